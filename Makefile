@@ -1,0 +1,94 @@
+# hemgang - top-level build. `make` builds build/release/hemgang; `make test`
+# builds everything with AddressSanitizer + UndefinedBehaviorSanitizer into
+# build/asan and runs every test; `make run` installs what is missing, builds,
+# creates the demo database if absent and serves http://127.0.0.1:8080.
+
+CC      ?= cc
+MODE    ?= release
+B       := build/$(MODE)
+PKGS    := jansson sqlite3 libmicrohttpd libsodium
+WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wvla \
+           -Wformat=2 -Wno-format-nonliteral
+CFLAGS_ := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -Itests $(WARN) -MMD -MP
+ifeq ($(MODE),asan)
+  OPT   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(MODE),fuzz)
+  CC    := clang
+  OPT   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+else
+  OPT   := -O2 -g
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Sources. The core is pure and links alone; the shell (adapters) needs the libraries.
+CORE_SRC  := $(sort $(wildcard src/core/*.c))
+SHELL_SRC := $(sort $(wildcard src/store/*.c src/http/*.c src/hl7/*.c src/fhir/*.c src/cli/*.c))
+CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
+SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o)
+LIB_OBJ   := $(filter-out $(B)/src/cli/main.o,$(SHELL_OBJ))
+CORE_TESTS    := $(patsubst tests/core/%.c,$(B)/tests/%,$(wildcard tests/core/test_*.c))
+ADAPTER_TSRC  := $(wildcard tests/store/test_*.c tests/http/test_*.c tests/hl7/test_*.c tests/fhir/test_*.c tests/cli/test_*.c)
+ADAPTER_TESTS := $(addprefix $(B)/tests/,$(basename $(notdir $(ADAPTER_TSRC))))
+FUZZERS       := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+vpath test_%.c tests/store tests/http tests/hl7 tests/fhir tests/cli
+
+DB ?= hemgang.db
+
+.PHONY: all run test tests fuzzers bench fuzz clean lint deps
+all: $(B)/hemgang
+
+$(B)/hemgang: $(CORE_OBJ) $(SHELL_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(B)/src/core/%.o: src/core/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
+
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -c -o $@ $<
+
+# Core tests link the core alone: proof that it needs no I/O library.
+$(CORE_TESTS): $(B)/tests/%: tests/core/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(OPT) -o $@ $^ -lm
+
+$(ADAPTER_TESTS): $(B)/tests/%: %.c $(CORE_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(FUZZERS): $(B)/fuzz/%: tests/fuzz/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_) $(OPT) -fsanitize=fuzzer -o $@ $^ -lm
+
+tests: $(B)/hemgang $(CORE_TESTS) $(ADAPTER_TESTS)
+fuzzers: $(FUZZERS)
+
+deps:
+	@scripts/install-deps
+
+test: deps
+	$(MAKE) MODE=asan tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run build/asan
+
+run: deps
+	$(MAKE) MODE=release
+	@test -f $(DB) || build/release/hemgang demo --db $(DB) >/dev/null
+	build/release/hemgang serve --db $(DB) --listen 127.0.0.1:8080
+
+bench: deps
+	$(MAKE) MODE=release
+	bench/run build/release
+
+fuzz: deps
+	$(MAKE) MODE=fuzz fuzzers
+	tests/fuzz/run build/fuzz
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Isrc src
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

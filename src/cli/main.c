@@ -1,0 +1,115 @@
+/*
+ * main.c - entry point of the hemgang binary: finds the subcommand in the
+ * command table and hands over. Adding a subcommand means adding a row here and
+ * a cmd_NAME function in its own file.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_command commands[] = {
+	{"holidays", cmd_holidays, "list Swedish public holidays (and eves) of a year",
+	 "usage: hemgang holidays YEAR [--eves]\n"
+	 "  Prints one line per day, YYYY-MM-DD<TAB>Swedish name, sorted: every public\n"
+	 "  holiday of YEAR (1900-2199) under lag (1989:253).\n"
+	 "  --eves   also list midsummer eve, Christmas eve and New Year's eve\n"},
+	{"pnr", cmd_pnr, "check and normalise personnummer, samordningsnummer and reserve numbers",
+	 "usage: hemgang pnr [--at DATE] [--reserve-birth] NUMBER...\n"
+	 "  Prints one line per input: INPUT<TAB>ok<TAB>NORMALISED<TAB>KIND\n"
+	 "  or INPUT<TAB>invalid<TAB>REASON. Exit status 0 only when every input is valid.\n"
+	 "  --at DATE   reference date (YYYY-MM-DD) for the century rule; default today\n"},
+	{"liability", cmd_liability, "compute payment liability for one ready-for-discharge stay",
+	 "usage: hemgang liability --ready LOCAL_DATETIME --discharged LOCAL_DATETIME\n"
+	 "                         [--care somatic|geriatric|psychiatric] [--grace N]\n"
+	 "                         [--count calendar|weekdays] [--eves] [--amount KR]\n"
+	 "                         [--agreement FILE] [--json]\n"
+	 "  Times are Europe/Stockholm local, \"YYYY-MM-DD HH:MM\" or \"YYYY-MM-DD\".\n"
+	 "  Prints ready-days, grace end, each liable night and the total in kronor.\n"},
+	{NULL, NULL, NULL, NULL},
+};
+
+const cli_command *cli_commands(void) { return commands; }
+
+const cli_command *cli_find(const char *name)
+{
+	for (const cli_command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void vreport(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "hemgang %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(cmd, fmt, ap);
+	va_end(ap);
+	return CLI_USAGE;
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(cmd, fmt, ap);
+	va_end(ap);
+	return CLI_FAIL;
+}
+
+bool cli_wants_help(const char *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			const cli_command *c = cli_find(cmd);
+			fputs(c ? c->usage : "", stdout);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void print_help(FILE *out)
+{
+	fputs("usage: hemgang COMMAND [OPTIONS] [ARGS]\n\n"
+	      "hemgang - samverkan vid utskrivning (SFS 2017:612)\n\ncommands:\n",
+	      out);
+	for (const cli_command *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fputs("\n`hemgang COMMAND --help` describes one command.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	const cli_command *c;
+	if (argc < 2) {
+		print_help(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (c = cli_find(argv[2]))) {
+			fputs(c->usage, stdout);
+			return CLI_OK;
+		}
+		print_help(stdout);
+		return CLI_OK;
+	}
+	c = cli_find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "hemgang: unknown command '%s' (see hemgang --help)\n", argv[1]);
+		return CLI_USAGE;
+	}
+	if (cli_wants_help(c->name, argc - 1, argv + 1))
+		return CLI_OK;
+	return c->run(argc - 1, argv + 1);
+}
