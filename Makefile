@@ -5,7 +5,8 @@
 
 CC      ?= cc
 MODE    ?= release
-B       := build/$(MODE)
+BUILD_ROOT ?= build
+B       := $(BUILD_ROOT)/$(MODE)
 PKGS    := jansson sqlite3 libmicrohttpd libsodium
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wvla \
            -Wformat=2 -Wno-format-nonliteral
