@@ -26,7 +26,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
 SHELL_SRC := $(sort $(wildcard src/store/*.c src/http/*.c src/hl7/*.c src/fhir/*.c src/cli/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
-SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o)
+SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o
+MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 LIB_OBJ   := $(filter-out $(B)/src/cli/main.o,$(SHELL_OBJ))
 CORE_TESTS    := $(patsubst tests/core/%.c,$(B)/tests/%,$(wildcard tests/core/test_*.c))
 ADAPTER_TSRC  := $(wildcard tests/store/test_*.c tests/http/test_*.c tests/hl7/test_*.c tests/fhir/test_*.c tests/cli/test_*.c)
@@ -49,6 +50,13 @@ $(B)/src/core/%.o: src/core/%.c
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -c -o $@ $<
+
+$(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations $@ $(MIGRATIONS)
+
+$(B)/gen/migrations.o: $(B)/gen/migrations.c
+	$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
 
 # Core tests link the core alone: proof that it needs no I/O library.
 $(CORE_TESTS): $(B)/tests/%: tests/core/%.c $(CORE_OBJ)

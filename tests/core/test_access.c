@@ -1,0 +1,69 @@
+/* test_access.c - the role table and the visibility rules. */
+#include "core/access.h"
+#include "test.h"
+
+static void test_roles(struct test *t)
+{
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		role back;
+		T_TRUE(t, role_from_code(role_label((role)r)->code, &back) && back == (role)r, "role %d round trip", r);
+	}
+	role x;
+	T_TRUE(t, !role_from_code("superuser", &x), "unknown role");
+	T_TRUE(t, !role_from_code(NULL, &x), "NULL role");
+}
+
+static void test_may_send(struct test *t)
+{
+	static const struct { role r; event_type e; bool ok; } rows[] = {
+		{ROLE_WARD_STAFF, EVENT_ADMITTED, true},
+		{ROLE_WARD_STAFF, EVENT_READY_FOR_DISCHARGE, true},
+		{ROLE_WARD_STAFF, EVENT_CARE_CONTACT_APPOINTED, false},
+		{ROLE_WARD_STAFF, EVENT_MUNICIPALITY_READY, false},
+		{ROLE_PRIMARY_CARE, EVENT_CARE_CONTACT_APPOINTED, true},
+		{ROLE_PRIMARY_CARE, EVENT_SIP_CALLED, true},
+		{ROLE_PRIMARY_CARE, EVENT_DISCHARGED, false},
+		{ROLE_PRIMARY_CARE, EVENT_ACKNOWLEDGED, true},
+		{ROLE_MUNICIPAL_ASSESSOR, EVENT_MUNICIPALITY_READY, true},
+		{ROLE_MUNICIPAL_ASSESSOR, EVENT_ACKNOWLEDGED, true},
+		{ROLE_MUNICIPAL_ASSESSOR, EVENT_READY_FOR_DISCHARGE, false},
+		{ROLE_MUNICIPAL_NURSE, EVENT_DEVIATION, true},
+		{ROLE_ANALYST, EVENT_ACKNOWLEDGED, false},
+		{ROLE_ANALYST, EVENT_DEVIATION, false},
+		{ROLE_INVOICE_OFFICER, EVENT_ADMITTED, false},
+		{ROLE_ADMIN, EVENT_ADMITTED, false},
+		{ROLE_INTEGRATION, EVENT_ADMITTED, true},
+		{ROLE_INTEGRATION, EVENT_CARE_CONTACT_APPOINTED, false},
+		{ROLE_COUNT, EVENT_ADMITTED, false},
+		{ROLE_WARD_STAFF, EVENT_TYPE_COUNT, false},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		T_EQ_INT(t, access_role_may_send(rows[i].r, rows[i].e), rows[i].ok, "row %zu", i);
+	T_TRUE(t, !access_role_reads_patients(ROLE_ANALYST), "analyst sees no identities");
+	T_TRUE(t, access_role_reads_patients(ROLE_WARD_STAFF), "ward reads patients");
+	T_TRUE(t, access_role_is_admin(ROLE_ADMIN) && !access_role_is_admin(ROLE_WARD_STAFF), "admin flag");
+}
+
+static void test_visibility(struct test *t)
+{
+	const char user[2][HG_ID_MAX] = {"VC-1", "VC-2"};
+	const char parties[3][HG_ID_MAX] = {"AVD-12", "KOM-2080", "VC-2"};
+	const char other[2][HG_ID_MAX] = {"AVD-12", "KOM-2081"};
+	const char empty[1][HG_ID_MAX] = {""};
+	T_TRUE(t, access_units_intersect(user, 2, parties, 3), "recipient sees");
+	T_TRUE(t, !access_units_intersect(user, 2, other, 2), "stranger does not");
+	T_TRUE(t, !access_units_intersect(empty, 1, empty, 1), "empty unit ids never match");
+	T_TRUE(t, !access_units_intersect(user, 0, parties, 3), "no units, no episodes");
+	T_TRUE(t, access_may_see_address(false, false), "unprotected address shown");
+	T_TRUE(t, !access_may_see_address(true, false), "protected hidden from recipients");
+	T_TRUE(t, access_may_see_address(true, true), "protected shown to authoring ward");
+}
+
+int main(void)
+{
+	struct test t = {.name = "test_access"};
+	test_roles(&t);
+	test_may_send(&t);
+	test_visibility(&t);
+	return test_report(&t);
+}
