@@ -358,7 +358,7 @@ static bool summer_time(int year, hg_instant *start, hg_instant *end)
 static bool instant_in_range(hg_instant t)
 {
 	hg_instant lo = (hg_instant)date_from_ymd(HG_YEAR_MIN, 1, 1) * HG_SECONDS_PER_DAY;
-	hg_instant hi = (hg_instant)date_from_ymd(HG_YEAR_MAX, 12, 31) * HG_SECONDS_PER_DAY;
+	hg_instant hi = ((hg_instant)date_from_ymd(HG_YEAR_MAX, 12, 31) + 1) * HG_SECONDS_PER_DAY;
 	return t >= lo && t < hi;
 }
 
