@@ -134,6 +134,8 @@ static bool year_has_rules(int year) { return year >= HG_YEAR_MIN && year <= HG_
  */
 hg_date cal_easter_sunday(int year)
 {
+	if (!year_has_rules(year))
+		return HG_DATE_NONE;
 	int a = year % 19, b = year / 100, c = year % 100;
 	int d = b / 4, e = b % 4, f = (b + 8) / 25, g = (b - f + 1) / 3;
 	int h = (19 * a + b - d - g + 15) % 30;

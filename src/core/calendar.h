@@ -40,7 +40,7 @@ typedef struct cal_day {
 	bool is_eve;         /* one of the three de facto eves, not a public holiday */
 } cal_day;
 
-/* Easter Sunday of year (Gregorian computus). */
+/* Easter Sunday of year (Gregorian computus); HG_DATE_NONE outside HG_YEAR_MIN..HG_YEAR_MAX. */
 hg_date cal_easter_sunday(int year);
 
 /*

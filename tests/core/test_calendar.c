@@ -324,6 +324,9 @@ static void test_easter_literal(struct test *t)
 		T_EQ_INT(t, gauss_easter(rows[i].year), parse_day(rows[i].easter), "Gauss Easter %d (test helper)",
 			 rows[i].year);
 	}
+	T_EQ_INT(t, cal_easter_sunday(HG_YEAR_MIN - 1), HG_DATE_NONE, "Easter before the supported years");
+	T_EQ_INT(t, cal_easter_sunday(2147483647), HG_DATE_NONE, "Easter of INT_MAX");
+	T_EQ_INT(t, cal_easter_sunday(HG_YEAR_MAX), gauss_easter(HG_YEAR_MAX), "Easter of the last supported year");
 }
 
 struct expect {
