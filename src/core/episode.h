@@ -40,6 +40,7 @@
 #define EPISODE_NOTICES_MAX 128     /* notices that can be acknowledged */
 #define EPISODE_REQUESTS_MAX 64     /* information requests that can be answered */
 #define EPISODE_CONSENTS_MAX 16     /* parties (organisations) with a consent record */
+#define EPISODE_EVENTS_MAX 4096     /* stored events of one episode, corrections included */
 
 typedef enum episode_status {
 	EPISODE_EMPTY = 0,  /* no admission yet */
@@ -81,7 +82,8 @@ typedef struct episode_date_change {
 
 /* A notice that recipients acknowledge. */
 typedef struct episode_notice {
-	int32_t seq;
+	int32_t seq;         /* seq of the notice (of the original when corrected) */
+	int32_t version_seq; /* seq of the correction in force, or == seq; acknowledging either counts */
 	event_type type;
 	hg_instant sent_at;
 	uint32_t to;    /* bit i: recipients[i] */
@@ -90,6 +92,7 @@ typedef struct episode_notice {
 
 typedef struct episode_request {
 	int32_t seq;
+	int32_t version_seq; /* seq of the correction in force, or == seq */
 	event_party to;
 	int replies;
 } episode_request;

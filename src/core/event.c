@@ -544,7 +544,12 @@ static hg_status check_sip_called(struct vctx *c)
 {
 	const struct event_sip_called *s = &c->ev->u.sip_called;
 	hg_status rc = check_instant(c, s->meeting_at, true, "meeting_at");
-	return rc ? rc : check_code(c, (int)s->place, SIP_PLACE_COUNT, "place");
+	if (rc || (rc = check_code(c, (int)s->place, SIP_PLACE_COUNT, "place")))
+		return rc;
+	/* A call is for a meeting to come; a call recorded afterwards keeps its real sending time. */
+	if (s->meeting_at < c->ev->occurred_at - EVENT_CLOCK_SKEW_SECONDS)
+		return fail(c, EVR_TIME_OUT_OF_ORDER, "meeting_at");
+	return HG_OK;
 }
 
 static hg_status check_sip_held(struct vctx *c)
