@@ -36,40 +36,48 @@ FUZZERS       := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuz
 vpath test_%.c tests/store tests/http tests/hl7 tests/fhir tests/cli
 
 DB ?= hemgang.db
+Q  := $(if $(V),,@)
 
 .PHONY: all run test tests fuzzers bench fuzz clean lint deps
 all: $(B)/hemgang
 
 $(B)/hemgang: $(CORE_OBJ) $(SHELL_OBJ)
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 $(B)/src/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
 
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -c -o $@ $<
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -c -o $@ $<
 
 $(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations
 	@mkdir -p $(dir $@)
-	scripts/embed-migrations $@ $(MIGRATIONS)
+	$(Q)scripts/embed-migrations $@ $(MIGRATIONS)
 
 $(B)/gen/migrations.o: $(B)/gen/migrations.c
-	$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
 
 # Core tests link the core alone: proof that it needs no I/O library.
 $(CORE_TESTS): $(B)/tests/%: tests/core/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(OPT) -o $@ $^ -lm
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(OPT) -o $@ $^ -lm
 
 $(ADAPTER_TESTS): $(B)/tests/%: %.c $(CORE_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 $(FUZZERS): $(B)/fuzz/%: tests/fuzz/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(OPT) -fsanitize=fuzzer -o $@ $^ -lm
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(OPT) -fsanitize=fuzzer -o $@ $^ -lm
 
 tests: $(B)/hemgang $(CORE_TESTS) $(ADAPTER_TESTS)
 fuzzers: $(FUZZERS)

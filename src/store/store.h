@@ -1,0 +1,252 @@
+/*
+ * store.h - the storage port: everything the adapters may ask of a database.
+ *
+ * One interface, two implementations planned: SQLite (store_sqlite.c, the
+ * embedded default) and PostgreSQL. Nothing here exposes SQL or a driver type,
+ * so handlers and the CLI never change when the backend does.
+ *
+ * Events are the truth and are only appended. store_append() takes the
+ * episode's lock (a write transaction), replays the stored events through the
+ * core's fold, lets the core judge the new event (episode_append), inserts it,
+ * updates the projections (episode list, parties, pending acknowledgements,
+ * deadlines) and commits with synchronous=FULL before it returns: an event the
+ * caller acknowledges is on disk. A repeated idempotency key (per author user)
+ * returns the original result and writes nothing.
+ *
+ * Thread safety: a store is shared by all server threads; each call takes a
+ * connection from an internal pool. Results are plain values or arrays the
+ * caller owns (freed with hg_free, as each function says).
+ */
+#ifndef HG_STORE_H
+#define HG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "core/date.h"
+#include "core/domain.h"
+#include "core/episode.h"
+#include "core/event.h"
+#include "core/status.h"
+
+typedef struct store store;
+
+#define STORE_USER_UNITS_MAX 8
+#define STORE_TOKEN_HASH_SIZE 32
+#define STORE_PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+#define STORE_KEY_MAX 128           /* idempotency key */
+#define STORE_REASON_MAX 256        /* audit reason */
+
+/* Opens (creating if needed) the database at path and applies pending migrations.
+ * On failure writes a one-line reason into err. *out is freed by store_close. */
+hg_status store_open(const char *path, store **out, char *err, size_t errlen) HG_MUST_CHECK;
+void store_close(store *s);
+/* Schema version after migrations (the highest applied migration number). */
+int store_schema_version(store *s);
+
+/* ---- organisations and units ---- */
+
+typedef enum org_kind { ORG_REGION = 0, ORG_MUNICIPALITY } org_kind;
+
+typedef struct store_org {
+	char code[HG_ID_MAX]; /* region code or 4-digit kommunkod */
+	char name[HG_NAME_MAX];
+	org_kind kind;
+	char county[4]; /* 2-digit län code */
+} store_org;
+
+typedef struct store_unit {
+	char id[HG_ID_MAX];
+	char org[HG_ID_MAX];
+	char name[HG_NAME_MAX];
+	unit_kind kind;
+	care_type care;            /* wards only */
+	char hospital[HG_NAME_MAX]; /* wards only */
+	char municipality[8];       /* location */
+} store_unit;
+
+hg_status store_org_put(store *s, const store_org *o) HG_MUST_CHECK;
+hg_status store_org_get(store *s, const char *code, store_org *out) HG_MUST_CHECK;
+/* *out is hg_malloc'ed (caller frees), *n rows. */
+hg_status store_orgs_list(store *s, store_org **out, size_t *n) HG_MUST_CHECK;
+hg_status store_unit_put(store *s, const store_unit *u) HG_MUST_CHECK;
+hg_status store_unit_get(store *s, const char *id, store_unit *out) HG_MUST_CHECK;
+/* Units of org (NULL: all). *out is hg_malloc'ed (caller frees). */
+hg_status store_units_list(store *s, const char *org, store_unit **out, size_t *n) HG_MUST_CHECK;
+
+/* ---- users, sessions, API tokens ---- */
+
+typedef struct store_user {
+	int64_t id;
+	char username[HG_ID_MAX];
+	char display_name[HG_NAME_MAX];
+	char org[HG_ID_MAX];
+	role role;
+	int n_units;
+	char units[STORE_USER_UNITS_MAX][HG_ID_MAX];
+	bool disabled;
+} store_user;
+
+/* Adds a user; password_hash may be NULL (no password login). HG_ECONFLICT if the name is taken,
+ * HG_ENOTFOUND if the organisation or a unit does not exist. */
+hg_status store_user_add(store *s, const store_user *u, const char *password_hash, hg_instant now,
+			 int64_t *id) HG_MUST_CHECK;
+/* Looks a user up by name; hash (may be NULL) receives the password hash ("" when none). */
+hg_status store_user_get(store *s, const char *username, store_user *out, char *hash,
+			 size_t hash_cap) HG_MUST_CHECK;
+hg_status store_user_set_password(store *s, const char *username, const char *password_hash) HG_MUST_CHECK;
+/* *out is hg_malloc'ed (caller frees). */
+hg_status store_users_list(store *s, store_user **out, size_t *n) HG_MUST_CHECK;
+
+hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
+			    hg_instant expires) HG_MUST_CHECK;
+/* The user of a live session; HG_ENOTFOUND when unknown, expired or the user is disabled. */
+hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			    store_user *out) HG_MUST_CHECK;
+hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
+hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
+			  hg_instant now) HG_MUST_CHECK;
+hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out) HG_MUST_CHECK;
+
+/* ---- events ---- */
+
+typedef struct store_append_result {
+	int64_t episode_id;
+	int64_t event_id;
+	int32_t seq;
+	hg_instant recorded_at;
+	bool replayed; /* the idempotency key was seen before: this is the original result */
+} store_append_result;
+
+/*
+ * Appends ev (author fields set by the caller; id, seq and recorded_at are
+ * assigned here) to episode `episode_id`, or creates a new episode when
+ * episode_id is 0 (ev must then be an admission). `key` (may be NULL) is the
+ * client's idempotency key, unique per author user. On a rule violation returns
+ * the core's status with *err filled and writes nothing; HG_ENOTFOUND for an
+ * unknown episode; HG_ECONFLICT with err->code "idempotency_key_reused" when
+ * the key was used for a different episode or event type.
+ */
+hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
+		       store_append_result *out, event_error *err) HG_MUST_CHECK;
+
+/*
+ * Loads an episode: *st (may be NULL) gets the fold; *evs (may be NULL) gets the
+ * stored events in seq order, hg_malloc'ed (caller frees), *n their count.
+ */
+hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs,
+			     size_t *n) HG_MUST_CHECK;
+/* True when one of units[0..n) is a party to the episode (and the episode exists). */
+hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n,
+				bool *visible) HG_MUST_CHECK;
+
+/* One row of an episode list (from the projection). */
+typedef struct store_episode_row {
+	int64_t id;
+	episode_status status;
+	char pnr[EVENT_PNR_SIZE];
+	char patient_name[HG_NAME_MAX];
+	char municipality[EVENT_MUNICIPALITY_SIZE];
+	char primary_care_unit[HG_ID_MAX];
+	char hospital[HG_ID_MAX];
+	char ward[HG_ID_MAX];
+	care_type care;
+	hg_instant admitted_at, notice_at, ready_at, discharged_at;
+	hg_date expected_date;
+	bool track_is_set;
+	track_colour track;
+	hg_instant notice_due, notice_met, care_contact_due, care_contact_met, sip_due, sip_met;
+	int32_t last_seq;
+} store_episode_row;
+
+typedef struct store_query {
+	/* visibility: only episodes where one of these units is a party (required unless all) */
+	const char (*units)[HG_ID_MAX];
+	size_t n_units;
+	bool all;                 /* no visibility filter (CLI, analysts' aggregates) */
+	const char *municipality; /* registered municipality code, or NULL */
+	const char *unit;         /* a party unit (ward or recipient), or NULL */
+	int status;               /* episode_status, or -1 for any */
+	bool ready_only;          /* status ready */
+	hg_instant overdue_at;    /* NONE, or: some deadline due before this instant and not met */
+	hg_instant from, to;      /* NONE, or: in hospital at some time in [from, to) */
+	const char *pnr;          /* normalised personnummer, or NULL */
+	int limit;                /* 0 = default 100; at most 1000 */
+	int offset;
+} store_query;
+
+void store_query_init(store_query *q);
+/* *rows is hg_malloc'ed (caller frees); *total counts all matches ignoring limit/offset. */
+hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n,
+			       size_t *total) HG_MUST_CHECK;
+
+/* A notice not yet acknowledged by a unit. */
+typedef struct store_pending_ack {
+	int64_t episode_id;
+	int32_t seq;
+	char unit[HG_ID_MAX];
+	event_type type;
+	hg_instant sent_at;
+	char patient_name[HG_NAME_MAX];
+	char pnr[EVENT_PNR_SIZE];
+	char ward[HG_ID_MAX];
+} store_pending_ack;
+
+/* Unacknowledged notices to units[0..n), oldest first; *rows hg_malloc'ed (caller frees). */
+hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_units, int limit,
+			     store_pending_ack **rows, size_t *n) HG_MUST_CHECK;
+
+/* ---- audit ---- */
+
+typedef struct store_audit {
+	int64_t id;
+	hg_instant at;
+	char username[HG_ID_MAX];
+	char unit[HG_ID_MAX];
+	char action[HG_ID_MAX]; /* "episode.read", "event.append", "search.pnr", "episode.list", ... */
+	int64_t episode_id;     /* 0 when none */
+	char reason[STORE_REASON_MAX];
+	char client[HG_ID_MAX];
+} store_audit;
+
+hg_status store_audit_add(store *s, const store_audit *a) HG_MUST_CHECK;
+
+typedef struct store_audit_filter {
+	int64_t episode_id;   /* 0 = any */
+	const char *username; /* NULL = any */
+	hg_instant since;     /* NONE = any */
+	int limit;            /* 0 = no limit */
+} store_audit_filter;
+
+/* Oldest first; *rows hg_malloc'ed (caller frees). */
+hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **rows, size_t *n) HG_MUST_CHECK;
+
+/* ---- maintenance ---- */
+
+/* Drops and recomputes every projection from the events, in one transaction. */
+hg_status store_rebuild(store *s, size_t *episodes) HG_MUST_CHECK;
+/* A deterministic text dump of all projection rows (for the rebuild test); *text hg_malloc'ed. */
+hg_status store_projection_dump(store *s, char **text) HG_MUST_CHECK;
+
+hg_status store_setting_get(store *s, const char *key, char *value, size_t cap) HG_MUST_CHECK;
+hg_status store_setting_put(store *s, const char *key, const char *value) HG_MUST_CHECK;
+
+typedef struct store_stats {
+	uint64_t events_appended;
+	uint64_t appends_replayed;
+	uint64_t appends_rejected;
+	uint64_t errors; /* storage errors */
+} store_stats;
+
+void store_get_stats(store *s, store_stats *out);
+
+/*
+ * Bulk loading (the demo generator only): with full == false commits are not
+ * synced to disk (synchronous=OFF), which is some hundred times faster and
+ * safe only for data that can be generated again. Default: full.
+ */
+hg_status store_set_durability(store *s, bool full) HG_MUST_CHECK;
+
+#endif

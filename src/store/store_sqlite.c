@@ -1,0 +1,1467 @@
+/*
+ * store_sqlite.c - the SQLite implementation of the storage port (store.h).
+ *
+ * Durability: WAL journal with synchronous=FULL, so a COMMIT that returned is
+ * on disk even after a power cut; an event is acknowledged only after it. Every
+ * append runs in one BEGIN IMMEDIATE transaction: idempotency check, replay of
+ * the episode through the core, insert, projection update, commit. Nothing is
+ * half-written on an error: the transaction is rolled back.
+ *
+ * Concurrency: a small pool of connections, one per concurrent caller; SQLite
+ * serialises writers itself (busy_timeout), readers run in parallel under WAL.
+ *
+ * Projections (episode_projection, episode_parties, pending_acks) are a cache
+ * of the fold and are recomputed from events by store_rebuild().
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "core/deadline.h"
+#include "store/event_json.h"
+#include "store/migrations.h"
+
+#define POOL_SIZE 8
+#define BUSY_TIMEOUT_MS 10000
+
+struct store {
+	pthread_mutex_t lock;
+	pthread_cond_t free_cond;
+	sqlite3 *conns[POOL_SIZE];
+	bool busy[POOL_SIZE];
+	int schema_version;
+	atomic_uint_fast64_t appended, replayed, rejected, errors;
+};
+
+/* ---- helpers ---- */
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n;
+	if (!cap)
+		return;
+	if (!src)
+		src = "";
+	n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void col_str(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	copy_str(dst, cap, (const char *)sqlite3_column_text(st, col));
+}
+
+static hg_instant col_instant(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? HG_INSTANT_NONE : sqlite3_column_int64(st, col);
+}
+
+static void bind_instant(sqlite3_stmt *st, int idx, hg_instant t)
+{
+	if (t == HG_INSTANT_NONE)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_int64(st, idx, t);
+}
+
+static void bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+static hg_status fail_io(store *s)
+{
+	atomic_fetch_add(&s->errors, 1);
+	return HG_EIO;
+}
+
+static sqlite3 *conn_get(store *s)
+{
+	sqlite3 *db = NULL;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		for (int i = 0; i < POOL_SIZE; i++) {
+			if (!s->busy[i]) {
+				s->busy[i] = true;
+				db = s->conns[i];
+				break;
+			}
+		}
+		if (db)
+			break;
+		pthread_cond_wait(&s->free_cond, &s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return db;
+}
+
+static void conn_put(store *s, sqlite3 *db)
+{
+	pthread_mutex_lock(&s->lock);
+	for (int i = 0; i < POOL_SIZE; i++)
+		if (s->conns[i] == db)
+			s->busy[i] = false;
+	pthread_cond_signal(&s->free_cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static hg_status exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
+}
+
+static hg_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v3(db, sql, -1, 0, st, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
+}
+
+/* ---- open, migrate, close ---- */
+
+static hg_status open_conn(const char *path, sqlite3 **out, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return HG_EIO;
+	}
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") != HG_OK) {
+		snprintf(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return HG_EIO;
+	}
+	*out = db;
+	return HG_OK;
+}
+
+static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
+{
+	size_t n;
+	const store_migration *m = store_migrations(&n);
+	sqlite3_stmt *st;
+	int current = 0;
+	if (prepare(db, "PRAGMA user_version", &st) != HG_OK)
+		return HG_EIO;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		current = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++) {
+		char pragma[64];
+		if (m[i].number <= current)
+			continue;
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", m[i].number);
+		if (exec(db, "BEGIN IMMEDIATE") != HG_OK || exec(db, m[i].sql) != HG_OK || exec(db, pragma) != HG_OK) {
+			snprintf(err, errlen, "migration %s failed: %s", m[i].name, sqlite3_errmsg(db));
+			(void)exec(db, "ROLLBACK");
+			return HG_EIO;
+		}
+		if (exec(db, "COMMIT") != HG_OK) {
+			snprintf(err, errlen, "migration %s: commit failed: %s", m[i].name, sqlite3_errmsg(db));
+			return HG_EIO;
+		}
+		current = m[i].number;
+	}
+	*version = current;
+	return HG_OK;
+}
+
+hg_status store_open(const char *path, store **out, char *err, size_t errlen)
+{
+	store *s = hg_calloc(1, sizeof *s);
+	hg_status rc;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return HG_ENOMEM;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->free_cond, NULL);
+	rc = open_conn(path, &s->conns[0], err, errlen);
+	if (rc == HG_OK)
+		rc = migrate(s->conns[0], &s->schema_version, err, errlen);
+	for (int i = 1; rc == HG_OK && i < POOL_SIZE; i++)
+		rc = open_conn(path, &s->conns[i], err, errlen);
+	if (rc != HG_OK) {
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return HG_OK;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < POOL_SIZE; i++)
+		sqlite3_close(s->conns[i]);
+	pthread_cond_destroy(&s->free_cond);
+	pthread_mutex_destroy(&s->lock);
+	hg_free(s);
+}
+
+int store_schema_version(store *s) { return s->schema_version; }
+
+/* ---- organisations and units ---- */
+
+hg_status store_org_put(store *s, const store_org *o)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db,
+			       "INSERT INTO organisations(code, name, kind, county) VALUES (?1, ?2, ?3, ?4) "
+			       "ON CONFLICT(code) DO UPDATE SET name = ?2, kind = ?3, county = ?4",
+			       &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, o->code);
+		bind_text(st, 2, o->name);
+		bind_text(st, 3, o->kind == ORG_REGION ? "region" : "municipality");
+		bind_text(st, 4, o->county);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+static void read_org(sqlite3_stmt *st, store_org *o)
+{
+	memset(o, 0, sizeof *o);
+	col_str(st, 0, o->code, sizeof o->code);
+	col_str(st, 1, o->name, sizeof o->name);
+	o->kind = strcmp((const char *)sqlite3_column_text(st, 2), "region") == 0 ? ORG_REGION : ORG_MUNICIPALITY;
+	col_str(st, 3, o->county, sizeof o->county);
+}
+
+/*
+ * Runs a prepared SELECT and collects its rows into a growing array of
+ * elem_size-byte elements, each filled by read_row. *out is hg_malloc'ed.
+ */
+static hg_status collect(sqlite3_stmt *st, size_t elem_size, void (*read_row)(sqlite3_stmt *, void *), void **out,
+			 size_t *n)
+{
+	size_t cap = 16, len = 0;
+	char *arr = hg_malloc(cap * elem_size);
+	int step;
+	if (!arr)
+		return HG_ENOMEM;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			char *bigger = hg_realloc(arr, cap * 2 * elem_size);
+			if (!bigger) {
+				hg_free(arr);
+				return HG_ENOMEM;
+			}
+			arr = bigger;
+			cap *= 2;
+		}
+		read_row(st, arr + len * elem_size);
+		len++;
+	}
+	if (step != SQLITE_DONE) {
+		hg_free(arr);
+		return HG_EIO;
+	}
+	*out = arr;
+	*n = len;
+	return HG_OK;
+}
+
+static void read_org_row(sqlite3_stmt *st, void *p) { read_org(st, p); }
+
+hg_status store_org_get(store *s, const char *code, store_org *out)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT code, name, kind, county FROM organisations WHERE code = ?1", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, code);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			read_org(st, out);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_orgs_list(store *s, store_org **out, size_t *n)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT code, name, kind, county FROM organisations ORDER BY kind DESC, code", &st);
+	if (rc == HG_OK)
+		rc = collect(st, sizeof **out, read_org_row, (void **)out, n);
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_unit_put(store *s, const store_unit *u)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db,
+			       "INSERT INTO units(id, org, name, kind, care_type, hospital, municipality) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET org = ?2, name = ?3, "
+			       "kind = ?4, care_type = ?5, hospital = ?6, municipality = ?7",
+			       &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, u->id);
+		bind_text(st, 2, u->org);
+		bind_text(st, 3, u->name);
+		bind_text(st, 4, unit_kind_label(u->kind)->code);
+		bind_text(st, 5, u->kind == UNIT_WARD ? care_type_label(u->care)->code : NULL);
+		bind_text(st, 6, u->kind == UNIT_WARD ? u->hospital : NULL);
+		bind_text(st, 7, u->municipality);
+		int step = sqlite3_step(st);
+		rc = step == SQLITE_DONE ? HG_OK : step == SQLITE_CONSTRAINT ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+#define UNIT_COLS "id, org, name, kind, care_type, hospital, municipality"
+
+static void read_unit(sqlite3_stmt *st, void *p)
+{
+	store_unit *u = p;
+	memset(u, 0, sizeof *u);
+	col_str(st, 0, u->id, sizeof u->id);
+	col_str(st, 1, u->org, sizeof u->org);
+	col_str(st, 2, u->name, sizeof u->name);
+	if (!unit_kind_from_code((const char *)sqlite3_column_text(st, 3), &u->kind))
+		u->kind = UNIT_ADMIN;
+	if (!care_type_from_code((const char *)sqlite3_column_text(st, 4), &u->care))
+		u->care = CARE_SOMATIC;
+	col_str(st, 5, u->hospital, sizeof u->hospital);
+	col_str(st, 6, u->municipality, sizeof u->municipality);
+}
+
+hg_status store_unit_get(store *s, const char *id, store_unit *out)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT " UNIT_COLS " FROM units WHERE id = ?1", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			read_unit(st, out);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_units_list(store *s, const char *org, store_unit **out, size_t *n)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT " UNIT_COLS " FROM units WHERE ?1 IS NULL OR org = ?1 ORDER BY org, id", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, org);
+		rc = collect(st, sizeof **out, read_unit, (void **)out, n);
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+/* ---- users, sessions, tokens ---- */
+
+/* Fills the unit list of u from user_units. */
+static hg_status load_user_units(sqlite3 *db, store_user *u)
+{
+	sqlite3_stmt *st = NULL;
+	int step;
+	if (prepare(db, "SELECT unit_id FROM user_units WHERE user_id = ?1 ORDER BY unit_id", &st) != HG_OK)
+		return HG_EIO;
+	sqlite3_bind_int64(st, 1, u->id);
+	u->n_units = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && u->n_units < STORE_USER_UNITS_MAX)
+		col_str(st, 0, u->units[u->n_units++], HG_ID_MAX);
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+}
+
+#define USER_COLS "u.id, u.username, u.display_name, u.org, u.role, u.disabled, u.password_hash"
+
+static void read_user(sqlite3_stmt *st, void *p)
+{
+	store_user *u = p;
+	memset(u, 0, sizeof *u);
+	u->id = sqlite3_column_int64(st, 0);
+	col_str(st, 1, u->username, sizeof u->username);
+	col_str(st, 2, u->display_name, sizeof u->display_name);
+	col_str(st, 3, u->org, sizeof u->org);
+	if (!role_from_code((const char *)sqlite3_column_text(st, 4), &u->role))
+		u->role = ROLE_ANALYST; /* least privilege for an unknown code */
+	u->disabled = sqlite3_column_int(st, 5) != 0;
+}
+
+hg_status store_user_add(store *s, const store_user *u, const char *password_hash, hg_instant now, int64_t *id)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = exec(db, "BEGIN IMMEDIATE");
+	int step;
+	if (rc != HG_OK)
+		goto out;
+	rc = prepare(db,
+		     "INSERT INTO users(username, display_name, org, role, password_hash, disabled, created_at) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		     &st);
+	if (rc != HG_OK)
+		goto rollback;
+	bind_text(st, 1, u->username);
+	bind_text(st, 2, u->display_name[0] ? u->display_name : u->username);
+	bind_text(st, 3, u->org);
+	bind_text(st, 4, role_label(u->role)->code);
+	bind_text(st, 5, password_hash);
+	sqlite3_bind_int(st, 6, u->disabled);
+	sqlite3_bind_int64(st, 7, now);
+	step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (step != SQLITE_DONE) {
+		int ext = sqlite3_extended_errcode(db);
+		rc = ext == SQLITE_CONSTRAINT_UNIQUE ? HG_ECONFLICT : ext == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND : HG_EIO;
+		goto rollback;
+	}
+	*id = sqlite3_last_insert_rowid(db);
+	rc = prepare(db, "INSERT INTO user_units(user_id, unit_id) VALUES (?1, ?2)", &st);
+	for (int i = 0; rc == HG_OK && i < u->n_units; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, *id);
+		bind_text(st, 2, u->units[i]);
+		step = sqlite3_step(st);
+		if (step != SQLITE_DONE)
+			rc = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND
+			     : sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT
+											     : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != HG_OK)
+		goto rollback;
+	rc = exec(db, "COMMIT");
+	if (rc == HG_OK)
+		goto out;
+rollback:
+	(void)exec(db, "ROLLBACK");
+out:
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_user_get(store *s, const char *username, store_user *out, char *hash, size_t hash_cap)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT " USER_COLS " FROM users u WHERE u.username = ?1", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, username);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			read_user(st, out);
+			if (hash)
+				col_str(st, 6, hash, hash_cap);
+			rc = load_user_units(db, out);
+		} else {
+			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_user_set_password(store *s, const char *username, const char *password_hash)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "UPDATE users SET password_hash = ?2 WHERE username = ?1", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, username);
+		bind_text(st, 2, password_hash);
+		rc = sqlite3_step(st) != SQLITE_DONE ? HG_EIO : sqlite3_changes(db) == 1 ? HG_OK : HG_ENOTFOUND;
+	}
+	sqlite3_finalize(st);
+	/* A new password ends every session of that user. */
+	if (rc == HG_OK &&
+	    prepare(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", &st) == HG_OK) {
+		bind_text(st, 1, username);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		sqlite3_finalize(st);
+	}
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_users_list(store *s, store_user **out, size_t *n)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
+	if (rc == HG_OK)
+		rc = collect(st, sizeof **out, read_user, (void **)out, n);
+	for (size_t i = 0; rc == HG_OK && i < *n; i++)
+		rc = load_user_units(db, &(*out)[i]);
+	if (rc != HG_OK && rc != HG_ENOMEM && *out) {
+		hg_free(*out);
+		*out = NULL;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+static hg_status hash_write(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id,
+			    const char *text, hg_instant a, hg_instant b)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, sql, &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, user_id);
+		if (sqlite3_bind_parameter_count(st) >= 3) {
+			if (text)
+				bind_text(st, 3, text);
+			else
+				sqlite3_bind_int64(st, 3, a);
+		}
+		if (sqlite3_bind_parameter_count(st) >= 4)
+			sqlite3_bind_int64(st, 4, text ? a : b);
+		int step = sqlite3_step(st);
+		rc = step == SQLITE_DONE ? HG_OK : sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
+			    hg_instant expires)
+{
+	return hash_write(s, "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+			  hash, user_id, NULL, now, expires);
+}
+
+hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE])
+{
+	return hash_write(s, "DELETE FROM sessions WHERE token_hash = ?1", hash, 0, NULL, 0, 0);
+}
+
+hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
+			  hg_instant now)
+{
+	return hash_write(s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+			  hash, user_id, name, now, 0);
+}
+
+static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			      store_user *out)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, sql, &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, now);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			read_user(st, out);
+			rc = out->disabled ? HG_ENOTFOUND : load_user_units(db, out);
+		} else {
+			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
+{
+	return user_by_hash(s,
+			    "SELECT " USER_COLS " FROM sessions x JOIN users u ON u.id = x.user_id "
+			    "WHERE x.token_hash = ?1 AND x.expires_at > ?2",
+			    hash, now, out);
+}
+
+hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out)
+{
+	return user_by_hash(s, "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?1",
+			    hash, 0, out);
+}
+
+/* ---- events and projections ---- */
+
+/* Reads the stored events of an episode, in seq order, into an hg_malloc'ed array. */
+static hg_status read_events(sqlite3 *db, int64_t episode_id, event **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 16, len = 0;
+	event *arr = NULL;
+	hg_status rc = prepare(db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq", &st);
+	int step = SQLITE_DONE;
+	if (rc != HG_OK)
+		return rc;
+	arr = hg_malloc(cap * sizeof *arr);
+	if (!arr) {
+		sqlite3_finalize(st);
+		return HG_ENOMEM;
+	}
+	sqlite3_bind_int64(st, 1, episode_id);
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		event_error err;
+		if (len == cap) {
+			event *bigger = hg_realloc(arr, cap * 2 * sizeof *arr);
+			if (!bigger) {
+				rc = HG_ENOMEM;
+				break;
+			}
+			arr = bigger;
+			cap *= 2;
+		}
+		if (event_from_text((const char *)sqlite3_column_text(st, 0), &arr[len], &err) != HG_OK)
+			rc = HG_EINTERNAL; /* a stored event that no longer parses: a bug, never user input */
+		len++;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(st);
+	if (rc != HG_OK) {
+		hg_free(arr);
+		return rc;
+	}
+	*out = arr;
+	*n = len;
+	return HG_OK;
+}
+
+/* Writes the projection rows of one folded episode (replacing earlier ones). */
+static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
+{
+	static const char *const sql_del[] = {
+		"DELETE FROM episode_parties WHERE episode_id = ?1",
+		"DELETE FROM pending_acks WHERE episode_id = ?1",
+	};
+	sqlite3_stmt *q = NULL;
+	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_rules rules = deadline_rules_default();
+	hg_status rc = deadline_evaluate(st, &rules, now, dl);
+	if (rc != HG_OK)
+		return rc;
+
+	for (size_t i = 0; i < sizeof sql_del / sizeof sql_del[0] && rc == HG_OK; i++) {
+		rc = prepare(db, sql_del[i], &q);
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(q, 1, st->id);
+			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
+		sqlite3_finalize(q);
+		q = NULL;
+	}
+	if (rc != HG_OK)
+		return rc;
+
+	rc = prepare(db,
+		     "INSERT OR REPLACE INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
+		     "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
+		     "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
+		     "sip_met, last_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		     "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+		     &q);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, st->id);
+	bind_text(q, 2, episode_status_label(st->status)->code);
+	bind_text(q, 3, st->patient.personnummer);
+	bind_text(q, 4, st->patient.name);
+	bind_text(q, 5, st->patient.registered_municipality);
+	bind_text(q, 6, st->patient.primary_care_unit);
+	bind_text(q, 7, st->hospital);
+	bind_text(q, 8, st->ward);
+	bind_text(q, 9, care_type_label(st->care)->code);
+	bind_instant(q, 10, st->admitted_at);
+	bind_instant(q, 11, st->notice_at);
+	if (st->expected_date == HG_DATE_NONE)
+		sqlite3_bind_null(q, 12);
+	else
+		sqlite3_bind_int(q, 12, st->expected_date);
+	bind_instant(q, 13, st->ready_at);
+	bind_instant(q, 14, st->discharged_at);
+	bind_text(q, 15, st->track_is_set ? track_colour_label(st->track)->code : NULL);
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
+		bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
+		bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
+	}
+	sqlite3_bind_int(q, 22, st->last_seq);
+	sqlite3_bind_int64(q, 23, now);
+	rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sqlite3_finalize(q);
+	if (rc != HG_OK)
+		return rc;
+
+	rc = prepare(db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
+	if (rc != HG_OK)
+		return rc;
+	const char *wards[2] = {st->admitting_ward, st->ward};
+	for (int i = 0; i < 2 + st->recipient_count && rc == HG_OK; i++) {
+		const char *unit = i < 2 ? wards[i] : st->recipients[i - 2].party.unit;
+		if (!unit[0])
+			continue;
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, st->id);
+		bind_text(q, 2, unit);
+		bind_text(q, 3, i < 2 ? "ward" : "recipient");
+		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(q);
+	if (rc != HG_OK)
+		return rc;
+
+	rc = prepare(db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		     &q);
+	if (rc != HG_OK)
+		return rc;
+	for (int i = 0; i < st->notice_count && rc == HG_OK; i++) {
+		const episode_notice *nt = &st->notices[i];
+		for (int r = 0; r < st->recipient_count && r < 32 && rc == HG_OK; r++) {
+			if (!(nt->to & (1u << r)))
+				continue;
+			sqlite3_reset(q);
+			sqlite3_bind_int64(q, 1, st->id);
+			sqlite3_bind_int(q, 2, nt->seq);
+			bind_text(q, 3, st->recipients[r].party.unit);
+			bind_text(q, 4, event_type_code(nt->type));
+			bind_instant(q, 5, nt->sent_at);
+			if (nt->acked & (1u << r))
+				sqlite3_bind_int64(q, 6, 1); /* acknowledged; the time is in the events */
+			else
+				sqlite3_bind_null(q, 6);
+			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Looks up an earlier append with the same key by the same user. */
+static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, int64_t episode_id,
+				 store_append_result *out, bool *found)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db,
+			       "SELECT id, episode_id, seq, recorded_at, type FROM events "
+			       "WHERE author_user = ?1 AND idempotency_key = ?2",
+			       &st);
+	*found = false;
+	if (rc != HG_OK)
+		return rc;
+	bind_text(st, 1, ev->author_user);
+	bind_text(st, 2, key);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*found = true;
+		out->event_id = sqlite3_column_int64(st, 0);
+		out->episode_id = sqlite3_column_int64(st, 1);
+		out->seq = sqlite3_column_int(st, 2);
+		out->recorded_at = sqlite3_column_int64(st, 3);
+		out->replayed = true;
+		if ((episode_id && episode_id != out->episode_id) ||
+		    strcmp((const char *)sqlite3_column_text(st, 4), event_type_code(ev->type)) != 0)
+			rc = HG_ECONFLICT;
+	} else if (step != SQLITE_DONE) {
+		rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *body;
+	hg_status rc = prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events", &st);
+	if (rc != HG_OK)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ev->id = sqlite3_column_int64(st, 0);
+	else
+		rc = HG_EIO;
+	sqlite3_finalize(st);
+	if (rc != HG_OK)
+		return rc;
+	body = event_to_text(ev);
+	if (!body)
+		return HG_ENOMEM;
+	rc = prepare(db,
+		     "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, "
+		     "author_user, idempotency_key, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		     &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, ev->id);
+		sqlite3_bind_int64(st, 2, episode_id);
+		sqlite3_bind_int(st, 3, ev->seq);
+		bind_text(st, 4, event_type_code(ev->type));
+		sqlite3_bind_int64(st, 5, ev->occurred_at);
+		sqlite3_bind_int64(st, 6, ev->recorded_at);
+		bind_text(st, 7, ev->author_unit);
+		bind_text(st, 8, ev->author_user);
+		bind_text(st, 9, key);
+		bind_text(st, 10, body);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	hg_free(body);
+	return rc;
+}
+
+static hg_status episode_exists(sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT 1 FROM episodes WHERE id = ?1", &st);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
+		       store_append_result *out, event_error *err)
+{
+	sqlite3 *db = conn_get(s);
+	event *hist = NULL, *copy = NULL;
+	size_t n = 0;
+	episode_state *st = NULL;
+	bool found = false;
+	hg_status rc;
+
+	event_error_clear(err);
+	memset(out, 0, sizeof *out);
+	rc = exec(db, "BEGIN IMMEDIATE");
+	if (rc != HG_OK)
+		goto out;
+	if (key && key[0]) {
+		rc = find_idempotent(db, ev, key, episode_id, out, &found);
+		if (rc == HG_ECONFLICT) {
+			err->code = "idempotency_key_reused";
+			err->message_en = "The Idempotency-Key was already used for another episode or event type.";
+			err->message_sv = "Idempotensnyckeln har redan använts för ett annat vårdtillfälle eller en annan händelsetyp.";
+			copy_str(err->field, sizeof err->field, "Idempotency-Key");
+		}
+		if (rc != HG_OK || found)
+			goto rollback;
+	}
+	st = hg_malloc(sizeof *st);
+	copy = hg_malloc(sizeof *copy);
+	if (!st || !copy) {
+		rc = HG_ENOMEM;
+		goto rollback;
+	}
+	episode_init(st);
+	if (episode_id == 0) {
+		sqlite3_stmt *ins = NULL;
+		rc = prepare(db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(ins, 1, now);
+			rc = sqlite3_step(ins) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
+		sqlite3_finalize(ins);
+		if (rc != HG_OK)
+			goto rollback;
+		episode_id = sqlite3_last_insert_rowid(db);
+	} else {
+		rc = episode_exists(db, episode_id);
+		if (rc == HG_OK)
+			rc = read_events(db, episode_id, &hist, &n);
+		if (rc == HG_OK && episode_fold(hist, n, st, err) != HG_OK)
+			rc = HG_EINTERNAL;
+		if (rc != HG_OK)
+			goto rollback;
+	}
+	st->id = episode_id;
+	*copy = *ev;
+	copy->id = 0;
+	copy->seq = (int32_t)n + 1;
+	copy->recorded_at = now;
+	rc = episode_append(st, hist, n, copy, err);
+	if (rc != HG_OK) {
+		atomic_fetch_add(&s->rejected, 1);
+		goto rollback;
+	}
+	st->id = episode_id;
+	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL);
+	if (rc == HG_OK)
+		rc = project(db, st, now);
+	if (rc == HG_OK)
+		rc = exec(db, "COMMIT");
+	if (rc != HG_OK)
+		goto rollback;
+	atomic_fetch_add(&s->appended, 1);
+	out->episode_id = episode_id;
+	out->event_id = copy->id;
+	out->seq = copy->seq;
+	out->recorded_at = now;
+	out->replayed = false;
+	goto out;
+rollback:
+	(void)exec(db, "ROLLBACK");
+	if (found && rc == HG_OK)
+		atomic_fetch_add(&s->replayed, 1);
+out:
+	hg_free(hist);
+	hg_free(copy);
+	hg_free(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs, size_t *n)
+{
+	sqlite3 *db = conn_get(s);
+	event *arr = NULL;
+	size_t len = 0;
+	event_error err;
+	hg_status rc = exec(db, "BEGIN");
+	if (rc == HG_OK)
+		rc = episode_exists(db, episode_id);
+	if (rc == HG_OK)
+		rc = read_events(db, episode_id, &arr, &len);
+	(void)exec(db, "COMMIT");
+	conn_put(s, db);
+	if (rc == HG_OK && st) {
+		if (episode_fold(arr, len, st, &err) != HG_OK)
+			rc = HG_EINTERNAL;
+		st->id = episode_id;
+	}
+	if (rc == HG_OK && evs) {
+		*evs = arr;
+		arr = NULL;
+	}
+	if (n)
+		*n = len;
+	hg_free(arr);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n, bool *visible)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2", &st);
+	*visible = false;
+	for (size_t i = 0; rc == HG_OK && i < n && !*visible; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, episode_id);
+		bind_text(st, 2, units[i]);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			*visible = true;
+		else if (step != SQLITE_DONE)
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+void store_query_init(store_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->status = -1;
+	q->overdue_at = HG_INSTANT_NONE;
+	q->from = HG_INSTANT_NONE;
+	q->to = HG_INSTANT_NONE;
+}
+
+/* A WHERE clause under construction: SQL text with numbered parameters and their values. */
+#define QUERY_SQL_MAX 4096
+#define QUERY_PARAMS_MAX 32
+typedef struct sql_builder {
+	char sql[QUERY_SQL_MAX];
+	size_t len;
+	bool overflow;
+	int n;
+	struct {
+		bool is_text;
+		const char *text;
+		int64_t num;
+	} p[QUERY_PARAMS_MAX];
+} sql_builder;
+
+static void sb_add(sql_builder *b, const char *text)
+{
+	size_t n = strlen(text);
+	if (b->len + n + 1 > sizeof b->sql) {
+		b->overflow = true;
+		return;
+	}
+	memcpy(b->sql + b->len, text, n + 1);
+	b->len += n;
+}
+
+/* Appends "?N" for a new parameter. */
+static void sb_param(sql_builder *b, bool is_text, const char *text, int64_t num)
+{
+	char ph[16];
+	if (b->n >= QUERY_PARAMS_MAX) {
+		b->overflow = true;
+		return;
+	}
+	b->p[b->n].is_text = is_text;
+	b->p[b->n].text = text;
+	b->p[b->n].num = num;
+	b->n++;
+	snprintf(ph, sizeof ph, "?%d", b->n);
+	sb_add(b, ph);
+}
+
+static void sb_bind(const sql_builder *b, sqlite3_stmt *st)
+{
+	for (int i = 0; i < b->n; i++) {
+		if (b->p[i].is_text)
+			bind_text(st, i + 1, b->p[i].text);
+		else
+			sqlite3_bind_int64(st, i + 1, b->p[i].num);
+	}
+}
+
+static void build_where(sql_builder *b, const store_query *q)
+{
+	sb_add(b, " WHERE 1");
+	if (!q->all) {
+		sb_add(b, " AND EXISTS (SELECT 1 FROM episode_parties p WHERE p.episode_id = e.episode_id AND p.unit_id IN (");
+		if (q->n_units == 0)
+			sb_add(b, "NULL");
+		for (size_t i = 0; i < q->n_units; i++) {
+			if (i)
+				sb_add(b, ", ");
+			sb_param(b, true, q->units[i], 0);
+		}
+		sb_add(b, "))");
+	}
+	if (q->municipality) {
+		sb_add(b, " AND e.municipality = ");
+		sb_param(b, true, q->municipality, 0);
+	}
+	if (q->unit) {
+		sb_add(b, " AND EXISTS (SELECT 1 FROM episode_parties p2 WHERE p2.episode_id = e.episode_id AND p2.unit_id = ");
+		sb_param(b, true, q->unit, 0);
+		sb_add(b, ")");
+	}
+	if (q->status >= 0 || q->ready_only) {
+		sb_add(b, " AND e.status = ");
+		sb_param(b, true, episode_status_label(q->ready_only ? EPISODE_READY : (episode_status)q->status)->code, 0);
+	}
+	if (q->overdue_at != HG_INSTANT_NONE) {
+		sb_add(b, " AND e.status NOT IN ('cancelled') AND ((e.notice_due < ");
+		sb_param(b, false, NULL, q->overdue_at);
+		sb_add(b, " AND e.notice_met IS NULL) OR (e.care_contact_due < ");
+		sb_param(b, false, NULL, q->overdue_at);
+		sb_add(b, " AND e.care_contact_met IS NULL) OR (e.sip_due < ");
+		sb_param(b, false, NULL, q->overdue_at);
+		sb_add(b, " AND e.sip_met IS NULL))");
+	}
+	if (q->to != HG_INSTANT_NONE) {
+		sb_add(b, " AND e.admitted_at < ");
+		sb_param(b, false, NULL, q->to);
+	}
+	if (q->from != HG_INSTANT_NONE) {
+		sb_add(b, " AND (e.discharged_at IS NULL OR e.discharged_at >= ");
+		sb_param(b, false, NULL, q->from);
+		sb_add(b, ")");
+	}
+	if (q->pnr) {
+		sb_add(b, " AND e.pnr = ");
+		sb_param(b, true, q->pnr, 0);
+	}
+}
+
+#define ROW_COLS                                                                                                   \
+	"e.episode_id, e.status, e.pnr, e.patient_name, e.municipality, e.primary_care_unit, e.hospital, e.ward, " \
+	"e.care_type, e.admitted_at, e.notice_at, e.ready_at, e.discharged_at, e.expected_date, e.track, "         \
+	"e.notice_due, e.notice_met, e.care_contact_due, e.care_contact_met, e.sip_due, e.sip_met, e.last_seq"
+
+static void read_episode_row(sqlite3_stmt *st, void *p)
+{
+	store_episode_row *r = p;
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	if (!episode_status_from_code((const char *)sqlite3_column_text(st, 1), &r->status))
+		r->status = EPISODE_EMPTY;
+	col_str(st, 2, r->pnr, sizeof r->pnr);
+	col_str(st, 3, r->patient_name, sizeof r->patient_name);
+	col_str(st, 4, r->municipality, sizeof r->municipality);
+	col_str(st, 5, r->primary_care_unit, sizeof r->primary_care_unit);
+	col_str(st, 6, r->hospital, sizeof r->hospital);
+	col_str(st, 7, r->ward, sizeof r->ward);
+	if (!care_type_from_code((const char *)sqlite3_column_text(st, 8), &r->care))
+		r->care = CARE_SOMATIC;
+	r->admitted_at = col_instant(st, 9);
+	r->notice_at = col_instant(st, 10);
+	r->ready_at = col_instant(st, 11);
+	r->discharged_at = col_instant(st, 12);
+	r->expected_date = sqlite3_column_type(st, 13) == SQLITE_NULL ? HG_DATE_NONE : sqlite3_column_int(st, 13);
+	r->track_is_set = sqlite3_column_type(st, 14) != SQLITE_NULL &&
+			  track_colour_from_code((const char *)sqlite3_column_text(st, 14), &r->track);
+	r->notice_due = col_instant(st, 15);
+	r->notice_met = col_instant(st, 16);
+	r->care_contact_due = col_instant(st, 17);
+	r->care_contact_met = col_instant(st, 18);
+	r->sip_due = col_instant(st, 19);
+	r->sip_met = col_instant(st, 20);
+	r->last_seq = sqlite3_column_int(st, 21);
+}
+
+hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n, size_t *total)
+{
+	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	hg_status rc = HG_OK;
+	int limit = q->limit <= 0 ? 100 : q->limit > 1000 ? 1000 : q->limit;
+	char tail[96];
+	*rows = NULL;
+	*n = 0;
+	*total = 0;
+	if (!b || !c) {
+		hg_free(b);
+		hg_free(c);
+		return HG_ENOMEM;
+	}
+	sb_add(b, "SELECT " ROW_COLS " FROM episode_projection e");
+	build_where(b, q);
+	snprintf(tail, sizeof tail, " ORDER BY e.admitted_at DESC, e.episode_id DESC LIMIT %d OFFSET %d", limit,
+		 q->offset < 0 ? 0 : q->offset);
+	sb_add(b, tail);
+	sb_add(c, "SELECT COUNT(*) FROM episode_projection e");
+	build_where(c, q);
+	if (b->overflow || c->overflow) {
+		hg_free(b);
+		hg_free(c);
+		return HG_ERANGE;
+	}
+	db = conn_get(s);
+	(void)exec(db, "BEGIN");
+	rc = prepare(db, b->sql, &st);
+	if (rc == HG_OK) {
+		sb_bind(b, st);
+		rc = collect(st, sizeof **rows, read_episode_row, (void **)rows, n);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == HG_OK)
+		rc = prepare(db, c->sql, &st);
+	if (rc == HG_OK) {
+		sb_bind(c, st);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*total = (size_t)sqlite3_column_int64(st, 0);
+		else
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	(void)exec(db, "COMMIT");
+	conn_put(s, db);
+	if (rc != HG_OK) {
+		hg_free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
+	hg_free(b);
+	hg_free(c);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+static void read_pending(sqlite3_stmt *st, void *p)
+{
+	store_pending_ack *a = p;
+	memset(a, 0, sizeof *a);
+	a->episode_id = sqlite3_column_int64(st, 0);
+	a->seq = sqlite3_column_int(st, 1);
+	col_str(st, 2, a->unit, sizeof a->unit);
+	if (!event_type_from_code((const char *)sqlite3_column_text(st, 3), &a->type))
+		a->type = EVENT_ADMISSION_NOTICE;
+	a->sent_at = col_instant(st, 4);
+	col_str(st, 5, a->patient_name, sizeof a->patient_name);
+	col_str(st, 6, a->pnr, sizeof a->pnr);
+	col_str(st, 7, a->ward, sizeof a->ward);
+}
+
+hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_units, int limit,
+			     store_pending_ack **rows, size_t *n)
+{
+	sql_builder *b = hg_calloc(1, sizeof *b);
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	hg_status rc;
+	char tail[96];
+	*rows = NULL;
+	*n = 0;
+	if (!b)
+		return HG_ENOMEM;
+	sb_add(b, "SELECT a.episode_id, a.seq, a.unit_id, a.type, a.sent_at, e.patient_name, e.pnr, e.ward "
+		  "FROM pending_acks a JOIN episode_projection e ON e.episode_id = a.episode_id "
+		  "WHERE a.acked_at IS NULL AND e.status <> 'cancelled' AND a.unit_id IN (");
+	if (n_units == 0)
+		sb_add(b, "NULL");
+	for (size_t i = 0; i < n_units; i++) {
+		if (i)
+			sb_add(b, ", ");
+		sb_param(b, true, units[i], 0);
+	}
+	snprintf(tail, sizeof tail, ") ORDER BY a.sent_at, a.episode_id LIMIT %d", limit > 0 ? limit : 200);
+	sb_add(b, tail);
+	if (b->overflow) {
+		hg_free(b);
+		return HG_ERANGE;
+	}
+	db = conn_get(s);
+	rc = prepare(db, b->sql, &st);
+	if (rc == HG_OK) {
+		sb_bind(b, st);
+		rc = collect(st, sizeof **rows, read_pending, (void **)rows, n);
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	hg_free(b);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+/* ---- audit ---- */
+
+hg_status store_audit_add(store *s, const store_audit *a)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db,
+			       "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, a->at);
+		bind_text(st, 2, a->username);
+		bind_text(st, 3, a->unit[0] ? a->unit : NULL);
+		bind_text(st, 4, a->action);
+		if (a->episode_id)
+			sqlite3_bind_int64(st, 5, a->episode_id);
+		else
+			sqlite3_bind_null(st, 5);
+		bind_text(st, 6, a->reason[0] ? a->reason : NULL);
+		bind_text(st, 7, a->client[0] ? a->client : NULL);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+static void read_audit(sqlite3_stmt *st, void *p)
+{
+	store_audit *a = p;
+	memset(a, 0, sizeof *a);
+	a->id = sqlite3_column_int64(st, 0);
+	a->at = sqlite3_column_int64(st, 1);
+	col_str(st, 2, a->username, sizeof a->username);
+	col_str(st, 3, a->unit, sizeof a->unit);
+	col_str(st, 4, a->action, sizeof a->action);
+	a->episode_id = sqlite3_column_int64(st, 5);
+	col_str(st, 6, a->reason, sizeof a->reason);
+	col_str(st, 7, a->client, sizeof a->client);
+}
+
+hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **rows, size_t *n)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db,
+			       "SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "
+			       "WHERE (?1 = 0 OR episode_id = ?1) AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR at >= ?3) "
+			       "ORDER BY id LIMIT ?4",
+			       &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, f->episode_id);
+		bind_text(st, 2, f->username);
+		bind_instant(st, 3, f->since);
+		sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
+		rc = collect(st, sizeof **rows, read_audit, (void **)rows, n);
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+/* ---- maintenance ---- */
+
+hg_status store_rebuild(store *s, size_t *episodes)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *ids = NULL;
+	episode_state *st = hg_malloc(sizeof *st);
+	hg_status rc = st ? exec(db, "BEGIN IMMEDIATE") : HG_ENOMEM;
+	int step = SQLITE_DONE;
+	*episodes = 0;
+	if (rc != HG_OK)
+		goto out;
+	rc = exec(db, "DELETE FROM pending_acks; DELETE FROM episode_parties; DELETE FROM episode_projection;");
+	if (rc == HG_OK)
+		rc = prepare(db, "SELECT id, created_at FROM episodes ORDER BY id", &ids);
+	while (rc == HG_OK && (step = sqlite3_step(ids)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(ids, 0);
+		event *evs = NULL;
+		size_t n = 0;
+		event_error err;
+		rc = read_events(db, id, &evs, &n);
+		if (rc == HG_OK && n == 0) {
+			hg_free(evs);
+			continue;
+		}
+		if (rc == HG_OK && episode_fold(evs, n, st, &err) != HG_OK)
+			rc = HG_EINTERNAL;
+		if (rc == HG_OK) {
+			st->id = id;
+			/* "now" for a rebuilt row is the time of its last event, so a rebuild is deterministic. */
+			rc = project(db, st, evs[n - 1].recorded_at);
+		}
+		hg_free(evs);
+		(*episodes)++;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(ids);
+	rc = rc == HG_OK ? exec(db, "COMMIT") : rc;
+	if (rc != HG_OK)
+		(void)exec(db, "ROLLBACK");
+out:
+	hg_free(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_projection_dump(store *s, char **text)
+{
+	static const char *const queries[] = {
+		"SELECT * FROM episode_projection ORDER BY episode_id",
+		"SELECT * FROM episode_parties ORDER BY episode_id, unit_id",
+		"SELECT * FROM pending_acks ORDER BY episode_id, seq, unit_id",
+	};
+	sqlite3 *db = conn_get(s);
+	size_t cap = 4096, len = 0;
+	char *buf = hg_malloc(cap);
+	hg_status rc = buf ? HG_OK : HG_ENOMEM;
+	for (size_t qi = 0; rc == HG_OK && qi < sizeof queries / sizeof queries[0]; qi++) {
+		sqlite3_stmt *st = NULL;
+		rc = prepare(db, queries[qi], &st);
+		while (rc == HG_OK && sqlite3_step(st) == SQLITE_ROW) {
+			int cols = sqlite3_column_count(st);
+			for (int c = 0; c < cols && rc == HG_OK; c++) {
+				const char *v = (const char *)sqlite3_column_text(st, c);
+				/* updated_at is bookkeeping, not state: leave it out of the comparison. */
+				if (strcmp(sqlite3_column_name(st, c), "updated_at") == 0)
+					v = "-";
+				size_t need = strlen(v ? v : "NULL") + 2;
+				if (len + need + 1 > cap) {
+					char *bigger = hg_realloc(buf, (cap + need) * 2);
+					if (!bigger) {
+						rc = HG_ENOMEM;
+						break;
+					}
+					buf = bigger;
+					cap = (cap + need) * 2;
+				}
+				len += (size_t)snprintf(buf + len, cap - len, "%s%c", v ? v : "NULL", c + 1 < cols ? '|' : '\n');
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	conn_put(s, db);
+	if (rc != HG_OK) {
+		hg_free(buf);
+		return rc;
+	}
+	buf[len] = '\0';
+	*text = buf;
+	return HG_OK;
+}
+
+hg_status store_setting_get(store *s, const char *key, char *value, size_t cap)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, key);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			col_str(st, 0, value, cap);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+hg_status store_setting_put(store *s, const char *key, const char *value)
+{
+	sqlite3 *db = conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = prepare(db, "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", &st);
+	if (rc == HG_OK) {
+		bind_text(st, 1, key);
+		bind_text(st, 2, value);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	conn_put(s, db);
+	return rc == HG_EIO ? fail_io(s) : rc;
+}
+
+void store_get_stats(store *s, store_stats *out)
+{
+	out->events_appended = atomic_load(&s->appended);
+	out->appends_replayed = atomic_load(&s->replayed);
+	out->appends_rejected = atomic_load(&s->rejected);
+	out->errors = atomic_load(&s->errors);
+}
+
+hg_status store_set_durability(store *s, bool full)
+{
+	sqlite3 *held[POOL_SIZE];
+	hg_status rc = HG_OK;
+	/* Take every connection so that none is in use while its mode changes. */
+	for (int i = 0; i < POOL_SIZE; i++)
+		held[i] = conn_get(s);
+	for (int i = 0; i < POOL_SIZE && rc == HG_OK; i++)
+		rc = exec(held[i], full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+	for (int i = 0; i < POOL_SIZE; i++)
+		conn_put(s, held[i]);
+	return rc;
+}
