@@ -1,18 +1,396 @@
 /*
- * episode_json.c - stub; the renderer follows.
+ * episode_json.c - renders an episode state (the fold of core/episode.h) as
+ * the JSON the API returns, with or without the patient's identity.
+ *
+ * The two forms differ only in what they leave out, so both are built by the
+ * same code with a `who` switch: the identified form carries the patient's
+ * personnummer, name, birth date and age, the care contact's name and phone,
+ * and the address unless it must be hidden; the anonymous form (for analysts)
+ * carries none of them, only the age at admission. Every NONE instant or date
+ * is null; instants are UTC "YYYY-MM-DDTHH:MM:SSZ", dates "YYYY-MM-DD". An
+ * enum member comes with its Swedish label in a "<name>_sv" sibling, so the
+ * web UI never spells a label itself. docs/api-events.md shows an example.
  */
 #include "store/episode_json.h"
 
+#include <stdio.h> /* snprintf */
+#include <string.h>
+
+#include "core/calendar.h"
+#include "core/pnr.h"
+
+/* What the caller may see. */
+struct view {
+	bool identity;     /* personnummer, name, birth date, care contact's name and phone */
+	bool address;      /* the registered address */
+	hg_date today;     /* for the age and the ready-days so far; HG_DATE_NONE: leave them out */
+};
+
+/*
+ * Sets obj[key] = v, taking v's reference. Remembers a failure in *ok (v NULL
+ * when out of memory), so a builder checks once at its end.
+ */
+static void put(json_t *obj, const char *key, json_t *v, bool *ok)
+{
+	if (json_object_set_new(obj, key, v) != 0)
+		*ok = false;
+}
+
+static json_t *text(const char *s, size_t size) { return json_stringn(s, strnlen(s, size)); }
+#define TEXT(field) text((field), sizeof(field))
+
+static json_t *date_value(hg_date d)
+{
+	char buf[11];
+	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, buf));
+}
+
+static json_t *instant_value(hg_instant t)
+{
+	char buf[21];
+	return t == HG_INSTANT_NONE ? json_null() : json_string(instant_format_utc(t, buf));
+}
+
+/* Puts key = the code and key_sv = the Swedish label, or null for both when label is NULL. */
+static void put_code(json_t *obj, const char *key, const hg_code_label *label, bool *ok)
+{
+	char key_sv[48];
+	(void)snprintf(key_sv, sizeof key_sv, "%s_sv", key);
+	put(obj, key, label ? json_string(label->code) : json_null(), ok);
+	put(obj, key_sv, label ? json_string(label->sv) : json_null(), ok);
+}
+
+/* Code labels that are NULL outside their tables (the core's own return row 0 there). */
+static const hg_code_label *status_label(const episode_state *st)
+{
+	return (unsigned)st->status < EPISODE_STATUS_COUNT ? episode_status_label(st->status) : NULL;
+}
+static const hg_code_label *care_label(care_type c) { return (unsigned)c < CARE_TYPE_COUNT ? care_type_label(c) : NULL; }
+static const hg_code_label *kind_label(unit_kind k) { return (unsigned)k < UNIT_KIND_COUNT ? unit_kind_label(k) : NULL; }
+static const hg_code_label *place_label(sip_place p) { return (unsigned)p < SIP_PLACE_COUNT ? sip_place_label(p) : NULL; }
+
+/* The patient's identity number parsed with reference date ref; false when it cannot be (empty, reserve). */
+static bool patient_pnr(const episode_state *st, hg_date ref, pnr *out)
+{
+	pnr_reason why;
+	if (ref == HG_DATE_NONE || !memchr(st->patient.personnummer, '\0', sizeof st->patient.personnummer))
+		return false;
+	pnr_options opt = pnr_options_default(ref);
+	opt.accept_reserve = true;
+	return pnr_parse(st->patient.personnummer, &opt, out, &why) == HG_OK;
+}
+
+/* Age in whole years at `at`, or null. */
+static json_t *age_value(const episode_state *st, hg_date at)
+{
+	pnr p;
+	int age;
+	if (!patient_pnr(st, at, &p) || pnr_age_at(&p, at, &age) != HG_OK)
+		return json_null();
+	return json_integer(age);
+}
+
+static json_t *patient_json(const episode_state *st, const struct view *v)
+{
+	bool ok = true;
+	const event_patient *p = &st->patient;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	hg_date admitted = st->admitted_at == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(st->admitted_at);
+	if (v->identity) {
+		pnr parsed;
+		bool known = patient_pnr(st, v->today != HG_DATE_NONE ? v->today : admitted, &parsed);
+		bool show = v->address && !p->protected_identity;
+		put(o, "personnummer", TEXT(p->personnummer), &ok);
+		put(o, "identity_kind", known ? json_string(pnr_kind_label(parsed.kind)->code) : json_null(), &ok);
+		put(o, "name", TEXT(p->name), &ok);
+		put(o, "birth_date", known ? date_value(parsed.birth) : json_null(), &ok);
+		put(o, "age", v->today != HG_DATE_NONE ? age_value(st, v->today) : json_null(), &ok);
+		put(o, "protected_identity", json_boolean(p->protected_identity), &ok);
+		put(o, "address", show ? TEXT(p->address) : json_null(), &ok);
+		put(o, "address_hidden", json_boolean(!show), &ok);
+	}
+	put(o, "age_at_admission", admitted != HG_DATE_NONE ? age_value(st, admitted) : json_null(), &ok);
+	put(o, "registered_municipality", TEXT(p->registered_municipality), &ok);
+	put(o, "primary_care_unit", TEXT(p->primary_care_unit), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *recipient_json(const episode_recipient *r)
+{
+	bool ok = true;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	put(o, "unit", TEXT(r->party.unit), &ok);
+	put_code(o, "kind", kind_label(r->party.kind), &ok);
+	put(o, "org", TEXT(r->party.org), &ok);
+	put(o, "notified_at", instant_value(r->notified_at), &ok);
+	put(o, "notice_seq", json_integer(r->notice_seq), &ok);
+	put(o, "acknowledged_at", instant_value(r->notice_ack_at), &ok);
+	put(o, "ready_notified_at", instant_value(r->ready_notified_at), &ok);
+	put(o, "ready_seq", json_integer(r->ready_seq), &ok);
+	put(o, "ready_acknowledged_at", instant_value(r->ready_ack_at), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *notice_json(const episode_state *st)
+{
+	bool ok = true;
+	json_t *o = json_object(), *arr = json_array();
+	int n = st->recipient_count < 0 ? 0 : st->recipient_count;
+	if (n > EPISODE_RECIPIENTS_MAX)
+		n = EPISODE_RECIPIENTS_MAX;
+	for (int i = 0; arr && i < n && ok; i++)
+		ok = json_array_append_new(arr, recipient_json(&st->recipients[i])) == 0;
+	if (!o || !arr || !ok) {
+		json_decref(o);
+		json_decref(arr);
+		return NULL;
+	}
+	put(o, "at", instant_value(st->notice_at), &ok);
+	put(o, "seq", json_integer(st->notice_seq), &ok);
+	put(o, "need_judged_at", instant_value(st->need_judged_at), &ok);
+	put(o, "sent", json_integer(st->notices_sent), &ok);
+	put(o, "recipients", arr, &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *date_history_json(const episode_state *st)
+{
+	json_t *arr = json_array();
+	int n = st->date_history_count < 0 ? 0 : st->date_history_count;
+	if (n > EPISODE_DATE_HISTORY_MAX)
+		n = EPISODE_DATE_HISTORY_MAX;
+	for (int i = 0; arr && i < n; i++) {
+		const episode_date_change *c = &st->date_history[i];
+		bool ok = true;
+		json_t *o = json_object();
+		put(o, "date", date_value(c->date), &ok);
+		put(o, "changed_at", instant_value(c->changed_at), &ok);
+		put(o, "seq", json_integer(c->seq), &ok);
+		if (!o || !ok || json_array_append_new(arr, o) != 0) {
+			if (ok && o)
+				o = NULL; /* json_array_append_new took (and dropped) it */
+			json_decref(o);
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_t *ready_periods_json(const episode_state *st)
+{
+	json_t *arr = json_array();
+	int n = st->ready_period_count < 0 ? 0 : st->ready_period_count;
+	if (n > EPISODE_READY_PERIODS_MAX)
+		n = EPISODE_READY_PERIODS_MAX;
+	for (int i = 0; arr && i < n; i++) {
+		const episode_ready_period *p = &st->ready_periods[i];
+		bool ok = true;
+		json_t *o = json_object(), *to = json_array();
+		for (int r = 0; to && r < st->recipient_count && r < EPISODE_RECIPIENTS_MAX && ok; r++)
+			if (p->notified & (1u << r))
+				ok = json_array_append_new(to, TEXT(st->recipients[r].party.unit)) == 0;
+		if (!o || !to || !ok) {
+			json_decref(o);
+			json_decref(to);
+			json_decref(arr);
+			return NULL;
+		}
+		put(o, "start", instant_value(p->start), &ok);
+		put(o, "end", instant_value(p->end), &ok);
+		put(o, "start_seq", json_integer(p->start_seq), &ok);
+		put(o, "end_seq", json_integer(p->end_seq), &ok);
+		put(o, "notified", to, &ok);
+		if (!ok || json_array_append_new(arr, o) != 0) {
+			if (ok)
+				o = NULL; /* json_array_append_new took (and dropped) it */
+			json_decref(o);
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_t *consents_json(const episode_state *st)
+{
+	json_t *arr = json_array();
+	int n = st->consent_count < 0 ? 0 : st->consent_count;
+	if (n > EPISODE_CONSENTS_MAX)
+		n = EPISODE_CONSENTS_MAX;
+	for (int i = 0; arr && i < n; i++) {
+		const episode_consent *k = &st->consents[i];
+		bool ok = true;
+		json_t *o = json_object();
+		if (!o) {
+			json_decref(arr);
+			return NULL;
+		}
+		put(o, "org", TEXT(k->org), &ok);
+		put_code(o, "state", (unsigned)k->state < CONSENT_STATE_COUNT ? consent_state_label(k->state) : NULL, &ok);
+		put(o, "scope", TEXT(k->scope), &ok);
+		put_code(o, "how", (unsigned)k->how < CONSENT_HOW_COUNT ? consent_how_label(k->how) : NULL, &ok);
+		put(o, "at", instant_value(k->at), &ok);
+		put(o, "seq", json_integer(k->seq), &ok);
+		if (!ok || json_array_append_new(arr, o) != 0) {
+			if (ok)
+				o = NULL;
+			json_decref(o);
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* null while no track is set. */
+static json_t *track_json(const episode_state *st)
+{
+	bool ok = true;
+	if (!st->track_is_set)
+		return json_null();
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	put_code(o, "colour", (unsigned)st->track < TRACK_COLOUR_COUNT ? track_colour_label(st->track) : NULL, &ok);
+	put(o, "set_at", instant_value(st->track_set_at), &ok);
+	put(o, "changes", json_integer(st->track_changes), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* null while no care contact is appointed. */
+static json_t *care_contact_json(const episode_state *st, const struct view *v)
+{
+	bool ok = true;
+	if (st->care_contact_at == HG_INSTANT_NONE)
+		return json_null();
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	if (v->identity) {
+		put(o, "name", TEXT(st->care_contact_name), &ok);
+		put(o, "title", TEXT(st->care_contact_title), &ok);
+		put(o, "phone", TEXT(st->care_contact_phone), &ok);
+	}
+	put(o, "unit", TEXT(st->care_contact_unit), &ok);
+	put(o, "appointed_at", instant_value(st->care_contact_at), &ok);
+	put(o, "first_appointed_at", instant_value(st->care_contact_first_at), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *sip_json(const episode_state *st)
+{
+	bool ok = true;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	bool called = st->sip_called_at != HG_INSTANT_NONE, held = st->sip_held_at != HG_INSTANT_NONE;
+	put(o, "called_at", instant_value(st->sip_called_at), &ok);
+	put(o, "meeting_at", instant_value(called ? st->sip_meeting_at : HG_INSTANT_NONE), &ok);
+	put_code(o, "place", called ? place_label(st->sip_place) : NULL, &ok);
+	put(o, "held_at", instant_value(st->sip_held_at), &ok);
+	put_code(o, "held_place", held ? place_label(st->sip_held_place) : NULL, &ok);
+	put(o, "follow_up_date", date_value(held ? st->sip_follow_up_date : HG_DATE_NONE), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *render(const episode_state *st, const struct view *v)
+{
+	bool ok = true;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	bool discharged = st->discharged_at != HG_INSTANT_NONE;
+	put(o, "id", json_integer(st->id), &ok);
+	put_code(o, "status", status_label(st), &ok);
+	put(o, "cancelled", json_boolean(st->cancelled), &ok);
+	put(o, "last_seq", json_integer(st->last_seq), &ok);
+
+	put(o, "patient", patient_json(st, v), &ok);
+	put(o, "hospital", TEXT(st->hospital), &ok);
+	put(o, "admitting_ward", TEXT(st->admitting_ward), &ok);
+	put(o, "ward", TEXT(st->ward), &ok);
+	put_code(o, "care_type", st->status == EPISODE_EMPTY ? NULL : care_label(st->care), &ok);
+	put(o, "admitted_at", instant_value(st->admitted_at), &ok);
+	put(o, "transfers", json_integer(st->transfers), &ok);
+
+	put(o, "on_leave", json_boolean(st->on_leave), &ok);
+	put(o, "leave_started_at", instant_value(st->on_leave ? st->leave_started_at : HG_INSTANT_NONE), &ok);
+	put(o, "leaves", json_integer(st->leaves), &ok);
+
+	put(o, "notice", notice_json(st), &ok);
+
+	put(o, "expected_discharge_date", date_value(st->expected_date), &ok);
+	put(o, "first_expected_discharge_date", date_value(st->first_expected_date), &ok);
+	put(o, "date_changes", json_integer(st->date_changes), &ok);
+	put(o, "date_history", date_history_json(st), &ok);
+
+	put(o, "ready_at", instant_value(st->ready_at), &ok);
+	if (v->today != HG_DATE_NONE)
+		put(o, "ready_days", json_integer(episode_ready_days_at(st, v->today)), &ok);
+	put(o, "ready_periods", ready_periods_json(st), &ok);
+	put(o, "withdrawals", json_integer(st->withdrawals), &ok);
+
+	put(o, "track", track_json(st), &ok);
+	put(o, "consents", consents_json(st), &ok);
+	put(o, "care_contact", care_contact_json(st, v), &ok);
+	put(o, "sip", sip_json(st), &ok);
+
+	put(o, "municipality_ready_at", instant_value(st->municipality_ready_at), &ok);
+	put(o, "municipality_ready_org", TEXT(st->municipality_ready_org), &ok);
+	put(o, "discharged_at", instant_value(st->discharged_at), &ok);
+	put_code(o, "destination",
+		 discharged && (unsigned)st->destination < DEST_COUNT ? discharge_destination_label(st->destination) : NULL,
+		 &ok);
+
+	put(o, "deviations", json_integer(st->deviations), &ok);
+	put(o, "info_requests", json_integer(st->info_requests), &ok);
+	put(o, "info_replies", json_integer(st->info_replies), &ok);
+	put(o, "cancellations", json_integer(st->cancellations), &ok);
+	put(o, "corrections", json_integer(st->corrections), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *episode_state_to_json(const episode_state *st, bool show_address, hg_date today)
 {
-	(void)st;
-	(void)show_address;
-	(void)today;
-	return json_object();
+	struct view v = {.identity = true, .address = show_address, .today = today};
+	return render(st, &v);
 }
 
 json_t *episode_state_to_json_anonymous(const episode_state *st)
 {
-	(void)st;
-	return json_object();
+	struct view v = {.identity = false, .address = false, .today = HG_DATE_NONE};
+	return render(st, &v);
 }
