@@ -172,7 +172,15 @@ const char *http_request_body(const http_request *req, size_t *len);
  */
 json_t *http_request_json(http_request *req, http_response *res);
 
-/* ---- The response (each reply replaces an earlier one; headers accumulate) ---- */
+/* ---- The response (each reply replaces an earlier one; headers accumulate) ----
+ *
+ * The reply functions return a status so a handler can end with `return http_reply_json(...)`.
+ * When one fails (out of memory, or a NULL body from a failed json_pack) the response has
+ * already degraded to a bare status line without a body: 503 for JSON and text (500 for a
+ * NULL body), the requested status for a problem. So a failed reply never leaves the client
+ * without an answer. Note that GCC does not let `(void)` silence HG_MUST_CHECK; to ignore a
+ * result on purpose write `hg_status ignored = http_reply_problem(...); (void)ignored;`.
+ */
 
 /* Replies with `body` as application/json (compact). Steals the reference even on failure. */
 hg_status http_reply_json(http_response *res, int status, json_t *body) HG_MUST_CHECK;

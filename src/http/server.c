@@ -1,51 +1,654 @@
 /*
- * server.c - the HTTP server over libmicrohttpd (see http.h). This first version
- * only holds compiling stubs so the application can be written against http.h;
- * the implementation follows.
+ * server.c - the HTTP server over libmicrohttpd (see http.h): configuration,
+ * start and graceful stop, the request life cycle, and turning our response
+ * object into an MHD response with the security headers every answer carries.
+ *
+ * The life of one request, and why it is shaped so:
+ *  1. MHD calls the URI log callback with the raw request target before it
+ *     parses anything. We allocate the per-request state there (it becomes
+ *     MHD's req_cls) and keep the raw target: routing on it lets "%2F" stay
+ *     inside a path parameter.
+ *  2. The first access-handler call carries no body. We never queue a normal
+ *     response on it (MHD would then close the connection instead of reading
+ *     the body: keep-alive lost); we only look at the method and the
+ *     Content-Length. The one exception is a body announced larger than the
+ *     ceiling: answering 413 at once, and having MHD close the connection
+ *     rather than read the rest, is exactly what we want then.
+ *  3. Body calls append to a buffer with a hard ceiling. MHD refuses a response
+ *     queued mid-upload, so a chunked body that outgrows the ceiling is read
+ *     and thrown away, and answered 413 at the end; one that goes on past
+ *     twice the ceiling gets its connection dropped without an answer.
+ *  4. The last call (no more data) routes and runs the handler, then queues.
+ *  5. The completed callback records metrics and the access log line and frees
+ *     the request's state. Logs and metrics name the route pattern only, never
+ *     the raw path or query, which may hold a personnummer.
+ * Nothing here is global: all state hangs off http_server and the request.
  */
-#include "http/http.h"
+#include "http/http_int.h"
 
-#include <stdarg.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+
+static const char *const method_names[HTTP_METHOD_COUNT] = {
+	[HTTP_GET] = "GET",	[HTTP_HEAD] = "HEAD",	  [HTTP_POST] = "POST",	      [HTTP_PUT] = "PUT",
+	[HTTP_PATCH] = "PATCH", [HTTP_DELETE] = "DELETE", [HTTP_OPTIONS] = "OPTIONS",
+};
+
+/* Headers on every response. Cache-Control: no-store is added only when nothing set one. */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Frame-Options", "DENY"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+};
+
+/* HTML may load only our own scripts, styles and images; other content may load nothing. */
+#define CSP_HTML                                                                                             \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+#define CSP_OTHER "default-src 'none'; frame-ancestors 'none'"
 
 const char *http_method_name(http_method m)
 {
-	static const char *const names[HTTP_METHOD_COUNT] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-	return (unsigned)m < HTTP_METHOD_COUNT ? names[m] : "?";
+	return (unsigned)m < HTTP_METHOD_COUNT ? method_names[m] : "?";
 }
-void http_buf_init(http_buf *b, size_t max) { *b = (http_buf){.max = max}; }
-void http_buf_append(http_buf *b, const char *s, size_t n) { (void)s; (void)n; b->failed = true; }
-void http_buf_printf(http_buf *b, const char *fmt, ...) { (void)fmt; b->failed = true; }
-void http_buf_free(http_buf *b) { (void)b; }
-void http_config_defaults(http_config *cfg) { *cfg = (http_config){.listen = "127.0.0.1:8080"}; }
+
+static bool method_from_text(const char *text, http_method *out)
+{
+	for (size_t i = 0; i < HTTP_METHOD_COUNT; i++)
+		if (strcmp(text, method_names[i]) == 0) {
+			*out = (http_method)i;
+			return true;
+		}
+	return false;
+}
+
+void http_config_defaults(http_config *cfg)
+{
+	*cfg = (http_config){
+		.listen = "127.0.0.1:8080",
+		.threads = 4,
+		.max_connections = 256,
+		.connection_timeout_s = 30,
+		.stop_grace_ms = 5000,
+		.max_body = (size_t)1 << 20,
+		.json_max_depth = 32,
+		.json_max_string = (size_t)64 << 10,
+		.api_prefix = "/api/",
+		.openapi_url = "/api/v1/openapi.json",
+	};
+}
+
+/* ---- request accessors ---- */
+
+http_method http_request_method(const http_request *req) { return req->method; }
+const char *http_request_path(const http_request *req) { return req->path; }
+const char *http_request_route(const http_request *req) { return req->route_name; }
+
+const char *http_request_param(const http_request *req, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < req->nparams; i++)
+		if (req->params[i].name_len == n && memcmp(req->params[i].name, name, n) == 0)
+			return req->params[i].value;
+	return NULL;
+}
+
+const char *http_request_query(const http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_request_header(const http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_request_cookie(const http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_request_client_addr(http_request *req)
+{
+	if (req->client_done)
+		return req->client;
+	req->client_done = true;
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!info || !info->client_addr)
+		return req->client;
+	const struct sockaddr *sa = info->client_addr;
+	const void *addr = NULL;
+	if (sa->sa_family == AF_INET)
+		addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (!addr || !inet_ntop(sa->sa_family, addr, req->client, sizeof req->client))
+		req->client[0] = '\0';
+	return req->client;
+}
+
+const char *http_request_body(const http_request *req, size_t *len)
+{
+	*len = req->body_len;
+	return req->body ? req->body : "";
+}
+
+/* ---- configuration and start ---- */
+
+/* Parses "ADDR:PORT" or "[ADDR6]:PORT" into ss; HG_EINVAL for anything else. */
+static hg_status parse_listen(const char *text, struct sockaddr_storage *ss, bool *ipv6)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *port;
+	size_t hlen;
+	if (!text)
+		return HG_EINVAL;
+	if (text[0] == '[') {
+		const char *end = strchr(text, ']');
+		if (!end || end[1] != ':')
+			return HG_EINVAL;
+		hlen = (size_t)(end - text - 1);
+		if (hlen == 0 || hlen >= sizeof host)
+			return HG_EINVAL;
+		memcpy(host, text + 1, hlen);
+		port = end + 2;
+		*ipv6 = true;
+	} else {
+		const char *colon = strrchr(text, ':');
+		if (!colon)
+			return HG_EINVAL;
+		hlen = (size_t)(colon - text);
+		if (hlen == 0 || hlen >= sizeof host)
+			return HG_EINVAL;
+		memcpy(host, text, hlen);
+		port = colon + 1;
+		*ipv6 = false;
+	}
+	host[hlen] = '\0';
+	if (port[0] == '\0' || strlen(port) > 5 || port[strspn(port, "0123456789")] != '\0')
+		return HG_EINVAL;
+	long p = strtol(port, NULL, 10);
+	if (p > 65535)
+		return HG_EINVAL;
+	memset(ss, 0, sizeof *ss);
+	if (*ipv6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)(void *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)p);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return HG_EINVAL;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)(void *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)p);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return HG_EINVAL;
+	}
+	return HG_OK;
+}
+
+/* Copies a config string (NULL stays NULL); false when out of memory. */
+static bool own(char **dst, const char **field)
+{
+	if (!*field)
+		return true;
+	*dst = hg_strdup(*field);
+	*field = *dst;
+	return *dst != NULL;
+}
+
+static hg_status apply_config(http_server *s, const http_config *in)
+{
+	http_config def;
+	http_config_defaults(&def);
+	s->cfg = *in;
+	http_config *c = &s->cfg;
+	if (!c->listen)
+		c->listen = def.listen;
+	if (!c->threads)
+		c->threads = def.threads;
+	if (!c->max_connections)
+		c->max_connections = def.max_connections;
+	if (!c->connection_timeout_s)
+		c->connection_timeout_s = def.connection_timeout_s;
+	if (!c->stop_grace_ms)
+		c->stop_grace_ms = def.stop_grace_ms;
+	if (!c->max_body)
+		c->max_body = def.max_body;
+	if (!c->json_max_depth)
+		c->json_max_depth = def.json_max_depth;
+	if (!c->json_max_string)
+		c->json_max_string = def.json_max_string;
+	if (!c->api_prefix)
+		c->api_prefix = def.api_prefix;
+	if (!c->openapi_url)
+		c->openapi_url = def.openapi_url;
+	if (!own(&s->own_listen, &c->listen) || !own(&s->own_static_root, &c->static_root) ||
+	    !own(&s->own_api_prefix, &c->api_prefix) || !own(&s->own_openapi_file, &c->openapi_file) ||
+	    !own(&s->own_openapi_url, &c->openapi_url) || !own(&s->own_metrics_url, &c->metrics_url))
+		return HG_ENOMEM;
+	if (c->static_root) {
+		char real[PATH_MAX];
+		struct stat st;
+		if (!realpath(c->static_root, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
+			return HG_EINVAL;
+		s->static_real = hg_strdup(real);
+		if (!s->static_real)
+			return HG_ENOMEM;
+		s->static_real_len = strlen(real);
+		if (s->static_real_len == 1) /* root "/": compare against "" + "/" */
+			s->static_real_len = 0;
+	}
+	return HG_OK;
+}
+
+static void server_free(http_server *s)
+{
+	http_metrics_free(&s->metrics);
+	hg_free(s->own_listen);
+	hg_free(s->own_static_root);
+	hg_free(s->own_api_prefix);
+	hg_free(s->own_openapi_file);
+	hg_free(s->own_openapi_url);
+	hg_free(s->own_metrics_url);
+	hg_free(s->static_real);
+	hg_free(s);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				 const char *version, const char *upload_data, size_t *upload_data_size,
+				 void **req_cls);
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe);
+
 hg_status http_server_start(const http_config *cfg, const http_route *routes, size_t nroutes, void *app,
 			    http_server **out)
 {
-	(void)cfg; (void)routes; (void)nroutes; (void)app; *out = NULL;
-	return HG_EINTERNAL;
+	hg_status rc;
+	struct sockaddr_storage ss;
+	bool ipv6 = false;
+	*out = NULL;
+	for (size_t i = 0; i < nroutes; i++)
+		if ((unsigned)routes[i].method >= HTTP_METHOD_COUNT || !routes[i].handler ||
+		    http_pattern_check(routes[i].pattern) != HG_OK)
+			return HG_EINVAL;
+	http_server *s = hg_calloc(1, sizeof *s);
+	if (!s)
+		return HG_ENOMEM;
+	s->routes = routes;
+	s->nroutes = nroutes;
+	s->app = app;
+	atomic_init(&s->in_flight, 0);
+	atomic_init(&s->stopping, false);
+	rc = apply_config(s, cfg);
+	if (rc)
+		goto fail;
+	rc = parse_listen(s->cfg.listen, &ss, &ipv6);
+	if (rc)
+		goto fail;
+	rc = http_metrics_init(&s->metrics, routes, nroutes);
+	if (rc)
+		goto fail;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+	if (ipv6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		s->cfg.connection_timeout_s, MHD_OPTION_END);
+	if (!s->daemon) {
+		rc = HG_EIO;
+		goto fail;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : 0;
+	*out = s;
+	return HG_OK;
+fail:
+	{
+		int saved = errno;
+		server_free(s);
+		errno = saved;
+	}
+	return rc;
 }
-unsigned http_server_port(const http_server *s) { (void)s; return 0; }
-void http_server_stop(http_server *s) { (void)s; }
-hg_status http_metrics_render(http_server *s, http_buf *out) { (void)s; (void)out; return HG_EINTERNAL; }
-http_method http_request_method(const http_request *req) { (void)req; return HTTP_GET; }
-const char *http_request_path(const http_request *req) { (void)req; return "/"; }
-const char *http_request_route(const http_request *req) { (void)req; return "unmatched"; }
-const char *http_request_param(const http_request *req, const char *name) { (void)req; (void)name; return NULL; }
-const char *http_request_query(const http_request *req, const char *name) { (void)req; (void)name; return NULL; }
-const char *http_request_header(const http_request *req, const char *name) { (void)req; (void)name; return NULL; }
-const char *http_request_cookie(const http_request *req, const char *name) { (void)req; (void)name; return NULL; }
-const char *http_request_client_addr(http_request *req) { (void)req; return ""; }
-const char *http_request_body(const http_request *req, size_t *len) { (void)req; *len = 0; return ""; }
-json_t *http_request_json(http_request *req, http_response *res) { (void)req; (void)res; return NULL; }
-hg_status http_reply_json(http_response *res, int status, json_t *body) { (void)res; (void)status; json_decref(body); return HG_EINTERNAL; }
-hg_status http_reply_text(http_response *res, int status, const char *ct, const char *text, size_t len)
-{ (void)res; (void)status; (void)ct; (void)text; (void)len; return HG_EINTERNAL; }
-hg_status http_reply_problem(http_response *res, int status, const char *code, const char *title,
-			     const char *field, const char *detail_fmt, ...)
-{ (void)res; (void)status; (void)code; (void)title; (void)field; (void)detail_fmt; return HG_EINTERNAL; }
-hg_status http_reply_problem_ext(http_response *res, int status, const char *code, const char *title,
-				 const char *field, const char *detail, json_t *ext)
-{ (void)res; (void)status; (void)code; (void)title; (void)field; (void)detail; json_decref(ext); return HG_EINTERNAL; }
-hg_status http_response_header(http_response *res, const char *name, const char *value)
-{ (void)res; (void)name; (void)value; return HG_EINTERNAL; }
-bool http_reply_not_modified(const http_request *req, http_response *res, const char *etag)
-{ (void)req; (void)res; (void)etag; return false; }
+
+unsigned http_server_port(const http_server *s) { return s->port; }
+
+void http_server_stop(http_server *s)
+{
+	if (!s)
+		return;
+	atomic_store(&s->stopping, true);
+	MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
+	/* Requests already started finish; idle keep-alive connections are closed by the stop. */
+	for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < s->cfg.stop_grace_ms; waited += 10) {
+		struct timespec ten_ms = {0, 10 * 1000 * 1000};
+		nanosleep(&ten_ms, NULL);
+	}
+	MHD_stop_daemon(s->daemon);
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
+	server_free(s);
+}
+
+/* ---- the request life cycle ---- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	http_server *s = cls;
+	(void)conn;
+	http_request *req = hg_calloc(1, sizeof *req);
+	if (!req)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &req->start);
+	req->server = s;
+	req->slot = s->nroutes + HTTP_SLOT_UNMATCHED;
+	req->route_name = "unmatched";
+	atomic_fetch_add(&s->in_flight, 1);
+	size_t n = strnlen(uri, HTTP_MAX_URI + 1);
+	if (n > HTTP_MAX_URI) {
+		req->path_error = 414;
+		n = 0;
+	}
+	req->uri = hg_strndup(uri, n);
+	req->path = hg_strndup(uri, strcspn(req->uri ? req->uri : "", "?"));
+	if (!req->uri || !req->path)
+		req->path_error = 503;
+	http_response_init(&req->res, req->path);
+	return req;
+}
+
+static void request_free(http_request *req)
+{
+	http_response_free(&req->res);
+	json_decref(req->json);
+	hg_free(req->body);
+	hg_free(req->segbuf);
+	hg_free(req->uri);
+	hg_free(req->path);
+	hg_free(req);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	http_server *s = cls;
+	http_request *req = *req_cls;
+	(void)conn;
+	(void)toe;
+	if (!req)
+		return;
+	*req_cls = NULL;
+	if (req->queued) {
+		double secs = seconds_since(&req->start);
+		unsigned method = req->method_known ? (unsigned)req->method : HTTP_METHOD_COUNT;
+		http_metrics_observe(&s->metrics, req->slot, method, req->res.status, secs);
+		if (s->cfg.access_log)
+			fprintf(stderr, "hemgang http: %s %s %d %.6fs\n",
+				req->method_known ? http_method_name(req->method) : "OTHER", req->route_name,
+				req->res.status, secs);
+	}
+	atomic_fetch_sub(&s->in_flight, 1);
+	request_free(req);
+}
+
+static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+static bool has_header(const http_response *res, const char *name)
+{
+	for (size_t i = 0; i < res->nheaders; i++)
+		if (strcasecmp(res->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Hands req->res to MHD. Body buffers and files pass to MHD's ownership. */
+static enum MHD_Result queue(http_server *s, http_request *req)
+{
+	http_response *res = &req->res;
+	struct MHD_Response *r = NULL;
+	if (res->status < 100 || res->status > 599) {
+		http_reply_status_problem(res, 500, "internal", "the handler set an invalid status");
+	}
+	switch (res->kind) {
+	case HTTP_BODY_BUFFER:
+		r = MHD_create_response_from_buffer_with_free_callback(res->len, res->body, hg_free);
+		if (r)
+			res->body = NULL;
+		break;
+	case HTTP_BODY_FD:
+		r = MHD_create_response_from_fd(res->len, res->fd);
+		if (r)
+			res->fd = -1;
+		break;
+	case HTTP_BODY_NONE:
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		break;
+	}
+	if (!r)
+		return MHD_NO;
+	bool ok = true;
+	bool html = res->content_type && starts_with(res->content_type, "text/html");
+	if (res->content_type && res->status != 304)
+		ok &= MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type) == MHD_YES;
+	for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+		ok &= MHD_add_response_header(r, security_headers[i].name, security_headers[i].value) == MHD_YES;
+	ok &= MHD_add_response_header(r, "Content-Security-Policy", html ? CSP_HTML : CSP_OTHER) == MHD_YES;
+	if (!has_header(res, "Cache-Control"))
+		ok &= MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES;
+	for (size_t i = 0; i < res->nheaders; i++)
+		ok &= MHD_add_response_header(r, res->headers[i].name, res->headers[i].value) == MHD_YES;
+	if (atomic_load(&s->stopping))
+		ok &= MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close") == MHD_YES;
+	enum MHD_Result ret = MHD_NO;
+	if (ok)
+		ret = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	req->queued = ret == MHD_YES;
+	return ret;
+}
+
+static void set_slot(http_request *req, size_t slot, const char *name)
+{
+	req->slot = slot;
+	req->route_name = name;
+}
+
+/* Serves /metrics and the OpenAPI file; false when the path is neither. */
+static bool serve_builtin(http_server *s, http_request *req)
+{
+	http_response *res = &req->res;
+	bool metrics = s->cfg.metrics_url && strcmp(req->path, s->cfg.metrics_url) == 0;
+	bool openapi = s->cfg.openapi_file && strcmp(req->path, s->cfg.openapi_url) == 0;
+	if (!metrics && !openapi)
+		return false;
+	set_slot(req, s->nroutes + (metrics ? HTTP_SLOT_METRICS : HTTP_SLOT_OPENAPI), metrics ? "metrics" : "openapi");
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
+		hg_status hrc = http_response_header(res, "Allow", "GET, HEAD");
+		(void)hrc; /* out of memory: a 405 without Allow still beats none */
+		http_reply_status_problem(res, 405, "method_not_allowed", NULL);
+		return true;
+	}
+	if (openapi) {
+		http_file_serve(req, s->cfg.openapi_file, "no-cache");
+		return true;
+	}
+	http_buf b;
+	http_buf_init(&b, (size_t)16 << 20);
+	if (http_metrics_render(s, &b) != HG_OK ||
+	    http_reply_text(res, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len) != HG_OK)
+		http_reply_status_problem(res, 503, "metrics_unavailable", NULL);
+	http_buf_free(&b);
+	return true;
+}
+
+static void reply_not_allowed(http_request *req, unsigned allow)
+{
+	char list[96];
+	size_t len = 0;
+	list[0] = '\0';
+	for (unsigned m = 0; m < HTTP_METHOD_COUNT; m++) {
+		if (!(allow & (1u << m)))
+			continue;
+		int n = snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", method_names[m]);
+		if (n > 0 && (size_t)n < sizeof list - len)
+			len += (size_t)n;
+	}
+	hg_status hrc = http_response_header(&req->res, "Allow", list);
+	(void)hrc; /* out of memory: a 405 without Allow still beats none */
+	http_reply_status_problem(&req->res, 405, "method_not_allowed", NULL);
+}
+
+static void dispatch(http_server *s, http_request *req)
+{
+	http_response *res = &req->res;
+	if (req->path_error) {
+		int st = req->path_error;
+		http_reply_status_problem(res, st, st == 414 ? "uri_too_long" : st == 404 ? "not_found"
+								    : st == 400 ? "invalid_path" : "unavailable", NULL);
+		return;
+	}
+	if (!req->method_known) {
+		http_reply_status_problem(res, 501, "method_not_implemented", NULL);
+		return;
+	}
+	unsigned allow;
+	long i = http_route_find(s, req, &allow);
+	if (i >= 0) {
+		const http_route *r = &s->routes[i];
+		set_slot(req, (size_t)i, r->name ? r->name : r->pattern);
+		hg_status rc = r->handler(req, res, s->app);
+		if (!res->status)
+			http_reply_failure(res, rc ? rc : HG_EINTERNAL);
+		return;
+	}
+	if (serve_builtin(s, req))
+		return;
+	if (allow) {
+		reply_not_allowed(req, allow);
+		return;
+	}
+	if (!starts_with(req->path, s->cfg.api_prefix) && http_static_serve(s, req)) {
+		set_slot(req, s->nroutes + HTTP_SLOT_STATIC, "static");
+		return;
+	}
+	http_reply_status_problem(res, 404, "not_found", "no resource at this path");
+}
+
+/* Starts a request: method, path segments, announced body size. */
+static void begin(http_server *s, http_request *req, struct MHD_Connection *conn, const char *method)
+{
+	req->conn = conn;
+	req->started = true;
+	snprintf(req->method_text, sizeof req->method_text, "%s", method);
+	req->method_known = method_from_text(method, &req->method);
+	if (!req->path_error)
+		http_path_split(req);
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno || *end || n > s->cfg.max_body)
+			req->too_big = true;
+	}
+}
+
+static enum MHD_Result reply_too_big(http_server *s, http_request *req)
+{
+	unsigned allow;
+	long i = http_route_find(s, req, &allow); /* only to label the metrics with the route */
+	if (i >= 0)
+		set_slot(req, (size_t)i, s->routes[i].name ? s->routes[i].name : s->routes[i].pattern);
+	char detail[96];
+	snprintf(detail, sizeof detail, "the body exceeds the limit of %zu bytes", s->cfg.max_body);
+	http_reply_status_problem(&req->res, 413, "body_too_large", detail);
+	return queue(s, req);
+}
+
+static hg_status append_body(http_server *s, http_request *req, const char *data, size_t n)
+{
+	if (n > s->cfg.max_body - req->body_len)
+		return HG_ERANGE;
+	size_t need = req->body_len + n + 1;
+	if (need > req->body_cap) {
+		size_t cap = req->body_cap ? req->body_cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		if (cap > s->cfg.max_body + 1)
+			cap = s->cfg.max_body + 1;
+		char *p = hg_realloc(req->body, cap);
+		if (!p)
+			return HG_ENOMEM;
+		req->body = p;
+		req->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, n);
+	req->body_len += n;
+	req->body[req->body_len] = '\0';
+	return HG_OK;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				 const char *version, const char *upload_data, size_t *upload_data_size,
+				 void **req_cls)
+{
+	http_server *s = cls;
+	http_request *req = *req_cls;
+	(void)url; /* already unescaped by MHD; we route on the raw target kept by on_uri */
+	(void)version;
+	if (!req)
+		return MHD_NO; /* on_uri ran out of memory: drop the connection */
+	if (!req->started) {
+		begin(s, req, conn, method);
+		if (req->too_big)
+			return reply_too_big(s, req); /* announced too large: refuse before reading it */
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (req->too_big || req->out_of_memory) {
+			req->drained += n; /* an over-long chunked body: read and thrown away */
+			return req->drained > s->cfg.max_body ? MHD_NO : MHD_YES;
+		}
+		hg_status rc = append_body(s, req, upload_data, n);
+		if (rc == HG_ERANGE) {
+			req->too_big = true;
+			req->drained = n;
+		} else if (rc) {
+			req->out_of_memory = true;
+		}
+		return MHD_YES;
+	}
+	if (req->queued)
+		return MHD_YES;
+	if (req->too_big)
+		return reply_too_big(s, req);
+	if (req->out_of_memory)
+		http_reply_status_problem(&req->res, 503, "out_of_memory", NULL);
+	else
+		dispatch(s, req);
+	return queue(s, req);
+}
