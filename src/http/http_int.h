@@ -52,7 +52,6 @@ struct http_request {
 	char *path; /* raw path up to '?' (hg_malloc'ed) */
 	http_method method;
 	bool method_known;
-	char method_text[16]; /* for the access log and metrics of unknown methods */
 	bool started;         /* the first access-handler call has happened */
 	bool queued;          /* a response was handed to MHD */
 	bool too_big;         /* body ceiling exceeded (announced or reached) */

@@ -561,7 +561,6 @@ static void begin(http_server *s, http_request *req, struct MHD_Connection *conn
 {
 	req->conn = conn;
 	req->started = true;
-	snprintf(req->method_text, sizeof req->method_text, "%s", method);
 	req->method_known = method_from_text(method, &req->method);
 	if (!req->path_error)
 		http_path_split(req);
