@@ -166,6 +166,8 @@ static hg_status check_type_rules(const episode_state *st, const event *ev, even
 		const struct event_admission_notice *n = &ev->u.admission_notice;
 		if (n->expected_discharge_date < admitted_date)
 			return event_error_set(err, EVR_EXPECTED_DATE_BEFORE_ADMISSION, "expected_discharge_date");
+		if (n->expected_discharge_date < cal_local_date(ev->occurred_at))
+			return event_error_set(err, EVR_EXPECTED_DATE_BEFORE_NOTICE, "expected_discharge_date");
 		if (n->need_judged_at != HG_INSTANT_NONE && n->need_judged_at < st->admitted_at)
 			return event_error_set(err, EVR_TIME_OUT_OF_ORDER, "need_judged_at");
 		if (st->recipient_count + new_recipients(st, &n->recipients) > EPISODE_RECIPIENTS_MAX)
@@ -180,6 +182,8 @@ static hg_status check_type_rules(const episode_state *st, const event *ev, even
 			return event_error_set(err, EVR_NO_ADMISSION_NOTICE, "type");
 		if (d < admitted_date)
 			return event_error_set(err, EVR_EXPECTED_DATE_BEFORE_ADMISSION, "expected_discharge_date");
+		if (d < cal_local_date(ev->occurred_at))
+			return event_error_set(err, EVR_EXPECTED_DATE_BEFORE_NOTICE, "expected_discharge_date");
 		if (d == st->expected_date)
 			return event_error_set(err, EVR_EXPECTED_DATE_UNCHANGED, "expected_discharge_date");
 		if (st->notice_count >= EPISODE_NOTICES_MAX)

@@ -126,8 +126,8 @@ static const event_reason_info reasons[EVR_COUNT] = {
 				  "En kommunkod ska vara fyra siffror.", HG_EINVAL},
 	[EVR_BAD_CODE_TEXT] = {"bad_code_text", "A code must be lower-case letters, digits and underscores.",
 			       "En kod får bara innehålla gemener, siffror och understreck.", HG_EINVAL},
-	[EVR_BAD_SEQ] = {"bad_seq", "A sequence number must be positive and refer to an earlier event.",
-			 "Ett löpnummer ska vara positivt och avse en tidigare händelse.", HG_EINVAL},
+	[EVR_BAD_SEQ] = {"bad_seq", "A sequence number must be positive.", "Ett löpnummer ska vara positivt.",
+			 HG_EINVAL},
 	[EVR_NO_RECIPIENTS] = {"no_recipients", "A notice needs at least one recipient.",
 			       "Ett meddelande behöver minst en mottagare.", HG_EINVAL},
 	[EVR_TOO_MANY_RECIPIENTS] = {"too_many_recipients", "A notice has too many recipients.",
@@ -138,9 +138,8 @@ static const event_reason_info reasons[EVR_COUNT] = {
 				       "Beräknat utskrivningsdatum ligger mer än ett år framåt.", HG_EINVAL},
 	[EVR_EXPECTED_DATE_BEFORE_NOTICE] = {"expected_date_in_past", "The expected discharge date is before the day of the notice.",
 					     "Beräknat utskrivningsdatum ligger före meddelandets dag.", HG_EINVAL},
-	[EVR_BAD_CORRECTION] = {"bad_correction", "corrects_seq must name an earlier event, and a cancellation cannot be a correction.",
-				"corrects_seq ska avse en tidigare händelse, och en makulering kan inte vara en rättelse.",
-				HG_EINVAL},
+	[EVR_BAD_CORRECTION] = {"bad_correction", "corrects_seq must be positive, and a cancellation cannot be a correction.",
+				"corrects_seq ska vara positivt, och en makulering kan inte vara en rättelse.", HG_EINVAL},
 	[EVR_SEQ_OUT_OF_ORDER] = {"seq_out_of_order", "The event is not the next in its episode.",
 				  "Händelsen är inte nästa i sitt vårdtillfälle.", CONFLICT},
 	[EVR_NOTICE_BEFORE_ADMISSION] = {"notice_before_admission", "An admission notice cannot precede the admission.",
@@ -377,11 +376,10 @@ static hg_status check_code(struct vctx *c, int v, int count, const char *field)
 	return v >= 0 && v < count ? HG_OK : fail(c, EVR_BAD_CODE, field);
 }
 
+/* A reference to another event: positive. Whether it exists is an episode rule with its own reason. */
 static hg_status check_seq_ref(struct vctx *c, int32_t ref, const char *field)
 {
-	if (ref < 1 || (c->ev->seq > 0 && ref >= c->ev->seq))
-		return fail(c, EVR_BAD_SEQ, field);
-	return HG_OK;
+	return ref < 1 ? fail(c, EVR_BAD_SEQ, field) : HG_OK;
 }
 
 /* snake_case: [a-z][a-z0-9_]* */
@@ -477,15 +475,17 @@ static hg_status check_transferred(struct vctx *c)
 	return rc ? rc : check_code(c, (int)t->care, CARE_TYPE_COUNT, "care_type");
 }
 
-/* An expected date: in range, not before the day of the event, at most a year after it. */
+/*
+ * An expected date: in range and at most a year after the day of the event.
+ * A date in the past is an episode rule (episode.c), checked after the rule
+ * against a date before the admission, so that each has its own reason.
+ */
 static hg_status check_expected(struct vctx *c, hg_date d, const char *field)
 {
 	hg_status rc = check_date(c, d, true, field);
 	if (rc)
 		return rc;
 	hg_date today = cal_local_date(c->ev->occurred_at);
-	if (d < today)
-		return fail(c, EVR_EXPECTED_DATE_BEFORE_NOTICE, field);
 	if (d > today + EVENT_EXPECTED_DATE_MAX_DAYS)
 		return fail(c, EVR_EXPECTED_DATE_TOO_FAR, field);
 	return HG_OK;
@@ -637,7 +637,7 @@ hg_status event_validate_fields(const event *ev, event_error *err)
 	    (rc = check_text(&c, ev->author_user, sizeof ev->author_user, false, "author_user")) ||
 	    (rc = check_text(&c, ev->note, sizeof ev->note, false, "note")))
 		return rc;
-	if (ev->corrects_seq < 0 || (ev->corrects_seq > 0 && ev->seq > 0 && ev->corrects_seq >= ev->seq))
+	if (ev->corrects_seq < 0)
 		return fail(&c, EVR_BAD_CORRECTION, "corrects_seq");
 	return payload_checks[ev->type](&c);
 }

@@ -281,8 +281,8 @@ typedef enum event_reason {
 	EVR_TOO_MANY_RECIPIENTS,
 	EVR_DUPLICATE_RECIPIENT,
 	EVR_EXPECTED_DATE_TOO_FAR,
-	EVR_EXPECTED_DATE_BEFORE_NOTICE,
-	EVR_BAD_CORRECTION,    /* corrects_seq on a cancellation, or not < seq */
+	EVR_EXPECTED_DATE_BEFORE_NOTICE, /* episode rule: before the local date of the notice itself */
+	EVR_BAD_CORRECTION,    /* corrects_seq negative, or set on a cancellation */
 	/* sequence level: episode.h */
 	EVR_SEQ_OUT_OF_ORDER,  /* stored seq is not the next one */
 	EVR_NOTICE_BEFORE_ADMISSION,
@@ -351,8 +351,7 @@ hg_status event_error_set(event_error *err, event_reason r, const char *field) H
  * in range, required fields present, text NUL-terminated, dates and instants in
  * the supported range, personnummer and municipality code well-formed,
  * recipients present, unique and at most EVENT_RECIPIENTS_MAX, an expected date
- * not before the notice's local date and at most EVENT_EXPECTED_DATE_MAX_DAYS
- * after it. HG_OK, or the reason's status with *err filled (err may be NULL).
+ * at most EVENT_EXPECTED_DATE_MAX_DAYS after the event's local date. HG_OK, or the reason's status with *err filled (err may be NULL).
  */
 hg_status event_validate_fields(const event *ev, event_error *err) HG_MUST_CHECK;
 
