@@ -122,7 +122,7 @@ static hg_status f_name(const json_t *v, agreement *a, char *err, size_t errlen)
 
 static hg_status f_version(const json_t *v, agreement *a, char *err, size_t errlen)
 {
-	long long n;
+	long long n = 0;
 	if (read_int(v, 1, 1000000, &n, "version", err, errlen))
 		return HG_EINVAL;
 	a->version = (int)n;

@@ -35,5 +35,12 @@ bool cli_wants_help(const char *cmd, int argc, char **argv);
 int cmd_holidays(int argc, char **argv);
 int cmd_pnr(int argc, char **argv);
 int cmd_liability(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 
 #endif

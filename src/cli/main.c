@@ -11,10 +11,11 @@
 
 static const cli_command commands[] = {
 	{"holidays", cmd_holidays, "list Swedish public holidays (and eves) of a year",
-	 "usage: hemgang holidays YEAR [--eves]\n"
+	 "usage: hemgang holidays YEAR [--eves] [--lang sv|en]\n"
 	 "  Prints one line per day, YYYY-MM-DD<TAB>Swedish name, sorted: every public\n"
 	 "  holiday of YEAR (1900-2199) under lag (1989:253).\n"
-	 "  --eves   also list midsummer eve, Christmas eve and New Year's eve\n"},
+	 "  --eves         also list midsummer eve, Christmas eve and New Year's eve\n"
+	 "  --lang sv|en   names in Swedish (default) or English\n"},
 	{"pnr", cmd_pnr, "check and normalise personnummer, samordningsnummer and reserve numbers",
 	 "usage: hemgang pnr [--at DATE] [--reserve-birth] NUMBER...\n"
 	 "  Prints one line per input: INPUT<TAB>ok<TAB>NORMALISED<TAB>KIND\n"
@@ -27,6 +28,32 @@ static const cli_command commands[] = {
 	 "                         [--agreement FILE] [--json]\n"
 	 "  Times are Europe/Stockholm local, \"YYYY-MM-DD HH:MM\" or \"YYYY-MM-DD\".\n"
 	 "  Prints ready-days, grace end, each liable night and the total in kronor.\n"},
+	{"serve", cmd_serve, "run the HTTP server (JSON API, web UI, metrics)",
+	 "usage: hemgang serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--static DIR]\n"
+	 "                     [--openapi FILE] [--access-log] [--secure-cookies]\n"
+	 "  Defaults: --db hemgang.db, --listen 127.0.0.1:8080, --threads 4, --static web/dist\n"
+	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"},
+	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
+	 "usage: hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE] [--force]\n"
+	 "  Creates the demo database (default hemgang.db) and prints the demo logins as\n"
+	 "  username<TAB>role<TAB>organisation code<TAB>unit. Every password is 'demo'.\n"},
+	{"migrate", cmd_migrate, "create the database or bring its schema up to date",
+	 "usage: hemgang migrate [--db PATH]\n"},
+	{"rebuild", cmd_rebuild, "recompute every projection from the stored events",
+	 "usage: hemgang rebuild [--db PATH]\n"},
+	{"user", cmd_user, "manage users: add, list, passwd, token",
+	 "usage: hemgang user [--db PATH] add USERNAME --org CODE --role ROLE [--unit ID]... [--name TEXT] [--no-password]\n"
+	 "       hemgang user [--db PATH] list\n"
+	 "       hemgang user [--db PATH] passwd USERNAME\n"
+	 "       hemgang user [--db PATH] token USERNAME [NAME]\n"
+	 "  Passwords come from $HEMGANG_PASSWORD or the first line of stdin. Roles: ward_staff,\n"
+	 "  primary_care, municipal_assessor, municipal_nurse, analyst, invoice_officer, admin,\n"
+	 "  integration. `token` prints a new API token once (only its hash is stored).\n"},
+	{"audit", cmd_audit, "list audit records of patient data access",
+	 "usage: hemgang audit [--db PATH] --episode ID | --user NAME | --since DATE\n"
+	 "  One record per line: time (UTC), username, unit, action, episode, reason, client.\n"},
+	{"routes", cmd_routes, "list the HTTP API routes the server registers",
+	 "usage: hemgang routes\n  Prints METHOD<TAB>PATTERN per route (also checked against docs/openapi.json).\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,282 @@
+/*
+ * cmd_admin.c - `hemgang user add|list|passwd|token` and `hemgang audit`:
+ * operator commands that manage accounts and read the audit log from the
+ * command line. A password is read from the environment variable
+ * HEMGANG_PASSWORD or from the first line of standard input, never from argv
+ * (which other local users can see in the process list).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "http/auth.h"
+#include "store/store.h"
+
+#define DEFAULT_DB "hemgang.db"
+
+static int open_db(const char *cmd, const char *path, store **out)
+{
+	char err[256];
+	if (store_open(path, out, err, sizeof err) != HG_OK)
+		return cli_fail(cmd, "%s", err);
+	return CLI_OK;
+}
+
+/* Reads the password from HEMGANG_PASSWORD or stdin's first line into buf. */
+static bool read_password(char *buf, size_t cap)
+{
+	const char *env = getenv("HEMGANG_PASSWORD");
+	if (env) {
+		if (strlen(env) >= cap)
+			return false;
+		memcpy(buf, env, strlen(env) + 1);
+	} else {
+		if (!fgets(buf, (int)cap, stdin))
+			return false;
+		buf[strcspn(buf, "\r\n")] = '\0';
+	}
+	return buf[0] != '\0';
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int user_add(const char *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"org", required_argument, NULL, 'o'},  {"role", required_argument, NULL, 'r'},
+		{"unit", required_argument, NULL, 'u'}, {"name", required_argument, NULL, 'n'},
+		{"no-password", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0},
+	};
+	store_user u;
+	const char *org = NULL, *rolecode = NULL;
+	bool no_password = false;
+	char password[256], hash[STORE_PASSWORD_HASH_MAX];
+	int c;
+	memset(&u, 0, sizeof u);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': org = optarg; break;
+		case 'r': rolecode = optarg; break;
+		case 'n': copy_str(u.display_name, sizeof u.display_name, optarg); break;
+		case 'N': no_password = true; break;
+		case 'u':
+			if (u.n_units == STORE_USER_UNITS_MAX)
+				return cli_usage_error("user", "at most %d --unit options", STORE_USER_UNITS_MAX);
+			if (strlen(optarg) >= HG_ID_MAX)
+				return cli_usage_error("user", "--unit '%s' is too long", optarg);
+			copy_str(u.units[u.n_units++], HG_ID_MAX, optarg);
+			break;
+		case ':': return cli_usage_error("user", "option %s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("user", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("user", "user add takes exactly one USERNAME");
+	if (strlen(argv[optind]) == 0 || strlen(argv[optind]) >= HG_ID_MAX)
+		return cli_usage_error("user", "username must be 1-%d characters", HG_ID_MAX - 1);
+	if (!org)
+		return cli_usage_error("user", "--org CODE is required");
+	if (!rolecode || !role_from_code(rolecode, &u.role))
+		return cli_usage_error("user", "--role must be one of ward_staff, primary_care, municipal_assessor, "
+					       "municipal_nurse, analyst, invoice_officer, admin, integration");
+	copy_str(u.username, sizeof u.username, argv[optind]);
+	copy_str(u.org, sizeof u.org, org);
+	if (!no_password) {
+		if (!read_password(password, sizeof password))
+			return cli_usage_error("user", "no password (set HEMGANG_PASSWORD or give it on stdin)");
+		if (auth_hash_password(password, hash) != HG_OK)
+			return cli_fail("user", "cannot hash the password");
+	}
+	store *s;
+	int64_t id;
+	int rc = open_db("user", db, &s);
+	if (rc)
+		return rc;
+	hg_status st = store_user_add(s, &u, no_password ? NULL : hash, (hg_instant)time(NULL), &id);
+	store_close(s);
+	if (st == HG_ECONFLICT)
+		return cli_usage_error("user", "user '%s' already exists", u.username);
+	if (st == HG_ENOTFOUND)
+		return cli_usage_error("user", "organisation '%s' or one of the units does not exist", org);
+	if (st != HG_OK)
+		return cli_fail("user", "cannot add user: %s", hg_status_name(st));
+	printf("%s\t%s\t%s\t%s\n", u.username, role_label(u.role)->code, u.org, u.n_units ? u.units[0] : "");
+	return CLI_OK;
+}
+
+static int user_list(const char *db)
+{
+	store *s;
+	store_user *users = NULL;
+	size_t n = 0;
+	int rc = open_db("user", db, &s);
+	if (rc)
+		return rc;
+	hg_status st = store_users_list(s, &users, &n);
+	store_close(s);
+	if (st != HG_OK)
+		return cli_fail("user", "cannot list users: %s", hg_status_name(st));
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\t%s\t%s\t", users[i].username, role_label(users[i].role)->code, users[i].org);
+		for (int k = 0; k < users[i].n_units; k++)
+			printf("%s%s", k ? "," : "", users[i].units[k]);
+		printf("%s\n", users[i].disabled ? "\tdisabled" : "");
+	}
+	hg_free(users);
+	return CLI_OK;
+}
+
+static int user_passwd(const char *db, const char *username)
+{
+	char password[256], hash[STORE_PASSWORD_HASH_MAX];
+	store *s;
+	if (!read_password(password, sizeof password))
+		return cli_usage_error("user", "no password (set HEMGANG_PASSWORD or give it on stdin)");
+	if (auth_hash_password(password, hash) != HG_OK)
+		return cli_fail("user", "cannot hash the password");
+	int rc = open_db("user", db, &s);
+	if (rc)
+		return rc;
+	hg_status st = store_user_set_password(s, username, hash);
+	store_close(s);
+	if (st == HG_ENOTFOUND)
+		return cli_usage_error("user", "no user '%s'", username);
+	if (st != HG_OK)
+		return cli_fail("user", "cannot set the password: %s", hg_status_name(st));
+	return CLI_OK;
+}
+
+static int user_token(const char *db, const char *username, const char *name)
+{
+	char text[AUTH_TOKEN_TEXT_MAX];
+	uint8_t hash[STORE_TOKEN_HASH_SIZE];
+	store_user u;
+	store *s;
+	int rc = open_db("user", db, &s);
+	if (rc)
+		return rc;
+	hg_status st = store_user_get(s, username, &u, NULL, 0);
+	if (st == HG_OK)
+		st = auth_new_token(text, hash);
+	if (st == HG_OK)
+		st = store_token_put(s, hash, u.id, name, (hg_instant)time(NULL));
+	store_close(s);
+	if (st == HG_ENOTFOUND)
+		return cli_usage_error("user", "no user '%s'", username);
+	if (st != HG_OK)
+		return cli_fail("user", "cannot create a token: %s", hg_status_name(st));
+	/* Shown once; only its hash is stored. */
+	printf("%s\n", text);
+	return CLI_OK;
+}
+
+int cmd_user(int argc, char **argv)
+{
+	const char *db = DEFAULT_DB;
+	/* --db may come right after "user" or after the action; take it out first. */
+	int out = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error("user", "option --db needs a value");
+			db = argv[++i];
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			db = argv[i] + 5;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	argc = out;
+	if (argc < 2)
+		return cli_usage_error("user", "missing action: add, list, passwd or token");
+	if (auth_init() != HG_OK)
+		return cli_fail("user", "libsodium could not be initialised");
+	const char *action = argv[1];
+	if (strcmp(action, "add") == 0)
+		return user_add(db, argc - 1, argv + 1);
+	if (strcmp(action, "list") == 0)
+		return argc == 2 ? user_list(db) : cli_usage_error("user", "user list takes no arguments");
+	if (strcmp(action, "passwd") == 0)
+		return argc == 3 ? user_passwd(db, argv[2]) : cli_usage_error("user", "usage: user passwd USERNAME");
+	if (strcmp(action, "token") == 0)
+		return argc == 3 || argc == 4 ? user_token(db, argv[2], argc == 4 ? argv[3] : "cli")
+					      : cli_usage_error("user", "usage: user token USERNAME [NAME]");
+	return cli_usage_error("user", "unknown action '%s' (add, list, passwd, token)", action);
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},   {"episode", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'}, {"since", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db = DEFAULT_DB;
+	store_audit_filter f = {.since = HG_INSTANT_NONE};
+	int c;
+	bool any = false;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		char *end;
+		hg_date d;
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'e':
+			f.episode_id = strtoll(optarg, &end, 10);
+			if (!*optarg || *end || f.episode_id <= 0)
+				return cli_usage_error("audit", "--episode must be a positive number, not '%s'", optarg);
+			any = true;
+			break;
+		case 'u': f.username = optarg; any = true; break;
+		case 's':
+			if (date_parse(optarg, &d) != HG_OK)
+				return cli_usage_error("audit", "--since must be a date YYYY-MM-DD, not '%s'", optarg);
+			f.since = cal_local_midnight(d);
+			any = true;
+			break;
+		case ':': return cli_usage_error("audit", "option %s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("audit", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+	if (!any)
+		return cli_usage_error("audit", "give --episode ID, --user NAME or --since DATE");
+	store *s;
+	store_audit *rows = NULL;
+	size_t n = 0;
+	int rc = open_db("audit", db, &s);
+	if (rc)
+		return rc;
+	hg_status st = store_audit_list(s, &f, &rows, &n);
+	store_close(s);
+	if (st != HG_OK)
+		return cli_fail("audit", "cannot read the audit log: %s", hg_status_name(st));
+	for (size_t i = 0; i < n; i++) {
+		char at[21];
+		printf("%s\t%s\t%s\t%s\t", instant_format_utc(rows[i].at, at), rows[i].username, rows[i].unit[0] ? rows[i].unit : "-",
+		       rows[i].action);
+		if (rows[i].episode_id)
+			printf("%lld", (long long)rows[i].episode_id);
+		else
+			printf("-");
+		printf("\t%s\t%s\n", rows[i].reason[0] ? rows[i].reason : "-", rows[i].client[0] ? rows[i].client : "-");
+	}
+	hg_free(rows);
+	return CLI_OK;
+}

@@ -1,0 +1,194 @@
+/*
+ * cmd_server.c - `hemgang serve`, `hemgang migrate` and `hemgang rebuild`:
+ * the commands that open the database and run or maintain the server.
+ *
+ * serve blocks SIGINT and SIGTERM before the worker threads start and waits
+ * for them with sigwait in the main thread, so shutdown needs no signal
+ * handler and no global flag: the server stops, requests in flight finish, the
+ * store closes.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "core/alloc.h"
+#include "http/api.h"
+#include "http/auth.h"
+#include "store/store.h"
+
+#define DEFAULT_DB "hemgang.db"
+
+/* Opens the store at path, printing one line on failure. */
+static int open_store(const char *cmd, const char *path, store **out)
+{
+	char err[256];
+	if (store_open(path, out, err, sizeof err) != HG_OK)
+		return cli_fail(cmd, "%s", err);
+	return CLI_OK;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
+		{"threads", required_argument, NULL, 't'}, {"static", required_argument, NULL, 's'},
+		{"openapi", required_argument, NULL, 'o'}, {"access-log", no_argument, NULL, 'a'},
+		{"secure-cookies", no_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
+	};
+	const char *db = DEFAULT_DB, *listen = "127.0.0.1:8080", *static_root = NULL, *openapi = NULL;
+	unsigned threads = 4;
+	bool access_log = false, secure = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'l': listen = optarg; break;
+		case 's': static_root = optarg; break;
+		case 'o': openapi = optarg; break;
+		case 'a': access_log = true; break;
+		case 'c': secure = true; break;
+		case 't':
+			if (sscanf(optarg, "%u", &threads) != 1 || threads < 1 || threads > 64)
+				return cli_usage_error("serve", "--threads must be 1-64, not '%s'", optarg);
+			break;
+		case ':': return cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	if (!static_root && is_dir("web/dist"))
+		static_root = "web/dist";
+	if (static_root && !is_dir(static_root))
+		return cli_usage_error("serve", "--static: '%s' is not a directory", static_root);
+	if (!openapi && is_file("docs/openapi.json"))
+		openapi = "docs/openapi.json";
+	if (auth_init() != HG_OK)
+		return cli_fail("serve", "libsodium could not be initialised");
+
+	api_app app = {0};
+	char demo[8] = "";
+	int rc = open_store("serve", db, &app.store);
+	if (rc)
+		return rc;
+	if (auth_limiter_new(&app.limiter) != HG_OK) {
+		store_close(app.store);
+		return cli_fail("serve", "out of memory");
+	}
+	app.demo = store_setting_get(app.store, "demo", demo, sizeof demo) == HG_OK && strcmp(demo, "1") == 0;
+	app.secure_cookies = secure;
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	http_config cfg;
+	http_config_defaults(&cfg);
+	cfg.listen = listen;
+	cfg.threads = threads;
+	cfg.static_root = static_root;
+	cfg.spa_fallback = static_root != NULL;
+	cfg.openapi_file = openapi;
+	cfg.openapi_url = "/api/openapi.json";
+	cfg.metrics_url = "/metrics";
+	cfg.access_log = access_log;
+	cfg.extra_metrics = api_extra_metrics;
+	size_t nroutes;
+	const http_route *routes = api_routes(&nroutes);
+	http_server *srv = NULL;
+	if (http_server_start(&cfg, routes, nroutes, &app, &srv) != HG_OK) {
+		auth_limiter_free(app.limiter);
+		store_close(app.store);
+		return cli_fail("serve", "cannot listen on %s", listen);
+	}
+	fprintf(stderr, "hemgang: serving http://%s (port %u) from %s%s\n", listen, http_server_port(srv), db,
+		app.demo ? " -- DEMO DATA, every password is 'demo'" : "");
+	int sig = 0;
+	sigwait(&set, &sig);
+	fprintf(stderr, "hemgang: signal %d, stopping\n", sig);
+	http_server_stop(srv);
+	auth_limiter_free(app.limiter);
+	store_close(app.store);
+	return CLI_OK;
+}
+
+/* Parses the only option of migrate/rebuild: --db PATH. */
+static int db_only(const char *cmd, int argc, char **argv, const char **db)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+	int c;
+	*db = DEFAULT_DB;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'd')
+			*db = optarg;
+		else if (c == ':')
+			return cli_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+		else
+			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return CLI_OK;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	const char *db;
+	store *s;
+	int rc = db_only("migrate", argc, argv, &db);
+	if (rc || (rc = open_store("migrate", db, &s)))
+		return rc;
+	printf("%s\tschema version %d\n", db, store_schema_version(s));
+	store_close(s);
+	return CLI_OK;
+}
+
+int cmd_rebuild(int argc, char **argv)
+{
+	const char *db;
+	store *s;
+	size_t n = 0;
+	int rc = db_only("rebuild", argc, argv, &db);
+	if (rc || (rc = open_store("rebuild", db, &s)))
+		return rc;
+	hg_status st = store_rebuild(s, &n);
+	store_close(s);
+	if (st != HG_OK)
+		return cli_fail("rebuild", "rebuilding the projections failed: %s", hg_status_name(st));
+	printf("rebuilt %zu episodes\n", n);
+	return CLI_OK;
+}
+
+/* `hemgang routes`: the registered API routes, METHOD<TAB>PATTERN, for docs and the OpenAPI check. */
+int cmd_routes(int argc, char **argv)
+{
+	size_t n;
+	const http_route *r = api_routes(&n);
+	if (argc > 1)
+		return cli_usage_error("routes", "unexpected argument '%s'", argv[1]);
+	for (size_t i = 0; i < n; i++)
+		printf("%s\t%s\n", http_method_name(r[i].method), r[i].pattern);
+	return CLI_OK;
+}

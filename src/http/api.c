@@ -1,0 +1,1090 @@
+/*
+ * api.c - the handlers of the JSON API (see api.h and docs/api.md).
+ *
+ * Shape of every handler: authenticate (session cookie or bearer token),
+ * authorise (role, then visibility of the episode: an episode the caller may
+ * not see answers 404, so its existence does not leak), parse, call the store
+ * (which lets the core judge events), audit, render. Problems are RFC 9457
+ * bodies naming the field; event rule violations carry the core's reason code.
+ */
+#include "http/api.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "core/deadline.h"
+#include "core/pnr.h"
+#include "store/episode_json.h"
+#include "store/event_json.h"
+
+#define REASON_MIN 3
+
+/* Consumes a status whose failure needs no handling (a reply that could not be queued is
+ * answered by the framework with a generic 500). */
+#define IGNORE(x)                          \
+	do {                               \
+		hg_status ignored_ = (x);  \
+		(void)ignored_;            \
+	} while (0)
+
+static hg_instant now_utc(void) { return (hg_instant)time(NULL); }
+
+/* ---- small JSON and text helpers ---- */
+
+static json_t *json_instant(hg_instant t)
+{
+	char buf[21];
+	return t == HG_INSTANT_NONE ? json_null() : json_string(instant_format_utc(t, buf));
+}
+
+static json_t *json_date(hg_date d)
+{
+	char buf[11];
+	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, buf));
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+/* True when the client prefers English (Accept-Language starting with "en"). */
+static bool wants_english(const http_request *req)
+{
+	const char *al = http_request_header(req, "Accept-Language");
+	return al && strncmp(al, "en", 2) == 0;
+}
+
+static bool parse_id(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+	if (!s || !*s || strlen(s) > 18)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	v = strtoll(s, &end, 10);
+	if (*end || v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static hg_status problem_store(http_response *res, hg_status rc)
+{
+	if (rc == HG_ENOTFOUND)
+		return http_reply_problem(res, 404, "not_found", NULL, NULL, "Resursen finns inte.");
+	if (rc == HG_ENOMEM)
+		return http_reply_problem(res, 503, "out_of_memory", NULL, NULL, "Servern har slut på minne.");
+	if (rc == HG_ERANGE)
+		return http_reply_problem(res, 400, "query_too_large", NULL, NULL, "Frågan är för stor.");
+	return http_reply_problem(res, 503, "store_unavailable", NULL, NULL, "Databasen svarar inte; försök igen.");
+}
+
+/* ---- authentication ---- */
+
+typedef struct caller {
+	store_user user;
+	bool by_token;
+} caller;
+
+/* Finds the caller from the session cookie or a bearer token; replies 401 when there is none. */
+static bool authenticate(http_request *req, http_response *res, api_app *app, caller *c)
+{
+	uint8_t hash[STORE_TOKEN_HASH_SIZE];
+	const char *authz = http_request_header(req, "Authorization");
+	const char *cookie = http_request_cookie(req, API_SESSION_COOKIE);
+	hg_status rc = HG_ENOTFOUND;
+	memset(c, 0, sizeof *c);
+	if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+		if (auth_token_hash(authz + 7, hash) == HG_OK)
+			rc = store_token_get(app->store, hash, &c->user);
+		c->by_token = true;
+	} else if (cookie) {
+		if (auth_token_hash(cookie, hash) == HG_OK)
+			rc = store_session_get(app->store, hash, now_utc(), &c->user);
+	}
+	if (rc == HG_OK)
+		return true;
+	if (rc != HG_ENOTFOUND) {
+		(void)problem_store(res, rc);
+		return false;
+	}
+	IGNORE(http_response_header(res, "WWW-Authenticate", "Bearer realm=\"hemgang\""));
+	IGNORE(http_reply_problem(res, 401, "unauthenticated", NULL, NULL,
+				 "Logga in först (session eller API-token saknas eller har gått ut)."));
+	return false;
+}
+
+/* Requires a role that reads identifiable patient data; replies 403 otherwise. */
+static bool require_patient_reader(http_response *res, const caller *c)
+{
+	if (access_role_reads_patients(c->user.role))
+		return true;
+	IGNORE(http_reply_problem(res, 403, "role_forbidden", NULL, NULL,
+				 "Rollen %s får inte se uppgifter om enskilda patienter.", role_label(c->user.role)->sv));
+	return false;
+}
+
+static bool require_admin(http_response *res, const caller *c)
+{
+	if (access_role_is_admin(c->user.role))
+		return true;
+	IGNORE(http_reply_problem(res, 403, "role_forbidden", NULL, NULL, "Endast administratörer."));
+	return false;
+}
+
+/* Appends an audit record; a failure to audit fails the request (no unaudited patient access). */
+static bool audit(http_request *req, http_response *res, api_app *app, const caller *c, const char *action,
+		  int64_t episode_id, const char *reason)
+{
+	store_audit a;
+	memset(&a, 0, sizeof a);
+	a.at = now_utc();
+	copy_str(a.username, sizeof a.username, c->user.username);
+	copy_str(a.unit, sizeof a.unit, c->user.n_units ? c->user.units[0] : "");
+	copy_str(a.action, sizeof a.action, action);
+	a.episode_id = episode_id;
+	copy_str(a.reason, sizeof a.reason, reason);
+	copy_str(a.client, sizeof a.client, http_request_client_addr(req));
+	hg_status rc = store_audit_add(app->store, &a);
+	if (rc != HG_OK) {
+		(void)problem_store(res, rc);
+		return false;
+	}
+	return true;
+}
+
+static json_t *user_to_json(const store_user *u)
+{
+	json_t *units = json_array();
+	for (int i = 0; i < u->n_units; i++)
+		json_array_append_new(units, json_string(u->units[i]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "username", u->username, "display_name", u->display_name,
+			 "organisation", u->org, "role", role_label(u->role)->code, "role_sv", role_label(u->role)->sv,
+			 "units", units);
+}
+
+/* ---- session ---- */
+
+static hg_status post_session(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	json_t *body = http_request_json(req, res);
+	const char *username = NULL, *password = NULL;
+	char hash[STORE_PASSWORD_HASH_MAX], token[AUTH_TOKEN_TEXT_MAX], cookie[256], key_user[HG_ID_MAX + 8],
+		key_addr[HG_ID_MAX + 8];
+	uint8_t token_hash[STORE_TOKEN_HASH_SIZE];
+	store_user u;
+	hg_instant now = now_utc();
+	int retry = 0;
+	if (!body)
+		return HG_OK;
+	username = json_string_value(json_object_get(body, "username"));
+	password = json_string_value(json_object_get(body, "password"));
+	if (!username || !username[0] || strlen(username) >= HG_ID_MAX)
+		return http_reply_problem(res, 400, "validation", NULL, "username", "Användarnamn saknas.");
+	if (!password || !password[0] || strlen(password) > 1024)
+		return http_reply_problem(res, 400, "validation", NULL, "password", "Lösenord saknas.");
+	snprintf(key_user, sizeof key_user, "u:%s", username);
+	snprintf(key_addr, sizeof key_addr, "a:%s", http_request_client_addr(req));
+	if (!auth_limiter_allow(app->limiter, key_user, now, &retry) ||
+	    !auth_limiter_allow(app->limiter, key_addr, now, &retry)) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%d", retry > 0 ? retry : 1);
+		IGNORE(http_response_header(res, "Retry-After", ra));
+		return http_reply_problem(res, 429, "too_many_attempts", NULL, NULL,
+					  "För många misslyckade inloggningar; försök igen om %d sekunder.", retry);
+	}
+	hg_status rc = store_user_get(app->store, username, &u, hash, sizeof hash);
+	if (rc != HG_OK && rc != HG_ENOTFOUND)
+		return problem_store(res, rc);
+	if (rc == HG_ENOTFOUND || u.disabled || !auth_check_password(hash, password)) {
+		auth_limiter_fail(app->limiter, key_user, now);
+		auth_limiter_fail(app->limiter, key_addr, now);
+		return http_reply_problem(res, 401, "bad_credentials", NULL, NULL, "Fel användarnamn eller lösenord.");
+	}
+	auth_limiter_reset(app->limiter, key_user);
+	if (auth_new_token(token, token_hash) != HG_OK)
+		return HG_EINTERNAL;
+	rc = store_session_put(app->store, token_hash, u.id, now, now + API_SESSION_SECONDS);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", API_SESSION_COOKIE, token,
+		 API_SESSION_SECONDS, app->secure_cookies ? "; Secure" : "");
+	rc = http_response_header(res, "Set-Cookie", cookie);
+	if (rc != HG_OK)
+		return rc;
+	json_t *out = json_pack("{s:o, s:b}", "user", user_to_json(&u), "demo", app->demo);
+	return http_reply_json(res, 200, out);
+}
+
+static hg_status delete_session(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	uint8_t hash[STORE_TOKEN_HASH_SIZE];
+	const char *cookie = http_request_cookie(req, API_SESSION_COOKIE);
+	char clear[128];
+	if (cookie && auth_token_hash(cookie, hash) == HG_OK) {
+		hg_status rc = store_session_delete(app->store, hash);
+		if (rc != HG_OK)
+			return problem_store(res, rc);
+	}
+	snprintf(clear, sizeof clear, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", API_SESSION_COOKIE);
+	if (http_response_header(res, "Set-Cookie", clear) != HG_OK)
+		return HG_EINTERNAL;
+	return http_reply_json(res, 200, json_pack("{s:b}", "logged_out", 1));
+}
+
+static hg_status get_me(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	if (!authenticate(req, res, app, &c))
+		return HG_OK;
+	json_t *units = json_array();
+	for (int i = 0; i < c.user.n_units; i++) {
+		store_unit u;
+		if (store_unit_get(app->store, c.user.units[i], &u) == HG_OK)
+			json_array_append_new(units, json_pack("{s:s, s:s, s:s}", "id", u.id, "name", u.name, "kind",
+							       unit_kind_label(u.kind)->code));
+	}
+	json_t *out = json_pack("{s:o, s:o, s:b}", "user", user_to_json(&c.user), "units", units, "demo", app->demo);
+	return http_reply_json(res, 200, out);
+}
+
+/* ---- health ---- */
+
+static hg_status get_healthz(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	(void)req;
+	return http_reply_json(res, 200,
+			       json_pack("{s:s, s:b, s:i, s:s}", "status", "ok", "demo", app->demo, "schema",
+					 store_schema_version(app->store), "notice",
+					 app->demo ? "Demodata: fiktiva patienter, lösenord 'demo'." : ""));
+}
+
+void api_extra_metrics(void *p, http_buf *out)
+{
+	api_app *app = p;
+	store_stats st;
+	store_get_stats(app->store, &st);
+	http_buf_printf(out, "# HELP hemgang_events_appended_total Events appended to the store.\n"
+			     "# TYPE hemgang_events_appended_total counter\nhemgang_events_appended_total %" PRIu64 "\n",
+			st.events_appended);
+	http_buf_printf(out, "# HELP hemgang_events_replayed_total Appends answered from an earlier idempotency key.\n"
+			     "# TYPE hemgang_events_replayed_total counter\nhemgang_events_replayed_total %" PRIu64 "\n",
+			st.appends_replayed);
+	http_buf_printf(out, "# HELP hemgang_events_rejected_total Events rejected by the rules.\n"
+			     "# TYPE hemgang_events_rejected_total counter\nhemgang_events_rejected_total %" PRIu64 "\n",
+			st.appends_rejected);
+	http_buf_printf(out, "# HELP hemgang_store_errors_total Storage errors.\n"
+			     "# TYPE hemgang_store_errors_total counter\nhemgang_store_errors_total %" PRIu64 "\n",
+			st.errors);
+}
+
+/* ---- organisations and units ---- */
+
+static json_t *unit_to_json(const store_unit *u)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", u->id, "organisation", u->org, "name", u->name, "kind",
+			      unit_kind_label(u->kind)->code, "kind_sv", unit_kind_label(u->kind)->sv);
+	if (u->kind == UNIT_WARD) {
+		json_object_set_new(o, "care_type", json_string(care_type_label(u->care)->code));
+		json_object_set_new(o, "hospital", json_string(u->hospital));
+	}
+	if (u->municipality[0])
+		json_object_set_new(o, "municipality", json_string(u->municipality));
+	return o;
+}
+
+static hg_status get_organisations(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_org *orgs = NULL;
+	size_t n = 0;
+	if (!authenticate(req, res, app, &c))
+		return HG_OK;
+	hg_status rc = store_orgs_list(app->store, &orgs, &n);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "code", orgs[i].code, "name", orgs[i].name,
+						     "kind", orgs[i].kind == ORG_REGION ? "region" : "municipality",
+						     "county", orgs[i].county));
+	hg_free(orgs);
+	return http_reply_json(res, 200, json_pack("{s:o}", "organisations", arr));
+}
+
+static hg_status get_units(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_unit *units = NULL;
+	size_t n = 0;
+	const char *org = http_request_query(req, "organisation");
+	const char *kind = http_request_query(req, "kind");
+	unit_kind k = UNIT_WARD;
+	if (!authenticate(req, res, app, &c))
+		return HG_OK;
+	if (kind && !unit_kind_from_code(kind, &k))
+		return http_reply_problem(res, 400, "validation", NULL, "kind", "Okänd enhetstyp '%s'.", kind);
+	hg_status rc = store_units_list(app->store, org, &units, &n);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (!kind || units[i].kind == k)
+			json_array_append_new(arr, unit_to_json(&units[i]));
+	hg_free(units);
+	return http_reply_json(res, 200, json_pack("{s:o}", "units", arr));
+}
+
+static hg_status get_unit(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_unit u;
+	if (!authenticate(req, res, app, &c))
+		return HG_OK;
+	hg_status rc = store_unit_get(app->store, http_request_param(req, "id"), &u);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	return http_reply_json(res, 200, unit_to_json(&u));
+}
+
+/* ---- episodes ---- */
+
+static json_t *deadlines_to_json(const deadline dl[DEADLINE_KIND_COUNT])
+{
+	json_t *arr = json_array();
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+		const hg_code_label *kind = deadline_kind_label(dl[k].kind), *state = deadline_state_label(dl[k].state);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", kind->code, "kind_sv",
+						     kind->sv, "kind_en", kind->en, "state", state->code, "state_sv",
+						     state->sv, "starts_at", json_instant(dl[k].starts_at), "due_at",
+						     json_instant(dl[k].due_at), "met_at", json_instant(dl[k].met_at)));
+	}
+	return arr;
+}
+
+/* One deadline of a list row, as the worklist shows it; NULL when it is met or does not apply. */
+static json_t *row_deadline(const char *kind, hg_instant due, hg_instant met, hg_instant now)
+{
+	if (due == HG_INSTANT_NONE || met != HG_INSTANT_NONE)
+		return NULL;
+	return json_pack("{s:s, s:o, s:b}", "kind", kind, "due_at", json_instant(due), "overdue", due < now);
+}
+
+static json_t *row_to_json(const store_episode_row *r, hg_instant now)
+{
+	json_t *dls = json_array(), *d;
+	if ((d = row_deadline("admission_notice", r->notice_due, r->notice_met, now)))
+		json_array_append_new(dls, d);
+	if ((d = row_deadline("care_contact", r->care_contact_due, r->care_contact_met, now)))
+		json_array_append_new(dls, d);
+	if ((d = row_deadline("sip_call", r->sip_due, r->sip_met, now)))
+		json_array_append_new(dls, d);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+			      "id", (json_int_t)r->id, "status", episode_status_label(r->status)->code, "status_sv",
+			      episode_status_label(r->status)->sv, "patient", "name", r->patient_name, "personnummer",
+			      r->pnr, "municipality", r->municipality, "primary_care_unit", r->primary_care_unit,
+			      "hospital", r->hospital, "ward", r->ward, "care_type", care_type_label(r->care)->code,
+			      "admitted_at", json_instant(r->admitted_at), "notice_at", json_instant(r->notice_at),
+			      "expected_discharge_date", json_date(r->expected_date), "ready_at",
+			      json_instant(r->ready_at), "discharged_at", json_instant(r->discharged_at), "track",
+			      r->track_is_set ? json_string(track_colour_label(r->track)->code) : json_null(),
+			      "open_deadlines", dls, "last_seq", r->last_seq);
+	if (r->status == EPISODE_READY && r->ready_at != HG_INSTANT_NONE) {
+		/* ready-days so far: nights since the ready date (design.md: U - R with U = today) */
+		json_object_set_new(o, "ready_days", json_integer(cal_local_date(now) - cal_local_date(r->ready_at)));
+	}
+	return o;
+}
+
+static json_t *rows_to_json(const store_episode_row *rows, size_t n, hg_instant now)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, row_to_json(&rows[i], now));
+	return arr;
+}
+
+/* Parses a local date query parameter into the instant its day starts. */
+static bool query_date(http_request *req, http_response *res, const char *name, int day_offset, hg_instant *out)
+{
+	const char *v = http_request_query(req, name);
+	hg_date d;
+	*out = HG_INSTANT_NONE;
+	if (!v)
+		return true;
+	if (date_parse(v, &d) != HG_OK) {
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, name, "'%s' är inget datum (ÅÅÅÅ-MM-DD).", v));
+		return false;
+	}
+	*out = cal_local_midnight(d + day_offset);
+	return true;
+}
+
+static bool query_int(http_request *req, http_response *res, const char *name, int lo, int hi, int *out)
+{
+	const char *v = http_request_query(req, name);
+	char *end;
+	long x;
+	if (!v)
+		return true;
+	x = strtol(v, &end, 10);
+	if (!*v || *end || x < lo || x > hi) {
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, name, "'%s' ska vara ett heltal %d–%d.", name, lo, hi));
+		return false;
+	}
+	*out = (int)x;
+	return true;
+}
+
+static bool query_bool(const http_request *req, const char *name)
+{
+	const char *v = http_request_query(req, name);
+	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+static hg_status reply_rows(http_response *res, store_episode_row *rows, size_t n, size_t total, hg_instant now)
+{
+	json_t *out = json_pack("{s:o, s:I}", "episodes", rows_to_json(rows, n, now), "total", (json_int_t)total);
+	hg_free(rows);
+	return http_reply_json(res, 200, out);
+}
+
+static hg_status get_episodes(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_query q;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	hg_instant now = now_utc();
+	const char *status = http_request_query(req, "status");
+	episode_status es;
+	if (!authenticate(req, res, app, &c) || !require_patient_reader(res, &c))
+		return HG_OK;
+	store_query_init(&q);
+	q.units = (const char (*)[HG_ID_MAX])c.user.units;
+	q.n_units = (size_t)c.user.n_units;
+	q.municipality = http_request_query(req, "municipality");
+	q.unit = http_request_query(req, "unit");
+	if (status) {
+		if (!episode_status_from_code(status, &es))
+			return http_reply_problem(res, 400, "validation", NULL, "status", "Okänd status '%s'.", status);
+		q.status = (int)es;
+	}
+	q.ready_only = query_bool(req, "ready");
+	if (query_bool(req, "overdue"))
+		q.overdue_at = now;
+	if (!query_date(req, res, "from", 0, &q.from) || !query_date(req, res, "to", 1, &q.to) ||
+	    !query_int(req, res, "limit", 1, 1000, &q.limit) || !query_int(req, res, "offset", 0, 1000000, &q.offset))
+		return HG_OK;
+	hg_status rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	if (!audit(req, res, app, &c, "episode.list", 0, NULL)) {
+		hg_free(rows);
+		return HG_OK;
+	}
+	return reply_rows(res, rows, n, total, now);
+}
+
+/* The caller's unit that may author `type` in the episode (st NULL: a new episode at ward `ward`). */
+static bool pick_author_unit(api_app *app, const caller *c, const episode_state *st, event_type type,
+			     const char *ward, store_unit *out)
+{
+	const event_type_info *info = event_info(type);
+	for (int i = 0; i < c->user.n_units; i++) {
+		if (store_unit_get(app->store, c->user.units[i], out) != HG_OK)
+			continue;
+		if (!(info->author_kinds & EVENT_KIND_BIT(out->kind)))
+			continue;
+		if (st && !episode_is_party(st, out->id))
+			continue;
+		if (ward && strcmp(ward, out->id) != 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* Fills kind and org of each recipient from the unit table; replies 422 naming the unknown one. */
+static bool fill_recipients(api_app *app, http_response *res, event_recipients *r)
+{
+	for (int i = 0; i < r->count; i++) {
+		store_unit u;
+		if (store_unit_get(app->store, r->to[i].unit, &u) != HG_OK) {
+			char field[48];
+			snprintf(field, sizeof field, "recipients[%d].unit", i);
+			IGNORE(http_reply_problem(res, 422, "unknown_unit", NULL, field, "Enheten '%s' finns inte.", r->to[i].unit));
+			return false;
+		}
+		r->to[i].kind = u.kind;
+		copy_str(r->to[i].org, sizeof r->to[i].org, u.org);
+	}
+	return true;
+}
+
+static hg_status reply_event_error(http_request *req, http_response *res, hg_status rc, const event_error *err)
+{
+	bool en = wants_english(req);
+	const char *code = err->code ? err->code : "invalid_event";
+	const char *msg = en ? err->message_en : err->message_sv;
+	int status = rc == HG_ECONFLICT ? 409 : 422;
+	json_t *ext = json_pack("{s:s}", "message_en", err->message_en ? err->message_en : "");
+	if (err->seq)
+		json_object_set_new(ext, "seq", json_integer(err->seq));
+	return http_reply_problem_ext(res, status, code, en ? "The event breaks a rule" : "Händelsen bryter mot en regel",
+				      err->field[0] ? err->field : NULL, msg ? msg : code, ext);
+}
+
+/* Validates the Idempotency-Key header: optional, 1..STORE_KEY_MAX-1 printable ASCII. */
+static bool idempotency_key(http_request *req, http_response *res, const char **key)
+{
+	const char *k = http_request_header(req, "Idempotency-Key");
+	*key = k;
+	if (!k)
+		return true;
+	size_t n = strlen(k);
+	bool ok = n > 0 && n < STORE_KEY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = k[i] > 32 && k[i] < 127;
+	if (!ok)
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, "Idempotency-Key",
+					 "Idempotency-Key ska vara 1–%d synliga ASCII-tecken.", STORE_KEY_MAX - 1));
+	return ok;
+}
+
+/* Appends ev for the caller and replies 201 (or 200 for a replayed key). */
+static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const caller *c,
+				  int64_t episode_id, const event *ev, const char *key)
+{
+	store_append_result r;
+	event_error err;
+	char loc[64];
+	hg_status rc = store_append(app->store, episode_id, ev, key, now_utc(), &r, &err);
+	if (rc == HG_ENOTFOUND)
+		return problem_store(res, rc);
+	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE)
+		return reply_event_error(req, res, rc, &err);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	if (!audit(req, res, app, c, r.replayed ? "event.append.replayed" : "event.append", r.episode_id, NULL))
+		return HG_OK;
+	snprintf(loc, sizeof loc, "/api/v1/episodes/%" PRId64, r.episode_id);
+	if (http_response_header(res, "Location", loc) != HG_OK)
+		return HG_EINTERNAL;
+	json_t *out = json_pack("{s:I, s:I, s:i, s:s, s:o, s:b}", "episode_id", (json_int_t)r.episode_id, "event_id",
+				(json_int_t)r.event_id, "seq", r.seq, "type", event_type_code(ev->type), "recorded_at",
+				json_instant(r.recorded_at), "replayed", r.replayed);
+	return http_reply_json(res, r.replayed ? 200 : 201, out);
+}
+
+/* Parses the body into an event of the caller; replies on failure and returns false. */
+static bool body_event(http_request *req, http_response *res, event *ev, const char *default_type)
+{
+	event_error err;
+	json_t *body = http_request_json(req, res);
+	if (!body)
+		return false;
+	if (!json_is_object(body)) {
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, NULL, "Kroppen ska vara ett JSON-objekt."));
+		return false;
+	}
+	if (default_type && !json_object_get(body, "type"))
+		json_object_set_new(body, "type", json_string(default_type));
+	if (event_from_json(body, EVENT_JSON_INPUT, ev, &err) != HG_OK) {
+		(void)reply_event_error(req, res, HG_EINVAL, &err);
+		return false;
+	}
+	return true;
+}
+
+static void set_author(event *ev, const caller *c, const store_unit *u)
+{
+	copy_str(ev->author_unit, sizeof ev->author_unit, u->id);
+	ev->author_kind = u->kind;
+	copy_str(ev->author_org, sizeof ev->author_org, u->org);
+	copy_str(ev->author_user, sizeof ev->author_user, c->user.username);
+}
+
+static hg_status post_episodes(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	event *ev = NULL;
+	store_unit ward;
+	const char *key;
+	hg_status rc = HG_OK;
+	if (!authenticate(req, res, app, &c) || !idempotency_key(req, res, &key))
+		return HG_OK;
+	if (!access_role_may_send(c.user.role, EVENT_ADMITTED))
+		return http_reply_problem(res, 403, "role_forbidden", NULL, "type", "Rollen %s får inte skriva in patienter.",
+					  role_label(c.user.role)->sv);
+	/* The ward decides the hospital and the care type unless the client names them. */
+	json_t *body = http_request_json(req, res);
+	if (!body)
+		return HG_OK;
+	const char *ward_id = json_string_value(json_object_get(body, "ward"));
+	if (!ward_id)
+		return http_reply_problem(res, 422, "required", NULL, "ward", "Ange avdelning (ward).");
+	if (!pick_author_unit(app, &c, NULL, EVENT_ADMITTED, ward_id, &ward))
+		return http_reply_problem(res, 403, "unit_forbidden", NULL, "ward",
+					  "Du kan bara skriva in patienter på din egen avdelning.");
+	if (!json_object_get(body, "hospital"))
+		json_object_set_new(body, "hospital", json_string(ward.hospital));
+	if (!json_object_get(body, "care_type"))
+		json_object_set_new(body, "care_type", json_string(care_type_label(ward.care)->code));
+	ev = hg_malloc(sizeof *ev);
+	if (!ev)
+		return HG_ENOMEM;
+	if (!body_event(req, res, ev, "admitted"))
+		goto out;
+	if (ev->type != EVENT_ADMITTED) {
+		rc = http_reply_problem(res, 422, "validation", NULL, "type",
+					"Ett nytt vårdtillfälle börjar med en inskrivning (type \"admitted\").");
+		goto out;
+	}
+	set_author(ev, &c, &ward);
+	rc = append_and_reply(req, res, app, &c, 0, ev, key);
+out:
+	hg_free(ev);
+	return rc;
+}
+
+/* Checks id, role and visibility of an episode for the caller; replies on failure. */
+static bool episode_access(http_request *req, http_response *res, api_app *app, const caller *c, int64_t *id)
+{
+	bool visible = false;
+	if (!parse_id(http_request_param(req, "id"), id)) {
+		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
+		return false;
+	}
+	if (!require_patient_reader(res, c))
+		return false;
+	hg_status rc = store_episode_visible(app->store, *id, (const char (*)[HG_ID_MAX])c->user.units,
+					    (size_t)c->user.n_units, &visible);
+	if (rc != HG_OK) {
+		(void)problem_store(res, rc);
+		return false;
+	}
+	if (!visible) /* 404, not 403: the existence of other episodes does not leak */
+		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
+	return visible;
+}
+
+static hg_status post_event(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	int64_t id;
+	event *ev = NULL;
+	episode_state *st = NULL;
+	store_unit unit;
+	const char *key;
+	hg_status rc = HG_OK;
+	if (!authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id) ||
+	    !idempotency_key(req, res, &key))
+		return HG_OK;
+	ev = hg_malloc(sizeof *ev);
+	st = hg_malloc(sizeof *st);
+	if (!ev || !st) {
+		rc = HG_ENOMEM;
+		goto out;
+	}
+	if (!body_event(req, res, ev, NULL))
+		goto out;
+	if (!access_role_may_send(c.user.role, ev->type)) {
+		rc = http_reply_problem(res, 403, "role_forbidden", NULL, "type", "Rollen %s får inte skicka %s.",
+					role_label(c.user.role)->sv, event_info(ev->type)->sv);
+		goto out;
+	}
+	rc = store_episode_load(app->store, id, st, NULL, NULL);
+	if (rc != HG_OK) {
+		rc = problem_store(res, rc);
+		goto out;
+	}
+	if (!pick_author_unit(app, &c, st, ev->type, NULL, &unit)) {
+		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, "type",
+					"Ingen av dina enheter får skicka %s i detta vårdtillfälle.", event_info(ev->type)->sv);
+		goto out;
+	}
+	set_author(ev, &c, &unit);
+	if (ev->type == EVENT_ADMISSION_NOTICE && !fill_recipients(app, res, &ev->u.admission_notice.recipients))
+		goto out;
+	if (ev->type == EVENT_READY_FOR_DISCHARGE && !fill_recipients(app, res, &ev->u.ready_for_discharge.recipients))
+		goto out;
+	if (ev->type == EVENT_INFO_REQUESTED) {
+		event_recipients one = {.count = 1};
+		one.to[0] = ev->u.info_requested.to;
+		if (!fill_recipients(app, res, &one))
+			goto out;
+		ev->u.info_requested.to = one.to[0];
+	}
+	rc = append_and_reply(req, res, app, &c, id, ev, key);
+out:
+	hg_free(ev);
+	hg_free(st);
+	return rc;
+}
+
+/* POST /api/v1/episodes/{id}/acknowledgements {"seq": N}: shorthand for an "acknowledged" event. */
+static hg_status post_ack(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	int64_t id;
+	event ev;
+	episode_state *st = NULL;
+	store_unit unit;
+	const char *key;
+	json_t *body, *seq;
+	hg_status rc = HG_OK;
+	if (!authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id) ||
+	    !idempotency_key(req, res, &key))
+		return HG_OK;
+	if (!(body = http_request_json(req, res)))
+		return HG_OK;
+	seq = json_object_get(body, "seq");
+	if (!json_is_integer(seq) || json_integer_value(seq) < 1 || json_integer_value(seq) > INT32_MAX)
+		return http_reply_problem(res, 422, "validation", NULL, "seq", "Ange seq för meddelandet som kvitteras.");
+	if (!access_role_may_send(c.user.role, EVENT_ACKNOWLEDGED))
+		return http_reply_problem(res, 403, "role_forbidden", NULL, NULL, "Rollen får inte kvittera.");
+	st = hg_malloc(sizeof *st);
+	if (!st)
+		return HG_ENOMEM;
+	rc = store_episode_load(app->store, id, st, NULL, NULL);
+	if (rc != HG_OK) {
+		rc = problem_store(res, rc);
+		goto out;
+	}
+	/* the recipient unit of the caller that the notice was sent to */
+	event_init(&ev, EVENT_ACKNOWLEDGED);
+	ev.u.acknowledged.ack_seq = (int32_t)json_integer_value(seq);
+	ev.occurred_at = now_utc();
+	bool found = false;
+	for (int i = 0; i < c.user.n_units && !found; i++) {
+		int r = episode_recipient_index(st, c.user.units[i]);
+		if (r < 0 || store_unit_get(app->store, c.user.units[i], &unit) != HG_OK)
+			continue;
+		for (int k = 0; k < st->notice_count && !found; k++)
+			found = st->notices[k].seq == ev.u.acknowledged.ack_seq && (st->notices[k].to & (1u << r));
+	}
+	if (!found && !pick_author_unit(app, &c, st, EVENT_ACKNOWLEDGED, NULL, &unit)) {
+		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, NULL, "Ingen av dina enheter kan kvittera här.");
+		goto out;
+	}
+	set_author(&ev, &c, &unit);
+	rc = append_and_reply(req, res, app, &c, id, &ev, key);
+out:
+	hg_free(st);
+	return rc;
+}
+
+static hg_status get_episode(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	int64_t id;
+	episode_state *st = NULL;
+	event *evs = NULL;
+	size_t n = 0;
+	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_rules rules = deadline_rules_default();
+	hg_instant now = now_utc();
+	char etag[64];
+	hg_status rc = HG_OK;
+	if (!authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id))
+		return HG_OK;
+	st = hg_malloc(sizeof *st);
+	if (!st)
+		return HG_ENOMEM;
+	rc = store_episode_load(app->store, id, st, &evs, &n);
+	if (rc != HG_OK) {
+		rc = problem_store(res, rc);
+		goto out;
+	}
+	if (!audit(req, res, app, &c, "episode.read", id, NULL))
+		goto out;
+	/* The representation changes with every event and with the day (deadline states). */
+	snprintf(etag, sizeof etag, "\"e%" PRId64 "-%d-%d\"", id, st->last_seq, (int)cal_local_date(now));
+	if (http_reply_not_modified(req, res, etag))
+		goto out;
+	bool own_ward = false;
+	for (int i = 0; i < c.user.n_units; i++)
+		own_ward = own_ward || strcmp(c.user.units[i], st->admitting_ward) == 0 || strcmp(c.user.units[i], st->ward) == 0;
+	if (deadline_evaluate(st, &rules, now, dl) != HG_OK) {
+		rc = HG_EINTERNAL;
+		goto out;
+	}
+	json_t *events = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = event_to_json(&evs[i]);
+		/* A protected address never leaves the authoring ward, not even inside the admission event. */
+		if (evs[i].type == EVENT_ADMITTED && !access_may_see_address(st->patient.protected_identity, own_ward)) {
+			json_t *pat = json_object_get(e, "patient");
+			if (pat)
+				json_object_set_new(pat, "address", json_null());
+		}
+		json_array_append_new(events, e);
+	}
+	json_t *out = json_pack("{s:o, s:o, s:o}", "episode",
+				episode_state_to_json(st, access_may_see_address(st->patient.protected_identity, own_ward),
+						      cal_local_date(now)),
+				"deadlines", deadlines_to_json(dl), "events", events);
+	rc = http_reply_json(res, 200, out);
+out:
+	hg_free(st);
+	hg_free(evs);
+	return rc;
+}
+
+/* ---- worklist and search ---- */
+
+static hg_status get_worklist(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_query q;
+	store_pending_ack *acks = NULL;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	hg_instant now = now_utc();
+	hg_date today = cal_local_date(now);
+	hg_status rc;
+	json_t *out, *arr, *due_today, *overdue;
+	if (!authenticate(req, res, app, &c) || !require_patient_reader(res, &c))
+		return HG_OK;
+	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c.user.units;
+
+	rc = store_pending_acks(app->store, units, (size_t)c.user.n_units, 200, &acks, &n);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	out = json_object();
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:i, s:s, s:s, s:s, s:o, s:{s:s, s:s}, s:s}", "episode_id",
+						     (json_int_t)acks[i].episode_id, "seq", acks[i].seq, "unit", acks[i].unit,
+						     "type", event_type_code(acks[i].type), "type_sv",
+						     event_info(acks[i].type)->sv, "sent_at", json_instant(acks[i].sent_at),
+						     "patient", "name", acks[i].patient_name, "personnummer", acks[i].pnr,
+						     "ward", acks[i].ward));
+	hg_free(acks);
+	json_object_set_new(out, "new_notices", arr);
+
+	/* Deadlines open at the end of today: overdue ones and those due today. */
+	store_query_init(&q);
+	q.units = units;
+	q.n_units = (size_t)c.user.n_units;
+	q.overdue_at = cal_local_midnight(today + 1);
+	q.limit = 500;
+	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	if (rc != HG_OK) {
+		json_decref(out);
+		return problem_store(res, rc);
+	}
+	due_today = json_array();
+	overdue = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *row = row_to_json(&rows[i], now);
+		bool late = false;
+		size_t k;
+		json_t *d;
+		json_array_foreach(json_object_get(row, "open_deadlines"), k, d) late = late || json_is_true(json_object_get(d, "overdue"));
+		json_array_append_new(late ? overdue : due_today, row);
+	}
+	hg_free(rows);
+	json_object_set_new(out, "deadlines_due_today", due_today);
+	json_object_set_new(out, "overdue", overdue);
+
+	store_query_init(&q);
+	q.units = units;
+	q.n_units = (size_t)c.user.n_units;
+	q.ready_only = true;
+	q.limit = 500;
+	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	if (rc != HG_OK) {
+		json_decref(out);
+		return problem_store(res, rc);
+	}
+	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, now));
+	hg_free(rows);
+
+	store_query_init(&q);
+	q.units = units;
+	q.n_units = (size_t)c.user.n_units;
+	q.status = EPISODE_DISCHARGED;
+	q.from = cal_local_midnight(today - 7);
+	q.limit = 100;
+	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	if (rc != HG_OK) {
+		json_decref(out);
+		return problem_store(res, rc);
+	}
+	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, now));
+	hg_free(rows);
+	json_object_set_new(out, "generated_at", json_instant(now));
+
+	if (!audit(req, res, app, &c, "worklist.read", 0, NULL)) {
+		json_decref(out);
+		return HG_OK;
+	}
+	/* ETag over the content (without the generation time), for cheap polling. */
+	json_t *stable = json_deep_copy(out);
+	json_object_del(stable, "generated_at");
+	char *text = json_dumps(stable, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(stable);
+	if (text) {
+		unsigned char h[16];
+		char hex[33], etag[40];
+		crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text), NULL, 0);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		snprintf(etag, sizeof etag, "\"w%s\"", hex);
+		free(text);
+		if (http_reply_not_modified(req, res, etag)) {
+			json_decref(out);
+			return HG_OK;
+		}
+	}
+	return http_reply_json(res, 200, out);
+}
+
+/* POST /api/v1/search {"personnummer": ..., "reason": ...}: the number travels in the body, never in a URL. */
+static hg_status post_search(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	json_t *body;
+	const char *number, *reason;
+	pnr parsed;
+	pnr_reason why;
+	pnr_options opt;
+	store_query q;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	hg_instant now = now_utc();
+	if (!authenticate(req, res, app, &c) || !require_patient_reader(res, &c))
+		return HG_OK;
+	if (!(body = http_request_json(req, res)))
+		return HG_OK;
+	number = json_string_value(json_object_get(body, "personnummer"));
+	reason = json_string_value(json_object_get(body, "reason"));
+	if (!number)
+		return http_reply_problem(res, 422, "validation", NULL, "personnummer", "Ange personnummer.");
+	if (!reason || strlen(reason) < REASON_MIN || strlen(reason) >= STORE_REASON_MAX)
+		return http_reply_problem(res, 422, "reason_required", NULL, "reason",
+					  "Ange ett skäl till sökningen (%d–%d tecken); sökningen loggas.", REASON_MIN,
+					  STORE_REASON_MAX - 1);
+	opt = pnr_options_default(cal_local_date(now));
+	opt.accept_reserve = true;
+	if (pnr_parse(number, &opt, &parsed, &why) != HG_OK)
+		return http_reply_problem(res, 422, "bad_personnummer", NULL, "personnummer", "Ogiltigt personnummer.");
+	store_query_init(&q);
+	q.units = (const char (*)[HG_ID_MAX])c.user.units;
+	q.n_units = (size_t)c.user.n_units;
+	q.pnr = parsed.normal;
+	hg_status rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	if (!audit(req, res, app, &c, "search.pnr", 0, reason)) {
+		hg_free(rows);
+		return HG_OK;
+	}
+	return reply_rows(res, rows, n, total, now);
+}
+
+/* ---- administration ---- */
+
+static hg_status get_users(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_user *users = NULL;
+	size_t n = 0;
+	if (!authenticate(req, res, app, &c) || !require_admin(res, &c))
+		return HG_OK;
+	hg_status rc = store_users_list(app->store, &users, &n);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(users[i].org, c.user.org) == 0)
+			json_array_append_new(arr, user_to_json(&users[i]));
+	hg_free(users);
+	return http_reply_json(res, 200, json_pack("{s:o}", "users", arr));
+}
+
+static hg_status get_audit(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	caller c;
+	store_audit_filter f = {0};
+	store_audit *rows = NULL;
+	size_t n = 0;
+	int limit = 500;
+	const char *ep = http_request_query(req, "episode");
+	if (!authenticate(req, res, app, &c) || !require_admin(res, &c))
+		return HG_OK;
+	if (ep && !parse_id(ep, &f.episode_id))
+		return http_reply_problem(res, 400, "validation", NULL, "episode", "Ogiltigt vårdtillfälles-id.");
+	f.username = http_request_query(req, "user");
+	if (!query_date(req, res, "since", 0, &f.since) || !query_int(req, res, "limit", 1, 10000, &limit))
+		return HG_OK;
+	f.limit = limit;
+	hg_status rc = store_audit_list(app->store, &f, &rows, &n);
+	if (rc != HG_OK)
+		return problem_store(res, rc);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)rows[i].id,
+						     "at", json_instant(rows[i].at), "username", rows[i].username, "unit",
+						     rows[i].unit, "action", rows[i].action, "episode_id",
+						     rows[i].episode_id ? json_integer(rows[i].episode_id) : json_null(),
+						     "reason", rows[i].reason, "client", rows[i].client));
+	hg_free(rows);
+	return http_reply_json(res, 200, json_pack("{s:o}", "audit", arr));
+}
+
+static const http_route routes[] = {
+	{HTTP_GET, "/healthz", get_healthz, NULL},
+	{HTTP_POST, "/api/v1/session", post_session, NULL},
+	{HTTP_DELETE, "/api/v1/session", delete_session, NULL},
+	{HTTP_GET, "/api/v1/session", get_me, NULL},
+	{HTTP_GET, "/api/v1/organisations", get_organisations, NULL},
+	{HTTP_GET, "/api/v1/units", get_units, NULL},
+	{HTTP_GET, "/api/v1/units/{id}", get_unit, NULL},
+	{HTTP_GET, "/api/v1/episodes", get_episodes, NULL},
+	{HTTP_POST, "/api/v1/episodes", post_episodes, NULL},
+	{HTTP_GET, "/api/v1/episodes/{id}", get_episode, NULL},
+	{HTTP_POST, "/api/v1/episodes/{id}/events", post_event, NULL},
+	{HTTP_POST, "/api/v1/episodes/{id}/acknowledgements", post_ack, NULL},
+	{HTTP_GET, "/api/v1/worklist", get_worklist, NULL},
+	{HTTP_POST, "/api/v1/search", post_search, NULL},
+	{HTTP_GET, "/api/v1/users", get_users, NULL},
+	{HTTP_GET, "/api/v1/audit", get_audit, NULL},
+};
+
+const http_route *api_routes(size_t *n)
+{
+	*n = sizeof routes / sizeof routes[0];
+	return routes;
+}

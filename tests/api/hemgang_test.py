@@ -1,0 +1,126 @@
+"""hemgang_test.py - a tiny harness for the API tests: counts checks, starts the
+real server on a loopback port with a fresh demo database, and speaks HTTP with
+the standard library only. Every loop and wait is bounded."""
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+HEMGANG = os.environ.get("HEMGANG", "build/asan/hemgang")
+TMP = os.environ.get("HEMGANG_TEST_TMP", "/tmp")
+
+
+class Checks:
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def ok(self, cond, label):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAIL {self.name}: {label}", file=sys.stderr)
+        return cond
+
+    def eq(self, got, want, label):
+        return self.ok(got == want, f"{label}: got {got!r}, want {want!r}")
+
+    def finish(self):
+        print(f"{self.name}: {self.passed} passed, {self.failed} failed")
+        sys.exit(1 if self.failed else 0)
+
+
+def make_demo(db, episodes=40, now=None):
+    args = [HEMGANG, "demo", "--db", db, "--episodes", str(episodes)]
+    if now:
+        args += ["--now", now]
+    out = subprocess.run(args, check=True, capture_output=True, text=True, timeout=300).stdout
+    logins = []
+    for line in out.splitlines():
+        user, role, org, unit = line.split("\t")
+        logins.append({"username": user, "role": role, "org": org, "unit": unit})
+    return logins
+
+
+class Server:
+    """The real hemgang server on 127.0.0.1 with an ephemeral port."""
+
+    def __init__(self, db, log_path):
+        self.db, self.log_path = db, log_path
+        self.proc, self.port = None, None
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([HEMGANG, "serve", "--db", self.db, "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            self.log.write(line)
+            m = re.search(r"\(port (\d+)\)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if not self.port:
+            raise RuntimeError("server did not start")
+        # Drain the rest of stderr into the log in the background.
+        import threading
+        def drain():
+            for l in self.proc.stderr:
+                self.log.write(l)
+                self.log.flush()
+        threading.Thread(target=drain, daemon=True).start()
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.flush()
+
+
+class Client:
+    def __init__(self, port):
+        self.port, self.cookie, self.token = port, None, None
+
+    def request(self, method, path, body=None, headers=None, raw=None, content_type="application/json"):
+        h = dict(headers or {})
+        data = None
+        if raw is not None:
+            data = raw
+            h.setdefault("Content-Type", content_type)
+        elif body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", content_type)
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=data, headers=h)
+            r = conn.getresponse()
+            text = r.read()
+            ctype = r.getheader("Content-Type", "")
+            parsed = None
+            if text and "json" in ctype:
+                parsed = json.loads(text)
+            return r.status, parsed, dict(r.getheaders())
+        finally:
+            conn.close()
+
+    def login(self, username, password="demo"):
+        status, body, headers = self.request("POST", "/api/v1/session", {"username": username, "password": password})
+        if status == 200:
+            self.cookie = headers["Set-Cookie"].split(";")[0]
+        return status, body, headers
