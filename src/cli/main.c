@@ -17,10 +17,13 @@ static const cli_command commands[] = {
 	 "  --eves         also list midsummer eve, Christmas eve and New Year's eve\n"
 	 "  --lang sv|en   names in Swedish (default) or English\n"},
 	{"pnr", cmd_pnr, "check and normalise personnummer, samordningsnummer and reserve numbers",
-	 "usage: hemgang pnr [--at DATE] [--reserve-birth] NUMBER...\n"
+	 "usage: hemgang pnr [--at DATE] [--reserve|--no-reserve] [--reserve-birth] NUMBER...\n"
 	 "  Prints one line per input: INPUT<TAB>ok<TAB>NORMALISED<TAB>KIND\n"
-	 "  or INPUT<TAB>invalid<TAB>REASON. Exit status 0 only when every input is valid.\n"
-	 "  --at DATE   reference date (YYYY-MM-DD) for the century rule; default today\n"},
+	 "  or INPUT<TAB>invalid<TAB>REASON (a stable code, e.g. bad_checksum).\n"
+	 "  Exit status 0 only when every input is valid.\n"
+	 "  --at DATE        reference date (YYYY-MM-DD) for the century rule; default today\n"
+	 "  --no-reserve     reject reserve numbers (accepted by default)\n"
+	 "  --reserve-birth  a dated reserve number (YYYYMMDD-XXXX) carries a real birth date\n"},
 	{"liability", cmd_liability, "compute payment liability for one ready-for-discharge stay",
 	 "usage: hemgang liability --ready LOCAL_DATETIME --discharged LOCAL_DATETIME\n"
 	 "                         [--care somatic|geriatric|psychiatric] [--grace N]\n"
