@@ -25,11 +25,13 @@ static const cli_command commands[] = {
 	 "  --no-reserve     reject reserve numbers (accepted by default)\n"
 	 "  --reserve-birth  a dated reserve number (YYYYMMDD-XXXX) carries a real birth date\n"},
 	{"liability", cmd_liability, "compute payment liability for one ready-for-discharge stay",
-	 "usage: hemgang liability --ready LOCAL_DATETIME --discharged LOCAL_DATETIME\n"
+	 "usage: hemgang liability --ready LOCAL_DATETIME (--discharged LOCAL_DATETIME | --until DATE)\n"
 	 "                         [--care somatic|geriatric|psychiatric] [--grace N]\n"
 	 "                         [--count calendar|weekdays] [--eves] [--amount KR]\n"
 	 "                         [--agreement FILE] [--json]\n"
 	 "  Times are Europe/Stockholm local, \"YYYY-MM-DD HH:MM\" or \"YYYY-MM-DD\".\n"
+	 "  --until DATE: still in hospital; count the nights before DATE.\n"
+	 "  Without --agreement the statutory default in force on the ready date applies.\n"
 	 "  Prints ready-days, grace end, each liable night and the total in kronor.\n"},
 	{"serve", cmd_serve, "run the HTTP server (JSON API, web UI, metrics)",
 	 "usage: hemgang serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--static DIR]\n"
