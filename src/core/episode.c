@@ -656,6 +656,12 @@ static hg_status check_reference(const struct raw *w, const struct effective *e,
 	return HG_OK;
 }
 
+/* The seq of the original that seq (a reference in an event, >= 1) stands for; unknown seqs stay as they are. */
+static int32_t root_seq(const struct effective *e, size_t count, int32_t seq)
+{
+	return (size_t)seq <= count ? e->root[seq - 1] + 1 : seq;
+}
+
 /*
  * Folds the effective sequence of raw[0..count) into *out. On failure *bad is
  * the raw index whose version broke a rule, with err filled.
@@ -679,9 +685,9 @@ static hg_status effective_fold(const struct raw *w, size_t count, const struct 
 			v.corrects_seq = 0;
 			/* A reference to a corrected version means the event it corrects. */
 			if (v.type == EVENT_ACKNOWLEDGED)
-				v.u.acknowledged.ack_seq = e->root[v.u.acknowledged.ack_seq - 1] + 1;
+				v.u.acknowledged.ack_seq = root_seq(e, count, v.u.acknowledged.ack_seq);
 			else if (v.type == EVENT_INFO_REPLIED)
-				v.u.info_replied.reply_to_seq = e->root[v.u.info_replied.reply_to_seq - 1] + 1;
+				v.u.info_replied.reply_to_seq = root_seq(e, count, v.u.info_replied.reply_to_seq);
 			out->last_seq = (int32_t)i;
 			hg_status rc = check_ordinary(out, &v, err);
 			if (rc) {

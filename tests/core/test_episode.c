@@ -356,6 +356,8 @@ MAKE(c_correct_ready_by_vc, correcting(by(ready("2024-05-06 11:00"), VC), 3))
 MAKE(c_correct_ack_as_mun, correcting(ack(MUN, 2, "2024-05-02 15:30"), 3))
 MAKE(c_correct_admission_late, correcting(admitted("2024-05-02 15:00"), 1))
 MAKE(c_deviation, deviation(MUN, "2024-05-03 09:00"))
+MAKE(c_correct_ack_unknown, correcting(ack(MUN, 99, "2024-05-02 15:30"), 3))
+MAKE(c_correct_ack_not_notice, correcting(ack(MUN, 1, "2024-05-02 15:30"), 3))
 
 static void test_rules(struct test *t)
 {
@@ -454,6 +456,8 @@ static void test_rules(struct test *t)
 		{S_READY, c_correct_ready_early, "ready_before_admission", "occurred_at", 0},
 		{S_READY, c_correct_admission_late, "correction_breaks_later", "corrects_seq", 2},
 		{S_ACKED, c_correct_ack_as_mun, "ok", "", 0},
+		{S_ACKED, c_correct_ack_unknown, "ack_unknown_seq", "ack_seq", 0},
+		{S_ACKED, c_correct_ack_not_notice, "ack_not_a_notice", "ack_seq", 0},
 		{S_WITHDRAWN, c_correct_ready, "ok", "", 0},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -946,6 +950,37 @@ static void test_facts(struct test *t)
 	T_EQ_INT(t, episode_fold(&bad[2], 1, &out, &err), HG_ECONFLICT, "stored ready first");
 	T_EQ_INT(t, episode_fold(bad, 0, &out, &err), HG_OK, "empty fold");
 	T_EQ_INT(t, out.status, EPISODE_EMPTY, "empty fold: status");
+
+	/* bounded lists refuse the event that would overflow them */
+	setup(t, &w, S_ADMITTED);
+	for (int k = 0; k < 3; k++) {
+		event nn = notice("2024-05-02 14:00", "2024-05-08");
+		nn.u.admission_notice.recipients.count = k < 2 ? EVENT_RECIPIENTS_MAX : 1;
+		for (int i = 0; i < nn.u.admission_notice.recipients.count; i++) {
+			char unit[16];
+			(void)snprintf(unit, sizeof unit, "U%d", k * 10 + i);
+			set_party(&nn.u.admission_notice.recipients.to[i], unit, UNIT_PRIMARY_CARE, "20");
+		}
+		if (k < 2) {
+			world_add(t, &w, nn);
+		} else {
+			T_EQ_INT(t, world_try(&w, nn, &err), HG_ERANGE, "17th recipient");
+			T_EQ_STR(t, err.code, "limit_reached", "17th recipient: reason");
+			T_EQ_STR(t, err.field, "recipients", "17th recipient: field");
+		}
+	}
+	T_EQ_INT(t, w.st.recipient_count, EPISODE_RECIPIENTS_MAX, "16 recipients");
+	setup(t, &w, S_NOTICED);
+	for (int k = 0; k < EPISODE_READY_PERIODS_MAX; k++) {
+		event rr = ready("2024-05-03 10:00"), ww = withdrawn("2024-05-03 10:30");
+		rr.occurred_at += k * 3600;
+		ww.occurred_at += k * 3600;
+		world_add(t, &w, rr);
+		world_add(t, &w, ww);
+	}
+	T_EQ_INT(t, w.st.withdrawals, EPISODE_READY_PERIODS_MAX, "16 withdrawals");
+	T_EQ_INT(t, world_try(&w, ready("2024-05-04 10:00"), &err), HG_ERANGE, "17th ready period");
+	T_EQ_STR(t, err.code, "limit_reached", "17th ready period: reason");
 
 	/* status codes */
 	for (int i = 0; i < EPISODE_STATUS_COUNT; i++) {
