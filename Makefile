@@ -108,4 +108,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD_ROOT) -name '*.d' 2>/dev/null)
