@@ -1,2 +1,2 @@
 # tests/api/api.sh - runs the Python API tests against the built binary ($HEMGANG).
-exec python3 "$(dirname "$0")/test_api.py"
+python3 "$(dirname "$0")/test_api.py"
