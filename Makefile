@@ -43,7 +43,7 @@ all: $(B)/hemgang
 
 $(B)/hemgang: $(CORE_OBJ) $(SHELL_OBJ)
 	$(if $(V),,@echo "  CC $@")
-	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(OPT) -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lm -lpthread
 
 $(B)/src/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
@@ -67,17 +67,17 @@ $(B)/gen/migrations.o: $(B)/gen/migrations.c
 $(CORE_TESTS): $(B)/tests/%: tests/core/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC $@")
-	$(Q)$(CC) $(CFLAGS_) $(OPT) -o $@ $^ -lm
+	$(Q)$(CC) $(CFLAGS_) $(OPT) -o $@ $(filter %.c %.o,$^) -lm
 
 $(ADAPTER_TESTS): $(B)/tests/%: %.c $(CORE_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC $@")
-	$(Q)$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+	$(Q)$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lm -lpthread
 
-$(FUZZERS): $(B)/fuzz/%: tests/fuzz/%.c $(CORE_OBJ)
+$(FUZZERS): $(B)/fuzz/%: tests/fuzz/%.c $(CORE_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(if $(V),,@echo "  CC $@")
-	$(Q)$(CC) $(CFLAGS_) $(OPT) -fsanitize=fuzzer -o $@ $^ -lm
+	$(Q)$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(OPT) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lm -lpthread
 
 tests: $(B)/hemgang $(CORE_TESTS) $(ADAPTER_TESTS)
 fuzzers: $(FUZZERS)
@@ -100,7 +100,7 @@ bench: deps
 
 fuzz: deps
 	$(MAKE) MODE=fuzz fuzzers
-	tests/fuzz/run build/fuzz
+	tests/fuzz/run $(BUILD_ROOT)/fuzz
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Isrc src
