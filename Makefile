@@ -28,7 +28,7 @@ SHELL_SRC := $(sort $(wildcard src/store/*.c src/http/*.c src/hl7/*.c src/fhir/*
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
-LIB_OBJ   := $(filter-out $(B)/src/cli/main.o $(B)/src/cli/cmd_%.o $(B)/src/cli/demo_stub.o,$(SHELL_OBJ))
+LIB_OBJ   := $(filter-out $(B)/src/cli/%,$(SHELL_OBJ))
 CORE_TESTS    := $(patsubst tests/core/%.c,$(B)/tests/%,$(wildcard tests/core/test_*.c))
 ADAPTER_TSRC  := $(wildcard tests/store/test_*.c tests/http/test_*.c tests/hl7/test_*.c tests/fhir/test_*.c tests/cli/test_*.c)
 ADAPTER_TESTS := $(addprefix $(B)/tests/,$(basename $(notdir $(ADAPTER_TSRC))))

@@ -1,0 +1,215 @@
+/*
+ * test_store.c - the SQLite store on a real database file: appends judged by
+ * the core, idempotency, nothing written on a rejection, projections and
+ * their rebuild, users, sessions, audit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "store/store.h"
+#include "test.h"
+
+#define T0 1795420800 /* 2026-11-23T08:00:00Z */
+
+static void copy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src); }
+
+static void author(event *ev, const char *unit, unit_kind kind, const char *org, const char *user)
+{
+	copy(ev->author_unit, sizeof ev->author_unit, unit);
+	ev->author_kind = kind;
+	copy(ev->author_org, sizeof ev->author_org, org);
+	copy(ev->author_user, sizeof ev->author_user, user);
+}
+
+static void setup(struct test *t, store *s)
+{
+	static const store_org orgs[] = {{"R20", "Region", ORG_REGION, "20"}, {"2080", "Falun", ORG_MUNICIPALITY, "20"}};
+	static const store_unit units[] = {
+		{"W1", "R20", "Avd 1", UNIT_WARD, CARE_SOMATIC, "Falu lasarett", "2080"},
+		{"VC1", "R20", "VC Falun", UNIT_PRIMARY_CARE, CARE_SOMATIC, "", "2080"},
+		{"K1", "2080", "Falun bist", UNIT_MUNICIPAL_SOCIAL, CARE_SOMATIC, "", "2080"},
+	};
+	for (size_t i = 0; i < 2; i++)
+		T_EQ_INT(t, store_org_put(s, &orgs[i]), HG_OK, "org %zu", i);
+	for (size_t i = 0; i < 3; i++)
+		T_EQ_INT(t, store_unit_put(s, &units[i]), HG_OK, "unit %zu", i);
+	store_unit bad = units[0];
+	copy(bad.org, sizeof bad.org, "NOPE");
+	copy(bad.id, sizeof bad.id, "W9");
+	T_EQ_INT(t, store_unit_put(s, &bad), HG_ENOTFOUND, "unit of an unknown organisation");
+}
+
+static int count(store *s, const char *(*unused)(void))
+{
+	(void)unused;
+	store_query q;
+	store_episode_row *rows;
+	size_t n, total;
+	store_query_init(&q);
+	q.all = true;
+	if (store_episodes_query(s, &q, &rows, &n, &total) != HG_OK)
+		return -1;
+	hg_free(rows);
+	return (int)total;
+}
+
+static void test_append(struct test *t, store *s)
+{
+	event ev;
+	store_append_result r, r2;
+	event_error err;
+	event_init(&ev, EVENT_ADMITTED);
+	ev.occurred_at = T0;
+	author(&ev, "W1", UNIT_WARD, "R20", "anna");
+	copy(ev.u.admitted.patient.personnummer, sizeof ev.u.admitted.patient.personnummer, "19121212-1212");
+	copy(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "Tolvan");
+	copy(ev.u.admitted.patient.registered_municipality, 5, "2080");
+	copy(ev.u.admitted.patient.primary_care_unit, HG_ID_MAX, "VC1");
+	copy(ev.u.admitted.hospital, HG_ID_MAX, "Falu lasarett");
+	copy(ev.u.admitted.ward, HG_ID_MAX, "W1");
+	T_EQ_INT(t, store_append(s, 0, &ev, "k1", T0 + 60, &r, &err), HG_OK, "admission");
+	T_EQ_INT(t, r.seq, 1, "first seq");
+	T_TRUE(t, !r.replayed, "not replayed");
+	T_EQ_INT(t, store_append(s, 0, &ev, "k1", T0 + 70, &r2, &err), HG_OK, "same key again");
+	T_TRUE(t, r2.replayed && r2.episode_id == r.episode_id && r2.event_id == r.event_id, "replayed original");
+	T_EQ_INT(t, count(s, NULL), 1, "one episode, not two");
+
+	/* A ready notice before any admission notice is fine, but a discharge before... check a real rejection:
+	 * an expected date before admission. Nothing may be written. */
+	char *before = NULL, *after = NULL;
+	T_EQ_INT(t, store_projection_dump(s, &before), HG_OK, "dump before");
+	event bad;
+	event_init(&bad, EVENT_ADMISSION_NOTICE);
+	bad.occurred_at = T0 + 3600;
+	author(&bad, "W1", UNIT_WARD, "R20", "anna");
+	bad.u.admission_notice.recipients.count = 1;
+	copy(bad.u.admission_notice.recipients.to[0].unit, HG_ID_MAX, "K1");
+	bad.u.admission_notice.recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
+	copy(bad.u.admission_notice.recipients.to[0].org, HG_ID_MAX, "2080");
+	bad.u.admission_notice.expected_discharge_date = date_from_ymd(2026, 11, 1);
+	hg_status rc = store_append(s, r.episode_id, &bad, "k2", T0 + 3700, &r2, &err);
+	T_TRUE(t, rc == HG_EINVAL || rc == HG_ECONFLICT, "expected date before admission is rejected (%s)", err.code);
+	T_EQ_STR(t, err.field, "expected_discharge_date", "the rejection names the field");
+	T_EQ_INT(t, store_projection_dump(s, &after), HG_OK, "dump after");
+	T_EQ_STR(t, after, before, "a rejected event changes nothing");
+	hg_free(before);
+	hg_free(after);
+
+	bad.u.admission_notice.expected_discharge_date = date_from_ymd(2026, 11, 28);
+	T_EQ_INT(t, store_append(s, r.episode_id, &bad, "k2", T0 + 3700, &r2, &err), HG_OK, "the same key after the rejection");
+	T_EQ_INT(t, r2.seq, 2, "second seq");
+	T_EQ_INT(t, store_append(s, 999, &bad, NULL, T0 + 3700, &r2, &err), HG_ENOTFOUND, "unknown episode");
+
+	event dev;
+	event_init(&dev, EVENT_DEVIATION);
+	dev.occurred_at = T0 + 4000;
+	author(&dev, "W1", UNIT_WARD, "R20", "anna");
+	dev.u.deviation.category = DEVIATION_OTHER;
+	copy(dev.u.deviation.against_org, HG_ID_MAX, "2080");
+	T_EQ_INT(t, store_append(s, r.episode_id, &dev, "k2", T0 + 4000, &r2, &err), HG_ECONFLICT, "key reused for another type");
+	T_EQ_STR(t, err.code, "idempotency_key_reused", "its code");
+
+	/* Visibility and the pending acknowledgement. */
+	const char k1[1][HG_ID_MAX] = {"K1"}, other[1][HG_ID_MAX] = {"K9"};
+	bool visible = false;
+	T_EQ_INT(t, store_episode_visible(s, r.episode_id, k1, 1, &visible), HG_OK, "visible query");
+	T_TRUE(t, visible, "recipient sees the episode");
+	T_EQ_INT(t, store_episode_visible(s, r.episode_id, other, 1, &visible), HG_OK, "visible query 2");
+	T_TRUE(t, !visible, "stranger does not");
+	store_pending_ack *acks;
+	size_t n;
+	T_EQ_INT(t, store_pending_acks(s, k1, 1, 0, &acks, &n), HG_OK, "pending acks");
+	T_EQ_INT(t, n, 1, "one notice waits for K1");
+	if (n)
+		T_EQ_INT(t, acks[0].seq, 2, "it is the notice");
+	hg_free(acks);
+
+	episode_state *st = hg_malloc(sizeof *st);
+	event *evs = NULL;
+	T_EQ_INT(t, store_episode_load(s, r.episode_id, st, &evs, &n), HG_OK, "load");
+	T_EQ_INT(t, n, 2, "two stored events");
+	T_EQ_INT(t, st->status, EPISODE_ADMITTED, "folded status");
+	T_EQ_INT(t, st->recipient_count, 1, "one recipient");
+	hg_free(evs);
+	hg_free(st);
+
+	char *dump1 = NULL, *dump2 = NULL;
+	size_t rebuilt = 0;
+	T_EQ_INT(t, store_projection_dump(s, &dump1), HG_OK, "dump");
+	T_EQ_INT(t, store_rebuild(s, &rebuilt), HG_OK, "rebuild");
+	T_EQ_INT(t, rebuilt, 1, "one episode rebuilt");
+	T_EQ_INT(t, store_projection_dump(s, &dump2), HG_OK, "dump again");
+	T_EQ_STR(t, dump2, dump1, "rebuild gives identical projections");
+	hg_free(dump1);
+	hg_free(dump2);
+}
+
+static void test_users(struct test *t, store *s)
+{
+	store_user u = {0}, got;
+	int64_t id;
+	char hash[STORE_PASSWORD_HASH_MAX];
+	uint8_t tok[STORE_TOKEN_HASH_SIZE] = {1, 2, 3};
+	copy(u.username, sizeof u.username, "anna");
+	copy(u.org, sizeof u.org, "R20");
+	u.role = ROLE_WARD_STAFF;
+	u.n_units = 1;
+	copy(u.units[0], HG_ID_MAX, "W1");
+	T_EQ_INT(t, store_user_add(s, &u, "$argon2id$fake", T0, &id), HG_OK, "user add");
+	T_EQ_INT(t, store_user_add(s, &u, NULL, T0, &id), HG_ECONFLICT, "duplicate user");
+	copy(u.username, sizeof u.username, "bo");
+	copy(u.units[0], HG_ID_MAX, "NOPE");
+	T_EQ_INT(t, store_user_add(s, &u, NULL, T0, &id), HG_ENOTFOUND, "unknown unit");
+	T_EQ_INT(t, store_user_get(s, "bo", &got, NULL, 0), HG_ENOTFOUND, "a failed add leaves no user");
+	T_EQ_INT(t, store_user_get(s, "anna", &got, hash, sizeof hash), HG_OK, "user get");
+	T_EQ_STR(t, hash, "$argon2id$fake", "hash stored");
+	T_EQ_INT(t, got.n_units, 1, "units");
+	T_EQ_INT(t, store_session_put(s, tok, got.id, T0, T0 + 100), HG_OK, "session");
+	T_EQ_INT(t, store_session_get(s, tok, T0 + 50, &got), HG_OK, "live session");
+	T_EQ_INT(t, store_session_get(s, tok, T0 + 100, &got), HG_ENOTFOUND, "expired session");
+	T_EQ_INT(t, store_session_delete(s, tok), HG_OK, "logout");
+	T_EQ_INT(t, store_session_get(s, tok, T0 + 50, &got), HG_ENOTFOUND, "deleted session");
+
+	store_audit a = {0}, *rows;
+	size_t n;
+	a.at = T0;
+	copy(a.username, sizeof a.username, "anna");
+	copy(a.action, sizeof a.action, "episode.read");
+	a.episode_id = 1;
+	T_EQ_INT(t, store_audit_add(s, &a), HG_OK, "audit add");
+	store_audit_filter f = {.episode_id = 1, .since = HG_INSTANT_NONE};
+	T_EQ_INT(t, store_audit_list(s, &f, &rows, &n), HG_OK, "audit list");
+	T_EQ_INT(t, n, 1, "one record");
+	if (n)
+		T_EQ_STR(t, rows[0].username, "anna", "its user");
+	hg_free(rows);
+}
+
+int main(void)
+{
+	struct test tt = {.name = "test_store"}, *t = &tt;
+	char path[256], err[256];
+	store *s = NULL;
+	snprintf(path, sizeof path, "%s/test_store.%d.db", getenv("HEMGANG_TEST_TMP") ? getenv("HEMGANG_TEST_TMP") : "/tmp",
+		 (int)getpid());
+	T_EQ_INT(t, store_open(path, &s, err, sizeof err), HG_OK, "open %s", err);
+	if (s) {
+		T_EQ_INT(t, store_schema_version(s), 1, "schema version");
+		setup(t, s);
+		test_append(t, s);
+		test_users(t, s);
+		store_close(s);
+	}
+	T_EQ_INT(t, store_open("/nonexistent/dir/x.db", &s, err, sizeof err), HG_EIO, "an unopenable path fails");
+	T_TRUE(t, strlen(err) > 0, "with a reason");
+	char side[300];
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	return test_report(t);
+}
