@@ -15,8 +15,6 @@
  */
 #include "store/store.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,22 +25,13 @@
 #include "core/deadline.h"
 #include "store/event_json.h"
 #include "store/migrations.h"
+#include "store/store_int.h"
 
-#define POOL_SIZE 8
-#define BUSY_TIMEOUT_MS 10000
 
-struct store {
-	pthread_mutex_t lock;
-	pthread_cond_t free_cond;
-	sqlite3 *conns[POOL_SIZE];
-	bool busy[POOL_SIZE];
-	int schema_version;
-	atomic_uint_fast64_t appended, replayed, rejected, errors;
-};
 
 /* ---- helpers ---- */
 
-static void copy_str(char *dst, size_t cap, const char *src)
+void sq_copy_str(char *dst, size_t cap, const char *src)
 {
 	size_t n;
 	if (!cap)
@@ -56,17 +45,17 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-static void col_str(sqlite3_stmt *st, int col, char *dst, size_t cap)
+void sq_col_str(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
-	copy_str(dst, cap, (const char *)sqlite3_column_text(st, col));
+	sq_copy_str(dst, cap, (const char *)sqlite3_column_text(st, col));
 }
 
-static hg_instant col_instant(sqlite3_stmt *st, int col)
+hg_instant sq_col_instant(sqlite3_stmt *st, int col)
 {
 	return sqlite3_column_type(st, col) == SQLITE_NULL ? HG_INSTANT_NONE : sqlite3_column_int64(st, col);
 }
 
-static void bind_instant(sqlite3_stmt *st, int idx, hg_instant t)
+void sq_bind_instant(sqlite3_stmt *st, int idx, hg_instant t)
 {
 	if (t == HG_INSTANT_NONE)
 		sqlite3_bind_null(st, idx);
@@ -74,7 +63,7 @@ static void bind_instant(sqlite3_stmt *st, int idx, hg_instant t)
 		sqlite3_bind_int64(st, idx, t);
 }
 
-static void bind_text(sqlite3_stmt *st, int idx, const char *s)
+void sq_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
@@ -82,13 +71,13 @@ static void bind_text(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_null(st, idx);
 }
 
-static hg_status fail_io(store *s)
+hg_status sq_fail_io(store *s)
 {
 	atomic_fetch_add(&s->errors, 1);
 	return HG_EIO;
 }
 
-static sqlite3 *conn_get(store *s)
+sqlite3 *sq_conn_get(store *s)
 {
 	sqlite3 *db = NULL;
 	pthread_mutex_lock(&s->lock);
@@ -108,7 +97,7 @@ static sqlite3 *conn_get(store *s)
 	return db;
 }
 
-static void conn_put(store *s, sqlite3 *db)
+void sq_conn_put(store *s, sqlite3 *db)
 {
 	pthread_mutex_lock(&s->lock);
 	for (int i = 0; i < POOL_SIZE; i++)
@@ -118,12 +107,12 @@ static void conn_put(store *s, sqlite3 *db)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static hg_status exec(sqlite3 *db, const char *sql)
+hg_status sq_exec(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
 }
 
-static hg_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
 	return sqlite3_prepare_v3(db, sql, -1, 0, st, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
 }
@@ -140,7 +129,7 @@ static hg_status open_conn(const char *path, sqlite3 **out, char *err, size_t er
 		return HG_EIO;
 	}
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") != HG_OK) {
+	if (sq_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") != HG_OK) {
 		snprintf(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return HG_EIO;
@@ -155,7 +144,7 @@ static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 	const store_migration *m = store_migrations(&n);
 	sqlite3_stmt *st;
 	int current = 0;
-	if (prepare(db, "PRAGMA user_version", &st) != HG_OK)
+	if (sq_prepare(db, "PRAGMA user_version", &st) != HG_OK)
 		return HG_EIO;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		current = sqlite3_column_int(st, 0);
@@ -165,12 +154,12 @@ static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 		if (m[i].number <= current)
 			continue;
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", m[i].number);
-		if (exec(db, "BEGIN IMMEDIATE") != HG_OK || exec(db, m[i].sql) != HG_OK || exec(db, pragma) != HG_OK) {
+		if (sq_exec(db, "BEGIN IMMEDIATE") != HG_OK || sq_exec(db, m[i].sql) != HG_OK || sq_exec(db, pragma) != HG_OK) {
 			snprintf(err, errlen, "migration %s failed: %s", m[i].name, sqlite3_errmsg(db));
-			(void)exec(db, "ROLLBACK");
+			(void)sq_exec(db, "ROLLBACK");
 			return HG_EIO;
 		}
-		if (exec(db, "COMMIT") != HG_OK) {
+		if (sq_exec(db, "COMMIT") != HG_OK) {
 			snprintf(err, errlen, "migration %s: commit failed: %s", m[i].name, sqlite3_errmsg(db));
 			return HG_EIO;
 		}
@@ -220,38 +209,38 @@ int store_schema_version(store *s) { return s->schema_version; }
 
 hg_status store_org_put(store *s, const store_org *o)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db,
+	hg_status rc = sq_prepare(db,
 			       "INSERT INTO organisations(code, name, kind, county) VALUES (?1, ?2, ?3, ?4) "
 			       "ON CONFLICT(code) DO UPDATE SET name = ?2, kind = ?3, county = ?4",
 			       &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, o->code);
-		bind_text(st, 2, o->name);
-		bind_text(st, 3, o->kind == ORG_REGION ? "region" : "municipality");
-		bind_text(st, 4, o->county);
+		sq_bind_text(st, 1, o->code);
+		sq_bind_text(st, 2, o->name);
+		sq_bind_text(st, 3, o->kind == ORG_REGION ? "region" : "municipality");
+		sq_bind_text(st, 4, o->county);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 static void read_org(sqlite3_stmt *st, store_org *o)
 {
 	memset(o, 0, sizeof *o);
-	col_str(st, 0, o->code, sizeof o->code);
-	col_str(st, 1, o->name, sizeof o->name);
+	sq_col_str(st, 0, o->code, sizeof o->code);
+	sq_col_str(st, 1, o->name, sizeof o->name);
 	o->kind = strcmp((const char *)sqlite3_column_text(st, 2), "region") == 0 ? ORG_REGION : ORG_MUNICIPALITY;
-	col_str(st, 3, o->county, sizeof o->county);
+	sq_col_str(st, 3, o->county, sizeof o->county);
 }
 
 /*
  * Runs a prepared SELECT and collects its rows into a growing array of
  * elem_size-byte elements, each filled by read_row. *out is hg_malloc'ed.
  */
-static hg_status collect(sqlite3_stmt *st, size_t elem_size, void (*read_row)(sqlite3_stmt *, void *), void **out,
+hg_status sq_collect(sqlite3_stmt *st, size_t elem_size, void (*read_row)(sqlite3_stmt *, void *), void **out,
 			 size_t *n)
 {
 	size_t cap = 16, len = 0;
@@ -285,56 +274,56 @@ static void read_org_row(sqlite3_stmt *st, void *p) { read_org(st, p); }
 
 hg_status store_org_get(store *s, const char *code, store_org *out)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT code, name, kind, county FROM organisations WHERE code = ?1", &st);
+	hg_status rc = sq_prepare(db, "SELECT code, name, kind, county FROM organisations WHERE code = ?1", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, code);
+		sq_bind_text(st, 1, code);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW)
 			read_org(st, out);
 		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_orgs_list(store *s, store_org **out, size_t *n)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT code, name, kind, county FROM organisations ORDER BY kind DESC, code", &st);
+	hg_status rc = sq_prepare(db, "SELECT code, name, kind, county FROM organisations ORDER BY kind DESC, code", &st);
 	if (rc == HG_OK)
-		rc = collect(st, sizeof **out, read_org_row, (void **)out, n);
+		rc = sq_collect(st, sizeof **out, read_org_row, (void **)out, n);
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_unit_put(store *s, const store_unit *u)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db,
+	hg_status rc = sq_prepare(db,
 			       "INSERT INTO units(id, org, name, kind, care_type, hospital, municipality) "
 			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET org = ?2, name = ?3, "
 			       "kind = ?4, care_type = ?5, hospital = ?6, municipality = ?7",
 			       &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, u->id);
-		bind_text(st, 2, u->org);
-		bind_text(st, 3, u->name);
-		bind_text(st, 4, unit_kind_label(u->kind)->code);
-		bind_text(st, 5, u->kind == UNIT_WARD ? care_type_label(u->care)->code : NULL);
-		bind_text(st, 6, u->kind == UNIT_WARD ? u->hospital : NULL);
-		bind_text(st, 7, u->municipality);
+		sq_bind_text(st, 1, u->id);
+		sq_bind_text(st, 2, u->org);
+		sq_bind_text(st, 3, u->name);
+		sq_bind_text(st, 4, unit_kind_label(u->kind)->code);
+		sq_bind_text(st, 5, u->kind == UNIT_WARD ? care_type_label(u->care)->code : NULL);
+		sq_bind_text(st, 6, u->kind == UNIT_WARD ? u->hospital : NULL);
+		sq_bind_text(st, 7, u->municipality);
 		int step = sqlite3_step(st);
 		rc = step == SQLITE_DONE ? HG_OK : step == SQLITE_CONSTRAINT ? HG_ENOTFOUND : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 #define UNIT_COLS "id, org, name, kind, care_type, hospital, municipality"
@@ -343,46 +332,46 @@ static void read_unit(sqlite3_stmt *st, void *p)
 {
 	store_unit *u = p;
 	memset(u, 0, sizeof *u);
-	col_str(st, 0, u->id, sizeof u->id);
-	col_str(st, 1, u->org, sizeof u->org);
-	col_str(st, 2, u->name, sizeof u->name);
+	sq_col_str(st, 0, u->id, sizeof u->id);
+	sq_col_str(st, 1, u->org, sizeof u->org);
+	sq_col_str(st, 2, u->name, sizeof u->name);
 	if (!unit_kind_from_code((const char *)sqlite3_column_text(st, 3), &u->kind))
 		u->kind = UNIT_ADMIN;
 	if (!care_type_from_code((const char *)sqlite3_column_text(st, 4), &u->care))
 		u->care = CARE_SOMATIC;
-	col_str(st, 5, u->hospital, sizeof u->hospital);
-	col_str(st, 6, u->municipality, sizeof u->municipality);
+	sq_col_str(st, 5, u->hospital, sizeof u->hospital);
+	sq_col_str(st, 6, u->municipality, sizeof u->municipality);
 }
 
 hg_status store_unit_get(store *s, const char *id, store_unit *out)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT " UNIT_COLS " FROM units WHERE id = ?1", &st);
+	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE id = ?1", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, id);
+		sq_bind_text(st, 1, id);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW)
 			read_unit(st, out);
 		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_units_list(store *s, const char *org, store_unit **out, size_t *n)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT " UNIT_COLS " FROM units WHERE ?1 IS NULL OR org = ?1 ORDER BY org, id", &st);
+	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE ?1 IS NULL OR org = ?1 ORDER BY org, id", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, org);
-		rc = collect(st, sizeof **out, read_unit, (void **)out, n);
+		sq_bind_text(st, 1, org);
+		rc = sq_collect(st, sizeof **out, read_unit, (void **)out, n);
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 /* ---- users, sessions, tokens ---- */
@@ -392,12 +381,12 @@ static hg_status load_user_units(sqlite3 *db, store_user *u)
 {
 	sqlite3_stmt *st = NULL;
 	int step;
-	if (prepare(db, "SELECT unit_id FROM user_units WHERE user_id = ?1 ORDER BY unit_id", &st) != HG_OK)
+	if (sq_prepare(db, "SELECT unit_id FROM user_units WHERE user_id = ?1 ORDER BY unit_id", &st) != HG_OK)
 		return HG_EIO;
 	sqlite3_bind_int64(st, 1, u->id);
 	u->n_units = 0;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && u->n_units < STORE_USER_UNITS_MAX)
-		col_str(st, 0, u->units[u->n_units++], HG_ID_MAX);
+		sq_col_str(st, 0, u->units[u->n_units++], HG_ID_MAX);
 	sqlite3_finalize(st);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
 }
@@ -409,9 +398,9 @@ static void read_user(sqlite3_stmt *st, void *p)
 	store_user *u = p;
 	memset(u, 0, sizeof *u);
 	u->id = sqlite3_column_int64(st, 0);
-	col_str(st, 1, u->username, sizeof u->username);
-	col_str(st, 2, u->display_name, sizeof u->display_name);
-	col_str(st, 3, u->org, sizeof u->org);
+	sq_col_str(st, 1, u->username, sizeof u->username);
+	sq_col_str(st, 2, u->display_name, sizeof u->display_name);
+	sq_col_str(st, 3, u->org, sizeof u->org);
 	if (!role_from_code((const char *)sqlite3_column_text(st, 4), &u->role))
 		u->role = ROLE_ANALYST; /* least privilege for an unknown code */
 	u->disabled = sqlite3_column_int(st, 5) != 0;
@@ -419,23 +408,23 @@ static void read_user(sqlite3_stmt *st, void *p)
 
 hg_status store_user_add(store *s, const store_user *u, const char *password_hash, hg_instant now, int64_t *id)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = exec(db, "BEGIN IMMEDIATE");
+	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
 	int step;
 	if (rc != HG_OK)
 		goto out;
-	rc = prepare(db,
+	rc = sq_prepare(db,
 		     "INSERT INTO users(username, display_name, org, role, password_hash, disabled, created_at) "
 		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		     &st);
 	if (rc != HG_OK)
 		goto rollback;
-	bind_text(st, 1, u->username);
-	bind_text(st, 2, u->display_name[0] ? u->display_name : u->username);
-	bind_text(st, 3, u->org);
-	bind_text(st, 4, role_label(u->role)->code);
-	bind_text(st, 5, password_hash);
+	sq_bind_text(st, 1, u->username);
+	sq_bind_text(st, 2, u->display_name[0] ? u->display_name : u->username);
+	sq_bind_text(st, 3, u->org);
+	sq_bind_text(st, 4, role_label(u->role)->code);
+	sq_bind_text(st, 5, password_hash);
 	sqlite3_bind_int(st, 6, u->disabled);
 	sqlite3_bind_int64(st, 7, now);
 	step = sqlite3_step(st);
@@ -447,11 +436,11 @@ hg_status store_user_add(store *s, const store_user *u, const char *password_has
 		goto rollback;
 	}
 	*id = sqlite3_last_insert_rowid(db);
-	rc = prepare(db, "INSERT INTO user_units(user_id, unit_id) VALUES (?1, ?2)", &st);
+	rc = sq_prepare(db, "INSERT INTO user_units(user_id, unit_id) VALUES (?1, ?2)", &st);
 	for (int i = 0; rc == HG_OK && i < u->n_units; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, *id);
-		bind_text(st, 2, u->units[i]);
+		sq_bind_text(st, 2, u->units[i]);
 		step = sqlite3_step(st);
 		if (step != SQLITE_DONE)
 			rc = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND
@@ -462,67 +451,67 @@ hg_status store_user_add(store *s, const store_user *u, const char *password_has
 	st = NULL;
 	if (rc != HG_OK)
 		goto rollback;
-	rc = exec(db, "COMMIT");
+	rc = sq_exec(db, "COMMIT");
 	if (rc == HG_OK)
 		goto out;
 rollback:
-	(void)exec(db, "ROLLBACK");
+	(void)sq_exec(db, "ROLLBACK");
 out:
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_user_get(store *s, const char *username, store_user *out, char *hash, size_t hash_cap)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT " USER_COLS " FROM users u WHERE u.username = ?1", &st);
+	hg_status rc = sq_prepare(db, "SELECT " USER_COLS " FROM users u WHERE u.username = ?1", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, username);
+		sq_bind_text(st, 1, username);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW) {
 			read_user(st, out);
 			if (hash)
-				col_str(st, 6, hash, hash_cap);
+				sq_col_str(st, 6, hash, hash_cap);
 			rc = load_user_units(db, out);
 		} else {
 			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
 		}
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_user_set_password(store *s, const char *username, const char *password_hash)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "UPDATE users SET password_hash = ?2 WHERE username = ?1", &st);
+	hg_status rc = sq_prepare(db, "UPDATE users SET password_hash = ?2 WHERE username = ?1", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, username);
-		bind_text(st, 2, password_hash);
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, password_hash);
 		rc = sqlite3_step(st) != SQLITE_DONE ? HG_EIO : sqlite3_changes(db) == 1 ? HG_OK : HG_ENOTFOUND;
 	}
 	sqlite3_finalize(st);
 	/* A new password ends every session of that user. */
 	if (rc == HG_OK &&
-	    prepare(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", &st) == HG_OK) {
-		bind_text(st, 1, username);
+	    sq_prepare(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", &st) == HG_OK) {
+		sq_bind_text(st, 1, username);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 		sqlite3_finalize(st);
 	}
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_users_list(store *s, store_user **out, size_t *n)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
+	hg_status rc = sq_prepare(db, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
 	if (rc == HG_OK)
-		rc = collect(st, sizeof **out, read_user, (void **)out, n);
+		rc = sq_collect(st, sizeof **out, read_user, (void **)out, n);
 	for (size_t i = 0; rc == HG_OK && i < *n; i++)
 		rc = load_user_units(db, &(*out)[i]);
 	if (rc != HG_OK && rc != HG_ENOMEM && *out) {
@@ -530,23 +519,23 @@ hg_status store_users_list(store *s, store_user **out, size_t *n)
 		*out = NULL;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 static hg_status hash_write(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id,
 			    const char *text, hg_instant a, hg_instant b)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, sql, &st);
+	hg_status rc = sq_prepare(db, sql, &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
 		if (sqlite3_bind_parameter_count(st) >= 2)
 			sqlite3_bind_int64(st, 2, user_id);
 		if (sqlite3_bind_parameter_count(st) >= 3) {
 			if (text)
-				bind_text(st, 3, text);
+				sq_bind_text(st, 3, text);
 			else
 				sqlite3_bind_int64(st, 3, a);
 		}
@@ -556,8 +545,8 @@ static hg_status hash_write(store *s, const char *sql, const uint8_t hash[STORE_
 		rc = step == SQLITE_DONE ? HG_OK : sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
@@ -582,9 +571,9 @@ hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], i
 static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
 			      store_user *out)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, sql, &st);
+	hg_status rc = sq_prepare(db, sql, &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
 		if (sqlite3_bind_parameter_count(st) >= 2)
@@ -598,8 +587,8 @@ static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STOR
 		}
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
@@ -624,7 +613,7 @@ static hg_status read_events(sqlite3 *db, int64_t episode_id, event **out, size_
 	sqlite3_stmt *st = NULL;
 	size_t cap = 16, len = 0;
 	event *arr = NULL;
-	hg_status rc = prepare(db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq", &st);
+	hg_status rc = sq_prepare(db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq", &st);
 	int step = SQLITE_DONE;
 	if (rc != HG_OK)
 		return rc;
@@ -676,7 +665,7 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 		return rc;
 
 	for (size_t i = 0; i < sizeof sql_del / sizeof sql_del[0] && rc == HG_OK; i++) {
-		rc = prepare(db, sql_del[i], &q);
+		rc = sq_prepare(db, sql_del[i], &q);
 		if (rc == HG_OK) {
 			sqlite3_bind_int64(q, 1, st->id);
 			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
@@ -687,7 +676,7 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 	if (rc != HG_OK)
 		return rc;
 
-	rc = prepare(db,
+	rc = sq_prepare(db,
 		     "INSERT OR REPLACE INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
 		     "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
 		     "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
@@ -697,27 +686,27 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 	if (rc != HG_OK)
 		return rc;
 	sqlite3_bind_int64(q, 1, st->id);
-	bind_text(q, 2, episode_status_label(st->status)->code);
-	bind_text(q, 3, st->patient.personnummer);
-	bind_text(q, 4, st->patient.name);
-	bind_text(q, 5, st->patient.registered_municipality);
-	bind_text(q, 6, st->patient.primary_care_unit);
-	bind_text(q, 7, st->hospital);
-	bind_text(q, 8, st->ward);
-	bind_text(q, 9, care_type_label(st->care)->code);
-	bind_instant(q, 10, st->admitted_at);
-	bind_instant(q, 11, st->notice_at);
+	sq_bind_text(q, 2, episode_status_label(st->status)->code);
+	sq_bind_text(q, 3, st->patient.personnummer);
+	sq_bind_text(q, 4, st->patient.name);
+	sq_bind_text(q, 5, st->patient.registered_municipality);
+	sq_bind_text(q, 6, st->patient.primary_care_unit);
+	sq_bind_text(q, 7, st->hospital);
+	sq_bind_text(q, 8, st->ward);
+	sq_bind_text(q, 9, care_type_label(st->care)->code);
+	sq_bind_instant(q, 10, st->admitted_at);
+	sq_bind_instant(q, 11, st->notice_at);
 	if (st->expected_date == HG_DATE_NONE)
 		sqlite3_bind_null(q, 12);
 	else
 		sqlite3_bind_int(q, 12, st->expected_date);
-	bind_instant(q, 13, st->ready_at);
-	bind_instant(q, 14, st->discharged_at);
-	bind_text(q, 15, st->track_is_set ? track_colour_label(st->track)->code : NULL);
+	sq_bind_instant(q, 13, st->ready_at);
+	sq_bind_instant(q, 14, st->discharged_at);
+	sq_bind_text(q, 15, st->track_is_set ? track_colour_label(st->track)->code : NULL);
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
 		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
-		bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
-		bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
+		sq_bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
+		sq_bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
 	}
 	sqlite3_bind_int(q, 22, st->last_seq);
 	sqlite3_bind_int64(q, 23, now);
@@ -726,7 +715,7 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 	if (rc != HG_OK)
 		return rc;
 
-	rc = prepare(db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
+	rc = sq_prepare(db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
 	if (rc != HG_OK)
 		return rc;
 	const char *wards[2] = {st->admitting_ward, st->ward};
@@ -736,15 +725,15 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 			continue;
 		sqlite3_reset(q);
 		sqlite3_bind_int64(q, 1, st->id);
-		bind_text(q, 2, unit);
-		bind_text(q, 3, i < 2 ? "ward" : "recipient");
+		sq_bind_text(q, 2, unit);
+		sq_bind_text(q, 3, i < 2 ? "ward" : "recipient");
 		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(q);
 	if (rc != HG_OK)
 		return rc;
 
-	rc = prepare(db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
+	rc = sq_prepare(db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		     &q);
 	if (rc != HG_OK)
@@ -757,9 +746,9 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 			sqlite3_reset(q);
 			sqlite3_bind_int64(q, 1, st->id);
 			sqlite3_bind_int(q, 2, nt->seq);
-			bind_text(q, 3, st->recipients[r].party.unit);
-			bind_text(q, 4, event_type_code(nt->type));
-			bind_instant(q, 5, nt->sent_at);
+			sq_bind_text(q, 3, st->recipients[r].party.unit);
+			sq_bind_text(q, 4, event_type_code(nt->type));
+			sq_bind_instant(q, 5, nt->sent_at);
 			if (nt->acked & (1u << r))
 				sqlite3_bind_int64(q, 6, 1); /* acknowledged; the time is in the events */
 			else
@@ -776,15 +765,15 @@ static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, 
 				 store_append_result *out, bool *found)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db,
+	hg_status rc = sq_prepare(db,
 			       "SELECT id, episode_id, seq, recorded_at, type FROM events "
 			       "WHERE author_user = ?1 AND idempotency_key = ?2",
 			       &st);
 	*found = false;
 	if (rc != HG_OK)
 		return rc;
-	bind_text(st, 1, ev->author_user);
-	bind_text(st, 2, key);
+	sq_bind_text(st, 1, ev->author_user);
+	sq_bind_text(st, 2, key);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		*found = true;
@@ -807,7 +796,7 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 {
 	sqlite3_stmt *st = NULL;
 	char *body;
-	hg_status rc = prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events", &st);
+	hg_status rc = sq_prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events", &st);
 	if (rc != HG_OK)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -820,7 +809,7 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 	body = event_to_text(ev);
 	if (!body)
 		return HG_ENOMEM;
-	rc = prepare(db,
+	rc = sq_prepare(db,
 		     "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, "
 		     "author_user, idempotency_key, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 		     &st);
@@ -828,13 +817,13 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 		sqlite3_bind_int64(st, 1, ev->id);
 		sqlite3_bind_int64(st, 2, episode_id);
 		sqlite3_bind_int(st, 3, ev->seq);
-		bind_text(st, 4, event_type_code(ev->type));
+		sq_bind_text(st, 4, event_type_code(ev->type));
 		sqlite3_bind_int64(st, 5, ev->occurred_at);
 		sqlite3_bind_int64(st, 6, ev->recorded_at);
-		bind_text(st, 7, ev->author_unit);
-		bind_text(st, 8, ev->author_user);
-		bind_text(st, 9, key);
-		bind_text(st, 10, body);
+		sq_bind_text(st, 7, ev->author_unit);
+		sq_bind_text(st, 8, ev->author_user);
+		sq_bind_text(st, 9, key);
+		sq_bind_text(st, 10, body);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
@@ -845,7 +834,7 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 static hg_status episode_exists(sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT 1 FROM episodes WHERE id = ?1", &st);
+	hg_status rc = sq_prepare(db, "SELECT 1 FROM episodes WHERE id = ?1", &st);
 	if (rc != HG_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
@@ -858,7 +847,7 @@ static hg_status episode_exists(sqlite3 *db, int64_t id)
 hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
 		       store_append_result *out, event_error *err)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	event *hist = NULL, *copy = NULL;
 	size_t n = 0;
 	episode_state *st = NULL;
@@ -867,7 +856,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 
 	event_error_clear(err);
 	memset(out, 0, sizeof *out);
-	rc = exec(db, "BEGIN IMMEDIATE");
+	rc = sq_exec(db, "BEGIN IMMEDIATE");
 	if (rc != HG_OK)
 		goto out;
 	if (key && key[0]) {
@@ -876,7 +865,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 			err->code = "idempotency_key_reused";
 			err->message_en = "The Idempotency-Key was already used for another episode or event type.";
 			err->message_sv = "Idempotensnyckeln har redan använts för ett annat vårdtillfälle eller en annan händelsetyp.";
-			copy_str(err->field, sizeof err->field, "Idempotency-Key");
+			sq_copy_str(err->field, sizeof err->field, "Idempotency-Key");
 		}
 		if (rc != HG_OK || found)
 			goto rollback;
@@ -890,7 +879,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	episode_init(st);
 	if (episode_id == 0) {
 		sqlite3_stmt *ins = NULL;
-		rc = prepare(db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
+		rc = sq_prepare(db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
 		if (rc == HG_OK) {
 			sqlite3_bind_int64(ins, 1, now);
 			rc = sqlite3_step(ins) == SQLITE_DONE ? HG_OK : HG_EIO;
@@ -923,7 +912,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	if (rc == HG_OK)
 		rc = project(db, st, now);
 	if (rc == HG_OK)
-		rc = exec(db, "COMMIT");
+		rc = sq_exec(db, "COMMIT");
 	if (rc != HG_OK)
 		goto rollback;
 	atomic_fetch_add(&s->appended, 1);
@@ -934,30 +923,30 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	out->replayed = false;
 	goto out;
 rollback:
-	(void)exec(db, "ROLLBACK");
+	(void)sq_exec(db, "ROLLBACK");
 	if (found && rc == HG_OK)
 		atomic_fetch_add(&s->replayed, 1);
 out:
 	hg_free(hist);
 	hg_free(copy);
 	hg_free(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs, size_t *n)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	event *arr = NULL;
 	size_t len = 0;
 	event_error err;
-	hg_status rc = exec(db, "BEGIN");
+	hg_status rc = sq_exec(db, "BEGIN");
 	if (rc == HG_OK)
 		rc = episode_exists(db, episode_id);
 	if (rc == HG_OK)
 		rc = read_events(db, episode_id, &arr, &len);
-	(void)exec(db, "COMMIT");
-	conn_put(s, db);
+	(void)sq_exec(db, "COMMIT");
+	sq_conn_put(s, db);
 	if (rc == HG_OK && st) {
 		if (episode_fold(arr, len, st, &err) != HG_OK)
 			rc = HG_EINTERNAL;
@@ -970,19 +959,19 @@ hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, ev
 	if (n)
 		*n = len;
 	hg_free(arr);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n, bool *visible)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2", &st);
+	hg_status rc = sq_prepare(db, "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2", &st);
 	*visible = false;
 	for (size_t i = 0; rc == HG_OK && i < n && !*visible; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, episode_id);
-		bind_text(st, 2, units[i]);
+		sq_bind_text(st, 2, units[i]);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW)
 			*visible = true;
@@ -990,8 +979,8 @@ hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units
 			rc = HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 void store_query_init(store_query *q)
@@ -1049,7 +1038,7 @@ static void sb_bind(const sql_builder *b, sqlite3_stmt *st)
 {
 	for (int i = 0; i < b->n; i++) {
 		if (b->p[i].is_text)
-			bind_text(st, i + 1, b->p[i].text);
+			sq_bind_text(st, i + 1, b->p[i].text);
 		else
 			sqlite3_bind_int64(st, i + 1, b->p[i].num);
 	}
@@ -1118,27 +1107,27 @@ static void read_episode_row(sqlite3_stmt *st, void *p)
 	r->id = sqlite3_column_int64(st, 0);
 	if (!episode_status_from_code((const char *)sqlite3_column_text(st, 1), &r->status))
 		r->status = EPISODE_EMPTY;
-	col_str(st, 2, r->pnr, sizeof r->pnr);
-	col_str(st, 3, r->patient_name, sizeof r->patient_name);
-	col_str(st, 4, r->municipality, sizeof r->municipality);
-	col_str(st, 5, r->primary_care_unit, sizeof r->primary_care_unit);
-	col_str(st, 6, r->hospital, sizeof r->hospital);
-	col_str(st, 7, r->ward, sizeof r->ward);
+	sq_col_str(st, 2, r->pnr, sizeof r->pnr);
+	sq_col_str(st, 3, r->patient_name, sizeof r->patient_name);
+	sq_col_str(st, 4, r->municipality, sizeof r->municipality);
+	sq_col_str(st, 5, r->primary_care_unit, sizeof r->primary_care_unit);
+	sq_col_str(st, 6, r->hospital, sizeof r->hospital);
+	sq_col_str(st, 7, r->ward, sizeof r->ward);
 	if (!care_type_from_code((const char *)sqlite3_column_text(st, 8), &r->care))
 		r->care = CARE_SOMATIC;
-	r->admitted_at = col_instant(st, 9);
-	r->notice_at = col_instant(st, 10);
-	r->ready_at = col_instant(st, 11);
-	r->discharged_at = col_instant(st, 12);
+	r->admitted_at = sq_col_instant(st, 9);
+	r->notice_at = sq_col_instant(st, 10);
+	r->ready_at = sq_col_instant(st, 11);
+	r->discharged_at = sq_col_instant(st, 12);
 	r->expected_date = sqlite3_column_type(st, 13) == SQLITE_NULL ? HG_DATE_NONE : sqlite3_column_int(st, 13);
 	r->track_is_set = sqlite3_column_type(st, 14) != SQLITE_NULL &&
 			  track_colour_from_code((const char *)sqlite3_column_text(st, 14), &r->track);
-	r->notice_due = col_instant(st, 15);
-	r->notice_met = col_instant(st, 16);
-	r->care_contact_due = col_instant(st, 17);
-	r->care_contact_met = col_instant(st, 18);
-	r->sip_due = col_instant(st, 19);
-	r->sip_met = col_instant(st, 20);
+	r->notice_due = sq_col_instant(st, 15);
+	r->notice_met = sq_col_instant(st, 16);
+	r->care_contact_due = sq_col_instant(st, 17);
+	r->care_contact_met = sq_col_instant(st, 18);
+	r->sip_due = sq_col_instant(st, 19);
+	r->sip_met = sq_col_instant(st, 20);
 	r->last_seq = sqlite3_column_int(st, 21);
 }
 
@@ -1170,17 +1159,17 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 		hg_free(c);
 		return HG_ERANGE;
 	}
-	db = conn_get(s);
-	(void)exec(db, "BEGIN");
-	rc = prepare(db, b->sql, &st);
+	db = sq_conn_get(s);
+	(void)sq_exec(db, "BEGIN");
+	rc = sq_prepare(db, b->sql, &st);
 	if (rc == HG_OK) {
 		sb_bind(b, st);
-		rc = collect(st, sizeof **rows, read_episode_row, (void **)rows, n);
+		rc = sq_collect(st, sizeof **rows, read_episode_row, (void **)rows, n);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc == HG_OK)
-		rc = prepare(db, c->sql, &st);
+		rc = sq_prepare(db, c->sql, &st);
 	if (rc == HG_OK) {
 		sb_bind(c, st);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -1189,8 +1178,8 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 			rc = HG_EIO;
 	}
 	sqlite3_finalize(st);
-	(void)exec(db, "COMMIT");
-	conn_put(s, db);
+	(void)sq_exec(db, "COMMIT");
+	sq_conn_put(s, db);
 	if (rc != HG_OK) {
 		hg_free(*rows);
 		*rows = NULL;
@@ -1198,7 +1187,7 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 	}
 	hg_free(b);
 	hg_free(c);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 static void read_pending(sqlite3_stmt *st, void *p)
@@ -1207,13 +1196,13 @@ static void read_pending(sqlite3_stmt *st, void *p)
 	memset(a, 0, sizeof *a);
 	a->episode_id = sqlite3_column_int64(st, 0);
 	a->seq = sqlite3_column_int(st, 1);
-	col_str(st, 2, a->unit, sizeof a->unit);
+	sq_col_str(st, 2, a->unit, sizeof a->unit);
 	if (!event_type_from_code((const char *)sqlite3_column_text(st, 3), &a->type))
 		a->type = EVENT_ADMISSION_NOTICE;
-	a->sent_at = col_instant(st, 4);
-	col_str(st, 5, a->patient_name, sizeof a->patient_name);
-	col_str(st, 6, a->pnr, sizeof a->pnr);
-	col_str(st, 7, a->ward, sizeof a->ward);
+	a->sent_at = sq_col_instant(st, 4);
+	sq_col_str(st, 5, a->patient_name, sizeof a->patient_name);
+	sq_col_str(st, 6, a->pnr, sizeof a->pnr);
+	sq_col_str(st, 7, a->ward, sizeof a->ward);
 }
 
 hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_units, int limit,
@@ -1244,44 +1233,44 @@ hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_
 		hg_free(b);
 		return HG_ERANGE;
 	}
-	db = conn_get(s);
-	rc = prepare(db, b->sql, &st);
+	db = sq_conn_get(s);
+	rc = sq_prepare(db, b->sql, &st);
 	if (rc == HG_OK) {
 		sb_bind(b, st);
-		rc = collect(st, sizeof **rows, read_pending, (void **)rows, n);
+		rc = sq_collect(st, sizeof **rows, read_pending, (void **)rows, n);
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
+	sq_conn_put(s, db);
 	hg_free(b);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 /* ---- audit ---- */
 
 hg_status store_audit_add(store *s, const store_audit *a)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db,
+	hg_status rc = sq_prepare(db,
 			       "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
 			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 			       &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, a->at);
-		bind_text(st, 2, a->username);
-		bind_text(st, 3, a->unit[0] ? a->unit : NULL);
-		bind_text(st, 4, a->action);
+		sq_bind_text(st, 2, a->username);
+		sq_bind_text(st, 3, a->unit[0] ? a->unit : NULL);
+		sq_bind_text(st, 4, a->action);
 		if (a->episode_id)
 			sqlite3_bind_int64(st, 5, a->episode_id);
 		else
 			sqlite3_bind_null(st, 5);
-		bind_text(st, 6, a->reason[0] ? a->reason : NULL);
-		bind_text(st, 7, a->client[0] ? a->client : NULL);
+		sq_bind_text(st, 6, a->reason[0] ? a->reason : NULL);
+		sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 static void read_audit(sqlite3_stmt *st, void *p)
@@ -1290,50 +1279,50 @@ static void read_audit(sqlite3_stmt *st, void *p)
 	memset(a, 0, sizeof *a);
 	a->id = sqlite3_column_int64(st, 0);
 	a->at = sqlite3_column_int64(st, 1);
-	col_str(st, 2, a->username, sizeof a->username);
-	col_str(st, 3, a->unit, sizeof a->unit);
-	col_str(st, 4, a->action, sizeof a->action);
+	sq_col_str(st, 2, a->username, sizeof a->username);
+	sq_col_str(st, 3, a->unit, sizeof a->unit);
+	sq_col_str(st, 4, a->action, sizeof a->action);
 	a->episode_id = sqlite3_column_int64(st, 5);
-	col_str(st, 6, a->reason, sizeof a->reason);
-	col_str(st, 7, a->client, sizeof a->client);
+	sq_col_str(st, 6, a->reason, sizeof a->reason);
+	sq_col_str(st, 7, a->client, sizeof a->client);
 }
 
 hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **rows, size_t *n)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db,
+	hg_status rc = sq_prepare(db,
 			       "SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "
 			       "WHERE (?1 = 0 OR episode_id = ?1) AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR at >= ?3) "
 			       "ORDER BY id LIMIT ?4",
 			       &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, f->episode_id);
-		bind_text(st, 2, f->username);
-		bind_instant(st, 3, f->since);
+		sq_bind_text(st, 2, f->username);
+		sq_bind_instant(st, 3, f->since);
 		sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
-		rc = collect(st, sizeof **rows, read_audit, (void **)rows, n);
+		rc = sq_collect(st, sizeof **rows, read_audit, (void **)rows, n);
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 /* ---- maintenance ---- */
 
 hg_status store_rebuild(store *s, size_t *episodes)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *ids = NULL;
 	episode_state *st = hg_malloc(sizeof *st);
-	hg_status rc = st ? exec(db, "BEGIN IMMEDIATE") : HG_ENOMEM;
+	hg_status rc = st ? sq_exec(db, "BEGIN IMMEDIATE") : HG_ENOMEM;
 	int step = SQLITE_DONE;
 	*episodes = 0;
 	if (rc != HG_OK)
 		goto out;
-	rc = exec(db, "DELETE FROM pending_acks; DELETE FROM episode_parties; DELETE FROM episode_projection;");
+	rc = sq_exec(db, "DELETE FROM pending_acks; DELETE FROM episode_parties; DELETE FROM episode_projection;");
 	if (rc == HG_OK)
-		rc = prepare(db, "SELECT id, created_at FROM episodes ORDER BY id", &ids);
+		rc = sq_prepare(db, "SELECT id, created_at FROM episodes ORDER BY id", &ids);
 	while (rc == HG_OK && (step = sqlite3_step(ids)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(ids, 0);
 		event *evs = NULL;
@@ -1357,13 +1346,13 @@ hg_status store_rebuild(store *s, size_t *episodes)
 	if (rc == HG_OK && step != SQLITE_DONE)
 		rc = HG_EIO;
 	sqlite3_finalize(ids);
-	rc = rc == HG_OK ? exec(db, "COMMIT") : rc;
+	rc = rc == HG_OK ? sq_exec(db, "COMMIT") : rc;
 	if (rc != HG_OK)
-		(void)exec(db, "ROLLBACK");
+		(void)sq_exec(db, "ROLLBACK");
 out:
 	hg_free(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_projection_dump(store *s, char **text)
@@ -1373,13 +1362,13 @@ hg_status store_projection_dump(store *s, char **text)
 		"SELECT * FROM episode_parties ORDER BY episode_id, unit_id",
 		"SELECT * FROM pending_acks ORDER BY episode_id, seq, unit_id",
 	};
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	size_t cap = 4096, len = 0;
 	char *buf = hg_malloc(cap);
 	hg_status rc = buf ? HG_OK : HG_ENOMEM;
 	for (size_t qi = 0; rc == HG_OK && qi < sizeof queries / sizeof queries[0]; qi++) {
 		sqlite3_stmt *st = NULL;
-		rc = prepare(db, queries[qi], &st);
+		rc = sq_prepare(db, queries[qi], &st);
 		while (rc == HG_OK && sqlite3_step(st) == SQLITE_ROW) {
 			int cols = sqlite3_column_count(st);
 			for (int c = 0; c < cols && rc == HG_OK; c++) {
@@ -1402,7 +1391,7 @@ hg_status store_projection_dump(store *s, char **text)
 		}
 		sqlite3_finalize(st);
 	}
-	conn_put(s, db);
+	sq_conn_put(s, db);
 	if (rc != HG_OK) {
 		hg_free(buf);
 		return rc;
@@ -1414,34 +1403,34 @@ hg_status store_projection_dump(store *s, char **text)
 
 hg_status store_setting_get(store *s, const char *key, char *value, size_t cap)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
+	hg_status rc = sq_prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, key);
+		sq_bind_text(st, 1, key);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW)
-			col_str(st, 0, value, cap);
+			sq_col_str(st, 0, value, cap);
 		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 hg_status store_setting_put(store *s, const char *key, const char *value)
 {
-	sqlite3 *db = conn_get(s);
+	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = prepare(db, "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", &st);
+	hg_status rc = sq_prepare(db, "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", &st);
 	if (rc == HG_OK) {
-		bind_text(st, 1, key);
-		bind_text(st, 2, value);
+		sq_bind_text(st, 1, key);
+		sq_bind_text(st, 2, value);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	conn_put(s, db);
-	return rc == HG_EIO ? fail_io(s) : rc;
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 void store_get_stats(store *s, store_stats *out)
@@ -1458,10 +1447,10 @@ hg_status store_set_durability(store *s, bool full)
 	hg_status rc = HG_OK;
 	/* Take every connection so that none is in use while its mode changes. */
 	for (int i = 0; i < POOL_SIZE; i++)
-		held[i] = conn_get(s);
+		held[i] = sq_conn_get(s);
 	for (int i = 0; i < POOL_SIZE && rc == HG_OK; i++)
-		rc = exec(held[i], full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+		rc = sq_exec(held[i], full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
 	for (int i = 0; i < POOL_SIZE; i++)
-		conn_put(s, held[i]);
+		sq_conn_put(s, held[i]);
 	return rc;
 }

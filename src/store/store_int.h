@@ -1,0 +1,54 @@
+/*
+ * store_int.h - internals of the SQLite store, shared by the files that
+ * implement parts of the storage port on SQLite (store_sqlite.c and the
+ * feature stores beside it, e.g. invoices). Nothing outside src/store includes
+ * this file: handlers see only store.h and the feature ports.
+ */
+#ifndef HG_STORE_INT_H
+#define HG_STORE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define POOL_SIZE 8
+#define BUSY_TIMEOUT_MS 10000
+
+struct store {
+	pthread_mutex_t lock;
+	pthread_cond_t free_cond;
+	sqlite3 *conns[POOL_SIZE];
+	bool busy[POOL_SIZE];
+	int schema_version;
+	atomic_uint_fast64_t appended, replayed, rejected, errors;
+};
+
+/* Takes a connection from the pool (blocks while all are busy); give it back with sq_conn_put. */
+sqlite3 *sq_conn_get(store *s);
+void sq_conn_put(store *s, sqlite3 *db);
+/* Runs SQL without results; HG_EIO on any error. */
+hg_status sq_exec(sqlite3 *db, const char *sql) HG_MUST_CHECK;
+hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st) HG_MUST_CHECK;
+/* Counts a storage error and returns HG_EIO. */
+hg_status sq_fail_io(store *s);
+/* Copies src (NULL = "") into dst, truncating to cap - 1 bytes. */
+void sq_copy_str(char *dst, size_t cap, const char *src);
+void sq_col_str(sqlite3_stmt *st, int col, char *dst, size_t cap);
+/* A column as an instant; NULL becomes HG_INSTANT_NONE. */
+hg_instant sq_col_instant(sqlite3_stmt *st, int col);
+/* Binds an instant; HG_INSTANT_NONE becomes NULL. */
+void sq_bind_instant(sqlite3_stmt *st, int idx, hg_instant t);
+/* Binds a copy of s; NULL binds NULL. */
+void sq_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/*
+ * Runs a prepared SELECT and collects its rows into a growing array of
+ * elem_size-byte elements, each filled by read_row. *out is hg_malloc'ed.
+ */
+hg_status sq_collect(sqlite3_stmt *st, size_t elem_size, void (*read_row)(sqlite3_stmt *, void *), void **out,
+		     size_t *n) HG_MUST_CHECK;
+
+#endif
