@@ -32,6 +32,8 @@ sqlite3 *sq_conn_get(store *s);
 void sq_conn_put(store *s, sqlite3 *db);
 /* Runs SQL without results; HG_EIO on any error. */
 hg_status sq_exec(sqlite3 *db, const char *sql) HG_MUST_CHECK;
+/* The same where a failure needs no handling (ROLLBACK after an error, ending a read). */
+void sq_exec_quiet(sqlite3 *db, const char *sql);
 hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st) HG_MUST_CHECK;
 /* Counts a storage error and returns HG_EIO. */
 hg_status sq_fail_io(store *s);

@@ -112,6 +112,8 @@ hg_status sq_exec(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
 }
 
+void sq_exec_quiet(sqlite3 *db, const char *sql) { sqlite3_exec(db, sql, NULL, NULL, NULL); }
+
 hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
 	return sqlite3_prepare_v3(db, sql, -1, 0, st, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
@@ -156,7 +158,7 @@ static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", m[i].number);
 		if (sq_exec(db, "BEGIN IMMEDIATE") != HG_OK || sq_exec(db, m[i].sql) != HG_OK || sq_exec(db, pragma) != HG_OK) {
 			snprintf(err, errlen, "migration %s failed: %s", m[i].name, sqlite3_errmsg(db));
-			(void)sq_exec(db, "ROLLBACK");
+			sq_exec_quiet(db, "ROLLBACK");
 			return HG_EIO;
 		}
 		if (sq_exec(db, "COMMIT") != HG_OK) {
@@ -455,7 +457,7 @@ hg_status store_user_add(store *s, const store_user *u, const char *password_has
 	if (rc == HG_OK)
 		goto out;
 rollback:
-	(void)sq_exec(db, "ROLLBACK");
+	sq_exec_quiet(db, "ROLLBACK");
 out:
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
@@ -923,7 +925,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	out->replayed = false;
 	goto out;
 rollback:
-	(void)sq_exec(db, "ROLLBACK");
+	sq_exec_quiet(db, "ROLLBACK");
 	if (found && rc == HG_OK)
 		atomic_fetch_add(&s->replayed, 1);
 out:
@@ -945,7 +947,7 @@ hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, ev
 		rc = episode_exists(db, episode_id);
 	if (rc == HG_OK)
 		rc = read_events(db, episode_id, &arr, &len);
-	(void)sq_exec(db, "COMMIT");
+	sq_exec_quiet(db, "COMMIT");
 	sq_conn_put(s, db);
 	if (rc == HG_OK && st) {
 		if (episode_fold(arr, len, st, &err) != HG_OK)
@@ -1160,7 +1162,7 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 		return HG_ERANGE;
 	}
 	db = sq_conn_get(s);
-	(void)sq_exec(db, "BEGIN");
+	sq_exec_quiet(db, "BEGIN");
 	rc = sq_prepare(db, b->sql, &st);
 	if (rc == HG_OK) {
 		sb_bind(b, st);
@@ -1178,7 +1180,7 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 			rc = HG_EIO;
 	}
 	sqlite3_finalize(st);
-	(void)sq_exec(db, "COMMIT");
+	sq_exec_quiet(db, "COMMIT");
 	sq_conn_put(s, db);
 	if (rc != HG_OK) {
 		hg_free(*rows);
@@ -1348,7 +1350,7 @@ hg_status store_rebuild(store *s, size_t *episodes)
 	sqlite3_finalize(ids);
 	rc = rc == HG_OK ? sq_exec(db, "COMMIT") : rc;
 	if (rc != HG_OK)
-		(void)sq_exec(db, "ROLLBACK");
+		sq_exec_quiet(db, "ROLLBACK");
 out:
 	hg_free(st);
 	sq_conn_put(s, db);
