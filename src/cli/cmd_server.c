@@ -21,6 +21,36 @@
 
 #define DEFAULT_DB "hemgang.db"
 
+/*
+ * The modules that contribute routes. The server's route table is their
+ * concatenation, in this order; adding a module's API means adding a row.
+ */
+static const http_route *(*const route_providers[])(size_t *n) = {
+	api_routes,
+};
+
+/* The whole route table, hg_malloc'ed (caller frees); NULL when out of memory. */
+static http_route *all_routes(size_t *n)
+{
+	size_t total = 0, k = 0;
+	for (size_t i = 0; i < sizeof route_providers / sizeof route_providers[0]; i++) {
+		size_t m;
+		(void)route_providers[i](&m);
+		total += m;
+	}
+	http_route *all = hg_malloc(total * sizeof *all);
+	if (!all)
+		return NULL;
+	for (size_t i = 0; i < sizeof route_providers / sizeof route_providers[0]; i++) {
+		size_t m;
+		const http_route *r = route_providers[i](&m);
+		for (size_t j = 0; j < m; j++)
+			all[k++] = r[j];
+	}
+	*n = total;
+	return all;
+}
+
 /* Opens the store at path, printing one line on failure. */
 static int open_store(const char *cmd, const char *path, store **out)
 {
@@ -113,10 +143,11 @@ int cmd_serve(int argc, char **argv)
 	cfg.metrics_url = "/metrics";
 	cfg.access_log = access_log;
 	cfg.extra_metrics = api_extra_metrics;
-	size_t nroutes;
-	const http_route *routes = api_routes(&nroutes);
+	size_t nroutes = 0;
+	http_route *routes = all_routes(&nroutes);
 	http_server *srv = NULL;
-	if (http_server_start(&cfg, routes, nroutes, &app, &srv) != HG_OK) {
+	if (!routes || http_server_start(&cfg, routes, nroutes, &app, &srv) != HG_OK) {
+		hg_free(routes);
 		auth_limiter_free(app.limiter);
 		store_close(app.store);
 		return cli_fail("serve", "cannot listen on %s", listen);
@@ -127,6 +158,7 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&set, &sig);
 	fprintf(stderr, "hemgang: signal %d, stopping\n", sig);
 	http_server_stop(srv);
+	hg_free(routes);
 	auth_limiter_free(app.limiter);
 	store_close(app.store);
 	return CLI_OK;
@@ -184,11 +216,14 @@ int cmd_rebuild(int argc, char **argv)
 /* `hemgang routes`: the registered API routes, METHOD<TAB>PATTERN, for docs and the OpenAPI check. */
 int cmd_routes(int argc, char **argv)
 {
-	size_t n;
-	const http_route *r = api_routes(&n);
+	size_t n = 0;
 	if (argc > 1)
 		return cli_usage_error("routes", "unexpected argument '%s'", argv[1]);
+	http_route *r = all_routes(&n);
+	if (!r)
+		return cli_fail("routes", "out of memory");
 	for (size_t i = 0; i < n; i++)
 		printf("%s\t%s\n", http_method_name(r[i].method), r[i].pattern);
+	hg_free(r);
 	return CLI_OK;
 }
