@@ -2,7 +2,7 @@
  * api.c - the handlers of the JSON API (see api.h and docs/api.md).
  *
  * Shape of every handler: authenticate (session cookie or bearer token),
- * authorise (role, then visibility of the episode: an episode the caller may
+ * authorise (role, then visibility of the episode: an episode the api_caller may
  * not see answers 404, so its existence does not leak), parse, call the store
  * (which lets the core judge events), audit, render. Problems are RFC 9457
  * bodies naming the field; event rule violations carry the core's reason code.
@@ -34,7 +34,7 @@
 		(void)ignored_;            \
 	} while (0)
 
-static hg_instant now_utc(void) { return (hg_instant)time(NULL); }
+hg_instant api_now(void) { return (hg_instant)time(NULL); }
 
 /* ---- small JSON and text helpers ---- */
 
@@ -82,7 +82,7 @@ static bool parse_id(const char *s, int64_t *out)
 	return true;
 }
 
-static hg_status problem_store(http_response *res, hg_status rc)
+hg_status api_problem_store(http_response *res, hg_status rc)
 {
 	if (rc == HG_ENOTFOUND)
 		return http_reply_problem(res, 404, "not_found", NULL, NULL, "Resursen finns inte.");
@@ -95,13 +95,8 @@ static hg_status problem_store(http_response *res, hg_status rc)
 
 /* ---- authentication ---- */
 
-typedef struct caller {
-	store_user user;
-	bool by_token;
-} caller;
-
-/* Finds the caller from the session cookie or a bearer token; replies 401 when there is none. */
-static bool authenticate(http_request *req, http_response *res, api_app *app, caller *c)
+/* Finds the api_caller from the session cookie or a bearer token; replies 401 when there is none. */
+bool api_authenticate(http_request *req, http_response *res, api_app *app, api_caller *c)
 {
 	uint8_t hash[STORE_TOKEN_HASH_SIZE];
 	const char *authz = http_request_header(req, "Authorization");
@@ -114,12 +109,12 @@ static bool authenticate(http_request *req, http_response *res, api_app *app, ca
 		c->by_token = true;
 	} else if (cookie) {
 		if (auth_token_hash(cookie, hash) == HG_OK)
-			rc = store_session_get(app->store, hash, now_utc(), &c->user);
+			rc = store_session_get(app->store, hash, api_now(), &c->user);
 	}
 	if (rc == HG_OK)
 		return true;
 	if (rc != HG_ENOTFOUND) {
-		(void)problem_store(res, rc);
+		(void)api_problem_store(res, rc);
 		return false;
 	}
 	IGNORE(http_response_header(res, "WWW-Authenticate", "Bearer realm=\"hemgang\""));
@@ -129,7 +124,7 @@ static bool authenticate(http_request *req, http_response *res, api_app *app, ca
 }
 
 /* Requires a role that reads identifiable patient data; replies 403 otherwise. */
-static bool require_patient_reader(http_response *res, const caller *c)
+bool api_require_patient_reader(http_response *res, const api_caller *c)
 {
 	if (access_role_reads_patients(c->user.role))
 		return true;
@@ -138,7 +133,7 @@ static bool require_patient_reader(http_response *res, const caller *c)
 	return false;
 }
 
-static bool require_admin(http_response *res, const caller *c)
+static bool require_admin(http_response *res, const api_caller *c)
 {
 	if (access_role_is_admin(c->user.role))
 		return true;
@@ -147,12 +142,12 @@ static bool require_admin(http_response *res, const caller *c)
 }
 
 /* Appends an audit record; a failure to audit fails the request (no unaudited patient access). */
-static bool audit(http_request *req, http_response *res, api_app *app, const caller *c, const char *action,
+bool api_audit(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
 		  int64_t episode_id, const char *reason)
 {
 	store_audit a;
 	memset(&a, 0, sizeof a);
-	a.at = now_utc();
+	a.at = api_now();
 	copy_str(a.username, sizeof a.username, c->user.username);
 	copy_str(a.unit, sizeof a.unit, c->user.n_units ? c->user.units[0] : "");
 	copy_str(a.action, sizeof a.action, action);
@@ -161,7 +156,7 @@ static bool audit(http_request *req, http_response *res, api_app *app, const cal
 	copy_str(a.client, sizeof a.client, http_request_client_addr(req));
 	hg_status rc = store_audit_add(app->store, &a);
 	if (rc != HG_OK) {
-		(void)problem_store(res, rc);
+		(void)api_problem_store(res, rc);
 		return false;
 	}
 	return true;
@@ -188,7 +183,7 @@ static hg_status post_session(http_request *req, http_response *res, void *p)
 		key_addr[HG_ID_MAX + 8];
 	uint8_t token_hash[STORE_TOKEN_HASH_SIZE];
 	store_user u;
-	hg_instant now = now_utc();
+	hg_instant now = api_now();
 	int retry = 0;
 	if (!body)
 		return HG_OK;
@@ -210,7 +205,7 @@ static hg_status post_session(http_request *req, http_response *res, void *p)
 	}
 	hg_status rc = store_user_get(app->store, username, &u, hash, sizeof hash);
 	if (rc != HG_OK && rc != HG_ENOTFOUND)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	if (rc == HG_ENOTFOUND || u.disabled || !auth_check_password(hash, password)) {
 		auth_limiter_fail(app->limiter, key_user, now);
 		auth_limiter_fail(app->limiter, key_addr, now);
@@ -221,7 +216,7 @@ static hg_status post_session(http_request *req, http_response *res, void *p)
 		return HG_EINTERNAL;
 	rc = store_session_put(app->store, token_hash, u.id, now, now + API_SESSION_SECONDS);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", API_SESSION_COOKIE, token,
 		 API_SESSION_SECONDS, app->secure_cookies ? "; Secure" : "");
 	rc = http_response_header(res, "Set-Cookie", cookie);
@@ -240,7 +235,7 @@ static hg_status delete_session(http_request *req, http_response *res, void *p)
 	if (cookie && auth_token_hash(cookie, hash) == HG_OK) {
 		hg_status rc = store_session_delete(app->store, hash);
 		if (rc != HG_OK)
-			return problem_store(res, rc);
+			return api_problem_store(res, rc);
 	}
 	snprintf(clear, sizeof clear, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", API_SESSION_COOKIE);
 	if (http_response_header(res, "Set-Cookie", clear) != HG_OK)
@@ -251,8 +246,8 @@ static hg_status delete_session(http_request *req, http_response *res, void *p)
 static hg_status get_me(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
-	if (!authenticate(req, res, app, &c))
+	api_caller c;
+	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
 	json_t *units = json_array();
 	for (int i = 0; i < c.user.n_units; i++) {
@@ -314,14 +309,14 @@ static json_t *unit_to_json(const store_unit *u)
 static hg_status get_organisations(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_org *orgs = NULL;
 	size_t n = 0;
-	if (!authenticate(req, res, app, &c))
+	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
 	hg_status rc = store_orgs_list(app->store, &orgs, &n);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "code", orgs[i].code, "name", orgs[i].name,
@@ -334,19 +329,19 @@ static hg_status get_organisations(http_request *req, http_response *res, void *
 static hg_status get_units(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_unit *units = NULL;
 	size_t n = 0;
 	const char *org = http_request_query(req, "organisation");
 	const char *kind = http_request_query(req, "kind");
 	unit_kind k = UNIT_WARD;
-	if (!authenticate(req, res, app, &c))
+	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
 	if (kind && !unit_kind_from_code(kind, &k))
 		return http_reply_problem(res, 400, "validation", NULL, "kind", "Okänd enhetstyp '%s'.", kind);
 	hg_status rc = store_units_list(app->store, org, &units, &n);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		if (!kind || units[i].kind == k)
@@ -358,13 +353,13 @@ static hg_status get_units(http_request *req, http_response *res, void *p)
 static hg_status get_unit(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_unit u;
-	if (!authenticate(req, res, app, &c))
+	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
 	hg_status rc = store_unit_get(app->store, http_request_param(req, "id"), &u);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	return http_reply_json(res, 200, unit_to_json(&u));
 }
 
@@ -473,14 +468,14 @@ static hg_status reply_rows(http_response *res, store_episode_row *rows, size_t 
 static hg_status get_episodes(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_query q;
 	store_episode_row *rows = NULL;
 	size_t n = 0, total = 0;
-	hg_instant now = now_utc();
+	hg_instant now = api_now();
 	const char *status = http_request_query(req, "status");
 	episode_status es;
-	if (!authenticate(req, res, app, &c) || !require_patient_reader(res, &c))
+	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
 		return HG_OK;
 	store_query_init(&q);
 	q.units = (const char (*)[HG_ID_MAX])c.user.units;
@@ -500,16 +495,16 @@ static hg_status get_episodes(http_request *req, http_response *res, void *p)
 		return HG_OK;
 	hg_status rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
-	if (!audit(req, res, app, &c, "episode.list", 0, NULL)) {
+		return api_problem_store(res, rc);
+	if (!api_audit(req, res, app, &c, "episode.list", 0, NULL)) {
 		hg_free(rows);
 		return HG_OK;
 	}
 	return reply_rows(res, rows, n, total, now);
 }
 
-/* The caller's unit that may author `type` in the episode (st NULL: a new episode at ward `ward`). */
-static bool pick_author_unit(api_app *app, const caller *c, const episode_state *st, event_type type,
+/* The api_caller's unit that may author `type` in the episode (st NULL: a new episode at ward `ward`). */
+static bool pick_author_unit(api_app *app, const api_caller *c, const episode_state *st, event_type type,
 			     const char *ward, store_unit *out)
 {
 	const event_type_info *info = event_info(type);
@@ -574,21 +569,21 @@ static bool idempotency_key(http_request *req, http_response *res, const char **
 	return ok;
 }
 
-/* Appends ev for the caller and replies 201 (or 200 for a replayed key). */
-static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const caller *c,
+/* Appends ev for the api_caller and replies 201 (or 200 for a replayed key). */
+static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const api_caller *c,
 				  int64_t episode_id, const event *ev, const char *key)
 {
 	store_append_result r;
 	event_error err;
 	char loc[64];
-	hg_status rc = store_append(app->store, episode_id, ev, key, now_utc(), &r, &err);
+	hg_status rc = store_append(app->store, episode_id, ev, key, api_now(), &r, &err);
 	if (rc == HG_ENOTFOUND)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE)
 		return reply_event_error(req, res, rc, &err);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
-	if (!audit(req, res, app, c, r.replayed ? "event.append.replayed" : "event.append", r.episode_id, NULL))
+		return api_problem_store(res, rc);
+	if (!api_audit(req, res, app, c, r.replayed ? "event.append.replayed" : "event.append", r.episode_id, NULL))
 		return HG_OK;
 	snprintf(loc, sizeof loc, "/api/v1/episodes/%" PRId64, r.episode_id);
 	if (http_response_header(res, "Location", loc) != HG_OK)
@@ -599,7 +594,7 @@ static hg_status append_and_reply(http_request *req, http_response *res, api_app
 	return http_reply_json(res, r.replayed ? 200 : 201, out);
 }
 
-/* Parses the body into an event of the caller; replies on failure and returns false. */
+/* Parses the body into an event of the api_caller; replies on failure and returns false. */
 static bool body_event(http_request *req, http_response *res, event *ev, const char *default_type)
 {
 	event_error err;
@@ -619,7 +614,7 @@ static bool body_event(http_request *req, http_response *res, event *ev, const c
 	return true;
 }
 
-static void set_author(event *ev, const caller *c, const store_unit *u)
+static void set_author(event *ev, const api_caller *c, const store_unit *u)
 {
 	copy_str(ev->author_unit, sizeof ev->author_unit, u->id);
 	ev->author_kind = u->kind;
@@ -630,12 +625,12 @@ static void set_author(event *ev, const caller *c, const store_unit *u)
 static hg_status post_episodes(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	event *ev = NULL;
 	store_unit ward;
 	const char *key;
 	hg_status rc = HG_OK;
-	if (!authenticate(req, res, app, &c) || !idempotency_key(req, res, &key))
+	if (!api_authenticate(req, res, app, &c) || !idempotency_key(req, res, &key))
 		return HG_OK;
 	if (!access_role_may_send(c.user.role, EVENT_ADMITTED))
 		return http_reply_problem(res, 403, "role_forbidden", NULL, "type", "Rollen %s får inte skriva in patienter.",
@@ -671,20 +666,20 @@ out:
 	return rc;
 }
 
-/* Checks id, role and visibility of an episode for the caller; replies on failure. */
-static bool episode_access(http_request *req, http_response *res, api_app *app, const caller *c, int64_t *id)
+/* Checks id, role and visibility of an episode for the api_caller; replies on failure. */
+bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
 {
 	bool visible = false;
 	if (!parse_id(http_request_param(req, "id"), id)) {
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 		return false;
 	}
-	if (!require_patient_reader(res, c))
+	if (!api_require_patient_reader(res, c))
 		return false;
 	hg_status rc = store_episode_visible(app->store, *id, (const char (*)[HG_ID_MAX])c->user.units,
 					    (size_t)c->user.n_units, &visible);
 	if (rc != HG_OK) {
-		(void)problem_store(res, rc);
+		(void)api_problem_store(res, rc);
 		return false;
 	}
 	if (!visible) /* 404, not 403: the existence of other episodes does not leak */
@@ -695,14 +690,14 @@ static bool episode_access(http_request *req, http_response *res, api_app *app, 
 static hg_status post_event(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	int64_t id;
 	event *ev = NULL;
 	episode_state *st = NULL;
 	store_unit unit;
 	const char *key;
 	hg_status rc = HG_OK;
-	if (!authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id) ||
+	if (!api_authenticate(req, res, app, &c) || !api_episode_access(req, res, app, &c, &id) ||
 	    !idempotency_key(req, res, &key))
 		return HG_OK;
 	ev = hg_malloc(sizeof *ev);
@@ -720,7 +715,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 	}
 	rc = store_episode_load(app->store, id, st, NULL, NULL);
 	if (rc != HG_OK) {
-		rc = problem_store(res, rc);
+		rc = api_problem_store(res, rc);
 		goto out;
 	}
 	if (!pick_author_unit(app, &c, st, ev->type, NULL, &unit)) {
@@ -751,7 +746,7 @@ out:
 static hg_status post_ack(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	int64_t id;
 	event ev;
 	episode_state *st = NULL;
@@ -759,7 +754,7 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 	const char *key;
 	json_t *body, *seq;
 	hg_status rc = HG_OK;
-	if (!authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id) ||
+	if (!api_authenticate(req, res, app, &c) || !api_episode_access(req, res, app, &c, &id) ||
 	    !idempotency_key(req, res, &key))
 		return HG_OK;
 	if (!(body = http_request_json(req, res)))
@@ -774,13 +769,13 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 		return HG_ENOMEM;
 	rc = store_episode_load(app->store, id, st, NULL, NULL);
 	if (rc != HG_OK) {
-		rc = problem_store(res, rc);
+		rc = api_problem_store(res, rc);
 		goto out;
 	}
-	/* the recipient unit of the caller that the notice was sent to */
+	/* the recipient unit of the api_caller that the notice was sent to */
 	event_init(&ev, EVENT_ACKNOWLEDGED);
 	ev.u.acknowledged.ack_seq = (int32_t)json_integer_value(seq);
-	ev.occurred_at = now_utc();
+	ev.occurred_at = api_now();
 	bool found = false;
 	for (int i = 0; i < c.user.n_units && !found; i++) {
 		int r = episode_recipient_index(st, c.user.units[i]);
@@ -803,27 +798,27 @@ out:
 static hg_status get_episode(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	int64_t id;
 	episode_state *st = NULL;
 	event *evs = NULL;
 	size_t n = 0;
 	deadline dl[DEADLINE_KIND_COUNT];
 	deadline_rules rules = deadline_rules_default();
-	hg_instant now = now_utc();
+	hg_instant now = api_now();
 	char etag[64];
 	hg_status rc = HG_OK;
-	if (!authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id))
+	if (!api_authenticate(req, res, app, &c) || !api_episode_access(req, res, app, &c, &id))
 		return HG_OK;
 	st = hg_malloc(sizeof *st);
 	if (!st)
 		return HG_ENOMEM;
 	rc = store_episode_load(app->store, id, st, &evs, &n);
 	if (rc != HG_OK) {
-		rc = problem_store(res, rc);
+		rc = api_problem_store(res, rc);
 		goto out;
 	}
-	if (!audit(req, res, app, &c, "episode.read", id, NULL))
+	if (!api_audit(req, res, app, &c, "episode.read", id, NULL))
 		goto out;
 	/* The representation changes with every event and with the day (deadline states). */
 	snprintf(etag, sizeof etag, "\"e%" PRId64 "-%d-%d\"", id, st->last_seq, (int)cal_local_date(now));
@@ -863,22 +858,22 @@ out:
 static hg_status get_worklist(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_query q;
 	store_pending_ack *acks = NULL;
 	store_episode_row *rows = NULL;
 	size_t n = 0, total = 0;
-	hg_instant now = now_utc();
+	hg_instant now = api_now();
 	hg_date today = cal_local_date(now);
 	hg_status rc;
 	json_t *out, *arr, *due_today, *overdue;
-	if (!authenticate(req, res, app, &c) || !require_patient_reader(res, &c))
+	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
 		return HG_OK;
 	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c.user.units;
 
 	rc = store_pending_acks(app->store, units, (size_t)c.user.n_units, 200, &acks, &n);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	out = json_object();
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -900,7 +895,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {
 		json_decref(out);
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	}
 	due_today = json_array();
 	overdue = json_array();
@@ -924,7 +919,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {
 		json_decref(out);
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	}
 	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, now));
 	hg_free(rows);
@@ -938,13 +933,13 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {
 		json_decref(out);
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	}
 	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, now));
 	hg_free(rows);
 	json_object_set_new(out, "generated_at", json_instant(now));
 
-	if (!audit(req, res, app, &c, "worklist.read", 0, NULL)) {
+	if (!api_audit(req, res, app, &c, "worklist.read", 0, NULL)) {
 		json_decref(out);
 		return HG_OK;
 	}
@@ -972,7 +967,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 static hg_status post_search(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	json_t *body;
 	const char *number, *reason;
 	pnr parsed;
@@ -981,8 +976,8 @@ static hg_status post_search(http_request *req, http_response *res, void *p)
 	store_query q;
 	store_episode_row *rows = NULL;
 	size_t n = 0, total = 0;
-	hg_instant now = now_utc();
-	if (!authenticate(req, res, app, &c) || !require_patient_reader(res, &c))
+	hg_instant now = api_now();
+	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
 		return HG_OK;
 	if (!(body = http_request_json(req, res)))
 		return HG_OK;
@@ -1004,8 +999,8 @@ static hg_status post_search(http_request *req, http_response *res, void *p)
 	q.pnr = parsed.normal;
 	hg_status rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
-	if (!audit(req, res, app, &c, "search.pnr", 0, reason)) {
+		return api_problem_store(res, rc);
+	if (!api_audit(req, res, app, &c, "search.pnr", 0, reason)) {
 		hg_free(rows);
 		return HG_OK;
 	}
@@ -1017,14 +1012,14 @@ static hg_status post_search(http_request *req, http_response *res, void *p)
 static hg_status get_users(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_user *users = NULL;
 	size_t n = 0;
-	if (!authenticate(req, res, app, &c) || !require_admin(res, &c))
+	if (!api_authenticate(req, res, app, &c) || !require_admin(res, &c))
 		return HG_OK;
 	hg_status rc = store_users_list(app->store, &users, &n);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(users[i].org, c.user.org) == 0)
@@ -1036,13 +1031,13 @@ static hg_status get_users(http_request *req, http_response *res, void *p)
 static hg_status get_audit(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
-	caller c;
+	api_caller c;
 	store_audit_filter f = {0};
 	store_audit *rows = NULL;
 	size_t n = 0;
 	int limit = 500;
 	const char *ep = http_request_query(req, "episode");
-	if (!authenticate(req, res, app, &c) || !require_admin(res, &c))
+	if (!api_authenticate(req, res, app, &c) || !require_admin(res, &c))
 		return HG_OK;
 	if (ep && !parse_id(ep, &f.episode_id))
 		return http_reply_problem(res, 400, "validation", NULL, "episode", "Ogiltigt vårdtillfälles-id.");
@@ -1052,7 +1047,7 @@ static hg_status get_audit(http_request *req, http_response *res, void *p)
 	f.limit = limit;
 	hg_status rc = store_audit_list(app->store, &f, &rows, &n);
 	if (rc != HG_OK)
-		return problem_store(res, rc);
+		return api_problem_store(res, rc);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)rows[i].id,

@@ -27,6 +27,28 @@ typedef struct api_app {
 	bool secure_cookies;    /* behind TLS: add Secure to the session cookie */
 } api_app;
 
+/* The authenticated caller of a request. */
+typedef struct api_caller {
+	store_user user;
+	bool by_token; /* bearer API token rather than a session cookie */
+} api_caller;
+
+/* ---- helpers for every module's handlers; each replies itself when it returns false ---- */
+
+/* The current instant (the server's clock). */
+hg_instant api_now(void);
+/* Finds the caller from the session cookie or a bearer token; replies 401 when there is none. */
+bool api_authenticate(http_request *req, http_response *res, api_app *app, api_caller *c);
+/* Requires a role that reads identifiable patient data; replies 403 otherwise. */
+bool api_require_patient_reader(http_response *res, const api_caller *c);
+/* Checks the {id} path parameter, the role and the visibility of an episode; replies 404 when not visible. */
+bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id);
+/* Appends an audit record (action e.g. "episode.read"); replies 503 and returns false when it cannot. */
+bool api_audit(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
+	       int64_t episode_id, const char *reason);
+/* Replies with the problem that fits a store status (404, 503, ...). */
+hg_status api_problem_store(http_response *res, hg_status rc);
+
 /* The route table (static storage) and its length. */
 const http_route *api_routes(size_t *n);
 
