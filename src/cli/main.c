@@ -39,7 +39,7 @@ static const cli_command commands[] = {
 	 "  Defaults: --db hemgang.db, --listen 127.0.0.1:8080, --threads 4, --static web/dist\n"
 	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"},
 	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
-	 "usage: hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE] [--force]\n"
+	 "usage: hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE] [--force] [--reserve-numbers]\n"
 	 "  Creates the demo database (default hemgang.db) and prints the demo logins as\n"
 	 "  username<TAB>role<TAB>organisation code<TAB>unit. Every password is 'demo'.\n"},
 	{"migrate", cmd_migrate, "create the database or bring its schema up to date",
