@@ -161,7 +161,7 @@ static const event_reason_info reasons[EVR_COUNT] = {
 	[EVR_AUTHOR_NOT_PARTY] = {"author_not_party", "The author unit has received no notice in this episode.",
 				  "Avsändande enhet har inte fått något meddelande i vårdtillfället.", CONFLICT},
 	[EVR_EXPECTED_DATE_BEFORE_ADMISSION] = {"expected_date_before_admission", "The expected discharge date is before the admission date.",
-						"Beräknat utskrivningsdatum ligger före inskrivningsdagen.", CONFLICT},
+						"Beräknat utskrivningsdatum ligger före inskrivningsdagen.", HG_EINVAL},
 	[EVR_EXPECTED_DATE_UNCHANGED] = {"expected_date_unchanged", "The expected discharge date is already this date.",
 					 "Beräknat utskrivningsdatum är redan detta datum.", CONFLICT},
 	[EVR_NO_ADMISSION_NOTICE] = {"no_admission_notice", "No admission notice has been sent in this episode.",

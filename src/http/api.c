@@ -195,8 +195,8 @@ static hg_status post_session(http_request *req, http_response *res, void *p)
 		return http_reply_problem(res, 400, "validation", NULL, "password", "Lösenord saknas.");
 	snprintf(key_user, sizeof key_user, "u:%s", username);
 	snprintf(key_addr, sizeof key_addr, "a:%s", http_request_client_addr(req));
-	if (!auth_limiter_allow(app->limiter, key_user, now, &retry) ||
-	    !auth_limiter_allow(app->limiter, key_addr, now, &retry)) {
+	if (!auth_limiter_allow(app->limiter, key_user, AUTH_LIMIT_FAILURES, now, &retry) ||
+	    !auth_limiter_allow(app->limiter, key_addr, AUTH_LIMIT_FAILURES_ADDR, now, &retry)) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", retry > 0 ? retry : 1);
 		IGNORE(http_response_header(res, "Retry-After", ra));

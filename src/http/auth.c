@@ -119,13 +119,13 @@ static int find_slot(auth_limiter *l, uint64_t k, bool create)
 	return oldest;
 }
 
-bool auth_limiter_allow(auth_limiter *l, const char *key, hg_instant now, int *retry_after)
+bool auth_limiter_allow(auth_limiter *l, const char *key, int max_failures, hg_instant now, int *retry_after)
 {
 	uint64_t k = key_hash(key);
 	bool ok = true;
 	pthread_mutex_lock(&l->lock);
 	int i = find_slot(l, k, false);
-	if (i >= 0 && now - l->slot[i].window_start < AUTH_LIMIT_WINDOW && l->slot[i].failures >= AUTH_LIMIT_FAILURES) {
+	if (i >= 0 && now - l->slot[i].window_start < AUTH_LIMIT_WINDOW && l->slot[i].failures >= max_failures) {
 		ok = false;
 		*retry_after = (int)(l->slot[i].window_start + AUTH_LIMIT_WINDOW - now);
 	}

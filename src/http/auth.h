@@ -32,15 +32,17 @@ hg_status auth_token_hash(const char *text, uint8_t hash[STORE_TOKEN_HASH_SIZE])
 
 /* Login rate limiting: a fixed number of failures per key within a window. */
 #define AUTH_LIMIT_SLOTS 1024
-#define AUTH_LIMIT_FAILURES 5
+#define AUTH_LIMIT_FAILURES 5       /* per account */
+#define AUTH_LIMIT_FAILURES_ADDR 20 /* per client address (several users share an address) */
 #define AUTH_LIMIT_WINDOW 900 /* seconds */
 
 typedef struct auth_limiter auth_limiter;
 /* *out is hg_malloc'ed; free with auth_limiter_free. */
 hg_status auth_limiter_new(auth_limiter **out) HG_MUST_CHECK;
 void auth_limiter_free(auth_limiter *l);
-/* True when key (e.g. "user:anna" or "addr:127.0.0.1") may try now; *retry_after seconds otherwise. */
-bool auth_limiter_allow(auth_limiter *l, const char *key, hg_instant now, int *retry_after);
+/* True when key (e.g. "u:anna" or "a:127.0.0.1") has fewer than max_failures failures in the
+ * current window; *retry_after seconds otherwise. */
+bool auth_limiter_allow(auth_limiter *l, const char *key, int max_failures, hg_instant now, int *retry_after);
 void auth_limiter_fail(auth_limiter *l, const char *key, hg_instant now);
 void auth_limiter_reset(auth_limiter *l, const char *key);
 

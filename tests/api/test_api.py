@@ -146,8 +146,13 @@ status, body, _ = ward.request("POST", path, raw=b"hello", content_type="text/pl
 t.eq(status, 415, "text/plain is 415")
 status, body, _ = ward.request("POST", path, raw=b"[" * 100 + b"]" * 100)
 t.eq(status, 400, "too deep JSON is 400")
-status, body, _ = ward.request("POST", path, raw=b'{"type":"deviation","note":"' + b"x" * (2 * 1024 * 1024) + b'"}')
-t.eq(status, 413, "an over-large body is 413")
+# An over-large body: announce 2 MiB and expect 413 before the body is sent.
+import socket  # noqa: E402
+with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nCookie: {ward.cookie}\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {2 * 1024 * 1024}\r\n\r\n".encode())
+    first = sock.recv(200).split(b"\r\n")[0]
+t.eq(first.split(b" ")[1] if b" " in first else first, b"413", "an over-large body is 413")
 status, body, _ = ward.request("GET", "/api/v1/episodes/999999")
 t.eq(status, 404, "unknown episode is 404")
 status, body, _ = ward.request("PUT", "/api/v1/episodes")
@@ -183,10 +188,6 @@ status, _, _ = ward.request("POST", f"/api/v1/episodes/{eid2}/events", ev("devia
 t.eq(status, 201, "deviation with a key")
 status, body, _ = ward.request("POST", f"/api/v1/episodes/{eid2}/events", ev("expected_date_changed", expected_discharge_date=str(today)), headers=key_reuse)
 t.eq(status, 409, "a key reused for another event type is 409")
-bad = Client(port)
-codes = [bad.login(foreign_login["username"], "wrong")[0] for _ in range(6)]
-t.eq(codes[:5], [401] * 5, "five bad passwords are 401")
-t.eq(codes[5], 429, "the sixth attempt is rate limited (429)")
 
 # ---- search is audited with a reason ----
 status, body, _ = ward.request("POST", "/api/v1/search", {"personnummer": "191212121212"})
@@ -208,7 +209,7 @@ routes = [("GET", "/api/v1/session", None), ("GET", "/api/v1/organisations", Non
 # invoice officer, admin, integration, foreign assessor, anonymous
 P = {"ward": ward_login, "pc": pc_login, "mun": mun_login}
 matrix = {
-    "ward_staff": [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 201, 403, 201],
+    "ward_staff": [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 201, 409, 201],
     "analyst": [200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403],
     "admin": [200, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403, 403, 403],
     "foreign": [200, 200, 200, 200, 200, 404, 200, 200, 403, 403, 404, 404, 403],
@@ -250,6 +251,16 @@ for p, ops in (spec or {}).get("paths", {}).items():
 t.ok(len(registered) > 10, "hemgang routes lists the routes")
 t.eq(sorted(registered - described), [], "every registered route is described in OpenAPI")
 t.eq(sorted(described - registered), [], "OpenAPI describes no route the server lacks")
+
+# ---- login rate limiting, per account and per address (last: it locks accounts out) ----
+bad = Client(port)
+codes = [bad.login(foreign_login["username"], "wrong")[0] for _ in range(6)]
+t.eq(codes[:5], [401] * 5, "five bad passwords are 401")
+t.eq(codes[5], 429, "the sixth attempt on one account is rate limited (429)")
+t.eq(bad.login(foreign_login["username"])[0], 429, "even the right password waits out the lock")
+codes = [bad.login(f"nosuchuser{i}", "wrong")[0] for i in range(20)]
+t.ok(429 in codes, "many failures from one address are rate limited too")
+t.eq(Client(port).login(ward_login["username"])[0], 429, "the address lock applies to every account")
 
 srv.stop()
 with open(log) as f:
