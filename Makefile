@@ -91,12 +91,12 @@ test: deps
 
 run: deps
 	$(MAKE) MODE=release
-	@test -f $(DB) || build/release/hemgang demo --db $(DB) >/dev/null
-	build/release/hemgang serve --db $(DB) --listen 127.0.0.1:8080
+	@test -f $(DB) || $(BUILD_ROOT)/release/hemgang demo --db $(DB)
+	$(BUILD_ROOT)/release/hemgang serve --db $(DB) --listen 127.0.0.1:8080
 
 bench: deps
 	$(MAKE) MODE=release
-	bench/run build/release
+	bench/run $(BUILD_ROOT)/release
 
 fuzz: deps
 	$(MAKE) MODE=fuzz fuzzers
