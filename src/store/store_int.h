@@ -18,6 +18,26 @@
 #define POOL_SIZE 8
 #define BUSY_TIMEOUT_MS 10000
 
+/*
+ * Group commit for audit records: handlers enqueue and wait; one writer thread
+ * inserts everything queued in one transaction (one fsync for many records)
+ * and wakes the waiters. A read is answered only after its audit record is on
+ * disk, yet concurrent reads share the cost of the sync.
+ */
+#define AUDIT_QUEUE_MAX 4096
+typedef struct audit_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t nonempty, done, space;
+	pthread_t writer;
+	bool running, stop;
+	sqlite3 *db;          /* the writer's own connection */
+	store_audit *items;   /* AUDIT_QUEUE_MAX records, hg_malloc'ed */
+	size_t count;         /* queued, not yet taken by the writer */
+	uint64_t enqueued;    /* sequence number of the last queued record */
+	uint64_t committed;   /* every record up to this one is decided */
+	uint64_t failed_lo, failed_hi; /* the latest batch that failed, or 0..0 */
+} audit_queue;
+
 struct store {
 	pthread_mutex_t lock;
 	pthread_cond_t free_cond;
@@ -25,7 +45,15 @@ struct store {
 	bool busy[POOL_SIZE];
 	int schema_version;
 	atomic_uint_fast64_t appended, replayed, rejected, errors;
+	audit_queue audit;
 };
+
+/* Starts the audit writer on its own connection to path (store_open calls it). */
+hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen) HG_MUST_CHECK;
+/* Writes what is queued, stops the writer and closes its connection (store_close calls it). */
+void sq_audit_stop(store *s);
+/* Opens one configured connection (WAL, synchronous=FULL, foreign keys, busy timeout). */
+hg_status sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen) HG_MUST_CHECK;
 
 /* Takes a connection from the pool (blocks while all are busy); give it back with sq_conn_put. */
 sqlite3 *sq_conn_get(store *s);

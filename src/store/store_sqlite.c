@@ -121,7 +121,7 @@ hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 
 /* ---- open, migrate, close ---- */
 
-static hg_status open_conn(const char *path, sqlite3 **out, char *err, size_t errlen)
+hg_status sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -181,11 +181,13 @@ hg_status store_open(const char *path, store **out, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->free_cond, NULL);
-	rc = open_conn(path, &s->conns[0], err, errlen);
+	rc = sq_open_conn(path, &s->conns[0], err, errlen);
 	if (rc == HG_OK)
 		rc = migrate(s->conns[0], &s->schema_version, err, errlen);
 	for (int i = 1; rc == HG_OK && i < POOL_SIZE; i++)
-		rc = open_conn(path, &s->conns[i], err, errlen);
+		rc = sq_open_conn(path, &s->conns[i], err, errlen);
+	if (rc == HG_OK)
+		rc = sq_audit_start(s, path, err, errlen);
 	if (rc != HG_OK) {
 		store_close(s);
 		return rc;
@@ -198,6 +200,7 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	sq_audit_stop(s);
 	for (int i = 0; i < POOL_SIZE; i++)
 		sqlite3_close(s->conns[i]);
 	pthread_cond_destroy(&s->free_cond);
@@ -1050,7 +1053,8 @@ static void build_where(sql_builder *b, const store_query *q)
 {
 	sb_add(b, " WHERE 1");
 	if (!q->all) {
-		sb_add(b, " AND EXISTS (SELECT 1 FROM episode_parties p WHERE p.episode_id = e.episode_id AND p.unit_id IN (");
+		/* IN over the parties' unit index: the caller's episodes without scanning all of them */
+		sb_add(b, " AND e.episode_id IN (SELECT p.episode_id FROM episode_parties p WHERE p.unit_id IN (");
 		if (q->n_units == 0)
 			sb_add(b, "NULL");
 		for (size_t i = 0; i < q->n_units; i++) {
@@ -1248,32 +1252,6 @@ hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_
 }
 
 /* ---- audit ---- */
-
-hg_status store_audit_add(store *s, const store_audit *a)
-{
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-			       "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-			       &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, a->at);
-		sq_bind_text(st, 2, a->username);
-		sq_bind_text(st, 3, a->unit[0] ? a->unit : NULL);
-		sq_bind_text(st, 4, a->action);
-		if (a->episode_id)
-			sqlite3_bind_int64(st, 5, a->episode_id);
-		else
-			sqlite3_bind_null(st, 5);
-		sq_bind_text(st, 6, a->reason[0] ? a->reason : NULL);
-		sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
-}
 
 static void read_audit(sqlite3_stmt *st, void *p)
 {
