@@ -49,13 +49,13 @@ def make_demo(db, episodes=40, now=None):
 class Server:
     """The real hemgang server on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self, db, log_path):
-        self.db, self.log_path = db, log_path
+    def __init__(self, db, log_path, extra=()):
+        self.db, self.log_path, self.extra = db, log_path, list(extra)
         self.proc, self.port = None, None
 
     def start(self):
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([HEMGANG, "serve", "--db", self.db, "--listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([HEMGANG, "serve", "--db", self.db, "--listen", "127.0.0.1:0"] + self.extra,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 60
         while time.time() < deadline:

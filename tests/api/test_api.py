@@ -26,7 +26,7 @@ for role in ("ward_staff", "primary_care", "municipal_assessor", "municipal_nurs
              "admin", "integration"):
     t.ok(role in by_role, f"demo has a {role} login")
 
-srv = Server(db, log).start()
+srv = Server(db, log, ["--access-log"]).start()
 port = srv.port
 
 
@@ -210,17 +210,25 @@ routes = [("GET", "/api/v1/session", None), ("GET", "/api/v1/organisations", Non
 P = {"ward": ward_login, "pc": pc_login, "mun": mun_login}
 matrix = {
     "ward_staff": [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 201, 409, 201],
+    "primary_care": [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 404, 404, 403],
+    "municipal_assessor": [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 404, 404, 403],
+    "municipal_nurse": [200, 200, 200, 200, 200, 404, 200, 200, 403, 403, 404, 404, 403],
     "analyst": [200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    "invoice_officer": [200, 200, 200, 200, 200, 404, 200, 200, 403, 403, 404, 404, 403],
     "admin": [200, 200, 200, 200, 403, 403, 403, 403, 200, 200, 403, 403, 403],
+    "integration": [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 201, 409, 201],  # acts for the wards
     "foreign": [200, 200, 200, 200, 200, 404, 200, 200, 403, 403, 404, 404, 403],
     "anonymous": [401] * 13,
 }
-who = {"ward_staff": ward_login, "analyst": by_role["analyst"][0], "admin": by_role["admin"][0],
-       "foreign": foreign_login, "anonymous": None}
+# the party users of the episode, one login per other role, a foreign assessor, nobody
+nurse = next((l for l in by_role["municipal_nurse"] if l["org"] != municipality), by_role["municipal_nurse"][0])
+who = {"ward_staff": ward_login, "primary_care": pc_login, "municipal_assessor": mun_login, "municipal_nurse": nurse,
+       "analyst": by_role["analyst"][0], "invoice_officer": by_role["invoice_officer"][0], "admin": by_role["admin"][0],
+       "integration": by_role["integration"][0], "foreign": foreign_login, "anonymous": None}
 for name, expected in matrix.items():
     c = client(who[name]) if who[name] else Client(port)
     for i, (method, rpath, body) in enumerate(routes):
-        if name == "ward_staff" and rpath == "/api/v1/episodes":
+        if name in ("ward_staff", "integration") and rpath == "/api/v1/episodes":
             body = dict(admit2, occurred_at=iso(datetime.datetime.now(datetime.timezone.utc)))
         status, _, _ = c.request(method, rpath, body)
         t.eq(status, expected[i], f"access {name} {method} {rpath}")
