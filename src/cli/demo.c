@@ -529,7 +529,7 @@ static int pick_municipality(struct gen *g)
 
 static int pick_primary_care(struct gen *g, int m)
 {
-	int candidates[PRIMARY_CARE_COUNT], n = 0;
+	int candidates[PRIMARY_CARE_COUNT] = {0}, n = 0;
 	for (int v = 0; v < PRIMARY_CARE_COUNT; v++)
 		if (strcmp(primary_care_units[v].municipality, municipalities[m].code) == 0)
 			candidates[n++] = v;
@@ -585,7 +585,7 @@ static hg_status patient_new(struct gen *g, struct patient *pt)
 
 static int pick_ward(struct gen *g, int hospital, care_type care)
 {
-	int candidates[WARD_COUNT], n = 0;
+	int candidates[WARD_COUNT] = {0}, n = 0;
 	for (int w = 0; w < WARD_COUNT; w++)
 		if (wards[w].hospital == hospital && wards[w].care == care)
 			candidates[n++] = w;
@@ -622,7 +622,7 @@ static int transfer_target(struct gen *g, int from, int age)
 		if (w >= 0)
 			return w;
 	}
-	int candidates[WARD_COUNT], n = 0;
+	int candidates[WARD_COUNT] = {0}, n = 0;
 	for (int w = 0; w < WARD_COUNT; w++)
 		if (wards[w].hospital == h && w != from && wards[w].care == wards[from].care)
 			candidates[n++] = w;
