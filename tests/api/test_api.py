@@ -242,6 +242,22 @@ t.ok("episode.read" in out.stdout and "event.append" in out.stdout, "audit has r
 out = subprocess.run([HEMGANG, "audit", "--db", db, "--user", ward_login["username"]], capture_output=True, text=True, timeout=60)
 t.ok("search.pnr" in out.stdout and "vårdplanering" in out.stdout, "the search is audited with its reason")
 
+# ---- integrations use bearer tokens ----
+token = subprocess.run([HEMGANG, "user", "--db", db, "token", by_role["integration"][0]["username"], "test"],
+                       capture_output=True, text=True, timeout=60).stdout.strip()
+bearer = Client(port)
+bearer.token = token
+status, body, _ = bearer.request("GET", "/api/v1/session")
+t.eq(status, 200, "a bearer token authenticates")
+t.eq((body or {}).get("user", {}).get("role"), "integration", "as the integration user")
+bearer.token = token[:-1] + ("A" if token[-1] != "A" else "B")
+t.eq(bearer.request("GET", "/api/v1/session")[0], 401, "a wrong token is 401")
+bearer.token = "not-a-token"
+t.eq(bearer.request("GET", "/api/v1/session")[0], 401, "a malformed token is 401")
+status, _, _ = ward.request("DELETE", "/api/v1/session")
+t.eq(status, 200, "logout")
+t.eq(ward.request("GET", "/api/v1/session")[0], 401, "the session ends with logout")
+
 # ---- metrics ----
 status, _, headers = Client(port).request("GET", "/metrics")
 t.eq(status, 200, "metrics")
