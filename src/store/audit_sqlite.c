@@ -12,10 +12,10 @@
 #include "core/alloc.h"
 #include "store/store_int.h"
 
-static hg_status insert_batch(sqlite3 *db, const store_audit *items, size_t n)
+static hg_status insert_batch(store *s, sqlite3 *db, const store_audit *items, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
+	hg_status rc = sq_write_begin(s, db);
 	if (rc != HG_OK)
 		return rc;
 	rc = sq_prepare(db,
@@ -38,11 +38,11 @@ static hg_status insert_batch(sqlite3 *db, const store_audit *items, size_t n)
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
-	if (rc == HG_OK)
-		rc = sq_exec(db, "COMMIT");
-	if (rc != HG_OK)
-		sq_exec_quiet(db, "ROLLBACK");
-	return rc;
+	if (rc != HG_OK) {
+		sq_write_rollback(s, db);
+		return rc;
+	}
+	return sq_write_commit(s, db);
 }
 
 static void *writer_main(void *arg)
@@ -65,7 +65,7 @@ static void *writer_main(void *arg)
 		pthread_cond_broadcast(&q->space);
 		pthread_mutex_unlock(&q->lock);
 		if (batch)
-			rc = insert_batch(q->db, batch, n);
+			rc = insert_batch(s, q->db, batch, n);
 		pthread_mutex_lock(&q->lock);
 		if (rc != HG_OK) {
 			q->failed_lo = last - n + 1;

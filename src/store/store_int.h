@@ -45,8 +45,19 @@ struct store {
 	bool busy[POOL_SIZE];
 	int schema_version;
 	atomic_uint_fast64_t appended, replayed, rejected, errors;
+	/* Writers queue here before BEGIN IMMEDIATE: a mutex wakes the next one at once, where
+	 * SQLite's busy handler would sleep with back-off (milliseconds of tail latency). */
+	pthread_mutex_t write_lock;
 	audit_queue audit;
 };
+
+/* Takes the store's write lock and begins a write transaction (BEGIN IMMEDIATE); on failure
+ * the lock is released again. End it with sq_write_commit or sq_write_rollback. */
+hg_status sq_write_begin(store *s, sqlite3 *db) HG_MUST_CHECK;
+/* COMMIT (rolling back when it fails) and release the write lock. */
+hg_status sq_write_commit(store *s, sqlite3 *db) HG_MUST_CHECK;
+/* ROLLBACK and release the write lock. */
+void sq_write_rollback(store *s, sqlite3 *db);
 
 /* Starts the audit writer on its own connection to path (store_open calls it). */
 hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen) HG_MUST_CHECK;

@@ -112,6 +112,30 @@ hg_status sq_exec(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
 }
 
+hg_status sq_write_begin(store *s, sqlite3 *db)
+{
+	pthread_mutex_lock(&s->write_lock);
+	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
+	if (rc != HG_OK)
+		pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+hg_status sq_write_commit(store *s, sqlite3 *db)
+{
+	hg_status rc = sq_exec(db, "COMMIT");
+	if (rc != HG_OK)
+		sq_exec_quiet(db, "ROLLBACK");
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+void sq_write_rollback(store *s, sqlite3 *db)
+{
+	sq_exec_quiet(db, "ROLLBACK");
+	pthread_mutex_unlock(&s->write_lock);
+}
+
 void sq_exec_quiet(sqlite3 *db, const char *sql) { sqlite3_exec(db, sql, NULL, NULL, NULL); }
 
 hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
@@ -180,6 +204,7 @@ hg_status store_open(const char *path, store **out, char *err, size_t errlen)
 		return HG_ENOMEM;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_cond_init(&s->free_cond, NULL);
 	rc = sq_open_conn(path, &s->conns[0], err, errlen);
 	if (rc == HG_OK)
@@ -204,6 +229,7 @@ void store_close(store *s)
 	for (int i = 0; i < POOL_SIZE; i++)
 		sqlite3_close(s->conns[i]);
 	pthread_cond_destroy(&s->free_cond);
+	pthread_mutex_destroy(&s->write_lock);
 	pthread_mutex_destroy(&s->lock);
 	hg_free(s);
 }
@@ -861,7 +887,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 
 	event_error_clear(err);
 	memset(out, 0, sizeof *out);
-	rc = sq_exec(db, "BEGIN IMMEDIATE");
+	rc = sq_write_begin(s, db);
 	if (rc != HG_OK)
 		goto out;
 	if (key && key[0]) {
@@ -916,10 +942,11 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL);
 	if (rc == HG_OK)
 		rc = project(db, st, now);
-	if (rc == HG_OK)
-		rc = sq_exec(db, "COMMIT");
 	if (rc != HG_OK)
 		goto rollback;
+	rc = sq_write_commit(s, db);
+	if (rc != HG_OK)
+		goto out;
 	atomic_fetch_add(&s->appended, 1);
 	out->episode_id = episode_id;
 	out->event_id = copy->id;
@@ -928,7 +955,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	out->replayed = false;
 	goto out;
 rollback:
-	sq_exec_quiet(db, "ROLLBACK");
+	sq_write_rollback(s, db);
 	if (found && rc == HG_OK)
 		atomic_fetch_add(&s->replayed, 1);
 out:
