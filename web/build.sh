@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# web/build.sh - builds the web UI into web/dist (served by `hemgang serve`).
+# Installs the npm packages with `npm ci` only when node_modules is missing or
+# package-lock.json changed since the last install, and rebuilds only when a
+# source is newer than the last build. Needs node and npm (Debian's nodejs, npm).
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v npm >/dev/null || { echo "web/build.sh: npm is missing (apt-get install nodejs npm)" >&2; exit 1; }
+stamp=node_modules/.hemgang-lock
+if [ ! -d node_modules ] || ! cmp -s package-lock.json "$stamp"; then
+	npm ci --no-audit --no-fund --loglevel=error
+	cp package-lock.json "$stamp"
+fi
+if [ -f dist/index.html ] && [ -z "$(find src public index.html vite.config.ts tsconfig.json package-lock.json \
+	-newer dist/index.html -print -quit 2>/dev/null)" ]; then
+	exit 0 # up to date
+fi
+npm run --silent build

@@ -1,0 +1,146 @@
+// common.tsx - small shared pieces: links that route without reloading,
+// badges (status, track colour, deadline state: always text, never colour
+// alone), the table of episode rows used by the worklist, the lists and the
+// search, and the loading/error boxes.
+import type { ComponentChildren } from 'preact';
+import type { EpisodeRow } from '../api';
+import { codeLabel, formatDate, formatInstant, t } from '../i18n';
+import { municipalityLabel, navigate, unitName } from '../state';
+import { errorMessage } from './fields';
+
+export function Link(p: { href: string; children: ComponentChildren; class?: string; 'aria-label'?: string }) {
+  return (
+    <a
+      href={p.href}
+      class={p.class}
+      aria-label={p['aria-label']}
+      onClick={(e) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        navigate(p.href);
+      }}
+    >
+      {p.children}
+    </a>
+  );
+}
+
+export function StatusBadge(p: { status: string }) {
+  return <span class={`badge status-${p.status}`}>{codeLabel('status', p.status)}</span>;
+}
+
+export function TrackBadge(p: { colour: string | null | undefined }) {
+  if (!p.colour) return <span class="badge track-none">{t('track_none')}</span>;
+  return (
+    <span class={`badge track-${p.colour}`}>
+      <span class="dot" aria-hidden="true" />
+      {codeLabel('colour', p.colour)}
+    </span>
+  );
+}
+
+export function DeadlineBadge(p: { state: string }) {
+  return <span class={`badge dl-${p.state}`}>{codeLabel('deadline_state', p.state)}</span>;
+}
+
+export function Loading() {
+  return (
+    <p class="loading" role="status">
+      {t('loading')}
+    </p>
+  );
+}
+
+export function ErrorBox(p: { error: unknown }) {
+  return (
+    <div class="error-box" role="alert">
+      {errorMessage(p.error)}
+    </div>
+  );
+}
+
+export function Section(p: { id: string; title: string; count?: number; children: ComponentChildren; tone?: string }) {
+  return (
+    <section class={'card' + (p.tone ? ' card-' + p.tone : '')} aria-labelledby={p.id + '-h'} id={p.id}>
+      <h2 id={p.id + '-h'}>
+        {p.title}
+        {p.count !== undefined ? <span class="count">{p.count}</span> : null}
+      </h2>
+      {p.children}
+    </section>
+  );
+}
+
+export type Column = 'ward' | 'municipality' | 'status' | 'deadlines' | 'ready' | 'expected' | 'admitted' | 'discharged' | 'track';
+
+/** One table of episode rows; the patient's name links to the episode page. */
+export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption: string; empty: string }) {
+  if (p.rows.length === 0) return <p class="empty">{p.empty}</p>;
+  // The day liability starts comes from the agreement in force, which only the server knows:
+  // the column appears once the API sends `liability_from` on the rows.
+  const liability = p.rows.some((r) => r.liability_from !== undefined);
+  const has = (c: Column) => p.columns.includes(c);
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="sr-only">{p.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('col_patient')}</th>
+            {has('ward') ? <th scope="col">{t('col_ward')}</th> : null}
+            {has('municipality') ? <th scope="col">{t('col_municipality')}</th> : null}
+            {has('status') ? <th scope="col">{t('col_status')}</th> : null}
+            {has('track') ? <th scope="col">{t('col_track')}</th> : null}
+            {has('admitted') ? <th scope="col">{t('col_admitted')}</th> : null}
+            {has('expected') ? <th scope="col">{t('col_expected')}</th> : null}
+            {has('deadlines') ? <th scope="col">{t('col_deadline')}</th> : null}
+            {has('ready') ? <th scope="col">{t('col_ready_since')}</th> : null}
+            {has('ready') ? <th scope="col">{t('col_ready_days')}</th> : null}
+            {has('ready') && liability ? <th scope="col">{t('col_liability_from')}</th> : null}
+            {has('discharged') ? <th scope="col">{t('col_discharged')}</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr key={r.id} data-episode={r.id}>
+              <th scope="row">
+                <Link href={`/episodes/${r.id}`}>{r.patient.name || `#${r.id}`}</Link>
+                <span class="pnr">{r.patient.personnummer}</span>
+              </th>
+              {has('ward') ? <td>{unitName(r.ward)}</td> : null}
+              {has('municipality') ? <td>{municipalityLabel(r.municipality)}</td> : null}
+              {has('status') ? (
+                <td>
+                  <StatusBadge status={r.status} />
+                </td>
+              ) : null}
+              {has('track') ? (
+                <td>
+                  <TrackBadge colour={r.track} />
+                </td>
+              ) : null}
+              {has('admitted') ? <td>{formatInstant(r.admitted_at)}</td> : null}
+              {has('expected') ? <td>{formatDate(r.expected_discharge_date, true)}</td> : null}
+              {has('deadlines') ? (
+                <td>
+                  <ul class="plain">
+                    {r.open_deadlines.map((d) => (
+                      <li key={d.kind} class={d.overdue ? 'late' : ''}>
+                        {codeLabel('deadline', d.kind)}: {formatInstant(d.due_at)}
+                        {d.overdue ? <span class="badge dl-overdue">{codeLabel('deadline_state', 'overdue')}</span> : null}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              ) : null}
+              {has('ready') ? <td>{formatInstant(r.ready_at)}</td> : null}
+              {has('ready') ? <td class="num">{r.ready_days ?? '–'}</td> : null}
+              {has('ready') && liability ? <td>{r.liability_from ? formatDate(r.liability_from, true) : '–'}</td> : null}
+              {has('discharged') ? <td>{formatInstant(r.discharged_at)}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

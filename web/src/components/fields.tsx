@@ -1,0 +1,241 @@
+// fields.tsx - labelled form controls that show the API's validation message
+// next to the member it concerns.
+//
+// A problem response names the member at fault in `field` as a JSON path
+// ("expected_discharge_date", "patient.personnummer", "recipients[1].unit").
+// Each control has a `name` with the same path; errorFor() gives it the
+// message when the path is its own or lies below it. A message whose field no
+// control on the form shows (or that has no field) goes to the form's summary
+// at the top. Controls get aria-invalid and aria-describedby pointing at the
+// message, and the first invalid control receives focus.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { ApiError, NetworkError } from '../api';
+import { t } from '../i18n';
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.problem.detail || e.problem.title || e.problem.code;
+  if (e instanceof NetworkError) return t('error_network');
+  return t('error_generic');
+}
+
+function matches(field: string, name: string): boolean {
+  return field === name || field.startsWith(name + '.') || field.startsWith(name + '[');
+}
+
+export function errorFor(e: unknown, name: string): string | undefined {
+  if (!(e instanceof ApiError) || !e.problem.field) return undefined;
+  return matches(e.problem.field, name) ? errorMessage(e) : undefined;
+}
+
+/** The message of an error no control of `names` shows; undefined when one does. */
+export function unmatchedError(e: unknown, names: string[]): string | undefined {
+  if (!e) return undefined;
+  if (e instanceof ApiError && e.problem.field && names.some((n) => matches(e.problem.field!, n))) return undefined;
+  return errorMessage(e);
+}
+
+export const fieldId = (form: string, name: string) => `${form}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+interface Base {
+  form: string;
+  name: string;
+  label: string;
+  error?: unknown;
+  required?: boolean;
+  hint?: string;
+  disabled?: boolean;
+}
+
+function Wrap(p: Base & { children: ComponentChildren; inline?: boolean }) {
+  const id = fieldId(p.form, p.name);
+  const msg = errorFor(p.error, p.name);
+  return (
+    <div class={'field' + (msg ? ' field-invalid' : '') + (p.inline ? ' field-inline' : '')}>
+      <label for={id}>
+        {p.label}
+        {p.required ? (
+          <span class="req" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        ) : null}
+      </label>
+      {p.children}
+      {p.hint ? (
+        <p class="hint" id={id + '-hint'}>
+          {p.hint}
+        </p>
+      ) : null}
+      {msg ? (
+        <p class="field-error" id={id + '-err'} data-field={p.name}>
+          {msg}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function aria(p: Base) {
+  const id = fieldId(p.form, p.name);
+  const msg = errorFor(p.error, p.name);
+  const described = [p.hint ? id + '-hint' : '', msg ? id + '-err' : ''].filter(Boolean).join(' ');
+  return {
+    id,
+    name: p.name,
+    'aria-invalid': msg ? ('true' as const) : undefined,
+    'aria-describedby': described || undefined,
+    'aria-required': p.required ? ('true' as const) : undefined,
+    disabled: p.disabled,
+  };
+}
+
+export function TextInput(
+  p: Base & {
+    value: string;
+    onValue: (v: string) => void;
+    type?: 'text' | 'date' | 'datetime-local' | 'tel' | 'password' | 'search';
+    autoComplete?: string;
+    maxLength?: number;
+    inputMode?: 'numeric' | 'text' | 'tel';
+    placeholder?: string;
+  },
+) {
+  return (
+    <Wrap {...p}>
+      <input
+        {...aria(p)}
+        type={(p.type ?? 'text') as 'text'}
+        value={p.value}
+        autoComplete={p.autoComplete ?? 'off'}
+        maxLength={p.maxLength}
+        inputMode={p.inputMode}
+        placeholder={p.placeholder}
+        onInput={(e) => p.onValue((e.currentTarget as HTMLInputElement).value)}
+      />
+    </Wrap>
+  );
+}
+
+export function TextArea(p: Base & { value: string; onValue: (v: string) => void; maxLength?: number }) {
+  return (
+    <Wrap {...p}>
+      <textarea
+        {...aria(p)}
+        rows={2}
+        value={p.value}
+        maxLength={p.maxLength ?? 2047}
+        onInput={(e) => p.onValue((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+    </Wrap>
+  );
+}
+
+export function Select(
+  p: Base & {
+    value: string;
+    onValue: (v: string) => void;
+    options: { value: string; label: string; group?: string }[];
+    placeholder?: string;
+  },
+) {
+  const groups = [...new Set(p.options.map((o) => o.group ?? ''))];
+  const opts = (g: string) =>
+    p.options
+      .filter((o) => (o.group ?? '') === g)
+      .map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ));
+  return (
+    <Wrap {...p}>
+      <select {...aria(p)} value={p.value} onChange={(e) => p.onValue((e.currentTarget as HTMLSelectElement).value)}>
+        {p.placeholder !== undefined ? <option value="">{p.placeholder}</option> : null}
+        {groups.map((g) =>
+          g ? (
+            <optgroup key={g} label={g}>
+              {opts(g)}
+            </optgroup>
+          ) : (
+            opts(g)
+          ),
+        )}
+      </select>
+    </Wrap>
+  );
+}
+
+export function Checkbox(p: Base & { checked: boolean; onChecked: (v: boolean) => void }) {
+  const id = fieldId(p.form, p.name);
+  const msg = errorFor(p.error, p.name);
+  return (
+    <div class={'field field-check' + (msg ? ' field-invalid' : '')}>
+      <input
+        {...aria(p)}
+        type="checkbox"
+        checked={p.checked}
+        onChange={(e) => p.onChecked((e.currentTarget as HTMLInputElement).checked)}
+      />
+      <label for={id}>{p.label}</label>
+      {msg ? (
+        <p class="field-error" id={id + '-err'} data-field={p.name}>
+          {msg}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The form frame: error summary, submit button disabled while sending, focus on the first invalid control. */
+export function FormShell(p: {
+  id: string;
+  title?: string;
+  fields: string[];
+  error: unknown;
+  busy: boolean;
+  submitLabel: string;
+  onSubmit: () => void;
+  onCancel?: () => void;
+  children: ComponentChildren;
+}) {
+  const ref = useRef<HTMLFormElement>(null);
+  const summary = unmatchedError(p.error, p.fields);
+  useEffect(() => {
+    if (!p.error || !ref.current) return;
+    const bad = ref.current.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (bad) bad.focus();
+    else ref.current.querySelector<HTMLElement>('.form-error')?.focus();
+  }, [p.error]);
+  return (
+    <form
+      ref={ref}
+      id={p.id}
+      class="form"
+      noValidate
+      aria-busy={p.busy ? 'true' : 'false'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        p.onSubmit();
+      }}
+    >
+      {p.title ? <h3 class="form-title">{p.title}</h3> : null}
+      {summary ? (
+        <div class="form-error" role="alert" tabIndex={-1}>
+          {summary}
+        </div>
+      ) : null}
+      {p.children}
+      <div class="form-actions">
+        <button type="submit" class="btn btn-primary" disabled={p.busy}>
+          {p.busy ? t('saving') : p.submitLabel}
+        </button>
+        {p.onCancel ? (
+          <button type="button" class="btn" onClick={p.onCancel}>
+            {t('close_form')}
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,185 @@
+// rules.ts - which event forms the UI offers to whom.
+//
+// A mirror of two core tables, for showing only the forms a user can use; the
+// server enforces both anyway (403 role_forbidden / unit_forbidden, 409/422
+// from the fold), so a stale mirror can hide a button but never grant a right.
+// - ROLE_EVENTS: src/core/access.c, which role may send which type;
+// - AUTHOR_KINDS, AFTER_DISCHARGE, NEEDS_PARTY: src/core/event.c's type table
+//   (which unit kinds may author a type, which types are allowed after the
+//   discharge, which need the author unit to be a notified party).
+// A form is offered when the role may send the type AND one of the user's
+// units is of a kind that may author it (a ward user's role allows SIP events,
+// but a ward unit cannot author them) AND the episode's state allows it.
+import type { ApiEvent, EpisodeState } from './api';
+
+const COMMON = ['acknowledged', 'info_requested', 'info_replied', 'consent_recorded', 'deviation', 'cancelled'];
+const WARD = [
+  ...COMMON,
+  'admitted',
+  'transferred',
+  'admission_notice',
+  'expected_date_changed',
+  'track_set',
+  'sip_called',
+  'sip_held',
+  'ready_for_discharge',
+  'ready_withdrawn',
+  'discharged',
+  'leave_started',
+  'leave_ended',
+];
+const PRIMARY = [...COMMON, 'track_set', 'care_contact_appointed', 'sip_called', 'sip_held'];
+const MUNICIPAL = [...COMMON, 'municipality_ready', 'sip_held'];
+
+export const ROLE_EVENTS: Record<string, readonly string[]> = {
+  ward_staff: WARD,
+  primary_care: PRIMARY,
+  municipal_assessor: MUNICIPAL,
+  municipal_nurse: MUNICIPAL,
+  analyst: [],
+  invoice_officer: [],
+  admin: [],
+  integration: WARD,
+};
+
+const K_WARD = ['ward'];
+const K_OUT = ['primary_care', 'specialist_outpatient'];
+const K_MUN = ['municipal_social', 'municipal_health'];
+const K_CARE = [...K_WARD, ...K_OUT, ...K_MUN];
+
+export const AUTHOR_KINDS: Record<string, readonly string[]> = {
+  admitted: K_WARD,
+  transferred: K_WARD,
+  admission_notice: K_WARD,
+  expected_date_changed: K_WARD,
+  acknowledged: K_CARE,
+  info_requested: K_CARE,
+  info_replied: K_CARE,
+  consent_recorded: K_CARE,
+  track_set: [...K_WARD, ...K_OUT],
+  care_contact_appointed: K_OUT,
+  sip_called: K_OUT,
+  sip_held: K_OUT,
+  ready_for_discharge: K_WARD,
+  ready_withdrawn: K_WARD,
+  municipality_ready: K_MUN,
+  discharged: K_WARD,
+  deviation: K_CARE,
+  cancelled: K_CARE,
+  leave_started: K_WARD,
+  leave_ended: K_WARD,
+};
+
+const AFTER_DISCHARGE = new Set([
+  'acknowledged',
+  'info_replied',
+  'consent_recorded',
+  'sip_called',
+  'sip_held',
+  'deviation',
+  'cancelled',
+]);
+
+const NEEDS_PARTY = new Set(['care_contact_appointed', 'sip_called', 'sip_held', 'municipality_ready']);
+
+/** The order in which the forms are offered: the usual course of an episode first. */
+export const FORM_ORDER = [
+  'admission_notice',
+  'expected_date_changed',
+  'track_set',
+  'care_contact_appointed',
+  'sip_called',
+  'sip_held',
+  'ready_for_discharge',
+  'ready_withdrawn',
+  'municipality_ready',
+  'discharged',
+  'transferred',
+  'leave_started',
+  'leave_ended',
+  'info_requested',
+  'info_replied',
+  'consent_recorded',
+  'deviation',
+] as const;
+
+export interface UnitRef {
+  id: string;
+  kind: string;
+}
+
+export function roleMaySend(role: string, type: string): boolean {
+  return (ROLE_EVENTS[role] ?? []).includes(type);
+}
+
+/** The user's units that may author `type` (by kind). */
+export function authorUnits(units: UnitRef[], type: string): UnitRef[] {
+  const kinds = AUTHOR_KINDS[type] ?? [];
+  return units.filter((u) => kinds.includes(u.kind));
+}
+
+/** Every unit id that is a party to the episode: its wards and every notified recipient. */
+export function episodeParties(st: EpisodeState, events: ApiEvent[]): Set<string> {
+  const s = new Set<string>();
+  if (st.admitting_ward) s.add(st.admitting_ward);
+  if (st.ward) s.add(st.ward);
+  for (const r of st.notice?.recipients ?? []) s.add(r.unit);
+  for (const e of events) if (e.type === 'transferred' && typeof e.ward === 'string') s.add(e.ward);
+  return s;
+}
+
+/** The event forms to offer the user on this episode. */
+export function offeredForms(role: string, units: UnitRef[], st: EpisodeState, events: ApiEvent[]): string[] {
+  if (st.status === 'cancelled' || st.status === 'empty') return [];
+  const parties = episodeParties(st, events);
+  const discharged = st.status === 'discharged';
+  const hasNotice = (st.notice?.recipients?.length ?? 0) > 0;
+  return FORM_ORDER.filter((type) => {
+    if (!roleMaySend(role, type)) return false;
+    let mine = authorUnits(units, type);
+    if (NEEDS_PARTY.has(type)) mine = mine.filter((u) => parties.has(u.id));
+    if (mine.length === 0) return false;
+    if (discharged && !AFTER_DISCHARGE.has(type)) return false;
+    switch (type) {
+      case 'expected_date_changed':
+        return hasNotice;
+      case 'ready_for_discharge':
+        return st.status === 'admitted' && hasNotice;
+      case 'ready_withdrawn':
+        return st.status === 'ready';
+      case 'leave_started':
+        return !st.on_leave;
+      case 'leave_ended':
+        return st.on_leave;
+      case 'info_replied':
+        return openRequestsTo(events, new Set(mine.map((u) => u.id))).length > 0;
+      default:
+        return true;
+    }
+  });
+}
+
+/** Information requests addressed to one of `units` that have no reply yet. */
+export function openRequestsTo(events: ApiEvent[], units: Set<string>): ApiEvent[] {
+  const replied = new Set(events.filter((e) => e.type === 'info_replied').map((e) => e.reply_to_seq as number));
+  const cancelled = cancelledSeqs(events);
+  return events.filter(
+    (e) =>
+      e.type === 'info_requested' &&
+      !cancelled.has(e.seq) &&
+      !replied.has(e.seq) &&
+      units.has((e.to as { unit: string } | undefined)?.unit ?? ''),
+  );
+}
+
+export function cancelledSeqs(events: ApiEvent[]): Set<number> {
+  return new Set(events.filter((e) => e.type === 'cancelled').map((e) => e.cancels_seq as number));
+}
+
+/** Events the user may cancel: authored by one of their units, not cancelled, not a cancellation. */
+export function cancellable(events: ApiEvent[], role: string, units: UnitRef[]): ApiEvent[] {
+  if (!roleMaySend(role, 'cancelled')) return [];
+  const mine = new Set(authorUnits(units, 'cancelled').map((u) => u.id));
+  const gone = cancelledSeqs(events);
+  return events.filter((e) => e.type !== 'cancelled' && !gone.has(e.seq) && mine.has(e.author.unit));
+}
