@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v npm >/dev/null || { echo "web/build.sh: npm is missing (apt-get install nodejs npm)" >&2; exit 1; }
+# Vite 8 needs Node.js 20.19 or newer (Debian 12's own nodejs is 18).
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+	echo "web/build.sh: Node.js $(node --version) is too old; the web UI needs 20.19 or newer" >&2
+	exit 1
+fi
 stamp=node_modules/.hemgang-lock
 if [ ! -d node_modules ] || ! cmp -s package-lock.json "$stamp"; then
 	npm ci --no-audit --no-fund --loglevel=error

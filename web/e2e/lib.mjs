@@ -3,7 +3,8 @@
 // chromium driven by playwright-core. Every wait is bounded; nothing is
 // downloaded (playwright-core never fetches a browser by itself).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -151,4 +152,24 @@ export function randomPersonnummer() {
   }
   const check = (10 - (sum % 10)) % 10;
   return `19${nine.slice(0, 6)}-${nine.slice(6)}${check}`;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core's WCAG 2.0/2.1 A and AA rules (labels, names, contrast, ARIA,
+ * landmarks...) on the page as it is now; returns "rule: target" lines of the
+ * violations. The engine is evaluated through the DevTools protocol, which the
+ * page's CSP does not govern, so the app keeps its strict policy.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const out = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return out;
 }

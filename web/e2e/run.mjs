@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import {
   Runner,
   assert,
+  axeViolations,
   eq,
   launchBrowser,
   makeDemo,
@@ -381,6 +382,41 @@ try {
     // the skip link is the first stop of the keyboard and leads to the main content
     await W.page.keyboard.press('Tab');
     eq(await W.page.evaluate(() => document.activeElement?.className), 'skip', 'first tab stop');
+  }, { flow: false });
+
+  await r.step('WCAG 2.1 AA (axe-core): login, start pages, episode with a form, admission, list, search', async () => {
+    const found = [];
+    const check = async (page, what) => {
+      for (const v of await axeViolations(page)) found.push(`${what}: ${v}`);
+    };
+    const L = await newSession('anonymous');
+    await L.page.goto(server.url + '/');
+    await L.page.locator('#login').waitFor();
+    await check(L.page, 'login');
+    await L.ctx.close();
+    await W.page.locator('nav a[href="/"]').click();
+    await W.page.locator('#wl-ready').waitFor();
+    await check(W.page, 'ward start');
+    await M.page.locator('nav a[href="/"]').click();
+    await M.page.locator('#wl-new').waitFor();
+    await check(M.page, 'municipal start');
+    await openEpisode(P.page, episodeId);
+    await openForm(P.page, 'sip_held');
+    await check(P.page, 'episode with the SIP form');
+    await openForm(P.page, 'deviation');
+    await P.page.locator('#form-deviation button[type=submit]').click();
+    await P.page.locator('#form-deviation .field-error, #form-deviation .form-error').first().waitFor();
+    await check(P.page, 'episode with a rejected deviation form');
+    await W.page.locator('nav a[href="/admit"]').click();
+    await W.page.locator('#admit').waitFor();
+    await check(W.page, 'admission form');
+    await W.page.locator('nav a[href="/episodes"]').click();
+    await W.page.locator('#list-h').waitFor();
+    await check(W.page, 'episode list');
+    await W.page.locator('nav a[href="/search"]').click();
+    await W.page.locator('#search').waitFor();
+    await check(W.page, 'search');
+    assert(found.length === 0, 'violations:\n      ' + found.join('\n      '));
   }, { flow: false });
 
   await r.step('no CSP violation and no script error on any page', async () => {

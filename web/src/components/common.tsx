@@ -30,7 +30,12 @@ export function StatusBadge(p: { status: string }) {
 }
 
 export function TrackBadge(p: { colour: string | null | undefined }) {
-  if (!p.colour) return <span class="badge track-none">{t('track_none')}</span>;
+  if (!p.colour)
+    return (
+      <span class="badge track-none">
+        {t('track')}: {t('track_none').toLowerCase()}
+      </span>
+    );
   return (
     <span class={`badge track-${p.colour}`}>
       <span class="dot" aria-hidden="true" />
