@@ -1,0 +1,418 @@
+/*
+ * hl7_service.c - one HL7 message in, one ACK out (hl7_service.h).
+ *
+ * The order of the checks is the conformance statement's (docs/interop.md §2):
+ * parse, header, redelivery, content, facility, quarantine, ward, episode,
+ * plan, append, answer. Every failure of the store answers AR 207 so that the
+ * sender delivers the message again; nothing is logged as answered unless the
+ * events it means are durable.
+ */
+#include "hl7/hl7_service.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "core/pnr.h"
+#include "store/interop_store.h"
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	/* never cut a UTF-8 sequence in two */
+	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+/* Builds the ACK into out; a failure to render leaves a bare reject, which adt_ack always fits. */
+static void answer(hl7_outcome *out, const adt_header *h, adt_ack_code code, const adt_error *err, hg_instant now,
+		   const char *outcome)
+{
+	out->code = code;
+	out->outcome = outcome;
+	out->reason = err && code != ADT_ACK_ACCEPT ? err->code : "ok";
+	out->send = adt_ack_wanted(h, code);
+	if (adt_ack(h, code, code == ADT_ACK_ACCEPT ? NULL : err, now, out->ack, sizeof out->ack, &out->len) != HG_OK) {
+		adt_header empty;
+		memset(&empty, 0, sizeof empty);
+		if (adt_ack(&empty, ADT_ACK_REJECT, NULL, now, out->ack, sizeof out->ack, &out->len) != HG_OK)
+			out->len = 0;
+	}
+}
+
+static void answer_error(hl7_outcome *out, const adt_header *h, const adt_error *err, hg_instant now)
+{
+	answer(out, h, err->reject ? ADT_ACK_REJECT : ADT_ACK_ERROR, err, now, err->reject ? "rejected" : "error");
+}
+
+static void answer_store_failure(hl7_outcome *out, const adt_header *h, hg_instant now)
+{
+	adt_error err;
+	hg_status ignored = adt_error_set(&err, true, 207, "", 0, 0, "store_unavailable",
+					  "The database is unavailable; send the message again.");
+	(void)ignored;
+	answer(out, h, ADT_ACK_REJECT, &err, now, "rejected");
+}
+
+/* True when addr is one of the space-separated addresses. */
+static bool address_listed(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	for (const char *p = list; n && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t k = strcspn(p, " ");
+		if (k == n && memcmp(p, addr, n) == 0)
+			return true;
+		p += k;
+	}
+	return false;
+}
+
+/* The author_user of the facility's events: "hl7:" and the facility, cut to fit. */
+static void author_user(char out[HG_ID_MAX], const char *facility)
+{
+	memcpy(out, "hl7:", 4);
+	copy(out + 4, HG_ID_MAX - 4, facility);
+}
+
+/* Resolves PV1-3 to a ward: the facility's ward map, else a unit id of a ward (of the facility's region). */
+static hg_status resolve_ward(store *s, const char *facility, const interop_facility *f, const char *code,
+			      adt_unit *out)
+{
+	char id[HG_ID_MAX];
+	store_unit u;
+	memset(out, 0, sizeof *out);
+	hg_status rc = interop_ward_get(s, facility, code, id);
+	if (rc == HG_ENOTFOUND)
+		copy(id, sizeof id, code);
+	else if (rc != HG_OK)
+		return rc;
+	rc = store_unit_get(s, id, &u);
+	if (rc != HG_OK)
+		return rc;
+	if (u.kind != UNIT_WARD || (f && strcmp(u.org, f->org) != 0))
+		return HG_ENOTFOUND;
+	copy(out->id, sizeof out->id, u.id);
+	out->kind = u.kind;
+	copy(out->org, sizeof out->org, u.org);
+	out->care = u.care;
+	copy(out->hospital, sizeof out->hospital, u.hospital);
+	return HG_OK;
+}
+
+/* The episode of the message: its visit number, else the patient's latest episode (not for A01). */
+static hg_status find_episode(store *s, const char *facility, const adt_message *am, int64_t *id)
+{
+	*id = 0;
+	if (am->visit[0]) {
+		hg_status rc = interop_visit_get(s, facility, am->visit, id);
+		if (rc != HG_ENOTFOUND)
+			return rc;
+	}
+	if (am->trigger == ADT_A01 || !am->patient.personnummer[0])
+		return HG_OK;
+	store_query q;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	store_query_init(&q);
+	q.all = true;
+	q.pnr = am->patient.personnummer;
+	q.limit = 100;
+	hg_status rc = store_episodes_query(s, &q, &rows, &n, &total);
+	if (rc != HG_OK)
+		return rc;
+	hg_instant best = HG_INSTANT_NONE;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].status != EPISODE_CANCELLED && (best == HG_INSTANT_NONE || rows[i].admitted_at > best)) {
+			best = rows[i].admitted_at;
+			*id = rows[i].id;
+		}
+	hg_free(rows);
+	return HG_OK;
+}
+
+/* Puts the message in quarantine (or, when replaying, leaves it there) and answers AA. */
+static void quarantine(store *s, const hl7_service_opts *o, const adt_message *am, const char *reason,
+		       const char *msg, size_t len, hg_instant now, hl7_outcome *out)
+{
+	adt_error why;
+	hg_status ignored = adt_error_set(&why, false, 0, "", 0, 0, reason, "quarantined");
+	(void)ignored;
+	if (o->replay_of) {
+		answer(out, &am->h, ADT_ACK_ACCEPT, NULL, now, "quarantined");
+		out->reason = reason;
+		return;
+	}
+	interop_quarantined q;
+	memset(&q, 0, sizeof q);
+	q.received_at = now;
+	copy(q.facility, sizeof q.facility, am->h.sending_facility);
+	copy(q.control_id, sizeof q.control_id, am->h.control_id);
+	copy(q.trigger, sizeof q.trigger, am->h.trigger_code);
+	copy(q.visit, sizeof q.visit, am->visit);
+	copy(q.ward_code, sizeof q.ward_code, am->ward_code);
+	copy(q.reason, sizeof q.reason, reason);
+	copy(q.peer, sizeof q.peer, o->peer);
+	pnr p;
+	pnr_reason pr;
+	pnr_options po = pnr_options_default(cal_local_date(now));
+	po.accept_reserve = true;
+	if (pnr_parse(am->patient.personnummer, &po, &p, &pr) == HG_OK)
+		pnr_mask(&p, q.pnr_masked);
+	int64_t id = 0;
+	answer(out, &am->h, ADT_ACK_ACCEPT, NULL, now, "quarantined");
+	out->reason = reason;
+	if (interop_quarantine_add(s, &q, msg, len, &id) != HG_OK ||
+	    interop_message_put(s, am->h.sending_facility, am->h.control_id, am->h.trigger_code, "quarantined", 0,
+				out->ack, now) != HG_OK)
+		answer_store_failure(out, &am->h, now);
+}
+
+/* Appends the planned events; fills *out on a rejection. */
+static bool append_all(store *s, const hl7_service_opts *o, const adt_message *am, const event *evs, size_t n,
+		       int64_t *episode_id, hg_instant now, hl7_outcome *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		char key[STORE_KEY_MAX];
+		store_append_result r;
+		event_error everr;
+		snprintf(key, sizeof key, "msh10:%s#%zu", am->h.control_id, i + 1);
+		hg_status rc = store_append(s, *episode_id, &evs[i], key, now, &r, &everr);
+		if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE) {
+			adt_error err;
+			adt_error_from_event(am, &everr, rc, &err);
+			answer_error(out, &am->h, &err, now);
+			return false;
+		}
+		if (rc != HG_OK) {
+			answer_store_failure(out, &am->h, now);
+			return false;
+		}
+		*episode_id = r.episode_id;
+		out->events++;
+		store_audit a;
+		memset(&a, 0, sizeof a);
+		a.at = now;
+		copy(a.username, sizeof a.username, evs[i].author_user);
+		copy(a.unit, sizeof a.unit, evs[i].author_unit);
+		copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
+		a.episode_id = r.episode_id;
+		snprintf(a.reason, sizeof a.reason, "HL7 %s %s", am->h.trigger_code, am->h.control_id);
+		copy(a.client, sizeof a.client, o->replay_of ? "quarantine" : o->peer);
+		if (store_audit_add(s, &a) != HG_OK) {
+			answer_store_failure(out, &am->h, now);
+			return false;
+		}
+	}
+	return true;
+}
+
+void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, size_t len, hg_instant now,
+			hl7_outcome *out)
+{
+	hl7_message *m = hg_malloc(sizeof *m);
+	adt_message *am = hg_calloc(1, sizeof *am);
+	episode_state *st = NULL;
+	event *hist = NULL, *evs = NULL;
+	size_t n = 0, nevs = 0;
+	adt_error err;
+	hl7_parse_reason why;
+	interop_facility f;
+	bool known = false, open_door = o->demo && o->peer_loopback;
+	int64_t episode_id = 0;
+	hg_status rc;
+
+	memset(out, 0, sizeof *out);
+	adt_error_clear(&err);
+	if (!m || !am) {
+		adt_header empty;
+		memset(&empty, 0, sizeof empty);
+		answer_store_failure(out, &empty, now);
+		goto done;
+	}
+	if (hl7_parse(msg, len, m, &why) != HG_OK) {
+		rc = adt_error_set(&err, true, why == HL7_PARSE_TOO_LONG ? 102 : 100, why == HL7_PARSE_BAD_DELIMITERS ? "MSH" : "",
+				   why == HL7_PARSE_BAD_DELIMITERS ? 2 : 0, 0, hl7_parse_reason_code(why),
+				   "The message cannot be parsed: %s.", hl7_parse_reason_code(why));
+		answer_error(out, &am->h, &err, now);
+		goto done;
+	}
+	if (adt_read_header(m, o->demo, &am->h, &err) != HG_OK) {
+		answer_error(out, &am->h, &err, now);
+		goto done;
+	}
+	const adt_header *h = &am->h;
+	if (!o->replay_of) {
+		interop_message seen;
+		rc = interop_message_get(s, h->sending_facility, h->control_id, &seen);
+		if (rc == HG_OK) {
+			copy(out->ack, sizeof out->ack, seen.ack);
+			out->len = strlen(out->ack);
+			out->code = ADT_ACK_ACCEPT;
+			out->outcome = "redelivered";
+			out->reason = "ok";
+			out->episode_id = seen.episode_id;
+			out->send = adt_ack_wanted(h, ADT_ACK_ACCEPT);
+			hg_free(seen.ack);
+			goto done;
+		}
+		if (rc != HG_ENOTFOUND) {
+			answer_store_failure(out, h, now);
+			goto done;
+		}
+	}
+	rc = interop_facility_get(s, h->sending_facility, &f);
+	if (rc != HG_OK && rc != HG_ENOTFOUND) {
+		answer_store_failure(out, h, now);
+		goto done;
+	}
+	known = rc == HG_OK;
+	if (known && !o->replay_of && !open_door && !address_listed(f.addresses, o->peer)) {
+		rc = adt_error_set(&err, true, 207, "MSH", 4, 0, "sender_not_allowed",
+				   "Facility '%s' may not send from this address.", h->sending_facility);
+		answer_error(out, h, &err, now);
+		goto done;
+	}
+	if (adt_read(m, o->demo, cal_local_date(now), am, &err) != HG_OK) {
+		answer_error(out, h, &err, now);
+		goto done;
+	}
+	if (am->trigger == ADT_OTHER || !am->inpatient) {
+		answer(out, h, ADT_ACK_ACCEPT, NULL, now, "ignored");
+		if (interop_message_put(s, h->sending_facility, h->control_id, h->trigger_code, "ignored", 0, out->ack,
+					now) != HG_OK)
+			answer_store_failure(out, h, now);
+		goto done;
+	}
+	if (!known && !open_door) {
+		quarantine(s, o, am, "unknown_facility", msg, len, now, out);
+		goto done;
+	}
+	if (am->visit[0]) {
+		bool pending = false;
+		if (interop_quarantine_pending(s, h->sending_facility, am->visit, o->replay_of, &pending) != HG_OK) {
+			answer_store_failure(out, h, now);
+			goto done;
+		}
+		if (pending) {
+			quarantine(s, o, am, "earlier_message_quarantined", msg, len, now, out);
+			goto done;
+		}
+	}
+	adt_context cx;
+	char user[HG_ID_MAX];
+	memset(&cx, 0, sizeof cx);
+	author_user(user, h->sending_facility);
+	cx.author_user = user;
+	cx.a16_ready = known ? f.a16_ready : true;
+	if (am->trigger == ADT_A01 || am->trigger == ADT_A02) {
+		rc = resolve_ward(s, h->sending_facility, known ? &f : NULL, am->ward_code, &cx.ward);
+		if (rc == HG_ENOTFOUND) {
+			quarantine(s, o, am, "unknown_ward", msg, len, now, out);
+			goto done;
+		}
+		if (rc != HG_OK) {
+			answer_store_failure(out, h, now);
+			goto done;
+		}
+	}
+	if (find_episode(s, h->sending_facility, am, &episode_id) != HG_OK) {
+		answer_store_failure(out, h, now);
+		goto done;
+	}
+	st = hg_malloc(sizeof *st);
+	evs = hg_calloc(ADT_EVENTS_MAX, sizeof *evs);
+	if (!st || !evs) {
+		answer_store_failure(out, h, now);
+		goto done;
+	}
+	if (episode_id) {
+		rc = store_episode_load(s, episode_id, st, &hist, &n);
+		if (rc != HG_OK) {
+			answer_store_failure(out, h, now);
+			goto done;
+		}
+		cx.st = st;
+		cx.history = hist;
+		cx.n = n;
+		if (am->trigger == ADT_A01 && st->cancelled) { /* a new admission after a cancelled one */
+			cx.st = NULL;
+			episode_id = 0;
+		}
+	}
+	if (adt_plan(am, &cx, evs, &nevs, &err) != HG_OK) {
+		answer_error(out, h, &err, now);
+		goto done;
+	}
+	if (!append_all(s, o, am, evs, nevs, &episode_id, now, out))
+		goto done;
+	if (am->trigger == ADT_A01 && am->visit[0] && episode_id &&
+	    interop_visit_put(s, h->sending_facility, am->visit, episode_id) != HG_OK) {
+		answer_store_failure(out, h, now);
+		goto done;
+	}
+	int events = out->events;
+	answer(out, h, ADT_ACK_ACCEPT, NULL, now, nevs ? "accepted" : "ignored");
+	out->events = events;
+	out->episode_id = episode_id;
+	if (interop_message_put(s, h->sending_facility, h->control_id, h->trigger_code, out->outcome, episode_id, out->ack,
+				now) != HG_OK)
+		answer_store_failure(out, h, now);
+done:
+	hg_free(m);
+	hg_free(am);
+	hg_free(st);
+	hg_free(hist);
+	hg_free(evs);
+}
+
+hg_status hl7_quarantine_replay(store *s, int64_t id, const char *by, bool demo, hg_instant now, hl7_outcome *out,
+				int *replayed)
+{
+	interop_quarantined q;
+	char *msg = NULL;
+	size_t len = 0;
+	int64_t *followers = NULL;
+	size_t nf = 0;
+	bool pending = false;
+	*replayed = 0;
+	hg_status rc = interop_quarantine_get(s, id, &q, &msg, &len);
+	if (rc != HG_OK)
+		return rc;
+	if (strcmp(q.state, "pending") != 0)
+		rc = HG_ECONFLICT;
+	if (rc == HG_OK && q.visit[0])
+		rc = interop_quarantine_pending(s, q.facility, q.visit, id, &pending);
+	if (rc == HG_OK && pending)
+		rc = HG_ECONFLICT;
+	if (rc == HG_OK && q.visit[0])
+		rc = interop_quarantine_followers(s, q.facility, q.visit, id, &followers, &nf);
+	for (size_t i = 0; rc == HG_OK && i <= nf; i++) {
+		int64_t row = i == 0 ? id : followers[i - 1];
+		hl7_outcome one_buf, *one = i == 0 ? out : &one_buf;
+		hl7_service_opts o = {.demo = demo, .peer = "quarantine", .peer_loopback = false, .replay_of = row};
+		if (i > 0) {
+			hg_free(msg);
+			msg = NULL;
+			rc = interop_quarantine_get(s, row, &q, &msg, &len);
+			if (rc != HG_OK)
+				break;
+		}
+		hl7_service_handle(s, &o, msg, len, now, one);
+		if (strcmp(one->outcome, "quarantined") == 0)
+			break; /* still cannot be placed: it stays pending, and so do the rows after it */
+		(*replayed)++;
+		rc = interop_quarantine_resolve(s, row, one->code == ADT_ACK_ACCEPT ? "replayed" : "failed", by,
+						one->code == ADT_ACK_ACCEPT ? "accepted" : one->reason, now);
+	}
+	hg_free(msg);
+	hg_free(followers);
+	return rc;
+}

@@ -1,0 +1,428 @@
+/*
+ * interop_sqlite.c - the interop tables (interop_store.h) on the SQLite store's
+ * connection pool. Each function takes a connection, runs one or two
+ * statements and gives it back; none of them touches events, so none needs
+ * the episode lock that store_append takes.
+ */
+#include "store/interop_store.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "store/store_int.h"
+
+/* Steps a prepared write; HG_ENOTFOUND for a foreign-key failure, HG_EIO otherwise. */
+static hg_status step_write(sqlite3 *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return HG_OK;
+	return sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND : HG_EIO;
+}
+
+static hg_status finish(store *s, sqlite3 *db, sqlite3_stmt *st, hg_status rc)
+{
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* ---- facilities ---- */
+
+hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant now)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "INSERT INTO hl7_facilities(facility, org, name, addresses, a16_ready, created_at) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(facility) DO UPDATE SET org = ?2, name = ?3, "
+			       "addresses = ?4, a16_ready = ?5",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, f->facility);
+		sq_bind_text(st, 2, f->org);
+		sq_bind_text(st, 3, f->name);
+		sq_bind_text(st, 4, f->addresses);
+		sqlite3_bind_int(st, 5, f->a16_ready);
+		sqlite3_bind_int64(st, 6, now);
+		rc = step_write(db, st);
+	}
+	return finish(s, db, st, rc);
+}
+
+static void read_facility(sqlite3_stmt *st, void *p)
+{
+	interop_facility *f = p;
+	memset(f, 0, sizeof *f);
+	sq_col_str(st, 0, f->facility, sizeof f->facility);
+	sq_col_str(st, 1, f->org, sizeof f->org);
+	sq_col_str(st, 2, f->name, sizeof f->name);
+	sq_col_str(st, 3, f->addresses, sizeof f->addresses);
+	f->a16_ready = sqlite3_column_int(st, 4) != 0;
+}
+
+#define FACILITY_COLS "SELECT facility, org, name, addresses, a16_ready FROM hl7_facilities "
+
+hg_status interop_facility_get(store *s, const char *facility, interop_facility *out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, FACILITY_COLS "WHERE facility = ?1", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			read_facility(st, out);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_facilities_list(store *s, interop_facility **out, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	hg_status rc = sq_prepare(db, FACILITY_COLS "ORDER BY name, facility", &st);
+	if (rc == HG_OK)
+		rc = sq_collect(st, sizeof **out, read_facility, (void **)out, n);
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_address_allowed(store *s, const char *addr, bool *allowed)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*allowed = false;
+	/* whole words of the space-separated list */
+	hg_status rc = sq_prepare(db,
+			       "SELECT 1 FROM hl7_facilities WHERE instr(' ' || addresses || ' ', ' ' || ?1 || ' ') > 0 LIMIT 1",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, addr);
+		int step = sqlite3_step(st);
+		*allowed = step == SQLITE_ROW;
+		rc = step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	return finish(s, db, st, rc);
+}
+
+/* ---- wards and visits ---- */
+
+hg_status interop_ward_put(store *s, const char *facility, const char *code, const char *unit_id)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "INSERT OR REPLACE INTO hl7_wards(facility, code, unit_id) VALUES (?1, ?2, ?3)", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, code);
+		sq_bind_text(st, 3, unit_id);
+		rc = step_write(db, st);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_ward_get(store *s, const char *facility, const char *code, char unit_id[HG_ID_MAX])
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT unit_id FROM hl7_wards WHERE facility = ?1 AND code = ?2", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, code);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			sq_col_str(st, 0, unit_id, HG_ID_MAX);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_visit_put(store *s, const char *facility, const char *visit, int64_t episode_id)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc =
+		sq_prepare(db, "INSERT OR REPLACE INTO hl7_visits(facility, visit, episode_id) VALUES (?1, ?2, ?3)", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, visit);
+		sqlite3_bind_int64(st, 3, episode_id);
+		rc = step_write(db, st);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_visit_get(store *s, const char *facility, const char *visit, int64_t *episode_id)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT episode_id FROM hl7_visits WHERE facility = ?1 AND visit = ?2", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, visit);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			*episode_id = sqlite3_column_int64(st, 0);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	return finish(s, db, st, rc);
+}
+
+/* ---- the MSH-10 log ---- */
+
+hg_status interop_message_put(store *s, const char *facility, const char *control_id, const char *trigger,
+			      const char *outcome, int64_t episode_id, const char *ack, hg_instant now)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "INSERT OR REPLACE INTO hl7_messages(facility, control_id, received_at, trigger, outcome, "
+			       "episode_id, ack) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, control_id);
+		sqlite3_bind_int64(st, 3, now);
+		sq_bind_text(st, 4, trigger);
+		sq_bind_text(st, 5, outcome);
+		if (episode_id)
+			sqlite3_bind_int64(st, 6, episode_id);
+		sq_bind_text(st, 7, ack);
+		rc = step_write(db, st);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_message_get(store *s, const char *facility, const char *control_id, interop_message *out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	hg_status rc = sq_prepare(db, "SELECT outcome, episode_id, ack FROM hl7_messages WHERE facility = ?1 AND control_id = ?2",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, control_id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			sq_col_str(st, 0, out->outcome, sizeof out->outcome);
+			out->episode_id = sqlite3_column_int64(st, 1);
+			out->ack = hg_strdup((const char *)sqlite3_column_text(st, 2));
+			rc = out->ack ? HG_OK : HG_ENOMEM;
+		} else {
+			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		}
+	}
+	return finish(s, db, st, rc);
+}
+
+/* ---- quarantine ---- */
+
+hg_status interop_quarantine_add(store *s, const interop_quarantined *q, const char *message, size_t len, int64_t *id)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "INSERT INTO hl7_quarantine(received_at, facility, control_id, trigger, visit, ward_code, "
+			       "pnr_masked, reason, peer, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, q->received_at);
+		sq_bind_text(st, 2, q->facility);
+		sq_bind_text(st, 3, q->control_id);
+		sq_bind_text(st, 4, q->trigger);
+		sq_bind_text(st, 5, q->visit);
+		sq_bind_text(st, 6, q->ward_code);
+		sq_bind_text(st, 7, q->pnr_masked);
+		sq_bind_text(st, 8, q->reason);
+		sq_bind_text(st, 9, q->peer);
+		sqlite3_bind_text(st, 10, message, (int)len, SQLITE_TRANSIENT);
+		rc = step_write(db, st);
+		if (rc == HG_OK)
+			*id = sqlite3_last_insert_rowid(db);
+	}
+	return finish(s, db, st, rc);
+}
+
+#define QUARANTINE_COLS                                                                                            \
+	"SELECT id, received_at, facility, control_id, trigger, visit, ward_code, pnr_masked, reason, peer, state, " \
+	"resolved_at, resolved_by, result FROM hl7_quarantine "
+
+static void read_quarantined(sqlite3_stmt *st, void *p)
+{
+	interop_quarantined *q = p;
+	memset(q, 0, sizeof *q);
+	q->id = sqlite3_column_int64(st, 0);
+	q->received_at = sqlite3_column_int64(st, 1);
+	sq_col_str(st, 2, q->facility, sizeof q->facility);
+	sq_col_str(st, 3, q->control_id, sizeof q->control_id);
+	sq_col_str(st, 4, q->trigger, sizeof q->trigger);
+	sq_col_str(st, 5, q->visit, sizeof q->visit);
+	sq_col_str(st, 6, q->ward_code, sizeof q->ward_code);
+	sq_col_str(st, 7, q->pnr_masked, sizeof q->pnr_masked);
+	sq_col_str(st, 8, q->reason, sizeof q->reason);
+	sq_col_str(st, 9, q->peer, sizeof q->peer);
+	sq_col_str(st, 10, q->state, sizeof q->state);
+	q->resolved_at = sq_col_instant(st, 11);
+	sq_col_str(st, 12, q->resolved_by, sizeof q->resolved_by);
+	sq_col_str(st, 13, q->result, sizeof q->result);
+}
+
+hg_status interop_quarantine_list(store *s, const char *state, int limit, interop_quarantined **out, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	hg_status rc = sq_prepare(db, QUARANTINE_COLS "WHERE (?1 IS NULL OR state = ?1) ORDER BY id LIMIT ?2", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, state);
+		sqlite3_bind_int(st, 2, limit > 0 ? limit : 1000);
+		rc = sq_collect(st, sizeof **out, read_quarantined, (void **)out, n);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_quarantine_get(store *s, int64_t id, interop_quarantined *out, char **message, size_t *len)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	if (message)
+		*message = NULL;
+	hg_status rc = sq_prepare(db,
+			       "SELECT id, received_at, facility, control_id, trigger, visit, ward_code, pnr_masked, reason, "
+			       "peer, state, resolved_at, resolved_by, result, message FROM hl7_quarantine WHERE id = ?1",
+			       &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			read_quarantined(st, out);
+			if (message) {
+				size_t n = (size_t)sqlite3_column_bytes(st, 14);
+				*message = hg_strndup((const char *)sqlite3_column_text(st, 14), n);
+				*len = n;
+				if (!*message)
+					rc = HG_ENOMEM;
+			}
+		} else {
+			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		}
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_quarantine_pending(store *s, const char *facility, const char *visit, int64_t before, bool *pending)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*pending = false;
+	hg_status rc = sq_prepare(db,
+			       "SELECT 1 FROM hl7_quarantine WHERE state = 'pending' AND facility = ?1 AND visit = ?2 "
+			       "AND (?3 = 0 OR id < ?3) LIMIT 1",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, visit);
+		sqlite3_bind_int64(st, 3, before);
+		int step = sqlite3_step(st);
+		*pending = step == SQLITE_ROW;
+		rc = step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	return finish(s, db, st, rc);
+}
+
+static void read_id(sqlite3_stmt *st, void *p) { *(int64_t *)p = sqlite3_column_int64(st, 0); }
+
+hg_status interop_quarantine_followers(store *s, const char *facility, const char *visit, int64_t after, int64_t **ids,
+				       size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*ids = NULL;
+	*n = 0;
+	hg_status rc = sq_prepare(db,
+			       "SELECT id FROM hl7_quarantine WHERE state = 'pending' AND facility = ?1 AND visit = ?2 "
+			       "AND id > ?3 ORDER BY id LIMIT 1000",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, facility);
+		sq_bind_text(st, 2, visit);
+		sqlite3_bind_int64(st, 3, after);
+		rc = sq_collect(st, sizeof **ids, read_id, (void **)ids, n);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, const char *by, const char *result,
+				     hg_instant now)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "UPDATE hl7_quarantine SET state = ?2, resolved_by = ?3, result = ?4, resolved_at = ?5 "
+			       "WHERE id = ?1",
+			       &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sq_bind_text(st, 2, state);
+		sq_bind_text(st, 3, by);
+		sq_bind_text(st, 4, result);
+		sqlite3_bind_int64(st, 5, now);
+		rc = step_write(db, st);
+		if (rc == HG_OK && sqlite3_changes(db) == 0)
+			rc = HG_ENOTFOUND;
+	}
+	return finish(s, db, st, rc);
+}
+
+/* ---- FHIR ---- */
+
+hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_id, const char *username, int status,
+			   const char *response, hg_instant now)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "INSERT OR IGNORE INTO fhir_messages(bundle_id, header_id, username, received_at, status, "
+			       "response) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, bundle_id);
+		sq_bind_text(st, 2, header_id);
+		sq_bind_text(st, 3, username);
+		sqlite3_bind_int64(st, 4, now);
+		sqlite3_bind_int(st, 5, status);
+		sq_bind_text(st, 6, response);
+		rc = step_write(db, st);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_fhir_get(store *s, const char *bundle_id, const char *header_id, char *username, int *status,
+			   char **response)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*response = NULL;
+	hg_status rc = sq_prepare(db,
+			       "SELECT username, status, response FROM fhir_messages WHERE bundle_id = ?1 AND header_id = ?2",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, bundle_id);
+		sq_bind_text(st, 2, header_id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			sq_col_str(st, 0, username, HG_ID_MAX);
+			*status = sqlite3_column_int(st, 1);
+			*response = hg_strdup((const char *)sqlite3_column_text(st, 2));
+			rc = *response ? HG_OK : HG_ENOMEM;
+		} else {
+			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		}
+	}
+	return finish(s, db, st, rc);
+}

@@ -1,0 +1,107 @@
+/*
+ * interop_store.h - what the HL7 and FHIR adapters keep besides events:
+ * sending facilities and their ward codes, visit numbers, the answers given to
+ * messages (for idempotent redelivery), the quarantine, and FHIR message
+ * answers (migrations/0004_interop.sql). Implemented on SQLite in
+ * interop_sqlite.c with the pool of store_int.h. Results are plain values;
+ * arrays and texts are hg_malloc'ed and the caller frees them with hg_free.
+ */
+#ifndef HG_STORE_INTEROP_STORE_H
+#define HG_STORE_INTEROP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/domain.h"
+#include "core/status.h"
+#include "store/store.h"
+
+#define INTEROP_ADDRESSES_MAX 512 /* the space-separated address list of a facility, incl. NUL */
+#define INTEROP_CONTROL_ID_MAX 64
+#define INTEROP_REASON_MAX 48
+
+typedef struct interop_facility {
+	char facility[HG_ID_MAX];
+	char org[HG_ID_MAX];
+	char name[HG_NAME_MAX];
+	char addresses[INTEROP_ADDRESSES_MAX];
+	bool a16_ready;
+} interop_facility;
+
+/* Adds or replaces a facility. HG_ENOTFOUND when the organisation does not exist. */
+hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant now) HG_MUST_CHECK;
+hg_status interop_facility_get(store *s, const char *facility, interop_facility *out) HG_MUST_CHECK;
+/* Every facility, by name; *out hg_malloc'ed (caller frees). */
+hg_status interop_facilities_list(store *s, interop_facility **out, size_t *n) HG_MUST_CHECK;
+/* True when some facility lists addr among its addresses. */
+hg_status interop_address_allowed(store *s, const char *addr, bool *allowed) HG_MUST_CHECK;
+
+/* Maps a facility's ward code (PV1-3.1) to a unit. HG_ENOTFOUND when the unit does not exist. */
+hg_status interop_ward_put(store *s, const char *facility, const char *code, const char *unit_id) HG_MUST_CHECK;
+/* The unit of a ward code; HG_ENOTFOUND when unmapped. */
+hg_status interop_ward_get(store *s, const char *facility, const char *code, char unit_id[HG_ID_MAX]) HG_MUST_CHECK;
+
+hg_status interop_visit_put(store *s, const char *facility, const char *visit, int64_t episode_id) HG_MUST_CHECK;
+/* The episode a visit opened; HG_ENOTFOUND when none. */
+hg_status interop_visit_get(store *s, const char *facility, const char *visit, int64_t *episode_id) HG_MUST_CHECK;
+
+/* The MSH-10 log. */
+typedef struct interop_message {
+	char outcome[16]; /* accepted | ignored | quarantined */
+	int64_t episode_id;
+	char *ack;        /* hg_malloc'ed (caller frees) */
+} interop_message;
+
+/* Records (or replaces) the answer to a message. */
+hg_status interop_message_put(store *s, const char *facility, const char *control_id, const char *trigger,
+			      const char *outcome, int64_t episode_id, const char *ack, hg_instant now) HG_MUST_CHECK;
+/* The recorded answer; HG_ENOTFOUND when the message was not seen (or not accepted). */
+hg_status interop_message_get(store *s, const char *facility, const char *control_id,
+			      interop_message *out) HG_MUST_CHECK;
+
+/* The quarantine. */
+typedef struct interop_quarantined {
+	int64_t id;
+	hg_instant received_at;
+	char facility[HG_ID_MAX];
+	char control_id[INTEROP_CONTROL_ID_MAX];
+	char trigger[8];
+	char visit[HG_ID_MAX];
+	char ward_code[HG_ID_MAX];
+	char pnr_masked[16];
+	char reason[INTEROP_REASON_MAX];
+	char peer[HG_ID_MAX];
+	char state[12]; /* pending | replayed | failed */
+	hg_instant resolved_at;
+	char resolved_by[HG_ID_MAX];
+	char result[INTEROP_REASON_MAX];
+} interop_quarantined;
+
+/* Adds a pending row (q->id, state and resolution are ignored); *id gets its id. */
+hg_status interop_quarantine_add(store *s, const interop_quarantined *q, const char *message, size_t len,
+				 int64_t *id) HG_MUST_CHECK;
+/* Rows, oldest first; state NULL = any; *out hg_malloc'ed (caller frees). */
+hg_status interop_quarantine_list(store *s, const char *state, int limit, interop_quarantined **out,
+				  size_t *n) HG_MUST_CHECK;
+/* One row and (message may be NULL) its message, hg_malloc'ed (caller frees), *len bytes. */
+hg_status interop_quarantine_get(store *s, int64_t id, interop_quarantined *out, char **message,
+				 size_t *len) HG_MUST_CHECK;
+/* True when a pending row of facility/visit has an id below `before` (0: any). */
+hg_status interop_quarantine_pending(store *s, const char *facility, const char *visit, int64_t before,
+				     bool *pending) HG_MUST_CHECK;
+/* Pending rows of facility/visit after id `after`, oldest first (the ones a replay takes along). */
+hg_status interop_quarantine_followers(store *s, const char *facility, const char *visit, int64_t after,
+				       int64_t **ids, size_t *n) HG_MUST_CHECK;
+hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, const char *by, const char *result,
+				     hg_instant now) HG_MUST_CHECK;
+
+/* FHIR reliable messaging: the answer to (bundle_id, header_id). */
+hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_id, const char *username, int status,
+			   const char *response, hg_instant now) HG_MUST_CHECK;
+/* *response hg_malloc'ed (caller frees); username (HG_ID_MAX) gets who sent it. HG_ENOTFOUND when unseen. */
+hg_status interop_fhir_get(store *s, const char *bundle_id, const char *header_id, char *username, int *status,
+			   char **response) HG_MUST_CHECK;
+
+#endif
