@@ -11,7 +11,7 @@ import { request, useSubmit, type AppendResult, type EpisodeState, type EpisodeV
 import { codeLabel, codeList, formatInstant, nowLocalInput, t, todayLocal, type Key } from '../i18n';
 import { episodeParties, openRequestsTo } from '../rules';
 import { directory, unitName } from '../state';
-import { Checkbox, FormShell, Select, TextArea, TextInput, errorFor, fieldId } from './fields';
+import { Checkbox, FormShell, Select, TextArea, TextInput, errorFor, fieldId, missingRequired } from './fields';
 
 type Values = Record<string, string>;
 type Opt = { value: string; label: string; group?: string };
@@ -314,6 +314,17 @@ export function EventForm(p: {
       submitLabel={t('send')}
       onCancel={p.onClose}
       onSubmit={async () => {
+        const req = def.fields.filter((f) => f.required).map((f) => f.name);
+        if (def.noteRequired) req.push('note');
+        req.push('occurred_at');
+        const missing = missingRequired(
+          p.type === 'admission_notice' ? { ...values, recipients } : values,
+          p.type === 'admission_notice' ? [...req, 'recipients'] : req,
+        );
+        if (missing) {
+          if (missing.fields.recipients) missing.fields.recipients = t('recipients_none_chosen');
+          return sub.setError(missing);
+        }
         const r = await sub.run();
         if (r) p.onDone(r);
       }}

@@ -13,7 +13,28 @@ import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, NetworkError } from '../api';
 import { t } from '../i18n';
 
+/** Problems found before sending (required fields left empty): one message per field. */
+export class FieldErrors extends Error {
+  fields: Record<string, string>;
+  constructor(fields: Record<string, string>) {
+    super(Object.values(fields)[0] ?? '');
+    this.fields = fields;
+  }
+}
+
+/** A FieldErrors for every name whose value is empty; null when none is. */
+export function missingRequired(values: Record<string, unknown>, names: string[]): FieldErrors | null {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = values[n];
+    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0))
+      out[n] = t('required_field');
+  }
+  return Object.keys(out).length ? new FieldErrors(out) : null;
+}
+
 export function errorMessage(e: unknown): string {
+  if (e instanceof FieldErrors) return e.message;
   if (e instanceof ApiError) return e.problem.detail || e.problem.title || e.problem.code;
   if (e instanceof NetworkError) return t('error_network');
   return t('error_generic');
@@ -24,6 +45,7 @@ function matches(field: string, name: string): boolean {
 }
 
 export function errorFor(e: unknown, name: string): string | undefined {
+  if (e instanceof FieldErrors) return e.fields[name];
   if (!(e instanceof ApiError) || !e.problem.field) return undefined;
   return matches(e.problem.field, name) ? errorMessage(e) : undefined;
 }
@@ -31,6 +53,7 @@ export function errorFor(e: unknown, name: string): string | undefined {
 /** The message of an error no control of `names` shows; undefined when one does. */
 export function unmatchedError(e: unknown, names: string[]): string | undefined {
   if (!e) return undefined;
+  if (e instanceof FieldErrors) return undefined;
   if (e instanceof ApiError && e.problem.field && names.some((n) => matches(e.problem.field!, n))) return undefined;
   return errorMessage(e);
 }

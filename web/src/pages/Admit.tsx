@@ -4,7 +4,7 @@
 // admission notice form, so the 24-hour notice is the next thing to do.
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { request, useSubmit, type AppendResult, type Session } from '../api';
-import { Checkbox, FormShell, Select, TextInput } from '../components/fields';
+import { Checkbox, FormShell, Select, TextInput, missingRequired } from '../components/fields';
 import { codeLabel, codeList, nowLocalInput, t } from '../i18n';
 import { authorUnits, roleMaySend } from '../rules';
 import { directory, navigate } from '../state';
@@ -99,6 +99,17 @@ export function Admit(p: { me: Session }) {
           busy={sub.busy}
           submitLabel={t('admit_button')}
           onSubmit={async () => {
+            const missing = missingRequired(
+              {
+                'patient.personnummer': v.personnummer,
+                'patient.name': v.name,
+                'patient.registered_municipality': v.registered_municipality,
+                ward: v.ward,
+                occurred_at: v.occurred_at,
+              },
+              ['patient.personnummer', 'patient.name', 'patient.registered_municipality', 'ward', 'occurred_at'],
+            );
+            if (missing) return sub.setError(missing);
             const r = await sub.run();
             if (r) navigate(`/episodes/${r.episode_id}`);
           }}

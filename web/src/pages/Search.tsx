@@ -4,7 +4,7 @@
 import { useCallback, useState } from 'preact/hooks';
 import { request, useSubmit, type EpisodeRow } from '../api';
 import { EpisodeTable } from '../components/common';
-import { FormShell, TextInput } from '../components/fields';
+import { FormShell, TextInput, missingRequired } from '../components/fields';
 import { t } from '../i18n';
 
 export function Search() {
@@ -30,6 +30,8 @@ export function Search() {
           busy={sub.busy}
           submitLabel={t('search_button')}
           onSubmit={async () => {
+            const missing = missingRequired({ personnummer: pnr }, ['personnummer']);
+            if (missing) return sub.setError(missing);
             const r = await sub.run();
             if (r) setRows(r.episodes);
           }}
