@@ -42,5 +42,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_agreement(int argc, char **argv);
+int cmd_invoice(int argc, char **argv);
 
 #endif

@@ -59,6 +59,27 @@ static const cli_command commands[] = {
 	 "  One record per line: time (UTC), username, unit, action, episode, reason, client.\n"},
 	{"routes", cmd_routes, "list the HTTP API routes the server registers",
 	 "usage: hemgang routes\n  Prints METHOD<TAB>PATTERN per route (also checked against docs/openapi.json).\n"},
+	{"agreement", cmd_agreement, "payment liability agreements in the database: import, list, show",
+	 "usage: hemgang agreement import FILE... [--user NAME] [--db PATH]\n"
+	 "       hemgang agreement list [--format text|json] [--db PATH]\n"
+	 "       hemgang agreement show ID [--version N] [--output FILE] [--db PATH]\n"
+	 "  import stores agreement files (docs/liability.md) as versions; importing the same\n"
+	 "  file again changes nothing, other content under a stored id and version is refused.\n"
+	 "  show prints the stored file (the export). The statutory defaults are always present.\n"},
+	{"invoice", cmd_invoice, "monthly invoice bases for payment liability: build, review, dispute",
+	 "usage: hemgang invoice build --month YYYY-MM [--municipality CODE] [--cutoff TIME] [--preview]\n"
+	 "                             [--format text|json|csv|xlsx|pdf] [--output FILE] [--comma] [--db PATH]\n"
+	 "       hemgang invoice list [--month YYYY-MM] [--municipality CODE] [--state STATE|all] [--format text|json]\n"
+	 "       hemgang invoice show ID [--format text|json|csv|xlsx|pdf] [--output FILE] [--comma]\n"
+	 "       hemgang invoice review ID [--format text|json]\n"
+	 "       hemgang invoice send ID [--reason TEXT]\n"
+	 "       hemgang invoice dispute ID --reason TEXT [--line EPISODE]...\n"
+	 "       hemgang invoice decide ID --outcome upheld|adjusted|withdrawn --reason TEXT [--adjust EPISODE=KRONOR]...\n"
+	 "  build computes one invoice basis per municipality from the events recorded up to the cut-off\n"
+	 "  (default now; a date means its local midnight) and saves it as a draft (--preview saves nothing).\n"
+	 "  review rebuilds an invoice as of its cut-off (exit 1 if it differs) and lists later changes.\n"
+	 "  CSV is UTF-8, semicolon-separated with a decimal comma (--comma: comma and decimal point);\n"
+	 "  xlsx and pdf need --output. Steps are recorded under --user NAME (default cli).\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

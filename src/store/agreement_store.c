@@ -1,0 +1,371 @@
+/*
+ * agreement_store.c - agreements as versioned documents in SQLite (see
+ * agreement_store.h), and the rendering of a record back into its file
+ * format, used for the built-in statutory defaults and for exports.
+ *
+ * The document is the truth: every read parses it again with
+ * agreement_json_parse(), so what an invoice computes with is exactly what a
+ * person can read in the export.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "store/agreement_json.h"
+#include "store/agreement_store.h"
+#include "store/store_int.h"
+
+/* ---- rendering ---- */
+
+static json_t *per_care(const int64_t v[CARE_TYPE_COUNT])
+{
+	json_t *o = json_object();
+	for (int c = 0; o && c < CARE_TYPE_COUNT; c++)
+		if (json_object_set_new(o, care_type_label((care_type)c)->code, json_integer((json_int_t)v[c]))) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+static json_t *date_or_null(hg_date d)
+{
+	char b[11];
+	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, b));
+}
+
+json_t *agreement_json_render(const agreement *a)
+{
+	int64_t grace[CARE_TYPE_COUNT];
+	json_t *munis = json_array(), *rates = json_array(), *o = NULL;
+	if (!munis || !rates)
+		goto fail;
+	for (size_t i = 0; i < a->n_municipalities; i++)
+		if (json_array_append_new(munis, json_string(a->municipalities[i])))
+			goto fail;
+	for (size_t i = 0; i < a->n_rates; i++)
+		if (json_array_append_new(rates, json_pack("{s:i, s:s, s:I}", "year", a->rates[i].year, "care",
+							   care_type_label(a->rates[i].care)->code, "amount_ore",
+							   (json_int_t)a->rates[i].amount_ore)))
+			goto fail;
+	for (int c = 0; c < CARE_TYPE_COUNT; c++)
+		grace[c] = a->grace_days[c];
+	o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:b, s:s, s:{s:b, s:b, s:b}, s:o}",
+		      "format", AGREEMENT_JSON_FORMAT, "id", a->id, "name", a->name, "version", a->version, "region",
+		      a->region, "municipalities", munis, "valid_from", date_or_null(a->valid_from), "valid_to",
+		      date_or_null(a->valid_to), "model", agreement_model_code(a->model), "grace_days", per_care(grace),
+		      "count", agreement_count_code(a->count), "eves", a->eves_are_holidays, "withdrawal",
+		      agreement_withdrawal_code(a->withdrawal), "conditions", "admission_notice",
+		      a->conditions.admission_notice, "ready_notice", a->conditions.ready_notice, "sip_called",
+		      a->conditions.sip_called, "rates", rates);
+	munis = rates = NULL; /* json_pack "o" steals them, even on failure */
+	if (!o)
+		return NULL;
+	if (a->model == AGREEMENT_AVERAGE &&
+	    json_object_set_new(o, "average",
+				json_pack("{s:i, s:o, s:o}", "period_months", a->average.period_months,
+					  "threshold_centidays", per_care(a->average.threshold_centidays),
+					  "amount_ore", per_care(a->average.amount_ore))))
+		goto fail;
+	return o;
+fail:
+	json_decref(munis);
+	json_decref(rates);
+	json_decref(o);
+	return NULL;
+}
+
+json_t *agreement_row_json(const agreement_row *r)
+{
+	char at[21];
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:b}", "id", r->id, "version", r->version,
+			 "name", r->name, "region", r->region, "model", agreement_model_code(r->model), "valid_from",
+			 date_or_null(r->valid_from), "valid_to", date_or_null(r->valid_to), "imported_at",
+			 instant_format_utc(r->imported_at, at), "imported_by", r->imported_by, "latest", r->latest);
+}
+
+/* ---- storage ---- */
+
+/* The text of a document, indented as the shipped files are; hg_malloc'ed (caller frees), NULL when out of memory. */
+static char *dump(const json_t *doc, size_t *len)
+{
+	const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+	size_t need = json_dumpb(doc, NULL, 0, flags);
+	char *text = need ? hg_malloc(need + 1) : NULL;
+	if (!text || json_dumpb(doc, text, need, flags) != need) {
+		hg_free(text);
+		return NULL;
+	}
+	text[need] = '\0';
+	*len = need;
+	return text;
+}
+
+#define ROW_COLUMNS "id, version, name, region, model, valid_from, valid_to, imported_at, imported_by"
+
+static void read_row(sqlite3_stmt *st, void *p)
+{
+	agreement_row *r = p;
+	memset(r, 0, sizeof *r);
+	sq_col_str(st, 0, r->id, sizeof r->id);
+	r->version = sqlite3_column_int(st, 1);
+	sq_col_str(st, 2, r->name, sizeof r->name);
+	sq_col_str(st, 3, r->region, sizeof r->region);
+	if (!agreement_model_from_code((const char *)sqlite3_column_text(st, 4), &r->model))
+		r->model = AGREEMENT_PER_NIGHT; /* NEVER: written from a parsed record */
+	r->valid_from = sqlite3_column_int(st, 5);
+	r->valid_to = sqlite3_column_type(st, 6) == SQLITE_NULL ? HG_DATE_NONE : sqlite3_column_int(st, 6);
+	r->imported_at = sqlite3_column_int64(st, 7);
+	sq_col_str(st, 8, r->imported_by, sizeof r->imported_by);
+}
+
+/* Inserts a parsed record with its document on db (inside the caller's transaction or alone). */
+static hg_status insert(sqlite3 *db, const agreement *a, const char *doc, size_t len, const char *by, hg_instant now,
+			bool *existed)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT document FROM agreements WHERE id = ?1 AND version = ?2", &st);
+	*existed = false;
+	if (rc)
+		return rc;
+	sq_bind_text(st, 1, a->id);
+	sqlite3_bind_int(st, 2, a->version);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *old = (const char *)sqlite3_column_text(st, 0);
+		size_t old_len = (size_t)sqlite3_column_bytes(st, 0);
+		*existed = true;
+		rc = old_len == len && memcmp(old, doc, len) == 0 ? HG_OK : HG_ECONFLICT;
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return HG_EIO;
+	rc = sq_prepare(db,
+			"INSERT INTO agreements(id, version, name, region, model, valid_from, valid_to, document, "
+			"imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			&st);
+	if (rc)
+		return rc;
+	sq_bind_text(st, 1, a->id);
+	sqlite3_bind_int(st, 2, a->version);
+	sq_bind_text(st, 3, a->name);
+	sq_bind_text(st, 4, a->region);
+	sq_bind_text(st, 5, agreement_model_code(a->model));
+	sqlite3_bind_int(st, 6, a->valid_from);
+	if (a->valid_to == HG_DATE_NONE)
+		sqlite3_bind_null(st, 7);
+	else
+		sqlite3_bind_int(st, 7, a->valid_to);
+	sqlite3_bind_text(st, 8, doc, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 9, now);
+	sq_bind_text(st, 10, by);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hg_status agreement_store_import(store *s, const char *text, size_t len, const char *by, hg_instant now,
+				 agreement *out, bool *existed, char *err, size_t errlen)
+{
+	agreement a;
+	bool dummy;
+	hg_status rc = agreement_json_parse(text, len, &a, err, errlen);
+	if (rc)
+		return rc;
+	if (!existed)
+		existed = &dummy;
+	sqlite3 *db = sq_conn_get(s);
+	rc = sq_write_begin(s, db);
+	if (rc == HG_OK) {
+		rc = insert(db, &a, text, len, by, now, existed);
+		if (rc == HG_OK)
+			rc = sq_write_commit(s, db);
+		else
+			sq_write_rollback(s, db);
+	}
+	sq_conn_put(s, db);
+	if (rc == HG_ECONFLICT)
+		(void)snprintf(err, errlen,
+			       "agreement %s version %d is already stored with other content; raise \"version\"", a.id,
+			       a.version);
+	else if (rc == HG_EIO)
+		(void)snprintf(err, errlen, "storage error");
+	if (rc == HG_OK && out)
+		*out = a;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* True when some version of id is stored. */
+static hg_status id_stored(sqlite3 *db, const char *id, bool *found)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT 1 FROM agreements WHERE id = ?1 LIMIT 1", &st);
+	if (rc)
+		return rc;
+	sq_bind_text(st, 1, id);
+	int step = sqlite3_step(st);
+	*found = step == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+}
+
+hg_status agreement_store_ensure_builtin(store *s, hg_instant now)
+{
+	size_t n;
+	const agreement *list = agreement_statutory(&n);
+	sqlite3 *db = sq_conn_get(s);
+	hg_status rc = sq_write_begin(s, db);
+	bool began = rc == HG_OK;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		bool found = false, existed;
+		rc = id_stored(db, list[i].id, &found);
+		if (rc || found)
+			continue;
+		json_t *doc = agreement_json_render(&list[i]);
+		json_t *sources = json_pack("[s]", "Built into hemgang: agreement_statutory() in src/core/agreement.c "
+						   "(docs/liability.md gives the sources of every figure).");
+		char *text = NULL;
+		size_t len = 0;
+		if (doc && sources && json_object_set_new(doc, "sources", sources) == 0) {
+			sources = NULL;
+			text = dump(doc, &len);
+		}
+		json_decref(sources);
+		json_decref(doc);
+		rc = text ? insert(db, &list[i], text, len, "builtin", now, &existed) : HG_ENOMEM;
+		hg_free(text);
+	}
+	if (began && rc == HG_OK)
+		rc = sq_write_commit(s, db);
+	else if (began)
+		sq_write_rollback(s, db);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+hg_status agreement_store_list(store *s, agreement_row **rows, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id, version", &st);
+	if (rc == HG_OK)
+		rc = sq_collect(st, sizeof **rows, read_row, (void **)rows, n);
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	for (size_t i = 0; rc == HG_OK && i < *n; i++)
+		(*rows)[i].latest = i + 1 == *n || strcmp((*rows)[i].id, (*rows)[i + 1].id) != 0;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* Parses a stored document; a document that no longer parses is a broken invariant. */
+static hg_status parse_stored(sqlite3_stmt *st, int col, agreement *out)
+{
+	char err[256];
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	agreement a;
+	if (!text || agreement_json_parse(text, len, &a, err, sizeof err) != HG_OK)
+		return HG_EINTERNAL;
+	if (out)
+		*out = a;
+	return HG_OK;
+}
+
+hg_status agreement_store_get(store *s, const char *id, int version, agreement *out, char **document,
+			      agreement_row *row)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "SELECT " ROW_COLUMNS ", document, version = (SELECT MAX(version) FROM agreements "
+				  "WHERE id = ?1) FROM agreements WHERE id = ?1 AND (?2 = 0 OR version = ?2) "
+				  "ORDER BY version DESC LIMIT 1",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, id);
+		sqlite3_bind_int(st, 2, version);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			rc = parse_stored(st, 9, out);
+			if (rc == HG_OK && row) {
+				read_row(st, row);
+				row->latest = sqlite3_column_int(st, 10) != 0;
+			}
+			if (rc == HG_OK && document) {
+				*document = hg_strndup((const char *)sqlite3_column_text(st, 9),
+						       (size_t)sqlite3_column_bytes(st, 9));
+				if (!*document)
+					rc = HG_ENOMEM;
+			}
+		} else {
+			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* Runs a prepared query whose column 0 is a document into a growing array of records. */
+static hg_status collect_documents(sqlite3_stmt *st, agreement **list, size_t *n)
+{
+	size_t cap = 4, len = 0;
+	agreement *arr = hg_malloc(cap * sizeof *arr);
+	hg_status rc = arr ? HG_OK : HG_ENOMEM;
+	int step = SQLITE_DONE;
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			agreement *bigger = hg_realloc(arr, 2 * cap * sizeof *arr);
+			if (!bigger) {
+				rc = HG_ENOMEM;
+				break;
+			}
+			arr = bigger;
+			cap *= 2;
+		}
+		rc = parse_stored(st, 0, &arr[len]);
+		len += rc == HG_OK;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	if (rc) {
+		hg_free(arr);
+		return rc;
+	}
+	*list = arr;
+	*n = len;
+	return HG_OK;
+}
+
+hg_status agreement_store_current(store *s, agreement **list, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "SELECT document FROM agreements a WHERE version = "
+				  "(SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id",
+				  &st);
+	if (rc == HG_OK)
+		rc = collect_documents(st, list, n);
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+hg_status agreement_store_versions(store *s, const agreement_ref *refs, size_t n, agreement **list)
+{
+	agreement *arr = hg_calloc(n ? n : 1, sizeof *arr);
+	if (!arr)
+		return HG_ENOMEM;
+	hg_status rc = HG_OK;
+	for (size_t i = 0; rc == HG_OK && i < n; i++)
+		rc = agreement_store_get(s, refs[i].id, refs[i].version, &arr[i], NULL, NULL);
+	if (rc) {
+		hg_free(arr);
+		return rc;
+	}
+	*list = arr;
+	return HG_OK;
+}

@@ -1,0 +1,1168 @@
+/*
+ * invoice_store.c - invoice bases in SQLite: build from the events as of a
+ * cut-off, save as immutable revisions, review against the events of now,
+ * and the trail of steps (see invoice_store.h and docs/invoices.md).
+ *
+ * The figures all come from the core: the episode fold (as of the cut-off),
+ * billing_episode_month() for each episode and month, liability_average_all()
+ * for the average model, invoice_step() for the workflow. This file selects
+ * episodes, replays them, turns the core's answers into the JSON document,
+ * and stores it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "core/liability.h"
+#include "store/agreement_store.h"
+#include "store/invoice_store.h"
+#include "store/store_int.h"
+
+#define CANONICAL (JSON_COMPACT | JSON_SORT_KEYS)
+
+/* ---- small JSON helpers ---- */
+
+char *invoice_json_text(const json_t *json, size_t flags)
+{
+	size_t need = json_dumpb(json, NULL, 0, flags);
+	char *text = need ? hg_malloc(need + 1) : NULL;
+	if (!text || json_dumpb(json, text, need, flags) != need) {
+		hg_free(text);
+		return NULL;
+	}
+	text[need] = '\0';
+	return text;
+}
+
+static json_t *jdate(hg_date d)
+{
+	char b[11];
+	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, b));
+}
+
+static json_t *jinstant(hg_instant t)
+{
+	char b[21];
+	return t == HG_INSTANT_NONE ? json_null() : json_string(instant_format_utc(t, b));
+}
+
+/* Sets key on o, stealing v; returns false (and o is unusable) when out of memory. */
+static bool put(json_t *o, const char *key, json_t *v) { return v && json_object_set_new(o, key, v) == 0; }
+
+static int64_t jint(const json_t *o, const char *key) { return (int64_t)json_integer_value(json_object_get(o, key)); }
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* The Swedish name of a holiday or eve on d, or "". */
+static const char *holiday_name(hg_date d)
+{
+	cal_day days[CAL_MAX_DAYS_PER_YEAR];
+	int y, m, dd;
+	date_to_ymd(d, &y, &m, &dd);
+	size_t n = cal_holidays(y, true, days, CAL_MAX_DAYS_PER_YEAR);
+	for (size_t i = 0; i < n; i++)
+		if (days[i].date == d)
+			return days[i].name_sv;
+	return "";
+}
+
+/* ---- one episode's line ---- */
+
+static json_t *periods_json(const billing_line *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < l->n_periods; i++) {
+		const liability_period_result *p = &l->periods[i];
+		if (json_array_append_new(a, json_pack("{s:o, s:o, s:i, s:i, s:o, s:i}", "ready_date",
+						       jdate(p->ready_date), "end_date", jdate(p->end_date), "ready_days",
+						       p->ready_days, "grace_days_left", p->grace_left, "grace_end",
+						       jdate(p->grace_end), "liable_nights", p->liable_nights))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *holidays_json(const billing_line *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < l->n_holidays; i++)
+		if (json_array_append_new(a, json_pack("{s:o, s:s}", "date", jdate(l->holidays[i]), "name",
+						       holiday_name(l->holidays[i])))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The JSON of a line or an exclusion; NULL when out of memory. */
+static json_t *line_json(const episode_state *st, const billing_line *l)
+{
+	json_t *o = json_object();
+	bool ok = o && put(o, "episode", json_integer(st->id)) &&
+		  put(o, "personnummer", json_string(st->patient.personnummer)) &&
+		  put(o, "patient_name", json_string(st->patient.name)) && put(o, "hospital", json_string(st->hospital)) &&
+		  put(o, "ward", json_string(st->ward)) && put(o, "care", json_string(care_type_label(l->care)->code)) &&
+		  put(o, "ready_date", jdate(l->ready_date)) && put(o, "discharge_date", jdate(l->discharge_date)) &&
+		  put(o, "grace_end", jdate(l->grace_end)) && put(o, "ready_days", json_integer(l->ready_days)) &&
+		  put(o, "ready_nights", json_integer(l->ready_nights)) &&
+		  put(o, "first_night", jdate(l->first_night)) && put(o, "last_night", jdate(l->last_night)) &&
+		  put(o, "agreement", l->agreement ? json_string(l->agreement->id) : json_null()) &&
+		  put(o, "agreement_version", l->agreement ? json_integer(l->agreement->version) : json_null()) &&
+		  put(o, "periods", periods_json(l)) && put(o, "holidays_skipped", holidays_json(l));
+	if (ok && l->outcome == BILLING_LINE)
+		ok = put(o, "nights", json_integer(l->nights)) && put(o, "amount_ore", json_integer(l->amount_ore)) &&
+		     put(o, "rate_fallback", json_boolean(l->rate_fallback));
+	if (ok && l->outcome == BILLING_EXCLUDED) {
+		const hg_code_label *r = billing_reason_label(l->reason);
+		ok = put(o, "reason", json_string(r->code)) && put(o, "reason_sv", json_string(r->sv)) &&
+		     put(o, "reason_en", json_string(r->en)) && put(o, "unbilled_nights", json_integer(l->nights)) &&
+		     put(o, "unbilled_ore", json_integer(l->amount_ore)) &&
+		     put(o, "error", l->reason == BILLING_REASON_INVALID || l->reason == BILLING_REASON_NO_RATE
+					     ? json_string(liability_error_text(l->error))
+					     : json_null());
+	}
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- selecting and replaying episodes ---- */
+
+typedef struct id_list {
+	int64_t *ids;
+	size_t n, cap;
+} id_list;
+
+static hg_status ids_add(id_list *l, int64_t id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		int64_t *bigger = hg_realloc(l->ids, cap * sizeof *bigger);
+		if (!bigger)
+			return HG_ENOMEM;
+		l->ids = bigger;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = id;
+	return HG_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts and removes duplicates. */
+static void ids_unique(id_list *l)
+{
+	size_t k = 0;
+	if (l->n == 0)
+		return;
+	qsort(l->ids, l->n, sizeof l->ids[0], cmp_id);
+	for (size_t i = 1; i < l->n; i++)
+		if (l->ids[i] != l->ids[k])
+			l->ids[++k] = l->ids[i];
+	l->n = k + 1;
+}
+
+/*
+ * Episodes that may have been in hospital in [from, to) (local dates), by the
+ * projection, with a day's margin for the time zone; the fold as of the
+ * cut-off decides.
+ */
+static hg_status candidates(store *s, hg_date from, hg_date to, const char *municipality, const char *county,
+			    id_list *out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
+				  "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
+				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id",
+				  &st);
+	if (rc == HG_OK) {
+		int step = SQLITE_DONE;
+		sqlite3_bind_int64(st, 1, (int64_t)(from - 1) * HG_SECONDS_PER_DAY);
+		sqlite3_bind_int64(st, 2, (int64_t)(to + 1) * HG_SECONDS_PER_DAY);
+		sq_bind_text(st, 3, municipality);
+		sq_bind_text(st, 4, county);
+		while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+			rc = ids_add(out, sqlite3_column_int64(st, 0));
+		if (rc == HG_OK && step != SQLITE_DONE)
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/*
+ * The fold of episode id from its events recorded at or before cutoff (a
+ * prefix: events are recorded in seq order). *found is false when none was.
+ */
+static hg_status fold_as_of(store *s, int64_t id, hg_instant cutoff, episode_state *st, bool *found)
+{
+	event *evs = NULL;
+	size_t n = 0, k = 0;
+	event_error err;
+	hg_status rc = store_episode_load(s, id, NULL, &evs, &n);
+	*found = false;
+	if (rc == HG_ENOTFOUND)
+		return HG_OK;
+	if (rc)
+		return rc;
+	while (k < n && evs[k].recorded_at <= cutoff)
+		k++;
+	if (k > 0) {
+		rc = episode_fold(evs, k, st, &err);
+		if (rc)
+			rc = HG_EINTERNAL; /* NEVER: every stored prefix was judged when it was appended */
+		st->id = id;
+		*found = rc == HG_OK;
+	}
+	hg_free(evs);
+	return rc;
+}
+
+/* ---- computing the bases of a month ---- */
+
+/* What the computation needs and gives. */
+typedef struct build_ctx {
+	store *s;
+	billing_month month;
+	const char *municipality, *county;
+	hg_instant cutoff;
+	const agreement *agreements;
+	size_t n_agreements;
+	json_t *bases; /* municipality code -> {"lines": [], "exclusions": [], "average_episodes": []} */
+} build_ctx;
+
+/* The bucket of municipality m, created when missing. */
+static json_t *bucket(build_ctx *c, const char *m)
+{
+	json_t *b = json_object_get(c->bases, m);
+	if (b)
+		return b;
+	b = json_pack("{s:[], s:[], s:[]}", "lines", "exclusions", "average_episodes");
+	if (!b || json_object_set_new(c->bases, m, b))
+		return NULL;
+	return b;
+}
+
+/* The average-model agreement that settles municipality m in month c->month, or NULL. */
+static const agreement *settling_average(const build_ctx *c, const char *m, hg_date *from)
+{
+	hg_date start, end;
+	const agreement *a = agreement_find_in_force(c->agreements, c->n_agreements, m, c->month.first);
+	if (!a || a->model != AGREEMENT_AVERAGE || agreement_average_period(a, c->month.first, &start, &end) != HG_OK ||
+	    end != c->month.end)
+		return NULL;
+	*from = start;
+	return a;
+}
+
+/* One episode into its bucket. */
+static hg_status add_episode(build_ctx *c, const episode_state *st)
+{
+	billing_line line;
+	const char *m = st->patient.registered_municipality;
+	if ((c->municipality && strcmp(m, c->municipality) != 0) || (c->county && strncmp(m, c->county, 2) != 0))
+		return HG_OK;
+	hg_status rc = billing_episode_month(st, &c->month, c->cutoff, c->agreements, c->n_agreements, &line);
+	if (rc)
+		return rc;
+	if (line.outcome == BILLING_LINE || line.outcome == BILLING_EXCLUDED) {
+		json_t *b = bucket(c, m), *j = line_json(st, &line);
+		const char *key = line.outcome == BILLING_LINE ? "lines" : "exclusions";
+		if (!b || !j || json_array_append_new(json_object_get(b, key), j))
+			return HG_ENOMEM;
+	}
+	/* The average model: episodes that ended in the settled period under the same agreement. */
+	hg_date from;
+	const agreement *avg = settling_average(c, m, &from);
+	if (!avg || st->discharged_at == HG_INSTANT_NONE || st->ready_period_count == 0)
+		return HG_OK;
+	hg_date out_date = cal_local_date(st->discharged_at);
+	const agreement *judge =
+		agreement_find_in_force(c->agreements, c->n_agreements, m, episode_ready_date(st));
+	if (out_date < from || out_date >= c->month.end || judge != avg)
+		return HG_OK;
+	liability_episode_days d;
+	billing_reason why;
+	if (billing_episode_days(st, avg, &d, &why) != HG_OK)
+		d = (liability_episode_days){0, st->care, false};
+	json_t *b = bucket(c, m);
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o, s:i, s:b, s:s}", "episode", (json_int_t)st->id,
+			      "personnummer", st->patient.personnummer, "patient_name", st->patient.name, "care",
+			      care_type_label(st->care)->code, "discharge_date", jdate(out_date), "ready_days",
+			      d.ready_days, "billable", d.billable, "reason", billing_reason_label(why)->code);
+	if (!b || !j || json_array_append_new(json_object_get(b, "average_episodes"), j))
+		return HG_ENOMEM;
+	return HG_OK;
+}
+
+/* The average model's settlement of bucket b, or JSON null when m is not settled this month. */
+static json_t *average_json(const build_ctx *c, const char *m, json_t *b, int64_t *total)
+{
+	hg_date from;
+	const agreement *a = settling_average(c, m, &from);
+	json_t *eps = json_object_get(b, "average_episodes");
+	*total = 0;
+	if (!a)
+		return json_null();
+	size_t n = json_array_size(eps);
+	liability_episode_days *days = hg_calloc(n ? n : 1, sizeof *days);
+	liability_average_result res[CARE_TYPE_COUNT];
+	if (!days)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(eps, i);
+		care_type care = CARE_SOMATIC;
+		(void)care_type_from_code(jstr(e, "care"), &care);
+		days[i] = (liability_episode_days){(int)jint(e, "ready_days"), care, json_is_true(json_object_get(e, "billable"))};
+	}
+	hg_status rc = liability_average_all(a, days, n, res, total);
+	hg_free(days);
+	if (rc)
+		return NULL;
+	json_t *per = json_array();
+	for (int k = 0; per && k < CARE_TYPE_COUNT; k++)
+		if (json_array_append_new(
+			    per, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "care",
+					   care_type_label((care_type)k)->code, "episodes", (json_int_t)res[k].episodes,
+					   "ready_days", (json_int_t)res[k].ready_days, "threshold_centidays",
+					   (json_int_t)a->average.threshold_centidays[k], "allowed_centidays",
+					   (json_int_t)res[k].allowed_centidays, "excess_centidays",
+					   (json_int_t)res[k].excess_centidays, "days_billed", (json_int_t)res[k].days_billed,
+					   "amount_per_day_ore", (json_int_t)a->average.amount_ore[k], "amount_ore",
+					   (json_int_t)res[k].amount_ore))) {
+			json_decref(per);
+			return NULL;
+		}
+	return json_pack("{s:s, s:i, s:o, s:o, s:o, s:O, s:I}", "agreement", a->id, "agreement_version", a->version,
+			 "period_from", jdate(from), "period_to", jdate(c->month.end - 1), "care", per, "episodes", eps,
+			 "total_ore", (json_int_t)*total);
+}
+
+/*
+ * Computes the bases of c->month: *docs = {municipality: {"lines", "exclusions", "average"}}
+ * for every municipality with something to show (and c->municipality always). extra[0..n_extra)
+ * are episodes to consider besides the projection's candidates.
+ */
+static hg_status compute(build_ctx *c, const int64_t *extra, size_t n_extra, json_t **docs)
+{
+	id_list ids = {0};
+	episode_state *st = hg_malloc(sizeof *st);
+	hg_status rc = st ? HG_OK : HG_ENOMEM;
+	hg_date from = c->month.first;
+	c->bases = json_object();
+	if (!c->bases)
+		rc = HG_ENOMEM;
+	/* The average model settles a whole period in its last month: look back to its start. */
+	for (size_t i = 0; i < c->n_agreements; i++) {
+		hg_date start, end;
+		if (c->agreements[i].model == AGREEMENT_AVERAGE &&
+		    agreement_average_period(&c->agreements[i], c->month.first, &start, &end) == HG_OK && start < from)
+			from = start;
+	}
+	if (rc == HG_OK)
+		rc = candidates(c->s, from, c->month.end, c->municipality, c->county, &ids);
+	for (size_t i = 0; rc == HG_OK && i < n_extra; i++)
+		rc = ids_add(&ids, extra[i]);
+	ids_unique(&ids);
+	for (size_t i = 0; rc == HG_OK && i < ids.n; i++) {
+		bool found;
+		rc = fold_as_of(c->s, ids.ids[i], c->cutoff, st, &found);
+		if (rc == HG_OK && found)
+			rc = add_episode(c, st);
+	}
+	if (rc == HG_OK && c->municipality && !bucket(c, c->municipality))
+		rc = HG_ENOMEM;
+	/* Each bucket becomes a document: lines, exclusions, the average settlement. */
+	json_t *out = rc == HG_OK ? json_object() : NULL;
+	const char *m;
+	json_t *b;
+	if (rc == HG_OK && !out)
+		rc = HG_ENOMEM;
+	json_object_foreach(c->bases, m, b) {
+		int64_t avg_total = 0;
+		if (rc)
+			break;
+		json_t *avg = average_json(c, m, b, &avg_total);
+		json_t *doc = avg ? json_pack("{s:O, s:O, s:o}", "lines", json_object_get(b, "lines"), "exclusions",
+					      json_object_get(b, "exclusions"), "average", avg)
+				  : NULL;
+		if (!doc || json_object_set_new(out, m, doc))
+			rc = HG_ENOMEM;
+	}
+	json_decref(c->bases);
+	c->bases = NULL;
+	hg_free(ids.ids);
+	hg_free(st);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	*docs = out;
+	return HG_OK;
+}
+
+static int64_t doc_total(const json_t *doc)
+{
+	int64_t total = 0;
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(doc, "lines"), i, l) {
+		total += jint(l, "amount_ore");
+	}
+	total += jint(json_object_get(doc, "average"), "total_ore");
+	return total;
+}
+
+/* ---- differences between two documents ---- */
+
+/* The billing-relevant view of an episode in a document: kind, nights, amount, reason. */
+static json_t *episode_view(const json_t *doc, int64_t episode)
+{
+	static const char *const kinds[] = {"lines", "exclusions", "average_episodes"};
+	for (size_t k = 0; k < 3; k++) {
+		const json_t *arr = k < 2 ? json_object_get(doc, kinds[k])
+					  : json_object_get(json_object_get(doc, "average"), "episodes");
+		size_t i;
+		json_t *l;
+		json_array_foreach(arr, i, l) {
+			if (jint(l, "episode") != episode)
+				continue;
+			if (k == 0)
+				return json_pack("{s:s, s:I, s:I, s:O, s:O}", "kind", "line", "nights",
+						 (json_int_t)jint(l, "nights"), "amount_ore", (json_int_t)jint(l, "amount_ore"),
+						 "first_night", json_object_get(l, "first_night"), "last_night",
+						 json_object_get(l, "last_night"));
+			if (k == 1)
+				return json_pack("{s:s, s:s, s:I, s:I}", "kind", "exclusion", "reason", jstr(l, "reason"),
+						 "unbilled_nights", (json_int_t)jint(l, "unbilled_nights"), "unbilled_ore",
+						 (json_int_t)jint(l, "unbilled_ore"));
+			return json_pack("{s:s, s:I, s:O}", "kind", "average", "ready_days",
+					 (json_int_t)jint(l, "ready_days"), "billable", json_object_get(l, "billable"));
+		}
+	}
+	return json_null();
+}
+
+static hg_status doc_episodes(const json_t *doc, id_list *ids)
+{
+	static const char *const kinds[] = {"lines", "exclusions"};
+	hg_status rc = HG_OK;
+	size_t i;
+	json_t *l;
+	for (size_t k = 0; k < 2; k++) {
+		json_array_foreach(json_object_get(doc, kinds[k]), i, l) {
+			if (rc == HG_OK)
+				rc = ids_add(ids, jint(l, "episode"));
+		}
+	}
+	json_array_foreach(json_object_get(json_object_get(doc, "average"), "episodes"), i, l) {
+		if (rc == HG_OK)
+			rc = ids_add(ids, jint(l, "episode"));
+	}
+	return rc;
+}
+
+/* Every episode whose view differs between before and after: [{episode, change, before, after}]. */
+static json_t *differences(const json_t *before, const json_t *after)
+{
+	id_list ids = {0};
+	json_t *out = json_array();
+	if (!out || doc_episodes(before, &ids) || doc_episodes(after, &ids))
+		goto fail;
+	ids_unique(&ids);
+	for (size_t i = 0; i < ids.n; i++) {
+		json_t *b = episode_view(before, ids.ids[i]), *a = episode_view(after, ids.ids[i]);
+		if (!a || !b) {
+			json_decref(a);
+			json_decref(b);
+			goto fail;
+		}
+		if (json_equal(a, b)) {
+			json_decref(a);
+			json_decref(b);
+			continue;
+		}
+		const char *change = json_is_null(b) ? "added" : json_is_null(a) ? "removed" : "changed";
+		if (json_array_append_new(out, json_pack("{s:I, s:s, s:o, s:o}", "episode", (json_int_t)ids.ids[i],
+							  "change", change, "before", b, "after", a)))
+			goto fail;
+	}
+	hg_free(ids.ids);
+	return out;
+fail:
+	hg_free(ids.ids);
+	json_decref(out);
+	return NULL;
+}
+
+/* ---- stored invoices ---- */
+
+#define INVOICE_COLUMNS                                                                                        \
+	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
+	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \
+	"(SELECT name FROM organisations WHERE code = invoices.municipality)"
+
+/* The invoice object of a row of INVOICE_COLUMNS; with_document adds lines, exclusions and average. */
+static json_t *row_json(sqlite3_stmt *st, bool with_document)
+{
+	json_error_t jerr;
+	const char *outcome = (const char *)sqlite3_column_text(st, 5);
+	const char *name = (const char *)sqlite3_column_text(st, 15);
+	json_t *o = json_object();
+	bool ok = o && put(o, "id", json_integer(sqlite3_column_int64(st, 0))) &&
+		  put(o, "municipality", json_string((const char *)sqlite3_column_text(st, 1))) &&
+		  put(o, "municipality_name", name ? json_string(name) : json_null()) &&
+		  put(o, "month", json_string((const char *)sqlite3_column_text(st, 2))) &&
+		  put(o, "revision", json_integer(sqlite3_column_int(st, 3))) &&
+		  put(o, "state", json_string((const char *)sqlite3_column_text(st, 4))) &&
+		  put(o, "outcome", outcome ? json_string(outcome) : json_null()) &&
+		  put(o, "cutoff", jinstant(sqlite3_column_int64(st, 6))) &&
+		  put(o, "built_at", jinstant(sqlite3_column_int64(st, 7))) &&
+		  put(o, "built_by", json_string((const char *)sqlite3_column_text(st, 8))) &&
+		  put(o, "agreement", json_string((const char *)sqlite3_column_text(st, 9))) &&
+		  put(o, "agreement_version", json_integer(sqlite3_column_int(st, 10))) &&
+		  put(o, "agreements", json_loads((const char *)sqlite3_column_text(st, 11), 0, &jerr)) &&
+		  put(o, "total_ore", json_integer(sqlite3_column_int64(st, 12))) &&
+		  put(o, "owed_ore", json_integer(sqlite3_column_int64(st, 13)));
+	json_t *doc = ok ? json_loads((const char *)sqlite3_column_text(st, 14), 0, &jerr) : NULL;
+	if (ok && doc) {
+		if (with_document) {
+			ok = json_object_update(o, doc) == 0;
+		} else {
+			ok = put(o, "line_count", json_integer((json_int_t)json_array_size(json_object_get(doc, "lines")))) &&
+			     put(o, "exclusion_count",
+				 json_integer((json_int_t)json_array_size(json_object_get(doc, "exclusions"))));
+		}
+	}
+	if (!ok || !doc) {
+		json_decref(doc);
+		json_decref(o);
+		return NULL;
+	}
+	json_decref(doc);
+	return o;
+}
+
+/* Loads invoice id on db: *row (may be NULL) its object, *doc (may be NULL) the stored document. */
+static hg_status load_invoice(sqlite3 *db, int64_t id, json_t **row, json_t **doc)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT " INVOICE_COLUMNS " FROM invoices WHERE id = ?1", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		json_error_t jerr;
+		if (row && !(*row = row_json(st, true)))
+			rc = HG_ENOMEM;
+		if (rc == HG_OK && doc && !(*doc = json_loads((const char *)sqlite3_column_text(st, 14), 0, &jerr))) {
+			rc = HG_ENOMEM;
+			if (row)
+				json_decref(*row);
+		}
+	} else {
+		rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static json_t *steps_json(sqlite3 *db, int64_t id, hg_status *rc)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *a = json_array();
+	*rc = a ? sq_prepare(db,
+			     "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
+			     "FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq",
+			     &st)
+		: HG_ENOMEM;
+	if (*rc == HG_OK) {
+		int step = SQLITE_DONE;
+		json_error_t jerr;
+		sqlite3_bind_int64(st, 1, id);
+		while (*rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *outcome = (const char *)sqlite3_column_text(st, 6);
+			json_t *s = json_pack("{s:i, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:I}", "seq",
+					      sqlite3_column_int(st, 0), "at", jinstant(sqlite3_column_int64(st, 1)),
+					      "username", (const char *)sqlite3_column_text(st, 2), "org",
+					      (const char *)sqlite3_column_text(st, 3), "action",
+					      (const char *)sqlite3_column_text(st, 4), "state",
+					      (const char *)sqlite3_column_text(st, 5), "outcome",
+					      outcome ? json_string(outcome) : json_null(), "reason",
+					      (const char *)sqlite3_column_text(st, 7), "detail",
+					      json_loads((const char *)sqlite3_column_text(st, 8), 0, &jerr), "owed_ore",
+					      (json_int_t)sqlite3_column_int64(st, 9));
+			if (!s || json_array_append_new(a, s))
+				*rc = HG_ENOMEM;
+		}
+		if (*rc == HG_OK && step != SQLITE_DONE)
+			*rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	if (*rc) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Appends a step to the trail of invoice id. detail is borrowed. */
+static hg_status add_step(sqlite3 *db, int64_t id, hg_instant at, const char *username, const char *org,
+			  const char *action, const char *state, const char *outcome, const char *reason,
+			  const json_t *detail, int64_t owed)
+{
+	sqlite3_stmt *st = NULL;
+	char *text = invoice_json_text(detail, CANONICAL);
+	hg_status rc = text ? sq_prepare(db,
+					 "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
+					 "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
+					 "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+					 &st)
+			    : HG_ENOMEM;
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, at);
+		sq_bind_text(st, 3, username);
+		sq_bind_text(st, 4, org);
+		sq_bind_text(st, 5, action);
+		sq_bind_text(st, 6, state);
+		sq_bind_text(st, 7, outcome);
+		sq_bind_text(st, 8, reason ? reason : "");
+		sq_bind_text(st, 9, text);
+		sqlite3_bind_int64(st, 10, owed);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	hg_free(text);
+	return rc;
+}
+
+/* The agreement versions as stored with an invoice: [{"id", "version"}]. */
+static json_t *refs_json(const agreement *list, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:i}", "id", list[i].id, "version", list[i].version))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The invoice object of a preview (nothing stored). */
+static json_t *preview_json(store *s, const char *m, const build_ctx *c, const json_t *doc, const agreement *a)
+{
+	char month[8];
+	store_org org;
+	json_t *o = json_pack("{s:n, s:s, s:o, s:s, s:n, s:s, s:n, s:o, s:o, s:o, s:o, s:I, s:I}", "id",
+			      "municipality", m, "municipality_name",
+			      store_org_get(s, m, &org) == HG_OK ? json_string(org.name) : json_null(), "month",
+			      billing_month_format(&c->month, month), "revision", "state", "preview", "outcome", "cutoff",
+			      jinstant(c->cutoff), "agreement", a ? json_string(a->id) : json_null(), "agreement_version",
+			      a ? json_integer(a->version) : json_null(), "agreements",
+			      refs_json(c->agreements, c->n_agreements), "total_ore", (json_int_t)doc_total(doc),
+			      "owed_ore", (json_int_t)doc_total(doc));
+	if (o && json_object_update(o, (json_t *)doc)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The latest revision of (m, month) on db: *id 0 when none. */
+static hg_status latest_revision(sqlite3 *db, const char *m, const char *month, int64_t *id, int *revision,
+				 invoice_state *state, char **document)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "SELECT id, revision, state, document FROM invoices WHERE municipality = ?1 AND "
+				  "month = ?2 ORDER BY revision DESC LIMIT 1",
+				  &st);
+	*id = 0;
+	*revision = 0;
+	*document = NULL;
+	if (rc)
+		return rc;
+	sq_bind_text(st, 1, m);
+	sq_bind_text(st, 2, month);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*revision = sqlite3_column_int(st, 1);
+		if (!invoice_state_from_code((const char *)sqlite3_column_text(st, 2), state))
+			rc = HG_EINTERNAL;
+		else if (!(*document = hg_strdup((const char *)sqlite3_column_text(st, 3))))
+			rc = HG_ENOMEM;
+	} else if (step != SQLITE_DONE) {
+		rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static hg_status insert_invoice(sqlite3 *db, const char *m, const char *month, int revision, const build_ctx *c,
+				const invoice_build_request *rq, const agreement *a, const char *refs,
+				const char *doc, int64_t total, int64_t *id)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
+				  "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
+				  "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+				  &st);
+	if (rc)
+		return rc;
+	sq_bind_text(st, 1, m);
+	sq_bind_text(st, 2, month);
+	sqlite3_bind_int(st, 3, revision);
+	sqlite3_bind_int64(st, 4, c->cutoff);
+	sqlite3_bind_int64(st, 5, rq->now);
+	sq_bind_text(st, 6, rq->username);
+	sq_bind_text(st, 7, a ? a->id : "");
+	sqlite3_bind_int(st, 8, a ? a->version : 0);
+	sq_bind_text(st, 9, refs);
+	sqlite3_bind_int64(st, 10, total);
+	sq_bind_text(st, 11, doc);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sqlite3_finalize(st);
+	*id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+/*
+ * Saves the basis doc of municipality m: a new draft (revision), the stored
+ * draft unchanged, or a sent invoice kept. *out gets the invoice object with
+ * its "status" (and, when kept, its "differences").
+ */
+static hg_status save_basis(store *s, const char *m, const build_ctx *c, const invoice_build_request *rq,
+			    const json_t *doc, json_t **out)
+{
+	char month[8];
+	billing_month_format(&c->month, month);
+	const agreement *a = agreement_find_in_force(c->agreements, c->n_agreements, m, c->month.first);
+	json_t *refs = refs_json(c->agreements, c->n_agreements);
+	char *refs_text = refs ? invoice_json_text(refs, CANONICAL) : NULL;
+	char *doc_text = invoice_json_text(doc, CANONICAL), *old_text = NULL;
+	int64_t old_id = 0, id = 0;
+	int revision = 0;
+	invoice_state state = INVOICE_DRAFT;
+	const char *status = "created";
+	json_t *kept_diff = NULL, *empty = json_object();
+	sqlite3 *db = sq_conn_get(s);
+	hg_status rc = refs_text && doc_text && empty ? sq_write_begin(s, db) : HG_ENOMEM;
+	bool began = rc == HG_OK;
+	if (rc == HG_OK)
+		rc = latest_revision(db, m, month, &old_id, &revision, &state, &old_text);
+	if (rc == HG_OK && old_id && state != INVOICE_DRAFT && state != INVOICE_SUPERSEDED) {
+		/* Sent: the invoice stands; what changed since is a difference to review. */
+		json_error_t jerr;
+		json_t *old = json_loads(old_text, 0, &jerr);
+		kept_diff = old ? differences(old, doc) : NULL;
+		json_decref(old);
+		rc = kept_diff ? HG_OK : HG_ENOMEM;
+		status = "kept";
+		id = old_id;
+	} else if (rc == HG_OK && old_id && state == INVOICE_DRAFT && strcmp(old_text, doc_text) == 0) {
+		status = "unchanged";
+		id = old_id;
+	} else if (rc == HG_OK) {
+		rc = insert_invoice(db, m, month, revision + 1, c, rq, a, refs_text, doc_text, doc_total(doc), &id);
+		if (rc == HG_OK)
+			rc = add_step(db, id, rq->now, rq->username, rq->org ? rq->org : "", "build", "draft", NULL, "",
+				      empty, doc_total(doc));
+		if (rc == HG_OK && old_id && state == INVOICE_DRAFT) {
+			/* The draft this build replaces: the workflow's supersede step, kept in its trail. */
+			invoice_step_input in = {.action = INVOICE_SUPERSEDE, .party = INVOICE_REGION};
+			invoice_step_result res;
+			sqlite3_stmt *st = NULL;
+			json_t *detail = json_pack("{s:I}", "superseded_by", (json_int_t)id);
+			rc = detail ? invoice_step(state, NULL, 0, 0, &in, &res, NULL) : HG_ENOMEM;
+			if (rc == HG_OK)
+				rc = sq_prepare(db, "UPDATE invoices SET state = ?2 WHERE id = ?1", &st);
+			if (rc == HG_OK) {
+				sqlite3_bind_int64(st, 1, old_id);
+				sq_bind_text(st, 2, invoice_state_label(res.to)->code);
+				rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+			}
+			sqlite3_finalize(st);
+			if (rc == HG_OK)
+				rc = add_step(db, old_id, rq->now, rq->username, rq->org ? rq->org : "", "supersede",
+					      invoice_state_label(res.to)->code, NULL, "", detail, 0);
+			json_decref(detail);
+		}
+	}
+	if (began && rc == HG_OK)
+		rc = sq_write_commit(s, db);
+	else if (began)
+		sq_write_rollback(s, db);
+	if (rc == HG_OK) {
+		json_t *row = NULL;
+		rc = load_invoice(db, id, &row, NULL);
+		if (rc == HG_OK) {
+			json_object_del(row, "built_at");
+			if (!put(row, "status", json_string(status)) ||
+			    (kept_diff && json_object_set(row, "differences", kept_diff))) {
+				json_decref(row);
+				rc = HG_ENOMEM;
+			} else {
+				*out = row;
+			}
+		}
+	}
+	sq_conn_put(s, db);
+	json_decref(kept_diff);
+	json_decref(refs);
+	json_decref(empty);
+	hg_free(refs_text);
+	hg_free(doc_text);
+	hg_free(old_text);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out, char *err, size_t errlen)
+{
+	agreement *list = NULL;
+	size_t n = 0;
+	json_t *docs = NULL, *result = NULL, *arr = NULL;
+	hg_status rc = agreement_store_ensure_builtin(s, rq->now);
+	if (rc == HG_OK)
+		rc = agreement_store_current(s, &list, &n);
+	if (rc) {
+		(void)snprintf(err, errlen, "cannot read the agreements: %s", hg_status_name(rc));
+		return rc;
+	}
+	build_ctx c = {.s = s, .month = rq->month, .municipality = rq->municipality, .county = rq->county,
+		       .cutoff = rq->cutoff, .agreements = list, .n_agreements = n};
+	rc = compute(&c, NULL, 0, &docs);
+	if (rc == HG_OK && !(arr = json_array()))
+		rc = HG_ENOMEM;
+	const char *m;
+	json_t *doc;
+	json_object_foreach(docs, m, doc) {
+		json_t *inv = NULL;
+		if (rc)
+			break;
+		if (rq->save) {
+			rc = save_basis(s, m, &c, rq, doc, &inv);
+		} else {
+			inv = preview_json(s, m, &c, doc,
+					   agreement_find_in_force(list, n, m, rq->month.first));
+			if (!inv || !put(inv, "status", json_string("preview")))
+				rc = HG_ENOMEM;
+		}
+		if (rc == HG_OK && json_array_append_new(arr, inv))
+			rc = HG_ENOMEM;
+	}
+	if (rc == HG_OK && !(result = json_pack("{s:O}", "invoices", arr)))
+		rc = HG_ENOMEM;
+	if (rc)
+		(void)snprintf(err, errlen, "cannot build the invoices: %s", hg_status_name(rc));
+	else
+		*out = result;
+	json_decref(arr);
+	json_decref(docs);
+	hg_free(list);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	json_t *arr = json_array();
+	hg_status rc = arr ? sq_prepare(db,
+					"SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
+					"(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
+					"AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
+					"ORDER BY month DESC, municipality, revision DESC",
+					&st)
+			   : HG_ENOMEM;
+	if (rc == HG_OK) {
+		int step = SQLITE_DONE;
+		sq_bind_text(st, 1, f->month);
+		sq_bind_text(st, 2, f->municipality);
+		sq_bind_text(st, 3, f->county);
+		sqlite3_bind_int(st, 4, f->state < 0 ? f->state : 0);
+		sq_bind_text(st, 5, f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
+		while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			json_t *row = row_json(st, false);
+			if (!row || json_array_append_new(arr, row))
+				rc = HG_ENOMEM;
+		}
+		if (rc == HG_OK && step != SQLITE_DONE)
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	if (rc) {
+		json_decref(arr);
+		return rc == HG_EIO ? sq_fail_io(s) : rc;
+	}
+	*out = arr;
+	return HG_OK;
+}
+
+hg_status invoice_get(store *s, int64_t id, json_t **out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	json_t *row = NULL, *steps = NULL;
+	hg_status rc = load_invoice(db, id, &row, NULL);
+	if (rc == HG_OK)
+		steps = steps_json(db, id, &rc);
+	sq_conn_put(s, db);
+	if (rc == HG_OK && !put(row, "steps", steps))
+		rc = HG_ENOMEM;
+	if (rc) {
+		json_decref(row);
+		return rc == HG_EIO ? sq_fail_io(s) : rc;
+	}
+	*out = row;
+	return HG_OK;
+}
+
+hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	json_t *row = NULL, *doc = NULL;
+	id_list ids = {0};
+	hg_status rc = load_invoice(db, id, &row, &doc);
+	sq_conn_put(s, db);
+	if (rc)
+		return rc == HG_EIO ? sq_fail_io(s) : rc;
+	(void)snprintf(municipality, 8, "%s", jstr(row, "municipality"));
+	rc = doc_episodes(doc, &ids);
+	ids_unique(&ids);
+	json_decref(row);
+	json_decref(doc);
+	if (rc) {
+		hg_free(ids.ids);
+		return rc;
+	}
+	*episodes = ids.ids;
+	*n = ids.n;
+	return HG_OK;
+}
+
+hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	json_t *row = NULL, *stored = NULL, *then = NULL, *later = NULL, *result = NULL;
+	agreement *list = NULL;
+	agreement_ref *refs = NULL;
+	id_list ids = {0};
+	hg_status rc = load_invoice(db, id, &row, &stored);
+	sq_conn_put(s, db);
+	if (rc)
+		return rc == HG_EIO ? sq_fail_io(s) : rc;
+
+	/* The same agreement versions, the same episodes (and any the projection now adds). */
+	json_t *jrefs = json_object_get(row, "agreements");
+	size_t n = json_array_size(jrefs);
+	refs = hg_calloc(n ? n : 1, sizeof *refs);
+	rc = refs ? HG_OK : HG_ENOMEM;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		json_t *r = json_array_get(jrefs, i);
+		(void)snprintf(refs[i].id, sizeof refs[i].id, "%s", jstr(r, "id"));
+		refs[i].version = (int)jint(r, "version");
+	}
+	if (rc == HG_OK)
+		rc = agreement_store_versions(s, refs, n, &list);
+	if (rc == HG_OK)
+		rc = doc_episodes(stored, &ids);
+	billing_month month;
+	hg_instant cutoff = HG_INSTANT_NONE;
+	if (rc == HG_OK && (billing_month_parse(jstr(row, "month"), &month) != HG_OK ||
+			    instant_parse_iso(jstr(row, "cutoff"), &cutoff) != HG_OK))
+		rc = HG_EINTERNAL;
+	const char *m = jstr(row, "municipality");
+	build_ctx c = {.s = s, .month = month, .municipality = m, .cutoff = cutoff, .agreements = list,
+		       .n_agreements = n};
+	json_t *docs = NULL;
+	if (rc == HG_OK && (rc = compute(&c, ids.ids, ids.n, &docs)) == HG_OK) {
+		then = json_incref(json_object_get(docs, m));
+		json_decref(docs);
+	}
+	c.cutoff = now;
+	if (rc == HG_OK && (rc = compute(&c, ids.ids, ids.n, &docs)) == HG_OK) {
+		later = json_incref(json_object_get(docs, m));
+		json_decref(docs);
+	}
+	if (rc == HG_OK) {
+		json_t *mismatches = differences(stored, then), *diff = differences(stored, later);
+		bool same = json_equal(stored, then);
+		result = mismatches && diff
+				 ? json_pack("{s:I, s:b, s:o, s:o, s:o, s:o, s:I, s:I}", "invoice", (json_int_t)id,
+					     "reproducible", same, "mismatches", mismatches, "cutoff", jinstant(cutoff),
+					     "as_of", jinstant(now), "differences", diff, "total_ore",
+					     (json_int_t)doc_total(stored), "total_now_ore", (json_int_t)doc_total(later))
+				 : NULL;
+		if (!result) {
+			json_decref(mismatches);
+			json_decref(diff);
+			rc = HG_ENOMEM;
+		}
+	}
+	if (rc == HG_OK)
+		*out = result;
+	json_decref(row);
+	json_decref(stored);
+	json_decref(then);
+	json_decref(later);
+	hg_free(list);
+	hg_free(refs);
+	hg_free(ids.ids);
+	return rc;
+}
+
+/* ---- steps ---- */
+
+/* The lines of a stored document with the disputed flags of the invoice's dispute step. */
+static hg_status workflow_lines(sqlite3 *db, int64_t id, const json_t *doc, invoice_line_amount **out, size_t *n)
+{
+	json_t *lines = json_object_get(doc, "lines"), *disputed = NULL;
+	size_t k = json_array_size(lines);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
+				  "ORDER BY seq DESC LIMIT 1",
+				  &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		json_error_t jerr;
+		json_t *detail = json_loads((const char *)sqlite3_column_text(st, 0), 0, &jerr);
+		disputed = json_incref(json_object_get(detail, "lines"));
+		json_decref(detail);
+	}
+	sqlite3_finalize(st);
+	invoice_line_amount *arr = hg_calloc(k ? k : 1, sizeof *arr);
+	if (!arr) {
+		json_decref(disputed);
+		return HG_ENOMEM;
+	}
+	for (size_t i = 0; i < k; i++) {
+		json_t *l = json_array_get(lines, i);
+		arr[i].episode = jint(l, "episode");
+		arr[i].amount_ore = jint(l, "amount_ore");
+		arr[i].disputed = disputed && json_array_size(disputed) == 0;
+		size_t j;
+		json_t *d;
+		json_array_foreach(disputed, j, d) {
+			if (json_integer_value(d) == arr[i].episode)
+				arr[i].disputed = true;
+		}
+	}
+	json_decref(disputed);
+	*out = arr;
+	*n = k;
+	return HG_OK;
+}
+
+/* The detail of a step: disputed lines or adjustments (with the amounts before). */
+static json_t *step_detail(const invoice_act_request *rq, const invoice_line_amount *lines, size_t n)
+{
+	json_t *d = json_object(), *a = json_array();
+	if (!d || !a)
+		goto fail;
+	if (rq->action == INVOICE_DISPUTE) {
+		for (size_t i = 0; i < rq->n_lines; i++)
+			if (json_array_append_new(a, json_integer(rq->lines[i])))
+				goto fail;
+		return json_object_set_new(d, "lines", a) ? (json_decref(d), NULL) : d;
+	}
+	if (rq->action == INVOICE_DECIDE && rq->outcome == INVOICE_ADJUSTED) {
+		for (size_t i = 0; i < rq->n_adjustments; i++) {
+			int64_t before = 0;
+			for (size_t k = 0; k < n; k++)
+				if (lines[k].episode == rq->adjustments[i].episode)
+					before = lines[k].amount_ore;
+			if (json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "episode",
+							       (json_int_t)rq->adjustments[i].episode, "amount_ore",
+							       (json_int_t)rq->adjustments[i].amount_ore, "before_ore",
+							       (json_int_t)before)))
+				goto fail;
+		}
+		return json_object_set_new(d, "adjustments", a) ? (json_decref(d), NULL) : d;
+	}
+	json_decref(a);
+	return d;
+fail:
+	json_decref(a);
+	json_decref(d);
+	return NULL;
+}
+
+hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why)
+{
+	json_t *row = NULL, *doc = NULL, *detail = NULL;
+	invoice_line_amount *lines = NULL;
+	size_t n = 0;
+	invoice_state from;
+	invoice_step_result res;
+	sqlite3 *db = sq_conn_get(s);
+	*why = INVOICE_OK;
+	hg_status rc = sq_write_begin(s, db);
+	bool began = rc == HG_OK;
+	if (rc == HG_OK)
+		rc = load_invoice(db, id, &row, &doc);
+	if (rc == HG_OK && !invoice_state_from_code(jstr(row, "state"), &from))
+		rc = HG_EINTERNAL;
+	if (rc == HG_OK)
+		rc = workflow_lines(db, id, doc, &lines, &n);
+	if (rc == HG_OK) {
+		invoice_step_input in = {rq->action, rq->party, rq->reason, rq->outcome, rq->lines, rq->n_lines,
+					 rq->adjustments, rq->n_adjustments};
+		rc = invoice_step(from, lines, n, jint(row, "owed_ore"), &in, &res, why);
+	}
+	if (rc == HG_OK && !(detail = step_detail(rq, lines, n)))
+		rc = HG_ENOMEM;
+	if (rc == HG_OK) {
+		sqlite3_stmt *st = NULL;
+		rc = sq_prepare(db, "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1", &st);
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			sq_bind_text(st, 2, invoice_state_label(res.to)->code);
+			sq_bind_text(st, 3, rq->outcome != INVOICE_OUTCOME_NONE ? invoice_outcome_label(rq->outcome)->code
+									       : NULL);
+			sqlite3_bind_int64(st, 4, res.total_ore);
+			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == HG_OK)
+		rc = add_step(db, id, rq->now, rq->username, rq->org, invoice_action_label(rq->action)->code,
+			      invoice_state_label(res.to)->code,
+			      rq->outcome != INVOICE_OUTCOME_NONE ? invoice_outcome_label(rq->outcome)->code : NULL,
+			      rq->reason, detail, res.total_ore);
+	if (began && rc == HG_OK)
+		rc = sq_write_commit(s, db);
+	else if (began)
+		sq_write_rollback(s, db);
+	sq_conn_put(s, db);
+	json_decref(row);
+	json_decref(doc);
+	json_decref(detail);
+	hg_free(lines);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
