@@ -14,6 +14,9 @@ import { roleMaySend } from './rules';
 import { useSignal } from './signal';
 import { demo, loadDirectory, navigate, route, session } from './state';
 
+/** Roles that see identifiable patients (src/core/access.c reads_patients): the others get no lists. */
+const READS_PATIENTS = (role: string) => role !== 'analyst' && role !== 'admin';
+
 export async function boot(): Promise<void> {
   get<{ demo: boolean }>('/healthz')
     .then((h) => demo.set(!!h.demo))
@@ -73,8 +76,8 @@ function Header(p: { me: Session | null; path: string }) {
         <nav aria-label={t('nav_label')}>
           <ul>
             {nav('/', t('nav_start'))}
-            {nav('/episodes', t('nav_episodes'))}
-            {nav('/search', t('nav_search'))}
+            {READS_PATIENTS(p.me.user.role) ? nav('/episodes', t('nav_episodes')) : null}
+            {READS_PATIENTS(p.me.user.role) ? nav('/search', t('nav_search')) : null}
             {roleMaySend(p.me.user.role, 'admitted') && p.me.units.some((u) => u.kind === 'ward')
               ? nav('/admit', t('nav_admit'))
               : null}
