@@ -1,0 +1,1265 @@
+/*
+ * indicator.c - the follow-up indicators (see indicator.h and docs/indicators.md).
+ *
+ * Layout: the tables (dimensions, subjects, measures and the accumulators the
+ * measures read), the string pool that interns every unit, organisation and
+ * patient key once (so a fact is small and a grouping key is a pointer), the
+ * set of facts, and the grouping. Every measure is a row of a table that names
+ * the accumulator(s) it reads; the per-fact code only adds to accumulators.
+ */
+#include "core/indicator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "core/pnr.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define PERIOD_DAYS_MAX (20 * 366)
+
+/* ---- dimensions and subjects ---- */
+
+static const hg_code_label dims[IND_DIM_COUNT] = {
+	[IND_DIM_COUNTY] = {"county", "län", "county"},
+	[IND_DIM_MUNICIPALITY] = {"municipality", "kommun", "municipality"},
+	[IND_DIM_HOSPITAL] = {"hospital", "sjukhus", "hospital"},
+	[IND_DIM_WARD] = {"ward", "avdelning", "ward"},
+	[IND_DIM_CARE] = {"care", "vårdform", "care type"},
+	[IND_DIM_CARE_GROUP] = {"care_group", "somatik/psykiatri", "somatic/psychiatric"},
+	[IND_DIM_AGE_BAND] = {"age_band", "åldersgrupp", "age band"},
+	[IND_DIM_TRACK] = {"track", "process", "track"},
+	[IND_DIM_YEAR] = {"year", "år", "year"},
+	[IND_DIM_MONTH] = {"month", "månad", "month"},
+	[IND_DIM_WEEK] = {"week", "vecka", "week"},
+	[IND_DIM_CATEGORY] = {"category", "avvikelsekategori", "deviation category"},
+	[IND_DIM_PARTY] = {"party", "berörd part", "party concerned"},
+	[IND_DIM_RECIPIENT] = {"recipient", "mottagande enhet", "recipient unit"},
+	[IND_DIM_RECIPIENT_KIND] = {"recipient_kind", "typ av mottagare", "recipient kind"},
+	[IND_DIM_NOTICE] = {"notice", "meddelande", "notice"},
+};
+
+/* Dimensions each subject has beyond the common ones (county .. week). */
+static const unsigned subject_extra_dims[IND_SUBJECT_COUNT] = {
+	[IND_SUBJECT_EPISODES] = 0,
+	[IND_SUBJECT_DEVIATIONS] = 1u << IND_DIM_CATEGORY | 1u << IND_DIM_PARTY,
+	[IND_SUBJECT_ACKS] = 1u << IND_DIM_RECIPIENT | 1u << IND_DIM_RECIPIENT_KIND | 1u << IND_DIM_NOTICE,
+};
+
+static const hg_code_label subjects[IND_SUBJECT_COUNT] = {
+	[IND_SUBJECT_EPISODES] = {"episodes", "vårdtillfällen", "episodes"},
+	[IND_SUBJECT_DEVIATIONS] = {"deviations", "avvikelser", "deviations"},
+	[IND_SUBJECT_ACKS] = {"acknowledgements", "kvittenser", "acknowledgements"},
+};
+
+static bool find_code(const hg_code_label *tab, int n, const char *code, int *out)
+{
+	for (int i = 0; code && i < n; i++) {
+		if (strcmp(tab[i].code, code) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const hg_code_label *indicator_dim_label(indicator_dim d) { return (unsigned)d < IND_DIM_COUNT ? &dims[d] : NULL; }
+
+bool indicator_dim_from_code(const char *code, indicator_dim *out)
+{
+	int i;
+	if (!find_code(dims, IND_DIM_COUNT, code, &i))
+		return false;
+	*out = (indicator_dim)i;
+	return true;
+}
+
+bool indicator_dim_allowed(indicator_subject s, indicator_dim d)
+{
+	if ((unsigned)s >= IND_SUBJECT_COUNT || (unsigned)d >= IND_DIM_COUNT)
+		return false;
+	return d <= IND_DIM_WEEK || (subject_extra_dims[s] & (1u << d));
+}
+
+const hg_code_label *indicator_subject_label(indicator_subject s)
+{
+	return (unsigned)s < IND_SUBJECT_COUNT ? &subjects[s] : NULL;
+}
+
+bool indicator_subject_from_code(const char *code, indicator_subject *out)
+{
+	int i;
+	if (!find_code(subjects, IND_SUBJECT_COUNT, code, &i))
+		return false;
+	*out = (indicator_subject)i;
+	return true;
+}
+
+static const char *const error_texts[IND_ERROR_COUNT] = {
+	[IND_ERR_NONE] = "",
+	[IND_ERR_PERIOD] = "the period needs a from date before its to date, at most 20 years apart",
+	[IND_ERR_DIMS] = "at most 4 dimensions, each at most once",
+	[IND_ERR_DIM_SUBJECT] = "a dimension that this subject cannot be grouped by",
+	[IND_ERR_SUBJECT] = "unknown subject",
+};
+
+const char *indicator_error_text(indicator_error e)
+{
+	return (unsigned)e < IND_ERROR_COUNT ? error_texts[e] : "unknown error";
+}
+
+/* ---- accumulators and measures ---- */
+
+/* Accumulators of the episode subject: what the per-fact code adds to. */
+enum {
+	A_EPISODES = 0, A_READY_EP, A_READY_DAYS, A_READY_DISCH, A_SAME_DAY, A_NIGHT_EP, A_NIGHTS,
+	A_RIDX, A_READM, A_RIDX65, A_READM65,
+	A_NOTICE_DUE, A_NOTICE_MET, A_CONTACT_DUE, A_CONTACT_MET, A_SIPCALL_DUE, A_SIPCALL_MET,
+	A_DATE_CHANGES, A_WITHDRAWALS,
+	A_SIP_HELD, A_SIP_HOME, A_SIP_HOSPITAL, A_SIP_VIDEO, A_SIP_OTHER,
+	A_TRACK, A_GREEN, A_YELLOW, A_RED, A_RED_NO_SIP,
+	A_SURVEY, A_Q_YES, A_Q_ANSWERED = A_Q_YES + SURVEY_QUESTION_COUNT,
+	A_EP_COUNT = A_Q_ANSWERED + SURVEY_QUESTION_COUNT
+};
+/* Accumulators of the deviation and acknowledgement subjects. */
+enum { A_DEVIATIONS = 0, A_DEV_COUNT };
+enum { A_NOTICES = 0, A_ACKED, A_ACKED_24H, A_ACK_COUNT };
+#define ACC_MAX A_EP_COUNT
+
+/* Episode measures, column order. base = the measure index deciding suppression. */
+enum {
+	M_EPISODES = 0, M_READY_EPISODES, M_READY_DAYS, M_READY_DAYS_MEAN, M_READY_DAYS_MEDIAN, M_READY_DAYS_P90,
+	M_READY_DISCHARGED, M_SAME_DAY, M_SAME_DAY_SHARE, M_NIGHT_EPISODES, M_READY_NIGHTS,
+	M_READM_INDEX, M_READM, M_READM_SHARE, M_READM_INDEX65, M_READM65, M_READM_SHARE65,
+	M_NOTICE_DUE, M_NOTICE_MET, M_NOTICE_SHARE, M_CONTACT_DUE, M_CONTACT_MET, M_CONTACT_SHARE,
+	M_SIPCALL_DUE, M_SIPCALL_MET, M_SIPCALL_SHARE, M_DATE_CHANGES, M_DATE_CHANGES_MEAN, M_WITHDRAWALS,
+	M_SIP_HELD, M_SIP_HOME, M_SIP_HOSPITAL, M_SIP_VIDEO, M_SIP_OTHER, M_SIP_HOME_SHARE,
+	M_TRACK, M_GREEN_SHARE, M_YELLOW_SHARE, M_RED_SHARE, M_RED, M_RED_NO_SIP,
+	M_SURVEY, M_FELT_SAFE, M_TOOK_PART, M_KNEW_CONTACT, M_SIP_WHERE_WANTED,
+	M_EP_COUNT
+};
+
+#define MEASURE(code, sv, en, kind, base, brief, num, den) {code, sv, en, kind, base, brief, num, den}
+
+static const indicator_measure episode_defs[M_EP_COUNT] = {
+	[M_EPISODES] = MEASURE("episodes", "avslutade vårdtillfällen", "episodes ended", IND_COUNT, M_EPISODES, true,
+			       A_EPISODES, -1),
+	[M_READY_EPISODES] = MEASURE("ready_episodes", "vårdtillfällen med minst en utskrivningsklar dag",
+				     "episodes with at least one ready-day", IND_COUNT, M_READY_EPISODES, true,
+				     A_READY_EP, -1),
+	[M_READY_DAYS] = MEASURE("ready_days", "utskrivningsklara dagar", "ready-days", IND_SUM, M_READY_EPISODES,
+				 true, A_READY_DAYS, -1),
+	[M_READY_DAYS_MEAN] = MEASURE("ready_days_mean", "medelvårdtid som utskrivningsklar",
+				      "mean ready-days per episode", IND_MEAN, M_READY_EPISODES, true, A_READY_DAYS,
+				      A_READY_EP),
+	[M_READY_DAYS_MEDIAN] = MEASURE("ready_days_median", "median utskrivningsklara dagar", "median ready-days",
+					IND_MEDIAN, M_READY_EPISODES, false, -1, -1),
+	[M_READY_DAYS_P90] = MEASURE("ready_days_p90", "90:e percentilen utskrivningsklara dagar",
+				     "90th percentile of ready-days", IND_P90, M_READY_EPISODES, false, -1, -1),
+	[M_READY_DISCHARGED] = MEASURE("ready_discharged", "utskrivna som varit utskrivningsklara",
+				       "discharged after a ready notice", IND_COUNT, M_READY_DISCHARGED, false,
+				       A_READY_DISCH, -1),
+	[M_SAME_DAY] = MEASURE("same_day", "utskrivna samma dag som utskrivningsklar", "discharged the day ready",
+			       IND_COUNT, M_READY_DISCHARGED, false, A_SAME_DAY, -1),
+	[M_SAME_DAY_SHARE] = MEASURE("same_day_share", "andel utskrivna samma dag", "share discharged the day ready",
+				     IND_SHARE, M_READY_DISCHARGED, true, A_SAME_DAY, A_READY_DISCH),
+	[M_NIGHT_EPISODES] = MEASURE("night_episodes", "vårdtillfällen med utskrivningsklara nätter i perioden",
+				     "episodes with ready nights in the period", IND_COUNT, M_NIGHT_EPISODES, false,
+				     A_NIGHT_EP, -1),
+	[M_READY_NIGHTS] = MEASURE("ready_nights", "utskrivningsklara nätter i perioden", "ready nights in the period",
+				   IND_SUM, M_NIGHT_EPISODES, true, A_NIGHTS, -1),
+	[M_READM_INDEX] = MEASURE("readmission_base", "utskrivna (underlag återinskrivning)",
+				  "discharges (readmission base)", IND_COUNT, M_READM_INDEX, false, A_RIDX, -1),
+	[M_READM] = MEASURE("readmitted_30", "återinskrivna inom 30 dagar", "readmitted within 30 days", IND_COUNT,
+			    M_READM_INDEX, false, A_READM, -1),
+	[M_READM_SHARE] = MEASURE("readmission_share", "andel återinskrivna inom 30 dagar",
+				  "share readmitted within 30 days", IND_SHARE, M_READM_INDEX, true, A_READM, A_RIDX),
+	[M_READM_INDEX65] = MEASURE("readmission_base_65", "utskrivna 65+ (underlag)", "discharges aged 65+",
+				    IND_COUNT, M_READM_INDEX65, false, A_RIDX65, -1),
+	[M_READM65] = MEASURE("readmitted_30_65", "återinskrivna inom 30 dagar, 65+", "readmitted within 30 days, 65+",
+			      IND_COUNT, M_READM_INDEX65, false, A_READM65, -1),
+	[M_READM_SHARE65] = MEASURE("readmission_share_65", "andel återinskrivna inom 30 dagar, 65+",
+				    "share readmitted within 30 days, 65+", IND_SHARE, M_READM_INDEX65, true, A_READM65,
+				    A_RIDX65),
+	[M_NOTICE_DUE] = MEASURE("notice_due", "inskrivningsmeddelanden med frist", "admission notices due", IND_COUNT,
+				 M_NOTICE_DUE, false, A_NOTICE_DUE, -1),
+	[M_NOTICE_MET] = MEASURE("notice_24h", "inskrivningsmeddelande inom 24 timmar", "admission notice within 24 h",
+				 IND_COUNT, M_NOTICE_DUE, false, A_NOTICE_MET, -1),
+	[M_NOTICE_SHARE] = MEASURE("notice_24h_share", "andel inskrivningsmeddelanden inom 24 timmar",
+				   "share of admission notices within 24 h", IND_SHARE, M_NOTICE_DUE, true,
+				   A_NOTICE_MET, A_NOTICE_DUE),
+	[M_CONTACT_DUE] = MEASURE("care_contact_due", "fast vårdkontakt med frist", "care contacts due", IND_COUNT,
+				  M_CONTACT_DUE, false, A_CONTACT_DUE, -1),
+	[M_CONTACT_MET] = MEASURE("care_contact_3d", "fast vårdkontakt inom 3 dagar", "care contact within 3 days",
+				  IND_COUNT, M_CONTACT_DUE, false, A_CONTACT_MET, -1),
+	[M_CONTACT_SHARE] = MEASURE("care_contact_3d_share", "andel fast vårdkontakt inom 3 dagar",
+				    "share of care contacts within 3 days", IND_SHARE, M_CONTACT_DUE, true,
+				    A_CONTACT_MET, A_CONTACT_DUE),
+	[M_SIPCALL_DUE] = MEASURE("sip_call_due", "SIP-kallelser med frist", "SIP calls due", IND_COUNT, M_SIPCALL_DUE,
+				  false, A_SIPCALL_DUE, -1),
+	[M_SIPCALL_MET] = MEASURE("sip_call_3d", "kallelse till SIP inom 3 dagar", "SIP called within 3 days",
+				  IND_COUNT, M_SIPCALL_DUE, false, A_SIPCALL_MET, -1),
+	[M_SIPCALL_SHARE] = MEASURE("sip_call_3d_share", "andel SIP kallade inom 3 dagar",
+				    "share of SIPs called within 3 days", IND_SHARE, M_SIPCALL_DUE, true, A_SIPCALL_MET,
+				    A_SIPCALL_DUE),
+	[M_DATE_CHANGES] = MEASURE("date_changes", "ändrat beräknat utskrivningsdatum", "expected date changes",
+				   IND_SUM, M_EPISODES, false, A_DATE_CHANGES, -1),
+	[M_DATE_CHANGES_MEAN] = MEASURE("date_changes_mean", "ändrat datum per vårdtillfälle",
+					"expected date changes per episode", IND_MEAN, M_EPISODES, true, A_DATE_CHANGES,
+					A_EPISODES),
+	[M_WITHDRAWALS] = MEASURE("withdrawals", "återtagna utskrivningsklar", "withdrawn ready notices", IND_SUM,
+				  M_EPISODES, true, A_WITHDRAWALS, -1),
+	[M_SIP_HELD] = MEASURE("sip_held", "genomförda SIP", "SIPs held", IND_COUNT, M_SIP_HELD, false, A_SIP_HELD,
+			       -1),
+	[M_SIP_HOME] = MEASURE("sip_home", "SIP i hemmet", "SIP at home", IND_COUNT, M_SIP_HELD, false, A_SIP_HOME,
+			       -1),
+	[M_SIP_HOSPITAL] = MEASURE("sip_hospital", "SIP på sjukhuset", "SIP in hospital", IND_COUNT, M_SIP_HELD, false,
+				   A_SIP_HOSPITAL, -1),
+	[M_SIP_VIDEO] = MEASURE("sip_video", "SIP via video", "SIP by video", IND_COUNT, M_SIP_HELD, false,
+				A_SIP_VIDEO, -1),
+	[M_SIP_OTHER] = MEASURE("sip_other", "SIP på annan plats", "SIP elsewhere", IND_COUNT, M_SIP_HELD, false,
+				A_SIP_OTHER, -1),
+	[M_SIP_HOME_SHARE] = MEASURE("sip_home_share", "andel SIP i hemmet", "share of SIPs at home", IND_SHARE,
+				     M_SIP_HELD, true, A_SIP_HOME, A_SIP_HELD),
+	[M_TRACK] = MEASURE("track_set", "vårdtillfällen med process", "episodes with a track", IND_COUNT, M_TRACK,
+			    false, A_TRACK, -1),
+	[M_GREEN_SHARE] = MEASURE("green_share", "andel grön process", "share green track", IND_SHARE, M_TRACK, true,
+				  A_GREEN, A_TRACK),
+	[M_YELLOW_SHARE] = MEASURE("yellow_share", "andel gul process", "share yellow track", IND_SHARE, M_TRACK, true,
+				   A_YELLOW, A_TRACK),
+	[M_RED_SHARE] = MEASURE("red_share", "andel röd process", "share red track", IND_SHARE, M_TRACK, true, A_RED,
+				A_TRACK),
+	[M_RED] = MEASURE("red", "röd process", "red track", IND_COUNT, M_RED, false, A_RED, -1),
+	[M_RED_NO_SIP] = MEASURE("red_without_sip", "röd process utan SIP före utskrivning (i utfall gul)",
+				 "red track without a SIP before discharge (yellow by outcome)", IND_COUNT, M_RED, true,
+				 A_RED_NO_SIP, -1),
+	[M_SURVEY] = MEASURE("survey_answers", "enkätsvar", "survey answers", IND_COUNT, M_SURVEY, true, A_SURVEY, -1),
+	[M_FELT_SAFE] = MEASURE("felt_safe_share", "andel som kände sig trygga", "share who felt safe", IND_SHARE,
+				M_SURVEY, true, A_Q_YES + SURVEY_FELT_SAFE, A_Q_ANSWERED + SURVEY_FELT_SAFE),
+	[M_TOOK_PART] = MEASURE("took_part_share", "andel delaktiga i planeringen", "share who took part", IND_SHARE,
+				M_SURVEY, true, A_Q_YES + SURVEY_TOOK_PART, A_Q_ANSWERED + SURVEY_TOOK_PART),
+	[M_KNEW_CONTACT] = MEASURE("knew_care_contact_share", "andel som visste sin fasta vårdkontakt",
+				   "share who knew their care contact", IND_SHARE, M_SURVEY, false,
+				   A_Q_YES + SURVEY_KNEW_CARE_CONTACT, A_Q_ANSWERED + SURVEY_KNEW_CARE_CONTACT),
+	[M_SIP_WHERE_WANTED] = MEASURE("sip_where_wanted_share", "andel SIP där patienten ville",
+				       "share of SIPs held where wanted", IND_SHARE, M_SURVEY, false,
+				       A_Q_YES + SURVEY_SIP_WHERE_WANTED, A_Q_ANSWERED + SURVEY_SIP_WHERE_WANTED),
+};
+
+enum { MD_DEVIATIONS = 0, MD_COUNT };
+static const indicator_measure deviation_defs[MD_COUNT] = {
+	[MD_DEVIATIONS] = MEASURE("deviations", "avvikelser", "deviations", IND_COUNT, MD_DEVIATIONS, true,
+				  A_DEVIATIONS, -1),
+};
+
+enum { MK_NOTICES = 0, MK_ACKED, MK_ACK_SHARE, MK_ACK_24H_SHARE, MK_ACK_MEDIAN, MK_ACK_P90, MK_COUNT };
+static const indicator_measure ack_defs[MK_COUNT] = {
+	[MK_NOTICES] = MEASURE("notices", "skickade meddelanden", "notices sent", IND_COUNT, MK_NOTICES, true,
+			       A_NOTICES, -1),
+	[MK_ACKED] = MEASURE("acknowledged", "kvitterade", "acknowledged", IND_COUNT, MK_NOTICES, false, A_ACKED, -1),
+	[MK_ACK_SHARE] = MEASURE("ack_share", "andel kvitterade", "share acknowledged", IND_SHARE, MK_NOTICES, true,
+				 A_ACKED, A_NOTICES),
+	[MK_ACK_24H_SHARE] = MEASURE("ack_24h_share", "andel kvitterade inom 24 timmar",
+				     "share acknowledged within 24 h", IND_SHARE, MK_NOTICES, true, A_ACKED_24H,
+				     A_NOTICES),
+	[MK_ACK_MEDIAN] = MEASURE("ack_hours_median", "median timmar till kvittens", "median hours to acknowledge",
+				  IND_MEDIAN, MK_NOTICES, true, -1, -1),
+	[MK_ACK_P90] = MEASURE("ack_hours_p90", "90:e percentilen timmar till kvittens",
+			       "90th percentile of hours to acknowledge", IND_P90, MK_NOTICES, false, -1, -1),
+};
+
+static const struct {
+	const indicator_measure *defs;
+	size_t n;
+	size_t n_acc;
+} subject_defs[IND_SUBJECT_COUNT] = {
+	[IND_SUBJECT_EPISODES] = {episode_defs, M_EP_COUNT, A_EP_COUNT},
+	[IND_SUBJECT_DEVIATIONS] = {deviation_defs, MD_COUNT, A_DEV_COUNT},
+	[IND_SUBJECT_ACKS] = {ack_defs, MK_COUNT, A_ACK_COUNT},
+};
+
+
+const indicator_measure *indicator_measures(indicator_subject s, size_t *n)
+{
+	if ((unsigned)s >= IND_SUBJECT_COUNT) {
+		*n = 0;
+		return NULL;
+	}
+	*n = subject_defs[s].n;
+	return subject_defs[s].defs;
+}
+
+int indicator_measure_find(indicator_subject s, const char *code)
+{
+	size_t n;
+	const indicator_measure *m = indicator_measures(s, &n);
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(m[i].code, code) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- small helpers ---- */
+
+const char *indicator_age_band(int age)
+{
+	if (age < 0)
+		return "unknown";
+	return age < 18 ? "0-17" : age < 65 ? "18-64" : age < 80 ? "65-79" : "80+";
+}
+
+static int age_band_index(int age) { return age < 0 ? 4 : age < 18 ? 0 : age < 65 ? 1 : age < 80 ? 2 : 3; }
+
+/* ISO 8601 week-numbering year and week of d. */
+static void iso_week(hg_date d, int *year, int *week)
+{
+	hg_date thursday = d - date_weekday(d) + 4;
+	int y, m, dd;
+	date_to_ymd(thursday, &y, &m, &dd);
+	*year = y;
+	*week = (thursday - date_from_ymd(y, 1, 1)) / 7 + 1;
+}
+
+char *indicator_iso_week(hg_date d, char buf[static 9])
+{
+	int y, w;
+	iso_week(d, &y, &w);
+	snprintf(buf, 9, "%04u-W%02u", (unsigned)y % 10000u, (unsigned)w % 100u);
+	return buf;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+int indicator_quantile(int *values, size_t n, double q)
+{
+	if (n == 0)
+		return 0;
+	qsort(values, n, sizeof *values, cmp_int);
+	double want = q * (double)n;
+	size_t rank = (size_t)want;
+	if ((double)rank < want)
+		rank++; /* ceil without libm */
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return values[rank - 1];
+}
+
+/* ---- string pool: every text is kept once, in blocks that never move ---- */
+
+#define POOL_BLOCK 65536
+
+struct pool_block {
+	struct pool_block *next;
+	size_t used;
+	char data[POOL_BLOCK];
+};
+
+struct pool {
+	struct pool_block *blocks;
+	const char **slots; /* open addressing; NULL = free */
+	size_t n_slots, n_used;
+};
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void pool_free(struct pool *p)
+{
+	while (p->blocks) {
+		struct pool_block *b = p->blocks;
+		p->blocks = b->next;
+		hg_free(b);
+	}
+	hg_free(p->slots);
+	memset(p, 0, sizeof *p);
+}
+
+static hg_status pool_grow(struct pool *p)
+{
+	size_t n = p->n_slots ? p->n_slots * 2 : 1024;
+	const char **slots = hg_calloc(n, sizeof *slots);
+	if (!slots)
+		return HG_ENOMEM;
+	for (size_t i = 0; i < p->n_slots; i++) {
+		if (!p->slots[i])
+			continue;
+		size_t j = hash_text(p->slots[i]) & (n - 1);
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = p->slots[i];
+	}
+	hg_free(p->slots);
+	p->slots = slots;
+	p->n_slots = n;
+	return HG_OK;
+}
+
+/* The interned copy of s (at most HG_NOTE_MAX bytes), or NULL when out of memory. */
+static const char *pool_intern(struct pool *p, const char *s)
+{
+	size_t len = strnlen(s, HG_ID_MAX - 1);
+	if ((p->n_used + 1) * 2 > p->n_slots && pool_grow(p) != HG_OK)
+		return NULL;
+	size_t j = hash_text(s) & (p->n_slots - 1);
+	for (; p->slots[j]; j = (j + 1) & (p->n_slots - 1))
+		if (strncmp(p->slots[j], s, len) == 0 && p->slots[j][len] == '\0')
+			return p->slots[j];
+	if (!p->blocks || p->blocks->used + len + 1 > POOL_BLOCK) {
+		struct pool_block *b = hg_malloc(sizeof *b);
+		if (!b)
+			return NULL;
+		b->next = p->blocks;
+		b->used = 0;
+		p->blocks = b;
+	}
+	char *copy = p->blocks->data + p->blocks->used;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	p->blocks->used += len + 1;
+	p->slots[j] = copy;
+	p->n_used++;
+	return copy;
+}
+
+/* ---- the set ---- */
+
+struct dev_fact {
+	size_t fact;
+	hg_date date;
+	deviation_category category;
+	const char *party;
+};
+
+struct ack_fact {
+	size_t fact;
+	const char *unit;
+	unit_kind kind;
+	bool ready; /* the ready notice (else the admission notice) */
+	hg_instant sent, acked;
+	hg_date date;
+};
+
+struct indicator_set {
+	indicator_config cfg;
+	struct pool pool;
+	indicator_fact *facts;
+	const char **patients; /* parallel to facts: interned personnummer */
+	size_t *period_first;  /* parallel to facts: index into periods */
+	size_t n, cap;
+	indicator_period *periods;
+	size_t n_periods, cap_periods;
+	struct dev_fact *devs;
+	size_t n_devs, cap_devs;
+	struct ack_fact *acks;
+	size_t n_acks, cap_acks;
+	bool finished;
+};
+
+/* Makes room for one more element in a growing array. */
+static hg_status grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return HG_OK;
+	size_t c = *cap ? *cap * 2 : 256;
+	void *bigger = hg_realloc(*arr, c * elem);
+	if (!bigger)
+		return HG_ENOMEM;
+	*arr = bigger;
+	*cap = c;
+	return HG_OK;
+}
+
+hg_status indicator_set_new(const indicator_config *cfg, indicator_set **out)
+{
+	if (deadline_rules_validate(&cfg->rules) != HG_OK)
+		return HG_EINVAL;
+	indicator_set *s = hg_calloc(1, sizeof *s);
+	if (!s)
+		return HG_ENOMEM;
+	s->cfg = *cfg;
+	*out = s;
+	return HG_OK;
+}
+
+void indicator_set_free(indicator_set *s)
+{
+	if (!s)
+		return;
+	pool_free(&s->pool);
+	hg_free(s->facts);
+	hg_free(s->patients);
+	hg_free(s->period_first);
+	hg_free(s->periods);
+	hg_free(s->devs);
+	hg_free(s->acks);
+	hg_free(s);
+}
+
+size_t indicator_set_size(const indicator_set *s) { return s->n; }
+hg_instant indicator_set_asof(const indicator_set *s) { return s->cfg.asof; }
+
+const indicator_fact *indicator_set_fact(const indicator_set *s, size_t i) { return i < s->n ? &s->facts[i] : NULL; }
+
+void indicator_deviations(const event *evs, size_t n, indicator_deviation *out, size_t cap, size_t *n_out)
+{
+	*n_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		const event *orig = &evs[i];
+		if (orig->type != EVENT_DEVIATION || orig->corrects_seq != 0)
+			continue;
+		const event *version = orig;
+		bool gone = false;
+		/* Cancelled events, and the latest surviving correction in the chain of this original. */
+		for (size_t j = 0; j < n; j++) {
+			const event *e = &evs[j];
+			if (e->type == EVENT_CANCELLED && e->u.cancelled.cancels_seq == orig->seq)
+				gone = true;
+			if (j <= i || e->type != EVENT_DEVIATION || e->corrects_seq == 0)
+				continue;
+			/* Follow the chain back to its original (references always point back). */
+			int32_t root = e->corrects_seq;
+			for (size_t guard = 0; guard < n && root >= 1 && (size_t)root <= n && evs[root - 1].corrects_seq;
+			     guard++)
+				root = evs[root - 1].corrects_seq;
+			if (root != orig->seq)
+				continue;
+			bool cancelled = false;
+			for (size_t k = j + 1; k < n; k++)
+				if (evs[k].type == EVENT_CANCELLED && evs[k].u.cancelled.cancels_seq == e->seq)
+					cancelled = true;
+			if (!cancelled)
+				version = e;
+		}
+		if (gone || *n_out >= cap)
+			continue;
+		indicator_deviation *d = &out[(*n_out)++];
+		d->at = version->occurred_at;
+		d->category = version->u.deviation.category;
+		memcpy(d->against_org, version->u.deviation.against_org, sizeof d->against_org);
+		d->against_org[sizeof d->against_org - 1] = '\0';
+	}
+}
+
+/* Age in whole years at admission from the personnummer; -1 when it carries no birth date. */
+static int age_at(const char *personnummer, hg_date on)
+{
+	pnr_options opt = pnr_options_default(on);
+	pnr p;
+	pnr_reason why;
+	int age;
+	opt.accept_reserve = true;
+	if (on == HG_DATE_NONE || pnr_parse(personnummer, &opt, &p, &why) != HG_OK || pnr_age_at(&p, on, &age) != HG_OK)
+		return -1;
+	return age;
+}
+
+static hg_status add_ack(indicator_set *s, size_t fact, const episode_recipient *r, bool ready, const char *unit)
+{
+	hg_instant sent = ready ? r->ready_notified_at : r->notified_at;
+	if (sent == HG_INSTANT_NONE)
+		return HG_OK;
+	if (grow((void **)&s->acks, &s->cap_acks, s->n_acks, sizeof *s->acks) != HG_OK)
+		return HG_ENOMEM;
+	s->acks[s->n_acks++] = (struct ack_fact){
+		.fact = fact, .unit = unit, .kind = r->party.kind, .ready = ready, .sent = sent,
+		.acked = ready ? r->ready_ack_at : r->notice_ack_at, .date = cal_local_date(sent)};
+	return HG_OK;
+}
+
+hg_status indicator_set_add(indicator_set *s, const episode_state *st, const indicator_deviation *devs, size_t n_devs)
+{
+	deadline dl[DEADLINE_KIND_COUNT];
+	if (st->cancelled || st->status == EPISODE_CANCELLED || st->status == EPISODE_EMPTY)
+		return HG_OK;
+	if (s->n > 0 && st->id <= s->facts[s->n - 1].id)
+		return HG_EINVAL;
+	if (s->n >= INDICATOR_EPISODES_MAX)
+		return HG_ERANGE;
+	if (grow((void **)&s->facts, &s->cap, s->n, sizeof *s->facts) != HG_OK)
+		return HG_ENOMEM;
+	/* The parallel arrays grow with facts: same capacity. */
+	const char **pt = hg_realloc(s->patients, s->cap * sizeof *pt);
+	if (!pt)
+		return HG_ENOMEM;
+	s->patients = pt;
+	size_t *pf = hg_realloc(s->period_first, s->cap * sizeof *pf);
+	if (!pf)
+		return HG_ENOMEM;
+	s->period_first = pf;
+	if (deadline_evaluate(st, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
+		return HG_EINVAL;
+
+	char county[3] = {st->patient.registered_municipality[0], st->patient.registered_municipality[1], '\0'};
+	const char *muni = pool_intern(&s->pool, st->patient.registered_municipality);
+	const char *cty = pool_intern(&s->pool, county);
+	const char *hosp = pool_intern(&s->pool, st->hospital);
+	const char *ward = pool_intern(&s->pool, st->ward);
+	const char *patient = pool_intern(&s->pool, st->patient.personnummer);
+	if (!muni || !cty || !hosp || !ward || !patient)
+		return HG_ENOMEM;
+
+	size_t idx = s->n;
+	indicator_fact *f = &s->facts[idx];
+	memset(f, 0, sizeof *f);
+	f->id = st->id;
+	f->municipality = muni;
+	f->county = cty;
+	f->hospital = hosp;
+	f->ward = ward;
+	f->care = st->care;
+	f->admitted_at = st->admitted_at;
+	f->admitted = cal_local_date(st->admitted_at);
+	f->age = age_at(st->patient.personnummer, f->admitted);
+	f->track = st->track_is_set ? (int)st->track : -1;
+	f->discharged_at = st->status == EPISODE_DISCHARGED ? st->discharged_at : HG_INSTANT_NONE;
+	f->discharged = f->discharged_at == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(f->discharged_at);
+	f->destination = st->destination;
+	f->expected_date = st->expected_date;
+	f->care_contact_at = st->care_contact_first_at;
+	f->sip_called_at = st->sip_called_at;
+	f->sip_meeting_at = st->sip_called_at == HG_INSTANT_NONE ? HG_INSTANT_NONE : st->sip_meeting_at;
+	f->sip_held_at = st->sip_held_at;
+	f->sip_held_place = st->sip_held_at == HG_INSTANT_NONE ? -1 : (int)st->sip_held_place;
+	f->municipality_ready_at = st->municipality_ready_at;
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+		f->deadlines[k] = dl[k].state;
+	f->date_changes = st->date_changes;
+	f->withdrawals = st->withdrawals;
+	f->days_to_readmission = -1;
+	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
+		f->survey[q] = SURVEY_UNANSWERED;
+
+	s->period_first[idx] = s->n_periods;
+	for (int i = 0; i < st->ready_period_count; i++) {
+		const episode_ready_period *p = &st->ready_periods[i];
+		if (grow((void **)&s->periods, &s->cap_periods, s->n_periods, sizeof *s->periods) != HG_OK)
+			return HG_ENOMEM;
+		s->periods[s->n_periods++] = (indicator_period){
+			.start = p->start, .end = p->end, .from = cal_local_date(p->start),
+			.to = p->end == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(p->end)};
+	}
+	f->n_periods = s->n_periods - s->period_first[idx];
+	f->periods = NULL; /* set by indicator_set_finish: the array may still move */
+	s->patients[idx] = patient;
+	s->n++;
+	s->finished = false;
+
+	for (size_t i = 0; i < n_devs; i++) {
+		const char *party = pool_intern(&s->pool, devs[i].against_org);
+		if (!party || grow((void **)&s->devs, &s->cap_devs, s->n_devs, sizeof *s->devs) != HG_OK)
+			return HG_ENOMEM;
+		s->devs[s->n_devs++] = (struct dev_fact){.fact = idx, .date = cal_local_date(devs[i].at),
+							 .category = devs[i].category, .party = party};
+	}
+	for (int i = 0; i < st->recipient_count; i++) {
+		const episode_recipient *r = &st->recipients[i];
+		const char *unit = pool_intern(&s->pool, r->party.unit);
+		if (!unit || add_ack(s, idx, r, false, unit) != HG_OK || add_ack(s, idx, r, true, unit) != HG_OK)
+			return HG_ENOMEM;
+	}
+	return HG_OK;
+}
+
+hg_status indicator_set_add_events(indicator_set *s, int64_t episode_id, const event *evs, size_t n)
+{
+	indicator_deviation devs[INDICATOR_DEVIATIONS_MAX];
+	size_t n_devs;
+	event_error err;
+	episode_state *st = hg_malloc(sizeof *st);
+	if (!st)
+		return HG_ENOMEM;
+	hg_status rc = episode_fold(evs, n, st, &err);
+	if (rc == HG_OK) {
+		st->id = episode_id;
+		indicator_deviations(evs, n, devs, INDICATOR_DEVIATIONS_MAX, &n_devs);
+		rc = indicator_set_add(s, st, devs, n_devs);
+	} else {
+		rc = HG_EINVAL;
+	}
+	hg_free(st);
+	return rc;
+}
+
+hg_status indicator_set_add_survey(indicator_set *s, int64_t episode_id, const survey_answer *a)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->facts[mid].id < episode_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= s->n || s->facts[lo].id != episode_id)
+		return HG_ENOTFOUND;
+	s->facts[lo].has_survey = true;
+	memcpy(s->facts[lo].survey, a->replies, sizeof s->facts[lo].survey);
+	return HG_OK;
+}
+
+/* Order for readmission linking: patient, then admission. Patients are interned: compare pointers. */
+struct link_key {
+	const char *patient;
+	hg_instant admitted_at;
+	size_t fact;
+};
+
+static int cmp_link(const void *a, const void *b)
+{
+	const struct link_key *x = a, *y = b;
+	if (x->patient != y->patient)
+		return (uintptr_t)x->patient < (uintptr_t)y->patient ? -1 : 1;
+	if (x->admitted_at != y->admitted_at)
+		return x->admitted_at < y->admitted_at ? -1 : 1;
+	return (x->fact > y->fact) - (x->fact < y->fact);
+}
+
+hg_status indicator_set_finish(indicator_set *s)
+{
+	struct link_key *keys = s->n ? hg_malloc(s->n * sizeof *keys) : NULL;
+	if (s->n && !keys)
+		return HG_ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		s->facts[i].periods = s->periods + s->period_first[i];
+		s->facts[i].days_to_readmission = -1;
+		keys[i] = (struct link_key){s->patients[i], s->facts[i].admitted_at, i};
+	}
+	qsort(keys, s->n, sizeof *keys, cmp_link);
+	for (size_t i = 0; i < s->n; i++) {
+		indicator_fact *f = &s->facts[keys[i].fact];
+		if (f->discharged_at == HG_INSTANT_NONE)
+			continue;
+		/* The next stay of the same patient that began at or after this discharge. */
+		for (size_t j = i + 1; j < s->n && keys[j].patient == keys[i].patient; j++) {
+			const indicator_fact *g = &s->facts[keys[j].fact];
+			if (g->admitted_at >= f->discharged_at) {
+				f->days_to_readmission = g->admitted - f->discharged;
+				break;
+			}
+		}
+	}
+	hg_free(keys);
+	s->finished = true;
+	return HG_OK;
+}
+
+/* ---- the facts, read ---- */
+
+int indicator_fact_ready_days(const indicator_fact *f, hg_date at)
+{
+	int days = 0;
+	for (size_t i = 0; i < f->n_periods; i++) {
+		const indicator_period *p = &f->periods[i];
+		hg_date to = p->to == HG_DATE_NONE || p->to > at ? at : p->to;
+		if (to > p->from)
+			days += to - p->from;
+	}
+	return days;
+}
+
+bool indicator_fact_ready_at(const indicator_fact *f, hg_instant t, size_t *period)
+{
+	if (f->admitted_at > t || (f->discharged_at != HG_INSTANT_NONE && f->discharged_at <= t))
+		return false;
+	for (size_t i = 0; i < f->n_periods; i++) {
+		const indicator_period *p = &f->periods[i];
+		if (p->start <= t && (p->end == HG_INSTANT_NONE || p->end > t)) {
+			if (period)
+				*period = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- grouping ---- */
+
+struct row_acc {
+	uint64_t key[INDICATOR_DIMS_MAX];
+	double acc[ACC_MAX];
+	int *values; /* ready-days, or minutes to acknowledge: for the median and the 90th percentile */
+	size_t n_values, cap_values;
+	size_t last_fact; /* the fact last counted in night_episodes, or SIZE_MAX */
+};
+
+struct grouping {
+	const indicator_set *s;
+	const indicator_query *q;
+	struct row_acc *rows;
+	size_t n_rows, cap_rows;
+	size_t *slots; /* row index + 1; 0 = free */
+	size_t n_slots;
+	struct row_acc total;
+	hg_status rc; /* sticky: the first failure */
+};
+
+/* What a dimension's key is for one fact (and, for the subject's own dimensions, a deviation or notice). */
+static uint64_t key_of(indicator_dim d, const indicator_fact *f, hg_date date, const struct dev_fact *dev,
+		       const struct ack_fact *ack)
+{
+	int y, m, dd, w;
+	switch (d) {
+	case IND_DIM_COUNTY: return (uintptr_t)f->county;
+	case IND_DIM_MUNICIPALITY: return (uintptr_t)f->municipality;
+	case IND_DIM_HOSPITAL: return (uintptr_t)f->hospital;
+	case IND_DIM_WARD: return (uintptr_t)f->ward;
+	case IND_DIM_CARE: return (uint64_t)f->care;
+	case IND_DIM_CARE_GROUP: return f->care == CARE_PSYCHIATRIC ? 1 : 0;
+	case IND_DIM_AGE_BAND: return (uint64_t)age_band_index(f->age);
+	case IND_DIM_TRACK: return (uint64_t)(f->track + 1);
+	case IND_DIM_YEAR: date_to_ymd(date, &y, &m, &dd); return (uint64_t)y;
+	case IND_DIM_MONTH: date_to_ymd(date, &y, &m, &dd); return (uint64_t)(y * 12 + m - 1);
+	case IND_DIM_WEEK: iso_week(date, &y, &w); return (uint64_t)(y * 100 + w);
+	case IND_DIM_CATEGORY: return dev ? (uint64_t)dev->category : 0;
+	case IND_DIM_PARTY: return dev ? (uintptr_t)dev->party : 0;
+	case IND_DIM_RECIPIENT: return ack ? (uintptr_t)ack->unit : 0;
+	case IND_DIM_RECIPIENT_KIND: return ack ? (uint64_t)ack->kind : 0;
+	case IND_DIM_NOTICE: return ack && ack->ready ? 1 : 0;
+	case IND_DIM_COUNT: break;
+	}
+	return 0;
+}
+
+static void key_text(indicator_dim d, uint64_t v, char out[INDICATOR_KEY_MAX])
+{
+	const char *text = "";
+	switch (d) {
+	case IND_DIM_COUNTY:
+	case IND_DIM_MUNICIPALITY:
+	case IND_DIM_HOSPITAL:
+	case IND_DIM_WARD:
+	case IND_DIM_PARTY:
+	case IND_DIM_RECIPIENT: text = (const char *)(uintptr_t)v; break;
+	case IND_DIM_CARE: text = care_type_label((care_type)v)->code; break;
+	case IND_DIM_CARE_GROUP: text = v ? "psychiatric" : "somatic"; break;
+	case IND_DIM_AGE_BAND: {
+		static const char *const bands[] = {"0-17", "18-64", "65-79", "80+", "unknown"};
+		text = v < COUNT_OF(bands) ? bands[v] : "unknown";
+		break;
+	}
+	case IND_DIM_TRACK: text = v == 0 ? "none" : track_colour_label((track_colour)(v - 1))->code; break;
+	case IND_DIM_YEAR: snprintf(out, INDICATOR_KEY_MAX, "%04d", (int)v % 10000); return;
+	case IND_DIM_MONTH: snprintf(out, INDICATOR_KEY_MAX, "%04d-%02d", (int)(v / 12) % 10000, (int)(v % 12) + 1); return;
+	case IND_DIM_WEEK: snprintf(out, INDICATOR_KEY_MAX, "%04d-W%02d", (int)(v / 100) % 10000, (int)(v % 100)); return;
+	case IND_DIM_CATEGORY: text = deviation_category_label((deviation_category)v)->code; break;
+	case IND_DIM_RECIPIENT_KIND: text = unit_kind_label((unit_kind)v)->code; break;
+	case IND_DIM_NOTICE: text = v ? "ready_for_discharge" : "admission_notice"; break;
+	case IND_DIM_COUNT: break;
+	}
+	snprintf(out, INDICATOR_KEY_MAX, "%s", text ? text : "");
+}
+
+static uint64_t hash_key(const uint64_t *k, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= k[i] + 0x9e3779b97f4a7c15u + (h << 6) + (h >> 2);
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+static hg_status slots_grow(struct grouping *g)
+{
+	size_t n = g->n_slots ? g->n_slots * 2 : 256;
+	size_t *slots = hg_calloc(n, sizeof *slots);
+	if (!slots)
+		return HG_ENOMEM;
+	for (size_t r = 0; r < g->n_rows; r++) {
+		size_t j = hash_key(g->rows[r].key, g->q->n_dims) & (n - 1);
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = r + 1;
+	}
+	hg_free(g->slots);
+	g->slots = slots;
+	g->n_slots = n;
+	return HG_OK;
+}
+
+/* The row of one fact at `date` (the time dimensions' date), created on first use; NULL on failure. */
+static struct row_acc *row_for(struct grouping *g, const indicator_fact *f, hg_date date, const struct dev_fact *dev,
+			       const struct ack_fact *ack)
+{
+	uint64_t key[INDICATOR_DIMS_MAX] = {0};
+	size_t nd = g->q->n_dims;
+	if (g->rc != HG_OK)
+		return NULL;
+	for (size_t i = 0; i < nd; i++)
+		key[i] = key_of(g->q->dims[i], f, date, dev, ack);
+	if ((g->n_rows + 1) * 2 > g->n_slots && (g->rc = slots_grow(g)) != HG_OK)
+		return NULL;
+	size_t j = hash_key(key, nd) & (g->n_slots - 1);
+	for (; g->slots[j]; j = (j + 1) & (g->n_slots - 1)) {
+		struct row_acc *r = &g->rows[g->slots[j] - 1];
+		if (memcmp(r->key, key, sizeof key) == 0)
+			return r;
+	}
+	if ((g->rc = grow((void **)&g->rows, &g->cap_rows, g->n_rows, sizeof *g->rows)) != HG_OK)
+		return NULL;
+	struct row_acc *r = &g->rows[g->n_rows];
+	memset(r, 0, sizeof *r);
+	memcpy(r->key, key, sizeof key);
+	r->last_fact = SIZE_MAX;
+	g->slots[j] = ++g->n_rows;
+	return r;
+}
+
+static void push_value(struct grouping *g, struct row_acc *r, int v)
+{
+	if (g->rc == HG_OK)
+		g->rc = grow((void **)&r->values, &r->cap_values, r->n_values, sizeof *r->values);
+	if (g->rc == HG_OK)
+		r->values[r->n_values++] = v;
+}
+
+static bool passes(const indicator_query *q, const indicator_fact *f)
+{
+	return (!q->municipality || strcmp(q->municipality, f->municipality) == 0) &&
+	       (!q->county || strcmp(q->county, f->county) == 0) && (!q->ward || strcmp(q->ward, f->ward) == 0);
+}
+
+static bool in_period(const indicator_query *q, hg_date d) { return d != HG_DATE_NONE && d >= q->from && d < q->to; }
+
+/* The figures of an episode that ended in the period, added to one accumulator row. */
+static void add_ended(struct grouping *g, struct row_acc *r, const indicator_fact *f)
+{
+	double *a = r->acc;
+	int rd = indicator_fact_ready_days(f, f->discharged);
+	a[A_EPISODES]++;
+	if (f->n_periods > 0) {
+		a[A_READY_DISCH]++;
+		if (rd == 0)
+			a[A_SAME_DAY]++;
+	}
+	if (rd >= 1) {
+		a[A_READY_EP]++;
+		a[A_READY_DAYS] += rd;
+		push_value(g, r, rd);
+	}
+	if (f->destination != DEST_DECEASED && f->destination != DEST_OTHER_HOSPITAL) {
+		bool readmitted = f->days_to_readmission >= 0 && f->days_to_readmission <= INDICATOR_READMISSION_DAYS;
+		a[A_RIDX]++;
+		a[A_READM] += readmitted;
+		if (f->age >= 65) {
+			a[A_RIDX65]++;
+			a[A_READM65] += readmitted;
+		}
+	}
+	static const int due[DEADLINE_KIND_COUNT][2] = {
+		[DEADLINE_ADMISSION_NOTICE] = {A_NOTICE_DUE, A_NOTICE_MET},
+		[DEADLINE_CARE_CONTACT] = {A_CONTACT_DUE, A_CONTACT_MET},
+		[DEADLINE_SIP_CALL] = {A_SIPCALL_DUE, A_SIPCALL_MET},
+	};
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+		deadline_state ds = f->deadlines[k];
+		if (ds == DEADLINE_MET || ds == DEADLINE_MET_LATE || ds == DEADLINE_OVERDUE)
+			a[due[k][0]]++;
+		if (ds == DEADLINE_MET)
+			a[due[k][1]]++;
+	}
+	a[A_DATE_CHANGES] += f->date_changes;
+	a[A_WITHDRAWALS] += f->withdrawals;
+	if (f->sip_held_place >= 0) {
+		static const int place_acc[SIP_PLACE_COUNT] = {
+			[SIP_HOME] = A_SIP_HOME, [SIP_HOSPITAL] = A_SIP_HOSPITAL, [SIP_VIDEO] = A_SIP_VIDEO,
+			[SIP_OTHER] = A_SIP_OTHER};
+		a[A_SIP_HELD]++;
+		if (f->sip_held_place < SIP_PLACE_COUNT)
+			a[place_acc[f->sip_held_place]]++;
+	}
+	if (f->track >= 0) {
+		static const int colour_acc[TRACK_COLOUR_COUNT] = {
+			[TRACK_GREEN] = A_GREEN, [TRACK_YELLOW] = A_YELLOW, [TRACK_RED] = A_RED};
+		a[A_TRACK]++;
+		if (f->track < TRACK_COLOUR_COUNT)
+			a[colour_acc[f->track]]++;
+		if (f->track == TRACK_RED && (f->sip_held_at == HG_INSTANT_NONE || f->sip_held_at >= f->discharged_at))
+			a[A_RED_NO_SIP]++;
+	}
+	if (f->has_survey) {
+		a[A_SURVEY]++;
+		for (int q = 0; q < SURVEY_QUESTION_COUNT; q++) {
+			if (f->survey[q] == SURVEY_UNANSWERED)
+				continue;
+			a[A_Q_ANSWERED + q]++;
+			a[A_Q_YES + q] += f->survey[q] == SURVEY_YES;
+		}
+	}
+}
+
+static void add_night(struct grouping *g, struct row_acc *r, size_t fact)
+{
+	(void)g;
+	r->acc[A_NIGHTS]++;
+	if (r->last_fact != fact) {
+		r->last_fact = fact;
+		r->acc[A_NIGHT_EP]++;
+	}
+}
+
+static bool has_time_dim(const indicator_query *q)
+{
+	for (size_t i = 0; i < q->n_dims; i++)
+		if (q->dims[i] == IND_DIM_YEAR || q->dims[i] == IND_DIM_MONTH || q->dims[i] == IND_DIM_WEEK)
+			return true;
+	return false;
+}
+
+static void group_episodes(struct grouping *g)
+{
+	const indicator_set *s = g->s;
+	const indicator_query *q = g->q;
+	hg_date asof_date = cal_local_date(s->cfg.asof);
+	bool timed = has_time_dim(q);
+	for (size_t i = 0; i < s->n && g->rc == HG_OK; i++) {
+		const indicator_fact *f = &s->facts[i];
+		if (!passes(q, f))
+			continue;
+		if (in_period(q, f->discharged)) {
+			struct row_acc *r = row_for(g, f, f->discharged, NULL, NULL);
+			if (!r)
+				break;
+			add_ended(g, r, f);
+			add_ended(g, &g->total, f);
+		}
+		struct row_acc *r = NULL;
+		for (size_t p = 0; p < f->n_periods && g->rc == HG_OK; p++) {
+			const indicator_period *per = &f->periods[p];
+			hg_date lo = per->from > q->from ? per->from : q->from;
+			hg_date hi = per->to == HG_DATE_NONE ? asof_date : per->to;
+			if (hi > q->to)
+				hi = q->to;
+			for (hg_date d = lo; d < hi; d++) {
+				if (!r || timed)
+					r = row_for(g, f, d, NULL, NULL);
+				if (!r)
+					break;
+				add_night(g, r, i);
+				add_night(g, &g->total, i);
+			}
+		}
+	}
+}
+
+static void group_deviations(struct grouping *g)
+{
+	for (size_t i = 0; i < g->s->n_devs && g->rc == HG_OK; i++) {
+		const struct dev_fact *d = &g->s->devs[i];
+		const indicator_fact *f = &g->s->facts[d->fact];
+		if (!passes(g->q, f) || !in_period(g->q, d->date))
+			continue;
+		struct row_acc *r = row_for(g, f, d->date, d, NULL);
+		if (!r)
+			break;
+		r->acc[A_DEVIATIONS]++;
+		g->total.acc[A_DEVIATIONS]++;
+	}
+}
+
+static void add_ack_to(struct grouping *g, struct row_acc *r, const struct ack_fact *k)
+{
+	r->acc[A_NOTICES]++;
+	if (k->acked == HG_INSTANT_NONE || k->acked > g->s->cfg.asof)
+		return;
+	hg_instant secs = k->acked - k->sent;
+	if (secs < 0)
+		secs = 0;
+	r->acc[A_ACKED]++;
+	r->acc[A_ACKED_24H] += secs <= 24 * 3600;
+	push_value(g, r, (int)(secs / 60 > 100000000 ? 100000000 : secs / 60));
+}
+
+static void group_acks(struct grouping *g)
+{
+	for (size_t i = 0; i < g->s->n_acks && g->rc == HG_OK; i++) {
+		const struct ack_fact *k = &g->s->acks[i];
+		const indicator_fact *f = &g->s->facts[k->fact];
+		if (!passes(g->q, f) || !in_period(g->q, k->date))
+			continue;
+		struct row_acc *r = row_for(g, f, k->date, NULL, k);
+		if (!r)
+			break;
+		add_ack_to(g, r, k);
+		add_ack_to(g, &g->total, k);
+	}
+}
+
+/* The cells of one row from its accumulators. */
+static void fill_cells(struct row_acc *r, const indicator_measure *ms, size_t nm, indicator_subject subj,
+		       indicator_cell *cells)
+{
+	for (size_t i = 0; i < nm; i++) {
+		const indicator_measure *m = &ms[i];
+		indicator_cell *c = &cells[i];
+		c->state = IND_CELL_VALUE;
+		c->value = 0;
+		switch (m->kind) {
+		case IND_COUNT:
+		case IND_SUM: c->value = r->acc[m->num]; break;
+		case IND_MEAN:
+		case IND_SHARE:
+			if (r->acc[m->den] > 0)
+				c->value = r->acc[m->num] / r->acc[m->den];
+			else
+				c->state = IND_CELL_EMPTY;
+			break;
+		case IND_MEDIAN:
+		case IND_P90:
+			if (r->n_values == 0) {
+				c->state = IND_CELL_EMPTY;
+				break;
+			}
+			c->value = indicator_quantile(r->values, r->n_values, m->kind == IND_MEDIAN ? 0.5 : 0.9);
+			if (subj == IND_SUBJECT_ACKS)
+				c->value /= 60.0; /* minutes to hours */
+			break;
+		case IND_KIND_COUNT: c->state = IND_CELL_EMPTY; break;
+		}
+	}
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const indicator_row *x = a, *y = b;
+	for (int i = 0; i < INDICATOR_DIMS_MAX; i++) {
+		int c = strcmp(x->keys[i], y->keys[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+void indicator_table_free(indicator_table *t)
+{
+	if (!t)
+		return;
+	hg_free(t->total.cells);
+	hg_free(t->rows);
+	memset(t, 0, sizeof *t);
+}
+
+static void grouping_free(struct grouping *g)
+{
+	for (size_t i = 0; i < g->n_rows; i++)
+		hg_free(g->rows[i].values);
+	hg_free(g->rows);
+	hg_free(g->slots);
+	hg_free(g->total.values);
+}
+
+static indicator_error check_query(const indicator_query *q)
+{
+	if ((unsigned)q->subject >= IND_SUBJECT_COUNT)
+		return IND_ERR_SUBJECT;
+	if (q->from == HG_DATE_NONE || q->to == HG_DATE_NONE || q->to <= q->from || q->to - q->from > PERIOD_DAYS_MAX)
+		return IND_ERR_PERIOD;
+	if (q->n_dims > INDICATOR_DIMS_MAX)
+		return IND_ERR_DIMS;
+	for (size_t i = 0; i < q->n_dims; i++) {
+		if ((unsigned)q->dims[i] >= IND_DIM_COUNT)
+			return IND_ERR_DIMS;
+		for (size_t j = 0; j < i; j++)
+			if (q->dims[j] == q->dims[i])
+				return IND_ERR_DIMS;
+		if (!indicator_dim_allowed(q->subject, q->dims[i]))
+			return IND_ERR_DIM_SUBJECT;
+	}
+	return IND_ERR_NONE;
+}
+
+hg_status indicator_compute(const indicator_set *s, const indicator_query *q, indicator_table *out,
+			    indicator_error *err)
+{
+	struct grouping g;
+	indicator_error e = check_query(q);
+	memset(out, 0, sizeof *out);
+	if (err)
+		*err = e;
+	if (e != IND_ERR_NONE)
+		return HG_EINVAL;
+	if (!s->finished)
+		return HG_EINVAL; /* a caller's bug: indicator_set_finish first */
+	memset(&g, 0, sizeof g);
+	g.s = s;
+	g.q = q;
+	g.total.last_fact = SIZE_MAX;
+	switch (q->subject) {
+	case IND_SUBJECT_EPISODES: group_episodes(&g); break;
+	case IND_SUBJECT_DEVIATIONS: group_deviations(&g); break;
+	case IND_SUBJECT_ACKS: group_acks(&g); break;
+	case IND_SUBJECT_COUNT: break;
+	}
+	hg_status rc = g.rc;
+	size_t nm = subject_defs[q->subject].n;
+	const indicator_measure *ms = subject_defs[q->subject].defs;
+	indicator_cell *cells = NULL;
+	if (rc == HG_OK) {
+		cells = hg_calloc((g.n_rows + 1) * nm, sizeof *cells);
+		out->rows = g.n_rows ? hg_calloc(g.n_rows, sizeof *out->rows) : NULL;
+		if (!cells || (g.n_rows && !out->rows))
+			rc = HG_ENOMEM;
+	}
+	if (rc == HG_OK) {
+		out->query = *q;
+		out->query.municipality = out->query.county = out->query.ward = NULL;
+		out->measures = ms;
+		out->n_measures = nm;
+		out->n_rows = g.n_rows;
+		out->total.cells = cells;
+		fill_cells(&g.total, ms, nm, q->subject, cells);
+		for (size_t i = 0; i < g.n_rows; i++) {
+			indicator_row *row = &out->rows[i];
+			row->cells = cells + (i + 1) * nm;
+			for (size_t d = 0; d < q->n_dims; d++)
+				key_text(q->dims[d], g.rows[i].key[d], row->keys[d]);
+			fill_cells(&g.rows[i], ms, nm, q->subject, row->cells);
+		}
+		/* Sorting moves rows but not their cells: the cell pointer travels with the row. */
+		qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);
+	} else {
+		hg_free(cells);
+		hg_free(out->rows);
+		memset(out, 0, sizeof *out);
+	}
+	grouping_free(&g);
+	return rc;
+}
+
+static void suppress_row(indicator_row *row, const indicator_measure *ms, size_t nm, int min_cell)
+{
+	bool blank[64];
+	for (size_t i = 0; i < nm && i < COUNT_OF(blank); i++) {
+		double base = row->cells[ms[i].base].value;
+		blank[i] = base >= 1 && base < min_cell;
+	}
+	for (size_t i = 0; i < nm && i < COUNT_OF(blank); i++) {
+		if (blank[i]) {
+			row->cells[i].state = IND_CELL_SUPPRESSED;
+			row->cells[i].value = 0;
+		}
+	}
+}
+
+void indicator_suppress(indicator_table *t, int min_cell)
+{
+	if (min_cell <= 1 || !t->total.cells)
+		return;
+	t->min_cell = min_cell;
+	for (size_t r = 0; r < t->n_rows; r++)
+		suppress_row(&t->rows[r], t->measures, t->n_measures, min_cell);
+	suppress_row(&t->total, t->measures, t->n_measures, min_cell);
+}

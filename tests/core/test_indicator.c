@@ -1,0 +1,624 @@
+/*
+ * test_indicator.c - the follow-up indicators on a hand-built set of episodes
+ * with known answers: an episode spanning two months, a same-day discharge,
+ * a withdrawn and renewed ready notice, readmissions at exactly 30 and 31
+ * days, a death (outside the readmission base), a stay still in hospital,
+ * deviations cancelled and corrected, acknowledgements, survey answers, and
+ * small-cell suppression. Times are Europe/Stockholm local; the set is judged
+ * as of 2024-03-31 12:00.
+ *
+ * The episodes (municipality 2080 unless noted):
+ *   E1 A 1940  adm 01-25  ready 01-29 10:00  disch 02-02 11:00 home      4 days, yellow, SIP at home
+ *   E2 B 1990  adm 02-05  ready 02-08 09:00  disch 02-08 15:00 home      0 days (same day), green, notice late
+ *   E3 C 1950  adm 02-01  ready 02-05, withdrawn 02-07, ready 02-12, disch 02-14    2 + 2 = 4 days, red, no SIP
+ *   E4 A       adm 03-03 (30 days after E1)  disch 03-10, never ready
+ *   E5 C       adm 03-16 (31 days after E3)  disch 03-20, never ready
+ *   E6 D 2010  2081, psychiatric, adm 02-10  ready 02-20  disch 02-25    5 days
+ *   E7 E 1960  adm 02-20  ready 02-26  still in hospital
+ *   E8 F 1930  adm 02-03  ready 02-05  disch 02-16 deceased             11 days, red, SIP in hospital
+ */
+#include <stdlib.h>
+
+#include "core/calendar.h"
+#include "core/indicator.h"
+#include "test.h"
+
+#define MAX_EVENTS 32
+
+static hg_instant at(const char *local)
+{
+	hg_instant t;
+	if (!local || cal_parse_local(local, &t) != HG_OK) {
+		fprintf(stderr, "bad test instant %s\n", local ? local : "(null)");
+		abort();
+	}
+	return t;
+}
+
+static hg_date day(const char *s)
+{
+	hg_date d;
+	if (date_parse(s, &d) != HG_OK)
+		abort();
+	return d;
+}
+
+enum dev_mode { DEV_NONE = 0, DEV_ONE_AND_CANCELLED, DEV_CORRECTED };
+
+struct spec {
+	int64_t id;
+	const char *pnr, *muni;
+	care_type care;
+	const char *admitted, *notice; /* notice NULL: one hour after the admission */
+	const char *ready[2], *withdrawn[2];
+	const char *discharged;
+	discharge_destination dest;
+	int track; /* -1: none */
+	const char *contact, *sip_call, *sip_held;
+	sip_place sip_place;
+	enum dev_mode devs;
+	const char *mun_ack; /* the municipality acknowledges the admission notice then */
+};
+
+static const struct spec episodes[] = {
+	{1, "19400315-1232", "2080", CARE_SOMATIC, "2024-01-25 08:00", NULL, {"2024-01-29 10:00"}, {NULL},
+	 "2024-02-02 11:00", DEST_OWN_HOME, TRACK_YELLOW, "2024-01-30 09:00", "2024-01-30 10:00", "2024-02-01 13:00",
+	 SIP_HOME, DEV_NONE, "2024-01-25 11:00"},
+	{2, "19900704-1230", "2080", CARE_SOMATIC, "2024-02-05 08:00", "2024-02-06 10:00", {"2024-02-08 09:00"}, {NULL},
+	 "2024-02-08 15:00", DEST_OWN_HOME, TRACK_GREEN, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	{3, "19500520-1230", "2080", CARE_GERIATRIC, "2024-02-01 08:00", NULL, {"2024-02-05 10:00", "2024-02-12 09:00"},
+	 {"2024-02-07 10:00"}, "2024-02-14 12:00", DEST_OWN_HOME, TRACK_RED, "2024-02-10 09:00", NULL, NULL, SIP_HOME,
+	 DEV_ONE_AND_CANCELLED, NULL},
+	{4, "19400315-1232", "2080", CARE_SOMATIC, "2024-03-03 08:00", NULL, {NULL}, {NULL}, "2024-03-10 12:00",
+	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	{5, "19500520-1230", "2080", CARE_SOMATIC, "2024-03-16 08:00", NULL, {NULL}, {NULL}, "2024-03-20 12:00",
+	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	{6, "20100101-1236", "2081", CARE_PSYCHIATRIC, "2024-02-10 08:00", NULL, {"2024-02-20 10:00"}, {NULL},
+	 "2024-02-25 12:00", DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	{7, "19600808-1231", "2080", CARE_SOMATIC, "2024-02-20 08:00", NULL, {"2024-02-26 10:00"}, {NULL}, NULL,
+	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	{8, "19300211-1239", "2080", CARE_SOMATIC, "2024-02-03 08:00", NULL, {"2024-02-05 10:00"}, {NULL},
+	 "2024-02-16 12:00", DEST_DECEASED, TRACK_RED, "2024-02-06 09:00", "2024-02-07 09:00", "2024-02-08 13:00",
+	 SIP_HOSPITAL, DEV_CORRECTED, NULL},
+};
+
+/* ---- building the events of a spec ---- */
+
+struct built {
+	event ev;
+	int ref; /* index (in build order) of the event this one refers to, or -1 */
+};
+
+struct builder {
+	struct built items[MAX_EVENTS];
+	int n;
+	const struct spec *sp;
+};
+
+static void put(char *dst, size_t cap, const char *s) { (void)snprintf(dst, cap, "%s", s); }
+
+static int add(struct builder *b, event_type type, const char *when, int who)
+{
+	struct built *it = &b->items[b->n];
+	event_init(&it->ev, type);
+	it->ev.occurred_at = at(when);
+	it->ref = -1;
+	if (who == 0) { /* the ward */
+		put(it->ev.author_unit, sizeof it->ev.author_unit, b->sp->care == CARE_PSYCHIATRIC ? "P41" : "W12");
+		it->ev.author_kind = UNIT_WARD;
+		put(it->ev.author_org, sizeof it->ev.author_org, "R20");
+	} else if (who == 1) { /* the primary care centre */
+		put(it->ev.author_unit, sizeof it->ev.author_unit, "VC1");
+		it->ev.author_kind = UNIT_PRIMARY_CARE;
+		put(it->ev.author_org, sizeof it->ev.author_org, "R20");
+	} else { /* the municipality */
+		(void)snprintf(it->ev.author_unit, sizeof it->ev.author_unit, "K%s", b->sp->muni);
+		it->ev.author_kind = UNIT_MUNICIPAL_SOCIAL;
+		put(it->ev.author_org, sizeof it->ev.author_org, b->sp->muni);
+	}
+	return b->n++;
+}
+
+static int cmp_built(const void *a, const void *b)
+{
+	const struct built *x = a, *y = b;
+	if (x->ev.occurred_at != y->ev.occurred_at)
+		return x->ev.occurred_at < y->ev.occurred_at ? -1 : 1;
+	return (x->ev.seq > y->ev.seq) - (x->ev.seq < y->ev.seq); /* seq holds the build order until sorted */
+}
+
+/* The events of sp in time order with seq 1..n; *n gets their count. */
+static void build(const struct spec *sp, event *out, size_t *n)
+{
+	struct builder b = {.n = 0, .sp = sp};
+	int i = add(&b, EVENT_ADMITTED, sp->admitted, 0);
+	struct event_admitted *a = &b.items[i].ev.u.admitted;
+	put(a->patient.personnummer, sizeof a->patient.personnummer, sp->pnr);
+	put(a->patient.name, sizeof a->patient.name, "Test Testsson");
+	put(a->patient.registered_municipality, sizeof a->patient.registered_municipality, sp->muni);
+	put(a->patient.primary_care_unit, sizeof a->patient.primary_care_unit, "VC1");
+	put(a->hospital, sizeof a->hospital, "Falu lasarett");
+	put(a->ward, sizeof a->ward, sp->care == CARE_PSYCHIATRIC ? "P41" : "W12");
+	a->care = sp->care;
+
+	char notice_at[20];
+	if (sp->notice) {
+		put(notice_at, sizeof notice_at, sp->notice);
+	} else {
+		char buf[17];
+		cal_format_local(at(sp->admitted) + 3600, buf);
+		put(notice_at, sizeof notice_at, buf);
+	}
+	int notice = add(&b, EVENT_ADMISSION_NOTICE, notice_at, 0);
+	struct event_admission_notice *nt = &b.items[notice].ev.u.admission_notice;
+	nt->recipients.count = 2;
+	(void)snprintf(nt->recipients.to[0].unit, sizeof nt->recipients.to[0].unit, "K%s", sp->muni);
+	nt->recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
+	put(nt->recipients.to[0].org, sizeof nt->recipients.to[0].org, sp->muni);
+	put(nt->recipients.to[1].unit, sizeof nt->recipients.to[1].unit, "VC1");
+	nt->recipients.to[1].kind = UNIT_PRIMARY_CARE;
+	put(nt->recipients.to[1].org, sizeof nt->recipients.to[1].org, "R20");
+	nt->expected_discharge_date = cal_local_date(at(notice_at)) + 7;
+	if (sp->mun_ack) {
+		int k = add(&b, EVENT_ACKNOWLEDGED, sp->mun_ack, 2);
+		b.items[k].ref = notice;
+	}
+	if (sp->track >= 0) {
+		int k = add(&b, EVENT_TRACK_SET, notice_at, 0);
+		b.items[k].ev.occurred_at += 600;
+		b.items[k].ev.u.track_set.colour = (track_colour)sp->track;
+	}
+	for (int r = 0; r < 2 && sp->ready[r]; r++) {
+		add(&b, EVENT_READY_FOR_DISCHARGE, sp->ready[r], 0);
+		if (sp->withdrawn[r])
+			add(&b, EVENT_READY_WITHDRAWN, sp->withdrawn[r], 0);
+	}
+	if (sp->contact) {
+		int k = add(&b, EVENT_CARE_CONTACT_APPOINTED, sp->contact, 1);
+		put(b.items[k].ev.u.care_contact_appointed.name, sizeof b.items[k].ev.u.care_contact_appointed.name,
+		    "Kim Kontakt");
+	}
+	if (sp->sip_call) {
+		int k = add(&b, EVENT_SIP_CALLED, sp->sip_call, 1);
+		b.items[k].ev.u.sip_called.meeting_at = at(sp->sip_held ? sp->sip_held : sp->sip_call) + 60;
+		b.items[k].ev.u.sip_called.place = sp->sip_place;
+	}
+	if (sp->sip_held) {
+		int k = add(&b, EVENT_SIP_HELD, sp->sip_held, 1);
+		b.items[k].ev.occurred_at += 3600;
+		b.items[k].ev.u.sip_held.held_at = at(sp->sip_held) + 60;
+		b.items[k].ev.u.sip_held.place = sp->sip_place;
+	}
+	const char *dev_at = sp->discharged ? sp->discharged : sp->admitted;
+	if (sp->devs != DEV_NONE) {
+		int d1 = add(&b, EVENT_DEVIATION, dev_at, 0);
+		b.items[d1].ev.occurred_at -= 7200;
+		b.items[d1].ev.u.deviation.category = DEVIATION_OTHER;
+		put(b.items[d1].ev.u.deviation.against_org, sizeof b.items[d1].ev.u.deviation.against_org, "R20");
+		int d2 = add(&b, sp->devs == DEV_CORRECTED ? EVENT_DEVIATION : EVENT_DEVIATION, dev_at, 0);
+		b.items[d2].ev.occurred_at -= 3600;
+		b.items[d2].ev.u.deviation.category = DEVIATION_SIP_MISSING;
+		put(b.items[d2].ev.u.deviation.against_org, sizeof b.items[d2].ev.u.deviation.against_org, "2080");
+		if (sp->devs == DEV_CORRECTED) {
+			b.items[d2].ref = d1; /* d2 corrects d1 */
+		} else {
+			int c = add(&b, EVENT_CANCELLED, dev_at, 0);
+			b.items[c].ev.occurred_at -= 1800;
+			b.items[c].ref = d2;
+		}
+	}
+	if (sp->discharged) {
+		int k = add(&b, EVENT_DISCHARGED, sp->discharged, 0);
+		b.items[k].ev.u.discharged.destination = sp->dest;
+	}
+	/* Sort by time, then resolve the references to seq numbers. */
+	for (int k = 0; k < b.n; k++)
+		b.items[k].ev.seq = k;
+	int order[MAX_EVENTS];
+	struct built sorted[MAX_EVENTS];
+	memcpy(sorted, b.items, sizeof(struct built) * (size_t)b.n);
+	qsort(sorted, (size_t)b.n, sizeof sorted[0], cmp_built);
+	for (int k = 0; k < b.n; k++)
+		order[sorted[k].ev.seq] = k + 1;
+	for (int k = 0; k < b.n; k++) {
+		event *ev = &sorted[k].ev;
+		int ref = sorted[k].ref;
+		ev->seq = k + 1;
+		if (ref < 0)
+			continue;
+		if (ev->type == EVENT_ACKNOWLEDGED)
+			ev->u.acknowledged.ack_seq = order[ref];
+		else if (ev->type == EVENT_CANCELLED)
+			ev->u.cancelled.cancels_seq = order[ref];
+		else
+			ev->corrects_seq = order[ref];
+	}
+	for (int k = 0; k < b.n; k++)
+		out[k] = sorted[k].ev;
+	*n = (size_t)b.n;
+}
+
+static indicator_set *make_set(struct test *t)
+{
+	indicator_config cfg = {.rules = deadline_rules_default(), .asof = at("2024-03-31 12:00")};
+	indicator_set *s = NULL;
+	T_EQ_INT(t, indicator_set_new(&cfg, &s), HG_OK, "new set");
+	static event evs[MAX_EVENTS];
+	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
+		size_t n;
+		build(&episodes[i], evs, &n);
+		hg_status rc = indicator_set_add_events(s, episodes[i].id, evs, n);
+		T_EQ_INT(t, rc, HG_OK, "add episode %lld", (long long)episodes[i].id);
+	}
+	survey_answer a;
+	survey_answer_init(&a);
+	a.answered_at = at("2024-02-20 10:00");
+	a.replies[SURVEY_FELT_SAFE] = SURVEY_YES;
+	a.replies[SURVEY_TOOK_PART] = SURVEY_NO;
+	T_EQ_INT(t, indicator_set_add_survey(s, 1, &a), HG_OK, "survey E1");
+	a.replies[SURVEY_TOOK_PART] = SURVEY_YES;
+	a.replies[SURVEY_KNEW_CARE_CONTACT] = SURVEY_NO;
+	T_EQ_INT(t, indicator_set_add_survey(s, 3, &a), HG_OK, "survey E3");
+	T_EQ_INT(t, indicator_set_add_survey(s, 99, &a), HG_ENOTFOUND, "survey of an unknown episode");
+	T_EQ_INT(t, indicator_set_finish(s), HG_OK, "finish");
+	return s;
+}
+
+/* The cell of measure `code` in the row whose keys are k0 (and k1), or NULL. */
+static const indicator_cell *cell(const indicator_table *tb, const char *k0, const char *k1, const char *code)
+{
+	int m = indicator_measure_find(tb->query.subject, code);
+	if (m < 0)
+		return NULL;
+	if (!k0)
+		return &tb->total.cells[m];
+	for (size_t r = 0; r < tb->n_rows; r++)
+		if (strcmp(tb->rows[r].keys[0], k0) == 0 && (!k1 || strcmp(tb->rows[r].keys[1], k1) == 0))
+			return &tb->rows[r].cells[m];
+	return NULL;
+}
+
+/* Expected values: state, and the value when the state is IND_CELL_VALUE. */
+struct want {
+	const char *k0, *k1, *code;
+	indicator_cell_state state;
+	double value;
+};
+
+static void check_rows(struct test *t, const indicator_table *tb, const struct want *w, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		const indicator_cell *c = cell(tb, w[i].k0, w[i].k1, w[i].code);
+		if (!T_TRUE(t, c != NULL, "%s row %zu (%s/%s) %s exists", what, i, w[i].k0 ? w[i].k0 : "total",
+			    w[i].k1 ? w[i].k1 : "", w[i].code))
+			continue;
+		T_EQ_INT(t, c->state, w[i].state, "%s row %zu %s state", what, i, w[i].code);
+		if (w[i].state == IND_CELL_VALUE) {
+			double diff = c->value - w[i].value;
+			T_TRUE(t, diff < 1e-9 && diff > -1e-9, "%s row %zu %s/%s %s: got %g want %g", what, i,
+			       w[i].k0 ? w[i].k0 : "total", w[i].k1 ? w[i].k1 : "", w[i].code, c->value, w[i].value);
+		}
+	}
+}
+
+static indicator_query query(indicator_subject s, const char *from, const char *to, size_t nd, indicator_dim d0,
+			     indicator_dim d1)
+{
+	indicator_query q = {.subject = s, .from = day(from), .to = day(to), .n_dims = nd, .dims = {d0, d1}};
+	return q;
+}
+
+static void test_by_municipality_month(struct test *t, const indicator_set *s)
+{
+	indicator_query q = query(IND_SUBJECT_EPISODES, "2024-01-01", "2024-04-01", 2, IND_DIM_MUNICIPALITY,
+				  IND_DIM_MONTH);
+	indicator_table tb;
+	indicator_error err;
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "compute by municipality, month");
+	static const struct want w[] = {
+		/* February, 2080: E1 (4, spans Jan-Feb), E2 (0, same day), E3 (2+2 after a withdrawal), E8 (11) */
+		{"2080", "2024-02", "episodes", IND_CELL_VALUE, 4},
+		{"2080", "2024-02", "ready_episodes", IND_CELL_VALUE, 3},
+		{"2080", "2024-02", "ready_days", IND_CELL_VALUE, 19},
+		{"2080", "2024-02", "ready_days_mean", IND_CELL_VALUE, 19.0 / 3},
+		{"2080", "2024-02", "ready_days_median", IND_CELL_VALUE, 4},
+		{"2080", "2024-02", "ready_days_p90", IND_CELL_VALUE, 11},
+		{"2080", "2024-02", "ready_discharged", IND_CELL_VALUE, 4},
+		{"2080", "2024-02", "same_day", IND_CELL_VALUE, 1},
+		{"2080", "2024-02", "same_day_share", IND_CELL_VALUE, 0.25},
+		{"2080", "2024-02", "withdrawals", IND_CELL_VALUE, 1},
+		/* readmissions: E1 -> E4 after exactly 30 days counts; E3 -> E5 after 31 does not; E8 died */
+		{"2080", "2024-02", "readmission_base", IND_CELL_VALUE, 3},
+		{"2080", "2024-02", "readmitted_30", IND_CELL_VALUE, 1},
+		{"2080", "2024-02", "readmission_share", IND_CELL_VALUE, 1.0 / 3},
+		{"2080", "2024-02", "readmission_base_65", IND_CELL_VALUE, 2},
+		{"2080", "2024-02", "readmission_share_65", IND_CELL_VALUE, 0.5},
+		/* deadlines: E2's notice came after 26 h; care contact: E1 and E8 met, E3 late, E2 none (cut by the discharge) */
+		{"2080", "2024-02", "notice_due", IND_CELL_VALUE, 4},
+		{"2080", "2024-02", "notice_24h_share", IND_CELL_VALUE, 0.75},
+		{"2080", "2024-02", "care_contact_due", IND_CELL_VALUE, 4},
+		{"2080", "2024-02", "care_contact_3d", IND_CELL_VALUE, 2},
+		{"2080", "2024-02", "sip_call_due", IND_CELL_VALUE, 3},
+		{"2080", "2024-02", "sip_call_3d", IND_CELL_VALUE, 2},
+		/* SIP and tracks */
+		{"2080", "2024-02", "sip_held", IND_CELL_VALUE, 2},
+		{"2080", "2024-02", "sip_home_share", IND_CELL_VALUE, 0.5},
+		{"2080", "2024-02", "track_set", IND_CELL_VALUE, 4},
+		{"2080", "2024-02", "green_share", IND_CELL_VALUE, 0.25},
+		{"2080", "2024-02", "red_share", IND_CELL_VALUE, 0.5},
+		{"2080", "2024-02", "red_without_sip", IND_CELL_VALUE, 1},
+		/* survey: E1 (safe, did not take part), E3 (safe, took part, did not know the contact) */
+		{"2080", "2024-02", "survey_answers", IND_CELL_VALUE, 2},
+		{"2080", "2024-02", "felt_safe_share", IND_CELL_VALUE, 1},
+		{"2080", "2024-02", "took_part_share", IND_CELL_VALUE, 0.5},
+		{"2080", "2024-02", "knew_care_contact_share", IND_CELL_VALUE, 0},
+		{"2080", "2024-02", "sip_where_wanted_share", IND_CELL_EMPTY, 0},
+		/* ready nights by the date they start: E1 3 in January, 1 in February */
+		{"2080", "2024-01", "ready_nights", IND_CELL_VALUE, 3},
+		{"2080", "2024-01", "episodes", IND_CELL_VALUE, 0},
+		{"2080", "2024-01", "ready_days_mean", IND_CELL_EMPTY, 0},
+		{"2080", "2024-02", "ready_nights", IND_CELL_VALUE, 1 + 4 + 11 + 4},
+		{"2080", "2024-02", "night_episodes", IND_CELL_VALUE, 4},
+		{"2080", "2024-03", "ready_nights", IND_CELL_VALUE, 30}, /* E7, nights 1..30 March */
+		{"2080", "2024-03", "episodes", IND_CELL_VALUE, 2},
+		{"2080", "2024-03", "ready_discharged", IND_CELL_VALUE, 0},
+		{"2080", "2024-03", "same_day_share", IND_CELL_EMPTY, 0},
+		/* 2081, psychiatric: E6 */
+		{"2081", "2024-02", "ready_days", IND_CELL_VALUE, 5},
+		{"2081", "2024-02", "ready_days_mean", IND_CELL_VALUE, 5},
+		{"2081", "2024-02", "survey_answers", IND_CELL_VALUE, 0},
+		{"2081", "2024-02", "felt_safe_share", IND_CELL_EMPTY, 0},
+		/* the whole period */
+		{NULL, NULL, "episodes", IND_CELL_VALUE, 7},
+		{NULL, NULL, "ready_days", IND_CELL_VALUE, 24},
+		{NULL, NULL, "ready_nights", IND_CELL_VALUE, 3 + 20 + 30 + 5},
+	};
+	check_rows(t, &tb, w, sizeof w / sizeof w[0], "municipality x month");
+	T_EQ_INT(t, tb.n_rows, 4, "rows: 2080 x January, February, March; 2081 x February");
+	/* Sorted by keys */
+	T_EQ_STR(t, tb.rows[0].keys[1], "2024-01", "first row is January");
+	T_EQ_STR(t, tb.rows[tb.n_rows - 1].keys[0], "2081", "last row is 2081");
+	indicator_table_free(&tb);
+}
+
+static void test_groupings(struct test *t, const indicator_set *s)
+{
+	indicator_table tb;
+	indicator_error err;
+	/* Care group: geriatric counts as somatic; psychiatric apart. Age bands at admission. */
+	indicator_query q = query(IND_SUBJECT_EPISODES, "2024-02-01", "2024-03-01", 1, IND_DIM_CARE_GROUP, 0);
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "by care group");
+	static const struct want w1[] = {
+		{"somatic", NULL, "episodes", IND_CELL_VALUE, 4},
+		{"somatic", NULL, "ready_days", IND_CELL_VALUE, 19},
+		{"psychiatric", NULL, "episodes", IND_CELL_VALUE, 1},
+	};
+	check_rows(t, &tb, w1, sizeof w1 / sizeof w1[0], "care group");
+	indicator_table_free(&tb);
+
+	q = query(IND_SUBJECT_EPISODES, "2024-02-01", "2024-03-01", 1, IND_DIM_AGE_BAND, 0);
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "by age band");
+	static const struct want w2[] = {
+		{"0-17", NULL, "episodes", IND_CELL_VALUE, 1},  {"18-64", NULL, "episodes", IND_CELL_VALUE, 1},
+		{"65-79", NULL, "episodes", IND_CELL_VALUE, 1}, {"80+", NULL, "episodes", IND_CELL_VALUE, 2},
+	};
+	check_rows(t, &tb, w2, sizeof w2 / sizeof w2[0], "age band");
+	indicator_table_free(&tb);
+
+	/* Weeks: E2 ended Thursday 8 Feb (week 6); ready nights by week. */
+	q = query(IND_SUBJECT_EPISODES, "2024-02-05", "2024-02-12", 1, IND_DIM_WEEK, 0);
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "by week");
+	static const struct want w3[] = {
+		{"2024-W06", NULL, "episodes", IND_CELL_VALUE, 1},
+		{"2024-W06", NULL, "same_day", IND_CELL_VALUE, 1},
+		{"2024-W06", NULL, "ready_nights", IND_CELL_VALUE, 2 + 7}, /* E3 5-6, E8 5-11 */
+	};
+	check_rows(t, &tb, w3, sizeof w3 / sizeof w3[0], "week");
+	T_EQ_INT(t, tb.n_rows, 1, "one week");
+	indicator_table_free(&tb);
+
+	/* A filter: only municipality 2081. */
+	q = query(IND_SUBJECT_EPISODES, "2024-01-01", "2024-04-01", 0, 0, 0);
+	q.municipality = "2081";
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "filter 2081");
+	static const struct want w4[] = {{NULL, NULL, "episodes", IND_CELL_VALUE, 1},
+					 {NULL, NULL, "ready_nights", IND_CELL_VALUE, 5}};
+	check_rows(t, &tb, w4, sizeof w4 / sizeof w4[0], "filter");
+	T_EQ_INT(t, tb.n_rows, 1, "no dimension: one row");
+	indicator_table_free(&tb);
+}
+
+static void test_deviations_acks(struct test *t, const indicator_set *s)
+{
+	indicator_table tb;
+	indicator_error err;
+	indicator_query q = query(IND_SUBJECT_DEVIATIONS, "2024-01-01", "2024-04-01", 2, IND_DIM_CATEGORY, IND_DIM_PARTY);
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "deviations");
+	static const struct want w1[] = {
+		{"other", "R20", "deviations", IND_CELL_VALUE, 1},       /* E3's; its second was cancelled */
+		{"sip_missing", "2080", "deviations", IND_CELL_VALUE, 1}, /* E8's, corrected from other/R20 */
+		{NULL, NULL, "deviations", IND_CELL_VALUE, 2},
+	};
+	check_rows(t, &tb, w1, sizeof w1 / sizeof w1[0], "deviations");
+	T_EQ_INT(t, tb.n_rows, 2, "two deviation rows");
+	indicator_table_free(&tb);
+
+	q = query(IND_SUBJECT_ACKS, "2024-01-25", "2024-01-28", 1, IND_DIM_RECIPIENT, 0);
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, &err), HG_OK, "acknowledgements");
+	static const struct want w2[] = {
+		{"K2080", NULL, "notices", IND_CELL_VALUE, 1},         {"K2080", NULL, "ack_share", IND_CELL_VALUE, 1},
+		{"K2080", NULL, "ack_hours_median", IND_CELL_VALUE, 2}, {"VC1", NULL, "notices", IND_CELL_VALUE, 1},
+		{"VC1", NULL, "ack_share", IND_CELL_VALUE, 0},          {"VC1", NULL, "ack_hours_median", IND_CELL_EMPTY, 0},
+	};
+	check_rows(t, &tb, w2, sizeof w2 / sizeof w2[0], "acks");
+	indicator_table_free(&tb);
+
+	/* Dimensions that a subject has not, and bad periods. */
+	static const struct {
+		indicator_subject s;
+		const char *from, *to;
+		size_t nd;
+		indicator_dim d0, d1;
+		indicator_error want;
+	} bad[] = {
+		{IND_SUBJECT_EPISODES, "2024-01-01", "2024-02-01", 1, IND_DIM_CATEGORY, 0, IND_ERR_DIM_SUBJECT},
+		{IND_SUBJECT_DEVIATIONS, "2024-01-01", "2024-02-01", 1, IND_DIM_RECIPIENT, 0, IND_ERR_DIM_SUBJECT},
+		{IND_SUBJECT_EPISODES, "2024-02-01", "2024-02-01", 0, 0, 0, IND_ERR_PERIOD},
+		{IND_SUBJECT_EPISODES, "2024-01-01", "2024-02-01", 2, IND_DIM_WARD, IND_DIM_WARD, IND_ERR_DIMS},
+		{IND_SUBJECT_EPISODES, "2024-01-01", "2024-02-01", 5, 0, 0, IND_ERR_DIMS},
+		{IND_SUBJECT_ACKS, "2024-01-01", "2024-02-01", 2, IND_DIM_NOTICE, IND_DIM_MONTH, IND_ERR_NONE},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		q = query(bad[i].s, bad[i].from, bad[i].to, bad[i].nd, bad[i].d0, bad[i].d1);
+		hg_status rc = indicator_compute(s, &q, &tb, &err);
+		T_EQ_INT(t, rc, bad[i].want == IND_ERR_NONE ? HG_OK : HG_EINVAL, "bad query %zu status", i);
+		T_EQ_INT(t, err, bad[i].want, "bad query %zu reason", i);
+		indicator_table_free(&tb);
+	}
+}
+
+static void test_suppression(struct test *t, const indicator_set *s)
+{
+	static const struct {
+		int min_cell;
+		const char *k0, *code;
+		indicator_cell_state state;
+	} rows[] = {
+		{5, "2080", "episodes", IND_CELL_SUPPRESSED},       /* 4 < 5 */
+		{5, "2080", "ready_days_mean", IND_CELL_SUPPRESSED}, /* base 3 */
+		{5, "2081", "episodes", IND_CELL_SUPPRESSED},       /* 1 */
+		{5, "2081", "survey_answers", IND_CELL_VALUE},      /* 0 is shown */
+		{5, "2081", "felt_safe_share", IND_CELL_EMPTY},
+		{5, NULL, "episodes", IND_CELL_VALUE},            /* the total: 5 */
+		{5, NULL, "ready_days", IND_CELL_SUPPRESSED},     /* base 4 */
+		{4, "2080", "episodes", IND_CELL_VALUE},
+		{4, "2080", "ready_days", IND_CELL_SUPPRESSED},
+		{4, "2080", "same_day_share", IND_CELL_VALUE},     /* base ready_discharged 4 */
+		{1, "2081", "episodes", IND_CELL_VALUE},           /* 1 suppresses nothing */
+		{0, "2081", "ready_days", IND_CELL_VALUE},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		indicator_query q = query(IND_SUBJECT_EPISODES, "2024-02-01", "2024-03-01", 1, IND_DIM_MUNICIPALITY, 0);
+		indicator_table tb;
+		indicator_error err;
+		if (indicator_compute(s, &q, &tb, &err) != HG_OK) {
+			T_TRUE(t, false, "suppression %zu compute", i);
+			continue;
+		}
+		indicator_suppress(&tb, rows[i].min_cell);
+		const indicator_cell *c = cell(&tb, rows[i].k0, NULL, rows[i].code);
+		if (T_TRUE(t, c != NULL, "suppression %zu cell", i)) {
+			T_EQ_INT(t, c->state, rows[i].state, "suppression %zu (%d, %s, %s)", i, rows[i].min_cell,
+				 rows[i].k0 ? rows[i].k0 : "total", rows[i].code);
+			if (c->state == IND_CELL_SUPPRESSED)
+				T_TRUE(t, c->value == 0, "suppression %zu hides the value", i);
+		}
+		indicator_table_free(&tb);
+	}
+}
+
+static void test_facts(struct test *t, const indicator_set *s)
+{
+	/* Who is in hospital and ready at an instant (the point measurement's rule). */
+	static const struct {
+		const char *when;
+		int64_t ids[4];
+		int days[4];
+	} rows[] = {
+		{"2024-02-06 12:00", {3, 8}, {1, 1}},
+		{"2024-02-08 12:00", {2, 8}, {0, 3}},   /* E3 withdrawn on the 7th; E2 ready at 09:00 */
+		{"2024-02-08 15:00", {8}, {3}},         /* E2 discharged at 15:00 */
+		{"2024-02-13 08:00", {3, 8}, {3, 8}},  /* E3 2 + 1 */
+		{"2024-03-31 12:00", {7}, {34}},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		hg_instant when = at(rows[i].when);
+		size_t k = 0;
+		for (size_t f = 0; f < indicator_set_size(s); f++) {
+			const indicator_fact *fa = indicator_set_fact(s, f);
+			if (!indicator_fact_ready_at(fa, when, NULL))
+				continue;
+			T_EQ_INT(t, fa->id, rows[i].ids[k], "ready at %s #%zu", rows[i].when, k);
+			T_EQ_INT(t, indicator_fact_ready_days(fa, cal_local_date(when)), rows[i].days[k], "days at %s #%zu",
+				 rows[i].when, k);
+			k++;
+		}
+		size_t want = 0;
+		while (want < 4 && rows[i].ids[want])
+			want++;
+		T_EQ_INT(t, k, want, "ready count at %s", rows[i].when);
+	}
+	T_EQ_INT(t, indicator_set_fact(s, 0)->days_to_readmission, 30, "E1 readmitted after 30 days");
+	T_EQ_INT(t, indicator_set_fact(s, 2)->days_to_readmission, 31, "E3 readmitted after 31 days");
+	T_EQ_INT(t, indicator_set_fact(s, 1)->days_to_readmission, -1, "E2 not readmitted");
+}
+
+static void test_helpers(struct test *t)
+{
+	static const struct { const char *date, *week; } weeks[] = {
+		{"2024-02-08", "2024-W06"}, {"2024-12-30", "2025-W01"}, {"2021-01-03", "2020-W53"},
+		{"2026-01-01", "2026-W01"}, {"2027-01-01", "2026-W53"},
+	};
+	for (size_t i = 0; i < sizeof weeks / sizeof weeks[0]; i++) {
+		char buf[9];
+		T_EQ_STR(t, indicator_iso_week(day(weeks[i].date), buf), weeks[i].week, "iso week of %s", weeks[i].date);
+	}
+	static const struct { int age; const char *band; } bands[] = {
+		{-1, "unknown"}, {0, "0-17"}, {17, "0-17"}, {18, "18-64"}, {64, "18-64"}, {65, "65-79"}, {79, "65-79"},
+		{80, "80+"},     {104, "80+"},
+	};
+	for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
+		T_EQ_STR(t, indicator_age_band(bands[i].age), bands[i].band, "age band of %d", bands[i].age);
+	static const struct { int v[10]; size_t n; double q; int want; } qs[] = {
+		{{5}, 1, 0.5, 5},          {{1, 2}, 2, 0.5, 1},           {{3, 1, 2}, 3, 0.5, 2},
+		{{4, 4, 11}, 3, 0.9, 11},  {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10, 0.9, 9},
+		{{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, 10, 0.5, 5}, {{0}, 0, 0.5, 0},
+	};
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		int v[10];
+		memcpy(v, qs[i].v, sizeof v);
+		T_EQ_INT(t, indicator_quantile(v, qs[i].n, qs[i].q), qs[i].want, "quantile row %zu", i);
+	}
+	/* Every measure's base is a count of the same subject; codes are unique and findable. */
+	for (int s = 0; s < IND_SUBJECT_COUNT; s++) {
+		size_t n;
+		const indicator_measure *m = indicator_measures((indicator_subject)s, &n);
+		for (size_t i = 0; i < n; i++) {
+			T_TRUE(t, m[i].base >= 0 && (size_t)m[i].base < n && m[m[i].base].kind == IND_COUNT,
+			       "measure %s has a count as base", m[i].code);
+			T_EQ_INT(t, indicator_measure_find((indicator_subject)s, m[i].code), (long long)i, "find %s",
+				 m[i].code);
+		}
+	}
+	/* Episodes must come in id order. */
+	indicator_config cfg = {.rules = deadline_rules_default(), .asof = at("2024-03-31 12:00")};
+	indicator_set *s = NULL;
+	event evs[MAX_EVENTS];
+	size_t n;
+	T_EQ_INT(t, indicator_set_new(&cfg, &s), HG_OK, "new set");
+	build(&episodes[0], evs, &n);
+	T_EQ_INT(t, indicator_set_add_events(s, 5, evs, n), HG_OK, "id 5");
+	T_EQ_INT(t, indicator_set_add_events(s, 5, evs, n), HG_EINVAL, "id 5 again");
+	T_EQ_INT(t, indicator_set_add_events(s, 4, evs, n), HG_EINVAL, "id 4 after 5");
+	evs[0].seq = 7; /* a broken sequence: the fold refuses it */
+	T_EQ_INT(t, indicator_set_add_events(s, 6, evs, n), HG_EINVAL, "a sequence the fold refuses");
+	indicator_set_free(s);
+	cfg.rules.sip_days = 0;
+	T_EQ_INT(t, indicator_set_new(&cfg, &s), HG_EINVAL, "invalid deadline rules");
+}
+
+int main(void)
+{
+	struct test t = {.name = "test_indicator"};
+	indicator_set *s = make_set(&t);
+	if (s) {
+		test_by_municipality_month(&t, s);
+		test_groupings(&t, s);
+		test_deviations_acks(&t, s);
+		test_suppression(&t, s);
+		test_facts(&t, s);
+		indicator_set_free(s);
+	}
+	test_helpers(&t);
+	return test_report(&t);
+}
