@@ -38,7 +38,7 @@ vpath test_%.c tests/store tests/http tests/hl7 tests/fhir tests/cli
 DB ?= hemgang.db
 Q  := $(if $(V),,@)
 
-.PHONY: all run test tests fuzzers bench fuzz clean lint deps
+.PHONY: all run test tests fuzzers bench fuzz clean lint deps web
 all: $(B)/hemgang
 
 $(B)/hemgang: $(CORE_OBJ) $(SHELL_OBJ)
@@ -85,11 +85,15 @@ fuzzers: $(FUZZERS)
 deps:
 	@scripts/install-deps
 
-test: deps
+# The web UI into web/dist (npm ci only when the lock changed; a no-op when up to date).
+web:
+	web/build.sh
+
+test: deps web
 	$(MAKE) MODE=asan tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run build/asan
 
-run: deps
+run: deps web
 	$(MAKE) MODE=release
 	@test -f $(DB) || $(BUILD_ROOT)/release/hemgang demo --db $(DB)
 	$(BUILD_ROOT)/release/hemgang serve --db $(DB) --listen 127.0.0.1:8080

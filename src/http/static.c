@@ -74,6 +74,10 @@ static void reply_fd(http_request *req, int fd, const struct stat *st, const cha
 	}
 	if (http_reply_not_modified(req, res, etag)) {
 		close(fd);
+		/* No body, but the type still picks the headers (a page's CSP): a browser
+		 * updates its stored response with the headers of a 304. */
+		hg_free(res->content_type);
+		res->content_type = hg_strdup(content_type_for(file));
 		return;
 	}
 	char *ct = hg_strdup(content_type_for(file));
