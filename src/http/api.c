@@ -891,6 +891,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	q.units = units;
 	q.n_units = (size_t)c.user.n_units;
 	q.overdue_at = cal_local_midnight(today + 1);
+	q.in_hospital = true; /* a deadline missed before discharge is a deviation to follow up, not a to-do */
 	q.limit = 500;
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {

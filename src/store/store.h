@@ -170,6 +170,7 @@ typedef struct store_query {
 	const char *unit;         /* a party unit (ward or recipient), or NULL */
 	int status;               /* episode_status, or -1 for any */
 	bool ready_only;          /* status ready */
+	bool in_hospital;         /* status admitted or ready (not discharged, not cancelled) */
 	hg_instant overdue_at;    /* NONE, or: some deadline due before this instant and not met */
 	hg_instant from, to;      /* NONE, or: in hospital at some time in [from, to) */
 	const char *pnr;          /* normalised personnummer, or NULL */

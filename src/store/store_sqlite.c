@@ -1104,6 +1104,8 @@ static void build_where(sql_builder *b, const store_query *q)
 		sb_add(b, " AND e.status = ");
 		sb_param(b, true, episode_status_label(q->ready_only ? EPISODE_READY : (episode_status)q->status)->code, 0);
 	}
+	if (q->in_hospital)
+		sb_add(b, " AND e.status IN ('admitted', 'ready')");
 	if (q->overdue_at != HG_INSTANT_NONE) {
 		sb_add(b, " AND e.status NOT IN ('cancelled') AND ((e.notice_due < ");
 		sb_param(b, false, NULL, q->overdue_at);
