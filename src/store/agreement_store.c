@@ -132,10 +132,15 @@ static hg_status insert(sqlite3 *db, const agreement *a, const char *doc, size_t
 	sqlite3_bind_int(st, 2, a->version);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		const char *old = (const char *)sqlite3_column_text(st, 0);
-		size_t old_len = (size_t)sqlite3_column_bytes(st, 0);
+		/* The same document is the same JSON value: layout and key order do not count. */
+		json_error_t jerr;
+		json_t *old = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0,
+					 &jerr);
+		json_t *new_doc = json_loadb(doc, len, 0, &jerr);
 		*existed = true;
-		rc = old_len == len && memcmp(old, doc, len) == 0 ? HG_OK : HG_ECONFLICT;
+		rc = !old || !new_doc ? HG_ENOMEM : json_equal(old, new_doc) ? HG_OK : HG_ECONFLICT;
+		json_decref(old);
+		json_decref(new_doc);
 		sqlite3_finalize(st);
 		return rc;
 	}

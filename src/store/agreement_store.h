@@ -45,7 +45,8 @@ typedef struct agreement_ref {
 /*
  * Imports the agreement file text[0..len): parses and validates it
  * (agreement_json_parse) and stores it as (id, version). Importing the same
- * document again is a no-op (*existed = true); a different document under an
+ * document again (the same JSON value, whatever its layout) is a no-op
+ * (*existed = true); a different document under an
  * existing (id, version) is HG_ECONFLICT ("raise the version"). On failure err
  * gets one line. *out (may be NULL) receives the record.
  */

@@ -129,7 +129,7 @@ static void fill_row(const json_t *inv, const json_t *l, row_kind kind, cell row
 	row[COL_EPISODE] = (cell){CELL_INT, NULL, jint(l, "episode")};
 	row[COL_PNR].text = jstr(l, "personnummer");
 	row[COL_NAME].text = jstr(l, "patient_name");
-	row[COL_WARD].text = jstr(l, "ward");
+	row[COL_WARD].text = *jstr(l, "ward_name") ? jstr(l, "ward_name") : jstr(l, "ward");
 	row[COL_CARE].text = care_sv(jstr(l, "care"));
 	row[COL_READY].text = jstr(l, "ready_date");
 	row[COL_DISCHARGED].text = json_is_string(json_object_get(l, "discharge_date")) ? jstr(l, "discharge_date")
@@ -460,12 +460,13 @@ static void pdf_next(pdf_ctx *c, float lines)
 /* The table columns of the PDF: a subset of export_columns, with x positions. */
 static const struct {
 	int col;
+	const char *header; /* shorter than the spreadsheet's */
 	float x;
 	size_t max; /* characters shown */
 } pdf_columns[] = {
-	{COL_EPISODE, 40, 8},       {COL_PNR, 85, 14},      {COL_NAME, 165, 26},       {COL_WARD, 310, 22},
-	{COL_READY, 430, 10},       {COL_DISCHARGED, 490, 12}, {COL_LIABLE_FROM, 560, 10}, {COL_NIGHTS, 625, 5},
-	{COL_AMOUNT_KR, 665, 14},
+	{COL_EPISODE, "vtf", 40, 8},           {COL_PNR, "personnummer", 80, 14}, {COL_NAME, "namn", 158, 28},
+	{COL_WARD, "avdelning", 300, 30},      {COL_READY, "klar", 455, 10},      {COL_DISCHARGED, "utskriven", 510, 12},
+	{COL_LIABLE_FROM, "ansvar från", 572, 10}, {COL_NIGHTS, "dygn", 632, 5}, {COL_AMOUNT_KR, "belopp kr", 665, 14},
 };
 
 static void pdf_cells(pdf_ctx *c, const cell *row, bool bold)
@@ -505,7 +506,7 @@ static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 	pdf_text(c, PDF_MARGIN, 10, false, line);
 	pdf_next(c, 2);
 	for (size_t i = 0; i < sizeof pdf_columns / sizeof pdf_columns[0]; i++)
-		pdf_text(c, pdf_columns[i].x, 8, true, export_columns[pdf_columns[i].col].header);
+		pdf_text(c, pdf_columns[i].x, 8, true, pdf_columns[i].header);
 	pdf_next(c, 1.2f);
 	json_array_foreach(json_object_get(inv, "lines"), j, l) {
 		fill_row(inv, l, ROW_LINE, row);
@@ -521,7 +522,8 @@ static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 		pdf_next(c, 1.4f);
 		json_array_foreach(json_object_get(inv, "exclusions"), j, l) {
 			(void)snprintf(line, sizeof line, "%lld  %s  %s  %s: %s (%lld dygn, %lld öre)", jint(l, "episode"),
-				       jstr(l, "personnummer"), jstr(l, "patient_name"), jstr(l, "ward"),
+				       jstr(l, "personnummer"), jstr(l, "patient_name"),
+				       *jstr(l, "ward_name") ? jstr(l, "ward_name") : jstr(l, "ward"),
 				       jstr(l, "reason_sv"), jint(l, "unbilled_nights"), jint(l, "unbilled_ore"));
 			pdf_text(c, PDF_MARGIN, 8, false, line);
 			pdf_next(c, 1);

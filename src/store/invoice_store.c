@@ -103,13 +103,16 @@ static json_t *holidays_json(const billing_line *l)
 }
 
 /* The JSON of a line or an exclusion; NULL when out of memory. */
-static json_t *line_json(const episode_state *st, const billing_line *l)
+static json_t *line_json(store *s, const episode_state *st, const billing_line *l)
 {
+	store_unit ward;
 	json_t *o = json_object();
 	bool ok = o && put(o, "episode", json_integer(st->id)) &&
 		  put(o, "personnummer", json_string(st->patient.personnummer)) &&
 		  put(o, "patient_name", json_string(st->patient.name)) && put(o, "hospital", json_string(st->hospital)) &&
-		  put(o, "ward", json_string(st->ward)) && put(o, "care", json_string(care_type_label(l->care)->code)) &&
+		  put(o, "ward", json_string(st->ward)) &&
+		  put(o, "ward_name", store_unit_get(s, st->ward, &ward) == HG_OK ? json_string(ward.name) : json_null()) &&
+		  put(o, "care", json_string(care_type_label(l->care)->code)) &&
 		  put(o, "ready_date", jdate(l->ready_date)) && put(o, "discharge_date", jdate(l->discharge_date)) &&
 		  put(o, "grace_end", jdate(l->grace_end)) && put(o, "ready_days", json_integer(l->ready_days)) &&
 		  put(o, "ready_nights", json_integer(l->ready_nights)) &&
@@ -283,7 +286,7 @@ static hg_status add_episode(build_ctx *c, const episode_state *st)
 	if (rc)
 		return rc;
 	if (line.outcome == BILLING_LINE || line.outcome == BILLING_EXCLUDED) {
-		json_t *b = bucket(c, m), *j = line_json(st, &line);
+		json_t *b = bucket(c, m), *j = line_json(c->s, st, &line);
 		const char *key = line.outcome == BILLING_LINE ? "lines" : "exclusions";
 		if (!b || !j || json_array_append_new(json_object_get(b, key), j))
 			return HG_ENOMEM;
@@ -1009,10 +1012,13 @@ hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
 	}
 	if (rc == HG_OK) {
 		json_t *mismatches = differences(stored, then), *diff = differences(stored, later);
-		bool same = json_equal(stored, then);
+		/* Reproducible: every episode's nights, amount and reason, and the total, come out the same;
+		 * identical: the whole document too (a later version of hemgang may add fields). */
+		bool same = mismatches && json_array_size(mismatches) == 0 && doc_total(stored) == doc_total(then);
 		result = mismatches && diff
-				 ? json_pack("{s:I, s:b, s:o, s:o, s:o, s:o, s:I, s:I}", "invoice", (json_int_t)id,
-					     "reproducible", same, "mismatches", mismatches, "cutoff", jinstant(cutoff),
+				 ? json_pack("{s:I, s:b, s:b, s:o, s:o, s:o, s:o, s:I, s:I}", "invoice", (json_int_t)id,
+					     "reproducible", same, "identical", json_equal(stored, then), "mismatches",
+					     mismatches, "cutoff", jinstant(cutoff),
 					     "as_of", jinstant(now), "differences", diff, "total_ore",
 					     (json_int_t)doc_total(stored), "total_now_ore", (json_int_t)doc_total(later))
 				 : NULL;
