@@ -17,6 +17,7 @@
 #include "core/alloc.h"
 #include "http/api.h"
 #include "http/auth.h"
+#include "http/invoice_api.h" /* agreements and invoices (issue 5) */
 #include "store/store.h"
 
 #define DEFAULT_DB "hemgang.db"
@@ -27,6 +28,7 @@
  */
 static const http_route *(*const route_providers[])(size_t *n) = {
 	api_routes,
+	invoice_routes,
 };
 
 /* The whole route table, hg_malloc'ed (caller frees); NULL when out of memory. */

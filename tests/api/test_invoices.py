@@ -1,0 +1,257 @@
+"""test_invoices.py - agreements and invoice bases over HTTP: the real server on a
+loopback port with a demo region (`hemgang demo --now 2024-06-15`), driven by
+the region's and two municipalities' invoice officers and by users who may not
+touch invoices. Covers the access matrix, building (preview, saved, rebuilt),
+the issue's JSON shape, the audit records per episode, the whole dispute flow
+with the right roles only and every refusal, the review, and the exports."""
+import csv
+import http.client
+import io
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hemgang_test import TMP, Checks, Client, Server, make_demo  # noqa: E402
+
+t = Checks("test_invoices")
+db = os.path.join(TMP, "invoices.db")
+log = os.path.join(TMP, "invoices-server.log")
+for suffix in ("", "-wal", "-shm"):
+    if os.path.exists(db + suffix):
+        os.remove(db + suffix)
+logins = {l["username"]: l for l in make_demo(db, episodes=500, now="2024-06-15")}
+for name in ("faktura-region", "faktura-falun", "faktura-borlange", "avd12", "analytiker"):
+    t.ok(name in logins, f"demo has the login {name}")
+
+srv = Server(db, log).start()
+port = srv.port
+
+
+def client(name=None):
+    c = Client(port)
+    if name:
+        t.eq(c.login(name)[0], 200, f"login {name}")
+    return c
+
+
+def raw_get(c, path):
+    """GET returning (status, content type, bytes) for the exports."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": c.cookie})
+        r = conn.getresponse()
+        return r.status, r.getheader("Content-Type", ""), r.read()
+    finally:
+        conn.close()
+
+
+region, falun, borlange = client("faktura-region"), client("faktura-falun"), client("faktura-borlange")
+ward, analyst, anonymous = client("avd12"), client("analytiker"), Client(port)
+
+# ---- agreements: every logged-in user reads them ----
+status, body, _ = ward.request("GET", "/api/v1/agreements")
+t.eq(status, 200, "agreements list")
+ids = [a["id"] for a in (body or {}).get("agreements", [])]
+t.ok("statutory" in ids, "the statutory default is listed")
+status, body, _ = ward.request("GET", "/api/v1/agreements/statutory")
+t.eq(status, 200, "one agreement")
+t.eq((body or {}).get("document", {}).get("format"), "hemgang-agreement/1", "the agreement's file")
+t.eq((body or {}).get("agreement", {}).get("latest"), True, "the latest version")
+t.eq(ward.request("GET", "/api/v1/agreements/statutory?version=1")[0], 200, "a version")
+t.eq(ward.request("GET", "/api/v1/agreements/statutory?version=x")[0], 400, "a bad version")
+t.eq(ward.request("GET", "/api/v1/agreements/nope")[0], 404, "an unknown agreement")
+t.eq(anonymous.request("GET", "/api/v1/agreements")[0], 401, "agreements need a login")
+
+# ---- who may touch invoices ----
+t.eq(anonymous.request("GET", "/api/v1/invoices")[0], 401, "invoices need a login")
+for name, c in (("ward staff", ward), ("analyst", analyst)):
+    status, body, _ = c.request("GET", "/api/v1/invoices")
+    t.eq(status, 403, f"{name} may not list invoices")
+    t.eq((body or {}).get("code"), "role_forbidden", f"{name}: problem code")
+    t.eq(c.request("POST", "/api/v1/invoices", {"month": "2024-05"})[0], 403, f"{name} may not build")
+status, body, _ = falun.request("POST", "/api/v1/invoices", {"month": "2024-05"})
+t.eq(status, 403, "a municipality does not build invoices")
+t.eq((body or {}).get("code"), "wrong_party", "wrong_party")
+
+# ---- bad build requests ----
+for label, req, field in (("no month", {}, "month"), ("bad month", {"month": "2024-13"}, "month"),
+                          ("unknown field", {"month": "2024-05", "total": 1}, "total"),
+                          ("bad municipality", {"month": "2024-05", "municipality": "20"}, "municipality"),
+                          ("future cut-off", {"month": "2024-05", "cutoff": "2999-01-01T00:00:00Z"}, "cutoff"),
+                          ("bad cut-off", {"month": "2024-05", "cutoff": "yesterday"}, "cutoff"),
+                          ("bad preview", {"month": "2024-05", "preview": "yes"}, "preview")):
+    status, body, _ = region.request("POST", "/api/v1/invoices", req)
+    t.eq(status, 400, f"build: {label} is 400")
+    t.eq((body or {}).get("field"), field, f"build: {label} names the field")
+status, _, _ = region.request("POST", "/api/v1/invoices", {"month": "2024-05", "municipality": "0180"})
+t.eq(status, 404, "a municipality outside the region is 404")
+
+# ---- a preview saves nothing; pick the month with the most Falun lines ----
+best, best_lines = None, -1
+for month in ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05"):
+    status, body, _ = region.request("POST", "/api/v1/invoices",
+                                     {"month": month, "municipality": "2080", "cutoff": "2024-06-14T00:00:00Z",
+                                      "preview": True})
+    t.eq(status, 200, f"preview {month}")
+    inv = (body or {}).get("invoices", [{}])[0]
+    t.eq(inv.get("state"), "preview", f"preview {month}: state")
+    if len(inv.get("lines", [])) > best_lines:
+        best, best_lines = month, len(inv.get("lines", []))
+t.ok(best_lines >= 1, "the demo has a month with liable nights in Falun")
+t.eq(region.request("GET", "/api/v1/invoices")[1].get("invoices"), [], "previews are not saved")
+
+# ---- build the month ----
+status, body, headers = region.request("POST", "/api/v1/invoices", {"month": best, "cutoff": "2024-06-14T00:00:00Z"})
+t.eq(status, 201, "build")
+invoices = (body or {}).get("invoices", [])
+t.ok(len(invoices) >= 1, "at least one municipality's invoice")
+inv = next((i for i in invoices if i["municipality"] == "2080"), {})
+t.ok(bool(inv), "Falun's invoice")
+for key in ("municipality", "month", "agreement", "lines", "total_ore", "id", "cutoff", "exclusions", "state"):
+    t.ok(key in inv, f"invoice has '{key}'")
+t.eq(inv.get("state"), "draft", "a new invoice is a draft")
+t.eq(inv.get("status"), "created", "status created")
+t.eq(inv.get("total_ore"), sum(l["amount_ore"] for l in inv.get("lines", [])), "total = sum of the lines")
+for l in inv.get("lines", []):
+    ok = (isinstance(l["episode"], int) and isinstance(l["nights"], int) and l["nights"] >= 1 and
+          isinstance(l["amount_ore"], int) and isinstance(l["ready_date"], str) and
+          (l["discharge_date"] is None or isinstance(l["discharge_date"], str)))
+    t.ok(ok, f"line {l['episode']} has the issue's shape")
+for e in inv.get("exclusions", []):
+    t.ok(e["reason"] in ("no_admission_notice", "no_ready_notice", "no_sip_call", "no_agreement", "no_rate",
+                         "invalid"), f"exclusion {e['episode']} has a reason")
+inv_id = inv.get("id")
+episodes = [l["episode"] for l in inv.get("lines", [])] + [e["episode"] for e in inv.get("exclusions", [])]
+
+# every episode of the built invoices was audited as read by the region's officer
+con = sqlite3.connect(db)
+audited = {r[0] for r in con.execute("SELECT episode_id FROM audit_log WHERE action = 'invoice.read' AND "
+                                     "username = 'faktura-region'")}
+con.close()
+t.ok(set(episodes) <= audited, "building audits every episode it shows")
+
+status, again, _ = region.request("POST", "/api/v1/invoices", {"month": best, "cutoff": "2024-06-14T00:00:00Z"})
+t.eq(next((i["status"] for i in again["invoices"] if i["municipality"] == "2080"), None), "unchanged",
+     "the same build again changes nothing")
+
+# ---- visibility ----
+t.eq(falun.request("GET", "/api/v1/invoices")[1].get("invoices"), [], "a draft is not shown to the municipality")
+t.eq(falun.request("GET", f"/api/v1/invoices/{inv_id}")[0], 404, "a draft is 404 for the municipality")
+status, body, _ = region.request("GET", f"/api/v1/invoices/{inv_id}")
+t.eq(status, 200, "the region reads its draft")
+t.eq(region.request("GET", "/api/v1/invoices/999999")[0], 404, "unknown invoice")
+t.eq(region.request("GET", "/api/v1/invoices/x")[0], 404, "bad invoice id")
+t.eq(region.request("GET", "/api/v1/invoices?month=2024-99")[0], 400, "bad month filter")
+t.eq(region.request("GET", "/api/v1/invoices?state=paid")[0], 400, "bad state filter")
+
+# ---- the workflow, with the right roles only ----
+path = f"/api/v1/invoices/{inv_id}"
+status, body, _ = falun.request("POST", path + "/send", {})
+t.eq(status, 404, "the municipality cannot even see the draft to send it")
+status, body, _ = region.request("POST", path + "/dispute", {"reason": "x"})
+t.eq(status, 409, "a draft cannot be disputed")
+status, body, _ = region.request("POST", path + "/send", {"reason": "Månadens underlag"})
+t.eq(status, 200, "the region sends")
+t.eq((body or {}).get("state"), "sent", "sent")
+status, body, _ = region.request("POST", path + "/send", {})
+t.eq((status, (body or {}).get("code")), (409, "wrong_state"), "sending twice is 409 wrong_state")
+status, body, _ = region.request("POST", path + "/send", {"color": "red"})
+t.eq(status, 400, "an unknown member is 400")
+
+status, body, _ = falun.request("GET", "/api/v1/invoices")
+t.eq([i["id"] for i in (body or {}).get("invoices", []) if i["id"] == inv_id], [inv_id],
+     "the municipality lists its sent invoice")
+status, body, _ = falun.request("GET", path)
+t.eq(status, 200, "the municipality reads its sent invoice")
+t.eq(len((body or {}).get("lines", [])), len(inv.get("lines", [])), "with its lines")
+t.eq(borlange.request("GET", path)[0], 404, "another municipality does not see it")
+t.eq(borlange.request("POST", path + "/dispute", {"reason": "x"})[0], 404, "nor dispute it")
+
+status, body, _ = region.request("POST", path + "/dispute", {"reason": "x"})
+t.eq((status, (body or {}).get("code")), (403, "wrong_party"), "the region does not dispute its own invoice")
+status, body, _ = falun.request("POST", path + "/dispute", {})
+t.eq((status, (body or {}).get("code")), (422, "reason_required"), "a dispute needs a reason")
+status, body, _ = falun.request("POST", path + "/dispute", {"reason": "x", "lines": [0]})
+t.eq(status, 400, "a bad line id is 400")
+status, body, _ = falun.request("POST", path + "/dispute", {"reason": "x", "lines": [987654]})
+t.eq((status, (body or {}).get("code")), (422, "unknown_line"), "a line not on the invoice")
+first = inv["lines"][0]
+status, body, _ = falun.request("POST", path + "/dispute",
+                                {"reason": "Patienten var inte utskrivningsklar hela perioden", "lines": [first["episode"]]})
+t.eq(status, 200, "the municipality disputes one line")
+t.eq((body or {}).get("state"), "disputed", "disputed")
+
+status, body, _ = falun.request("POST", path + "/decision", {"outcome": "upheld", "reason": "x"})
+t.eq((status, (body or {}).get("code")), (403, "wrong_party"), "the municipality does not decide")
+status, body, _ = region.request("POST", path + "/decision", {"reason": "x"})
+t.eq((status, (body or {}).get("code")), (422, "outcome_required"), "a decision needs an outcome")
+status, body, _ = region.request("POST", path + "/decision", {"outcome": "maybe", "reason": "x"})
+t.eq(status, 400, "an unknown outcome is 400")
+status, body, _ = region.request("POST", path + "/decision", {"outcome": "adjusted", "reason": "x"})
+t.eq((status, (body or {}).get("code")), (422, "adjustments_required"), "adjusted needs amounts")
+status, body, _ = region.request("POST", path + "/decision", {"outcome": "adjusted", "reason": "x",
+                                                              "adjustments": [{"episode": first["episode"],
+                                                                               "amount_ore": first["amount_ore"] + 1}]})
+t.eq((status, (body or {}).get("code")), (422, "bad_amount"), "an adjusted amount above the line")
+if len(inv["lines"]) > 1:
+    other = inv["lines"][1]
+    status, body, _ = region.request("POST", path + "/decision", {
+        "outcome": "adjusted", "reason": "x", "adjustments": [{"episode": other["episode"], "amount_ore": 0}]})
+    t.eq((status, (body or {}).get("code")), (422, "line_not_disputed"), "only disputed lines are adjusted")
+status, body, _ = region.request("POST", path + "/decision", {
+    "outcome": "adjusted", "reason": "Ett dygn avräknas",
+    "adjustments": [{"episode": first["episode"], "amount_ore": first["amount_ore"] - first["amount_ore"] // first["nights"]}]})
+t.eq(status, 200, "the region decides: adjusted")
+t.eq((body or {}).get("state"), "decided", "decided")
+t.eq((body or {}).get("outcome"), "adjusted", "outcome adjusted")
+t.eq((body or {}).get("owed_ore"), inv["total_ore"] - first["amount_ore"] // first["nights"], "owed = total less one night")
+t.eq((body or {}).get("total_ore"), inv["total_ore"], "the basis itself is unchanged")
+steps = (body or {}).get("steps", [])
+t.eq([(s["action"], s["username"], s["state"]) for s in steps],
+     [("build", "faktura-region", "draft"), ("send", "faktura-region", "sent"),
+      ("dispute", "faktura-falun", "disputed"), ("decide", "faktura-region", "decided")], "the whole trail")
+t.eq([s["org"] for s in steps[1:]], ["R20", "2080", "R20"], "each step names the organisation")
+t.ok(all(s["at"] for s in steps), "each step has its time")
+t.eq(steps[2]["reason"], "Patienten var inte utskrivningsklar hela perioden", "the dispute's reason is kept")
+t.eq(steps[2]["detail"], {"lines": [first["episode"]]}, "the disputed line is kept")
+t.eq(steps[3]["detail"]["adjustments"][0]["before_ore"], first["amount_ore"], "the adjustment keeps the amount before")
+status, body, _ = region.request("POST", path + "/decision", {"outcome": "upheld", "reason": "x"})
+t.eq((status, (body or {}).get("code")), (409, "wrong_state"), "a decided invoice is final")
+
+# ---- review and rebuild ----
+status, body, _ = falun.request("GET", path + "/review")
+t.eq(status, 200, "review")
+t.eq((body or {}).get("reproducible"), True, "the invoice is reproducible from its cut-off")
+t.eq((body or {}).get("mismatches"), [], "no mismatch")
+status, body, _ = region.request("POST", "/api/v1/invoices", {"month": best, "municipality": "2080"})
+t.eq(status, 201, "build as of now")
+kept = (body or {}).get("invoices", [{}])[0]
+t.eq((kept.get("id"), kept.get("status"), kept.get("state")), (inv_id, "kept", "decided"),
+     "a decided invoice is kept, not rebuilt")
+t.ok(isinstance(kept.get("differences"), list), "its differences are listed for review")
+
+# ---- exports ----
+status, ctype, data = raw_get(falun, path + "/export?format=csv")
+t.eq(status, 200, "csv export")
+t.ok(ctype.startswith("text/csv"), "csv content type")
+rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+t.eq(len([r for r in rows if r["typ"] == "rad"]), len(inv["lines"]), "csv: one row per line")
+t.eq([r["belopp öre"] for r in rows if r["typ"] == "summa"], [str(inv["total_ore"])], "csv: the total")
+status, ctype, data = raw_get(falun, path + "/export?format=csv&comma=1")
+t.ok(status == 200 and data.decode("utf-8-sig").splitlines()[0].count(",") >= 10, "csv with commas")
+status, ctype, data = raw_get(falun, path + "/export?format=xlsx")
+t.ok(status == 200 and data[:2] == b"PK", "xlsx export is a zip (an Excel workbook)")
+status, ctype, data = raw_get(region, path + "/export?format=pdf")
+t.ok(status == 200 and data[:5] == b"%PDF-" and ctype == "application/pdf", "pdf export")
+t.eq(raw_get(falun, path + "/export?format=doc")[0], 400, "an unknown format is 400")
+t.eq(raw_get(borlange, path + "/export?format=csv")[0], 404, "another municipality cannot export it")
+con = sqlite3.connect(db)
+n = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.read' AND username = 'faktura-falun' "
+                "AND episode_id = ?", (first["episode"],)).fetchone()[0]
+con.close()
+t.ok(n >= 4, "the municipality's reads and exports are audited per episode")
+
+srv.stop()
+t.finish()
