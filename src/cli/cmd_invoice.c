@@ -252,11 +252,30 @@ static int emit_invoices(const args *a, store *s, json_t *invoices, const char *
 
 /* ---- invoice subcommands ---- */
 
+/*
+ * The organisation a step is taken for: the municipality, or the region of its
+ * county (municipality NULL: the first region), or "region" when none is stored.
+ */
+static void step_org(store *s, const char *municipality, invoice_party p, char *org, size_t cap)
+{
+	store_org *orgs = NULL;
+	size_t n = 0;
+	(void)snprintf(org, cap, "%s", p == INVOICE_MUNICIPALITY ? municipality : "region");
+	if (p == INVOICE_MUNICIPALITY || store_orgs_list(s, &orgs, &n) != HG_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (orgs[i].kind == ORG_REGION && (!municipality || strncmp(orgs[i].county, municipality, 2) == 0)) {
+			(void)snprintf(org, cap, "%s", orgs[i].code);
+			break;
+		}
+	hg_free(orgs);
+}
+
+
 static int invoice_build_cmd(args *a, store *s)
 {
-	invoice_build_request rq = {.municipality = a->municipality, .username = actor(a), .org = "",
-				    .save = !a->preview};
-	char err[256];
+	invoice_build_request rq = {.municipality = a->municipality, .username = actor(a), .save = !a->preview};
+	char err[256], org[HG_ID_MAX];
 	json_t *out = NULL;
 	rq.now = (hg_instant)time(NULL);
 	rq.cutoff = rq.now;
@@ -267,6 +286,8 @@ static int invoice_build_cmd(args *a, store *s)
 	if (a->cutoff && !parse_cutoff(a->cutoff, &rq.cutoff))
 		return cli_usage_error(a->cmd, "bad --cutoff '%s' (want YYYY-MM-DD, YYYY-MM-DD HH:MM or an ISO instant)",
 				       a->cutoff);
+	step_org(s, a->municipality, INVOICE_REGION, org, sizeof org);
+	rq.org = org;
 	if (invoice_build(s, &rq, &out, err, sizeof err) != HG_OK)
 		return cli_fail(a->cmd, "%s", err);
 	json_t *invoices = json_object_get(out, "invoices");
@@ -455,22 +476,6 @@ static int invoice_review_cmd(args *a, store *s)
 	if (rc == CLI_OK && !same)
 		rc = CLI_NO;
 	return rc;
-}
-
-/* The organisation a step is taken for: the municipality, or the region of its county. */
-static void step_org(store *s, const char *municipality, invoice_party p, char *org, size_t cap)
-{
-	store_org *orgs = NULL;
-	size_t n = 0;
-	(void)snprintf(org, cap, "%s", p == INVOICE_MUNICIPALITY ? municipality : "region");
-	if (p == INVOICE_MUNICIPALITY || store_orgs_list(s, &orgs, &n) != HG_OK)
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (orgs[i].kind == ORG_REGION && strncmp(orgs[i].county, municipality, 2) == 0) {
-			(void)snprintf(org, cap, "%s", orgs[i].code);
-			break;
-		}
-	hg_free(orgs);
 }
 
 static int invoice_step_cmd(args *a, store *s, invoice_action action)

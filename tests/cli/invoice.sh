@@ -140,7 +140,7 @@ expect_out "decide: adjusted" "invoice 3	decided	owed 30000.00 kr" \
 expect_err "decide twice" "^hemgang invoice: cannot decide invoice 3: wrong_state " "${I[@]}" decide 3 --outcome upheld --reason "x"
 expect_out "the trail: who, what, why" "build:cli:R20:draft send:faktura-region:R20:sent dispute:faktura-falun:2080:disputed:[6] decide:faktura-region:R20:decided:adjusted:500000 3000000 3000000" \
 	py "import json,sys; i=json.load(sys.stdin); s=i['steps']
-print(' '.join([':'.join([x['action'], x['username'], x['org'] if x['org'] else 'R20', x['state']] + ([str(x['detail']['lines']).replace(' ', '')] if x['action']=='dispute' else []) + ([x['outcome'], str(x['detail']['adjustments'][0]['amount_ore'])] if x['action']=='decide' else [])) for x in s]), i['owed_ore'], s[-1]['owed_ore'])" \
+print(' '.join([':'.join([x['action'], x['username'], x['org'], x['state']] + ([str(x['detail']['lines']).replace(' ', '')] if x['action']=='dispute' else []) + ([x['outcome'], str(x['detail']['adjustments'][0]['amount_ore'])] if x['action']=='decide' else [])) for x in s]), i['owed_ore'], s[-1]['owed_ore'])" \
 	< <("${I[@]}" show 3 --format json)
 expect_out "a sent invoice is kept; the new figures are a difference" "2080	2024-03	invoice 3	decided	kept	4 lines	1 exclusions	40000.00 kr" \
 	"${I[@]}" build --month 2024-03 --municipality 2080
