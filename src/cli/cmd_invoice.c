@@ -408,7 +408,7 @@ static void print_invoice_text(const json_t *inv)
 
 static int invoice_show_cmd(args *a, store *s)
 {
-	int64_t id;
+	int64_t id = 0;
 	json_t *inv = NULL;
 	int rc = invoice_id(a, &id);
 	if (rc)
@@ -441,7 +441,7 @@ static int invoice_show_cmd(args *a, store *s)
 
 static int invoice_review_cmd(args *a, store *s)
 {
-	int64_t id;
+	int64_t id = 0;
 	json_t *r = NULL;
 	int rc = invoice_id(a, &id);
 	if (rc)
@@ -480,7 +480,7 @@ static int invoice_review_cmd(args *a, store *s)
 
 static int invoice_step_cmd(args *a, store *s, invoice_action action)
 {
-	int64_t id, *episodes = NULL;
+	int64_t id = 0, *episodes = NULL;
 	size_t n = 0;
 	char municipality[8], org[HG_ID_MAX];
 	invoice_refusal why = INVOICE_OK;

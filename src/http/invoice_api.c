@@ -297,7 +297,7 @@ static hg_status get_invoice(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
 	officer o;
-	int64_t id;
+	int64_t id = 0;
 	json_t *inv = NULL;
 	if (!authenticate_officer(req, res, app, &o) || !reach_invoice(req, res, app, &o, &id, &inv))
 		return HG_OK;
@@ -315,7 +315,7 @@ static hg_status get_invoice_review(http_request *req, http_response *res, void 
 {
 	api_app *app = p;
 	officer o;
-	int64_t id;
+	int64_t id = 0;
 	json_t *r = NULL;
 	if (!authenticate_officer(req, res, app, &o) || !reach_invoice(req, res, app, &o, &id, NULL))
 		return HG_OK;
@@ -333,7 +333,7 @@ static hg_status get_invoice_export(http_request *req, http_response *res, void 
 {
 	api_app *app = p;
 	officer o;
-	int64_t id;
+	int64_t id = 0;
 	json_t *inv = NULL;
 	invoice_format f;
 	char *data = NULL, err[256], disposition[128];
@@ -410,7 +410,7 @@ static bool read_lines(http_response *res, json_t *body, const char *key, int64_
 static hg_status post_step(http_request *req, http_response *res, api_app *app, invoice_action action)
 {
 	officer o;
-	int64_t id;
+	int64_t id = 0;
 	json_t *inv = NULL;
 	invoice_refusal why = INVOICE_OK;
 	int64_t *lines = NULL;
