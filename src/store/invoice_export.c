@@ -18,10 +18,10 @@
 #include "core/alloc.h"
 #include "store/invoice_export.h"
 
-#ifdef HG_WITH_XLSX
+#ifdef HG_HAVE_XLSXWRITER
 #include <xlsxwriter.h>
 #endif
-#ifdef HG_WITH_PDF
+#ifdef HG_HAVE_LIBHARU
 #include <hpdf.h>
 #endif
 
@@ -278,7 +278,7 @@ static hg_status export_csv(const json_t *invoices, const invoice_export_options
 
 /* ---- XLSX ---- */
 
-#ifdef HG_WITH_XLSX
+#ifdef HG_HAVE_XLSXWRITER
 typedef struct xlsx_ctx {
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
@@ -390,7 +390,7 @@ static hg_status export_xlsx(const json_t *invoices, out_buf *b, char *err, size
 
 /* ---- PDF ---- */
 
-#ifdef HG_WITH_PDF
+#ifdef HG_HAVE_LIBHARU
 /* UTF-8 into WinAnsi (Latin-1 half), '?' for anything else; at most cap-1 bytes. */
 static void to_winansi(const char *s, char *out, size_t cap)
 {
@@ -593,7 +593,7 @@ hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice
 			(void)snprintf(err, errlen, "cannot write the CSV: %s", hg_status_name(rc));
 		break;
 	case INVOICE_FORMAT_XLSX:
-#ifdef HG_WITH_XLSX
+#ifdef HG_HAVE_XLSXWRITER
 		rc = export_xlsx(invoices, &b, err, errlen);
 #else
 		(void)snprintf(err, errlen, "this hemgang was built without Excel support (libxlsxwriter)");
@@ -601,7 +601,7 @@ hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice
 #endif
 		break;
 	case INVOICE_FORMAT_PDF:
-#ifdef HG_WITH_PDF
+#ifdef HG_HAVE_LIBHARU
 		rc = export_pdf(invoices, &b, err, errlen);
 #else
 		(void)snprintf(err, errlen, "this hemgang was built without PDF support (libharu)");

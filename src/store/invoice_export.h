@@ -8,8 +8,8 @@
  * the lines (personnummer, ward, ready date, discharge date or "inneliggande",
  * liability from, nights, amount), the total, and the exclusions with their
  * reasons, so the figures explain themselves on paper too. The Excel and PDF
- * writers are compiled in when the build defines HG_WITH_XLSX and
- * HG_WITH_PDF (the Makefile does when it links the libraries); without them
+ * writers are compiled in when the build defines HG_HAVE_XLSXWRITER and
+ * HG_HAVE_LIBHARU (the Makefile does when it links the libraries); without them
  * those formats answer HG_EINVAL with a message saying so.
  */
 #ifndef HG_STORE_INVOICE_EXPORT_H
