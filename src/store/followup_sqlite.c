@@ -1,0 +1,524 @@
+/*
+ * followup_sqlite.c - the follow-up store on SQLite (see followup_store.h).
+ *
+ * followup_load streams the events of the matching episodes in (episode, seq)
+ * order through one statement inside one read transaction, parses each with
+ * the store's canonical JSON reader and hands every episode's events to the
+ * core (indicator_set_add_events folds them): no figure is computed here.
+ */
+#include "store/followup_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "store/event_json.h"
+#include "store/store_int.h"
+
+#define PROGRESS_EVERY 2000
+
+/* Rows of the projection that the filter keeps; ?1 from, ?2 to, ?3 municipality (NULL = no bound). */
+#define FILTER_WHERE                                                                                         \
+	"(?1 IS NULL OR p.discharged_at IS NULL OR p.discharged_at >= ?1) AND (?2 IS NULL OR p.admitted_at < ?2) " \
+	"AND (?3 IS NULL OR p.municipality = ?3)"
+
+static void bind_filter(sqlite3_stmt *st, const followup_filter *f)
+{
+	sq_bind_instant(st, 1, f->from);
+	sq_bind_instant(st, 2, f->to);
+	sq_bind_text(st, 3, f->municipality);
+}
+
+static hg_status count_matching(sqlite3 *db, const followup_filter *f, size_t *total)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT count(*) FROM episode_projection p WHERE " FILTER_WHERE, &st);
+	if (rc != HG_OK)
+		return rc;
+	bind_filter(st, f);
+	rc = sqlite3_step(st) == SQLITE_ROW ? HG_OK : HG_EIO;
+	*total = rc == HG_OK ? (size_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Hands one episode's events to the set. */
+static hg_status flush(indicator_set *set, int64_t id, const event *evs, size_t n)
+{
+	if (n == 0)
+		return HG_OK;
+	hg_status rc = indicator_set_add_events(set, id, evs, n);
+	return rc == HG_EINVAL ? HG_EINTERNAL : rc; /* a stored episode that no longer folds is a bug */
+}
+
+static hg_status load_events(sqlite3 *db, const followup_filter *f, indicator_set *set, followup_progress progress,
+			     void *ctx, size_t total, size_t *loaded)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 64, n = 0;
+	int64_t current = 0;
+	int step = SQLITE_DONE;
+	event *evs = hg_malloc(cap * sizeof *evs);
+	hg_status rc = evs ? sq_prepare(db,
+					"SELECT e.episode_id, e.body FROM events e JOIN episode_projection p "
+					"ON p.episode_id = e.episode_id WHERE " FILTER_WHERE " ORDER BY e.episode_id, e.seq",
+					&st)
+			   : HG_ENOMEM;
+	*loaded = 0;
+	if (rc != HG_OK) {
+		hg_free(evs);
+		return rc;
+	}
+	bind_filter(st, f);
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		event_error err;
+		if (id != current) {
+			rc = flush(set, current, evs, n);
+			if (n && ++*loaded % PROGRESS_EVERY == 0 && progress)
+				progress(ctx, *loaded, total);
+			current = id;
+			n = 0;
+			if (rc != HG_OK)
+				break;
+		}
+		if (n == cap) {
+			event *bigger = cap < EPISODE_EVENTS_MAX ? hg_realloc(evs, cap * 2 * sizeof *evs) : NULL;
+			if (!bigger) {
+				rc = cap < EPISODE_EVENTS_MAX ? HG_ENOMEM : HG_EINTERNAL;
+				break;
+			}
+			evs = bigger;
+			cap *= 2;
+		}
+		if (event_from_text((const char *)sqlite3_column_text(st, 1), &evs[n], &err) != HG_OK)
+			rc = HG_EINTERNAL; /* a stored event that no longer parses: a bug, never user input */
+		n++;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	if (rc == HG_OK && n) {
+		rc = flush(set, current, evs, n);
+		++*loaded;
+	}
+	if (progress && rc == HG_OK)
+		progress(ctx, *loaded, total);
+	sqlite3_finalize(st);
+	hg_free(evs);
+	return rc;
+}
+
+static survey_reply reply_col(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return SURVEY_UNANSWERED;
+	return sqlite3_column_int(st, col) ? SURVEY_YES : SURVEY_NO;
+}
+
+static hg_status load_surveys(sqlite3 *db, indicator_set *set)
+{
+	sqlite3_stmt *st = NULL;
+	int step;
+	hg_status rc = sq_prepare(db,
+				  "SELECT episode_id, felt_safe, took_part, knew_care_contact, sip_where_wanted, answered_at "
+				  "FROM survey_answers ORDER BY episode_id",
+				  &st);
+	if (rc != HG_OK)
+		return rc;
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		survey_answer a;
+		survey_answer_init(&a);
+		for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
+			a.replies[q] = reply_col(st, 1 + q);
+		a.answered_at = sq_col_instant(st, 5);
+		rc = indicator_set_add_survey(set, sqlite3_column_int64(st, 0), &a);
+		if (rc == HG_ENOTFOUND)
+			rc = HG_OK; /* an episode outside the filter */
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, followup_progress progress, void *ctx,
+			size_t *episodes)
+{
+	sqlite3 *db = sq_conn_get(s);
+	size_t total = 0, loaded = 0;
+	hg_status rc = sq_exec(db, "BEGIN");
+	if (rc == HG_OK) {
+		rc = count_matching(db, f, &total);
+		if (rc == HG_OK)
+			rc = load_events(db, f, set, progress, ctx, total, &loaded);
+		if (rc == HG_OK)
+			rc = load_surveys(db, set);
+		sq_exec_quiet(db, "COMMIT");
+	}
+	sq_conn_put(s, db);
+	if (rc == HG_OK)
+		rc = indicator_set_finish(set);
+	if (episodes)
+		*episodes = loaded;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+int followup_min_cell(store *s)
+{
+	char value[32];
+	char *end;
+	if (store_setting_get(s, FOLLOWUP_MIN_CELL_KEY, value, sizeof value) != HG_OK)
+		return FOLLOWUP_MIN_CELL_DEFAULT;
+	long v = strtol(value, &end, 10);
+	return (*value && !*end && v >= 1 && v <= 1000) ? (int)v : FOLLOWUP_MIN_CELL_DEFAULT;
+}
+
+/* ---- point measurements ---- */
+
+static hg_status step_done(sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? HG_OK : HG_EIO;
+}
+
+static hg_status save_counts(sqlite3 *db, int64_t id, const char *kind, const point_count *c, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "INSERT INTO point_measurement_counts(measurement_id, kind, key, patients, ready_days) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5)",
+				  &st);
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		sqlite3_bind_int64(st, 1, id);
+		sq_bind_text(st, 2, kind);
+		sq_bind_text(st, 3, c[i].key);
+		sqlite3_bind_int(st, 4, c[i].patients);
+		sqlite3_bind_int(st, 5, c[i].ready_days);
+		rc = step_done(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static hg_status save_patients(sqlite3 *db, int64_t id, const point_measurement *m)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "INSERT INTO point_measurement_patients(measurement_id, episode_id, municipality, hospital, "
+				  "ward, care_type, ready_since, ready_days, next_step, step_at, expected_date) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				  &st);
+	for (size_t i = 0; rc == HG_OK && i < m->n_patients; i++) {
+		const point_patient *p = &m->patients[i];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, p->episode_id);
+		sq_bind_text(st, 3, p->municipality);
+		sq_bind_text(st, 4, p->hospital);
+		sq_bind_text(st, 5, p->ward);
+		sq_bind_text(st, 6, care_type_label(p->care)->code);
+		sq_bind_instant(st, 7, p->ready_since);
+		sqlite3_bind_int(st, 8, p->ready_days);
+		sq_bind_text(st, 9, point_step_label(p->next_step)->code);
+		sq_bind_instant(st, 10, p->step_at);
+		if (p->expected_date == HG_DATE_NONE)
+			sqlite3_bind_null(st, 11);
+		else
+			sqlite3_bind_int(st, 11, p->expected_date);
+		rc = step_done(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hg_status followup_point_save(store *s, const point_measurement *m, const char *scope, const char *label,
+			      const char *by, hg_instant now, int64_t *id)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
+	if (rc != HG_OK)
+		goto out;
+	rc = sq_prepare(db,
+			"INSERT INTO point_measurements(at, taken_at, taken_by, scope, label, patients, ready_days) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			&st);
+	if (rc == HG_OK) {
+		sq_bind_instant(st, 1, m->at);
+		sq_bind_instant(st, 2, now);
+		sq_bind_text(st, 3, by);
+		sq_bind_text(st, 4, scope ? scope : "");
+		sq_bind_text(st, 5, label ? label : "");
+		sqlite3_bind_int(st, 6, m->total_patients);
+		sqlite3_bind_int(st, 7, m->total_ready_days);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		*id = sqlite3_last_insert_rowid(db);
+	}
+	sqlite3_finalize(st);
+	if (rc == HG_OK)
+		rc = save_counts(db, *id, "municipality", m->municipalities, m->n_municipalities);
+	if (rc == HG_OK)
+		rc = save_counts(db, *id, "ward", m->wards, m->n_wards);
+	if (rc == HG_OK)
+		rc = save_patients(db, *id, m);
+	if (rc == HG_OK)
+		rc = sq_exec(db, "COMMIT");
+	if (rc != HG_OK)
+		sq_exec_quiet(db, "ROLLBACK");
+out:
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+#define POINT_COLS "id, at, taken_at, taken_by, scope, label, patients, ready_days"
+
+static void read_point_row(sqlite3_stmt *st, void *p)
+{
+	followup_point_row *r = p;
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	r->at = sq_col_instant(st, 1);
+	r->taken_at = sq_col_instant(st, 2);
+	sq_col_str(st, 3, r->taken_by, sizeof r->taken_by);
+	sq_col_str(st, 4, r->scope, sizeof r->scope);
+	sq_col_str(st, 5, r->label, sizeof r->label);
+	r->patients = sqlite3_column_int(st, 6);
+	r->ready_days = sqlite3_column_int(st, 7);
+}
+
+hg_status followup_point_list(store *s, const char *scope, followup_point_row **rows, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "SELECT " POINT_COLS " FROM point_measurements WHERE ?1 IS NULL OR scope = ?1 "
+				  "ORDER BY at DESC, id DESC LIMIT 1000",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, scope);
+		rc = sq_collect(st, sizeof **rows, read_point_row, (void **)rows, n);
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+static void read_count(sqlite3_stmt *st, void *p)
+{
+	point_count *c = p;
+	memset(c, 0, sizeof *c);
+	sq_col_str(st, 0, c->key, sizeof c->key);
+	c->patients = sqlite3_column_int(st, 1);
+	c->ready_days = sqlite3_column_int(st, 2);
+}
+
+static void read_patient(sqlite3_stmt *st, void *p)
+{
+	point_patient *r = p;
+	char code[HG_ID_MAX];
+	memset(r, 0, sizeof *r);
+	r->episode_id = sqlite3_column_int64(st, 0);
+	sq_col_str(st, 1, r->municipality, sizeof r->municipality);
+	sq_col_str(st, 2, r->hospital, sizeof r->hospital);
+	sq_col_str(st, 3, r->ward, sizeof r->ward);
+	sq_col_str(st, 4, code, sizeof code);
+	if (!care_type_from_code(code, &r->care))
+		r->care = CARE_SOMATIC;
+	r->ready_since = sq_col_instant(st, 5);
+	r->ready_days = sqlite3_column_int(st, 6);
+	sq_col_str(st, 7, code, sizeof code);
+	if (!point_step_from_code(code, &r->next_step))
+		r->next_step = POINT_STEP_MUNICIPALITY;
+	r->step_at = sq_col_instant(st, 8);
+	r->expected_date = sqlite3_column_type(st, 9) == SQLITE_NULL ? HG_DATE_NONE : sqlite3_column_int(st, 9);
+}
+
+static hg_status collect_by_id(sqlite3 *db, const char *sql, int64_t id, const char *kind, size_t elem,
+			       void (*read)(sqlite3_stmt *, void *), void **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, sql, &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (kind)
+			sq_bind_text(st, 2, kind);
+		rc = sq_collect(st, elem, read, out, n);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, point_measurement *m)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	static const char counts_sql[] =
+		"SELECT key, patients, ready_days FROM point_measurement_counts WHERE measurement_id = ?1 AND kind = ?2 "
+		"ORDER BY key";
+	hg_status rc = sq_prepare(db, "SELECT " POINT_COLS " FROM point_measurements WHERE id = ?1", &st);
+	if (m)
+		memset(m, 0, sizeof *m);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			read_point_row(st, row);
+		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	if (rc == HG_OK && m) {
+		m->at = row->at;
+		m->total_patients = row->patients;
+		m->total_ready_days = row->ready_days;
+		rc = collect_by_id(db, counts_sql, id, "municipality", sizeof *m->municipalities, read_count,
+				   (void **)&m->municipalities, &m->n_municipalities);
+		if (rc == HG_OK)
+			rc = collect_by_id(db, counts_sql, id, "ward", sizeof *m->wards, read_count, (void **)&m->wards,
+					   &m->n_wards);
+		if (rc == HG_OK)
+			rc = collect_by_id(db,
+					   "SELECT episode_id, municipality, hospital, ward, care_type, ready_since, "
+					   "ready_days, next_step, step_at, expected_date FROM point_measurement_patients "
+					   "WHERE measurement_id = ?1 ORDER BY municipality, ward, ready_days DESC, episode_id",
+					   id, NULL, sizeof *m->patients, read_patient, (void **)&m->patients, &m->n_patients);
+		if (rc != HG_OK)
+			point_free(m);
+	}
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* ---- the survey ---- */
+
+hg_status followup_invite_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t episode_id, const char *by,
+			      hg_instant now, hg_instant expires)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "INSERT INTO survey_invitations(token_hash, episode_id, created_at, created_by, expires_at) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5)",
+				  &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, episode_id);
+		sq_bind_instant(st, 3, now);
+		sq_bind_text(st, 4, by);
+		sq_bind_instant(st, 5, expires);
+		int step = sqlite3_step(st);
+		rc = step == SQLITE_DONE ? HG_OK : step == SQLITE_CONSTRAINT ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* Looks a link up on db: HG_OK with the episode when it may be answered at now. */
+static hg_status invite_state(sqlite3 *db, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, int64_t *episode)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = ?1",
+				  &st);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*episode = sqlite3_column_int64(st, 0);
+		bool used = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		rc = used || sq_col_instant(st, 1) <= now ? HG_ECONFLICT : HG_OK;
+	} else {
+		rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hg_status followup_invite_check(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now)
+{
+	sqlite3 *db = sq_conn_get(s);
+	int64_t episode = 0;
+	hg_status rc = invite_state(db, hash, now, &episode);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+static void bind_reply(sqlite3_stmt *st, int idx, survey_reply r)
+{
+	if (r == SURVEY_UNANSWERED)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_int(st, idx, r == SURVEY_YES);
+}
+
+/* Inserts an answer on db. */
+static hg_status insert_answer(sqlite3 *db, int64_t episode_id, const survey_answer *a, const char *by)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+				  "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, "
+				  "took_part, knew_care_contact, sip_where_wanted, comment, recorded_by) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				  &st);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, episode_id);
+	sq_bind_instant(st, 2, a->answered_at);
+	sq_bind_text(st, 3, survey_channel_label(a->channel)->code);
+	sq_bind_text(st, 4, survey_respondent_label(a->respondent)->code);
+	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
+		bind_reply(st, 5 + q, a->replies[q]);
+	sq_bind_text(st, 9, a->comment);
+	sq_bind_text(st, 10, by);
+	int step = sqlite3_step(st);
+	int ext = sqlite3_extended_errcode(db);
+	sqlite3_finalize(st);
+	if (step == SQLITE_DONE)
+		return HG_OK;
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return HG_ENOTFOUND;
+	return (ext & 0xff) == SQLITE_CONSTRAINT ? HG_ECONFLICT : HG_EIO;
+}
+
+hg_status followup_answer_by_link(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], const survey_answer *a,
+				  hg_instant now, int64_t *episode_id)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	int64_t episode = 0;
+	survey_answer copy = *a;
+	copy.channel = SURVEY_LINK;
+	*episode_id = 0;
+	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
+	if (rc != HG_OK)
+		goto out;
+	rc = invite_state(db, hash, now, &episode);
+	if (rc == HG_OK)
+		rc = insert_answer(db, episode, &copy, "link");
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "UPDATE survey_invitations SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
+				&st);
+	if (rc == HG_OK) {
+		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
+		sq_bind_instant(st, 2, now);
+		rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1 ? HG_OK : HG_ECONFLICT;
+	}
+	sqlite3_finalize(st);
+	if (rc == HG_OK)
+		rc = sq_exec(db, "COMMIT");
+	if (rc != HG_OK)
+		sq_exec_quiet(db, "ROLLBACK");
+	*episode_id = rc == HG_OK ? episode : 0;
+out:
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer *a, const char *by)
+{
+	sqlite3 *db = sq_conn_get(s);
+	hg_status rc = insert_answer(db, episode_id, a, by);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * followup_store.h - what follow-up (indicators, point measurements, the
+ * patient survey) asks of the database (migrations/0003_followup.sql).
+ *
+ * The store only loads: followup_load() folds the stored events of every
+ * episode that was in hospital in a period and hands each one to an
+ * indicator_set (the core computes every figure). Beside that it keeps saved
+ * point measurements, the survey's single-use links (their token hashes) and
+ * answers, and the small-cell threshold setting. Implemented on SQLite in
+ * followup_sqlite.c with the pool of store_int.h. Arrays are hg_malloc'ed and
+ * the caller frees them with hg_free, as each function says.
+ */
+#ifndef HG_STORE_FOLLOWUP_STORE_H
+#define HG_STORE_FOLLOWUP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/domain.h"
+#include "core/indicator.h"
+#include "core/point.h"
+#include "core/status.h"
+#include "core/survey.h"
+#include "store/store.h"
+
+#define FOLLOWUP_MIN_CELL_DEFAULT 5
+#define FOLLOWUP_MIN_CELL_KEY "followup.min_cell"
+#define FOLLOWUP_LABEL_MAX HG_NAME_MAX
+
+/* Which episodes to load: those in hospital at some time in [from, to). */
+typedef struct followup_filter {
+	hg_instant from;          /* not discharged before this (NONE: no lower bound) */
+	hg_instant to;            /* admitted before this (NONE: no upper bound) */
+	const char *municipality; /* registered municipality, or NULL */
+} followup_filter;
+
+/* Called now and then while loading: done of total episodes. */
+typedef void (*followup_progress)(void *ctx, size_t done, size_t total);
+
+/*
+ * Folds every matching episode into set (with its deviations and its survey
+ * answer) and finishes the set. progress may be NULL. *episodes (may be NULL)
+ * gets how many were loaded. The whole load reads one snapshot. HG_EINTERNAL
+ * when a stored episode no longer folds (a bug), HG_EIO, HG_ENOMEM.
+ */
+hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, followup_progress progress,
+			void *ctx, size_t *episodes) HG_MUST_CHECK;
+
+/* The small-cell threshold (setting followup.min_cell; FOLLOWUP_MIN_CELL_DEFAULT when unset or bad). */
+int followup_min_cell(store *s);
+
+/* ---- saved point measurements ---- */
+
+typedef struct followup_point_row {
+	int64_t id;
+	hg_instant at, taken_at;
+	char taken_by[HG_ID_MAX];
+	char scope[HG_ID_MAX]; /* "" = every municipality */
+	char label[FOLLOWUP_LABEL_MAX];
+	int patients, ready_days;
+} followup_point_row;
+
+/* Saves m (one transaction); *id gets the new measurement's id. */
+hg_status followup_point_save(store *s, const point_measurement *m, const char *scope, const char *label,
+			      const char *by, hg_instant now, int64_t *id) HG_MUST_CHECK;
+/* Saved measurements of scope (NULL: all), newest first; *rows hg_malloc'ed (caller frees). */
+hg_status followup_point_list(store *s, const char *scope, followup_point_row **rows, size_t *n) HG_MUST_CHECK;
+/* One saved measurement: its row and (m may be NULL) its patients and counts; free m with point_free.
+ * HG_ENOTFOUND when there is none. */
+hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, point_measurement *m) HG_MUST_CHECK;
+
+/* ---- the patient survey ---- */
+
+/* Stores a link's token hash for episode_id, valid until expires. */
+hg_status followup_invite_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t episode_id,
+			      const char *by, hg_instant now, hg_instant expires) HG_MUST_CHECK;
+/* Whether a link may be answered now: HG_OK, HG_ENOTFOUND (unknown), HG_ECONFLICT (used or expired). */
+hg_status followup_invite_check(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now) HG_MUST_CHECK;
+/*
+ * Answers through a link, atomically: marks the link used and stores the
+ * answer (channel link, recorded by "link"); *episode_id gets its episode. HG_ENOTFOUND (unknown link),
+ * HG_ECONFLICT (used, expired, or the episode already has an answer).
+ */
+hg_status followup_answer_by_link(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], const survey_answer *a,
+				  hg_instant now, int64_t *episode_id) HG_MUST_CHECK;
+/* Stores an answer recorded by staff. HG_ECONFLICT when the episode already has one. */
+hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer *a, const char *by) HG_MUST_CHECK;
+
+#endif
