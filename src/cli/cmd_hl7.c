@@ -1,0 +1,210 @@
+/*
+ * cmd_hl7.c - `hemgang hl7`: the operator's side of the HL7 v2 interface
+ * (docs/interop.md): register a sending facility and the addresses it may
+ * connect from, map its ward codes to units, list them, list the quarantine
+ * and replay a quarantined message once what it lacked is mapped.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/alloc.h"
+#include "core/calendar.h"
+#include "hl7/hl7_service.h"
+#include "store/interop_store.h"
+#include "store/store.h"
+
+#define DEFAULT_DB "hemgang.db"
+
+static int open_db(const char *path, store **out)
+{
+	char err[256];
+	if (store_open(path, out, err, sizeof err) != HG_OK)
+		return cli_fail("hl7", "%s", err);
+	return CLI_OK;
+}
+
+static bool fits(const char *s, size_t cap) { return strlen(s) < cap; }
+
+/* hl7 facility FACILITY --org CODE [--name TEXT] [--allow ADDR]... [--a16-ready] */
+static int act_facility(store *s, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"org", required_argument, NULL, 'o'},   {"name", required_argument, NULL, 'n'},
+		{"allow", required_argument, NULL, 'a'}, {"a16-ready", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	interop_facility f;
+	int c;
+	memset(&f, 0, sizeof f);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!fits(optarg, sizeof f.org))
+				return cli_usage_error("hl7", "--org '%s' is too long", optarg);
+			snprintf(f.org, sizeof f.org, "%s", optarg);
+			break;
+		case 'n':
+			if (!fits(optarg, sizeof f.name))
+				return cli_usage_error("hl7", "--name is too long");
+			snprintf(f.name, sizeof f.name, "%s", optarg);
+			break;
+		case 'a': {
+			size_t used = strlen(f.addresses);
+			if (!optarg[0] || strchr(optarg, ' ') || used + strlen(optarg) + 2 > sizeof f.addresses)
+				return cli_usage_error("hl7", "--allow '%s' is not one address, or there are too many", optarg);
+			snprintf(f.addresses + used, sizeof f.addresses - used, "%s%s", used ? " " : "", optarg);
+			break;
+		}
+		case 'r': f.a16_ready = true; break;
+		case ':': return cli_usage_error("hl7", "option %s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("hl7", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("hl7", "usage: hl7 facility FACILITY --org CODE [--name TEXT] [--allow ADDR]...");
+	if (!fits(argv[optind], sizeof f.facility) || !argv[optind][0])
+		return cli_usage_error("hl7", "facility '%s' is empty or too long", argv[optind]);
+	if (!f.org[0])
+		return cli_usage_error("hl7", "--org CODE is required");
+	snprintf(f.facility, sizeof f.facility, "%s", argv[optind]);
+	if (!f.name[0])
+		snprintf(f.name, sizeof f.name, "%s", f.facility);
+	hg_status rc = interop_facility_put(s, &f, (hg_instant)time(NULL));
+	if (rc == HG_ENOTFOUND)
+		return cli_usage_error("hl7", "organisation '%s' does not exist", f.org);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot store the facility: %s", hg_status_name(rc));
+	printf("%s\t%s\t%s\n", f.facility, f.org, f.addresses[0] ? f.addresses : "-");
+	return CLI_OK;
+}
+
+static int act_facilities(store *s, int argc, char **argv)
+{
+	interop_facility *rows = NULL;
+	size_t n = 0;
+	(void)argv;
+	if (argc != 1)
+		return cli_usage_error("hl7", "hl7 facilities takes no arguments");
+	hg_status rc = interop_facilities_list(s, &rows, &n);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot list facilities: %s", hg_status_name(rc));
+	for (size_t i = 0; i < n; i++)
+		printf("%s\t%s\t%s\t%s\t%s\n", rows[i].facility, rows[i].org, rows[i].name,
+		       rows[i].addresses[0] ? rows[i].addresses : "-", rows[i].a16_ready ? "a16-ready" : "-");
+	hg_free(rows);
+	return CLI_OK;
+}
+
+/* hl7 ward FACILITY CODE UNIT */
+static int act_ward(store *s, int argc, char **argv)
+{
+	if (argc != 4)
+		return cli_usage_error("hl7", "usage: hl7 ward FACILITY CODE UNIT");
+	for (int i = 1; i < 4; i++)
+		if (!argv[i][0] || !fits(argv[i], HG_ID_MAX))
+			return cli_usage_error("hl7", "'%s' is empty or too long", argv[i]);
+	hg_status rc = interop_ward_put(s, argv[1], argv[2], argv[3]);
+	if (rc == HG_ENOTFOUND)
+		return cli_usage_error("hl7", "unit '%s' does not exist", argv[3]);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot store the ward code: %s", hg_status_name(rc));
+	printf("%s\t%s\t%s\n", argv[1], argv[2], argv[3]);
+	return CLI_OK;
+}
+
+static int act_quarantine(store *s, int argc, char **argv)
+{
+	interop_quarantined *rows = NULL;
+	size_t n = 0;
+	const char *state = argc == 2 ? argv[1] : NULL;
+	if (argc > 2 || (state && strcmp(state, "pending") && strcmp(state, "replayed") && strcmp(state, "failed")))
+		return cli_usage_error("hl7", "usage: hl7 quarantine [pending|replayed|failed]");
+	hg_status rc = interop_quarantine_list(s, state, 1000, &rows, &n);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot list the quarantine: %s", hg_status_name(rc));
+	for (size_t i = 0; i < n; i++) {
+		char at[21];
+		printf("%" PRId64 "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rows[i].id, instant_format_utc(rows[i].received_at, at),
+		       rows[i].facility, rows[i].control_id, rows[i].trigger, rows[i].visit[0] ? rows[i].visit : "-",
+		       rows[i].ward_code[0] ? rows[i].ward_code : "-", rows[i].reason, rows[i].state,
+		       rows[i].result[0] ? rows[i].result : "-");
+	}
+	hg_free(rows);
+	return CLI_OK;
+}
+
+/* hl7 replay ID */
+static int act_replay(store *s, int argc, char **argv)
+{
+	char *end;
+	if (argc != 2)
+		return cli_usage_error("hl7", "usage: hl7 replay ID");
+	long long id = strtoll(argv[1], &end, 10);
+	if (!argv[1][0] || *end || id <= 0)
+		return cli_usage_error("hl7", "ID must be a positive number, not '%s'", argv[1]);
+	char demo[8] = "";
+	bool is_demo = store_setting_get(s, "demo", demo, sizeof demo) == HG_OK && strcmp(demo, "1") == 0;
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	int replayed = 0;
+	if (!out)
+		return cli_fail("hl7", "out of memory");
+	hg_status rc = hl7_quarantine_replay(s, id, "cli", is_demo, (hg_instant)time(NULL), out, &replayed);
+	int ret = CLI_OK;
+	if (rc == HG_ENOTFOUND)
+		ret = cli_usage_error("hl7", "no quarantined message %lld", id);
+	else if (rc == HG_ECONFLICT)
+		ret = cli_fail("hl7", "message %lld is not pending, or an earlier message of its visit is", id);
+	else if (rc != HG_OK)
+		ret = cli_fail("hl7", "replay failed: %s", hg_status_name(rc));
+	else
+		printf("%lld\t%s\t%s\t%d replayed\n", id, out->outcome, out->reason, replayed);
+	hg_free(out);
+	return ret;
+}
+
+static const struct hl7_action {
+	const char *name;
+	int (*run)(store *s, int argc, char **argv);
+} actions[] = {
+	{"facility", act_facility}, {"facilities", act_facilities}, {"ward", act_ward},
+	{"quarantine", act_quarantine}, {"replay", act_replay},
+};
+
+int cmd_hl7(int argc, char **argv)
+{
+	const char *db = DEFAULT_DB;
+	int out = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage_error("hl7", "option --db needs a value");
+			db = argv[++i];
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			db = argv[i] + 5;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	argc = out;
+	if (argc < 2)
+		return cli_usage_error("hl7", "missing action: facility, facilities, ward, quarantine or replay");
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+		if (strcmp(argv[1], actions[i].name) != 0)
+			continue;
+		store *s;
+		int rc = open_db(db, &s);
+		if (rc)
+			return rc;
+		rc = actions[i].run(s, argc - 1, argv + 1);
+		store_close(s);
+		return rc;
+	}
+	return cli_usage_error("hl7", "unknown action '%s' (facility, facilities, ward, quarantine, replay)", argv[1]);
+}
