@@ -103,7 +103,7 @@ json_t *followup_table_json(const indicator_table *t, const bool *selected)
 	}
 	return json_pack("{s:s, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o}", "subject",
 			 indicator_subject_label(t->query.subject)->code, "from", jdate(t->query.from), "to",
-			 jdate(t->query.to), "dimensions", dims, "min_cell", t->min_cell, "measures", measures, "rows", rows,
+			 jdate(t->query.to - 1), "dimensions", dims, "min_cell", t->min_cell, "measures", measures, "rows", rows,
 			 "total", row_values(t, &t->total, selected), "table", followup_table_grid(t, selected));
 }
 
