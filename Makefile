@@ -7,7 +7,7 @@ CC      ?= cc
 MODE    ?= release
 BUILD_ROOT ?= build
 B       := $(BUILD_ROOT)/$(MODE)
-PKGS    := jansson sqlite3 libmicrohttpd libsodium
+PKGS    := jansson sqlite3 libmicrohttpd libsodium xlsxwriter
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wvla \
            -Wformat=2 -Wno-format-nonliteral
 CFLAGS_ := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -Itests $(WARN) -MMD -MP
@@ -19,8 +19,8 @@ else ifeq ($(MODE),fuzz)
 else
   OPT   := -O2 -g
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DHG_HAVE_XLSXWRITER -DHG_HAVE_LIBHARU
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf # libharu has no .pc file
 
 # Sources. The core is pure and links alone; the shell (adapters) needs the libraries.
 CORE_SRC  := $(sort $(wildcard src/core/*.c))

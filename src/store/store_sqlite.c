@@ -164,34 +164,74 @@ hg_status sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen
 	return HG_OK;
 }
 
+/* True when migration `number` is recorded as applied. */
+static hg_status migration_applied(sqlite3 *db, int number, bool *applied)
+{
+	sqlite3_stmt *st;
+	if (sq_prepare(db, "SELECT 1 FROM schema_migrations WHERE number = ?1", &st) != HG_OK)
+		return HG_EIO;
+	sqlite3_bind_int(st, 1, number);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*applied = step == SQLITE_ROW;
+	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+}
+
+/*
+ * Applies every compiled-in migration not yet recorded in schema_migrations,
+ * each in its own transaction, in number order. A migration numbered below one
+ * already applied (two branches of work that met) is still applied. Databases
+ * from before the table kept only PRAGMA user_version: every migration up to
+ * it counts as applied. user_version mirrors the highest number applied.
+ */
 static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 {
 	size_t n;
 	const store_migration *m = store_migrations(&n);
 	sqlite3_stmt *st;
-	int current = 0;
+	int legacy = 0, highest = 0;
 	if (sq_prepare(db, "PRAGMA user_version", &st) != HG_OK)
 		return HG_EIO;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		current = sqlite3_column_int(st, 0);
+		legacy = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < n; i++) {
-		char pragma[64];
-		if (m[i].number <= current)
-			continue;
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", m[i].number);
-		if (sq_exec(db, "BEGIN IMMEDIATE") != HG_OK || sq_exec(db, m[i].sql) != HG_OK || sq_exec(db, pragma) != HG_OK) {
-			snprintf(err, errlen, "migration %s failed: %s", m[i].name, sqlite3_errmsg(db));
-			sq_exec_quiet(db, "ROLLBACK");
-			return HG_EIO;
-		}
-		if (sq_exec(db, "COMMIT") != HG_OK) {
-			snprintf(err, errlen, "migration %s: commit failed: %s", m[i].name, sqlite3_errmsg(db));
-			return HG_EIO;
-		}
-		current = m[i].number;
+	if (sq_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+			"applied_at INTEGER NOT NULL DEFAULT (unixepoch())) STRICT") != HG_OK) {
+		snprintf(err, errlen, "cannot record migrations: %s", sqlite3_errmsg(db));
+		return HG_EIO;
 	}
-	*version = current;
+	for (size_t i = 0; i < n; i++) {
+		char record[160], pragma[64];
+		bool applied = false;
+		if (migration_applied(db, m[i].number, &applied) != HG_OK)
+			return HG_EIO;
+		if (!applied && m[i].number <= legacy) {
+			/* recorded by user_version alone, before schema_migrations existed */
+			snprintf(record, sizeof record, "INSERT INTO schema_migrations(number, name) VALUES (%d, '%s')",
+				 m[i].number, m[i].name);
+			if (sq_exec(db, record) != HG_OK)
+				return HG_EIO;
+			applied = true;
+		}
+		if (!applied) {
+			snprintf(record, sizeof record, "INSERT INTO schema_migrations(number, name) VALUES (%d, '%s')",
+				 m[i].number, m[i].name);
+			snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d;", m[i].number > legacy ? m[i].number : legacy);
+			if (sq_exec(db, "BEGIN IMMEDIATE") != HG_OK || sq_exec(db, m[i].sql) != HG_OK ||
+			    sq_exec(db, record) != HG_OK || sq_exec(db, pragma) != HG_OK) {
+				snprintf(err, errlen, "migration %s failed: %s", m[i].name, sqlite3_errmsg(db));
+				sq_exec_quiet(db, "ROLLBACK");
+				return HG_EIO;
+			}
+			if (sq_exec(db, "COMMIT") != HG_OK) {
+				snprintf(err, errlen, "migration %s: commit failed: %s", m[i].name, sqlite3_errmsg(db));
+				return HG_EIO;
+			}
+			legacy = m[i].number > legacy ? m[i].number : legacy;
+		}
+		highest = highest > m[i].number ? highest : m[i].number;
+	}
+	*version = highest;
 	return HG_OK;
 }
 
