@@ -97,6 +97,13 @@ static hg_date grace_end(const agreement *a, hg_date r, int n)
 	return r + n;
 }
 
+hg_date liability_grace_end(const agreement *a, care_type care, hg_date ready_date)
+{
+	if (!a || (unsigned)care >= CARE_TYPE_COUNT || ready_date == HG_DATE_NONE)
+		return HG_DATE_NONE;
+	return grace_end(a, ready_date, a->grace_days[care]);
+}
+
 /* Counted days d with r < d <= e: the grace a period used up. */
 static int counted_days(const agreement *a, hg_date r, hg_date e)
 {

@@ -135,6 +135,13 @@ typedef struct liability_result {
  */
 hg_status liability_compute(const agreement *a, const liability_input *in, liability_result *out) HG_MUST_CHECK;
 
+/*
+ * The day liability starts for a patient ready on ready_date with a fresh grace
+ * period: G, the agreement's N-th counted day strictly after it (design.md).
+ * HG_DATE_NONE for a NULL agreement, a bad care type or no date.
+ */
+hg_date liability_grace_end(const agreement *a, care_type care, hg_date ready_date);
+
 /* Frees the nights of r (allocated by liability_compute) and clears it; safe on a zeroed result. */
 void liability_result_free(liability_result *r);
 

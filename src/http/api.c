@@ -20,7 +20,9 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/deadline.h"
+#include "core/liability.h"
 #include "core/pnr.h"
+#include "store/agreement_store.h"
 #include "store/episode_json.h"
 #include "store/event_json.h"
 
@@ -386,8 +388,33 @@ static json_t *row_deadline(const char *kind, hg_instant due, hg_instant met, hg
 	return json_pack("{s:s, s:o, s:b}", "kind", kind, "due_at", json_instant(due), "overdue", due < now);
 }
 
-static json_t *row_to_json(const store_episode_row *r, hg_instant now)
+/* What rendering list rows needs besides the row: the time, and the agreements that say when liability starts. */
+typedef struct row_ctx {
+	hg_instant now;
+	agreement *owned; /* hg_malloc'ed agreements from the store, or NULL */
+	const agreement *agreements;
+	size_t n_agreements;
+} row_ctx;
+
+/* Loads the current agreements (the built-in statutory ones when the store has none). */
+static hg_status row_ctx_init(api_app *app, row_ctx *ctx)
 {
+	memset(ctx, 0, sizeof *ctx);
+	ctx->now = api_now();
+	hg_status rc = agreement_store_current(app->store, &ctx->owned, &ctx->n_agreements);
+	if (rc != HG_OK)
+		return rc;
+	ctx->agreements = ctx->owned;
+	if (ctx->n_agreements == 0)
+		ctx->agreements = agreement_statutory(&ctx->n_agreements);
+	return HG_OK;
+}
+
+static void row_ctx_free(row_ctx *ctx) { hg_free(ctx->owned); }
+
+static json_t *row_to_json(const store_episode_row *r, const row_ctx *ctx)
+{
+	hg_instant now = ctx->now;
 	json_t *dls = json_array(), *d;
 	if ((d = row_deadline("admission_notice", r->notice_due, r->notice_met, now)))
 		json_array_append_new(dls, d);
@@ -408,15 +435,20 @@ static json_t *row_to_json(const store_episode_row *r, hg_instant now)
 	if (r->status == EPISODE_READY && r->ready_at != HG_INSTANT_NONE) {
 		/* ready-days so far: nights since the ready date (design.md: U - R with U = today) */
 		json_object_set_new(o, "ready_days", json_integer(cal_local_date(now) - cal_local_date(r->ready_at)));
+		/* the day liability starts under the agreement in force on the ready date */
+		hg_date ready = cal_local_date(r->ready_at);
+		const agreement *a = agreement_find_in_force(ctx->agreements, ctx->n_agreements, r->municipality, ready);
+		json_object_set_new(o, "liability_from", json_date(liability_grace_end(a, r->care, ready)));
+		json_object_set_new(o, "agreement", a ? json_string(a->id) : json_null());
 	}
 	return o;
 }
 
-static json_t *rows_to_json(const store_episode_row *rows, size_t n, hg_instant now)
+static json_t *rows_to_json(const store_episode_row *rows, size_t n, const row_ctx *ctx)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, row_to_json(&rows[i], now));
+		json_array_append_new(arr, row_to_json(&rows[i], ctx));
 	return arr;
 }
 
@@ -458,9 +490,16 @@ static bool query_bool(const http_request *req, const char *name)
 	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
-static hg_status reply_rows(http_response *res, store_episode_row *rows, size_t n, size_t total, hg_instant now)
+static hg_status reply_rows(api_app *app, http_response *res, store_episode_row *rows, size_t n, size_t total)
 {
-	json_t *out = json_pack("{s:o, s:I}", "episodes", rows_to_json(rows, n, now), "total", (json_int_t)total);
+	row_ctx ctx;
+	hg_status rc = row_ctx_init(app, &ctx);
+	if (rc != HG_OK) {
+		hg_free(rows);
+		return api_problem_store(res, rc);
+	}
+	json_t *out = json_pack("{s:o, s:I}", "episodes", rows_to_json(rows, n, &ctx), "total", (json_int_t)total);
+	row_ctx_free(&ctx);
 	hg_free(rows);
 	return http_reply_json(res, 200, out);
 }
@@ -500,7 +539,7 @@ static hg_status get_episodes(http_request *req, http_response *res, void *p)
 		hg_free(rows);
 		return HG_OK;
 	}
-	return reply_rows(res, rows, n, total, now);
+	return reply_rows(app, res, rows, n, total);
 }
 
 /* The api_caller's unit that may author `type` in the episode (st NULL: a new episode at ward `ward`). */
@@ -863,17 +902,24 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	store_pending_ack *acks = NULL;
 	store_episode_row *rows = NULL;
 	size_t n = 0, total = 0;
-	hg_instant now = api_now();
-	hg_date today = cal_local_date(now);
+	row_ctx ctx;
+	hg_instant now;
+	hg_date today;
 	hg_status rc;
 	json_t *out, *arr, *due_today, *overdue;
 	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
 		return HG_OK;
 	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c.user.units;
+	if ((rc = row_ctx_init(app, &ctx)) != HG_OK)
+		return api_problem_store(res, rc);
+	now = ctx.now;
+	today = cal_local_date(now);
 
 	rc = store_pending_acks(app->store, units, (size_t)c.user.n_units, 200, &acks, &n);
-	if (rc != HG_OK)
+	if (rc != HG_OK) {
+		row_ctx_free(&ctx);
 		return api_problem_store(res, rc);
+	}
 	out = json_object();
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -896,12 +942,13 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {
 		json_decref(out);
+		row_ctx_free(&ctx);
 		return api_problem_store(res, rc);
 	}
 	due_today = json_array();
 	overdue = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *row = row_to_json(&rows[i], now);
+		json_t *row = row_to_json(&rows[i], &ctx);
 		bool late = false;
 		size_t k;
 		json_t *d;
@@ -920,9 +967,10 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {
 		json_decref(out);
+		row_ctx_free(&ctx);
 		return api_problem_store(res, rc);
 	}
-	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, now));
+	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, &ctx));
 	hg_free(rows);
 
 	store_query_init(&q);
@@ -934,11 +982,13 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK) {
 		json_decref(out);
+		row_ctx_free(&ctx);
 		return api_problem_store(res, rc);
 	}
-	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, now));
+	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, &ctx));
 	hg_free(rows);
 	json_object_set_new(out, "generated_at", json_instant(now));
+	row_ctx_free(&ctx);
 
 	if (!api_audit(req, res, app, &c, "worklist.read", 0, NULL)) {
 		json_decref(out);
@@ -1005,7 +1055,7 @@ static hg_status post_search(http_request *req, http_response *res, void *p)
 		hg_free(rows);
 		return HG_OK;
 	}
-	return reply_rows(res, rows, n, total, now);
+	return reply_rows(app, res, rows, n, total);
 }
 
 /* ---- administration ---- */

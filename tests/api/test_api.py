@@ -108,6 +108,16 @@ for who, c in (("primary care", pc), ("municipality", mun)):
 
 status, body, _ = ward.request("POST", path, ev("ready_for_discharge"))
 t.eq(status, 201, "ready for discharge")
+status, wl, _ = ward.request("GET", "/api/v1/worklist")
+row = next((r for r in wl.get("ready_waiting", []) if r["id"] == eid), None)
+t.ok(row is not None, "the ready patient waits in the ward's worklist")
+if row:
+    ready_local = datetime.datetime.fromisoformat(row["ready_at"].replace("Z", "+00:00")).astimezone(
+        __import__("zoneinfo").ZoneInfo("Europe/Stockholm")).date()
+    t.eq(row.get("liability_from"), str(ready_local + datetime.timedelta(days=3)),
+         "liability starts after the statutory 3 calendar days")
+    t.eq(row.get("ready_days"), (datetime.datetime.now(__import__("zoneinfo").ZoneInfo("Europe/Stockholm")).date() - ready_local).days,
+         "ready-days so far")
 status, body, _ = pc.request("POST", path, ev("care_contact_appointed", name="Sara Sjöberg", title="distriktssköterska",
                                               phone="023-49 00 00"))
 t.eq(status, 201, "care contact appointed by primary care")

@@ -495,9 +495,38 @@ static void test_average(struct test *t)
 	T_EQ_INT(t, total, 1200000, "all: total");
 }
 
+/* liability_grace_end: the day liability starts, for worklists. */
+static void test_grace_end(struct test *t)
+{
+	static const struct {
+		const char *ready;
+		int grace;
+		agreement_count count;
+		bool eves;
+		const char *want;
+	} rows[] = {
+		{"2024-05-03", 5, AGREEMENT_COUNT_WEEKDAYS, false, "2024-05-13"}, /* design.md: Ascension Day skipped */
+		{"2024-03-01", 3, AGREEMENT_COUNT_CALENDAR, false, "2024-03-04"}, /* design.md */
+		{"2024-06-20", 1, AGREEMENT_COUNT_WEEKDAYS, false, "2024-06-21"}, /* midsummer eve counts ... */
+		{"2024-06-20", 1, AGREEMENT_COUNT_WEEKDAYS, true, "2024-06-24"},  /* ... unless eves are holidays */
+		{"2024-12-30", 3, AGREEMENT_COUNT_CALENDAR, false, "2025-01-02"}, /* across New Year */
+		{"2024-05-03", 0, AGREEMENT_COUNT_WEEKDAYS, false, "2024-05-03"}, /* no grace */
+	};
+	char buf[11];
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		agreement a = test_agreement(CARE_SOMATIC, rows[i].grace, rows[i].count, rows[i].eves);
+		T_EQ_STR(t, fmt(liability_grace_end(&a, CARE_SOMATIC, ymd(rows[i].ready)), buf), rows[i].want, "grace end row %zu", i);
+	}
+	agreement a = test_agreement(CARE_SOMATIC, 3, AGREEMENT_COUNT_CALENDAR, false);
+	T_EQ_INT(t, liability_grace_end(NULL, CARE_SOMATIC, ymd("2024-01-01")), HG_DATE_NONE, "no agreement");
+	T_EQ_INT(t, liability_grace_end(&a, CARE_TYPE_COUNT, ymd("2024-01-01")), HG_DATE_NONE, "bad care type");
+	T_EQ_INT(t, liability_grace_end(&a, CARE_SOMATIC, HG_DATE_NONE), HG_DATE_NONE, "no date");
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_liability"};
+	test_grace_end(&t);
 	test_single(&t);
 	test_errors(&t);
 	test_withdrawal(&t);
