@@ -585,6 +585,15 @@ static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *h
 		ev->u.admitted.care = unit.care;
 		if (start != HG_INSTANT_NONE)
 			ev->occurred_at = start;
+		/* the sender's encounter already opened an episode: the core judges the second admission */
+		const char *ident = str(json_array_get(json_object_get(enc, "identifier"), 0), "value");
+		char fac[HG_ID_MAX];
+		int64_t known = 0;
+		snprintf(fac, sizeof fac, "fhir:%.40s", c->user.username);
+		st = hg_malloc(sizeof *st);
+		if (ident && st && interop_visit_get(app->store, fac, ident, &known) == HG_OK &&
+		    store_episode_load(app->store, known, st, NULL, NULL) == HG_OK && !st->cancelled)
+			*episode_id = known;
 	} else {
 		if (!find_episode(app, c, enc, &patient, have_patient, episode_id, err))
 			goto out;
@@ -717,7 +726,7 @@ static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *h
 	char key[STORE_KEY_MAX];
 	store_append_result r;
 	event_error everr;
-	snprintf(key, sizeof key, "fhir:%.100s#1", header_id);
+	snprintf(key, sizeof key, "fhir:%.60s/%.60s", str(bundle, "id"), header_id);
 	hg_status rc = store_append(app->store, *episode_id, ev, key, api_now(), &r, &everr);
 	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE) {
 		fail(err, rc == HG_ECONFLICT ? "business-rule" : "invalid", everr.code ? everr.code : "invalid_event",

@@ -881,8 +881,10 @@ hg_status adt_ack(const adt_header *h, adt_ack_code code, const adt_error *err, 
 	bool enh = h->accept_ack[0] || h->app_ack[0];
 	const char *version = h->version[0] ? h->version : "2.5";
 	bool v25 = strncmp(version, "2.5", 3) == 0;
-	char app[2 * HG_ID_MAX], fac[2 * HG_ID_MAX], sapp[2 * HG_ID_MAX], sfac[2 * HG_ID_MAX], ctl[2 * ADT_CONTROL_ID_MAX],
-		ackctl[2 * ADT_CONTROL_ID_MAX + 2], trig[16], proc[8], ver[32], text[2 * ADT_TEXT_MAX], when[32];
+	/* an escaped value is at most five times as long as the value ("\X0D\" for a CR) */
+	char app[5 * HG_ID_MAX], fac[5 * HG_ID_MAX], sapp[5 * HG_ID_MAX], sfac[5 * HG_ID_MAX],
+		ctl[5 * ADT_CONTROL_ID_MAX], ackctl[5 * ADT_CONTROL_ID_MAX + 2], trig[5 * 8], proc[5 * 4], ver[5 * 16],
+		text[5 * ADT_TEXT_MAX], when[32];
 	*len = 0;
 	if (cap == 0)
 		return HG_ERANGE;
@@ -918,7 +920,7 @@ hg_status adt_ack(const adt_header *h, adt_ack_code code, const adt_error *err, 
 				snprintf(loc, sizeof loc, "%s^1^%d", err->segment, err->field);
 		}
 		const char *name = hl7_code_name(err->hl7_code);
-		char reason[2 * 64];
+		char reason[5 * 64];
 		if (hl7_escape(err->code ? err->code : "", &d, reason, sizeof reason))
 			return HG_ERANGE;
 		if (v25)

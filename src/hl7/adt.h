@@ -37,7 +37,7 @@
 #define ADT_CONTROL_ID_MAX 64 /* MSH-10, incl. NUL (ST(20) in v2.5, 199 in v2.7: longer is rejected) */
 #define ADT_EVENTS_MAX 2      /* events one message can become (A08: correction + date change) */
 #define ADT_TEXT_MAX 200      /* the English text of an error, incl. NUL */
-#define ADT_ACK_MAX 2048      /* an ACK message, framing excluded */
+#define ADT_ACK_MAX 8192      /* an ACK message, framing excluded (escaping can grow a value fivefold) */
 
 /* The triggers hemgang acts on; every other ADT trigger is accepted and ignored. */
 typedef enum adt_trigger {

@@ -163,9 +163,9 @@ hl7_slice hl7_field_raw(const hl7_message *m, int seg, int field)
 		return none;
 	hl7_slice whole = {m->text + m->seg[seg].start, m->seg[seg].len};
 	if (is_msh(m, seg)) {
-		if (field == 1) {
-			hl7_slice sep = {whole.p + 3, 1};
-			return sep;
+		if (field == 1) { /* a later "MSH" segment may be just the name */
+			hl7_slice sep = {whole.p + 3, whole.n > 3 ? 1 : 0};
+			return whole.n > 3 ? sep : none;
 		}
 		return piece(whole, m->d.field, field - 1);
 	}

@@ -196,6 +196,13 @@ static void test_other_delimiters(struct test *t)
 	T_EQ_STR(t, buf, "A\\F\\B", "backslashes are text");
 	T_EQ_INT(t, hl7_get(m, 0, 4, 1, 1, 1, buf, sizeof buf), HG_OK, "no subcomponent separator");
 	T_EQ_STR(t, buf, "x&y", "ampersand is text");
+	/* a later segment named MSH that is only its name (found by fuzzing) */
+	static const char *const bare = "MSH|^~\\&|A\rMSH\r";
+	T_EQ_INT(t, hl7_parse(bare, strlen(bare), m, &why), HG_OK, "parse a bare second MSH");
+	T_EQ_INT(t, hl7_get(m, 1, 1, 0, 0, 0, buf, sizeof buf), HG_OK, "MSH-1 of a bare MSH");
+	T_EQ_STR(t, buf, "", "a bare MSH has no field separator");
+	T_EQ_INT(t, hl7_get(m, 1, 2, 0, 0, 0, buf, sizeof buf), HG_OK, "MSH-2 of a bare MSH");
+	T_EQ_STR(t, buf, "", "nor encoding characters");
 	hg_free(m);
 }
 

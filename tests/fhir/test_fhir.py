@@ -1,0 +1,246 @@
+"""test_fhir.py - FHIR R4 messaging and the Encounter read side against the real
+server on a fresh demo database: MedCom HospitalNotification activities and
+hemgang's own event codes driving one episode through admission, notice,
+expected date, ready, care contact, SIP call, discharge and its cancellation;
+reliable messaging (a replayed message gets the original answer and writes
+nothing); malformed bundles, unknown codes, a wrong identifier system, a
+sender that is not the caller's unit; CapabilityStatement; Encounter read and
+search with access control. Every wait is bounded."""
+import datetime
+import os
+import sqlite3
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
+from hemgang_test import HEMGANG, TMP, Checks, Client, Server, make_demo  # noqa: E402
+
+t = Checks("test_fhir")
+db = os.path.join(TMP, "fhir.db")
+for suffix in ("", "-wal", "-shm"):
+    if os.path.exists(db + suffix):
+        os.remove(db + suffix)
+make_demo(db, episodes=5)
+
+
+def token(username):
+    out = subprocess.run([HEMGANG, "user", "--db", db, "token", username, "fhir-test"], capture_output=True, text=True,
+                         timeout=60)
+    return out.stdout.strip()
+
+
+journal_token, vc_token, other_token = token("journal"), token("vc-falun"), token("journal-narsjukhus")
+srv = Server(db, os.path.join(TMP, "fhir-server.log")).start()
+FHIR = "application/fhir+json"
+PNR_SYS = "urn:oid:1.2.752.129.2.1.3.1"
+MEDCOM_EVENT = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messagingEventCodes"
+MEDCOM_ACTIVITY = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-activityCodes"
+HEMGANG_EVENT = "https://hemgang.se/fhir/CodeSystem/event"
+EXPECTED = "https://hemgang.se/fhir/StructureDefinition/expected-discharge-date"
+W12, VC, BIST = "SE2321000180-E1012", "SE2321000180-E2001", "K2080-BIST"
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+iso = lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+today = datetime.date.today()
+counter = [0]
+
+
+def client(tok=None):
+    c = Client(srv.port)
+    c.token = tok
+    return c
+
+
+def org(uid, unit):
+    return {"fullUrl": f"urn:uuid:{uid}", "resource": {"resourceType": "Organization", "id": uid,
+                                                        "identifier": [{"system": "urn:oid:1.2.752.129.2.1.4.1", "value": unit}]}}
+
+
+def message(activity=None, hemgang=None, sender=W12, when=None, patient=True, pnr="194001011230", system=PNR_SYS,
+            encounter=None, receivers=(), extra=(), ids=None, event_system=None):
+    counter[0] += 1
+    n = counter[0]
+    bid, hid = ids or (f"b{n}", f"h{n}")
+    coding = ({"system": MEDCOM_EVENT, "code": "hospital-notification-message"} if activity
+              else {"system": event_system or HEMGANG_EVENT, "code": hemgang})
+    header = {"resourceType": "MessageHeader", "id": hid, "eventCoding": coding,
+              "sender": {"reference": "urn:uuid:sender"}, "source": {"endpoint": "https://pas.example/fhir"},
+              "destination": [{"endpoint": "https://hemgang.se/fhir", "receiver": {"reference": f"urn:uuid:r{i}"}}
+                              for i, _ in enumerate(receivers)]}
+    entries = [{"fullUrl": "urn:uuid:header", "resource": header}, org("sender", sender)]
+    entries += [org(f"r{i}", u) for i, u in enumerate(receivers)]
+    if patient:
+        entries.append({"fullUrl": "urn:uuid:patient", "resource": {
+            "resourceType": "Patient", "identifier": [{"system": system, "value": pnr}],
+            "name": [{"family": "Svensson", "given": ["Anna"]}],
+            "address": [{"line": ["Storgatan 1"], "postalCode": "791 31", "city": "Falun", "district": "2080"}]}})
+    enc = {"resourceType": "Encounter", "id": "enc1", "identifier": [{"value": "PAS-ENC-1"}], "status": "in-progress",
+           "class": {"code": "IMP"}, "subject": {"reference": "urn:uuid:patient"}}
+    enc.update(encounter or {})
+    entries.append({"fullUrl": "urn:uuid:encounter", "resource": enc})
+    prov = {"resourceType": "Provenance", "occurredDateTime": iso(when or now - datetime.timedelta(hours=1)),
+            "target": [{"reference": "urn:uuid:encounter"}]}
+    if activity:
+        prov["activity"] = {"coding": [{"system": MEDCOM_ACTIVITY, "code": activity}]}
+    entries.append({"fullUrl": "urn:uuid:provenance", "resource": prov})
+    entries += list(extra)
+    return {"resourceType": "Bundle", "id": bid, "type": "message", "timestamp": iso(now), "entry": entries}
+
+
+def post(c, bundle, raw=None, ctype=FHIR):
+    status, body, headers = c.request("POST", "/fhir/$process-message", bundle, raw=raw, content_type=ctype)
+    return status, body, headers
+
+
+def response_code(body):
+    try:
+        return body["entry"][0]["resource"]["response"]["code"]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def issue(body):
+    for e in (body or {}).get("entry", []):
+        r = e.get("resource", {})
+        if r.get("resourceType") == "OperationOutcome":
+            i = r["issue"][0]
+            return i.get("code"), i.get("details", {}).get("coding", [{}])[0].get("code"), (i.get("expression") or [""])[0]
+    if (body or {}).get("resourceType") == "OperationOutcome":
+        i = body["issue"][0]
+        return i.get("code"), i.get("details", {}).get("coding", [{}])[0].get("code"), (i.get("expression") or [""])[0]
+    return None
+
+
+def count_events():
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
+        return c.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+
+journal, vc, other = client(journal_token), client(vc_token), client(other_token)
+try:
+    # ---- metadata and authentication ----
+    status, body, headers = client().request("GET", "/fhir/metadata")
+    t.eq(status, 200, "metadata")
+    t.eq((body or {}).get("resourceType"), "CapabilityStatement", "a CapabilityStatement")
+    t.eq((body or {}).get("fhirVersion"), "4.0.1", "FHIR R4")
+    t.ok(headers.get("Content-Type", "").startswith(FHIR), "application/fhir+json")
+    status, _, _ = post(client(), message("admit-inpatient"))
+    t.eq(status, 401, "no token: 401")
+
+    # ---- admission (MedCom) and reliable messaging ----
+    admit = message("admit-inpatient", encounter={"period": {"start": iso(now - datetime.timedelta(hours=3))}})
+    before = count_events()
+    status, body, headers = post(journal, admit)
+    t.eq(status, 200, "admit-inpatient: 200")
+    t.eq(response_code(body), "ok", "admit-inpatient: ok")
+    focus = body["entry"][0]["resource"].get("focus", [{}])[0].get("reference", "") if body else ""
+    t.ok(focus.startswith("Encounter/"), f"the response focuses the Encounter ({focus})")
+    episode = focus.split("/")[-1]
+    t.eq(count_events() - before, 1, "one event stored")
+    status2, body2, _ = post(journal, admit)
+    t.eq((status2, body2), (status, body), "the same message again: the same answer")
+    t.eq(count_events() - before, 1, "and nothing written")
+    status, body, _ = post(other, admit)
+    t.eq(status, 409, "the same ids from another sender: 409")
+    status, body, _ = post(journal, message("admit-inpatient", ids=("b-x", admit["entry"][0]["resource"]["id"])))
+    t.eq(issue(body), ("business-rule", "already_admitted", "MessageHeader.eventCoding"),
+         "a second admission for the same encounter: already_admitted")
+
+    # ---- malformed bundles and unknown codes ----
+    status, body, _ = post(journal, None, raw=b"{not json")
+    t.eq(status, 400, "malformed JSON: 400")
+    t.eq((body or {}).get("resourceType"), "OperationOutcome", "malformed JSON: an OperationOutcome")
+    status, body, _ = post(journal, None, raw=b'{"resourceType":"Bundle","type":"message","id":"a","id":"b"}')
+    t.eq(status, 400, "duplicate keys: 400")
+    status, body, _ = post(journal, {"resourceType": "Bundle", "type": "collection", "id": "c1", "entry": []})
+    t.eq(status, 400, "not a message bundle: 400")
+    bad = message("admit-inpatient")
+    bad["entry"].insert(0, bad["entry"].pop(1))
+    status, body, _ = post(journal, bad)
+    t.eq(status, 400, "MessageHeader not first: 400")
+    nid = message("admit-inpatient")
+    del nid["id"]
+    status, body, _ = post(journal, nid)
+    t.eq((status, issue(body)[1] if issue(body) else None), (400, "message_id_required"), "no Bundle.id: 400")
+    status, body, _ = post(journal, message("admit-inpatient"), ctype="text/plain")
+    t.eq(status, 415, "text/plain: 415")
+    status, body, _ = post(journal, None, raw=("[" * 40 + "]" * 40).encode())
+    t.eq(status, 400, "deeply nested: 400")
+    status, body, _ = post(journal, message(hemgang="admit", event_system="http://example.org/events"))
+    t.eq((response_code(body), issue(body)[0] if issue(body) else None), ("fatal-error", "not-supported"),
+         "unknown event code system: fatal-error not-supported")
+    status, body, _ = post(journal, message("teleport-inpatient"))
+    t.eq(issue(body), ("code-invalid", "unknown_activity", "Provenance.activity"), "unknown MedCom activity")
+    status, body, _ = post(journal, message(hemgang="no-such-code"))
+    t.eq(issue(body)[1] if issue(body) else None, "unknown_activity", "unknown hemgang event code")
+    status, body, _ = post(journal, message("admit-inpatient", system="urn:oid:1.2.3.4"))
+    t.eq(issue(body), ("invalid", "wrong_identifier_system", "Patient.identifier.system"), "wrong identifier system")
+    status, body, _ = post(journal, message("admit-inpatient", pnr="194001011239"))
+    t.eq(issue(body)[1] if issue(body) else None, "bad_personnummer", "a bad check digit")
+    status, body, _ = post(journal, message("admit-inpatient", sender=VC))
+    t.eq(issue(body), ("security", "sender_not_yours", "MessageHeader.sender"), "a sender that is not the caller's unit")
+
+    # ---- hemgang's own codes: notice, date change, ready ----
+    exp = (today + datetime.timedelta(days=5)).isoformat()
+    enc_ext = {"extension": [{"url": EXPECTED, "valueDate": exp}]}
+    status, body, _ = post(journal, message(hemgang="admission-notice", receivers=(BIST, VC), encounter=enc_ext,
+                                            when=now - datetime.timedelta(minutes=50)))
+    t.eq(response_code(body), "ok", f"admission-notice: ok {issue(body)}")
+    status, body, _ = post(journal, message(hemgang="expected-date-changed", encounter=enc_ext,
+                                            when=now - datetime.timedelta(minutes=40)))
+    t.eq(issue(body), ("business-rule", "expected_date_unchanged", "Encounter.extension"),
+         "the same expected date: business-rule naming the extension")
+    later = {"extension": [{"url": EXPECTED, "valueDate": (today + datetime.timedelta(days=7)).isoformat()}]}
+    status, body, _ = post(journal, message(hemgang="expected-date-changed", encounter=later,
+                                            when=now - datetime.timedelta(minutes=40)))
+    t.eq(response_code(body), "ok", "expected-date-changed: ok")
+    status, body, _ = post(journal, message(hemgang="ready-for-discharge", when=now - datetime.timedelta(minutes=30)))
+    t.eq(response_code(body), "ok", f"ready-for-discharge: ok {issue(body)}")
+
+    # ---- primary care: care contact and SIP call ----
+    practitioner = {"fullUrl": "urn:uuid:pr", "resource": {"resourceType": "Practitioner", "name": [{"text": "Eva Ek"}],
+                                                            "telecom": [{"system": "phone", "value": "023-12345"}]}}
+    status, body, _ = post(vc, message(hemgang="care-contact-appointed", sender=VC, extra=[practitioner],
+                                       when=now - datetime.timedelta(minutes=20)))
+    t.eq(response_code(body), "ok", f"care-contact-appointed by primary care: ok {issue(body)}")
+    appointment = {"fullUrl": "urn:uuid:ap", "resource": {"resourceType": "Appointment", "status": "booked",
+                                                           "start": iso(now + datetime.timedelta(days=1)),
+                                                           "appointmentType": {"coding": [{"code": "video"}]}}}
+    status, body, _ = post(vc, message(hemgang="sip-called", sender=VC, extra=[appointment],
+                                       when=now - datetime.timedelta(minutes=10)))
+    t.eq(response_code(body), "ok", f"sip-called: ok {issue(body)}")
+    status, body, _ = post(journal, message(hemgang="sip-called", extra=[appointment]))
+    t.eq(issue(body)[1] if issue(body) else None, "author_kind_not_allowed", "a ward may not call a SIP")
+
+    # ---- discharge, its cancellation, and the read side ----
+    dis = message("discharge-inpatient-home", encounter={"period": {"end": iso(now - datetime.timedelta(minutes=5))}})
+    status, body, _ = post(journal, dis)
+    t.eq(response_code(body), "ok", f"discharge-inpatient-home: ok {issue(body)}")
+    status, body, headers = journal.request("GET", f"/fhir/Encounter/{episode}")
+    t.eq(status, 200, "Encounter read")
+    t.eq((body or {}).get("status"), "finished", "Encounter finished")
+    t.eq((body or {}).get("subject", {}).get("identifier", {}).get("value"), "19400101-1230", "Encounter subject")
+    t.eq((body or {}).get("serviceProvider", {}).get("identifier", {}).get("value"), W12, "serviceProvider: the ward")
+    code = ((body or {}).get("hospitalization", {}).get("dischargeDisposition", {}).get("coding") or [{}])[0].get("code")
+    t.eq(code, "own_home", "discharge disposition")
+    status, body, _ = post(journal, message("cancel-discharge-inpatient-home"))
+    t.eq(response_code(body), "ok", f"cancel-discharge-inpatient-home: ok {issue(body)}")
+    status, body, _ = journal.request("GET", f"/fhir/Encounter/{episode}")
+    t.eq((body or {}).get("status"), "in-progress", "the cancelled discharge reopens the Encounter")
+    status, body, _ = post(journal, message("cancel-discharge-inpatient-home"))
+    t.eq(issue(body)[1] if issue(body) else None, "nothing_to_revise", "nothing left to cancel")
+
+    status, body, _ = journal.request("GET", f"/fhir/Encounter?patient.identifier={PNR_SYS}|194001011230")
+    t.eq(status, 200, "Encounter search")
+    t.eq((body or {}).get("type"), "searchset", "a searchset")
+    t.ok(any(e["resource"]["id"] == episode for e in (body or {}).get("entry", [])), "the search finds the episode")
+    status, body, _ = journal.request("GET", "/fhir/Encounter?patient.identifier=urn:oid:9.9|194001011230")
+    t.eq(status, 400, "search with a wrong system: 400")
+    status, body, _ = other.request("GET", f"/fhir/Encounter/{episode}")
+    t.eq(status, 404, "another hospital's records system does not see the episode")
+    status, body, _ = other.request("GET", f"/fhir/Encounter?patient.identifier={PNR_SYS}|194001011230")
+    t.eq((body or {}).get("total"), 0, "nor finds it")
+    status, _, _ = client().request("GET", f"/fhir/Encounter/{episode}")
+    t.eq(status, 401, "Encounter without a token: 401")
+finally:
+    srv.stop()
+t.finish()
