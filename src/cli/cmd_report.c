@@ -9,7 +9,7 @@
  * grid (store/followup_json.h) as an aligned table, CSV, JSON or an xlsx
  * sheet. No figure is computed here. Small cells are suppressed with the
  * database's threshold (setting followup.min_cell) unless --min-cell says
- * otherwise. xlsx needs libxlsxwriter (built with HG_HAVE_XLSXWRITER).
+ * otherwise. xlsx sheets are written with libxlsxwriter.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,9 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef HG_HAVE_XLSXWRITER
 #include <xlsxwriter.h>
-#endif
 
 #include "cli/cli.h"
 #include "core/alloc.h"
@@ -201,11 +199,14 @@ static int print_table(FILE *out, const json_t *grid, const char *footer)
 		return CLI_FAIL;
 	for (j = 0; j < nc; j++)
 		width[j] = strlen(json_string_value(json_object_get(json_array_get(cols, j), "code")));
-	json_array_foreach(rows, i, row) json_array_foreach(row, j, v)
+	json_array_foreach(rows, i, row)
 	{
-		cell_text(v, buf, sizeof buf);
-		if (j < nc && strlen(buf) > width[j])
-			width[j] = strlen(buf);
+		json_array_foreach(row, j, v)
+		{
+			cell_text(v, buf, sizeof buf);
+			if (j < nc && strlen(buf) > width[j])
+				width[j] = strlen(buf);
+		}
 	}
 	for (j = 0; j < nc; j++)
 		fprintf(out, "%s%-*s", j ? "  " : "", (int)width[j],
@@ -231,7 +232,6 @@ static int print_table(FILE *out, const json_t *grid, const char *footer)
 	return CLI_OK;
 }
 
-#ifdef HG_HAVE_XLSXWRITER
 static int write_xlsx(const char *cmd, const char *path, const json_t *grid, const char *sheet)
 {
 	const json_t *cols = json_object_get(grid, "columns"), *rows = json_object_get(grid, "rows");
@@ -248,20 +248,22 @@ static int write_xlsx(const char *cmd, const char *path, const json_t *grid, con
 		worksheet_write_string(ws, 0, (lxw_col_t)j, json_string_value(json_object_get(c, "label")), bold);
 		worksheet_write_comment(ws, 0, (lxw_col_t)j, json_string_value(json_object_get(c, "code")));
 	}
-	json_array_foreach(rows, i, row) json_array_foreach(row, j, v)
+	json_array_foreach(rows, i, row)
 	{
-		lxw_row_t r = (lxw_row_t)(i + 1);
-		if (json_is_string(v))
-			worksheet_write_string(ws, r, (lxw_col_t)j, json_string_value(v), NULL);
-		else if (json_is_number(v))
-			worksheet_write_number(ws, r, (lxw_col_t)j, json_number_value(v), NULL);
+		json_array_foreach(row, j, v)
+		{
+			lxw_row_t r = (lxw_row_t)(i + 1);
+			if (json_is_string(v))
+				worksheet_write_string(ws, r, (lxw_col_t)j, json_string_value(v), NULL);
+			else if (json_is_number(v))
+				worksheet_write_number(ws, r, (lxw_col_t)j, json_number_value(v), NULL);
+		}
 	}
 	worksheet_freeze_panes(ws, 1, 0);
 	if (workbook_close(wb) != LXW_NO_ERROR)
 		return cli_fail(cmd, "cannot write '%s'", path);
 	return CLI_OK;
 }
-#endif
 
 /* Writes a result: its grid as table, CSV or xlsx, or `full` (the structured JSON) as JSON. */
 static int emit(const struct common *c, const json_t *full, const json_t *grid, const char *footer, const char *sheet)
@@ -271,14 +273,9 @@ static int emit(const struct common *c, const json_t *full, const json_t *grid, 
 	if (!full || !grid)
 		return cli_fail(c->cmd, "out of memory");
 	if (c->format == FMT_XLSX) {
-#ifdef HG_HAVE_XLSXWRITER
 		if (!c->output)
 			return cli_usage_error(c->cmd, "--format xlsx needs --output FILE");
 		return write_xlsx(c->cmd, c->output, grid, sheet);
-#else
-		(void)sheet;
-		return cli_usage_error(c->cmd, "xlsx output is not built in (needs libxlsxwriter)");
-#endif
 	}
 	if (c->output && !(out = fopen(c->output, "w")))
 		return cli_fail(c->cmd, "cannot write '%s'", c->output);
@@ -307,7 +304,7 @@ static int emit(const struct common *c, const json_t *full, const json_t *grid, 
 static int split(char *copy, char **items, int max)
 {
 	int n = 0;
-	for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (n == max)
 			return -1;
 		items[n++] = tok;
