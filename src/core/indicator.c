@@ -458,7 +458,7 @@ struct indicator_set {
 	indicator_fact *facts;
 	const char **patients; /* parallel to facts: interned personnummer */
 	size_t *period_first;  /* parallel to facts: index into periods */
-	size_t n, cap;
+	size_t n, cap, cap_parallel;
 	indicator_period *periods;
 	size_t n_periods, cap_periods;
 	struct dev_fact *devs;
@@ -590,15 +590,17 @@ hg_status indicator_set_add(indicator_set *s, const episode_state *st, const ind
 		return HG_ERANGE;
 	if (grow((void **)&s->facts, &s->cap, s->n, sizeof *s->facts) != HG_OK)
 		return HG_ENOMEM;
-	/* The parallel arrays grow with facts: same capacity. */
-	const char **pt = hg_realloc(s->patients, s->cap * sizeof *pt);
-	if (!pt)
-		return HG_ENOMEM;
-	s->patients = pt;
-	size_t *pf = hg_realloc(s->period_first, s->cap * sizeof *pf);
-	if (!pf)
-		return HG_ENOMEM;
-	s->period_first = pf;
+	if (s->cap_parallel < s->cap) { /* the parallel arrays follow the facts' capacity */
+		const char **pt = hg_realloc(s->patients, s->cap * sizeof *pt);
+		if (!pt)
+			return HG_ENOMEM;
+		s->patients = pt;
+		size_t *pf = hg_realloc(s->period_first, s->cap * sizeof *pf);
+		if (!pf)
+			return HG_ENOMEM;
+		s->period_first = pf;
+		s->cap_parallel = s->cap;
+	}
 	if (deadline_evaluate(st, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
 		return HG_EINVAL;
 
@@ -1238,6 +1240,8 @@ hg_status indicator_compute(const indicator_set *s, const indicator_query *q, in
 	grouping_free(&g);
 	return rc;
 }
+
+_Static_assert(M_EP_COUNT <= 64 && MD_COUNT <= 64 && MK_COUNT <= 64, "suppress_row keeps 64 flags");
 
 static void suppress_row(indicator_row *row, const indicator_measure *ms, size_t nm, int min_cell)
 {
