@@ -1,0 +1,328 @@
+/*
+ * test_hl7_service.c - one message in, one ACK out, on a real SQLite file
+ * (hl7_service.h): a day of ADT traffic for one visit, each step's ACK code
+ * and outcome and the episode it leaves; redelivery of the same MSH-10 (same
+ * ACK, nothing written); sender checks; quarantine of unknown facilities and
+ * wards with map-and-replay in order; AE naming the field; AR for garbage;
+ * the demo database's open door on loopback.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "hl7/hl7_service.h"
+#include "store/interop_store.h"
+#include "test.h"
+
+#define NOW ((hg_instant)1716192000) /* 2024-05-20T08:00:00Z */
+
+static void setup(struct test *t, store *s)
+{
+	static const store_org orgs[] = {{"R20", "Region", ORG_REGION, "20"}, {"2080", "Falun", ORG_MUNICIPALITY, "20"},
+					 {"R21", "Other region", ORG_REGION, "21"}};
+	static const store_unit units[] = {
+		{"W1", "R20", "Avd 1", UNIT_WARD, CARE_SOMATIC, "Falu lasarett", "2080"},
+		{"W2", "R20", "Avd 2", UNIT_WARD, CARE_GERIATRIC, "Falu lasarett", "2080"},
+		{"W9", "R21", "Avd 9", UNIT_WARD, CARE_SOMATIC, "Gävle sjukhus", "2180"},
+		{"K1", "2080", "Falun bist", UNIT_MUNICIPAL_SOCIAL, CARE_SOMATIC, "", "2080"},
+	};
+	for (size_t i = 0; i < sizeof orgs / sizeof orgs[0]; i++)
+		T_EQ_INT(t, store_org_put(s, &orgs[i]), HG_OK, "org %zu", i);
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		T_EQ_INT(t, store_unit_put(s, &units[i]), HG_OK, "unit %zu", i);
+	interop_facility f = {.facility = "FALU", .org = "R20", .name = "Falu PAS", .addresses = "10.1.1.1 10.1.1.2",
+			      .a16_ready = true};
+	T_EQ_INT(t, interop_facility_put(s, &f, NOW), HG_OK, "facility FALU");
+	interop_facility bad = f;
+	snprintf(bad.org, sizeof bad.org, "NOPE");
+	snprintf(bad.facility, sizeof bad.facility, "BAD");
+	T_EQ_INT(t, interop_facility_put(s, &bad, NOW), HG_ENOTFOUND, "facility of an unknown region");
+	T_EQ_INT(t, interop_ward_put(s, "FALU", "MED1", "W1"), HG_OK, "ward code MED1");
+	T_EQ_INT(t, interop_ward_put(s, "FALU", "X", "NOPE"), HG_ENOTFOUND, "ward code to an unknown unit");
+	bool allowed = false;
+	T_EQ_INT(t, interop_address_allowed(s, "10.1.1.2", &allowed), HG_OK, "address lookup");
+	T_TRUE(t, allowed, "10.1.1.2 is allowed");
+	T_EQ_INT(t, interop_address_allowed(s, "10.1.1.", &allowed), HG_OK, "address prefix lookup");
+	T_TRUE(t, !allowed, "a prefix of an address is not allowed");
+}
+
+/* An ADT message: trigger, control id, facility, ward code, visit, extra PV1-36, PV1-45, PV2-9, PID-5. */
+static size_t msg(char *buf, size_t cap, const char *trigger, const char *ctl, const char *facility, const char *ward,
+		  const char *visit, const char *disp, const char *t45, const char *pv2, const char *name)
+{
+	return (size_t)snprintf(
+		buf, cap,
+		"MSH|^~\\&|PAS|%s|HEMGANG|RD|20240503101500+0200||ADT^%s|%s|P|2.5\r"
+		"EVN|%s|20240503101200||||20240503100000\r"
+		"PID|1||19121212-1212^^^&1.2.752.129.2.1.3.1&ISO||%s||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+		"PV1|1|I|%s^1^1^%s||||||||||||||||%s|||||||||||||||||%s||||||||202405030955|%s\r"
+		"PV2|||||||||%s\r",
+		facility, trigger, ctl, trigger, name ? name : "Tolvansson^Tolvan", ward, facility, visit, disp ? disp : "",
+		t45 ? t45 : "", pv2 ? pv2 : "");
+}
+
+static const hl7_service_opts from_falu = {.demo = false, .peer = "10.1.1.1", .peer_loopback = false};
+
+static episode_state *load(store *s, int64_t id)
+{
+	episode_state *st = hg_malloc(sizeof *st);
+	if (st && store_episode_load(s, id, st, NULL, NULL) != HG_OK) {
+		hg_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void test_day(struct test *t, store *s)
+{
+	static const struct {
+		const char *trigger, *ctl, *ward, *disp, *t45, *pv2, *name;
+		adt_ack_code code;
+		const char *outcome, *reason;
+		episode_status status;
+		int events;
+	} rows[] = {
+		{"A01", "D1", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok", EPISODE_ADMITTED, 1},
+		{"A01", "D1", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "redelivered", "ok", EPISODE_ADMITTED, 0},
+		{"A01", "D1b", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ERROR, "error", "already_admitted", EPISODE_ADMITTED, 0},
+		{"A02", "D2", "W2", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok", EPISODE_ADMITTED, 1},
+		{"A02", "D3", "W2", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "ignored", "ok", EPISODE_ADMITTED, 0},
+		{"A12", "D4", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok", EPISODE_ADMITTED, 1},
+		{"A08", "D5", "MED1", NULL, NULL, NULL, "Tolvansson^Olof", ADT_ACK_ACCEPT, "accepted", "ok",
+		 EPISODE_ADMITTED, 1},
+		{"A08", "D6", "MED1", NULL, NULL, "20240512", "Tolvansson^Olof", ADT_ACK_ACCEPT, "ignored", "ok",
+		 EPISODE_ADMITTED, 0},
+		{"A16", "D7", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ERROR, "error", "no_admission_notice", EPISODE_ADMITTED, 0},
+		{"A21", "D8", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok", EPISODE_ADMITTED, 1},
+		{"A21", "D9", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ERROR, "error", "already_on_leave", EPISODE_ADMITTED, 0},
+		{"A22", "D10", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok", EPISODE_ADMITTED, 1},
+		{"A03", "D11", "MED1", "ZZ", "20240505140000", NULL, NULL, ADT_ACK_ERROR, "error", "bad_code",
+		 EPISODE_ADMITTED, 0},
+		{"A03", "D12", "MED1", "03", "20240501140000", NULL, NULL, ADT_ACK_ERROR, "error",
+		 "discharge_before_admission", EPISODE_ADMITTED, 0},
+		{"A03", "D13", "MED1", "03", "20240505140000", NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok",
+		 EPISODE_DISCHARGED, 1},
+		{"A13", "D14", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok", EPISODE_ADMITTED, 1},
+		{"A13", "D14", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "redelivered", "ok", EPISODE_ADMITTED, 0},
+		{"A03", "D15", "MED1", "01", "20240506100000", NULL, NULL, ADT_ACK_ACCEPT, "accepted", "ok",
+		 EPISODE_DISCHARGED, 1},
+		{"A04", "D16", "MED1", NULL, NULL, NULL, NULL, ADT_ACK_ACCEPT, "ignored", "ok", EPISODE_DISCHARGED, 0},
+	};
+	char buf[2048];
+	hl7_outcome *out = hg_malloc(sizeof *out), *first = hg_malloc(sizeof *first);
+	int64_t episode = 0;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t len = msg(buf, sizeof buf, rows[i].trigger, rows[i].ctl, "FALU", rows[i].ward, "V1", rows[i].disp,
+				 rows[i].t45, rows[i].pv2, rows[i].name);
+		hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+		const char *label = rows[i].ctl;
+		T_EQ_INT(t, out->code, rows[i].code, "day %s %s: ACK code", label, rows[i].trigger);
+		T_EQ_STR(t, out->outcome, rows[i].outcome, "day %s: outcome", label);
+		T_EQ_STR(t, out->reason, rows[i].reason, "day %s: reason", label);
+		T_EQ_INT(t, out->events, rows[i].events, "day %s: events", label);
+		T_TRUE(t, out->send && out->len > 0 && strncmp(out->ack, "MSH|", 4) == 0, "day %s: an ACK to send", label);
+		if (i == 0) {
+			episode = out->episode_id;
+			*first = *out;
+		}
+		if (i == 1)
+			T_TRUE(t, out->len == first->len && memcmp(out->ack, first->ack, out->len) == 0,
+			       "redelivery gets the original ACK byte for byte");
+		episode_state *st = load(s, episode);
+		T_TRUE(t, st != NULL, "day %s: episode loads", label);
+		if (st)
+			T_EQ_INT(t, st->status, rows[i].status, "day %s: status", label);
+		hg_free(st);
+	}
+	/* the AE for the bad disposition names PV1-36; the one for the early discharge PV1-45 */
+	size_t len = msg(buf, sizeof buf, "A03", "D20", "FALU", "MED1", "V1", "ZZ", "20240505140000", NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_TRUE(t, strstr(out->ack, "ERR||PV1^1^36^1^0|103^Table value not found") != NULL, "AE names PV1-36: %s", out->ack);
+	episode_state *st = load(s, episode);
+	T_TRUE(t, st != NULL, "episode after the day");
+	if (st) {
+		T_EQ_STR(t, st->patient.name, "Olof Tolvansson", "A08 corrected the name");
+		T_EQ_STR(t, st->ward, "W1", "A12 undid the transfer");
+		T_EQ_INT(t, st->destination, DEST_OWN_HOME, "the second discharge's destination");
+		T_EQ_INT(t, st->leaves, 1, "one leave");
+		T_EQ_INT(t, st->cancellations, 2, "two cancellations (A12, A13)");
+	}
+	hg_free(st);
+	int64_t mapped = 0;
+	T_EQ_INT(t, interop_visit_get(s, "FALU", "V1", &mapped), HG_OK, "visit V1 mapped");
+	T_EQ_INT(t, mapped, episode, "visit V1 is the episode");
+	/* A11 cancels an episode; a new A01 for the same visit opens a new one */
+	len = msg(buf, sizeof buf, "A01", "D30", "FALU", "MED1", "V5", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	int64_t cancelled = out->episode_id;
+	len = msg(buf, sizeof buf, "A11", "D31", "FALU", "MED1", "V5", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_INT(t, out->code, ADT_ACK_ACCEPT, "A11 (%s)", out->reason);
+	st = load(s, cancelled);
+	T_TRUE(t, st && st->status == EPISODE_CANCELLED, "A11 cancelled the episode");
+	hg_free(st);
+	len = msg(buf, sizeof buf, "A11", "D32", "FALU", "MED1", "V5", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "ignored", "a second A11 changes nothing");
+	len = msg(buf, sizeof buf, "A01", "D33", "FALU", "MED1", "V5", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_TRUE(t, out->code == ADT_ACK_ACCEPT && out->episode_id != cancelled, "a new admission after A11: a new episode");
+	hg_free(out);
+	hg_free(first);
+}
+
+static void test_senders(struct test *t, store *s)
+{
+	static const struct {
+		const char *label, *msg, *peer;
+		bool demo, loopback;
+		adt_ack_code code;
+		const char *outcome, *reason;
+	} rows[] = {
+		{"wrong address", "MSH|^~\\&|PAS|FALU|HEMGANG|RD|20240503101500||ADT^A01|S1|P|2.5\r", "10.9.9.9", false, false,
+		 ADT_ACK_REJECT, "rejected", "sender_not_allowed"},
+		{"garbage", "hello world", "10.1.1.1", false, false, ADT_ACK_REJECT, "rejected", "no_msh"},
+		{"empty", "\r\r", "10.1.1.1", false, false, ADT_ACK_REJECT, "rejected", "empty"},
+		{"bad delimiters", "MSH|^\r", "10.1.1.1", false, false, ADT_ACK_REJECT, "rejected", "bad_delimiters"},
+		{"not ADT", "MSH|^~\\&|PAS|FALU|HEMGANG|RD|20240503101500||ORU^R01|S2|P|2.5\r", "10.1.1.1", false, false,
+		 ADT_ACK_REJECT, "rejected", "unsupported_message_type"},
+		{"test processing id", "MSH|^~\\&|PAS|FALU|HEMGANG|RD|20240503101500||ADT^A04|S3|T|2.5\r", "10.1.1.1", false,
+		 false, ADT_ACK_REJECT, "rejected", "unsupported_processing_id"},
+		{"test processing id, demo", "MSH|^~\\&|PAS|FALU|HEMGANG|RD|20240503101500||ADT^A04|S4|T|2.5\r", "127.0.0.1",
+		 true, true, ADT_ACK_ACCEPT, "ignored", "ok"},
+	};
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		hl7_service_opts o = {.demo = rows[i].demo, .peer = rows[i].peer, .peer_loopback = rows[i].loopback};
+		hl7_service_handle(s, &o, rows[i].msg, strlen(rows[i].msg), NOW, out);
+		T_EQ_INT(t, out->code, rows[i].code, "%s: code", rows[i].label);
+		T_EQ_STR(t, out->outcome, rows[i].outcome, "%s: outcome", rows[i].label);
+		T_EQ_STR(t, out->reason, rows[i].reason, "%s: reason", rows[i].label);
+		T_TRUE(t, strstr(out->ack, "\rMSA|A") != NULL, "%s: an ACK with MSA", rows[i].label);
+	}
+	hg_free(out);
+}
+
+static int pending(store *s)
+{
+	interop_quarantined *rows = NULL;
+	size_t n = 0;
+	if (interop_quarantine_list(s, "pending", 0, &rows, &n) != HG_OK)
+		return -1;
+	hg_free(rows);
+	return (int)n;
+}
+
+static void test_quarantine(struct test *t, store *s)
+{
+	char buf[2048];
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	/* an unknown ward: accepted into quarantine, and so is the next message of that visit */
+	size_t len = msg(buf, sizeof buf, "A01", "Q1", "FALU", "KIR7", "V2", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_INT(t, out->code, ADT_ACK_ACCEPT, "unknown ward: AA");
+	T_EQ_STR(t, out->outcome, "quarantined", "unknown ward: quarantined");
+	T_EQ_STR(t, out->reason, "unknown_ward", "unknown ward: reason");
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "redelivered", "a quarantined message redelivered");
+	T_EQ_INT(t, pending(s), 1, "one pending row, not two");
+	len = msg(buf, sizeof buf, "A03", "Q2", "FALU", "KIR7", "V2", "04", "20240506100000", NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->reason, "earlier_message_quarantined", "the visit's next message waits too");
+	T_EQ_INT(t, pending(s), 2, "two pending rows");
+	/* a ward of another region is unknown here as well */
+	len = msg(buf, sizeof buf, "A01", "Q3", "FALU", "W9", "V3", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->reason, "unknown_ward", "another region's ward");
+	/* an unknown facility from an allowed address */
+	len = msg(buf, sizeof buf, "A01", "Q4", "MORA", "W1", "V4", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->reason, "unknown_facility", "unknown facility");
+	T_EQ_INT(t, pending(s), 4, "four pending rows");
+
+	interop_quarantined *rows = NULL;
+	size_t n = 0;
+	T_EQ_INT(t, interop_quarantine_list(s, "pending", 0, &rows, &n), HG_OK, "list the quarantine");
+	T_TRUE(t, n == 4 && strcmp(rows[0].ward_code, "KIR7") == 0 && strcmp(rows[0].pnr_masked, "19121212-****") == 0,
+	       "the first row: KIR7, masked number");
+	int64_t first = n ? rows[0].id : 0, second = n > 1 ? rows[1].id : 0, mora = n > 3 ? rows[3].id : 0;
+	hg_free(rows);
+	int replayed = 0;
+	T_EQ_INT(t, hl7_quarantine_replay(s, second, "admin", false, NOW, out, &replayed), HG_ECONFLICT,
+		 "the later row cannot jump the queue");
+	T_EQ_INT(t, hl7_quarantine_replay(s, first, "admin", false, NOW, out, &replayed), HG_OK, "replay before mapping");
+	T_EQ_STR(t, out->outcome, "quarantined", "still unknown: stays");
+	T_EQ_INT(t, replayed, 0, "nothing replayed");
+	T_EQ_INT(t, interop_ward_put(s, "FALU", "KIR7", "W2"), HG_OK, "map KIR7");
+	T_EQ_INT(t, hl7_quarantine_replay(s, first, "admin", false, NOW, out, &replayed), HG_OK, "replay after mapping");
+	T_EQ_STR(t, out->outcome, "accepted", "the admission is placed");
+	T_EQ_INT(t, replayed, 2, "the A03 that waited went along");
+	episode_state *st = out->episode_id ? load(s, out->episode_id) : NULL;
+	T_TRUE(t, st && st->status == EPISODE_DISCHARGED && st->destination == DEST_SHORT_TERM_CARE &&
+			  strcmp(st->admitting_ward, "W2") == 0,
+	       "replayed: admitted on W2 and discharged to short-term care");
+	hg_free(st);
+	T_EQ_INT(t, hl7_quarantine_replay(s, first, "admin", false, NOW, out, &replayed), HG_ECONFLICT, "replayed once");
+	interop_quarantined q;
+	T_EQ_INT(t, interop_quarantine_get(s, second, &q, NULL, NULL), HG_OK, "the follower row");
+	T_TRUE(t, strcmp(q.state, "replayed") == 0 && strcmp(q.result, "accepted") == 0 && strcmp(q.resolved_by, "admin") == 0,
+	       "follower resolved by admin");
+	/* the facility gets configured, and its message is replayed */
+	interop_facility f = {.facility = "MORA", .org = "R20", .name = "Mora PAS", .addresses = "10.1.1.3"};
+	T_EQ_INT(t, interop_facility_put(s, &f, NOW), HG_OK, "configure MORA");
+	T_EQ_INT(t, hl7_quarantine_replay(s, mora, "admin", false, NOW, out, &replayed), HG_OK, "replay MORA");
+	T_EQ_STR(t, out->outcome, "accepted", "MORA's admission is placed");
+	T_EQ_INT(t, pending(s), 1, "only the other region's ward waits");
+	T_EQ_INT(t, hl7_quarantine_replay(s, 99999, "admin", false, NOW, out, &replayed), HG_ENOTFOUND, "no such row");
+	/* a redelivery of a replayed message gets the accepted answer now */
+	len = msg(buf, sizeof buf, "A01", "Q1", "FALU", "KIR7", "V2", NULL, NULL, NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "redelivered", "replayed message redelivered");
+	hg_free(out);
+}
+
+static void test_demo(struct test *t, store *s)
+{
+	char buf[2048];
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	hl7_service_opts o = {.demo = true, .peer = "127.0.0.1", .peer_loopback = true};
+	size_t len = msg(buf, sizeof buf, "A01", "X1", "ANYONE", "W1", "V9", NULL, NULL, NULL, "Demosson^Demo");
+	hl7_service_handle(s, &o, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "accepted", "demo: any facility on loopback, ward by unit id");
+	o.peer_loopback = false;
+	o.peer = "10.2.2.2";
+	len = msg(buf, sizeof buf, "A01", "X2", "ANYONE", "W1", "V10", NULL, NULL, NULL, "Demosson^Demo");
+	hl7_service_handle(s, &o, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "quarantined", "demo: not from loopback, the facility is unknown");
+	hg_free(out);
+}
+
+int main(void)
+{
+	struct test t = {.name = "test_hl7_service"};
+	char path[256];
+	const char *tmp = getenv("HEMGANG_TEST_TMP");
+	snprintf(path, sizeof path, "%s/hl7_service_%d.db", tmp ? tmp : "/tmp", (int)getpid());
+	store *s = NULL;
+	char err[256];
+	if (store_open(path, &s, err, sizeof err) != HG_OK) {
+		fprintf(stderr, "cannot open %s: %s\n", path, err);
+		T_TRUE(&t, false, "store opens");
+		return test_report(&t);
+	}
+	setup(&t, s);
+	test_day(&t, s);
+	test_senders(&t, s);
+	test_quarantine(&t, s);
+	test_demo(&t, s);
+	store_close(s);
+	char side[300];
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	return test_report(&t);
+}
