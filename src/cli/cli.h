@@ -44,5 +44,10 @@ int cmd_audit(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_agreement(int argc, char **argv);
 int cmd_invoice(int argc, char **argv);
+int cmd_hl7(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_point(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 
 #endif

@@ -18,6 +18,10 @@
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/invoice_api.h" /* agreements and invoices (issue 5) */
+#include "fhir/fhir.h"       /* FHIR messaging and Encounter (issue 7) */
+#include "hl7/hl7_api.h"     /* HL7 facilities, ward codes, quarantine (issue 7) */
+#include "hl7/mllp.h" /* --mllp: the HL7 v2 listener (issue 7) */
+#include "http/followup_api.h" /* indicators, point measurements, forecast, survey (issue 6) */
 #include "store/store.h"
 
 #define DEFAULT_DB "hemgang.db"
@@ -29,6 +33,9 @@
 static const http_route *(*const route_providers[])(size_t *n) = {
 	api_routes,
 	invoice_routes,
+	followup_routes,
+	hl7_routes,
+	fhir_routes,
 };
 
 /* The whole route table, hg_malloc'ed (caller frees); NULL when out of memory. */
@@ -80,11 +87,13 @@ int cmd_serve(int argc, char **argv)
 		{"db", required_argument, NULL, 'd'},      {"listen", required_argument, NULL, 'l'},
 		{"threads", required_argument, NULL, 't'}, {"static", required_argument, NULL, 's'},
 		{"openapi", required_argument, NULL, 'o'}, {"access-log", no_argument, NULL, 'a'},
-		{"secure-cookies", no_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
+		{"secure-cookies", no_argument, NULL, 'c'}, {"mllp", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *db = DEFAULT_DB, *listen = "127.0.0.1:8080", *static_root = NULL, *openapi = NULL;
 	unsigned threads = 4;
 	bool access_log = false, secure = false;
+	const char *mllp = NULL; /* --mllp ADDR:PORT */
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -96,6 +105,7 @@ int cmd_serve(int argc, char **argv)
 		case 'o': openapi = optarg; break;
 		case 'a': access_log = true; break;
 		case 'c': secure = true; break;
+		case 'm': mllp = optarg; break;
 		case 't':
 			if (sscanf(optarg, "%u", &threads) != 1 || threads < 1 || threads > 64)
 				return cli_usage_error("serve", "--threads must be 1-64, not '%s'", optarg);
@@ -140,6 +150,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.threads = threads;
 	cfg.static_root = static_root;
 	cfg.spa_fallback = static_root != NULL;
+	cfg.api_prefix = "/api/ /fhir/"; /* unknown API paths answer 404, never the web UI's index.html */
 	cfg.openapi_file = openapi;
 	cfg.openapi_url = "/api/openapi.json";
 	cfg.metrics_url = "/metrics";
@@ -156,9 +167,23 @@ int cmd_serve(int argc, char **argv)
 	}
 	fprintf(stderr, "hemgang: serving http://%s (port %u) from %s%s\n", listen, http_server_port(srv), db,
 		app.demo ? " -- DEMO DATA, every password is 'demo'" : "");
+	/* The HL7 v2 MLLP listener beside the HTTP server (src/hl7/mllp.h). */
+	mllp_server *mllp_srv = NULL;
+	if (mllp) {
+		mllp_config mc = {.listen = mllp, .demo = app.demo};
+		if (mllp_server_start(&mc, app.store, &mllp_srv) != HG_OK) {
+			http_server_stop(srv);
+			hg_free(routes);
+			auth_limiter_free(app.limiter);
+			store_close(app.store);
+			return cli_fail("serve", "cannot listen for MLLP on %s", mllp);
+		}
+		fprintf(stderr, "hemgang: MLLP listening on %s (mllp port %u)\n", mllp, mllp_server_port(mllp_srv));
+	}
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "hemgang: signal %d, stopping\n", sig);
+	mllp_server_stop(mllp_srv);
 	http_server_stop(srv);
 	hg_free(routes);
 	auth_limiter_free(app.limiter);

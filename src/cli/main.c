@@ -35,9 +35,10 @@ static const cli_command commands[] = {
 	 "  Prints ready-days, grace end, each liable night and the total in kronor.\n"},
 	{"serve", cmd_serve, "run the HTTP server (JSON API, web UI, metrics)",
 	 "usage: hemgang serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--static DIR]\n"
-	 "                     [--openapi FILE] [--access-log] [--secure-cookies]\n"
+	 "                     [--openapi FILE] [--access-log] [--secure-cookies] [--mllp ADDR:PORT]\n"
 	 "  Defaults: --db hemgang.db, --listen 127.0.0.1:8080, --threads 4, --static web/dist\n"
-	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"},
+	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"
+	 "  --mllp ADDR:PORT  also listen for HL7 v2 ADT over MLLP (docs/interop.md); port 0 = any free port.\n"},
 	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
 	 "usage: hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE] [--force] [--reserve-numbers]\n"
 	 "  Creates the demo database (default hemgang.db) and prints the demo logins as\n"
@@ -80,6 +81,50 @@ static const cli_command commands[] = {
 	 "  review rebuilds an invoice as of its cut-off (exit 1 if it differs) and lists later changes.\n"
 	 "  CSV is UTF-8, semicolon-separated with a decimal comma (--comma: comma and decimal point);\n"
 	 "  xlsx and pdf need --output. Steps are recorded under --user NAME (default cli).\n"},
+	{"hl7", cmd_hl7, "HL7 v2 interface: sending facilities, ward codes, quarantine and replay",
+	 "usage: hemgang hl7 [--db PATH] facility FACILITY --org CODE [--name TEXT] [--allow ADDR]... [--a16-ready]\n"
+	 "       hemgang hl7 [--db PATH] facilities\n"
+	 "       hemgang hl7 [--db PATH] ward FACILITY CODE UNIT\n"
+	 "       hemgang hl7 [--db PATH] quarantine [pending|replayed|failed]\n"
+	 "       hemgang hl7 [--db PATH] replay ID\n"
+	 "  A facility is MSH-4 of the messages it sends; --allow lists the source addresses it may\n"
+	 "  connect from (serve --mllp refuses every other address); --a16-ready: its A16/A25 carry\n"
+	 "  the doctor's ready-for-discharge judgement. ward maps a PV1-3.1 code to a unit. replay\n"
+	 "  runs a quarantined message (and the later ones of its visit) again. See docs/interop.md.\n"},
+	{"report", cmd_report, "follow-up indicators for a period, grouped as you choose",
+	 "usage: hemgang report [--db PATH] --from DATE --to DATE [--by DIM,...] [--subject SUBJECT]\n"
+	 "                      [--measures all|CODE,...] [--municipality CODE] [--format table|csv|xlsx|json]\n"
+	 "                      [--output FILE] [--min-cell N] [--asof LOCAL_DATETIME] [--progress]\n"
+	 "  Dates are inclusive. Episodes count in the month they ended (the national convention);\n"
+	 "  ready_nights count by the night. --by (default municipality,month): county, municipality,\n"
+	 "  hospital, ward, care, care_group, age_band, track, year, month, week; deviations also\n"
+	 "  category, party; acknowledgements also recipient, recipient_kind, notice.\n"
+	 "  --subject episodes (default), deviations or acknowledgements. The table shows the main\n"
+	 "  measures, the other formats all of them (docs/indicators.md defines each). Cells below\n"
+	 "  --min-cell (default: the database setting followup.min_cell, 5) are suppressed.\n"
+	 "  A progress bar is drawn on stderr when it is a terminal (or with --progress).\n"},
+	{"export", cmd_export, "exports in the shape of national collections (vantetider)",
+	 "usage: hemgang export vantetider [--db PATH] --month YYYY-MM [--format csv|json|xlsx] [--output FILE]\n"
+	 "                                 [--min-cell N] [--municipality CODE]\n"
+	 "  The monthly figures of Väntetider i vården: per county and municipality, somatic and\n"
+	 "  psychiatric care apart, the episodes that ended in the month with at least one ready-day,\n"
+	 "  their ready-days and the mean per episode. CSV with a header row; a suppressed small\n"
+	 "  figure is an empty field and the row's note says \"suppressed\".\n"},
+	{"point", cmd_point, "point measurement: who is in hospital and ready now (or at --at)",
+	 "usage: hemgang point [measure] [--db PATH] [--at LOCAL_DATETIME] [--municipality CODE] [--patients]\n"
+	 "                     [--save [--label TEXT]] [--format table|csv|json|xlsx] [--output FILE]\n"
+	 "       hemgang point list [--db PATH] [--municipality CODE] [--format ...]\n"
+	 "       hemgang point show ID [--patients] [--format ...]\n"
+	 "       hemgang point compare ID ID [--format ...]\n"
+	 "  Counts per municipality (with --patients: each patient without name or personnummer, the\n"
+	 "  ward, ready since, ready-days so far and the next step). --save keeps the measurement.\n"},
+	{"forecast", cmd_forecast, "holiday forecast of ready patients per municipality and day",
+	 "usage: hemgang forecast [--db PATH] --from DATE --to DATE [--origin DATE | --backtest] [--total]\n"
+	 "                        [--municipality CODE] [--format table|csv|json|xlsx] [--output FILE]\n"
+	 "  Expected patients ready for discharge each night of the period with an 80 % band, from\n"
+	 "  the same weeks of up to three earlier years and the recent trend (docs/indicators.md).\n"
+	 "  --backtest forecasts a past period from the history before it and reports the error.\n"
+	 "  --total: the region's series only.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -105,7 +105,8 @@ typedef struct http_config {
 	size_t json_max_string;        /* bytes of one JSON string as sent (escapes counted raw) [64 KiB] */
 	const char *static_root;       /* directory served for paths no route claims; NULL = none */
 	bool spa_fallback;             /* unknown non-API paths without an extension get index.html */
-	const char *api_prefix;        /* paths under it never get static files or the SPA fallback ["/api/"] */
+	const char *api_prefix;        /* paths under these space-separated prefixes never get static files or
+	                                * the SPA fallback ["/api/"] */
 	const char *openapi_file;      /* file served at openapi_url; NULL = none */
 	const char *openapi_url;       /* ["/api/v1/openapi.json"] */
 	const char *metrics_url;       /* serve Prometheus text here (GET); NULL = not served */

@@ -415,6 +415,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
+/* True when path starts with one of the space-separated prefixes in list. */
+static bool under_any_prefix(const char *path, const char *list)
+{
+	while (*list) {
+		size_t n = strcspn(list, " ");
+		if (n && strncmp(path, list, n) == 0)
+			return true;
+		list += n;
+		list += strspn(list, " ");
+	}
+	return false;
+}
+
 static bool has_header(const http_response *res, const char *name)
 {
 	for (size_t i = 0; i < res->nheaders; i++)
@@ -549,7 +562,7 @@ static void dispatch(http_server *s, http_request *req)
 		reply_not_allowed(req, allow);
 		return;
 	}
-	if (!starts_with(req->path, s->cfg.api_prefix) && http_static_serve(s, req)) {
+	if (!under_any_prefix(req->path, s->cfg.api_prefix) && http_static_serve(s, req)) {
 		set_slot(req, s->nroutes + HTTP_SLOT_STATIC, "static");
 		return;
 	}

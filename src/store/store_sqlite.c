@@ -765,7 +765,8 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 	sq_bind_text(q, 7, st->hospital);
 	sq_bind_text(q, 8, st->ward);
 	sq_bind_text(q, 9, care_type_label(st->care)->code);
-	sq_bind_instant(q, 10, st->admitted_at);
+	/* a cancelled admission has no admission time; the row stays (status cancelled) with 0 */
+	sqlite3_bind_int64(q, 10, st->admitted_at == HG_INSTANT_NONE ? 0 : st->admitted_at);
 	sq_bind_instant(q, 11, st->notice_at);
 	if (st->expected_date == HG_DATE_NONE)
 		sqlite3_bind_null(q, 12);
@@ -1155,6 +1156,8 @@ static void build_where(sql_builder *b, const store_query *q)
 		sb_param(b, false, NULL, q->overdue_at);
 		sb_add(b, " AND e.sip_met IS NULL))");
 	}
+	if (q->from != HG_INSTANT_NONE || q->to != HG_INSTANT_NONE)
+		sb_add(b, " AND e.status <> 'cancelled'");
 	if (q->to != HG_INSTANT_NONE) {
 		sb_add(b, " AND e.admitted_at < ");
 		sb_param(b, false, NULL, q->to);
