@@ -86,6 +86,16 @@ void sq_bind_instant(sqlite3_stmt *st, int idx, hg_instant t);
 /* Binds a copy of s; NULL binds NULL. */
 void sq_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /*
+ * Runs one statement on a pooled connection with parameters ?1, ?2, ... bound
+ * from `types`, one letter each: 't' text (const char *; NULL binds NULL),
+ * 'i' int64_t, 'T' hg_instant (HG_INSTANT_NONE binds NULL), 'h' a token hash
+ * (const uint8_t *, STORE_TOKEN_HASH_SIZE bytes). *changes (may be NULL) gets
+ * the number of rows changed. A UNIQUE or PRIMARY KEY violation is
+ * HG_ECONFLICT, a FOREIGN KEY violation HG_ENOTFOUND, anything else HG_EIO.
+ */
+hg_status sq_write1(store *s, const char *sql, int *changes, const char *types, ...) HG_MUST_CHECK;
+
+/*
  * Runs a prepared SELECT and collects its rows into a growing array of
  * elem_size-byte elements, each filled by read_row. *out is hg_malloc'ed.
  */

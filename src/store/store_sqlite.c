@@ -15,6 +15,7 @@
  */
 #include "store/store.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -134,6 +135,39 @@ void sq_write_rollback(store *s, sqlite3 *db)
 {
 	sq_exec_quiet(db, "ROLLBACK");
 	pthread_mutex_unlock(&s->write_lock);
+}
+
+hg_status sq_write1(store *s, const char *sql, int *changes, const char *types, ...)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	hg_status rc = sq_prepare(db, sql, &st);
+	va_start(ap, types);
+	for (int i = 0; rc == HG_OK && types[i]; i++) {
+		switch (types[i]) {
+		case 't': sq_bind_text(st, i + 1, va_arg(ap, const char *)); break;
+		case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
+		case 'T': sq_bind_instant(st, i + 1, va_arg(ap, hg_instant)); break;
+		case 'h': sqlite3_bind_blob(st, i + 1, va_arg(ap, const uint8_t *), STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT); break;
+		default: rc = HG_EINTERNAL; /* NEVER: a caller's type string is wrong */
+		}
+	}
+	va_end(ap);
+	if (rc == HG_OK) {
+		if (sqlite3_step(st) == SQLITE_DONE) {
+			if (changes)
+				*changes = sqlite3_changes(db);
+		} else {
+			int ext = sqlite3_extended_errcode(db);
+			rc = ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT
+			     : ext == SQLITE_CONSTRAINT_FOREIGNKEY				    ? HG_ENOTFOUND
+												    : HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 void sq_exec_quiet(sqlite3 *db, const char *sql) { sqlite3_exec(db, sql, NULL, NULL, NULL); }
@@ -280,22 +314,10 @@ int store_schema_version(store *s) { return s->schema_version; }
 
 hg_status store_org_put(store *s, const store_org *o)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-			       "INSERT INTO organisations(code, name, kind, county) VALUES (?1, ?2, ?3, ?4) "
-			       "ON CONFLICT(code) DO UPDATE SET name = ?2, kind = ?3, county = ?4",
-			       &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, o->code);
-		sq_bind_text(st, 2, o->name);
-		sq_bind_text(st, 3, o->kind == ORG_REGION ? "region" : "municipality");
-		sq_bind_text(st, 4, o->county);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_write1(s,
+			 "INSERT INTO organisations(code, name, kind, county) VALUES (?1, ?2, ?3, ?4) "
+			 "ON CONFLICT(code) DO UPDATE SET name = ?2, kind = ?3, county = ?4",
+			 NULL, "tttt", o->code, o->name, o->kind == ORG_REGION ? "region" : "municipality", o->county);
 }
 
 static void read_org(sqlite3_stmt *st, store_org *o)
@@ -374,27 +396,13 @@ hg_status store_orgs_list(store *s, store_org **out, size_t *n)
 
 hg_status store_unit_put(store *s, const store_unit *u)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-			       "INSERT INTO units(id, org, name, kind, care_type, hospital, municipality) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET org = ?2, name = ?3, "
-			       "kind = ?4, care_type = ?5, hospital = ?6, municipality = ?7",
-			       &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, u->id);
-		sq_bind_text(st, 2, u->org);
-		sq_bind_text(st, 3, u->name);
-		sq_bind_text(st, 4, unit_kind_label(u->kind)->code);
-		sq_bind_text(st, 5, u->kind == UNIT_WARD ? care_type_label(u->care)->code : NULL);
-		sq_bind_text(st, 6, u->kind == UNIT_WARD ? u->hospital : NULL);
-		sq_bind_text(st, 7, u->municipality);
-		int step = sqlite3_step(st);
-		rc = step == SQLITE_DONE ? HG_OK : step == SQLITE_CONSTRAINT ? HG_ENOTFOUND : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	bool ward = u->kind == UNIT_WARD;
+	return sq_write1(s,
+			 "INSERT INTO units(id, org, name, kind, care_type, hospital, municipality) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET org = ?2, name = ?3, "
+			 "kind = ?4, care_type = ?5, hospital = ?6, municipality = ?7",
+			 NULL, "ttttttt", u->id, u->org, u->name, unit_kind_label(u->kind)->code,
+			 ward ? care_type_label(u->care)->code : NULL, ward ? u->hospital : NULL, u->municipality);
 }
 
 #define UNIT_COLS "id, org, name, kind, care_type, hospital, municipality"
@@ -556,24 +564,16 @@ hg_status store_user_get(store *s, const char *username, store_user *out, char *
 
 hg_status store_user_set_password(store *s, const char *username, const char *password_hash)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "UPDATE users SET password_hash = ?2 WHERE username = ?1", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, username);
-		sq_bind_text(st, 2, password_hash);
-		rc = sqlite3_step(st) != SQLITE_DONE ? HG_EIO : sqlite3_changes(db) == 1 ? HG_OK : HG_ENOTFOUND;
-	}
-	sqlite3_finalize(st);
+	int changed = 0;
+	hg_status rc = sq_write1(s, "UPDATE users SET password_hash = ?2 WHERE username = ?1", &changed, "tt", username,
+				 password_hash);
+	if (rc == HG_OK && changed != 1)
+		rc = HG_ENOTFOUND;
 	/* A new password ends every session of that user. */
-	if (rc == HG_OK &&
-	    sq_prepare(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", &st) == HG_OK) {
-		sq_bind_text(st, 1, username);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		sqlite3_finalize(st);
-	}
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	if (rc == HG_OK)
+		rc = sq_write1(s, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", NULL, "t",
+			       username);
+	return rc;
 }
 
 hg_status store_users_list(store *s, store_user **out, size_t *n)
@@ -594,49 +594,23 @@ hg_status store_users_list(store *s, store_user **out, size_t *n)
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
-static hg_status hash_write(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id,
-			    const char *text, hg_instant a, hg_instant b)
-{
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, sql, &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
-		if (sqlite3_bind_parameter_count(st) >= 2)
-			sqlite3_bind_int64(st, 2, user_id);
-		if (sqlite3_bind_parameter_count(st) >= 3) {
-			if (text)
-				sq_bind_text(st, 3, text);
-			else
-				sqlite3_bind_int64(st, 3, a);
-		}
-		if (sqlite3_bind_parameter_count(st) >= 4)
-			sqlite3_bind_int64(st, 4, text ? a : b);
-		int step = sqlite3_step(st);
-		rc = step == SQLITE_DONE ? HG_OK : sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
-}
-
 hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
 			    hg_instant expires)
 {
-	return hash_write(s, "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-			  hash, user_id, NULL, now, expires);
+	return sq_write1(s, "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+			 NULL, "hiTT", hash, user_id, now, expires);
 }
 
 hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE])
 {
-	return hash_write(s, "DELETE FROM sessions WHERE token_hash = ?1", hash, 0, NULL, 0, 0);
+	return sq_write1(s, "DELETE FROM sessions WHERE token_hash = ?1", NULL, "h", hash);
 }
 
 hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
 			  hg_instant now)
 {
-	return hash_write(s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-			  hash, user_id, name, now, 0);
+	return sq_write1(s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)", NULL,
+			 "hitT", hash, user_id, name, now);
 }
 
 static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
@@ -1472,17 +1446,8 @@ hg_status store_setting_get(store *s, const char *key, char *value, size_t cap)
 
 hg_status store_setting_put(store *s, const char *key, const char *value)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, key);
-		sq_bind_text(st, 2, value);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_write1(s, "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", NULL,
+			 "tt", key, value);
 }
 
 void store_get_stats(store *s, store_stats *out)
