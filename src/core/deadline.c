@@ -37,22 +37,12 @@ static const hg_code_label counts[DEADLINE_COUNT_KIND_COUNT] = {
 	[DEADLINE_COUNT_WEEKDAYS] = {"weekdays", "vardagar", "weekdays"},
 };
 
-static int find(const hg_code_label *tab, int n, const char *code)
-{
-	if (!code)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (strcmp(tab[i].code, code) == 0)
-			return i;
-	return -1;
-}
-
 #define LABEL_FUNCS(type, prefix, table, n)                                                                  \
 	const hg_code_label *prefix##_label(type v) { return (unsigned)v < (n) ? &table[v] : &table[0]; }   \
 	bool prefix##_from_code(const char *code, type *out)                                                 \
 	{                                                                                                    \
-		int i = find(table, (n), code);                                                              \
-		if (i < 0)                                                                                   \
+		int i;                                                                                       \
+		if (!hg_code_find(table, (n), code, &i))                                                     \
 			return false;                                                                        \
 		*out = (type)i;                                                                              \
 		return true;                                                                                 \

@@ -18,7 +18,7 @@ static const hg_code_label unit_kinds[UNIT_KIND_COUNT] = {
 	[UNIT_ADMIN] = {"admin", "administration", "administration"},
 };
 
-static bool find_code(const hg_code_label *tab, int n, const char *code, int *out)
+bool hg_code_find(const hg_code_label *tab, int n, const char *code, int *out)
 {
 	if (!code)
 		return false;
@@ -39,7 +39,7 @@ const hg_code_label *care_type_label(care_type c)
 bool care_type_from_code(const char *code, care_type *out)
 {
 	int i;
-	if (!find_code(care_types, CARE_TYPE_COUNT, code, &i))
+	if (!hg_code_find(care_types, CARE_TYPE_COUNT, code, &i))
 		return false;
 	*out = (care_type)i;
 	return true;
@@ -53,7 +53,7 @@ const hg_code_label *unit_kind_label(unit_kind k)
 bool unit_kind_from_code(const char *code, unit_kind *out)
 {
 	int i;
-	if (!find_code(unit_kinds, UNIT_KIND_COUNT, code, &i))
+	if (!hg_code_find(unit_kinds, UNIT_KIND_COUNT, code, &i))
 		return false;
 	*out = (unit_kind)i;
 	return true;

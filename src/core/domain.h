@@ -38,6 +38,13 @@ typedef struct hg_code_label {
 	const char *en;   /* English label */
 } hg_code_label;
 
+/*
+ * Finds code in the table tab[0..n) of an enum's labels: *out = its index.
+ * False for an unknown code or NULL. Every enum with a code table looks its
+ * codes up through this one function.
+ */
+bool hg_code_find(const hg_code_label *tab, int n, const char *code, int *out);
+
 const hg_code_label *care_type_label(care_type c);
 /* Finds a care type by its code; false when unknown. */
 bool care_type_from_code(const char *code, care_type *out);

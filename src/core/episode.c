@@ -33,15 +33,11 @@ const hg_code_label *episode_status_label(episode_status s)
 
 bool episode_status_from_code(const char *code, episode_status *out)
 {
-	if (!code)
+	int i;
+	if (!hg_code_find(statuses, EPISODE_STATUS_COUNT, code, &i))
 		return false;
-	for (int i = 0; i < EPISODE_STATUS_COUNT; i++) {
-		if (strcmp(statuses[i].code, code) == 0) {
-			*out = (episode_status)i;
-			return true;
-		}
-	}
-	return false;
+	*out = (episode_status)i;
+	return true;
 }
 
 void episode_init(episode_state *st)

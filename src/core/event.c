@@ -230,23 +230,13 @@ bool event_type_from_code(const char *code, event_type *out)
 	return false;
 }
 
-static int label_find(const hg_code_label *tab, int n, const char *code)
-{
-	if (!code)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (strcmp(tab[i].code, code) == 0)
-			return i;
-	return -1;
-}
-
 /* The label and lookup pair of one payload enum; an out-of-range value gets row 0. */
 #define CODE_TABLE_FUNCS(type, prefix, table, count)                                                         \
 	const hg_code_label *prefix##_label(type v) { return (unsigned)v < (count) ? &table[v] : &table[0]; } \
 	bool prefix##_from_code(const char *code, type *out)                                                 \
 	{                                                                                                    \
-		int i = label_find(table, (count), code);                                                    \
-		if (i < 0)                                                                                   \
+		int i;                                                                                       \
+		if (!hg_code_find(table, (count), code, &i))                                                 \
 			return false;                                                                        \
 		*out = (type)i;                                                                              \
 		return true;                                                                                 \

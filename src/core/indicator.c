@@ -54,23 +54,13 @@ static const hg_code_label subjects[IND_SUBJECT_COUNT] = {
 	[IND_SUBJECT_ACKS] = {"acknowledgements", "kvittenser", "acknowledgements"},
 };
 
-static bool find_code(const hg_code_label *tab, int n, const char *code, int *out)
-{
-	for (int i = 0; code && i < n; i++) {
-		if (strcmp(tab[i].code, code) == 0) {
-			*out = i;
-			return true;
-		}
-	}
-	return false;
-}
 
 const hg_code_label *indicator_dim_label(indicator_dim d) { return (unsigned)d < IND_DIM_COUNT ? &dims[d] : NULL; }
 
 bool indicator_dim_from_code(const char *code, indicator_dim *out)
 {
 	int i;
-	if (!find_code(dims, IND_DIM_COUNT, code, &i))
+	if (!hg_code_find(dims, IND_DIM_COUNT, code, &i))
 		return false;
 	*out = (indicator_dim)i;
 	return true;
@@ -91,7 +81,7 @@ const hg_code_label *indicator_subject_label(indicator_subject s)
 bool indicator_subject_from_code(const char *code, indicator_subject *out)
 {
 	int i;
-	if (!find_code(subjects, IND_SUBJECT_COUNT, code, &i))
+	if (!hg_code_find(subjects, IND_SUBJECT_COUNT, code, &i))
 		return false;
 	*out = (indicator_subject)i;
 	return true;

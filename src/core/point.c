@@ -22,13 +22,11 @@ const hg_code_label *point_step_label(point_step s) { return (unsigned)s < POINT
 
 bool point_step_from_code(const char *code, point_step *out)
 {
-	for (int i = 0; code && i < POINT_STEP_COUNT; i++) {
-		if (strcmp(steps[i].code, code) == 0) {
-			*out = (point_step)i;
-			return true;
-		}
-	}
-	return false;
+	int i;
+	if (!hg_code_find(steps, POINT_STEP_COUNT, code, &i))
+		return false;
+	*out = (point_step)i;
+	return true;
 }
 
 static bool by(hg_instant when, hg_instant t) { return when != HG_INSTANT_NONE && when <= t; }

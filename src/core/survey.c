@@ -24,16 +24,6 @@ static const hg_code_label respondents[SURVEY_RESPONDENT_COUNT] = {
 	[SURVEY_NEXT_OF_KIN] = {"next_of_kin", "närstående", "next of kin"},
 };
 
-static bool find(const hg_code_label *tab, int n, const char *code, int *out)
-{
-	for (int i = 0; code && i < n; i++) {
-		if (strcmp(tab[i].code, code) == 0) {
-			*out = i;
-			return true;
-		}
-	}
-	return false;
-}
 
 const hg_code_label *survey_question_label(survey_question q)
 {
@@ -43,7 +33,7 @@ const hg_code_label *survey_question_label(survey_question q)
 bool survey_question_from_code(const char *code, survey_question *out)
 {
 	int i;
-	if (!find(questions, SURVEY_QUESTION_COUNT, code, &i))
+	if (!hg_code_find(questions, SURVEY_QUESTION_COUNT, code, &i))
 		return false;
 	*out = (survey_question)i;
 	return true;
@@ -57,7 +47,7 @@ const hg_code_label *survey_channel_label(survey_channel c)
 bool survey_channel_from_code(const char *code, survey_channel *out)
 {
 	int i;
-	if (!find(channels, SURVEY_CHANNEL_COUNT, code, &i))
+	if (!hg_code_find(channels, SURVEY_CHANNEL_COUNT, code, &i))
 		return false;
 	*out = (survey_channel)i;
 	return true;
@@ -71,7 +61,7 @@ const hg_code_label *survey_respondent_label(survey_respondent r)
 bool survey_respondent_from_code(const char *code, survey_respondent *out)
 {
 	int i;
-	if (!find(respondents, SURVEY_RESPONDENT_COUNT, code, &i))
+	if (!hg_code_find(respondents, SURVEY_RESPONDENT_COUNT, code, &i))
 		return false;
 	*out = (survey_respondent)i;
 	return true;
