@@ -25,6 +25,8 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/survey.h"
+#include "store/followup_store.h"
 
 #define HOUR ((hg_instant)3600)
 #define DAY ((hg_instant)HG_SECONDS_PER_DAY)
@@ -1080,6 +1082,37 @@ static void plan_sort(struct gen *g)
 	}
 }
 
+/*
+ * About a third of the patients who went home answer the follow-up survey a few
+ * days later (by phone or through the link). Drawn from a generator of its own,
+ * seeded by the episode, so the events of every episode stay as they were.
+ */
+static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant discharged)
+{
+	static const int yes_permille[SURVEY_QUESTION_COUNT] = {
+		[SURVEY_FELT_SAFE] = 800, [SURVEY_TOOK_PART] = 700, [SURVEY_KNEW_CARE_CONTACT] = 750,
+		[SURVEY_SIP_WHERE_WANTED] = 850};
+	demo_rng r;
+	survey_answer a;
+	demo_rng_seed(&r, (uint64_t)episode_id * 0x9E3779B97F4A7C15ULL ^ 0x5375727665790000ULL);
+	if (!demo_rng_chance(&r, 350))
+		return HG_OK;
+	survey_answer_init(&a);
+	a.answered_at = discharged + (hg_instant)(3 + demo_rng_below(&r, 8)) * 86400 + demo_rng_below(&r, 8 * 3600);
+	if (a.answered_at > g->now)
+		return HG_OK;
+	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
+		a.replies[q] = demo_rng_chance(&r, 100) ? SURVEY_UNANSWERED
+			       : demo_rng_chance(&r, yes_permille[q]) ? SURVEY_YES : SURVEY_NO;
+	a.replies[SURVEY_FELT_SAFE] = demo_rng_chance(&r, yes_permille[SURVEY_FELT_SAFE]) ? SURVEY_YES : SURVEY_NO;
+	a.channel = demo_rng_chance(&r, 600) ? SURVEY_PHONE : SURVEY_LINK;
+	a.respondent = demo_rng_chance(&r, 750) ? SURVEY_PATIENT : SURVEY_NEXT_OF_KIN;
+	hg_status rc = followup_answer_put(g->s, episode_id, &a, "demo");
+	if (rc != HG_OK)
+		(void)snprintf(g->err, g->errlen, "cannot store a survey answer: %s", hg_status_name(rc));
+	return rc;
+}
+
 /* Stores the planned events up to `now`; *discharged gets the discharge instant if it was stored. */
 static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *deceased)
 {
@@ -1133,6 +1166,8 @@ static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *decease
 			*deceased = it->ev.u.discharged.destination == DEST_DECEASED;
 		}
 	}
+	if (*discharged != HG_INSTANT_NONE && !*deceased)
+		return maybe_survey(g, episode_id, *discharged);
 	return HG_OK;
 }
 
