@@ -83,6 +83,31 @@ export function makeDemo(hemgang, db, episodes = 60) {
     });
 }
 
+/** `hemgang demo` in the background (while other tests run): resolves to the logins. */
+export function makeDemoAsync(hemgang, db, episodes) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(hemgang, ['demo', '--db', db, '--episodes', String(episodes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 120_000);
+    proc.stdout.setEncoding('utf8').on('data', (c) => (out += c));
+    proc.stderr.setEncoding('utf8').on('data', (c) => (err += c));
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`hemgang demo failed (${code}): ${err}`));
+      resolve(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            const [username, role, org, unit] = line.split('\t');
+            return { username, role, org, unit };
+          }),
+      );
+    });
+  });
+}
+
 /** Starts `hemgang serve` on 127.0.0.1:0 and reads the port from its first stderr line. */
 export function startServer(hemgang, db, staticRoot, logFile) {
   return new Promise((resolve, reject) => {

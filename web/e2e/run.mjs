@@ -9,12 +9,18 @@
 // Also: the DEMO banner, CSP without violations, asset caching, live updates
 // by polling, the language switch, search with a reason, labels on every
 // control, no horizontal scrolling at 1366×768 and tablet width.
-// Screenshots go to test-artifacts/ (each role's start page, the episode page).
+// Then (followup.mjs, issue 6) the patient survey by a single-use link in a
+// fresh browser context, and the follow-up dashboard of the region's and a
+// municipality's analysts on a second server with a larger demo region.
+// Screenshots go to test-artifacts/ (each role's start page, the episode page,
+// the dashboard, the survey). HEMGANG_DOCS_IMG=docs/img also writes the
+// README's picture of the dashboard there.
 // Usage: HEMGANG=build/release/hemgang node web/e2e/run.mjs
 // Prints "web: N passed, N failed"; exit status 1 when anything failed.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dashboardSteps, surveySteps } from './followup.mjs';
 import {
   Runner,
   assert,
@@ -22,6 +28,7 @@ import {
   eq,
   launchBrowser,
   makeDemo,
+  makeDemoAsync,
   randomPersonnummer,
   startServer,
   stopServer,
@@ -35,10 +42,13 @@ const DIST = resolve(repo, 'web', 'dist');
 const ARTIFACTS = resolve(repo, process.env.HEMGANG_ARTIFACTS || 'test-artifacts');
 const WAIT = 10_000; // one bounded wait for anything the UI should show
 const POLL_WAIT = 25_000; // a poll interval (10 s) and a slow sanitizer build's margin
-const TOTAL_BUDGET = 170_000;
+const TOTAL_BUDGET = 230_000;
+const DOCS_IMG = process.env.HEMGANG_DOCS_IMG ? resolve(repo, process.env.HEMGANG_DOCS_IMG) : null;
+const DASH_EPISODES = 1200; // enough for some cells above the small-cell threshold and some below
 
 const r = new Runner('web');
 let server = null;
+let server2 = null; // the dashboard's server, on a larger demo region
 let browser = null;
 
 const watchdog = setTimeout(async () => {
@@ -46,18 +56,26 @@ const watchdog = setTimeout(async () => {
   r.failed++;
   r.summary();
   await stopServer(server);
+  await stopServer(server2);
   process.exit(1);
 }, TOTAL_BUDGET);
 
 const tmp = tempDir();
 const db = join(tmp, 'web.db');
 mkdirSync(ARTIFACTS, { recursive: true });
+// The dashboard's demo region is made in the background while the first flow runs.
+const db2 = join(tmp, 'dashboard.db');
+const demo2 = makeDemoAsync(HEMGANG, db2, DASH_EPISODES).then(async (logins) => {
+  server2 = await startServer(HEMGANG, db2, DIST, createWriteStream(join(tmp, 'server2.log')));
+  return { logins, server: server2 };
+});
+demo2.catch(() => undefined); // reported by the step that awaits it
 
 const cspViolations = [];
 const pageErrors = [];
 
 async function newSession(user, viewport = { width: 1366, height: 768 }) {
-  const ctx = await browser.newContext({ viewport, locale: 'sv-SE', timezoneId: 'America/New_York' });
+  const ctx = await browser.newContext({ viewport, locale: 'sv-SE', timezoneId: 'America/New_York', acceptDownloads: true });
   ctx.setDefaultTimeout(WAIT);
   const page = await ctx.newPage();
   page.on('console', (m) => {
@@ -135,6 +153,7 @@ try {
     const res = await fetch(server.url + '/');
     const csp = res.headers.get('content-security-policy') || '';
     assert(csp.includes("script-src 'self'") && csp.includes("style-src 'self'"), 'CSP of index.html: ' + csp);
+    assert(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), 'no unsafe-inline or unsafe-eval: ' + csp);
     const html = await res.text();
     assert(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html), 'index.html has an inline script');
     assert(!/\sstyle=/i.test(html), 'index.html has a style attribute');
@@ -314,6 +333,16 @@ try {
     });
   }
 
+  await surveySteps({
+    r,
+    newSession,
+    server: () => server,
+    W: () => W,
+    episodeId: () => episodeId,
+    patient,
+    ARTIFACTS,
+  });
+
   await r.step('a user of another municipality sees nothing of it', async () => {
     const S = await newSession(stranger.username);
     await login(S.page, stranger.username);
@@ -384,6 +413,8 @@ try {
     eq(await W.page.evaluate(() => document.activeElement?.className), 'skip', 'first tab stop');
   }, { flow: false });
 
+  await dashboardSteps({ r, newSession, demo2, ARTIFACTS, DOCS_IMG });
+
   await r.step('WCAG 2.1 AA (axe-core): login, start pages, episode with a form, admission, list, search', async () => {
     const found = [];
     const check = async (page, what) => {
@@ -419,6 +450,24 @@ try {
     assert(found.length === 0, 'violations:\n      ' + found.join('\n      '));
   }, { flow: false });
 
+  await r.step('the CSP violation detector works (an inline style is refused and reported)', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const seen = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
+    });
+    await page.goto(server.url + '/');
+    await page.evaluate(() => {
+      const s = document.createElement('style');
+      s.textContent = 'body { outline: 1px solid red; }';
+      document.head.appendChild(s);
+    });
+    for (let i = 0; i < 50 && seen.length === 0; i++) await page.waitForTimeout(100);
+    await ctx.close();
+    assert(seen.length > 0, 'the browser reported the inline style');
+  }, { flow: false });
+
   await r.step('no CSP violation and no script error on any page', async () => {
     assert(cspViolations.length === 0, 'CSP violations: ' + cspViolations.join(' | '));
     assert(pageErrors.length === 0, 'page errors: ' + pageErrors.join(' | '));
@@ -433,6 +482,8 @@ try {
     /* closing anyway */
   }
   await stopServer(server);
+  await demo2.catch(() => undefined);
+  await stopServer(server2);
   clearTimeout(watchdog);
   r.summary();
   process.exit(r.failed === 0 && r.passed > 0 ? 0 : 1);

@@ -8,6 +8,7 @@ import { ApiError, request, usePoll, type ApiEvent, type EpisodeView, type Party
 import { DeadlineBadge, ErrorBox, Link, Loading, StatusBadge, TrackBadge } from '../components/common';
 import { EventForm } from '../components/EventForm';
 import { errorMessage } from '../components/fields';
+import { SurveyStaff } from '../components/SurveyStaff';
 import { codeLabel, formatClock, formatDate, formatInstant, t } from '../i18n';
 import { cancellable, cancelledSeqs, offeredForms, roleMaySend } from '../rules';
 import { municipalityLabel, orgName, unitName } from '../state';
@@ -460,6 +461,7 @@ export function Episode(p: { id: string; me: Session }) {
         <div class="col-side">
           <Overview view={view} />
           <Deadlines view={view} />
+          {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} /> : null}
         </div>
       </div>
     </div>
