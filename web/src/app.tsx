@@ -1,8 +1,12 @@
 // app.tsx - the frame of every page: the DEMO banner, the header with the
 // navigation, the user, the language switch and log-out, and the routes.
-import { useEffect, useRef } from 'preact/hooks';
+// The patient survey (/survey/{token}) is the one page outside the login: it
+// gets a bare frame (name and language switch only) and asks the server for
+// nothing but its questions.
+import type { FunctionComponent } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, request, sessionExpired, type Session } from './api';
-import { Link, Loading } from './components/common';
+import { ErrorBox, Link, Loading } from './components/common';
 import { codeLabel, lang, setLang, t } from './i18n';
 import { Admit } from './pages/Admit';
 import { Episode } from './pages/Episode';
@@ -10,6 +14,7 @@ import { Episodes } from './pages/Episodes';
 import { Login } from './pages/Login';
 import { Search } from './pages/Search';
 import { Start } from './pages/Start';
+import { SurveyPage } from './pages/Survey';
 import { roleMaySend } from './rules';
 import { useSignal } from './signal';
 import { demo, loadDirectory, navigate, route, session } from './state';
@@ -17,7 +22,32 @@ import { demo, loadDirectory, navigate, route, session } from './state';
 /** Roles that see identifiable patients (src/core/access.c reads_patients): the others get no lists. */
 const READS_PATIENTS = (role: string) => role !== 'analyst' && role !== 'admin';
 
+/**
+ * The dashboard and its charting library (uPlot) are a separate chunk, loaded
+ * the first time a dashboard is shown, so the worklist pages stay small.
+ */
+let dashboardModule: Promise<{ Dashboard: FunctionComponent<{ me: Session }> }> | null = null;
+
+function Dashboard(p: { me: Session }) {
+  const [Page, setPage] = useState<FunctionComponent<{ me: Session }> | null>(null);
+  const [failed, setFailed] = useState<unknown>(null);
+  useEffect(() => {
+    dashboardModule ??= import('./pages/Dashboard');
+    dashboardModule.then((m) => setPage(() => m.Dashboard)).catch((e) => {
+      dashboardModule = null;
+      setFailed(e);
+    });
+  }, []);
+  if (failed) return <ErrorBox error={failed} />;
+  return Page ? <Page me={p.me} /> : <Loading />;
+}
+
+/** The token of a survey link's page, or null: /survey/{token}. */
+const surveyToken = (path: string) => /^\/survey\/([A-Za-z0-9_-]{1,100})$/.exec(path.split('?')[0])?.[1] ?? null;
+
 export async function boot(): Promise<void> {
+  if (surveyToken(route.get())) return; // the public survey page: no session, no directory
+
   get<{ demo: boolean }>('/healthz')
     .then((h) => demo.set(!!h.demo))
     .catch(() => undefined);
@@ -41,7 +71,7 @@ function DemoBanner() {
   );
 }
 
-function Header(p: { me: Session | null; path: string }) {
+function Header(p: { me: Session | null; path: string; bare?: boolean }) {
   const l = useSignal(lang);
   const nav = (href: string, label: string) => {
     const current = href === '/' ? p.path === '/' : p.path.startsWith(href);
@@ -61,21 +91,32 @@ function Header(p: { me: Session | null; path: string }) {
       </li>
     );
   };
+  const worklist = p.me ? READS_PATIENTS(p.me.user.role) : false;
   return (
     <header class="top">
       <div class="brand">
-        <Link href="/" class="brand-link" aria-label={`${t('app_name')} – ${t('nav_start')}`}>
-          <span class="logo" aria-hidden="true">
-            ⌂
+        {p.bare ? (
+          <span class="brand-link">
+            <span class="logo" aria-hidden="true">
+              ⌂
+            </span>
+            <span class="brand-name">{t('app_name')}</span>
           </span>
-          <span class="brand-name">{t('app_name')}</span>
-        </Link>
+        ) : (
+          <Link href="/" class="brand-link" aria-label={`${t('app_name')} – ${worklist || !p.me ? t('nav_start') : t('nav_dashboard')}`}>
+            <span class="logo" aria-hidden="true">
+              ⌂
+            </span>
+            <span class="brand-name">{t('app_name')}</span>
+          </Link>
+        )}
         <span class="tagline">{t('app_tagline')}</span>
       </div>
-      {p.me ? (
+      {p.me && !p.bare ? (
         <nav aria-label={t('nav_label')}>
           <ul>
-            {nav('/', t('nav_start'))}
+            {worklist ? nav('/', t('nav_start')) : nav('/', t('nav_dashboard'))}
+            {worklist ? nav('/dashboard', t('nav_dashboard')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/episodes', t('nav_episodes')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/search', t('nav_search')) : null}
             {roleMaySend(p.me.user.role, 'admitted') && p.me.units.some((u) => u.kind === 'ward')
@@ -85,7 +126,7 @@ function Header(p: { me: Session | null; path: string }) {
         </nav>
       ) : null}
       <div class="user">
-        {p.me ? (
+        {p.me && !p.bare ? (
           <span class="who" data-testid="who">
             <span class="sr-only">{t('logged_in_as')} </span>
             <strong>{p.me.user.username}</strong> · {codeLabel('role', p.me.user.role)}
@@ -99,7 +140,7 @@ function Header(p: { me: Session | null; path: string }) {
         >
           {t('switch_language')}
         </button>
-        {p.me ? (
+        {p.me && !p.bare ? (
           <button
             type="button"
             class="btn btn-small btn-header"
@@ -128,7 +169,9 @@ function Routes(p: { me: Session; path: string }) {
   switch (pathname) {
     case '/':
     case '/index.html':
-      return <Start me={p.me} />;
+      return READS_PATIENTS(p.me.user.role) ? <Start me={p.me} /> : <Dashboard me={p.me} />;
+    case '/dashboard':
+      return <Dashboard me={p.me} />;
     case '/episodes':
       return <Episodes me={p.me} query={query} />;
     case '/search':
@@ -171,6 +214,19 @@ export function App() {
     return () => window.clearTimeout(id);
   }, [path]);
 
+  const token = surveyToken(path);
+  if (token)
+    return (
+      <div class="app" key={l}>
+        <a class="skip" href="#main">
+          {t('skip_to_content')}
+        </a>
+        <Header me={null} path={path} bare />
+        <main id="main" ref={main} tabIndex={-1}>
+          <SurveyPage token={token} />
+        </main>
+      </div>
+    );
   return (
     <div class="app" key={l}>
       <a class="skip" href="#main">
