@@ -30,6 +30,8 @@ async function until(check, what) {
   throw new Error('timed out waiting for ' + what);
 }
 
+const CHARTS = ['chart-ready', 'chart-mean', 'chart-compliance', 'chart-survey', 'chart-point', 'chart-forecast'];
+
 async function loginAt(page, url, username) {
   await page.goto(url + '/');
   await page.locator('#login-username').fill(username);
@@ -41,9 +43,8 @@ async function loginAt(page, url, username) {
 /** Waits until the dashboard has drawn every chart and its tables. */
 async function dashboardReady(page) {
   await page.locator('[data-testid=dashboard]').waitFor();
-  for (const id of ['chart-ready', 'chart-mean', 'chart-compliance', 'chart-point', 'chart-forecast'])
-    await page.locator(`[data-testid=${id}] canvas`).first().waitFor();
-  for (const id of ['table-ready', 'table-mean', 'table-compliance', 'table-point', 'table-forecast'])
+  for (const id of CHARTS) await page.locator(`[data-testid=${id}] canvas`).first().waitFor();
+  for (const id of ['table-ready', 'table-mean', 'table-compliance', 'table-survey', 'table-point', 'table-forecast'])
     await page.locator(`#${id} tbody tr`).first().waitFor();
 }
 
@@ -166,7 +167,7 @@ export async function dashboardSteps(t) {
     const mean = await A.page.locator('#dash-kpi [data-measure=ready_days_mean] dd').innerText();
     assert(/^\d+,\d$/.test(mean.trim()), 'the mean in Swedish format: ' + mean);
     // each chart's canvas has been drawn on (not blank)
-    for (const id of ['chart-ready', 'chart-mean', 'chart-compliance', 'chart-point', 'chart-forecast']) {
+    for (const id of CHARTS) {
       const inked = await A.page.locator(`[data-testid=${id}] canvas`).first().evaluate((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
@@ -196,6 +197,7 @@ export async function dashboardSteps(t) {
     for (const a of apis) {
       assert(!/personnummer|patient_list|"name":"[^"]*"\s*,\s*"personnummer"/.test(a.body), 'identity fields from ' + a.url);
       assert(!PNR_RE.test(a.body), 'a personnummer pattern from ' + a.url);
+      assert(!/"comment"/.test(a.body), 'a survey free text from ' + a.url);
     }
   }, { flow: false });
 

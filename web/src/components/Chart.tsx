@@ -75,7 +75,7 @@ function options(p: ChartProps, width: number): uPlot.Options {
     width,
     height: p.height ?? 260,
     cursor: { drag: { x: false, y: false }, points: { show: !bars } },
-    legend: { show: true, live: true },
+    legend: { show: true, live: false },
     scales: {
       x: { time: false, range: bars ? [-0.5, n - 0.5] : [0, Math.max(1, n - 1)] },
       y: {

@@ -12,6 +12,7 @@
 //     per municipality (by=municipality);
 //   mean ready-days per episode against a target the user sets (kept in localStorage);
 //   deadline compliance per month (24 h notice, care contact and SIP call within 3 days);
+//   the patient survey's shares of "yes" by track colour or municipality (never one answer);
 //   the point measurement: now, and the latest saved, with a button to save one;
 //   the holiday forecast with its 80 % band.
 // A suppressed cell (null and named in the row's `suppressed` list) shows "–"
@@ -45,7 +46,7 @@ import {
   type SavedPoint,
   type ValueRow,
 } from '../followup';
-import { formatDate, formatInstant, lang, t, todayLocal } from '../i18n';
+import { codeLabel, formatDate, formatInstant, lang, t, todayLocal } from '../i18n';
 import { useSignal } from '../signal';
 import { directory, orgName } from '../state';
 
@@ -96,7 +97,7 @@ const KPIS = [
 ];
 
 /** One figure of a row: its value, "–" when suppressed (with the reason for screen readers), empty when there is none. */
-function Num(p: { row: ValueRow | undefined; code: string; kind: string; th?: boolean }) {
+function Num(p: { row: ValueRow | undefined; code: string; kind: string }) {
   const st = cellState(p.row, p.code);
   if (st === 'suppressed')
     return (
@@ -273,6 +274,7 @@ export function Dashboard(p: { me: Session }) {
           <ReadyDays A={A} B={B} C={C} period={period} minCell={minCell} csvMonth={byMonthMuni} csvPeriod={byMuni} />
           <MeanTarget B={B} period={period} minCell={minCell} csv={byMonth} />
           <Compliance B={B} period={period} minCell={minCell} csv={byMonth} />
+          <SurveyPanel q={q} minCell={minCell} />
           <PointPanel municipality={municipality} />
           <ForecastPanel municipality={municipality} today={today} />
         </>
@@ -571,7 +573,7 @@ function Compliance(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
       ) : !b ? (
         <Loading />
       ) : (
-        <div class="chart-table">
+        <div class="chart-table even">
           <Chart
             testid="chart-compliance"
             label={t('dash_compliance_chart')}
@@ -612,6 +614,102 @@ function Compliance(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
                 <th scope="row">{t('dash_total')}</th>
                 {COMPLIANCE.map((code) => (
                   <Num key={code} row={b.total} code={code} kind="share" />
+                ))}
+              </tr>
+            </tfoot>
+          </ScrollTable>
+        </div>
+      )}
+      <SuppressedNote minCell={p.minCell} />
+    </Panel>
+  );
+}
+
+// ---- the patients' own experience ----
+
+const SURVEY_SHARES = ['felt_safe_share', 'took_part_share', 'knew_care_contact_share', 'sip_where_wanted_share'];
+
+function SurveyPanel(p: { q: (extra: Record<string, string>) => string; minCell: number }) {
+  const [by, setBy] = useState<'track' | 'municipality'>('track');
+  const path = '/api/v1/indicators' + p.q({ by, measures: ['survey_answers', ...SURVEY_SHARES].join(',') });
+  const s = useLoad<IndicatorResult>(path);
+  const r = s.data;
+  const keyLabel = (k: string) =>
+    by === 'track' ? (k === 'none' ? t('survey_track_none') : capital(codeLabel('colour', k))) : orgName(k);
+  return (
+    <Panel
+      id="dash-survey"
+      title={t('dash_survey_title')}
+      intro={t('dash_survey_intro')}
+      actions={<Download href={path + '&format=csv'} label={t('dash_survey_title')} />}
+    >
+      <div class="filters">
+        <Select
+          form="survey-panel"
+          name="by"
+          label={t('dash_survey_by')}
+          value={by}
+          onValue={(v) => setBy(v as 'track' | 'municipality')}
+          options={[
+            { value: 'track', label: t('col_track') },
+            { value: 'municipality', label: t('col_municipality') },
+          ]}
+        />
+      </div>
+      {s.error ? (
+        <Failed error={s.error} />
+      ) : !r ? (
+        <Loading />
+      ) : (
+        <div class="chart-table even">
+          <Chart
+            testid="chart-survey"
+            label={t('dash_survey_chart')}
+            x={SURVEY_SHARES.map((c) => t(`survey_short_${c}` as 'survey_short_felt_safe_share'))}
+            xName={t('dash_survey_question')}
+            yMin={0}
+            yMax={100}
+            series={[
+              {
+                label: t('dash_survey_yes'),
+                values: SURVEY_SHARES.map((c) => shareSeries(cellValue(r.total, c))),
+                color: '#1e7b34',
+                bars: true,
+              },
+            ]}
+            format={pct}
+          />
+          <ScrollTable id="table-survey" caption={t('dash_survey_table')}>
+            <thead>
+              <tr>
+                <th scope="col">{by === 'track' ? t('col_track') : t('col_municipality')}</th>
+                <th scope="col" class="num">
+                  {t('dash_survey_answers')}
+                </th>
+                {SURVEY_SHARES.map((c) => (
+                  <th scope="col" class="num" key={c}>
+                    {t(`survey_short_${c}` as 'survey_short_felt_safe_share')}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {r.rows.map((row) => (
+                <tr key={row.keys[by]} data-key={row.keys[by]}>
+                  <th scope="row">{keyLabel(row.keys[by])}</th>
+                  <Num row={row} code="survey_answers" kind="count" />
+                  {SURVEY_SHARES.map((c) => (
+                    <Num key={c} row={row} code={c} kind="share" />
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">{t('dash_total')}</th>
+                <Num row={r.total} code="survey_answers" kind="count" />
+                {SURVEY_SHARES.map((c) => (
+                  <Num key={c} row={r.total} code={c} kind="share" />
                 ))}
               </tr>
             </tfoot>
