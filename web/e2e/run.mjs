@@ -21,6 +21,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dashboardSteps, surveySteps } from './followup.mjs';
+import { invoiceTests } from './invoices.mjs';
 import {
   Runner,
   assert,
@@ -414,6 +415,9 @@ try {
   }, { flow: false });
 
   await dashboardSteps({ r, newSession, demo2, ARTIFACTS, DOCS_IMG });
+
+  // issue 5: invoice bases built, sent, disputed and decided in the browser (invoices.mjs)
+  await invoiceTests({ r, url: server.url, newSession, login, artifacts: ARTIFACTS });
 
   await r.step('WCAG 2.1 AA (axe-core): login, start pages, episode with a form, admission, list, search', async () => {
     const found = [];

@@ -11,6 +11,9 @@ import { codeLabel, lang, setLang, t } from './i18n';
 import { Admit } from './pages/Admit';
 import { Episode } from './pages/Episode';
 import { Episodes } from './pages/Episodes';
+import { Invoice } from './pages/Invoice';
+import { Invoices } from './pages/Invoices';
+import { ti } from './i18n-invoices';
 import { Login } from './pages/Login';
 import { Search } from './pages/Search';
 import { Start } from './pages/Start';
@@ -119,6 +122,7 @@ function Header(p: { me: Session | null; path: string; bare?: boolean }) {
             {worklist ? nav('/dashboard', t('nav_dashboard')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/episodes', t('nav_episodes')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/search', t('nav_search')) : null}
+            {p.me.user.role === 'invoice_officer' ? nav('/invoices', ti('nav_invoices')) : null}
             {roleMaySend(p.me.user.role, 'admitted') && p.me.units.some((u) => u.kind === 'ward')
               ? nav('/admit', t('nav_admit'))
               : null}
@@ -166,6 +170,9 @@ function Routes(p: { me: Session; path: string }) {
   const [pathname, query = ''] = p.path.split('?');
   const m = /^\/episodes\/([0-9]+)$/.exec(pathname);
   if (m) return <Episode key={m[1]} id={m[1]} me={p.me} />;
+  const inv = /^\/invoices\/([0-9]+)$/.exec(pathname);
+  if (inv) return <Invoice key={inv[1]} id={inv[1]} me={p.me} />;
+  if (pathname === '/invoices') return <Invoices me={p.me} query={query} />;
   switch (pathname) {
     case '/':
     case '/index.html':
