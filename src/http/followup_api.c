@@ -430,7 +430,8 @@ static hg_status get_points(http_request *req, http_response *res, void *p)
 	size_t n = 0;
 	if (!authenticate_follower(req, res, app, &f))
 		return HG_OK;
-	hg_status rc = followup_point_list(app->store, f.municipality ? f.municipality : NULL, &rows, &n);
+	/* each scope sees its own saves: a region user the region-wide ones (scope ""), a municipality its own */
+	hg_status rc = followup_point_list(app->store, f.municipality ? f.municipality : "", &rows, &n);
 	if (rc != HG_OK)
 		return api_problem_store(res, rc);
 	json_t *arr = json_array();
@@ -449,7 +450,7 @@ static bool find_point(http_response *res, api_app *app, const follower *f, cons
 	if (ref && strcmp(ref, "latest") == 0) {
 		followup_point_row *rows = NULL;
 		size_t n = 0;
-		rc = followup_point_list(app->store, f->municipality ? f->municipality : NULL, &rows, &n);
+		rc = followup_point_list(app->store, f->municipality ? f->municipality : "", &rows, &n);
 		if (rc == HG_OK && n)
 			id = rows[0].id;
 		hg_free(rows);
@@ -638,11 +639,12 @@ static hg_status post_invitation(http_request *req, http_response *res, void *p)
 		return api_problem_store(res, rc);
 	if (!api_audit(req, res, app, &c, "survey.invite", id, NULL))
 		return HG_OK;
-	char path[128], exp[21];
+	char path[128], page[128], exp[21];
 	snprintf(path, sizeof path, "/api/v1/survey/%s", token);
-	return http_reply_json(res, 201, json_pack("{s:s, s:s, s:s, s:I}", "token", token, "answer_url", path,
-						   "expires_at", instant_format_utc(expires, exp), "episode_id",
-						   (json_int_t)id));
+	snprintf(page, sizeof page, "/survey/%s", token); /* the web page to send by SMS or letter */
+	return http_reply_json(res, 201, json_pack("{s:s, s:s, s:s, s:s, s:I}", "token", token, "answer_url", path,
+						   "page_url", page, "expires_at", instant_format_utc(expires, exp),
+						   "episode_id", (json_int_t)id));
 }
 
 /* Parses and validates the answer in the body; replies 400 otherwise. */
