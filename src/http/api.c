@@ -22,6 +22,7 @@
 #include "core/deadline.h"
 #include "core/liability.h"
 #include "core/pnr.h"
+#include "http/invoice_api.h"
 #include "store/agreement_store.h"
 #include "store/episode_json.h"
 #include "store/event_json.h"
@@ -720,6 +721,13 @@ bool api_episode_access(http_request *req, http_response *res, api_app *app, con
 	if (rc != HG_OK) {
 		(void)api_problem_store(res, rc);
 		return false;
+	}
+	int64_t invoice = 0;
+	if (!visible && invoice_officer_sees_episode(app, c, *id, &invoice)) {
+		/* an invoice officer follows an invoice line to its episode: read-only, audited with the invoice */
+		char why[48];
+		snprintf(why, sizeof why, "invoice %lld", (long long)invoice);
+		return api_audit(req, res, app, c, "episode.read.invoice", *id, why);
 	}
 	if (!visible) /* 404, not 403: the existence of other episodes does not leak */
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));

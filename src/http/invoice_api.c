@@ -60,6 +60,44 @@ static bool within_reach(const officer *o, const char *m, const char *state)
 	return strcmp(m, o->org.code) == 0 && strcmp(state, "draft") != 0 && strcmp(state, "superseded") != 0;
 }
 
+bool invoice_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id)
+{
+	officer o = {.c = *c};
+	json_t *rows = NULL, *r;
+	size_t i;
+	bool found = false;
+	if (c->user.role != ROLE_INVOICE_OFFICER || store_org_get(app->store, c->user.org, &o.org) != HG_OK)
+		return false;
+	o.region = o.org.kind == ORG_REGION;
+	invoice_filter f = {.state = -1};
+	if (o.region)
+		f.county = o.org.county;
+	else
+		f.municipality = o.org.code;
+	if (invoice_list(app->store, &f, &rows) != HG_OK)
+		return false;
+	json_array_foreach(rows, i, r) {
+		const char *m = json_string_value(json_object_get(r, "municipality"));
+		const char *state = json_string_value(json_object_get(r, "state"));
+		json_int_t id = json_integer_value(json_object_get(r, "id"));
+		char muni[8];
+		int64_t *eps = NULL;
+		size_t n = 0;
+		if (!m || !state || !within_reach(&o, m, state) ||
+		    invoice_parties(app->store, id, muni, &eps, &n) != HG_OK)
+			continue;
+		for (size_t k = 0; k < n && !found; k++)
+			found = eps[k] == episode;
+		hg_free(eps);
+		if (found) {
+			*invoice_id = id;
+			break;
+		}
+	}
+	json_decref(rows);
+	return found;
+}
+
 static bool parse_id(const char *s, int64_t *out)
 {
 	int64_t v = 0;

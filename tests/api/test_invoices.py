@@ -253,5 +253,22 @@ n = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.read' AN
 con.close()
 t.ok(n >= 4, "the municipality's reads and exports are audited per episode")
 
+# ---- an invoice line leads to its episode, for both parties' invoice officers, read-only and audited ----
+ep = first["episode"]
+status, body, _ = falun.request("GET", f"/api/v1/episodes/{ep}")
+t.eq(status, 200, "the municipality's invoice officer opens a line's episode")
+t.ok(body and body.get("events"), "with its timeline")
+t.eq(region.request("GET", f"/api/v1/episodes/{ep}")[0], 200, "so does the region's")
+t.eq(borlange.request("GET", f"/api/v1/episodes/{ep}")[0], 404, "another municipality's officer does not")
+status, _, _ = falun.request("POST", f"/api/v1/episodes/{ep}/events",
+                             {"type": "deviation", "occurred_at": "2026-01-01T10:00:00Z", "category": "other",
+                              "against_org": "2080"})
+t.eq(status, 403, "an invoice officer writes nothing in the episode")
+con = sqlite3.connect(db)
+why = con.execute("SELECT reason FROM audit_log WHERE action = 'episode.read.invoice' AND username = 'faktura-falun' "
+                  "AND episode_id = ?", (ep,)).fetchone()
+con.close()
+t.eq(why, (f"invoice {inv_id}",), "the read is audited with the invoice")
+
 srv.stop()
 t.finish()
