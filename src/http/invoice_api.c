@@ -490,9 +490,21 @@ static hg_status post_step(http_request *req, http_response *res, api_app *app, 
 	rq.adjustments = adj;
 	rc = invoice_act(app->store, id, &rq, &why);
 	if (rc == HG_ECONFLICT || rc == HG_EDENIED || rc == HG_EINVAL) {
+		/* the request member each refusal is about, so a form can show the message beside it */
+		static const char *const fields[INVOICE_REFUSAL_COUNT] = {
+			[INVOICE_REASON_REQUIRED] = "reason",         [INVOICE_REASON_TOO_LONG] = "reason",
+			[INVOICE_OUTCOME_REQUIRED] = "outcome",       [INVOICE_OUTCOME_NOT_ALLOWED] = "outcome",
+			[INVOICE_LINES_NOT_ALLOWED] = "lines",        [INVOICE_UNKNOWN_LINE] = "lines",
+			[INVOICE_DUPLICATE_LINE] = "lines",           [INVOICE_ADJUSTMENTS_REQUIRED] = "adjustments",
+			[INVOICE_ADJUSTMENTS_NOT_ALLOWED] = "adjustments", [INVOICE_LINE_NOT_DISPUTED] = "adjustments",
+			[INVOICE_BAD_AMOUNT] = "adjustments",         [INVOICE_NO_CHANGE] = "adjustments",
+		};
 		const hg_code_label *l = invoice_refusal_label(why);
+		const char *al = http_request_header(req, "Accept-Language");
+		bool en = al && strncmp(al, "en", 2) == 0;
 		int status = rc == HG_ECONFLICT ? 409 : rc == HG_EDENIED ? 403 : 422;
-		rc = http_reply_problem(res, status, l->code, NULL, NULL, "%s", l->sv);
+		rc = http_reply_problem(res, status, l->code, NULL, (unsigned)why < INVOICE_REFUSAL_COUNT ? fields[why] : NULL,
+					"%s", en ? l->en : l->sv);
 		goto out;
 	}
 	if (rc) {
