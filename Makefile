@@ -91,7 +91,9 @@ web:
 
 test: deps web
 	$(MAKE) MODE=asan tests
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 tests/run build/asan
+	$(MAKE) MODE=fuzz fuzzers
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		HEMGANG_FUZZ_DIR=$(BUILD_ROOT)/fuzz/fuzz tests/run $(BUILD_ROOT)/asan
 
 run: deps web
 	$(MAKE) MODE=release

@@ -992,7 +992,7 @@ hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
 		rc = agreement_store_versions(s, refs, n, &list);
 	if (rc == HG_OK)
 		rc = doc_episodes(stored, &ids);
-	billing_month month;
+	billing_month month = {0};
 	hg_instant cutoff = HG_INSTANT_NONE;
 	if (rc == HG_OK && (billing_month_parse(jstr(row, "month"), &month) != HG_OK ||
 			    instant_parse_iso(jstr(row, "cutoff"), &cutoff) != HG_OK))
