@@ -88,12 +88,13 @@ int cmd_serve(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'}, {"static", required_argument, NULL, 's'},
 		{"openapi", required_argument, NULL, 'o'}, {"access-log", no_argument, NULL, 'a'},
 		{"secure-cookies", no_argument, NULL, 'c'}, {"mllp", required_argument, NULL, 'm'},
-		{NULL, 0, NULL, 0},
+		{"trusted-proxy", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
 	};
 	const char *db = DEFAULT_DB, *listen = "127.0.0.1:8080", *static_root = NULL, *openapi = NULL;
 	unsigned threads = 4;
 	bool access_log = false, secure = false;
 	const char *mllp = NULL; /* --mllp ADDR:PORT */
+	const char *trusted_proxy = NULL; /* --trusted-proxy ADDR */
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -106,6 +107,7 @@ int cmd_serve(int argc, char **argv)
 		case 'a': access_log = true; break;
 		case 'c': secure = true; break;
 		case 'm': mllp = optarg; break;
+		case 'p': trusted_proxy = optarg; break;
 		case 't':
 			if (sscanf(optarg, "%u", &threads) != 1 || threads < 1 || threads > 64)
 				return cli_usage_error("serve", "--threads must be 1-64, not '%s'", optarg);
@@ -136,6 +138,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	app.demo = store_setting_get(app.store, "demo", demo, sizeof demo) == HG_OK && strcmp(demo, "1") == 0;
 	app.secure_cookies = secure;
+	app.trusted_proxy = trusted_proxy;
 
 	sigset_t set;
 	sigemptyset(&set);

@@ -36,9 +36,12 @@ static const cli_command commands[] = {
 	{"serve", cmd_serve, "run the HTTP server (JSON API, web UI, metrics)",
 	 "usage: hemgang serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--static DIR]\n"
 	 "                     [--openapi FILE] [--access-log] [--secure-cookies] [--mllp ADDR:PORT]\n"
+	 "                     [--trusted-proxy ADDR]\n"
 	 "  Defaults: --db hemgang.db, --listen 127.0.0.1:8080, --threads 4, --static web/dist\n"
 	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"
-	 "  --mllp ADDR:PORT  also listen for HL7 v2 ADT over MLLP (docs/interop.md); port 0 = any free port.\n"},
+	 "  --mllp ADDR:PORT  also listen for HL7 v2 ADT over MLLP (docs/interop.md); port 0 = any free port.\n"
+	 "  --trusted-proxy ADDR  a reverse proxy at ADDR: its X-Forwarded-For names the client for login\n"
+	 "                    limits and the audit log (docs/operations.md).\n"},
 	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
 	 "usage: hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE] [--force] [--reserve-numbers]\n"
 	 "  Creates the demo database (default hemgang.db) and prints the demo logins as\n"

@@ -757,7 +757,7 @@ static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *h
 	copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
 	a.episode_id = r.episode_id;
 	snprintf(a.reason, sizeof a.reason, "FHIR %s %.100s", acode, header_id);
-	copy(a.client, sizeof a.client, http_request_client_addr(req));
+	(void)api_client_addr(req, app, a.client, sizeof a.client);
 	if (store_audit_add(app->store, &a) != HG_OK) {
 		err->transient = true;
 		fail(err, "transient", "store_unavailable", "", "The audit log is unavailable; send again.");

@@ -62,6 +62,25 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
+const char *api_client_addr(http_request *req, const api_app *app, char *buf, size_t cap)
+{
+	const char *peer = http_request_client_addr(req);
+	const char *xff = http_request_header(req, "X-Forwarded-For");
+	if (app->trusted_proxy && xff && strcmp(peer, app->trusted_proxy) == 0) {
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		last += strspn(last, " \t");
+		size_t n = strcspn(last, " \t");
+		if (n > 0 && n < cap) {
+			memcpy(buf, last, n);
+			buf[n] = '\0';
+			return buf;
+		}
+	}
+	copy_str(buf, cap, peer);
+	return buf;
+}
+
 /* True when the client prefers English (Accept-Language starting with "en"). */
 static bool wants_english(const http_request *req)
 {
@@ -156,7 +175,7 @@ bool api_audit(http_request *req, http_response *res, api_app *app, const api_ca
 	copy_str(a.action, sizeof a.action, action);
 	a.episode_id = episode_id;
 	copy_str(a.reason, sizeof a.reason, reason);
-	copy_str(a.client, sizeof a.client, http_request_client_addr(req));
+	(void)api_client_addr(req, app, a.client, sizeof a.client);
 	hg_status rc = store_audit_add(app->store, &a);
 	if (rc != HG_OK) {
 		(void)api_problem_store(res, rc);
@@ -197,7 +216,8 @@ static hg_status post_session(http_request *req, http_response *res, void *p)
 	if (!password || !password[0] || strlen(password) > 1024)
 		return http_reply_problem(res, 400, "validation", NULL, "password", "Lösenord saknas.");
 	snprintf(key_user, sizeof key_user, "u:%s", username);
-	snprintf(key_addr, sizeof key_addr, "a:%s", http_request_client_addr(req));
+	char addr[HG_ID_MAX];
+	snprintf(key_addr, sizeof key_addr, "a:%s", api_client_addr(req, app, addr, sizeof addr));
 	if (!auth_limiter_allow(app->limiter, key_user, AUTH_LIMIT_FAILURES, now, &retry) ||
 	    !auth_limiter_allow(app->limiter, key_addr, AUTH_LIMIT_FAILURES_ADDR, now, &retry)) {
 		char ra[16];

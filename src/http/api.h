@@ -25,6 +25,7 @@ typedef struct api_app {
 	auth_limiter *limiter;  /* thread-safe */
 	bool demo;              /* the database holds demo data: say so everywhere */
 	bool secure_cookies;    /* behind TLS: add Secure to the session cookie */
+	const char *trusted_proxy; /* address of a reverse proxy whose X-Forwarded-For is believed, or NULL */
 } api_app;
 
 /* The authenticated caller of a request. */
@@ -34,6 +35,13 @@ typedef struct api_caller {
 } api_caller;
 
 /* ---- helpers for every module's handlers; each replies itself when it returns false ---- */
+
+/*
+ * The client's address for rate limits and the audit log: the peer's, or, when
+ * the peer is the trusted proxy, the last address of X-Forwarded-For (the one
+ * that proxy added). buf gets at most cap bytes. Returns buf.
+ */
+const char *api_client_addr(http_request *req, const api_app *app, char *buf, size_t cap);
 
 /* The current instant (the server's clock). */
 hg_instant api_now(void);

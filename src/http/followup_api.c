@@ -741,7 +741,7 @@ static hg_status post_survey(http_request *req, http_response *res, void *p)
 	snprintf(rec.username, sizeof rec.username, "survey-link");
 	snprintf(rec.action, sizeof rec.action, "survey.answer");
 	rec.episode_id = episode;
-	snprintf(rec.client, sizeof rec.client, "%s", http_request_client_addr(req));
+	(void)api_client_addr(req, app, rec.client, sizeof rec.client);
 	if ((rc = store_audit_add(app->store, &rec)) != HG_OK)
 		return api_problem_store(res, rc);
 	return http_reply_json(res, 201, json_pack("{s:b}", "received", 1));
