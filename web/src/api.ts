@@ -290,7 +290,7 @@ export interface Worklist {
   overdue: EpisodeRow[];
   ready_waiting: EpisodeRow[];
   recently_discharged: EpisodeRow[];
-  generated_at: string;
+  generated_at?: string; // no longer sent: the Date header carries the time
 }
 
 export interface Party {
