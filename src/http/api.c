@@ -929,7 +929,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	store_query q;
 	store_pending_ack *acks = NULL;
 	store_episode_row *rows = NULL;
-	size_t n = 0, total = 0;
+	size_t n = 0;
 	row_ctx ctx;
 	hg_instant now;
 	hg_date today;
@@ -967,7 +967,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	q.overdue_at = cal_local_midnight(today + 1);
 	q.in_hospital = true; /* a deadline missed before discharge is a deviation to follow up, not a to-do */
 	q.limit = 500;
-	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	rc = store_episodes_query(app->store, &q, &rows, &n, NULL);
 	if (rc != HG_OK) {
 		json_decref(out);
 		row_ctx_free(&ctx);
@@ -992,7 +992,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	q.n_units = (size_t)c.user.n_units;
 	q.ready_only = true;
 	q.limit = 500;
-	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	rc = store_episodes_query(app->store, &q, &rows, &n, NULL);
 	if (rc != HG_OK) {
 		json_decref(out);
 		row_ctx_free(&ctx);
@@ -1007,7 +1007,7 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	q.status = EPISODE_DISCHARGED;
 	q.from = cal_local_midnight(today - 7);
 	q.limit = 100;
-	rc = store_episodes_query(app->store, &q, &rows, &n, &total);
+	rc = store_episodes_query(app->store, &q, &rows, &n, NULL);
 	if (rc != HG_OK) {
 		json_decref(out);
 		row_ctx_free(&ctx);

@@ -179,7 +179,7 @@ typedef struct store_query {
 } store_query;
 
 void store_query_init(store_query *q);
-/* *rows is hg_malloc'ed (caller frees); *total counts all matches ignoring limit/offset. */
+/* *rows is hg_malloc'ed (caller frees); *total (may be NULL: not counted) counts all matches ignoring limit/offset. */
 hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n,
 			       size_t *total) HG_MUST_CHECK;
 

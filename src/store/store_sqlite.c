@@ -1193,7 +1193,8 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 	char tail[96];
 	*rows = NULL;
 	*n = 0;
-	*total = 0;
+	if (total)
+		*total = 0;
 	if (!b || !c) {
 		hg_free(b);
 		hg_free(c);
@@ -1220,9 +1221,9 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (rc == HG_OK)
+	if (rc == HG_OK && total)
 		rc = sq_prepare(db, c->sql, &st);
-	if (rc == HG_OK) {
+	if (rc == HG_OK && total) {
 		sb_bind(c, st);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*total = (size_t)sqlite3_column_int64(st, 0);
