@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/billing.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
 
@@ -105,6 +106,7 @@ const char *indicator_error_text(indicator_error e)
 /* Accumulators of the episode subject: what the per-fact code adds to. */
 enum {
 	A_EPISODES = 0, A_READY_EP, A_READY_DAYS, A_READY_DISCH, A_SAME_DAY, A_NIGHT_EP, A_NIGHTS,
+	A_LIABLE_EP, A_LIABLE_NIGHTS, A_LIABLE_ORE, A_EXCL_EP, A_EXCL_NIGHTS, A_EXCL_ORE,
 	A_RIDX, A_READM, A_RIDX65, A_READM65,
 	A_NOTICE_DUE, A_NOTICE_MET, A_CONTACT_DUE, A_CONTACT_MET, A_SIPCALL_DUE, A_SIPCALL_MET,
 	A_DATE_CHANGES, A_WITHDRAWALS,
@@ -122,6 +124,8 @@ enum { A_NOTICES = 0, A_ACKED, A_ACKED_24H, A_ACK_COUNT };
 enum {
 	M_EPISODES = 0, M_READY_EPISODES, M_READY_DAYS, M_READY_DAYS_MEAN, M_READY_DAYS_MEDIAN, M_READY_DAYS_P90,
 	M_READY_DISCHARGED, M_SAME_DAY, M_SAME_DAY_SHARE, M_NIGHT_EPISODES, M_READY_NIGHTS,
+	M_LIABLE_EPISODES, M_LIABLE_NIGHTS, M_LIABLE_AMOUNT_ORE, M_LIABLE_AMOUNT, M_EXCL_EPISODES, M_EXCL_NIGHTS,
+	M_EXCL_AMOUNT_ORE,
 	M_READM_INDEX, M_READM, M_READM_SHARE, M_READM_INDEX65, M_READM65, M_READM_SHARE65,
 	M_NOTICE_DUE, M_NOTICE_MET, M_NOTICE_SHARE, M_CONTACT_DUE, M_CONTACT_MET, M_CONTACT_SHARE,
 	M_SIPCALL_DUE, M_SIPCALL_MET, M_SIPCALL_SHARE, M_DATE_CHANGES, M_DATE_CHANGES_MEAN, M_WITHDRAWALS,
@@ -131,7 +135,9 @@ enum {
 	M_EP_COUNT
 };
 
-#define MEASURE(code, sv, en, kind, base, brief, num, den) {code, sv, en, kind, base, brief, num, den}
+#define MEASURE(code, sv, en, kind, base, brief, num, den) {code, sv, en, kind, base, brief, num, den, 0}
+/* A sum in öre shown in kronor: the accumulator stays an exact integer, the cell divides once. */
+#define MEASURE_KR(code, sv, en, base, brief, num) {code, sv, en, IND_SUM, base, brief, num, -1, 100}
 
 static const indicator_measure episode_defs[M_EP_COUNT] = {
 	[M_EPISODES] = MEASURE("episodes", "avslutade vårdtillfällen", "episodes ended", IND_COUNT, M_EPISODES, true,
@@ -160,6 +166,22 @@ static const indicator_measure episode_defs[M_EP_COUNT] = {
 				     A_NIGHT_EP, -1),
 	[M_READY_NIGHTS] = MEASURE("ready_nights", "utskrivningsklara nätter i perioden", "ready nights in the period",
 				   IND_SUM, M_NIGHT_EPISODES, true, A_NIGHTS, -1),
+	[M_LIABLE_EPISODES] = MEASURE("liable_episodes", "vårdtillfällen med betalningsansvar i perioden",
+				      "episodes with liable nights in the period", IND_COUNT, M_LIABLE_EPISODES, false,
+				      A_LIABLE_EP, -1),
+	[M_LIABLE_NIGHTS] = MEASURE("liable_nights", "vårddygn med betalningsansvar i perioden",
+				    "liable nights in the period", IND_SUM, M_LIABLE_EPISODES, true, A_LIABLE_NIGHTS, -1),
+	[M_LIABLE_AMOUNT_ORE] = MEASURE("liable_amount_ore", "belopp för betalningsansvar (öre)",
+					"liable amount (öre)", IND_SUM, M_LIABLE_EPISODES, false, A_LIABLE_ORE, -1),
+	[M_LIABLE_AMOUNT] = MEASURE_KR("liable_amount", "belopp för betalningsansvar (kr)", "liable amount (SEK)",
+				       M_LIABLE_EPISODES, true, A_LIABLE_ORE),
+	[M_EXCL_EPISODES] = MEASURE("excluded_episodes", "vårdtillfällen som inte faktureras (villkor ej uppfyllt)",
+				    "episodes not billed (a billing condition failed)", IND_COUNT, M_EXCL_EPISODES, false,
+				    A_EXCL_EP, -1),
+	[M_EXCL_NIGHTS] = MEASURE("excluded_nights", "vårddygn som inte faktureras", "nights not billed", IND_SUM,
+				  M_EXCL_EPISODES, false, A_EXCL_NIGHTS, -1),
+	[M_EXCL_AMOUNT_ORE] = MEASURE("excluded_amount_ore", "belopp som inte faktureras (öre)",
+				      "amount not billed (öre)", IND_SUM, M_EXCL_EPISODES, false, A_EXCL_ORE, -1),
 	[M_READM_INDEX] = MEASURE("readmission_base", "utskrivna (underlag återinskrivning)",
 				  "discharges (readmission base)", IND_COUNT, M_READM_INDEX, false, A_RIDX, -1),
 	[M_READM] = MEASURE("readmitted_30", "återinskrivna inom 30 dagar", "readmitted within 30 days", IND_COUNT,
@@ -448,9 +470,14 @@ struct indicator_set {
 	indicator_fact *facts;
 	const char **patients; /* parallel to facts: interned personnummer */
 	size_t *period_first;  /* parallel to facts: index into periods */
+	size_t *run_first;     /* parallel to facts: index into runs */
 	size_t n, cap, cap_parallel;
 	indicator_period *periods;
 	size_t n_periods, cap_periods;
+	indicator_liable_run *runs;
+	size_t n_runs, cap_runs;
+	agreement *agreements; /* the caller's agreements, copied */
+	size_t n_agreements;
 	struct dev_fact *devs;
 	size_t n_devs, cap_devs;
 	struct ack_fact *acks;
@@ -493,12 +520,30 @@ void indicator_set_free(indicator_set *s)
 	hg_free(s->patients);
 	hg_free(s->period_first);
 	hg_free(s->periods);
+	hg_free(s->run_first);
+	hg_free(s->runs);
+	hg_free(s->agreements);
 	hg_free(s->devs);
 	hg_free(s->acks);
 	hg_free(s);
 }
 
 size_t indicator_set_size(const indicator_set *s) { return s->n; }
+
+hg_status indicator_set_agreements(indicator_set *s, const agreement *list, size_t n)
+{
+	if (s->n > 0 || n > INDICATOR_AGREEMENTS_MAX)
+		return HG_EINVAL;
+	agreement *copy = n ? hg_malloc(n * sizeof *copy) : NULL;
+	if (n && !copy)
+		return HG_ENOMEM;
+	if (n)
+		memcpy(copy, list, n * sizeof *copy);
+	hg_free(s->agreements);
+	s->agreements = copy;
+	s->n_agreements = n;
+	return HG_OK;
+}
 hg_instant indicator_set_asof(const indicator_set *s) { return s->cfg.asof; }
 
 const indicator_fact *indicator_set_fact(const indicator_set *s, size_t i) { return i < s->n ? &s->facts[i] : NULL; }
@@ -569,6 +614,83 @@ static hg_status add_ack(indicator_set *s, size_t fact, const episode_recipient 
 	return HG_OK;
 }
 
+/* Appends the nights of r to the set's runs, one run per stretch of consecutive nights at one amount. */
+static hg_status add_runs(indicator_set *s, const liability_result *r)
+{
+	size_t first = s->n_runs;
+	for (size_t i = 0; i < r->n_nights; i++) {
+		const liability_night *ni = &r->nights[i];
+		indicator_liable_run *last = s->n_runs > first ? &s->runs[s->n_runs - 1] : NULL;
+		if (last && last->to == ni->date && last->amount_ore == ni->amount_ore) {
+			last->to++;
+			continue;
+		}
+		if (grow((void **)&s->runs, &s->cap_runs, s->n_runs, sizeof *s->runs) != HG_OK)
+			return HG_ENOMEM;
+		s->runs[s->n_runs++] = (indicator_liable_run){ni->date, ni->date + 1, ni->amount_ore};
+	}
+	return HG_OK;
+}
+
+/*
+ * The payment liability of st under the set's agreements, as billing.h judges
+ * an invoice line (billing_episode_month), over the whole stay instead of one
+ * month: the agreement in force on the first ready date for the registered
+ * municipality, the input billing_input() builds, liability_compute(); when a
+ * billing condition fails, the nights it would have cost with the conditions
+ * met. A stay in progress counts the nights that began before the "as of"
+ * date, as ready_nights does. Sets f->liability and f->billing and appends the
+ * runs; HG_ENOMEM only (an episode that cannot be judged is a state).
+ */
+static hg_status add_liability(indicator_set *s, const episode_state *st, indicator_fact *f)
+{
+	liability_period periods[LIABILITY_PERIODS_MAX];
+	liability_input in;
+	liability_result r = {0};
+	const char *municipality = st->patient.registered_municipality;
+	hg_date ready = episode_ready_date(st);
+	hg_date until = HG_DATE_NONE;
+	f->liability = IND_LIABILITY_NONE;
+	f->billing = LIABILITY_BILLABLE;
+	if (s->n_agreements == 0 || st->ready_period_count == 0 || ready == HG_DATE_NONE)
+		return HG_OK;
+	if (st->discharged_at == HG_INSTANT_NONE) {
+		until = cal_local_date(s->cfg.asof);
+		if (until == HG_DATE_NONE || until <= ready)
+			return HG_OK; /* no ready night has begun yet */
+	}
+	const agreement *a = agreement_find_in_force(s->agreements, s->n_agreements, municipality, ready);
+	if (!a) {
+		f->liability = IND_LIABILITY_NO_AGREEMENT;
+		return HG_OK;
+	}
+	if (a->model == AGREEMENT_AVERAGE) {
+		f->liability = IND_LIABILITY_AVERAGE;
+		return HG_OK;
+	}
+	if (billing_input(st, municipality, until, periods, &in) != HG_OK) {
+		f->liability = IND_LIABILITY_INVALID;
+		return HG_OK;
+	}
+	hg_status rc = liability_compute(a, &in, &r);
+	if (rc == HG_OK && r.billing != LIABILITY_BILLABLE) {
+		/* Not billable: the nights it would have cost, as the invoice's exclusion shows them. */
+		f->billing = r.billing;
+		liability_result_free(&r);
+		in.admission_notice_sent = in.ready_notice_sent = in.sip_called = true;
+		rc = liability_compute(a, &in, &r);
+	}
+	if (rc == HG_OK) {
+		f->liability = f->billing == LIABILITY_BILLABLE ? IND_LIABILITY_BILLABLE : IND_LIABILITY_EXCLUDED;
+		rc = add_runs(s, &r);
+	} else if (rc != HG_ENOMEM) {
+		f->liability = IND_LIABILITY_INVALID;
+		rc = HG_OK;
+	}
+	liability_result_free(&r);
+	return rc;
+}
+
 hg_status indicator_set_add(indicator_set *s, const episode_state *st, const indicator_deviation *devs, size_t n_devs)
 {
 	deadline dl[DEADLINE_KIND_COUNT];
@@ -589,6 +711,10 @@ hg_status indicator_set_add(indicator_set *s, const episode_state *st, const ind
 		if (!pf)
 			return HG_ENOMEM;
 		s->period_first = pf;
+		size_t *rf = hg_realloc(s->run_first, s->cap * sizeof *rf);
+		if (!rf)
+			return HG_ENOMEM;
+		s->run_first = rf;
 		s->cap_parallel = s->cap;
 	}
 	if (deadline_evaluate(st, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
@@ -645,6 +771,14 @@ hg_status indicator_set_add(indicator_set *s, const episode_state *st, const ind
 	}
 	f->n_periods = s->n_periods - s->period_first[idx];
 	f->periods = NULL; /* set by indicator_set_finish: the array may still move */
+	s->run_first[idx] = s->n_runs;
+	hg_status lrc = add_liability(s, st, f);
+	if (lrc != HG_OK) {
+		s->n_runs = s->run_first[idx]; /* the fact is not added: drop its runs */
+		return lrc;
+	}
+	f->n_runs = s->n_runs - s->run_first[idx];
+	f->runs = NULL; /* set by indicator_set_finish, like the periods */
 	s->patients[idx] = patient;
 	s->n++;
 	s->finished = false;
@@ -726,6 +860,7 @@ hg_status indicator_set_finish(indicator_set *s)
 		return HG_ENOMEM;
 	for (size_t i = 0; i < s->n; i++) {
 		s->facts[i].periods = s->periods + s->period_first[i];
+		s->facts[i].runs = s->runs + s->run_first[i];
 		s->facts[i].days_to_readmission = -1;
 		keys[i] = (struct link_key){s->patients[i], s->facts[i].admitted_at, i};
 	}
@@ -784,7 +919,8 @@ struct row_acc {
 	double acc[ACC_MAX];
 	int *values; /* ready-days, or minutes to acknowledge: for the median and the 90th percentile */
 	size_t n_values, cap_values;
-	size_t last_fact; /* the fact last counted in night_episodes, or SIZE_MAX */
+	size_t last_fact;   /* the fact last counted in night_episodes, or SIZE_MAX */
+	size_t last_liable; /* the fact last counted in liable_episodes or excluded_episodes, or SIZE_MAX */
 };
 
 struct grouping {
@@ -905,7 +1041,7 @@ static struct row_acc *row_for(struct grouping *g, const indicator_fact *f, hg_d
 	struct row_acc *r = &g->rows[g->n_rows];
 	memset(r, 0, sizeof *r);
 	memcpy(r->key, key, sizeof key);
-	r->last_fact = SIZE_MAX;
+	r->last_fact = r->last_liable = SIZE_MAX;
 	g->slots[j] = ++g->n_rows;
 	return r;
 }
@@ -1003,6 +1139,19 @@ static void add_night(struct grouping *g, struct row_acc *r, size_t fact)
 	}
 }
 
+/* One liable night of fact `fact` (or, when excluded, one night not billed). */
+static void add_liable_night(struct row_acc *r, size_t fact, bool excluded, int64_t amount_ore)
+{
+	static const int acc[2][3] = {{A_LIABLE_EP, A_LIABLE_NIGHTS, A_LIABLE_ORE}, {A_EXCL_EP, A_EXCL_NIGHTS, A_EXCL_ORE}};
+	const int *a = acc[excluded];
+	r->acc[a[1]]++;
+	r->acc[a[2]] += (double)amount_ore; /* exact: sums of öre stay far below 2^53 */
+	if (r->last_liable != fact) {
+		r->last_liable = fact;
+		r->acc[a[0]]++;
+	}
+}
+
 static bool has_time_dim(const indicator_query *q)
 {
 	for (size_t i = 0; i < q->n_dims; i++)
@@ -1042,6 +1191,20 @@ static void group_episodes(struct grouping *g)
 					break;
 				add_night(g, r, i);
 				add_night(g, &g->total, i);
+			}
+		}
+		bool excluded = f->liability == IND_LIABILITY_EXCLUDED;
+		for (size_t k = 0; k < f->n_runs && g->rc == HG_OK; k++) {
+			const indicator_liable_run *run = &f->runs[k];
+			hg_date lo = run->from > q->from ? run->from : q->from;
+			hg_date hi = run->to < q->to ? run->to : q->to;
+			for (hg_date d = lo; d < hi; d++) {
+				if (!r || timed)
+					r = row_for(g, f, d, NULL, NULL);
+				if (!r)
+					break;
+				add_liable_night(r, i, excluded, run->amount_ore);
+				add_liable_night(&g->total, i, excluded, run->amount_ore);
 			}
 		}
 	}
@@ -1101,7 +1264,7 @@ static void fill_cells(struct row_acc *r, const indicator_measure *ms, size_t nm
 		c->value = 0;
 		switch (m->kind) {
 		case IND_COUNT:
-		case IND_SUM: c->value = r->acc[m->num]; break;
+		case IND_SUM: c->value = m->divisor > 1 ? r->acc[m->num] / m->divisor : r->acc[m->num]; break;
 		case IND_MEAN:
 		case IND_SHARE:
 			if (r->acc[m->den] > 0)
@@ -1188,7 +1351,7 @@ hg_status indicator_compute(const indicator_set *s, const indicator_query *q, in
 	memset(&g, 0, sizeof g);
 	g.s = s;
 	g.q = q;
-	g.total.last_fact = SIZE_MAX;
+	g.total.last_fact = g.total.last_liable = SIZE_MAX;
 	switch (q->subject) {
 	case IND_SUBJECT_EPISODES: group_episodes(&g); break;
 	case IND_SUBJECT_DEVIATIONS: group_deviations(&g); break;

@@ -22,6 +22,17 @@
  *   - ready_nights is the exception: each ready night counts in the period of
  *     the date it starts on (a bed-occupancy measure), episodes still in
  *     hospital included;
+ *   - liable_nights and their amounts count by the night the same way (the
+ *     night's date decides its period, as it decides its invoice month), so a
+ *     municipality's liable nights of a month are its invoice basis's nights.
+ *     They come from liability_compute() (liability.h) under the agreement in
+ *     force on the first ready date for the registered municipality
+ *     (agreement_find_in_force), with the input billing_input() builds: the
+ *     set is given the agreements by its caller (indicator_set_agreements);
+ *     an episode under an average-model agreement has no liable nights here
+ *     (the average is settled per municipality and period, not per night);
+ *     an episode failing a billing condition has "excluded" nights: those it
+ *     would have cost had the condition held (the invoice's exclusions);
  *   - a readmission = the same patient admitted again 0..30 days (local
  *     dates) after a discharge that was not a death or a transfer to another
  *     hospital.
@@ -39,11 +50,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/agreement.h"
 #include "core/date.h"
 #include "core/deadline.h"
 #include "core/domain.h"
 #include "core/episode.h"
 #include "core/event.h"
+#include "core/liability.h"
 #include "core/status.h"
 #include "core/survey.h"
 
@@ -102,6 +115,7 @@ typedef struct indicator_measure {
 	bool brief; /* part of the short default selection */
 	int num;    /* internal: the accumulator of the value, or of a mean's or share's numerator */
 	int den;    /* internal: the accumulator of the denominator, or -1 */
+	int divisor; /* internal: a sum is divided by this (100: öre shown as kronor); 0 = 1 */
 } indicator_measure;
 
 /* The measures of a subject, in column order; *n gets their count. Static storage. */
@@ -130,6 +144,17 @@ hg_status indicator_set_new(const indicator_config *cfg, indicator_set **out) HG
 void indicator_set_free(indicator_set *s);
 size_t indicator_set_size(const indicator_set *s);
 hg_instant indicator_set_asof(const indicator_set *s);
+
+#define INDICATOR_AGREEMENTS_MAX 1024 /* ceiling on the agreements a set is given */
+
+/*
+ * Gives the set the payment-liability agreements list[0..n) (copied: the
+ * caller keeps its list), from which every episode added afterwards gets its
+ * liable nights. Call it before the first add: HG_EINVAL when episodes are
+ * already in the set or n > INDICATOR_AGREEMENTS_MAX; HG_ENOMEM. A set that
+ * is given no agreements has no liable nights (every liability measure 0).
+ */
+hg_status indicator_set_agreements(indicator_set *s, const agreement *list, size_t n) HG_MUST_CHECK;
 
 /* One deviation in force (not cancelled; a correction replaces the original). */
 typedef struct indicator_deviation {
@@ -248,6 +273,23 @@ typedef struct indicator_period {
 	hg_date from, to;      /* local dates; to NONE while open */
 } indicator_period;
 
+/* How an episode's payment liability was judged (indicator_set_agreements). */
+typedef enum indicator_liability {
+	IND_LIABILITY_NONE = 0,     /* never ready, no nights yet, or the set has no agreements */
+	IND_LIABILITY_BILLABLE,     /* a per-night agreement and the billing conditions hold: runs are liable */
+	IND_LIABILITY_EXCLUDED,     /* a billing condition failed (billing says which): runs are what it would cost */
+	IND_LIABILITY_AVERAGE,      /* an average-model agreement applies: no per-night figures */
+	IND_LIABILITY_NO_AGREEMENT, /* no agreement in force on the ready date covers the municipality */
+	IND_LIABILITY_INVALID,      /* liability_compute refused the episode (no rate, too long, bad periods) */
+	IND_LIABILITY_COUNT
+} indicator_liability;
+
+/* Nights starting on dates D with from <= D < to, each charged amount_ore. */
+typedef struct indicator_liable_run {
+	hg_date from, to;
+	int64_t amount_ore;
+} indicator_liable_run;
+
 /* The facts of one episode. Strings are owned by the set. */
 typedef struct indicator_fact {
 	int64_t id;
@@ -268,6 +310,10 @@ typedef struct indicator_fact {
 	int days_to_readmission; /* local days from discharge to the next admission, or -1 */
 	bool has_survey;
 	survey_reply survey[SURVEY_QUESTION_COUNT]; /* the replies only: the free text stays in the store */
+	indicator_liability liability;
+	liability_billing billing;            /* IND_LIABILITY_EXCLUDED: the first failing condition */
+	size_t n_runs;                        /* liable (or, excluded, unbilled) nights as runs of equal amount */
+	const indicator_liable_run *runs;     /* in date order; up to the discharge or the "as of" date */
 } indicator_fact;
 
 /* The i-th fact (0 <= i < indicator_set_size), in id order. */

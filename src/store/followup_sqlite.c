@@ -5,6 +5,9 @@
  * order through one statement inside one read transaction, parses each with
  * the store's canonical JSON reader and hands every episode's events to the
  * core (indicator_set_add_events folds them): no figure is computed here.
+ * Before the episodes it hands the set the liability agreements (the latest
+ * version of each stored agreement, and the built-in statutory defaults whose
+ * id is not stored), the same list an invoice is built with.
  */
 #include "store/followup_store.h"
 
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "store/agreement_store.h"
 #include "store/event_json.h"
 #include "store/store_int.h"
 
@@ -142,12 +146,51 @@ static hg_status load_surveys(sqlite3 *db, indicator_set *set)
 	return rc;
 }
 
+/*
+ * The agreements an invoice would be built with, handed to the set: the latest
+ * version of every stored agreement, and each built-in statutory default whose
+ * id is not stored (invoice_build stores them first; a report only reads).
+ */
+static hg_status give_agreements(store *s, indicator_set *set)
+{
+	agreement *stored = NULL, *all = NULL;
+	size_t n = 0, n_builtin = 0, k = 0;
+	const agreement *builtin = agreement_statutory(&n_builtin);
+	hg_status rc = agreement_store_current(s, &stored, &n);
+	if (rc != HG_OK)
+		return rc;
+	all = hg_malloc((n + n_builtin) * sizeof *all);
+	if (!all) {
+		hg_free(stored);
+		return HG_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		all[k++] = stored[i];
+	for (size_t b = 0; b < n_builtin; b++) {
+		bool present = false;
+		for (size_t i = 0; i < n && !present; i++)
+			present = strcmp(stored[i].id, builtin[b].id) == 0;
+		if (!present)
+			all[k++] = builtin[b];
+	}
+	rc = indicator_set_agreements(set, all, k);
+	hg_free(all);
+	hg_free(stored);
+	return rc;
+}
+
 hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, followup_progress progress, void *ctx,
 			size_t *episodes)
 {
-	sqlite3 *db = sq_conn_get(s);
 	size_t total = 0, loaded = 0;
-	hg_status rc = sq_exec(db, "BEGIN");
+	hg_status rc = give_agreements(s, set);
+	if (rc != HG_OK) {
+		if (episodes)
+			*episodes = 0;
+		return rc;
+	}
+	sqlite3 *db = sq_conn_get(s);
+	rc = sq_exec(db, "BEGIN");
 	if (rc == HG_OK) {
 		rc = count_matching(db, f, &total);
 		if (rc == HG_OK)

@@ -40,10 +40,14 @@ typedef struct followup_filter {
 typedef void (*followup_progress)(void *ctx, size_t done, size_t total);
 
 /*
- * Folds every matching episode into set (with its deviations and its survey
- * answer) and finishes the set. progress may be NULL. *episodes (may be NULL)
- * gets how many were loaded. The whole load reads one snapshot. HG_EINTERNAL
- * when a stored episode no longer folds (a bug), HG_EIO, HG_ENOMEM.
+ * Gives the new, empty set the liability agreements (indicator_set_agreements:
+ * the latest version of every stored agreement, plus each built-in statutory
+ * default whose id is not stored, as an invoice is built), then folds every
+ * matching episode into set (with its deviations and its survey answer) and
+ * finishes the set. progress may be NULL. *episodes (may be NULL) gets how
+ * many were loaded. The episodes are read in one snapshot (the agreements
+ * just before it). HG_EINVAL when set is not empty, HG_EINTERNAL when a
+ * stored episode no longer folds (a bug), HG_EIO, HG_ENOMEM.
  */
 hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, followup_progress progress,
 			void *ctx, size_t *episodes) HG_MUST_CHECK;

@@ -16,6 +16,12 @@
  *   E6 D 2010  2081, psychiatric, adm 02-10  ready 02-20  disch 02-25    5 days
  *   E7 E 1960  adm 02-20  ready 02-26  still in hospital
  *   E8 F 1930  adm 02-03  ready 02-05  disch 02-16 deceased             11 days, red, SIP in hospital
+ * That set is given no agreements: it has no liable nights.
+ *
+ * Payment liability has its own set (test_liability, as of 2024-06-30 12:00)
+ * with three agreements: calendar 3 days for 2080 with the amount changing on
+ * 1 January, 5 weekdays for 2082 (an odd amount in öre), the average model
+ * for 2081; 2083 has none. Its episodes and answers are listed there.
  */
 #include <stdlib.h>
 
@@ -58,28 +64,29 @@ struct spec {
 	sip_place sip_place;
 	enum dev_mode devs;
 	const char *mun_ack; /* the municipality acknowledges the admission notice then */
+	bool notice_vc_only; /* the admission notice goes to the primary care centre only, not the municipality */
 };
 
 static const struct spec episodes[] = {
 	{1, "19400315-1232", "2080", CARE_SOMATIC, "2024-01-25 08:00", NULL, {"2024-01-29 10:00"}, {NULL},
 	 "2024-02-02 11:00", DEST_OWN_HOME, TRACK_YELLOW, "2024-01-30 09:00", "2024-01-30 10:00", "2024-02-01 13:00",
-	 SIP_HOME, DEV_NONE, "2024-01-25 11:00"},
+	 SIP_HOME, DEV_NONE, "2024-01-25 11:00", false},
 	{2, "19900704-1230", "2080", CARE_SOMATIC, "2024-02-05 08:00", "2024-02-06 10:00", {"2024-02-08 09:00"}, {NULL},
-	 "2024-02-08 15:00", DEST_OWN_HOME, TRACK_GREEN, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	 "2024-02-08 15:00", DEST_OWN_HOME, TRACK_GREEN, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL, false},
 	{3, "19500520-1230", "2080", CARE_GERIATRIC, "2024-02-01 08:00", NULL, {"2024-02-05 10:00", "2024-02-12 09:00"},
 	 {"2024-02-07 10:00"}, "2024-02-14 12:00", DEST_OWN_HOME, TRACK_RED, "2024-02-10 09:00", NULL, NULL, SIP_HOME,
-	 DEV_ONE_AND_CANCELLED, NULL},
+	 DEV_ONE_AND_CANCELLED, NULL, false},
 	{4, "19400315-1232", "2080", CARE_SOMATIC, "2024-03-03 08:00", NULL, {NULL}, {NULL}, "2024-03-10 12:00",
-	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL, false},
 	{5, "19500520-1230", "2080", CARE_SOMATIC, "2024-03-16 08:00", NULL, {NULL}, {NULL}, "2024-03-20 12:00",
-	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL, false},
 	{6, "20100101-1236", "2081", CARE_PSYCHIATRIC, "2024-02-10 08:00", NULL, {"2024-02-20 10:00"}, {NULL},
-	 "2024-02-25 12:00", DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	 "2024-02-25 12:00", DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL, false},
 	{7, "19600808-1231", "2080", CARE_SOMATIC, "2024-02-20 08:00", NULL, {"2024-02-26 10:00"}, {NULL}, NULL,
-	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL},
+	 DEST_OWN_HOME, -1, NULL, NULL, NULL, SIP_HOME, DEV_NONE, NULL, false},
 	{8, "19300211-1239", "2080", CARE_SOMATIC, "2024-02-03 08:00", NULL, {"2024-02-05 10:00"}, {NULL},
 	 "2024-02-16 12:00", DEST_DECEASED, TRACK_RED, "2024-02-06 09:00", "2024-02-07 09:00", "2024-02-08 13:00",
-	 SIP_HOSPITAL, DEV_CORRECTED, NULL},
+	 SIP_HOSPITAL, DEV_CORRECTED, NULL, false},
 };
 
 /* ---- building the events of a spec ---- */
@@ -151,13 +158,16 @@ static void build(const struct spec *sp, event *out, size_t *n)
 	}
 	int notice = add(&b, EVENT_ADMISSION_NOTICE, notice_at, 0);
 	struct event_admission_notice *nt = &b.items[notice].ev.u.admission_notice;
-	nt->recipients.count = 2;
-	(void)snprintf(nt->recipients.to[0].unit, sizeof nt->recipients.to[0].unit, "K%s", sp->muni);
-	nt->recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
-	put(nt->recipients.to[0].org, sizeof nt->recipients.to[0].org, sp->muni);
-	put(nt->recipients.to[1].unit, sizeof nt->recipients.to[1].unit, "VC1");
-	nt->recipients.to[1].kind = UNIT_PRIMARY_CARE;
-	put(nt->recipients.to[1].org, sizeof nt->recipients.to[1].org, "R20");
+	nt->recipients.count = sp->notice_vc_only ? 1 : 2;
+	int vc = sp->notice_vc_only ? 0 : 1;
+	if (!sp->notice_vc_only) {
+		(void)snprintf(nt->recipients.to[0].unit, sizeof nt->recipients.to[0].unit, "K%s", sp->muni);
+		nt->recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
+		put(nt->recipients.to[0].org, sizeof nt->recipients.to[0].org, sp->muni);
+	}
+	put(nt->recipients.to[vc].unit, sizeof nt->recipients.to[vc].unit, "VC1");
+	nt->recipients.to[vc].kind = UNIT_PRIMARY_CARE;
+	put(nt->recipients.to[vc].org, sizeof nt->recipients.to[vc].org, "R20");
 	nt->expected_discharge_date = cal_local_date(at(notice_at)) + 7;
 	if (sp->mun_ack) {
 		int k = add(&b, EVENT_ACKNOWLEDGED, sp->mun_ack, 2);
@@ -372,6 +382,10 @@ static void test_by_municipality_month(struct test *t, const indicator_set *s)
 		{NULL, NULL, "episodes", IND_CELL_VALUE, 7},
 		{NULL, NULL, "ready_days", IND_CELL_VALUE, 24},
 		{NULL, NULL, "ready_nights", IND_CELL_VALUE, 3 + 20 + 30 + 5},
+		/* a set without agreements has no liability */
+		{NULL, NULL, "liable_nights", IND_CELL_VALUE, 0},
+		{NULL, NULL, "liable_episodes", IND_CELL_VALUE, 0},
+		{NULL, NULL, "excluded_nights", IND_CELL_VALUE, 0},
 	};
 	check_rows(t, &tb, w, sizeof w / sizeof w[0], "municipality x month");
 	T_EQ_INT(t, tb.n_rows, 4, "rows: 2080 x January, February, March; 2081 x February");
@@ -553,6 +567,260 @@ static void test_facts(struct test *t, const indicator_set *s)
 	T_EQ_INT(t, indicator_set_fact(s, 1)->days_to_readmission, -1, "E2 not readmitted");
 }
 
+/* ---- payment liability: liable nights and amounts ---- */
+
+/* An agreement for the liability set; rates rows {year, care, öre}. */
+static agreement make_agreement(const char *id, const char *muni, agreement_model model, agreement_count count,
+				int grace, const agreement_rate *rates, size_t n_rates)
+{
+	agreement a;
+	memset(&a, 0, sizeof a);
+	put(a.id, sizeof a.id, id);
+	put(a.name, sizeof a.name, id);
+	a.version = 1;
+	put(a.region, sizeof a.region, "20");
+	a.n_municipalities = 1;
+	put(a.municipalities[0], sizeof a.municipalities[0], muni);
+	a.valid_from = day("2020-01-01");
+	a.valid_to = HG_DATE_NONE;
+	a.model = model;
+	for (int c = 0; c < CARE_TYPE_COUNT; c++)
+		a.grace_days[c] = grace;
+	a.count = count;
+	a.withdrawal = AGREEMENT_WITHDRAWAL_NEW_GRACE;
+	a.conditions = (agreement_conditions){.admission_notice = true, .ready_notice = true, .sip_called = true};
+	a.n_rates = n_rates;
+	if (n_rates)
+		memcpy(a.rates, rates, n_rates * sizeof *rates);
+	if (model == AGREEMENT_AVERAGE) {
+		a.average.period_months = 1;
+		for (int c = 0; c < CARE_TYPE_COUNT; c++) {
+			a.average.threshold_centidays[c] = 300;
+			a.average.amount_ore[c] = 930000;
+		}
+	}
+	return a;
+}
+
+/*
+ * The liability set, as of 2024-06-30 12:00. Nights are the dates they start on.
+ *   L1  2080 somatic  ready 2023-12-20, disch 2024-01-05  G 12-23: Dec 23-31 9 x 5 000 kr, Jan 1-4 4 x 6 000 kr
+ *   L2  2082 somatic  ready Fri 2024-05-03, disch 05-15  5 weekdays (Ascension 9 May skipped): G 05-13, 2 x 8 000.25 kr
+ *   L3  2080 somatic  ready 03-01, withdrawn 03-08, ready 03-12, disch 03-20: 4-7 March and 15-19 March, 9 x 6 000 kr
+ *   L4  2080 somatic  no admission notice to the municipality; ready 03-02, disch 03-07: excluded, 2 nights (5, 6)
+ *   L5  2080 somatic  ready and discharged 03-05: 0 nights
+ *   L6  2081 somatic  average model; ready 03-02, disch 03-12: 10 ready nights, no liable night
+ *   L7  2080 somatic  ready 06-20, still in hospital: G 06-23, nights 23-29 June (30 June has not begun), 7 x 6 000 kr
+ *   L8  2083 somatic  no agreement covers 2083; ready 03-02, disch 03-10: 8 ready nights, no liable night
+ *   L9  2080 somatic  yellow track, no SIP called; ready 04-02, disch 04-10: excluded, 5 nights (5-9 April)
+ *   L10 2080 geriatric ready 01-27, disch 02-03: G 01-30, Jan 30-31 and Feb 1-2, 4 x 4 000 kr
+ */
+static const struct spec liable_specs[] = {
+	{.id = 101, .pnr = "19400315-1232", .muni = "2080", .care = CARE_SOMATIC, .admitted = "2023-12-15 08:00",
+	 .ready = {"2023-12-20 10:00"}, .discharged = "2024-01-05 11:00", .track = TRACK_GREEN},
+	{.id = 102, .pnr = "19900704-1230", .muni = "2082", .care = CARE_SOMATIC, .admitted = "2024-05-01 08:00",
+	 .ready = {"2024-05-03 10:00"}, .discharged = "2024-05-15 11:00", .track = TRACK_GREEN},
+	{.id = 103, .pnr = "19500520-1230", .muni = "2080", .care = CARE_SOMATIC, .admitted = "2024-02-28 08:00",
+	 .ready = {"2024-03-01 10:00", "2024-03-12 09:00"}, .withdrawn = {"2024-03-08 10:00"},
+	 .discharged = "2024-03-20 12:00", .track = TRACK_GREEN},
+	{.id = 104, .pnr = "19600808-1231", .muni = "2080", .care = CARE_SOMATIC, .admitted = "2024-03-01 08:00",
+	 .ready = {"2024-03-02 10:00"}, .discharged = "2024-03-07 11:00", .track = TRACK_GREEN, .notice_vc_only = true},
+	{.id = 105, .pnr = "19300211-1239", .muni = "2080", .care = CARE_SOMATIC, .admitted = "2024-03-03 08:00",
+	 .ready = {"2024-03-05 10:00"}, .discharged = "2024-03-05 15:00", .track = TRACK_GREEN},
+	{.id = 106, .pnr = "20100101-1236", .muni = "2081", .care = CARE_SOMATIC, .admitted = "2024-03-01 08:00",
+	 .ready = {"2024-03-02 10:00"}, .discharged = "2024-03-12 11:00", .track = TRACK_GREEN},
+	{.id = 107, .pnr = "19400315-1232", .muni = "2080", .care = CARE_SOMATIC, .admitted = "2024-06-10 08:00",
+	 .ready = {"2024-06-20 10:00"}, .track = TRACK_GREEN},
+	{.id = 108, .pnr = "19900704-1230", .muni = "2083", .care = CARE_SOMATIC, .admitted = "2024-03-01 08:00",
+	 .ready = {"2024-03-02 10:00"}, .discharged = "2024-03-10 11:00", .track = TRACK_GREEN},
+	{.id = 109, .pnr = "19500520-1230", .muni = "2080", .care = CARE_SOMATIC, .admitted = "2024-04-01 08:00",
+	 .ready = {"2024-04-02 10:00"}, .discharged = "2024-04-10 11:00", .track = TRACK_YELLOW},
+	{.id = 110, .pnr = "19600808-1231", .muni = "2080", .care = CARE_GERIATRIC, .admitted = "2024-01-25 08:00",
+	 .ready = {"2024-01-27 10:00"}, .discharged = "2024-02-03 11:00", .track = TRACK_GREEN},
+};
+
+static indicator_set *make_liable_set(struct test *t)
+{
+	static const agreement_rate calendar_rates[] = {
+		{2023, CARE_SOMATIC, 500000}, {2024, CARE_SOMATIC, 600000}, {2024, CARE_GERIATRIC, 400000},
+		{2024, CARE_PSYCHIATRIC, 300000}};
+	static const agreement_rate weekday_rates[] = {{2024, CARE_SOMATIC, 800025}};
+	agreement list[3] = {
+		make_agreement("test-calendar", "2080", AGREEMENT_PER_NIGHT, AGREEMENT_COUNT_CALENDAR, 3, calendar_rates,
+			       sizeof calendar_rates / sizeof calendar_rates[0]),
+		make_agreement("test-weekdays", "2082", AGREEMENT_PER_NIGHT, AGREEMENT_COUNT_WEEKDAYS, 5, weekday_rates, 1),
+		make_agreement("test-average", "2081", AGREEMENT_AVERAGE, AGREEMENT_COUNT_CALENDAR, 0, NULL, 0),
+	};
+	for (size_t i = 0; i < 3; i++)
+		T_EQ_INT(t, agreement_validate(&list[i], NULL), HG_OK, "agreement %s is valid", list[i].id);
+	indicator_config cfg = {.rules = deadline_rules_default(), .asof = at("2024-06-30 12:00")};
+	indicator_set *s = NULL;
+	if (!T_TRUE(t, indicator_set_new(&cfg, &s) == HG_OK, "new liability set"))
+		return NULL;
+	T_EQ_INT(t, indicator_set_agreements(s, list, 3), HG_OK, "agreements given");
+	list[0].rates[1].amount_ore = 1; /* the set keeps its own copy */
+	static event evs[MAX_EVENTS];
+	for (size_t i = 0; i < sizeof liable_specs / sizeof liable_specs[0]; i++) {
+		size_t n;
+		build(&liable_specs[i], evs, &n);
+		T_EQ_INT(t, indicator_set_add_events(s, liable_specs[i].id, evs, n), HG_OK, "add L%lld",
+			 (long long)liable_specs[i].id - 100);
+	}
+	T_EQ_INT(t, indicator_set_agreements(s, list, 3), HG_EINVAL, "agreements after the first episode");
+	T_EQ_INT(t, indicator_set_finish(s), HG_OK, "finish the liability set");
+	return s;
+}
+
+static void test_liability(struct test *t)
+{
+	indicator_set *s = make_liable_set(t);
+	if (!s)
+		return;
+	/* How each episode was judged, and its runs of nights. */
+	static const struct {
+		int64_t id;
+		indicator_liability how;
+		liability_billing billing;
+		size_t n_runs;
+		const char *from0, *to0;
+		int64_t ore0;
+	} facts[] = {
+		{101, IND_LIABILITY_BILLABLE, LIABILITY_BILLABLE, 2, "2023-12-23", "2024-01-01", 500000},
+		{102, IND_LIABILITY_BILLABLE, LIABILITY_BILLABLE, 1, "2024-05-13", "2024-05-15", 800025},
+		{103, IND_LIABILITY_BILLABLE, LIABILITY_BILLABLE, 2, "2024-03-04", "2024-03-08", 600000},
+		{104, IND_LIABILITY_EXCLUDED, LIABILITY_NO_ADMISSION_NOTICE, 1, "2024-03-05", "2024-03-07", 600000},
+		{105, IND_LIABILITY_BILLABLE, LIABILITY_BILLABLE, 0, NULL, NULL, 0},
+		{106, IND_LIABILITY_AVERAGE, LIABILITY_BILLABLE, 0, NULL, NULL, 0},
+		{107, IND_LIABILITY_BILLABLE, LIABILITY_BILLABLE, 1, "2024-06-23", "2024-06-30", 600000},
+		{108, IND_LIABILITY_NO_AGREEMENT, LIABILITY_BILLABLE, 0, NULL, NULL, 0},
+		{109, IND_LIABILITY_EXCLUDED, LIABILITY_NO_SIP_CALL, 1, "2024-04-05", "2024-04-10", 600000},
+		{110, IND_LIABILITY_BILLABLE, LIABILITY_BILLABLE, 1, "2024-01-30", "2024-02-03", 400000},
+	};
+	T_EQ_INT(t, indicator_set_size(s), sizeof facts / sizeof facts[0], "liability set size");
+	for (size_t i = 0; i < sizeof facts / sizeof facts[0] && i < indicator_set_size(s); i++) {
+		const indicator_fact *f = indicator_set_fact(s, i);
+		T_EQ_INT(t, f->id, facts[i].id, "fact %zu id", i);
+		T_EQ_INT(t, f->liability, facts[i].how, "L%lld judged", (long long)facts[i].id - 100);
+		T_EQ_INT(t, f->billing, facts[i].billing, "L%lld billing", (long long)facts[i].id - 100);
+		T_EQ_INT(t, f->n_runs, facts[i].n_runs, "L%lld runs", (long long)facts[i].id - 100);
+		if (f->n_runs != facts[i].n_runs || !f->n_runs)
+			continue;
+		T_EQ_INT(t, f->runs[0].from, day(facts[i].from0), "L%lld first run from", (long long)facts[i].id - 100);
+		T_EQ_INT(t, f->runs[0].to, day(facts[i].to0), "L%lld first run to", (long long)facts[i].id - 100);
+		T_EQ_INT(t, f->runs[0].amount_ore, facts[i].ore0, "L%lld first run amount", (long long)facts[i].id - 100);
+	}
+
+	indicator_table tb;
+	indicator_error err;
+	indicator_query q = query(IND_SUBJECT_EPISODES, "2023-12-01", "2024-07-01", 2, IND_DIM_MUNICIPALITY,
+				  IND_DIM_MONTH);
+	if (T_TRUE(t, indicator_compute(s, &q, &tb, &err) == HG_OK, "liability by municipality, month")) {
+		static const struct want w[] = {
+			/* the year boundary: December at the 2023 amount, January at the 2024 amount */
+			{"2080", "2023-12", "liable_nights", IND_CELL_VALUE, 9},
+			{"2080", "2023-12", "liable_amount_ore", IND_CELL_VALUE, 4500000},
+			{"2080", "2023-12", "liable_amount", IND_CELL_VALUE, 45000},
+			{"2080", "2023-12", "liable_episodes", IND_CELL_VALUE, 1},
+			{"2080", "2023-12", "ready_nights", IND_CELL_VALUE, 12},
+			{"2080", "2024-01", "liable_nights", IND_CELL_VALUE, 4 + 2}, /* L1, L10 */
+			{"2080", "2024-01", "liable_amount_ore", IND_CELL_VALUE, 4 * 600000 + 2 * 400000},
+			{"2080", "2024-01", "liable_episodes", IND_CELL_VALUE, 2},
+			{"2080", "2024-02", "liable_nights", IND_CELL_VALUE, 2}, /* L10 across the month boundary */
+			{"2080", "2024-02", "liable_amount_ore", IND_CELL_VALUE, 800000},
+			/* March: L3 after a withdrawal (new grace); L4 excluded; L5 same day */
+			{"2080", "2024-03", "liable_nights", IND_CELL_VALUE, 9},
+			{"2080", "2024-03", "liable_amount_ore", IND_CELL_VALUE, 5400000},
+			{"2080", "2024-03", "liable_episodes", IND_CELL_VALUE, 1},
+			{"2080", "2024-03", "ready_nights", IND_CELL_VALUE, 7 + 8 + 5},
+			{"2080", "2024-03", "excluded_episodes", IND_CELL_VALUE, 1},
+			{"2080", "2024-03", "excluded_nights", IND_CELL_VALUE, 2},
+			{"2080", "2024-03", "excluded_amount_ore", IND_CELL_VALUE, 1200000},
+			{"2080", "2024-04", "liable_nights", IND_CELL_VALUE, 0},
+			{"2080", "2024-04", "excluded_nights", IND_CELL_VALUE, 5}, /* L9: no SIP call */
+			{"2080", "2024-04", "excluded_amount_ore", IND_CELL_VALUE, 3000000},
+			{"2080", "2024-06", "liable_nights", IND_CELL_VALUE, 7}, /* L7 still in hospital */
+			{"2080", "2024-06", "liable_amount", IND_CELL_VALUE, 42000},
+			/* grace days ending mid-month, weekdays; 2 x 8 000.25 kr */
+			{"2082", "2024-05", "liable_nights", IND_CELL_VALUE, 2},
+			{"2082", "2024-05", "liable_amount_ore", IND_CELL_VALUE, 1600050},
+			{"2082", "2024-05", "liable_amount", IND_CELL_VALUE, 16000.5},
+			/* the average model and no agreement: ready nights, no liable night */
+			{"2081", "2024-03", "ready_nights", IND_CELL_VALUE, 10},
+			{"2081", "2024-03", "liable_nights", IND_CELL_VALUE, 0},
+			{"2081", "2024-03", "liable_episodes", IND_CELL_VALUE, 0},
+			{"2083", "2024-03", "ready_nights", IND_CELL_VALUE, 8},
+			{"2083", "2024-03", "liable_nights", IND_CELL_VALUE, 0},
+			{"2083", "2024-03", "excluded_nights", IND_CELL_VALUE, 0},
+			/* the whole period: L1, L2, L3, L7, L10 */
+			{NULL, NULL, "liable_nights", IND_CELL_VALUE, 9 + 6 + 2 + 9 + 7 + 2},
+			{NULL, NULL, "liable_amount_ore", IND_CELL_VALUE,
+			 4500000 + 3200000 + 800000 + 5400000 + 4200000 + 1600050},
+			{NULL, NULL, "liable_amount", IND_CELL_VALUE, 197000.5},
+			{NULL, NULL, "liable_episodes", IND_CELL_VALUE, 5},
+			{NULL, NULL, "excluded_episodes", IND_CELL_VALUE, 2},
+			{NULL, NULL, "excluded_nights", IND_CELL_VALUE, 7},
+			{NULL, NULL, "excluded_amount_ore", IND_CELL_VALUE, 4200000},
+		};
+		check_rows(t, &tb, w, sizeof w / sizeof w[0], "liability");
+		indicator_table_free(&tb);
+	}
+
+	/* By year: L1 counts in both years, each night at its own year's amount. */
+	q = query(IND_SUBJECT_EPISODES, "2023-01-01", "2025-01-01", 1, IND_DIM_YEAR, 0);
+	q.municipality = "2080";
+	if (T_TRUE(t, indicator_compute(s, &q, &tb, &err) == HG_OK, "liability by year")) {
+		static const struct want w[] = {
+			{"2023", NULL, "liable_nights", IND_CELL_VALUE, 9},
+			{"2023", NULL, "liable_amount_ore", IND_CELL_VALUE, 4500000},
+			{"2023", NULL, "liable_episodes", IND_CELL_VALUE, 1},
+			{"2024", NULL, "liable_nights", IND_CELL_VALUE, 4 + 4 + 9 + 7},
+			{"2024", NULL, "liable_amount_ore", IND_CELL_VALUE, 2400000 + 1600000 + 5400000 + 4200000},
+			{"2024", NULL, "liable_episodes", IND_CELL_VALUE, 4},
+		};
+		check_rows(t, &tb, w, sizeof w / sizeof w[0], "liability by year");
+		indicator_table_free(&tb);
+	}
+
+	/* A period that cuts a stay: only its nights count (L1 from 1 January, L10 to 31 January). */
+	q = query(IND_SUBJECT_EPISODES, "2024-01-01", "2024-02-01", 0, 0, 0);
+	if (T_TRUE(t, indicator_compute(s, &q, &tb, &err) == HG_OK, "liability in January")) {
+		static const struct want w[] = {
+			{NULL, NULL, "liable_nights", IND_CELL_VALUE, 6},
+			{NULL, NULL, "liable_amount_ore", IND_CELL_VALUE, 3200000},
+			{NULL, NULL, "episodes", IND_CELL_VALUE, 1}, /* L1 ended in January; L10 in February */
+		};
+		check_rows(t, &tb, w, sizeof w / sizeof w[0], "January");
+		indicator_table_free(&tb);
+	}
+
+	/* Small cells: the base of the liable figures is liable_episodes, of the excluded ones excluded_episodes. */
+	static const struct {
+		const char *k0, *code;
+		indicator_cell_state state;
+	} sup[] = {
+		{"2080", "liable_nights", IND_CELL_SUPPRESSED},   /* L1, L3, L7, L10: 4 < 5 */
+		{"2080", "liable_amount", IND_CELL_SUPPRESSED},
+		{"2080", "excluded_nights", IND_CELL_SUPPRESSED}, /* 2 */
+		{"2081", "liable_nights", IND_CELL_VALUE},        /* 0 is shown */
+		{"2082", "liable_amount_ore", IND_CELL_SUPPRESSED},
+		{NULL, "liable_nights", IND_CELL_VALUE},          /* 5 */
+		{NULL, "liable_amount_ore", IND_CELL_VALUE},
+		{NULL, "excluded_amount_ore", IND_CELL_SUPPRESSED},
+	};
+	q = query(IND_SUBJECT_EPISODES, "2023-12-01", "2024-07-01", 1, IND_DIM_MUNICIPALITY, 0);
+	if (T_TRUE(t, indicator_compute(s, &q, &tb, &err) == HG_OK, "liability by municipality")) {
+		indicator_suppress(&tb, 5);
+		for (size_t i = 0; i < sizeof sup / sizeof sup[0]; i++) {
+			const indicator_cell *c = cell(&tb, sup[i].k0, NULL, sup[i].code);
+			if (T_TRUE(t, c != NULL, "liability suppression %zu cell", i))
+				T_EQ_INT(t, c->state, sup[i].state, "liability suppression %zu (%s, %s)", i,
+					 sup[i].k0 ? sup[i].k0 : "total", sup[i].code);
+		}
+		indicator_table_free(&tb);
+	}
+	indicator_set_free(s);
+}
+
 static void test_helpers(struct test *t)
 {
 	static const struct { const char *date, *week; } weeks[] = {
@@ -619,6 +887,7 @@ int main(void)
 		test_facts(&t, s);
 		indicator_set_free(s);
 	}
+	test_liability(&t);
 	test_helpers(&t);
 	return test_report(&t);
 }

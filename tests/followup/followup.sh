@@ -173,6 +173,70 @@ b = f["series"][0]["backtest"]
 assert b["days"] == 43 and b["mae"] >= 0 and 0 <= b["coverage"] <= 1
 assert all(d["actual"] is not None for d in f["series"][0]["days"])' && ok || bad "forecast back-test json"
 
+# ---- liable nights: the report equals the invoice bases ----
+# On a copy of the demo database with two more agreements: weekday grace days with the eves, "continue" after a
+# withdrawal and a new amount on 1 January for 2062 and 2084, and the average model for 2080 from 2024
+# (agreements/example-average.json). For every month and municipality, liable_nights, liable_amount_ore and
+# liable_episodes of `hemgang report` equal the sums of the lines of `hemgang invoice build --format json`, and
+# excluded_* those of its exclusions for a failed billing condition. Both are computed from the same events and
+# agreements; the invoice's cut-off is the report's "as of" instant. The average model has nights in neither.
+cp "$db" "$tmp/liab.db"
+cat >"$tmp/weekdays.json" <<'JSON'
+{"format": "hemgang-agreement/1", "id": "dalarna-weekdays", "name": "Test: weekdays with eves, continue",
+ "version": 1, "region": "20", "municipalities": ["2062", "2084"], "valid_from": "2023-01-01", "valid_to": null,
+ "model": "per_night", "grace_days": {"somatic": 5, "geriatric": 4, "psychiatric": 10}, "count": "weekdays",
+ "eves": true, "withdrawal": "continue",
+ "conditions": {"admission_notice": true, "ready_notice": true, "sip_called": true},
+ "rates": [{"year": 2023, "care": "somatic", "amount_ore": 700050}, {"year": 2023, "care": "geriatric", "amount_ore": 600000},
+           {"year": 2023, "care": "psychiatric", "amount_ore": 500000}, {"year": 2024, "care": "somatic", "amount_ore": 800025},
+           {"year": 2024, "care": "geriatric", "amount_ore": 650000}, {"year": 2024, "care": "psychiatric", "amount_ore": 550000},
+           {"year": 2025, "care": "somatic", "amount_ore": 850075}, {"year": 2025, "care": "geriatric", "amount_ore": 700000},
+           {"year": 2025, "care": "psychiatric", "amount_ore": 600000}],
+ "sources": ["Made up for tests/followup/followup.sh."], "note": "Not a real agreement."}
+JSON
+H agreement import "$tmp/weekdays.json" "$here/../../agreements/example-average.json" --db "$tmp/liab.db" >/dev/null &&
+	ok || bad "import the test agreements"
+H report --db "$tmp/liab.db" --from 2023-10-01 --to 2025-02-28 --by municipality,month --format json --min-cell 1 \
+	--asof "$asof" >"$tmp/liab-report.json" || bad "liability report"
+for month in 2023-10 2023-11 2023-12 2024-01 2024-02 2024-03 2024-04 2024-05 2024-06 2024-07 2024-08 2024-09 \
+	2024-10 2024-11 2024-12 2025-01 2025-02; do
+	H invoice build --db "$tmp/liab.db" --month "$month" --preview --cutoff "2025-03-31" --format json \
+		>"$tmp/inv-$month.json" || bad "invoice build $month"
+done
+python3 - "$tmp" <<'PY' && ok || bad "report liable nights = invoice lines"
+import glob, json, os, sys
+tmp = sys.argv[1]
+rep = json.load(open(os.path.join(tmp, "liab-report.json")))
+got = {(r["keys"]["municipality"], r["keys"]["month"]): r["values"] for r in rep["rows"]}
+seen = {"lines": 0, "weekdays": 0, "exclusions": 0, "average": 0, "cells": 0}
+conditions = ("no_admission_notice", "no_ready_notice", "no_sip_call")
+for path in sorted(glob.glob(os.path.join(tmp, "inv-*.json"))):
+    month = path[-12:-5]
+    bases = {i["municipality"]: i for i in json.load(open(path))["invoices"]}
+    for muni in set(bases) | {m for (m, mo) in got if mo == month}:
+        b = bases.get(muni, {"lines": [], "exclusions": [], "average": None})
+        v = got.get((muni, month), {})
+        lines = b["lines"]
+        excl = [e for e in b["exclusions"] if e["reason"] in conditions]
+        want = (sum(l["nights"] for l in lines), sum(l["amount_ore"] for l in lines), len(lines),
+                sum(e["unbilled_nights"] for e in excl), sum(e["unbilled_ore"] for e in excl), len(excl))
+        have = tuple(v.get(k, 0) for k in ("liable_nights", "liable_amount_ore", "liable_episodes",
+                                           "excluded_nights", "excluded_amount_ore", "excluded_episodes"))
+        assert have == want, (muni, month, have, want)
+        assert abs(v.get("liable_amount", 0) - want[1] / 100) < 0.005, (muni, month, v.get("liable_amount"))
+        seen["lines"] += len(lines)
+        seen["weekdays"] += sum(l["agreement"] == "dalarna-weekdays" for l in lines)
+        seen["exclusions"] += len(excl)
+        seen["average"] += len((b["average"] or {}).get("episodes", []))
+        seen["cells"] += 1
+        if muni == "2080" and month >= "2024-02":  # average model: ready dates from 2024-01-01
+            assert have[0] == 0 and want[0] == 0, (muni, month, have, want)
+# The comparison is not empty: lines under both per-night agreements, exclusions, average-model episodes.
+assert all(n > 0 for n in seen.values()), seen
+t = rep["total"]["values"]
+assert t["liable_nights"] == sum(v["liable_nights"] for v in got.values()) > 0
+PY
+
 # ---- bad input: one line, exit 2 ----
 expect_err "report no period" '^hemgang report: --from and --to are required$' H report --db "$db"
 expect_err "report bad date" "^hemgang report: --from '2025-02-30' is not a date" H report --db "$db" --from 2025-02-30 --to 2025-03-01

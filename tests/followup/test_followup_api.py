@@ -87,6 +87,21 @@ status, body, _ = region.request("GET", "/api/v1/indicators/catalogue")
 t.eq(status, 200, "catalogue")
 t.eq([s["code"] for s in body["subjects"]], ["episodes", "deviations", "acknowledgements"], "subjects")
 t.ok(any(m["code"] == "ready_days_mean" for m in body["subjects"][0]["measures"]), "measures listed")
+listed = {m["code"]: m for m in body["subjects"][0]["measures"]}
+t.ok(listed.get("liable_nights", {}).get("kind") == "sum" and listed["liable_nights"]["brief"] and
+     {"liable_episodes", "liable_amount_ore", "liable_amount", "excluded_nights"} <= listed.keys(),
+     "the liability measures are in the catalogue")
+
+# Liable nights and amounts (the statutory default: the demo imports no agreement), suppressed like the others.
+status, body, _ = region.request("GET", f"/api/v1/indicators?from={d(start)}&to={d(today)}&by=month"
+                                 "&measures=liable_episodes,liable_nights,liable_amount_ore,liable_amount")
+t.eq(status, 200, "liable nights by month")
+tot = body["total"]["values"]
+t.ok(isinstance(tot["liable_nights"], int) and tot["liable_nights"] > 0 and
+     abs(tot["liable_amount"] - tot["liable_amount_ore"] / 100) < 0.005, "liable nights and amounts in the total")
+t.ok(all(r["values"]["liable_nights"] is None if r["values"]["liable_episodes"] is None else
+         r["values"]["liable_episodes"] == 0 or r["values"]["liable_episodes"] >= 5 for r in body["rows"]),
+     "liable figures with fewer than 5 episodes are suppressed")
 
 # ---- point measurements ----
 status, cur, _ = region.request("GET", "/api/v1/point-measurements/current")
