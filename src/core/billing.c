@@ -192,14 +192,36 @@ static void line_init(billing_line *out)
 	out->first_night = out->last_night = HG_DATE_NONE;
 }
 
-hg_status billing_episode_month(const episode_state *st, const billing_month *m, hg_instant cutoff,
-				const agreement *list, size_t n, billing_line *out)
+hg_status billing_stay_judge(const episode_state *st, hg_date until, const agreement *list, size_t n,
+			     billing_stay *out)
 {
 	liability_period periods[LIABILITY_PERIODS_MAX];
 	liability_input in;
-	liability_result r = {0};
-	hg_status rc = HG_OK;
 	const char *municipality = st->patient.registered_municipality;
+	memset(out, 0, sizeof *out);
+	out->billing = LIABILITY_BILLABLE;
+	out->computed = HG_EINVAL;
+	out->agreement = agreement_find_in_force(list, n, municipality, episode_ready_date(st));
+	if (!out->agreement || out->agreement->model == AGREEMENT_AVERAGE)
+		return HG_OK;
+	if (billing_input(st, municipality, until, periods, &in) != HG_OK)
+		return HG_OK;
+	out->judged = true;
+	out->computed = liability_compute(out->agreement, &in, &out->r);
+	if (out->computed == HG_OK && out->r.billing != LIABILITY_BILLABLE) {
+		out->billing = out->r.billing;
+		liability_result_free(&out->r);
+		in.admission_notice_sent = in.ready_notice_sent = in.sip_called = true;
+		out->computed = liability_compute(out->agreement, &in, &out->r);
+	}
+	return out->computed == HG_ENOMEM ? HG_ENOMEM : HG_OK;
+}
+
+hg_status billing_episode_month(const episode_state *st, const billing_month *m, hg_instant cutoff,
+				const agreement *list, size_t n, billing_line *out)
+{
+	billing_stay stay;
+	hg_status rc = HG_OK;
 
 	line_init(out);
 	if (st->cancelled || st->status == EPISODE_EMPTY || st->ready_period_count == 0)
@@ -219,55 +241,38 @@ hg_status billing_episode_month(const episode_state *st, const billing_month *m,
 		return HG_OK;
 	}
 
-	out->agreement = agreement_find_in_force(list, n, municipality, out->ready_date);
-	if (!out->agreement) {
+	rc = billing_stay_judge(st, out->until, list, n, &stay);
+	if (rc != HG_OK)
+		goto out;
+	out->agreement = stay.agreement;
+	if (!stay.agreement) {
 		out->outcome = BILLING_EXCLUDED;
 		out->reason = BILLING_REASON_NO_AGREEMENT;
-		return HG_OK;
+		goto out;
 	}
-	if (out->agreement->model == AGREEMENT_AVERAGE) {
+	if (stay.agreement->model == AGREEMENT_AVERAGE) {
 		out->outcome = BILLING_AVERAGE;
-		return HG_OK;
-	}
-	if (billing_input(st, municipality, out->until, periods, &in))
-		return HG_EINTERNAL; /* NEVER: checked above, and the fold keeps at most 16 periods */
-
-	rc = liability_compute(out->agreement, &in, &r);
-	if (rc == HG_ENOMEM)
 		goto out;
-	if (rc != HG_OK) {
+	}
+	if (!stay.judged) {
+		rc = HG_EINTERNAL; /* NEVER: checked above, and the fold keeps at most 16 periods */
+		goto out;
+	}
+	if (stay.billing != LIABILITY_BILLABLE)
+		out->reason = reason_of(stay.billing);
+	if (stay.computed != HG_OK) {
 		out->outcome = BILLING_EXCLUDED;
-		out->reason = rc == HG_ENOTFOUND ? BILLING_REASON_NO_RATE : BILLING_REASON_INVALID;
-		out->error = r.error;
-		rc = HG_OK;
+		if (stay.billing == LIABILITY_BILLABLE)
+			out->reason = stay.computed == HG_ENOTFOUND ? BILLING_REASON_NO_RATE : BILLING_REASON_INVALID;
+		out->error = stay.r.error;
 		goto out;
 	}
-	if (r.billing != LIABILITY_BILLABLE) {
-		/* Not billable: what would the month have been? Both parties see what is at stake. */
-		out->reason = reason_of(r.billing);
-		liability_result_free(&r);
-		in.admission_notice_sent = in.ready_notice_sent = in.sip_called = true;
-		rc = liability_compute(out->agreement, &in, &r);
-		if (rc == HG_ENOMEM)
-			goto out;
-		if (rc != HG_OK) {
-			out->outcome = BILLING_EXCLUDED;
-			out->error = r.error;
-			rc = HG_OK;
-			goto out;
-		}
-		explain(out->agreement, &r, out);
-		rc = month_nights(&r, m, out);
-		if (rc == HG_OK && out->nights > 0)
-			out->outcome = BILLING_EXCLUDED;
-		goto out;
-	}
-	explain(out->agreement, &r, out);
-	rc = month_nights(&r, m, out);
+	explain(stay.agreement, &stay.r, out);
+	rc = month_nights(&stay.r, m, out);
 	if (rc == HG_OK && out->nights > 0)
-		out->outcome = BILLING_LINE;
+		out->outcome = stay.billing == LIABILITY_BILLABLE ? BILLING_LINE : BILLING_EXCLUDED;
 out:
-	liability_result_free(&r);
+	liability_result_free(&stay.r);
 	if (out->outcome == BILLING_NOTHING)
 		out->reason = BILLING_REASON_NONE;
 	return rc;

@@ -125,6 +125,27 @@ hg_status billing_input(const episode_state *st, const char *municipality, hg_da
  * agreements list[0..n). *out is always fully set. HG_ENOMEM is the only
  * failure: an episode that cannot be billed is an outcome, not an error.
  */
+/*
+ * How a whole stay is judged for payment liability, the one place both the
+ * invoice (billing_episode_month) and the follow-up indicators ask: the
+ * agreement in force on the first ready date for the registered municipality
+ * and, for a per-night agreement, liability_compute over the ready nights
+ * before `until` (HG_DATE_NONE: up to the discharge). When a billing condition
+ * fails, r holds what the nights would have cost with the conditions met, so
+ * both parties see what is at stake.
+ */
+typedef struct billing_stay {
+	const agreement *agreement; /* borrowed from the caller's list; NULL: none in force */
+	bool judged;                /* liability_compute ran (a per-night agreement and a valid input) */
+	liability_billing billing;  /* the first failing billing condition, or LIABILITY_BILLABLE */
+	hg_status computed;         /* judged: HG_OK, or liability_compute's refusal (HG_ENOTFOUND: no rate) */
+	liability_result r;         /* computed == HG_OK: the nights; free with liability_result_free */
+} billing_stay;
+
+/* Judges st into *out (see billing_stay). HG_ENOMEM only; every other outcome is in *out. */
+hg_status billing_stay_judge(const episode_state *st, hg_date until, const agreement *list, size_t n,
+			     billing_stay *out) HG_MUST_CHECK;
+
 hg_status billing_episode_month(const episode_state *st, const billing_month *m, hg_instant cutoff,
 				const agreement *list, size_t n, billing_line *out) HG_MUST_CHECK;
 

@@ -644,10 +644,7 @@ static hg_status add_runs(indicator_set *s, const liability_result *r)
  */
 static hg_status add_liability(indicator_set *s, const episode_state *st, indicator_fact *f)
 {
-	liability_period periods[LIABILITY_PERIODS_MAX];
-	liability_input in;
-	liability_result r = {0};
-	const char *municipality = st->patient.registered_municipality;
+	billing_stay stay;
 	hg_date ready = episode_ready_date(st);
 	hg_date until = HG_DATE_NONE;
 	f->liability = IND_LIABILITY_NONE;
@@ -659,35 +656,21 @@ static hg_status add_liability(indicator_set *s, const episode_state *st, indica
 		if (until == HG_DATE_NONE || until <= ready)
 			return HG_OK; /* no ready night has begun yet */
 	}
-	const agreement *a = agreement_find_in_force(s->agreements, s->n_agreements, municipality, ready);
-	if (!a) {
+	hg_status rc = billing_stay_judge(st, until, s->agreements, s->n_agreements, &stay);
+	if (rc != HG_OK)
+		return rc;
+	f->billing = stay.billing;
+	if (!stay.agreement)
 		f->liability = IND_LIABILITY_NO_AGREEMENT;
-		return HG_OK;
-	}
-	if (a->model == AGREEMENT_AVERAGE) {
+	else if (stay.agreement->model == AGREEMENT_AVERAGE)
 		f->liability = IND_LIABILITY_AVERAGE;
-		return HG_OK;
-	}
-	if (billing_input(st, municipality, until, periods, &in) != HG_OK) {
+	else if (!stay.judged || stay.computed != HG_OK)
 		f->liability = IND_LIABILITY_INVALID;
-		return HG_OK;
+	else {
+		f->liability = stay.billing == LIABILITY_BILLABLE ? IND_LIABILITY_BILLABLE : IND_LIABILITY_EXCLUDED;
+		rc = add_runs(s, &stay.r);
 	}
-	hg_status rc = liability_compute(a, &in, &r);
-	if (rc == HG_OK && r.billing != LIABILITY_BILLABLE) {
-		/* Not billable: the nights it would have cost, as the invoice's exclusion shows them. */
-		f->billing = r.billing;
-		liability_result_free(&r);
-		in.admission_notice_sent = in.ready_notice_sent = in.sip_called = true;
-		rc = liability_compute(a, &in, &r);
-	}
-	if (rc == HG_OK) {
-		f->liability = f->billing == LIABILITY_BILLABLE ? IND_LIABILITY_BILLABLE : IND_LIABILITY_EXCLUDED;
-		rc = add_runs(s, &r);
-	} else if (rc != HG_ENOMEM) {
-		f->liability = IND_LIABILITY_INVALID;
-		rc = HG_OK;
-	}
-	liability_result_free(&r);
+	liability_result_free(&stay.r);
 	return rc;
 }
 
