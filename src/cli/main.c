@@ -99,7 +99,7 @@ static const cli_command commands[] = {
 	 "                      [--measures all|CODE,...] [--municipality CODE] [--format table|csv|xlsx|json]\n"
 	 "                      [--output FILE] [--min-cell N] [--asof LOCAL_DATETIME] [--progress]\n"
 	 "  Dates are inclusive. Episodes count in the month they ended (the national convention);\n"
-	 "  ready_nights count by the night. --by (default municipality,month): county, municipality,\n"
+	 "  ready_nights and liable_nights count by the night. --by (default municipality,month): county, municipality,\n"
 	 "  hospital, ward, care, care_group, age_band, track, year, month, week; deviations also\n"
 	 "  category, party; acknowledgements also recipient, recipient_kind, notice.\n"
 	 "  --subject episodes (default), deviations or acknowledgements. The table shows the main\n"
