@@ -25,6 +25,7 @@
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
 #include "store/episode_json.h"
+#include "store/followup_store.h"
 #include "store/event_json.h"
 
 #define REASON_MIN 3
@@ -887,8 +888,15 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 	}
 	if (!api_audit(req, res, app, &c, "episode.read", id, NULL))
 		goto out;
-	/* The representation changes with every event and with the day (deadline states). */
-	snprintf(etag, sizeof etag, "\"e%" PRId64 "-%d-%d\"", id, st->last_seq, (int)cal_local_date(now));
+	followup_survey_status sv;
+	rc = followup_survey_status_get(app->store, id, now, &sv);
+	if (rc != HG_OK) {
+		rc = api_problem_store(res, rc);
+		goto out;
+	}
+	/* The representation changes with every event, with the day (deadline states) and with the survey. */
+	snprintf(etag, sizeof etag, "\"e%" PRId64 "-%d-%d-%d-%d\"", id, st->last_seq, (int)cal_local_date(now),
+		 sv.answered_at != HG_INSTANT_NONE, sv.invitations + 100 * sv.open_invitations);
 	if (http_reply_not_modified(req, res, etag))
 		goto out;
 	bool own_ward = false;
@@ -909,10 +917,15 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 		}
 		json_array_append_new(events, e);
 	}
-	json_t *out = json_pack("{s:o, s:o, s:o}", "episode",
+	json_t *survey = json_pack("{s:o, s:s?, s:s?, s:i, s:i, s:o, s:o}", "answered_at", json_instant(sv.answered_at),
+				   "channel", sv.channel[0] ? sv.channel : NULL, "respondent",
+				   sv.respondent[0] ? sv.respondent : NULL, "invitations", sv.invitations,
+				   "open_invitations", sv.open_invitations, "last_invited_at", json_instant(sv.last_invited_at),
+				   "last_expires_at", json_instant(sv.last_expires_at));
+	json_t *out = json_pack("{s:o, s:o, s:o, s:o}", "episode",
 				episode_state_to_json(st, access_may_see_address(st->patient.protected_identity, own_ward),
 						      cal_local_date(now)),
-				"deadlines", deadlines_to_json(dl), "events", events);
+				"deadlines", deadlines_to_json(dl), "events", events, "survey", survey);
 	rc = http_reply_json(res, 200, out);
 out:
 	hg_free(st);

@@ -565,3 +565,46 @@ hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer 
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
+
+hg_status followup_survey_status_get(store *s, int64_t episode_id, hg_instant now, followup_survey_status *out)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	out->answered_at = out->last_invited_at = out->last_expires_at = HG_INSTANT_NONE;
+	hg_status rc = sq_prepare(db, "SELECT answered_at, channel, respondent FROM survey_answers WHERE episode_id = ?1", &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, episode_id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			out->answered_at = sqlite3_column_int64(st, 0);
+			sq_col_str(st, 1, out->channel, sizeof out->channel);
+			sq_col_str(st, 2, out->respondent, sizeof out->respondent);
+		} else if (step != SQLITE_DONE) {
+			rc = HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == HG_OK)
+		rc = sq_prepare(db,
+				"SELECT COUNT(*), COALESCE(SUM(used_at IS NULL AND expires_at > ?2), 0), MAX(created_at), "
+				"(SELECT expires_at FROM survey_invitations WHERE episode_id = ?1 ORDER BY created_at DESC LIMIT 1) "
+				"FROM survey_invitations WHERE episode_id = ?1",
+				&st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, episode_id);
+		sqlite3_bind_int64(st, 2, now);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			out->invitations = sqlite3_column_int(st, 0);
+			out->open_invitations = sqlite3_column_int(st, 1);
+			out->last_invited_at = sq_col_instant(st, 2);
+			out->last_expires_at = sq_col_instant(st, 3);
+		} else {
+			rc = HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}

@@ -92,4 +92,21 @@ hg_status followup_answer_by_link(store *s, const uint8_t hash[STORE_TOKEN_HASH_
 /* Stores an answer recorded by staff. HG_ECONFLICT when the episode already has one. */
 hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer *a, const char *by) HG_MUST_CHECK;
 
+/*
+ * Where an episode's survey stands, for the staff's episode page: whether and
+ * how it was answered (never the replies: individual answers are shown to
+ * nobody) and the links made. Codes are survey.h's ("phone", "next_of_kin").
+ */
+typedef struct followup_survey_status {
+	hg_instant answered_at; /* HG_INSTANT_NONE: no answer yet */
+	char channel[16];       /* "" when not answered */
+	char respondent[16];
+	int invitations;        /* links made */
+	int open_invitations;   /* neither used nor expired at `now` */
+	hg_instant last_invited_at, last_expires_at; /* of the newest link, or NONE */
+} followup_survey_status;
+
+hg_status followup_survey_status_get(store *s, int64_t episode_id, hg_instant now,
+				     followup_survey_status *out) HG_MUST_CHECK;
+
 #endif

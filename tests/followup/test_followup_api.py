@@ -7,6 +7,7 @@ patient data, answers only as aggregates)."""
 import csv
 import datetime
 import io
+import json
 import os
 import sys
 
@@ -192,6 +193,10 @@ status, inv, _ = ward.request("POST", f"/api/v1/episodes/{ids[0]}/survey-invitat
 t.eq(status, 201, "survey link made")
 token = inv["token"]
 t.ok(inv["answer_url"].endswith(token), "answer url")
+t.eq(inv.get("page_url"), f"/survey/{token}", "the page to send the patient")
+status, ep, _ = ward.request("GET", f"/api/v1/episodes/{ids[0]}")
+t.eq((ep["survey"]["invitations"], ep["survey"]["open_invitations"], ep["survey"]["answered_at"]), (1, 1, None),
+     "the episode shows an open link and no answer")
 anon = Client(port)
 status, form, _ = anon.request("GET", f"/api/v1/survey/{token}")
 t.eq(status, 200, "the link opens without a login")
@@ -213,6 +218,12 @@ status, _, _ = anon.request("GET", "/api/v1/survey/" + "A" * 43)
 t.eq(status, 404, "an unknown link")
 status, _, _ = ward.request("POST", f"/api/v1/episodes/{ids[1]}/survey-answers", {"felt_safe": True, "knew_care_contact": True})
 t.eq(status, 201, "staff record an answer from a phone call")
+status, ep, _ = ward.request("GET", f"/api/v1/episodes/{ids[1]}")
+t.eq((ep["survey"]["channel"], ep["survey"]["answered_at"] is not None), ("phone", True), "the episode shows the answer")
+t.ok("felt_safe" not in json.dumps(ep) and "knew_care_contact" not in json.dumps(ep),
+     "but never the replies themselves")
+status, ep0, _ = ward.request("GET", f"/api/v1/episodes/{ids[0]}")
+t.eq((ep0["survey"]["channel"], ep0["survey"]["open_invitations"]), ("link", 0), "a link answer closes the link")
 status, body, _ = ward.request("POST", f"/api/v1/episodes/{ids[1]}/survey-answers", {"felt_safe": False})
 t.eq((status, body.get("code")), (409, "already_answered"), "one answer per episode")
 status, inv2, _ = ward.request("POST", f"/api/v1/episodes/{ids[1]}/survey-invitations")
