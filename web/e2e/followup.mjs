@@ -140,6 +140,18 @@ export async function surveySteps(t) {
     await status.filter({ hasText: /besvarad/ }).waitFor();
     eq(await p.locator('#survey-phone').count(), 0, 'the form closed');
   });
+
+  await r.step('ward: after a reload the episode says the survey is answered, without the replies', async () => {
+    const p = t.W().page;
+    await p.reload();
+    const answered = p.locator('[data-testid=survey-answered]');
+    await answered.waitFor();
+    const text = await answered.innerText();
+    assert(/länk/.test(text) && /[Nn]ärstående/.test(text), 'answered through the link by next of kin: ' + text);
+    eq(await p.locator('button[data-action=survey-link], button[data-action=survey-phone]').count(), 0,
+      'no new link or phone answer for an answered episode');
+    assert(!(await p.locator('main').innerText()).includes('hemtjänsten kom sent'), 'the free text is not shown');
+  });
 }
 
 export async function dashboardSteps(t) {

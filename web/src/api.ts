@@ -380,10 +380,22 @@ export interface Deadline {
   met_at: string | null;
 }
 
+/** Where the episode's survey stands (never the replies themselves). */
+export interface SurveyStatus {
+  answered_at: string | null;
+  channel: 'phone' | 'link' | null;
+  respondent: 'patient' | 'next_of_kin' | null;
+  invitations: number;
+  open_invitations: number;
+  last_invited_at: string | null;
+  last_expires_at: string | null;
+}
+
 export interface EpisodeView {
   episode: EpisodeState;
   deadlines: Deadline[];
   events: ApiEvent[];
+  survey?: SurveyStatus;
 }
 
 export interface AppendResult {

@@ -323,6 +323,10 @@ const sv = {
   survey_staff_intro:
     'Fyra frågor till patienten eller en närstående efter utskrivningen. Skapa en engångslänk (gäller 30 dagar) eller registrera svaren från ett telefonsamtal. Ett svar per vårdtillfälle.',
   survey_make_link: 'Skapa enkätlänk',
+  survey_answered: 'Enkäten är besvarad {at} ({channel}, {respondent}). Svaren visas bara som summor i uppföljningen.',
+  survey_open_link: 'En enkätlänk är skickad och gäller till {at}.',
+  survey_channel_phone: 'telefon',
+  survey_channel_link: 'länk',
   survey_link_label: 'Länk till enkäten (visas bara nu)',
   survey_link_hint: 'Skicka länken till patienten. Den kan användas en gång och gäller till {at}. Sidan visar inga patientuppgifter.',
   survey_copy: 'Kopiera länken',
@@ -639,6 +643,10 @@ const en: Record<Key, string> = {
   survey_staff_intro:
     'Four questions to the patient or next of kin after discharge. Create a single-use link (valid 30 days) or record the answers of a phone call. One answer per episode.',
   survey_make_link: 'Create a survey link',
+  survey_answered: 'The survey was answered {at} ({channel}, {respondent}). Answers are shown only as totals in the follow-up.',
+  survey_open_link: 'A survey link has been sent and is valid until {at}.',
+  survey_channel_phone: 'phone',
+  survey_channel_link: 'link',
   survey_link_label: 'Link to the survey (shown only now)',
   survey_link_hint: 'Send the link to the patient. It can be used once and is valid until {at}. The page shows no patient data.',
   survey_copy: 'Copy the link',

@@ -7,10 +7,11 @@
 //   to copy into a text message or letter, and says when it expires.
 // - "Registrera svar från telefonsamtal" records the answers given on the phone;
 //   a second answer for the episode is refused (409 already_answered).
-// The API does not say whether an episode already has an answer or an open
-// link, so the page learns it only from these answers.
+// The episode's `survey` status (GET /api/v1/episodes/{id}) says whether it is
+// answered (then the buttons go: one answer per episode) and whether a link is
+// open; never the replies, which are shown only as totals in the follow-up.
 import { useState } from 'preact/hooks';
-import { ApiError, request } from '../api';
+import { ApiError, request, type SurveyStatus } from '../api';
 import { formatInstant, t } from '../i18n';
 import { errorMessage } from './fields';
 import { answerBody, emptyAnswers, localQuestions, SurveyForm, type SurveyAnswers } from './SurveyForm';
@@ -22,7 +23,7 @@ interface Invitation {
   episode_id: number;
 }
 
-export function SurveyStaff(p: { episodeId: number }) {
+export function SurveyStaff(p: { episodeId: number; status?: SurveyStatus }) {
   const [link, setLink] = useState<Invitation | null>(null);
   const [linkBusy, setLinkBusy] = useState(false);
   const [linkError, setLinkError] = useState<unknown>(null);
@@ -90,6 +91,20 @@ export function SurveyStaff(p: { episodeId: number }) {
     <section class="card survey-staff" aria-labelledby="survey-h" data-testid="survey-staff">
       <h2 id="survey-h">{t('survey_staff_title')}</h2>
       <p class="meta">{t('survey_staff_intro')}</p>
+      {p.status?.answered_at ? (
+        <p class="meta" data-testid="survey-answered">
+          {t('survey_answered')
+            .replace('{at}', formatInstant(p.status.answered_at))
+            .replace('{channel}', t(p.status.channel === 'link' ? 'survey_channel_link' : 'survey_channel_phone'))
+            .replace('{respondent}', t(p.status.respondent === 'next_of_kin' ? 'survey_resp_kin_staff' : 'survey_resp_patient_staff'))}
+        </p>
+      ) : null}
+      {!p.status?.answered_at && p.status?.open_invitations && p.status.last_expires_at ? (
+        <p class="meta" data-testid="survey-open-link">
+          {t('survey_open_link').replace('{at}', formatInstant(p.status.last_expires_at))}
+        </p>
+      ) : null}
+      {p.status?.answered_at ? null : (
       <div class="action-buttons">
         <button type="button" class="btn" data-action="survey-link" disabled={linkBusy} onClick={makeLink}>
           {linkBusy ? t('saving') : t('survey_make_link')}
@@ -108,6 +123,7 @@ export function SurveyStaff(p: { episodeId: number }) {
           {t('survey_phone')}
         </button>
       </div>
+      )}
       {linkError ? (
         <p class="field-error" role="alert">
           {errorMessage(linkError)}

@@ -461,7 +461,7 @@ export function Episode(p: { id: string; me: Session }) {
         <div class="col-side">
           <Overview view={view} />
           <Deadlines view={view} />
-          {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} /> : null}
+          {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} status={view.survey} /> : null}
         </div>
       </div>
     </div>
