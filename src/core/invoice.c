@@ -60,6 +60,8 @@ static const hg_code_label refusal_labels[INVOICE_REFUSAL_COUNT] = {
 	[INVOICE_BAD_AMOUNT] = {"bad_amount", "beloppet måste vara 0 till radens belopp",
 				"the amount must be 0 up to the line's amount"},
 	[INVOICE_NO_CHANGE] = {"no_change", "justeringen ändrar inget", "the adjustment changes nothing"},
+	[INVOICE_KEY_REUSED] = {"idempotency_key_reused", "idempotensnyckeln har redan använts för ett annat steg",
+				"the idempotency key was already used for another step"},
 };
 
 /* The workflow. */
@@ -127,6 +129,7 @@ hg_status invoice_refusal_status(invoice_refusal r)
 	switch (r) {
 	case INVOICE_OK: return HG_OK;
 	case INVOICE_WRONG_STATE: return HG_ECONFLICT;
+	case INVOICE_KEY_REUSED: return HG_ECONFLICT;
 	case INVOICE_WRONG_PARTY: return HG_EDENIED;
 	default: return HG_EINVAL;
 	}

@@ -73,6 +73,7 @@ typedef enum invoice_refusal {
 	INVOICE_LINE_NOT_DISPUTED, /* an adjustment of a line the municipality did not dispute */
 	INVOICE_BAD_AMOUNT,        /* an adjusted amount outside 0..the line's amount */
 	INVOICE_NO_CHANGE,         /* "adjusted" that changes nothing: that is "upheld" */
+	INVOICE_KEY_REUSED,        /* an idempotency key already used for another invoice or step */
 	INVOICE_REFUSAL_COUNT
 } invoice_refusal;
 
@@ -85,7 +86,8 @@ bool invoice_outcome_from_code(const char *code, invoice_outcome *out);
 const hg_code_label *invoice_party_label(invoice_party p);
 /* Code ("reason_required") and English text of a refusal; NULL outside the table. */
 const hg_code_label *invoice_refusal_label(invoice_refusal r);
-/* HG_ECONFLICT for a wrong state, HG_EDENIED for the wrong party, HG_EINVAL otherwise (HG_OK for INVOICE_OK). */
+/* HG_ECONFLICT for a wrong state or a reused key, HG_EDENIED for the wrong party, HG_EINVAL otherwise
+ * (HG_OK for INVOICE_OK). */
 hg_status invoice_refusal_status(invoice_refusal r);
 
 /* One row of the rule table. */

@@ -472,7 +472,16 @@ static hg_status post_step(http_request *req, http_response *res, api_app *app, 
 		return http_reply_problem(res, 400, "validation", NULL, "reason", "Skälet ska vara text.");
 	invoice_act_request rq = {.action = action, .party = o.region ? INVOICE_REGION : INVOICE_MUNICIPALITY,
 				  .username = o.c.user.username, .org = o.org.code, .reason = json_string_value(v),
-				  .now = api_now()};
+				  .now = api_now(), .key = http_request_header(req, "Idempotency-Key")};
+	if (rq.key) {
+		size_t klen = strlen(rq.key);
+		bool ok = klen > 0 && klen < 128;
+		for (size_t i = 0; ok && i < klen; i++)
+			ok = rq.key[i] > 32 && rq.key[i] < 127;
+		if (!ok)
+			return http_reply_problem(res, 400, "validation", NULL, "Idempotency-Key",
+						  "Idempotency-Key ska vara 1–127 synliga ASCII-tecken.");
+	}
 	v = json_object_get(body, "outcome");
 	if (v && (!json_is_string(v) || !invoice_outcome_from_code(json_string_value(v), &rq.outcome)))
 		return http_reply_problem(res, 400, "validation", NULL, "outcome",
@@ -498,6 +507,7 @@ static hg_status post_step(http_request *req, http_response *res, api_app *app, 
 			[INVOICE_DUPLICATE_LINE] = "lines",           [INVOICE_ADJUSTMENTS_REQUIRED] = "adjustments",
 			[INVOICE_ADJUSTMENTS_NOT_ALLOWED] = "adjustments", [INVOICE_LINE_NOT_DISPUTED] = "adjustments",
 			[INVOICE_BAD_AMOUNT] = "adjustments",         [INVOICE_NO_CHANGE] = "adjustments",
+			[INVOICE_KEY_REUSED] = "Idempotency-Key",
 		};
 		const hg_code_label *l = invoice_refusal_label(why);
 		const char *al = http_request_header(req, "Accept-Language");

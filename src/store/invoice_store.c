@@ -1129,7 +1129,33 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 	sqlite3 *db = sq_conn_get(s);
 	*why = INVOICE_OK;
 	hg_status rc = sq_write_begin(s, db);
-	bool began = rc == HG_OK;
+	bool began = rc == HG_OK, replayed = false;
+	if (rc == HG_OK && rq->key) {
+		sqlite3_stmt *st = NULL;
+		rc = sq_prepare(db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2", &st);
+		if (rc == HG_OK) {
+			sq_bind_text(st, 1, rq->username);
+			sq_bind_text(st, 2, rq->key);
+			int step = sqlite3_step(st);
+			if (step == SQLITE_ROW) {
+				replayed = true;
+				if (sqlite3_column_int64(st, 0) != id ||
+				    strcmp((const char *)sqlite3_column_text(st, 1), invoice_action_label(rq->action)->code) != 0) {
+					*why = INVOICE_KEY_REUSED;
+					rc = invoice_refusal_status(*why);
+				}
+			} else if (step != SQLITE_DONE) {
+				rc = HG_EIO;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == HG_OK && replayed) {
+		/* the same step again (its answer was lost): it was taken, nothing more to write */
+		sq_write_rollback(s, db);
+		sq_conn_put(s, db);
+		return HG_OK;
+	}
 	if (rc == HG_OK)
 		rc = load_invoice(db, id, &row, &doc);
 	if (rc == HG_OK && !invoice_state_from_code(jstr(row, "state"), &from))
@@ -1161,6 +1187,21 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 			      invoice_state_label(res.to)->code,
 			      rq->outcome != INVOICE_OUTCOME_NONE ? invoice_outcome_label(rq->outcome)->code : NULL,
 			      rq->reason, detail, res.total_ore);
+	if (rc == HG_OK && rq->key) {
+		sqlite3_stmt *st = NULL;
+		rc = sq_prepare(db,
+				"INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
+				"VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))",
+				&st);
+		if (rc == HG_OK) {
+			sq_bind_text(st, 1, rq->username);
+			sq_bind_text(st, 2, rq->key);
+			sqlite3_bind_int64(st, 3, id);
+			sq_bind_text(st, 4, invoice_action_label(rq->action)->code);
+			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
+		sqlite3_finalize(st);
+	}
 	if (began && rc == HG_OK)
 		rc = sq_write_commit(s, db);
 	else if (began)

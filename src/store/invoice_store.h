@@ -95,13 +95,16 @@ typedef struct invoice_act_request {
 	const invoice_adjustment *adjustments;
 	size_t n_adjustments;
 	hg_instant now;
+	const char *key; /* the client's idempotency key (per user), or NULL */
 } invoice_act_request;
 
 /*
  * Takes step rq on invoice id in one transaction and records it in the
  * trail. A refused step writes nothing and returns the refusal's status
  * (HG_ECONFLICT, HG_EDENIED, HG_EINVAL) with *why set; HG_ENOTFOUND when
- * there is no such invoice.
+ * there is no such invoice. A key the user already used for this same step of
+ * this invoice writes nothing and answers HG_OK (the step was taken); used for
+ * another invoice or step it is refused (INVOICE_KEY_REUSED).
  */
 hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why) HG_MUST_CHECK;
 
