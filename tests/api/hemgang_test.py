@@ -34,6 +34,15 @@ class Checks:
         sys.exit(1 if self.failed else 0)
 
 
+def fresh_db(name):
+    """The path of database NAME in the test directory, with any earlier file (and its -wal, -shm) removed."""
+    db = os.path.join(TMP, name)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    return db
+
+
 def make_demo(db, episodes=40, now=None):
     args = [HEMGANG, "demo", "--db", db, "--episodes", str(episodes)]
     if now:

@@ -10,14 +10,11 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import HEMGANG, TMP, Checks, Client, Server, make_demo  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_api")
-db = os.path.join(TMP, "api.db")
+db = fresh_db("api.db")
 log = os.path.join(TMP, "api-server.log")
-for suffix in ("", "-wal", "-shm"):
-    if os.path.exists(db + suffix):
-        os.remove(db + suffix)
 logins = make_demo(db, episodes=40)
 by_role = {}
 for l in logins:

@@ -13,14 +13,11 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import TMP, Checks, Client, Server, make_demo  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_invoices")
-db = os.path.join(TMP, "invoices.db")
+db = fresh_db("invoices.db")
 log = os.path.join(TMP, "invoices-server.log")
-for suffix in ("", "-wal", "-shm"):
-    if os.path.exists(db + suffix):
-        os.remove(db + suffix)
 logins = {l["username"]: l for l in make_demo(db, episodes=500, now="2024-06-15")}
 for name in ("faktura-region", "faktura-falun", "faktura-borlange", "avd12", "analytiker"):
     t.ok(name in logins, f"demo has the login {name}")

@@ -8,13 +8,10 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import TMP, Checks, Client, Server, make_demo  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_proxy")
-db = os.path.join(TMP, "proxy.db")
-for suffix in ("", "-wal", "-shm"):
-    if os.path.exists(db + suffix):
-        os.remove(db + suffix)
+db = fresh_db("proxy.db")
 logins = make_demo(db, episodes=5)
 user = next(l for l in logins if l["role"] == "ward_staff")["username"]
 

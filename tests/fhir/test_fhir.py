@@ -13,13 +13,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
-from hemgang_test import HEMGANG, TMP, Checks, Client, Server, make_demo  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_fhir")
-db = os.path.join(TMP, "fhir.db")
-for suffix in ("", "-wal", "-shm"):
-    if os.path.exists(db + suffix):
-        os.remove(db + suffix)
+db = fresh_db("fhir.db")
 make_demo(db, episodes=5)
 
 

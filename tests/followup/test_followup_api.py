@@ -12,14 +12,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from hemgang_test import TMP, Checks, Client, Server, make_demo  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_followup_api")
-db = os.path.join(TMP, "followup-api.db")
+db = fresh_db("followup-api.db")
 log = os.path.join(TMP, "followup-api-server.log")
-for suffix in ("", "-wal", "-shm"):
-    if os.path.exists(db + suffix):
-        os.remove(db + suffix)
 logins = {l["username"]: l for l in make_demo(db, episodes=400)}
 srv = Server(db, log).start()
 port = srv.port

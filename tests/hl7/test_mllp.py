@@ -18,13 +18,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
-from hemgang_test import HEMGANG, TMP, Checks, Client, make_demo  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_mllp")
-db = os.path.join(TMP, "mllp.db")
-for suffix in ("", "-wal", "-shm"):
-    if os.path.exists(db + suffix):
-        os.remove(db + suffix)
+db = fresh_db("mllp.db")
 logins = make_demo(db, episodes=5)
 user = {l["username"]: l for l in logins}
 IN_CI = os.environ.get("CI") == "true"
