@@ -208,6 +208,13 @@ static const event_reason_info reasons[EVR_COUNT] = {
 				  "En rättelse eller makulering behöver vårdtillfällets tidigare händelser.", HG_EINTERNAL},
 	[EVR_LIMIT_REACHED] = {"limit_reached", "The episode has reached a limit on the number of such events.",
 			       "Vårdtillfället har nått gränsen för antalet sådana händelser.", HG_ERANGE},
+	[EVR_PATIENT_HAS_OPEN_EPISODE] = {"patient_has_open_episode",
+					  "The patient already has an open episode; a move between wards is a transfer of that episode.",
+					  "Patienten har redan ett pågående vårdtillfälle; en flytt mellan avdelningar är en överflyttning i det vårdtillfället.",
+					  CONFLICT},
+	[EVR_IDEMPOTENCY_KEY_REUSED] = {"idempotency_key_reused",
+					"The Idempotency-Key was already used for another request.",
+					"Idempotensnyckeln har redan använts för en annan begäran.", CONFLICT},
 };
 
 const event_type_info *event_info(event_type t) { return (unsigned)t < EVENT_TYPE_COUNT ? &event_types[t] : NULL; }

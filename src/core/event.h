@@ -318,6 +318,8 @@ typedef enum event_reason {
 	EVR_NOT_ORIGINAL_AUTHOR,
 	EVR_HISTORY_REQUIRED,   /* a correction or cancellation given to a function without history */
 	EVR_LIMIT_REACHED,      /* a bounded list of the episode state is full */
+	EVR_PATIENT_HAS_OPEN_EPISODE, /* an admission of a patient who is still in hospital (store rule) */
+	EVR_IDEMPOTENCY_KEY_REUSED,   /* a key already used for another request (store rule) */
 	EVR_COUNT
 } event_reason;
 

@@ -630,6 +630,45 @@ static bool idempotency_key(http_request *req, http_response *res, const char **
 	return ok;
 }
 
+/* The hash an Idempotency-Key binds to: the method, the path and the body of the request. */
+static void request_hash(const http_request *req, uint8_t out[STORE_REQUEST_HASH_SIZE])
+{
+	crypto_generichash_state h;
+	size_t len = 0;
+	const char *body = http_request_body(req, &len);
+	const char *path = http_request_path(req);
+	char method[16];
+	int n = snprintf(method, sizeof method, "%d", (int)http_request_method(req));
+	crypto_generichash_init(&h, NULL, 0, STORE_REQUEST_HASH_SIZE);
+	crypto_generichash_update(&h, (const unsigned char *)method, (size_t)n + 1);
+	crypto_generichash_update(&h, (const unsigned char *)(path ? path : ""), strlen(path ? path : "") + 1);
+	if (body && len)
+		crypto_generichash_update(&h, (const unsigned char *)body, len);
+	crypto_generichash_final(&h, out, STORE_REQUEST_HASH_SIZE);
+}
+
+/* 409 for an admission of a patient who is still in hospital; links to the open episode when the
+ * caller may see it (otherwise its id does not leak). */
+static hg_status reply_open_episode(http_request *req, http_response *res, api_app *app, const api_caller *c,
+				    int64_t open, const event_error *err)
+{
+	bool en = wants_english(req), visible = false;
+	char loc[64];
+	json_t *ext = json_pack("{s:s}", "message_en", err->message_en);
+	if (open && store_episode_visible(app->store, open, (const char (*)[HG_ID_MAX])c->user.units,
+					  (size_t)c->user.n_units, &visible) == HG_OK && visible) {
+		snprintf(loc, sizeof loc, "/api/v1/episodes/%" PRId64, open);
+		json_object_set_new(ext, "episode_id", json_integer(open));
+		json_object_set_new(ext, "episode", json_string(loc));
+		char link[96];
+		snprintf(link, sizeof link, "<%s>; rel=\"related\"", loc);
+		IGNORE(http_response_header(res, "Link", link));
+	}
+	return http_reply_problem_ext(res, 409, err->code, en ? "The patient is already in hospital" :
+							       "Patienten är redan inskriven",
+				      err->field, en ? err->message_en : err->message_sv, ext);
+}
+
 /* Appends ev for the api_caller and replies 201 (or 200 for a replayed key). */
 static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const api_caller *c,
 				  int64_t episode_id, const event *ev, const char *key)
@@ -637,9 +676,14 @@ static hg_status append_and_reply(http_request *req, http_response *res, api_app
 	store_append_result r;
 	event_error err;
 	char loc[64];
-	hg_status rc = store_append(app->store, episode_id, ev, key, api_now(), &r, &err);
+	uint8_t hash[STORE_REQUEST_HASH_SIZE];
+	if (key)
+		request_hash(req, hash);
+	hg_status rc = store_append_request(app->store, episode_id, ev, key, key ? hash : NULL, api_now(), &r, &err);
 	if (rc == HG_ENOTFOUND)
 		return api_problem_store(res, rc);
+	if (rc == HG_ECONFLICT && err.reason == EVR_PATIENT_HAS_OPEN_EPISODE)
+		return reply_open_episode(req, res, app, c, r.episode_id, &err);
 	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE)
 		return reply_event_error(req, res, rc, &err);
 	if (rc != HG_OK)
@@ -810,6 +854,31 @@ out:
 	return rc;
 }
 
+/*
+ * Builds the "acknowledged" event of notice `seq` in episode *st for the caller: the author is the
+ * caller's unit that the notice was sent to (or, failing that, any unit the caller may acknowledge
+ * with, so that the core names the precise rule that fails). False when no unit of the caller can.
+ */
+static bool ack_event(api_app *app, const api_caller *c, const episode_state *st, int32_t seq, event *ev)
+{
+	store_unit unit;
+	bool found = false;
+	event_init(ev, EVENT_ACKNOWLEDGED);
+	ev->u.acknowledged.ack_seq = seq;
+	ev->occurred_at = api_now();
+	for (int i = 0; i < c->user.n_units && !found; i++) {
+		int r = episode_recipient_index(st, c->user.units[i]);
+		if (r < 0 || store_unit_get(app->store, c->user.units[i], &unit) != HG_OK)
+			continue;
+		for (int k = 0; k < st->notice_count && !found; k++)
+			found = st->notices[k].seq == seq && (st->notices[k].to & (1u << r));
+	}
+	if (!found && !pick_author_unit(app, c, st, EVENT_ACKNOWLEDGED, NULL, &unit))
+		return false;
+	set_author(ev, c, &unit);
+	return true;
+}
+
 /* POST /api/v1/episodes/{id}/acknowledgements {"seq": N}: shorthand for an "acknowledged" event. */
 static hg_status post_ack(http_request *req, http_response *res, void *p)
 {
@@ -818,7 +887,6 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 	int64_t id;
 	event ev;
 	episode_state *st = NULL;
-	store_unit unit;
 	const char *key;
 	json_t *body, *seq;
 	hg_status rc = HG_OK;
@@ -840,27 +908,107 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 		rc = api_problem_store(res, rc);
 		goto out;
 	}
-	/* the recipient unit of the api_caller that the notice was sent to */
-	event_init(&ev, EVENT_ACKNOWLEDGED);
-	ev.u.acknowledged.ack_seq = (int32_t)json_integer_value(seq);
-	ev.occurred_at = api_now();
-	bool found = false;
-	for (int i = 0; i < c.user.n_units && !found; i++) {
-		int r = episode_recipient_index(st, c.user.units[i]);
-		if (r < 0 || store_unit_get(app->store, c.user.units[i], &unit) != HG_OK)
-			continue;
-		for (int k = 0; k < st->notice_count && !found; k++)
-			found = st->notices[k].seq == ev.u.acknowledged.ack_seq && (st->notices[k].to & (1u << r));
-	}
-	if (!found && !pick_author_unit(app, &c, st, EVENT_ACKNOWLEDGED, NULL, &unit)) {
+	if (!ack_event(app, &c, st, (int32_t)json_integer_value(seq), &ev)) {
 		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, NULL, "Ingen av dina enheter kan kvittera här.");
 		goto out;
 	}
-	set_author(&ev, &c, &unit);
 	rc = append_and_reply(req, res, app, &c, id, &ev, key);
 out:
 	hg_free(st);
 	return rc;
+}
+
+#define BULK_ACK_MAX 200
+
+/*
+ * POST /api/v1/acknowledgements {"items": [{"episode_id": E, "seq": N}, ...]}: acknowledges several
+ * notices at once (the worklist's "acknowledge selected"). Each item is judged and stored on its own,
+ * exactly as the single route would, and audited; the answer lists each item's outcome in order:
+ * {"results": [{"episode_id", "seq", "status": 201|404|409|..., "code"?, "detail"?, "event_seq"?}],
+ *  "acknowledged": N}. An episode the caller may not see is 404 for that item, as on the single route.
+ */
+static hg_status post_acks(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	api_caller c;
+	json_t *body, *items, *item, *results;
+	episode_state *st = NULL;
+	size_t i;
+	int done = 0;
+	hg_instant now = api_now();
+	bool en = wants_english(req);
+	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
+		return HG_OK;
+	if (!access_role_may_send(c.user.role, EVENT_ACKNOWLEDGED))
+		return http_reply_problem(res, 403, "role_forbidden", NULL, NULL, "Rollen får inte kvittera.");
+	if (!(body = http_request_json(req, res)))
+		return HG_OK;
+	items = json_object_get(body, "items");
+	if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > BULK_ACK_MAX)
+		return http_reply_problem(res, 422, "validation", NULL, "items",
+					  "Ange 1–%d meddelanden att kvittera (items: [{episode_id, seq}]).", BULK_ACK_MAX);
+	json_array_foreach(items, i, item) {
+		json_t *e = json_object_get(item, "episode_id"), *q = json_object_get(item, "seq");
+		if (!json_is_integer(e) || json_integer_value(e) < 1 || !json_is_integer(q) || json_integer_value(q) < 1 ||
+		    json_integer_value(q) > INT32_MAX) {
+			char field[48];
+			snprintf(field, sizeof field, "items[%zu]", i);
+			return http_reply_problem(res, 422, "validation", NULL, field,
+						  "Varje meddelande anges med episode_id och seq (positiva heltal).");
+		}
+	}
+	st = hg_malloc(sizeof *st);
+	if (!st)
+		return HG_ENOMEM;
+	results = json_array();
+	json_array_foreach(items, i, item) {
+		int64_t id = (int64_t)json_integer_value(json_object_get(item, "episode_id"));
+		int32_t seq = (int32_t)json_integer_value(json_object_get(item, "seq"));
+		json_t *r = json_pack("{s:I, s:i}", "episode_id", (json_int_t)id, "seq", seq);
+		bool visible = false;
+		hg_status rc = store_episode_visible(app->store, id, (const char (*)[HG_ID_MAX])c.user.units,
+						     (size_t)c.user.n_units, &visible);
+		if (rc == HG_OK && visible)
+			rc = store_episode_load(app->store, id, st, NULL, NULL);
+		if (rc != HG_OK && rc != HG_ENOTFOUND) {
+			json_decref(r);
+			json_decref(results);
+			hg_free(st);
+			return api_problem_store(res, rc);
+		}
+		event ev;
+		store_append_result out;
+		event_error err;
+		if (rc == HG_ENOTFOUND || !visible) {
+			json_object_set_new(r, "status", json_integer(404));
+			json_object_set_new(r, "code", json_string("not_found"));
+		} else if (!ack_event(app, &c, st, seq, &ev)) {
+			json_object_set_new(r, "status", json_integer(403));
+			json_object_set_new(r, "code", json_string("unit_forbidden"));
+		} else if ((rc = store_append(app->store, id, &ev, NULL, now, &out, &err)) == HG_OK) {
+			if (!api_audit(req, res, app, &c, "event.append", id, NULL)) {
+				json_decref(r);
+				json_decref(results);
+				hg_free(st);
+				return HG_OK;
+			}
+			json_object_set_new(r, "status", json_integer(201));
+			json_object_set_new(r, "event_seq", json_integer(out.seq));
+			done++;
+		} else if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE) {
+			json_object_set_new(r, "status", json_integer(rc == HG_ECONFLICT ? 409 : 422));
+			json_object_set_new(r, "code", json_string(err.code ? err.code : "invalid_event"));
+			json_object_set_new(r, "detail", json_string(en ? err.message_en : err.message_sv));
+		} else {
+			json_decref(r);
+			json_decref(results);
+			hg_free(st);
+			return api_problem_store(res, rc);
+		}
+		json_array_append_new(results, r);
+	}
+	hg_free(st);
+	return http_reply_json(res, 200, json_pack("{s:o, s:i}", "results", results, "acknowledged", done));
 }
 
 static hg_status get_episode(http_request *req, http_response *res, void *p)
@@ -956,7 +1104,27 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	now = ctx.now;
 	today = cal_local_date(now);
 
-	rc = store_pending_acks(app->store, units, (size_t)c.user.n_units, 200, &acks, &n);
+	/* New notices: newest first, a page of them, the true total, optionally one notice type. */
+	store_ack_query aq;
+	size_t notices_total = 0;
+	store_ack_query_init(&aq);
+	aq.units = units;
+	aq.n_units = (size_t)c.user.n_units;
+	const char *type = http_request_query(req, "notice_type");
+	event_type nt;
+	if (type && (!event_type_from_code(type, &nt) || !event_info(nt)->is_notice)) {
+		row_ctx_free(&ctx);
+		return http_reply_problem(res, 422, "validation", NULL, "notice_type",
+					  "Okänd meddelandetyp (t.ex. admission_notice, ready_for_discharge).");
+	}
+	if (type)
+		aq.type = (int)nt;
+	aq.limit = 50;
+	if (!query_int(req, res, "limit", 1, 500, &aq.limit) || !query_int(req, res, "offset", 0, 1000000, &aq.offset)) {
+		row_ctx_free(&ctx);
+		return HG_OK;
+	}
+	rc = store_pending_acks(app->store, &aq, &acks, &n, &notices_total);
 	if (rc != HG_OK) {
 		row_ctx_free(&ctx);
 		return api_problem_store(res, rc);
@@ -972,6 +1140,9 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 						     "ward", acks[i].ward));
 	hg_free(acks);
 	json_object_set_new(out, "new_notices", arr);
+	json_object_set_new(out, "new_notices_total", json_integer((json_int_t)notices_total));
+	json_object_set_new(out, "new_notices_limit", json_integer(aq.limit));
+	json_object_set_new(out, "new_notices_offset", json_integer(aq.offset));
 
 	/* Deadlines open at the end of today: overdue ones and those due today. */
 	store_query_init(&q);
@@ -1134,6 +1305,9 @@ static hg_status get_audit(http_request *req, http_response *res, void *p)
 	if (!query_date(req, res, "since", 0, &f.since) || !query_int(req, res, "limit", 1, 10000, &limit))
 		return HG_OK;
 	f.limit = limit;
+	/* an administrator sees the records of their own organisation's users, newest first */
+	f.org = c.user.org;
+	f.newest_first = true;
 	hg_status rc = store_audit_list(app->store, &f, &rows, &n);
 	if (rc != HG_OK)
 		return api_problem_store(res, rc);
@@ -1161,6 +1335,7 @@ static const http_route routes[] = {
 	{HTTP_GET, "/api/v1/episodes/{id}", get_episode, NULL},
 	{HTTP_POST, "/api/v1/episodes/{id}/events", post_event, NULL},
 	{HTTP_POST, "/api/v1/episodes/{id}/acknowledgements", post_ack, NULL},
+	{HTTP_POST, "/api/v1/acknowledgements", post_acks, NULL},
 	{HTTP_GET, "/api/v1/worklist", get_worklist, NULL},
 	{HTTP_POST, "/api/v1/search", post_search, NULL},
 	{HTTP_GET, "/api/v1/users", get_users, NULL},

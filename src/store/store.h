@@ -132,6 +132,22 @@ typedef struct store_append_result {
 hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
 		       store_append_result *out, event_error *err) HG_MUST_CHECK;
 
+#define STORE_REQUEST_HASH_SIZE 32
+/*
+ * The same with the hash of the request that carries the event (method, path
+ * and body, computed by the adapter; NULL: none). With a key and a hash, a key
+ * replays only the identical request: a stored event with that key and another
+ * hash (or another episode or type) is HG_ECONFLICT, err->code
+ * "idempotency_key_reused", and nothing is written.
+ *
+ * Either function refuses an admission (episode_id 0) of a personnummer that
+ * has an open episode (admitted or ready): HG_ECONFLICT, err->code
+ * "patient_has_open_episode", out->episode_id = that episode.
+ */
+hg_status store_append_request(store *s, int64_t episode_id, const event *ev, const char *key,
+			       const uint8_t *request_hash, hg_instant now, store_append_result *out,
+			       event_error *err) HG_MUST_CHECK;
+
 /*
  * Loads an episode: *st (may be NULL) gets the fold; *evs (may be NULL) gets the
  * stored events in seq order, hg_malloc'ed (caller frees), *n their count.
@@ -195,9 +211,19 @@ typedef struct store_pending_ack {
 	char ward[HG_ID_MAX];
 } store_pending_ack;
 
-/* Unacknowledged notices to units[0..n), oldest first; *rows hg_malloc'ed (caller frees). */
-hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_units, int limit,
-			     store_pending_ack **rows, size_t *n) HG_MUST_CHECK;
+typedef struct store_ack_query {
+	const char (*units)[HG_ID_MAX]; /* the notices to these units */
+	size_t n_units;
+	int type;   /* event_type of the notice, or -1 for any */
+	int limit;  /* 0 = default 50; at most 500 */
+	int offset;
+} store_ack_query;
+
+void store_ack_query_init(store_ack_query *q);
+/* Unacknowledged notices, newest first; *rows hg_malloc'ed (caller frees); *total (may be NULL)
+ * counts every match ignoring limit and offset. */
+hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_ack **rows, size_t *n,
+			     size_t *total) HG_MUST_CHECK;
 
 /* ---- audit ---- */
 
@@ -218,10 +244,12 @@ typedef struct store_audit_filter {
 	int64_t episode_id;   /* 0 = any */
 	const char *username; /* NULL = any */
 	hg_instant since;     /* NONE = any */
+	const char *org;      /* NULL = any; else only records of users of this organisation */
 	int limit;            /* 0 = no limit */
+	bool newest_first;    /* else oldest first */
 } store_audit_filter;
 
-/* Oldest first; *rows hg_malloc'ed (caller frees). */
+/* In id order (see newest_first); *rows hg_malloc'ed (caller frees). */
 hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **rows, size_t *n) HG_MUST_CHECK;
 
 /* ---- maintenance ---- */

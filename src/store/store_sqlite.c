@@ -806,13 +806,16 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 	return rc;
 }
 
-/* Looks up an earlier append with the same key by the same user. */
-static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, int64_t episode_id,
-				 store_append_result *out, bool *found)
+/*
+ * Looks up an earlier append with the same key by the same user. A key replays only the
+ * identical request: another request hash, episode or event type is HG_ECONFLICT.
+ */
+static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, const uint8_t *hash,
+				 int64_t episode_id, store_append_result *out, bool *found)
 {
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
-			       "SELECT id, episode_id, seq, recorded_at, type FROM events "
+			       "SELECT id, episode_id, seq, recorded_at, type, request_hash FROM events "
 			       "WHERE author_user = ?1 AND idempotency_key = ?2",
 			       &st);
 	*found = false;
@@ -828,7 +831,11 @@ static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, 
 		out->seq = sqlite3_column_int(st, 2);
 		out->recorded_at = sqlite3_column_int64(st, 3);
 		out->replayed = true;
-		if ((episode_id && episode_id != out->episode_id) ||
+		const void *stored = sqlite3_column_blob(st, 5);
+		bool same_request = !hash || !stored ||
+				    (sqlite3_column_bytes(st, 5) == STORE_REQUEST_HASH_SIZE &&
+				     memcmp(stored, hash, STORE_REQUEST_HASH_SIZE) == 0);
+		if (!same_request || (episode_id && episode_id != out->episode_id) ||
 		    strcmp((const char *)sqlite3_column_text(st, 4), event_type_code(ev->type)) != 0)
 			rc = HG_ECONFLICT;
 	} else if (step != SQLITE_DONE) {
@@ -838,7 +845,28 @@ static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, 
 	return rc;
 }
 
-static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const char *key)
+/* The open episode (admitted or ready) of a personnummer, or 0. */
+static hg_status find_open_episode(sqlite3 *db, const char *pnr, int64_t *open)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "SELECT episode_id FROM episode_projection WHERE pnr = ?1 AND status IN ('admitted', 'ready') "
+			       "ORDER BY episode_id LIMIT 1",
+			       &st);
+	*open = 0;
+	if (rc != HG_OK)
+		return rc;
+	sq_bind_text(st, 1, pnr);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*open = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const char *key, const uint8_t *hash)
 {
 	sqlite3_stmt *st = NULL;
 	char *body;
@@ -857,7 +885,7 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 		return HG_ENOMEM;
 	rc = sq_prepare(db,
 		     "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, "
-		     "author_user, idempotency_key, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		     "author_user, idempotency_key, body, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 		     &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, ev->id);
@@ -870,6 +898,10 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 		sq_bind_text(st, 8, ev->author_user);
 		sq_bind_text(st, 9, key);
 		sq_bind_text(st, 10, body);
+		if (key && hash)
+			sqlite3_bind_blob(st, 11, hash, STORE_REQUEST_HASH_SIZE, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 11);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
@@ -893,6 +925,12 @@ static hg_status episode_exists(sqlite3 *db, int64_t id)
 hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
 		       store_append_result *out, event_error *err)
 {
+	return store_append_request(s, episode_id, ev, key, NULL, now, out, err);
+}
+
+hg_status store_append_request(store *s, int64_t episode_id, const event *ev, const char *key,
+			       const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err)
+{
 	sqlite3 *db = sq_conn_get(s);
 	event *hist = NULL, *copy = NULL;
 	size_t n = 0;
@@ -906,14 +944,21 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	if (rc != HG_OK)
 		goto out;
 	if (key && key[0]) {
-		rc = find_idempotent(db, ev, key, episode_id, out, &found);
-		if (rc == HG_ECONFLICT) {
-			err->code = "idempotency_key_reused";
-			err->message_en = "The Idempotency-Key was already used for another episode or event type.";
-			err->message_sv = "Idempotensnyckeln har redan använts för ett annat vårdtillfälle eller en annan händelsetyp.";
-			sq_copy_str(err->field, sizeof err->field, "Idempotency-Key");
-		}
+		rc = find_idempotent(db, ev, key, request_hash, episode_id, out, &found);
+		if (rc == HG_ECONFLICT)
+			rc = event_error_set(err, EVR_IDEMPOTENCY_KEY_REUSED, "Idempotency-Key");
 		if (rc != HG_OK || found)
+			goto rollback;
+	}
+	if (episode_id == 0 && ev->type == EVENT_ADMITTED) {
+		/* one patient, one open stay: a move between wards is a transfer of that stay */
+		int64_t open = 0;
+		rc = find_open_episode(db, ev->u.admitted.patient.personnummer, &open);
+		if (rc == HG_OK && open) {
+			rc = event_error_set(err, EVR_PATIENT_HAS_OPEN_EPISODE, "patient.personnummer");
+			out->episode_id = open;
+		}
+		if (rc != HG_OK)
 			goto rollback;
 	}
 	st = hg_malloc(sizeof *st);
@@ -954,7 +999,7 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 		goto rollback;
 	}
 	st->id = episode_id;
-	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL);
+	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL, request_hash);
 	if (rc == HG_OK)
 		rc = project(db, st, now);
 	if (rc != HG_OK)
@@ -1258,43 +1303,88 @@ static void read_pending(sqlite3_stmt *st, void *p)
 	sq_col_str(st, 7, a->ward, sizeof a->ward);
 }
 
-hg_status store_pending_acks(store *s, const char (*units)[HG_ID_MAX], size_t n_units, int limit,
-			     store_pending_ack **rows, size_t *n)
+void store_ack_query_init(store_ack_query *q)
 {
-	sql_builder *b = hg_calloc(1, sizeof *b);
+	memset(q, 0, sizeof *q);
+	q->type = -1;
+}
+
+/* The FROM and WHERE of a unit's unacknowledged notices (shared by the page and its count). */
+static void build_pending_where(sql_builder *b, const store_ack_query *q)
+{
+	sb_add(b, " FROM pending_acks a JOIN episode_projection e ON e.episode_id = a.episode_id "
+		  "WHERE a.acked_at IS NULL AND e.status <> 'cancelled' AND a.unit_id IN (");
+	if (q->n_units == 0)
+		sb_add(b, "NULL");
+	for (size_t i = 0; i < q->n_units; i++) {
+		if (i)
+			sb_add(b, ", ");
+		sb_param(b, true, q->units[i], 0);
+	}
+	sb_add(b, ")");
+	if (q->type >= 0) {
+		sb_add(b, " AND a.type = ");
+		sb_param(b, true, event_type_code((event_type)q->type), 0);
+	}
+}
+
+hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total)
+{
+	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	sqlite3 *db;
 	sqlite3_stmt *st = NULL;
 	hg_status rc;
 	char tail[96];
+	int limit = q->limit <= 0 ? 50 : q->limit > 500 ? 500 : q->limit;
 	*rows = NULL;
 	*n = 0;
-	if (!b)
-		return HG_ENOMEM;
-	sb_add(b, "SELECT a.episode_id, a.seq, a.unit_id, a.type, a.sent_at, e.patient_name, e.pnr, e.ward "
-		  "FROM pending_acks a JOIN episode_projection e ON e.episode_id = a.episode_id "
-		  "WHERE a.acked_at IS NULL AND e.status <> 'cancelled' AND a.unit_id IN (");
-	if (n_units == 0)
-		sb_add(b, "NULL");
-	for (size_t i = 0; i < n_units; i++) {
-		if (i)
-			sb_add(b, ", ");
-		sb_param(b, true, units[i], 0);
-	}
-	snprintf(tail, sizeof tail, ") ORDER BY a.sent_at, a.episode_id LIMIT %d", limit > 0 ? limit : 200);
-	sb_add(b, tail);
-	if (b->overflow) {
+	if (total)
+		*total = 0;
+	if (!b || !c) {
 		hg_free(b);
+		hg_free(c);
+		return HG_ENOMEM;
+	}
+	sb_add(b, "SELECT a.episode_id, a.seq, a.unit_id, a.type, a.sent_at, e.patient_name, e.pnr, e.ward");
+	build_pending_where(b, q);
+	snprintf(tail, sizeof tail, " ORDER BY a.sent_at DESC, a.episode_id DESC, a.seq DESC, a.unit_id LIMIT %d OFFSET %d",
+		 limit, q->offset < 0 ? 0 : q->offset);
+	sb_add(b, tail);
+	sb_add(c, "SELECT COUNT(*)");
+	build_pending_where(c, q);
+	if (b->overflow || c->overflow) {
+		hg_free(b);
+		hg_free(c);
 		return HG_ERANGE;
 	}
 	db = sq_conn_get(s);
+	sq_exec_quiet(db, "BEGIN"); /* the page and its count from one snapshot */
 	rc = sq_prepare(db, b->sql, &st);
 	if (rc == HG_OK) {
 		sb_bind(b, st);
 		rc = sq_collect(st, sizeof **rows, read_pending, (void **)rows, n);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == HG_OK && total)
+		rc = sq_prepare(db, c->sql, &st);
+	if (rc == HG_OK && total) {
+		sb_bind(c, st);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*total = (size_t)sqlite3_column_int64(st, 0);
+		else
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	sq_exec_quiet(db, "COMMIT");
 	sq_conn_put(s, db);
+	if (rc != HG_OK) {
+		hg_free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
 	hg_free(b);
+	hg_free(c);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
@@ -1318,16 +1408,19 @@ hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **
 {
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-			       "SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "
-			       "WHERE (?1 = 0 OR episode_id = ?1) AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR at >= ?3) "
-			       "ORDER BY id LIMIT ?4",
+#define AUDIT_SELECT                                                                                                    \
+	"SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "                          \
+	"WHERE (?1 = 0 OR episode_id = ?1) AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR at >= ?3) "             \
+	"AND (?5 IS NULL OR username IN (SELECT username FROM users WHERE org = ?5)) "
+	hg_status rc = sq_prepare(db, f->newest_first ? AUDIT_SELECT "ORDER BY id DESC LIMIT ?4" : AUDIT_SELECT "ORDER BY id LIMIT ?4",
 			       &st);
+#undef AUDIT_SELECT
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, f->episode_id);
 		sq_bind_text(st, 2, f->username);
 		sq_bind_instant(st, 3, f->since);
 		sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
+		sq_bind_text(st, 5, f->org);
 		rc = sq_collect(st, sizeof **rows, read_audit, (void **)rows, n);
 	}
 	sqlite3_finalize(st);

@@ -43,6 +43,19 @@ def fresh_db(name):
     return db
 
 
+def make_pnr(i):
+    """A valid personnummer, different for every i in 0..7 292 699 (born 1930-1949; one patient may have
+    only one open episode, so tests that admit many patients need many numbers)."""
+    import datetime as _dt
+    born = _dt.date(1930, 1, 1) + _dt.timedelta(days=i % 7300)
+    digits = born.strftime("%y%m%d") + "%03d" % (i // 7300 % 999 + 1)
+    total = 0
+    for k, ch in enumerate(digits):
+        d = int(ch) * (2 if k % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return "19" + digits[:6] + "-" + digits[6:] + str((10 - total % 10) % 10)
+
+
 def make_demo(db, episodes=40, now=None):
     args = [HEMGANG, "demo", "--db", db, "--episodes", str(episodes)]
     if now:

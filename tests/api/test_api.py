@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, make_demo, make_pnr  # noqa: E402
 
 t = Checks("test_api")
 db = fresh_db("api.db")
@@ -256,6 +256,8 @@ for name, expected in matrix.items():
     for i, (method, rpath, body) in enumerate(routes):
         if name in ("ward_staff", "integration") and rpath == "/api/v1/episodes":
             body = dict(admit2, occurred_at=iso(datetime.datetime.now(datetime.timezone.utc)))
+            # another patient each time: one patient has one open episode
+            body["patient"] = dict(admit2["patient"], personnummer=make_pnr(4000 + len(name)))
         status, _, _ = c.request(method, rpath, body)
         t.eq(status, expected[i], f"access {name} {method} {rpath}")
 

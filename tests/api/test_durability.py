@@ -11,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import TMP, Checks, Client, Server, make_demo  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, make_demo, make_pnr  # noqa: E402
 
 t = Checks("test_durability")
 db = os.path.join(TMP, "durability.db")
@@ -31,9 +31,16 @@ lock = threading.Lock()
 stop_at = time.time() + 30  # bounded even if the kill never comes
 
 
-def admit(key, n):
-    body = {"occurred_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "ward": ward,
-            "patient": {"personnummer": "19121212-1212", "name": f"Burst {n}", "registered_municipality": "2080"}}
+bodies = {}  # key -> the request body sent with it (a retry repeats the identical request)
+
+
+def admit(key, n=None):
+    with lock:
+        if key not in bodies:
+            bodies[key] = {"occurred_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "ward": ward, "patient": {"personnummer": make_pnr(n), "name": f"Burst {n}",
+                                                    "registered_municipality": "2080"}}
+        body = bodies[key]
     cl = Client(srv.port)
     cl.cookie = cookie
     return cl.request("POST", "/api/v1/episodes", body, headers={"Idempotency-Key": key})
@@ -46,7 +53,7 @@ def worker(wid):
         with lock:
             sent.append(key)
         try:
-            status, body, _ = admit(key, n)
+            status, body, _ = admit(key, wid * 1000 + n)
         except Exception:  # the server died under us: this one was never acknowledged
             return
         if status == 201:
@@ -79,14 +86,14 @@ c = Client(srv.port)
 c.cookie = cookie
 wrong = 0
 for key, eid in list(acked.items())[:60]:
-    status, body, _ = admit(key, 0)
+    status, body, _ = admit(key)
     if status != 200 or body.get("episode_id") != eid or not body.get("replayed"):
         wrong += 1
 t.eq(wrong, 0, "repeating an acknowledged request returns the original episode")
 # Keys sent but not acknowledged may or may not be stored; retrying them stores each at most once.
 for key in [k for k in sent if k not in acked][:10]:
-    admit(key, 0)
-    admit(key, 0)
+    admit(key)
+    admit(key)
 con = sqlite3.connect(db)
 dups = con.execute("SELECT COUNT(*) FROM (SELECT idempotency_key FROM events WHERE idempotency_key LIKE 'burst-%' "
                    "GROUP BY idempotency_key HAVING COUNT(*) > 1)").fetchone()[0]

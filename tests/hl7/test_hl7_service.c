@@ -49,6 +49,19 @@ static void setup(struct test *t, store *s)
 }
 
 /* An ADT message: trigger, control id, facility, ward code, visit, extra PV1-36, PV1-45, PV2-9, PID-5. */
+/* The patient of a visit: one patient may have one open stay, so visits that overlap in these
+ * tests belong to different patients (V1 and V2 are Tolvan Tolvansson's, one after the other). */
+static const char *visit_pnr(const char *visit)
+{
+	if (strcmp(visit, "V4") == 0)
+		return "19400101-0190";
+	if (strcmp(visit, "V9") == 0 || strcmp(visit, "V10") == 0)
+		return "19550505-0590";
+	if (strcmp(visit, "V5") == 0)
+		return "19640823-3234";
+	return "19121212-1212";
+}
+
 static size_t msg(char *buf, size_t cap, const char *trigger, const char *ctl, const char *facility, const char *ward,
 		  const char *visit, const char *disp, const char *t45, const char *pv2, const char *name)
 {
@@ -56,10 +69,11 @@ static size_t msg(char *buf, size_t cap, const char *trigger, const char *ctl, c
 		buf, cap,
 		"MSH|^~\\&|PAS|%s|HEMGANG|RD|20240503101500+0200||ADT^%s|%s|P|2.5\r"
 		"EVN|%s|20240503101200||||20240503100000\r"
-		"PID|1||19121212-1212^^^&1.2.752.129.2.1.3.1&ISO||%s||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+		"PID|1||%s^^^&1.2.752.129.2.1.3.1&ISO||%s||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
 		"PV1|1|I|%s^1^1^%s||||||||||||||||%s|||||||||||||||||%s||||||||202405030955|%s\r"
 		"PV2|||||||||%s\r",
-		facility, trigger, ctl, trigger, name ? name : "Tolvansson^Tolvan", ward, facility, visit, disp ? disp : "",
+		facility, trigger, ctl, trigger, visit_pnr(visit), name ? name : "Tolvansson^Tolvan", ward, facility, visit,
+		disp ? disp : "",
 		t45 ? t45 : "", pv2 ? pv2 : "");
 }
 

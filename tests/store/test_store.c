@@ -120,11 +120,20 @@ static void test_append(struct test *t, store *s)
 	T_EQ_INT(t, store_episode_visible(s, r.episode_id, other, 1, &visible), HG_OK, "visible query 2");
 	T_TRUE(t, !visible, "stranger does not");
 	store_pending_ack *acks;
-	size_t n;
-	T_EQ_INT(t, store_pending_acks(s, k1, 1, 0, &acks, &n), HG_OK, "pending acks");
+	size_t n, total = 0;
+	store_ack_query aq;
+	store_ack_query_init(&aq);
+	aq.units = k1;
+	aq.n_units = 1;
+	T_EQ_INT(t, store_pending_acks(s, &aq, &acks, &n, &total), HG_OK, "pending acks");
 	T_EQ_INT(t, n, 1, "one notice waits for K1");
+	T_EQ_INT(t, total, 1, "and the total says one");
 	if (n)
 		T_EQ_INT(t, acks[0].seq, 2, "it is the notice");
+	hg_free(acks);
+	aq.type = EVENT_READY_FOR_DISCHARGE;
+	T_EQ_INT(t, store_pending_acks(s, &aq, &acks, &n, &total), HG_OK, "pending acks of another type");
+	T_EQ_INT(t, n + total, 0, "no ready notice waits");
 	hg_free(acks);
 
 	episode_state *st = hg_malloc(sizeof *st);

@@ -140,7 +140,7 @@ let W, P, M; // the three parties' browser sessions
 
 try {
   await r.step('start the real server on a fresh demo database', async () => {
-    logins = makeDemo(HEMGANG, db, 60);
+    logins = makeDemo(HEMGANG, db, 200); // enough notices for more than one page
     ward = logins.find((l) => l.role === 'ward_staff');
     muni = logins.find((l) => l.role === 'municipal_assessor' && l.org === '2080') ?? logins.find((l) => l.role === 'municipal_assessor');
     pcu = logins.find((l) => l.role === 'primary_care');
@@ -274,6 +274,44 @@ try {
     await M.page.screenshot({ path: join(ARTIFACTS, 'start-municipality.png') });
     await row.locator('button').click();
     await row.waitFor({ state: 'detached' });
+  });
+
+  await r.step('municipality: new notices newest first, in pages with the true total, by type; acknowledges several at once', async () => {
+    const p = M.page;
+    await p.locator('nav a[href="/"]').click();
+    await p.locator('#wl-new tbody tr').first().waitFor();
+    const api = await p.evaluate(async () => (await fetch('/api/v1/worklist?limit=25')).json());
+    assert(api.new_notices_total > 25, `more notices than one page (${api.new_notices_total})`);
+    eq(Number(await p.locator('#wl-new h2 .count').innerText()), api.new_notices_total, 'the heading counts them all');
+    const rowsOf = () => p.locator('#wl-new tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.episode + '/' + tr.dataset.notice));
+    eq((await rowsOf()).join(','), api.new_notices.map((n) => `${n.episode_id}/${n.type}`).join(','), 'rows in the server order');
+    const sent = api.new_notices.map((n) => n.sent_at);
+    eq(sent.join(','), [...sent].sort().reverse().join(','), 'newest first');
+    assert((await p.locator('#notices-range').innerText()).includes(`1–25`), 'the range of page 1');
+    const first = await rowsOf();
+    await p.locator('#notices-next').click();
+    await p.locator('#notices-range', { hasText: '26–' }).waitFor();
+    const second = await rowsOf();
+    assert(second.length > 0 && !second.some((x) => first.includes(x)), 'page 2 holds other notices');
+    await p.locator('#notices-prev').click();
+    await p.locator('#notices-range', { hasText: '1–25' }).waitFor();
+    await p.locator('#notice-type').selectOption('ready_for_discharge');
+    await p.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('#wl-new tbody tr')];
+      return trs.length > 0 && trs.every((tr) => tr.dataset.notice === 'ready_for_discharge');
+    });
+    const readyTotal = Number(await p.locator('#wl-new h2 .count').innerText());
+    assert(readyTotal < api.new_notices_total, 'the filtered count is smaller');
+    const boxes = p.locator('#wl-new tbody input.select-notice');
+    const picked = [await boxes.nth(0).evaluate((b) => b.closest('tr').dataset.episode), await boxes.nth(1).evaluate((b) => b.closest('tr').dataset.episode)];
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    assert((await p.locator('#ack-selected').innerText()).includes('2'), 'the button counts the selection');
+    await p.locator('#ack-selected').click();
+    await p.locator('#wl-new h2 .count', { hasText: String(readyTotal - 2) }).waitFor();
+    for (const id of picked) eq(await p.locator(`#wl-new tbody tr[data-episode="${id}"][data-notice="ready_for_discharge"]`).count(), 0, `notice of ${id} acknowledged`);
+    await p.locator('#notice-type').selectOption('');
+    await p.locator('#wl-new h2 .count', { hasText: String(api.new_notices_total - 2) }).waitFor();
   });
 
   await r.step('primary care: appoints the care contact and calls the SIP', async () => {

@@ -286,11 +286,19 @@ export interface PendingNotice {
 
 export interface Worklist {
   new_notices: PendingNotice[];
+  new_notices_total: number; // all unacknowledged notices (of the type asked for), whatever the page
+  new_notices_limit: number;
+  new_notices_offset: number;
   deadlines_due_today: EpisodeRow[];
   overdue: EpisodeRow[];
   ready_waiting: EpisodeRow[];
   recently_discharged: EpisodeRow[];
   generated_at?: string; // no longer sent: the Date header carries the time
+}
+
+export interface BulkAckResult {
+  results: { episode_id: number; seq: number; status: number; code?: string; detail?: string; event_seq?: number }[];
+  acknowledged: number;
 }
 
 export interface Party {

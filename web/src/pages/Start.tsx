@@ -1,7 +1,7 @@
 // Start.tsx - the start page of every role: its worklist (GET /api/v1/worklist),
 // refreshed by ETag polling. New notices can be acknowledged right here.
 import { useState } from 'preact/hooks';
-import { request, usePoll, type PendingNotice, type Session, type Worklist } from '../api';
+import { request, usePoll, type BulkAckResult, type PendingNotice, type Session, type Worklist } from '../api';
 import { EpisodeTable, ErrorBox, Link, Loading, Section } from '../components/common';
 import { errorMessage } from '../components/fields';
 import { codeLabel, formatClock, formatInstant, t } from '../i18n';
@@ -49,48 +49,217 @@ function AckButton(p: { n: PendingNotice; onDone: () => void }) {
   );
 }
 
-function Notices(p: { items: PendingNotice[]; canAck: boolean; onDone: () => void }) {
-  if (p.items.length === 0) return <p class="empty">{t('new_notices_none')}</p>;
-  const items = [...p.items].sort((a, b) => (a.sent_at < b.sent_at ? 1 : a.sent_at > b.sent_at ? -1 : 0)); // newest first
+const NOTICE_TYPES = ['admission_notice', 'ready_for_discharge', 'expected_date_changed', 'ready_withdrawn'];
+const PAGE = 25;
+
+function fill(text: string, values: Record<string, number>): string {
+  return Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, String(v)), text);
+}
+
+const noticeKey = (n: PendingNotice) => `${n.episode_id}-${n.seq}-${n.unit}`;
+
+/** Acknowledges the selected notices in one request (POST /api/v1/acknowledgements). */
+function AckSelected(p: { items: PendingNotice[]; onDone: () => void; onClear: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<BulkAckResult | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  const failed = outcome ? outcome.results.filter((r) => r.status !== 201) : [];
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="sr-only">{t('new_notices')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('col_patient')}</th>
-            <th scope="col">{t('col_message')}</th>
-            <th scope="col">{t('col_sent')}</th>
-            <th scope="col">{t('col_ward')}</th>
-            <th scope="col">{t('col_unit')}</th>
-            <th scope="col">
-              <span class="sr-only">{t('col_action')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((n) => (
-            <tr key={`${n.episode_id}-${n.seq}-${n.unit}`} data-episode={n.episode_id} data-notice={n.type}>
-              <th scope="row">
-                <Link href={`/episodes/${n.episode_id}`}>{n.patient.name}</Link>
-                <span class="pnr">{n.patient.personnummer}</span>
-              </th>
-              <td>{codeLabel('event', n.type)}</td>
-              <td>{formatInstant(n.sent_at)}</td>
-              <td>{unitName(n.ward)}</td>
-              <td>{unitName(n.unit)}</td>
-              <td>{p.canAck ? <AckButton n={n} onDone={p.onDone} /> : null}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div class="bulk-ack">
+      <button
+        type="button"
+        class="btn btn-primary btn-small"
+        id="ack-selected"
+        disabled={busy || p.items.length === 0}
+        onClick={async () => {
+          if (busy || p.items.length === 0) return;
+          setBusy(true);
+          setErr(null);
+          setOutcome(null);
+          try {
+            const r = await request<BulkAckResult>('POST', '/api/v1/acknowledgements', {
+              body: { items: p.items.map((n) => ({ episode_id: n.episode_id, seq: n.seq })) },
+            });
+            setOutcome(r.data);
+            p.onClear();
+            p.onDone();
+          } catch (e) {
+            setErr(e);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? t('saving') : fill(t('ack_selected'), { n: p.items.length })}
+      </button>
+      <p class="meta" role="status" aria-live="polite">
+        {outcome && outcome.acknowledged > 0 ? fill(t('ack_selected_done'), { n: outcome.acknowledged }) : ''}
+      </p>
+      {failed.length > 0 ? (
+        <div class="field-error" role="alert">
+          {fill(t('ack_selected_failed'), { n: failed.length })}
+          <ul>
+            {failed.map((r) => (
+              <li key={`${r.episode_id}-${r.seq}`}>
+                {r.episode_id}/{r.seq}: {r.detail ?? r.code}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {err ? (
+        <p class="field-error" role="alert">
+          {errorMessage(err)}
+        </p>
+      ) : null}
     </div>
+  );
+}
+
+function Notices(p: {
+  wl: Worklist;
+  canAck: boolean;
+  onDone: () => void;
+  type: string;
+  setType: (t: string) => void;
+  offset: number;
+  setOffset: (o: number) => void;
+}) {
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const items = p.wl.new_notices; // newest first, as the server sends them
+  const total = p.wl.new_notices_total ?? items.length;
+  const chosen = items.filter((n) => selected.has(noticeKey(n)));
+  const toggle = (k: string) => {
+    const next = new Set(selected);
+    if (next.has(k)) next.delete(k);
+    else next.add(k);
+    setSelected(next);
+  };
+  const allOnPage = items.length > 0 && items.every((n) => selected.has(noticeKey(n)));
+  return (
+    <>
+      <div class="notice-tools">
+        <label>
+          {t('notices_filter')}{' '}
+          <select
+            id="notice-type"
+            value={p.type}
+            onChange={(e) => {
+              setSelected(new Set());
+              p.setType((e.target as HTMLSelectElement).value);
+            }}
+          >
+            <option value="">{t('notices_filter_all')}</option>
+            {NOTICE_TYPES.map((c) => (
+              <option key={c} value={c}>
+                {codeLabel('event', c)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {p.canAck && items.length > 0 ? (
+          <AckSelected items={chosen} onDone={p.onDone} onClear={() => setSelected(new Set())} />
+        ) : null}
+      </div>
+      {items.length === 0 ? (
+        <p class="empty">{t('new_notices_none')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="sr-only">{t('new_notices')}</caption>
+            <thead>
+              <tr>
+                {p.canAck ? (
+                  <th scope="col">
+                    <input
+                      type="checkbox"
+                      id="select-all-notices"
+                      aria-label={t('select_all_notices')}
+                      checked={allOnPage}
+                      onChange={() => setSelected(allOnPage ? new Set() : new Set(items.map(noticeKey)))}
+                    />
+                  </th>
+                ) : null}
+                <th scope="col">{t('col_patient')}</th>
+                <th scope="col">{t('col_message')}</th>
+                <th scope="col">{t('col_sent')}</th>
+                <th scope="col">{t('col_ward')}</th>
+                <th scope="col">{t('col_unit')}</th>
+                <th scope="col">
+                  <span class="sr-only">{t('col_action')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((n) => (
+                <tr key={noticeKey(n)} data-episode={n.episode_id} data-notice={n.type}>
+                  {p.canAck ? (
+                    <td>
+                      <input
+                        type="checkbox"
+                        class="select-notice"
+                        aria-label={`${t('select_notice')}: ${codeLabel('event', n.type)}, ${n.patient.name}`}
+                        checked={selected.has(noticeKey(n))}
+                        onChange={() => toggle(noticeKey(n))}
+                      />
+                    </td>
+                  ) : null}
+                  <th scope="row">
+                    <Link href={`/episodes/${n.episode_id}`}>{n.patient.name}</Link>
+                    <span class="pnr">{n.patient.personnummer}</span>
+                  </th>
+                  <td>{codeLabel('event', n.type)}</td>
+                  <td>{formatInstant(n.sent_at)}</td>
+                  <td>{unitName(n.ward)}</td>
+                  <td>{unitName(n.unit)}</td>
+                  <td>{p.canAck ? <AckButton n={n} onDone={p.onDone} /> : null}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {total > 0 ? (
+        <nav class="pager" aria-label={t('notices_pager')}>
+          <span id="notices-range">
+            {fill(t('notices_page'), { from: p.offset + 1, to: p.offset + items.length, total })}
+          </span>{' '}
+          <button
+            type="button"
+            class="btn btn-small"
+            id="notices-prev"
+            disabled={p.offset === 0}
+            onClick={() => {
+              setSelected(new Set());
+              p.setOffset(Math.max(0, p.offset - PAGE));
+            }}
+          >
+            {t('notices_prev')}
+          </button>{' '}
+          <button
+            type="button"
+            class="btn btn-small"
+            id="notices-next"
+            disabled={p.offset + items.length >= total}
+            onClick={() => {
+              setSelected(new Set());
+              p.setOffset(p.offset + PAGE);
+            }}
+          >
+            {t('notices_next')}
+          </button>
+        </nav>
+      ) : null}
+    </>
   );
 }
 
 export function Start(p: { me: Session }) {
   const reads = !['analyst', 'admin'].includes(p.me.user.role);
-  const wl = usePoll<Worklist>(reads ? '/api/v1/worklist' : null);
+  const [type, setType] = useState('');
+  const [offset, setOffset] = useState(0);
+  const query = `limit=${PAGE}&offset=${offset}` + (type ? `&notice_type=${type}` : '');
+  const wl = usePoll<Worklist>(reads ? `/api/v1/worklist?${query}` : null);
   const canAck = roleMaySend(p.me.user.role, 'acknowledged');
   const unitNames = p.me.units.map((u) => u.name).join(', ');
 
@@ -115,8 +284,19 @@ export function Start(p: { me: Session }) {
       ) : (
         <div class="worklist">
           {wl.error ? <ErrorBox error={wl.error} /> : null}
-          <Section id="wl-new" title={t('new_notices')} count={wl.data.new_notices.length} tone="attention">
-            <Notices items={wl.data.new_notices} canAck={canAck} onDone={wl.refresh} />
+          <Section id="wl-new" title={t('new_notices')} count={wl.data.new_notices_total} tone="attention">
+            <Notices
+              wl={wl.data}
+              canAck={canAck}
+              onDone={wl.refresh}
+              type={type}
+              setType={(v) => {
+                setType(v);
+                setOffset(0);
+              }}
+              offset={offset}
+              setOffset={setOffset}
+            />
           </Section>
           <Section id="wl-overdue" title={t('overdue')} count={wl.data.overdue.length} tone="danger">
             <EpisodeTable
