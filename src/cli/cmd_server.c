@@ -81,6 +81,9 @@ static bool is_file(const char *p)
 	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* After each audit batch: resume the answers that waited for it. */
+static void wake_server(void *srv) { http_server_wake(srv); }
+
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,6 +142,11 @@ int cmd_serve(int argc, char **argv)
 	app.demo = store_setting_get(app.store, "demo", demo, sizeof demo) == HG_OK && strcmp(demo, "1") == 0;
 	app.secure_cookies = secure;
 	app.trusted_proxy = trusted_proxy;
+	if (api_cache_create(&app.cache) != HG_OK) {
+		auth_limiter_free(app.limiter);
+		store_close(app.store);
+		return cli_fail("serve", "out of memory");
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -159,15 +167,18 @@ int cmd_serve(int argc, char **argv)
 	cfg.metrics_url = "/metrics";
 	cfg.access_log = access_log;
 	cfg.extra_metrics = api_extra_metrics;
+	cfg.durable = api_durable; /* answers wait, suspended, for their audit record's group commit */
 	size_t nroutes = 0;
 	http_route *routes = all_routes(&nroutes);
 	http_server *srv = NULL;
 	if (!routes || http_server_start(&cfg, routes, nroutes, &app, &srv) != HG_OK) {
 		hg_free(routes);
+		api_cache_free(app.cache);
 		auth_limiter_free(app.limiter);
 		store_close(app.store);
 		return cli_fail("serve", "cannot listen on %s", listen);
 	}
+	store_audit_set_notify(app.store, wake_server, srv);
 	fprintf(stderr, "hemgang: serving http://%s (port %u) from %s%s\n", listen, http_server_port(srv), db,
 		app.demo ? " -- DEMO DATA, every password is 'demo'" : "");
 	/* The HL7 v2 MLLP listener beside the HTTP server (src/hl7/mllp.h). */
@@ -175,8 +186,10 @@ int cmd_serve(int argc, char **argv)
 	if (mllp) {
 		mllp_config mc = {.listen = mllp, .demo = app.demo};
 		if (mllp_server_start(&mc, app.store, &mllp_srv) != HG_OK) {
+			store_audit_set_notify(app.store, NULL, NULL);
 			http_server_stop(srv);
 			hg_free(routes);
+			api_cache_free(app.cache);
 			auth_limiter_free(app.limiter);
 			store_close(app.store);
 			return cli_fail("serve", "cannot listen for MLLP on %s", mllp);
@@ -187,8 +200,10 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&set, &sig);
 	fprintf(stderr, "hemgang: signal %d, stopping\n", sig);
 	mllp_server_stop(mllp_srv);
+	store_audit_set_notify(app.store, NULL, NULL); /* the server resumes its held answers itself now */
 	http_server_stop(srv);
 	hg_free(routes);
+	api_cache_free(app.cache);
 	auth_limiter_free(app.limiter);
 	store_close(app.store);
 	return CLI_OK;

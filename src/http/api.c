@@ -10,6 +10,7 @@
 #include "http/api.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,12 +178,22 @@ bool api_audit(http_request *req, http_response *res, api_app *app, const api_ca
 	a.episode_id = episode_id;
 	copy_str(a.reason, sizeof a.reason, reason);
 	(void)api_client_addr(req, app, a.client, sizeof a.client);
-	hg_status rc = store_audit_add(app->store, &a);
+	/* Queued, not awaited: the answer is held (the connection suspended, no thread waiting) until
+	 * the batch with this record is durable, and becomes a 503 if that batch fails. */
+	uint64_t ticket = 0;
+	hg_status rc = store_audit_enqueue(app->store, &a, &ticket);
 	if (rc != HG_OK) {
 		(void)api_problem_store(res, rc);
 		return false;
 	}
+	http_response_hold(res, ticket);
 	return true;
+}
+
+int api_durable(void *p, uint64_t ticket)
+{
+	const api_app *app = p;
+	return store_ticket_state(app->store, ticket);
 }
 
 static json_t *user_to_json(const store_user *u)
@@ -679,7 +690,11 @@ static hg_status append_and_reply(http_request *req, http_response *res, api_app
 	uint8_t hash[STORE_REQUEST_HASH_SIZE];
 	if (key)
 		request_hash(req, hash);
-	hg_status rc = store_append_request(app->store, episode_id, ev, key, key ? hash : NULL, api_now(), &r, &err);
+	uint64_t ticket = 0;
+	hg_status rc = store_append_held(app->store, episode_id, ev, key, key ? hash : NULL, api_now(), &r, &err, &ticket);
+	/* judged and written into the open batch: whatever the answer, it goes out once that batch is
+	 * durable (a 503 if it fails), without a thread waiting for the sync */
+	http_response_hold(res, ticket);
 	if (rc == HG_ENOTFOUND)
 		return api_problem_store(res, rc);
 	if (rc == HG_ECONFLICT && err.reason == EVR_PATIENT_HAS_OPEN_EPISODE)
@@ -937,6 +952,7 @@ static hg_status post_acks(http_request *req, http_response *res, void *p)
 	int done = 0;
 	hg_instant now = api_now();
 	bool en = wants_english(req);
+	uint64_t ticket = 0;
 	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
 		return HG_OK;
 	if (!access_role_may_send(c.user.role, EVENT_ACKNOWLEDGED))
@@ -985,7 +1001,8 @@ static hg_status post_acks(http_request *req, http_response *res, void *p)
 		} else if (!ack_event(app, &c, st, seq, &ev)) {
 			json_object_set_new(r, "status", json_integer(403));
 			json_object_set_new(r, "code", json_string("unit_forbidden"));
-		} else if ((rc = store_append(app->store, id, &ev, NULL, now, &out, &err)) == HG_OK) {
+		} else if ((rc = store_append_held(app->store, id, &ev, NULL, NULL, now, &out, &err, &ticket)) == HG_OK) {
+			http_response_hold(res, ticket);
 			if (!api_audit(req, res, app, &c, "event.append", id, NULL)) {
 				json_decref(r);
 				json_decref(results);
@@ -996,6 +1013,7 @@ static hg_status post_acks(http_request *req, http_response *res, void *p)
 			json_object_set_new(r, "event_seq", json_integer(out.seq));
 			done++;
 		} else if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE) {
+			http_response_hold(res, ticket);
 			json_object_set_new(r, "status", json_integer(rc == HG_ECONFLICT ? 409 : 422));
 			json_object_set_new(r, "code", json_string(err.code ? err.code : "invalid_event"));
 			json_object_set_new(r, "detail", json_string(en ? err.message_en : err.message_sv));
@@ -1083,52 +1101,44 @@ out:
 
 /* ---- worklist and search ---- */
 
-static hg_status get_worklist(http_request *req, http_response *res, void *p)
+/* The next instant at which a rendering of these rows changes by itself: an open deadline falling due. */
+static hg_instant rows_next_due(const store_episode_row *rows, size_t n, hg_instant now, hg_instant until)
 {
-	api_app *app = p;
-	api_caller c;
+	for (size_t i = 0; i < n; i++) {
+		const hg_instant due[3] = {rows[i].notice_due, rows[i].care_contact_due, rows[i].sip_due};
+		const hg_instant met[3] = {rows[i].notice_met, rows[i].care_contact_met, rows[i].sip_met};
+		for (int k = 0; k < 3; k++)
+			if (due[k] != HG_INSTANT_NONE && met[k] == HG_INSTANT_NONE && due[k] > now && due[k] < until)
+				until = due[k];
+	}
+	return until;
+}
+
+/*
+ * Renders the worklist of units as compact JSON (*text hg_malloc'ed) and says until when that
+ * rendering holds by itself (*valid_until: the next local midnight or open deadline falling due).
+ */
+static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], size_t n_units,
+				 const store_ack_query *aq_in, hg_instant now, char **text, hg_instant *valid_until)
+{
 	store_query q;
+	store_ack_query aq = *aq_in;
 	store_pending_ack *acks = NULL;
 	store_episode_row *rows = NULL;
-	size_t n = 0;
+	size_t n = 0, notices_total = 0;
 	row_ctx ctx;
-	hg_instant now;
-	hg_date today;
-	hg_status rc;
-	json_t *out, *arr, *due_today, *overdue;
-	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
-		return HG_OK;
-	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c.user.units;
-	if ((rc = row_ctx_init(app, &ctx)) != HG_OK)
-		return api_problem_store(res, rc);
-	now = ctx.now;
-	today = cal_local_date(now);
-
-	/* New notices: newest first, a page of them, the true total, optionally one notice type. */
-	store_ack_query aq;
-	size_t notices_total = 0;
-	store_ack_query_init(&aq);
+	hg_date today = cal_local_date(now);
+	hg_instant until = cal_local_midnight(today + 1);
+	json_t *out = NULL, *arr, *due_today, *overdue;
+	hg_status rc = row_ctx_init(app, &ctx);
+	if (rc != HG_OK)
+		return rc;
+	ctx.now = now;
 	aq.units = units;
-	aq.n_units = (size_t)c.user.n_units;
-	const char *type = http_request_query(req, "notice_type");
-	event_type nt;
-	if (type && (!event_type_from_code(type, &nt) || !event_info(nt)->is_notice)) {
-		row_ctx_free(&ctx);
-		return http_reply_problem(res, 422, "validation", NULL, "notice_type",
-					  "Okänd meddelandetyp (t.ex. admission_notice, ready_for_discharge).");
-	}
-	if (type)
-		aq.type = (int)nt;
-	aq.limit = 50;
-	if (!query_int(req, res, "limit", 1, 500, &aq.limit) || !query_int(req, res, "offset", 0, 1000000, &aq.offset)) {
-		row_ctx_free(&ctx);
-		return HG_OK;
-	}
+	aq.n_units = n_units;
 	rc = store_pending_acks(app->store, &aq, &acks, &n, &notices_total);
-	if (rc != HG_OK) {
-		row_ctx_free(&ctx);
-		return api_problem_store(res, rc);
-	}
+	if (rc != HG_OK)
+		goto out;
 	out = json_object();
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -1147,16 +1157,13 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	/* Deadlines open at the end of today: overdue ones and those due today. */
 	store_query_init(&q);
 	q.units = units;
-	q.n_units = (size_t)c.user.n_units;
+	q.n_units = n_units;
 	q.overdue_at = cal_local_midnight(today + 1);
 	q.in_hospital = true; /* a deadline missed before discharge is a deviation to follow up, not a to-do */
 	q.limit = 500;
-	rc = store_episodes_query(app->store, &q, &rows, &n, NULL);
-	if (rc != HG_OK) {
-		json_decref(out);
-		row_ctx_free(&ctx);
-		return api_problem_store(res, rc);
-	}
+	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
+		goto out;
+	until = rows_next_due(rows, n, now, until);
 	due_today = json_array();
 	overdue = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -1168,59 +1175,194 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 		json_array_append_new(late ? overdue : due_today, row);
 	}
 	hg_free(rows);
+	rows = NULL;
 	json_object_set_new(out, "deadlines_due_today", due_today);
 	json_object_set_new(out, "overdue", overdue);
 
 	store_query_init(&q);
 	q.units = units;
-	q.n_units = (size_t)c.user.n_units;
+	q.n_units = n_units;
 	q.ready_only = true;
 	q.limit = 500;
-	rc = store_episodes_query(app->store, &q, &rows, &n, NULL);
-	if (rc != HG_OK) {
-		json_decref(out);
-		row_ctx_free(&ctx);
-		return api_problem_store(res, rc);
-	}
+	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
+		goto out;
+	until = rows_next_due(rows, n, now, until);
 	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, &ctx));
 	hg_free(rows);
+	rows = NULL;
 
 	store_query_init(&q);
 	q.units = units;
-	q.n_units = (size_t)c.user.n_units;
+	q.n_units = n_units;
 	q.status = EPISODE_DISCHARGED;
 	q.from = cal_local_midnight(today - 7);
 	q.limit = 100;
-	rc = store_episodes_query(app->store, &q, &rows, &n, NULL);
-	if (rc != HG_OK) {
-		json_decref(out);
-		row_ctx_free(&ctx);
-		return api_problem_store(res, rc);
-	}
+	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
+		goto out;
 	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, &ctx));
 	hg_free(rows);
+	rows = NULL;
+	{
+		char *dumped = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS); /* jansson's allocator */
+		size_t len = dumped ? strlen(dumped) : 0;
+		*text = dumped ? hg_malloc(len + 1) : NULL;
+		if (*text)
+			memcpy(*text, dumped, len + 1);
+		free(dumped);
+	}
+	rc = *text ? HG_OK : HG_ENOMEM;
+	*valid_until = until;
+out:
+	json_decref(out);
 	row_ctx_free(&ctx);
+	return rc;
+}
 
+/*
+ * The worklists as rendered, per caller shape (role, units and query): served again without a
+ * query or a render while none of the caller's units changed (store_units_version), the rendering
+ * holds by itself (valid_until) and at most API_CACHE_TTL seconds passed (writes by another
+ * process to the same database are seen within that time).
+ */
+#define API_CACHE_SLOTS 256
+#define API_CACHE_KEY_MAX (8 + STORE_USER_UNITS_MAX * HG_ID_MAX + 96)
+#define API_CACHE_TTL 10
+typedef struct api_cache_entry {
+	char key[API_CACHE_KEY_MAX];
+	uint64_t version;
+	hg_instant valid_until;
+	char *body; /* hg_malloc'ed JSON text */
+	size_t len;
+	char etag[40];
+} api_cache_entry;
+
+struct api_cache {
+	pthread_mutex_t lock;
+	api_cache_entry slots[API_CACHE_SLOTS];
+};
+
+hg_status api_cache_create(api_cache **out)
+{
+	api_cache *c = hg_calloc(1, sizeof *c);
+	if (!c)
+		return HG_ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	*out = c;
+	return HG_OK;
+}
+
+void api_cache_free(api_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < API_CACHE_SLOTS; i++)
+		hg_free(c->slots[i].body);
+	pthread_mutex_destroy(&c->lock);
+	hg_free(c);
+}
+
+static size_t cache_slot(const char *key)
+{
+	unsigned char h[8];
+	crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
+	return ((size_t)h[0] | (size_t)h[1] << 8) % API_CACHE_SLOTS;
+}
+
+/* A copy of the cached text for key when it is still good; *body hg_malloc'ed. */
+static bool cache_get(api_cache *c, const char *key, uint64_t version, hg_instant now, char **body, size_t *len,
+		      char etag[40])
+{
+	bool hit = false;
+	if (!c)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	api_cache_entry *e = &c->slots[cache_slot(key)];
+	if (e->body && e->version == version && now < e->valid_until && strcmp(e->key, key) == 0) {
+		*body = hg_malloc(e->len + 1);
+		if (*body) {
+			memcpy(*body, e->body, e->len + 1);
+			*len = e->len;
+			memcpy(etag, e->etag, 40);
+			hit = true;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instant valid_until, const char *body,
+		      size_t len, const char etag[40])
+{
+	char *copy;
+	if (!c || strlen(key) >= API_CACHE_KEY_MAX || !(copy = hg_malloc(len + 1)))
+		return;
+	memcpy(copy, body, len + 1);
+	pthread_mutex_lock(&c->lock);
+	api_cache_entry *e = &c->slots[cache_slot(key)];
+	hg_free(e->body);
+	copy_str(e->key, sizeof e->key, key);
+	e->version = version;
+	e->valid_until = valid_until;
+	e->body = copy;
+	e->len = len;
+	memcpy(e->etag, etag, 40);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static hg_status get_worklist(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	api_caller c;
+	store_ack_query aq;
+	char *text = NULL, etag[40], key[API_CACHE_KEY_MAX];
+	size_t len = 0, used;
+	hg_instant now = api_now(), valid_until = now;
+	hg_status rc = HG_OK;
+	event_type nt;
+	if (!api_authenticate(req, res, app, &c) || !api_require_patient_reader(res, &c))
+		return HG_OK;
+	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c.user.units;
+	/* New notices: newest first, a page of them, the true total, optionally one notice type. */
+	store_ack_query_init(&aq);
+	const char *type = http_request_query(req, "notice_type");
+	if (type && (!event_type_from_code(type, &nt) || !event_info(nt)->is_notice))
+		return http_reply_problem(res, 422, "validation", NULL, "notice_type",
+					  "Okänd meddelandetyp (t.ex. admission_notice, ready_for_discharge).");
+	if (type)
+		aq.type = (int)nt;
+	aq.limit = 50;
+	if (!query_int(req, res, "limit", 1, 500, &aq.limit) || !query_int(req, res, "offset", 0, 1000000, &aq.offset))
+		return HG_OK;
+
+	used = (size_t)snprintf(key, sizeof key, "%s|%d|%d|%d|", role_label(c.user.role)->code, aq.type, aq.limit,
+				aq.offset);
+	for (int i = 0; i < c.user.n_units && used < sizeof key; i++)
+		used += (size_t)snprintf(key + used, sizeof key - used, "%s|", c.user.units[i]);
+	uint64_t version = store_units_version(app->store, units, (size_t)c.user.n_units);
+	if (!cache_get(app->cache, key, version, now, &text, &len, etag)) {
+		rc = render_worklist(app, units, (size_t)c.user.n_units, &aq, now, &text, &valid_until);
+		if (rc != HG_OK)
+			return api_problem_store(res, rc);
+		len = strlen(text);
+		/* The ETag is the hash of the very bytes sent, for cheap polling (the time of the answer is
+		 * in the Date header, so equal content gives an equal ETag). */
+		unsigned char h[16];
+		char hex[33];
+		crypto_generichash(h, sizeof h, (const unsigned char *)text, len, NULL, 0);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		snprintf(etag, sizeof etag, "\"w%s\"", hex);
+		if (valid_until > now + API_CACHE_TTL)
+			valid_until = now + API_CACHE_TTL;
+		cache_put(app->cache, key, version, valid_until, text, len, etag);
+	}
 	if (!api_audit(req, res, app, &c, "worklist.read", 0, NULL)) {
-		json_decref(out);
+		hg_free(text);
 		return HG_OK;
 	}
-	/* Rendered once: the ETag is the hash of the very bytes sent, for cheap polling (the time of the
-	 * answer is in the Date header, so equal content gives an equal ETag). */
-	char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(out);
-	if (!text)
-		return http_reply_problem(res, 503, "out_of_memory", NULL, NULL, "Servern har slut på minne.");
-	unsigned char h[16];
-	char hex[33], etag[40];
-	crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text), NULL, 0);
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-	snprintf(etag, sizeof etag, "\"w%s\"", hex);
-	hg_status rc2 = HG_OK;
 	if (!http_reply_not_modified(req, res, etag))
-		rc2 = http_reply_text(res, 200, "application/json", text, strlen(text));
-	free(text);
-	return rc2;
+		rc = http_reply_text(res, 200, "application/json", text, len);
+	hg_free(text);
+	return rc;
 }
 
 /* POST /api/v1/search {"personnummer": ..., "reason": ...}: the number travels in the body, never in a URL. */

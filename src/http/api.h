@@ -20,8 +20,14 @@
 #define API_SESSION_SECONDS (10 * 3600)
 
 /* Everything a handler may reach. Owned by `hemgang serve` (main), shared by the worker threads. */
+/* Rendered answers kept between requests (api.c); thread-safe. */
+typedef struct api_cache api_cache;
+hg_status api_cache_create(api_cache **out) HG_MUST_CHECK;
+void api_cache_free(api_cache *c);
+
 typedef struct api_app {
 	store *store;           /* thread-safe */
+	api_cache *cache;       /* the worklists as rendered; NULL: none */
 	auth_limiter *limiter;  /* thread-safe */
 	bool demo;              /* the database holds demo data: say so everywhere */
 	bool secure_cookies;    /* behind TLS: add Secure to the session cookie */
@@ -62,5 +68,7 @@ const http_route *api_routes(size_t *n);
 
 /* Appends the application's metrics (events appended, store errors) for /metrics. */
 void api_extra_metrics(void *app, http_buf *out);
+/* http_config.durable: whether the audit records up to ticket are durable (1), not yet (0), failed (-1). */
+int api_durable(void *app, uint64_t ticket);
 
 #endif

@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -114,7 +115,21 @@ typedef struct http_config {
 	/* Called while rendering metrics so the application can append its own lines (with
 	 * http_buf_printf); runs on a worker thread, may be NULL. */
 	void (*extra_metrics)(void *app, http_buf *out);
+	/* Whether a hold ticket (see http_response_hold) is durable: 1 yes, 0 not yet, -1 failed. Called on
+	 * worker threads and from http_server_wake; NULL: nothing is ever held. */
+	int (*durable)(void *app, uint64_t ticket);
 } http_config;
+
+/*
+ * Holds the answer until `ticket` is durable (e.g. the sequence number of the request's audit
+ * record in a group commit): the server suspends the connection, so no worker thread waits, and
+ * sends the response once http_server_wake finds cfg.durable(ticket) true; when it reports a failure
+ * the client gets 503 instead. Several calls keep the highest ticket (tickets are durable in order).
+ */
+void http_response_hold(http_response *res, uint64_t ticket);
+/* Resumes the held connections whose tickets have become durable (thread-safe; call after each
+ * group commit). */
+void http_server_wake(http_server *s);
 
 /* Fills cfg with every default (listen "127.0.0.1:8080", the limits above, no static root). */
 void http_config_defaults(http_config *cfg);

@@ -37,6 +37,7 @@ struct http_response {
 	http_header headers[HTTP_MAX_HEADERS];
 	size_t nheaders;
 	const char *instance; /* the request path, for problem bodies */
+	uint64_t hold;        /* 0, or the ticket that must be durable before the answer is sent */
 };
 
 typedef struct http_param {
@@ -73,6 +74,9 @@ struct http_request {
 	bool client_done;
 	struct timespec start;
 	http_response res;
+	bool held;                /* suspended until res.hold is durable */
+	int hold_result;          /* what cfg.durable said when it resumed: 1 durable, -1 failed */
+	http_request *held_next;  /* the server's list of held requests */
 };
 
 /* Histogram buckets of the request duration, upper bounds in seconds (+Inf implied). */
@@ -115,6 +119,9 @@ struct http_server {
 	http_metrics metrics;
 	atomic_uint in_flight;
 	atomic_bool stopping;
+	pthread_mutex_t held_lock; /* guards held */
+	bool held_lock_ready;
+	http_request *held;        /* suspended connections waiting for their hold ticket */
 };
 
 /* router.c */

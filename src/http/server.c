@@ -263,6 +263,8 @@ static void server_free(http_server *s)
 	hg_free(s->own_openapi_url);
 	hg_free(s->own_metrics_url);
 	hg_free(s->static_real);
+	if (s->held_lock_ready)
+		pthread_mutex_destroy(&s->held_lock);
 	hg_free(s);
 }
 
@@ -271,6 +273,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 				 const char *version, const char *upload_data, size_t *upload_data_size,
 				 void **req_cls);
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe);
+static size_t resume_held(http_server *s, bool all);
+static enum MHD_Result queue(http_server *s, http_request *req);
 
 hg_status http_server_start(const http_config *cfg, const http_route *routes, size_t nroutes, void *app,
 			    http_server **out)
@@ -300,7 +304,9 @@ hg_status http_server_start(const http_config *cfg, const http_route *routes, si
 	rc = http_metrics_init(&s->metrics, routes, nroutes);
 	if (rc)
 		goto fail;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	pthread_mutex_init(&s->held_lock, NULL);
+	s->held_lock_ready = true;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
@@ -339,11 +345,101 @@ void http_server_stop(http_server *s)
 	for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < s->cfg.stop_grace_ms; waited += 10) {
 		struct timespec ten_ms = {0, 10 * 1000 * 1000};
 		nanosleep(&ten_ms, NULL);
+		(void)resume_held(s, false);
+	}
+	/* A held connection must not stay suspended through the stop: answer what is durable by now,
+	 * the rest with 503 (their requests' effects are not confirmed). */
+	size_t resumed = resume_held(s, true);
+	for (unsigned waited = 0; resumed && atomic_load(&s->in_flight) > 0 && waited < 1000; waited += 10) {
+		struct timespec ten_ms = {0, 10 * 1000 * 1000};
+		nanosleep(&ten_ms, NULL);
 	}
 	MHD_stop_daemon(s->daemon);
 	if (listen_fd != MHD_INVALID_SOCKET)
 		close(listen_fd);
 	server_free(s);
+}
+
+/* ---- held answers (group commit without a waiting thread) ---- */
+
+void http_response_hold(http_response *res, uint64_t ticket)
+{
+	if (ticket > res->hold)
+		res->hold = ticket;
+}
+
+/* Resumes every held request whose ticket is decided (all of them when `all`); returns how many. */
+static size_t resume_held(http_server *s, bool all)
+{
+	size_t resumed = 0;
+	if (!s->held_lock_ready)
+		return 0;
+	pthread_mutex_lock(&s->held_lock);
+	http_request **link = &s->held;
+	while (*link) {
+		http_request *req = *link;
+		int r = s->cfg.durable ? s->cfg.durable(s->app, req->res.hold) : 1;
+		if (r == 0 && all)
+			r = -1;
+		if (r == 0) {
+			link = &req->held_next;
+			continue;
+		}
+		*link = req->held_next;
+		req->held_next = NULL;
+		req->hold_result = r;
+		MHD_resume_connection(req->conn);
+		resumed++;
+	}
+	pthread_mutex_unlock(&s->held_lock);
+	return resumed;
+}
+
+void http_server_wake(http_server *s)
+{
+	if (s)
+		(void)resume_held(s, false);
+}
+
+/*
+ * Suspends the connection of req until its hold ticket is durable. Returns false when the ticket
+ * is already decided (the answer can go at once). The check is repeated under the lock that
+ * http_server_wake takes, so a commit between the first check and the suspension is not missed.
+ */
+static bool hold_request(http_server *s, http_request *req)
+{
+	int r = s->cfg.durable ? s->cfg.durable(s->app, req->res.hold) : 1;
+	if (r != 0) {
+		req->hold_result = r;
+		return false;
+	}
+	pthread_mutex_lock(&s->held_lock);
+	r = s->cfg.durable(s->app, req->res.hold);
+	if (r != 0 || atomic_load(&s->stopping)) {
+		pthread_mutex_unlock(&s->held_lock);
+		req->hold_result = r ? r : -1;
+		return false;
+	}
+	MHD_suspend_connection(req->conn);
+	req->held = true;
+	req->held_next = s->held;
+	s->held = req;
+	pthread_mutex_unlock(&s->held_lock);
+	return true;
+}
+
+/* The answer of a request that was held: as rendered when durable, else 503. */
+static enum MHD_Result queue_after_hold(http_server *s, http_request *req)
+{
+	req->held = false;
+	if (req->hold_result < 0) {
+		const char *instance = req->res.instance;
+		http_response_free(&req->res);
+		http_response_init(&req->res, instance);
+		http_reply_status_problem(&req->res, 503, "store_unavailable",
+					  "the record of this request could not be made durable; try again");
+	}
+	return queue(s, req);
 }
 
 /* ---- the request life cycle ---- */
@@ -656,11 +752,19 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	}
 	if (req->queued)
 		return MHD_YES;
+	if (req->held)
+		return queue_after_hold(s, req); /* resumed: its ticket is decided */
 	if (req->too_big)
 		return reply_too_big(s, req);
 	if (req->out_of_memory)
 		http_reply_status_problem(&req->res, 503, "out_of_memory", NULL);
 	else
 		dispatch(s, req);
+	if (req->res.hold) {
+		if (hold_request(s, req))
+			return MHD_YES; /* suspended: http_server_wake resumes it */
+		req->held = true;
+		return queue_after_hold(s, req);
+	}
 	return queue(s, req);
 }

@@ -1,10 +1,12 @@
 /*
- * audit_sqlite.c - the audit log's write path: group commit (see audit_queue
- * in store_int.h). Every read and write of patient data appends a record, so
- * this is on the path of every API request; one fsync per record would cap the
- * server at the disk's sync rate. Here a writer thread takes everything queued,
- * inserts it in one transaction, and wakes the callers, whose records are then
- * durable: no access goes unaudited, and concurrent requests share one sync.
+ * audit_sqlite.c - the write path of the SQLite store: group commit (see audit_queue in
+ * store_int.h). Every read and write of patient data appends an audit record, and every event is
+ * an append, so this is on the path of every API request; one fsync per request would cap the
+ * server at the disk's sync rate. Here one writer thread takes everything queued - audit records
+ * and appends - judges the appends with the core one after the other inside one transaction
+ * (each under its own savepoint, so a rejection undoes only itself), commits once, and then
+ * declares every ticket of the batch decided. Nothing is acknowledged before its batch is on disk;
+ * concurrent requests share one sync.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,16 +14,13 @@
 #include "core/alloc.h"
 #include "store/store_int.h"
 
-static hg_status insert_batch(store *s, sqlite3 *db, const store_audit *items, size_t n)
+static hg_status insert_audit(sqlite3 *db, const store_audit *items, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_write_begin(s, db);
-	if (rc != HG_OK)
-		return rc;
-	rc = sq_prepare(db,
-			"INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-			&st);
+	hg_status rc = sq_prepare(db,
+				  "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				  &st);
 	for (size_t i = 0; rc == HG_OK && i < n; i++) {
 		const store_audit *a = &items[i];
 		sqlite3_reset(st);
@@ -38,45 +37,115 @@ static hg_status insert_batch(store *s, sqlite3 *db, const store_audit *items, s
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* What one batch holds: copies of the audit records, the append jobs (owned by their callers). */
+typedef struct batch {
+	store_audit *items;
+	size_t n_items;
+	sq_append_job **jobs;
+	size_t n_jobs;
+	size_t *slots; /* version slots of the parties of the appends that wrote */
+	size_t n_slots;
+} batch;
+
+/*
+ * Writes one batch in one transaction. The appends are judged first (each caller is told its
+ * result as soon as it is judged), then the audit records go in, then the commit.
+ */
+static hg_status write_batch(store *s, audit_queue *q, batch *b)
+{
+	hg_status rc = sq_write_begin(s, q->db);
 	if (rc != HG_OK) {
-		sq_write_rollback(s, db);
+		for (size_t i = 0; i < b->n_jobs; i++)
+			b->jobs[i]->rc = rc;
+	}
+	for (size_t i = 0; rc == HG_OK && i < b->n_jobs; i++) {
+		sq_append_job *job = b->jobs[i];
+		size_t n = 0;
+		job->rc = sq_append_in_tx(s, q->db, job, b->slots + b->n_slots, &n);
+		if (job->rc == HG_OK)
+			b->n_slots += n;
+		pthread_mutex_lock(&q->lock);
+		job->judged = true;
+		pthread_cond_broadcast(&q->judged);
+		pthread_mutex_unlock(&q->lock);
+	}
+	if (rc != HG_OK) {
+		pthread_mutex_lock(&q->lock);
+		for (size_t i = 0; i < b->n_jobs; i++)
+			b->jobs[i]->judged = true;
+		pthread_cond_broadcast(&q->judged);
+		pthread_mutex_unlock(&q->lock);
 		return rc;
 	}
-	return sq_write_commit(s, db);
+	rc = insert_audit(q->db, b->items, b->n_items);
+	if (rc != HG_OK) {
+		sq_write_rollback(s, q->db);
+		return rc;
+	}
+	return sq_write_commit(s, q->db);
 }
 
 static void *writer_main(void *arg)
 {
 	store *s = arg;
 	audit_queue *q = &s->audit;
-	store_audit *batch = hg_malloc(AUDIT_QUEUE_MAX * sizeof *batch);
+	batch b = {0};
+	b.items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.items);
+	b.jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *b.jobs);
+	b.slots = hg_malloc(APPEND_QUEUE_MAX * SQ_PARTY_SLOTS_MAX * sizeof *b.slots);
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (q->count == 0 && !q->stop)
+		while (q->count == 0 && q->njobs == 0 && !q->stop)
 			pthread_cond_wait(&q->nonempty, &q->lock);
-		if (q->count == 0 && q->stop)
+		if (q->count == 0 && q->njobs == 0 && q->stop)
 			break;
-		size_t n = q->count;
-		uint64_t last = q->enqueued;
+		uint64_t last = q->enqueued, first = q->committed + 1;
 		hg_status rc = HG_ENOMEM;
-		if (batch)
-			memcpy(batch, q->items, n * sizeof *batch);
+		b.n_items = b.n_jobs = b.n_slots = 0;
+		if (b.items && b.jobs && b.slots) {
+			memcpy(b.items, q->items, q->count * sizeof *b.items);
+			memcpy(b.jobs, q->jobs, q->njobs * sizeof *b.jobs);
+			b.n_items = q->count;
+			b.n_jobs = q->njobs;
+		} else {
+			for (size_t i = 0; i < q->njobs; i++) {
+				q->jobs[i]->rc = HG_ENOMEM;
+				q->jobs[i]->judged = true;
+			}
+			pthread_cond_broadcast(&q->judged);
+		}
 		q->count = 0;
+		q->njobs = 0;
 		pthread_cond_broadcast(&q->space);
 		pthread_mutex_unlock(&q->lock);
-		if (batch)
-			rc = insert_batch(s, q->db, batch, n);
+		if (b.items && b.jobs && b.slots)
+			rc = write_batch(s, q, &b);
+		if (rc == HG_OK)
+			sq_units_touch(s, b.slots, b.n_slots); /* after the commit: caches see the new state */
 		pthread_mutex_lock(&q->lock);
 		if (rc != HG_OK) {
-			q->failed_lo = last - n + 1;
+			q->failed_lo = first;
 			q->failed_hi = last;
 			(void)sq_fail_io(s);
 		}
 		q->committed = last;
 		pthread_cond_broadcast(&q->done);
+		void (*notify)(void *) = q->notify;
+		void *notify_arg = q->notify_arg;
+		if (notify) {
+			/* outside the lock: the callback asks store_ticket_state, which takes it */
+			pthread_mutex_unlock(&q->lock);
+			notify(notify_arg);
+			pthread_mutex_lock(&q->lock);
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
-	hg_free(batch);
+	hg_free(b.items);
+	hg_free(b.jobs);
+	hg_free(b.slots);
 	return NULL;
 }
 
@@ -87,7 +156,8 @@ hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen)
 	if (rc != HG_OK)
 		return rc;
 	q->items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->items);
-	if (!q->items) {
+	q->jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *q->jobs);
+	if (!q->items || !q->jobs) {
 		snprintf(err, errlen, "out of memory");
 		return HG_ENOMEM;
 	}
@@ -95,8 +165,9 @@ hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen)
 	pthread_cond_init(&q->nonempty, NULL);
 	pthread_cond_init(&q->done, NULL);
 	pthread_cond_init(&q->space, NULL);
+	pthread_cond_init(&q->judged, NULL);
 	if (pthread_create(&q->writer, NULL, writer_main, s) != 0) {
-		snprintf(err, errlen, "cannot start the audit writer");
+		snprintf(err, errlen, "cannot start the writer");
 		return HG_EIO;
 	}
 	q->running = true;
@@ -115,20 +186,34 @@ void sq_audit_stop(store *s)
 		pthread_cond_destroy(&q->nonempty);
 		pthread_cond_destroy(&q->done);
 		pthread_cond_destroy(&q->space);
+		pthread_cond_destroy(&q->judged);
 		pthread_mutex_destroy(&q->lock);
 		q->running = false;
 	}
 	hg_free(q->items);
 	q->items = NULL;
+	hg_free(q->jobs);
+	q->jobs = NULL;
 	sqlite3_close(q->db);
 	q->db = NULL;
 }
 
-hg_status store_audit_add(store *s, const store_audit *a)
+hg_status sq_writer_sync_mode(store *s, bool full)
 {
 	audit_queue *q = &s->audit;
-	uint64_t mine;
 	hg_status rc;
+	if (!q->running)
+		return HG_OK;
+	/* The writer holds the connection only inside a batch, under the write lock. */
+	pthread_mutex_lock(&s->write_lock);
+	rc = sq_exec(q->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket)
+{
+	audit_queue *q = &s->audit;
 	if (!q->running)
 		return HG_EIO;
 	pthread_mutex_lock(&q->lock);
@@ -139,11 +224,91 @@ hg_status store_audit_add(store *s, const store_audit *a)
 		return HG_EIO;
 	}
 	q->items[q->count++] = *a;
-	mine = ++q->enqueued;
+	*ticket = ++q->enqueued;
 	pthread_cond_signal(&q->nonempty);
-	while (q->committed < mine)
+	pthread_mutex_unlock(&q->lock);
+	return HG_OK;
+}
+
+int store_ticket_state(store *s, uint64_t ticket)
+{
+	audit_queue *q = &s->audit;
+	int r;
+	pthread_mutex_lock(&q->lock);
+	if (q->committed < ticket)
+		r = q->stop && !q->running ? -1 : 0;
+	else
+		r = q->failed_hi && ticket >= q->failed_lo && ticket <= q->failed_hi ? -1 : 1;
+	pthread_mutex_unlock(&q->lock);
+	return r;
+}
+
+hg_status sq_ticket_wait(store *s, uint64_t ticket)
+{
+	audit_queue *q = &s->audit;
+	hg_status rc;
+	pthread_mutex_lock(&q->lock);
+	while (q->committed < ticket)
 		pthread_cond_wait(&q->done, &q->lock);
-	rc = mine >= q->failed_lo && mine <= q->failed_hi && q->failed_hi ? HG_EIO : HG_OK;
+	rc = q->failed_hi && ticket >= q->failed_lo && ticket <= q->failed_hi ? HG_EIO : HG_OK;
 	pthread_mutex_unlock(&q->lock);
 	return rc;
+}
+
+void store_audit_set_notify(store *s, void (*fn)(void *arg), void *arg)
+{
+	audit_queue *q = &s->audit;
+	if (!q->running)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->notify = fn;
+	q->notify_arg = arg;
+	pthread_mutex_unlock(&q->lock);
+}
+
+hg_status store_audit_add(store *s, const store_audit *a)
+{
+	uint64_t ticket = 0;
+	hg_status rc = store_audit_enqueue(s, a, &ticket);
+	if (rc == HG_OK)
+		rc = sq_ticket_wait(s, ticket);
+	return rc;
+}
+
+hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const char *key,
+			    const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err,
+			    uint64_t *ticket)
+{
+	audit_queue *q = &s->audit;
+	sq_append_job job = {.episode_id = episode_id,
+			     .ev = ev,
+			     .key = key,
+			     .request_hash = request_hash,
+			     .now = now,
+			     .out = out,
+			     .err = err};
+	*ticket = 0;
+	event_error_clear(err);
+	memset(out, 0, sizeof *out);
+	if (!q->running)
+		return HG_EIO;
+	pthread_mutex_lock(&q->lock);
+	while (q->njobs == APPEND_QUEUE_MAX && !q->stop)
+		pthread_cond_wait(&q->space, &q->lock);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->lock);
+		return HG_EIO;
+	}
+	q->jobs[q->njobs++] = &job;
+	job.ticket = ++q->enqueued;
+	pthread_cond_signal(&q->nonempty);
+	/* a short wait: the writer judges in memory and writes into its open transaction, no sync */
+	while (!job.judged)
+		pthread_cond_wait(&q->judged, &q->lock);
+	pthread_mutex_unlock(&q->lock);
+	if (job.rc == HG_OK && !out->replayed)
+		atomic_fetch_add(&s->appended, 1);
+	/* a replay or a refusal is held too: the original may still be in the uncommitted batch */
+	*ticket = job.ticket;
+	return job.rc;
 }

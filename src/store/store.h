@@ -5,13 +5,18 @@
  * embedded default) and PostgreSQL. Nothing here exposes SQL or a driver type,
  * so handlers and the CLI never change when the backend does.
  *
- * Events are the truth and are only appended. store_append() takes the
- * episode's lock (a write transaction), replays the stored events through the
- * core's fold, lets the core judge the new event (episode_append), inserts it,
- * updates the projections (episode list, parties, pending acknowledgements,
- * deadlines) and commits with synchronous=FULL before it returns: an event the
- * caller acknowledges is on disk. A repeated idempotency key (per author user)
- * returns the original result and writes nothing.
+ * Events are the truth and are only appended. Appends and audit records go
+ * to one writer (group commit): it replays each episode's stored events
+ * through the core's fold, lets the core judge the new event (episode_append),
+ * inserts it and updates the projections (episode list, parties, pending
+ * acknowledgements, deadlines), one append after the other inside one
+ * transaction, and commits the whole batch with one synchronous=FULL sync.
+ * store_append() returns after that commit; store_append_held() returns once
+ * its event is judged, with a ticket that says when it is durable, so that the
+ * HTTP server can hold the answer without a thread waiting. Either way, an
+ * event the caller acknowledges is on disk. A repeated idempotency key (per
+ * author user) with the identical request returns the original result and
+ * writes nothing.
  *
  * Thread safety: a store is shared by all server threads; each call takes a
  * connection from an internal pool. Results are plain values or arrays the
@@ -147,6 +152,14 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 hg_status store_append_request(store *s, int64_t episode_id, const event *ev, const char *key,
 			       const uint8_t *request_hash, hg_instant now, store_append_result *out,
 			       event_error *err) HG_MUST_CHECK;
+/*
+ * The same, returning as soon as the event is judged and written into the open batch: *ticket says
+ * when it is durable (store_ticket_state). The caller must not acknowledge the event before then;
+ * the HTTP API holds its answer on the ticket, so a thread never waits for the sync.
+ */
+hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const char *key,
+			    const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err,
+			    uint64_t *ticket) HG_MUST_CHECK;
 
 /*
  * Loads an episode: *st (may be NULL) gets the fold; *evs (may be NULL) gets the
@@ -225,6 +238,13 @@ void store_ack_query_init(store_ack_query *q);
 hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_ack **rows, size_t *n,
 			     size_t *total) HG_MUST_CHECK;
 
+/*
+ * A number that changes whenever anything that concerns one of units[0..n) is written through this
+ * store (an append to an episode they are party to, a rebuild): a cache of what those units see is
+ * good while it stays the same. Writes by another process are not seen (bound a cache's age).
+ */
+uint64_t store_units_version(store *s, const char (*units)[HG_ID_MAX], size_t n);
+
 /* ---- audit ---- */
 
 typedef struct store_audit {
@@ -238,7 +258,17 @@ typedef struct store_audit {
 	char client[HG_ID_MAX];
 } store_audit;
 
+/* Appends an audit record and returns when it is durable (group commit: concurrent callers share
+ * one sync). */
 hg_status store_audit_add(store *s, const store_audit *a) HG_MUST_CHECK;
+/* Queues an audit record without waiting; *ticket (increasing) tells when it is durable. */
+hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket) HG_MUST_CHECK;
+/* 1 when every record and append up to ticket is durable, 0 not yet, -1 when the batch holding it
+ * failed (what it wrote is not stored). */
+int store_ticket_state(store *s, uint64_t ticket);
+/* fn(arg) runs on the audit writer after each batch is decided (to wake held answers); set once,
+ * before concurrent use; NULL to clear. */
+void store_audit_set_notify(store *s, void (*fn)(void *arg), void *arg);
 
 typedef struct store_audit_filter {
 	int64_t episode_id;   /* 0 = any */

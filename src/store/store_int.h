@@ -16,27 +16,61 @@
 #include "store/store.h"
 
 #define POOL_SIZE 8
+#define STORE_VERSION_SLOTS 1024
 #define BUSY_TIMEOUT_MS 10000
 
 /*
- * Group commit for audit records: handlers enqueue and wait; one writer thread
- * inserts everything queued in one transaction (one fsync for many records)
- * and wakes the waiters. A read is answered only after its audit record is on
- * disk, yet concurrent reads share the cost of the sync.
+ * Group commit (audit_sqlite.c): one writer thread owns one connection and turns everything queued
+ * - audit records (copied in) and event appends (the caller's job, judged by the writer one after
+ * the other) - into one transaction and one fsync. Every queued item gets a ticket (increasing);
+ * `committed` says up to which ticket everything is decided. An append's caller learns its result
+ * as soon as the writer has judged it, and its answer waits (held, or the thread waits) for the
+ * commit of that batch. Concurrent requests share the cost of one sync.
  */
 #define AUDIT_QUEUE_MAX 4096
+#define APPEND_QUEUE_MAX 1024
+#define SQ_PARTY_SLOTS_MAX 18 /* the two wards and EPISODE_RECIPIENTS_MAX recipients */
+
+typedef struct sq_append_job {
+	int64_t episode_id;
+	const event *ev;
+	const char *key;
+	const uint8_t *request_hash;
+	hg_instant now;
+	store_append_result *out;
+	event_error *err;
+	/* set by the writer */
+	hg_status rc;
+	bool judged;
+	uint64_t ticket;
+} sq_append_job;
+
 typedef struct audit_queue {
 	pthread_mutex_t lock;
-	pthread_cond_t nonempty, done, space;
+	pthread_cond_t nonempty, done, space, judged;
 	pthread_t writer;
 	bool running, stop;
 	sqlite3 *db;          /* the writer's own connection */
 	store_audit *items;   /* AUDIT_QUEUE_MAX records, hg_malloc'ed */
+	uint64_t *item_tickets;
 	size_t count;         /* queued, not yet taken by the writer */
-	uint64_t enqueued;    /* sequence number of the last queued record */
-	uint64_t committed;   /* every record up to this one is decided */
+	sq_append_job **jobs; /* APPEND_QUEUE_MAX appends waiting to be judged (the callers own them) */
+	size_t njobs;
+	uint64_t enqueued;    /* ticket of the last queued item */
+	uint64_t committed;   /* every item up to this ticket is decided */
 	uint64_t failed_lo, failed_hi; /* the latest batch that failed, or 0..0 */
+	void (*notify)(void *arg);     /* called after each batch is decided (store_audit_set_notify) */
+	void *notify_arg;
 } audit_queue;
+
+#define SESSION_CACHE_SLOTS 512
+#define SESSION_CACHE_TTL 5
+typedef struct sq_session_entry {
+	char kind; /* 's' session, 't' API token, 0 empty */
+	uint8_t hash[STORE_TOKEN_HASH_SIZE];
+	store_user user;
+	hg_instant cached_at, valid_until;
+} sq_session_entry;
 
 struct store {
 	pthread_mutex_t lock;
@@ -49,7 +83,27 @@ struct store {
 	 * SQLite's busy handler would sleep with back-off (milliseconds of tail latency). */
 	pthread_mutex_t write_lock;
 	audit_queue audit;
+	/* store_units_version: a counter per hashed unit id, and an epoch that moves them all */
+	atomic_uint_fast64_t unit_versions[STORE_VERSION_SLOTS];
+	atomic_uint_fast64_t version_epoch;
+	/* who a session or token is, for SESSION_CACHE_TTL seconds (store_session_get) */
+	pthread_mutex_t sessions_lock;
+	sq_session_entry sessions[SESSION_CACHE_SLOTS];
 };
+
+/* Forgets every remembered session and token (a logout, a new password, a disabled user). */
+void sq_sessions_forget(store *s);
+
+/* The version slots of the parties of st (at most SQ_PARTY_SLOTS_MAX). */
+void sq_units_slots(const episode_state *st, size_t *slots, size_t *n);
+/* Marks that something concerning those slots changed (after the commit). */
+void sq_units_touch(store *s, const size_t *slots, size_t n);
+/* One append inside the writer's open transaction (store_sqlite.c). */
+hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_t *slots, size_t *n_slots) HG_MUST_CHECK;
+/* Sets the writer connection's synchronous mode (store_set_durability). */
+hg_status sq_writer_sync_mode(store *s, bool full) HG_MUST_CHECK;
+/* Waits until ticket is decided: HG_OK durable, HG_EIO its batch failed. */
+hg_status sq_ticket_wait(store *s, uint64_t ticket) HG_MUST_CHECK;
 
 /* Takes the store's write lock and begins a write transaction (BEGIN IMMEDIATE); on failure
  * the lock is released again. End it with sq_write_commit or sq_write_rollback. */

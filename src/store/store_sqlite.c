@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -279,6 +280,7 @@ hg_status store_open(const char *path, store **out, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
+	pthread_mutex_init(&s->sessions_lock, NULL);
 	pthread_cond_init(&s->free_cond, NULL);
 	rc = sq_open_conn(path, &s->conns[0], err, errlen);
 	if (rc == HG_OK)
@@ -304,6 +306,7 @@ void store_close(store *s)
 		sqlite3_close(s->conns[i]);
 	pthread_cond_destroy(&s->free_cond);
 	pthread_mutex_destroy(&s->write_lock);
+	pthread_mutex_destroy(&s->sessions_lock);
 	pthread_mutex_destroy(&s->lock);
 	hg_free(s);
 }
@@ -570,6 +573,7 @@ hg_status store_user_set_password(store *s, const char *username, const char *pa
 	if (rc == HG_OK && changed != 1)
 		rc = HG_ENOTFOUND;
 	/* A new password ends every session of that user. */
+	sq_sessions_forget(s);
 	if (rc == HG_OK)
 		rc = sq_write1(s, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", NULL, "t",
 			       username);
@@ -603,6 +607,7 @@ hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE],
 
 hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE])
 {
+	sq_sessions_forget(s);
 	return sq_write1(s, "DELETE FROM sessions WHERE token_hash = ?1", NULL, "h", hash);
 }
 
@@ -636,18 +641,75 @@ static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STOR
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
+/*
+ * Who a session or token is, remembered for a few seconds: every API request asks, and the answer
+ * rarely changes. A logout or a new password through this store forgets at once; a change made by
+ * another process (the CLI) is seen within SESSION_CACHE_TTL seconds.
+ */
+static size_t session_slot(char kind, const uint8_t hash[STORE_TOKEN_HASH_SIZE])
+{
+	return ((size_t)hash[0] | (size_t)hash[1] << 8 | (size_t)(kind == 't') << 16) % SESSION_CACHE_SLOTS;
+}
+
+static bool session_cached(store *s, char kind, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			   store_user *out)
+{
+	bool hit = false;
+	pthread_mutex_lock(&s->sessions_lock);
+	sq_session_entry *e = &s->sessions[session_slot(kind, hash)];
+	if (e->kind == kind && now < e->valid_until && now >= e->cached_at &&
+	    memcmp(e->hash, hash, STORE_TOKEN_HASH_SIZE) == 0) {
+		*out = e->user;
+		hit = true;
+	}
+	pthread_mutex_unlock(&s->sessions_lock);
+	return hit;
+}
+
+static void session_remember(store *s, char kind, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			     const store_user *u)
+{
+	pthread_mutex_lock(&s->sessions_lock);
+	sq_session_entry *e = &s->sessions[session_slot(kind, hash)];
+	e->kind = kind;
+	memcpy(e->hash, hash, STORE_TOKEN_HASH_SIZE);
+	e->user = *u;
+	e->cached_at = now;
+	e->valid_until = now + SESSION_CACHE_TTL;
+	pthread_mutex_unlock(&s->sessions_lock);
+}
+
+void sq_sessions_forget(store *s)
+{
+	pthread_mutex_lock(&s->sessions_lock);
+	memset(s->sessions, 0, sizeof s->sessions);
+	pthread_mutex_unlock(&s->sessions_lock);
+}
+
 hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
 {
-	return user_by_hash(s,
-			    "SELECT " USER_COLS " FROM sessions x JOIN users u ON u.id = x.user_id "
-			    "WHERE x.token_hash = ?1 AND x.expires_at > ?2",
-			    hash, now, out);
+	if (session_cached(s, 's', hash, now, out))
+		return HG_OK;
+	hg_status rc = user_by_hash(s,
+				    "SELECT " USER_COLS " FROM sessions x JOIN users u ON u.id = x.user_id "
+				    "WHERE x.token_hash = ?1 AND x.expires_at > ?2",
+				    hash, now, out);
+	if (rc == HG_OK)
+		session_remember(s, 's', hash, now, out);
+	return rc;
 }
 
 hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out)
 {
-	return user_by_hash(s, "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?1",
-			    hash, 0, out);
+	hg_instant now = (hg_instant)time(NULL);
+	if (session_cached(s, 't', hash, now, out))
+		return HG_OK;
+	hg_status rc = user_by_hash(
+		s, "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?1", hash, 0,
+		out);
+	if (rc == HG_OK)
+		session_remember(s, 't', hash, now, out);
+	return rc;
 }
 
 /* ---- events and projections ---- */
@@ -928,23 +990,33 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	return store_append_request(s, episode_id, ev, key, NULL, now, out, err);
 }
 
-hg_status store_append_request(store *s, int64_t episode_id, const event *ev, const char *key,
-			       const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err)
+/*
+ * One append inside the writer's open transaction (see writer in audit_sqlite.c), under a
+ * savepoint so that a rejection undoes only itself: idempotency check, the one-open-episode rule,
+ * replay of the episode through the core's fold, the core's judgement, insert, projections. On
+ * success *slots gets the version slots of the episode's parties (to touch after the commit).
+ */
+hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_t *slots, size_t *n_slots)
 {
-	sqlite3 *db = sq_conn_get(s);
 	event *hist = NULL, *copy = NULL;
 	size_t n = 0;
 	episode_state *st = NULL;
 	bool found = false;
+	int64_t episode_id = job->episode_id;
+	const event *ev = job->ev;
+	const char *key = job->key;
+	store_append_result *out = job->out;
+	event_error *err = job->err;
 	hg_status rc;
 
+	*n_slots = 0;
 	event_error_clear(err);
 	memset(out, 0, sizeof *out);
-	rc = sq_write_begin(s, db);
+	rc = sq_exec(db, "SAVEPOINT append");
 	if (rc != HG_OK)
-		goto out;
+		return rc;
 	if (key && key[0]) {
-		rc = find_idempotent(db, ev, key, request_hash, episode_id, out, &found);
+		rc = find_idempotent(db, ev, key, job->request_hash, episode_id, out, &found);
 		if (rc == HG_ECONFLICT)
 			rc = event_error_set(err, EVR_IDEMPOTENCY_KEY_REUSED, "Idempotency-Key");
 		if (rc != HG_OK || found)
@@ -972,7 +1044,7 @@ hg_status store_append_request(store *s, int64_t episode_id, const event *ev, co
 		sqlite3_stmt *ins = NULL;
 		rc = sq_prepare(db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
 		if (rc == HG_OK) {
-			sqlite3_bind_int64(ins, 1, now);
+			sqlite3_bind_int64(ins, 1, job->now);
 			rc = sqlite3_step(ins) == SQLITE_DONE ? HG_OK : HG_EIO;
 		}
 		sqlite3_finalize(ins);
@@ -992,38 +1064,81 @@ hg_status store_append_request(store *s, int64_t episode_id, const event *ev, co
 	*copy = *ev;
 	copy->id = 0;
 	copy->seq = (int32_t)n + 1;
-	copy->recorded_at = now;
+	copy->recorded_at = job->now;
 	rc = episode_append(st, hist, n, copy, err);
 	if (rc != HG_OK) {
 		atomic_fetch_add(&s->rejected, 1);
 		goto rollback;
 	}
 	st->id = episode_id;
-	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL, request_hash);
+	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL, job->request_hash);
 	if (rc == HG_OK)
-		rc = project(db, st, now);
+		rc = project(db, st, job->now);
+	if (rc == HG_OK)
+		rc = sq_exec(db, "RELEASE append");
 	if (rc != HG_OK)
 		goto rollback;
-	rc = sq_write_commit(s, db);
-	if (rc != HG_OK)
-		goto out;
-	atomic_fetch_add(&s->appended, 1);
 	out->episode_id = episode_id;
 	out->event_id = copy->id;
 	out->seq = copy->seq;
-	out->recorded_at = now;
+	out->recorded_at = job->now;
 	out->replayed = false;
+	sq_units_slots(st, slots, n_slots);
 	goto out;
 rollback:
-	sq_write_rollback(s, db);
+	sq_exec_quiet(db, "ROLLBACK TO append; RELEASE append");
 	if (found && rc == HG_OK)
 		atomic_fetch_add(&s->replayed, 1);
 out:
 	hg_free(hist);
 	hg_free(copy);
 	hg_free(st);
-	sq_conn_put(s, db);
+	return rc;
+}
+
+hg_status store_append_request(store *s, int64_t episode_id, const event *ev, const char *key,
+			       const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err)
+{
+	uint64_t ticket = 0;
+	hg_status rc = store_append_held(s, episode_id, ev, key, request_hash, now, out, err, &ticket);
+	if (rc == HG_OK && ticket && sq_ticket_wait(s, ticket) != HG_OK)
+		rc = HG_EIO; /* judged and written, but the batch did not commit: not stored */
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+static size_t unit_slot(const char *unit)
+{
+	/* FNV-1a: a collision only costs a cache an extra miss */
+	uint64_t h = 1469598103934665603u;
+	for (const unsigned char *p = (const unsigned char *)unit; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return (size_t)(h % STORE_VERSION_SLOTS);
+}
+
+void sq_units_slots(const episode_state *st, size_t *slots, size_t *n)
+{
+	const char *wards[2] = {st->admitting_ward, st->ward};
+	*n = 0;
+	for (int i = 0; i < 2 + st->recipient_count && *n < SQ_PARTY_SLOTS_MAX; i++) {
+		const char *unit = i < 2 ? wards[i] : st->recipients[i - 2].party.unit;
+		if (unit[0])
+			slots[(*n)++] = unit_slot(unit);
+	}
+}
+
+void sq_units_touch(store *s, const size_t *slots, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		atomic_fetch_add(&s->unit_versions[slots[i] % STORE_VERSION_SLOTS], 1);
+}
+
+uint64_t store_units_version(store *s, const char (*units)[HG_ID_MAX], size_t n)
+{
+	/* a sum of counters that only grow changes whenever one of them does */
+	uint64_t v = atomic_load(&s->version_epoch) << 40;
+	for (size_t i = 0; i < n; i++)
+		v += atomic_load(&s->unit_versions[unit_slot(units[i])]);
+	return v;
 }
 
 hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs, size_t *n)
@@ -1469,6 +1584,7 @@ hg_status store_rebuild(store *s, size_t *episodes)
 	rc = rc == HG_OK ? sq_exec(db, "COMMIT") : rc;
 	if (rc != HG_OK)
 		sq_exec_quiet(db, "ROLLBACK");
+	atomic_fetch_add(&s->version_epoch, 1);
 out:
 	hg_free(st);
 	sq_conn_put(s, db);
@@ -1563,5 +1679,7 @@ hg_status store_set_durability(store *s, bool full)
 		rc = sq_exec(held[i], full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
 	for (int i = 0; i < POOL_SIZE; i++)
 		sq_conn_put(s, held[i]);
+	if (rc == HG_OK)
+		rc = sq_writer_sync_mode(s, full);
 	return rc;
 }

@@ -878,6 +878,82 @@ static void test_graceful_stop(struct test *t, http_server *s, unsigned port)
 	hg_free(r);
 }
 
+/* ---- held answers: the connection waits, suspended, until its ticket is durable ---- */
+
+typedef struct hold_app {
+	_Atomic uint64_t durable_upto; /* tickets up to this one are decided */
+	_Atomic uint64_t failed;       /* this ticket's batch failed */
+} hold_app;
+
+static int hold_durable(void *app, uint64_t ticket)
+{
+	hold_app *h = app;
+	if (ticket > atomic_load(&h->durable_upto))
+		return 0;
+	return ticket == atomic_load(&h->failed) ? -1 : 1;
+}
+
+static hg_status h_hold(http_request *req, http_response *res, void *app)
+{
+	(void)app;
+	http_response_hold(res, strtoull(http_request_param(req, "n"), NULL, 10));
+	return http_reply_text(res, 201, NULL, "stored", 6);
+}
+
+static const http_route hold_routes[] = {
+	{HTTP_GET, "/hold/{n}", h_hold, NULL},
+	{HTTP_GET, "/ping", h_ping, NULL},
+};
+
+static void test_hold(struct test *t)
+{
+	hold_app app = {0};
+	http_config cfg;
+	http_server *s = NULL;
+	reply *r = hg_malloc(sizeof *r);
+	client *a = hg_malloc(sizeof *a), *b = hg_malloc(sizeof *b);
+	http_config_defaults(&cfg);
+	cfg.listen = "127.0.0.1:0";
+	cfg.threads = 1; /* one worker: a held answer must not occupy it */
+	cfg.durable = hold_durable;
+	cfg.stop_grace_ms = 200;
+	if (!T_TRUE(t, r && a && b, "memory") ||
+	    !T_TRUE(t, http_server_start(&cfg, hold_routes, 2, &app, &s) == HG_OK, "hold: server starts"))
+		goto out;
+	unsigned port = http_server_port(s);
+	T_TRUE(t, client_open(a, port) && send_request(a, "GET", "/hold/5", NULL, NULL), "hold: request 5 sent");
+	T_TRUE(t, !fill(a, now_ms() + 300), "hold: no answer while ticket 5 is not durable");
+	T_TRUE(t, client_open(b, port) && send_request(b, "GET", "/ping", NULL, NULL) && read_reply(b, r, false) &&
+			  r->status == 200,
+	       "hold: the only worker thread still serves another request");
+	client_close(b);
+	atomic_store(&app.durable_upto, 4);
+	http_server_wake(s);
+	T_TRUE(t, !fill(a, now_ms() + 200), "hold: durable up to 4 is not enough");
+	atomic_store(&app.durable_upto, 5);
+	http_server_wake(s);
+	T_TRUE(t, read_reply(a, r, false) && r->status == 201 && strcmp(r->body, "stored") == 0,
+	       "hold: the answer goes out once ticket 5 is durable");
+	T_TRUE(t, send_request(a, "GET", "/hold/3", NULL, NULL) && read_reply(a, r, false) && r->status == 201,
+	       "hold: an already durable ticket answers at once (same connection)");
+	atomic_store(&app.failed, 7);
+	T_TRUE(t, send_request(a, "GET", "/hold/7", NULL, NULL) && !fill(a, now_ms() + 200), "hold: 7 waits");
+	atomic_store(&app.durable_upto, 7);
+	http_server_wake(s);
+	T_TRUE(t, read_reply(a, r, false) && r->status == 503 && strstr(r->body, "store_unavailable") != NULL,
+	       "hold: a failed batch answers 503, not what was rendered");
+	T_TRUE(t, send_request(a, "GET", "/hold/9", NULL, NULL) && !fill(a, now_ms() + 100), "hold: 9 waits");
+	http_server_stop(s); /* resumes what is still held: 503 */
+	s = NULL;
+	T_TRUE(t, read_reply(a, r, false) && r->status == 503, "hold: stopping answers a held request with 503");
+	client_close(a);
+out:
+	http_server_stop(s);
+	hg_free(r);
+	hg_free(a);
+	hg_free(b);
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_server"};
@@ -885,6 +961,7 @@ int main(void)
 	test_patterns(&t);
 	test_json_limits(&t);
 	test_start_errors(&t);
+	test_hold(&t);
 
 	fixture *f = hg_calloc(1, sizeof *f);
 	if (!T_TRUE(&t, f && fixture_make(f), "static fixture created"))
