@@ -14,13 +14,12 @@
 #include "core/alloc.h"
 #include "store/store_int.h"
 
-static hg_status insert_audit(sqlite3 *db, const store_audit *items, size_t n)
+static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-				  &st);
+	static const char sql[] = "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	hg_status rc = sq_stmt_cached(stmts, db, sql, &st);
 	for (size_t i = 0; rc == HG_OK && i < n; i++) {
 		const store_audit *a = &items[i];
 		sqlite3_reset(st);
@@ -36,7 +35,8 @@ static hg_status insert_audit(sqlite3 *db, const store_audit *items, size_t n)
 		sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	return rc;
 }
 
@@ -80,7 +80,7 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 		pthread_mutex_unlock(&q->lock);
 		return rc;
 	}
-	rc = insert_audit(q->db, b->items, b->n_items);
+	rc = insert_audit(&q->stmts, q->db, b->items, b->n_items);
 	if (rc != HG_OK) {
 		sq_write_rollback(s, q->db);
 		return rc;
@@ -194,6 +194,7 @@ void sq_audit_stop(store *s)
 	q->items = NULL;
 	hg_free(q->jobs);
 	q->jobs = NULL;
+	sq_stmt_cache_clear(&q->stmts);
 	sqlite3_close(q->db);
 	q->db = NULL;
 }

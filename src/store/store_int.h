@@ -45,12 +45,26 @@ typedef struct sq_append_job {
 	uint64_t ticket;
 } sq_append_job;
 
+/* Statements prepared once for one connection, found again by the address of their SQL text. */
+#define SQ_STMT_CACHE_MAX 24
+typedef struct sq_stmt_cache {
+	const char *sql[SQ_STMT_CACHE_MAX];
+	sqlite3_stmt *stmt[SQ_STMT_CACHE_MAX];
+	size_t n;
+} sq_stmt_cache;
+
+/* A statement of sc for sql (prepared on first use); reset it after use, never finalize it. */
+hg_status sq_stmt_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st) HG_MUST_CHECK;
+/* Finalizes every statement of sc (before its connection closes). */
+void sq_stmt_cache_clear(sq_stmt_cache *sc);
+
 typedef struct audit_queue {
 	pthread_mutex_t lock;
 	pthread_cond_t nonempty, done, space, judged;
 	pthread_t writer;
 	bool running, stop;
 	sqlite3 *db;          /* the writer's own connection */
+	sq_stmt_cache stmts;  /* its prepared statements (used by the writer thread only) */
 	store_audit *items;   /* AUDIT_QUEUE_MAX records, hg_malloc'ed */
 	uint64_t *item_tickets;
 	size_t count;         /* queued, not yet taken by the writer */

@@ -714,19 +714,62 @@ hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], s
 
 /* ---- events and projections ---- */
 
+/* A statement from the cache sc (prepared once per connection), or prepared now when sc is NULL;
+ * hand it back with stmt_put. */
+static hg_status stmt_get(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
+}
+
+static void stmt_put(sq_stmt_cache *sc, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (sc) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
+hg_status sq_stmt_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		if (sc->sql[i] == sql) { /* the same text: callers pass string literals */
+			*st = sc->stmt[i];
+			return HG_OK;
+		}
+	}
+	if (sc->n == SQ_STMT_CACHE_MAX)
+		return sq_prepare(db, sql, st); /* NEVER: more statements than the append path has */
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return HG_EIO;
+	sc->sql[sc->n] = sql;
+	sc->stmt[sc->n++] = *st;
+	return HG_OK;
+}
+
+void sq_stmt_cache_clear(sq_stmt_cache *sc)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		sqlite3_finalize(sc->stmt[i]);
+	sc->n = 0;
+}
+
 /* Reads the stored events of an episode, in seq order, into an hg_malloc'ed array. */
-static hg_status read_events(sqlite3 *db, int64_t episode_id, event **out, size_t *n)
+static hg_status read_events(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id, event **out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 	size_t cap = 16, len = 0;
 	event *arr = NULL;
-	hg_status rc = sq_prepare(db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq", &st);
+	hg_status rc = stmt_get(sc, db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq", &st);
 	int step = SQLITE_DONE;
 	if (rc != HG_OK)
 		return rc;
 	arr = hg_malloc(cap * sizeof *arr);
 	if (!arr) {
-		sqlite3_finalize(st);
+		stmt_put(sc, st);
 		return HG_ENOMEM;
 	}
 	sqlite3_bind_int64(st, 1, episode_id);
@@ -747,7 +790,7 @@ static hg_status read_events(sqlite3 *db, int64_t episode_id, event **out, size_
 	}
 	if (rc == HG_OK && step != SQLITE_DONE)
 		rc = HG_EIO;
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	if (rc != HG_OK) {
 		hg_free(arr);
 		return rc;
@@ -758,7 +801,7 @@ static hg_status read_events(sqlite3 *db, int64_t episode_id, event **out, size_
 }
 
 /* Writes the projection rows of one folded episode (replacing earlier ones). */
-static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
+static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now)
 {
 	static const char *const sql_del[] = {
 		"DELETE FROM episode_parties WHERE episode_id = ?1",
@@ -772,18 +815,18 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 		return rc;
 
 	for (size_t i = 0; i < sizeof sql_del / sizeof sql_del[0] && rc == HG_OK; i++) {
-		rc = sq_prepare(db, sql_del[i], &q);
+		rc = stmt_get(sc, db, sql_del[i], &q);
 		if (rc == HG_OK) {
 			sqlite3_bind_int64(q, 1, st->id);
 			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
 		}
-		sqlite3_finalize(q);
+		stmt_put(sc, q);
 		q = NULL;
 	}
 	if (rc != HG_OK)
 		return rc;
 
-	rc = sq_prepare(db,
+	rc = stmt_get(sc, db,
 		     "INSERT OR REPLACE INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
 		     "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
 		     "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
@@ -819,11 +862,11 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 	sqlite3_bind_int(q, 22, st->last_seq);
 	sqlite3_bind_int64(q, 23, now);
 	rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
-	sqlite3_finalize(q);
+	stmt_put(sc, q);
 	if (rc != HG_OK)
 		return rc;
 
-	rc = sq_prepare(db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
+	rc = stmt_get(sc, db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
 	if (rc != HG_OK)
 		return rc;
 	const char *wards[2] = {st->admitting_ward, st->ward};
@@ -837,11 +880,11 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 		sq_bind_text(q, 3, i < 2 ? "ward" : "recipient");
 		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
-	sqlite3_finalize(q);
+	stmt_put(sc, q);
 	if (rc != HG_OK)
 		return rc;
 
-	rc = sq_prepare(db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
+	rc = stmt_get(sc, db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		     &q);
 	if (rc != HG_OK)
@@ -864,7 +907,7 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
 			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
 		}
 	}
-	sqlite3_finalize(q);
+	stmt_put(sc, q);
 	return rc;
 }
 
@@ -872,11 +915,11 @@ static hg_status project(sqlite3 *db, const episode_state *st, hg_instant now)
  * Looks up an earlier append with the same key by the same user. A key replays only the
  * identical request: another request hash, episode or event type is HG_ECONFLICT.
  */
-static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, const uint8_t *hash,
+static hg_status find_idempotent(sq_stmt_cache *sc, sqlite3 *db, const event *ev, const char *key, const uint8_t *hash,
 				 int64_t episode_id, store_append_result *out, bool *found)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
+	hg_status rc = stmt_get(sc, db,
 			       "SELECT id, episode_id, seq, recorded_at, type, request_hash FROM events "
 			       "WHERE author_user = ?1 AND idempotency_key = ?2",
 			       &st);
@@ -903,15 +946,15 @@ static hg_status find_idempotent(sqlite3 *db, const event *ev, const char *key, 
 	} else if (step != SQLITE_DONE) {
 		rc = HG_EIO;
 	}
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	return rc;
 }
 
 /* The open episode (admitted or ready) of a personnummer, or 0. */
-static hg_status find_open_episode(sqlite3 *db, const char *pnr, int64_t *open)
+static hg_status find_open_episode(sq_stmt_cache *sc, sqlite3 *db, const char *pnr, int64_t *open)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
+	hg_status rc = stmt_get(sc, db,
 			       "SELECT episode_id FROM episode_projection WHERE pnr = ?1 AND status IN ('admitted', 'ready') "
 			       "ORDER BY episode_id LIMIT 1",
 			       &st);
@@ -924,28 +967,28 @@ static hg_status find_open_episode(sqlite3 *db, const char *pnr, int64_t *open)
 		*open = sqlite3_column_int64(st, 0);
 	else if (step != SQLITE_DONE)
 		rc = HG_EIO;
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	return rc;
 }
 
-static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const char *key, const uint8_t *hash)
+static hg_status insert_event(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id, event *ev, const char *key, const uint8_t *hash)
 {
 	sqlite3_stmt *st = NULL;
 	char *body;
-	hg_status rc = sq_prepare(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events", &st);
+	hg_status rc = stmt_get(sc, db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events", &st);
 	if (rc != HG_OK)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		ev->id = sqlite3_column_int64(st, 0);
 	else
 		rc = HG_EIO;
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	if (rc != HG_OK)
 		return rc;
 	body = event_to_text(ev);
 	if (!body)
 		return HG_ENOMEM;
-	rc = sq_prepare(db,
+	rc = stmt_get(sc, db,
 		     "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, "
 		     "author_user, idempotency_key, body, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 		     &st);
@@ -966,21 +1009,21 @@ static hg_status insert_event(sqlite3 *db, int64_t episode_id, event *ev, const 
 			sqlite3_bind_null(st, 11);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	hg_free(body);
 	return rc;
 }
 
-static hg_status episode_exists(sqlite3 *db, int64_t id)
+static hg_status episode_exists(sq_stmt_cache *sc, sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT 1 FROM episodes WHERE id = ?1", &st);
+	hg_status rc = stmt_get(sc, db, "SELECT 1 FROM episodes WHERE id = ?1", &st);
 	if (rc != HG_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	int step = sqlite3_step(st);
 	rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	return rc;
 }
 
@@ -1007,6 +1050,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	const char *key = job->key;
 	store_append_result *out = job->out;
 	event_error *err = job->err;
+	sq_stmt_cache *sc = &s->audit.stmts; /* the writer's connection: its statements are prepared once */
 	hg_status rc;
 
 	*n_slots = 0;
@@ -1016,7 +1060,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	if (rc != HG_OK)
 		return rc;
 	if (key && key[0]) {
-		rc = find_idempotent(db, ev, key, job->request_hash, episode_id, out, &found);
+		rc = find_idempotent(sc, db, ev, key, job->request_hash, episode_id, out, &found);
 		if (rc == HG_ECONFLICT)
 			rc = event_error_set(err, EVR_IDEMPOTENCY_KEY_REUSED, "Idempotency-Key");
 		if (rc != HG_OK || found)
@@ -1025,7 +1069,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	if (episode_id == 0 && ev->type == EVENT_ADMITTED) {
 		/* one patient, one open stay: a move between wards is a transfer of that stay */
 		int64_t open = 0;
-		rc = find_open_episode(db, ev->u.admitted.patient.personnummer, &open);
+		rc = find_open_episode(sc, db, ev->u.admitted.patient.personnummer, &open);
 		if (rc == HG_OK && open) {
 			rc = event_error_set(err, EVR_PATIENT_HAS_OPEN_EPISODE, "patient.personnummer");
 			out->episode_id = open;
@@ -1042,19 +1086,19 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	episode_init(st);
 	if (episode_id == 0) {
 		sqlite3_stmt *ins = NULL;
-		rc = sq_prepare(db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
+		rc = stmt_get(sc, db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
 		if (rc == HG_OK) {
 			sqlite3_bind_int64(ins, 1, job->now);
 			rc = sqlite3_step(ins) == SQLITE_DONE ? HG_OK : HG_EIO;
 		}
-		sqlite3_finalize(ins);
+		stmt_put(sc, ins);
 		if (rc != HG_OK)
 			goto rollback;
 		episode_id = sqlite3_last_insert_rowid(db);
 	} else {
-		rc = episode_exists(db, episode_id);
+		rc = episode_exists(sc, db, episode_id);
 		if (rc == HG_OK)
-			rc = read_events(db, episode_id, &hist, &n);
+			rc = read_events(sc, db, episode_id, &hist, &n);
 		if (rc == HG_OK && episode_fold(hist, n, st, err) != HG_OK)
 			rc = HG_EINTERNAL;
 		if (rc != HG_OK)
@@ -1071,9 +1115,9 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 		goto rollback;
 	}
 	st->id = episode_id;
-	rc = insert_event(db, episode_id, copy, key && key[0] ? key : NULL, job->request_hash);
+	rc = insert_event(sc, db, episode_id, copy, key && key[0] ? key : NULL, job->request_hash);
 	if (rc == HG_OK)
-		rc = project(db, st, job->now);
+		rc = project(sc, db, st, job->now);
 	if (rc == HG_OK)
 		rc = sq_exec(db, "RELEASE append");
 	if (rc != HG_OK)
@@ -1149,9 +1193,9 @@ hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, ev
 	event_error err;
 	hg_status rc = sq_exec(db, "BEGIN");
 	if (rc == HG_OK)
-		rc = episode_exists(db, episode_id);
+		rc = episode_exists(NULL, db, episode_id);
 	if (rc == HG_OK)
-		rc = read_events(db, episode_id, &arr, &len);
+		rc = read_events(NULL, db, episode_id, &arr, &len);
 	sq_exec_quiet(db, "COMMIT");
 	sq_conn_put(s, db);
 	if (rc == HG_OK && st) {
@@ -1563,7 +1607,7 @@ hg_status store_rebuild(store *s, size_t *episodes)
 		event *evs = NULL;
 		size_t n = 0;
 		event_error err;
-		rc = read_events(db, id, &evs, &n);
+		rc = read_events(NULL, db, id, &evs, &n);
 		if (rc == HG_OK && n == 0) {
 			hg_free(evs);
 			continue;
@@ -1573,7 +1617,7 @@ hg_status store_rebuild(store *s, size_t *episodes)
 		if (rc == HG_OK) {
 			st->id = id;
 			/* "now" for a rebuilt row is the time of its last event, so a rebuild is deterministic. */
-			rc = project(db, st, evs[n - 1].recorded_at);
+			rc = project(NULL, db, st, evs[n - 1].recorded_at);
 		}
 		hg_free(evs);
 		(*episodes)++;
