@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/loggutdrag.h"
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/pnr.h"
 #include "http/auth.h"
 #include "store/store.h"
 
@@ -223,9 +225,11 @@ int cmd_audit(int argc, char **argv)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},   {"episode", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'}, {"since", required_argument, NULL, 's'},
+		{"patient", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *db = DEFAULT_DB;
+	const char *db = DEFAULT_DB, *patient = NULL;
+	loggutdrag_format fmt = LOGGUTDRAG_TSV;
 	store_audit_filter f = {.since = HG_INSTANT_NONE};
 	int c;
 	bool any = false;
@@ -243,6 +247,11 @@ int cmd_audit(int argc, char **argv)
 			any = true;
 			break;
 		case 'u': f.username = optarg; any = true; break;
+		case 'p': patient = optarg; break;
+		case 'f':
+			if (!loggutdrag_format_from_code(optarg, &fmt))
+				return cli_usage_error("audit", "--format is tsv, csv or pdf, not '%s'", optarg);
+			break;
 		case 's':
 			if (date_parse(optarg, &d) != HG_OK)
 				return cli_usage_error("audit", "--since must be a date YYYY-MM-DD, not '%s'", optarg);
@@ -255,11 +264,37 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
-	if (!any)
-		return cli_usage_error("audit", "give --episode ID, --user NAME or --since DATE");
+	if (patient && any)
+		return cli_usage_error("audit", "--patient goes alone (not with --episode, --user or --since)");
+	if (fmt != LOGGUTDRAG_TSV && !patient)
+		return cli_usage_error("audit", "--format goes with --patient");
+	if (!any && !patient)
+		return cli_usage_error("audit", "give --patient PNR, --episode ID, --user NAME or --since DATE");
 	store *s;
 	store_audit *rows = NULL;
 	size_t n = 0;
+	if (patient) {
+		/* the patient's access extract (loggutdrag), as patientdatalagen requires */
+		hg_instant now = (hg_instant)time(NULL);
+		pnr_options po = pnr_options_default(cal_local_date(now));
+		pnr parsed;
+		pnr_reason why;
+		po.accept_reserve = true;
+		if (pnr_parse(patient, &po, &parsed, &why) != HG_OK)
+			return cli_usage_error("audit", "--patient: not a valid personnummer, samordningsnummer or reserve number");
+		int orc = open_db("audit", db, &s);
+		if (orc)
+			return orc;
+		hg_status st = store_audit_patient(s, parsed.normal, &rows, &n);
+		store_close(s);
+		if (st != HG_OK)
+			return cli_fail("audit", "cannot read the audit log: %s", hg_status_name(st));
+		st = loggutdrag_write(parsed.normal, rows, n, fmt, now, stdout);
+		hg_free(rows);
+		if (fflush(stdout) != 0 || st != HG_OK)
+			return cli_fail("audit", "cannot write the extract");
+		return CLI_OK;
+	}
 	int rc = open_db("audit", db, &s);
 	if (rc)
 		return rc;

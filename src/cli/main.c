@@ -60,7 +60,11 @@ static const cli_command commands[] = {
 	 "  integration. `token` prints a new API token once (only its hash is stored).\n"},
 	{"audit", cmd_audit, "list audit records of patient data access",
 	 "usage: hemgang audit [--db PATH] --episode ID | --user NAME | --since DATE\n"
-	 "  One record per line: time (UTC), username, unit, action, episode, reason, client.\n"},
+	 "       hemgang audit [--db PATH] --patient PNR [--format tsv|csv|pdf]\n"
+	 "  One record per line: time (UTC), username, unit, action, episode, reason, client.\n"
+	 "  --patient prints the patient's access extract (loggutdrag): every read and write of the\n"
+	 "  patient's episodes, also lists and searches that showed them, in local time, as text,\n"
+	 "  CSV or a PDF (to stdout) to hand to the patient.\n"},
 	{"routes", cmd_routes, "list the HTTP API routes the server registers",
 	 "usage: hemgang routes\n  Prints METHOD<TAB>PATTERN per route (also checked against docs/openapi.json).\n"},
 	{"agreement", cmd_agreement, "payment liability agreements in the database: import, list, show",

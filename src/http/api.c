@@ -190,6 +190,51 @@ bool api_audit(http_request *req, http_response *res, api_app *app, const api_ca
 	return true;
 }
 
+bool api_audit_patients(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
+			const int64_t *episodes, size_t n, const char *reason)
+{
+	store_audit a;
+	memset(&a, 0, sizeof a);
+	a.at = api_now();
+	copy_str(a.username, sizeof a.username, c->user.username);
+	copy_str(a.unit, sizeof a.unit, c->user.n_units ? c->user.units[0] : "");
+	copy_str(a.action, sizeof a.action, action);
+	copy_str(a.reason, sizeof a.reason, reason);
+	(void)api_client_addr(req, app, a.client, sizeof a.client);
+	uint64_t ticket = 0;
+	hg_status rc = store_audit_enqueue_patients(app->store, &a, episodes,
+						    n > STORE_AUDIT_PATIENTS_MAX ? STORE_AUDIT_PATIENTS_MAX : n, &ticket);
+	if (rc != HG_OK) {
+		(void)api_problem_store(res, rc);
+		return false;
+	}
+	http_response_hold(res, ticket);
+	return true;
+}
+
+/* The episode ids of list rows, for the audit (hg_malloc'ed; NULL when n is 0 or memory is short). */
+static int64_t *row_ids(const store_episode_row *rows, size_t n)
+{
+	int64_t *ids = n ? hg_malloc(n * sizeof *ids) : NULL;
+	for (size_t i = 0; ids && i < n; i++)
+		ids[i] = rows[i].id;
+	return ids;
+}
+
+/* Audits a list read with one link per episode shown; replies and returns false on failure. */
+static bool audit_rows(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
+		       const store_episode_row *rows, size_t n, const char *reason)
+{
+	int64_t *ids = row_ids(rows, n);
+	if (n && !ids) {
+		IGNORE(http_reply_problem(res, 503, "out_of_memory", NULL, NULL, "Servern har slut på minne."));
+		return false;
+	}
+	bool ok = api_audit_patients(req, res, app, c, action, ids, n, reason);
+	hg_free(ids);
+	return ok;
+}
+
 int api_durable(void *p, uint64_t ticket)
 {
 	const api_app *app = p;
@@ -568,7 +613,7 @@ static hg_status get_episodes(http_request *req, http_response *res, void *p)
 	hg_status rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK)
 		return api_problem_store(res, rc);
-	if (!api_audit(req, res, app, &c, "episode.list", 0, NULL)) {
+	if (!audit_rows(req, res, app, &c, "episode.list", rows, n, NULL)) {
 		hg_free(rows);
 		return HG_OK;
 	}
@@ -809,8 +854,11 @@ bool api_episode_access(http_request *req, http_response *res, api_app *app, con
 		snprintf(why, sizeof why, "invoice %lld", (long long)invoice);
 		return api_audit(req, res, app, c, "episode.read.invoice", *id, why);
 	}
-	if (!visible) /* 404, not 403: the existence of other episodes does not leak */
-		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
+	if (!visible) {
+		/* 404, not 403: the existence of other episodes does not leak; the attempt is logged */
+		if (api_audit(req, res, app, c, "episode.read.refused", *id, NULL))
+			IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
+	}
 	return visible;
 }
 
@@ -1118,8 +1166,39 @@ static hg_instant rows_next_due(const store_episode_row *rows, size_t n, hg_inst
  * Renders the worklist of units as compact JSON (*text hg_malloc'ed) and says until when that
  * rendering holds by itself (*valid_until: the next local midnight or open deadline falling due).
  */
+/* Episode ids shown, gathered while rendering (for the audit: one link per patient shown). */
+typedef struct id_list {
+	int64_t *ids; /* hg_malloc'ed */
+	size_t n, cap;
+	bool failed;
+} id_list;
+
+static void ids_add(id_list *l, int64_t id)
+{
+	if (l->failed || l->n >= STORE_AUDIT_PATIENTS_MAX)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		int64_t *bigger = hg_realloc(l->ids, cap * sizeof *bigger);
+		if (!bigger) {
+			l->failed = true;
+			return;
+		}
+		l->ids = bigger;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = id;
+}
+
+static void ids_add_rows(id_list *l, const store_episode_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ids_add(l, rows[i].id);
+}
+
 static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], size_t n_units,
-				 const store_ack_query *aq_in, hg_instant now, char **text, hg_instant *valid_until)
+				 const store_ack_query *aq_in, hg_instant now, char **text, hg_instant *valid_until,
+				 id_list *shown)
 {
 	store_query q;
 	store_ack_query aq = *aq_in;
@@ -1141,6 +1220,8 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 		goto out;
 	out = json_object();
 	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		ids_add(shown, acks[i].episode_id);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:I, s:i, s:s, s:s, s:s, s:o, s:{s:s, s:s}, s:s}", "episode_id",
 						     (json_int_t)acks[i].episode_id, "seq", acks[i].seq, "unit", acks[i].unit,
@@ -1164,6 +1245,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
 		goto out;
 	until = rows_next_due(rows, n, now, until);
+	ids_add_rows(shown, rows, n);
 	due_today = json_array();
 	overdue = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -1187,6 +1269,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
 		goto out;
 	until = rows_next_due(rows, n, now, until);
+	ids_add_rows(shown, rows, n);
 	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, &ctx));
 	hg_free(rows);
 	rows = NULL;
@@ -1199,6 +1282,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	q.limit = 100;
 	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
 		goto out;
+	ids_add_rows(shown, rows, n);
 	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, &ctx));
 	hg_free(rows);
 	rows = NULL;
@@ -1210,7 +1294,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 			memcpy(*text, dumped, len + 1);
 		free(dumped);
 	}
-	rc = *text ? HG_OK : HG_ENOMEM;
+	rc = *text && !shown->failed ? HG_OK : HG_ENOMEM;
 	*valid_until = until;
 out:
 	json_decref(out);
@@ -1234,6 +1318,8 @@ typedef struct api_cache_entry {
 	char *body; /* hg_malloc'ed JSON text */
 	size_t len;
 	char etag[40];
+	int64_t *shown; /* hg_malloc'ed episode ids the text shows (for the audit) */
+	size_t n_shown;
 } api_cache_entry;
 
 struct api_cache {
@@ -1255,8 +1341,10 @@ void api_cache_free(api_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < API_CACHE_SLOTS; i++)
+	for (size_t i = 0; i < API_CACHE_SLOTS; i++) {
 		hg_free(c->slots[i].body);
+		hg_free(c->slots[i].shown);
+	}
 	pthread_mutex_destroy(&c->lock);
 	hg_free(c);
 }
@@ -1268,9 +1356,10 @@ static size_t cache_slot(const char *key)
 	return ((size_t)h[0] | (size_t)h[1] << 8) % API_CACHE_SLOTS;
 }
 
-/* A copy of the cached text for key when it is still good; *body hg_malloc'ed. */
+/* A copy of the cached text for key when it is still good, and the episodes it shows; *body and
+ * shown->ids hg_malloc'ed. */
 static bool cache_get(api_cache *c, const char *key, uint64_t version, hg_instant now, char **body, size_t *len,
-		      char etag[40])
+		      char etag[40], id_list *shown)
 {
 	bool hit = false;
 	if (!c)
@@ -1279,11 +1368,20 @@ static bool cache_get(api_cache *c, const char *key, uint64_t version, hg_instan
 	api_cache_entry *e = &c->slots[cache_slot(key)];
 	if (e->body && e->version == version && now < e->valid_until && strcmp(e->key, key) == 0) {
 		*body = hg_malloc(e->len + 1);
-		if (*body) {
+		shown->ids = e->n_shown ? hg_malloc(e->n_shown * sizeof *shown->ids) : NULL;
+		if (*body && (shown->ids || !e->n_shown)) {
 			memcpy(*body, e->body, e->len + 1);
 			*len = e->len;
 			memcpy(etag, e->etag, 40);
+			if (e->n_shown)
+				memcpy(shown->ids, e->shown, e->n_shown * sizeof *shown->ids);
+			shown->n = shown->cap = e->n_shown;
 			hit = true;
+		} else {
+			hg_free(*body);
+			hg_free(shown->ids);
+			*body = NULL;
+			shown->ids = NULL;
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1291,21 +1389,31 @@ static bool cache_get(api_cache *c, const char *key, uint64_t version, hg_instan
 }
 
 static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instant valid_until, const char *body,
-		      size_t len, const char etag[40])
+		      size_t len, const char etag[40], const id_list *shown)
 {
 	char *copy;
+	int64_t *ids = NULL;
 	if (!c || strlen(key) >= API_CACHE_KEY_MAX || !(copy = hg_malloc(len + 1)))
 		return;
+	if (shown->n && !(ids = hg_malloc(shown->n * sizeof *ids))) {
+		hg_free(copy);
+		return;
+	}
 	memcpy(copy, body, len + 1);
+	if (shown->n)
+		memcpy(ids, shown->ids, shown->n * sizeof *ids);
 	pthread_mutex_lock(&c->lock);
 	api_cache_entry *e = &c->slots[cache_slot(key)];
 	hg_free(e->body);
+	hg_free(e->shown);
 	copy_str(e->key, sizeof e->key, key);
 	e->version = version;
 	e->valid_until = valid_until;
 	e->body = copy;
 	e->len = len;
 	memcpy(e->etag, etag, 40);
+	e->shown = ids;
+	e->n_shown = shown->n;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1339,10 +1447,14 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	for (int i = 0; i < c.user.n_units && used < sizeof key; i++)
 		used += (size_t)snprintf(key + used, sizeof key - used, "%s|", c.user.units[i]);
 	uint64_t version = store_units_version(app->store, units, (size_t)c.user.n_units);
-	if (!cache_get(app->cache, key, version, now, &text, &len, etag)) {
-		rc = render_worklist(app, units, (size_t)c.user.n_units, &aq, now, &text, &valid_until);
-		if (rc != HG_OK)
+	id_list shown = {0};
+	if (!cache_get(app->cache, key, version, now, &text, &len, etag, &shown)) {
+		rc = render_worklist(app, units, (size_t)c.user.n_units, &aq, now, &text, &valid_until, &shown);
+		if (rc != HG_OK) {
+			hg_free(text);
+			hg_free(shown.ids);
 			return api_problem_store(res, rc);
+		}
 		len = strlen(text);
 		/* The ETag is the hash of the very bytes sent, for cheap polling (the time of the answer is
 		 * in the Date header, so equal content gives an equal ETag). */
@@ -1353,9 +1465,11 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 		snprintf(etag, sizeof etag, "\"w%s\"", hex);
 		if (valid_until > now + API_CACHE_TTL)
 			valid_until = now + API_CACHE_TTL;
-		cache_put(app->cache, key, version, valid_until, text, len, etag);
+		cache_put(app->cache, key, version, valid_until, text, len, etag, &shown);
 	}
-	if (!api_audit(req, res, app, &c, "worklist.read", 0, NULL)) {
+	bool audited = api_audit_patients(req, res, app, &c, "worklist.read", shown.ids, shown.n, NULL);
+	hg_free(shown.ids);
+	if (!audited) {
 		hg_free(text);
 		return HG_OK;
 	}
@@ -1402,7 +1516,7 @@ static hg_status post_search(http_request *req, http_response *res, void *p)
 	hg_status rc = store_episodes_query(app->store, &q, &rows, &n, &total);
 	if (rc != HG_OK)
 		return api_problem_store(res, rc);
-	if (!api_audit(req, res, app, &c, "search.pnr", 0, reason)) {
+	if (!audit_rows(req, res, app, &c, "search.pnr", rows, n, reason)) {
 		hg_free(rows);
 		return HG_OK;
 	}

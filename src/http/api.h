@@ -68,6 +68,11 @@ const http_route *api_routes(size_t *n);
 
 /* Appends the application's metrics (events appended, store errors) for /metrics. */
 void api_extra_metrics(void *app, http_buf *out);
+/* Audits a read that showed several patients: one record and one link per episode shown (so each
+ * patient's access extract finds it); the answer is held until the record is durable. Replies and
+ * returns false on failure. */
+bool api_audit_patients(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
+			const int64_t *episodes, size_t n, const char *reason);
 /* http_config.durable: whether the audit records up to ticket are durable (1), not yet (0), failed (-1). */
 int api_durable(void *app, uint64_t ticket);
 

@@ -14,12 +14,16 @@
 #include "core/alloc.h"
 #include "store/store_int.h"
 
-static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, size_t n)
+static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, const uint32_t *pat_off,
+			      const uint32_t *pat_n, const int64_t *patients, size_t n)
 {
-	sqlite3_stmt *st = NULL;
 	static const char sql[] = "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	static const char sql_link[] = "INSERT OR IGNORE INTO audit_patients(audit_id, episode_id) VALUES (?1, ?2)";
+	sqlite3_stmt *st = NULL, *link = NULL;
 	hg_status rc = sq_stmt_cached(stmts, db, sql, &st);
+	if (rc == HG_OK)
+		rc = sq_stmt_cached(stmts, db, sql_link, &link);
 	for (size_t i = 0; rc == HG_OK && i < n; i++) {
 		const store_audit *a = &items[i];
 		sqlite3_reset(st);
@@ -34,15 +38,26 @@ static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_aud
 		sq_bind_text(st, 6, a->reason[0] ? a->reason : NULL);
 		sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
 		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		int64_t id = sqlite3_last_insert_rowid(db);
+		for (uint32_t k = 0; rc == HG_OK && k < pat_n[i]; k++) {
+			sqlite3_reset(link);
+			sqlite3_bind_int64(link, 1, id);
+			sqlite3_bind_int64(link, 2, patients[pat_off[i] + k]);
+			rc = sqlite3_step(link) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
 	}
 	if (st)
 		sqlite3_reset(st);
+	if (link)
+		sqlite3_reset(link);
 	return rc;
 }
 
 /* What one batch holds: copies of the audit records, the append jobs (owned by their callers). */
 typedef struct batch {
 	store_audit *items;
+	uint32_t *pat_off, *pat_n;
+	int64_t *patients;
 	size_t n_items;
 	sq_append_job **jobs;
 	size_t n_jobs;
@@ -80,7 +95,7 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 		pthread_mutex_unlock(&q->lock);
 		return rc;
 	}
-	rc = insert_audit(&q->stmts, q->db, b->items, b->n_items);
+	rc = insert_audit(&q->stmts, q->db, b->items, b->pat_off, b->pat_n, b->patients, b->n_items);
 	if (rc != HG_OK) {
 		sq_write_rollback(s, q->db);
 		return rc;
@@ -96,6 +111,10 @@ static void *writer_main(void *arg)
 	b.items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.items);
 	b.jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *b.jobs);
 	b.slots = hg_malloc(APPEND_QUEUE_MAX * SQ_PARTY_SLOTS_MAX * sizeof *b.slots);
+	b.pat_off = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.pat_off);
+	b.pat_n = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.pat_n);
+	b.patients = hg_malloc(AUDIT_PATIENTS_MAX * sizeof *b.patients);
+	bool ready = b.items && b.jobs && b.slots && b.pat_off && b.pat_n && b.patients;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (q->count == 0 && q->njobs == 0 && !q->stop)
@@ -105,8 +124,11 @@ static void *writer_main(void *arg)
 		uint64_t last = q->enqueued, first = q->committed + 1;
 		hg_status rc = HG_ENOMEM;
 		b.n_items = b.n_jobs = b.n_slots = 0;
-		if (b.items && b.jobs && b.slots) {
+		if (ready) {
 			memcpy(b.items, q->items, q->count * sizeof *b.items);
+			memcpy(b.pat_off, q->item_pat_off, q->count * sizeof *b.pat_off);
+			memcpy(b.pat_n, q->item_pat_n, q->count * sizeof *b.pat_n);
+			memcpy(b.patients, q->patient_ids, q->npatients * sizeof *b.patients);
 			memcpy(b.jobs, q->jobs, q->njobs * sizeof *b.jobs);
 			b.n_items = q->count;
 			b.n_jobs = q->njobs;
@@ -118,10 +140,11 @@ static void *writer_main(void *arg)
 			pthread_cond_broadcast(&q->judged);
 		}
 		q->count = 0;
+		q->npatients = 0;
 		q->njobs = 0;
 		pthread_cond_broadcast(&q->space);
 		pthread_mutex_unlock(&q->lock);
-		if (b.items && b.jobs && b.slots)
+		if (ready)
 			rc = write_batch(s, q, &b);
 		if (rc == HG_OK)
 			sq_units_touch(s, b.slots, b.n_slots); /* after the commit: caches see the new state */
@@ -146,6 +169,9 @@ static void *writer_main(void *arg)
 	hg_free(b.items);
 	hg_free(b.jobs);
 	hg_free(b.slots);
+	hg_free(b.pat_off);
+	hg_free(b.pat_n);
+	hg_free(b.patients);
 	return NULL;
 }
 
@@ -157,7 +183,10 @@ hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen)
 		return rc;
 	q->items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->items);
 	q->jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *q->jobs);
-	if (!q->items || !q->jobs) {
+	q->item_pat_off = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->item_pat_off);
+	q->item_pat_n = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->item_pat_n);
+	q->patient_ids = hg_malloc(AUDIT_PATIENTS_MAX * sizeof *q->patient_ids);
+	if (!q->items || !q->jobs || !q->item_pat_off || !q->item_pat_n || !q->patient_ids) {
 		snprintf(err, errlen, "out of memory");
 		return HG_ENOMEM;
 	}
@@ -194,6 +223,11 @@ void sq_audit_stop(store *s)
 	q->items = NULL;
 	hg_free(q->jobs);
 	q->jobs = NULL;
+	hg_free(q->item_pat_off);
+	hg_free(q->item_pat_n);
+	hg_free(q->patient_ids);
+	q->item_pat_off = q->item_pat_n = NULL;
+	q->patient_ids = NULL;
 	sq_stmt_cache_clear(&q->stmts);
 	sqlite3_close(q->db);
 	q->db = NULL;
@@ -212,23 +246,37 @@ hg_status sq_writer_sync_mode(store *s, bool full)
 	return rc;
 }
 
-hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket)
+hg_status store_audit_enqueue_patients(store *s, const store_audit *a, const int64_t *episodes, size_t n,
+				       uint64_t *ticket)
 {
 	audit_queue *q = &s->audit;
 	if (!q->running)
 		return HG_EIO;
+	if (n > STORE_AUDIT_PATIENTS_MAX)
+		return HG_ERANGE;
 	pthread_mutex_lock(&q->lock);
-	while (q->count == AUDIT_QUEUE_MAX && !q->stop)
+	while ((q->count == AUDIT_QUEUE_MAX || q->npatients + n > AUDIT_PATIENTS_MAX) && !q->stop)
 		pthread_cond_wait(&q->space, &q->lock);
 	if (q->stop) {
 		pthread_mutex_unlock(&q->lock);
 		return HG_EIO;
 	}
-	q->items[q->count++] = *a;
+	q->items[q->count] = *a;
+	q->item_pat_off[q->count] = (uint32_t)q->npatients;
+	q->item_pat_n[q->count] = (uint32_t)n;
+	if (n)
+		memcpy(q->patient_ids + q->npatients, episodes, n * sizeof *episodes);
+	q->npatients += n;
+	q->count++;
 	*ticket = ++q->enqueued;
 	pthread_cond_signal(&q->nonempty);
 	pthread_mutex_unlock(&q->lock);
 	return HG_OK;
+}
+
+hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket)
+{
+	return store_audit_enqueue_patients(s, a, NULL, 0, ticket);
 }
 
 int store_ticket_state(store *s, uint64_t ticket)

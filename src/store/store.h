@@ -263,6 +263,15 @@ typedef struct store_audit {
 hg_status store_audit_add(store *s, const store_audit *a) HG_MUST_CHECK;
 /* Queues an audit record without waiting; *ticket (increasing) tells when it is durable. */
 hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket) HG_MUST_CHECK;
+/* The same for a read that showed several patients: one record, and one link per episode shown
+ * (episodes[0..n), at most STORE_AUDIT_PATIENTS_MAX), so each patient's access extract finds it. */
+#define STORE_AUDIT_PATIENTS_MAX 4096
+hg_status store_audit_enqueue_patients(store *s, const store_audit *a, const int64_t *episodes, size_t n,
+				       uint64_t *ticket) HG_MUST_CHECK;
+/* A patient's access extract (loggutdrag): every audit record that concerns one of the episodes of
+ * personnummer pnr (normalised), directly or as a patient shown in a list, oldest first;
+ * *rows hg_malloc'ed (caller frees). */
+hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, size_t *n) HG_MUST_CHECK;
 /* 1 when every record and append up to ticket is durable, 0 not yet, -1 when the batch holding it
  * failed (what it wrote is not stored). */
 int store_ticket_state(store *s, uint64_t ticket);

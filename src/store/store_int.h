@@ -29,6 +29,7 @@
  */
 #define AUDIT_QUEUE_MAX 4096
 #define APPEND_QUEUE_MAX 1024
+#define AUDIT_PATIENTS_MAX 65536 /* episodes shown by the queued list reads */
 #define SQ_PARTY_SLOTS_MAX 18 /* the two wards and EPISODE_RECIPIENTS_MAX recipients */
 
 typedef struct sq_append_job {
@@ -66,6 +67,9 @@ typedef struct audit_queue {
 	sqlite3 *db;          /* the writer's own connection */
 	sq_stmt_cache stmts;  /* its prepared statements (used by the writer thread only) */
 	store_audit *items;   /* AUDIT_QUEUE_MAX records, hg_malloc'ed */
+	uint32_t *item_pat_off, *item_pat_n; /* each record's patients in patient_ids */
+	int64_t *patient_ids; /* AUDIT_PATIENTS_MAX episode ids of the queued records */
+	size_t npatients;
 	uint64_t *item_tickets;
 	size_t count;         /* queued, not yet taken by the writer */
 	sq_append_job **jobs; /* APPEND_QUEUE_MAX appends waiting to be judged (the callers own them) */

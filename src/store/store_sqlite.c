@@ -1587,6 +1587,28 @@ hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
+hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(
+		db,
+		"WITH eps AS (SELECT episode_id FROM episode_projection WHERE pnr = ?1) "
+		"SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "
+		"WHERE episode_id IN (SELECT episode_id FROM eps) "
+		"UNION SELECT a.id, a.at, a.username, a.unit_id, a.action, p.episode_id, a.reason, a.client "
+		"FROM audit_patients p JOIN audit_log a ON a.id = p.audit_id WHERE p.episode_id IN (SELECT episode_id FROM eps) "
+		"ORDER BY 1, 6",
+		&st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, pnr);
+		rc = sq_collect(st, sizeof **rows, read_audit, (void **)rows, n);
+	}
+	sqlite3_finalize(st);
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
 /* ---- maintenance ---- */
 
 hg_status store_rebuild(store *s, size_t *episodes)

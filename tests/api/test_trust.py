@@ -200,5 +200,46 @@ names = {r["username"] for r in body.get("audit", [])}
 t.ok({"avd12", "vc-falun"} <= names, "the region's administrator sees the region's staff")
 t.ok(not names & {"bist-falun", "bist-borlange"}, "but no municipality's")
 
+# ---- issue 13.1: every patient shown is in that patient's access extract; refusals are logged ----
+import subprocess  # noqa: E402
+from hemgang_test import HEMGANG  # noqa: E402
+
+status, wl, _ = mun.request("GET", "/api/v1/worklist?limit=5")
+shown = wl["new_notices"][0] if wl.get("new_notices") else None
+t.ok(shown is not None, "the municipality's worklist shows a patient")
+status, body, _ = pc.request("POST", "/api/v1/search", {"personnummer": "19550505-0590", "reason": "samordning inför SIP"})
+t.eq(status, 200, "primary care searches for a patient")
+status, body, _ = other_mun.request("GET", f"/api/v1/episodes/{first['episode_id']}")
+t.eq(status, 404, "another municipality is refused the episode")
+
+
+def extract(pnr, fmt=None):
+    args = [HEMGANG, "audit", "--db", db, "--patient", pnr] + (["--format", fmt] if fmt else [])
+    return subprocess.run(args, capture_output=True, timeout=60)
+
+
+if shown:
+    out = extract(shown["patient"]["personnummer"])
+    t.eq(out.returncode, 0, "audit --patient runs")
+    lines = out.stdout.decode().splitlines()
+    t.ok(any("\tbist-falun\t" in l and "arbetslista" in l and f"\t{shown['episode_id']}\t" in l for l in lines),
+         "the worklist read that showed the patient is in the extract")
+out = extract("19550505-0590")
+text = out.stdout.decode()
+t.ok(any(l.split("\t")[1:2] == ["vc-falun"] and "sökte fram" in l and "samordning inför SIP" in l
+         for l in text.splitlines()), "the search with its reason is in the extract")
+t.ok(any(l.split("\t")[1:2] == ["bist-borlange"] and "nekades" in l for l in text.splitlines()),
+     "the refused read by another municipality is in the extract")
+t.ok(any(l.split("\t")[1:2] == ["avd12"] and "skrev en händelse" in l for l in text.splitlines()),
+     "the ward's writes are in the extract")
+t.ok(not any("19640823-3234" in l for l in text.splitlines()), "no other patient's number in the extract")
+out = extract("19550505-0590", "csv")
+t.eq(out.stdout.decode().splitlines()[0], '"tid","användare","enhet","åtgärd","vårdtillfälle","skäl","klient"',
+     "CSV with a Swedish header")
+out = extract("19550505-0590", "pdf")
+t.ok(out.returncode == 0 and out.stdout.startswith(b"%PDF-"), "a PDF to hand to the patient")
+out = extract("19121212-1213")
+t.ok(out.returncode != 0 and b"personnummer" in out.stderr, "a bad number is refused with a message")
+
 srv.stop()
 t.finish()
