@@ -107,14 +107,25 @@ static hg_status resolve_ward(store *s, const char *facility, const interop_faci
 	return HG_OK;
 }
 
-/* The episode of the message: its visit number, else the patient's latest episode (not for A01). */
-static hg_status find_episode(store *s, const char *facility, const adt_message *am, int64_t *id)
+/*
+ * The episode of the message, never one another sender opened (issue 13.5):
+ * with PV1-19, only the episode this facility's visit opened (*unknown_visit
+ * when the facility never sent that visit); without PV1-19, the patient's
+ * latest episode that is not cancelled, which the caller accepts only when
+ * this facility admitted it (*by_patient says so). A01 looks up its visit only.
+ */
+static hg_status find_episode(store *s, const char *facility, const adt_message *am, int64_t *id, bool *unknown_visit,
+			      bool *by_patient)
 {
 	*id = 0;
+	*unknown_visit = *by_patient = false;
 	if (am->visit[0]) {
 		hg_status rc = interop_visit_get(s, facility, am->visit, id);
-		if (rc != HG_ENOTFOUND)
-			return rc;
+		if (rc == HG_ENOTFOUND) {
+			*unknown_visit = am->trigger != ADT_A01;
+			return HG_OK;
+		}
+		return rc;
 	}
 	if (am->trigger == ADT_A01 || !am->patient.personnummer[0])
 		return HG_OK;
@@ -135,6 +146,7 @@ static hg_status find_episode(store *s, const char *facility, const adt_message 
 			*id = rows[i].id;
 		}
 	hg_free(rows);
+	*by_patient = *id != 0;
 	return HG_OK;
 }
 
@@ -323,8 +335,15 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 			goto done;
 		}
 	}
-	if (find_episode(s, h->sending_facility, am, &episode_id) != HG_OK) {
+	bool unknown_visit = false, by_patient = false;
+	if (find_episode(s, h->sending_facility, am, &episode_id, &unknown_visit, &by_patient) != HG_OK) {
 		answer_store_failure(out, h, now);
+		goto done;
+	}
+	if (unknown_visit) {
+		rc = adt_error_set(&err, false, 204, "PV1", 19, 1, "unknown_visit",
+				   "Facility '%s' has sent no admission (A01) for visit '%s'.", h->sending_facility, am->visit);
+		answer_error(out, h, &err, now);
 		goto done;
 	}
 	st = hg_malloc(sizeof *st);
@@ -339,10 +358,15 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 			answer_store_failure(out, h, now);
 			goto done;
 		}
-		cx.st = st;
-		cx.history = hist;
-		cx.n = n;
-		if (am->trigger == ADT_A01 && st->cancelled) { /* a new admission after a cancelled one */
+		/* without a visit number, only an episode this facility admitted is its own */
+		if (by_patient && (n == 0 || strcmp(hist[0].author_user, user) != 0)) {
+			episode_id = 0;
+		} else {
+			cx.st = st;
+			cx.history = hist;
+			cx.n = n;
+		}
+		if (episode_id && am->trigger == ADT_A01 && st->cancelled) { /* a new admission after a cancelled one */
 			cx.st = NULL;
 			episode_id = 0;
 		}

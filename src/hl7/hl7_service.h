@@ -5,8 +5,10 @@
  * hl7_service_handle() parses the message, answers a redelivered MSH-10 with
  * the ACK it got the first time, checks the sending facility against the
  * configured table (and the source address against the facility's), resolves
- * the ward (PV1-3) and the episode (PV1-19, else the patient's latest
- * episode), lets adt_plan() decide the events, appends them through the store
+ * the ward (PV1-3) and the episode (the facility's own visit PV1-19; without
+ * one, the patient's latest episode only when this facility admitted it:
+ * never another sender's), lets adt_plan() decide the events, appends them
+ * through the store
  * (which lets the core judge each one, durably, before the ACK is built) and
  * logs the answer. A message for an unknown facility or ward, or for a visit
  * whose earlier message waits in quarantine, is accepted (AA) into the

@@ -62,6 +62,19 @@ static const char *visit_pnr(const char *visit)
 	return "19121212-1212";
 }
 
+/* The same for a given patient number (any visit, also none). */
+static size_t msg_for(char *buf, size_t cap, const char *pnr, const char *trigger, const char *ctl,
+		      const char *facility, const char *ward, const char *visit, const char *disp, const char *t45)
+{
+	return (size_t)snprintf(
+		buf, cap,
+		"MSH|^~\\&|PAS|%s|HEMGANG|RD|20240503101500+0200||ADT^%s|%s|P|2.5\r"
+		"EVN|%s|20240503101200||||20240503100000\r"
+		"PID|1||%s^^^&1.2.752.129.2.1.3.1&ISO||Foreign^Fia||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+		"PV1|1|I|%s^1^1^%s||||||||||||||||%s|||||||||||||||||%s||||||||202405030955|%s\r",
+		facility, trigger, ctl, trigger, pnr, ward, facility, visit, disp ? disp : "", t45 ? t45 : "");
+}
+
 static size_t msg(char *buf, size_t cap, const char *trigger, const char *ctl, const char *facility, const char *ward,
 		  const char *visit, const char *disp, const char *t45, const char *pv2, const char *name)
 {
@@ -185,6 +198,89 @@ static void test_day(struct test *t, store *s)
 	T_TRUE(t, out->code == ADT_ACK_ACCEPT && out->episode_id != cancelled, "a new admission after A11: a new episode");
 	hg_free(out);
 	hg_free(first);
+}
+
+/*
+ * Issue 13.5: a registered sender's message whose visit it never opened, or
+ * that names no visit, never lands in an episode another sender (or the JSON
+ * API) opened. Before the fix SALA's A03 discharged FALU's patient.
+ */
+static void test_foreign_episode(struct test *t, store *s)
+{
+	static const char *const fia = "19300303-1113", *const bo = "19310404-2225";
+	interop_facility sala = {.facility = "SALA", .org = "R20", .name = "Sala PAS", .addresses = "10.1.1.5"};
+	T_EQ_INT(t, interop_facility_put(s, &sala, NOW), HG_OK, "facility SALA (another hospital of the region)");
+	const hl7_service_opts from_sala = {.peer = "10.1.1.5"};
+	char buf[2048];
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	size_t len = msg_for(buf, sizeof buf, fia, "A01", "F1", "FALU", "MED1", "V20", NULL, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "accepted", "FALU admits Fia on V20 (%s)", out->reason);
+	int64_t falu_episode = out->episode_id;
+	static const struct {
+		const char *label, *trigger, *ctl, *ward, *visit, *disp, *t45;
+		adt_ack_code code;
+		const char *reason;
+		int field;
+	} rows[] = {
+		{"SALA's A03 for FALU's visit number", "A03", "S1", "MED1", "V20", "01", "20240506100000", ADT_ACK_ERROR,
+		 "unknown_visit", 19},
+		{"SALA's A03 for a visit of its own it never admitted", "A03", "S2", "MED1", "S-77", "01", "20240506100000",
+		 ADT_ACK_ERROR, "unknown_visit", 19},
+		{"SALA's A03 without a visit number", "A03", "S3", "MED1", "", "01", "20240506100000", ADT_ACK_ERROR,
+		 "no_episode", 19},
+		{"SALA's A02 without a visit number", "A02", "S4", "W2", "", NULL, NULL, ADT_ACK_ERROR, "no_episode", 19},
+		{"SALA's A11 for FALU's visit number", "A11", "S5", "MED1", "V20", NULL, NULL, ADT_ACK_ERROR, "unknown_visit",
+		 19},
+		{"SALA's A01 for a patient FALU has in hospital", "A01", "S6", "W2", "S-78", NULL, NULL, ADT_ACK_ERROR,
+		 "patient_has_open_episode", 3},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		len = msg_for(buf, sizeof buf, fia, rows[i].trigger, rows[i].ctl, "SALA", rows[i].ward, rows[i].visit,
+			      rows[i].disp, rows[i].t45);
+		hl7_service_handle(s, &from_sala, buf, len, NOW, out);
+		T_EQ_INT(t, out->code, rows[i].code, "%s: ACK code", rows[i].label);
+		T_EQ_STR(t, out->reason, rows[i].reason, "%s: reason", rows[i].label);
+		T_EQ_INT(t, out->events, 0, "%s: nothing appended", rows[i].label);
+		char where[16];
+		snprintf(where, sizeof where, "|%s^1^%d^", rows[i].field == 3 ? "PID" : "PV1", rows[i].field);
+		T_TRUE(t, strstr(out->ack, where) != NULL, "%s: the ERR names %s (%s)", rows[i].label, where, out->ack);
+		episode_state *st = load(s, falu_episode);
+		T_TRUE(t, st && st->status == EPISODE_ADMITTED && strcmp(st->ward, "W1") == 0,
+		       "%s: FALU's episode is untouched", rows[i].label);
+		hg_free(st);
+	}
+	/* FALU's own A03 without a visit number finds the episode FALU admitted */
+	len = msg_for(buf, sizeof buf, fia, "A03", "F2", "FALU", "MED1", "", "01", "20240506100000");
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "accepted", "FALU's A03 without PV1-19: its own episode (%s)", out->reason);
+	T_EQ_INT(t, out->episode_id, falu_episode, "FALU's A03: the episode of V20");
+
+	/* an episode opened through the JSON API is no sender's: an A03 without a visit does not reach it */
+	event ev;
+	event_init(&ev, EVENT_ADMITTED);
+	snprintf(ev.u.admitted.patient.personnummer, sizeof ev.u.admitted.patient.personnummer, "%s", bo);
+	snprintf(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "Bo Ek");
+	snprintf(ev.u.admitted.patient.registered_municipality, sizeof ev.u.admitted.patient.registered_municipality, "2080");
+	snprintf(ev.u.admitted.hospital, sizeof ev.u.admitted.hospital, "Falu lasarett");
+	snprintf(ev.u.admitted.ward, sizeof ev.u.admitted.ward, "W1");
+	ev.u.admitted.care = CARE_SOMATIC;
+	snprintf(ev.author_unit, sizeof ev.author_unit, "W1");
+	ev.author_kind = UNIT_WARD;
+	snprintf(ev.author_org, sizeof ev.author_org, "R20");
+	snprintf(ev.author_user, sizeof ev.author_user, "avd1");
+	ev.occurred_at = NOW - 86400;
+	store_append_result r;
+	event_error everr;
+	T_EQ_INT(t, store_append(s, 0, &ev, NULL, NOW, &r, &everr), HG_OK, "Bo admitted through the API (%s %s)",
+		 everr.code ? everr.code : "", everr.field);
+	len = msg_for(buf, sizeof buf, bo, "A03", "F3", "FALU", "MED1", "", "01", "20240520100000");
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->reason, "no_episode", "FALU's A03 without a visit does not discharge the API's episode");
+	episode_state *st = load(s, r.episode_id);
+	T_TRUE(t, st && st->status == EPISODE_ADMITTED, "Bo is still admitted");
+	hg_free(st);
+	hg_free(out);
 }
 
 static void test_senders(struct test *t, store *s)
@@ -328,6 +424,7 @@ int main(void)
 	}
 	setup(&t, s);
 	test_day(&t, s);
+	test_foreign_episode(&t, s);
 	test_senders(&t, s);
 	test_quarantine(&t, s);
 	test_demo(&t, s);
