@@ -820,6 +820,10 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 	size_t len = 0;
 	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
+	/* messages come from records systems, each with its own integration user (issue 13.7) */
+	if (c.user.role != ROLE_INTEGRATION)
+		return reply_outcome(res, 403, "security", "role_forbidden", NULL,
+				     "Only integration users (records systems, with an API token) may post messages.");
 	const char *ct = http_request_header(req, "Content-Type");
 	if (!ct || (strncmp(ct, "application/fhir+json", 21) != 0 && strncmp(ct, "application/json", 16) != 0))
 		return reply_outcome(res, 415, "not-supported", "unsupported_media_type", NULL,
@@ -852,18 +856,11 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 				   "Bundle.id and MessageHeader.id are required (reliable messaging): 1-64 of [A-Za-z0-9-.].");
 		goto out;
 	}
-	/* reliable messaging: the same message gets the same answer */
-	char who[HG_ID_MAX];
+	/* reliable messaging: the same message of the same sender gets the same answer; ids are the sender's own */
 	int status = 0;
 	char *stored = NULL;
-	rc = interop_fhir_get(app->store, bundle_id, header_id, who, &status, &stored);
+	rc = interop_fhir_get(app->store, c.user.username, bundle_id, header_id, &status, &stored);
 	if (rc == HG_OK) {
-		if (strcmp(who, c.user.username) != 0) {
-			hg_free(stored);
-			rc = reply_outcome(res, 409, "duplicate", "duplicate_message_id", "MessageHeader.id",
-					   "This Bundle.id and MessageHeader.id were used by another sender.");
-			goto out;
-		}
 		rc = http_reply_text(res, status, FHIR_CT, stored, strlen(stored));
 		hg_free(stored);
 		goto out;
@@ -883,7 +880,7 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	if (!err.transient && interop_fhir_put(app->store, bundle_id, header_id, c.user.username, 200, text, api_now()) != HG_OK) {
+	if (!err.transient && interop_fhir_put(app->store, c.user.username, bundle_id, header_id, 200, text, api_now()) != HG_OK) {
 		free(text);
 		rc = api_problem_store(res, HG_EIO);
 		goto out;

@@ -381,19 +381,19 @@ hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, co
 
 /* ---- FHIR ---- */
 
-hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_id, const char *username, int status,
+hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id, const char *header_id, int status,
 			   const char *response, hg_instant now)
 {
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
-			       "INSERT OR IGNORE INTO fhir_messages(bundle_id, header_id, username, received_at, status, "
+			       "INSERT OR IGNORE INTO fhir_messages(username, bundle_id, header_id, received_at, status, "
 			       "response) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 			       &st);
 	if (rc == HG_OK) {
-		sq_bind_text(st, 1, bundle_id);
-		sq_bind_text(st, 2, header_id);
-		sq_bind_text(st, 3, username);
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, bundle_id);
+		sq_bind_text(st, 3, header_id);
 		sqlite3_bind_int64(st, 4, now);
 		sqlite3_bind_int(st, 5, status);
 		sq_bind_text(st, 6, response);
@@ -402,23 +402,24 @@ hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_i
 	return finish(s, db, st, rc);
 }
 
-hg_status interop_fhir_get(store *s, const char *bundle_id, const char *header_id, char *username, int *status,
+hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id, const char *header_id, int *status,
 			   char **response)
 {
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*response = NULL;
 	hg_status rc = sq_prepare(db,
-			       "SELECT username, status, response FROM fhir_messages WHERE bundle_id = ?1 AND header_id = ?2",
+			       "SELECT status, response FROM fhir_messages WHERE username = ?1 AND bundle_id = ?2 AND "
+			       "header_id = ?3",
 			       &st);
 	if (rc == HG_OK) {
-		sq_bind_text(st, 1, bundle_id);
-		sq_bind_text(st, 2, header_id);
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, bundle_id);
+		sq_bind_text(st, 3, header_id);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW) {
-			sq_col_str(st, 0, username, HG_ID_MAX);
-			*status = sqlite3_column_int(st, 1);
-			*response = hg_strdup((const char *)sqlite3_column_text(st, 2));
+			*status = sqlite3_column_int(st, 0);
+			*response = hg_strdup((const char *)sqlite3_column_text(st, 1));
 			rc = *response ? HG_OK : HG_ENOMEM;
 		} else {
 			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;

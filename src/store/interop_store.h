@@ -97,11 +97,11 @@ hg_status interop_quarantine_followers(store *s, const char *facility, const cha
 hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, const char *by, const char *result,
 				     hg_instant now) HG_MUST_CHECK;
 
-/* FHIR reliable messaging: the answer to (bundle_id, header_id). */
-hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_id, const char *username, int status,
+/* FHIR reliable messaging: the answer to (bundle_id, header_id) of one sender (username); ids are the sender's own. */
+hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id, const char *header_id, int status,
 			   const char *response, hg_instant now) HG_MUST_CHECK;
-/* *response hg_malloc'ed (caller frees); username (HG_ID_MAX) gets who sent it. HG_ENOTFOUND when unseen. */
-hg_status interop_fhir_get(store *s, const char *bundle_id, const char *header_id, char *username, int *status,
+/* *response hg_malloc'ed (caller frees). HG_ENOTFOUND when this sender has not sent that message. */
+hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id, const char *header_id, int *status,
 			   char **response) HG_MUST_CHECK;
 
 #endif

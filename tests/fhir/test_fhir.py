@@ -26,7 +26,11 @@ def token(username):
     return out.stdout.strip()
 
 
-journal_token, vc_token, other_token = token("journal"), token("vc-falun"), token("journal-narsjukhus")
+# the primary care centre's records system: an integration user of its unit
+subprocess.run([HEMGANG, "user", "--db", db, "add", "journal-vc", "--org", "R20", "--role", "integration", "--unit",
+                "SE2321000180-E2001", "--no-password"], check=True, capture_output=True, timeout=60)
+journal_token, vc_token, other_token = token("journal"), token("journal-vc"), token("journal-narsjukhus")
+staff_token = token("vc-falun")
 srv = Server(db, os.path.join(TMP, "fhir-server.log")).start()
 FHIR = "application/fhir+json"
 PNR_SYS = "urn:oid:1.2.752.129.2.1.3.1"
@@ -122,6 +126,13 @@ try:
     t.ok(headers.get("Content-Type", "").startswith(FHIR), "application/fhir+json")
     status, _, _ = post(client(), message("admit-inpatient"))
     t.eq(status, 401, "no token: 401")
+    # issue 13.7: only integration users post messages
+    status, body, _ = post(client(staff_token), message(hemgang="care-contact-appointed", sender=VC))
+    t.eq((status, issue(body)), (403, ("security", "role_forbidden", "")), "a primary care user's token: 403")
+    ward = Client(srv.port)
+    ward.login("avd12")
+    status, body, _ = post(ward, message("admit-inpatient"))
+    t.eq(status, 403, "ward staff logged in: 403")
 
     # ---- admission (MedCom) and reliable messaging ----
     admit = message("admit-inpatient", encounter={"period": {"start": iso(now - datetime.timedelta(hours=3))}})
@@ -136,8 +147,22 @@ try:
     status2, body2, _ = post(journal, admit)
     t.eq((status2, body2), (status, body), "the same message again: the same answer")
     t.eq(count_events() - before, 1, "and nothing written")
+    # issue 13.7: ids are scoped by sender: another system's message with the same ids is its own message,
+    # and taking ids first does not lock the real sender out
     status, body, _ = post(other, admit)
-    t.eq(status, 409, "the same ids from another sender: 409")
+    t.eq((status, issue(body)[1] if issue(body) else None), (200, "sender_not_yours"),
+         "the same ids from another sender: its own message, judged on its own")
+    status2, body2, _ = post(journal, admit)
+    t.eq((status2, response_code(body2)), (200, "ok"), "the first sender still gets its own answer")
+    squat = message("admit-inpatient", ids=("b-squat", "h-squat"), sender="SE2321000180-E1102")
+    status, body, _ = post(other, squat)
+    t.eq(status, 200, "another sender posts ids first")
+    real = message("admit-inpatient", ids=("b-squat", "h-squat"), pnr="194310250024",
+                   encounter={"identifier": [{"value": "PAS-ENC-SQ"}]})
+    before_squat = count_events()
+    status, body, _ = post(journal, real)
+    t.eq((status, response_code(body)), (200, "ok"), f"the real sender's message with those ids is processed {issue(body)}")
+    t.eq(count_events() - before_squat, 1, "and its event stored")
     status, body, _ = post(journal, message("admit-inpatient", ids=("b-x", admit["entry"][0]["resource"]["id"])))
     t.eq(issue(body), ("business-rule", "already_admitted", "MessageHeader.eventCoding"),
          "a second admission for the same encounter: already_admitted")
