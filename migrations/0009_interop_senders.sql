@@ -17,3 +17,8 @@ INSERT INTO fhir_messages_scoped(username, bundle_id, header_id, received_at, st
 	SELECT username, bundle_id, header_id, received_at, status, response FROM fhir_messages;
 DROP TABLE fhir_messages;
 ALTER TABLE fhir_messages_scoped RENAME TO fhir_messages;
+
+-- A sending facility's own PID-3 conventions (issue 16.1): space-separated
+-- rules "AUTHORITY^TYPE" (a personnummer or samordningsnummer) and
+-- "reserve:AUTHORITY^TYPE" (a reserve number), tried before the common ones.
+ALTER TABLE hl7_facilities ADD COLUMN pid_rules TEXT NOT NULL DEFAULT '';

@@ -87,13 +87,16 @@ static const cli_command commands[] = {
 	 "  xlsx and pdf need --output. Steps are recorded under --user NAME (default cli).\n"},
 	{"hl7", cmd_hl7, "HL7 v2 interface: sending facilities, ward codes, quarantine and replay",
 	 "usage: hemgang hl7 [--db PATH] facility FACILITY --org CODE [--name TEXT] [--allow ADDR]... [--a16-ready]\n"
+	 "                   [--pid AUTHORITY^TYPE]... [--pid-reserve AUTHORITY^TYPE]...\n"
 	 "       hemgang hl7 [--db PATH] facilities\n"
 	 "       hemgang hl7 [--db PATH] ward FACILITY CODE UNIT\n"
 	 "       hemgang hl7 [--db PATH] quarantine [pending|replayed|failed]\n"
 	 "       hemgang hl7 [--db PATH] replay ID\n"
 	 "  A facility is MSH-4 of the messages it sends; --allow lists the source addresses it may\n"
 	 "  connect from (serve --mllp refuses every other address); --a16-ready: its A16/A25 carry\n"
-	 "  the doctor's ready-for-discharge judgement. ward maps a PV1-3.1 code to a unit. replay\n"
+	 "  the doctor's ready-for-discharge judgement; --pid: a PID-3 assigning authority (CX.4) and\n"
+	 "  type (CX.5) that hold a personnummer in this facility's messages (--pid-reserve: a reserve\n"
+	 "  number), e.g. --pid SE^PN. ward maps a PV1-3.1 code to a unit. replay\n"
 	 "  runs a quarantined message (and the later ones of its visit) again. See docs/interop.md.\n"},
 	{"report", cmd_report, "follow-up indicators for a period, grouped as you choose",
 	 "usage: hemgang report [--db PATH] --from DATE --to DATE [--by DIM,...] [--subject SUBJECT]\n"

@@ -126,6 +126,34 @@ typedef struct adt_message {
 hg_status adt_read_header(const hl7_message *m, bool allow_test, adt_header *h, adt_error *err) HG_MUST_CHECK;
 
 /*
+ * A sending facility's own PID-3 convention (issue 16.1): a repetition whose
+ * assigning authority (CX.4 namespace or universal id) is `authority` and
+ * whose identifier type (CX.5) is `type` holds a personnummer or
+ * samordningsnummer (or, with `reserve`, a reserve number). An empty
+ * authority or type matches anything, not both empty. Written as text
+ * "AUTHORITY^TYPE" or "reserve:AUTHORITY^TYPE" (`hemgang hl7 facility --pid`).
+ */
+#define ADT_PID_RULES_MAX 8
+#define ADT_PID_RULE_TEXT_MAX 96 /* one rule as text, incl. NUL */
+typedef struct adt_pid_rule {
+	char authority[64];
+	char type[16];
+	bool reserve;
+} adt_pid_rule;
+
+typedef struct adt_pid_rules {
+	adt_pid_rule rule[ADT_PID_RULES_MAX];
+	size_t n;
+} adt_pid_rules;
+
+/* Parses one rule's text. HG_EINVAL for an empty rule, one with '^' in a part, '&', a space, or too long. */
+hg_status adt_pid_rule_parse(const char *text, adt_pid_rule *out) HG_MUST_CHECK;
+/* Parses space-separated rules (as stored); HG_EINVAL for a bad one, HG_ERANGE for more than ADT_PID_RULES_MAX. */
+hg_status adt_pid_rules_parse(const char *text, adt_pid_rules *out) HG_MUST_CHECK;
+/* Renders one rule as text into buf (ADT_PID_RULE_TEXT_MAX suffices). */
+void adt_pid_rule_format(const adt_pid_rule *r, char *buf, size_t cap);
+
+/*
  * Reads the whole message (adt_read_header first). `today` is the local date
  * for the century rule of 10-digit personnummer. Errors: AR for the header
  * reasons; AE for a field that is malformed or missing (101 required, 102 bad
@@ -133,6 +161,9 @@ hg_status adt_read_header(const hl7_message *m, bool allow_test, adt_header *h, 
  */
 hg_status adt_read(const hl7_message *m, bool allow_test, hg_date today, adt_message *out,
 		   adt_error *err) HG_MUST_CHECK;
+/* The same with the sending facility's PID-3 rules (NULL: the common conventions only), tried first. */
+hg_status adt_read_rules(const hl7_message *m, bool allow_test, hg_date today, const adt_pid_rules *rules,
+			 adt_message *out, adt_error *err) HG_MUST_CHECK;
 
 /* A unit as the store knows it, resolved by the caller. id "" means unknown. */
 typedef struct adt_unit {

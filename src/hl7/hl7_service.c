@@ -292,7 +292,10 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		answer_error(out, h, &err, now);
 		goto done;
 	}
-	if (adt_read(m, o->demo, cal_local_date(now), am, &err) != HG_OK) {
+	adt_pid_rules rules;
+	if (!known || adt_pid_rules_parse(f.pid_rules, &rules) != HG_OK)
+		memset(&rules, 0, sizeof rules); /* stored rules were checked when they were set */
+	if (adt_read_rules(m, o->demo, cal_local_date(now), &rules, am, &err) != HG_OK) {
 		answer_error(out, h, &err, now);
 		goto done;
 	}

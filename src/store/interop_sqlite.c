@@ -34,9 +34,9 @@ hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant n
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
-			       "INSERT INTO hl7_facilities(facility, org, name, addresses, a16_ready, created_at) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(facility) DO UPDATE SET org = ?2, name = ?3, "
-			       "addresses = ?4, a16_ready = ?5",
+			       "INSERT INTO hl7_facilities(facility, org, name, addresses, a16_ready, created_at, pid_rules) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(facility) DO UPDATE SET org = ?2, name = ?3, "
+			       "addresses = ?4, a16_ready = ?5, pid_rules = ?7",
 			       &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, f->facility);
@@ -45,6 +45,7 @@ hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant n
 		sq_bind_text(st, 4, f->addresses);
 		sqlite3_bind_int(st, 5, f->a16_ready);
 		sqlite3_bind_int64(st, 6, now);
+		sq_bind_text(st, 7, f->pid_rules);
 		rc = step_write(db, st);
 	}
 	return finish(s, db, st, rc);
@@ -59,9 +60,10 @@ static void read_facility(sqlite3_stmt *st, void *p)
 	sq_col_str(st, 2, f->name, sizeof f->name);
 	sq_col_str(st, 3, f->addresses, sizeof f->addresses);
 	f->a16_ready = sqlite3_column_int(st, 4) != 0;
+	sq_col_str(st, 5, f->pid_rules, sizeof f->pid_rules);
 }
 
-#define FACILITY_COLS "SELECT facility, org, name, addresses, a16_ready FROM hl7_facilities "
+#define FACILITY_COLS "SELECT facility, org, name, addresses, a16_ready, pid_rules FROM hl7_facilities "
 
 hg_status interop_facility_get(store *s, const char *facility, interop_facility *out)
 {

@@ -20,6 +20,7 @@
 
 #define INTEROP_ADDRESSES_MAX 512 /* the space-separated address list of a facility, incl. NUL */
 #define INTEROP_CONTROL_ID_MAX 64
+#define INTEROP_PID_RULES_MAX 800 /* a facility's PID-3 rules as text, incl. NUL */
 #define INTEROP_REASON_MAX 48
 
 typedef struct interop_facility {
@@ -28,6 +29,7 @@ typedef struct interop_facility {
 	char name[HG_NAME_MAX];
 	char addresses[INTEROP_ADDRESSES_MAX];
 	bool a16_ready;
+	char pid_rules[INTEROP_PID_RULES_MAX]; /* space-separated PID-3 rules (hl7/adt.h adt_pid_rules_parse) */
 } interop_facility;
 
 /* Adds or replaces a facility. HG_ENOTFOUND when the organisation does not exist. */

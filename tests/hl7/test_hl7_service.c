@@ -283,6 +283,50 @@ static void test_foreign_episode(struct test *t, store *s)
 	hg_free(out);
 }
 
+/* Issue 16.1: a facility's own PID-3 rule (`hemgang hl7 facility KARL --pid CAMBIO^PI`). */
+static void test_pid_rules(struct test *t, store *s)
+{
+	interop_facility karl = {.facility = "KARL", .org = "R20", .name = "Karlstad PAS", .addresses = "10.1.1.7"};
+	const hl7_service_opts from_karl = {.peer = "10.1.1.7"};
+	char buf[2048];
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	T_EQ_INT(t, interop_facility_put(s, &karl, NOW), HG_OK, "facility KARL without rules");
+	static const char *const pid3[] = {"193205053337^^^CAMBIO^PI", "193205053337^^^SE^PN"};
+	static const struct {
+		const char *label;
+		int pid3;
+		const char *rules, *ctl;
+		const char *reason;
+	} rows[] = {
+		{"CAMBIO^PI without a rule", 0, "", "K1", "unknown_assigning_authority"},
+		{"CAMBIO^PI with the rule", 0, "CAMBIO^PI", "K2", "ok"},
+		{"SE^PN, a common convention, needs no rule", 1, "", "K3", "already_admitted"},
+		{"a rule for another type does not match", 0, "CAMBIO^NNSWE reserve:^RI", "K4", "unknown_assigning_authority"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		snprintf(karl.pid_rules, sizeof karl.pid_rules, "%s", rows[i].rules);
+		T_EQ_INT(t, interop_facility_put(s, &karl, NOW), HG_OK, "%s: rules set", rows[i].label);
+		size_t len = (size_t)snprintf(buf, sizeof buf,
+					      "MSH|^~\\&|PAS|KARL|HEMGANG|RD|20240503101500+0200||ADT^A01|%s|P|2.5\r"
+					      "EVN|A01|20240503101200\r"
+					      "PID|1||%s||Karlsson^Karl||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+					      "PV1|1|I|W1^1^1^KARL||||||||||||||||KV1|||||||||||||||||||||||||202405030955\r",
+					      rows[i].ctl, pid3[rows[i].pid3]);
+		hl7_service_handle(s, &from_karl, buf, len, NOW, out);
+		T_EQ_STR(t, out->reason, rows[i].reason, "%s", rows[i].label);
+	}
+	adt_pid_rules r;
+	T_EQ_INT(t, adt_pid_rules_parse("SE^PN reserve:1.2.3^RI ^NNSWE X", &r), HG_OK, "four rules parse");
+	T_TRUE(t, r.n == 4 && r.rule[1].reserve && strcmp(r.rule[1].authority, "1.2.3") == 0 && !r.rule[2].authority[0] &&
+			  strcmp(r.rule[3].authority, "X") == 0 && !r.rule[3].type[0],
+	       "rules read as written");
+	static const char *const bad[] = {"^", "A^B^C", "A&B^C", "reserve:", "A^B ^"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		T_EQ_INT(t, adt_pid_rules_parse(bad[i], &r), HG_EINVAL, "bad rule '%s'", bad[i]);
+	T_EQ_INT(t, adt_pid_rules_parse("A B C D E F G H I", &r), HG_ERANGE, "at most eight rules");
+	hg_free(out);
+}
+
 static void test_senders(struct test *t, store *s)
 {
 	static const struct {
@@ -425,6 +469,7 @@ int main(void)
 	setup(&t, s);
 	test_day(&t, s);
 	test_foreign_episode(&t, s);
+	test_pid_rules(&t, s);
 	test_senders(&t, s);
 	test_quarantine(&t, s);
 	test_demo(&t, s);
