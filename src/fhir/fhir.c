@@ -1030,26 +1030,46 @@ static hg_status search_encounters(http_request *req, http_response *res, void *
 					      (json_int_t)total, "entry", entries));
 }
 
+/*
+ * The base URL this server answers under, for the CapabilityStatement: the
+ * request's Host (https behind TLS, i.e. with secure cookies), else FHIR_BASE.
+ */
+static void base_url(http_request *req, const api_app *app, char *out, size_t cap)
+{
+	const char *host = http_request_header(req, "Host");
+	bool plain = host && host[0] && strlen(host) < 200;
+	for (const char *p = host; plain && *p; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			strchr(".-:[]", *p) != NULL;
+	if (plain)
+		snprintf(out, cap, "%s://%s/fhir", app->secure_cookies ? "https" : "http", host);
+	else
+		snprintf(out, cap, "%s", FHIR_BASE);
+}
+
 static hg_status get_metadata(http_request *req, http_response *res, void *p)
 {
-	(void)req;
-	(void)p;
-	char now[21];
+	api_app *app = p;
+	char now[21], base[256], address[300];
+	base_url(req, app, base, sizeof base);
+	snprintf(address, sizeof address, "%s/$process-message", base);
 	json_t *cs = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:s}, s:["
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:s}, s:{s:s, s:s}, s:["
 		"{s:s, s:{s:b, s:[{s:[{s:s, s:s}]}], s:s}, s:[{s:s, s:[{s:s}, {s:s}], s:[{s:s, s:s, s:s}]}], "
-		"s:[{s:s, s:s}]}], s:[{s:[{s:s, s:s}], s:[{s:s, s:s}], s:s}]}",
+		"s:[{s:s, s:s}]}], s:[{s:[{s:{s:s, s:s}, s:s}], s:[{s:s, s:s}], s:s}]}",
 		"resourceType", "CapabilityStatement", "status", "active", "date", instant_format_utc(api_now(), now), "kind",
 		"instance", "fhirVersion", "4.0.1", "publisher", "hemgang", "format", "application/fhir+json", "software",
-		"name", "hemgang", "version", "1", "rest", "mode", "server", "security", "cors", 0, "service", "coding", "system",
+		"name", "hemgang", "version", "1", "implementation", "description", "hemgang", "url", base, "rest", "mode",
+		"server", "security", "cors", 0, "service", "coding", "system",
 		"http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "OAuth", "description",
 		"Bearer API tokens of hemgang users (role integration for records systems); see docs/interop.md.", "resource",
 		"type", "Encounter", "interaction", "code", "read", "code", "search-type", "searchParam", "name",
 		"patient.identifier", "type", "token", "documentation",
 		"urn:oid:1.2.752.129.2.1.3.1|YYYYMMDDNNNN (personnummer) or urn:oid:1.2.752.129.2.1.3.3 (samordningsnummer)",
 		"operation", "name", "process-message", "definition", "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
-		"messaging", "endpoint", "protocol", "http://terminology.hl7.org/CodeSystem/message-transport", "code", "http",
-		"supportedMessage", "mode", "receiver", "definition", "http://medcomfhir.dk/ig/hospitalnotification/StructureDefinition/medcom-hospitalNotification-message",
+		"messaging", "endpoint", "protocol", "system", "http://terminology.hl7.org/CodeSystem/message-transport", "code",
+		"http", "address", address, "supportedMessage", "mode", "receiver", "definition",
+		"http://medcomfhir.dk/ig/hospitalnotification/StructureDefinition/medcom-hospitalNotification-message",
 		"documentation", "MedCom HospitalNotification activities and hemgang's own event codes; see docs/interop.md.");
 	return reply_fhir(res, 200, cs);
 }

@@ -7,7 +7,9 @@ nothing); malformed bundles, unknown codes, a wrong identifier system, a
 sender that is not the caller's unit; CapabilityStatement; Encounter read and
 search with access control. Every wait is bounded."""
 import datetime
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -45,8 +47,21 @@ today = datetime.date.today()
 counter = [0]
 
 
+emitted, sent = [], []  # every FHIR resource hemgang answered with, every bundle this test posted (issue 16.2)
+
+
+class FhirClient(Client):
+    """The test's client, keeping every FHIR resource the server answers with for the R4 validator."""
+
+    def request(self, method, path, body=None, **kw):
+        status, parsed, headers = super().request(method, path, body, **kw)
+        if isinstance(parsed, dict) and "resourceType" in parsed:
+            emitted.append(parsed)
+        return status, parsed, headers
+
+
 def client(tok=None):
-    c = Client(srv.port)
+    c = FhirClient(srv.port)
     c.token = tok
     return c
 
@@ -79,7 +94,8 @@ def message(activity=None, hemgang=None, sender=W12, when=None, patient=True, pn
     enc.update(encounter or {})
     entries.append({"fullUrl": "urn:uuid:encounter", "resource": enc})
     prov = {"resourceType": "Provenance", "occurredDateTime": iso(when or now - datetime.timedelta(hours=1)),
-            "target": [{"reference": "urn:uuid:encounter"}]}
+            "recorded": iso(now), "target": [{"reference": "urn:uuid:encounter"}],
+            "agent": [{"who": {"reference": "urn:uuid:sender"}}]}
     if activity:
         prov["activity"] = {"coding": [{"system": MEDCOM_ACTIVITY, "code": activity}]}
     entries.append({"fullUrl": "urn:uuid:provenance", "resource": prov})
@@ -88,6 +104,8 @@ def message(activity=None, hemgang=None, sender=W12, when=None, patient=True, pn
 
 
 def post(c, bundle, raw=None, ctype=FHIR):
+    if bundle is not None:
+        sent.append(json.loads(json.dumps(bundle)))
     status, body, headers = c.request("POST", "/fhir/$process-message", bundle, raw=raw, content_type=ctype)
     return status, body, headers
 
@@ -226,6 +244,8 @@ try:
     t.eq(response_code(body), "ok", f"care-contact-appointed by primary care: ok {issue(body)}")
     appointment = {"fullUrl": "urn:uuid:ap", "resource": {"resourceType": "Appointment", "status": "booked",
                                                            "start": iso(now + datetime.timedelta(days=1)),
+                                                           "participant": [{"actor": {"reference": "urn:uuid:sender"},
+                                                                            "status": "accepted"}],
                                                            "appointmentType": {"coding": [{"code": "video"}]}}}
     status, body, _ = post(vc, message(hemgang="sip-called", sender=VC, extra=[appointment],
                                        when=now - datetime.timedelta(minutes=10)))
@@ -265,4 +285,27 @@ try:
     t.eq(status, 401, "Encounter without a token: 401")
 finally:
     srv.stop()
+
+
+def validate(label, resources):
+    """Runs the independent R4 validator (FHIR.js, tests/fhir/validator) over the resources; a check per set."""
+    path = os.path.join(TMP, f"fhir-{label}.json")
+    with open(path, "w") as f:
+        json.dump(resources, f)
+    out = subprocess.run(["node", os.path.join(HERE, "validator", "validate.cjs"), path], capture_output=True,
+                         text=True, timeout=120)
+    t.ok(out.returncode == 0 and f"validated {len(resources)} resources, 0 errors" in out.stdout,
+         f"{label}: {len(resources)} resources valid R4: {out.stdout[-2000:]} {out.stderr[-500:]}")
+
+
+# ---- issue 16.2: every resource hemgang emitted above, every bundle posted, every documented example is valid R4 ----
+HERE = os.path.dirname(os.path.abspath(__file__))
+kinds = sorted({r["resourceType"] for r in emitted})
+t.ok({"CapabilityStatement", "Bundle", "Encounter", "OperationOutcome"} <= set(kinds), f"emitted kinds: {kinds}")
+validate("emitted", emitted)
+validate("sent", sent)
+with open(os.path.join(HERE, "..", "..", "docs", "interop.md")) as f:
+    docs = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", f.read(), re.S)]
+t.ok(len(docs) >= 2, f"docs/interop.md has its JSON examples ({len(docs)})")
+validate("docs", docs)
 t.finish()
