@@ -37,6 +37,8 @@ static const struct trigger_row {
 	[ADT_A21] = {"A21", "leave started", time_default, true},
 	[ADT_A22] = {"A22", "leave ended", time_default, true},
 	[ADT_A25] = {"A25", "ready for discharge withdrawn, where configured", time_default, false},
+	[ADT_A18] = {"A18", "identities merged: the episodes of MRG-1 move to PID-3", time_default, false},
+	[ADT_A40] = {"A40", "identities merged: the episodes of MRG-1 move to PID-3", time_default, false},
 };
 
 const char *adt_trigger_code(adt_trigger t) { return (unsigned)t < ADT_TRIGGER_COUNT ? triggers[t].code : "other"; }
@@ -420,20 +422,21 @@ void adt_pid_rule_format(const adt_pid_rule *r, char *buf, size_t cap)
 }
 
 /* Chooses the PID-3 repetition to use and parses it into p->personnummer. */
-static hg_status read_identifier(const hl7_message *m, const adt_header *h, int pid, hg_date today,
-				 const adt_pid_rules *rules, event_patient *p, adt_error *err)
+static hg_status read_identifier(const hl7_message *m, const adt_header *h, const char *segid, int pid, int field,
+				 hg_date today, const adt_pid_rules *rules, char out[EVENT_PNR_SIZE], adt_error *err)
 {
-	int reps = hl7_repetitions(m, pid, 3);
+	int reps = hl7_repetitions(m, pid, field);
 	int best = -1, best_rank = 99;
 	pnr_kind best_kind = PNR_PERSONAL;
 	char id[PNR_INPUT_MAX + 1];
 	if (reps == 0)
-		return adt_error_set(err, false, 101, "PID", 3, 0, "required", "PID-3 (patient identifier) is missing.");
+		return adt_error_set(err, false, 101, segid, field, 0, "required", "%s-%d (patient identifier) is missing.",
+				     segid, field);
 	for (int r = 1; r <= reps; r++) {
 		char ns[96], uid[96], type[16];
-		if (text_at(m, h, "PID", pid, 3, r, 4, 1, ns, sizeof ns, NULL) != HG_OK ||
-		    text_at(m, h, "PID", pid, 3, r, 4, 2, uid, sizeof uid, NULL) != HG_OK ||
-		    text_at(m, h, "PID", pid, 3, r, 5, 0, type, sizeof type, NULL) != HG_OK)
+		if (text_at(m, h, segid, pid, field, r, 4, 1, ns, sizeof ns, NULL) != HG_OK ||
+		    text_at(m, h, segid, pid, field, r, 4, 2, uid, sizeof uid, NULL) != HG_OK ||
+		    text_at(m, h, segid, pid, field, r, 5, 0, type, sizeof type, NULL) != HG_OK)
 			continue;
 		int rank = 99;
 		pnr_kind kind = PNR_PERSONAL;
@@ -465,20 +468,21 @@ static hg_status read_identifier(const hl7_message *m, const adt_header *h, int 
 		}
 	}
 	if (best < 0)
-		return adt_error_set(err, false, 204, "PID", 3, 4, "unknown_assigning_authority",
-				     "No PID-3 identifier has an assigning authority hemgang knows "
+		return adt_error_set(err, false, 204, segid, field, 4, "unknown_assigning_authority",
+				     "No %s-%d identifier has an assigning authority hemgang knows "
 				     "(personnummer 1.2.752.129.2.1.3.1, samordningsnummer 1.2.752.129.2.1.3.3, "
-				     "type NNSWE, SE^PN, or a rule of the facility).");
-	if (text_at(m, h, "PID", pid, 3, best, 1, 0, id, sizeof id, NULL) != HG_OK || !id[0])
-		return adt_error_set(err, false, 101, "PID", 3, 1, "required", "PID-3.1 (the number) is missing or too long.");
+				     "type NNSWE, SE^PN, or a rule of the facility).", segid, field);
+	if (text_at(m, h, segid, pid, field, best, 1, 0, id, sizeof id, NULL) != HG_OK || !id[0])
+		return adt_error_set(err, false, 101, segid, field, 1, "required", "%s-%d.1 (the number) is missing or too long.",
+				     segid, field);
 	pnr_options opt = pnr_options_default(today);
 	opt.accept_reserve = best_kind == PNR_RESERVE;
 	pnr parsed;
 	pnr_reason why;
 	if (pnr_parse(id, &opt, &parsed, &why) != HG_OK)
-		return adt_error_set(err, false, 102, "PID", 3, 1, "bad_personnummer", "PID-3: %s",
+		return adt_error_set(err, false, 102, segid, field, 1, "bad_personnummer", "%s-%d: %s", segid, field,
 				     pnr_reason_label(why)->en);
-	copy(p->personnummer, sizeof p->personnummer, parsed.normal);
+	copy(out, EVENT_PNR_SIZE, parsed.normal);
 	return HG_OK;
 }
 
@@ -525,8 +529,18 @@ static hg_status read_patient(const hl7_message *m, adt_message *out, hg_date to
 	char family[HG_NAME_MAX], given[HG_NAME_MAX], part[HG_NAME_MAX], zip[16], city[HG_NAME_MAX], muni[16];
 	if (pid < 0)
 		return adt_error_set(err, false, 100, "PID", 0, 0, "required", "The PID segment is missing.");
-	if ((rc = read_identifier(m, h, pid, today, rules, p, err)))
+	if ((rc = read_identifier(m, h, "PID", pid, 3, today, rules, p->personnummer, err)))
 		return rc;
+	if (out->trigger == ADT_A18 || out->trigger == ADT_A40) { /* the identity merged away */
+		int mrg = hl7_find(m, "MRG", 0);
+		if (mrg < 0)
+			return adt_error_set(err, false, 100, "MRG", 0, 0, "required", "A merge needs the MRG segment.");
+		if ((rc = read_identifier(m, h, "MRG", mrg, 1, today, rules, out->prior, err)))
+			return rc;
+		if (strcmp(out->prior, p->personnummer) == 0)
+			return adt_error_set(err, false, 102, "MRG", 1, 1, "merge_into_itself",
+					     "MRG-1 and PID-3 are the same number.");
+	}
 	int r = pick_repetition(m, pid, 5, 7, "L", "L");
 	if ((rc = text_at(m, h, "PID", pid, 5, r, 1, 1, family, sizeof family, err)) ||
 	    (rc = text_at(m, h, "PID", pid, 5, r, 2, 0, given, sizeof given, err)))
@@ -840,6 +854,12 @@ hg_status adt_plan(const adt_message *m, const adt_context *cx, event out[ADT_EV
 		set_author_current(ev, cx);
 		return HG_OK;
 	}
+	case ADT_A18:
+	case ADT_A40:
+		if (strcmp(st->patient.personnummer, m->prior) != 0)
+			return HG_OK; /* not (or no longer) the merged identity: nothing to move */
+		/* the episode moves to PID-3 as an A08 moves it, with the surviving number */
+		__attribute__((fallthrough));
 	case ADT_A08: {
 		event_patient p = merged_patient(&st->patient, m);
 		if (!same_patient(&p, &st->patient)) {

@@ -14,7 +14,9 @@
  *                   A01 admitted, A02 transferred, A03 discharged, A08 a
  *                   correction of the admission and/or an expected date change,
  *                   A11/A12/A13 cancellations, A16/A25 ready/withdrawn (where
- *                   the sending facility is configured for it), A21/A22 leave.
+ *                   the sending facility is configured for it), A21/A22 leave,
+ *                   A18/A40 merges (a correction of the admission that moves
+ *                   the episode to the surviving number; planned per episode).
  *                   The core still judges every event when it is appended.
  *  3. adt_ack()   - renders the ACK (original mode AA/AE/AR, enhanced mode
  *                   CA/CE/CR) with an ERR segment naming the field at fault.
@@ -52,6 +54,8 @@ typedef enum adt_trigger {
 	ADT_A21,     /* leave of absence: out */
 	ADT_A22,     /* leave of absence: back */
 	ADT_A25,     /* cancel pending discharge */
+	ADT_A18,     /* merge patient information (MRG-1 into PID-3) */
+	ADT_A40,     /* merge patient - patient identifier list (MRG-1 into PID-3) */
 	ADT_TRIGGER_COUNT,
 	ADT_OTHER = ADT_TRIGGER_COUNT /* an ADT trigger hemgang does not use */
 } adt_trigger;
@@ -115,6 +119,7 @@ typedef struct adt_message {
 	bool has_destination;      /* PV1-36 given, or PID-30 = Y */
 	discharge_destination destination;
 	hg_date expected_date;     /* PV2-9, or NONE */
+	char prior[EVENT_PNR_SIZE]; /* A18, A40: the identity merged away (MRG-1), normalised; PID-3 survives */
 } adt_message;
 
 /*

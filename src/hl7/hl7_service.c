@@ -226,6 +226,66 @@ static bool append_all(store *s, const hl7_service_opts *o, const adt_message *a
 	return true;
 }
 
+/*
+ * A18/A40 (issue 16.3): every episode of the merged-away number (MRG-1) that
+ * this facility admitted moves to the surviving number (PID-3) by a
+ * correction of its admission, appended and audited like any event; another
+ * sender's episodes are left alone. Fills *out; false when it answered an
+ * error. *episode_id gets the last episode moved.
+ */
+static bool merge_all(store *s, const hl7_service_opts *o, const adt_message *am, const adt_context *base,
+		      int64_t *episode_id, hg_instant now, hl7_outcome *out)
+{
+	store_query q;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	episode_state *st = hg_malloc(sizeof *st);
+	event *evs = hg_calloc(ADT_EVENTS_MAX, sizeof *evs);
+	bool ok = st && evs;
+	store_query_init(&q);
+	q.all = true;
+	q.pnr = am->prior;
+	q.limit = 100;
+	if (!ok || store_episodes_query(s, &q, &rows, &n, &total) != HG_OK) {
+		answer_store_failure(out, &am->h, now);
+		ok = false;
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		event *hist = NULL;
+		size_t nh = 0, nevs = 0;
+		adt_error err;
+		if (rows[i].status == EPISODE_CANCELLED)
+			continue;
+		if (store_episode_load(s, rows[i].id, st, &hist, &nh) != HG_OK) {
+			answer_store_failure(out, &am->h, now);
+			ok = false;
+		} else if (nh > 0 && strcmp(hist[0].author_user, base->author_user) == 0) {
+			adt_context cx = *base;
+			cx.st = st;
+			cx.history = hist;
+			cx.n = nh;
+			int64_t id = rows[i].id;
+			if (adt_plan(am, &cx, evs, &nevs, &err) != HG_OK) {
+				answer_error(out, &am->h, &err, now);
+				ok = false;
+			} else if (nevs > 0) {
+				char tag[ADT_CONTROL_ID_MAX + 32];
+				adt_message each = *am;
+				/* one idempotency key per episode: msh10:CONTROLID@EPISODE#N */
+				snprintf(tag, sizeof tag, "%s@%" PRId64, am->h.control_id, id);
+				copy(each.h.control_id, sizeof each.h.control_id, tag);
+				ok = append_all(s, o, &each, evs, nevs, &id, now, out);
+				*episode_id = id;
+			}
+		}
+		hg_free(hist);
+	}
+	hg_free(rows);
+	hg_free(st);
+	hg_free(evs);
+	return ok;
+}
+
 void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, size_t len, hg_instant now,
 			hl7_outcome *out)
 {
@@ -327,6 +387,12 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 	author_user(user, h->sending_facility);
 	cx.author_user = user;
 	cx.a16_ready = known ? f.a16_ready : true;
+	if (am->trigger == ADT_A18 || am->trigger == ADT_A40) {
+		if (!merge_all(s, o, am, &cx, &episode_id, now, out))
+			goto done;
+		nevs = (size_t)out->events;
+		goto answered;
+	}
 	if (am->trigger == ADT_A01 || am->trigger == ADT_A02) {
 		rc = resolve_ward(s, h->sending_facility, known ? &f : NULL, am->ward_code, &cx.ward);
 		if (rc == HG_ENOTFOUND) {
@@ -385,6 +451,7 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		answer_store_failure(out, h, now);
 		goto done;
 	}
+answered:;
 	int events = out->events;
 	answer(out, h, ADT_ACK_ACCEPT, NULL, now, nevs ? "accepted" : "ignored");
 	out->events = events;

@@ -62,7 +62,7 @@ static const char *visit_pnr(const char *visit)
 	return "19121212-1212";
 }
 
-/* The same for a given patient number (any visit, also none). */
+/* The same for a given patient number (any visit, also none); a number with '^' is the whole PID-3. */
 static size_t msg_for(char *buf, size_t cap, const char *pnr, const char *trigger, const char *ctl,
 		      const char *facility, const char *ward, const char *visit, const char *disp, const char *t45)
 {
@@ -70,9 +70,10 @@ static size_t msg_for(char *buf, size_t cap, const char *pnr, const char *trigge
 		buf, cap,
 		"MSH|^~\\&|PAS|%s|HEMGANG|RD|20240503101500+0200||ADT^%s|%s|P|2.5\r"
 		"EVN|%s|20240503101200||||20240503100000\r"
-		"PID|1||%s^^^&1.2.752.129.2.1.3.1&ISO||Foreign^Fia||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+		"PID|1||%s%s||Foreign^Fia||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
 		"PV1|1|I|%s^1^1^%s||||||||||||||||%s|||||||||||||||||%s||||||||202405030955|%s\r",
-		facility, trigger, ctl, trigger, pnr, ward, facility, visit, disp ? disp : "", t45 ? t45 : "");
+		facility, trigger, ctl, trigger, pnr, strchr(pnr, '^') ? "" : "^^^&1.2.752.129.2.1.3.1&ISO", ward, facility,
+		visit, disp ? disp : "", t45 ? t45 : "");
 }
 
 static size_t msg(char *buf, size_t cap, const char *trigger, const char *ctl, const char *facility, const char *ward,
@@ -327,6 +328,95 @@ static void test_pid_rules(struct test *t, store *s)
 	hg_free(out);
 }
 
+/* A message with a PID-3 and an MRG-1 given whole (A40, A18), from FALU. */
+static size_t merge_msg(char *buf, size_t cap, const char *trigger, const char *ctl, const char *pid3, const char *mrg1)
+{
+	return (size_t)snprintf(buf, cap,
+				"MSH|^~\\&|PAS|FALU|HEMGANG|RD|20240520101500+0200||ADT^%s|%s|P|2.5\r"
+				"EVN|%s|20240520101200\r"
+				"PID|1||%s||Merged^Maj||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+				"%s%s%s",
+				trigger, ctl, trigger, pid3, mrg1 ? "MRG|" : "", mrg1 ? mrg1 : "", mrg1 ? "\r" : "");
+}
+
+/*
+ * Issue 16.3: A40/A18 move the episodes of the merged-away number (a reserve
+ * number here) that this facility admitted to the surviving personnummer, by
+ * an audited correction; another sender's episode of that number stays.
+ */
+static void test_merge(struct test *t, store *s)
+{
+	static const char *const reserve = "19810829-M071", *const survivor = "19330606-4449";
+	char buf[2048];
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	size_t len = (size_t)snprintf(buf, sizeof buf,
+				      "MSH|^~\\&|PAS|FALU|HEMGANG|RD|20240520101500+0200||ADT^A01|R1|P|2.5\r"
+				      "EVN|A01|20240518101200\r"
+				      "PID|1||19810829M071^^^&1.2.752.97.3.1.3&ISO||Okand^Maj||||||Storgatan 1^^Falun^^791 31^SE^H^^2080\r"
+				      "PV1|1|I|MED1^1^1^FALU||||||||||||||||V30\r");
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "accepted", "A01 under a reserve number (%s)", out->reason);
+	int64_t falu_episode = out->episode_id;
+	len = msg_for(buf, sizeof buf, "19810829M071^^^&1.2.752.97.3.1.3&ISO", "A03", "R2", "FALU", "MED1", "V30", "01",
+		      "20240519100000");
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "accepted", "discharged (%s)", out->reason);
+	/* the same reserve number, admitted again through the JSON API: not FALU's episode */
+	event ev;
+	event_init(&ev, EVENT_ADMITTED);
+	snprintf(ev.u.admitted.patient.personnummer, sizeof ev.u.admitted.patient.personnummer, "%s", reserve);
+	snprintf(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "Maj Okand");
+	snprintf(ev.u.admitted.patient.registered_municipality, sizeof ev.u.admitted.patient.registered_municipality,
+		 "2080");
+	snprintf(ev.u.admitted.hospital, sizeof ev.u.admitted.hospital, "Falu lasarett");
+	snprintf(ev.u.admitted.ward, sizeof ev.u.admitted.ward, "W2");
+	ev.u.admitted.care = CARE_GERIATRIC;
+	snprintf(ev.author_unit, sizeof ev.author_unit, "W2");
+	ev.author_kind = UNIT_WARD;
+	snprintf(ev.author_org, sizeof ev.author_org, "R20");
+	snprintf(ev.author_user, sizeof ev.author_user, "avd2");
+	ev.occurred_at = NOW - 3600;
+	store_append_result r;
+	event_error everr;
+	T_EQ_INT(t, store_append(s, 0, &ev, NULL, NOW, &r, &everr), HG_OK, "the API admits the reserve number (%s)",
+		 everr.code ? everr.code : "");
+	char pid3[96], mrg1[96];
+	snprintf(pid3, sizeof pid3, "%s^^^&1.2.752.129.2.1.3.1&ISO", "193306064449");
+	snprintf(mrg1, sizeof mrg1, "%s^^^&1.2.752.97.3.1.3&ISO", "19810829M071");
+	len = merge_msg(buf, sizeof buf, "A40", "R3", pid3, mrg1);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "accepted", "A40 (%s)", out->reason);
+	T_EQ_INT(t, out->events, 1, "A40: one episode moved");
+	episode_state *st = load(s, falu_episode);
+	T_TRUE(t, st && strcmp(st->patient.personnummer, survivor) == 0 && strcmp(st->patient.name, "Maj Merged") == 0,
+	       "FALU's episode now has the surviving number and PID-5");
+	hg_free(st);
+	st = load(s, r.episode_id);
+	T_TRUE(t, st && strcmp(st->patient.personnummer, reserve) == 0, "the API's episode keeps its number");
+	hg_free(st);
+	store_audit_filter af = {.episode_id = falu_episode};
+	store_audit *audit = NULL;
+	size_t na = 0;
+	T_EQ_INT(t, store_audit_list(s, &af, &audit, &na), HG_OK, "audit of the moved episode");
+	bool audited = false;
+	for (size_t i = 0; i < na; i++)
+		audited = audited || (strcmp(audit[i].action, "event.append") == 0 && strstr(audit[i].reason, "A40 R3@") != NULL);
+	T_TRUE(t, audited, "the move is in the audit log");
+	hg_free(audit);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->outcome, "redelivered", "A40 redelivered");
+	len = merge_msg(buf, sizeof buf, "A18", "R4", pid3, mrg1);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_TRUE(t, strcmp(out->outcome, "ignored") == 0 && out->events == 0, "A18 of the same pair: nothing left to move");
+	len = merge_msg(buf, sizeof buf, "A40", "R5", pid3, NULL);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_TRUE(t, out->code == ADT_ACK_ERROR && strstr(out->ack, "|MRG^1^0^") != NULL, "A40 without MRG: AE naming MRG");
+	len = merge_msg(buf, sizeof buf, "A40", "R6", pid3, pid3);
+	hl7_service_handle(s, &from_falu, buf, len, NOW, out);
+	T_EQ_STR(t, out->reason, "merge_into_itself", "A40 of a number into itself");
+	hg_free(out);
+}
+
 static void test_senders(struct test *t, store *s)
 {
 	static const struct {
@@ -470,6 +560,7 @@ int main(void)
 	test_day(&t, s);
 	test_foreign_episode(&t, s);
 	test_pid_rules(&t, s);
+	test_merge(&t, s);
 	test_senders(&t, s);
 	test_quarantine(&t, s);
 	test_demo(&t, s);
