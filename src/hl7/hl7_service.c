@@ -510,3 +510,126 @@ hg_status hl7_quarantine_replay(store *s, int64_t id, const char *by, bool demo,
 	hg_free(followers);
 	return rc;
 }
+
+/* ---- batches ---- */
+
+/* The start of the next line (after CR, LF or CR LF) at or after p, or end. */
+static const char *next_line(const char *p, const char *end)
+{
+	while (p < end && *p != '\r' && *p != '\n')
+		p++;
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+static bool line_is(const char *p, const char *end, const char *id)
+{
+	return end - p >= 4 && memcmp(p, id, 3) == 0 && (p[3] == '|' || p[3] == '\r' || p[3] == '\n');
+}
+
+bool hl7_is_batch(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	return end - p >= 4 && (memcmp(p, "FHS", 3) == 0 || memcmp(p, "BHS", 3) == 0) && p[3] != '\r' && p[3] != '\n' &&
+	       !((p[3] >= 'A' && p[3] <= 'Z') || (p[3] >= '0' && p[3] <= '9'));
+}
+
+/* Appends n bytes to the growing answer; false when out of memory. */
+static bool put(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t want = (*cap ? *cap * 2 : 4096);
+		while (want < *len + n + 1)
+			want *= 2;
+		char *grown = hg_realloc(*buf, want);
+		if (!grown)
+			return false;
+		*buf = grown;
+		*cap = want;
+	}
+	memcpy(*buf + *len, src, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text, size_t len, hg_instant now,
+			   char **acks, size_t *ack_len, int stats[3])
+{
+	const char *end = text + len, *msgs[HL7_BATCH_MAX + 1];
+	size_t lens[HL7_BATCH_MAX + 1], n = 0, cap = 0;
+	bool file = false, too_many = false;
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	hg_status rc = HG_OK;
+	*acks = NULL;
+	*ack_len = 0;
+	if (stats)
+		stats[0] = stats[1] = stats[2] = 0;
+	if (!out)
+		return HG_ENOMEM;
+	/* the messages: each from its MSH line to the next MSH or envelope line */
+	for (const char *p = text; p < end;) {
+		const char *q = next_line(p, end);
+		if (line_is(p, end, "FHS"))
+			file = true;
+		if (line_is(p, end, "MSH")) {
+			if (n == HL7_BATCH_MAX) {
+				too_many = true;
+				break;
+			}
+			msgs[n] = p;
+			while (q < end && !line_is(q, end, "MSH") && !line_is(q, end, "BTS") && !line_is(q, end, "FTS") &&
+			       !line_is(q, end, "BHS") && !line_is(q, end, "FHS"))
+				q = next_line(q, end);
+			lens[n] = (size_t)(q - p);
+			n++;
+		}
+		p = q;
+	}
+	char line[128];
+	cal_local lt = cal_local_from_instant(now);
+	int y = 1970, mo = 1, d = 1;
+	if (lt.date != HG_DATE_NONE)
+		date_to_ymd(lt.date, &y, &mo, &d);
+	snprintf(line, sizeof line, "|^~\\&|HEMGANG||||%04d%02d%02d%02d%02d%02d\r", y, mo, d, lt.hour, lt.minute,
+		 lt.second);
+	bool ok = (!file || (put(acks, ack_len, &cap, "FHS", 3) && put(acks, ack_len, &cap, line, strlen(line)))) &&
+		  put(acks, ack_len, &cap, "BHS", 3) && put(acks, ack_len, &cap, line, strlen(line));
+	int sent = 0;
+	if (too_many) {
+		adt_header empty;
+		adt_error err;
+		memset(&empty, 0, sizeof empty);
+		hg_status ignored = adt_error_set(&err, true, 207, "", 0, 0, "too_many_messages",
+						  "A batch holds at most %d messages; send it in parts.", HL7_BATCH_MAX);
+		(void)ignored;
+		answer(out, &empty, ADT_ACK_REJECT, &err, now, "rejected");
+		ok = ok && put(acks, ack_len, &cap, out->ack, out->len);
+		sent = 1;
+		if (stats)
+			stats[ADT_ACK_REJECT]++;
+		n = 0;
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		hl7_service_handle(s, o, msgs[i], lens[i], now, out);
+		if (stats)
+			stats[out->code]++;
+		if (out->send && out->len) {
+			ok = put(acks, ack_len, &cap, out->ack, out->len);
+			sent++;
+		}
+	}
+	snprintf(line, sizeof line, "BTS|%d\r", sent);
+	ok = ok && put(acks, ack_len, &cap, line, strlen(line)) && (!file || put(acks, ack_len, &cap, "FTS|1\r", 6));
+	if (!ok) {
+		hg_free(*acks);
+		*acks = NULL;
+		*ack_len = 0;
+		rc = HG_ENOMEM;
+	}
+	hg_free(out);
+	return rc;
+}

@@ -49,6 +49,23 @@ typedef struct hl7_outcome {
 void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, size_t len, hg_instant now,
 			hl7_outcome *out);
 
+#define HL7_BATCH_MAX 1000 /* messages in one batch (FHS/BHS) */
+
+/* True when text is an HL7 batch: it starts with FHS or BHS (after any line breaks). */
+bool hl7_is_batch(const char *text, size_t len);
+
+/*
+ * Handles an HL7 batch (issue 16.3): FHS/BHS ... MSH ... MSH ... BTS/FTS, each
+ * message in turn through hl7_service_handle() exactly as if it had come
+ * alone. *acks gets the answering batch, hg_malloc'ed (caller frees), *ack_len
+ * bytes: BHS (FHS too when the batch had one), the ACK of each message that
+ * wants one, BTS with their count (and FTS). A batch of more than
+ * HL7_BATCH_MAX messages is refused whole with one AR; *stats (may be NULL)
+ * counts messages by ACK code (accept, error, reject).
+ */
+hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text, size_t len, hg_instant now,
+			   char **acks, size_t *ack_len, int stats[3]) HG_MUST_CHECK;
+
 /*
  * Replays quarantine row `id` (pending) and then the pending rows of the same
  * visit that waited for it, in order, recording each result on its row. *out

@@ -176,7 +176,18 @@ static void *conn_main(void *p)
 				open = false;
 				break;
 			}
-			if (fs == MLLP_FRAME) {
+			if (fs == MLLP_FRAME && hl7_is_batch(buf + off, mlen)) { /* FHS/BHS: a batch, answered by one */
+				char *acks = NULL;
+				size_t alen = 0;
+				static const char start = MLLP_START, tail[2] = {MLLP_END, MLLP_CR};
+				if (hl7_batch_handle(srv->store, &o, buf + off, mlen, (hg_instant)time(NULL), &acks, &alen,
+						     NULL) != HG_OK ||
+				    !write_all(c->fd, &start, 1) || !write_all(c->fd, acks, alen) || !write_all(c->fd, tail, 2))
+					open = false;
+				hg_free(acks);
+				idle_since = mono_ms();
+				frame_since = -1;
+			} else if (fs == MLLP_FRAME) {
 				hl7_service_handle(srv->store, &o, buf + off, mlen, (hg_instant)time(NULL), out);
 				if (out->send && !send_framed(c->fd, out->ack, out->len))
 					open = false;

@@ -417,6 +417,47 @@ static void test_merge(struct test *t, store *s)
 	hg_free(out);
 }
 
+/* Issue 16.3: a batch file (FHS/BHS) is its messages one by one, answered by a batch of ACKs. */
+static void test_batch(struct test *t, store *s)
+{
+	char batch[8192], one[2048];
+	size_t n = (size_t)snprintf(batch, sizeof batch, "FHS|^~\\&|PAS|FALU\rBHS|^~\\&|PAS|FALU\r");
+	n += msg_for(batch + n, sizeof batch - n, "19340707-5559", "A01", "B1", "FALU", "MED1", "V40", NULL, NULL);
+	n += msg_for(batch + n, sizeof batch - n, "19340707-5559", "A02", "B2", "FALU", "W2", "V40", NULL, NULL);
+	n += msg_for(batch + n, sizeof batch - n, "19340707-5559", "A03", "B3", "FALU", "W2", "V40", "ZZ", NULL);
+	n += (size_t)snprintf(batch + n, sizeof batch - n, "BTS|3\rFTS|1\r");
+	T_TRUE(t, hl7_is_batch(batch, n) && !hl7_is_batch(one, msg_for(one, sizeof one, "19340707-5559", "A04", "B0",
+								       "FALU", "MED1", "V40", NULL, NULL)),
+	       "a batch is told from a message");
+	char *acks = NULL;
+	size_t alen = 0;
+	int stats[3];
+	T_EQ_INT(t, hl7_batch_handle(s, &from_falu, batch, n, NOW, &acks, &alen, stats), HG_OK, "the batch");
+	T_TRUE(t, stats[ADT_ACK_ACCEPT] == 2 && stats[ADT_ACK_ERROR] == 1 && stats[ADT_ACK_REJECT] == 0,
+	       "two accepted, one error (%d %d %d)", stats[0], stats[1], stats[2]);
+	T_TRUE(t, acks && strncmp(acks, "FHS|^~\\&|HEMGANG|", 17) == 0 && strstr(acks, "\rBHS|") &&
+			  strstr(acks, "\rMSA|AA|B1\r") && strstr(acks, "\rMSA|AA|B2\r") && strstr(acks, "\rMSA|AE|B3|") &&
+			  strstr(acks, "\rBTS|3\rFTS|1\r"),
+	       "the answer: FHS, BHS, three ACKs, BTS 3, FTS: %s", acks ? acks : "");
+	hg_free(acks);
+	int64_t id = 0;
+	T_EQ_INT(t, interop_visit_get(s, "FALU", "V40", &id), HG_OK, "the batch's admission is stored");
+	episode_state *st = load(s, id);
+	T_TRUE(t, st && strcmp(st->ward, "W2") == 0 && st->status == EPISODE_ADMITTED, "and its transfer");
+	hg_free(st);
+	/* more than HL7_BATCH_MAX messages: refused whole */
+	size_t cap = (HL7_BATCH_MAX + 2) * 64;
+	char *big = hg_malloc(cap);
+	size_t bn = (size_t)snprintf(big, cap, "BHS|^~\\&\r");
+	for (int i = 0; i <= HL7_BATCH_MAX; i++)
+		bn += (size_t)snprintf(big + bn, cap - bn, "MSH|^~\\&|PAS|FALU|||||ADT^A04|X%d|P|2.5\r", i);
+	T_EQ_INT(t, hl7_batch_handle(s, &from_falu, big, bn, NOW, &acks, &alen, stats), HG_OK, "a batch too big");
+	T_TRUE(t, stats[ADT_ACK_REJECT] == 1 && stats[ADT_ACK_ACCEPT] == 0 && acks && strstr(acks, "too_many_messages"),
+	       "one AR for the whole batch");
+	hg_free(acks);
+	hg_free(big);
+}
+
 static void test_senders(struct test *t, store *s)
 {
 	static const struct {
@@ -561,6 +602,7 @@ int main(void)
 	test_foreign_episode(&t, s);
 	test_pid_rules(&t, s);
 	test_merge(&t, s);
+	test_batch(&t, s);
 	test_senders(&t, s);
 	test_quarantine(&t, s);
 	test_demo(&t, s);

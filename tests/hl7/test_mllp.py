@@ -299,6 +299,14 @@ try:
         s.settimeout(10)
         t.eq(s.recv(10), b"", "and the connection is closed")
 
+    # a batch (BHS ... BTS) in one frame: each message handled, one batch of ACKs back (issue 16.3)
+    with socket.create_connection(("127.0.0.1", srv.mllp), timeout=30) as s:
+        batch = "BHS|^~\\&|PAS|FALU\r" + adt("A04", "MB1", P1, "V100", W12) + adt("A04", "MB2", P1, "V100", W12) + "BTS|2\r"
+        s.sendall(b"\x0b" + batch.encode() + b"\x1c\r")
+        answer = read_frame(s) or ""
+        t.ok(answer.startswith("BHS|") and "\rMSA|AA|MB1\r" in answer and "\rMSA|AA|MB2\r" in answer
+             and answer.endswith("BTS|2"), f"a batch over MLLP: a batch of two ACKs ({answer[:80]!r})")
+
     # ---- what the JSON API shows ----
     ward = Client(srv.http)
     t.eq(ward.login("avd12")[0], 200, "login avd12 (ward 12)")
