@@ -30,14 +30,37 @@ static int open_db(const char *path, store **out)
 
 static bool fits(const char *s, size_t cap) { return strlen(s) < cap; }
 
-/* hl7 facility FACILITY --org CODE [--name TEXT] [--allow ADDR]... [--a16-ready] */
+/* Adds one PID-3 rule (--pid AUTHORITY^TYPE, --pid-reserve) to the facility's; false with a message on stderr. */
+static bool add_pid_rule(interop_facility *f, const char *arg, bool reserve, int *count)
+{
+	char text[ADT_PID_RULE_TEXT_MAX + 8];
+	adt_pid_rule r;
+	snprintf(text, sizeof text, "%s%s", reserve ? "reserve:" : "", arg);
+	if (strncmp(arg, "reserve:", 8) == 0 || adt_pid_rule_parse(text, &r) != HG_OK) {
+		cli_usage_error("hl7", "--pid%s '%s' is not AUTHORITY^TYPE (either may be empty, not both; no spaces, & or "
+			       "further ^)", reserve ? "-reserve" : "", arg);
+		return false;
+	}
+	if (++*count > ADT_PID_RULES_MAX) {
+		cli_usage_error("hl7", "at most %d PID-3 rules", ADT_PID_RULES_MAX);
+		return false;
+	}
+	size_t used = strlen(f->pid_rules);
+	adt_pid_rule_format(&r, text, sizeof text);
+	snprintf(f->pid_rules + used, sizeof f->pid_rules - used, "%s%s", used ? " " : "", text);
+	return true;
+}
+
+/* hl7 facility FACILITY --org CODE [--name TEXT] [--allow ADDR]... [--a16-ready] [--pid A^T]... [--pid-reserve A^T]... */
 static int act_facility(store *s, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"org", required_argument, NULL, 'o'},   {"name", required_argument, NULL, 'n'},
 		{"allow", required_argument, NULL, 'a'}, {"a16-ready", no_argument, NULL, 'r'},
+		{"pid", required_argument, NULL, 'p'},   {"pid-reserve", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
+	int rules = 0;
 	interop_facility f;
 	int c;
 	memset(&f, 0, sizeof f);
@@ -63,6 +86,11 @@ static int act_facility(store *s, int argc, char **argv)
 			break;
 		}
 		case 'r': f.a16_ready = true; break;
+		case 'p':
+		case 'R':
+			if (!add_pid_rule(&f, optarg, c == 'R', &rules))
+				return CLI_USAGE;
+			break;
 		case ':': return cli_usage_error("hl7", "option %s needs a value", argv[optind - 1]);
 		default: return cli_usage_error("hl7", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -81,7 +109,7 @@ static int act_facility(store *s, int argc, char **argv)
 		return cli_usage_error("hl7", "organisation '%s' does not exist", f.org);
 	if (rc != HG_OK)
 		return cli_fail("hl7", "cannot store the facility: %s", hg_status_name(rc));
-	printf("%s\t%s\t%s\n", f.facility, f.org, f.addresses[0] ? f.addresses : "-");
+	printf("%s\t%s\t%s\t%s\n", f.facility, f.org, f.addresses[0] ? f.addresses : "-", f.pid_rules[0] ? f.pid_rules : "-");
 	return CLI_OK;
 }
 
@@ -96,8 +124,9 @@ static int act_facilities(store *s, int argc, char **argv)
 	if (rc != HG_OK)
 		return cli_fail("hl7", "cannot list facilities: %s", hg_status_name(rc));
 	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\t%s\t%s\t%s\n", rows[i].facility, rows[i].org, rows[i].name,
-		       rows[i].addresses[0] ? rows[i].addresses : "-", rows[i].a16_ready ? "a16-ready" : "-");
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", rows[i].facility, rows[i].org, rows[i].name,
+		       rows[i].addresses[0] ? rows[i].addresses : "-", rows[i].a16_ready ? "a16-ready" : "-",
+		       rows[i].pid_rules[0] ? rows[i].pid_rules : "-");
 	hg_free(rows);
 	return CLI_OK;
 }

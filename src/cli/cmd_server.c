@@ -91,12 +91,15 @@ int cmd_serve(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'}, {"static", required_argument, NULL, 's'},
 		{"openapi", required_argument, NULL, 'o'}, {"access-log", no_argument, NULL, 'a'},
 		{"secure-cookies", no_argument, NULL, 'c'}, {"mllp", required_argument, NULL, 'm'},
-		{"trusted-proxy", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0},
+		{"trusted-proxy", required_argument, NULL, 'p'}, {"mllp-limits", required_argument, NULL, 'L'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *db = DEFAULT_DB, *listen = "127.0.0.1:8080", *static_root = NULL, *openapi = NULL;
 	unsigned threads = 4;
 	bool access_log = false, secure = false;
 	const char *mllp = NULL; /* --mllp ADDR:PORT */
+	mllp_config mc = {0};    /* --mllp-limits connections=N,per-peer=N,message-timeout=S,idle-timeout=S */
+	char why[160];
 	const char *trusted_proxy = NULL; /* --trusted-proxy ADDR */
 	int c;
 	optind = 1;
@@ -111,6 +114,10 @@ int cmd_serve(int argc, char **argv)
 		case 'c': secure = true; break;
 		case 'm': mllp = optarg; break;
 		case 'p': trusted_proxy = optarg; break;
+		case 'L':
+			if (mllp_config_limits(&mc, optarg, why, sizeof why) != HG_OK)
+				return cli_usage_error("serve", "--mllp-limits: %s", why);
+			break;
 		case 't':
 			if (sscanf(optarg, "%u", &threads) != 1 || threads < 1 || threads > 64)
 				return cli_usage_error("serve", "--threads must be 1-64, not '%s'", optarg);
@@ -184,7 +191,8 @@ int cmd_serve(int argc, char **argv)
 	/* The HL7 v2 MLLP listener beside the HTTP server (src/hl7/mllp.h). */
 	mllp_server *mllp_srv = NULL;
 	if (mllp) {
-		mllp_config mc = {.listen = mllp, .demo = app.demo};
+		mc.listen = mllp;
+		mc.demo = app.demo;
 		if (mllp_server_start(&mc, app.store, &mllp_srv) != HG_OK) {
 			store_audit_set_notify(app.store, NULL, NULL);
 			http_server_stop(srv);

@@ -36,10 +36,11 @@ static const cli_command commands[] = {
 	{"serve", cmd_serve, "run the HTTP server (JSON API, web UI, metrics)",
 	 "usage: hemgang serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--static DIR]\n"
 	 "                     [--openapi FILE] [--access-log] [--secure-cookies] [--mllp ADDR:PORT]\n"
-	 "                     [--trusted-proxy ADDR]\n"
+	 "                     [--trusted-proxy ADDR] [--mllp-limits KEY=N,...]\n"
 	 "  Defaults: --db hemgang.db, --listen 127.0.0.1:8080, --threads 4, --static web/dist\n"
 	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"
 	 "  --mllp ADDR:PORT  also listen for HL7 v2 ADT over MLLP (docs/interop.md); port 0 = any free port.\n"
+	 "  --mllp-limits     connections=64,per-peer=4,message-timeout=60,idle-timeout=300 (seconds)\n"
 	 "  --trusted-proxy ADDR  a reverse proxy at ADDR: its X-Forwarded-For names the client for login\n"
 	 "                    limits and the audit log (docs/operations.md).\n"},
 	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
@@ -90,13 +91,16 @@ static const cli_command commands[] = {
 	 "  xlsx and pdf need --output. Steps are recorded under --user NAME (default cli).\n"},
 	{"hl7", cmd_hl7, "HL7 v2 interface: sending facilities, ward codes, quarantine and replay",
 	 "usage: hemgang hl7 [--db PATH] facility FACILITY --org CODE [--name TEXT] [--allow ADDR]... [--a16-ready]\n"
+	 "                   [--pid AUTHORITY^TYPE]... [--pid-reserve AUTHORITY^TYPE]...\n"
 	 "       hemgang hl7 [--db PATH] facilities\n"
 	 "       hemgang hl7 [--db PATH] ward FACILITY CODE UNIT\n"
 	 "       hemgang hl7 [--db PATH] quarantine [pending|replayed|failed]\n"
 	 "       hemgang hl7 [--db PATH] replay ID\n"
 	 "  A facility is MSH-4 of the messages it sends; --allow lists the source addresses it may\n"
 	 "  connect from (serve --mllp refuses every other address); --a16-ready: its A16/A25 carry\n"
-	 "  the doctor's ready-for-discharge judgement. ward maps a PV1-3.1 code to a unit. replay\n"
+	 "  the doctor's ready-for-discharge judgement; --pid: a PID-3 assigning authority (CX.4) and\n"
+	 "  type (CX.5) that hold a personnummer in this facility's messages (--pid-reserve: a reserve\n"
+	 "  number), e.g. --pid SE^PN. ward maps a PV1-3.1 code to a unit. replay\n"
 	 "  runs a quarantined message (and the later ones of its visit) again. See docs/interop.md.\n"},
 	{"report", cmd_report, "follow-up indicators for a period, grouped as you choose",
 	 "usage: hemgang report [--db PATH] --from DATE --to DATE [--by DIM,...] [--subject SUBJECT]\n"

@@ -43,8 +43,10 @@ static const struct role_row {
 	[ROLE_ANALYST] = {{"analyst", "analytiker", "analyst"}, 0, false, false},
 	[ROLE_INVOICE_OFFICER] = {{"invoice_officer", "fakturahandläggare", "invoice officer"}, 0, true, false},
 	[ROLE_ADMIN] = {{"admin", "administratör", "administrator"}, 0, false, true},
+	/* a records system acts for its units: a ward's, primary care's or a municipality's system; the unit-kind
+	 * rule of each event (checked by the fold) keeps each to what its units may do */
 	[ROLE_INTEGRATION] = {{"integration", "journalsystem (integration)", "records system (integration)"},
-			      EV_WARD,
+			      EV_WARD | EV_PRIMARY | EV_MUNICIPAL,
 			      true,
 			      false},
 };

@@ -820,6 +820,10 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 	size_t len = 0;
 	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
+	/* messages come from records systems, each with its own integration user (issue 13.7) */
+	if (c.user.role != ROLE_INTEGRATION)
+		return reply_outcome(res, 403, "security", "role_forbidden", NULL,
+				     "Only integration users (records systems, with an API token) may post messages.");
 	const char *ct = http_request_header(req, "Content-Type");
 	if (!ct || (strncmp(ct, "application/fhir+json", 21) != 0 && strncmp(ct, "application/json", 16) != 0))
 		return reply_outcome(res, 415, "not-supported", "unsupported_media_type", NULL,
@@ -852,18 +856,11 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 				   "Bundle.id and MessageHeader.id are required (reliable messaging): 1-64 of [A-Za-z0-9-.].");
 		goto out;
 	}
-	/* reliable messaging: the same message gets the same answer */
-	char who[HG_ID_MAX];
+	/* reliable messaging: the same message of the same sender gets the same answer; ids are the sender's own */
 	int status = 0;
 	char *stored = NULL;
-	rc = interop_fhir_get(app->store, bundle_id, header_id, who, &status, &stored);
+	rc = interop_fhir_get(app->store, c.user.username, bundle_id, header_id, &status, &stored);
 	if (rc == HG_OK) {
-		if (strcmp(who, c.user.username) != 0) {
-			hg_free(stored);
-			rc = reply_outcome(res, 409, "duplicate", "duplicate_message_id", "MessageHeader.id",
-					   "This Bundle.id and MessageHeader.id were used by another sender.");
-			goto out;
-		}
 		rc = http_reply_text(res, status, FHIR_CT, stored, strlen(stored));
 		hg_free(stored);
 		goto out;
@@ -883,7 +880,7 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	if (!err.transient && interop_fhir_put(app->store, bundle_id, header_id, c.user.username, 200, text, api_now()) != HG_OK) {
+	if (!err.transient && interop_fhir_put(app->store, c.user.username, bundle_id, header_id, 200, text, api_now()) != HG_OK) {
 		free(text);
 		rc = api_problem_store(res, HG_EIO);
 		goto out;
@@ -1033,26 +1030,46 @@ static hg_status search_encounters(http_request *req, http_response *res, void *
 					      (json_int_t)total, "entry", entries));
 }
 
+/*
+ * The base URL this server answers under, for the CapabilityStatement: the
+ * request's Host (https behind TLS, i.e. with secure cookies), else FHIR_BASE.
+ */
+static void base_url(http_request *req, const api_app *app, char *out, size_t cap)
+{
+	const char *host = http_request_header(req, "Host");
+	bool plain = host && host[0] && strlen(host) < 200;
+	for (const char *p = host; plain && *p; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			strchr(".-:[]", *p) != NULL;
+	if (plain)
+		snprintf(out, cap, "%s://%s/fhir", app->secure_cookies ? "https" : "http", host);
+	else
+		snprintf(out, cap, "%s", FHIR_BASE);
+}
+
 static hg_status get_metadata(http_request *req, http_response *res, void *p)
 {
-	(void)req;
-	(void)p;
-	char now[21];
+	api_app *app = p;
+	char now[21], base[256], address[300];
+	base_url(req, app, base, sizeof base);
+	snprintf(address, sizeof address, "%s/$process-message", base);
 	json_t *cs = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:s}, s:["
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:{s:s, s:s}, s:{s:s, s:s}, s:["
 		"{s:s, s:{s:b, s:[{s:[{s:s, s:s}]}], s:s}, s:[{s:s, s:[{s:s}, {s:s}], s:[{s:s, s:s, s:s}]}], "
-		"s:[{s:s, s:s}]}], s:[{s:[{s:s, s:s}], s:[{s:s, s:s}], s:s}]}",
+		"s:[{s:s, s:s}]}], s:[{s:[{s:{s:s, s:s}, s:s}], s:[{s:s, s:s}], s:s}]}",
 		"resourceType", "CapabilityStatement", "status", "active", "date", instant_format_utc(api_now(), now), "kind",
 		"instance", "fhirVersion", "4.0.1", "publisher", "hemgang", "format", "application/fhir+json", "software",
-		"name", "hemgang", "version", "1", "rest", "mode", "server", "security", "cors", 0, "service", "coding", "system",
+		"name", "hemgang", "version", "1", "implementation", "description", "hemgang", "url", base, "rest", "mode",
+		"server", "security", "cors", 0, "service", "coding", "system",
 		"http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "OAuth", "description",
 		"Bearer API tokens of hemgang users (role integration for records systems); see docs/interop.md.", "resource",
 		"type", "Encounter", "interaction", "code", "read", "code", "search-type", "searchParam", "name",
 		"patient.identifier", "type", "token", "documentation",
 		"urn:oid:1.2.752.129.2.1.3.1|YYYYMMDDNNNN (personnummer) or urn:oid:1.2.752.129.2.1.3.3 (samordningsnummer)",
 		"operation", "name", "process-message", "definition", "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
-		"messaging", "endpoint", "protocol", "http://terminology.hl7.org/CodeSystem/message-transport", "code", "http",
-		"supportedMessage", "mode", "receiver", "definition", "http://medcomfhir.dk/ig/hospitalnotification/StructureDefinition/medcom-hospitalNotification-message",
+		"messaging", "endpoint", "protocol", "system", "http://terminology.hl7.org/CodeSystem/message-transport", "code",
+		"http", "address", address, "supportedMessage", "mode", "receiver", "definition",
+		"http://medcomfhir.dk/ig/hospitalnotification/StructureDefinition/medcom-hospitalNotification-message",
 		"documentation", "MedCom HospitalNotification activities and hemgang's own event codes; see docs/interop.md.");
 	return reply_fhir(res, 200, cs);
 }

@@ -37,6 +37,8 @@ static const struct trigger_row {
 	[ADT_A21] = {"A21", "leave started", time_default, true},
 	[ADT_A22] = {"A22", "leave ended", time_default, true},
 	[ADT_A25] = {"A25", "ready for discharge withdrawn, where configured", time_default, false},
+	[ADT_A18] = {"A18", "identities merged: the episodes of MRG-1 move to PID-3", time_default, false},
+	[ADT_A40] = {"A40", "identities merged: the episodes of MRG-1 move to PID-3", time_default, false},
 };
 
 const char *adt_trigger_code(adt_trigger t) { return (unsigned)t < ADT_TRIGGER_COUNT ? triggers[t].code : "other"; }
@@ -343,31 +345,120 @@ hg_status adt_read_header(const hl7_message *m, bool allow_test, adt_header *h, 
 
 /* ---- the patient ---- */
 
-/* Chooses the PID-3 repetition to use and parses it into p->personnummer. */
-static hg_status read_identifier(const hl7_message *m, const adt_header *h, int pid, hg_date today,
-				 event_patient *p, adt_error *err)
+/*
+ * PID-3 conventions without an OID that mean a Swedish personnummer or
+ * samordningsnummer: identifier type (CX.5) with the authority's namespace
+ * (CX.4.1) or universal id (CX.4.2); "" = any authority. NNSWE is HL7 table
+ * 0203's "national person identifier" of Sweden; PN ("person number") is
+ * generic, so only with the country namespace SE.
+ */
+static const struct type_row {
+	const char *type, *authority;
+} type_conventions[] = {
+	{"NNSWE", ""},
+	{"PN", "SE"},
+};
+
+/* ---- a facility's own rules ---- */
+
+static bool rule_part_ok(const char *s, size_t n, size_t cap)
 {
-	int reps = hl7_repetitions(m, pid, 3);
+	if (n >= cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '^' || s[i] == '&' || s[i] == ' ' || (unsigned char)s[i] < 0x20)
+			return false;
+	return true;
+}
+
+hg_status adt_pid_rule_parse(const char *text, adt_pid_rule *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!text)
+		return HG_EINVAL;
+	if (strncmp(text, "reserve:", 8) == 0) {
+		out->reserve = true;
+		text += 8;
+	}
+	const char *caret = strchr(text, '^');
+	size_t na = caret ? (size_t)(caret - text) : strlen(text);
+	const char *type = caret ? caret + 1 : "";
+	if (!rule_part_ok(text, na, sizeof out->authority) || !rule_part_ok(type, strlen(type), sizeof out->type) ||
+	    (na == 0 && !type[0]))
+		return HG_EINVAL;
+	memcpy(out->authority, text, na);
+	out->authority[na] = '\0';
+	copy(out->type, sizeof out->type, type);
+	return HG_OK;
+}
+
+hg_status adt_pid_rules_parse(const char *text, adt_pid_rules *out)
+{
+	memset(out, 0, sizeof *out);
+	for (const char *p = text ? text : ""; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t k = strcspn(p, " ");
+		if (k == 0)
+			break;
+		char one[ADT_PID_RULE_TEXT_MAX];
+		if (k >= sizeof one)
+			return HG_EINVAL;
+		if (out->n == ADT_PID_RULES_MAX)
+			return HG_ERANGE;
+		memcpy(one, p, k);
+		one[k] = '\0';
+		if (adt_pid_rule_parse(one, &out->rule[out->n]) != HG_OK)
+			return HG_EINVAL;
+		out->n++;
+		p += k;
+	}
+	return HG_OK;
+}
+
+void adt_pid_rule_format(const adt_pid_rule *r, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s%s", r->reserve ? "reserve:" : "", r->authority, r->type[0] ? "^" : "", r->type);
+}
+
+/* Chooses the PID-3 repetition to use and parses it into p->personnummer. */
+static hg_status read_identifier(const hl7_message *m, const adt_header *h, const char *segid, int pid, int field,
+				 hg_date today, const adt_pid_rules *rules, char out[EVENT_PNR_SIZE], adt_error *err)
+{
+	int reps = hl7_repetitions(m, pid, field);
 	int best = -1, best_rank = 99;
 	pnr_kind best_kind = PNR_PERSONAL;
 	char id[PNR_INPUT_MAX + 1];
 	if (reps == 0)
-		return adt_error_set(err, false, 101, "PID", 3, 0, "required", "PID-3 (patient identifier) is missing.");
+		return adt_error_set(err, false, 101, segid, field, 0, "required", "%s-%d (patient identifier) is missing.",
+				     segid, field);
 	for (int r = 1; r <= reps; r++) {
 		char ns[96], uid[96], type[16];
-		if (text_at(m, h, "PID", pid, 3, r, 4, 1, ns, sizeof ns, NULL) != HG_OK ||
-		    text_at(m, h, "PID", pid, 3, r, 4, 2, uid, sizeof uid, NULL) != HG_OK ||
-		    text_at(m, h, "PID", pid, 3, r, 5, 0, type, sizeof type, NULL) != HG_OK)
+		if (text_at(m, h, segid, pid, field, r, 4, 1, ns, sizeof ns, NULL) != HG_OK ||
+		    text_at(m, h, segid, pid, field, r, 4, 2, uid, sizeof uid, NULL) != HG_OK ||
+		    text_at(m, h, segid, pid, field, r, 5, 0, type, sizeof type, NULL) != HG_OK)
 			continue;
 		int rank = 99;
 		pnr_kind kind = PNR_PERSONAL;
-		for (size_t a = 0; a < sizeof authorities / sizeof authorities[0]; a++)
+		/* the facility's own rules first: they say what its system sends */
+		for (size_t k = 0; rules && rank == 99 && k < rules->n; k++) {
+			const adt_pid_rule *rule = &rules->rule[k];
+			if ((!rule->authority[0] || strcmp(rule->authority, ns) == 0 || strcmp(rule->authority, uid) == 0) &&
+			    (!rule->type[0] || strcmp(rule->type, type) == 0)) {
+				kind = rule->reserve ? PNR_RESERVE : PNR_PERSONAL;
+				rank = rule->reserve ? 2 : 0;
+			}
+		}
+		for (size_t a = 0; rank == 99 && a < sizeof authorities / sizeof authorities[0]; a++)
 			if (strcmp(uid, authorities[a].oid) == 0 || strcmp(ns, authorities[a].oid) == 0) {
 				kind = authorities[a].kind;
 				rank = kind == PNR_RESERVE ? 2 : 0;
 			}
-		if (rank == 99 && strcmp(type, "NNSWE") == 0)
-			rank = 1;
+		for (size_t c = 0; rank == 99 && c < sizeof type_conventions / sizeof type_conventions[0]; c++)
+			if (strcmp(type, type_conventions[c].type) == 0 &&
+			    (!type_conventions[c].authority[0] || strcmp(ns, type_conventions[c].authority) == 0 ||
+			     strcmp(uid, type_conventions[c].authority) == 0))
+				rank = 1;
 		if (rank == 99 && !ns[0] && !uid[0] && !type[0])
 			rank = 3; /* no authority at all: used only if it is a personnummer */
 		if (rank < best_rank) {
@@ -377,19 +468,21 @@ static hg_status read_identifier(const hl7_message *m, const adt_header *h, int 
 		}
 	}
 	if (best < 0)
-		return adt_error_set(err, false, 204, "PID", 3, 4, "unknown_assigning_authority",
-				     "No PID-3 identifier has an assigning authority hemgang knows "
-				     "(personnummer 1.2.752.129.2.1.3.1, samordningsnummer 1.2.752.129.2.1.3.3).");
-	if (text_at(m, h, "PID", pid, 3, best, 1, 0, id, sizeof id, NULL) != HG_OK || !id[0])
-		return adt_error_set(err, false, 101, "PID", 3, 1, "required", "PID-3.1 (the number) is missing or too long.");
+		return adt_error_set(err, false, 204, segid, field, 4, "unknown_assigning_authority",
+				     "No %s-%d identifier has an assigning authority hemgang knows "
+				     "(personnummer 1.2.752.129.2.1.3.1, samordningsnummer 1.2.752.129.2.1.3.3, "
+				     "type NNSWE, SE^PN, or a rule of the facility).", segid, field);
+	if (text_at(m, h, segid, pid, field, best, 1, 0, id, sizeof id, NULL) != HG_OK || !id[0])
+		return adt_error_set(err, false, 101, segid, field, 1, "required", "%s-%d.1 (the number) is missing or too long.",
+				     segid, field);
 	pnr_options opt = pnr_options_default(today);
 	opt.accept_reserve = best_kind == PNR_RESERVE;
 	pnr parsed;
 	pnr_reason why;
 	if (pnr_parse(id, &opt, &parsed, &why) != HG_OK)
-		return adt_error_set(err, false, 102, "PID", 3, 1, "bad_personnummer", "PID-3: %s",
+		return adt_error_set(err, false, 102, segid, field, 1, "bad_personnummer", "%s-%d: %s", segid, field,
 				     pnr_reason_label(why)->en);
-	copy(p->personnummer, sizeof p->personnummer, parsed.normal);
+	copy(out, EVENT_PNR_SIZE, parsed.normal);
 	return HG_OK;
 }
 
@@ -426,7 +519,8 @@ static bool join(char *buf, size_t cap, const char *sep, const char *part)
 	return w >= 0 && (size_t)w < cap - n;
 }
 
-static hg_status read_patient(const hl7_message *m, adt_message *out, hg_date today, adt_error *err)
+static hg_status read_patient(const hl7_message *m, adt_message *out, hg_date today, const adt_pid_rules *rules,
+			     adt_error *err)
 {
 	const adt_header *h = &out->h;
 	event_patient *p = &out->patient;
@@ -435,8 +529,18 @@ static hg_status read_patient(const hl7_message *m, adt_message *out, hg_date to
 	char family[HG_NAME_MAX], given[HG_NAME_MAX], part[HG_NAME_MAX], zip[16], city[HG_NAME_MAX], muni[16];
 	if (pid < 0)
 		return adt_error_set(err, false, 100, "PID", 0, 0, "required", "The PID segment is missing.");
-	if ((rc = read_identifier(m, h, pid, today, p, err)))
+	if ((rc = read_identifier(m, h, "PID", pid, 3, today, rules, p->personnummer, err)))
 		return rc;
+	if (out->trigger == ADT_A18 || out->trigger == ADT_A40) { /* the identity merged away */
+		int mrg = hl7_find(m, "MRG", 0);
+		if (mrg < 0)
+			return adt_error_set(err, false, 100, "MRG", 0, 0, "required", "A merge needs the MRG segment.");
+		if ((rc = read_identifier(m, h, "MRG", mrg, 1, today, rules, out->prior, err)))
+			return rc;
+		if (strcmp(out->prior, p->personnummer) == 0)
+			return adt_error_set(err, false, 102, "MRG", 1, 1, "merge_into_itself",
+					     "MRG-1 and PID-3 are the same number.");
+	}
 	int r = pick_repetition(m, pid, 5, 7, "L", "L");
 	if ((rc = text_at(m, h, "PID", pid, 5, r, 1, 1, family, sizeof family, err)) ||
 	    (rc = text_at(m, h, "PID", pid, 5, r, 2, 0, given, sizeof given, err)))
@@ -569,6 +673,12 @@ static hg_status read_time(const hl7_message *m, adt_message *out, adt_error *er
 
 hg_status adt_read(const hl7_message *m, bool allow_test, hg_date today, adt_message *out, adt_error *err)
 {
+	return adt_read_rules(m, allow_test, today, NULL, out, err);
+}
+
+hg_status adt_read_rules(const hl7_message *m, bool allow_test, hg_date today, const adt_pid_rules *rules,
+			 adt_message *out, adt_error *err)
+{
 	hg_status rc;
 	memset(out, 0, sizeof *out);
 	out->occurred_at = HG_INSTANT_NONE;
@@ -582,7 +692,7 @@ hg_status adt_read(const hl7_message *m, bool allow_test, hg_date today, adt_mes
 			out->trigger = (adt_trigger)t;
 	if (out->trigger == ADT_OTHER)
 		return HG_OK;
-	if ((rc = read_patient(m, out, today, err)) || (rc = read_visit(m, out, err)) || (rc = read_time(m, out, err)))
+	if ((rc = read_patient(m, out, today, rules, err)) || (rc = read_visit(m, out, err)) || (rc = read_time(m, out, err)))
 		return rc;
 	return HG_OK;
 }
@@ -744,6 +854,12 @@ hg_status adt_plan(const adt_message *m, const adt_context *cx, event out[ADT_EV
 		set_author_current(ev, cx);
 		return HG_OK;
 	}
+	case ADT_A18:
+	case ADT_A40:
+		if (strcmp(st->patient.personnummer, m->prior) != 0)
+			return HG_OK; /* not (or no longer) the merged identity: nothing to move */
+		/* the episode moves to PID-3 as an A08 moves it, with the surviving number */
+		__attribute__((fallthrough));
 	case ADT_A08: {
 		event_patient p = merged_patient(&st->patient, m);
 		if (!same_patient(&p, &st->patient)) {

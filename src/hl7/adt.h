@@ -14,7 +14,9 @@
  *                   A01 admitted, A02 transferred, A03 discharged, A08 a
  *                   correction of the admission and/or an expected date change,
  *                   A11/A12/A13 cancellations, A16/A25 ready/withdrawn (where
- *                   the sending facility is configured for it), A21/A22 leave.
+ *                   the sending facility is configured for it), A21/A22 leave,
+ *                   A18/A40 merges (a correction of the admission that moves
+ *                   the episode to the surviving number; planned per episode).
  *                   The core still judges every event when it is appended.
  *  3. adt_ack()   - renders the ACK (original mode AA/AE/AR, enhanced mode
  *                   CA/CE/CR) with an ERR segment naming the field at fault.
@@ -52,6 +54,8 @@ typedef enum adt_trigger {
 	ADT_A21,     /* leave of absence: out */
 	ADT_A22,     /* leave of absence: back */
 	ADT_A25,     /* cancel pending discharge */
+	ADT_A18,     /* merge patient information (MRG-1 into PID-3) */
+	ADT_A40,     /* merge patient - patient identifier list (MRG-1 into PID-3) */
 	ADT_TRIGGER_COUNT,
 	ADT_OTHER = ADT_TRIGGER_COUNT /* an ADT trigger hemgang does not use */
 } adt_trigger;
@@ -115,6 +119,7 @@ typedef struct adt_message {
 	bool has_destination;      /* PV1-36 given, or PID-30 = Y */
 	discharge_destination destination;
 	hg_date expected_date;     /* PV2-9, or NONE */
+	char prior[EVENT_PNR_SIZE]; /* A18, A40: the identity merged away (MRG-1), normalised; PID-3 survives */
 } adt_message;
 
 /*
@@ -126,6 +131,34 @@ typedef struct adt_message {
 hg_status adt_read_header(const hl7_message *m, bool allow_test, adt_header *h, adt_error *err) HG_MUST_CHECK;
 
 /*
+ * A sending facility's own PID-3 convention (issue 16.1): a repetition whose
+ * assigning authority (CX.4 namespace or universal id) is `authority` and
+ * whose identifier type (CX.5) is `type` holds a personnummer or
+ * samordningsnummer (or, with `reserve`, a reserve number). An empty
+ * authority or type matches anything, not both empty. Written as text
+ * "AUTHORITY^TYPE" or "reserve:AUTHORITY^TYPE" (`hemgang hl7 facility --pid`).
+ */
+#define ADT_PID_RULES_MAX 8
+#define ADT_PID_RULE_TEXT_MAX 96 /* one rule as text, incl. NUL */
+typedef struct adt_pid_rule {
+	char authority[64];
+	char type[16];
+	bool reserve;
+} adt_pid_rule;
+
+typedef struct adt_pid_rules {
+	adt_pid_rule rule[ADT_PID_RULES_MAX];
+	size_t n;
+} adt_pid_rules;
+
+/* Parses one rule's text. HG_EINVAL for an empty rule, one with '^' in a part, '&', a space, or too long. */
+hg_status adt_pid_rule_parse(const char *text, adt_pid_rule *out) HG_MUST_CHECK;
+/* Parses space-separated rules (as stored); HG_EINVAL for a bad one, HG_ERANGE for more than ADT_PID_RULES_MAX. */
+hg_status adt_pid_rules_parse(const char *text, adt_pid_rules *out) HG_MUST_CHECK;
+/* Renders one rule as text into buf (ADT_PID_RULE_TEXT_MAX suffices). */
+void adt_pid_rule_format(const adt_pid_rule *r, char *buf, size_t cap);
+
+/*
  * Reads the whole message (adt_read_header first). `today` is the local date
  * for the century rule of 10-digit personnummer. Errors: AR for the header
  * reasons; AE for a field that is malformed or missing (101 required, 102 bad
@@ -133,6 +166,9 @@ hg_status adt_read_header(const hl7_message *m, bool allow_test, adt_header *h, 
  */
 hg_status adt_read(const hl7_message *m, bool allow_test, hg_date today, adt_message *out,
 		   adt_error *err) HG_MUST_CHECK;
+/* The same with the sending facility's PID-3 rules (NULL: the common conventions only), tried first. */
+hg_status adt_read_rules(const hl7_message *m, bool allow_test, hg_date today, const adt_pid_rules *rules,
+			 adt_message *out, adt_error *err) HG_MUST_CHECK;
 
 /* A unit as the store knows it, resolved by the caller. id "" means unknown. */
 typedef struct adt_unit {

@@ -54,8 +54,16 @@ static json_t *facility_json(const interop_facility *f)
 	copy(buf, sizeof buf, f->addresses);
 	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		json_array_append_new(addrs, json_string(tok));
-	return json_pack("{s:s, s:s, s:s, s:o, s:b}", "facility", f->facility, "organisation", f->org, "name", f->name,
-			 "addresses", addrs, "a16_ready", f->a16_ready);
+	json_t *rules = json_array();
+	adt_pid_rules pr;
+	if (adt_pid_rules_parse(f->pid_rules, &pr) == HG_OK)
+		for (size_t i = 0; i < pr.n; i++) {
+			char text[ADT_PID_RULE_TEXT_MAX];
+			adt_pid_rule_format(&pr.rule[i], text, sizeof text);
+			json_array_append_new(rules, json_string(text));
+		}
+	return json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "facility", f->facility, "organisation", f->org, "name",
+			 f->name, "addresses", addrs, "a16_ready", f->a16_ready, "pid_rules", rules);
 }
 
 static hg_status get_facilities(http_request *req, http_response *res, void *p)
@@ -77,7 +85,7 @@ static hg_status get_facilities(http_request *req, http_response *res, void *p)
 	return http_reply_json(res, 200, json_pack("{s:o}", "facilities", arr));
 }
 
-/* PUT /api/v1/hl7/facilities/{facility} {"name", "addresses": [...], "a16_ready"} */
+/* PUT /api/v1/hl7/facilities/{facility} {"name", "addresses": [...], "a16_ready", "pid_rules": [...]} */
 static hg_status put_facility(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
@@ -117,6 +125,21 @@ static hg_status put_facility(http_request *req, http_response *res, void *p)
 		snprintf(f.addresses + used, sizeof f.addresses - used, "%s%s", used ? " " : "", s);
 	}
 	f.a16_ready = json_is_true(json_object_get(body, "a16_ready"));
+	json_t *rules = json_object_get(body, "pid_rules");
+	if (rules && (!json_is_array(rules) || json_array_size(rules) > ADT_PID_RULES_MAX))
+		return http_reply_problem(res, 422, "validation", NULL, "pid_rules", "pid_rules ska vara en lista med högst %d regler.",
+					  ADT_PID_RULES_MAX);
+	json_array_foreach(rules, i, a)
+	{
+		adt_pid_rule r;
+		char text[ADT_PID_RULE_TEXT_MAX];
+		size_t used = strlen(f.pid_rules);
+		if (adt_pid_rule_parse(json_string_value(a), &r) != HG_OK)
+			return http_reply_problem(res, 422, "validation", NULL, "pid_rules",
+						  "Regel nr %zu är inte [reserve:]AUKTORITET^TYP.", i + 1);
+		adt_pid_rule_format(&r, text, sizeof text);
+		snprintf(f.pid_rules + used, sizeof f.pid_rules - used, "%s%s", used ? " " : "", text);
+	}
 	rc = interop_facility_put(app->store, &f, api_now());
 	if (rc != HG_OK)
 		return api_problem_store(res, rc);

@@ -107,14 +107,25 @@ static hg_status resolve_ward(store *s, const char *facility, const interop_faci
 	return HG_OK;
 }
 
-/* The episode of the message: its visit number, else the patient's latest episode (not for A01). */
-static hg_status find_episode(store *s, const char *facility, const adt_message *am, int64_t *id)
+/*
+ * The episode of the message, never one another sender opened (issue 13.5):
+ * with PV1-19, only the episode this facility's visit opened (*unknown_visit
+ * when the facility never sent that visit); without PV1-19, the patient's
+ * latest episode that is not cancelled, which the caller accepts only when
+ * this facility admitted it (*by_patient says so). A01 looks up its visit only.
+ */
+static hg_status find_episode(store *s, const char *facility, const adt_message *am, int64_t *id, bool *unknown_visit,
+			      bool *by_patient)
 {
 	*id = 0;
+	*unknown_visit = *by_patient = false;
 	if (am->visit[0]) {
 		hg_status rc = interop_visit_get(s, facility, am->visit, id);
-		if (rc != HG_ENOTFOUND)
-			return rc;
+		if (rc == HG_ENOTFOUND) {
+			*unknown_visit = am->trigger != ADT_A01;
+			return HG_OK;
+		}
+		return rc;
 	}
 	if (am->trigger == ADT_A01 || !am->patient.personnummer[0])
 		return HG_OK;
@@ -135,6 +146,7 @@ static hg_status find_episode(store *s, const char *facility, const adt_message 
 			*id = rows[i].id;
 		}
 	hg_free(rows);
+	*by_patient = *id != 0;
 	return HG_OK;
 }
 
@@ -214,6 +226,66 @@ static bool append_all(store *s, const hl7_service_opts *o, const adt_message *a
 	return true;
 }
 
+/*
+ * A18/A40 (issue 16.3): every episode of the merged-away number (MRG-1) that
+ * this facility admitted moves to the surviving number (PID-3) by a
+ * correction of its admission, appended and audited like any event; another
+ * sender's episodes are left alone. Fills *out; false when it answered an
+ * error. *episode_id gets the last episode moved.
+ */
+static bool merge_all(store *s, const hl7_service_opts *o, const adt_message *am, const adt_context *base,
+		      int64_t *episode_id, hg_instant now, hl7_outcome *out)
+{
+	store_query q;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	episode_state *st = hg_malloc(sizeof *st);
+	event *evs = hg_calloc(ADT_EVENTS_MAX, sizeof *evs);
+	bool ok = st && evs;
+	store_query_init(&q);
+	q.all = true;
+	q.pnr = am->prior;
+	q.limit = 100;
+	if (!ok || store_episodes_query(s, &q, &rows, &n, &total) != HG_OK) {
+		answer_store_failure(out, &am->h, now);
+		ok = false;
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		event *hist = NULL;
+		size_t nh = 0, nevs = 0;
+		adt_error err;
+		if (rows[i].status == EPISODE_CANCELLED)
+			continue;
+		if (store_episode_load(s, rows[i].id, st, &hist, &nh) != HG_OK) {
+			answer_store_failure(out, &am->h, now);
+			ok = false;
+		} else if (nh > 0 && strcmp(hist[0].author_user, base->author_user) == 0) {
+			adt_context cx = *base;
+			cx.st = st;
+			cx.history = hist;
+			cx.n = nh;
+			int64_t id = rows[i].id;
+			if (adt_plan(am, &cx, evs, &nevs, &err) != HG_OK) {
+				answer_error(out, &am->h, &err, now);
+				ok = false;
+			} else if (nevs > 0) {
+				char tag[ADT_CONTROL_ID_MAX + 32];
+				adt_message each = *am;
+				/* one idempotency key per episode: msh10:CONTROLID@EPISODE#N */
+				snprintf(tag, sizeof tag, "%s@%" PRId64, am->h.control_id, id);
+				copy(each.h.control_id, sizeof each.h.control_id, tag);
+				ok = append_all(s, o, &each, evs, nevs, &id, now, out);
+				*episode_id = id;
+			}
+		}
+		hg_free(hist);
+	}
+	hg_free(rows);
+	hg_free(st);
+	hg_free(evs);
+	return ok;
+}
+
 void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, size_t len, hg_instant now,
 			hl7_outcome *out)
 {
@@ -280,7 +352,10 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		answer_error(out, h, &err, now);
 		goto done;
 	}
-	if (adt_read(m, o->demo, cal_local_date(now), am, &err) != HG_OK) {
+	adt_pid_rules rules;
+	if (!known || adt_pid_rules_parse(f.pid_rules, &rules) != HG_OK)
+		memset(&rules, 0, sizeof rules); /* stored rules were checked when they were set */
+	if (adt_read_rules(m, o->demo, cal_local_date(now), &rules, am, &err) != HG_OK) {
 		answer_error(out, h, &err, now);
 		goto done;
 	}
@@ -312,6 +387,12 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 	author_user(user, h->sending_facility);
 	cx.author_user = user;
 	cx.a16_ready = known ? f.a16_ready : true;
+	if (am->trigger == ADT_A18 || am->trigger == ADT_A40) {
+		if (!merge_all(s, o, am, &cx, &episode_id, now, out))
+			goto done;
+		nevs = (size_t)out->events;
+		goto answered;
+	}
 	if (am->trigger == ADT_A01 || am->trigger == ADT_A02) {
 		rc = resolve_ward(s, h->sending_facility, known ? &f : NULL, am->ward_code, &cx.ward);
 		if (rc == HG_ENOTFOUND) {
@@ -323,8 +404,15 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 			goto done;
 		}
 	}
-	if (find_episode(s, h->sending_facility, am, &episode_id) != HG_OK) {
+	bool unknown_visit = false, by_patient = false;
+	if (find_episode(s, h->sending_facility, am, &episode_id, &unknown_visit, &by_patient) != HG_OK) {
 		answer_store_failure(out, h, now);
+		goto done;
+	}
+	if (unknown_visit) {
+		rc = adt_error_set(&err, false, 204, "PV1", 19, 1, "unknown_visit",
+				   "Facility '%s' has sent no admission (A01) for visit '%s'.", h->sending_facility, am->visit);
+		answer_error(out, h, &err, now);
 		goto done;
 	}
 	st = hg_malloc(sizeof *st);
@@ -339,10 +427,15 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 			answer_store_failure(out, h, now);
 			goto done;
 		}
-		cx.st = st;
-		cx.history = hist;
-		cx.n = n;
-		if (am->trigger == ADT_A01 && st->cancelled) { /* a new admission after a cancelled one */
+		/* without a visit number, only an episode this facility admitted is its own */
+		if (by_patient && (n == 0 || strcmp(hist[0].author_user, user) != 0)) {
+			episode_id = 0;
+		} else {
+			cx.st = st;
+			cx.history = hist;
+			cx.n = n;
+		}
+		if (episode_id && am->trigger == ADT_A01 && st->cancelled) { /* a new admission after a cancelled one */
 			cx.st = NULL;
 			episode_id = 0;
 		}
@@ -358,6 +451,7 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		answer_store_failure(out, h, now);
 		goto done;
 	}
+answered:;
 	int events = out->events;
 	answer(out, h, ADT_ACK_ACCEPT, NULL, now, nevs ? "accepted" : "ignored");
 	out->events = events;
@@ -414,5 +508,128 @@ hg_status hl7_quarantine_replay(store *s, int64_t id, const char *by, bool demo,
 	}
 	hg_free(msg);
 	hg_free(followers);
+	return rc;
+}
+
+/* ---- batches ---- */
+
+/* The start of the next line (after CR, LF or CR LF) at or after p, or end. */
+static const char *next_line(const char *p, const char *end)
+{
+	while (p < end && *p != '\r' && *p != '\n')
+		p++;
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+static bool line_is(const char *p, const char *end, const char *id)
+{
+	return end - p >= 4 && memcmp(p, id, 3) == 0 && (p[3] == '|' || p[3] == '\r' || p[3] == '\n');
+}
+
+bool hl7_is_batch(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	return end - p >= 4 && (memcmp(p, "FHS", 3) == 0 || memcmp(p, "BHS", 3) == 0) && p[3] != '\r' && p[3] != '\n' &&
+	       !((p[3] >= 'A' && p[3] <= 'Z') || (p[3] >= '0' && p[3] <= '9'));
+}
+
+/* Appends n bytes to the growing answer; false when out of memory. */
+static bool put(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t want = (*cap ? *cap * 2 : 4096);
+		while (want < *len + n + 1)
+			want *= 2;
+		char *grown = hg_realloc(*buf, want);
+		if (!grown)
+			return false;
+		*buf = grown;
+		*cap = want;
+	}
+	memcpy(*buf + *len, src, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text, size_t len, hg_instant now,
+			   char **acks, size_t *ack_len, int stats[3])
+{
+	const char *end = text + len, *msgs[HL7_BATCH_MAX + 1];
+	size_t lens[HL7_BATCH_MAX + 1], n = 0, cap = 0;
+	bool file = false, too_many = false;
+	hl7_outcome *out = hg_malloc(sizeof *out);
+	hg_status rc = HG_OK;
+	*acks = NULL;
+	*ack_len = 0;
+	if (stats)
+		stats[0] = stats[1] = stats[2] = 0;
+	if (!out)
+		return HG_ENOMEM;
+	/* the messages: each from its MSH line to the next MSH or envelope line */
+	for (const char *p = text; p < end;) {
+		const char *q = next_line(p, end);
+		if (line_is(p, end, "FHS"))
+			file = true;
+		if (line_is(p, end, "MSH")) {
+			if (n == HL7_BATCH_MAX) {
+				too_many = true;
+				break;
+			}
+			msgs[n] = p;
+			while (q < end && !line_is(q, end, "MSH") && !line_is(q, end, "BTS") && !line_is(q, end, "FTS") &&
+			       !line_is(q, end, "BHS") && !line_is(q, end, "FHS"))
+				q = next_line(q, end);
+			lens[n] = (size_t)(q - p);
+			n++;
+		}
+		p = q;
+	}
+	char line[128];
+	cal_local lt = cal_local_from_instant(now);
+	int y = 1970, mo = 1, d = 1;
+	if (lt.date != HG_DATE_NONE)
+		date_to_ymd(lt.date, &y, &mo, &d);
+	snprintf(line, sizeof line, "|^~\\&|HEMGANG||||%04d%02d%02d%02d%02d%02d\r", y, mo, d, lt.hour, lt.minute,
+		 lt.second);
+	bool ok = (!file || (put(acks, ack_len, &cap, "FHS", 3) && put(acks, ack_len, &cap, line, strlen(line)))) &&
+		  put(acks, ack_len, &cap, "BHS", 3) && put(acks, ack_len, &cap, line, strlen(line));
+	int sent = 0;
+	if (too_many) {
+		adt_header empty;
+		adt_error err;
+		memset(&empty, 0, sizeof empty);
+		hg_status ignored = adt_error_set(&err, true, 207, "", 0, 0, "too_many_messages",
+						  "A batch holds at most %d messages; send it in parts.", HL7_BATCH_MAX);
+		(void)ignored;
+		answer(out, &empty, ADT_ACK_REJECT, &err, now, "rejected");
+		ok = ok && put(acks, ack_len, &cap, out->ack, out->len);
+		sent = 1;
+		if (stats)
+			stats[ADT_ACK_REJECT]++;
+		n = 0;
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		hl7_service_handle(s, o, msgs[i], lens[i], now, out);
+		if (stats)
+			stats[out->code]++;
+		if (out->send && out->len) {
+			ok = put(acks, ack_len, &cap, out->ack, out->len);
+			sent++;
+		}
+	}
+	snprintf(line, sizeof line, "BTS|%d\r", sent);
+	ok = ok && put(acks, ack_len, &cap, line, strlen(line)) && (!file || put(acks, ack_len, &cap, "FTS|1\r", 6));
+	if (!ok) {
+		hg_free(*acks);
+		*acks = NULL;
+		*ack_len = 0;
+		rc = HG_ENOMEM;
+	}
+	hg_free(out);
 	return rc;
 }

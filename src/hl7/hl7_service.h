@@ -5,8 +5,10 @@
  * hl7_service_handle() parses the message, answers a redelivered MSH-10 with
  * the ACK it got the first time, checks the sending facility against the
  * configured table (and the source address against the facility's), resolves
- * the ward (PV1-3) and the episode (PV1-19, else the patient's latest
- * episode), lets adt_plan() decide the events, appends them through the store
+ * the ward (PV1-3) and the episode (the facility's own visit PV1-19; without
+ * one, the patient's latest episode only when this facility admitted it:
+ * never another sender's), lets adt_plan() decide the events, appends them
+ * through the store
  * (which lets the core judge each one, durably, before the ACK is built) and
  * logs the answer. A message for an unknown facility or ward, or for a visit
  * whose earlier message waits in quarantine, is accepted (AA) into the
@@ -46,6 +48,23 @@ typedef struct hl7_outcome {
 /* Handles one message (len bytes, any content) and fills *out; always builds an answer. */
 void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, size_t len, hg_instant now,
 			hl7_outcome *out);
+
+#define HL7_BATCH_MAX 1000 /* messages in one batch (FHS/BHS) */
+
+/* True when text is an HL7 batch: it starts with FHS or BHS (after any line breaks). */
+bool hl7_is_batch(const char *text, size_t len);
+
+/*
+ * Handles an HL7 batch (issue 16.3): FHS/BHS ... MSH ... MSH ... BTS/FTS, each
+ * message in turn through hl7_service_handle() exactly as if it had come
+ * alone. *acks gets the answering batch, hg_malloc'ed (caller frees), *ack_len
+ * bytes: BHS (FHS too when the batch had one), the ACK of each message that
+ * wants one, BTS with their count (and FTS). A batch of more than
+ * HL7_BATCH_MAX messages is refused whole with one AR; *stats (may be NULL)
+ * counts messages by ACK code (accept, error, reject).
+ */
+hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text, size_t len, hg_instant now,
+			   char **acks, size_t *ack_len, int stats[3]) HG_MUST_CHECK;
 
 /*
  * Replays quarantine row `id` (pending) and then the pending rows of the same

@@ -6,6 +6,11 @@
  * itself done, and whoever joins it (the accept thread when it reuses the
  * slot, or mllp_server_stop) closes the descriptor, so a stop can never shut
  * down a number that was meanwhile given to another socket.
+ *
+ * Admission (admit()) is decided by the accept thread alone, under the lock,
+ * from the live connections and the registered facilities: a peer below its
+ * own limit is admitted while the free slots exceed the reserve still owed to
+ * the other facilities that have no connection.
  */
 #include "hl7/mllp.h"
 
@@ -14,10 +19,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,6 +126,14 @@ static void reject_too_big(int fd, const mllp_server *srv)
 		(void)send_framed(fd, ack, len);
 }
 
+/* Milliseconds of the monotonic clock (never the wall clock: a clock step must not close or keep a connection). */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void *conn_main(void *p)
 {
 	mllp_conn *c = p;
@@ -126,13 +143,25 @@ static void *conn_main(void *p)
 	hl7_outcome *out = hg_malloc(sizeof *out);
 	hl7_service_opts o = {.demo = srv->cfg.demo, .peer = c->peer, .peer_loopback = c->loopback, .replay_of = 0};
 	bool open = buf && out;
+	/* the two clocks: since the last complete message (or the connection), and since a frame began */
+	int64_t idle_since = mono_ms(), frame_since = -1;
 	while (open) {
+		int64_t now = mono_ms();
+		int64_t deadline = frame_since >= 0 ? frame_since + (int64_t)srv->cfg.message_timeout_s * 1000
+						    : idle_since + (int64_t)srv->cfg.idle_timeout_s * 1000;
+		if (now >= deadline) {
+			fprintf(stderr, "hemgang: mllp: closed %s: %s\n", c->peer,
+				frame_since >= 0 ? "a message did not complete in time" : "idle");
+			break;
+		}
 		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, (int)srv->cfg.idle_timeout_s * 1000);
+		int pr = poll(&pfd, 1, (int)(deadline - now));
 		if (pr < 0 && errno == EINTR)
 			continue;
-		if (pr <= 0)
-			break; /* idle too long, or an error */
+		if (pr < 0)
+			break;
+		if (pr == 0)
+			continue; /* the deadline is checked above */
 		ssize_t r = recv(c->fd, buf + have, cap - have, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -147,16 +176,34 @@ static void *conn_main(void *p)
 				open = false;
 				break;
 			}
-			if (fs == MLLP_FRAME) {
+			if (fs == MLLP_FRAME && hl7_is_batch(buf + off, mlen)) { /* FHS/BHS: a batch, answered by one */
+				char *acks = NULL;
+				size_t alen = 0;
+				static const char start = MLLP_START, tail[2] = {MLLP_END, MLLP_CR};
+				if (hl7_batch_handle(srv->store, &o, buf + off, mlen, (hg_instant)time(NULL), &acks, &alen,
+						     NULL) != HG_OK ||
+				    !write_all(c->fd, &start, 1) || !write_all(c->fd, acks, alen) || !write_all(c->fd, tail, 2))
+					open = false;
+				hg_free(acks);
+				idle_since = mono_ms();
+				frame_since = -1;
+			} else if (fs == MLLP_FRAME) {
 				hl7_service_handle(srv->store, &o, buf + off, mlen, (hg_instant)time(NULL), out);
 				if (out->send && !send_framed(c->fd, out->ack, out->len))
 					open = false;
+				idle_since = mono_ms();
+				frame_since = -1;
 			}
 			memmove(buf, buf + used, have - used);
 			have -= used;
 			if (fs != MLLP_FRAME || !open)
 				break;
 		}
+		/* bytes left are the start of a frame (the deframer drops noise): its clock runs from now on */
+		if (have == 0)
+			frame_since = -1;
+		else if (frame_since < 0)
+			frame_since = mono_ms();
 		if (have == cap) { /* cannot happen: a full buffer is a frame too big */
 			open = false;
 		}
@@ -210,6 +257,59 @@ static mllp_conn *free_slot(mllp_server *srv)
 	return found;
 }
 
+/* True when addr is one of the space-separated addresses. */
+static bool listed(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	for (const char *p = list; n && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t k = strcspn(p, " ");
+		if (k == n && memcmp(p, addr, n) == 0)
+			return true;
+		p += k;
+	}
+	return false;
+}
+
+/*
+ * Whether a connection from peer may have a slot (lock held): the peer is
+ * below max_per_peer, and the free slots exceed the reserve owed to every
+ * other registered facility (one with addresses, none of them the peer's)
+ * that has no live connection. *why gets the reason of a refusal.
+ */
+static bool admit(mllp_server *srv, const char *peer, const interop_facility *fac, size_t nfac, const char **why)
+{
+	unsigned live = 0, mine = 0, owed = 0;
+	for (unsigned i = 0; i < srv->cfg.max_connections; i++) {
+		const mllp_conn *c = &srv->conns[i];
+		if (c->used && !c->done) {
+			live++;
+			mine += strcmp(c->peer, peer) == 0;
+		}
+	}
+	for (size_t f = 0; f < nfac; f++) {
+		if (!fac[f].addresses[0] || listed(fac[f].addresses, peer))
+			continue;
+		bool connected = false;
+		for (unsigned i = 0; !connected && i < srv->cfg.max_connections; i++) {
+			const mllp_conn *c = &srv->conns[i];
+			connected = c->used && !c->done && listed(fac[f].addresses, c->peer);
+		}
+		owed += !connected;
+	}
+	if (mine >= srv->cfg.max_per_peer) {
+		*why = "too many connections from this address";
+		return false;
+	}
+	if (srv->cfg.max_connections - live <= owed) {
+		*why = live >= srv->cfg.max_connections ? "every slot is taken"
+							: "the free slots are kept for facilities without a connection";
+		return false;
+	}
+	return true;
+}
+
 static void *accept_main(void *p)
 {
 	mllp_server *srv = p;
@@ -239,8 +339,19 @@ static void *accept_main(void *p)
 			close(fd);
 			continue;
 		}
+		interop_facility *fac = NULL;
+		size_t nfac = 0;
+		if (interop_facilities_list(srv->store, &fac, &nfac) != HG_OK) {
+			fprintf(stderr, "hemgang: mllp: refused %s: the database is unavailable\n", peer);
+			close(fd);
+			continue;
+		}
+		/* a peer that never reads its ACKs cannot hold the thread for long */
+		struct timeval tv = {.tv_sec = (time_t)srv->cfg.message_timeout_s, .tv_usec = 0};
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		const char *why = "cannot start a thread";
 		pthread_mutex_lock(&srv->lock);
-		mllp_conn *c = free_slot(srv);
+		mllp_conn *c = admit(srv, peer, fac, nfac, &why) ? free_slot(srv) : NULL;
 		if (c) {
 			memset(c, 0, sizeof *c);
 			c->srv = srv;
@@ -250,12 +361,54 @@ static void *accept_main(void *p)
 			c->used = pthread_create(&c->th, NULL, conn_main, c) == 0;
 		}
 		pthread_mutex_unlock(&srv->lock);
+		hg_free(fac);
 		if (!c || !c->used) {
-			fprintf(stderr, "hemgang: mllp: too many connections, refused %s\n", peer);
+			fprintf(stderr, "hemgang: mllp: refused %s: %s\n", peer, why);
 			close(fd);
+			continue;
 		}
 	}
 	return NULL;
+}
+
+hg_status mllp_config_limits(mllp_config *cfg, const char *spec, char *why, size_t why_cap)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} keys[] = {
+		{"connections", offsetof(mllp_config, max_connections)},
+		{"per-peer", offsetof(mllp_config, max_per_peer)},
+		{"message-timeout", offsetof(mllp_config, message_timeout_s)},
+		{"idle-timeout", offsetof(mllp_config, idle_timeout_s)},
+	};
+	for (const char *p = spec ? spec : ""; *p;) {
+		size_t k = strcspn(p, ",");
+		const char *eq = memchr(p, '=', k);
+		bool done = false;
+		for (size_t i = 0; eq && !done && i < sizeof keys / sizeof keys[0]; i++) {
+			if ((size_t)(eq - p) != strlen(keys[i].key) || memcmp(p, keys[i].key, (size_t)(eq - p)) != 0)
+				continue;
+			char num[16], *end;
+			size_t nl = k - (size_t)(eq - p) - 1;
+			if (nl == 0 || nl >= sizeof num)
+				break;
+			memcpy(num, eq + 1, nl);
+			num[nl] = '\0';
+			long v = strtol(num, &end, 10);
+			if (*end || v < 1 || v > 100000)
+				break;
+			*(unsigned *)(void *)((char *)cfg + keys[i].offset) = (unsigned)v;
+			done = true;
+		}
+		if (!done) {
+			snprintf(why, why_cap, "'%.*s' is not KEY=N (connections, per-peer, message-timeout, idle-timeout; 1-100000)",
+				 (int)(k > 60 ? 60 : k), p);
+			return HG_EINVAL;
+		}
+		p += k + (p[k] == ',');
+	}
+	return HG_OK;
 }
 
 /* Splits "ADDR:PORT" / "[ADDR]:PORT" into host and port text. */
@@ -330,9 +483,13 @@ hg_status mllp_server_start(const mllp_config *cfg, store *s, mllp_server **out)
 	srv->cfg = *cfg;
 	srv->cfg.listen = NULL;
 	if (!srv->cfg.max_connections)
-		srv->cfg.max_connections = 16;
+		srv->cfg.max_connections = 64;
+	if (!srv->cfg.max_per_peer)
+		srv->cfg.max_per_peer = 4;
 	if (!srv->cfg.idle_timeout_s)
 		srv->cfg.idle_timeout_s = 300;
+	if (!srv->cfg.message_timeout_s)
+		srv->cfg.message_timeout_s = 60;
 	if (!srv->cfg.max_message || srv->cfg.max_message > HL7_MESSAGE_MAX)
 		srv->cfg.max_message = HL7_MESSAGE_MAX;
 	srv->store = s;

@@ -6,12 +6,17 @@
  * `hemgang serve --mllp ADDR:PORT` starts one beside the HTTP server. An
  * accept thread admits only source addresses that some sending facility lists
  * (interop_store.h), or any loopback address when the database holds demo
- * data, and gives each connection a thread of its own (at most
- * max_connections at once). A connection reads frames up to max_message
- * bytes, hands each message to hl7_service_handle() and writes the ACK back
- * only after the events are durable; an oversized frame gets an AR and the
- * connection is closed, an idle one is closed after idle_timeout_s. No global
- * state: everything hangs off the mllp_server.
+ * data, and gives each connection a thread of its own. No one peer can hold
+ * the feed (issue 13.6): at most max_per_peer connections come from one
+ * source address, and every registered facility that has no connection keeps
+ * one slot of max_connections in reserve, which only its own addresses may
+ * take. A connection reads frames up to max_message bytes, hands each message
+ * to hl7_service_handle() and writes the ACK back only after the events are
+ * durable; an oversized frame gets an AR and the connection is closed. Two
+ * clocks close a connection, neither reset by stray bytes: a frame that has
+ * not ended message_timeout_s after its first byte arrived, and no complete
+ * message for idle_timeout_s. No global state: everything hangs off the
+ * mllp_server.
  */
 #ifndef HG_HL7_MLLP_H
 #define HG_HL7_MLLP_H
@@ -41,12 +46,21 @@ mllp_frame_state mllp_deframe(const char *buf, size_t len, size_t max, size_t *m
 			      size_t *consumed);
 
 typedef struct mllp_config {
-	const char *listen;       /* "ADDR:PORT" or "[IPv6]:PORT"; port 0 = ephemeral */
-	unsigned max_connections; /* [16] */
-	unsigned idle_timeout_s;  /* [300] */
-	size_t max_message;       /* [HL7_MESSAGE_MAX] */
-	bool demo;                /* any loopback sender; processing ids T and D */
+	const char *listen;         /* "ADDR:PORT" or "[IPv6]:PORT"; port 0 = ephemeral */
+	unsigned max_connections;   /* [64] all connections at once, the facilities' reserve included */
+	unsigned max_per_peer;      /* [4] connections from one source address */
+	unsigned idle_timeout_s;    /* [300] without a complete message */
+	unsigned message_timeout_s; /* [60] from a frame's first byte to its end */
+	size_t max_message;         /* [HL7_MESSAGE_MAX] */
+	bool demo;                  /* any loopback sender; processing ids T and D */
 } mllp_config;
+
+/*
+ * Reads `--mllp-limits`: comma-separated KEY=N of connections, per-peer,
+ * message-timeout and idle-timeout (seconds), each 1-100000, into *cfg.
+ * HG_EINVAL (why names the part) for anything else.
+ */
+hg_status mllp_config_limits(mllp_config *cfg, const char *spec, char *why, size_t why_cap) HG_MUST_CHECK;
 
 typedef struct mllp_server mllp_server;
 

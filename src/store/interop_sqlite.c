@@ -34,9 +34,9 @@ hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant n
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
-			       "INSERT INTO hl7_facilities(facility, org, name, addresses, a16_ready, created_at) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(facility) DO UPDATE SET org = ?2, name = ?3, "
-			       "addresses = ?4, a16_ready = ?5",
+			       "INSERT INTO hl7_facilities(facility, org, name, addresses, a16_ready, created_at, pid_rules) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(facility) DO UPDATE SET org = ?2, name = ?3, "
+			       "addresses = ?4, a16_ready = ?5, pid_rules = ?7",
 			       &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, f->facility);
@@ -45,6 +45,7 @@ hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant n
 		sq_bind_text(st, 4, f->addresses);
 		sqlite3_bind_int(st, 5, f->a16_ready);
 		sqlite3_bind_int64(st, 6, now);
+		sq_bind_text(st, 7, f->pid_rules);
 		rc = step_write(db, st);
 	}
 	return finish(s, db, st, rc);
@@ -59,9 +60,10 @@ static void read_facility(sqlite3_stmt *st, void *p)
 	sq_col_str(st, 2, f->name, sizeof f->name);
 	sq_col_str(st, 3, f->addresses, sizeof f->addresses);
 	f->a16_ready = sqlite3_column_int(st, 4) != 0;
+	sq_col_str(st, 5, f->pid_rules, sizeof f->pid_rules);
 }
 
-#define FACILITY_COLS "SELECT facility, org, name, addresses, a16_ready FROM hl7_facilities "
+#define FACILITY_COLS "SELECT facility, org, name, addresses, a16_ready, pid_rules FROM hl7_facilities "
 
 hg_status interop_facility_get(store *s, const char *facility, interop_facility *out)
 {
@@ -381,19 +383,19 @@ hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, co
 
 /* ---- FHIR ---- */
 
-hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_id, const char *username, int status,
+hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id, const char *header_id, int status,
 			   const char *response, hg_instant now)
 {
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
-			       "INSERT OR IGNORE INTO fhir_messages(bundle_id, header_id, username, received_at, status, "
+			       "INSERT OR IGNORE INTO fhir_messages(username, bundle_id, header_id, received_at, status, "
 			       "response) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 			       &st);
 	if (rc == HG_OK) {
-		sq_bind_text(st, 1, bundle_id);
-		sq_bind_text(st, 2, header_id);
-		sq_bind_text(st, 3, username);
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, bundle_id);
+		sq_bind_text(st, 3, header_id);
 		sqlite3_bind_int64(st, 4, now);
 		sqlite3_bind_int(st, 5, status);
 		sq_bind_text(st, 6, response);
@@ -402,23 +404,24 @@ hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_i
 	return finish(s, db, st, rc);
 }
 
-hg_status interop_fhir_get(store *s, const char *bundle_id, const char *header_id, char *username, int *status,
+hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id, const char *header_id, int *status,
 			   char **response)
 {
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*response = NULL;
 	hg_status rc = sq_prepare(db,
-			       "SELECT username, status, response FROM fhir_messages WHERE bundle_id = ?1 AND header_id = ?2",
+			       "SELECT status, response FROM fhir_messages WHERE username = ?1 AND bundle_id = ?2 AND "
+			       "header_id = ?3",
 			       &st);
 	if (rc == HG_OK) {
-		sq_bind_text(st, 1, bundle_id);
-		sq_bind_text(st, 2, header_id);
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, bundle_id);
+		sq_bind_text(st, 3, header_id);
 		int step = sqlite3_step(st);
 		if (step == SQLITE_ROW) {
-			sq_col_str(st, 0, username, HG_ID_MAX);
-			*status = sqlite3_column_int(st, 1);
-			*response = hg_strdup((const char *)sqlite3_column_text(st, 2));
+			*status = sqlite3_column_int(st, 0);
+			*response = hg_strdup((const char *)sqlite3_column_text(st, 1));
 			rc = *response ? HG_OK : HG_ENOMEM;
 		} else {
 			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;

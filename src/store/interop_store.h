@@ -20,6 +20,7 @@
 
 #define INTEROP_ADDRESSES_MAX 512 /* the space-separated address list of a facility, incl. NUL */
 #define INTEROP_CONTROL_ID_MAX 64
+#define INTEROP_PID_RULES_MAX 800 /* a facility's PID-3 rules as text, incl. NUL */
 #define INTEROP_REASON_MAX 48
 
 typedef struct interop_facility {
@@ -28,6 +29,7 @@ typedef struct interop_facility {
 	char name[HG_NAME_MAX];
 	char addresses[INTEROP_ADDRESSES_MAX];
 	bool a16_ready;
+	char pid_rules[INTEROP_PID_RULES_MAX]; /* space-separated PID-3 rules (hl7/adt.h adt_pid_rules_parse) */
 } interop_facility;
 
 /* Adds or replaces a facility. HG_ENOTFOUND when the organisation does not exist. */
@@ -97,11 +99,11 @@ hg_status interop_quarantine_followers(store *s, const char *facility, const cha
 hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, const char *by, const char *result,
 				     hg_instant now) HG_MUST_CHECK;
 
-/* FHIR reliable messaging: the answer to (bundle_id, header_id). */
-hg_status interop_fhir_put(store *s, const char *bundle_id, const char *header_id, const char *username, int status,
+/* FHIR reliable messaging: the answer to (bundle_id, header_id) of one sender (username); ids are the sender's own. */
+hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id, const char *header_id, int status,
 			   const char *response, hg_instant now) HG_MUST_CHECK;
-/* *response hg_malloc'ed (caller frees); username (HG_ID_MAX) gets who sent it. HG_ENOTFOUND when unseen. */
-hg_status interop_fhir_get(store *s, const char *bundle_id, const char *header_id, char *username, int *status,
+/* *response hg_malloc'ed (caller frees). HG_ENOTFOUND when this sender has not sent that message. */
+hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id, const char *header_id, int *status,
 			   char **response) HG_MUST_CHECK;
 
 #endif

@@ -33,7 +33,9 @@ static void test_may_send(struct test *t)
 		{ROLE_INVOICE_OFFICER, EVENT_ADMITTED, false},
 		{ROLE_ADMIN, EVENT_ADMITTED, false},
 		{ROLE_INTEGRATION, EVENT_ADMITTED, true},
-		{ROLE_INTEGRATION, EVENT_CARE_CONTACT_APPOINTED, false},
+		{ROLE_INTEGRATION, EVENT_CARE_CONTACT_APPOINTED, true}, /* a primary care record's system */
+		{ROLE_INTEGRATION, EVENT_MUNICIPALITY_READY, true},     /* a municipality's system */
+		{ROLE_INTEGRATION, EVENT_TYPE_COUNT, false},
 		{ROLE_COUNT, EVENT_ADMITTED, false},
 		{ROLE_WARD_STAFF, EVENT_TYPE_COUNT, false},
 	};

@@ -7,7 +7,9 @@ nothing); malformed bundles, unknown codes, a wrong identifier system, a
 sender that is not the caller's unit; CapabilityStatement; Encounter read and
 search with access control. Every wait is bounded."""
 import datetime
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +28,11 @@ def token(username):
     return out.stdout.strip()
 
 
-journal_token, vc_token, other_token = token("journal"), token("vc-falun"), token("journal-narsjukhus")
+# the primary care centre's records system: an integration user of its unit
+subprocess.run([HEMGANG, "user", "--db", db, "add", "journal-vc", "--org", "R20", "--role", "integration", "--unit",
+                "SE2321000180-E2001", "--no-password"], check=True, capture_output=True, timeout=60)
+journal_token, vc_token, other_token = token("journal"), token("journal-vc"), token("journal-narsjukhus")
+staff_token = token("vc-falun")
 srv = Server(db, os.path.join(TMP, "fhir-server.log")).start()
 FHIR = "application/fhir+json"
 PNR_SYS = "urn:oid:1.2.752.129.2.1.3.1"
@@ -41,8 +47,21 @@ today = datetime.date.today()
 counter = [0]
 
 
+emitted, sent = [], []  # every FHIR resource hemgang answered with, every bundle this test posted (issue 16.2)
+
+
+class FhirClient(Client):
+    """The test's client, keeping every FHIR resource the server answers with for the R4 validator."""
+
+    def request(self, method, path, body=None, **kw):
+        status, parsed, headers = super().request(method, path, body, **kw)
+        if isinstance(parsed, dict) and "resourceType" in parsed:
+            emitted.append(parsed)
+        return status, parsed, headers
+
+
 def client(tok=None):
-    c = Client(srv.port)
+    c = FhirClient(srv.port)
     c.token = tok
     return c
 
@@ -75,7 +94,8 @@ def message(activity=None, hemgang=None, sender=W12, when=None, patient=True, pn
     enc.update(encounter or {})
     entries.append({"fullUrl": "urn:uuid:encounter", "resource": enc})
     prov = {"resourceType": "Provenance", "occurredDateTime": iso(when or now - datetime.timedelta(hours=1)),
-            "target": [{"reference": "urn:uuid:encounter"}]}
+            "recorded": iso(now), "target": [{"reference": "urn:uuid:encounter"}],
+            "agent": [{"who": {"reference": "urn:uuid:sender"}}]}
     if activity:
         prov["activity"] = {"coding": [{"system": MEDCOM_ACTIVITY, "code": activity}]}
     entries.append({"fullUrl": "urn:uuid:provenance", "resource": prov})
@@ -84,6 +104,8 @@ def message(activity=None, hemgang=None, sender=W12, when=None, patient=True, pn
 
 
 def post(c, bundle, raw=None, ctype=FHIR):
+    if bundle is not None:
+        sent.append(json.loads(json.dumps(bundle)))
     status, body, headers = c.request("POST", "/fhir/$process-message", bundle, raw=raw, content_type=ctype)
     return status, body, headers
 
@@ -122,6 +144,13 @@ try:
     t.ok(headers.get("Content-Type", "").startswith(FHIR), "application/fhir+json")
     status, _, _ = post(client(), message("admit-inpatient"))
     t.eq(status, 401, "no token: 401")
+    # issue 13.7: only integration users post messages
+    status, body, _ = post(client(staff_token), message(hemgang="care-contact-appointed", sender=VC))
+    t.eq((status, issue(body)), (403, ("security", "role_forbidden", "")), "a primary care user's token: 403")
+    ward = Client(srv.port)
+    ward.login("avd12")
+    status, body, _ = post(ward, message("admit-inpatient"))
+    t.eq(status, 403, "ward staff logged in: 403")
 
     # ---- admission (MedCom) and reliable messaging ----
     admit = message("admit-inpatient", encounter={"period": {"start": iso(now - datetime.timedelta(hours=3))}})
@@ -136,8 +165,22 @@ try:
     status2, body2, _ = post(journal, admit)
     t.eq((status2, body2), (status, body), "the same message again: the same answer")
     t.eq(count_events() - before, 1, "and nothing written")
+    # issue 13.7: ids are scoped by sender: another system's message with the same ids is its own message,
+    # and taking ids first does not lock the real sender out
     status, body, _ = post(other, admit)
-    t.eq(status, 409, "the same ids from another sender: 409")
+    t.eq((status, issue(body)[1] if issue(body) else None), (200, "sender_not_yours"),
+         "the same ids from another sender: its own message, judged on its own")
+    status2, body2, _ = post(journal, admit)
+    t.eq((status2, response_code(body2)), (200, "ok"), "the first sender still gets its own answer")
+    squat = message("admit-inpatient", ids=("b-squat", "h-squat"), sender="SE2321000180-E1102")
+    status, body, _ = post(other, squat)
+    t.eq(status, 200, "another sender posts ids first")
+    real = message("admit-inpatient", ids=("b-squat", "h-squat"), pnr="194310250024",
+                   encounter={"identifier": [{"value": "PAS-ENC-SQ"}]})
+    before_squat = count_events()
+    status, body, _ = post(journal, real)
+    t.eq((status, response_code(body)), (200, "ok"), f"the real sender's message with those ids is processed {issue(body)}")
+    t.eq(count_events() - before_squat, 1, "and its event stored")
     status, body, _ = post(journal, message("admit-inpatient", ids=("b-x", admit["entry"][0]["resource"]["id"])))
     t.eq(issue(body), ("business-rule", "already_admitted", "MessageHeader.eventCoding"),
          "a second admission for the same encounter: already_admitted")
@@ -201,6 +244,8 @@ try:
     t.eq(response_code(body), "ok", f"care-contact-appointed by primary care: ok {issue(body)}")
     appointment = {"fullUrl": "urn:uuid:ap", "resource": {"resourceType": "Appointment", "status": "booked",
                                                            "start": iso(now + datetime.timedelta(days=1)),
+                                                           "participant": [{"actor": {"reference": "urn:uuid:sender"},
+                                                                            "status": "accepted"}],
                                                            "appointmentType": {"coding": [{"code": "video"}]}}}
     status, body, _ = post(vc, message(hemgang="sip-called", sender=VC, extra=[appointment],
                                        when=now - datetime.timedelta(minutes=10)))
@@ -240,4 +285,27 @@ try:
     t.eq(status, 401, "Encounter without a token: 401")
 finally:
     srv.stop()
+
+
+def validate(label, resources):
+    """Runs the independent R4 validator (FHIR.js, tests/fhir/validator) over the resources; a check per set."""
+    path = os.path.join(TMP, f"fhir-{label}.json")
+    with open(path, "w") as f:
+        json.dump(resources, f)
+    out = subprocess.run(["node", os.path.join(HERE, "validator", "validate.cjs"), path], capture_output=True,
+                         text=True, timeout=120)
+    t.ok(out.returncode == 0 and f"validated {len(resources)} resources, 0 errors" in out.stdout,
+         f"{label}: {len(resources)} resources valid R4: {out.stdout[-2000:]} {out.stderr[-500:]}")
+
+
+# ---- issue 16.2: every resource hemgang emitted above, every bundle posted, every documented example is valid R4 ----
+HERE = os.path.dirname(os.path.abspath(__file__))
+kinds = sorted({r["resourceType"] for r in emitted})
+t.ok({"CapabilityStatement", "Bundle", "Encounter", "OperationOutcome"} <= set(kinds), f"emitted kinds: {kinds}")
+validate("emitted", emitted)
+validate("sent", sent)
+with open(os.path.join(HERE, "..", "..", "docs", "interop.md")) as f:
+    docs = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", f.read(), re.S)]
+t.ok(len(docs) >= 2, f"docs/interop.md has its JSON examples ({len(docs)})")
+validate("docs", docs)
 t.finish()

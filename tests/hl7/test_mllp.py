@@ -8,6 +8,7 @@ Every wait and loop is bounded."""
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import sqlite3
@@ -55,8 +56,9 @@ def adt(trigger, ctl, pid, visit, ward, name="Svensson^Anna", evn="2024050310000
 
 
 class Server:
-    def __init__(self):
-        self.proc = subprocess.Popen([HEMGANG, "serve", "--db", db, "--listen", "127.0.0.1:0", "--mllp", "127.0.0.1:0"],
+    def __init__(self, path=None, extra=()):
+        self.proc = subprocess.Popen([HEMGANG, "serve", "--db", path or db, "--listen", "127.0.0.1:0", "--mllp",
+                                      "127.0.0.1:0", *extra],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.http = self.mllp = None
         deadline = time.time() + 60
@@ -119,6 +121,105 @@ def episode_of(visit):
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
         row = c.execute("SELECT episode_id FROM hl7_visits WHERE facility = 'FALU' AND visit = ?", (visit,)).fetchone()
         return row[0] if row else None
+
+
+def connect_from(src, port):
+    """A connection from source address src (any of 127.0.0.0/8 reaches the loopback listener)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def served(s, ctl):
+    """True when the connection is served: an A04 (accepted and ignored) gets AA; False when the server closed it."""
+    try:
+        s.sendall(b"\x0b" + adt("A04", ctl, P1, "V1", W12).encode() + b"\x1c\r")
+        return msa(read_frame(s)) == ("AA", ctl)
+    except OSError:
+        return False
+
+
+def closed_while(s, byte, rounds=60, pause=0.25):
+    """Sends one byte every pause seconds, at most rounds times; True as soon as the server has closed the
+    connection (before the loop ends), False when it kept it open all along."""
+    for _ in range(rounds):
+        try:
+            s.sendall(byte)
+        except OSError:
+            return True
+        r, _, _ = select.select([s], [], [], pause)
+        if r:
+            try:
+                if s.recv(4096) == b"":
+                    return True
+            except OSError:
+                return True
+    return False
+
+
+def test_limits():
+    """Issue 13.6: slots per sender and a reserved slot for each registered facility. Four slots, two per
+    address; facilities FA (127.0.0.2) and FB (127.0.0.3) are registered, the demo door lets any other
+    loopback address in as an unregistered sender."""
+    path = fresh_db("mllp-limits.db")
+    make_demo(path, episodes=1)
+    for fac, addr in (("FA", "127.0.0.2"), ("FB", "127.0.0.3")):
+        subprocess.run([HEMGANG, "hl7", "--db", path, "facility", fac, "--org", "R20", "--allow", addr], check=True,
+                       capture_output=True, timeout=60)
+    lim = Server(path, ["--mllp-limits", "connections=4,per-peer=2"])
+    conns = []
+    try:
+        def open_from(src, ctl):
+            c = connect_from(src, lim.mllp)
+            conns.append(c)
+            return served(c, ctl)
+        t.eq([open_from("127.0.0.9", f"L{i}") for i in range(3)], [True, True, False],
+             "one address gets two connections, not three")
+        t.eq(open_from("127.0.0.10", "L3"), False, "another sender: the two free slots are FA's and FB's reserve")
+        t.eq(open_from("127.0.0.2", "L4"), True, "FA gets its reserved slot")
+        t.eq(open_from("127.0.0.2", "L5"), False, "FA's second connection would take FB's reserve")
+        t.eq(open_from("127.0.0.3", "L6"), True, "FB gets its reserved slot")
+        for c in conns[:2]:
+            c.close()
+        ok = False
+        for i in range(40):  # the closed slots come free once their threads see the close
+            if open_from("127.0.0.10", f"L7-{i}"):
+                ok = True
+                break
+            time.sleep(0.25)
+        t.ok(ok, "closed connections free their slots")
+    finally:
+        for c in conns:
+            c.close()
+        lim.stop()
+
+
+def test_timeouts():
+    """Issue 13.6: a frame that never ends is closed message-timeout after its first byte however slowly it
+    trickles; bytes outside a frame do not keep an idle connection open; complete messages do."""
+    path = fresh_db("mllp-timeouts.db")
+    make_demo(path, episodes=1)
+    tim = Server(path, ["--mllp-limits", "message-timeout=1,idle-timeout=2"])
+    try:
+        slow = connect_from("127.0.0.1", tim.mllp)
+        slow.sendall(b"\x0bMSH|^~\\&|PAS|FALU|")
+        t.ok(closed_while(slow, b"x"), "a frame trickled a byte at a time is closed")
+        slow.close()
+        noisy = connect_from("127.0.0.1", tim.mllp)
+        t.ok(served(noisy, "T1"), "a message on the noisy connection")
+        t.ok(closed_while(noisy, b"\n"), "stray bytes between frames do not keep the connection open")
+        noisy.close()
+        busy = connect_from("127.0.0.1", tim.mllp)
+        kept = []
+        for i in range(12):  # 12 x 0.25 s: longer than the idle timeout
+            kept.append(served(busy, f"T2-{i}"))
+            time.sleep(0.25)
+        t.eq(kept, [True] * 12, "complete messages keep a connection open past the idle timeout")
+        busy.close()
+    finally:
+        tim.stop()
 
 
 srv = Server()
@@ -198,6 +299,14 @@ try:
         s.settimeout(10)
         t.eq(s.recv(10), b"", "and the connection is closed")
 
+    # a batch (BHS ... BTS) in one frame: each message handled, one batch of ACKs back (issue 16.3)
+    with socket.create_connection(("127.0.0.1", srv.mllp), timeout=30) as s:
+        batch = "BHS|^~\\&|PAS|FALU\r" + adt("A04", "MB1", P1, "V100", W12) + adt("A04", "MB2", P1, "V100", W12) + "BTS|2\r"
+        s.sendall(b"\x0b" + batch.encode() + b"\x1c\r")
+        answer = read_frame(s) or ""
+        t.ok(answer.startswith("BHS|") and "\rMSA|AA|MB1\r" in answer and "\rMSA|AA|MB2\r" in answer
+             and answer.endswith("BTS|2"), f"a batch over MLLP: a batch of two ACKs ({answer[:80]!r})")
+
     # ---- what the JSON API shows ----
     ward = Client(srv.http)
     t.eq(ward.login("avd12")[0], 200, "login avd12 (ward 12)")
@@ -260,4 +369,6 @@ try:
     t.eq(len(body["events"]) if body else -1, 6, "V100 still has six events")
 finally:
     srv.stop()
+test_limits()
+test_timeouts()
 t.finish()

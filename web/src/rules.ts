@@ -39,7 +39,7 @@ export const ROLE_EVENTS: Record<string, readonly string[]> = {
   analyst: [],
   invoice_officer: [],
   admin: [],
-  integration: WARD,
+  integration: [...new Set([...WARD, ...PRIMARY, ...MUNICIPAL])], // a records system acts for its units
 };
 
 const K_WARD = ['ward'];
