@@ -30,7 +30,7 @@ n=$(sqlite3 "$db" "SELECT COUNT(*) FROM api_tokens WHERE name = 'integration-tes
 leak=$(sqlite3 "$db" "SELECT COUNT(*) FROM api_tokens WHERE CAST(token_hash AS TEXT) LIKE '%$token%'")
 [ "$leak" = 0 ] && ok || bad "the token itself is not stored"
 
-expect_err "audit needs a filter" "give --episode" "$HEMGANG" audit --db "$db"
+expect_err "audit needs a filter" "give --patient PNR, --episode" "$HEMGANG" audit --db "$db"
 expect_err "audit bad date" "--since must be a date" "$HEMGANG" audit --db "$db" --since 2026-13-01
 expect_err "audit bad episode" "--episode must be a positive number" "$HEMGANG" audit --db "$db" --episode x
 expect_rc "audit by user (empty is fine)" 0 "$HEMGANG" audit --db "$db" --user anna
