@@ -490,7 +490,7 @@ hg_status hl7_quarantine_replay(store *s, int64_t id, const char *by, bool demo,
 		rc = interop_quarantine_followers(s, q.facility, q.visit, id, &followers, &nf);
 	for (size_t i = 0; rc == HG_OK && i <= nf; i++) {
 		int64_t row = i == 0 ? id : followers[i - 1];
-		hl7_outcome one_buf, *one = i == 0 ? out : &one_buf;
+		hl7_outcome one_buf = {0}, *one = i == 0 ? out : &one_buf;
 		hl7_service_opts o = {.demo = demo, .peer = "quarantine", .peer_loopback = false, .replay_of = row};
 		if (i > 0) {
 			hg_free(msg);
