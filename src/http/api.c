@@ -165,11 +165,16 @@ static bool require_admin(http_response *res, const api_caller *c)
 	return false;
 }
 
-/* Appends an audit record; a failure to audit fails the request (no unaudited patient access). */
-bool api_audit(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
-		  int64_t episode_id, const char *reason)
+/*
+ * Queues one audit record (and one link per episode shown); the answer is held (the connection
+ * suspended, no thread waiting) until the batch with the record is durable, and becomes a 503 if
+ * that batch fails. Replies and returns false when the record cannot be queued.
+ */
+static bool audit_enqueue(http_request *req, http_response *res, api_app *app, const api_caller *c,
+			  const char *action, int64_t episode_id, const int64_t *episodes, size_t n, const char *reason)
 {
 	store_audit a;
+	uint64_t ticket = 0;
 	memset(&a, 0, sizeof a);
 	a.at = api_now();
 	copy_str(a.username, sizeof a.username, c->user.username);
@@ -178,30 +183,6 @@ bool api_audit(http_request *req, http_response *res, api_app *app, const api_ca
 	a.episode_id = episode_id;
 	copy_str(a.reason, sizeof a.reason, reason);
 	(void)api_client_addr(req, app, a.client, sizeof a.client);
-	/* Queued, not awaited: the answer is held (the connection suspended, no thread waiting) until
-	 * the batch with this record is durable, and becomes a 503 if that batch fails. */
-	uint64_t ticket = 0;
-	hg_status rc = store_audit_enqueue(app->store, &a, &ticket);
-	if (rc != HG_OK) {
-		(void)api_problem_store(res, rc);
-		return false;
-	}
-	http_response_hold(res, ticket);
-	return true;
-}
-
-bool api_audit_patients(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
-			const int64_t *episodes, size_t n, const char *reason)
-{
-	store_audit a;
-	memset(&a, 0, sizeof a);
-	a.at = api_now();
-	copy_str(a.username, sizeof a.username, c->user.username);
-	copy_str(a.unit, sizeof a.unit, c->user.n_units ? c->user.units[0] : "");
-	copy_str(a.action, sizeof a.action, action);
-	copy_str(a.reason, sizeof a.reason, reason);
-	(void)api_client_addr(req, app, a.client, sizeof a.client);
-	uint64_t ticket = 0;
 	hg_status rc = store_audit_enqueue_patients(app->store, &a, episodes,
 						    n > STORE_AUDIT_PATIENTS_MAX ? STORE_AUDIT_PATIENTS_MAX : n, &ticket);
 	if (rc != HG_OK) {
@@ -210,6 +191,19 @@ bool api_audit_patients(http_request *req, http_response *res, api_app *app, con
 	}
 	http_response_hold(res, ticket);
 	return true;
+}
+
+/* Appends an audit record; a failure to audit fails the request (no unaudited patient access). */
+bool api_audit(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
+	       int64_t episode_id, const char *reason)
+{
+	return audit_enqueue(req, res, app, c, action, episode_id, NULL, 0, reason);
+}
+
+bool api_audit_patients(http_request *req, http_response *res, api_app *app, const api_caller *c, const char *action,
+			const int64_t *episodes, size_t n, const char *reason)
+{
+	return audit_enqueue(req, res, app, c, action, 0, episodes, n, reason);
 }
 
 /* The episode ids of list rows, for the audit (hg_malloc'ed; NULL when n is 0 or memory is short). */

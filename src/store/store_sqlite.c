@@ -1387,11 +1387,46 @@ static void read_episode_row(sqlite3_stmt *st, void *p)
 	r->last_seq = sqlite3_column_int(st, 21);
 }
 
+/*
+ * Runs the page query b (rows read by read_row into an hg_malloc'ed *rows) and, when total is not
+ * NULL, the count query c, both from one snapshot. On failure *rows is NULL and *n 0.
+ */
+static hg_status page_and_count(store *s, const sql_builder *b, const sql_builder *c, size_t elem_size,
+				void (*read_row)(sqlite3_stmt *, void *), void **rows, size_t *n, size_t *total)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	sq_exec_quiet(db, "BEGIN");
+	hg_status rc = sq_prepare(db, b->sql, &st);
+	if (rc == HG_OK) {
+		sb_bind(b, st);
+		rc = sq_collect(st, elem_size, read_row, rows, n);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == HG_OK && total)
+		rc = sq_prepare(db, c->sql, &st);
+	if (rc == HG_OK && total) {
+		sb_bind(c, st);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*total = (size_t)sqlite3_column_int64(st, 0);
+		else
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	sq_exec_quiet(db, "COMMIT");
+	sq_conn_put(s, db);
+	if (rc != HG_OK) {
+		hg_free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
 hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n, size_t *total)
 {
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
-	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
 	hg_status rc = HG_OK;
 	int limit = q->limit <= 0 ? 100 : q->limit > 1000 ? 1000 : q->limit;
 	char tail[96];
@@ -1416,35 +1451,10 @@ hg_status store_episodes_query(store *s, const store_query *q, store_episode_row
 		hg_free(c);
 		return HG_ERANGE;
 	}
-	db = sq_conn_get(s);
-	sq_exec_quiet(db, "BEGIN");
-	rc = sq_prepare(db, b->sql, &st);
-	if (rc == HG_OK) {
-		sb_bind(b, st);
-		rc = sq_collect(st, sizeof **rows, read_episode_row, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc == HG_OK && total)
-		rc = sq_prepare(db, c->sql, &st);
-	if (rc == HG_OK && total) {
-		sb_bind(c, st);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*total = (size_t)sqlite3_column_int64(st, 0);
-		else
-			rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_exec_quiet(db, "COMMIT");
-	sq_conn_put(s, db);
-	if (rc != HG_OK) {
-		hg_free(*rows);
-		*rows = NULL;
-		*n = 0;
-	}
+	rc = page_and_count(s, b, c, sizeof **rows, read_episode_row, (void **)rows, n, total);
 	hg_free(b);
 	hg_free(c);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc;
 }
 
 static void read_pending(sqlite3_stmt *st, void *p)
@@ -1490,8 +1500,6 @@ static void build_pending_where(sql_builder *b, const store_ack_query *q)
 hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total)
 {
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
-	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
 	hg_status rc;
 	char tail[96];
 	int limit = q->limit <= 0 ? 50 : q->limit > 500 ? 500 : q->limit;
@@ -1516,35 +1524,10 @@ hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_a
 		hg_free(c);
 		return HG_ERANGE;
 	}
-	db = sq_conn_get(s);
-	sq_exec_quiet(db, "BEGIN"); /* the page and its count from one snapshot */
-	rc = sq_prepare(db, b->sql, &st);
-	if (rc == HG_OK) {
-		sb_bind(b, st);
-		rc = sq_collect(st, sizeof **rows, read_pending, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc == HG_OK && total)
-		rc = sq_prepare(db, c->sql, &st);
-	if (rc == HG_OK && total) {
-		sb_bind(c, st);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*total = (size_t)sqlite3_column_int64(st, 0);
-		else
-			rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_exec_quiet(db, "COMMIT");
-	sq_conn_put(s, db);
-	if (rc != HG_OK) {
-		hg_free(*rows);
-		*rows = NULL;
-		*n = 0;
-	}
+	rc = page_and_count(s, b, c, sizeof **rows, read_pending, (void **)rows, n, total);
 	hg_free(b);
 	hg_free(c);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc;
 }
 
 /* ---- audit ---- */
