@@ -703,6 +703,8 @@ static hg_status effective_fold(const struct raw *w, size_t count, const struct 
 	return HG_OK;
 }
 
+bool episode_append_needs_history(const event *ev) { return !is_ordinary(ev); }
+
 hg_status episode_append(episode_state *st, const event *history, size_t n, const event *ev, event_error *err)
 {
 	event copy;

@@ -212,6 +212,10 @@ hg_status episode_apply(episode_state *st, const event *ev, event_error *err) HG
  * correction or cancellation re-folds history + ev. On success *st is the fold
  * of history + ev (with last_seq = n + 1); on failure *st is unchanged.
  */
+/* True when episode_append needs the stored events to judge ev (a correction or a cancellation);
+ * an ordinary event is judged from the folded state alone. */
+bool episode_append_needs_history(const event *ev);
+
 hg_status episode_append(episode_state *st, const event *history, size_t n, const event *ev,
 			 event_error *err) HG_MUST_CHECK;
 

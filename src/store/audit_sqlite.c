@@ -148,6 +148,8 @@ static void *writer_main(void *arg)
 			rc = write_batch(s, q, &b);
 		if (rc == HG_OK)
 			sq_units_touch(s, b.slots, b.n_slots); /* after the commit: caches see the new state */
+		else
+			sq_fold_cache_clear(q->folds); /* it may hold states of appends that were not stored */
 		pthread_mutex_lock(&q->lock);
 		if (rc != HG_OK) {
 			q->failed_lo = first;
@@ -183,10 +185,11 @@ hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen)
 		return rc;
 	q->items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->items);
 	q->jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *q->jobs);
+	q->folds = hg_calloc(1, sizeof *q->folds);
 	q->item_pat_off = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->item_pat_off);
 	q->item_pat_n = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->item_pat_n);
 	q->patient_ids = hg_malloc(AUDIT_PATIENTS_MAX * sizeof *q->patient_ids);
-	if (!q->items || !q->jobs || !q->item_pat_off || !q->item_pat_n || !q->patient_ids) {
+	if (!q->items || !q->jobs || !q->folds || !q->item_pat_off || !q->item_pat_n || !q->patient_ids) {
 		snprintf(err, errlen, "out of memory");
 		return HG_ENOMEM;
 	}
@@ -229,6 +232,9 @@ void sq_audit_stop(store *s)
 	q->item_pat_off = q->item_pat_n = NULL;
 	q->patient_ids = NULL;
 	sq_stmt_cache_clear(&q->stmts);
+	sq_fold_cache_clear(q->folds);
+	hg_free(q->folds);
+	q->folds = NULL;
 	sqlite3_close(q->db);
 	q->db = NULL;
 }

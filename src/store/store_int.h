@@ -59,6 +59,31 @@ hg_status sq_stmt_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite
 /* Finalizes every statement of sc (before its connection closes). */
 void sq_stmt_cache_clear(sq_stmt_cache *sc);
 
+/*
+ * The writer's folded states of the episodes it appended to lately (least recently used goes
+ * first): an ordinary append is judged from the state alone, without reading and parsing the
+ * episode's events again. An entry is used only while the stored last seq still matches (another
+ * process may have appended), and the whole cache is dropped when a batch fails to commit.
+ */
+#define SQ_FOLD_CACHE_MAX 1024
+typedef struct sq_fold_entry {
+	int64_t episode_id; /* 0: empty */
+	uint64_t used;      /* for the LRU choice */
+	episode_state *st;  /* hg_malloc'ed */
+} sq_fold_entry;
+
+typedef struct sq_fold_cache {
+	sq_fold_entry entries[SQ_FOLD_CACHE_MAX];
+	uint64_t clock;
+} sq_fold_cache;
+
+/* The cached fold of episode_id whose stored last seq is last_seq, copied into *st; false if none. */
+bool sq_fold_cache_get(sq_fold_cache *fc, int64_t episode_id, int32_t last_seq, episode_state *st);
+/* Remembers *st as the fold of its episode (st->id). */
+void sq_fold_cache_put(sq_fold_cache *fc, const episode_state *st);
+/* Forgets everything (a failed batch) or frees it (at close). */
+void sq_fold_cache_clear(sq_fold_cache *fc);
+
 typedef struct audit_queue {
 	pthread_mutex_t lock;
 	pthread_cond_t nonempty, done, space, judged;
@@ -66,6 +91,7 @@ typedef struct audit_queue {
 	bool running, stop;
 	sqlite3 *db;          /* the writer's own connection */
 	sq_stmt_cache stmts;  /* its prepared statements (used by the writer thread only) */
+	sq_fold_cache *folds; /* its folded states (writer thread only), hg_malloc'ed */
 	store_audit *items;   /* AUDIT_QUEUE_MAX records, hg_malloc'ed */
 	uint32_t *item_pat_off, *item_pat_n; /* each record's patients in patient_ids */
 	int64_t *patient_ids; /* AUDIT_PATIENTS_MAX episode ids of the queued records */

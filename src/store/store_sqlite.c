@@ -1033,6 +1033,76 @@ hg_status store_append(store *s, int64_t episode_id, const event *ev, const char
 	return store_append_request(s, episode_id, ev, key, NULL, now, out, err);
 }
 
+bool sq_fold_cache_get(sq_fold_cache *fc, int64_t episode_id, int32_t last_seq, episode_state *st)
+{
+	if (!fc)
+		return false;
+	for (size_t i = 0; i < SQ_FOLD_CACHE_MAX; i++) {
+		sq_fold_entry *e = &fc->entries[i];
+		if (e->episode_id == episode_id && e->st) {
+			if (e->st->last_seq != last_seq)
+				return false;
+			*st = *e->st;
+			e->used = ++fc->clock;
+			return true;
+		}
+	}
+	return false;
+}
+
+void sq_fold_cache_put(sq_fold_cache *fc, const episode_state *st)
+{
+	sq_fold_entry *slot = NULL;
+	if (!fc)
+		return;
+	for (size_t i = 0; i < SQ_FOLD_CACHE_MAX && !slot; i++)
+		if (fc->entries[i].episode_id == st->id)
+			slot = &fc->entries[i];
+	for (size_t i = 0; i < SQ_FOLD_CACHE_MAX && !slot; i++)
+		if (!fc->entries[i].episode_id)
+			slot = &fc->entries[i];
+	if (!slot) {
+		slot = &fc->entries[0];
+		for (size_t i = 1; i < SQ_FOLD_CACHE_MAX; i++)
+			if (fc->entries[i].used < slot->used)
+				slot = &fc->entries[i];
+	}
+	if (!slot->st && !(slot->st = hg_malloc(sizeof *slot->st)))
+		return;
+	*slot->st = *st;
+	slot->episode_id = st->id;
+	slot->used = ++fc->clock;
+}
+
+void sq_fold_cache_clear(sq_fold_cache *fc)
+{
+	if (!fc)
+		return;
+	for (size_t i = 0; i < SQ_FOLD_CACHE_MAX; i++) {
+		hg_free(fc->entries[i].st);
+		fc->entries[i].st = NULL;
+		fc->entries[i].episode_id = 0;
+	}
+}
+
+/* The seq of the episode's last stored event; HG_ENOTFOUND for an episode without events. */
+static hg_status stored_last_seq(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id, int32_t *last)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = stmt_get(sc, db, "SELECT MAX(seq) FROM events WHERE episode_id = ?1", &st);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, episode_id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = HG_EIO;
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = HG_ENOTFOUND;
+	else
+		*last = sqlite3_column_int(st, 0);
+	stmt_put(sc, st);
+	return rc;
+}
+
 /*
  * One append inside the writer's open transaction (see writer in audit_sqlite.c), under a
  * savepoint so that a rejection undoes only itself: idempotency check, the one-open-episode rule,
@@ -1096,11 +1166,19 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 			goto rollback;
 		episode_id = sqlite3_last_insert_rowid(db);
 	} else {
+		int32_t last = 0;
 		rc = episode_exists(sc, db, episode_id);
 		if (rc == HG_OK)
-			rc = read_events(sc, db, episode_id, &hist, &n);
-		if (rc == HG_OK && episode_fold(hist, n, st, err) != HG_OK)
-			rc = HG_EINTERNAL;
+			rc = stored_last_seq(sc, db, episode_id, &last);
+		if (rc == HG_OK && !episode_append_needs_history(ev) &&
+		    sq_fold_cache_get(s->audit.folds, episode_id, last, st)) {
+			n = (size_t)last; /* judged from the remembered fold: no events read */
+		} else {
+			if (rc == HG_OK)
+				rc = read_events(sc, db, episode_id, &hist, &n);
+			if (rc == HG_OK && episode_fold(hist, n, st, err) != HG_OK)
+				rc = HG_EINTERNAL;
+		}
 		if (rc != HG_OK)
 			goto rollback;
 	}
@@ -1128,6 +1206,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	out->recorded_at = job->now;
 	out->replayed = false;
 	sq_units_slots(st, slots, n_slots);
+	sq_fold_cache_put(s->audit.folds, st);
 	goto out;
 rollback:
 	sq_exec_quiet(db, "ROLLBACK TO append; RELEASE append");

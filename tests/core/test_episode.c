@@ -990,9 +990,31 @@ static void test_facts(struct test *t)
 	}
 }
 
+/* Which appends need the stored events: corrections and cancellations only. */
+static void test_needs_history(struct test *t)
+{
+	static const struct {
+		event_type type;
+		int32_t corrects;
+		bool needs;
+	} rows[] = {
+		{EVENT_ADMISSION_NOTICE, 0, false}, {EVENT_READY_FOR_DISCHARGE, 0, false}, {EVENT_DEVIATION, 0, false},
+		{EVENT_ACKNOWLEDGED, 0, false},     {EVENT_ADMISSION_NOTICE, 2, true},     {EVENT_EXPECTED_DATE_CHANGED, 3, true},
+		{EVENT_CANCELLED, 0, true},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		event ev;
+		event_init(&ev, rows[i].type);
+		ev.corrects_seq = rows[i].corrects;
+		T_TRUE(t, episode_append_needs_history(&ev) == rows[i].needs, "needs history row %zu (%s, corrects %d)", i,
+		       event_type_code(rows[i].type), rows[i].corrects);
+	}
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_episode"};
+	test_needs_history(&t);
 	test_rules(&t);
 	test_entry_points(&t);
 	test_happy_path(&t);

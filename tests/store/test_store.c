@@ -197,6 +197,52 @@ static void test_users(struct test *t, store *s)
 	hg_free(rows);
 }
 
+/*
+ * Two stores on one file, as two processes would be: appends through the second must not be
+ * missed by the first's writer, which remembers the folds of the episodes it appended to.
+ */
+static void test_two_writers(struct test *t, store *s, const char *path)
+{
+	char err[256];
+	store *s2 = NULL;
+	event ev;
+	store_append_result r;
+	event_error e;
+	T_EQ_INT(t, store_open(path, &s2, err, sizeof err), HG_OK, "a second store on the file");
+	if (!s2)
+		return;
+	event_init(&ev, EVENT_ADMITTED);
+	ev.occurred_at = T0;
+	author(&ev, "W1", UNIT_WARD, "R20", "anna");
+	copy(ev.u.admitted.patient.personnummer, sizeof ev.u.admitted.patient.personnummer, "19400101-0190");
+	copy(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "Nils");
+	copy(ev.u.admitted.patient.registered_municipality, 5, "2080");
+	copy(ev.u.admitted.patient.primary_care_unit, HG_ID_MAX, "VC1");
+	copy(ev.u.admitted.hospital, HG_ID_MAX, "Falu lasarett");
+	copy(ev.u.admitted.ward, HG_ID_MAX, "W1");
+	T_EQ_INT(t, store_append(s, 0, &ev, NULL, T0 + 60, &r, &e), HG_OK, "two writers: admission through the first (%s)",
+		 e.code ? e.code : "");
+	int64_t id = r.episode_id;
+	event dev;
+	event_init(&dev, EVENT_DEVIATION);
+	dev.occurred_at = T0 + 100;
+	author(&dev, "W1", UNIT_WARD, "R20", "anna");
+	dev.u.deviation.category = DEVIATION_OTHER;
+	copy(dev.u.deviation.against_org, sizeof dev.u.deviation.against_org, "2080");
+	T_EQ_INT(t, store_append(s, id, &dev, NULL, T0 + 120, &r, &e), HG_OK, "two writers: the first appends (%s)",
+		 e.code ? e.code : "");
+	T_EQ_INT(t, store_append(s2, id, &dev, NULL, T0 + 130, &r, &e), HG_OK, "two writers: the second appends");
+	T_EQ_INT(t, r.seq, 3, "two writers: seq 3 through the second");
+	T_EQ_INT(t, store_append(s, id, &dev, NULL, T0 + 140, &r, &e), HG_OK, "two writers: the first again (%s)",
+		 e.code ? e.code : "");
+	T_EQ_INT(t, r.seq, 4, "two writers: the first sees the second's event (seq 4, not 3)");
+	episode_state *st = hg_malloc(sizeof *st);
+	T_TRUE(t, st && store_episode_load(s, id, st, NULL, NULL) == HG_OK && st->last_seq == 4,
+	       "two writers: four events fold");
+	hg_free(st);
+	store_close(s2);
+}
+
 int main(void)
 {
 	struct test tt = {.name = "test_store"}, *t = &tt;
@@ -210,6 +256,7 @@ int main(void)
 		setup(t, s);
 		test_append(t, s);
 		test_users(t, s);
+		test_two_writers(t, s, path);
 		store_close(s);
 	}
 	T_EQ_INT(t, store_open("/nonexistent/dir/x.db", &s, err, sizeof err), HG_EIO, "an unopenable path fails");
