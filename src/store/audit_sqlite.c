@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 static hg_status insert_audit(sqlite3 *db, const store_audit *items, size_t n)
 {
@@ -213,6 +214,7 @@ hg_status sq_writer_sync_mode(store *s, bool full)
 
 hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket)
 {
+	if (s->pg) { *ticket = 0; return pgs_audit_add(s->pg, a); } /* committed: nothing to wait for */
 	audit_queue *q = &s->audit;
 	if (!q->running)
 		return HG_EIO;
@@ -232,6 +234,7 @@ hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket)
 
 int store_ticket_state(store *s, uint64_t ticket)
 {
+	if (s->pg) return 1; /* PostgreSQL answers after COMMIT: every ticket (0) is durable */
 	audit_queue *q = &s->audit;
 	int r;
 	pthread_mutex_lock(&q->lock);
@@ -268,6 +271,7 @@ void store_audit_set_notify(store *s, void (*fn)(void *arg), void *arg)
 
 hg_status store_audit_add(store *s, const store_audit *a)
 {
+	if (s->pg) return pgs_audit_add(s->pg, a);
 	uint64_t ticket = 0;
 	hg_status rc = store_audit_enqueue(s, a, &ticket);
 	if (rc == HG_OK)
@@ -279,6 +283,7 @@ hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const
 			    const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err,
 			    uint64_t *ticket)
 {
+	if (s->pg) { *ticket = 0; return pgs_append_request(s->pg, episode_id, ev, key, request_hash, now, out, err); }
 	audit_queue *q = &s->audit;
 	sq_append_job job = {.episode_id = episode_id,
 			     .ev = ev,
