@@ -1318,7 +1318,7 @@ hg_status pgs_audit_add(pg_store *p, const store_audit *a)
 	return pg_write1(p, NULL,
 			 "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
 			 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			 "ittttIt", (int64_t)a->at, a->username, a->unit[0] ? a->unit : NULL, a->action,
+			 "itttItt", (int64_t)a->at, a->username, a->unit[0] ? a->unit : NULL, a->action,
 			 a->episode_id, a->reason[0] ? a->reason : NULL,
 			 a->client[0] ? a->client : NULL);
 }
