@@ -153,7 +153,9 @@ static hg_status pgx_status(pg_store *p, pg_conn *c, PGresult *r)
  * texts, then run unprepared). *res (may be NULL) gets the result, which the
  * caller PQclear()s; on failure *res is NULL.
  */
-static hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const pg_params *prm)
+static hg_status pgc_connect(pg_store *p, pg_conn *c);
+
+static hg_status pgx_run_once(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const pg_params *prm)
 {
 	PGresult *r = NULL;
 	hg_status rc;
@@ -198,6 +200,28 @@ static hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sq
 		PQclear(r);
 	else
 		*res = r;
+	return rc;
+}
+
+/*
+ * A connection that the server dropped (a restart, a failover) is found out by the
+ * first statement sent on it. When that statement was not inside a transaction,
+ * nothing of the caller's work is lost with the connection: reconnect once and run
+ * it again. Inside a transaction the caller gets HG_EIO and rolls back as usual.
+ */
+static bool pgx_reconnected(pg_store *p, pg_conn *c, bool was_idle)
+{
+	if (!was_idle || PQstatus(c->c) == CONNECTION_OK)
+		return false;
+	return pgc_connect(p, c) == HG_OK;
+}
+
+static hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const pg_params *prm)
+{
+	bool idle = PQstatus(c->c) == CONNECTION_OK && PQtransactionStatus(c->c) == PQTRANS_IDLE;
+	hg_status rc = pgx_run_once(p, c, res, sql, prm);
+	if (rc == HG_EIO && pgx_reconnected(p, c, idle))
+		rc = pgx_run_once(p, c, res, sql, prm);
 	return rc;
 }
 
@@ -249,7 +273,7 @@ static hg_status pgx_query(pg_store *p, pg_conn *c, PGresult **res, const char *
 }
 
 /* Runs SQL without parameters or results (BEGIN, COMMIT, ...). */
-static hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql)
+static hg_status pgx_exec_once(pg_store *p, pg_conn *c, const char *sql)
 {
 	if (PQstatus(c->c) != CONNECTION_OK) {
 		atomic_fetch_add(&p->errors, 1);
@@ -258,6 +282,15 @@ static hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql)
 	PGresult *r = PQexec(c->c, sql);
 	hg_status rc = pgx_status(p, c, r);
 	PQclear(r);
+	return rc;
+}
+
+static hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql)
+{
+	bool idle = PQstatus(c->c) == CONNECTION_OK && PQtransactionStatus(c->c) == PQTRANS_IDLE;
+	hg_status rc = pgx_exec_once(p, c, sql);
+	if (rc == HG_EIO && pgx_reconnected(p, c, idle))
+		rc = pgx_exec_once(p, c, sql);
 	return rc;
 }
 

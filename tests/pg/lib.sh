@@ -7,7 +7,8 @@
 # Debian's package creates (PostgreSQL refuses to run as root). Sets
 # PG_SOCKET and PG_ADMIN_URI (the `postgres` database, superuser `postgres`).
 # pg_uri NAME prints the URI of database NAME; pg_createdb NAME (re)creates it.
-# pg_stop stops the server (fast shutdown); call it from an EXIT trap.
+# pg_stop stops the server (fast shutdown); call it from an EXIT trap. pg_run
+# starts the cluster in $PG_DIR again (the outage test stops and restarts it).
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=55432
 
@@ -27,11 +28,16 @@ pg_start() {
 	PG_SOCKET=$PG_DIR
 	pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
 		>"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log"; return 1; }
+	pg_run || return 1
+	PG_ADMIN_URI=$(pg_uri postgres)
+	export PG_DIR PG_SOCKET PG_ADMIN_URI
+}
+
+pg_run() {
+	PG_SOCKET=${PG_SOCKET:-$PG_DIR}
 	pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
 		-o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET' -p $PG_PORT -c fsync=on -c max_connections=200" \
 		start >/dev/null || { cat "$PG_DIR/server.log"; return 1; }
-	PG_ADMIN_URI=$(pg_uri postgres)
-	export PG_SOCKET PG_ADMIN_URI
 }
 
 pg_uri() { echo "postgresql://postgres@/$1?host=$PG_SOCKET&port=$PG_PORT"; }

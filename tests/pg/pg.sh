@@ -48,4 +48,5 @@ export HEMGANG_TEST_PG_URI="$PG_ADMIN_URI" PG_BIN
 run python3 "$here/../api/test_api.py"
 run python3 "$here/../api/test_trust.py"
 run python3 "$here/test_two_servers.py"
+run python3 "$here/test_outage.py"
 echo "tests/pg: $passed passed, $failed failed"
