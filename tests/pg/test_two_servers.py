@@ -117,6 +117,38 @@ for th in threads:
     th.join(timeout=60)
 t.eq(sorted(race), [201] + [409] * 5, "six simultaneous admissions of one patient on two servers: one stay")
 
+# ---- every committed append is announced on channel hemgang_events with its episode id ----
+import subprocess  # noqa: E402
+from hemgang_test import PSQL  # noqa: E402
+listener = subprocess.Popen([PSQL, "-X", "-q", "-A", "-t", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def psql_until(cmd, marker):
+    """Sends cmd to the listening psql and returns its output up to the line `marker` (bounded by psql exiting)."""
+    listener.stdin.write(cmd + f"\nSELECT '{marker}';\n")
+    listener.stdin.flush()
+    lines = []
+    for line in listener.stdout:
+        if line.strip() == marker:
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+psql_until("LISTEN hemgang_events;", "listening")
+status, _, _ = ward_b.request("POST", f"/api/v1/episodes/{eid}/events",
+                              {"type": "expected_date_changed", "occurred_at": iso(now),
+                               "expected_discharge_date": str(today + datetime.timedelta(days=30))})
+t.eq(status, 201, "one more append through B")
+status, _, _ = ward_b.request("POST", f"/api/v1/episodes/{eid}/events", {"type": "nonsense"})
+t.ok(status >= 400, "and one rejected append, which commits nothing")
+heard = psql_until("SELECT 1;", "done")  # psql prints what it heard after the next query
+listener.stdin.close()
+listener.wait(timeout=30)
+t.eq(heard.count('notification "hemgang_events"'), 1, "exactly one NOTIFY on hemgang_events, for the committed one")
+t.ok(f'payload "{eid}"' in heard, "its payload is the episode id")
+
 # ---- the feature stores are not on PostgreSQL yet: a clear 501, not a crash ----
 status, body, _ = ward_a.request("GET", "/api/v1/invoices")
 t.eq((status, (body or {}).get("code")), (501, "not_on_postgresql"), "invoices answer 501 not_on_postgresql")
