@@ -1,4 +1,4 @@
-# tests/pg/pg.sh - the store test, the API tests and the two-server test against a real
+# tests/pg/pg.sh - the store test, the API tests, the kill -9 test, the two-server test and the outage test against a real
 # PostgreSQL 15 (issue 12). Starts its own server in a temporary directory (tests/pg/lib.sh:
 # initdb and pg_ctl as the unprivileged `postgres` user when run as root, a unix socket only),
 # runs every test on it, stops it. Needs nothing beyond scripts/install-deps (postgresql).
@@ -47,6 +47,7 @@ HEMGANG_TEST_PG_URI=$(pg_uri test_store) run "$tests_dir/test_store"
 export HEMGANG_TEST_PG_URI="$PG_ADMIN_URI" PG_BIN
 run python3 "$here/../api/test_api.py"
 run python3 "$here/../api/test_trust.py"
+run python3 "$here/../api/test_durability.py"
 run python3 "$here/test_two_servers.py"
 run python3 "$here/test_outage.py"
 echo "tests/pg: $passed passed, $failed failed"
