@@ -7,7 +7,7 @@ CC      ?= cc
 MODE    ?= release
 BUILD_ROOT ?= build
 B       := $(BUILD_ROOT)/$(MODE)
-PKGS    := jansson sqlite3 libmicrohttpd libsodium xlsxwriter
+PKGS    := jansson sqlite3 libmicrohttpd libsodium xlsxwriter libpq
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wvla \
            -Wformat=2 -Wno-format-nonliteral
 CFLAGS_ := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -Itests $(WARN) -MMD -MP
@@ -26,8 +26,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf # libharu ha
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
 SHELL_SRC := $(sort $(wildcard src/store/*.c src/http/*.c src/hl7/*.c src/fhir/*.c src/cli/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
-SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o
+SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/pg_migrations.o
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard migrations/pg/*.sql))
 LIB_OBJ   := $(filter-out $(B)/src/cli/%,$(SHELL_OBJ))
 CORE_TESTS    := $(patsubst tests/core/%.c,$(B)/tests/%,$(wildcard tests/core/test_*.c))
 ADAPTER_TSRC  := $(wildcard tests/store/test_*.c tests/http/test_*.c tests/hl7/test_*.c tests/fhir/test_*.c tests/cli/test_*.c)
@@ -60,6 +61,15 @@ $(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations
 	$(Q)scripts/embed-migrations $@ $(MIGRATIONS)
 
 $(B)/gen/migrations.o: $(B)/gen/migrations.c
+	$(if $(V),,@echo "  CC $@")
+	$(Q)$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
+
+# The PostgreSQL store's own numbered migrations (migrations/pg), as store_pg_migrations().
+$(B)/gen/pg_migrations.c: $(PG_MIGRATIONS) scripts/embed-migrations
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-migrations --name store_pg_migrations $@ $(PG_MIGRATIONS)
+
+$(B)/gen/pg_migrations.o: $(B)/gen/pg_migrations.c
 	$(if $(V),,@echo "  CC $@")
 	$(Q)$(CC) $(CFLAGS_) $(OPT) -c -o $@ $<
 

@@ -1095,7 +1095,7 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	demo_rng r;
 	survey_answer a;
 	demo_rng_seed(&r, (uint64_t)episode_id * 0x9E3779B97F4A7C15ULL ^ 0x5375727665790000ULL);
-	if (!demo_rng_chance(&r, 350))
+	if (!demo_rng_chance(&r, 350) || store_is_postgres(g->s)) /* surveys are SQLite only so far (issue 12) */
 		return HG_OK;
 	survey_answer_init(&a);
 	a.answered_at = discharged + (hg_instant)(3 + demo_rng_below(&r, 8)) * 86400 + demo_rng_below(&r, 8 * 3600);

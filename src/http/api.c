@@ -114,6 +114,8 @@ hg_status api_problem_store(http_response *res, hg_status rc)
 		return http_reply_problem(res, 503, "out_of_memory", NULL, NULL, "Servern har slut på minne.");
 	if (rc == HG_ERANGE)
 		return http_reply_problem(res, 400, "query_too_large", NULL, NULL, "Frågan är för stor.");
+	/* the store reconnects by itself (PostgreSQL restart or failover): a client may retry shortly */
+	IGNORE(http_response_header(res, "Retry-After", "5"));
 	return http_reply_problem(res, 503, "store_unavailable", NULL, NULL, "Databasen svarar inte; försök igen.");
 }
 
@@ -339,7 +341,12 @@ static hg_status get_me(http_request *req, http_response *res, void *p)
 static hg_status get_healthz(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
+	char demo[8];
 	(void)req;
+	/* one read of the database: a server that cannot reach its store says so (a load balancer's check) */
+	hg_status rc = store_setting_get(app->store, "demo", demo, sizeof demo);
+	if (rc != HG_OK && rc != HG_ENOTFOUND)
+		return api_problem_store(res, rc);
 	return http_reply_json(res, 200,
 			       json_pack("{s:s, s:b, s:i, s:s}", "status", "ok", "demo", app->demo, "schema",
 					 store_schema_version(app->store), "notice",

@@ -13,6 +13,7 @@
 
 #include "core/alloc.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, const uint32_t *pat_off,
 			      const uint32_t *pat_n, const int64_t *patients, size_t n)
@@ -255,6 +256,7 @@ hg_status sq_writer_sync_mode(store *s, bool full)
 hg_status store_audit_enqueue_patients(store *s, const store_audit *a, const int64_t *episodes, size_t n,
 				       uint64_t *ticket)
 {
+	if (s->pg) { *ticket = 0; return pgs_audit_add(s->pg, a); } /* committed: nothing to wait for */
 	audit_queue *q = &s->audit;
 	if (!q->running)
 		return HG_EIO;
@@ -287,6 +289,7 @@ hg_status store_audit_enqueue(store *s, const store_audit *a, uint64_t *ticket)
 
 int store_ticket_state(store *s, uint64_t ticket)
 {
+	if (s->pg) return 1; /* PostgreSQL answers after COMMIT: every ticket (0) is durable */
 	audit_queue *q = &s->audit;
 	int r;
 	pthread_mutex_lock(&q->lock);
@@ -323,6 +326,7 @@ void store_audit_set_notify(store *s, void (*fn)(void *arg), void *arg)
 
 hg_status store_audit_add(store *s, const store_audit *a)
 {
+	if (s->pg) return pgs_audit_add(s->pg, a);
 	uint64_t ticket = 0;
 	hg_status rc = store_audit_enqueue(s, a, &ticket);
 	if (rc == HG_OK)
@@ -334,6 +338,7 @@ hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const
 			    const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err,
 			    uint64_t *ticket)
 {
+	if (s->pg) { *ticket = 0; return pgs_append_request(s->pg, episode_id, ev, key, request_hash, now, out, err); }
 	audit_queue *q = &s->audit;
 	sq_append_job job = {.episode_id = episode_id,
 			     .ev = ev,

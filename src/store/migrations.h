@@ -16,5 +16,7 @@ typedef struct store_migration {
 } store_migration;
 
 const store_migration *store_migrations(size_t *n);
+/* The PostgreSQL store's migrations (migrations/pg/NNNN_name.sql), recorded in its schema_migrations. */
+const store_migration *store_pg_migrations(size_t *n);
 
 #endif

@@ -115,8 +115,12 @@ typedef struct sq_session_entry {
 	store_user user;
 	hg_instant cached_at, valid_until;
 } sq_session_entry;
+struct pg_store; /* store_pg.h */
 
 struct store {
+	/* The PostgreSQL backend when --db was a postgresql:// URI, else NULL: every public function
+	 * of store_sqlite.c then hands the call to its pgs_ twin first (store_pg.c). */
+	struct pg_store *pg;
 	pthread_mutex_t lock;
 	pthread_cond_t free_cond;
 	sqlite3 *conns[POOL_SIZE];

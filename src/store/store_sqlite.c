@@ -28,6 +28,7 @@
 #include "store/event_json.h"
 #include "store/migrations.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 
 
@@ -272,6 +273,7 @@ static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 
 hg_status store_open(const char *path, store **out, char *err, size_t errlen)
 {
+	if (pgs_is_uri(path)) return pgs_store_open(path, out, err, errlen);
 	store *s = hg_calloc(1, sizeof *s);
 	hg_status rc;
 	if (!s) {
@@ -299,6 +301,7 @@ hg_status store_open(const char *path, store **out, char *err, size_t errlen)
 
 void store_close(store *s)
 {
+	if (s && s->pg) { pgs_store_close(s); return; }
 	if (!s)
 		return;
 	sq_audit_stop(s);
@@ -311,12 +314,13 @@ void store_close(store *s)
 	hg_free(s);
 }
 
-int store_schema_version(store *s) { return s->schema_version; }
+int store_schema_version(store *s) { return s->pg ? pgs_schema_version(s->pg) : s->schema_version; }
 
 /* ---- organisations and units ---- */
 
 hg_status store_org_put(store *s, const store_org *o)
 {
+	if (s->pg) return pgs_org_put(s->pg, o);
 	return sq_write1(s,
 			 "INSERT INTO organisations(code, name, kind, county) VALUES (?1, ?2, ?3, ?4) "
 			 "ON CONFLICT(code) DO UPDATE SET name = ?2, kind = ?3, county = ?4",
@@ -370,6 +374,7 @@ static void read_org_row(sqlite3_stmt *st, void *p) { read_org(st, p); }
 
 hg_status store_org_get(store *s, const char *code, store_org *out)
 {
+	if (s->pg) return pgs_org_get(s->pg, code, out);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT code, name, kind, county FROM organisations WHERE code = ?1", &st);
@@ -387,6 +392,7 @@ hg_status store_org_get(store *s, const char *code, store_org *out)
 
 hg_status store_orgs_list(store *s, store_org **out, size_t *n)
 {
+	if (s->pg) return pgs_orgs_list(s->pg, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT code, name, kind, county FROM organisations ORDER BY kind DESC, code", &st);
@@ -399,6 +405,7 @@ hg_status store_orgs_list(store *s, store_org **out, size_t *n)
 
 hg_status store_unit_put(store *s, const store_unit *u)
 {
+	if (s->pg) return pgs_unit_put(s->pg, u);
 	bool ward = u->kind == UNIT_WARD;
 	return sq_write1(s,
 			 "INSERT INTO units(id, org, name, kind, care_type, hospital, municipality) "
@@ -427,6 +434,7 @@ static void read_unit(sqlite3_stmt *st, void *p)
 
 hg_status store_unit_get(store *s, const char *id, store_unit *out)
 {
+	if (s->pg) return pgs_unit_get(s->pg, id, out);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE id = ?1", &st);
@@ -444,6 +452,7 @@ hg_status store_unit_get(store *s, const char *id, store_unit *out)
 
 hg_status store_units_list(store *s, const char *org, store_unit **out, size_t *n)
 {
+	if (s->pg) return pgs_units_list(s->pg, org, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE ?1 IS NULL OR org = ?1 ORDER BY org, id", &st);
@@ -490,6 +499,7 @@ static void read_user(sqlite3_stmt *st, void *p)
 
 hg_status store_user_add(store *s, const store_user *u, const char *password_hash, hg_instant now, int64_t *id)
 {
+	if (s->pg) return pgs_user_add(s->pg, u, password_hash, now, id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
@@ -545,6 +555,7 @@ out:
 
 hg_status store_user_get(store *s, const char *username, store_user *out, char *hash, size_t hash_cap)
 {
+	if (s->pg) return pgs_user_get(s->pg, username, out, hash, hash_cap);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT " USER_COLS " FROM users u WHERE u.username = ?1", &st);
@@ -567,6 +578,7 @@ hg_status store_user_get(store *s, const char *username, store_user *out, char *
 
 hg_status store_user_set_password(store *s, const char *username, const char *password_hash)
 {
+	if (s->pg) return pgs_user_set_password(s->pg, username, password_hash);
 	int changed = 0;
 	hg_status rc = sq_write1(s, "UPDATE users SET password_hash = ?2 WHERE username = ?1", &changed, "tt", username,
 				 password_hash);
@@ -582,6 +594,7 @@ hg_status store_user_set_password(store *s, const char *username, const char *pa
 
 hg_status store_users_list(store *s, store_user **out, size_t *n)
 {
+	if (s->pg) return pgs_users_list(s->pg, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
@@ -601,12 +614,14 @@ hg_status store_users_list(store *s, store_user **out, size_t *n)
 hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
 			    hg_instant expires)
 {
+	if (s->pg) return pgs_session_put(s->pg, hash, user_id, now, expires);
 	return sq_write1(s, "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
 			 NULL, "hiTT", hash, user_id, now, expires);
 }
 
 hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE])
 {
+	if (s->pg) return pgs_session_delete(s->pg, hash);
 	sq_sessions_forget(s);
 	return sq_write1(s, "DELETE FROM sessions WHERE token_hash = ?1", NULL, "h", hash);
 }
@@ -614,6 +629,7 @@ hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZ
 hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
 			  hg_instant now)
 {
+	if (s->pg) return pgs_token_put(s->pg, hash, user_id, name, now);
 	return sq_write1(s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)", NULL,
 			 "hitT", hash, user_id, name, now);
 }
@@ -688,6 +704,7 @@ void sq_sessions_forget(store *s)
 
 hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
 {
+	if (s->pg) return pgs_session_get(s->pg, hash, now, out);
 	if (session_cached(s, 's', hash, now, out))
 		return HG_OK;
 	hg_status rc = user_by_hash(s,
@@ -701,6 +718,7 @@ hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE],
 
 hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out)
 {
+	if (s->pg) return pgs_token_get(s->pg, hash, out);
 	hg_instant now = (hg_instant)time(NULL);
 	if (session_cached(s, 't', hash, now, out))
 		return HG_OK;
@@ -1030,6 +1048,7 @@ static hg_status episode_exists(sq_stmt_cache *sc, sqlite3 *db, int64_t id)
 hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
 		       store_append_result *out, event_error *err)
 {
+	if (s->pg) return pgs_append_request(s->pg, episode_id, ev, key, NULL, now, out, err);
 	return store_append_request(s, episode_id, ev, key, NULL, now, out, err);
 }
 
@@ -1222,6 +1241,7 @@ out:
 hg_status store_append_request(store *s, int64_t episode_id, const event *ev, const char *key,
 			       const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err)
 {
+	if (s->pg) return pgs_append_request(s->pg, episode_id, ev, key, request_hash, now, out, err);
 	uint64_t ticket = 0;
 	hg_status rc = store_append_held(s, episode_id, ev, key, request_hash, now, out, err, &ticket);
 	if (rc == HG_OK && ticket && sq_ticket_wait(s, ticket) != HG_OK)
@@ -1257,6 +1277,7 @@ void sq_units_touch(store *s, const size_t *slots, size_t n)
 
 uint64_t store_units_version(store *s, const char (*units)[HG_ID_MAX], size_t n)
 {
+	if (s->pg) return pgs_units_version(s->pg);
 	/* a sum of counters that only grow changes whenever one of them does */
 	uint64_t v = atomic_load(&s->version_epoch) << 40;
 	for (size_t i = 0; i < n; i++)
@@ -1266,6 +1287,7 @@ uint64_t store_units_version(store *s, const char (*units)[HG_ID_MAX], size_t n)
 
 hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs, size_t *n)
 {
+	if (s->pg) return pgs_episode_load(s->pg, episode_id, st, evs, n);
 	sqlite3 *db = sq_conn_get(s);
 	event *arr = NULL;
 	size_t len = 0;
@@ -1294,6 +1316,7 @@ hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, ev
 
 hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n, bool *visible)
 {
+	if (s->pg) return pgs_episode_visible(s->pg, episode_id, units, n, visible);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2", &st);
@@ -1505,6 +1528,7 @@ static hg_status page_and_count(store *s, const sql_builder *b, const sql_builde
 
 hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n, size_t *total)
 {
+	if (s->pg) return pgs_episodes_query(s->pg, q, rows, n, total);
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	hg_status rc = HG_OK;
 	int limit = q->limit <= 0 ? 100 : q->limit > 1000 ? 1000 : q->limit;
@@ -1578,6 +1602,7 @@ static void build_pending_where(sql_builder *b, const store_ack_query *q)
 
 hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total)
 {
+	if (s->pg) return pgs_pending_acks(s->pg, q, rows, n, total);
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	hg_status rc;
 	char tail[96];
@@ -1627,6 +1652,7 @@ static void read_audit(sqlite3_stmt *st, void *p)
 
 hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **rows, size_t *n)
 {
+	if (s->pg) return pgs_audit_list(s->pg, f, rows, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 #define AUDIT_SELECT                                                                                                    \
@@ -1675,6 +1701,7 @@ hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, siz
 
 hg_status store_rebuild(store *s, size_t *episodes)
 {
+	if (s->pg) return pgs_rebuild(s->pg, episodes);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *ids = NULL;
 	episode_state *st = hg_malloc(sizeof *st);
@@ -1721,6 +1748,7 @@ out:
 
 hg_status store_projection_dump(store *s, char **text)
 {
+	if (s->pg) return pgs_projection_dump(s->pg, text);
 	static const char *const queries[] = {
 		"SELECT * FROM episode_projection ORDER BY episode_id",
 		"SELECT * FROM episode_parties ORDER BY episode_id, unit_id",
@@ -1767,6 +1795,7 @@ hg_status store_projection_dump(store *s, char **text)
 
 hg_status store_setting_get(store *s, const char *key, char *value, size_t cap)
 {
+	if (s->pg) return pgs_setting_get(s->pg, key, value, cap);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
@@ -1784,12 +1813,14 @@ hg_status store_setting_get(store *s, const char *key, char *value, size_t cap)
 
 hg_status store_setting_put(store *s, const char *key, const char *value)
 {
+	if (s->pg) return pgs_setting_put(s->pg, key, value);
 	return sq_write1(s, "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", NULL,
 			 "tt", key, value);
 }
 
 void store_get_stats(store *s, store_stats *out)
 {
+	if (s->pg) { pgs_get_stats(s->pg, out); return; }
 	out->events_appended = atomic_load(&s->appended);
 	out->appends_replayed = atomic_load(&s->replayed);
 	out->appends_rejected = atomic_load(&s->rejected);
@@ -1798,6 +1829,7 @@ void store_get_stats(store *s, store_stats *out)
 
 hg_status store_set_durability(store *s, bool full)
 {
+	if (s->pg) return pgs_set_durability(s->pg, full);
 	sqlite3 *held[POOL_SIZE];
 	hg_status rc = HG_OK;
 	/* Take every connection so that none is in use while its mode changes. */

@@ -34,8 +34,34 @@ class Checks:
         sys.exit(1 if self.failed else 0)
 
 
+# With HEMGANG_TEST_PG_URI (the URI of a PostgreSQL server's maintenance database, set by tests/pg/pg.sh)
+# every database of the tests is a fresh PostgreSQL database on that server instead of a SQLite file.
+PG_URI = os.environ.get("HEMGANG_TEST_PG_URI", "")
+PSQL = os.path.join(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"), "psql")
+
+
+def is_pg(db):
+    return db.startswith("postgresql://") or db.startswith("postgres://")
+
+
+def pg_query(db, sql):
+    """Rows of one SQL query on PostgreSQL database db (a URI), as tuples of text (NULL as None)."""
+    out = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=\x1e", "-v", "ON_ERROR_STOP=1",
+                          db, "-c", sql], check=True, capture_output=True, text=True, timeout=120).stdout
+    return [tuple(None if v == "\x1e" else v for v in line.split("\x1f")) for line in out.splitlines() if line]
+
+
 def fresh_db(name):
-    """The path of database NAME in the test directory, with any earlier file (and its -wal, -shm) removed."""
+    """The path of database NAME in the test directory, with any earlier file (and its -wal, -shm) removed;
+    under HEMGANG_TEST_PG_URI the URI of a new, empty PostgreSQL database named after NAME."""
+    if PG_URI:
+        from urllib.parse import urlsplit, urlunsplit
+        dbname = re.sub(r"[^a-z0-9_]", "_", name.lower())
+        subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URI, "-c", f'DROP DATABASE IF EXISTS "{dbname}"',
+                        "-c", f'CREATE DATABASE "{dbname}"'], check=True, capture_output=True, timeout=60,
+                       env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+        u = urlsplit(PG_URI)
+        return urlunsplit((u.scheme, u.netloc, "/" + dbname, u.query, u.fragment))
     db = os.path.join(TMP, name)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):

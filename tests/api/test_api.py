@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, make_demo, make_pnr  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, is_pg, make_demo, make_pnr, pg_query  # noqa: E402
 
 t = Checks("test_api")
 db = fresh_db("api.db")
@@ -321,6 +321,13 @@ t.ok("19121212" not in text and "1212-1212" not in text, "the server log holds n
 
 # ---- rebuild yields identical projections ----
 def dump():
+    if is_pg(db):  # the same rows from PostgreSQL (tests/pg/pg.sh), as text
+        cols = {t: [r[0] for r in pg_query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                                               f"'{t}' AND column_name <> 'updated_at' ORDER BY ordinal_position")]
+                for t in ("episode_projection", "episode_parties", "pending_acks")}
+        return [(t,) + r for t, order in (("episode_projection", "episode_id"), ("episode_parties", "episode_id, unit_id"),
+                                          ("pending_acks", "episode_id, seq, unit_id"))
+                for r in pg_query(db, f"SELECT {', '.join(cols[t])} FROM {t} ORDER BY {order}")]
     con = sqlite3.connect(db)
     rows = []
     for table, order in (("episode_projection", "episode_id"), ("episode_parties", "episode_id, unit_id"),

@@ -11,10 +11,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import TMP, Checks, Client, Server, make_demo, make_pnr  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, fresh_db, is_pg, make_demo, make_pnr, pg_query  # noqa: E402
 
 t = Checks("test_durability")
-db = os.path.join(TMP, "durability.db")
+db = fresh_db("durability.db")  # a PostgreSQL database under tests/pg/pg.sh
 log = os.path.join(TMP, "durability-server.log")
 logins = make_demo(db, episodes=5)
 ward_login = next(l for l in logins if l["role"] == "ward_staff")
@@ -74,14 +74,34 @@ for th in threads:
     th.join(timeout=40)
 t.ok(len(acked) >= 40, f"a burst was acknowledged before the kill ({len(acked)})")
 
+
+
+def one(sql):
+    """The single value of a query (the keys inlined are the test's own, 'burst-W-N'), on SQLite or PostgreSQL."""
+    if is_pg(db):
+        return int(pg_query(db, sql)[0][0])
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+DUPS = ("SELECT COUNT(*) FROM (SELECT idempotency_key FROM events WHERE idempotency_key LIKE 'burst-%' "
+        "GROUP BY idempotency_key HAVING COUNT(*) > 1) d")
 srv = Server(db, log).start()
-con = sqlite3.connect(db)
-missing = [k for k in acked if con.execute("SELECT COUNT(*) FROM events WHERE idempotency_key = ?", (k,)).fetchone()[0] != 1]
+stored = {}
+if is_pg(db):
+    stored = {k: int(n) for k, n in pg_query(db, "SELECT idempotency_key, COUNT(*) FROM events WHERE idempotency_key "
+                                                 "LIKE 'burst-%' GROUP BY idempotency_key")}
+else:
+    con = sqlite3.connect(db)
+    stored = dict(con.execute("SELECT idempotency_key, COUNT(*) FROM events WHERE idempotency_key LIKE 'burst-%' "
+                              "GROUP BY idempotency_key").fetchall())
+    con.close()
+missing = [k for k in acked if stored.get(k) != 1]
 t.eq(missing, [], "every acknowledged event is stored exactly once after the restart")
-dups = con.execute("SELECT COUNT(*) FROM (SELECT idempotency_key FROM events WHERE idempotency_key LIKE 'burst-%' "
-                   "GROUP BY idempotency_key HAVING COUNT(*) > 1)").fetchone()[0]
-t.eq(dups, 0, "no key is stored twice")
-con.close()
+t.eq(one(DUPS), 0, "no key is stored twice")
 c = Client(srv.port)
 c.cookie = cookie
 wrong = 0
@@ -94,10 +114,6 @@ t.eq(wrong, 0, "repeating an acknowledged request returns the original episode")
 for key in [k for k in sent if k not in acked][:10]:
     admit(key)
     admit(key)
-con = sqlite3.connect(db)
-dups = con.execute("SELECT COUNT(*) FROM (SELECT idempotency_key FROM events WHERE idempotency_key LIKE 'burst-%' "
-                   "GROUP BY idempotency_key HAVING COUNT(*) > 1)").fetchone()[0]
-t.eq(dups, 0, "retries after the crash store nothing twice")
-con.close()
+t.eq(one(DUPS), 0, "retries after the crash store nothing twice")
 srv.stop()
 t.finish()

@@ -1,7 +1,9 @@
 /*
- * test_store.c - the SQLite store on a real database file: appends judged by
- * the core, idempotency, nothing written on a rejection, projections and
- * their rebuild, users, sessions, audit.
+ * test_store.c - the store on a real database: appends judged by the core,
+ * idempotency, nothing written on a rejection, projections and their rebuild,
+ * users, sessions, audit. On a SQLite file by default; with
+ * HEMGANG_TEST_PG_URI set (tests/pg/pg.sh), the same checks on that empty
+ * PostgreSQL database.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,8 +250,12 @@ int main(void)
 	struct test tt = {.name = "test_store"}, *t = &tt;
 	char path[256], err[256];
 	store *s = NULL;
-	snprintf(path, sizeof path, "%s/test_store.%d.db", getenv("HEMGANG_TEST_TMP") ? getenv("HEMGANG_TEST_TMP") : "/tmp",
-		 (int)getpid());
+	const char *pg = getenv("HEMGANG_TEST_PG_URI");
+	if (pg && pg[0])
+		snprintf(path, sizeof path, "%s", pg);
+	else
+		snprintf(path, sizeof path, "%s/test_store.%d.db",
+			 getenv("HEMGANG_TEST_TMP") ? getenv("HEMGANG_TEST_TMP") : "/tmp", (int)getpid());
 	T_EQ_INT(t, store_open(path, &s, err, sizeof err), HG_OK, "open %s", err);
 	if (s) {
 		T_TRUE(t, store_schema_version(s) >= 1, "schema version %d", store_schema_version(s));
@@ -261,6 +267,12 @@ int main(void)
 	}
 	T_EQ_INT(t, store_open("/nonexistent/dir/x.db", &s, err, sizeof err), HG_EIO, "an unopenable path fails");
 	T_TRUE(t, strlen(err) > 0, "with a reason");
+	err[0] = '\0';
+	T_EQ_INT(t, store_open("postgresql://nobody@/none?host=/nonexistent/dir&connect_timeout=2", &s, err, sizeof err),
+		 HG_EIO, "an unreachable PostgreSQL server fails");
+	T_TRUE(t, strstr(err, "PostgreSQL") != NULL, "with a reason: %s", err);
+	if (pg && pg[0])
+		return test_report(t);
 	char side[300];
 	unlink(path);
 	snprintf(side, sizeof side, "%s-wal", path);

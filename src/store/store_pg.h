@@ -1,0 +1,82 @@
+/*
+ * store_pg.h - the PostgreSQL implementation of the storage port, private to
+ * src/store. store_open() (store_sqlite.c) opens it when --db is a
+ * postgresql:// or postgres:// URI and keeps it in store->pg; each public
+ * function of store.h then calls its pgs_ twin here, with the same contract
+ * as documented in store.h. Nothing outside src/store includes this file.
+ */
+#ifndef HG_STORE_PG_H
+#define HG_STORE_PG_H
+
+#include "store/store.h"
+
+typedef struct pg_store pg_store;
+
+/*
+ * store_open() and store_close() for a URI. The feature stores (invoices, follow-up,
+ * interop, agreements) are not on PostgreSQL yet and still speak SQL to store->conns:
+ * on PostgreSQL those are empty, read-only in-memory SQLite databases with the SQLite
+ * schema, so a feature read finds nothing and a feature write fails (HG_EIO) instead
+ * of touching memory that is not there; the commands refuse earlier with a message
+ * (store_is_postgres).
+ */
+hg_status pgs_store_open(const char *uri, store **out, char *err, size_t errlen) HG_MUST_CHECK;
+void pgs_store_close(store *s);
+
+/* True when path names a PostgreSQL database (a postgresql:// or postgres:// URI). */
+bool pgs_is_uri(const char *path);
+
+/* Connects (uri passed to libpq as is), applies the pending migrations of migrations/pg under an
+ * advisory lock (several servers may start at once), and fills a connection pool. On failure
+ * writes a one-line reason into err (without the password). *out is freed by pgs_close. */
+hg_status pgs_open(const char *uri, pg_store **out, char *err, size_t errlen) HG_MUST_CHECK;
+void pgs_close(pg_store *p);
+int pgs_schema_version(pg_store *p);
+
+hg_status pgs_org_put(pg_store *p, const store_org *o) HG_MUST_CHECK;
+hg_status pgs_org_get(pg_store *p, const char *code, store_org *out) HG_MUST_CHECK;
+hg_status pgs_orgs_list(pg_store *p, store_org **out, size_t *n) HG_MUST_CHECK;
+hg_status pgs_unit_put(pg_store *p, const store_unit *u) HG_MUST_CHECK;
+hg_status pgs_unit_get(pg_store *p, const char *id, store_unit *out) HG_MUST_CHECK;
+hg_status pgs_units_list(pg_store *p, const char *org, store_unit **out, size_t *n) HG_MUST_CHECK;
+
+hg_status pgs_user_add(pg_store *p, const store_user *u, const char *password_hash, hg_instant now,
+		       int64_t *id) HG_MUST_CHECK;
+hg_status pgs_user_get(pg_store *p, const char *username, store_user *out, char *hash, size_t hash_cap) HG_MUST_CHECK;
+hg_status pgs_user_set_password(pg_store *p, const char *username, const char *password_hash) HG_MUST_CHECK;
+hg_status pgs_users_list(pg_store *p, store_user **out, size_t *n) HG_MUST_CHECK;
+hg_status pgs_session_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
+			  hg_instant expires) HG_MUST_CHECK;
+hg_status pgs_session_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			  store_user *out) HG_MUST_CHECK;
+hg_status pgs_session_delete(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
+hg_status pgs_token_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
+			hg_instant now) HG_MUST_CHECK;
+hg_status pgs_token_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out) HG_MUST_CHECK;
+
+hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, const char *key,
+			     const uint8_t *request_hash, hg_instant now, store_append_result *out,
+			     event_error *err) HG_MUST_CHECK;
+hg_status pgs_episode_load(pg_store *p, int64_t episode_id, episode_state *st, event **evs, size_t *n) HG_MUST_CHECK;
+hg_status pgs_episode_visible(pg_store *p, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n,
+			      bool *visible) HG_MUST_CHECK;
+hg_status pgs_episodes_query(pg_store *p, const store_query *q, store_episode_row **rows, size_t *n,
+			     size_t *total) HG_MUST_CHECK;
+hg_status pgs_pending_acks(pg_store *p, const store_ack_query *q, store_pending_ack **rows, size_t *n,
+			   size_t *total) HG_MUST_CHECK;
+
+hg_status pgs_audit_add(pg_store *p, const store_audit *a) HG_MUST_CHECK;
+hg_status pgs_audit_list(pg_store *p, const store_audit_filter *f, store_audit **rows, size_t *n) HG_MUST_CHECK;
+
+hg_status pgs_rebuild(pg_store *p, size_t *episodes) HG_MUST_CHECK;
+hg_status pgs_projection_dump(pg_store *p, char **text) HG_MUST_CHECK;
+hg_status pgs_setting_get(pg_store *p, const char *key, char *value, size_t cap) HG_MUST_CHECK;
+hg_status pgs_setting_put(pg_store *p, const char *key, const char *value) HG_MUST_CHECK;
+void pgs_get_stats(pg_store *p, store_stats *out);
+/* A new number on every call: other servers write to the same database unseen by this process, so
+ * nothing cached by store_units_version stays valid (until the read model listens on hemgang_events). */
+uint64_t pgs_units_version(pg_store *p);
+/* full == false: commits of this process do not wait for the WAL flush (synchronous_commit off). */
+hg_status pgs_set_durability(pg_store *p, bool full) HG_MUST_CHECK;
+
+#endif
