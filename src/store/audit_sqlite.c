@@ -256,7 +256,7 @@ hg_status sq_writer_sync_mode(store *s, bool full)
 hg_status store_audit_enqueue_patients(store *s, const store_audit *a, const int64_t *episodes, size_t n,
 				       uint64_t *ticket)
 {
-	if (s->pg) { *ticket = 0; return pgs_audit_add(s->pg, a); } /* committed: nothing to wait for */
+	if (s->pg) { *ticket = 0; return pgs_audit_add_patients(s->pg, a, episodes, n); } /* committed: nothing to wait for */
 	audit_queue *q = &s->audit;
 	if (!q->running)
 		return HG_EIO;

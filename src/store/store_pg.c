@@ -1346,14 +1346,54 @@ out:
 /* ---- audit ---- */
 
 /* One record, committed before the call returns (PostgreSQL groups concurrent commits itself). */
+static void read_audit(PGresult *r, int row, void *out);
+
 hg_status pgs_audit_add(pg_store *p, const store_audit *a)
 {
-	return pg_write1(p, NULL,
-			 "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
-			 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			 "itttItt", (int64_t)a->at, a->username, a->unit[0] ? a->unit : NULL, a->action,
-			 a->episode_id, a->reason[0] ? a->reason : NULL,
-			 a->client[0] ? a->client : NULL);
+	return pgs_audit_add_patients(p, a, NULL, 0);
+}
+
+hg_status pgs_audit_add_patients(pg_store *p, const store_audit *a, const int64_t *episodes, size_t n)
+{
+	/* the episodes shown as an array literal "{1,2,3}", inserted with the record in one statement */
+	size_t cap = 3 + n * 21, len = 0;
+	char *arr = hg_malloc(cap);
+	if (!arr)
+		return HG_ENOMEM;
+	arr[len++] = '{';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(arr + len, cap - len, "%s%lld", i ? "," : "", (long long)episodes[i]);
+	arr[len++] = '}';
+	arr[len] = '\0';
+	hg_status rc = pg_write1(p, NULL,
+				 "WITH a AS (INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
+				 "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id) "
+				 "INSERT INTO audit_patients(audit_id, episode_id) "
+				 "SELECT DISTINCT a.id, e FROM a, unnest($8::bigint[]) AS e",
+				 "itttIttt", (int64_t)a->at, a->username, a->unit[0] ? a->unit : NULL, a->action,
+				 a->episode_id, a->reason[0] ? a->reason : NULL, a->client[0] ? a->client : NULL, arr);
+	hg_free(arr);
+	return rc;
+}
+
+hg_status pgs_audit_patient(pg_store *p, const char *pnr, store_audit **rows, size_t *n)
+{
+	pg_conn *c = pgc_get(p);
+	PGresult *r = NULL;
+	hg_status rc = pgx_query(
+		p, c, &r,
+		"WITH eps AS (SELECT episode_id FROM episode_projection WHERE pnr = $1) "
+		"SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "
+		"WHERE episode_id IN (SELECT episode_id FROM eps) "
+		"UNION SELECT a.id, a.at, a.username, a.unit_id, a.action, p.episode_id, a.reason, a.client "
+		"FROM audit_patients p JOIN audit_log a ON a.id = p.audit_id WHERE p.episode_id IN (SELECT episode_id FROM eps) "
+		"ORDER BY 1, 6",
+		"t", pnr);
+	pgc_put(p, c);
+	if (rc == HG_OK)
+		rc = pgr_collect(r, sizeof **rows, read_audit, (void **)rows, n);
+	PQclear(r);
+	return rc;
 }
 
 static void read_audit(PGresult *r, int row, void *out)

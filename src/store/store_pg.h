@@ -66,6 +66,8 @@ hg_status pgs_pending_acks(pg_store *p, const store_ack_query *q, store_pending_
 			   size_t *total) HG_MUST_CHECK;
 
 hg_status pgs_audit_add(pg_store *p, const store_audit *a) HG_MUST_CHECK;
+hg_status pgs_audit_add_patients(pg_store *p, const store_audit *a, const int64_t *episodes, size_t n) HG_MUST_CHECK;
+hg_status pgs_audit_patient(pg_store *p, const char *pnr, store_audit **rows, size_t *n) HG_MUST_CHECK;
 hg_status pgs_audit_list(pg_store *p, const store_audit_filter *f, store_audit **rows, size_t *n) HG_MUST_CHECK;
 
 hg_status pgs_rebuild(pg_store *p, size_t *episodes) HG_MUST_CHECK;

@@ -1677,6 +1677,8 @@ hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **
 
 hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, size_t *n)
 {
+	if (s->pg)
+		return pgs_audit_patient(s->pg, pnr, rows, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(
