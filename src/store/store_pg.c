@@ -26,12 +26,14 @@
 #include "store/store_pg.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -70,7 +72,12 @@ struct pg_store {
 	bool async_commit; /* store_set_durability(false) */
 	int schema_version;
 	atomic_uint_fast64_t appended, replayed, rejected, errors;
-	atomic_uint_fast64_t version; /* pgs_units_version */
+	atomic_uint_fast64_t version; /* pgs_units_version: moves with every commit seen, here or elsewhere */
+	/* the listener: one connection that LISTENs on PG_NOTIFY_CHANNEL, so this server's caches learn
+	 * of the appends every other server commits */
+	pthread_t listener;
+	bool listening;
+	atomic_bool stop;
 };
 
 /* Typed parameters of one statement, as libpq wants them: text, or binary for bytea. */
@@ -459,6 +466,52 @@ static hg_status pg_migrate(pg_store *p, pg_conn *c, char *err, size_t errlen)
 	return rc;
 }
 
+/* Sleeps up to ms, waking early when the store closes. */
+static void listener_nap(pg_store *p, int ms)
+{
+	for (int waited = 0; waited < ms && !atomic_load(&p->stop); waited += 50) {
+		struct timespec d = {0, 50 * 1000 * 1000};
+		nanosleep(&d, NULL);
+	}
+}
+
+/*
+ * The listener thread: every notification on PG_NOTIFY_CHANNEL (an append committed by any
+ * server) moves the version, so cached answers are rendered again. When the connection is lost,
+ * notifications may have been missed: the version moves, and it connects again.
+ */
+static void *listener_main(void *arg)
+{
+	pg_store *p = arg;
+	while (!atomic_load(&p->stop)) {
+		PGconn *conn = PQconnectdb(p->uri);
+		PGresult *r = conn && PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN " PG_NOTIFY_CHANNEL) : NULL;
+		bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		atomic_fetch_add(&p->version, 1);
+		while (ok && !atomic_load(&p->stop)) {
+			struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+			int ready = poll(&pfd, 1, 250);
+			if (ready < 0 || (ready > 0 && !PQconsumeInput(conn))) {
+				ok = false;
+				break;
+			}
+			PGnotify *note;
+			while ((note = PQnotifies(conn)) != NULL) {
+				atomic_fetch_add(&p->version, 1);
+				PQfreemem(note);
+			}
+			if (PQstatus(conn) != CONNECTION_OK)
+				ok = false;
+		}
+		PQfinish(conn);
+		atomic_fetch_add(&p->version, 1);
+		if (!atomic_load(&p->stop))
+			listener_nap(p, 1000);
+	}
+	return NULL;
+}
+
 hg_status pgs_open(const char *uri, pg_store **out, char *err, size_t errlen)
 {
 	pg_store *p = hg_calloc(1, sizeof *p);
@@ -483,6 +536,10 @@ hg_status pgs_open(const char *uri, pg_store **out, char *err, size_t errlen)
 		if (rc == HG_OK && i == 0)
 			rc = pg_migrate(p, &p->conns[0], err, errlen);
 	}
+	if (rc == HG_OK) {
+		atomic_init(&p->stop, false);
+		p->listening = pthread_create(&p->listener, NULL, listener_main, p) == 0;
+	}
 	if (rc != HG_OK) {
 		pgs_close(p);
 		return rc;
@@ -495,6 +552,11 @@ void pgs_close(pg_store *p)
 {
 	if (!p)
 		return;
+	if (p->listening) {
+		atomic_store(&p->stop, true);
+		pthread_join(p->listener, NULL);
+		p->listening = false;
+	}
 	for (int i = 0; i < PG_POOL_SIZE; i++) {
 		pgc_forget_statements(&p->conns[i]);
 		if (p->conns[i].c)
@@ -1024,6 +1086,7 @@ hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, c
 	if (rc != HG_OK)
 		goto out;
 	atomic_fetch_add(&p->appended, 1);
+	atomic_fetch_add(&p->version, 1); /* this server's caches at once; the others by NOTIFY */
 	out->episode_id = episode_id;
 	out->event_id = copy->id;
 	out->seq = copy->seq;
@@ -1470,6 +1533,7 @@ hg_status pgs_rebuild(pg_store *p, size_t *episodes)
 	PQclear(ids);
 	if (rc == HG_OK)
 		rc = pgx_exec(p, c, "COMMIT");
+	atomic_fetch_add(&p->version, 1);
 	pgx_rollback(c);
 	pgc_put(p, c);
 	hg_free(st);
@@ -1555,7 +1619,11 @@ void pgs_get_stats(pg_store *p, store_stats *out)
 	out->errors = atomic_load(&p->errors);
 }
 
-uint64_t pgs_units_version(pg_store *p) { return atomic_fetch_add(&p->version, 1) + 1; }
+uint64_t pgs_units_version(pg_store *p)
+{
+	/* without a listener another server's commit could go unseen: then never the same twice */
+	return p->listening ? atomic_load(&p->version) : atomic_fetch_add(&p->version, 1) + 1;
+}
 
 hg_status pgs_set_durability(pg_store *p, bool full)
 {
