@@ -39,7 +39,7 @@ vpath test_%.c tests/store tests/http tests/hl7 tests/fhir tests/cli
 DB ?= hemgang.db
 Q  := $(if $(V),,@)
 
-.PHONY: all run test tests fuzzers bench fuzz clean lint deps web
+.PHONY: all run test tests fuzzers bench fuzz clean lint deps web install deb
 all: $(B)/hemgang
 
 $(B)/hemgang: $(CORE_OBJ) $(SHELL_OBJ)
@@ -109,6 +109,18 @@ run: deps web
 	$(MAKE) MODE=release
 	@test -f $(DB) || $(BUILD_ROOT)/release/hemgang demo --db $(DB)
 	$(BUILD_ROOT)/release/hemgang serve --db $(DB) --listen 127.0.0.1:8080
+
+# Install (packaging/install-tree): PREFIX/bin/hemgang with its UI, OpenAPI document and agreements in
+# PREFIX/share/hemgang, found by the binary itself. `make deb`: a Debian package with a systemd unit, the
+# system user hemgang, /etc/hemgang and /var/lib/hemgang (packaging/build-deb; docs/operations.md).
+PREFIX ?= /usr/local
+install: deps web
+	$(MAKE) MODE=release
+	packaging/install-tree $(BUILD_ROOT)/release/hemgang "$(DESTDIR)" "$(PREFIX)"
+
+deb: deps web
+	$(MAKE) MODE=release
+	packaging/build-deb $(BUILD_ROOT)/release/hemgang $(BUILD_ROOT)/deb
 
 bench: deps
 	$(MAKE) MODE=release

@@ -10,8 +10,10 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/alloc.h"
@@ -96,6 +98,67 @@ static bool is_file(const char *p)
 	return p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * Where the web UI (a directory holding index.html) and the OpenAPI document
+ * are when no option names them, so the binary finds them wherever it is
+ * started (issue 18): first relative to the binary's own directory - the
+ * installed layout PREFIX/bin/hemgang beside PREFIX/share/hemgang/, then the
+ * build tree build/MODE/hemgang in a checkout - and last under the current
+ * directory. One row per place.
+ */
+static const struct {
+	const char *ui, *openapi;
+} beside_binary[] = {
+	{"../share/hemgang/web", "../share/hemgang/openapi.json"}, /* make install, the Debian package */
+	{"../../web/dist", "../../docs/openapi.json"},              /* a checkout's build/MODE/hemgang */
+};
+#define CWD_UI "web/dist"
+#define CWD_OPENAPI "docs/openapi.json"
+
+static bool has_index(const char *dir)
+{
+	char index[PATH_MAX];
+	int n = snprintf(index, sizeof index, "%s/index.html", dir);
+	return n > 0 && (size_t)n < sizeof index && is_file(index);
+}
+
+/* The directory of the running binary into out (no trailing slash); false when unknown. */
+static bool binary_dir(char *out, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+	if (n <= 0 || (size_t)n >= cap - 1)
+		return false;
+	out[n] = '\0';
+	char *slash = strrchr(out, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+/*
+ * Finds the UI directory and the OpenAPI file that were not given as options,
+ * writing their absolute paths into ui/oa (each PATH_MAX bytes; "" = none).
+ */
+static void locate_ui(char *ui, char *oa)
+{
+	char dir[PATH_MAX], p[PATH_MAX];
+	ui[0] = oa[0] = '\0';
+	bool known = binary_dir(dir, sizeof dir);
+	for (size_t i = 0; known && i < sizeof beside_binary / sizeof beside_binary[0]; i++) {
+		int n = snprintf(p, sizeof p, "%s/%s", dir, beside_binary[i].ui);
+		if (!ui[0] && n > 0 && (size_t)n < sizeof p && has_index(p) && realpath(p, ui) == NULL)
+			ui[0] = '\0';
+		n = snprintf(p, sizeof p, "%s/%s", dir, beside_binary[i].openapi);
+		if (!oa[0] && n > 0 && (size_t)n < sizeof p && is_file(p) && realpath(p, oa) == NULL)
+			oa[0] = '\0';
+	}
+	if (!ui[0] && has_index(CWD_UI) && realpath(CWD_UI, ui) == NULL)
+		ui[0] = '\0';
+	if (!oa[0] && is_file(CWD_OPENAPI) && realpath(CWD_OPENAPI, oa) == NULL)
+		oa[0] = '\0';
+}
+
 /* After each audit batch: resume the answers that waited for it. */
 static void wake_server(void *srv) { http_server_wake(srv); }
 
@@ -143,12 +206,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
-	if (!static_root && is_dir("web/dist"))
-		static_root = "web/dist";
 	if (static_root && !is_dir(static_root))
 		return cli_usage_error("serve", "--static: '%s' is not a directory", static_root);
-	if (!openapi && is_file("docs/openapi.json"))
-		openapi = "docs/openapi.json";
+	char found_ui[PATH_MAX], found_openapi[PATH_MAX];
+	locate_ui(found_ui, found_openapi);
+	if (!static_root && found_ui[0])
+		static_root = found_ui;
+	if (!openapi && found_openapi[0])
+		openapi = found_openapi;
 	if (auth_init() != HG_OK)
 		return cli_fail("serve", "libsodium could not be initialised");
 
@@ -210,6 +275,14 @@ int cmd_serve(int argc, char **argv)
 	fprintf(stderr, "hemgang: serving http://%s (port %u) from %s%s\n", listen, http_server_port(srv),
 		store_is_postgres(app.store) ? "PostgreSQL" : db,
 		app.demo ? " -- DEMO DATA, every password is 'demo'" : "");
+	if (static_root && has_index(static_root))
+		fprintf(stderr, "hemgang: web UI from %s\n", static_root);
+	else if (static_root)
+		fprintf(stderr, "hemgang: WARNING: %s has no index.html; the web UI will not load\n", static_root);
+	else
+		fprintf(stderr, "hemgang: WARNING: no web UI found (looked beside the binary in ../share/hemgang/web and "
+				"../../web/dist, and in ./web/dist): serving the API only; build it with `make web`, "
+				"install it with `make install`, or name it with --static DIR\n");
 	/* The HL7 v2 MLLP listener beside the HTTP server (src/hl7/mllp.h). */
 	mllp_server *mllp_srv = NULL;
 	if (mllp) {

@@ -217,6 +217,37 @@ hg_status billing_stay_judge(const episode_state *st, hg_date until, const agree
 	return out->computed == HG_ENOMEM ? HG_ENOMEM : HG_OK;
 }
 
+hg_status billing_so_far_judge(const episode_state *st, hg_date today, const agreement *list, size_t n,
+			       billing_so_far *out)
+{
+	billing_stay stay;
+	memset(out, 0, sizeof *out);
+	out->billing = LIABILITY_BILLABLE;
+	out->ready_date = out->liable_from = HG_DATE_NONE;
+	if (st->cancelled || st->ready_period_count == 0 || today == HG_DATE_NONE)
+		return HG_OK;
+	bool in_hospital = st->discharged_at == HG_INSTANT_NONE;
+	hg_status rc = billing_stay_judge(st, in_hospital ? today : HG_DATE_NONE, list, n, &stay);
+	if (rc != HG_OK)
+		return rc;
+	out->agreement = stay.agreement;
+	out->average = stay.agreement && stay.agreement->model == AGREEMENT_AVERAGE;
+	out->billing = stay.billing;
+	if (stay.judged && stay.computed == HG_OK && stay.r.n_periods > 0) {
+		const liability_period_result *last = &stay.r.periods[stay.r.n_periods - 1];
+		out->counted = true;
+		out->ready_date = last->ready_date;
+		out->liable_from = last->grace_end;
+		out->ready_days = stay.r.ready_days;
+		out->nights = (int)stay.r.n_nights;
+		out->amount_ore = stay.r.total_ore;
+		out->liable = st->status == EPISODE_READY && stay.billing == LIABILITY_BILLABLE &&
+			      last->grace_end != HG_DATE_NONE && last->grace_end <= today;
+	}
+	liability_result_free(&stay.r);
+	return HG_OK;
+}
+
 hg_status billing_episode_month(const episode_state *st, const billing_month *m, hg_instant cutoff,
 				const agreement *list, size_t n, billing_line *out)
 {

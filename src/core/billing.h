@@ -146,6 +146,31 @@ typedef struct billing_stay {
 hg_status billing_stay_judge(const episode_state *st, hg_date until, const agreement *list, size_t n,
 			     billing_stay *out) HG_MUST_CHECK;
 
+/*
+ * Liability so far, where it runs (issue 18): what the episode page and the
+ * worklists show while a patient waits. Judged like the invoice
+ * (billing_stay_judge) up to `today`: for a patient still in hospital the
+ * nights that began before today, for a discharged one up to the discharge.
+ * When a billing condition fails, nights and amount are what is at stake and
+ * billing names the condition.
+ */
+typedef struct billing_so_far {
+	const agreement *agreement; /* in force on the first ready date (borrowed); NULL: none, or never ready */
+	bool average;               /* an average-model agreement: settled per period, no per-night figure */
+	bool counted;               /* nights and amount were computed */
+	liability_billing billing;  /* LIABILITY_BILLABLE or the first failing condition */
+	hg_date ready_date;         /* R of the latest ready period, or HG_DATE_NONE */
+	hg_date liable_from;        /* G of the latest period: the first night the municipality pays for */
+	int ready_days;             /* ready-days of the stay so far */
+	int nights;                 /* liable nights so far */
+	int64_t amount_ore;         /* their amount */
+	bool liable;                /* ready now, billable and liable_from <= today: the municipality pays tonight */
+} billing_so_far;
+
+/* Judges st as of local date today into *out. HG_ENOMEM only; every other outcome is in *out. */
+hg_status billing_so_far_judge(const episode_state *st, hg_date today, const agreement *list, size_t n,
+			       billing_so_far *out) HG_MUST_CHECK;
+
 hg_status billing_episode_month(const episode_state *st, const billing_month *m, hg_instant cutoff,
 				const agreement *list, size_t n, billing_line *out) HG_MUST_CHECK;
 

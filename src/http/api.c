@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "core/alloc.h"
+#include "core/billing.h" /* liability so far (issue 18) */
 #include "core/calendar.h"
 #include "core/deadline.h"
 #include "core/liability.h"
@@ -529,6 +530,20 @@ static json_t *rows_to_json(const store_episode_row *rows, size_t n, const row_c
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, row_to_json(&rows[i], ctx));
 	return arr;
+}
+
+/* Liability so far (billing_so_far_judge, the core's) as JSON: the episode page's and the worklists' figures. */
+static json_t *so_far_to_json(const billing_so_far *sf)
+{
+	const agreement *a = sf->agreement;
+	return json_pack("{s:o, s:b, s:b, s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:I, s:b}", "agreement",
+			 a ? json_pack("{s:s, s:s, s:i}", "id", a->id, "name", a->name, "version", a->version)
+			   : json_null(),
+			 "average_model", sf->average, "counted", sf->counted, "billing", liability_billing_code(sf->billing),
+			 "billing_sv", liability_billing_sv(sf->billing), "billing_en", liability_billing_en(sf->billing),
+			 "ready_date", json_date(sf->ready_date), "liable_from", json_date(sf->liable_from), "ready_days",
+			 sf->ready_days, "nights", sf->nights, "amount_ore", (json_int_t)sf->amount_ore, "liable",
+			 sf->liable);
 }
 
 /* Parses a local date query parameter into the instant its day starts. */
@@ -1137,10 +1152,27 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 				   sv.respondent[0] ? sv.respondent : NULL, "invitations", sv.invitations,
 				   "open_invitations", sv.open_invitations, "last_invited_at", json_instant(sv.last_invited_at),
 				   "last_expires_at", json_instant(sv.last_expires_at));
-	json_t *out = json_pack("{s:o, s:o, s:o, s:o}", "episode",
+	/* Liability where it runs (issue 18): from which night the municipality pays, and so far. */
+	row_ctx lctx;
+	billing_so_far sf;
+	if ((rc = row_ctx_init(app, &lctx)) != HG_OK) {
+		json_decref(events);
+		json_decref(survey);
+		rc = api_problem_store(res, rc);
+		goto out;
+	}
+	rc = billing_so_far_judge(st, cal_local_date(now), lctx.agreements, lctx.n_agreements, &sf);
+	json_t *liab = rc == HG_OK ? so_far_to_json(&sf) : NULL;
+	row_ctx_free(&lctx);
+	if (!liab) {
+		json_decref(events);
+		json_decref(survey);
+		goto out;
+	}
+	json_t *out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "episode",
 				episode_state_to_json(st, access_may_see_address(st->patient.protected_identity, own_ward),
 						      cal_local_date(now)),
-				"deadlines", deadlines_to_json(dl), "events", events, "survey", survey);
+				"deadlines", deadlines_to_json(dl), "events", events, "survey", survey, "liability", liab);
 	rc = http_reply_json(res, 200, out);
 out:
 	hg_free(st);
@@ -1161,6 +1193,62 @@ static hg_instant rows_next_due(const store_episode_row *rows, size_t n, hg_inst
 				until = due[k];
 	}
 	return until;
+}
+
+/*
+ * Adds "liability" (so far, from the core) to every row of arr whose patient is ready, loading each
+ * such episode's fold. The figures change only with an event or at local midnight, both of which
+ * already end the cached rendering.
+ */
+static hg_status rows_add_liability(api_app *app, const row_ctx *ctx, json_t *arr, episode_state *st)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(arr, i, row) {
+		billing_so_far sf;
+		size_t n = 0;
+		if (strcmp(json_string_value(json_object_get(row, "status")), episode_status_label(EPISODE_READY)->code) != 0)
+			continue;
+		hg_status rc = store_episode_load(app->store, json_integer_value(json_object_get(row, "id")), st, NULL, &n);
+		if (rc == HG_ENOTFOUND)
+			continue;
+		if (rc != HG_OK)
+			return rc;
+		if ((rc = billing_so_far_judge(st, cal_local_date(ctx->now), ctx->agreements, ctx->n_agreements, &sf)) != HG_OK)
+			return rc;
+		json_object_set_new(row, "liability", so_far_to_json(&sf));
+	}
+	return HG_OK;
+}
+
+/* Most ready-days first (the longest waits at the top), then by id. */
+static int cmp_ready_days_desc(const void *pa, const void *pb)
+{
+	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	json_int_t da = json_integer_value(json_object_get(a, "ready_days")), db = json_integer_value(json_object_get(b, "ready_days"));
+	if (da != db)
+		return da < db ? 1 : -1;
+	json_int_t ia = json_integer_value(json_object_get(a, "id")), ib = json_integer_value(json_object_get(b, "id"));
+	return (ia > ib) - (ia < ib);
+}
+
+/* Sorts a JSON array of rows in place by cmp_ready_days_desc. HG_ENOMEM when out of memory. */
+static hg_status rows_sort_by_ready_days(json_t *arr)
+{
+	size_t n = json_array_size(arr);
+	if (n < 2)
+		return HG_OK;
+	json_t **v = hg_malloc(n * sizeof *v);
+	if (!v)
+		return HG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof *v, cmp_ready_days_desc);
+	json_array_clear(arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, v[i]);
+	hg_free(v);
+	return HG_OK;
 }
 
 /*
@@ -1209,7 +1297,8 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	row_ctx ctx;
 	hg_date today = cal_local_date(now);
 	hg_instant until = cal_local_midnight(today + 1);
-	json_t *out = NULL, *arr, *due_today, *overdue;
+	json_t *out = NULL, *arr, *due_today, *overdue, *ready = NULL;
+	episode_state *st = NULL; /* scratch fold for the liability of ready rows */
 	hg_status rc = row_ctx_init(app, &ctx);
 	if (rc != HG_OK)
 		return rc;
@@ -1271,9 +1360,20 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 		goto out;
 	until = rows_next_due(rows, n, now, until);
 	ids_add_rows(shown, rows, n);
-	json_object_set_new(out, "ready_waiting", rows_to_json(rows, n, &ctx));
+	ready = rows_to_json(rows, n, &ctx);
 	hg_free(rows);
 	rows = NULL;
+	/* Liability where it runs (issue 18): each ready patient's figures so far, longest waits first. */
+	st = hg_malloc(sizeof *st);
+	if (!st) {
+		rc = HG_ENOMEM;
+		goto out;
+	}
+	if ((rc = rows_add_liability(app, &ctx, ready, st)) != HG_OK ||
+	    (rc = rows_add_liability(app, &ctx, due_today, st)) != HG_OK ||
+	    (rc = rows_add_liability(app, &ctx, overdue, st)) != HG_OK || (rc = rows_sort_by_ready_days(ready)) != HG_OK)
+		goto out;
+	json_object_set_new(out, "ready_waiting", json_incref(ready));
 
 	store_query_init(&q);
 	q.units = units;
@@ -1298,6 +1398,8 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	rc = *text && !shown->failed ? HG_OK : HG_ENOMEM;
 	*valid_until = until;
 out:
+	json_decref(ready);
+	hg_free(st);
 	json_decref(out);
 	row_ctx_free(&ctx);
 	return rc;

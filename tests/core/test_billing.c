@@ -575,6 +575,72 @@ static void test_days(struct test *t)
 	}
 }
 
+/* Liability so far (issue 18): what the episode page and the worklists show while the patient waits. */
+static void test_so_far(struct test *t)
+{
+	static const struct {
+		const char *label, *script, *today;
+		int agreement;
+		bool named, average, counted, liable;
+		liability_billing billing;
+		const char *ready, *from;
+		int ready_days, nights;
+		int64_t amount_ore;
+	} rows[] = {
+		/* R = Fri 2024-03-01, 3 calendar days: G = 03-04; nights that began before today */
+		{"waiting", BASE "ready 2024-03-01 10:00", "2024-03-06", A_CAL, true, false, true, true, LIABILITY_BILLABLE,
+		 "2024-03-01", "2024-03-04", 5, 2, 400000},
+		{"pays-tonight", BASE "ready 2024-03-01 10:00", "2024-03-04", A_CAL, true, false, true, true,
+		 LIABILITY_BILLABLE, "2024-03-01", "2024-03-04", 3, 0, 0},
+		{"in-grace", BASE "ready 2024-03-01 10:00", "2024-03-03", A_CAL, true, false, true, false,
+		 LIABILITY_BILLABLE, "2024-03-01", "2024-03-04", 2, 0, 0},
+		{"ready-today", BASE "ready 2024-03-01 10:00", "2024-03-01", A_CAL, true, false, true, false,
+		 LIABILITY_BILLABLE, "2024-03-01", "2024-03-04", 0, 0, 0},
+		{"discharged", BASE "ready 2024-03-01 10:00; disch 2024-03-06 11:00", "2024-03-20", A_CAL, true, false, true,
+		 false, LIABILITY_BILLABLE, "2024-03-01", "2024-03-04", 5, 2, 400000},
+		/* design.md: R = Fri 2024-05-03, 5 weekdays skipping Ascension Day: G = 05-13 */
+		{"weekdays", "adm 2024-05-01 08:00; notice 2024-05-01 12:00; green 2024-05-02 09:00; "
+			     "ready 2024-05-03 10:00",
+		 "2024-05-15", A_WKD5, true, false, true, true, LIABILITY_BILLABLE, "2024-05-03", "2024-05-13", 12, 2,
+		 400000},
+		{"no-notice", "adm 2024-02-28 08:00; notice-vc 2024-02-28 12:00; green 2024-02-29 09:00; "
+			      "ready 2024-03-01 10:00",
+		 "2024-03-06", A_CAL, true, false, true, false, LIABILITY_NO_ADMISSION_NOTICE, "2024-03-01", "2024-03-04",
+		 5, 2, 400000},
+		/* withdrawn, ready again on 03-05 with a new grace period: G = 03-08 */
+		{"re-ready", BASE "ready 2024-03-01 10:00; withdraw 2024-03-02 10:00; ready 2024-03-05 10:00",
+		 "2024-03-10", A_CAL, true, false, true, true, LIABILITY_BILLABLE, "2024-03-05", "2024-03-08", 6, 2, 400000},
+		{"withdrawn", BASE "ready 2024-03-01 10:00; withdraw 2024-03-06 10:00", "2024-03-10", A_CAL, true, false,
+		 true, false, LIABILITY_BILLABLE, "2024-03-01", "2024-03-04", 5, 2, 400000},
+		{"average", BASE "ready 2024-03-01 10:00", "2024-03-06", A_AVERAGE, true, true, false, false,
+		 LIABILITY_BILLABLE, NULL, NULL, 0, 0, 0},
+		{"no-agreement", BASE "ready 2024-03-01 10:00", "2024-03-06", A_FUTURE, false, false, false, false,
+		 LIABILITY_BILLABLE, NULL, NULL, 0, 0, 0},
+		{"never-ready", BASE "disch 2024-03-06 11:00", "2024-03-10", A_CAL, false, false, false, false,
+		 LIABILITY_BILLABLE, NULL, NULL, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		episode_state st;
+		billing_so_far sf;
+		char b[11];
+		if (!T_TRUE(t, fold_script(rows[i].script, &st), "%s: folds", rows[i].label))
+			continue;
+		agreement a = make_agreement(rows[i].agreement);
+		T_EQ_INT(t, billing_so_far_judge(&st, day(rows[i].today), &a, 1, &sf), HG_OK, "%s: status", rows[i].label);
+		T_TRUE(t, (sf.agreement != NULL) == rows[i].named, "%s: agreement", rows[i].label);
+		T_TRUE(t, sf.average == rows[i].average, "%s: average", rows[i].label);
+		T_TRUE(t, sf.counted == rows[i].counted, "%s: counted", rows[i].label);
+		T_TRUE(t, sf.liable == rows[i].liable, "%s: liable", rows[i].label);
+		T_EQ_STR(t, liability_billing_code(sf.billing), liability_billing_code(rows[i].billing), "%s: billing",
+			 rows[i].label);
+		T_EQ_STR(t, fmt(sf.ready_date, b), rows[i].ready ? rows[i].ready : "none", "%s: ready date", rows[i].label);
+		T_EQ_STR(t, fmt(sf.liable_from, b), rows[i].from ? rows[i].from : "none", "%s: liable from", rows[i].label);
+		T_EQ_INT(t, sf.ready_days, rows[i].ready_days, "%s: ready-days", rows[i].label);
+		T_EQ_INT(t, sf.nights, rows[i].nights, "%s: nights", rows[i].label);
+		T_EQ_INT(t, sf.amount_ore, rows[i].amount_ore, "%s: amount", rows[i].label);
+	}
+}
+
 static void test_labels(struct test *t)
 {
 	for (int r = 0; r < BILLING_REASON_COUNT; r++) {
@@ -598,6 +664,7 @@ int main(void)
 	test_statutory(&t);
 	test_input(&t);
 	test_days(&t);
+	test_so_far(&t);
 	test_labels(&t);
 	return test_report(&t);
 }

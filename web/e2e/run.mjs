@@ -22,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dashboardSteps, surveySteps } from './followup.mjs';
 import { invoiceTests } from './invoices.mjs';
+import { uxTests } from './ux.mjs';
 import {
   Runner,
   assert,
@@ -456,6 +457,9 @@ try {
 
   // issue 5: invoice bases built, sent, disputed and decided in the browser (invoices.mjs)
   await invoiceTests({ r, url: server.url, newSession, login, artifacts: ARTIFACTS });
+
+  // issue 18: what staff meet first (ux.mjs)
+  await uxTests({ r, url: server.url, newSession, login, artifacts: ARTIFACTS, pnr: randomPersonnummer });
 
   await r.step('WCAG 2.1 AA (axe-core): login, start pages, episode with a form, admission, list, search', async () => {
     const found = [];

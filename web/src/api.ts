@@ -251,6 +251,22 @@ export interface RowDeadline {
   overdue: boolean;
 }
 
+/** Payment liability so far (the server's core computes it; the UI only shows it). */
+export interface Liability {
+  agreement: { id: string; name: string; version: number } | null;
+  average_model: boolean;
+  counted: boolean;
+  billing: string;
+  billing_sv: string;
+  billing_en: string;
+  ready_date: string | null;
+  liable_from: string | null;
+  ready_days: number;
+  nights: number;
+  amount_ore: number;
+  liable: boolean;
+}
+
 export interface EpisodeRow {
   id: number;
   status: string;
@@ -271,6 +287,7 @@ export interface EpisodeRow {
   last_seq: number;
   ready_days?: number;
   liability_from?: string | null; // requested from the API; shown when present
+  liability?: Liability; // ready patients in the worklists
 }
 
 export interface PendingNotice {
@@ -404,6 +421,7 @@ export interface EpisodeView {
   deadlines: Deadline[];
   events: ApiEvent[];
   survey?: SurveyStatus;
+  liability?: Liability;
 }
 
 export interface AppendResult {

@@ -82,6 +82,18 @@ const sv = {
   col_ready_since: 'Utskrivningsklar sedan',
   col_ready_days: 'Utskrivningsklara dagar',
   col_liability_from: 'Betalningsansvar från',
+  col_liability_so_far: 'Betalningsansvar hittills',
+  liability_title: 'Betalningsansvar',
+  liability_pays_from: 'Kommunen betalar från natten som börjar',
+  liability_so_far: 'Hittills',
+  liability_agreement: 'Enligt överenskommelse',
+  liability_liable: 'Kommunen betalar',
+  liability_in_grace: 'Inom fristdagarna',
+  liability_not_billable: 'Faktureras inte',
+  liability_average: 'Medelvärdesmodell: avräknas per kommun och period, inte per natt.',
+  liability_none: 'Ingen överenskommelse gäller för patientens kommun.',
+  night_one: 'natt',
+  night_many: 'nätter',
   col_expected: 'Beräknat utskrivningsdatum',
   col_admitted: 'Inskriven',
   col_discharged: 'Utskriven',
@@ -418,6 +430,18 @@ const en: Record<Key, string> = {
   col_ready_since: 'Ready since',
   col_ready_days: 'Ready-days',
   col_liability_from: 'Liability from',
+  col_liability_so_far: 'Liability so far',
+  liability_title: 'Payment liability',
+  liability_pays_from: 'The municipality pays from the night starting',
+  liability_so_far: 'So far',
+  liability_agreement: 'Under the agreement',
+  liability_liable: 'Municipality pays',
+  liability_in_grace: 'Within the grace days',
+  liability_not_billable: 'Not invoiced',
+  liability_average: 'Average model: settled per municipality and period, not per night.',
+  liability_none: "No agreement covers the patient's municipality.",
+  night_one: 'night',
+  night_many: 'nights',
   col_expected: 'Expected discharge',
   col_admitted: 'Admitted',
   col_discharged: 'Discharged',
@@ -705,6 +729,11 @@ export function setLang(l: Lang): void {
 
 export function t(k: Key): string {
   return tables[lang.get()][k];
+}
+
+/** "1 natt", "2 nätter": a count with the singular or plural word of the language. */
+export function plural(n: number, one: Key, many: Key): string {
+  return `${n} ${t(n === 1 ? one : many)}`;
 }
 
 // ---- labels of API codes: [sv, en]; Swedish texts as in the core's tables ----

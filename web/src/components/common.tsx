@@ -3,8 +3,9 @@
 // alone), the table of episode rows used by the worklist, the lists and the
 // search, and the loading/error boxes.
 import type { ComponentChildren } from 'preact';
-import type { EpisodeRow } from '../api';
-import { codeLabel, formatDate, formatInstant, t } from '../i18n';
+import type { EpisodeRow, Liability } from '../api';
+import { codeLabel, formatDate, formatInstant, lang, plural, t } from '../i18n';
+import { kronor } from '../invoices';
 import { municipalityLabel, navigate, unitName } from '../state';
 import { errorMessage } from './fields';
 
@@ -79,11 +80,35 @@ export function Section(p: { id: string; title: string; count?: number; children
 export type Column = 'ward' | 'municipality' | 'status' | 'deadlines' | 'ready' | 'expected' | 'admitted' | 'discharged' | 'track';
 
 /** One table of episode rows; the patient's name links to the episode page. */
+/** Liability so far in a few words: who pays, the nights and the amount (figures from the server's core). */
+export function LiabilityBrief(p: { l: Liability | undefined }) {
+  const l = p.l;
+  if (!l) return <>–</>;
+  if (l.average_model) return <span class="meta">{t('liability_average')}</span>;
+  if (!l.counted) return <>–</>;
+  const figures = <span class="figures">{`${plural(l.nights, 'night_one', 'night_many')} · ${kronor(l.amount_ore)}`}</span>;
+  if (l.billing !== 'billable')
+    return (
+      <span class="liability not-billable">
+        <span class="badge">{t('liability_not_billable')}</span> {lang.get() === 'sv' ? l.billing_sv : l.billing_en}
+        {l.nights > 0 ? <span class="meta"> ({figures})</span> : null}
+      </span>
+    );
+  if (l.liable)
+    return (
+      <span class="liability liable">
+        <span class="badge liable-badge">{t('liability_liable')}</span> {figures}
+      </span>
+    );
+  return l.nights > 0 ? <span class="liability">{figures}</span> : <span class="meta">{t('liability_in_grace')}</span>;
+}
+
 export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption: string; empty: string }) {
   if (p.rows.length === 0) return <p class="empty">{p.empty}</p>;
   // The day liability starts comes from the agreement in force, which only the server knows:
   // the column appears once the API sends `liability_from` on the rows.
-  const liability = p.rows.some((r) => r.liability_from !== undefined);
+  const liability = p.rows.some((r) => r.liability_from !== undefined || r.liability !== undefined);
+  const soFar = p.rows.some((r) => r.liability !== undefined);
   const has = (c: Column) => p.columns.includes(c);
   return (
     <div class="table-wrap">
@@ -102,12 +127,13 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
             {has('ready') ? <th scope="col">{t('col_ready_since')}</th> : null}
             {has('ready') ? <th scope="col">{t('col_ready_days')}</th> : null}
             {has('ready') && liability ? <th scope="col">{t('col_liability_from')}</th> : null}
+            {has('ready') && soFar ? <th scope="col">{t('col_liability_so_far')}</th> : null}
             {has('discharged') ? <th scope="col">{t('col_discharged')}</th> : null}
           </tr>
         </thead>
         <tbody>
           {p.rows.map((r) => (
-            <tr key={r.id} data-episode={r.id}>
+            <tr key={r.id} data-episode={r.id} class={r.liability?.liable ? 'liable' : undefined}>
               <th scope="row">
                 <Link href={`/episodes/${r.id}`}>{r.patient.name || `#${r.id}`}</Link>
                 <span class="pnr">{r.patient.personnummer}</span>
@@ -140,7 +166,14 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
               ) : null}
               {has('ready') ? <td>{formatInstant(r.ready_at)}</td> : null}
               {has('ready') ? <td class="num">{r.ready_days ?? '–'}</td> : null}
-              {has('ready') && liability ? <td>{r.liability_from ? formatDate(r.liability_from, true) : '–'}</td> : null}
+              {has('ready') && liability ? (
+                <td>{formatDate(r.liability?.liable_from ?? r.liability_from ?? null, true)}</td>
+              ) : null}
+              {has('ready') && soFar ? (
+                <td data-liability>
+                  <LiabilityBrief l={r.liability} />
+                </td>
+              ) : null}
               {has('discharged') ? <td>{formatInstant(r.discharged_at)}</td> : null}
             </tr>
           ))}

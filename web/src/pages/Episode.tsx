@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, usePoll, type ApiEvent, type EpisodeView, type Party, type Session } from '../api';
-import { DeadlineBadge, ErrorBox, Link, Loading, StatusBadge, TrackBadge } from '../components/common';
+import { DeadlineBadge, ErrorBox, LiabilityBrief, Link, Loading, StatusBadge, TrackBadge } from '../components/common';
 import { EventForm } from '../components/EventForm';
 import { errorMessage } from '../components/fields';
 import { SurveyStaff } from '../components/SurveyStaff';
@@ -119,6 +119,34 @@ function Overview(p: { view: EpisodeView }) {
           </Fact>
         ) : null}
       </dl>
+    </section>
+  );
+}
+
+/** Liability where it runs: from which night the municipality pays, and so far (issue 18). */
+function LiabilityCard(p: { view: EpisodeView }) {
+  const l = p.view.liability;
+  if (!l || (!l.counted && !l.average_model && !l.agreement)) return null;
+  return (
+    <section class={`card${l.liable ? ' liable' : ''}`} aria-labelledby="liability-h" data-testid="liability">
+      <h2 id="liability-h">{t('liability_title')}</h2>
+      {!l.agreement ? (
+        <p>{t('liability_none')}</p>
+      ) : l.average_model ? (
+        <p>{t('liability_average')}</p>
+      ) : (
+        <dl class="facts">
+          <Fact label={t('liability_pays_from')} id="liable_from">
+            <strong>{formatDate(l.liable_from, true)}</strong>
+          </Fact>
+          <Fact label={t('liability_so_far')} id="liability_so_far">
+            <LiabilityBrief l={l} />
+          </Fact>
+          <Fact label={t('liability_agreement')} id="agreement">
+            {l.agreement.name} <span class="meta">({l.agreement.id}, v{l.agreement.version})</span>
+          </Fact>
+        </dl>
+      )}
     </section>
   );
 }
@@ -460,6 +488,7 @@ export function Episode(p: { id: string; me: Session }) {
         </div>
         <div class="col-side">
           <Overview view={view} />
+          <LiabilityCard view={view} />
           <Deadlines view={view} />
           {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} status={view.survey} /> : null}
         </div>

@@ -1,0 +1,132 @@
+// ux.mjs - what staff meet first (issue 18), called by run.mjs on its server and
+// demo database:
+//   liability where it runs (item 1): a patient of Falun, ready seven days ago
+//   (made through the API with backdated events), is highlighted in the ward's
+//   and the municipality's worklists with "Kommunen betalar", the nights and the
+//   amount so far; the ready list has the longest waits first; the episode page
+//   shows from which night the municipality pays, the nights and amount so far
+//   and the agreement in force.
+// Screenshots go to test-artifacts/ux-*.png.
+import { join } from 'node:path';
+import { kronor } from './invoices.mjs';
+import { assert, eq } from './lib.mjs';
+
+const TZ = 'Europe/Stockholm';
+
+/** Today's Stockholm date plus days, "YYYY-MM-DD". */
+function localDate(days = 0) {
+  const now = new Intl.DateTimeFormat('sv-SE', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const [y, m, d] = now.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** An instant (ISO, Z) at hour:00 Stockholm time, days from today (noon-ish hours avoid DST edges). */
+function localInstant(days, hour) {
+  const date = localDate(days);
+  // Stockholm is UTC+1 or UTC+2: try both and keep the one that reads back as the wanted local hour
+  for (const off of [1, 2]) {
+    const t = new Date(`${date}T${String(hour - off).padStart(2, '0')}:00:00Z`);
+    const back = new Intl.DateTimeFormat('sv-SE', { timeZone: TZ, hour: '2-digit', hourCycle: 'h23' }).format(t);
+    if (Number(back) === hour) return t.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  throw new Error('no instant for ' + date);
+}
+
+async function api(url, cookie, method, path, body) {
+  const res = await fetch(url + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, json, headers: res.headers };
+}
+
+async function apiLogin(url, username) {
+  const res = await api(url, null, 'POST', '/api/v1/session', { username, password: 'demo' });
+  eq(res.status, 200, `API login ${username}`);
+  return (res.headers.get('set-cookie') || '').split(';')[0];
+}
+
+/** The Swedish weekday-and-date the UI writes for an API date ("tis 2024-05-07"). */
+function withWeekday(date) {
+  const wd = new Intl.DateTimeFormat('sv-SE', { timeZone: 'UTC', weekday: 'short' }).format(new Date(date + 'T12:00:00Z'));
+  return `${wd} ${date}`;
+}
+
+export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
+  let longWait = 0;
+  let rate = 0;
+
+  await r.step('ux: a Falun patient ready seven days ago (through the API)', async () => {
+    const ward = await apiLogin(url, 'avd12');
+    const me = (await api(url, ward, 'GET', '/api/v1/session')).json;
+    const wardUnit = me.user.units[0];
+    const mun = await apiLogin(url, 'bist-falun');
+    const munUnit = (await api(url, mun, 'GET', '/api/v1/session')).json.user.units[0];
+    const pc = await apiLogin(url, 'vc-falun');
+    const pcUnit = (await api(url, pc, 'GET', '/api/v1/session')).json.user.units[0];
+    const ag = await api(url, mun, 'GET', '/api/v1/agreements/statutory');
+    const year = Number(localDate().slice(0, 4));
+    rate = ag.json.document.rates
+      .filter((x) => x.care === 'somatic' && x.year <= year)
+      .sort((a, b) => b.year - a.year)[0].amount_ore;
+    const adm = await api(url, ward, 'POST', '/api/v1/episodes', {
+      occurred_at: localInstant(-10, 8),
+      ward: wardUnit,
+      patient: { personnummer: pnr(), name: 'Långa Väntansson', registered_municipality: '2080', primary_care_unit: pcUnit },
+    });
+    eq(adm.status, 201, 'admitted');
+    longWait = adm.json.episode_id;
+    for (const ev of [
+      { type: 'admission_notice', occurred_at: localInstant(-10, 9), recipients: [{ unit: pcUnit }, { unit: munUnit }], expected_discharge_date: localDate(0) },
+      { type: 'track_set', occurred_at: localInstant(-10, 10), colour: 'green' },
+      { type: 'ready_for_discharge', occurred_at: localInstant(-7, 11) },
+    ]) {
+      const res = await api(url, ward, 'POST', `/api/v1/episodes/${longWait}/events`, ev);
+      eq(res.status, 201, `${ev.type}: ${JSON.stringify(res.json)}`);
+    }
+  });
+
+  await r.step('ux: the worklists highlight the liable patient with nights and amount, longest wait first', async () => {
+    for (const user of ['avd12', 'bist-falun']) {
+      const S = await newSession(user);
+      await login(S.page, user);
+      const row = S.page.locator(`#wl-ready tr[data-episode="${longWait}"]`);
+      await row.waitFor();
+      eq(await row.getAttribute('class'), 'liable', `${user}: the row is marked liable`);
+      const cell = (await row.locator('[data-liability]').innerText()).replace(/\s+/g, ' ');
+      assert(cell.includes('Kommunen betalar'), `${user}: says the municipality pays: ${cell}`);
+      assert(cell.includes('4 nätter'), `${user}: 4 nights so far: ${cell}`);
+      assert(cell.includes(kronor(4 * rate).replace(/\u00a0/g, ' ')), `${user}: amount ${kronor(4 * rate)}: ${cell}`);
+      const days = await S.page.locator('#wl-ready tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => Number(tr.querySelector('td.num')?.textContent ?? 'NaN')),
+      );
+      eq(JSON.stringify(days), JSON.stringify([...days].sort((a, b) => b - a)), `${user}: longest wait first`);
+      await S.page.locator('#wl-ready').screenshot({ path: join(artifacts, `ux-ready-${user}.png`) });
+      await S.ctx.close();
+    }
+  }, { flow: false });
+
+  await r.step('ux: the episode page shows from which night the municipality pays and the amount so far', async () => {
+    const S = await newSession('bist-falun');
+    await login(S.page, 'bist-falun');
+    await S.page.goto(`${url}/episodes/${longWait}`);
+    const card = S.page.locator('[data-testid=liability]');
+    await card.waitFor();
+    const from = await card.locator('[data-fact=liable_from]').innerText();
+    assert(from.includes(withWeekday(localDate(-4))), `pays from R + 3 = ${withWeekday(localDate(-4))}: ${from}`);
+    const soFar = (await card.locator('[data-fact=liability_so_far]').innerText()).replace(/\s+/g, ' ');
+    assert(soFar.includes('4 nätter') && soFar.includes(kronor(4 * rate).replace(/\u00a0/g, ' ')), `so far: ${soFar}`);
+    const agreement = await card.locator('[data-fact=agreement]').innerText();
+    assert(agreement.includes('statutory'), `the agreement in force: ${agreement}`);
+    await card.screenshot({ path: join(artifacts, 'ux-episode-liability.png') });
+    await S.ctx.close();
+  }, { flow: false });
+}
