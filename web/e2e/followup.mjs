@@ -42,10 +42,13 @@ async function loginAt(page, url, username) {
 
 /** Waits until the dashboard has drawn every chart and its tables. */
 async function dashboardReady(page) {
-  await page.locator('[data-testid=dashboard]').waitFor();
-  for (const id of CHARTS) await page.locator(`[data-testid=${id}] canvas`).first().waitFor();
+  // The dashboard asks for a year of indicators (and, under ASan on a busy 2-core machine, that can
+  // take longer than the default 10 s): a bound, not a speed requirement.
+  const timeout = 45_000;
+  await page.locator('[data-testid=dashboard]').waitFor({ timeout });
+  for (const id of CHARTS) await page.locator(`[data-testid=${id}] canvas`).first().waitFor({ timeout });
   for (const id of ['table-ready', 'table-mean', 'table-compliance', 'table-survey', 'table-point', 'table-forecast'])
-    await page.locator(`#${id} tbody tr`).first().waitFor();
+    await page.locator(`#${id} tbody tr`).first().waitFor({ timeout });
 }
 
 /** Every JSON answer from /api/ that a page receives, for the identity check. */
