@@ -62,6 +62,7 @@ static const hg_code_label consent_states[CONSENT_STATE_COUNT] = {
 	[CONSENT_GIVEN] = {"given", "samtycke lämnat", "consent given"},
 	[CONSENT_DECLINED] = {"declined", "samtycke nekat", "consent declined"},
 	[CONSENT_WITHDRAWN] = {"withdrawn", "samtycke återkallat", "consent withdrawn"},
+	[CONSENT_EXCEPTION] = {"exception", "undantag från samtycke", "exception from consent"},
 };
 static const hg_code_label consent_hows[CONSENT_HOW_COUNT] = {
 	[CONSENT_HOW_VERBAL] = {"verbal", "muntligt", "verbally"},
@@ -69,6 +70,21 @@ static const hg_code_label consent_hows[CONSENT_HOW_COUNT] = {
 	[CONSENT_HOW_DIGITAL] = {"digital", "digitalt", "digitally"},
 	[CONSENT_HOW_REPRESENTATIVE] = {"representative", "genom företrädare", "by a legal representative"},
 	[CONSENT_HOW_PRESUMED] = {"presumed", "förmodat samtycke", "presumed"},
+	[CONSENT_HOW_UNABLE] = {"unable", "patienten kan inte ta ställning", "the patient is unable to take a stand"},
+	[CONSENT_HOW_EMERGENCY] = {"emergency", "nödsituation", "emergency"},
+};
+static const hg_code_label admission_reasons[ADMISSION_REASON_COUNT] = {
+	[ADMISSION_REASON_UNSTATED] = {"unstated", "ej angiven", "not stated"},
+	[ADMISSION_REASON_ACUTE_ILLNESS] = {"acute_illness", "akut sjukdom", "acute illness"},
+	[ADMISSION_REASON_FALL_INJURY] = {"fall_injury", "fall eller annan skada", "fall or other injury"},
+	[ADMISSION_REASON_INFECTION] = {"infection", "infektion", "infection"},
+	[ADMISSION_REASON_CARDIOVASCULAR] = {"cardiovascular", "hjärt- och kärlsjukdom", "cardiovascular disease"},
+	[ADMISSION_REASON_STROKE] = {"stroke", "stroke", "stroke"},
+	[ADMISSION_REASON_PLANNED_TREATMENT] = {"planned_treatment", "planerad behandling eller operation",
+						"planned treatment or surgery"},
+	[ADMISSION_REASON_PSYCHIATRIC] = {"psychiatric", "psykiatrisk vård", "psychiatric care"},
+	[ADMISSION_REASON_PALLIATIVE] = {"palliative", "palliativ vård", "palliative care"},
+	[ADMISSION_REASON_OTHER] = {"other", "annan orsak", "other reason"},
 };
 static const hg_code_label track_colours[TRACK_COLOUR_COUNT] = {
 	[TRACK_GREEN] = {"green", "grön process", "green track"},
@@ -215,6 +231,21 @@ static const event_reason_info reasons[EVR_COUNT] = {
 	[EVR_IDEMPOTENCY_KEY_REUSED] = {"idempotency_key_reused",
 					"The Idempotency-Key was already used for another request.",
 					"Idempotensnyckeln har redan använts för en annan begäran.", CONFLICT},
+	[EVR_PRIMARY_CARE_REQUIRED] = {"primary_care_required",
+				       "A notice that municipal health care is needed must also go to the patient's primary care.",
+				       "Ett meddelande om att kommunal hälso- och sjukvård behövs ska också gå till patientens vårdcentral.",
+				       HG_EINVAL},
+	[EVR_CONSENT_DECLINED] = {"consent_declined",
+				  "The patient has declined (or withdrawn) consent to information going to this party; record a new consent or an exception first.",
+				  "Patienten har nekat (eller återkallat) samtycke till att information går till denna part; registrera nytt samtycke eller ett undantag först.",
+				  CONFLICT},
+	[EVR_CONSENT_EXCEPTION_HOW] = {"consent_exception_how",
+				       "An exception from consent is presumed, the patient unable to take a stand, or an emergency; those are exceptions only.",
+				       "Ett undantag från samtycke är förmodat samtycke, att patienten inte kan ta ställning eller en nödsituation; de gäller bara undantag.",
+				       HG_EINVAL},
+	[EVR_CONSENT_PRESUMED_AFTER_DECLINED] = {"consent_presumed_after_declined",
+						 "Consent cannot be presumed when the patient has declined it.",
+						 "Samtycke kan inte förmodas när patienten har nekat det.", CONFLICT},
 };
 
 const event_type_info *event_info(event_type t) { return (unsigned)t < EVENT_TYPE_COUNT ? &event_types[t] : NULL; }
@@ -255,6 +286,12 @@ CODE_TABLE_FUNCS(track_colour, track_colour, track_colours, TRACK_COLOUR_COUNT)
 CODE_TABLE_FUNCS(sip_place, sip_place, sip_places, SIP_PLACE_COUNT)
 CODE_TABLE_FUNCS(discharge_destination, discharge_destination, destinations, DEST_COUNT)
 CODE_TABLE_FUNCS(deviation_category, deviation_category, deviation_categories, DEVIATION_CATEGORY_COUNT)
+CODE_TABLE_FUNCS(admission_reason, admission_reason, admission_reasons, ADMISSION_REASON_COUNT)
+
+bool consent_how_is_exception(consent_how h)
+{
+	return h == CONSENT_HOW_PRESUMED || h == CONSENT_HOW_UNABLE || h == CONSENT_HOW_EMERGENCY;
+}
 
 const event_reason_info *event_reason_get(event_reason r)
 {
@@ -493,7 +530,9 @@ static hg_status check_admission_notice(struct vctx *c)
 	const struct event_admission_notice *n = &c->ev->u.admission_notice;
 	hg_status rc = check_recipients(c, &n->recipients, true);
 	if (rc || (rc = check_expected(c, n->expected_discharge_date, "expected_discharge_date")) ||
-	    (rc = check_instant(c, n->need_judged_at, false, "need_judged_at")))
+	    (rc = check_instant(c, n->need_judged_at, false, "need_judged_at")) ||
+	    (rc = check_code(c, (int)n->reason, ADMISSION_REASON_COUNT, "reason")) ||
+	    (rc = check_text(c, n->address, sizeof n->address, false, "address")))
 		return rc;
 	if (n->need_judged_at != HG_INSTANT_NONE && n->need_judged_at > c->ev->occurred_at)
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "need_judged_at");
@@ -518,9 +557,15 @@ static hg_status check_consent(struct vctx *c)
 {
 	const struct event_consent_recorded *k = &c->ev->u.consent_recorded;
 	hg_status rc = check_code(c, (int)k->state, CONSENT_STATE_COUNT, "state");
-	if (rc || (rc = check_code_text(c, k->scope, sizeof k->scope, "scope")))
+	if (rc || (rc = check_code_text(c, k->scope, sizeof k->scope, "scope")) ||
+	    (rc = check_code(c, (int)k->how, CONSENT_HOW_COUNT, "how")))
 		return rc;
-	return check_code(c, (int)k->how, CONSENT_HOW_COUNT, "how");
+	/* An exception names its ground; unable and emergency are grounds of an exception only. */
+	if (k->state == CONSENT_EXCEPTION && !consent_how_is_exception(k->how))
+		return fail(c, EVR_CONSENT_EXCEPTION_HOW, "how");
+	if (k->state != CONSENT_EXCEPTION && (k->how == CONSENT_HOW_UNABLE || k->how == CONSENT_HOW_EMERGENCY))
+		return fail(c, EVR_CONSENT_EXCEPTION_HOW, "how");
+	return HG_OK;
 }
 
 static hg_status check_track(struct vctx *c)

@@ -86,13 +86,21 @@ const char *event_type_code(event_type t);
 
 /* ---- codes used in payloads; each has a code/label table ---- */
 
-typedef enum consent_state { CONSENT_GIVEN = 0, CONSENT_DECLINED, CONSENT_WITHDRAWN, CONSENT_STATE_COUNT } consent_state;
+typedef enum consent_state {
+	CONSENT_GIVEN = 0,
+	CONSENT_DECLINED,
+	CONSENT_WITHDRAWN,
+	CONSENT_EXCEPTION, /* no consent, but a recorded exception (how: presumed, unable, emergency) */
+	CONSENT_STATE_COUNT
+} consent_state;
 typedef enum consent_how {
 	CONSENT_HOW_VERBAL = 0,  /* muntligt */
 	CONSENT_HOW_WRITTEN,     /* skriftligt */
 	CONSENT_HOW_DIGITAL,     /* e-tjänst / signed digitally */
 	CONSENT_HOW_REPRESENTATIVE, /* by a legal representative (god man, förvaltare) */
 	CONSENT_HOW_PRESUMED,    /* presumed (patient cannot express a will; noted in the record) */
+	CONSENT_HOW_UNABLE,      /* exception: the patient is unable to take a stand */
+	CONSENT_HOW_EMERGENCY,   /* exception: an emergency (nödsituation) */
 	CONSENT_HOW_COUNT
 } consent_how;
 typedef enum track_colour { TRACK_GREEN = 0, TRACK_YELLOW, TRACK_RED, TRACK_COLOUR_COUNT } track_colour;
@@ -120,6 +128,26 @@ typedef enum deviation_category {
 	DEVIATION_CATEGORY_COUNT
 } deviation_category;
 
+/*
+ * The reason for admission on an admission notice (orsak till inskrivning): a
+ * code, with free text in the event's note. `other` is always valid. UNSTATED
+ * is what a notice stored before the reason was required reads as; a new
+ * notice must state one (episode.h, recording rules).
+ */
+typedef enum admission_reason {
+	ADMISSION_REASON_UNSTATED = 0,
+	ADMISSION_REASON_ACUTE_ILLNESS,     /* akut sjukdom */
+	ADMISSION_REASON_FALL_INJURY,       /* fall eller annan skada */
+	ADMISSION_REASON_INFECTION,         /* infektion */
+	ADMISSION_REASON_CARDIOVASCULAR,    /* hjärt- och kärlsjukdom */
+	ADMISSION_REASON_STROKE,            /* stroke */
+	ADMISSION_REASON_PLANNED_TREATMENT, /* planerad behandling eller operation */
+	ADMISSION_REASON_PSYCHIATRIC,       /* psykiatrisk vård */
+	ADMISSION_REASON_PALLIATIVE,        /* palliativ vård */
+	ADMISSION_REASON_OTHER,             /* annan orsak (free text in note) */
+	ADMISSION_REASON_COUNT
+} admission_reason;
+
 const hg_code_label *consent_state_label(consent_state v);
 bool consent_state_from_code(const char *code, consent_state *out);
 const hg_code_label *consent_how_label(consent_how v);
@@ -132,6 +160,10 @@ const hg_code_label *discharge_destination_label(discharge_destination v);
 bool discharge_destination_from_code(const char *code, discharge_destination *out);
 const hg_code_label *deviation_category_label(deviation_category v);
 bool deviation_category_from_code(const char *code, deviation_category *out);
+const hg_code_label *admission_reason_label(admission_reason v);
+bool admission_reason_from_code(const char *code, admission_reason *out);
+/* True for the consent "how" codes that make an exception: presumed, unable, emergency. */
+bool consent_how_is_exception(consent_how h);
 
 /* ---- payloads ---- */
 
@@ -170,6 +202,8 @@ struct event_admission_notice {
 	event_recipients recipients;     /* at least one */
 	hg_date expected_discharge_date; /* required */
 	hg_instant need_judged_at;       /* HG_INSTANT_NONE: the 24 h run from admission */
+	admission_reason reason;         /* required on a new notice; free text in the note */
+	char address[EVENT_ADDRESS_MAX]; /* registered address as of the notice; "" = the admission's */
 };
 struct event_expected_date_changed {
 	hg_date date; /* the new expected discharge date */
@@ -320,6 +354,10 @@ typedef enum event_reason {
 	EVR_LIMIT_REACHED,      /* a bounded list of the episode state is full */
 	EVR_PATIENT_HAS_OPEN_EPISODE, /* an admission of a patient who is still in hospital (store rule) */
 	EVR_IDEMPOTENCY_KEY_REUSED,   /* a key already used for another request (store rule) */
+	EVR_PRIMARY_CARE_REQUIRED,    /* a notice to municipal health care must also go to primary care */
+	EVR_CONSENT_DECLINED,         /* information to a party whose consent is declined or withdrawn */
+	EVR_CONSENT_EXCEPTION_HOW,    /* an exception needs how = presumed, unable or emergency (and only then) */
+	EVR_CONSENT_PRESUMED_AFTER_DECLINED, /* a presumed consent cannot override a declined one */
 	EVR_COUNT
 } event_reason;
 

@@ -1130,6 +1130,8 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 			if (pat)
 				json_object_set_new(pat, "address", json_null());
 		}
+		if (evs[i].type == EVENT_ADMISSION_NOTICE && !access_may_see_address(st->patient.protected_identity, own_ward))
+			json_object_set_new(e, "address", json_null());
 		json_array_append_new(events, e);
 	}
 	json_t *survey = json_pack("{s:o, s:s?, s:s?, s:i, s:i, s:o, s:o}", "answered_at", json_instant(sv.answered_at),

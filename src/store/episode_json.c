@@ -161,6 +161,11 @@ static json_t *notice_json(const episode_state *st)
 	put(o, "seq", json_integer(st->notice_seq), &ok);
 	put(o, "need_judged_at", instant_value(st->need_judged_at), &ok);
 	put(o, "sent", json_integer(st->notices_sent), &ok);
+	put_code(o, "reason",
+		 st->notice_reason != ADMISSION_REASON_UNSTATED && (unsigned)st->notice_reason < ADMISSION_REASON_COUNT
+			 ? admission_reason_label(st->notice_reason)
+			 : NULL,
+		 &ok);
 	put(o, "recipients", arr, &ok);
 	if (!ok) {
 		json_decref(o);

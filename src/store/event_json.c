@@ -52,6 +52,8 @@ ENUM_CODEC(codec_track_colour, track_colour, TRACK_COLOUR_COUNT, track_colour_la
 ENUM_CODEC(codec_sip_place, sip_place, SIP_PLACE_COUNT, sip_place_label, sip_place_from_code)
 ENUM_CODEC(codec_destination, discharge_destination, DEST_COUNT, discharge_destination_label,
 	   discharge_destination_from_code)
+ENUM_CODEC(codec_admission_reason, admission_reason, ADMISSION_REASON_COUNT, admission_reason_label,
+	   admission_reason_from_code)
 ENUM_CODEC(codec_deviation, deviation_category, DEVIATION_CATEGORY_COUNT, deviation_category_label,
 	   deviation_category_from_code)
 
@@ -161,6 +163,9 @@ static const field_desc admission_notice_rows[] = {
 	SUB_ROW("recipients", FIELD_RECIPIENTS, event, u.admission_notice.recipients, F_REQUIRED, party_table),
 	ROW("expected_discharge_date", FIELD_DATE, event, u.admission_notice.expected_discharge_date, F_REQUIRED),
 	ROW("need_judged_at", FIELD_INSTANT, event, u.admission_notice.need_judged_at, 0),
+	/* Optional here so that notices stored before issue 14 still read; a new notice must state it (episode.c). */
+	ENUM_ROW("reason", event, u.admission_notice.reason, 0, codec_admission_reason),
+	TEXT_ROW("address", event, u.admission_notice.address, 0),
 };
 /* Same name as in the admission notice (and in event_validate_fields' errors). */
 static const field_desc expected_date_changed_rows[] = {

@@ -109,6 +109,7 @@ WRAP(track_colour, track_colour)
 WRAP(sip_place, sip_place)
 WRAP(discharge_destination, discharge_destination)
 WRAP(deviation_category, deviation_category)
+WRAP(admission_reason, admission_reason)
 
 static void test_payload_codes(struct test *t)
 {
@@ -126,6 +127,7 @@ static void test_payload_codes(struct test *t)
 		{"discharge_destination", DEST_COUNT, discharge_destination_l, discharge_destination_f, "special_housing"},
 		{"deviation_category", DEVIATION_CATEGORY_COUNT, deviation_category_l, deviation_category_f,
 		 "notice_late"},
+		{"admission_reason", ADMISSION_REASON_COUNT, admission_reason_l, admission_reason_f, "other"},
 	};
 	for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++) {
 		int v;
@@ -307,6 +309,13 @@ MUT(m_request_no_unit, ev->u.info_requested.to.unit[0] = '\0')
 MUT(m_reply_zero, ev->u.info_replied.reply_to_seq = 0)
 MUT(m_consent_state, ev->u.consent_recorded.state = CONSENT_STATE_COUNT)
 MUT(m_consent_how, ev->u.consent_recorded.how = CONSENT_HOW_COUNT)
+MUT(m_exception_verbal, ev->u.consent_recorded.state = CONSENT_EXCEPTION)
+MUT(m_exception_emergency, (ev->u.consent_recorded.state = CONSENT_EXCEPTION, ev->u.consent_recorded.how = CONSENT_HOW_EMERGENCY))
+MUT(m_declined_unable, (ev->u.consent_recorded.state = CONSENT_DECLINED, ev->u.consent_recorded.how = CONSENT_HOW_UNABLE))
+MUT(m_given_presumed, ev->u.consent_recorded.how = CONSENT_HOW_PRESUMED)
+MUT(m_reason_bad, ev->u.admission_notice.reason = ADMISSION_REASON_COUNT)
+MUT(m_reason_other, ev->u.admission_notice.reason = ADMISSION_REASON_OTHER)
+MUT(m_notice_address_long, memset(ev->u.admission_notice.address, 'a', EVENT_ADDRESS_MAX))
 MUT(m_scope_empty, ev->u.consent_recorded.scope[0] = '\0')
 MUT(m_scope_upper, snprintf(ev->u.consent_recorded.scope, HG_ID_MAX, "Care"))
 MUT(m_scope_space, snprintf(ev->u.consent_recorded.scope, HG_ID_MAX, "care planning"))
@@ -363,6 +372,9 @@ static void test_validate(struct test *t)
 		{EVENT_TRANSFERRED, m_none, "ok", ""},
 		{EVENT_TRANSFERRED, m_transfer_no_ward, "required", "ward"},
 		{EVENT_ADMISSION_NOTICE, m_none, "ok", ""},
+		{EVENT_ADMISSION_NOTICE, m_reason_bad, "bad_code", "reason"},
+		{EVENT_ADMISSION_NOTICE, m_reason_other, "ok", ""},
+		{EVENT_ADMISSION_NOTICE, m_notice_address_long, "too_long", "address"},
 		{EVENT_ADMISSION_NOTICE, m_no_recipients, "no_recipients", "recipients"},
 		{EVENT_ADMISSION_NOTICE, m_too_many, "too_many_recipients", "recipients"},
 		{EVENT_ADMISSION_NOTICE, m_negative_count, "too_many_recipients", "recipients"},
@@ -392,6 +404,10 @@ static void test_validate(struct test *t)
 		{EVENT_CONSENT_RECORDED, m_none, "ok", ""},
 		{EVENT_CONSENT_RECORDED, m_consent_state, "bad_code", "state"},
 		{EVENT_CONSENT_RECORDED, m_consent_how, "bad_code", "how"},
+		{EVENT_CONSENT_RECORDED, m_exception_verbal, "consent_exception_how", "how"},
+		{EVENT_CONSENT_RECORDED, m_exception_emergency, "ok", ""},
+		{EVENT_CONSENT_RECORDED, m_declined_unable, "consent_exception_how", "how"},
+		{EVENT_CONSENT_RECORDED, m_given_presumed, "ok", ""},
 		{EVENT_CONSENT_RECORDED, m_scope_empty, "required", "scope"},
 		{EVENT_CONSENT_RECORDED, m_scope_upper, "bad_code_text", "scope"},
 		{EVENT_CONSENT_RECORDED, m_scope_space, "bad_code_text", "scope"},

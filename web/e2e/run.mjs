@@ -213,6 +213,9 @@ try {
       return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(d);
     });
     await field.fill(yesterday);
+    // the reason for admission is required (issue 14): a code, free text in the note
+    await p.locator('#form-admission_notice-reason').selectOption('fall_injury');
+    eq(await p.locator('#form-admission_notice-address').inputValue(), 'Testgatan 4, 791 71 Falun', 'the registered address is filled in');
     await p.locator('#form-admission_notice button[type=submit]').click();
     const err = p.locator('#form-admission_notice-expected_discharge_date-err');
     await err.waitFor();
@@ -274,6 +277,33 @@ try {
     await M.page.screenshot({ path: join(ARTIFACTS, 'start-municipality.png') });
     await row.locator('button').click();
     await row.waitFor({ state: 'detached' });
+  });
+
+  await r.step('consent per party: a declined consent shows on the page and refuses a request to that party, naming the field', async () => {
+    const m = M.page;
+    await openEpisode(m, episodeId);
+    await m.locator('[data-testid="consents"]').waitFor();
+    await openForm(m, 'consent_recorded');
+    await m.locator('#form-consent_recorded-state').selectOption('declined');
+    await sendForm(m, 'consent_recorded');
+    await m.locator(`[data-testid="consents"] li[data-org="${muni.org}"][data-state="declined"]`).waitFor();
+    const w = W.page;
+    await openEpisode(w, episodeId);
+    await w.locator(`[data-testid="consents"] li[data-org="${muni.org}"][data-state="declined"]`).waitFor();
+    await openForm(w, 'info_requested');
+    await w.locator('#form-info_requested-to').selectOption(muni.unit);
+    await w.locator('#form-info_requested-note').fill('Hur ser boendet ut?');
+    await w.locator('#form-info_requested button[type=submit]').click();
+    const err = w.locator('#form-info_requested-to-err');
+    await err.waitFor();
+    assert((await err.innerText()).includes('samtycke'), 'the message names the consent: ' + (await err.innerText()));
+    eq(await w.locator('ol.timeline > li[data-type="info_requested"]').count(), 0, 'nothing was sent');
+    await w.locator('#form-info_requested .form-actions button[type=button]').click();
+    // the patient consents after all: information may go to the municipality again
+    await openForm(m, 'consent_recorded');
+    await m.locator('#form-consent_recorded-state').selectOption('given');
+    await sendForm(m, 'consent_recorded');
+    await m.locator(`[data-testid="consents"] li[data-org="${muni.org}"][data-state="given"]`).waitFor();
   });
 
   await r.step('municipality: new notices newest first, in pages with the true total, by type; acknowledges several at once', async () => {

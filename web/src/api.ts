@@ -353,7 +353,7 @@ export interface EpisodeState {
   care_type: string;
   admitted_at: string | null;
   on_leave: boolean;
-  notice: { at: string | null; seq: number; sent: number; recipients: NoticeRecipient[] } | null;
+  notice: { at: string | null; seq: number; sent: number; reason?: string | null; recipients: NoticeRecipient[] } | null;
   expected_discharge_date: string | null;
   first_expected_discharge_date: string | null;
   date_changes: number;

@@ -95,7 +95,16 @@ export const FORMS: Record<string, FormDef> = {
     fields: [
       { name: 'expected_discharge_date', label: 'expected_discharge_date', kind: 'date', required: true, initial: () => todayLocal(5) },
       { name: 'need_judged_at', label: 'need_judged_at', kind: 'datetime-local' },
+      { name: 'reason', label: 'admission_reason', kind: 'select', required: true, options: codeOptions('admission_reason') },
+      {
+        name: 'address',
+        label: 'registered_address',
+        kind: 'text',
+        maxLength: 255,
+        initial: (c) => (c.view.episode.patient.address_hidden ? '' : (c.view.episode.patient.address ?? '')),
+      },
     ],
+    hint: 'registered_address_hint',
   },
   expected_date_changed: {
     fields: [

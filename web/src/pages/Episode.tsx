@@ -146,6 +146,34 @@ function Deadlines(p: { view: EpisodeView }) {
   );
 }
 
+/** Consent per party (organisation): the latest record of each; declined or withdrawn stops information to it. */
+function Consents(p: { view: EpisodeView }) {
+  const list = p.view.episode.consents ?? [];
+  return (
+    <section class="card" aria-labelledby="consents-h" data-testid="consents">
+      <h2 id="consents-h">{t('consents_title')}</h2>
+      {list.length === 0 ? (
+        <p class="empty">{t('consents_none')}</p>
+      ) : (
+        <ul class="plain consents">
+          {list.map((k) => {
+            const blocked = k.state === 'declined' || k.state === 'withdrawn';
+            return (
+              <li key={k.org} data-org={k.org} data-state={k.state} class={blocked ? 'consent-blocked' : 'consent-ok'}>
+                <strong>{orgName(k.org)}</strong>: {codeLabel('consent_state', k.state)}{' '}
+                <span class="meta">
+                  ({codeLabel('consent_how', k.how)}, {formatInstant(k.at)})
+                </span>
+                {blocked ? <span class="badge status-cancelled"> {t('consent_blocked')}</span> : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 /** Who a notice went to: its own recipients, or (empty list) everyone the admission notices went to. */
 function noticeRecipients(e: ApiEvent, view: EpisodeView): string[] {
   const own = (e.recipients as Party[] | undefined) ?? [];
@@ -200,6 +228,8 @@ function Details(p: { e: ApiEvent; view: EpisodeView }) {
       break;
     case 'admission_notice':
       rows.push([t('expected_date'), formatDate(e.expected_discharge_date as string, true)]);
+      if (e.reason && e.reason !== 'unstated') rows.push([t('admission_reason'), codeLabel('admission_reason', e.reason as string)]);
+      if (e.address) rows.push([t('registered_address'), e.address as string]);
       if (e.need_judged_at) rows.push([t('need_judged_at'), formatInstant(e.need_judged_at as string)]);
       break;
     case 'expected_date_changed':
@@ -461,6 +491,7 @@ export function Episode(p: { id: string; me: Session }) {
         <div class="col-side">
           <Overview view={view} />
           <Deadlines view={view} />
+          <Consents view={view} />
           {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} status={view.survey} /> : null}
         </div>
       </div>
