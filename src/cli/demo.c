@@ -1038,6 +1038,11 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 				ev->u.sip_held.held_at = meeting;
 				ev->u.sip_held.place = place;
 				ev->u.sip_held.follow_up_date = cal_local_date(meeting) + (hg_date)rnd(g, 14, 45);
+				/* participants are required (issue 14); the ward takes part in a meeting in hospital */
+				ev->u.sip_held.participants = EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) |
+							      EVENT_SIP_PARTY_BIT(SIP_PARTY_PRIMARY_CARE) |
+							      EVENT_SIP_PARTY_BIT(SIP_PARTY_MUNICIPAL_SOCIAL) |
+							      (place == SIP_HOSPITAL ? EVENT_SIP_PARTY_BIT(SIP_PARTY_WARD) : 0u);
 			}
 		}
 	}

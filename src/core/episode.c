@@ -329,6 +329,16 @@ static hg_status check_recording(const episode_state *st, const event *ev, event
 			return event_error_set(err, EVR_CONSENT_DECLINED, "reply_to_seq");
 		return HG_OK;
 	}
+	case EVENT_SIP_HELD: {
+		const struct event_sip_held *h = &ev->u.sip_held;
+		if (h->participants == 0)
+			return event_error_set(err, EVR_REQUIRED, "participants");
+		if (h->place == SIP_HOSPITAL && !(h->participants & EVENT_SIP_PARTY_BIT(SIP_PARTY_WARD)))
+			return event_error_set(err, EVR_SIP_WARD_REQUIRED, "participants");
+		if (h->follow_up_date == HG_DATE_NONE)
+			return event_error_set(err, EVR_REQUIRED, "follow_up_date");
+		return HG_OK;
+	}
 	case EVENT_CONSENT_RECORDED: {
 		const struct event_consent_recorded *k = &ev->u.consent_recorded;
 		if (k->how == CONSENT_HOW_PRESUMED && consent_blocks(st, ev->author_org))
@@ -519,11 +529,14 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 			st->sip_called_at = ev->occurred_at;
 		st->sip_meeting_at = ev->u.sip_called.meeting_at;
 		st->sip_place = ev->u.sip_called.place;
+		copy_text(st->sip_called_by, sizeof st->sip_called_by, ev->author_unit);
 		break;
 	case EVENT_SIP_HELD:
 		st->sip_held_at = ev->u.sip_held.held_at;
 		st->sip_held_place = ev->u.sip_held.place;
 		st->sip_follow_up_date = ev->u.sip_held.follow_up_date;
+		st->sip_participants = ev->u.sip_held.participants;
+		st->sip_actions = ev->u.sip_held.actions;
 		break;
 	case EVENT_READY_FOR_DISCHARGE: {
 		event_recipients to;

@@ -182,6 +182,9 @@ typedef struct episode_state {
 	hg_instant sip_held_at; /* latest, or NONE */
 	sip_place sip_held_place;
 	hg_date sip_follow_up_date;
+	char sip_called_by[HG_ID_MAX]; /* unit of the latest call (primary care or the municipality) */
+	unsigned sip_participants;     /* of the latest SIP held: EVENT_SIP_PARTY_BIT() set */
+	event_sip_actions sip_actions; /* who does what, by when (latest SIP held) */
 
 	hg_instant municipality_ready_at; /* first, or NONE */
 	char municipality_ready_org[HG_ID_MAX];

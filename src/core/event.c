@@ -41,9 +41,10 @@ static const event_type_info event_types[EVENT_TYPE_COUNT] = {
 			     false, false, false},
 	[EVENT_CARE_CONTACT_APPOINTED] = {"care_contact_appointed", "fast vårdkontakt utsedd",
 					  "care contact appointed", KINDS_OUTPATIENT, false, false, true},
-	[EVENT_SIP_CALLED] = {"sip_called", "kallelse till SIP", "SIP meeting called", KINDS_OUTPATIENT, false,
-			      true, true},
-	[EVENT_SIP_HELD] = {"sip_held", "SIP genomförd", "SIP meeting held", KINDS_OUTPATIENT, false, true, true},
+	[EVENT_SIP_CALLED] = {"sip_called", "kallelse till SIP", "SIP meeting called", KINDS_OUTPATIENT | KINDS_MUNICIPAL,
+			      false, true, true},
+	[EVENT_SIP_HELD] = {"sip_held", "SIP genomförd", "SIP meeting held", KINDS_OUTPATIENT | KINDS_MUNICIPAL, false,
+			    true, true},
 	[EVENT_READY_FOR_DISCHARGE] = {"ready_for_discharge", "underrättelse om utskrivningsklar",
 				       "ready for discharge", KINDS_WARD, true, false, false},
 	[EVENT_READY_WITHDRAWN] = {"ready_withdrawn", "återtagen utskrivningsklar", "ready for discharge withdrawn",
@@ -72,6 +73,16 @@ static const hg_code_label consent_hows[CONSENT_HOW_COUNT] = {
 	[CONSENT_HOW_PRESUMED] = {"presumed", "förmodat samtycke", "presumed"},
 	[CONSENT_HOW_UNABLE] = {"unable", "patienten kan inte ta ställning", "the patient is unable to take a stand"},
 	[CONSENT_HOW_EMERGENCY] = {"emergency", "nödsituation", "emergency"},
+};
+static const hg_code_label sip_parties[SIP_PARTY_COUNT] = {
+	[SIP_PARTY_PATIENT] = {"patient", "patienten", "the patient"},
+	[SIP_PARTY_RELATIVE] = {"relative", "närstående", "relative"},
+	[SIP_PARTY_WARD] = {"ward", "slutenvården", "the ward"},
+	[SIP_PARTY_PRIMARY_CARE] = {"primary_care", "vårdcentralen", "primary care"},
+	[SIP_PARTY_SPECIALIST_OUTPATIENT] = {"specialist_outpatient", "specialistmottagningen", "specialist outpatient clinic"},
+	[SIP_PARTY_MUNICIPAL_SOCIAL] = {"municipal_social", "kommunens socialtjänst", "municipal social services"},
+	[SIP_PARTY_MUNICIPAL_HEALTH] = {"municipal_health", "kommunal hälso- och sjukvård", "municipal health care"},
+	[SIP_PARTY_OTHER] = {"other", "annan", "other"},
 };
 static const hg_code_label admission_reasons[ADMISSION_REASON_COUNT] = {
 	[ADMISSION_REASON_UNSTATED] = {"unstated", "ej angiven", "not stated"},
@@ -246,6 +257,10 @@ static const event_reason_info reasons[EVR_COUNT] = {
 	[EVR_CONSENT_PRESUMED_AFTER_DECLINED] = {"consent_presumed_after_declined",
 						 "Consent cannot be presumed when the patient has declined it.",
 						 "Samtycke kan inte förmodas när patienten har nekat det.", CONFLICT},
+	[EVR_TOO_MANY_ACTIONS] = {"too_many_actions", "A SIP has at most 8 actions.", "En SIP har högst 8 insatser.",
+				  HG_EINVAL},
+	[EVR_SIP_WARD_REQUIRED] = {"sip_ward_required", "A SIP meeting in hospital has the ward among its participants.",
+				   "Ett SIP-möte på sjukhuset har slutenvården bland deltagarna.", HG_EINVAL},
 };
 
 const event_type_info *event_info(event_type t) { return (unsigned)t < EVENT_TYPE_COUNT ? &event_types[t] : NULL; }
@@ -286,6 +301,7 @@ CODE_TABLE_FUNCS(track_colour, track_colour, track_colours, TRACK_COLOUR_COUNT)
 CODE_TABLE_FUNCS(sip_place, sip_place, sip_places, SIP_PLACE_COUNT)
 CODE_TABLE_FUNCS(discharge_destination, discharge_destination, destinations, DEST_COUNT)
 CODE_TABLE_FUNCS(deviation_category, deviation_category, deviation_categories, DEVIATION_CATEGORY_COUNT)
+CODE_TABLE_FUNCS(sip_party, sip_party, sip_parties, SIP_PARTY_COUNT)
 CODE_TABLE_FUNCS(admission_reason, admission_reason, admission_reasons, ADMISSION_REASON_COUNT)
 
 bool consent_how_is_exception(consent_how h)
@@ -353,7 +369,7 @@ void event_init(event *ev, event_type type)
 		ev->u.sip_called.meeting_at = HG_INSTANT_NONE;
 	} else if (type == EVENT_SIP_HELD) {
 		ev->u.sip_held.held_at = HG_INSTANT_NONE;
-		ev->u.sip_held.follow_up_date = HG_DATE_NONE;
+		ev->u.sip_held.follow_up_date = HG_DATE_NONE; /* unused action slots stay zero */
 	}
 }
 
@@ -605,6 +621,25 @@ static hg_status check_sip_held(struct vctx *c)
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "held_at");
 	if (s->follow_up_date != HG_DATE_NONE && s->follow_up_date < cal_local_date(s->held_at))
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "follow_up_date");
+	if (s->participants & ~EVENT_SIP_PARTIES_ALL)
+		return fail(c, EVR_BAD_CODE, "participants");
+	if (s->actions.count < 0 || s->actions.count > EVENT_SIP_ACTIONS_MAX)
+		return fail(c, EVR_TOO_MANY_ACTIONS, "actions");
+	for (int i = 0; i < s->actions.count; i++) {
+		const event_sip_action *a = &s->actions.items[i];
+		char field[EVENT_FIELD_MAX];
+		(void)snprintf(field, sizeof field, "actions[%d].what", i);
+		if ((rc = check_text(c, a->what, sizeof a->what, true, field)))
+			return rc;
+		(void)snprintf(field, sizeof field, "actions[%d].responsible", i);
+		if ((rc = check_code(c, (int)a->responsible, SIP_PARTY_COUNT, field)))
+			return rc;
+		(void)snprintf(field, sizeof field, "actions[%d].due", i);
+		if ((rc = check_date(c, a->due, true, field)))
+			return rc;
+		if (a->due < cal_local_date(s->held_at))
+			return fail(c, EVR_TIME_OUT_OF_ORDER, field);
+	}
 	return HG_OK;
 }
 

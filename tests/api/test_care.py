@@ -4,7 +4,9 @@ real server on a loopback port and a fresh demo database:
 6. the admission notice states its reason (a code, `other` always valid, free text in the note) and the
    registered address; a notice to municipal health care must also go to primary care (a field error);
 5. consent that counts: no information request or reply to a party after "declined" (a problem naming the
-   field), exceptions (presumed, unable, emergency), consent per party on the episode."""
+   field), exceptions (presumed, unable, emergency), consent per party on the episode;
+2. the SIP with content (participants, who does what by when, the follow-up date), called by primary care
+   or by the municipality, and printable as a PDF."""
 import datetime
 import os
 import sys
@@ -138,6 +140,53 @@ t.eq(post(ward, e4, ev("info_replied", reply_to_seq=request_seq, note="Rollator"
 consents = {k["org"]: k for k in episode(pc, e4)["episode"]["consents"]}
 t.eq((consents["2080"]["state"], consents["2080"]["how"]), ("exception", "emergency"),
      "every party sees the consent per party")
+
+# ---- 2. the SIP with content ----
+e5 = admit()
+t.eq(post(ward, e5, notice())[0], 201, "notice")
+problem("no SIP held yet: no PDF", ward.request("GET", f"/api/v1/episodes/{e5}/sip.pdf"), 404, "no_sip", "sip")
+meeting = iso(now + datetime.timedelta(days=2))
+st, body, _ = post(mun, e5, ev("sip_called", meeting_at=meeting, place="hospital"))
+t.eq(st, 201, f"the municipal assessor calls the SIP (was 403): {body}")
+t.eq(episode(ward, e5)["episode"]["sip"]["called_by"], mun_unit, "the episode says who called it")
+t.eq(post(ward, e5, ev("sip_called", meeting_at=meeting, place="home"))[0], 403, "a ward cannot call the SIP")
+held = now - datetime.timedelta(hours=1)
+base = {"held_at": iso(held), "place": "hospital", "follow_up_date": str(today + datetime.timedelta(days=30))}
+problem("a SIP without participants", post(pc, e5, ev("sip_held", **base)), 422, "required", "participants")
+problem("a SIP in hospital without the ward",
+        post(pc, e5, ev("sip_held", participants=["patient", "primary_care"], **base)), 422, "sip_ward_required",
+        "participants")
+problem("a SIP without a follow-up date",
+        post(pc, e5, ev("sip_held", participants=["patient", "ward"], held_at=iso(held), place="hospital")), 422,
+        "required", "follow_up_date")
+problem("an unknown participant", post(pc, e5, ev("sip_held", participants=["patient", "cat"], **base)), 422,
+        "bad_code", "participants[1]")
+actions = [{"what": "Hemtjänst morgon och kväll", "responsible": "municipal_social",
+            "due": str(today + datetime.timedelta(days=3))},
+           {"what": "Läkemedelsgenomgång", "responsible": "primary_care", "due": str(today + datetime.timedelta(days=14))}]
+problem("an action without a due date",
+        post(pc, e5, ev("sip_held", participants=["patient", "ward"], actions=[{"what": "x", "responsible": "patient"}],
+                        **base)), 422, "required", "actions[0].due")
+problem("an action due before the meeting",
+        post(pc, e5, ev("sip_held", participants=["patient", "ward"],
+                        actions=[{"what": "x", "responsible": "patient", "due": "2001-01-01"}], **base)), 409,
+        "time_out_of_order", "actions[0].due")
+st, body, _ = post(pc, e5, ev("sip_held", participants=["patient", "relative", "ward", "primary_care", "municipal_social"],
+                               actions=actions, **base))
+t.eq(st, 201, f"the SIP with participants, actions and a follow-up date: {body}")
+sip = episode(mun, e5)["episode"]["sip"]
+t.eq(sip["participants"], ["patient", "relative", "ward", "primary_care", "municipal_social"], "participants")
+t.eq([(a["what"], a["responsible"], a["due"]) for a in sip["actions"]],
+     [(a["what"], a["responsible"], a["due"]) for a in actions], "who does what, by when")
+t.eq(sip["actions"][0]["responsible_sv"], "kommunens socialtjänst", "with Swedish labels")
+for who, c in (("the ward", ward), ("the municipality", mun), ("primary care", pc)):
+    st, _, h = c.request("GET", f"/api/v1/episodes/{e5}/sip.pdf")
+    t.eq((st, h.get("Content-Type")), (200, "application/pdf"), f"{who} prints the SIP")
+    t.ok(int(h.get("Content-Length", "0")) > 800, f"{who}: a real PDF ({h.get('Content-Length')} bytes)")
+other = client("bist-borlange")
+t.ok(other.request("GET", f"/api/v1/episodes/{e5}/sip.pdf")[0] in (403, 404), "another municipality prints nothing")
+recs = client("admin-falun").request("GET", "/api/v1/audit?limit=10000")[1].get("audit", [])
+t.ok(any("sip_pdf" in str(r.get("action")) for r in recs), "printing the SIP is audited (the municipality's own record)")
 
 srv.stop()
 t.finish()

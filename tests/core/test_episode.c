@@ -155,6 +155,8 @@ static event sip_held(const char *when)
 	event ev = by(base(EVENT_SIP_HELD, when), VC);
 	ev.u.sip_held.held_at = at(when);
 	ev.u.sip_held.place = SIP_HOME;
+	ev.u.sip_held.participants = EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) | EVENT_SIP_PARTY_BIT(SIP_PARTY_PRIMARY_CARE);
+	ev.u.sip_held.follow_up_date = cal_local_date(ev.u.sip_held.held_at) + 30;
 	return ev;
 }
 
@@ -419,6 +421,24 @@ static event request_to_mun(enum who w)
 	set_party(&ev.u.info_requested.to, "MUN", UNIT_MUNICIPAL_SOCIAL, "2080");
 	return ev;
 }
+static event sip_held_with(unsigned participants, sip_place place, bool follow_up)
+{
+	event ev = sip_held("2024-05-07 10:00");
+	ev.u.sip_held.participants = participants;
+	ev.u.sip_held.place = place;
+	if (!follow_up)
+		ev.u.sip_held.follow_up_date = HG_DATE_NONE;
+	return ev;
+}
+#define PB(p) EVENT_SIP_PARTY_BIT(SIP_PARTY_##p)
+MAKE(c_sip_held_nobody, sip_held_with(0, SIP_HOME, true))
+MAKE(c_sip_held_hospital_no_ward, sip_held_with(PB(PATIENT) | PB(PRIMARY_CARE), SIP_HOSPITAL, true))
+MAKE(c_sip_held_hospital, sip_held_with(PB(PATIENT) | PB(WARD) | PB(PRIMARY_CARE), SIP_HOSPITAL, true))
+MAKE(c_sip_held_no_follow_up, sip_held_with(PB(PATIENT) | PB(RELATIVE), SIP_HOME, false))
+MAKE(c_sip_held_by_mun, by(sip_held_with(PB(PATIENT) | PB(MUNICIPAL_SOCIAL), SIP_HOME, true), MUN))
+MAKE(c_sip_called_by_mun, by(sip_called("2024-05-06 15:00", "2024-05-08 10:00"), MUN))
+MAKE(c_sip_called_by_munh, by(sip_called("2024-05-06 15:00", "2024-05-08 10:00"), MUNH))
+MAKE(c_sip_called_by_ward, by(sip_called("2024-05-06 15:00", "2024-05-08 10:00"), WARD))
 MAKE(c_notice_unstated, notice_with(ADMISSION_REASON_UNSTATED, "", 2, K_MS_PC))
 MAKE(c_notice_other, notice_with(ADMISSION_REASON_OTHER, "", 2, K_MS_PC))
 MAKE(c_notice_own_address, notice_with(ADMISSION_REASON_STROKE, "Åsgatan 2, 791 71 Falun", 2, K_MS_PC))
@@ -545,6 +565,15 @@ static void test_rules(struct test *t)
 		{S_ADMITTED, c_notice_ms_mh, "primary_care_required", "recipients", 0},
 		{S_ADMITTED, c_notice_mh_pc, "ok", "", 0},
 		{S_NOTICED, c_notice_mh_only, "ok", "", 0}, /* primary care already has a notice */
+		/* issue 14, item 2: the SIP with content, called by primary care or the municipality */
+		{S_READY, c_sip_held_nobody, "required", "participants", 0},
+		{S_READY, c_sip_held_hospital_no_ward, "sip_ward_required", "participants", 0},
+		{S_READY, c_sip_held_hospital, "ok", "", 0},
+		{S_READY, c_sip_held_no_follow_up, "required", "follow_up_date", 0},
+		{S_READY, c_sip_held_by_mun, "ok", "", 0},
+		{S_READY, c_sip_called_by_mun, "ok", "", 0},
+		{S_READY, c_sip_called_by_munh, "author_not_party", "author_unit", 0},
+		{S_READY, c_sip_called_by_ward, "author_kind_not_allowed", "author_kind", 0},
 		/* issue 14, item 5: consent that counts */
 		{S_DECLINED, c_request_vc_to_mun, "consent_declined", "to", 0},
 		{S_DECLINED, c_request_mun_to_vc, "ok", "", 0},

@@ -54,7 +54,8 @@ static const event events[] = {
 	{HDR(11, EVENT_SIP_CALLED, AT(3, 10, 0), VC, UNIT_PRIMARY_CARE, "20"),
 	 .u.sip_called = {AT(6, 12, 30), SIP_HOME}},
 	{HDR(12, EVENT_SIP_HELD, AT(6, 14, 0), VC, UNIT_PRIMARY_CARE, "20"),
-	 .u.sip_held = {AT(6, 12, 30), SIP_VIDEO, DAY(31) + 1}},
+	 .u.sip_held = {AT(6, 12, 30), SIP_VIDEO, DAY(31) + 1, EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) | EVENT_SIP_PARTY_BIT(SIP_PARTY_MUNICIPAL_SOCIAL),
+		    {2, {{"Hemtjänst morgon och kväll", SIP_PARTY_MUNICIPAL_SOCIAL, DAY(8)}, {"Läkemedelsgenomgång", SIP_PARTY_PRIMARY_CARE, DAY(20)}}}}},
 	{HDR(13, EVENT_READY_FOR_DISCHARGE, AT(7, 9, 0), WARD, UNIT_WARD, "20"),
 	 .u.ready_for_discharge = {{1, {P_SOC}}}},
 	{HDR(14, EVENT_READY_WITHDRAWN, AT(7, 15, 0), WARD, UNIT_WARD, "20")},
@@ -142,10 +143,10 @@ static void test_canonical_text(struct test *t)
 		{21, "{\"author\":{\"kind\":\"ward\",\"org\":\"20\",\"unit\":\"SE2321000032-W12\",\"user\":\"anna.andersson\"},"
 		     "\"corrects_seq\":0,\"id\":1022,\"note\":\"anteckning 22 åäö\",\"occurred_at\":\"2024-05-08T09:00:00Z\","
 		     "\"recipients\":[],\"recorded_at\":\"2024-05-08T09:01:00Z\",\"seq\":22,\"type\":\"ready_for_discharge\"}"},
-		{22, "{\"author\":{\"kind\":\"primary_care\",\"org\":\"20\",\"unit\":\"SE2321000032-VC1\",\"user\":\"anna.andersson\"},"
+		{22, "{\"actions\":[],\"author\":{\"kind\":\"primary_care\",\"org\":\"20\",\"unit\":\"SE2321000032-VC1\",\"user\":\"anna.andersson\"},"
 		     "\"corrects_seq\":0,\"follow_up_date\":null,\"held_at\":\"2024-05-06T12:30:00Z\",\"id\":1023,"
-		     "\"note\":\"anteckning 23 åäö\",\"occurred_at\":\"2024-05-06T14:00:00Z\",\"place\":\"other\","
-		     "\"recorded_at\":\"2024-05-06T14:01:00Z\",\"seq\":23,\"type\":\"sip_held\"}"},
+		     "\"note\":\"anteckning 23 åäö\",\"occurred_at\":\"2024-05-06T14:00:00Z\",\"participants\":[],"
+		     "\"place\":\"other\",\"recorded_at\":\"2024-05-06T14:01:00Z\",\"seq\":23,\"type\":\"sip_held\"}"},
 		{23, "{\"author\":{\"kind\":\"ward\",\"org\":\"20\",\"unit\":\"SE2321000032-W12\",\"user\":\"\"},"
 		     "\"care_type\":\"somatic\",\"corrects_seq\":0,\"hospital\":\"H\",\"id\":0,\"note\":\"\","
 		     "\"occurred_at\":\"2024-05-01T06:30:00Z\",\"patient\":{\"address\":\"\",\"name\":\"Y\","

@@ -362,6 +362,32 @@ try {
     await p.screenshot({ path: join(ARTIFACTS, 'episode-primary-care.png'), fullPage: true });
   });
 
+  await r.step('SIP with content: participants, who does what by when, the follow-up date, printable; the municipality may call it', async () => {
+    const p = P.page;
+    await openForm(p, 'sip_held');
+    assert(await p.locator('#form-sip_held-participant-patient').isChecked(), 'the patient takes part by default');
+    await p.locator('#form-sip_held-participant-relative').check();
+    await p.locator('#form-sip_held-actions_0__what').fill('Hemtjänst morgon och kväll');
+    await p.locator('#form-sip_held-actions_0__responsible').selectOption('municipal_social');
+    const due = await p.evaluate(() => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 4 * 86400 * 1000)));
+    await p.locator('#form-sip_held-actions_0__due').fill(due);
+    await sendForm(p, 'sip_held');
+    const plan = p.locator('[data-fact=sip_plan]');
+    await plan.locator('li[data-action="0"]').waitFor();
+    assert((await plan.innerText()).includes('Hemtjänst morgon och kväll'), 'the plan shows the action');
+    assert((await plan.innerText()).includes('närstående'), 'and the participants');
+    const pdf = await p.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/episodes/${id}/sip.pdf`);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, type: r.headers.get('Content-Type'), head: String.fromCharCode(...b.slice(0, 5)) };
+    }, episodeId);
+    eq(`${pdf.status} ${pdf.type} ${pdf.head}`, '200 application/pdf %PDF-', 'the printable SIP');
+    eq(await p.locator('[data-testid=sip-pdf]').getAttribute('href'), `/api/v1/episodes/${episodeId}/sip.pdf`, 'a link to print it');
+    // a municipal needs assessor is offered the SIP call (the agreements let the municipality call it)
+    await openEpisode(M.page, episodeId);
+    await M.page.locator('button[data-form="sip_called"]').waitFor();
+  });
+
   await r.step('ward: sets ready for discharge and discharges', async () => {
     const p = W.page;
     await openEpisode(p, episodeId);

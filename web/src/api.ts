@@ -372,6 +372,9 @@ export interface EpisodeState {
     held_at: string | null;
     held_place: string | null;
     follow_up_date: string | null;
+    called_by?: string;
+    participants?: string[];
+    actions?: { what: string; responsible: string; due: string }[];
   };
   municipality_ready_at: string | null;
   municipality_ready_org: string;

@@ -108,6 +108,28 @@ function Overview(p: { view: EpisodeView }) {
             '–'
           )}
         </Fact>
+        {st.sip.held_at ? (
+          <Fact label={t('sip_actions')} id="sip_plan">
+            <span class="meta">{(st.sip.participants ?? []).map((x) => codeLabel('sip_party', x)).join(', ')}</span>
+            {(st.sip.actions ?? []).length > 0 ? (
+              <ul class="plain sip-actions">
+                {(st.sip.actions ?? []).map((a, i) => (
+                  <li key={i} data-action={i}>
+                    {a.what} – {codeLabel('sip_party', a.responsible)}, {formatDate(a.due)}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {st.sip.follow_up_date ? (
+              <div>
+                {t('follow_up_date')}: {formatDate(st.sip.follow_up_date, true)}
+              </div>
+            ) : null}
+            <a href={`/api/v1/episodes/${st.id}/sip.pdf`} target="_blank" rel="noopener" data-testid="sip-pdf">
+              {t('sip_pdf')}
+            </a>
+          </Fact>
+        ) : null}
         {st.municipality_ready_at ? (
           <Fact label={codeLabel('event', 'municipality_ready')}>
             {formatInstant(st.municipality_ready_at)} <span class="meta">({orgName(st.municipality_ready_org)})</span>
@@ -265,6 +287,10 @@ function Details(p: { e: ApiEvent; view: EpisodeView }) {
     case 'sip_held':
       rows.push([t('held_at'), formatInstant(e.held_at as string)], [t('place'), codeLabel('place', e.place as string)]);
       if (e.follow_up_date) rows.push([t('follow_up_date'), formatDate(e.follow_up_date as string, true)]);
+      if (Array.isArray(e.participants) && e.participants.length > 0)
+        rows.push([t('sip_participants'), (e.participants as string[]).map((x) => codeLabel('sip_party', x)).join(', ')]);
+      for (const [i, a] of ((e.actions as { what: string; responsible: string; due: string }[] | undefined) ?? []).entries())
+        rows.push([`${t('sip_action_what')} ${i + 1}`, `${a.what} – ${codeLabel('sip_party', a.responsible)}, ${formatDate(a.due)}`]);
       break;
     case 'discharged':
       rows.push([t('destination'), codeLabel('destination', e.destination as string)]);
