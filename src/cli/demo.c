@@ -855,6 +855,7 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 			ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
 			set_recipients(&ev->u.admission_notice.recipients, &wrong);
 			ev->u.admission_notice.expected_discharge_date = expected;
+			ev->u.admission_notice.reason = ADMISSION_REASON_OTHER;
 			int wrong_notice = last_index(g);
 			t_notice += rnd(g, 30 * MINUTE, 3 * HOUR);
 			ev = plan_add(g, EVENT_CANCELLED, t_notice, &author, wrong_notice);
@@ -864,6 +865,8 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 		ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
 		set_recipients(&ev->u.admission_notice.recipients, &c);
 		ev->u.admission_notice.expected_discharge_date = expected;
+		/* a reason is required (issue 14); drawn without touching the random stream */
+		ev->u.admission_notice.reason = (admission_reason)(1 + (int)((t0 / 60) % (ADMISSION_REASON_COUNT - 1)));
 		ev->u.admission_notice.need_judged_at = need_judged;
 		notice = last_index(g);
 		plan_acks(g, &c, notice, t_notice, 900);
@@ -890,10 +893,12 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 	}
 
 	/* consent and an information request from the municipality now and then */
+	bool declined = false; /* no information goes to a party that declined (issue 14) */
 	if (notice >= 0 && chance(g, 300)) {
 		hg_instant t = t_notice + rnd(g, 2 * HOUR, 3 * DAY);
 		ev = plan_add(g, EVENT_CONSENT_RECORDED, t, &c.social, -1);
 		ev->u.consent_recorded.state = chance(g, 920) ? CONSENT_GIVEN : CONSENT_DECLINED;
+		declined = ev->u.consent_recorded.state == CONSENT_DECLINED;
 		copy_text(ev->u.consent_recorded.scope, sizeof ev->u.consent_recorded.scope, "care_planning");
 		x = (int)rnd(g, 0, 99);
 		ev->u.consent_recorded.how = x < 70 ? CONSENT_HOW_VERBAL
@@ -909,8 +914,11 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 		ev->u.info_requested.to = author;
 		copy_text(ev->note, sizeof ev->note, "Hur går patienten? Behov av hjälp med förflyttning?");
 		int request = last_index(g);
-		ev = plan_add(g, EVENT_INFO_REPLIED, t + rnd(g, HOUR, 30 * HOUR), &author, request);
-		copy_text(ev->note, sizeof ev->note, "Går med rollator, behöver tillsyn nattetid.");
+		hg_instant t_reply = t + rnd(g, HOUR, 30 * HOUR);
+		if (!declined) {
+			ev = plan_add(g, EVENT_INFO_REPLIED, t_reply, &author, request);
+			copy_text(ev->note, sizeof ev->note, "Går med rollator, behöver tillsyn nattetid.");
+		}
 	}
 
 	/* process track: green ~50 %, yellow ~35 %, red ~15 % (more yellow and red in geriatrics and psychiatry) */
@@ -1030,6 +1038,11 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 				ev->u.sip_held.held_at = meeting;
 				ev->u.sip_held.place = place;
 				ev->u.sip_held.follow_up_date = cal_local_date(meeting) + (hg_date)rnd(g, 14, 45);
+				/* participants are required (issue 14); the ward takes part in a meeting in hospital */
+				ev->u.sip_held.participants = EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) |
+							      EVENT_SIP_PARTY_BIT(SIP_PARTY_PRIMARY_CARE) |
+							      EVENT_SIP_PARTY_BIT(SIP_PARTY_MUNICIPAL_SOCIAL) |
+							      (place == SIP_HOSPITAL ? EVENT_SIP_PARTY_BIT(SIP_PARTY_WARD) : 0u);
 			}
 		}
 	}

@@ -25,7 +25,8 @@
 
 #define EV_PRIMARY (EV_COMMON | EV(EVENT_TRACK_SET) | EV(EVENT_CARE_CONTACT_APPOINTED) | EV(EVENT_SIP_CALLED) | EV(EVENT_SIP_HELD))
 
-#define EV_MUNICIPAL (EV_COMMON | EV(EVENT_MUNICIPALITY_READY) | EV(EVENT_SIP_HELD))
+/* The municipality may call the SIP too (issue 14: the agreements let either party call it). */
+#define EV_MUNICIPAL (EV_COMMON | EV(EVENT_MUNICIPALITY_READY) | EV(EVENT_SIP_CALLED) | EV(EVENT_SIP_HELD))
 
 static const struct role_row {
 	hg_code_label label;

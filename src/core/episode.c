@@ -278,6 +278,78 @@ static hg_status check_ordinary(const episode_state *st, const event *ev, event_
 	return check_type_rules(st, ev, err);
 }
 
+/* ---- recording rules (episode.h): a new event only, never a replay ---- */
+
+/* True when the latest consent record of org stops information going to it. */
+static bool consent_blocks(const episode_state *st, const char *org)
+{
+	const episode_consent *k = episode_consent_of(st, org);
+	return k && (k->state == CONSENT_DECLINED || k->state == CONSENT_WITHDRAWN);
+}
+
+static bool recipients_have_kind(const event_recipients *r, unit_kind kind)
+{
+	for (int i = 0; i < r->count; i++)
+		if (r->to[i].kind == kind)
+			return true;
+	return false;
+}
+
+static bool notified_kind(const episode_state *st, unit_kind kind)
+{
+	for (int i = 0; i < st->recipient_count; i++)
+		if (st->recipients[i].notified_at != HG_INSTANT_NONE && st->recipients[i].party.kind == kind)
+			return true;
+	return false;
+}
+
+static hg_status check_recording(const episode_state *st, const event *ev, event_error *err)
+{
+	switch (ev->type) {
+	case EVENT_ADMISSION_NOTICE: {
+		const struct event_admission_notice *n = &ev->u.admission_notice;
+		if (n->reason == ADMISSION_REASON_UNSTATED)
+			return event_error_set(err, EVR_REQUIRED, "reason");
+		/* A protected identity's address is not spread in notices (design.md §2). */
+		if (n->address[0] == '\0' && st->patient.address[0] == '\0' && !st->patient.protected_identity)
+			return event_error_set(err, EVR_REQUIRED, "address");
+		/* Municipal health care needed: primary care must know too (in this notice or an earlier one). */
+		if (recipients_have_kind(&n->recipients, UNIT_MUNICIPAL_HEALTH) &&
+		    !recipients_have_kind(&n->recipients, UNIT_PRIMARY_CARE) && !notified_kind(st, UNIT_PRIMARY_CARE))
+			return event_error_set(err, EVR_PRIMARY_CARE_REQUIRED, "recipients");
+		return HG_OK;
+	}
+	case EVENT_INFO_REQUESTED:
+		if (consent_blocks(st, ev->u.info_requested.to.org))
+			return event_error_set(err, EVR_CONSENT_DECLINED, "to");
+		return HG_OK;
+	case EVENT_INFO_REPLIED: {
+		const episode_request *q = find_request(st, ev->u.info_replied.reply_to_seq);
+		if (q && consent_blocks(st, q->from_org))
+			return event_error_set(err, EVR_CONSENT_DECLINED, "reply_to_seq");
+		return HG_OK;
+	}
+	case EVENT_SIP_HELD: {
+		const struct event_sip_held *h = &ev->u.sip_held;
+		if (h->participants == 0)
+			return event_error_set(err, EVR_REQUIRED, "participants");
+		if (h->place == SIP_HOSPITAL && !(h->participants & EVENT_SIP_PARTY_BIT(SIP_PARTY_WARD)))
+			return event_error_set(err, EVR_SIP_WARD_REQUIRED, "participants");
+		if (h->follow_up_date == HG_DATE_NONE)
+			return event_error_set(err, EVR_REQUIRED, "follow_up_date");
+		return HG_OK;
+	}
+	case EVENT_CONSENT_RECORDED: {
+		const struct event_consent_recorded *k = &ev->u.consent_recorded;
+		if (k->how == CONSENT_HOW_PRESUMED && consent_blocks(st, ev->author_org))
+			return event_error_set(err, EVR_CONSENT_PRESUMED_AFTER_DECLINED, "how");
+		return HG_OK;
+	}
+	default:
+		return HG_OK;
+	}
+}
+
 /* ---- the ordinary layer: effects ---- */
 
 static int add_recipient(episode_state *st, const event_party *p)
@@ -363,6 +435,10 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 	case EVENT_ADMISSION_NOTICE: {
 		const struct event_admission_notice *n = &ev->u.admission_notice;
 		uint32_t to = 0;
+		if (n->reason != ADMISSION_REASON_UNSTATED)
+			st->notice_reason = n->reason;
+		if (n->address[0])
+			copy_text(st->patient.address, sizeof st->patient.address, n->address);
 		if (st->notice_at == HG_INSTANT_NONE) {
 			st->notice_at = ev->occurred_at;
 			st->notice_seq = ev->seq;
@@ -408,6 +484,7 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		q->seq = ev->seq;
 		q->version_seq = version_seq;
 		q->to = ev->u.info_requested.to;
+		copy_text(q->from_org, sizeof q->from_org, ev->author_org);
 		q->replies = 0;
 		st->info_requests++;
 		break;
@@ -452,11 +529,14 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 			st->sip_called_at = ev->occurred_at;
 		st->sip_meeting_at = ev->u.sip_called.meeting_at;
 		st->sip_place = ev->u.sip_called.place;
+		copy_text(st->sip_called_by, sizeof st->sip_called_by, ev->author_unit);
 		break;
 	case EVENT_SIP_HELD:
 		st->sip_held_at = ev->u.sip_held.held_at;
 		st->sip_held_place = ev->u.sip_held.place;
 		st->sip_follow_up_date = ev->u.sip_held.follow_up_date;
+		st->sip_participants = ev->u.sip_held.participants;
+		st->sip_actions = ev->u.sip_held.actions;
 		break;
 	case EVENT_READY_FOR_DISCHARGE: {
 		event_recipients to;
@@ -535,7 +615,9 @@ hg_status episode_check_append(const episode_state *st, const event *ev, event_e
 		return rc;
 	if (!is_ordinary(&copy))
 		return event_error_set(err, EVR_HISTORY_REQUIRED, copy.type == EVENT_CANCELLED ? "cancels_seq" : "corrects_seq");
-	return check_ordinary(st, &copy, err);
+	if ((rc = check_ordinary(st, &copy, err)))
+		return rc;
+	return check_recording(st, &copy, err);
 }
 
 hg_status episode_apply(episode_state *st, const event *ev, event_error *err)
@@ -547,7 +629,7 @@ hg_status episode_apply(episode_state *st, const event *ev, event_error *err)
 		return rc;
 	if (!is_ordinary(&copy))
 		return event_error_set(err, EVR_HISTORY_REQUIRED, copy.type == EVENT_CANCELLED ? "cancels_seq" : "corrects_seq");
-	if ((rc = check_ordinary(st, &copy, err)))
+	if ((rc = check_ordinary(st, &copy, err)) || (rc = check_recording(st, &copy, err)))
 		return rc;
 	apply_ordinary(st, &copy, copy.seq);
 	return HG_OK;
@@ -705,7 +787,9 @@ static hg_status effective_fold(const struct raw *w, size_t count, const struct 
 
 bool episode_append_needs_history(const event *ev) { return !is_ordinary(ev); }
 
-hg_status episode_append(episode_state *st, const event *history, size_t n, const event *ev, event_error *err)
+/* episode_append; `recording`: ev is a new event (recording rules apply), not a replay of a stored one. */
+static hg_status append(episode_state *st, const event *history, size_t n, const event *ev, bool recording,
+			event_error *err)
 {
 	event copy;
 	event_error_clear(err);
@@ -717,7 +801,7 @@ hg_status episode_append(episode_state *st, const event *history, size_t n, cons
 	if (n + 1 > EPISODE_EVENTS_MAX)
 		return event_error_set(err, EVR_LIMIT_REACHED, "seq");
 	if (is_ordinary(&copy)) {
-		if ((rc = check_ordinary(st, &copy, err)))
+		if ((rc = check_ordinary(st, &copy, err)) || (recording && (rc = check_recording(st, &copy, err))))
 			return rc;
 		apply_ordinary(st, &copy, copy.seq);
 		return HG_OK;
@@ -751,8 +835,16 @@ hg_status episode_append(episode_state *st, const event *history, size_t n, cons
 			err->seq = (int32_t)bad + 1;
 		return rc;
 	}
+	/* A correction carries new content: it meets the recording rules like a new event. */
+	if (recording && copy.type != EVENT_CANCELLED && (rc = check_recording(st, &copy, err)))
+		return rc;
 	*st = next;
 	return HG_OK;
+}
+
+hg_status episode_append(episode_state *st, const event *history, size_t n, const event *ev, event_error *err)
+{
+	return append(st, history, n, ev, true, err);
 }
 
 hg_status episode_fold(const event *evs, size_t n, episode_state *out, event_error *err)
@@ -766,7 +858,7 @@ hg_status episode_fold(const event *evs, size_t n, episode_state *out, event_err
 		if (evs[i].seq != (int32_t)i + 1)
 			rc = event_error_set(err, EVR_SEQ_OUT_OF_ORDER, "seq");
 		else
-			rc = episode_append(out, evs, i, &evs[i], err);
+			rc = append(out, evs, i, &evs[i], false, err);
 		if (rc) {
 			if (err)
 				err->seq = (int32_t)i + 1;

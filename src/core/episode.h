@@ -20,6 +20,14 @@
  * outpatient and municipal actions come from a unit that a notice was sent to,
  * and a correction or cancellation comes from the unit that wrote the original.
  *
+ * Recording rules: some rules concern what a new event must carry or may do
+ * when it is recorded (the admission notice's reason, address and recipients;
+ * information to a party whose consent is declined). An event is judged by the
+ * rules in force when it was recorded, so episode_check_append, episode_apply
+ * and episode_append apply them to the new event, and episode_fold, which
+ * replays a stored history, does not: a notice stored before the reason was
+ * required stays valid. docs/events.md marks these rules.
+ *
  * The state is a plain value with fixed buffers (about 20 kB): copy it freely.
  */
 #ifndef HG_EPISODE_H
@@ -94,6 +102,7 @@ typedef struct episode_request {
 	int32_t seq;
 	int32_t version_seq; /* seq of the correction in force, or == seq */
 	event_party to;
+	char from_org[HG_ID_MAX]; /* the asking party's organisation: a reply goes to it */
 	int replies;
 } episode_request;
 
@@ -132,6 +141,7 @@ typedef struct episode_state {
 	int32_t notice_seq;
 	hg_instant need_judged_at; /* from the first notice, or NONE */
 	int notices_sent;          /* admission notices (a second one adds recipients) */
+	admission_reason notice_reason; /* of the latest notice that stated one */
 	int recipient_count;
 	episode_recipient recipients[EPISODE_RECIPIENTS_MAX];
 
@@ -172,6 +182,9 @@ typedef struct episode_state {
 	hg_instant sip_held_at; /* latest, or NONE */
 	sip_place sip_held_place;
 	hg_date sip_follow_up_date;
+	char sip_called_by[HG_ID_MAX]; /* unit of the latest call (primary care or the municipality) */
+	unsigned sip_participants;     /* of the latest SIP held: EVENT_SIP_PARTY_BIT() set */
+	event_sip_actions sip_actions; /* who does what, by when (latest SIP held) */
 
 	hg_instant municipality_ready_at; /* first, or NONE */
 	char municipality_ready_org[HG_ID_MAX];

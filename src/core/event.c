@@ -41,9 +41,10 @@ static const event_type_info event_types[EVENT_TYPE_COUNT] = {
 			     false, false, false},
 	[EVENT_CARE_CONTACT_APPOINTED] = {"care_contact_appointed", "fast vårdkontakt utsedd",
 					  "care contact appointed", KINDS_OUTPATIENT, false, false, true},
-	[EVENT_SIP_CALLED] = {"sip_called", "kallelse till SIP", "SIP meeting called", KINDS_OUTPATIENT, false,
-			      true, true},
-	[EVENT_SIP_HELD] = {"sip_held", "SIP genomförd", "SIP meeting held", KINDS_OUTPATIENT, false, true, true},
+	[EVENT_SIP_CALLED] = {"sip_called", "kallelse till SIP", "SIP meeting called", KINDS_OUTPATIENT | KINDS_MUNICIPAL,
+			      false, true, true},
+	[EVENT_SIP_HELD] = {"sip_held", "SIP genomförd", "SIP meeting held", KINDS_OUTPATIENT | KINDS_MUNICIPAL, false,
+			    true, true},
 	[EVENT_READY_FOR_DISCHARGE] = {"ready_for_discharge", "underrättelse om utskrivningsklar",
 				       "ready for discharge", KINDS_WARD, true, false, false},
 	[EVENT_READY_WITHDRAWN] = {"ready_withdrawn", "återtagen utskrivningsklar", "ready for discharge withdrawn",
@@ -62,6 +63,7 @@ static const hg_code_label consent_states[CONSENT_STATE_COUNT] = {
 	[CONSENT_GIVEN] = {"given", "samtycke lämnat", "consent given"},
 	[CONSENT_DECLINED] = {"declined", "samtycke nekat", "consent declined"},
 	[CONSENT_WITHDRAWN] = {"withdrawn", "samtycke återkallat", "consent withdrawn"},
+	[CONSENT_EXCEPTION] = {"exception", "undantag från samtycke", "exception from consent"},
 };
 static const hg_code_label consent_hows[CONSENT_HOW_COUNT] = {
 	[CONSENT_HOW_VERBAL] = {"verbal", "muntligt", "verbally"},
@@ -69,6 +71,31 @@ static const hg_code_label consent_hows[CONSENT_HOW_COUNT] = {
 	[CONSENT_HOW_DIGITAL] = {"digital", "digitalt", "digitally"},
 	[CONSENT_HOW_REPRESENTATIVE] = {"representative", "genom företrädare", "by a legal representative"},
 	[CONSENT_HOW_PRESUMED] = {"presumed", "förmodat samtycke", "presumed"},
+	[CONSENT_HOW_UNABLE] = {"unable", "patienten kan inte ta ställning", "the patient is unable to take a stand"},
+	[CONSENT_HOW_EMERGENCY] = {"emergency", "nödsituation", "emergency"},
+};
+static const hg_code_label sip_parties[SIP_PARTY_COUNT] = {
+	[SIP_PARTY_PATIENT] = {"patient", "patienten", "the patient"},
+	[SIP_PARTY_RELATIVE] = {"relative", "närstående", "relative"},
+	[SIP_PARTY_WARD] = {"ward", "slutenvården", "the ward"},
+	[SIP_PARTY_PRIMARY_CARE] = {"primary_care", "vårdcentralen", "primary care"},
+	[SIP_PARTY_SPECIALIST_OUTPATIENT] = {"specialist_outpatient", "specialistmottagningen", "specialist outpatient clinic"},
+	[SIP_PARTY_MUNICIPAL_SOCIAL] = {"municipal_social", "kommunens socialtjänst", "municipal social services"},
+	[SIP_PARTY_MUNICIPAL_HEALTH] = {"municipal_health", "kommunal hälso- och sjukvård", "municipal health care"},
+	[SIP_PARTY_OTHER] = {"other", "annan", "other"},
+};
+static const hg_code_label admission_reasons[ADMISSION_REASON_COUNT] = {
+	[ADMISSION_REASON_UNSTATED] = {"unstated", "ej angiven", "not stated"},
+	[ADMISSION_REASON_ACUTE_ILLNESS] = {"acute_illness", "akut sjukdom", "acute illness"},
+	[ADMISSION_REASON_FALL_INJURY] = {"fall_injury", "fall eller annan skada", "fall or other injury"},
+	[ADMISSION_REASON_INFECTION] = {"infection", "infektion", "infection"},
+	[ADMISSION_REASON_CARDIOVASCULAR] = {"cardiovascular", "hjärt- och kärlsjukdom", "cardiovascular disease"},
+	[ADMISSION_REASON_STROKE] = {"stroke", "stroke", "stroke"},
+	[ADMISSION_REASON_PLANNED_TREATMENT] = {"planned_treatment", "planerad behandling eller operation",
+						"planned treatment or surgery"},
+	[ADMISSION_REASON_PSYCHIATRIC] = {"psychiatric", "psykiatrisk vård", "psychiatric care"},
+	[ADMISSION_REASON_PALLIATIVE] = {"palliative", "palliativ vård", "palliative care"},
+	[ADMISSION_REASON_OTHER] = {"other", "annan orsak", "other reason"},
 };
 static const hg_code_label track_colours[TRACK_COLOUR_COUNT] = {
 	[TRACK_GREEN] = {"green", "grön process", "green track"},
@@ -215,6 +242,25 @@ static const event_reason_info reasons[EVR_COUNT] = {
 	[EVR_IDEMPOTENCY_KEY_REUSED] = {"idempotency_key_reused",
 					"The Idempotency-Key was already used for another request.",
 					"Idempotensnyckeln har redan använts för en annan begäran.", CONFLICT},
+	[EVR_PRIMARY_CARE_REQUIRED] = {"primary_care_required",
+				       "A notice that municipal health care is needed must also go to the patient's primary care.",
+				       "Ett meddelande om att kommunal hälso- och sjukvård behövs ska också gå till patientens vårdcentral.",
+				       HG_EINVAL},
+	[EVR_CONSENT_DECLINED] = {"consent_declined",
+				  "The patient has declined (or withdrawn) consent to information going to this party; record a new consent or an exception first.",
+				  "Patienten har nekat (eller återkallat) samtycke till att information går till denna part; registrera nytt samtycke eller ett undantag först.",
+				  CONFLICT},
+	[EVR_CONSENT_EXCEPTION_HOW] = {"consent_exception_how",
+				       "An exception from consent is presumed, the patient unable to take a stand, or an emergency; those are exceptions only.",
+				       "Ett undantag från samtycke är förmodat samtycke, att patienten inte kan ta ställning eller en nödsituation; de gäller bara undantag.",
+				       HG_EINVAL},
+	[EVR_CONSENT_PRESUMED_AFTER_DECLINED] = {"consent_presumed_after_declined",
+						 "Consent cannot be presumed when the patient has declined it.",
+						 "Samtycke kan inte förmodas när patienten har nekat det.", CONFLICT},
+	[EVR_TOO_MANY_ACTIONS] = {"too_many_actions", "A SIP has at most 8 actions.", "En SIP har högst 8 insatser.",
+				  HG_EINVAL},
+	[EVR_SIP_WARD_REQUIRED] = {"sip_ward_required", "A SIP meeting in hospital has the ward among its participants.",
+				   "Ett SIP-möte på sjukhuset har slutenvården bland deltagarna.", HG_EINVAL},
 };
 
 const event_type_info *event_info(event_type t) { return (unsigned)t < EVENT_TYPE_COUNT ? &event_types[t] : NULL; }
@@ -255,6 +301,13 @@ CODE_TABLE_FUNCS(track_colour, track_colour, track_colours, TRACK_COLOUR_COUNT)
 CODE_TABLE_FUNCS(sip_place, sip_place, sip_places, SIP_PLACE_COUNT)
 CODE_TABLE_FUNCS(discharge_destination, discharge_destination, destinations, DEST_COUNT)
 CODE_TABLE_FUNCS(deviation_category, deviation_category, deviation_categories, DEVIATION_CATEGORY_COUNT)
+CODE_TABLE_FUNCS(sip_party, sip_party, sip_parties, SIP_PARTY_COUNT)
+CODE_TABLE_FUNCS(admission_reason, admission_reason, admission_reasons, ADMISSION_REASON_COUNT)
+
+bool consent_how_is_exception(consent_how h)
+{
+	return h == CONSENT_HOW_PRESUMED || h == CONSENT_HOW_UNABLE || h == CONSENT_HOW_EMERGENCY;
+}
 
 const event_reason_info *event_reason_get(event_reason r)
 {
@@ -316,7 +369,7 @@ void event_init(event *ev, event_type type)
 		ev->u.sip_called.meeting_at = HG_INSTANT_NONE;
 	} else if (type == EVENT_SIP_HELD) {
 		ev->u.sip_held.held_at = HG_INSTANT_NONE;
-		ev->u.sip_held.follow_up_date = HG_DATE_NONE;
+		ev->u.sip_held.follow_up_date = HG_DATE_NONE; /* unused action slots stay zero */
 	}
 }
 
@@ -493,7 +546,9 @@ static hg_status check_admission_notice(struct vctx *c)
 	const struct event_admission_notice *n = &c->ev->u.admission_notice;
 	hg_status rc = check_recipients(c, &n->recipients, true);
 	if (rc || (rc = check_expected(c, n->expected_discharge_date, "expected_discharge_date")) ||
-	    (rc = check_instant(c, n->need_judged_at, false, "need_judged_at")))
+	    (rc = check_instant(c, n->need_judged_at, false, "need_judged_at")) ||
+	    (rc = check_code(c, (int)n->reason, ADMISSION_REASON_COUNT, "reason")) ||
+	    (rc = check_text(c, n->address, sizeof n->address, false, "address")))
 		return rc;
 	if (n->need_judged_at != HG_INSTANT_NONE && n->need_judged_at > c->ev->occurred_at)
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "need_judged_at");
@@ -518,9 +573,15 @@ static hg_status check_consent(struct vctx *c)
 {
 	const struct event_consent_recorded *k = &c->ev->u.consent_recorded;
 	hg_status rc = check_code(c, (int)k->state, CONSENT_STATE_COUNT, "state");
-	if (rc || (rc = check_code_text(c, k->scope, sizeof k->scope, "scope")))
+	if (rc || (rc = check_code_text(c, k->scope, sizeof k->scope, "scope")) ||
+	    (rc = check_code(c, (int)k->how, CONSENT_HOW_COUNT, "how")))
 		return rc;
-	return check_code(c, (int)k->how, CONSENT_HOW_COUNT, "how");
+	/* An exception names its ground; unable and emergency are grounds of an exception only. */
+	if (k->state == CONSENT_EXCEPTION && !consent_how_is_exception(k->how))
+		return fail(c, EVR_CONSENT_EXCEPTION_HOW, "how");
+	if (k->state != CONSENT_EXCEPTION && (k->how == CONSENT_HOW_UNABLE || k->how == CONSENT_HOW_EMERGENCY))
+		return fail(c, EVR_CONSENT_EXCEPTION_HOW, "how");
+	return HG_OK;
 }
 
 static hg_status check_track(struct vctx *c)
@@ -560,6 +621,25 @@ static hg_status check_sip_held(struct vctx *c)
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "held_at");
 	if (s->follow_up_date != HG_DATE_NONE && s->follow_up_date < cal_local_date(s->held_at))
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "follow_up_date");
+	if (s->participants & ~EVENT_SIP_PARTIES_ALL)
+		return fail(c, EVR_BAD_CODE, "participants");
+	if (s->actions.count < 0 || s->actions.count > EVENT_SIP_ACTIONS_MAX)
+		return fail(c, EVR_TOO_MANY_ACTIONS, "actions");
+	for (int i = 0; i < s->actions.count; i++) {
+		const event_sip_action *a = &s->actions.items[i];
+		char field[EVENT_FIELD_MAX];
+		(void)snprintf(field, sizeof field, "actions[%d].what", i);
+		if ((rc = check_text(c, a->what, sizeof a->what, true, field)))
+			return rc;
+		(void)snprintf(field, sizeof field, "actions[%d].responsible", i);
+		if ((rc = check_code(c, (int)a->responsible, SIP_PARTY_COUNT, field)))
+			return rc;
+		(void)snprintf(field, sizeof field, "actions[%d].due", i);
+		if ((rc = check_date(c, a->due, true, field)))
+			return rc;
+		if (a->due < cal_local_date(s->held_at))
+			return fail(c, EVR_TIME_OUT_OF_ORDER, field);
+	}
 	return HG_OK;
 }
 

@@ -34,6 +34,8 @@
 #define EVENT_ADDRESS_MAX (HG_NAME_MAX * 2)
 #define EVENT_PHONE_MAX 32
 #define EVENT_FIELD_MAX 64       /* longest API field name in an event_error, incl. NUL */
+#define EVENT_SIP_ACTIONS_MAX 8   /* actions (who does what) of one SIP */
+#define EVENT_SIP_ACTION_MAX 256  /* text of one action, incl. NUL */
 /* An expected discharge date may lie at most this many days after the notice. */
 #define EVENT_EXPECTED_DATE_MAX_DAYS 366
 /* occurred_at may lie at most this far after recorded_at (clock skew between systems). */
@@ -86,13 +88,21 @@ const char *event_type_code(event_type t);
 
 /* ---- codes used in payloads; each has a code/label table ---- */
 
-typedef enum consent_state { CONSENT_GIVEN = 0, CONSENT_DECLINED, CONSENT_WITHDRAWN, CONSENT_STATE_COUNT } consent_state;
+typedef enum consent_state {
+	CONSENT_GIVEN = 0,
+	CONSENT_DECLINED,
+	CONSENT_WITHDRAWN,
+	CONSENT_EXCEPTION, /* no consent, but a recorded exception (how: presumed, unable, emergency) */
+	CONSENT_STATE_COUNT
+} consent_state;
 typedef enum consent_how {
 	CONSENT_HOW_VERBAL = 0,  /* muntligt */
 	CONSENT_HOW_WRITTEN,     /* skriftligt */
 	CONSENT_HOW_DIGITAL,     /* e-tjänst / signed digitally */
 	CONSENT_HOW_REPRESENTATIVE, /* by a legal representative (god man, förvaltare) */
 	CONSENT_HOW_PRESUMED,    /* presumed (patient cannot express a will; noted in the record) */
+	CONSENT_HOW_UNABLE,      /* exception: the patient is unable to take a stand */
+	CONSENT_HOW_EMERGENCY,   /* exception: an emergency (nödsituation) */
 	CONSENT_HOW_COUNT
 } consent_how;
 typedef enum track_colour { TRACK_GREEN = 0, TRACK_YELLOW, TRACK_RED, TRACK_COLOUR_COUNT } track_colour;
@@ -120,6 +130,45 @@ typedef enum deviation_category {
 	DEVIATION_CATEGORY_COUNT
 } deviation_category;
 
+/*
+ * Who takes part in a SIP meeting, and who is responsible for an action of the
+ * plan: the patient, relatives, and each party's representative (the ward when
+ * the meeting is in hospital). Participants are a set: bit EVENT_SIP_PARTY_BIT(p).
+ */
+typedef enum sip_party {
+	SIP_PARTY_PATIENT = 0,
+	SIP_PARTY_RELATIVE,             /* närstående */
+	SIP_PARTY_WARD,                 /* slutenvården */
+	SIP_PARTY_PRIMARY_CARE,         /* vårdcentralen */
+	SIP_PARTY_SPECIALIST_OUTPATIENT,
+	SIP_PARTY_MUNICIPAL_SOCIAL,     /* kommunens socialtjänst */
+	SIP_PARTY_MUNICIPAL_HEALTH,     /* kommunal hälso- och sjukvård */
+	SIP_PARTY_OTHER,
+	SIP_PARTY_COUNT
+} sip_party;
+#define EVENT_SIP_PARTY_BIT(p) (1u << (unsigned)(p))
+#define EVENT_SIP_PARTIES_ALL ((1u << SIP_PARTY_COUNT) - 1u)
+
+/*
+ * The reason for admission on an admission notice (orsak till inskrivning): a
+ * code, with free text in the event's note. `other` is always valid. UNSTATED
+ * is what a notice stored before the reason was required reads as; a new
+ * notice must state one (episode.h, recording rules).
+ */
+typedef enum admission_reason {
+	ADMISSION_REASON_UNSTATED = 0,
+	ADMISSION_REASON_ACUTE_ILLNESS,     /* akut sjukdom */
+	ADMISSION_REASON_FALL_INJURY,       /* fall eller annan skada */
+	ADMISSION_REASON_INFECTION,         /* infektion */
+	ADMISSION_REASON_CARDIOVASCULAR,    /* hjärt- och kärlsjukdom */
+	ADMISSION_REASON_STROKE,            /* stroke */
+	ADMISSION_REASON_PLANNED_TREATMENT, /* planerad behandling eller operation */
+	ADMISSION_REASON_PSYCHIATRIC,       /* psykiatrisk vård */
+	ADMISSION_REASON_PALLIATIVE,        /* palliativ vård */
+	ADMISSION_REASON_OTHER,             /* annan orsak (free text in note) */
+	ADMISSION_REASON_COUNT
+} admission_reason;
+
 const hg_code_label *consent_state_label(consent_state v);
 bool consent_state_from_code(const char *code, consent_state *out);
 const hg_code_label *consent_how_label(consent_how v);
@@ -132,6 +181,12 @@ const hg_code_label *discharge_destination_label(discharge_destination v);
 bool discharge_destination_from_code(const char *code, discharge_destination *out);
 const hg_code_label *deviation_category_label(deviation_category v);
 bool deviation_category_from_code(const char *code, deviation_category *out);
+const hg_code_label *sip_party_label(sip_party v);
+bool sip_party_from_code(const char *code, sip_party *out);
+const hg_code_label *admission_reason_label(admission_reason v);
+bool admission_reason_from_code(const char *code, admission_reason *out);
+/* True for the consent "how" codes that make an exception: presumed, unable, emergency. */
+bool consent_how_is_exception(consent_how h);
 
 /* ---- payloads ---- */
 
@@ -170,6 +225,8 @@ struct event_admission_notice {
 	event_recipients recipients;     /* at least one */
 	hg_date expected_discharge_date; /* required */
 	hg_instant need_judged_at;       /* HG_INSTANT_NONE: the 24 h run from admission */
+	admission_reason reason;         /* required on a new notice; free text in the note */
+	char address[EVENT_ADDRESS_MAX]; /* registered address as of the notice; "" = the admission's */
 };
 struct event_expected_date_changed {
 	hg_date date; /* the new expected discharge date */
@@ -200,10 +257,22 @@ struct event_sip_called {
 	hg_instant meeting_at;
 	sip_place place;
 };
+/* One action of a SIP: what, who is responsible, by when. */
+typedef struct event_sip_action {
+	char what[EVENT_SIP_ACTION_MAX];
+	sip_party responsible;
+	hg_date due; /* required; not before the meeting's date */
+} event_sip_action;
+typedef struct event_sip_actions {
+	int count; /* 0..EVENT_SIP_ACTIONS_MAX */
+	event_sip_action items[EVENT_SIP_ACTIONS_MAX];
+} event_sip_actions;
 struct event_sip_held {
 	hg_instant held_at;
 	sip_place place;
-	hg_date follow_up_date; /* HG_DATE_NONE when none was set */
+	hg_date follow_up_date;  /* required on a new SIP; HG_DATE_NONE in SIPs stored before issue 14 */
+	unsigned participants;   /* EVENT_SIP_PARTY_BIT() set; required on a new SIP */
+	event_sip_actions actions;
 };
 struct event_ready_for_discharge {
 	/* count == 0: the recipients of the admission notice(s) */
@@ -320,6 +389,12 @@ typedef enum event_reason {
 	EVR_LIMIT_REACHED,      /* a bounded list of the episode state is full */
 	EVR_PATIENT_HAS_OPEN_EPISODE, /* an admission of a patient who is still in hospital (store rule) */
 	EVR_IDEMPOTENCY_KEY_REUSED,   /* a key already used for another request (store rule) */
+	EVR_PRIMARY_CARE_REQUIRED,    /* a notice to municipal health care must also go to primary care */
+	EVR_CONSENT_DECLINED,         /* information to a party whose consent is declined or withdrawn */
+	EVR_CONSENT_EXCEPTION_HOW,    /* an exception needs how = presumed, unable or emergency (and only then) */
+	EVR_CONSENT_PRESUMED_AFTER_DECLINED, /* a presumed consent cannot override a declined one */
+	EVR_TOO_MANY_ACTIONS,         /* a SIP with more than EVENT_SIP_ACTIONS_MAX actions */
+	EVR_SIP_WARD_REQUIRED,        /* a SIP held in hospital without the ward among the participants */
 	EVR_COUNT
 } event_reason;
 

@@ -678,6 +678,8 @@ static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *h
 				break;
 			case EVENT_ADMISSION_NOTICE:
 				ev->u.admission_notice.expected_discharge_date = d;
+				/* The reason is required (issue 14); mapping Encounter.reasonCode is a follow-up (docs/interop.md). */
+				ev->u.admission_notice.reason = ADMISSION_REASON_OTHER;
 				if (!read_recipients(app, bundle, header, &ev->u.admission_notice.recipients, err))
 					goto out;
 				break;

@@ -29,6 +29,7 @@
 #include "store/episode_json.h"
 #include "store/followup_store.h"
 #include "store/event_json.h"
+#include "http/sip_pdf.h"
 
 #define REASON_MIN 3
 
@@ -1145,6 +1146,8 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 			if (pat)
 				json_object_set_new(pat, "address", json_null());
 		}
+		if (evs[i].type == EVENT_ADMISSION_NOTICE && !access_may_see_address(st->patient.protected_identity, own_ward))
+			json_object_set_new(e, "address", json_null());
 		json_array_append_new(events, e);
 	}
 	json_t *survey = json_pack("{s:o, s:s?, s:s?, s:i, s:i, s:o, s:o}", "answered_at", json_instant(sv.answered_at),
@@ -1681,6 +1684,62 @@ static hg_status get_audit(http_request *req, http_response *res, void *p)
 	return http_reply_json(res, 200, json_pack("{s:o}", "audit", arr));
 }
 
+/* Unit names for the SIP PDF: the store's name, or the id itself. */
+struct unit_names {
+	api_app *app;
+	store_unit unit;
+};
+
+static const char *unit_name(void *p, const char *id)
+{
+	struct unit_names *u = p;
+	if (id[0] && store_unit_get(u->app->store, id, &u->unit) == HG_OK)
+		return u->unit.name;
+	return id;
+}
+
+/* GET /api/v1/episodes/{id}/sip.pdf: the printable SIP for the patient and the parties (issue 14). */
+static hg_status get_sip_pdf(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	api_caller c;
+	int64_t id;
+	episode_state *st = NULL;
+	char *pdf = NULL, disposition[96];
+	size_t len = 0;
+	hg_status rc = HG_OK;
+	if (!api_authenticate(req, res, app, &c) || !api_episode_access(req, res, app, &c, &id))
+		return HG_OK;
+	st = hg_malloc(sizeof *st);
+	if (!st)
+		return HG_ENOMEM;
+	rc = store_episode_load(app->store, id, st, NULL, NULL);
+	if (rc != HG_OK) {
+		rc = api_problem_store(res, rc);
+		goto out;
+	}
+	if (st->sip_held_at == HG_INSTANT_NONE) {
+		rc = http_reply_problem(res, 404, "no_sip", NULL, "sip", "Ingen SIP är genomförd i vårdtillfället.");
+		goto out;
+	}
+	if (!api_audit(req, res, app, &c, "episode.sip_pdf", id, NULL))
+		goto out;
+	struct unit_names names = {.app = app};
+	rc = sip_pdf_render(st, unit_name, &names, &pdf, &len);
+	if (rc != HG_OK) {
+		rc = api_problem_store(res, rc);
+		goto out;
+	}
+	(void)snprintf(disposition, sizeof disposition, "inline; filename=\"sip-%lld.pdf\"", (long long)id);
+	rc = http_response_header(res, "Content-Disposition", disposition);
+	if (rc == HG_OK)
+		rc = http_reply_text(res, 200, "application/pdf", pdf, len);
+out:
+	hg_free(pdf);
+	hg_free(st);
+	return rc;
+}
+
 static const http_route routes[] = {
 	{HTTP_GET, "/healthz", get_healthz, NULL},
 	{HTTP_POST, "/api/v1/session", post_session, NULL},
@@ -1692,6 +1751,7 @@ static const http_route routes[] = {
 	{HTTP_GET, "/api/v1/episodes", get_episodes, NULL},
 	{HTTP_POST, "/api/v1/episodes", post_episodes, NULL},
 	{HTTP_GET, "/api/v1/episodes/{id}", get_episode, NULL},
+	{HTTP_GET, "/api/v1/episodes/{id}/sip.pdf", get_sip_pdf, NULL},
 	{HTTP_POST, "/api/v1/episodes/{id}/events", post_event, NULL},
 	{HTTP_POST, "/api/v1/episodes/{id}/acknowledgements", post_ack, NULL},
 	{HTTP_POST, "/api/v1/acknowledgements", post_acks, NULL},

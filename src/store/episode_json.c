@@ -161,6 +161,11 @@ static json_t *notice_json(const episode_state *st)
 	put(o, "seq", json_integer(st->notice_seq), &ok);
 	put(o, "need_judged_at", instant_value(st->need_judged_at), &ok);
 	put(o, "sent", json_integer(st->notices_sent), &ok);
+	put_code(o, "reason",
+		 st->notice_reason != ADMISSION_REASON_UNSTATED && (unsigned)st->notice_reason < ADMISSION_REASON_COUNT
+			 ? admission_reason_label(st->notice_reason)
+			 : NULL,
+		 &ok);
 	put(o, "recipients", arr, &ok);
 	if (!ok) {
 		json_decref(o);
@@ -315,6 +320,26 @@ static json_t *sip_json(const episode_state *st)
 	put(o, "held_at", instant_value(st->sip_held_at), &ok);
 	put_code(o, "held_place", held ? place_label(st->sip_held_place) : NULL, &ok);
 	put(o, "follow_up_date", date_value(held ? st->sip_follow_up_date : HG_DATE_NONE), &ok);
+	put(o, "called_by", TEXT(st->sip_called_by), &ok);
+	json_t *who = json_array(), *acts = json_array();
+	for (int p = 0; who && p < SIP_PARTY_COUNT; p++)
+		if (st->sip_participants & EVENT_SIP_PARTY_BIT(p))
+			ok = ok && json_array_append_new(who, json_string(sip_party_label((sip_party)p)->code)) == 0;
+	int n = st->sip_actions.count < 0 ? 0 : st->sip_actions.count;
+	for (int i = 0; acts && i < n && i < EVENT_SIP_ACTIONS_MAX; i++) {
+		const event_sip_action *a = &st->sip_actions.items[i];
+		json_t *x = json_object();
+		if (!x) {
+			ok = false;
+			break;
+		}
+		put(x, "what", TEXT(a->what), &ok);
+		put_code(x, "responsible", (unsigned)a->responsible < SIP_PARTY_COUNT ? sip_party_label(a->responsible) : NULL, &ok);
+		put(x, "due", date_value(a->due), &ok);
+		ok = ok && json_array_append_new(acts, x) == 0;
+	}
+	put(o, "participants", who, &ok);
+	put(o, "actions", acts, &ok);
 	if (!ok) {
 		json_decref(o);
 		return NULL;

@@ -52,6 +52,9 @@ ENUM_CODEC(codec_track_colour, track_colour, TRACK_COLOUR_COUNT, track_colour_la
 ENUM_CODEC(codec_sip_place, sip_place, SIP_PLACE_COUNT, sip_place_label, sip_place_from_code)
 ENUM_CODEC(codec_destination, discharge_destination, DEST_COUNT, discharge_destination_label,
 	   discharge_destination_from_code)
+ENUM_CODEC(codec_sip_party, sip_party, SIP_PARTY_COUNT, sip_party_label, sip_party_from_code)
+ENUM_CODEC(codec_admission_reason, admission_reason, ADMISSION_REASON_COUNT, admission_reason_label,
+	   admission_reason_from_code)
 ENUM_CODEC(codec_deviation, deviation_category, DEVIATION_CATEGORY_COUNT, deviation_category_label,
 	   deviation_category_from_code)
 
@@ -67,7 +70,9 @@ typedef enum field_kind {
 	FIELD_INT32,        /* int32_t: seq and seq references */
 	FIELD_INT64,        /* int64_t: store ids */
 	FIELD_OBJECT,       /* a nested object: sub-table, offsets relative to this row's offset */
-	FIELD_RECIPIENTS    /* event_recipients: array of objects of sub-table (a party) */
+	FIELD_RECIPIENTS,   /* event_recipients: array of objects of sub-table (a party) */
+	FIELD_CODE_SET,     /* unsigned bit set of an enum (size: its count); JSON array of codes, table order */
+	FIELD_SIP_ACTIONS   /* event_sip_actions: array of objects of sub-table (an action) */
 } field_kind;
 
 enum {
@@ -161,6 +166,9 @@ static const field_desc admission_notice_rows[] = {
 	SUB_ROW("recipients", FIELD_RECIPIENTS, event, u.admission_notice.recipients, F_REQUIRED, party_table),
 	ROW("expected_discharge_date", FIELD_DATE, event, u.admission_notice.expected_discharge_date, F_REQUIRED),
 	ROW("need_judged_at", FIELD_INSTANT, event, u.admission_notice.need_judged_at, 0),
+	/* Optional here so that notices stored before issue 14 still read; a new notice must state it (episode.c). */
+	ENUM_ROW("reason", event, u.admission_notice.reason, 0, codec_admission_reason),
+	TEXT_ROW("address", event, u.admission_notice.address, 0),
 };
 /* Same name as in the admission notice (and in event_validate_fields' errors). */
 static const field_desc expected_date_changed_rows[] = {
@@ -192,10 +200,20 @@ static const field_desc sip_called_rows[] = {
 	ROW("meeting_at", FIELD_INSTANT, event, u.sip_called.meeting_at, F_REQUIRED),
 	ENUM_ROW("place", event, u.sip_called.place, F_REQUIRED, codec_sip_place),
 };
+static const field_desc sip_action_rows[] = {
+	TEXT_ROW("what", event_sip_action, what, F_REQUIRED),
+	ENUM_ROW("responsible", event_sip_action, responsible, F_REQUIRED, codec_sip_party),
+	ROW("due", FIELD_DATE, event_sip_action, due, F_REQUIRED),
+};
+static const field_table sip_action_table = TABLE(sip_action_rows);
 static const field_desc sip_held_rows[] = {
 	ROW("held_at", FIELD_INSTANT, event, u.sip_held.held_at, F_REQUIRED),
 	ENUM_ROW("place", event, u.sip_held.place, F_REQUIRED, codec_sip_place),
 	ROW("follow_up_date", FIELD_DATE, event, u.sip_held.follow_up_date, 0),
+	/* Optional here so that SIPs stored before issue 14 still read; a new SIP names them (episode.c). */
+	{"participants", FIELD_CODE_SET, offsetof(event, u.sip_held.participants), SIP_PARTY_COUNT, 0, EVR_OK,
+	 &codec_sip_party, NULL},
+	SUB_ROW("actions", FIELD_SIP_ACTIONS, event, u.sip_held.actions, 0, sip_action_table),
 };
 static const field_desc ready_for_discharge_rows[] = {
 	/* empty or absent: the recipients of the admission notice(s) */
@@ -277,6 +295,38 @@ static json_t *recipients_to_json(const field_table *sub, const event_recipients
 	return arr;
 }
 
+static json_t *actions_to_json(const field_table *sub, const event_sip_actions *a)
+{
+	json_t *arr = json_array();
+	int n = a->count < 0 ? 0 : a->count > EVENT_SIP_ACTIONS_MAX ? EVENT_SIP_ACTIONS_MAX : a->count;
+	if (!arr)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (json_array_append_new(arr, table_to_json(sub, (const char *)&a->items[i])) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* A bit set as the array of its codes, in table order. */
+static json_t *code_set_to_json(const field_desc *f, const char *p)
+{
+	unsigned set;
+	memcpy(&set, p, sizeof set);
+	json_t *arr = json_array();
+	for (int i = 0; arr && i < (int)f->size; i++) {
+		if (!(set & (1u << i)))
+			continue;
+		if (json_array_append_new(arr, json_string(f->codes->code(i))) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /* The JSON value of one row; NULL when out of memory. */
 static json_t *row_to_json(const field_desc *f, const char *base)
 {
@@ -318,6 +368,10 @@ static json_t *row_to_json(const field_desc *f, const char *base)
 		return table_to_json(f->sub, p);
 	case FIELD_RECIPIENTS:
 		return recipients_to_json(f->sub, (const event_recipients *)(const void *)p);
+	case FIELD_CODE_SET:
+		return code_set_to_json(f, p);
+	case FIELD_SIP_ACTIONS:
+		return actions_to_json(f->sub, (const event_sip_actions *)(const void *)p);
 	}
 	return NULL; /* NEVER */
 }
@@ -491,6 +545,49 @@ static hg_status parse_recipients(struct pctx *c, const field_desc *f, const jso
 	return HG_OK;
 }
 
+static hg_status parse_actions(struct pctx *c, const field_desc *f, const json_t *v, event_sip_actions *a,
+			       const char *path)
+{
+	if (!json_is_array(v))
+		return fail(c, EVR_BAD_CODE, path);
+	size_t n = json_array_size(v);
+	if (n > EVENT_SIP_ACTIONS_MAX)
+		return fail(c, EVR_TOO_MANY_ACTIONS, path);
+	for (size_t i = 0; i < n; i++) {
+		char item[EVENT_FIELD_MAX];
+		(void)snprintf(item, sizeof item, "%.50s[%zu]", path, i);
+		const json_t *one = json_array_get(v, i);
+		if (!json_is_object(one))
+			return fail(c, EVR_BAD_CODE, item);
+		const field_table *tabs[] = {f->sub};
+		hg_status rc = reject_unknown(c, one, tabs, 1, false, item);
+		if (rc || (rc = parse_table(c, f->sub, one, (char *)&a->items[i], item)))
+			return rc;
+	}
+	a->count = (int)n;
+	return HG_OK;
+}
+
+/* An array of distinct codes into a bit set. */
+static hg_status parse_code_set(struct pctx *c, const field_desc *f, const json_t *v, char *p, const char *path)
+{
+	unsigned set = 0;
+	if (!json_is_array(v))
+		return fail(c, EVR_BAD_CODE, path);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *one = json_array_get(v, i);
+		int e;
+		char item[EVENT_FIELD_MAX];
+		(void)snprintf(item, sizeof item, "%.40s[%zu]", path, i % 1000);
+		if (!json_is_string(one) || !f->codes->parse(json_string_value(one), &e) || e < 0 || e >= (int)f->size ||
+		    (set & (1u << e)))
+			return fail(c, EVR_BAD_CODE, item);
+		set |= 1u << e;
+	}
+	memcpy(p, &set, sizeof set);
+	return HG_OK;
+}
+
 /* Decodes one present, non-null member. */
 static hg_status parse_row(struct pctx *c, const field_desc *f, const json_t *v, char *base, const char *path)
 {
@@ -559,6 +656,10 @@ static hg_status parse_row(struct pctx *c, const field_desc *f, const json_t *v,
 	}
 	case FIELD_RECIPIENTS:
 		return parse_recipients(c, f, v, (event_recipients *)(void *)p, path);
+	case FIELD_CODE_SET:
+		return parse_code_set(c, f, v, p, path);
+	case FIELD_SIP_ACTIONS:
+		return parse_actions(c, f, v, (event_sip_actions *)(void *)p, path);
 	}
 	return fail(c, EVR_BAD_CODE, path); /* NEVER */
 }

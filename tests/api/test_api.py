@@ -87,7 +87,7 @@ t.eq(again.get("replayed"), True, "repeated key says replayed")
 
 ev = lambda typ, **kw: dict({"type": typ, "occurred_at": iso(datetime.datetime.now(datetime.timezone.utc))}, **kw)  # noqa: E731
 path = f"/api/v1/episodes/{eid}/events"
-status, body, _ = ward.request("POST", path, ev("admission_notice", recipients=[{"unit": pc_unit}, {"unit": mun_unit}],
+status, body, _ = ward.request("POST", path, ev("admission_notice", recipients=[{"unit": pc_unit}, {"unit": mun_unit}], reason="fall_injury",
                                                  expected_discharge_date=str(today + datetime.timedelta(days=5))))
 t.eq(status, 201, "admission notice")
 notice_seq = body.get("seq")
@@ -153,7 +153,7 @@ status, body, _ = ward.request("POST", "/api/v1/episodes", secret)
 t.eq(status, 201, "admission with protected identity")
 sid = body["episode_id"]
 status, _, _ = ward.request("POST", f"/api/v1/episodes/{sid}/events",
-                            ev("admission_notice", recipients=[{"unit": pc_unit}, {"unit": mun_unit}],
+                            ev("admission_notice", recipients=[{"unit": pc_unit}, {"unit": mun_unit}], reason="other",
                                expected_discharge_date=str(today + datetime.timedelta(days=3))))
 t.eq(status, 201, "notice for the protected patient")
 status, body, _ = ward.request("GET", f"/api/v1/episodes/{sid}")

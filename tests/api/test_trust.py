@@ -52,7 +52,7 @@ status, body, _ = ward.request("POST", "/api/v1/episodes", admission("19400101-0
 t.eq(status, 201, "a patient is admitted today")
 new_eid = body.get("episode_id")
 status, body, _ = ward.request("POST", f"/api/v1/episodes/{new_eid}/events",
-                               {"type": "admission_notice", "occurred_at": iso(now),
+                               {"type": "admission_notice", "occurred_at": iso(now), "reason": "infection",
                                 "recipients": [{"unit": pc_unit}, {"unit": mun_unit}],
                                 "expected_discharge_date": str(today + datetime.timedelta(days=6))})
 t.eq(status, 201, "the admission notice is sent today")
@@ -164,7 +164,7 @@ t.eq((status, again.get("episode_id"), again.get("replayed")), (200, first["epis
 status, body, _ = ward.request("POST", "/api/v1/episodes", b, headers={"Idempotency-Key": "trust-2"})
 t.eq(status, 201, "the second patient with a key of its own")
 second = body.get("episode_id")
-ev1 = {"type": "admission_notice", "occurred_at": iso(now), "recipients": [{"unit": pc_unit}, {"unit": mun_unit}],
+ev1 = {"type": "admission_notice", "occurred_at": iso(now), "reason": "other", "recipients": [{"unit": pc_unit}, {"unit": mun_unit}],
        "expected_discharge_date": str(today + datetime.timedelta(days=4))}
 status, body, _ = ward.request("POST", f"/api/v1/episodes/{first['episode_id']}/events", ev1,
                                headers={"Idempotency-Key": "trust-3"})

@@ -83,6 +83,7 @@ static event admitted(const char *when)
 	(void)snprintf(a->patient.name, sizeof a->patient.name, "Tolvan Tolvansson");
 	(void)snprintf(a->patient.registered_municipality, sizeof a->patient.registered_municipality, "2080");
 	(void)snprintf(a->patient.primary_care_unit, sizeof a->patient.primary_care_unit, "VC");
+	(void)snprintf(a->patient.address, sizeof a->patient.address, "Storgatan 1, 791 31 Falun");
 	(void)snprintf(a->hospital, sizeof a->hospital, "FALU");
 	(void)snprintf(a->ward, sizeof a->ward, "W12");
 	a->care = CARE_SOMATIC;
@@ -97,6 +98,7 @@ static event notice(const char *when, const char *expected)
 	set_party(&n->recipients.to[0], "MUN", UNIT_MUNICIPAL_SOCIAL, "2080");
 	set_party(&n->recipients.to[1], "VC", UNIT_PRIMARY_CARE, "20");
 	n->expected_discharge_date = day(expected);
+	n->reason = ADMISSION_REASON_FALL_INJURY;
 	return ev;
 }
 
@@ -153,6 +155,8 @@ static event sip_held(const char *when)
 	event ev = by(base(EVENT_SIP_HELD, when), VC);
 	ev.u.sip_held.held_at = at(when);
 	ev.u.sip_held.place = SIP_HOME;
+	ev.u.sip_held.participants = EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) | EVENT_SIP_PARTY_BIT(SIP_PARTY_PRIMARY_CARE);
+	ev.u.sip_held.follow_up_date = cal_local_date(ev.u.sip_held.held_at) + 30;
 	return ev;
 }
 
@@ -247,6 +251,11 @@ enum setup {
 	S_READY_CANCELLED, /* 4 cancels 3 */
 	S_EPISODE_CANCELLED, /* 2 cancels 1 */
 	S_CORRECTED_NOTICE, /* 3 corrects 2 (new expected date) */
+	S_NO_ADDRESS,       /* 1 admitted without a registered address */
+	S_PROTECTED,        /* 1 admitted with a protected identity and no address */
+	S_DECLINED,         /* 3 MUN records that the patient declines consent */
+	S_REQUESTED_DECLINED, /* 3 MUN asks VC, 4 MUN records declined */
+	S_DECLINED_EXCEPTION, /* 3 MUN declined, 4 MUN records an exception (emergency) */
 };
 
 static void setup(struct test *t, struct world *w, enum setup s)
@@ -254,6 +263,13 @@ static void setup(struct test *t, struct world *w, enum setup s)
 	world_init(w);
 	if (s == S_EMPTY)
 		return;
+	if (s == S_NO_ADDRESS || s == S_PROTECTED) {
+		event a = admitted("2024-05-02 08:00");
+		a.u.admitted.patient.address[0] = '\0';
+		a.u.admitted.patient.protected_identity = s == S_PROTECTED;
+		world_add(t, w, a);
+		return;
+	}
 	world_add(t, w, admitted("2024-05-02 08:00"));
 	if (s == S_ADMITTED)
 		return;
@@ -277,6 +293,19 @@ static void setup(struct test *t, struct world *w, enum setup s)
 		world_add(t, w, correcting(notice("2024-05-02 14:00", "2024-05-09"), 2));
 		return;
 	case S_NOTICED:
+		return;
+	case S_DECLINED:
+	case S_DECLINED_EXCEPTION:
+		world_add(t, w, consent(MUN, "2024-05-02 16:00", CONSENT_DECLINED));
+		if (s == S_DECLINED_EXCEPTION) {
+			event x = consent(MUN, "2024-05-03 08:00", CONSENT_EXCEPTION);
+			x.u.consent_recorded.how = CONSENT_HOW_EMERGENCY;
+			world_add(t, w, x);
+		}
+		return;
+	case S_REQUESTED_DECLINED:
+		world_add(t, w, request(MUN, "2024-05-03 09:00", "VC"));
+		world_add(t, w, consent(MUN, "2024-05-03 10:00", CONSENT_DECLINED));
 		return;
 	default:
 		break;
@@ -358,6 +387,73 @@ MAKE(c_correct_admission_late, correcting(admitted("2024-05-02 15:00"), 1))
 MAKE(c_deviation, deviation(MUN, "2024-05-03 09:00"))
 MAKE(c_correct_ack_unknown, correcting(ack(MUN, 99, "2024-05-02 15:30"), 3))
 MAKE(c_correct_ack_not_notice, correcting(ack(MUN, 1, "2024-05-02 15:30"), 3))
+
+/* Issue 14: the notice's content and consent that counts. */
+static event notice_with(admission_reason why, const char *address, int n, const unit_kind *kinds)
+{
+	static const struct { const char *unit; const char *org; } by_kind[UNIT_KIND_COUNT] = {
+		[UNIT_PRIMARY_CARE] = {"VC", "20"},
+		[UNIT_MUNICIPAL_SOCIAL] = {"MUN", "2080"},
+		[UNIT_MUNICIPAL_HEALTH] = {"MUNH", "2080"},
+	};
+	event ev = notice("2024-05-02 14:00", "2024-05-08");
+	struct event_admission_notice *a = &ev.u.admission_notice;
+	a->reason = why;
+	(void)snprintf(a->address, sizeof a->address, "%s", address);
+	a->recipients.count = n;
+	for (int i = 0; i < n; i++)
+		set_party(&a->recipients.to[i], by_kind[kinds[i]].unit, kinds[i], by_kind[kinds[i]].org);
+	return ev;
+}
+static const unit_kind K_MS_PC[] = {UNIT_MUNICIPAL_SOCIAL, UNIT_PRIMARY_CARE};
+static const unit_kind K_MH[] = {UNIT_MUNICIPAL_HEALTH};
+static const unit_kind K_MH_PC[] = {UNIT_MUNICIPAL_HEALTH, UNIT_PRIMARY_CARE};
+static const unit_kind K_MS_MH[] = {UNIT_MUNICIPAL_SOCIAL, UNIT_MUNICIPAL_HEALTH};
+static event consent_how_of(consent_state st, consent_how how)
+{
+	event ev = consent(MUN, "2024-05-03 11:00", st);
+	ev.u.consent_recorded.how = how;
+	return ev;
+}
+static event request_to_mun(enum who w)
+{
+	event ev = by(base(EVENT_INFO_REQUESTED, "2024-05-03 12:00"), w);
+	set_party(&ev.u.info_requested.to, "MUN", UNIT_MUNICIPAL_SOCIAL, "2080");
+	return ev;
+}
+static event sip_held_with(unsigned participants, sip_place place, bool follow_up)
+{
+	event ev = sip_held("2024-05-07 10:00");
+	ev.u.sip_held.participants = participants;
+	ev.u.sip_held.place = place;
+	if (!follow_up)
+		ev.u.sip_held.follow_up_date = HG_DATE_NONE;
+	return ev;
+}
+#define PB(p) EVENT_SIP_PARTY_BIT(SIP_PARTY_##p)
+MAKE(c_sip_held_nobody, sip_held_with(0, SIP_HOME, true))
+MAKE(c_sip_held_hospital_no_ward, sip_held_with(PB(PATIENT) | PB(PRIMARY_CARE), SIP_HOSPITAL, true))
+MAKE(c_sip_held_hospital, sip_held_with(PB(PATIENT) | PB(WARD) | PB(PRIMARY_CARE), SIP_HOSPITAL, true))
+MAKE(c_sip_held_no_follow_up, sip_held_with(PB(PATIENT) | PB(RELATIVE), SIP_HOME, false))
+MAKE(c_sip_held_by_mun, by(sip_held_with(PB(PATIENT) | PB(MUNICIPAL_SOCIAL), SIP_HOME, true), MUN))
+MAKE(c_sip_called_by_mun, by(sip_called("2024-05-06 15:00", "2024-05-08 10:00"), MUN))
+MAKE(c_sip_called_by_munh, by(sip_called("2024-05-06 15:00", "2024-05-08 10:00"), MUNH))
+MAKE(c_sip_called_by_ward, by(sip_called("2024-05-06 15:00", "2024-05-08 10:00"), WARD))
+MAKE(c_notice_unstated, notice_with(ADMISSION_REASON_UNSTATED, "", 2, K_MS_PC))
+MAKE(c_notice_other, notice_with(ADMISSION_REASON_OTHER, "", 2, K_MS_PC))
+MAKE(c_notice_own_address, notice_with(ADMISSION_REASON_STROKE, "Åsgatan 2, 791 71 Falun", 2, K_MS_PC))
+MAKE(c_notice_mh_only, notice_with(ADMISSION_REASON_INFECTION, "", 1, K_MH))
+MAKE(c_notice_ms_mh, notice_with(ADMISSION_REASON_INFECTION, "", 2, K_MS_MH))
+MAKE(c_notice_mh_pc, notice_with(ADMISSION_REASON_INFECTION, "", 2, K_MH_PC))
+MAKE(c_request_vc_to_mun, request_to_mun(VC))
+MAKE(c_request_mun_to_vc, request(MUN, "2024-05-03 12:00", "VC"))
+MAKE(c_reply_vc_declined, reply(VC, "2024-05-03 12:00", 3))
+MAKE(c_consent_given, consent(MUN, "2024-05-03 11:00", CONSENT_GIVEN))
+MAKE(c_consent_exception_verbal, consent_how_of(CONSENT_EXCEPTION, CONSENT_HOW_VERBAL))
+MAKE(c_consent_given_emergency, consent_how_of(CONSENT_GIVEN, CONSENT_HOW_EMERGENCY))
+MAKE(c_consent_exception_unable, consent_how_of(CONSENT_EXCEPTION, CONSENT_HOW_UNABLE))
+MAKE(c_consent_exception_presumed, consent_how_of(CONSENT_EXCEPTION, CONSENT_HOW_PRESUMED))
+MAKE(c_consent_given_presumed, consent_how_of(CONSENT_GIVEN, CONSENT_HOW_PRESUMED))
 
 static void test_rules(struct test *t)
 {
@@ -459,6 +555,40 @@ static void test_rules(struct test *t)
 		{S_ACKED, c_correct_ack_unknown, "ack_unknown_seq", "ack_seq", 0},
 		{S_ACKED, c_correct_ack_not_notice, "ack_not_a_notice", "ack_seq", 0},
 		{S_WITHDRAWN, c_correct_ready, "ok", "", 0},
+		/* issue 14, item 6: the admission notice's content (recording rules) */
+		{S_ADMITTED, c_notice_unstated, "required", "reason", 0},
+		{S_ADMITTED, c_notice_other, "ok", "", 0},
+		{S_NO_ADDRESS, c_notice_other, "required", "address", 0},
+		{S_NO_ADDRESS, c_notice_own_address, "ok", "", 0},
+		{S_PROTECTED, c_notice_other, "ok", "", 0}, /* a protected address is not spread in notices */
+		{S_ADMITTED, c_notice_mh_only, "primary_care_required", "recipients", 0},
+		{S_ADMITTED, c_notice_ms_mh, "primary_care_required", "recipients", 0},
+		{S_ADMITTED, c_notice_mh_pc, "ok", "", 0},
+		{S_NOTICED, c_notice_mh_only, "ok", "", 0}, /* primary care already has a notice */
+		/* issue 14, item 2: the SIP with content, called by primary care or the municipality */
+		{S_READY, c_sip_held_nobody, "required", "participants", 0},
+		{S_READY, c_sip_held_hospital_no_ward, "sip_ward_required", "participants", 0},
+		{S_READY, c_sip_held_hospital, "ok", "", 0},
+		{S_READY, c_sip_held_no_follow_up, "required", "follow_up_date", 0},
+		{S_READY, c_sip_held_by_mun, "ok", "", 0},
+		{S_READY, c_sip_called_by_mun, "ok", "", 0},
+		{S_READY, c_sip_called_by_munh, "author_not_party", "author_unit", 0},
+		{S_READY, c_sip_called_by_ward, "author_kind_not_allowed", "author_kind", 0},
+		/* issue 14, item 5: consent that counts */
+		{S_DECLINED, c_request_vc_to_mun, "consent_declined", "to", 0},
+		{S_DECLINED, c_request_mun_to_vc, "ok", "", 0},
+		{S_REQUESTED_DECLINED, c_reply_vc_declined, "consent_declined", "reply_to_seq", 0},
+		{S_REQUESTED, c_reply_vc_declined, "ok", "", 0},
+		{S_DECLINED_EXCEPTION, c_request_vc_to_mun, "ok", "", 0},
+		{S_NOTICED, c_request_vc_to_mun, "ok", "", 0},
+		{S_DECLINED, c_consent_given, "ok", "", 0},
+		{S_NOTICED, c_consent_exception_verbal, "consent_exception_how", "how", 0},
+		{S_NOTICED, c_consent_given_emergency, "consent_exception_how", "how", 0},
+		{S_NOTICED, c_consent_exception_unable, "ok", "", 0},
+		{S_DECLINED, c_consent_exception_unable, "ok", "", 0},
+		{S_DECLINED, c_consent_exception_presumed, "consent_presumed_after_declined", "how", 0},
+		{S_DECLINED, c_consent_given_presumed, "consent_presumed_after_declined", "how", 0},
+		{S_NOTICED, c_consent_exception_presumed, "ok", "", 0},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct world w;
@@ -510,6 +640,62 @@ static void test_entry_points(struct test *t)
 }
 
 static const char *state_diff(const episode_state *a, const episode_state *b);
+
+/*
+ * Recording rules judge a new event only: a history stored before them (a
+ * notice without a reason, to municipal health care alone, a reply after a
+ * declined consent) still folds, while the same events as new ones are refused.
+ */
+static void test_recording_replay(struct test *t)
+{
+	event evs[6];
+	evs[0] = admitted("2024-05-02 08:00");
+	evs[0].u.admitted.patient.address[0] = '\0';
+	evs[1] = notice_with(ADMISSION_REASON_UNSTATED, "", 1, K_MH);
+	evs[2] = request(MUN, "2024-05-03 09:00", "VC");
+	evs[3] = consent(MUN, "2024-05-03 10:00", CONSENT_DECLINED);
+	evs[4] = reply(VC, "2024-05-03 12:00", 3);
+	evs[5] = request_to_mun(VC);
+	for (int i = 0; i < 6; i++) {
+		evs[i].seq = i + 1;
+		evs[i].recorded_at = evs[i].occurred_at + 60;
+	}
+	episode_state st;
+	event_error err;
+	st.id = 0;
+	T_EQ_INT(t, episode_fold(evs, 6, &st, &err), HG_OK, "a stored history from before the rules folds (%s)", err.code);
+	T_EQ_INT(t, st.info_replies, 1, "the stored reply counts");
+	T_EQ_INT(t, st.notice_reason, ADMISSION_REASON_UNSTATED, "the stored notice states no reason");
+	/* the same events, recorded now, one at a time */
+	static const char *const refused[6] = {"ok", "required", "", "", "", ""};
+	struct world w;
+	world_init(&w);
+	T_EQ_INT(t, world_try(&w, evs[0], &err), HG_OK, "admission without an address");
+	T_EQ_INT(t, world_try(&w, evs[1], &err), HG_EINVAL, "new notice without a reason");
+	T_EQ_STR(t, err.code, refused[1], "reason");
+	T_EQ_STR(t, err.field, "reason", "field");
+	evs[1].u.admission_notice.reason = ADMISSION_REASON_OTHER;
+	T_EQ_INT(t, world_try(&w, evs[1], &err), HG_EINVAL, "other reason, no address");
+	T_EQ_STR(t, err.field, "address", "field");
+	(void)snprintf(evs[1].u.admission_notice.address, EVENT_ADDRESS_MAX, "Storgatan 1");
+	T_EQ_INT(t, world_try(&w, evs[1], &err), HG_EINVAL, "to municipal health care alone");
+	T_EQ_STR(t, err.code, "primary_care_required", "reason");
+	T_EQ_INT(t, world_try(&w, notice_with(ADMISSION_REASON_OTHER, "Storgatan 1", 2, K_MH_PC), &err), HG_OK,
+		 "the notice with primary care (%s)", err.code);
+	T_EQ_STR(t, w.st.patient.address, "Storgatan 1", "the notice's address is the registered address");
+	T_EQ_INT(t, w.st.notice_reason, ADMISSION_REASON_OTHER, "the reason is kept");
+	T_EQ_INT(t, world_try(&w, evs[2], &err), HG_OK, "request");
+	T_EQ_INT(t, world_try(&w, evs[3], &err), HG_OK, "declined");
+	T_EQ_INT(t, world_try(&w, evs[4], &err), HG_ECONFLICT, "reply to the declining party");
+	T_EQ_STR(t, err.code, "consent_declined", "reason");
+	T_EQ_STR(t, err.field, "reply_to_seq", "field");
+	/* episode_apply and episode_check_append apply them too */
+	event r = evs[5];
+	r.seq = 0;
+	T_EQ_INT(t, episode_check_append(&w.st, &r, &err), HG_ECONFLICT, "check: request to the declining party");
+	T_EQ_STR(t, err.field, "to", "check: field");
+	T_EQ_INT(t, episode_apply(&w.st, &r, &err), HG_ECONFLICT, "apply: request to the declining party");
+}
 
 /* The whole process, and the state it builds. */
 static void test_happy_path(struct test *t)
@@ -1017,6 +1203,7 @@ int main(void)
 	test_needs_history(&t);
 	test_rules(&t);
 	test_entry_points(&t);
+	test_recording_replay(&t);
 	test_happy_path(&t);
 	test_corrections(&t);
 	test_generated(&t);

@@ -71,8 +71,8 @@ static void test_type_table(struct test *t)
 		{EVENT_READY_WITHDRAWN, W, false},
 		{EVENT_DISCHARGED, W, false},
 		{EVENT_CARE_CONTACT_APPOINTED, P | S, false},
-		{EVENT_SIP_CALLED, P | S, true},
-		{EVENT_SIP_HELD, P | S, true},
+		{EVENT_SIP_CALLED, P | S | MS | MH, true}, /* issue 14: the municipality may call the SIP */
+		{EVENT_SIP_HELD, P | S | MS | MH, true},
 		{EVENT_MUNICIPALITY_READY, MS | MH, false},
 		{EVENT_ACKNOWLEDGED, W | P | S | MS | MH, true},
 		{EVENT_DEVIATION, W | P | S | MS | MH, true},
@@ -109,6 +109,7 @@ WRAP(track_colour, track_colour)
 WRAP(sip_place, sip_place)
 WRAP(discharge_destination, discharge_destination)
 WRAP(deviation_category, deviation_category)
+WRAP(admission_reason, admission_reason)
 
 static void test_payload_codes(struct test *t)
 {
@@ -126,6 +127,7 @@ static void test_payload_codes(struct test *t)
 		{"discharge_destination", DEST_COUNT, discharge_destination_l, discharge_destination_f, "special_housing"},
 		{"deviation_category", DEVIATION_CATEGORY_COUNT, deviation_category_l, deviation_category_f,
 		 "notice_late"},
+		{"admission_reason", ADMISSION_REASON_COUNT, admission_reason_l, admission_reason_f, "other"},
 	};
 	for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++) {
 		int v;
@@ -307,6 +309,20 @@ MUT(m_request_no_unit, ev->u.info_requested.to.unit[0] = '\0')
 MUT(m_reply_zero, ev->u.info_replied.reply_to_seq = 0)
 MUT(m_consent_state, ev->u.consent_recorded.state = CONSENT_STATE_COUNT)
 MUT(m_consent_how, ev->u.consent_recorded.how = CONSENT_HOW_COUNT)
+MUT(m_exception_verbal, ev->u.consent_recorded.state = CONSENT_EXCEPTION)
+MUT(m_exception_emergency, (ev->u.consent_recorded.state = CONSENT_EXCEPTION, ev->u.consent_recorded.how = CONSENT_HOW_EMERGENCY))
+MUT(m_declined_unable, (ev->u.consent_recorded.state = CONSENT_DECLINED, ev->u.consent_recorded.how = CONSENT_HOW_UNABLE))
+MUT(m_given_presumed, ev->u.consent_recorded.how = CONSENT_HOW_PRESUMED)
+MUT(m_participants_bad, ev->u.sip_held.participants = 1u << SIP_PARTY_COUNT)
+MUT(m_action_ok, (ev->u.sip_held.actions.count = 1, snprintf(ev->u.sip_held.actions.items[0].what, EVENT_SIP_ACTION_MAX, "Hemtjänst"), ev->u.sip_held.actions.items[0].responsible = SIP_PARTY_MUNICIPAL_SOCIAL, ev->u.sip_held.actions.items[0].due = day("2024-05-10")))
+MUT(m_action_no_what, (ev->u.sip_held.actions.count = 1, ev->u.sip_held.actions.items[0].due = day("2024-05-10")))
+MUT(m_action_no_due, (ev->u.sip_held.actions.count = 1, snprintf(ev->u.sip_held.actions.items[0].what, EVENT_SIP_ACTION_MAX, "x"), ev->u.sip_held.actions.items[0].due = HG_DATE_NONE))
+MUT(m_action_due_before, (ev->u.sip_held.actions.count = 1, snprintf(ev->u.sip_held.actions.items[0].what, EVENT_SIP_ACTION_MAX, "x"), ev->u.sip_held.actions.items[0].due = day("2024-04-01")))
+MUT(m_action_who_bad, (ev->u.sip_held.actions.count = 1, snprintf(ev->u.sip_held.actions.items[0].what, EVENT_SIP_ACTION_MAX, "x"), ev->u.sip_held.actions.items[0].due = day("2024-05-10"), ev->u.sip_held.actions.items[0].responsible = SIP_PARTY_COUNT))
+MUT(m_actions_too_many, ev->u.sip_held.actions.count = EVENT_SIP_ACTIONS_MAX + 1)
+MUT(m_reason_bad, ev->u.admission_notice.reason = ADMISSION_REASON_COUNT)
+MUT(m_reason_other, ev->u.admission_notice.reason = ADMISSION_REASON_OTHER)
+MUT(m_notice_address_long, memset(ev->u.admission_notice.address, 'a', EVENT_ADDRESS_MAX))
 MUT(m_scope_empty, ev->u.consent_recorded.scope[0] = '\0')
 MUT(m_scope_upper, snprintf(ev->u.consent_recorded.scope, HG_ID_MAX, "Care"))
 MUT(m_scope_space, snprintf(ev->u.consent_recorded.scope, HG_ID_MAX, "care planning"))
@@ -363,6 +379,9 @@ static void test_validate(struct test *t)
 		{EVENT_TRANSFERRED, m_none, "ok", ""},
 		{EVENT_TRANSFERRED, m_transfer_no_ward, "required", "ward"},
 		{EVENT_ADMISSION_NOTICE, m_none, "ok", ""},
+		{EVENT_ADMISSION_NOTICE, m_reason_bad, "bad_code", "reason"},
+		{EVENT_ADMISSION_NOTICE, m_reason_other, "ok", ""},
+		{EVENT_ADMISSION_NOTICE, m_notice_address_long, "too_long", "address"},
 		{EVENT_ADMISSION_NOTICE, m_no_recipients, "no_recipients", "recipients"},
 		{EVENT_ADMISSION_NOTICE, m_too_many, "too_many_recipients", "recipients"},
 		{EVENT_ADMISSION_NOTICE, m_negative_count, "too_many_recipients", "recipients"},
@@ -392,6 +411,10 @@ static void test_validate(struct test *t)
 		{EVENT_CONSENT_RECORDED, m_none, "ok", ""},
 		{EVENT_CONSENT_RECORDED, m_consent_state, "bad_code", "state"},
 		{EVENT_CONSENT_RECORDED, m_consent_how, "bad_code", "how"},
+		{EVENT_CONSENT_RECORDED, m_exception_verbal, "consent_exception_how", "how"},
+		{EVENT_CONSENT_RECORDED, m_exception_emergency, "ok", ""},
+		{EVENT_CONSENT_RECORDED, m_declined_unable, "consent_exception_how", "how"},
+		{EVENT_CONSENT_RECORDED, m_given_presumed, "ok", ""},
 		{EVENT_CONSENT_RECORDED, m_scope_empty, "required", "scope"},
 		{EVENT_CONSENT_RECORDED, m_scope_upper, "bad_code_text", "scope"},
 		{EVENT_CONSENT_RECORDED, m_scope_space, "bad_code_text", "scope"},
@@ -408,6 +431,13 @@ static void test_validate(struct test *t)
 		{EVENT_SIP_HELD, m_held_future, "time_out_of_order", "held_at"},
 		{EVENT_SIP_HELD, m_follow_up_before, "time_out_of_order", "follow_up_date"},
 		{EVENT_SIP_HELD, m_follow_up_none, "ok", ""},
+		{EVENT_SIP_HELD, m_participants_bad, "bad_code", "participants"},
+		{EVENT_SIP_HELD, m_action_ok, "ok", ""},
+		{EVENT_SIP_HELD, m_action_no_what, "required", "actions[0].what"},
+		{EVENT_SIP_HELD, m_action_no_due, "required", "actions[0].due"},
+		{EVENT_SIP_HELD, m_action_due_before, "time_out_of_order", "actions[0].due"},
+		{EVENT_SIP_HELD, m_action_who_bad, "bad_code", "actions[0].responsible"},
+		{EVENT_SIP_HELD, m_actions_too_many, "too_many_actions", "actions"},
 		{EVENT_READY_FOR_DISCHARGE, m_none, "ok", ""},
 		{EVENT_READY_FOR_DISCHARGE, m_ready_too_many, "too_many_recipients", "recipients"},
 		{EVENT_READY_WITHDRAWN, m_none, "ok", ""},

@@ -51,7 +51,7 @@ status, ep, _ = ward_b.request("GET", f"/api/v1/episodes/{eid}")
 t.eq(status, 200, "the episode is readable through B")
 t.eq([e["type"] for e in (ep or {}).get("events", [])], ["admitted"], "B shows A's admission")
 status, body, _ = ward_a.request("POST", f"/api/v1/episodes/{eid}/events",
-                                 {"type": "admission_notice", "occurred_at": iso(now), "recipients": [{"unit": pc_unit}],
+                                 {"type": "admission_notice", "occurred_at": iso(now), "reason": "other", "recipients": [{"unit": pc_unit}],
                                   "expected_discharge_date": str(today + datetime.timedelta(days=5))})
 t.eq(status, 201, "notice through A")
 seq = body.get("seq")

@@ -40,7 +40,7 @@ static const event events[] = {
 	{HDR(2, EVENT_TRANSFERRED, AT(1, 9, 0), WARD, UNIT_WARD, "20"),
 	 .u.transferred = {"SE2321000032-W14", CARE_PSYCHIATRIC}},
 	{HDR(3, EVENT_ADMISSION_NOTICE, AT(1, 10, 0), WARD, UNIT_WARD, "20"),
-	 .u.admission_notice = {{2, {P_VC, P_SOC}}, DAY(10), AT(1, 7, 0)}},
+	 .u.admission_notice = {{2, {P_VC, P_SOC}}, DAY(10), AT(1, 7, 0), ADMISSION_REASON_STROKE, ADDRESS}},
 	{HDR(4, EVENT_EXPECTED_DATE_CHANGED, AT(2, 10, 0), WARD, UNIT_WARD, "20"),
 	 .u.expected_date_changed = {DAY(12)}},
 	{HDR(5, EVENT_ACKNOWLEDGED, AT(2, 11, 0), SOC, UNIT_MUNICIPAL_SOCIAL, "2080"), .u.acknowledged = {3}},
@@ -54,7 +54,8 @@ static const event events[] = {
 	{HDR(11, EVENT_SIP_CALLED, AT(3, 10, 0), VC, UNIT_PRIMARY_CARE, "20"),
 	 .u.sip_called = {AT(6, 12, 30), SIP_HOME}},
 	{HDR(12, EVENT_SIP_HELD, AT(6, 14, 0), VC, UNIT_PRIMARY_CARE, "20"),
-	 .u.sip_held = {AT(6, 12, 30), SIP_VIDEO, DAY(31) + 1}},
+	 .u.sip_held = {AT(6, 12, 30), SIP_VIDEO, DAY(31) + 1, EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) | EVENT_SIP_PARTY_BIT(SIP_PARTY_MUNICIPAL_SOCIAL),
+		    {2, {{"Hemtjänst morgon och kväll", SIP_PARTY_MUNICIPAL_SOCIAL, DAY(8)}, {"Läkemedelsgenomgång", SIP_PARTY_PRIMARY_CARE, DAY(20)}}}}},
 	{HDR(13, EVENT_READY_FOR_DISCHARGE, AT(7, 9, 0), WARD, UNIT_WARD, "20"),
 	 .u.ready_for_discharge = {{1, {P_SOC}}}},
 	{HDR(14, EVENT_READY_WITHDRAWN, AT(7, 15, 0), WARD, UNIT_WARD, "20")},
@@ -142,10 +143,10 @@ static void test_canonical_text(struct test *t)
 		{21, "{\"author\":{\"kind\":\"ward\",\"org\":\"20\",\"unit\":\"SE2321000032-W12\",\"user\":\"anna.andersson\"},"
 		     "\"corrects_seq\":0,\"id\":1022,\"note\":\"anteckning 22 åäö\",\"occurred_at\":\"2024-05-08T09:00:00Z\","
 		     "\"recipients\":[],\"recorded_at\":\"2024-05-08T09:01:00Z\",\"seq\":22,\"type\":\"ready_for_discharge\"}"},
-		{22, "{\"author\":{\"kind\":\"primary_care\",\"org\":\"20\",\"unit\":\"SE2321000032-VC1\",\"user\":\"anna.andersson\"},"
+		{22, "{\"actions\":[],\"author\":{\"kind\":\"primary_care\",\"org\":\"20\",\"unit\":\"SE2321000032-VC1\",\"user\":\"anna.andersson\"},"
 		     "\"corrects_seq\":0,\"follow_up_date\":null,\"held_at\":\"2024-05-06T12:30:00Z\",\"id\":1023,"
-		     "\"note\":\"anteckning 23 åäö\",\"occurred_at\":\"2024-05-06T14:00:00Z\",\"place\":\"other\","
-		     "\"recorded_at\":\"2024-05-06T14:01:00Z\",\"seq\":23,\"type\":\"sip_held\"}"},
+		     "\"note\":\"anteckning 23 åäö\",\"occurred_at\":\"2024-05-06T14:00:00Z\",\"participants\":[],"
+		     "\"place\":\"other\",\"recorded_at\":\"2024-05-06T14:01:00Z\",\"seq\":23,\"type\":\"sip_held\"}"},
 		{23, "{\"author\":{\"kind\":\"ward\",\"org\":\"20\",\"unit\":\"SE2321000032-W12\",\"user\":\"\"},"
 		     "\"care_type\":\"somatic\",\"corrects_seq\":0,\"hospital\":\"H\",\"id\":0,\"note\":\"\","
 		     "\"occurred_at\":\"2024-05-01T06:30:00Z\",\"patient\":{\"address\":\"\",\"name\":\"Y\","
@@ -223,6 +224,10 @@ static void test_input_forms(struct test *t)
 		 "123456789012345678901234567890123456789012345_7"},
 		{"{\"type\":\"care_contact_appointed\",\"occurred_at\":\"2024-05-01T10:00Z\",\"name\":\"Åsa Öberg\"}",
 		 "name", "Åsa Öberg"},
+		/* issue 14: the notice's reason (a code) and address; a stored notice without them reads as unstated */
+		{"{\"type\":\"admission_notice\",\"occurred_at\":\"2024-05-01T10:00Z\",\"expected_discharge_date\":\"2024-05-10\",\"recipients\":[{\"unit\":\"A\"}],\"reason\":\"other\",\"address\":\"Åsgatan 2\"}", "reason", "other"},
+		{"{\"type\":\"admission_notice\",\"occurred_at\":\"2024-05-01T10:00Z\",\"expected_discharge_date\":\"2024-05-10\",\"recipients\":[{\"unit\":\"A\"}],\"reason\":\"other\",\"address\":\"Åsgatan 2\"}", "address", "Åsgatan 2"},
+		{"{\"type\":\"admission_notice\",\"occurred_at\":\"2024-05-01T10:00Z\",\"expected_discharge_date\":\"2024-05-10\",\"recipients\":[{\"unit\":\"A\"}]}", "reason", "unstated"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		json_error_t jerr;
@@ -329,6 +334,7 @@ static const struct error_row {
 	{IN, "{" A_ ",\"patient\":{\"personnummer\":\"" PNR "\",\"name\":\"N\",\"registered_municipality\":\"20801\"}}", 0, "bad_municipality_code", "patient.registered_municipality"},
 	{IN, "{\"type\":\"care_contact_appointed\",\"occurred_at\":\"2024-05-01T10:00Z\",\"name\":\"S\",\"phone\":\"@\"}", EVENT_PHONE_MAX, "too_long", "phone"},
 	{IN, "{" T_ ",\"colour\":\"red\",\"note\":\"a\\u0000b\"}", 0, "bad_code", "note"},
+	{IN, "{" N_ ",\"recipients\":[{\"unit\":\"A\"}],\"reason\":\"broken_leg\"}", 0, "bad_code", "reason"},
 	/* 51-58: required members absent or null */
 	{IN, "{\"type\":\"track_set\",\"colour\":\"red\"}", 0, "required", "occurred_at"},
 	{IN, "{" T_ ",\"colour\":null}", 0, "required", "colour"},

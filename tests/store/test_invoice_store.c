@@ -102,6 +102,7 @@ static int64_t episode(struct test *t, store *s, const char *pnr, const char *mu
 	copy(ev.u.admitted.patient.name, HG_NAME_MAX, "Test Testsson");
 	copy(ev.u.admitted.patient.registered_municipality, EVENT_MUNICIPALITY_SIZE, municipality);
 	copy(ev.u.admitted.patient.primary_care_unit, HG_ID_MAX, "VC1");
+	copy(ev.u.admitted.patient.address, EVENT_ADDRESS_MAX, "Storgatan 1, 791 31 Falun");
 	copy(ev.u.admitted.hospital, HG_ID_MAX, "Falu lasarett");
 	copy(ev.u.admitted.ward, HG_ID_MAX, "W1");
 	append(t, s, &id, &ev, ev.occurred_at + 60);
@@ -116,6 +117,7 @@ static int64_t episode(struct test *t, store *s, const char *pnr, const char *mu
 	r->to[1].kind = UNIT_PRIMARY_CARE;
 	copy(r->to[1].org, HG_ID_MAX, "R20");
 	ev.u.admission_notice.expected_discharge_date = cal_local_date(ev.occurred_at) + 5;
+	ev.u.admission_notice.reason = ADMISSION_REASON_ACUTE_ILLNESS;
 	append(t, s, &id, &ev, ev.occurred_at + 60);
 	ev = ward_event(EVENT_TRACK_SET, admitted);
 	ev.occurred_at += 7200;

@@ -70,6 +70,7 @@ static void test_append(struct test *t, store *s)
 	copy(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "Tolvan");
 	copy(ev.u.admitted.patient.registered_municipality, 5, "2080");
 	copy(ev.u.admitted.patient.primary_care_unit, HG_ID_MAX, "VC1");
+	copy(ev.u.admitted.patient.address, EVENT_ADDRESS_MAX, "Storgatan 1, 791 31 Falun");
 	copy(ev.u.admitted.hospital, HG_ID_MAX, "Falu lasarett");
 	copy(ev.u.admitted.ward, HG_ID_MAX, "W1");
 	T_EQ_INT(t, store_append(s, 0, &ev, "k1", T0 + 60, &r, &err), HG_OK, "admission");
@@ -92,6 +93,7 @@ static void test_append(struct test *t, store *s)
 	bad.u.admission_notice.recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
 	copy(bad.u.admission_notice.recipients.to[0].org, HG_ID_MAX, "2080");
 	bad.u.admission_notice.expected_discharge_date = date_from_ymd(2026, 11, 1);
+	bad.u.admission_notice.reason = ADMISSION_REASON_OTHER;
 	hg_status rc = store_append(s, r.episode_id, &bad, "k2", T0 + 3700, &r2, &err);
 	T_TRUE(t, rc == HG_EINVAL || rc == HG_ECONFLICT, "expected date before admission is rejected (%s)", err.code);
 	T_EQ_STR(t, err.field, "expected_discharge_date", "the rejection names the field");

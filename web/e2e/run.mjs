@@ -214,6 +214,9 @@ try {
       return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(d);
     });
     await field.fill(yesterday);
+    // the reason for admission is required (issue 14): a code, free text in the note
+    await p.locator('#form-admission_notice-reason').selectOption('fall_injury');
+    eq(await p.locator('#form-admission_notice-address').inputValue(), 'Testgatan 4, 791 71 Falun', 'the registered address is filled in');
     await p.locator('#form-admission_notice button[type=submit]').click();
     const err = p.locator('#form-admission_notice-expected_discharge_date-err');
     await err.waitFor();
@@ -277,6 +280,33 @@ try {
     await row.waitFor({ state: 'detached' });
   });
 
+  await r.step('consent per party: a declined consent shows on the page and refuses a request to that party, naming the field', async () => {
+    const m = M.page;
+    await openEpisode(m, episodeId);
+    await m.locator('[data-testid="consents"]').waitFor();
+    await openForm(m, 'consent_recorded');
+    await m.locator('#form-consent_recorded-state').selectOption('declined');
+    await sendForm(m, 'consent_recorded');
+    await m.locator(`[data-testid="consents"] li[data-org="${muni.org}"][data-state="declined"]`).waitFor();
+    const w = W.page;
+    await openEpisode(w, episodeId);
+    await w.locator(`[data-testid="consents"] li[data-org="${muni.org}"][data-state="declined"]`).waitFor();
+    await openForm(w, 'info_requested');
+    await w.locator('#form-info_requested-to').selectOption(muni.unit);
+    await w.locator('#form-info_requested-note').fill('Hur ser boendet ut?');
+    await w.locator('#form-info_requested button[type=submit]').click();
+    const err = w.locator('#form-info_requested-to-err');
+    await err.waitFor();
+    assert((await err.innerText()).includes('samtycke'), 'the message names the consent: ' + (await err.innerText()));
+    eq(await w.locator('ol.timeline > li[data-type="info_requested"]').count(), 0, 'nothing was sent');
+    await w.locator('#form-info_requested .form-actions button[type=button]').click();
+    // the patient consents after all: information may go to the municipality again
+    await openForm(m, 'consent_recorded');
+    await m.locator('#form-consent_recorded-state').selectOption('given');
+    await sendForm(m, 'consent_recorded');
+    await m.locator(`[data-testid="consents"] li[data-org="${muni.org}"][data-state="given"]`).waitFor();
+  });
+
   await r.step('municipality: new notices newest first, in pages with the true total, by type; acknowledges several at once', async () => {
     const p = M.page;
     await p.locator('nav a[href="/"]').click();
@@ -331,6 +361,32 @@ try {
     await sendForm(p, 'sip_called');
     assert((await p.locator('[data-fact=care_contact]').innerText()).includes('Sara Svensson'), 'care contact shown');
     await p.screenshot({ path: join(ARTIFACTS, 'episode-primary-care.png'), fullPage: true });
+  });
+
+  await r.step('SIP with content: participants, who does what by when, the follow-up date, printable; the municipality may call it', async () => {
+    const p = P.page;
+    await openForm(p, 'sip_held');
+    assert(await p.locator('#form-sip_held-participant-patient').isChecked(), 'the patient takes part by default');
+    await p.locator('#form-sip_held-participant-relative').check();
+    await p.locator('#form-sip_held-actions_0__what').fill('Hemtjänst morgon och kväll');
+    await p.locator('#form-sip_held-actions_0__responsible').selectOption('municipal_social');
+    const due = await p.evaluate(() => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date(Date.now() + 4 * 86400 * 1000)));
+    await p.locator('#form-sip_held-actions_0__due').fill(due);
+    await sendForm(p, 'sip_held');
+    const plan = p.locator('[data-fact=sip_plan]');
+    await plan.locator('li[data-action="0"]').waitFor();
+    assert((await plan.innerText()).includes('Hemtjänst morgon och kväll'), 'the plan shows the action');
+    assert((await plan.innerText()).includes('närstående'), 'and the participants');
+    const pdf = await p.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/episodes/${id}/sip.pdf`);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, type: r.headers.get('Content-Type'), head: String.fromCharCode(...b.slice(0, 5)) };
+    }, episodeId);
+    eq(`${pdf.status} ${pdf.type} ${pdf.head}`, '200 application/pdf %PDF-', 'the printable SIP');
+    eq(await p.locator('[data-testid=sip-pdf]').getAttribute('href'), `/api/v1/episodes/${episodeId}/sip.pdf`, 'a link to print it');
+    // a municipal needs assessor is offered the SIP call (the agreements let the municipality call it)
+    await openEpisode(M.page, episodeId);
+    await M.page.locator('button[data-form="sip_called"]').waitFor();
   });
 
   await r.step('ward: sets ready for discharge and discharges', async () => {

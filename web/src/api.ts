@@ -370,7 +370,7 @@ export interface EpisodeState {
   care_type: string;
   admitted_at: string | null;
   on_leave: boolean;
-  notice: { at: string | null; seq: number; sent: number; recipients: NoticeRecipient[] } | null;
+  notice: { at: string | null; seq: number; sent: number; reason?: string | null; recipients: NoticeRecipient[] } | null;
   expected_discharge_date: string | null;
   first_expected_discharge_date: string | null;
   date_changes: number;
@@ -389,6 +389,9 @@ export interface EpisodeState {
     held_at: string | null;
     held_place: string | null;
     follow_up_date: string | null;
+    called_by?: string;
+    participants?: string[];
+    actions?: { what: string; responsible: string; due: string }[];
   };
   municipality_ready_at: string | null;
   municipality_ready_org: string;

@@ -29,7 +29,7 @@ const WARD = [
   'leave_ended',
 ];
 const PRIMARY = [...COMMON, 'track_set', 'care_contact_appointed', 'sip_called', 'sip_held'];
-const MUNICIPAL = [...COMMON, 'municipality_ready', 'sip_held'];
+const MUNICIPAL = [...COMMON, 'municipality_ready', 'sip_called', 'sip_held'];
 
 export const ROLE_EVENTS: Record<string, readonly string[]> = {
   ward_staff: WARD,
@@ -58,8 +58,8 @@ export const AUTHOR_KINDS: Record<string, readonly string[]> = {
   consent_recorded: K_CARE,
   track_set: [...K_WARD, ...K_OUT],
   care_contact_appointed: K_OUT,
-  sip_called: K_OUT,
-  sip_held: K_OUT,
+  sip_called: [...K_OUT, ...K_MUN],
+  sip_held: [...K_OUT, ...K_MUN],
   ready_for_discharge: K_WARD,
   ready_withdrawn: K_WARD,
   municipality_ready: K_MUN,

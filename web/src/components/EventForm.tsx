@@ -90,12 +90,106 @@ export function suggestedRecipients(st: EpisodeState, units: Map<string, Unit>):
 
 const int = (s: string) => (s === '' ? undefined : Number(s));
 
+/** Rows of actions (who does what, by when) offered on the SIP form; the API takes up to 8. */
+const SIP_ACTION_ROWS = [0, 1, 2];
+
+/** The SIP's participants ticked by default: the patient and the author's own kind of party. */
+function defaultParticipants(c: Ctx): string {
+  const kinds = new Set(c.me.units.map((u) => u.kind));
+  const own = ['primary_care', 'specialist_outpatient', 'municipal_social', 'municipal_health'].filter((k) => kinds.has(k));
+  return ['patient', ...own].join(',');
+}
+
+/** Participants of a SIP and its actions: who does what, by when (issue 14). */
+function SipContent(p: { form: string; values: Values; set: (name: string) => (v: string) => void; error: unknown }) {
+  const chosen = new Set((p.values.participants ?? '').split(',').filter(Boolean));
+  const toggle = (code: string, on: boolean) => {
+    const next = codeList('sip_party').filter((c) => (c === code ? on : chosen.has(c)));
+    p.set('participants')(next.join(','));
+  };
+  const msg = errorFor(p.error, 'participants');
+  return (
+    <>
+      <fieldset class={'field participants' + (msg ? ' field-invalid' : '')}>
+        <legend>
+          {t('sip_participants')}
+          <span class="req" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        </legend>
+        {codeList('sip_party').map((code) => (
+          <Checkbox
+            key={code}
+            form={p.form}
+            name={`participant-${code}`}
+            label={codeLabel('sip_party', code)}
+            checked={chosen.has(code)}
+            onChecked={(on) => toggle(code, on)}
+          />
+        ))}
+        {msg ? (
+          <p class="field-error" id={fieldId(p.form, 'participants') + '-err'} data-field="participants">
+            {msg}
+          </p>
+        ) : null}
+      </fieldset>
+      <fieldset class="field sip-actions">
+        <legend>{t('sip_actions')}</legend>
+        <p class="hint">{t('sip_actions_hint')}</p>
+        {SIP_ACTION_ROWS.map((i) => (
+          <div class="grid-fields" key={i} data-action={i}>
+            <TextInput
+              form={p.form}
+              name={`actions[${i}].what`}
+              type="text"
+              label={`${t('sip_action_what')} ${i + 1}`}
+              maxLength={255}
+              value={p.values[`actions[${i}].what`] ?? ''}
+              onValue={p.set(`actions[${i}].what`)}
+              error={p.error}
+            />
+            <Select
+              form={p.form}
+              name={`actions[${i}].responsible`}
+              label={t('sip_action_responsible')}
+              value={p.values[`actions[${i}].responsible`] ?? ''}
+              onValue={p.set(`actions[${i}].responsible`)}
+              options={codeList('sip_party').map((c) => ({ value: c, label: codeLabel('sip_party', c) }))}
+              placeholder={t('choose')}
+              error={p.error}
+            />
+            <TextInput
+              form={p.form}
+              name={`actions[${i}].due`}
+              type="date"
+              label={t('sip_action_due')}
+              value={p.values[`actions[${i}].due`] ?? ''}
+              onValue={p.set(`actions[${i}].due`)}
+              error={p.error}
+            />
+          </div>
+        ))}
+      </fieldset>
+    </>
+  );
+}
+
 export const FORMS: Record<string, FormDef> = {
   admission_notice: {
     fields: [
       { name: 'expected_discharge_date', label: 'expected_discharge_date', kind: 'date', required: true, initial: () => todayLocal(5) },
       { name: 'need_judged_at', label: 'need_judged_at', kind: 'datetime-local' },
+      { name: 'reason', label: 'admission_reason', kind: 'select', required: true, options: codeOptions('admission_reason') },
+      {
+        name: 'address',
+        label: 'registered_address',
+        kind: 'text',
+        maxLength: 255,
+        initial: (c) => (c.view.episode.patient.address_hidden ? '' : (c.view.episode.patient.address ?? '')),
+      },
     ],
+    hint: 'registered_address_hint',
   },
   expected_date_changed: {
     fields: [
@@ -160,8 +254,21 @@ export const FORMS: Record<string, FormDef> = {
     fields: [
       { name: 'held_at', label: 'held_at', kind: 'datetime-local', required: true, initial: () => nowLocalInput(-60) },
       { name: 'place', label: 'place', kind: 'select', required: true, options: codeOptions('place'), initial: (c) => c.view.episode.sip.place ?? 'home' },
-      { name: 'follow_up_date', label: 'follow_up_date', kind: 'date' },
+      { name: 'follow_up_date', label: 'follow_up_date', kind: 'date', required: true, initial: () => todayLocal(30) },
     ],
+    build: (v) => ({
+      held_at: v.held_at || undefined,
+      place: v.place || undefined,
+      follow_up_date: v.follow_up_date || undefined,
+      participants: (v.participants ?? '').split(',').filter(Boolean),
+      actions: SIP_ACTION_ROWS.map((i) => ({
+        what: v[`actions[${i}].what`] ?? '',
+        responsible: v[`actions[${i}].responsible`] ?? '',
+        due: v[`actions[${i}].due`] ?? '',
+      }))
+        .filter((a) => a.what.trim() !== '')
+        .map((a) => ({ what: a.what.trim(), responsible: a.responsible || undefined, due: a.due || undefined })),
+    }),
   },
   ready_for_discharge: { fields: [], hint: 'ready_recipients_note', build: () => ({ recipients: [] }) },
   ready_withdrawn: { fields: [], noteRequired: true },
@@ -275,6 +382,7 @@ export function EventForm(p: {
     const v: Values = { occurred_at: nowLocalInput(), note: '' };
     for (const f of def.fields) v[f.name] = f.initial ? f.initial(ctx) : '';
     if (p.type === 'transferred') v.care_type = '';
+    if (p.type === 'sip_held') v.participants = defaultParticipants(ctx);
     return { ...v, ...(p.preset ?? {}) };
   });
   const [recipients, setRecipients] = useState<string[]>(() => suggestedRecipients(p.view.episode, units));
@@ -303,6 +411,7 @@ export function EventForm(p: {
   );
   const sub = useSubmit(send);
   const names = ['occurred_at', 'note', 'recipients', ...def.fields.map((f) => f.name)];
+  if (p.type === 'sip_held') names.push('participants', 'actions');
 
   return (
     <FormShell
@@ -376,6 +485,7 @@ export function EventForm(p: {
           error={sub.error}
         />
       </div>
+      {p.type === 'sip_held' ? <SipContent form={formId} values={values} set={set} error={sub.error} /> : null}
       <TextArea
         form={formId}
         name="note"

@@ -108,6 +108,28 @@ function Overview(p: { view: EpisodeView }) {
             '–'
           )}
         </Fact>
+        {st.sip.held_at ? (
+          <Fact label={t('sip_actions')} id="sip_plan">
+            <span class="meta">{(st.sip.participants ?? []).map((x) => codeLabel('sip_party', x)).join(', ')}</span>
+            {(st.sip.actions ?? []).length > 0 ? (
+              <ul class="plain sip-actions">
+                {(st.sip.actions ?? []).map((a, i) => (
+                  <li key={i} data-action={i}>
+                    {a.what} – {codeLabel('sip_party', a.responsible)}, {formatDate(a.due)}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {st.sip.follow_up_date ? (
+              <div>
+                {t('follow_up_date')}: {formatDate(st.sip.follow_up_date, true)}
+              </div>
+            ) : null}
+            <a href={`/api/v1/episodes/${st.id}/sip.pdf`} target="_blank" rel="noopener" data-testid="sip-pdf">
+              {t('sip_pdf')}
+            </a>
+          </Fact>
+        ) : null}
         {st.municipality_ready_at ? (
           <Fact label={codeLabel('event', 'municipality_ready')}>
             {formatInstant(st.municipality_ready_at)} <span class="meta">({orgName(st.municipality_ready_org)})</span>
@@ -174,6 +196,34 @@ function Deadlines(p: { view: EpisodeView }) {
   );
 }
 
+/** Consent per party (organisation): the latest record of each; declined or withdrawn stops information to it. */
+function Consents(p: { view: EpisodeView }) {
+  const list = p.view.episode.consents ?? [];
+  return (
+    <section class="card" aria-labelledby="consents-h" data-testid="consents">
+      <h2 id="consents-h">{t('consents_title')}</h2>
+      {list.length === 0 ? (
+        <p class="empty">{t('consents_none')}</p>
+      ) : (
+        <ul class="plain consents">
+          {list.map((k) => {
+            const blocked = k.state === 'declined' || k.state === 'withdrawn';
+            return (
+              <li key={k.org} data-org={k.org} data-state={k.state} class={blocked ? 'consent-blocked' : 'consent-ok'}>
+                <strong>{orgName(k.org)}</strong>: {codeLabel('consent_state', k.state)}{' '}
+                <span class="meta">
+                  ({codeLabel('consent_how', k.how)}, {formatInstant(k.at)})
+                </span>
+                {blocked ? <span class="badge status-cancelled"> {t('consent_blocked')}</span> : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 /** Who a notice went to: its own recipients, or (empty list) everyone the admission notices went to. */
 function noticeRecipients(e: ApiEvent, view: EpisodeView): string[] {
   const own = (e.recipients as Party[] | undefined) ?? [];
@@ -228,6 +278,8 @@ function Details(p: { e: ApiEvent; view: EpisodeView }) {
       break;
     case 'admission_notice':
       rows.push([t('expected_date'), formatDate(e.expected_discharge_date as string, true)]);
+      if (e.reason && e.reason !== 'unstated') rows.push([t('admission_reason'), codeLabel('admission_reason', e.reason as string)]);
+      if (e.address) rows.push([t('registered_address'), e.address as string]);
       if (e.need_judged_at) rows.push([t('need_judged_at'), formatInstant(e.need_judged_at as string)]);
       break;
     case 'expected_date_changed':
@@ -263,6 +315,10 @@ function Details(p: { e: ApiEvent; view: EpisodeView }) {
     case 'sip_held':
       rows.push([t('held_at'), formatInstant(e.held_at as string)], [t('place'), codeLabel('place', e.place as string)]);
       if (e.follow_up_date) rows.push([t('follow_up_date'), formatDate(e.follow_up_date as string, true)]);
+      if (Array.isArray(e.participants) && e.participants.length > 0)
+        rows.push([t('sip_participants'), (e.participants as string[]).map((x) => codeLabel('sip_party', x)).join(', ')]);
+      for (const [i, a] of ((e.actions as { what: string; responsible: string; due: string }[] | undefined) ?? []).entries())
+        rows.push([`${t('sip_action_what')} ${i + 1}`, `${a.what} – ${codeLabel('sip_party', a.responsible)}, ${formatDate(a.due)}`]);
       break;
     case 'discharged':
       rows.push([t('destination'), codeLabel('destination', e.destination as string)]);
@@ -490,6 +546,7 @@ export function Episode(p: { id: string; me: Session }) {
           <Overview view={view} />
           <LiabilityCard view={view} />
           <Deadlines view={view} />
+          <Consents view={view} />
           {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} status={view.survey} /> : null}
         </div>
       </div>
