@@ -45,13 +45,13 @@ def stay(i, ready_days_ago, track="green"):
     Returns the episode id."""
     admit = {"occurred_at": iso(at(10, 8)), "ward": ward_unit,
              "patient": {"personnummer": make_pnr(500 + i), "name": f"Patient Ux{i}",
-                         "registered_municipality": "2080", "primary_care_unit": pc_unit}}
+                         "registered_municipality": "2080", "primary_care_unit": pc_unit, "address": "Åsgatan 3"}}
     status, body, _ = ward.request("POST", "/api/v1/episodes", admit)
     t.eq(status, 201, f"admit {i}")
     eid = body.get("episode_id")
     path = f"/api/v1/episodes/{eid}/events"
     to = [{"unit": pc_unit}, {"unit": mun_unit}]
-    for ev in ({"type": "admission_notice", "occurred_at": iso(at(10, 9)), "recipients": to,
+    for ev in ({"type": "admission_notice", "occurred_at": iso(at(10, 9)), "recipients": to, "reason": "other",
                 "expected_discharge_date": str(today)},
                {"type": "track_set", "occurred_at": iso(at(10, 10)), "colour": track},
                {"type": "ready_for_discharge", "occurred_at": iso(at(ready_days_ago, 11))}):

@@ -80,12 +80,12 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
     const adm = await api(url, ward, 'POST', '/api/v1/episodes', {
       occurred_at: localInstant(-10, 8),
       ward: wardUnit,
-      patient: { personnummer: pnr(), name: 'Långa Väntansson', registered_municipality: '2080', primary_care_unit: pcUnit },
+      patient: { personnummer: pnr(), name: 'Långa Väntansson', registered_municipality: '2080', primary_care_unit: pcUnit, address: 'Väntgatan 7, 791 31 Falun' },
     });
     eq(adm.status, 201, 'admitted');
     longWait = adm.json.episode_id;
     for (const ev of [
-      { type: 'admission_notice', occurred_at: localInstant(-10, 9), recipients: [{ unit: pcUnit }, { unit: munUnit }], expected_discharge_date: localDate(0) },
+      { type: 'admission_notice', occurred_at: localInstant(-10, 9), recipients: [{ unit: pcUnit }, { unit: munUnit }], reason: 'other', expected_discharge_date: localDate(0) },
       { type: 'track_set', occurred_at: localInstant(-10, 10), colour: 'green' },
       { type: 'ready_for_discharge', occurred_at: localInstant(-7, 11) },
     ]) {
