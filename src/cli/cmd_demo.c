@@ -106,12 +106,11 @@ static hg_status build(store *s, const demo_options *o, demo_result *res, char *
 		(void)snprintf(err, errlen, "cannot hash the demo password: %s", hg_status_name(rc));
 		return rc;
 	}
-	rc = demo_create_region(s, hash, o->now, err, errlen);
-	if (rc)
-		return rc;
+	/* The directory (thousands of units for the country) without a sync per row; the episodes
+	 * go through the bulk loader, which runs without syncs of its own. */
 	rc = store_set_durability(s, false);
 	if (rc == HG_OK)
-		rc = demo_generate(s, o, res, err, errlen);
+		rc = demo_build(s, o, hash, res, err, errlen);
 	else
 		(void)snprintf(err, errlen, "cannot switch to bulk loading: %s", hg_status_name(rc));
 	hg_status back = store_set_durability(s, true);
@@ -146,7 +145,7 @@ int cmd_demo(int argc, char **argv)
 			path = optarg;
 			break;
 		case OPT_EPISODES:
-			if (!parse_uint(optarg, 6, &v) || v < 1 || v > DEMO_EPISODES_MAX)
+			if (!parse_uint(optarg, 7, &v) || v < 1 || v > DEMO_EPISODES_MAX)
 				return cli_usage_error("demo", "bad --episodes '%s': want a whole number from 1 to %d",
 						       optarg, DEMO_EPISODES_MAX);
 			o.episodes = (int)v;
@@ -219,7 +218,12 @@ int cmd_demo(int argc, char **argv)
 		printf("%s\t%s\t%s\t%s\n", l[i].username, role_label(l[i].role)->code, l[i].org, l[i].units[0]);
 	if (fflush(stdout) != 0)
 		return cli_fail("demo", "cannot write the output");
-	fprintf(stderr, "hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s; password '%s'\n", path,
-		res.episodes, res.patients, res.events, seconds_since(&t0), DEMO_PASSWORD);
+	double secs = seconds_since(&t0);
+	fprintf(stderr,
+		"hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s (%.0f episodes/s); %s of %d regions, "
+		"%d municipalities, %d hospitals, %d wards, %d primary care units, %d days of history; password '%s'\n",
+		path, res.episodes, res.patients, res.events, secs, secs > 0 ? res.episodes / secs : 0.0,
+		res.regions == 1 ? "a region" : "a country", res.regions, res.municipalities, res.hospitals, res.wards,
+		res.primary_care_units, res.history_days, DEMO_PASSWORD);
 	return CLI_OK;
 }
