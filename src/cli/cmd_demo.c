@@ -1,7 +1,9 @@
 /*
- * cmd_demo.c - `hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE]
- * [--force] [--reserve-numbers]`: creates a demo database (cli/demo.h) so that
- * the server, the reports and the UI can be tried without real patients.
+ * cmd_demo.c - `hemgang demo [--db PATH] [--episodes N] [--shape region|country]
+ * [--seed N] [--now DATE] [--force] [--reserve-numbers]`: creates a demo
+ * database (cli/demo.h) so that the server, the reports, the UI and the
+ * benchmarks can be tried without real patients: Dalarna by default, the
+ * whole country above DEMO_REGION_EPISODES_MAX episodes.
  *
  * The output is a contract: stdout holds only the demo logins, one per line,
  *   USERNAME<TAB>ROLE<TAB>ORGANISATION<TAB>UNIT
@@ -25,11 +27,21 @@
 #include "core/calendar.h"
 #include "http/auth.h"
 
-enum { OPT_DB = 'd', OPT_EPISODES = 'e', OPT_SEED = 's', OPT_NOW = 'n', OPT_FORCE = 'f', OPT_RESERVE = 'r', OPT_HELP = 'h' };
+enum {
+	OPT_DB = 'd',
+	OPT_EPISODES = 'e',
+	OPT_SHAPE = 'S',
+	OPT_SEED = 's',
+	OPT_NOW = 'n',
+	OPT_FORCE = 'f',
+	OPT_RESERVE = 'r',
+	OPT_HELP = 'h'
+};
 
 static const struct option demo_long_options[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"episodes", required_argument, NULL, OPT_EPISODES},
+	{"shape", required_argument, NULL, OPT_SHAPE},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"now", required_argument, NULL, OPT_NOW},
 	{"force", no_argument, NULL, OPT_FORCE},
@@ -149,6 +161,14 @@ int cmd_demo(int argc, char **argv)
 				return cli_usage_error("demo", "bad --episodes '%s': want a whole number from 1 to %d",
 						       optarg, DEMO_EPISODES_MAX);
 			o.episodes = (int)v;
+			break;
+		case OPT_SHAPE:
+			if (strcmp(optarg, "region") == 0)
+				o.shape = DEMO_SHAPE_REGION;
+			else if (strcmp(optarg, "country") == 0)
+				o.shape = DEMO_SHAPE_COUNTRY;
+			else
+				return cli_usage_error("demo", "bad --shape '%s': want region or country", optarg);
 			break;
 		case OPT_SEED:
 			if (!parse_uint(optarg, 19, &v))

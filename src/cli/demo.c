@@ -549,7 +549,10 @@ static void world_free(struct world *w)
 	hg_free(w);
 }
 
-bool demo_is_country(int episodes) { return episodes > DEMO_REGION_EPISODES_MAX; }
+bool demo_is_country(const demo_options *o)
+{
+	return o->shape == DEMO_SHAPE_COUNTRY || (o->shape == DEMO_SHAPE_AUTO && o->episodes > DEMO_REGION_EPISODES_MAX);
+}
 
 /* The region (Dalarna) or the country; *out is freed with world_free. */
 static hg_status world_new(bool country, struct world **out)
@@ -1212,6 +1215,12 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 			/* the notice sent again may fall on the next day: its date must not be in the past */
 			if (expected < cal_local_date(t_notice))
 				expected = cal_local_date(t_notice);
+			/* and the ready notice (or the death) must still come after it */
+			if (t_end < t_notice + 2 * HOUR) {
+				t_end = t_notice + 2 * HOUR;
+				if (has_ready)
+					t_ready = t_end;
+			}
 		}
 		ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
 		set_recipients(&ev->u.admission_notice.recipients, &c);
@@ -1615,7 +1624,7 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 		(void)snprintf(err, errlen, "episodes must be 1..%d", DEMO_EPISODES_MAX);
 		return HG_EINVAL;
 	}
-	rc = world_new(demo_is_country(o->episodes), &w);
+	rc = world_new(demo_is_country(o), &w);
 	if (rc) {
 		(void)snprintf(err, errlen, "out of memory");
 		return rc;

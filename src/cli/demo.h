@@ -4,11 +4,11 @@
  * A demo database must look real so that the web UI, the follow-up reports,
  * the invoices and the benchmarks have something worth showing. Two shapes:
  *
- *   - the region (up to DEMO_REGION_EPISODES_MAX episodes, the default): a
+ *   - the region (by default up to DEMO_REGION_EPISODES_MAX episodes): a
  *     region modelled on Dalarna (län 20) with its 15 real municipalities,
  *     four hospitals, 13 wards, 30 primary care units, municipal units and one
  *     login per role, some 2 000 episodes over 18 months in every state;
- *   - the country (more episodes, up to DEMO_EPISODES_MAX): Sweden's 21
+ *   - the country (by default above that, up to DEMO_EPISODES_MAX): Sweden's 21
  *     regions and 290 municipalities, 72 hospitals with their wards, a primary
  *     care unit per some 12 000 inhabitants, at some 300 000 episodes a year
  *     over at least 18 months. Dalarna is one of the regions, with the very
@@ -70,8 +70,15 @@ typedef struct demo_login {
 /* The demo logins in a fixed order; *n gets their count. Static storage. */
 const demo_login *demo_logins(size_t *n);
 
+typedef enum demo_shape {
+	DEMO_SHAPE_AUTO = 0, /* the region up to DEMO_REGION_EPISODES_MAX episodes, the country above */
+	DEMO_SHAPE_REGION,
+	DEMO_SHAPE_COUNTRY,
+} demo_shape;
+
 typedef struct demo_options {
-	int episodes;         /* 1..DEMO_EPISODES_MAX; the shape follows (demo_is_country) */
+	int episodes;         /* 1..DEMO_EPISODES_MAX */
+	demo_shape shape;
 	uint64_t seed;
 	hg_instant now;       /* the demo's "now": no event is recorded after it */
 	bool reserve_numbers; /* identify patients by reserve numbers instead of personnummer */
@@ -85,8 +92,8 @@ typedef struct demo_result {
 	int history_days; /* episodes start within this many days before now */
 } demo_result;
 
-/* True when that many episodes make the country rather than the region. */
-bool demo_is_country(int episodes);
+/* True when the options make the country rather than the region. */
+bool demo_is_country(const demo_options *o);
 
 /*
  * Builds the whole demo into s (a new, empty store): the organisations, units

@@ -17,6 +17,13 @@
  * every store_bulk_commit(); a crash loses the database's last batches, so it
  * is for data that can be generated again. Nothing else may write to the store
  * while a loader is open (it holds the store's write lock between commits).
+ *
+ * The loader has a writer thread of its own: store_bulk_episode renders the
+ * events' text and queues the episode, and the writer does the SQLite work
+ * meanwhile. So a write that fails is reported by a later call (the next one,
+ * or store_bulk_close), and after a failure every call returns it. The
+ * database's secondary indexes on the loaded tables are dropped while the
+ * loader is open and created again when it closes.
  */
 #ifndef HG_STORE_BULK_H
 #define HG_STORE_BULK_H
@@ -51,13 +58,15 @@ hg_status store_bulk_episode(store_bulk *b, event *evs, size_t n, episode_state 
 hg_status store_bulk_survey_answer(store_bulk *b, int64_t episode_id, const survey_answer *a,
 				   const char *by) HG_MUST_CHECK;
 
-/* Commits what is written so far and begins the next transaction (bounds the WAL). */
+/* Commits what is written so far and begins the next transaction (bounds the WAL); queued like an episode. */
 hg_status store_bulk_commit(store_bulk *b) HG_MUST_CHECK;
 
 /*
- * Ends the loader: with commit, commits the last transaction (HG_OK or the
- * failure); without, rolls it back (and returns HG_OK). The connection goes
- * back to the store with synchronous=FULL. b may be NULL.
+ * Ends the loader: waits for the writer, then with commit creates the indexes
+ * again and commits the last transaction; without, rolls it back (what earlier
+ * commits wrote stays, with its indexes). Returns HG_OK or the first failure of
+ * the load. The connection goes back to the store with synchronous=FULL. b
+ * may be NULL.
  */
 hg_status store_bulk_close(store_bulk *b, bool commit) HG_MUST_CHECK;
 
