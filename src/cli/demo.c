@@ -761,7 +761,8 @@ struct patient {
 
 struct gen {
 	const struct world *w;
-	store_bulk *bulk;
+	store *s;
+	store_bulk *bulk; /* NULL on PostgreSQL: every event through store_append */
 	demo_rng rng;
 	hg_instant now;
 	hg_instant history; /* episodes start within this long before now */
@@ -1457,7 +1458,7 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	demo_rng r;
 	survey_answer a;
 	demo_rng_seed(&r, (uint64_t)episode_id * 0x9E3779B97F4A7C15ULL ^ 0x5375727665790000ULL);
-	if (!demo_rng_chance(&r, 350) || store_is_postgres(g->s)) /* surveys are SQLite only so far (issue 12) */
+	if (!demo_rng_chance(&r, 350) || !g->bulk) /* surveys are SQLite only so far (issue 12) */
 		return HG_OK;
 	survey_answer_init(&a);
 	a.answered_at = discharged + (hg_instant)(3 + demo_rng_below(&r, 8)) * 86400 + demo_rng_below(&r, 8 * 3600);
@@ -1532,7 +1533,18 @@ static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *decease
 			*deceased = ev->u.discharged.destination == DEST_DECEASED;
 		}
 	}
-	hg_status rc = store_bulk_episode(g->bulk, g->evs, m, g->st, &episode_id);
+	hg_status rc = HG_OK;
+	if (g->bulk) {
+		rc = store_bulk_episode(g->bulk, g->evs, m, g->st, &episode_id);
+	} else {
+		/* PostgreSQL has no bulk loader yet: the events go through store_append, judged once more there */
+		for (size_t i = 0; i < m && rc == HG_OK; i++) {
+			store_append_result r;
+			event_error e;
+			rc = store_append(g->s, episode_id, &g->evs[i], NULL, g->evs[i].recorded_at, &r, &e);
+			episode_id = r.episode_id;
+		}
+	}
 	if (rc != HG_OK) {
 		(void)snprintf(g->err, g->errlen, "cannot store episode %d: %s", g->res->episodes + 1, hg_status_name(rc));
 		return rc;
@@ -1550,7 +1562,7 @@ static hg_status run_episode(struct gen *g, const struct patient *pt, hg_instant
 	g->overflow = false;
 	plan_episode(g, pt, t0, sc);
 	hg_status rc = plan_store(g, discharged, deceased);
-	if (rc == HG_OK && ++g->res->episodes % COMMIT_EVERY == 0) {
+	if (rc == HG_OK && ++g->res->episodes % COMMIT_EVERY == 0 && g->bulk) {
 		rc = store_bulk_commit(g->bulk);
 		if (rc != HG_OK)
 			(void)snprintf(g->err, g->errlen, "cannot commit: %s", hg_status_name(rc));
@@ -1640,6 +1652,7 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 		goto out;
 
 	g.w = w;
+	g.s = s;
 	demo_rng_seed(&g.rng, o->seed);
 	g.now = o->now;
 	g.history = (hg_instant)out->history_days * DAY;
@@ -1658,9 +1671,11 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	rc = store_bulk_open(s, &g.bulk, err, errlen);
-	if (rc)
-		goto out;
+	if (!store_is_postgres(s)) {
+		rc = store_bulk_open(s, &g.bulk, err, errlen);
+		if (rc)
+			goto out;
+	}
 	rc = generate(&g, o, out);
 	hg_status closed = store_bulk_close(g.bulk, rc == HG_OK);
 	if (rc == HG_OK && closed != HG_OK) {
