@@ -239,11 +239,15 @@ int cmd_demo(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return cli_fail("demo", "cannot write the output");
 	double secs = seconds_since(&t0);
+	char shape[48];
+	if (res.regions == 1)
+		(void)snprintf(shape, sizeof shape, "a region of");
+	else
+		(void)snprintf(shape, sizeof shape, "a country of %d regions,", res.regions);
 	fprintf(stderr,
-		"hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s (%.0f episodes/s); %s of %d regions, "
-		"%d municipalities, %d hospitals, %d wards, %d primary care units, %d days of history; password '%s'\n",
-		path, res.episodes, res.patients, res.events, secs, secs > 0 ? res.episodes / secs : 0.0,
-		res.regions == 1 ? "a region" : "a country", res.regions, res.municipalities, res.hospitals, res.wards,
-		res.primary_care_units, res.history_days, DEMO_PASSWORD);
+		"hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s (%.0f episodes/s); %s %d municipalities, "
+		"%d hospitals, %d wards, %d primary care units, %d days of history; password '%s'\n",
+		path, res.episodes, res.patients, res.events, secs, secs > 0 ? res.episodes / secs : 0.0, shape,
+		res.municipalities, res.hospitals, res.wards, res.primary_care_units, res.history_days, DEMO_PASSWORD);
 	return CLI_OK;
 }
