@@ -16,7 +16,7 @@ import time
 build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
 binary = os.path.join(os.getcwd(), build, "hemgang")
 count = int(os.environ.get("BENCH_MLLP_MESSAGES", "2000"))
-conns = int(os.environ.get("BENCH_MLLP_CONNECTIONS", "4"))
+conns = int(os.environ.get("BENCH_MLLP_CONNECTIONS", "8"))
 WARDS = ["SE2321000180-E1012", "SE2321000180-E1014", "SE2321000180-E1017", "SE2321000180-E1031"]
 
 
@@ -82,7 +82,9 @@ with tempfile.TemporaryDirectory(prefix="hemgang-mllp-bench.") as d:
         threading.Thread(target=lambda: [None for _ in srv.stderr], daemon=True).start()
         measure(port, "1 connection", [[admission(n, "S") for n in range(count)]])
         per = count // conns
-        measure(port, f"{conns} connections", [[admission(c * per + n, f"P{c}-") for n in range(per)] for c in range(conns)])
+        # other patients than the first run's: a patient still admitted is not admitted again
+        measure(port, f"{conns} connections",
+                [[admission(count + c * per + n, f"P{c}-") for n in range(per)] for c in range(conns)])
     finally:
         srv.terminate()
         srv.wait(timeout=30)

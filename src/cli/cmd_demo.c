@@ -1,7 +1,9 @@
 /*
- * cmd_demo.c - `hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE]
- * [--force] [--reserve-numbers]`: creates a demo database (cli/demo.h) so that
- * the server, the reports and the UI can be tried without real patients.
+ * cmd_demo.c - `hemgang demo [--db PATH] [--episodes N] [--shape region|country]
+ * [--seed N] [--now DATE] [--force] [--reserve-numbers]`: creates a demo
+ * database (cli/demo.h) so that the server, the reports, the UI and the
+ * benchmarks can be tried without real patients: Dalarna by default, the
+ * whole country above DEMO_REGION_EPISODES_MAX episodes.
  *
  * The output is a contract: stdout holds only the demo logins, one per line,
  *   USERNAME<TAB>ROLE<TAB>ORGANISATION<TAB>UNIT
@@ -25,11 +27,21 @@
 #include "core/calendar.h"
 #include "http/auth.h"
 
-enum { OPT_DB = 'd', OPT_EPISODES = 'e', OPT_SEED = 's', OPT_NOW = 'n', OPT_FORCE = 'f', OPT_RESERVE = 'r', OPT_HELP = 'h' };
+enum {
+	OPT_DB = 'd',
+	OPT_EPISODES = 'e',
+	OPT_SHAPE = 'S',
+	OPT_SEED = 's',
+	OPT_NOW = 'n',
+	OPT_FORCE = 'f',
+	OPT_RESERVE = 'r',
+	OPT_HELP = 'h'
+};
 
 static const struct option demo_long_options[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"episodes", required_argument, NULL, OPT_EPISODES},
+	{"shape", required_argument, NULL, OPT_SHAPE},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"now", required_argument, NULL, OPT_NOW},
 	{"force", no_argument, NULL, OPT_FORCE},
@@ -106,12 +118,11 @@ static hg_status build(store *s, const demo_options *o, demo_result *res, char *
 		(void)snprintf(err, errlen, "cannot hash the demo password: %s", hg_status_name(rc));
 		return rc;
 	}
-	rc = demo_create_region(s, hash, o->now, err, errlen);
-	if (rc)
-		return rc;
+	/* The directory (thousands of units for the country) without a sync per row; the episodes
+	 * go through the bulk loader, which runs without syncs of its own. */
 	rc = store_set_durability(s, false);
 	if (rc == HG_OK)
-		rc = demo_generate(s, o, res, err, errlen);
+		rc = demo_build(s, o, hash, res, err, errlen);
 	else
 		(void)snprintf(err, errlen, "cannot switch to bulk loading: %s", hg_status_name(rc));
 	hg_status back = store_set_durability(s, true);
@@ -146,10 +157,18 @@ int cmd_demo(int argc, char **argv)
 			path = optarg;
 			break;
 		case OPT_EPISODES:
-			if (!parse_uint(optarg, 6, &v) || v < 1 || v > DEMO_EPISODES_MAX)
+			if (!parse_uint(optarg, 7, &v) || v < 1 || v > DEMO_EPISODES_MAX)
 				return cli_usage_error("demo", "bad --episodes '%s': want a whole number from 1 to %d",
 						       optarg, DEMO_EPISODES_MAX);
 			o.episodes = (int)v;
+			break;
+		case OPT_SHAPE:
+			if (strcmp(optarg, "region") == 0)
+				o.shape = DEMO_SHAPE_REGION;
+			else if (strcmp(optarg, "country") == 0)
+				o.shape = DEMO_SHAPE_COUNTRY;
+			else
+				return cli_usage_error("demo", "bad --shape '%s': want region or country", optarg);
 			break;
 		case OPT_SEED:
 			if (!parse_uint(optarg, 19, &v))
@@ -219,7 +238,16 @@ int cmd_demo(int argc, char **argv)
 		printf("%s\t%s\t%s\t%s\n", l[i].username, role_label(l[i].role)->code, l[i].org, l[i].units[0]);
 	if (fflush(stdout) != 0)
 		return cli_fail("demo", "cannot write the output");
-	fprintf(stderr, "hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s; password '%s'\n", path,
-		res.episodes, res.patients, res.events, seconds_since(&t0), DEMO_PASSWORD);
+	double secs = seconds_since(&t0);
+	char shape[48];
+	if (res.regions == 1)
+		(void)snprintf(shape, sizeof shape, "a region of");
+	else
+		(void)snprintf(shape, sizeof shape, "a country of %d regions,", res.regions);
+	fprintf(stderr,
+		"hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s (%.0f episodes/s); %s %d municipalities, "
+		"%d hospitals, %d wards, %d primary care units, %d days of history; password '%s'\n",
+		path, res.episodes, res.patients, res.events, secs, secs > 0 ? res.episodes / secs : 0.0, shape,
+		res.municipalities, res.hospitals, res.wards, res.primary_care_units, res.history_days, DEMO_PASSWORD);
 	return CLI_OK;
 }

@@ -1,32 +1,44 @@
 /*
- * demo.c - the demo region and its episodes (see demo.h).
+ * demo.c - the demo region or country and its episodes (see demo.h).
  *
- * The region is data: tables of municipalities (real SCB codes and names),
- * hospitals, wards, primary care units and logins. The episodes are planned
- * one at a time as a list of events with clinical times (the flow of
- * design.md §1 with realistic delays and a few of everything that goes wrong),
- * sorted by time, cut at `now`, and appended through store_append() with
+ * The shape is data: tables of municipalities (real SCB codes and names),
+ * hospitals, wards, primary care units and logins. For the region they are
+ * Dalarna's tables below; for the country the same Dalarna plus the other 20
+ * regions built from demo_country.c (hospitals, wards and primary care units
+ * derived from each municipality's size). Both become one `world` of plain
+ * arrays that the generator reads, so the region demo draws exactly what it
+ * always drew.
+ *
+ * The episodes are planned one at a time as a list of events with clinical
+ * times (the flow of design.md §1 with realistic delays and a few of
+ * everything that goes wrong), sorted by time, cut at `now`, and judged one
+ * by one by the core (episode_append on the fold kept in memory) with
  * recorded_at = occurred_at + a small delay. References between events
  * (acknowledgement -> notice, reply -> request, cancellation -> notice) are
- * planned as indices and turned into seq numbers as the events are stored.
+ * planned as indices and turned into seq numbers as the events are judged. A
+ * judged episode goes whole to the bulk loader (store/store_bulk.h).
  *
  * Patients: a fictitious name, a valid personnummer (or a reserve number on
  * request) drawn without repeats, a registered municipality weighted by
  * population and a primary care unit there. Some patients come back: a patient
- * has one to four episodes, some within 30 days of the last discharge.
+ * has one to four episodes, some within 30 days of the last discharge, each
+ * admitted after the discharge before it (never two stays at once).
  * A few episodes are forced to be in hospital or waiting as ready at `now`, so
  * that even a small demo shows every state.
  */
 #include "cli/demo.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/episode.h"
 #include "core/pnr.h"
 #include "core/survey.h"
-#include "store/followup_store.h"
+#include "store/store_bulk.h"
 
 #define HOUR ((hg_instant)3600)
 #define DAY ((hg_instant)HG_SECONDS_PER_DAY)
@@ -240,21 +252,358 @@ const demo_login *demo_logins(size_t *n)
 	return logins;
 }
 
-static void copy_text(char *dst, size_t cap, const char *src) { (void)snprintf(dst, cap, "%s", src); }
+
+/* Copies src into dst, cut to cap - 1 bytes. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* snprintf into a name or id buffer: the demo's names fit, and a longer one is cut, never overflows. */
+__attribute__((format(printf, 3, 4))) static void text_printf(char *dst, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	(void)vsnprintf(dst, cap, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the world: the region or the country as plain arrays ---- */
+
+/* Who authors an event of a unit: [AUTHOR_STAFF] a person, [AUTHOR_RECORDS] the records system. */
+enum { AUTHOR_STAFF = 0, AUTHOR_RECORDS, AUTHOR_KINDS };
+
+struct w_region {
+	char code[8]; /* "R20" */
+	char name[HG_NAME_MAX];
+	char county[4];
+	int county_hospital; /* index into hospitals: where the region sends what its other hospitals cannot take */
+};
+
+struct w_municipality {
+	char code[8];
+	char org_name[HG_NAME_MAX];
+	char town[HG_NAME_MAX];
+	char postal[4];
+	int population;
+	int region;
+	int hospital; /* where its patients go */
+	int pc_first, pc_count;
+	const char *author[2][AUTHOR_KINDS]; /* per municipal unit kind */
+};
+
+struct w_hospital {
+	char name[HG_NAME_MAX];
+	char municipality[8];
+	int region;
+	int ward_first, ward_count;
+};
+
+struct w_ward {
+	char id[HG_ID_MAX];
+	char name[HG_NAME_MAX];
+	int hospital;
+	care_type care;
+	const char *author[AUTHOR_KINDS];
+};
+
+struct w_primary_care {
+	char id[HG_ID_MAX];
+	char name[HG_NAME_MAX];
+	int municipality;
+	const char *author[AUTHOR_KINDS];
+};
+
+struct world {
+	bool country;
+	int n_regions, n_municipalities, n_hospitals, n_wards, n_pc;
+	struct w_region *regions;
+	struct w_municipality *municipalities;
+	struct w_hospital *hospitals;
+	struct w_ward *wards;
+	struct w_primary_care *pc;
+	int64_t total_population;
+};
+
+/* Room for the country: 21 regions, 290 municipalities, 72 hospitals. */
+#define W_REGIONS_MAX 32
+#define W_MUNICIPALITIES_MAX 320
+#define W_HOSPITALS_MAX 96
+#define W_WARDS_MAX 640
+#define W_PC_MAX 1400
+
+static const struct ward_template {
+	const char *name;
+	care_type care;
+} county_hospital_wards[] = {
+	{"Medicin", CARE_SOMATIC},  {"Kardiologi", CARE_SOMATIC}, {"Kirurgi", CARE_SOMATIC},
+	{"Ortopedi", CARE_SOMATIC}, {"Geriatrik", CARE_GERIATRIC}, {"Allmänpsykiatri", CARE_PSYCHIATRIC},
+},
+  local_hospital_wards[] = {
+	{"Medicin", CARE_SOMATIC},
+	{"Kirurgi och ortopedi", CARE_SOMATIC},
+	{"Geriatrik", CARE_GERIATRIC},
+};
+
+/* Primary care units of a town with several: "Vårdcentralen Umeå Centrum", ... then numbers. */
+static const char *const pc_suffixes[] = {"Centrum", "Norra", "Södra", "Östra", "Västra",
+					  "Hamnen", "Parken", "Torget", "Ängen", "Backen"};
+#define PC_INHABITANTS 12000 /* one primary care unit per this many inhabitants (at least one) */
+
+static bool login_has_unit(const demo_login *l, const char *unit)
+{
+	for (int k = 0; k < STORE_USER_UNITS_MAX && l->units[k]; k++)
+		if (strcmp(l->units[k], unit) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Who an event of unit is attributed to: for admissions, transfers, notices
+ * and discharges the records-system integration of the ward, otherwise a demo
+ * user of the unit; units without a demo login are "verksamhetssystem", the
+ * unit's own records system. Worked out once per unit when the world is built.
+ */
+static const char *author_user_for(const char *unit, bool from_records_system)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		bool want_integration = (pass == 0) == from_records_system;
+		for (size_t i = 0; i < COUNT(logins); i++)
+			if ((logins[i].role == ROLE_INTEGRATION) == want_integration && login_has_unit(&logins[i], unit))
+				return logins[i].username;
+	}
+	return "verksamhetssystem";
+}
+
+static void set_authors(const char *author[AUTHOR_KINDS], const char *unit)
+{
+	author[AUTHOR_STAFF] = author_user_for(unit, false);
+	author[AUTHOR_RECORDS] = author_user_for(unit, true);
+}
+
+static void municipal_unit_id(char *out, size_t cap, const char *code, int k)
+{
+	text_printf(out, cap, "K%s-%s", code, municipal_kinds[k].suffix);
+}
+
+static int add_region(struct world *w, const char *county, const char *name)
+{
+	struct w_region *r = &w->regions[w->n_regions];
+	text_printf(r->code, sizeof r->code, "R%s", county);
+	text_printf(r->name, sizeof r->name, "%s (demo)", name);
+	copy_text(r->county, sizeof r->county, county);
+	r->county_hospital = -1;
+	return w->n_regions++;
+}
+
+static int add_municipality(struct world *w, int region, const char *code, const char *org_name, const char *town,
+			    const char *postal, int population)
+{
+	struct w_municipality *m = &w->municipalities[w->n_municipalities];
+	copy_text(m->code, sizeof m->code, code);
+	copy_text(m->org_name, sizeof m->org_name, org_name);
+	copy_text(m->town, sizeof m->town, town);
+	copy_text(m->postal, sizeof m->postal, postal);
+	m->population = population;
+	m->region = region;
+	m->hospital = -1;
+	for (int k = 0; k < (int)COUNT(municipal_kinds); k++) {
+		char id[HG_ID_MAX];
+		municipal_unit_id(id, sizeof id, code, k);
+		set_authors(m->author[k], id);
+	}
+	w->total_population += population;
+	return w->n_municipalities++;
+}
+
+static int add_hospital(struct world *w, int region, const char *name, const char *municipality)
+{
+	struct w_hospital *h = &w->hospitals[w->n_hospitals];
+	copy_text(h->name, sizeof h->name, name);
+	copy_text(h->municipality, sizeof h->municipality, municipality);
+	h->region = region;
+	h->ward_first = w->n_wards;
+	h->ward_count = 0;
+	return w->n_hospitals++;
+}
+
+/* Wards are added right after their hospital, so a hospital's wards are one range. */
+static void add_ward(struct world *w, int hospital, const char *id, const char *name, care_type care)
+{
+	struct w_ward *x = &w->wards[w->n_wards++];
+	copy_text(x->id, sizeof x->id, id);
+	copy_text(x->name, sizeof x->name, name);
+	x->hospital = hospital;
+	x->care = care;
+	set_authors(x->author, id);
+	w->hospitals[hospital].ward_count++;
+}
+
+static void add_primary_care(struct world *w, int municipality, const char *id, const char *name)
+{
+	struct w_primary_care *p = &w->pc[w->n_pc];
+	struct w_municipality *m = &w->municipalities[municipality];
+	copy_text(p->id, sizeof p->id, id);
+	copy_text(p->name, sizeof p->name, name);
+	p->municipality = municipality;
+	set_authors(p->author, id);
+	if (m->pc_count == 0)
+		m->pc_first = w->n_pc;
+	m->pc_count++;
+	w->n_pc++;
+}
+
+/* Dalarna from the tables above: the region demo, and one region of the country. */
+static void add_dalarna(struct world *w)
+{
+	int r = add_region(w, "20", "Region Dalarna");
+	int m0 = w->n_municipalities, h0 = w->n_hospitals;
+	for (int m = 0; m < MUNICIPALITY_COUNT; m++) {
+		const struct demo_municipality *d = &municipalities[m];
+		int i = add_municipality(w, r, d->code, d->org_name, d->town, d->postal, d->population);
+		w->municipalities[i].hospital = h0 + d->hospital;
+	}
+	for (int h = 0; h < HOSPITAL_COUNT; h++) {
+		(void)add_hospital(w, r, hospital_names[h], hospital_municipality[h]);
+		for (int x = 0; x < WARD_COUNT; x++)
+			if (wards[x].hospital == h)
+				add_ward(w, h0 + h, wards[x].id, wards[x].name, wards[x].care);
+	}
+	w->regions[r].county_hospital = h0 + H_FALUN;
+	/* the table lists each municipality's units together */
+	for (int m = 0; m < MUNICIPALITY_COUNT; m++)
+		for (int v = 0; v < PRIMARY_CARE_COUNT; v++)
+			if (strcmp(primary_care_units[v].municipality, municipalities[m].code) == 0)
+				add_primary_care(w, m0 + m, primary_care_units[v].id, primary_care_units[v].name);
+}
+
+/* A region of the country from demo_country.c: its municipalities, hospitals, wards and primary care. */
+static void add_country_region(struct world *w, const demo_county *county, const demo_country_municipality *rows,
+			       size_t n_rows)
+{
+	char hsa[16], id[HG_ID_MAX], name[HG_NAME_MAX];
+	int r = add_region(w, county->code, county->region_name);
+	int m0 = w->n_municipalities, h0 = w->n_hospitals;
+	text_printf(hsa, sizeof hsa, "SE23210000%s", county->code);
+	for (size_t i = 0; i < n_rows; i++) {
+		const demo_country_municipality *c = &rows[i];
+		if (strncmp(c->code, county->code, 2) != 0)
+			continue;
+		char org_name[HG_NAME_MAX], postal[4];
+		text_printf(org_name, sizeof org_name, "%s kommun", c->name);
+		text_printf(postal, sizeof postal, "%03d", 100 + (int)((strtol(c->code, NULL, 10) * 7) % 880));
+		int m = add_municipality(w, r, c->code, org_name, c->name, postal, c->population);
+		if (c->hospital == HOSPITAL_NONE)
+			continue;
+		/* a big town's hospital has several wards of each kind */
+		bool main = c->hospital == HOSPITAL_COUNTY;
+		int hh = w->n_hospitals - h0, sets = 1 + c->population / 200000;
+		text_printf(name, sizeof name, main ? "Länssjukhuset %s" : "%s lasarett", c->name);
+		int h = add_hospital(w, r, name, c->code);
+		w->municipalities[m].hospital = h;
+		if (main)
+			w->regions[r].county_hospital = h;
+		const struct ward_template *t = main ? county_hospital_wards : local_hospital_wards;
+		int nt = main ? (int)COUNT(county_hospital_wards) : (int)COUNT(local_hospital_wards);
+		for (int set = 0; set < sets; set++) {
+			for (int k = 0; k < nt; k++) {
+				int number = 10 * (set + 1) + k + 1;
+				text_printf(id, sizeof id, "%s-E1%02d%02d", hsa, hh, number);
+				text_printf(name, sizeof name, "Avd %d %s, %s", number, t[k].name, w->hospitals[h].name);
+				add_ward(w, h, id, name, t[k].care);
+			}
+		}
+	}
+	/* The other municipalities go to the region's hospitals in turn (the demo knows no distances). */
+	int n_h = w->n_hospitals - h0, turn = 0;
+	for (int m = m0; m < w->n_municipalities; m++) {
+		struct w_municipality *mu = &w->municipalities[m];
+		if (mu->hospital < 0)
+			mu->hospital = h0 + turn++ % n_h;
+		int units = (mu->population + PC_INHABITANTS / 2) / PC_INHABITANTS;
+		units = units < 1 ? 1 : units;
+		for (int k = 0; k < units; k++) {
+			text_printf(id, sizeof id, "%s-E2%03d%02d", hsa, m - m0, k);
+			if (units == 1)
+				text_printf(name, sizeof name, "Vårdcentralen %s", mu->town);
+			else if (k < (int)COUNT(pc_suffixes))
+				text_printf(name, sizeof name, "Vårdcentralen %s %s", mu->town, pc_suffixes[k]);
+			else
+				text_printf(name, sizeof name, "Vårdcentralen %s %d", mu->town, k + 1);
+			add_primary_care(w, m, id, name);
+		}
+	}
+}
+
+static void world_free(struct world *w)
+{
+	if (!w)
+		return;
+	hg_free(w->regions);
+	hg_free(w->municipalities);
+	hg_free(w->hospitals);
+	hg_free(w->wards);
+	hg_free(w->pc);
+	hg_free(w);
+}
+
+bool demo_is_country(const demo_options *o)
+{
+	return o->shape == DEMO_SHAPE_COUNTRY || (o->shape == DEMO_SHAPE_AUTO && o->episodes > DEMO_REGION_EPISODES_MAX);
+}
+
+/* The region (Dalarna) or the country; *out is freed with world_free. */
+static hg_status world_new(bool country, struct world **out)
+{
+	struct world *w = hg_calloc(1, sizeof *w);
+	*out = NULL;
+	if (!w)
+		return HG_ENOMEM;
+	w->country = country;
+	w->regions = hg_calloc(W_REGIONS_MAX, sizeof *w->regions);
+	w->municipalities = hg_calloc(W_MUNICIPALITIES_MAX, sizeof *w->municipalities);
+	w->hospitals = hg_calloc(W_HOSPITALS_MAX, sizeof *w->hospitals);
+	w->wards = hg_calloc(W_WARDS_MAX, sizeof *w->wards);
+	w->pc = hg_calloc(W_PC_MAX, sizeof *w->pc);
+	if (!w->regions || !w->municipalities || !w->hospitals || !w->wards || !w->pc) {
+		world_free(w);
+		return HG_ENOMEM;
+	}
+	if (!country) {
+		add_dalarna(w);
+	} else {
+		size_t n_counties, n_rows;
+		const demo_county *counties = demo_counties(&n_counties);
+		const demo_country_municipality *rows = demo_country_municipalities(&n_rows);
+		for (size_t i = 0; i < n_counties; i++) {
+			if (strcmp(counties[i].code, "20") == 0)
+				add_dalarna(w);
+			else
+				add_country_region(w, &counties[i], rows, n_rows);
+		}
+	}
+	*out = w;
+	return HG_OK;
+}
+
+/* ---- writing the world ---- */
 
 static void set_err(char *err, size_t errlen, const char *what, const char *id, hg_status rc)
 {
-	(void)snprintf(err, errlen, "cannot store %s '%s': %s", what, id, hg_status_name(rc));
+	text_printf(err, errlen, "cannot store %s '%s': %s", what, id, hg_status_name(rc));
 }
 
-static hg_status put_org(store *s, const char *code, const char *name, org_kind kind, char *err, size_t errlen)
+static hg_status put_org(store *s, const char *code, const char *name, org_kind kind, const char *county, char *err,
+			 size_t errlen)
 {
 	store_org o;
 	memset(&o, 0, sizeof o);
 	copy_text(o.code, sizeof o.code, code);
 	copy_text(o.name, sizeof o.name, name);
 	o.kind = kind;
-	copy_text(o.county, sizeof o.county, "20");
+	copy_text(o.county, sizeof o.county, county);
 	hg_status rc = store_org_put(s, &o);
 	if (rc)
 		set_err(err, errlen, "organisation", code, rc);
@@ -283,33 +632,29 @@ static store_unit unit_row(const char *id, const char *org, const char *name, un
 	return u;
 }
 
-static void municipal_unit_id(char *out, size_t cap, int m, int k)
-{
-	(void)snprintf(out, cap, "K%s-%s", municipalities[m].code, municipal_kinds[k].suffix);
-}
-
-static hg_status put_units(store *s, char *err, size_t errlen)
+static hg_status put_units(store *s, const struct world *w, char *err, size_t errlen)
 {
 	hg_status rc = HG_OK;
 	char id[HG_ID_MAX], name[HG_NAME_MAX];
-	for (int i = 0; i < WARD_COUNT && !rc; i++) {
-		store_unit u = unit_row(wards[i].id, DEMO_REGION_CODE, wards[i].name, UNIT_WARD,
-					hospital_municipality[wards[i].hospital]);
-		u.care = wards[i].care;
-		copy_text(u.hospital, sizeof u.hospital, hospital_names[wards[i].hospital]);
+	for (int i = 0; i < w->n_wards && !rc; i++) {
+		const struct w_hospital *h = &w->hospitals[w->wards[i].hospital];
+		store_unit u = unit_row(w->wards[i].id, w->regions[h->region].code, w->wards[i].name, UNIT_WARD,
+					h->municipality);
+		u.care = w->wards[i].care;
+		copy_text(u.hospital, sizeof u.hospital, h->name);
 		rc = put_unit(s, &u, err, errlen);
 	}
-	for (int i = 0; i < PRIMARY_CARE_COUNT && !rc; i++) {
-		const struct demo_primary_care *p = &primary_care_units[i];
-		store_unit u = unit_row(p->id, DEMO_REGION_CODE, p->name, UNIT_PRIMARY_CARE, p->municipality);
+	for (int i = 0; i < w->n_pc && !rc; i++) {
+		const struct w_municipality *m = &w->municipalities[w->pc[i].municipality];
+		store_unit u = unit_row(w->pc[i].id, w->regions[m->region].code, w->pc[i].name, UNIT_PRIMARY_CARE, m->code);
 		rc = put_unit(s, &u, err, errlen);
 	}
-	for (int m = 0; m < MUNICIPALITY_COUNT && !rc; m++) {
+	for (int i = 0; i < w->n_municipalities && !rc; i++) {
+		const struct w_municipality *m = &w->municipalities[i];
 		for (int k = 0; k < (int)COUNT(municipal_kinds) && !rc; k++) {
-			municipal_unit_id(id, sizeof id, m, k);
-			(void)snprintf(name, sizeof name, "%s, %s", municipalities[m].org_name, municipal_kinds[k].name);
-			store_unit u = unit_row(id, municipalities[m].code, name, municipal_kinds[k].kind,
-						municipalities[m].code);
+			municipal_unit_id(id, sizeof id, m->code, k);
+			text_printf(name, sizeof name, "%s, %s", m->org_name, municipal_kinds[k].name);
+			store_unit u = unit_row(id, m->code, name, municipal_kinds[k].kind, m->code);
 			rc = put_unit(s, &u, err, errlen);
 		}
 	}
@@ -322,8 +667,8 @@ static hg_status put_units(store *s, char *err, size_t errlen)
 		for (int m = 0; m < MUNICIPALITY_COUNT; m++) {
 			if (strcmp(municipalities[m].code, municipal_admin[i]) != 0)
 				continue;
-			(void)snprintf(id, sizeof id, "K%s-ADM", municipalities[m].code);
-			(void)snprintf(name, sizeof name, "%s, socialförvaltningen (administration)",
+			text_printf(id, sizeof id, "K%s-ADM", municipalities[m].code);
+			text_printf(name, sizeof name, "%s, socialförvaltningen (administration)",
 				       municipalities[m].org_name);
 			store_unit u = unit_row(id, municipalities[m].code, name, UNIT_ADMIN, municipalities[m].code);
 			rc = put_unit(s, &u, err, errlen);
@@ -332,13 +677,21 @@ static hg_status put_units(store *s, char *err, size_t errlen)
 	return rc;
 }
 
-hg_status demo_create_region(store *s, const char *password_hash, hg_instant now, char *err, size_t errlen)
+/* The organisations, units and users of the world. */
+static hg_status create_world(store *s, const struct world *w, const char *password_hash, hg_instant now, char *err,
+			      size_t errlen)
 {
-	hg_status rc = put_org(s, DEMO_REGION_CODE, "Region Dalarna (demo)", ORG_REGION, err, errlen);
-	for (int m = 0; m < MUNICIPALITY_COUNT && !rc; m++)
-		rc = put_org(s, municipalities[m].code, municipalities[m].org_name, ORG_MUNICIPALITY, err, errlen);
+	hg_status rc = HG_OK;
+	for (int r = 0; r < w->n_regions && !rc; r++) {
+		const struct w_region *x = &w->regions[r];
+		rc = put_org(s, x->code, x->name, ORG_REGION, x->county, err, errlen);
+		for (int m = 0; m < w->n_municipalities && !rc; m++)
+			if (w->municipalities[m].region == r)
+				rc = put_org(s, w->municipalities[m].code, w->municipalities[m].org_name, ORG_MUNICIPALITY,
+					     x->county, err, errlen);
+	}
 	if (!rc)
-		rc = put_units(s, err, errlen);
+		rc = put_units(s, w, err, errlen);
 	for (size_t i = 0; i < COUNT(logins) && !rc; i++) {
 		store_user u;
 		int64_t id;
@@ -355,7 +708,6 @@ hg_status demo_create_region(store *s, const char *password_hash, hg_instant now
 	}
 	return rc;
 }
-
 /* ---- people ---- */
 
 static const char *const female_names[] = {
@@ -386,6 +738,13 @@ static const char *const contact_titles[] = {"distriktssköterska", "sjuksköter
 /* ---- the generator's working state ---- */
 
 #define PLAN_MAX 96 /* events planned for one episode; the plan below never needs half */
+#define COMMIT_EVERY 50000 /* episodes per bulk transaction: bounds the WAL of a big demo */
+
+/* A unit as an author or recipient, with the users its events are attributed to. */
+struct party {
+	event_party p;
+	const char *author[AUTHOR_KINDS];
+};
 
 struct plan_item {
 	event ev;
@@ -401,9 +760,12 @@ struct patient {
 };
 
 struct gen {
+	const struct world *w;
 	store *s;
+	store_bulk *bulk; /* NULL on PostgreSQL: every event through store_append */
 	demo_rng rng;
 	hg_instant now;
+	hg_instant history; /* episodes start within this long before now */
 	bool reserve_numbers;
 	struct plan_item *plan; /* PLAN_MAX items */
 	struct plan_item sink;  /* receives events planned beyond PLAN_MAX (then overflow is set) */
@@ -411,6 +773,8 @@ struct gen {
 	bool overflow;
 	int order[PLAN_MAX];
 	int32_t seq_of[PLAN_MAX];
+	event *evs;         /* PLAN_MAX: the judged events of the episode, in seq order */
+	episode_state *st;  /* their fold */
 	uint64_t *ids; /* open-addressing set of identity numbers already used (0 = empty) */
 	size_t ids_cap;
 	demo_result *res;
@@ -433,55 +797,39 @@ static hg_instant at_daytime(struct gen *g, hg_instant t, int lo_h, int hi_h, hg
 	return not_before + HOUR; /* NEVER: a later day always qualifies */
 }
 
-static event_party party(const char *unit, unit_kind kind, const char *org)
+static struct party party(const char *unit, unit_kind kind, const char *org, const char *const author[AUTHOR_KINDS])
 {
-	event_party p;
+	struct party p;
 	memset(&p, 0, sizeof p);
-	copy_text(p.unit, sizeof p.unit, unit);
-	p.kind = kind;
-	copy_text(p.org, sizeof p.org, org);
+	copy_text(p.p.unit, sizeof p.p.unit, unit);
+	p.p.kind = kind;
+	copy_text(p.p.org, sizeof p.p.org, org);
+	p.author[AUTHOR_STAFF] = author[AUTHOR_STAFF];
+	p.author[AUTHOR_RECORDS] = author[AUTHOR_RECORDS];
 	return p;
 }
 
-static event_party ward_party(int w) { return party(wards[w].id, UNIT_WARD, DEMO_REGION_CODE); }
-static event_party primary_care_party(int v)
+static struct party ward_party(const struct gen *g, int x)
 {
-	return party(primary_care_units[v].id, UNIT_PRIMARY_CARE, DEMO_REGION_CODE);
+	const struct w_ward *wd = &g->w->wards[x];
+	return party(wd->id, UNIT_WARD, g->w->regions[g->w->hospitals[wd->hospital].region].code, wd->author);
 }
-static event_party municipal_party(int m, int k)
+static struct party primary_care_party(const struct gen *g, int v)
+{
+	const struct w_primary_care *p = &g->w->pc[v];
+	return party(p->id, UNIT_PRIMARY_CARE, g->w->regions[g->w->municipalities[p->municipality].region].code,
+		     p->author);
+}
+static struct party municipal_party(const struct gen *g, int m, int k)
 {
 	char id[HG_ID_MAX];
-	municipal_unit_id(id, sizeof id, m, k);
-	return party(id, municipal_kinds[k].kind, municipalities[m].code);
-}
-
-static bool login_has_unit(const demo_login *l, const char *unit)
-{
-	for (int k = 0; k < STORE_USER_UNITS_MAX && l->units[k]; k++)
-		if (strcmp(l->units[k], unit) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Who an event of unit is attributed to: for admissions, transfers, notices
- * and discharges the records-system integration of the ward, otherwise a demo
- * user of the unit; units without a demo login are "verksamhetssystem", the
- * unit's own records system.
- */
-static const char *author_user_for(const char *unit, bool from_records_system)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		bool want_integration = (pass == 0) == from_records_system;
-		for (size_t i = 0; i < COUNT(logins); i++)
-			if ((logins[i].role == ROLE_INTEGRATION) == want_integration && login_has_unit(&logins[i], unit))
-				return logins[i].username;
-	}
-	return "verksamhetssystem";
+	const struct w_municipality *mu = &g->w->municipalities[m];
+	municipal_unit_id(id, sizeof id, mu->code, k);
+	return party(id, municipal_kinds[k].kind, mu->code, mu->author[k]);
 }
 
 /* Plans an event of type t at `at` authored by unit p; returns it for its payload. */
-static event *plan_add(struct gen *g, event_type t, hg_instant at, const event_party *p, int ref)
+static event *plan_add(struct gen *g, event_type t, hg_instant at, const struct party *p, int ref)
 {
 	struct plan_item *it = g->n < PLAN_MAX ? &g->plan[g->n++] : &g->sink;
 	bool records_system = t == EVENT_ADMITTED || t == EVENT_TRANSFERRED || t == EVENT_DISCHARGED ||
@@ -490,10 +838,10 @@ static event *plan_add(struct gen *g, event_type t, hg_instant at, const event_p
 		g->overflow = true;
 	event_init(&it->ev, t);
 	it->ev.occurred_at = at;
-	copy_text(it->ev.author_unit, sizeof it->ev.author_unit, p->unit);
-	it->ev.author_kind = p->kind;
-	copy_text(it->ev.author_org, sizeof it->ev.author_org, p->org);
-	copy_text(it->ev.author_user, sizeof it->ev.author_user, author_user_for(p->unit, records_system));
+	copy_text(it->ev.author_unit, sizeof it->ev.author_unit, p->p.unit);
+	it->ev.author_kind = p->p.kind;
+	copy_text(it->ev.author_org, sizeof it->ev.author_org, p->p.org);
+	copy_text(it->ev.author_user, sizeof it->ev.author_user, p->author[records_system ? AUTHOR_RECORDS : AUTHOR_STAFF]);
 	it->ref = ref;
 	it->delay = records_system ? rnd(g, 20, 180) : rnd(g, 10, 900);
 	return &it->ev;
@@ -517,25 +865,20 @@ static bool id_insert(struct gen *g, uint64_t key)
 
 static int pick_municipality(struct gen *g)
 {
-	int total = 0;
-	for (int m = 0; m < MUNICIPALITY_COUNT; m++)
-		total += municipalities[m].population;
-	int x = (int)demo_rng_below(&g->rng, (uint32_t)total);
-	for (int m = 0; m < MUNICIPALITY_COUNT; m++) {
-		if (x < municipalities[m].population)
+	const struct world *w = g->w;
+	int64_t x = (int64_t)demo_rng_below(&g->rng, (uint32_t)w->total_population);
+	for (int m = 0; m < w->n_municipalities; m++) {
+		if (x < w->municipalities[m].population)
 			return m;
-		x -= municipalities[m].population;
+		x -= w->municipalities[m].population;
 	}
-	return MUNICIPALITY_COUNT - 1; /* NEVER */
+	return w->n_municipalities - 1; /* NEVER */
 }
 
 static int pick_primary_care(struct gen *g, int m)
 {
-	int candidates[PRIMARY_CARE_COUNT] = {0}, n = 0;
-	for (int v = 0; v < PRIMARY_CARE_COUNT; v++)
-		if (strcmp(primary_care_units[v].municipality, municipalities[m].code) == 0)
-			candidates[n++] = v;
-	return n ? candidates[demo_rng_below(&g->rng, (uint32_t)n)] : 0;
+	const struct w_municipality *mu = &g->w->municipalities[m];
+	return mu->pc_count ? mu->pc_first + (int)demo_rng_below(&g->rng, (uint32_t)mu->pc_count) : 0;
 }
 
 /*
@@ -569,10 +912,10 @@ static hg_status patient_new(struct gen *g, struct patient *pt)
 		(void)snprintf(pt->data.name, sizeof pt->data.name, "%s %s", first, PICK(g, last_names));
 		pt->municipality = pick_municipality(g);
 		pt->primary_care = pick_primary_care(g, pt->municipality);
-		const struct demo_municipality *mu = &municipalities[pt->municipality];
+		const struct w_municipality *mu = &g->w->municipalities[pt->municipality];
 		copy_text(pt->data.registered_municipality, sizeof pt->data.registered_municipality, mu->code);
 		copy_text(pt->data.primary_care_unit, sizeof pt->data.primary_care_unit,
-			  primary_care_units[pt->primary_care].id);
+			  g->w->pc[pt->primary_care].id);
 		pt->data.protected_identity = chance(g, 8);
 		if (!pt->data.protected_identity)
 			(void)snprintf(pt->data.address, sizeof pt->data.address, "%s %d, %s %02d %s", PICK(g, streets),
@@ -587,21 +930,23 @@ static hg_status patient_new(struct gen *g, struct patient *pt)
 
 static int pick_ward(struct gen *g, int hospital, care_type care)
 {
-	int candidates[WARD_COUNT] = {0}, n = 0;
-	for (int w = 0; w < WARD_COUNT; w++)
-		if (wards[w].hospital == hospital && wards[w].care == care)
-			candidates[n++] = w;
+	const struct w_hospital *h = &g->w->hospitals[hospital];
+	int candidates[W_WARDS_MAX], n = 0;
+	for (int x = h->ward_first; x < h->ward_first + h->ward_count; x++)
+		if (g->w->wards[x].care == care)
+			candidates[n++] = x;
 	return n ? candidates[demo_rng_below(&g->rng, (uint32_t)n)] : -1;
 }
 
 /* The admitting ward: the patient's nearest hospital (sometimes the county hospital) and a care type by age. */
 static int choose_ward(struct gen *g, const struct patient *pt)
 {
-	int h = municipalities[pt->municipality].hospital;
+	const struct w_municipality *mu = &g->w->municipalities[pt->municipality];
+	int h = mu->hospital, county = g->w->regions[mu->region].county_hospital;
 	care_type care = CARE_SOMATIC;
 	int x = (int)rnd(g, 0, 999);
-	if (h != H_FALUN && x < 120)
-		h = H_FALUN;
+	if (h != county && x < 120)
+		h = county;
 	x = (int)rnd(g, 0, 999);
 	if (pt->age < 65)
 		care = x < 380 ? CARE_PSYCHIATRIC : CARE_SOMATIC;
@@ -609,7 +954,7 @@ static int choose_ward(struct gen *g, const struct patient *pt)
 		care = x < 40 ? CARE_PSYCHIATRIC : x < 300 ? CARE_GERIATRIC : CARE_SOMATIC;
 	int w = pick_ward(g, h, care);
 	if (w < 0 && care == CARE_PSYCHIATRIC)
-		w = pick_ward(g, H_FALUN, care);
+		w = pick_ward(g, county, care);
 	if (w < 0)
 		w = pick_ward(g, h, CARE_SOMATIC);
 	return w;
@@ -618,15 +963,16 @@ static int choose_ward(struct gen *g, const struct patient *pt)
 /* Where a patient moves: an older patient from a somatic ward to geriatrics where there is one, else another ward. */
 static int transfer_target(struct gen *g, int from, int age)
 {
-	int h = wards[from].hospital;
-	if (wards[from].care == CARE_SOMATIC && age >= 65) {
-		int w = pick_ward(g, h, CARE_GERIATRIC);
+	const struct w_ward *f = &g->w->wards[from];
+	const struct w_hospital *h = &g->w->hospitals[f->hospital];
+	if (f->care == CARE_SOMATIC && age >= 65) {
+		int w = pick_ward(g, f->hospital, CARE_GERIATRIC);
 		if (w >= 0)
 			return w;
 	}
-	int candidates[WARD_COUNT] = {0}, n = 0;
-	for (int w = 0; w < WARD_COUNT; w++)
-		if (wards[w].hospital == h && w != from && wards[w].care == wards[from].care)
+	int candidates[W_WARDS_MAX], n = 0;
+	for (int w = h->ward_first; w < h->ward_first + h->ward_count; w++)
+		if (w != from && g->w->wards[w].care == f->care)
 			candidates[n++] = w;
 	return n ? candidates[demo_rng_below(&g->rng, (uint32_t)n)] : -1;
 }
@@ -708,17 +1054,19 @@ static const char *const date_change_notes[] = {
 };
 
 struct episode_ctx {
+	const struct gen *g;
 	const struct patient *pt;
 	int ward, ward2;          /* admitting ward; ward after the transfer or -1 */
 	hg_instant t0, t_transfer; /* admission; transfer or NONE */
 	int recipients;
-	event_party to[3];
-	event_party social, health, primary;
+	struct party to[3];
+	struct party social, health, primary;
+	const char *region; /* the region of the admitting ward: deviations about the hospital name it */
 };
 
-static const event_party *ward_at(const struct episode_ctx *c, hg_instant t, event_party *buf)
+static const struct party *ward_at(const struct episode_ctx *c, hg_instant t, struct party *buf)
 {
-	*buf = ward_party(c->ward2 >= 0 && t >= c->t_transfer ? c->ward2 : c->ward);
+	*buf = ward_party(c->g, c->ward2 >= 0 && t >= c->t_transfer ? c->ward2 : c->ward);
 	return buf;
 }
 
@@ -735,7 +1083,7 @@ static void set_recipients(event_recipients *r, const struct episode_ctx *c)
 {
 	r->count = c->recipients;
 	for (int i = 0; i < c->recipients; i++)
-		r->to[i] = c->to[i];
+		r->to[i] = c->to[i].p;
 }
 
 static void staff_name(struct gen *g, char *out, size_t cap)
@@ -752,23 +1100,27 @@ static void staff_name(struct gen *g, char *out, size_t cap)
 static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0, enum scenario sc)
 {
 	struct episode_ctx c;
-	event_party wbuf, author;
+	struct party wbuf, author;
 	event *ev;
 	memset(&c, 0, sizeof c);
+	c.g = g;
 	c.pt = pt;
 	c.t0 = t0;
 	c.ward = choose_ward(g, pt);
 	c.ward2 = -1;
 	c.t_transfer = HG_INSTANT_NONE;
-	c.social = municipal_party(pt->municipality, 0);
-	c.health = municipal_party(pt->municipality, 1);
-	c.primary = primary_care_party(pt->primary_care);
+	c.social = municipal_party(g, pt->municipality, 0);
+	c.health = municipal_party(g, pt->municipality, 1);
+	c.primary = primary_care_party(g, pt->primary_care);
+	const struct w_ward *ward = &g->w->wards[c.ward];
+	const struct w_hospital *hospital = &g->w->hospitals[ward->hospital];
+	c.region = g->w->regions[hospital->region].code;
 	c.to[c.recipients++] = c.social;
 	c.to[c.recipients++] = c.primary;
 	bool health_involved = chance(g, 350);
 	if (health_involved)
 		c.to[c.recipients++] = c.health;
-	care_type care = wards[c.ward].care;
+	care_type care = ward->care;
 	hg_date admitted_date = cal_local_date(t0);
 
 	/* When the doctor will judge the patient ready, and what the stay ends in. */
@@ -795,8 +1147,8 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 	/* admission */
 	ev = plan_add(g, EVENT_ADMITTED, t0, ward_at(&c, t0, &wbuf), -1);
 	ev->u.admitted.patient = pt->data;
-	copy_text(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, hospital_names[wards[c.ward].hospital]);
-	copy_text(ev->u.admitted.ward, sizeof ev->u.admitted.ward, wards[c.ward].id);
+	copy_text(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, hospital->name);
+	copy_text(ev->u.admitted.ward, sizeof ev->u.admitted.ward, ward->id);
 	ev->u.admitted.care = care;
 
 	/* a move to another ward early in the stay */
@@ -806,8 +1158,8 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 			c.t_transfer = t0 + rnd(g, 6 * HOUR, (t_end - t0) / 2);
 			c.ward2 = to;
 			ev = plan_add(g, EVENT_TRANSFERRED, c.t_transfer, ward_at(&c, c.t_transfer, &wbuf), -1);
-			copy_text(ev->u.transferred.ward, sizeof ev->u.transferred.ward, wards[to].id);
-			ev->u.transferred.care = wards[to].care;
+			copy_text(ev->u.transferred.ward, sizeof ev->u.transferred.ward, g->w->wards[to].id);
+			ev->u.transferred.care = g->w->wards[to].care;
 		}
 	}
 
@@ -845,13 +1197,14 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 		hg_date notice_date = cal_local_date(t_notice);
 		if (expected < notice_date)
 			expected = notice_date;
-		const event_party *w = ward_at(&c, t_notice, &wbuf);
+		const struct party *w = ward_at(&c, t_notice, &wbuf);
 		author = *w;
 		if (chance(g, 12)) {
 			/* sent to the wrong municipality first, cancelled, sent again */
 			struct episode_ctx wrong = c;
-			int other = (pt->municipality + 1 + (int)rnd(g, 0, MUNICIPALITY_COUNT - 2)) % MUNICIPALITY_COUNT;
-			wrong.to[0] = municipal_party(other, 0);
+			int nm = g->w->n_municipalities;
+			int other = (pt->municipality + 1 + (int)rnd(g, 0, nm - 2)) % nm;
+			wrong.to[0] = municipal_party(g, other, 0);
 			ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
 			set_recipients(&ev->u.admission_notice.recipients, &wrong);
 			ev->u.admission_notice.expected_discharge_date = expected;
@@ -861,6 +1214,15 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 			ev = plan_add(g, EVENT_CANCELLED, t_notice, &author, wrong_notice);
 			copy_text(ev->note, sizeof ev->note, "Skickat till fel kommun.");
 			t_notice += rnd(g, 2 * MINUTE, 20 * MINUTE);
+			/* the notice sent again may fall on the next day: its date must not be in the past */
+			if (expected < cal_local_date(t_notice))
+				expected = cal_local_date(t_notice);
+			/* and the ready notice (or the death) must still come after it */
+			if (t_end < t_notice + 2 * HOUR) {
+				t_end = t_notice + 2 * HOUR;
+				if (has_ready)
+					t_ready = t_end;
+			}
 		}
 		ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
 		set_recipients(&ev->u.admission_notice.recipients, &c);
@@ -908,10 +1270,10 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 	}
 	if (notice >= 0 && chance(g, 100) && t_end - t_notice > 4 * HOUR) {
 		hg_instant t = t_notice + rnd(g, HOUR, t_end - t_notice - 2 * HOUR);
-		const event_party *w = ward_at(&c, t, &wbuf);
+		const struct party *w = ward_at(&c, t, &wbuf);
 		author = *w;
 		ev = plan_add(g, EVENT_INFO_REQUESTED, t, &c.social, -1);
-		ev->u.info_requested.to = author;
+		ev->u.info_requested.to = author.p;
 		copy_text(ev->note, sizeof ev->note, "Hur går patienten? Behov av hjälp med förflyttning?");
 		int request = last_index(g);
 		hg_instant t_reply = t + rnd(g, HOUR, 30 * HOUR);
@@ -980,7 +1342,7 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 		if (premature) {
 			ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, 2 * HOUR, 2 * DAY), &c.social, -1);
 			ev->u.deviation.category = DEVIATION_DISCHARGE_NOT_READY;
-			copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, DEMO_REGION_CODE);
+			copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
 			copy_text(ev->note, sizeof ev->note, "Utskriven innan kommunen meddelat hemgångsklar.");
 		}
 
@@ -1010,7 +1372,7 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 		} else if (sc == SCENARIO_NORMAL && chance(g, 400)) {
 			ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, HOUR, 3 * DAY), &c.social, -1);
 			ev->u.deviation.category = DEVIATION_CARE_CONTACT_MISSING;
-			copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, DEMO_REGION_CODE);
+			copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
 			copy_text(ev->note, sizeof ev->note, "Ingen fast vårdkontakt utsedd före utskrivning.");
 		}
 
@@ -1054,13 +1416,13 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 	if (notice < 0 && has_ready && chance(g, 500)) {
 		ev = plan_add(g, EVENT_DEVIATION, t_ready + rnd(g, HOUR, DAY), &c.social, -1);
 		ev->u.deviation.category = DEVIATION_NOTICE_MISSING;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, DEMO_REGION_CODE);
+		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
 		copy_text(ev->note, sizeof ev->note, "Inget inskrivningsmeddelande före underrättelsen om utskrivningsklar.");
 	} else if (notice >= 0 && t_notice - (need_judged != HG_INSTANT_NONE ? need_judged : t0) > DAY &&
 		   chance(g, 400)) {
 		ev = plan_add(g, EVENT_DEVIATION, t_notice + rnd(g, HOUR, 2 * DAY), &c.social, -1);
 		ev->u.deviation.category = DEVIATION_NOTICE_LATE;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, DEMO_REGION_CODE);
+		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
 		copy_text(ev->note, sizeof ev->note, "Inskrivningsmeddelandet kom mer än ett dygn efter inskrivningen.");
 	}
 	if (has_ready && chance(g, 40)) {
@@ -1068,14 +1430,14 @@ static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0,
 		bool by_health = health_involved && chance(g, 500);
 		ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, 2 * HOUR, 3 * DAY), by_health ? &c.health : &c.social, -1);
 		ev->u.deviation.category = random_deviations[k].category;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, DEMO_REGION_CODE);
+		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
 		copy_text(ev->note, sizeof ev->note, random_deviations[k].note);
 	}
 	if (has_ready && chance(g, 10)) {
 		ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, HOUR, DAY), ward_at(&c, t_dis, &wbuf), -1);
 		ev->u.deviation.category = DEVIATION_OTHER;
 		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org,
-			  municipalities[pt->municipality].code);
+			  g->w->municipalities[pt->municipality].code);
 		copy_text(ev->note, sizeof ev->note, "Hemtjänsten kunde inte ta emot patienten enligt planeringen.");
 	}
 }
@@ -1095,6 +1457,7 @@ static void plan_sort(struct gen *g)
 	}
 }
 
+
 /*
  * About a third of the patients who went home answer the follow-up survey a few
  * days later (by phone or through the link). Drawn from a generator of its own,
@@ -1108,7 +1471,7 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	demo_rng r;
 	survey_answer a;
 	demo_rng_seed(&r, (uint64_t)episode_id * 0x9E3779B97F4A7C15ULL ^ 0x5375727665790000ULL);
-	if (!demo_rng_chance(&r, 350) || store_is_postgres(g->s)) /* surveys are SQLite only so far (issue 12) */
+	if (!demo_rng_chance(&r, 350) || !g->bulk) /* surveys are SQLite only so far (issue 12) */
 		return HG_OK;
 	survey_answer_init(&a);
 	a.answered_at = discharged + (hg_instant)(3 + demo_rng_below(&r, 8)) * 86400 + demo_rng_below(&r, 8 * 3600);
@@ -1120,16 +1483,22 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	a.replies[SURVEY_FELT_SAFE] = demo_rng_chance(&r, yes_permille[SURVEY_FELT_SAFE]) ? SURVEY_YES : SURVEY_NO;
 	a.channel = demo_rng_chance(&r, 600) ? SURVEY_PHONE : SURVEY_LINK;
 	a.respondent = demo_rng_chance(&r, 750) ? SURVEY_PATIENT : SURVEY_NEXT_OF_KIN;
-	hg_status rc = followup_answer_put(g->s, episode_id, &a, "demo");
+	hg_status rc = store_bulk_survey_answer(g->bulk, episode_id, &a, "demo");
 	if (rc != HG_OK)
 		(void)snprintf(g->err, g->errlen, "cannot store a survey answer: %s", hg_status_name(rc));
 	return rc;
 }
 
-/* Stores the planned events up to `now`; *discharged gets the discharge instant if it was stored. */
+/*
+ * Judges the planned events up to `now` one by one, as store_append would
+ * (episode_append on the fold of those before it; a rejection is a bug of the
+ * planner), and hands the episode to the bulk loader. *discharged gets the
+ * discharge instant if it was recorded.
+ */
 static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *deceased)
 {
 	int64_t episode_id = 0;
+	size_t m = 0;
 	*discharged = HG_INSTANT_NONE;
 	*deceased = false;
 	if (g->overflow) {
@@ -1139,6 +1508,7 @@ static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *decease
 	plan_sort(g);
 	for (int i = 0; i < g->n; i++)
 		g->seq_of[i] = 0;
+	episode_init(g->st);
 	for (int k = 0; k < g->n; k++) {
 		struct plan_item *it = &g->plan[g->order[k]];
 		hg_instant recorded = it->ev.occurred_at + it->delay;
@@ -1158,27 +1528,41 @@ static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *decease
 			else if (it->ev.type == EVENT_CANCELLED)
 				it->ev.u.cancelled.cancels_seq = seq;
 		}
-		store_append_result r;
+		event *ev = &g->evs[m];
 		event_error e;
-		hg_status rc = store_append(g->s, episode_id, &it->ev, NULL, recorded, &r, &e);
-		if (rc) {
-			if (e.reason != EVR_OK)
-				(void)snprintf(g->err, g->errlen,
-					       "generator bug: episode %d, %s event rejected: %s (field '%s')",
-					       g->res->episodes + 1, event_type_code(it->ev.type), e.code, e.field);
-			else
-				(void)snprintf(g->err, g->errlen, "cannot append a %s event: %s",
-					       event_type_code(it->ev.type), hg_status_name(rc));
-			return e.reason != EVR_OK ? HG_EINTERNAL : rc;
+		*ev = it->ev;
+		ev->id = 0;
+		ev->seq = (int32_t)m + 1;
+		ev->recorded_at = recorded;
+		if (episode_append(g->st, g->evs, m, ev, &e) != HG_OK) {
+			(void)snprintf(g->err, g->errlen, "generator bug: episode %d, %s event rejected: %s (field '%s')",
+				       g->res->episodes + 1, event_type_code(ev->type), e.code, e.field);
+			return HG_EINTERNAL;
 		}
-		episode_id = r.episode_id;
-		g->seq_of[g->order[k]] = r.seq;
-		g->res->events++;
-		if (it->ev.type == EVENT_DISCHARGED) {
-			*discharged = it->ev.occurred_at;
-			*deceased = it->ev.u.discharged.destination == DEST_DECEASED;
+		g->seq_of[g->order[k]] = ev->seq;
+		m++;
+		if (ev->type == EVENT_DISCHARGED) {
+			*discharged = ev->occurred_at;
+			*deceased = ev->u.discharged.destination == DEST_DECEASED;
 		}
 	}
+	hg_status rc = HG_OK;
+	if (g->bulk) {
+		rc = store_bulk_episode(g->bulk, g->evs, m, g->st, &episode_id);
+	} else {
+		/* PostgreSQL has no bulk loader yet: the events go through store_append, judged once more there */
+		for (size_t i = 0; i < m && rc == HG_OK; i++) {
+			store_append_result r;
+			event_error e;
+			rc = store_append(g->s, episode_id, &g->evs[i], NULL, g->evs[i].recorded_at, &r, &e);
+			episode_id = r.episode_id;
+		}
+	}
+	if (rc != HG_OK) {
+		(void)snprintf(g->err, g->errlen, "cannot store episode %d: %s", g->res->episodes + 1, hg_status_name(rc));
+		return rc;
+	}
+	g->res->events += (long)m;
 	if (*discharged != HG_INSTANT_NONE && !*deceased)
 		return maybe_survey(g, episode_id, *discharged);
 	return HG_OK;
@@ -1191,28 +1575,100 @@ static hg_status run_episode(struct gen *g, const struct patient *pt, hg_instant
 	g->overflow = false;
 	plan_episode(g, pt, t0, sc);
 	hg_status rc = plan_store(g, discharged, deceased);
-	if (rc == HG_OK)
-		g->res->episodes++;
+	if (rc == HG_OK && ++g->res->episodes % COMMIT_EVERY == 0 && g->bulk) {
+		rc = store_bulk_commit(g->bulk);
+		if (rc != HG_OK)
+			(void)snprintf(g->err, g->errlen, "cannot commit: %s", hg_status_name(rc));
+	}
 	return rc;
 }
 
 /* Number of episodes of one patient: mostly one; readmissions for about one in four. */
 static const struct share episodes_per_patient[] = {{720, 1, 1}, {180, 2, 2}, {70, 3, 3}, {30, 4, 4}};
 
-hg_status demo_generate(store *s, const demo_options *o, demo_result *out, char *err, size_t errlen)
+/* How far back episodes start: 18 months, or for the country as long as its yearly rate needs. */
+static int history_days(const struct world *w, int episodes)
 {
-	struct gen g;
+	int64_t days = (int64_t)episodes * 365 / DEMO_COUNTRY_EPISODES_PER_YEAR;
+	return w->country && days > DEMO_HISTORY_DAYS ? (int)days : DEMO_HISTORY_DAYS;
+}
+
+static hg_status generate(struct gen *g, const demo_options *o, demo_result *out)
+{
 	struct patient pt;
 	hg_status rc = HG_OK;
+	/* A few episodes are kept in hospital at `now` (max(3, 2 %) each, at most 2 000 in the country:
+	 * admitted, and ready and waiting). */
+	int forced = o->episodes / 50 > 3 ? o->episodes / 50 : 3;
+	if (g->w->country && forced > 2000)
+		forced = 2000;
+	while (out->episodes < o->episodes) {
+		rc = patient_new(g, &pt);
+		if (rc)
+			return rc;
+		out->patients++;
+		enum scenario sc = out->episodes < forced	? SCENARIO_IN_HOSPITAL
+				   : out->episodes < 2 * forced ? SCENARIO_WAITING
+								: SCENARIO_NORMAL;
+		hg_instant t0;
+		int stays = 1;
+		if (sc == SCENARIO_IN_HOSPITAL)
+			t0 = g->now - rnd(g, HOUR, 40 * HOUR);
+		else if (sc == SCENARIO_WAITING)
+			t0 = g->now - rnd(g, 5 * DAY, 14 * DAY);
+		else {
+			t0 = g->now - rnd(g, 2 * HOUR, g->history);
+			stays = (int)draw(g, episodes_per_patient, COUNT(episodes_per_patient));
+		}
+		for (int i = 0; i < stays && out->episodes < o->episodes; i++) {
+			hg_instant discharged;
+			bool deceased;
+			rc = run_episode(g, &pt, t0, sc, &discharged, &deceased);
+			if (rc)
+				return rc;
+			/* the next stay only after this one ended: one patient is never in hospital twice */
+			if (discharged == HG_INSTANT_NONE || deceased)
+				break;
+			t0 = discharged + (chance(g, 350) ? rnd(g, DAY, 29 * DAY) : rnd(g, 31 * DAY, 240 * DAY));
+			if (t0 >= g->now - HOUR)
+				break;
+		}
+	}
+	return HG_OK;
+}
+
+hg_status demo_build(store *s, const demo_options *o, const char *password_hash, demo_result *out, char *err,
+		     size_t errlen)
+{
+	struct gen g;
+	struct world *w = NULL;
+	hg_status rc;
 	memset(&g, 0, sizeof g);
 	memset(out, 0, sizeof *out);
 	if (o->episodes < 1 || o->episodes > DEMO_EPISODES_MAX) {
 		(void)snprintf(err, errlen, "episodes must be 1..%d", DEMO_EPISODES_MAX);
 		return HG_EINVAL;
 	}
+	rc = world_new(demo_is_country(o), &w);
+	if (rc) {
+		(void)snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	out->regions = w->n_regions;
+	out->municipalities = w->n_municipalities;
+	out->hospitals = w->n_hospitals;
+	out->wards = w->n_wards;
+	out->primary_care_units = w->n_pc;
+	out->history_days = history_days(w, o->episodes);
+	rc = create_world(s, w, password_hash, o->now, err, errlen);
+	if (rc)
+		goto out;
+
+	g.w = w;
 	g.s = s;
 	demo_rng_seed(&g.rng, o->seed);
 	g.now = o->now;
+	g.history = (hg_instant)out->history_days * DAY;
 	g.reserve_numbers = o->reserve_numbers;
 	g.res = out;
 	g.err = err;
@@ -1221,46 +1677,29 @@ hg_status demo_generate(store *s, const demo_options *o, demo_result *out, char 
 		;
 	g.ids = hg_calloc(g.ids_cap, sizeof *g.ids);
 	g.plan = hg_malloc(PLAN_MAX * sizeof *g.plan);
-	if (!g.ids || !g.plan) {
+	g.evs = hg_malloc(PLAN_MAX * sizeof *g.evs);
+	g.st = hg_malloc(sizeof *g.st);
+	if (!g.ids || !g.plan || !g.evs || !g.st) {
 		(void)snprintf(err, errlen, "out of memory");
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	/* A few episodes are kept in hospital at `now` (max(3, 2 %) each: admitted, and ready and waiting). */
-	int forced = o->episodes / 50 > 3 ? o->episodes / 50 : 3;
-	while (out->episodes < o->episodes) {
-		rc = patient_new(&g, &pt);
+	if (!store_is_postgres(s)) {
+		rc = store_bulk_open(s, &g.bulk, err, errlen);
 		if (rc)
 			goto out;
-		out->patients++;
-		enum scenario sc = out->episodes < forced	? SCENARIO_IN_HOSPITAL
-				   : out->episodes < 2 * forced ? SCENARIO_WAITING
-								: SCENARIO_NORMAL;
-		hg_instant t0;
-		int stays = 1;
-		if (sc == SCENARIO_IN_HOSPITAL)
-			t0 = g.now - rnd(&g, HOUR, 40 * HOUR);
-		else if (sc == SCENARIO_WAITING)
-			t0 = g.now - rnd(&g, 5 * DAY, 14 * DAY);
-		else {
-			t0 = g.now - rnd(&g, 2 * HOUR, DEMO_HISTORY_DAYS * DAY);
-			stays = (int)draw(&g, episodes_per_patient, COUNT(episodes_per_patient));
-		}
-		for (int i = 0; i < stays && out->episodes < o->episodes; i++) {
-			hg_instant discharged;
-			bool deceased;
-			rc = run_episode(&g, &pt, t0, sc, &discharged, &deceased);
-			if (rc)
-				goto out;
-			if (discharged == HG_INSTANT_NONE || deceased)
-				break;
-			t0 = discharged + (chance(&g, 350) ? rnd(&g, DAY, 29 * DAY) : rnd(&g, 31 * DAY, 240 * DAY));
-			if (t0 >= g.now - HOUR)
-				break;
-		}
+	}
+	rc = generate(&g, o, out);
+	hg_status closed = store_bulk_close(g.bulk, rc == HG_OK);
+	if (rc == HG_OK && closed != HG_OK) {
+		(void)snprintf(err, errlen, "cannot commit the episodes: %s", hg_status_name(closed));
+		rc = closed;
 	}
 out:
 	hg_free(g.ids);
 	hg_free(g.plan);
+	hg_free(g.evs);
+	hg_free(g.st);
+	world_free(w);
 	return rc;
 }

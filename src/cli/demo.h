@@ -1,19 +1,28 @@
 /*
- * demo.h - the demo region generator behind `hemgang demo`.
+ * demo.h - the demo generator behind `hemgang demo`.
  *
- * A demo database must look like a real county so that the web UI, the
- * follow-up reports and the invoices have something worth showing: a region
- * modelled on Dalarna (län 20) with its 15 real municipalities, four hospitals,
- * primary care units, municipal units, one login per role, and some 2 000
- * episodes over 18 months in every state. The people and events are
- * fictitious (docs/demo.md states the personnummer policy).
+ * A demo database must look real so that the web UI, the follow-up reports,
+ * the invoices and the benchmarks have something worth showing. Two shapes:
  *
- * Every episode is written through store_append() event by event, exactly as
- * a client would send it, so the core's rules judge every generated event and
- * the database is one that the real system could have produced. The
- * generator is deterministic: the same seed and the same `now` give the same
- * events, byte for byte. Randomness comes from a small PRNG value passed
- * around explicitly (no global state, no rand()).
+ *   - the region (by default up to DEMO_REGION_EPISODES_MAX episodes): a
+ *     region modelled on Dalarna (län 20) with its 15 real municipalities,
+ *     four hospitals, 13 wards, 30 primary care units, municipal units and one
+ *     login per role, some 2 000 episodes over 18 months in every state;
+ *   - the country (by default above that, up to DEMO_EPISODES_MAX): Sweden's 21
+ *     regions and 290 municipalities, 72 hospitals with their wards, a primary
+ *     care unit per some 12 000 inhabitants, at some 300 000 episodes a year
+ *     over at least 18 months. Dalarna is one of the regions, with the very
+ *     units and logins of the region demo.
+ *
+ * The people and events are fictitious (docs/demo.md states the personnummer
+ * policy). Every event is judged by the core's rules as it is planned
+ * (episode_append on the episode's fold, kept in memory), and each episode is
+ * written whole through the bulk loader (store/store_bulk.h), which writes the
+ * same rows store_append would have. The generator is deterministic: the same
+ * seed and the same `now` give the same events, byte for byte. Randomness
+ * comes from a small PRNG value passed around explicitly (no global state, no
+ * rand()). No patient ever has two stays at once: a readmission starts after
+ * the discharge before it.
  */
 #ifndef HG_CLI_DEMO_H
 #define HG_CLI_DEMO_H
@@ -28,10 +37,12 @@
 #include "store/store.h"
 
 #define DEMO_EPISODES_DEFAULT 2000
-#define DEMO_EPISODES_MAX 100000
+#define DEMO_REGION_EPISODES_MAX 20000 /* more episodes than this make the country */
+#define DEMO_EPISODES_MAX 2000000
+#define DEMO_COUNTRY_EPISODES_PER_YEAR 300000 /* some 300 000 a year in all of Sweden */
 #define DEMO_PASSWORD "demo"          /* every demo user's password */
 #define DEMO_REGION_CODE "R20"
-#define DEMO_HISTORY_DAYS 548         /* episodes start within the last 18 months */
+#define DEMO_HISTORY_DAYS 548         /* episodes start within the last 18 months (the country: or more) */
 
 /* splitmix64: a tiny, well-mixed PRNG whose whole state is one integer. */
 typedef struct demo_rng {
@@ -59,17 +70,15 @@ typedef struct demo_login {
 /* The demo logins in a fixed order; *n gets their count. Static storage. */
 const demo_login *demo_logins(size_t *n);
 
-/*
- * Writes the organisations, units and users of the demo region into s.
- * password_hash is the hash of DEMO_PASSWORD (hash it once: argon2id is
- * slow), shared by every user; now stamps the users' creation. On failure err
- * gets a one-line reason.
- */
-hg_status demo_create_region(store *s, const char *password_hash, hg_instant now, char *err,
-			     size_t errlen) HG_MUST_CHECK;
+typedef enum demo_shape {
+	DEMO_SHAPE_AUTO = 0, /* the region up to DEMO_REGION_EPISODES_MAX episodes, the country above */
+	DEMO_SHAPE_REGION,
+	DEMO_SHAPE_COUNTRY,
+} demo_shape;
 
 typedef struct demo_options {
 	int episodes;         /* 1..DEMO_EPISODES_MAX */
+	demo_shape shape;
 	uint64_t seed;
 	hg_instant now;       /* the demo's "now": no event is recorded after it */
 	bool reserve_numbers; /* identify patients by reserve numbers instead of personnummer */
@@ -79,15 +88,44 @@ typedef struct demo_result {
 	int episodes;
 	int patients;
 	long events;
+	int regions, municipalities, hospitals, wards, primary_care_units;
+	int history_days; /* episodes start within this many days before now */
 } demo_result;
 
+/* True when the options make the country rather than the region. */
+bool demo_is_country(const demo_options *o);
+
 /*
- * Generates o->episodes episodes into s (whose region demo_create_region has
- * written), appending each event with store_append(). Bulk durability is the
- * caller's choice (store_set_durability). A rejected event is a bug in the
- * generator: the result is HG_EINTERNAL and err names the event type, the
- * reason code and the field. The working memory is allocated and freed here.
+ * Builds the whole demo into s (a new, empty store): the organisations, units
+ * and users, then o->episodes episodes through the bulk loader. password_hash
+ * is the hash of DEMO_PASSWORD (hash it once: argon2id is slow), shared by
+ * every user. A rejected event is a bug in the generator: the result is
+ * HG_EINTERNAL and err names the episode, the event type, the reason code and
+ * the field. The working memory is allocated and freed here; on failure the
+ * store holds a half-built demo (the caller removes the file).
  */
-hg_status demo_generate(store *s, const demo_options *o, demo_result *out, char *err, size_t errlen) HG_MUST_CHECK;
+hg_status demo_build(store *s, const demo_options *o, const char *password_hash, demo_result *out, char *err,
+		     size_t errlen) HG_MUST_CHECK;
+
+/* ---- the country's data (demo_country.c) ---- */
+
+typedef struct demo_county {
+	const char *code; /* 2-digit län code */
+	const char *region_name;
+} demo_county;
+
+enum { HOSPITAL_NONE = 0, HOSPITAL_COUNTY, HOSPITAL_LOCAL };
+
+typedef struct demo_country_municipality {
+	const char *code; /* SCB kommunkod */
+	const char *name;
+	int population;   /* rounded; a weight */
+	int hospital;     /* HOSPITAL_*: the demo puts a hospital here */
+} demo_country_municipality;
+
+/* Sweden's 21 counties (regions), in code order. Static storage. */
+const demo_county *demo_counties(size_t *n);
+/* The municipalities outside Dalarna, in code order. Static storage. */
+const demo_country_municipality *demo_country_municipalities(size_t *n);
 
 #endif

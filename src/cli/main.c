@@ -44,9 +44,12 @@ static const cli_command commands[] = {
 	 "  --trusted-proxy ADDR  a reverse proxy at ADDR: its X-Forwarded-For names the client for login\n"
 	 "                    limits and the audit log (docs/operations.md).\n"},
 	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
-	 "usage: hemgang demo [--db PATH] [--episodes N] [--seed N] [--now DATE] [--force] [--reserve-numbers]\n"
+	 "usage: hemgang demo [--db PATH] [--episodes N] [--shape region|country] [--seed N] [--now DATE] [--force]\n"
+	 "                    [--reserve-numbers]\n"
 	 "  Creates the demo database (default hemgang.db) and prints the demo logins as\n"
-	 "  username<TAB>role<TAB>organisation code<TAB>unit. Every password is 'demo'.\n"},
+	 "  username<TAB>role<TAB>organisation code<TAB>unit. Every password is 'demo'.\n"
+	 "  Up to 20000 episodes make the region Dalarna, more (up to 2000000) the whole\n"
+	 "  country at some 300000 episodes a year; --shape chooses either.\n"},
 	{"migrate", cmd_migrate, "create the database or bring its schema up to date",
 	 "usage: hemgang migrate [--db PATH]\n"},
 	{"rebuild", cmd_rebuild, "recompute every projection from the stored events",

@@ -713,30 +713,255 @@ hg_status event_from_json(const json_t *obj, event_json_mode mode, event *ev, ev
 
 /* ---- canonical text ---- */
 
-#define CANONICAL_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
+/*
+ * The canonical text is what Jansson's json_dumpb(event_to_json(ev),
+ * JSON_COMPACT | JSON_SORT_KEYS) gives (the form every stored body has), but
+ * written straight from the field tables: building the JSON value, sorting it
+ * and dumping it twice cost more than all else of a bulk load. The test of
+ * this file compares both for every type and for awkward text.
+ */
+
+/* A growing output buffer (hg_malloc); failed is sticky: out of memory or text that is not UTF-8. */
+typedef struct text_out {
+	char *buf;
+	size_t len, cap;
+	bool failed;
+} text_out;
+
+static void out_bytes(text_out *o, const char *s, size_t n)
+{
+	if (o->failed)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 512;
+		while (o->len + n + 1 > cap)
+			cap *= 2;
+		char *bigger = hg_realloc(o->buf, cap);
+		if (!bigger) {
+			o->failed = true;
+			return;
+		}
+		o->buf = bigger;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void out_text(text_out *o, const char *s) { out_bytes(o, s, strlen(s)); }
+
+/* Length of the valid UTF-8 sequence at s[0..n) (RFC 3629, as Jansson checks it), or 0. */
+static size_t utf8_length(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t v;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, v = s[0] & 0x1Fu;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, v = s[0] & 0x0Fu;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, v = s[0] & 0x07u;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0u) != 0x80u)
+			return 0;
+		v = v << 6 | (s[i] & 0x3Fu);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000))
+		return 0;
+	return len;
+}
+
+/* A JSON string with Jansson's escapes: \\ \" \b \f \n \r \t, other controls as \u00XX, UTF-8 as it is. */
+static void out_string(text_out *o, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0;
+	out_bytes(o, "\"", 1);
+	for (size_t i = 0; i < n && !o->failed;) {
+		size_t len = utf8_length(u + i, n - i);
+		if (len == 0) {
+			o->failed = true;
+			break;
+		}
+		if (len > 1 || (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\')) {
+			i += len;
+			run += len;
+			continue;
+		}
+		out_bytes(o, s + i - run, run);
+		run = 0;
+		char esc[8];
+		switch (u[i]) {
+		case '"': out_bytes(o, "\\\"", 2); break;
+		case '\\': out_bytes(o, "\\\\", 2); break;
+		case '\b': out_bytes(o, "\\b", 2); break;
+		case '\f': out_bytes(o, "\\f", 2); break;
+		case '\n': out_bytes(o, "\\n", 2); break;
+		case '\r': out_bytes(o, "\\r", 2); break;
+		case '\t': out_bytes(o, "\\t", 2); break;
+		default:
+			(void)snprintf(esc, sizeof esc, "\\u%04X", u[i]);
+			out_bytes(o, esc, 6);
+		}
+		i++;
+	}
+	out_bytes(o, s + n - run, run);
+	out_bytes(o, "\"", 1);
+}
+
+static void out_int(text_out *o, long long v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof buf, "%lld", v);
+	out_bytes(o, buf, (size_t)n);
+}
+
+/* One member of an object being written: its row and the struct the row's offset is into. */
+typedef struct out_member {
+	const char *name;
+	const field_desc *f; /* NULL: the "type" member */
+	const char *base;
+} out_member;
+
+#define OUT_MEMBERS_MAX 24
+
+static void out_members(text_out *o, out_member *m, size_t n, const event *ev);
+
+static void out_table(text_out *o, const field_table *tab, const char *base)
+{
+	out_member m[OUT_MEMBERS_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < tab->count && n < OUT_MEMBERS_MAX; i++)
+		m[n++] = (out_member){tab->rows[i].name, &tab->rows[i], base};
+	out_members(o, m, n, NULL);
+}
+
+static void out_row(text_out *o, const field_desc *f, const char *base)
+{
+	const char *p = base + f->offset;
+	switch (f->kind) {
+	case FIELD_TEXT:
+	case FIELD_PERSONNUMMER:
+		out_string(o, p, strnlen(p, f->size));
+		return;
+	case FIELD_ENUM: {
+		const char *code = f->codes->code(get_int(p));
+		if (code)
+			out_string(o, code, strlen(code));
+		else
+			out_text(o, "null");
+		return;
+	}
+	case FIELD_DATE: {
+		hg_date d;
+		char buf[11];
+		memcpy(&d, p, sizeof d);
+		if (d == HG_DATE_NONE)
+			out_text(o, "null");
+		else
+			out_string(o, date_format(d, buf), 10);
+		return;
+	}
+	case FIELD_INSTANT: {
+		hg_instant t;
+		char buf[21];
+		memcpy(&t, p, sizeof t);
+		if (t == HG_INSTANT_NONE)
+			out_text(o, "null");
+		else {
+			const char *s = instant_format_utc(t, buf);
+			out_string(o, s, strlen(s));
+		}
+		return;
+	}
+	case FIELD_BOOL: {
+		bool b;
+		memcpy(&b, p, sizeof b);
+		out_text(o, b ? "true" : "false");
+		return;
+	}
+	case FIELD_INT32: {
+		int32_t v;
+		memcpy(&v, p, sizeof v);
+		out_int(o, v);
+		return;
+	}
+	case FIELD_INT64: {
+		int64_t v;
+		memcpy(&v, p, sizeof v);
+		out_int(o, v);
+		return;
+	}
+	case FIELD_OBJECT:
+		out_table(o, f->sub, p);
+		return;
+	case FIELD_RECIPIENTS: {
+		const event_recipients *r = (const event_recipients *)(const void *)p;
+		int n = r->count < 0 ? 0 : r->count > EVENT_RECIPIENTS_MAX ? EVENT_RECIPIENTS_MAX : r->count;
+		out_bytes(o, "[", 1);
+		for (int i = 0; i < n; i++) {
+			if (i)
+				out_bytes(o, ",", 1);
+			out_table(o, f->sub, (const char *)&r->to[i]);
+		}
+		out_bytes(o, "]", 1);
+		return;
+	}
+	}
+	o->failed = true; /* NEVER */
+}
+
+/* An object of members m[0..n), in the byte order of their names (JSON_SORT_KEYS). */
+static void out_members(text_out *o, out_member *m, size_t n, const event *ev)
+{
+	for (size_t i = 1; i < n; i++) {
+		out_member x = m[i];
+		size_t j = i;
+		for (; j > 0 && strcmp(m[j - 1].name, x.name) > 0; j--)
+			m[j] = m[j - 1];
+		m[j] = x;
+	}
+	out_bytes(o, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			out_bytes(o, ",", 1);
+		out_string(o, m[i].name, strlen(m[i].name));
+		out_bytes(o, ":", 1);
+		if (m[i].f)
+			out_row(o, m[i].f, m[i].base);
+		else
+			out_string(o, event_type_code(ev->type), strlen(event_type_code(ev->type)));
+	}
+	out_bytes(o, "}", 1);
+}
 
 char *event_to_text(const event *ev)
 {
-	char *out = NULL;
-	json_t *obj = event_to_json(ev);
-	if (!obj)
+	const char *base = (const char *)ev;
+	out_member m[OUT_MEMBERS_MAX];
+	size_t n = 0;
+	text_out o = {NULL, 0, 0, false};
+	if (!event_type_code(ev->type))
 		return NULL;
-	/* Into our own buffer, so the caller frees with hg_free whatever allocator Jansson was given. */
-	size_t need = json_dumpb(obj, NULL, 0, CANONICAL_FLAGS);
-	if (need == 0)
-		goto out;
-	out = hg_malloc(need + 1);
-	if (!out)
-		goto out;
-	if (json_dumpb(obj, out, need, CANONICAL_FLAGS) != need) {
-		hg_free(out); /* NEVER: the size cannot change between the two calls */
-		out = NULL;
-		goto out;
+	m[n++] = (out_member){"type", NULL, base};
+	const field_table *tabs[2] = {&header_table,
+				      (unsigned)ev->type < EVENT_TYPE_COUNT ? &payload_tables[ev->type] : NULL};
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; tabs[k] && i < tabs[k]->count && n < OUT_MEMBERS_MAX; i++)
+			m[n++] = (out_member){tabs[k]->rows[i].name, &tabs[k]->rows[i], base};
+	out_members(&o, m, n, ev);
+	if (o.failed) {
+		hg_free(o.buf);
+		return NULL;
 	}
-	out[need] = '\0';
-out:
-	json_decref(obj);
-	return out;
+	o.buf[o.len] = '\0';
+	return o.buf;
 }
 
 hg_status event_from_text(const char *text, event *ev, event_error *err)

@@ -204,4 +204,14 @@ hg_status sq_write1(store *s, const char *sql, int *changes, const char *types, 
 hg_status sq_collect(sqlite3_stmt *st, size_t elem_size, void (*read_row)(sqlite3_stmt *, void *), void **out,
 		     size_t *n) HG_MUST_CHECK;
 
+/*
+ * The projection writer of store_append and store_rebuild, shared with the
+ * bulk loader (store_bulk.c) so that bulk-loaded episodes get exactly the rows
+ * an append would have written. Writes the projection rows of one folded
+ * episode (replacing earlier ones); now stamps updated_at and evaluates the
+ * deadlines. sc (may be NULL: prepare and finalize on every call) keeps the
+ * statements prepared on db.
+ */
+hg_status sq_project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now) HG_MUST_CHECK;
+
 #endif

@@ -929,6 +929,11 @@ static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st
 	return rc;
 }
 
+hg_status sq_project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now)
+{
+	return project(sc, db, st, now);
+}
+
 /*
  * Looks up an earlier append with the same key by the same user. A key replays only the
  * identical request: another request hash, episode or event type is HG_ECONFLICT.

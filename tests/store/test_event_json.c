@@ -160,6 +160,55 @@ static void test_canonical_text(struct test *t)
 	}
 }
 
+/* Jansson's dump of event_to_json: the canonical text that event_to_text writes directly. */
+static char *jansson_text(const event *ev)
+{
+	json_t *obj = event_to_json(ev);
+	char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(obj);
+	return text;
+}
+
+/*
+ * event_to_text writes the text itself (for speed) and must give exactly what
+ * Jansson gives: every row, and text with every character that JSON escapes,
+ * UTF-8 of 2-4 bytes, and text that is not UTF-8 (no text at all).
+ */
+static void test_text_as_jansson(struct test *t)
+{
+	for (size_t i = 0; i < N_EVENTS; i++) {
+		char *mine = event_to_text(&events[i]), *ref = jansson_text(&events[i]);
+		T_EQ_STR(t, mine, ref, "row %zu (%s) as Jansson writes it", i, event_type_code(events[i].type));
+		hg_free(mine);
+		free(ref);
+	}
+	static const struct {
+		const char *note;
+		bool utf8;
+	} notes[] = {
+		{"citat \" och \\ snedstreck / och tab\t", true},
+		{"rader\r\nny\bsida\f", true},
+		{"styrtecken \001\037\177 slut", true},
+		{"två byte åäö Ü, tre byte €, fyra byte \xF0\x9F\x98\x80", true},
+		{"", true},
+		{"trasig \xC3", false},
+		{"för lång \xC0\x80", false},
+		{"surrogat \xED\xA0\x80", false},
+		{"utanför \xF4\x90\x80\x80", false},
+		{"fortsättning \x80", false},
+	};
+	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+		event ev = events[0];
+		(void)snprintf(ev.note, sizeof ev.note, "%s", notes[i].note);
+		(void)snprintf(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "%s", notes[i].note);
+		char *mine = event_to_text(&ev), *ref = jansson_text(&ev);
+		T_EQ_STR(t, mine, ref, "note %zu as Jansson writes it", i);
+		T_TRUE(t, (mine != NULL) == notes[i].utf8, "note %zu: text exactly when UTF-8", i);
+		hg_free(mine);
+		free(ref);
+	}
+}
+
 /* Looks up "a.b[1].c"-free paths: dot-separated object members only. */
 static const json_t *member(const json_t *obj, const char *path)
 {
@@ -554,6 +603,7 @@ int main(void)
 	struct test t = {.name = "test_event_json"};
 	test_round_trip(&t);
 	test_canonical_text(&t);
+	test_text_as_jansson(&t);
 	test_input_forms(&t);
 	test_errors(&t);
 	test_text_errors(&t);
