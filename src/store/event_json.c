@@ -913,6 +913,36 @@ static void out_row(text_out *o, const field_desc *f, const char *base)
 		out_bytes(o, "]", 1);
 		return;
 	}
+	case FIELD_SIP_ACTIONS: {
+		const event_sip_actions *a = (const event_sip_actions *)(const void *)p;
+		int n = a->count < 0 ? 0 : a->count > EVENT_SIP_ACTIONS_MAX ? EVENT_SIP_ACTIONS_MAX : a->count;
+		out_bytes(o, "[", 1);
+		for (int i = 0; i < n; i++) {
+			if (i)
+				out_bytes(o, ",", 1);
+			out_table(o, f->sub, (const char *)&a->items[i]);
+		}
+		out_bytes(o, "]", 1);
+		return;
+	}
+	case FIELD_CODE_SET: {
+		/* the codes of the set bits, in table order */
+		unsigned set;
+		bool first = true;
+		memcpy(&set, p, sizeof set);
+		out_bytes(o, "[", 1);
+		for (int i = 0; i < (int)f->size; i++) {
+			if (!(set & (1u << i)))
+				continue;
+			const char *code = f->codes->code(i);
+			if (!first)
+				out_bytes(o, ",", 1);
+			first = false;
+			out_string(o, code, strlen(code));
+		}
+		out_bytes(o, "]", 1);
+		return;
+	}
 	}
 	o->failed = true; /* NEVER */
 }
