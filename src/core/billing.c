@@ -98,6 +98,24 @@ static bool ended_by_discharge(const episode_state *st, const episode_ready_peri
 	return st->discharged_at != HG_INSTANT_NONE && p->end == st->discharged_at;
 }
 
+/*
+ * The care type at admission and each change of it, as local dates in date
+ * order (stable: of two moves on one date the later wins, as the ward at
+ * midnight decides the night).
+ */
+static void billing_input_moves(const episode_state *st, liability_input *in)
+{
+	in->care = st->care_change_count > 0 ? st->admitted_care : st->care;
+	in->n_moves = 0;
+	for (int i = 0; i < st->care_change_count && in->n_moves < LIABILITY_MOVES_MAX; i++) {
+		liability_move mv = {cal_local_date(st->care_changes[i].at), st->care_changes[i].care};
+		size_t k = in->n_moves++;
+		for (; k > 0 && in->moves[k - 1].from > mv.from; k--)
+			in->moves[k] = in->moves[k - 1];
+		in->moves[k] = mv;
+	}
+}
+
 hg_status billing_input(const episode_state *st, const char *municipality, hg_date until,
 			liability_period periods[static LIABILITY_PERIODS_MAX], liability_input *in)
 {
@@ -113,7 +131,7 @@ hg_status billing_input(const episode_state *st, const char *municipality, hg_da
 		if (!episode_ready_notice_sent_to_org(st, i, municipality, &at))
 			ready_sent = false;
 	}
-	in->care = st->care;
+	billing_input_moves(st, in);
 	in->periods = periods;
 	in->n_periods = (size_t)st->ready_period_count;
 	in->discharged_at = st->discharged_at;

@@ -37,6 +37,18 @@
 #define LIABILITY_PERIODS_MAX 32        /* ready periods (ready notices) per episode */
 #define LIABILITY_DAYS_MAX 3660         /* ceiling on the days from first ready date to end: 10 years */
 #define LIABILITY_EPISODES_MAX 10000000 /* ceiling on episodes in one average-model group */
+#define LIABILITY_MOVES_MAX 32          /* changes of care type (moves between wards) per episode */
+
+/*
+ * A move to a unit of another care type: from the night that starts on date
+ * `from` on, the patient is at a unit of care type `care` (a ward's care type
+ * decides a night's amount: the ward the patient sleeps in that night, i.e. the
+ * ward after the last move on or before the night's date).
+ */
+typedef struct liability_move {
+	hg_date from;
+	care_type care;
+} liability_move;
 
 /* One ready period: from a ready notice to its withdrawal. */
 typedef struct liability_period {
@@ -45,7 +57,7 @@ typedef struct liability_period {
 } liability_period;
 
 typedef struct liability_input {
-	care_type care;                   /* care type of the ward; picks the grace days and amount */
+	care_type care;                   /* care type of the ward before the first move (or throughout) */
 	const liability_period *periods;  /* in time order, not overlapping */
 	size_t n_periods;                 /* 1..LIABILITY_PERIODS_MAX */
 	hg_instant discharged_at;         /* HG_INSTANT_NONE: still in hospital */
@@ -54,6 +66,10 @@ typedef struct liability_input {
 	bool ready_notice_sent;           /* to the municipality */
 	bool sip_needed;                  /* a SIP was needed ... */
 	bool sip_called;                  /* ... and the care contact called it */
+	/* Moves between care types, in date order (none: `care` throughout). A period's grace days are
+	 * those of the care type on its ready date; each night is charged at the care type of that night. */
+	size_t n_moves;
+	liability_move moves[LIABILITY_MOVES_MAX];
 } liability_input;
 
 /* Whether the liable nights may be invoiced, and if not why (first failing condition). */
@@ -82,6 +98,7 @@ typedef enum liability_error {
 	LIABILITY_ERR_UNTIL_BEFORE_READY,
 	LIABILITY_ERR_TOO_LONG,           /* more than LIABILITY_DAYS_MAX days */
 	LIABILITY_ERR_NO_RATE,            /* a liable night in a year with no amount at or before it */
+	LIABILITY_ERR_MOVES,              /* moves out of date order, a bad care type, or too many */
 	LIABILITY_ERROR_COUNT
 } liability_error;
 
@@ -95,6 +112,7 @@ const char *liability_error_text(liability_error e);
 /* One liable night: the date it starts on and its amount. */
 typedef struct liability_night {
 	hg_date date;
+	care_type care;     /* the care type of the unit the patient was in that night */
 	int64_t amount_ore;
 	int rate_year; /* the year of the rate row used; != year of date when the table had to fall back */
 } liability_night;
@@ -134,6 +152,9 @@ typedef struct liability_result {
  * billing != LIABILITY_BILLABLE, the ready-days and grace end, and no nights.
  */
 hg_status liability_compute(const agreement *a, const liability_input *in, liability_result *out) HG_MUST_CHECK;
+
+/* The care type of in on the night starting on date d: `care`, or that of the last move on or before d. */
+care_type liability_care_on(const liability_input *in, hg_date d);
 
 /*
  * The day liability starts for a patient ready on ready_date with a fresh grace

@@ -18,6 +18,8 @@
  *   withdraw D T        ready status withdrawn
  *   green|yellow D T    process track
  *   sip D T             the care contact at VC calls the SIP
+ *   move D T ger|som|psy  transferred to a ward of that care type (W14, W15, W16)
+ *   leave D T / back D T  leave (permission) starts / ends
  *   disch D T           discharged
  *   cancel D T          the admission is cancelled (seq 1)
  */
@@ -72,7 +74,8 @@ static bool script_event(const char *verb, const char *when, const char *arg, ev
 		{"ready-vc", EVENT_READY_FOR_DISCHARGE}, {"withdraw", EVENT_READY_WITHDRAWN},
 		{"green", EVENT_TRACK_SET},      {"yellow", EVENT_TRACK_SET},
 		{"sip", EVENT_SIP_CALLED},       {"disch", EVENT_DISCHARGED},
-		{"cancel", EVENT_CANCELLED},
+		{"cancel", EVENT_CANCELLED},     {"move", EVENT_TRANSFERRED},
+		{"leave", EVENT_LEAVE_STARTED},  {"back", EVENT_LEAVE_ENDED},
 	};
 	size_t i = 0;
 	while (i < sizeof verbs / sizeof verbs[0] && strcmp(verbs[i].verb, verb) != 0)
@@ -119,6 +122,13 @@ static bool script_event(const char *verb, const char *when, const char *arg, ev
 		ev->u.sip_called.meeting_at = ev->occurred_at + 2 * HG_SECONDS_PER_DAY;
 		ev->u.sip_called.place = SIP_HOSPITAL;
 		break;
+	case EVENT_TRANSFERRED: {
+		struct event_transferred *m = &ev->u.transferred;
+		m->care = strcmp(arg, "psy") == 0 ? CARE_PSYCHIATRIC : strcmp(arg, "ger") == 0 ? CARE_GERIATRIC
+												 : CARE_SOMATIC;
+		(void)snprintf(m->ward, sizeof m->ward, "W1%d", 4 + (int)m->care);
+		break;
+	}
 	case EVENT_DISCHARGED: ev->u.discharged.destination = DEST_OWN_HOME; break;
 	case EVENT_CANCELLED: ev->u.cancelled.cancels_seq = 1; break;
 	default: break;
@@ -403,6 +413,27 @@ static void test_lines(struct test *t)
 				   "ready 2024-03-01 10:00; disch 2024-03-06 11:00",
 		 "2024-03", FAR, A_NOCOND, BILLING_LINE, BILLING_REASON_NONE, 2, 400000, "2024-03-04", "2024-03-05",
 		 "2024-03-04", "2024-03-06", 5, 5, ""},
+		/* issue 15.1: each night at the care type of the ward the patient is in that night
+		 * (A_CAL 2024: somatic 2 000 kr, geriatric 1 500 kr, psychiatric 2 500 kr) */
+		{"moved-mid-stay", BASE "ready 2024-03-01 10:00; move 2024-03-05 14:00 ger; disch 2024-03-08 11:00",
+		 "2024-03", FAR, A_CAL, BILLING_LINE, BILLING_REASON_NONE, 4, 200000 + 3 * 150000, "2024-03-04",
+		 "2024-03-07", "2024-03-04", "2024-03-08", 7, 7, ""},
+		{"moved-at-month-end-mar", BASE "ready 2024-03-28 10:00; move 2024-04-01 09:00 ger; disch 2024-04-03 11:00",
+		 "2024-03", FAR, A_CAL, BILLING_LINE, BILLING_REASON_NONE, 1, 200000, "2024-03-31", "2024-03-31",
+		 "2024-03-31", "2024-04-03", 6, 4, ""},
+		{"moved-at-month-end-apr", BASE "ready 2024-03-28 10:00; move 2024-04-01 09:00 ger; disch 2024-04-03 11:00",
+		 "2024-04", FAR, A_CAL, BILLING_LINE, BILLING_REASON_NONE, 2, 300000, "2024-04-01", "2024-04-02",
+		 "2024-03-31", "2024-04-03", 6, 2, ""},
+		{"moved-there-and-back", BASE "ready 2024-03-01 10:00; move 2024-03-05 10:00 ger; "
+					      "move 2024-03-05 15:00 som; disch 2024-03-07 11:00",
+		 "2024-03", FAR, A_CAL, BILLING_LINE, BILLING_REASON_NONE, 3, 600000, "2024-03-04", "2024-03-06",
+		 "2024-03-04", "2024-03-07", 6, 6, ""},
+		/* psychiatric 30 weekdays, somatic 5: the grace follows the care type on the ready date
+		 * (somatic since 29 Feb): R = Fri 1 March, G = Fri 8 March, nights 8, 9, 10 */
+		{"moved-before-ready", "adm 2024-02-28 08:00 psy; notice 2024-02-28 12:00; green 2024-02-29 09:00; "
+				       "move 2024-02-29 10:00 som; ready 2024-03-01 10:00; disch 2024-03-11 11:00",
+		 "2024-03", FAR, A_WKD5, BILLING_LINE, BILLING_REASON_NONE, 3, 600000, "2024-03-08", "2024-03-10",
+		 "2024-03-08", "2024-03-11", 10, 10, ""},
 		/* the other reasons */
 		{"no-agreement", BASE "ready 2024-03-01 10:00; disch 2024-03-06 11:00", "2024-03", FAR, A_FUTURE,
 		 BILLING_EXCLUDED, BILLING_REASON_NO_AGREEMENT, 0, 0, NULL, NULL, NULL, "2024-03-06", 0, 5, ""},

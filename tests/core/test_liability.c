@@ -523,9 +523,136 @@ static void test_grace_end(struct test *t)
 	T_EQ_INT(t, liability_grace_end(&a, CARE_SOMATIC, HG_DATE_NONE), HG_DATE_NONE, "no date");
 }
 
+/*
+ * The Stockholm 2018-19 terms (seed 003 §10): 5 weekdays somatic and
+ * geriatric, 30 psychiatric; 2019: 5 042 kr somatic, 3 638 kr geriatric,
+ * 4 277 kr psychiatric. For the year boundary 2020 gets 6 000 / 4 000 /
+ * 5 000 kr (figures of this test only).
+ */
+static agreement stockholm_like(void)
+{
+	agreement a = {
+		.id = "sthlm",
+		.name = "Stockholm-like",
+		.version = 1,
+		.model = AGREEMENT_PER_NIGHT,
+		.grace_days = {5, 5, 30},
+		.count = AGREEMENT_COUNT_WEEKDAYS,
+		.withdrawal = AGREEMENT_WITHDRAWAL_NEW_GRACE,
+		.conditions = {true, true, true},
+		.n_rates = 6,
+		.rates = {{2019, CARE_SOMATIC, 504200},
+			  {2019, CARE_GERIATRIC, 363800},
+			  {2019, CARE_PSYCHIATRIC, 427700},
+			  {2020, CARE_SOMATIC, 600000},
+			  {2020, CARE_GERIATRIC, 400000},
+			  {2020, CARE_PSYCHIATRIC, 500000}},
+	};
+	a.valid_from = ymd("2018-01-01");
+	a.valid_to = HG_DATE_NONE;
+	return a;
+}
+
+/* The amount of each night follows the care type of the ward the patient is in that night (issue 15.1). */
+static void test_moves(struct test *t)
+{
+	static const struct {
+		const char *label;
+		const char *ready, *discharged;
+		care_type care;        /* before the first move */
+		const char *moves;     /* "DATE:care DATE:care ..." */
+		hg_status rc;
+		const char *grace_end;
+		int nights;
+		int64_t total;
+		const char *cares;     /* one letter per night: s, g, p */
+	} rows[] = {
+		/* issue 15: ready Mon 4 Nov, G = Mon 11 Nov; 11-14 somatic, 15-23 geriatric:
+		 * 4 x 5 042 + 9 x 3 638 = 20 168 + 32 742 = 52 910 kr */
+		{"issue 15 example", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC, "2019-11-15:geriatric", HG_OK,
+		 "2019-11-11", 13, 5291000, "ssssggggggggg"},
+		{"no move", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC, "", HG_OK, "2019-11-11", 13,
+		 13 * 504200, "sssssssssssss"},
+		/* a move before the ready date sets the care type of every liable night */
+		{"moved before ready", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC, "2019-11-01:geriatric",
+		 HG_OK, "2019-11-11", 2, 2 * 363800, "gg"},
+		/* the grace days are those of the care type on the ready date: psychiatric 30 weekdays
+		 * from Mon 4 Nov: 4 Nov + 30 weekdays = Mon 16 Dec; moved back to somatic the 2 December:
+		 * nights 16..19 Dec somatic */
+		{"grace of the ready date's care type", "2019-11-04 10:00", "2019-12-20 10:00", CARE_PSYCHIATRIC,
+		 "2019-12-02:somatic", HG_OK, "2019-12-16", 4, 4 * 504200, "ssss"},
+		/* moved on the grace end itself: that night is already geriatric */
+		{"moved on G", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC, "2019-11-11:geriatric", HG_OK,
+		 "2019-11-11", 2, 2 * 363800, "gg"},
+		/* moved on the discharge date: no night at the new ward */
+		{"moved on discharge day", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC, "2019-11-13:geriatric",
+		 HG_OK, "2019-11-11", 2, 2 * 504200, "ss"},
+		/* two moves on one day: the ward at midnight counts */
+		{"there and back the same day", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC,
+		 "2019-11-12:geriatric 2019-11-12:somatic", HG_OK, "2019-11-11", 2, 2 * 504200, "ss"},
+		/* month boundary: ready Mon 21 Oct, G = Mon 28 Oct; moved 1 Nov: 28-31 Oct somatic, 1-2 Nov
+		 * psychiatric = 4 x 5 042 + 2 x 4 277 = 28 722 kr */
+		{"month boundary", "2019-10-21 10:00", "2019-11-03 10:00", CARE_SOMATIC, "2019-11-01:psychiatric", HG_OK,
+		 "2019-10-28", 6, 4 * 504200 + 2 * 427700, "sssspp"},
+		/* year boundary: ready Fri 13 Dec 2019, G = Fri 20 Dec (5 weekdays: 16-20); moved to geriatric
+		 * 28 Dec; 20-27 Dec somatic 2019 (8 x 5 042), 28-31 Dec geriatric 2019 (4 x 3 638),
+		 * 1-3 Jan geriatric 2020 (3 x 4 000) */
+		{"year boundary", "2019-12-13 10:00", "2020-01-04 10:00", CARE_SOMATIC, "2019-12-28:geriatric", HG_OK,
+		 "2019-12-20", 15, 8 * 504200 + 4 * 363800 + 3 * 400000, "ssssssssggggggg"},
+		/* refused */
+		{"moves out of order", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC,
+		 "2019-11-15:geriatric 2019-11-10:somatic", HG_EINVAL, "none", 0, 0, ""},
+		{"unknown care type", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC, "2019-11-15:x", HG_EINVAL,
+		 "none", 0, 0, ""},
+	};
+	agreement a = stockholm_like();
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *label = rows[i].label;
+		liability_period p = {at(rows[i].ready), HG_INSTANT_NONE};
+		liability_input in = {.care = rows[i].care, .periods = &p, .n_periods = 1,
+				      .discharged_at = at(rows[i].discharged), .until = HG_DATE_NONE,
+				      .admission_notice_sent = true, .ready_notice_sent = true};
+		for (const char *m = rows[i].moves; *m;) {
+			char day[11], care[16] = "";
+			size_t len = strcspn(m, " ");
+			memcpy(day, m, 10);
+			day[10] = '\0';
+			if (len > 11 && len - 11 < sizeof care)
+				memcpy(care, m + 11, len - 11);
+			liability_move *mv = &in.moves[in.n_moves++];
+			mv->from = ymd(day);
+			if (!care_type_from_code(care, &mv->care))
+				mv->care = CARE_TYPE_COUNT;
+			m += len + (m[len] == ' ');
+		}
+		liability_result r;
+		char b[11], cares[64] = "";
+		hg_status rc = liability_compute(&a, &in, &r);
+		T_EQ_INT(t, rc, rows[i].rc, "%s: status", label);
+		if (rc != HG_OK)
+			T_EQ_INT(t, r.error, LIABILITY_ERR_MOVES, "%s: error", label);
+		T_EQ_STR(t, fmt(r.grace_end, b), rows[i].grace_end, "%s: grace end", label);
+		T_EQ_INT(t, r.n_nights, rows[i].nights, "%s: nights", label);
+		T_EQ_INT(t, r.total_ore, rows[i].total, "%s: total", label);
+		for (size_t k = 0; k < r.n_nights && k + 1 < sizeof cares; k++)
+			cares[k] = "sgp"[r.nights[k].care];
+		T_EQ_STR(t, cares, rows[i].cares, "%s: care type per night", label);
+		liability_result_free(&r);
+	}
+	liability_input in = {.care = CARE_SOMATIC};
+	in.n_moves = 2;
+	in.moves[0] = (liability_move){ymd("2019-11-15"), CARE_GERIATRIC};
+	in.moves[1] = (liability_move){ymd("2019-11-20"), CARE_PSYCHIATRIC};
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-11-14")), CARE_SOMATIC, "care on: before the first move");
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-11-15")), CARE_GERIATRIC, "care on: the day of a move");
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-11-19")), CARE_GERIATRIC, "care on: between");
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-12-31")), CARE_PSYCHIATRIC, "care on: after the last");
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_liability"};
+	test_moves(&t);
 	test_grace_end(&t);
 	test_single(&t);
 	test_errors(&t);
