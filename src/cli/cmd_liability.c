@@ -249,9 +249,12 @@ static void print_text(const agreement *a, care_type care, const liability_resul
 		int y, m, d;
 		date_to_ymd(r->nights[i].date, &y, &m, &d);
 		printf("  %s  %-11s  ", date_format(r->nights[i].date, b1), care_type_label(r->nights[i].care)->code);
-		print_kronor(stdout, r->nights[i].amount_ore);
-		if (r->nights[i].rate_year != y)
-			printf("  (amount of %d: none for %d)", r->nights[i].rate_year, y);
+		if (r->nights[i].priced)
+			print_kronor(stdout, r->nights[i].amount_ore);
+		else
+			printf("no amount for %d (%s)", y, r->nights[i].agreement ? r->nights[i].agreement->id : "no agreement");
+		if (r->nights[i].priced && r->nights[i].agreement != a)
+			printf("  (%s)", r->nights[i].agreement->id);
 		putchar('\n');
 	}
 	printf("total           ");
@@ -263,19 +266,23 @@ static void print_text(const agreement *a, care_type care, const liability_resul
 static json_t *result_json(const agreement *a, care_type care, const liability_result *r, hg_date until)
 {
 	char b[11];
-	json_t *o = json_object(), *dates = json_array(), *nights = json_array();
-	if (!o || !dates || !nights) {
+	json_t *o = json_object(), *dates = json_array(), *nights = json_array(), *unpriced = json_array();
+	if (!o || !dates || !nights || !unpriced) {
 		json_decref(o);
 		json_decref(dates);
 		json_decref(nights);
+		json_decref(unpriced);
 		return NULL;
 	}
 	for (size_t i = 0; i < r->n_nights; i++) {
 		json_array_append_new(dates, json_string(date_format(r->nights[i].date, b)));
-		json_array_append_new(nights, json_pack("{s:s, s:s, s:I, s:i}", "date", date_format(r->nights[i].date, b),
-							"care", care_type_label(r->nights[i].care)->code, "amount_ore",
-							(json_int_t)r->nights[i].amount_ore, "rate_year",
-							r->nights[i].rate_year));
+		const liability_night *ni = &r->nights[i];
+		json_array_append_new(nights, json_pack("{s:s, s:s, s:o, s:o}", "date", date_format(ni->date, b), "care",
+							care_type_label(ni->care)->code, "amount_ore",
+							ni->priced ? json_integer((json_int_t)ni->amount_ore) : json_null(),
+							"agreement", ni->agreement ? json_string(ni->agreement->id) : json_null()));
+		if (!ni->priced)
+			json_array_append_new(unpriced, json_string(date_format(ni->date, b)));
 	}
 	json_object_set_new(o, "agreement", json_string(a->id));
 	json_object_set_new(o, "agreement_version", json_integer(a->version));
@@ -292,7 +299,7 @@ static json_t *result_json(const agreement *a, care_type care, const liability_r
 	json_object_set_new(o, "liable_nights", dates);
 	json_object_set_new(o, "nights", nights);
 	json_object_set_new(o, "total_ore", json_integer((json_int_t)r->total_ore));
-	json_object_set_new(o, "rate_fallback", json_boolean(r->rate_fallback));
+	json_object_set_new(o, "unpriced_nights", unpriced);
 	return o;
 }
 
@@ -335,15 +342,11 @@ int cmd_liability(int argc, char **argv)
 		.n_moves = o.n_moves,
 	};
 	memcpy(in.moves, o.moves, o.n_moves * sizeof o.moves[0]);
+	/* After the agreement's end date the built-in statutory default takes over, night by night. */
+	in.handover = agreement_statutory(&in.n_handover);
 	switch (liability_compute(&a, &in, &r)) {
 	case HG_OK: break;
 	case HG_ENOMEM: rc = cli_fail(CMD, "out of memory"); goto out;
-	case HG_ENOTFOUND:
-		rc = cli_usage_error(CMD, "agreement %s has no daily amount for %s care in a year of the stay "
-					  "(%s to %s); give --amount KR",
-				     a.id, care_type_label(o.care)->code, date_format(ready_date, b1),
-				     date_format(end_date, b2));
-		goto out;
 	default:
 		if (r.error == LIABILITY_ERR_DISCHARGE_BEFORE_READY)
 			rc = cli_usage_error(CMD, "--discharged '%s' is before --ready '%s'", o.discharged, o.ready);
@@ -367,6 +370,20 @@ int cmd_liability(int argc, char **argv)
 		print_text(&a, o.care, &r, until);
 	}
 	rc = CLI_OK;
+	if (r.n_unpriced > 0) {
+		/* The figure above is incomplete: say so and fail, rather than guess an amount. */
+		hg_date first = HG_DATE_NONE, last = HG_DATE_NONE;
+		for (size_t i = 0; i < r.n_nights; i++)
+			if (!r.nights[i].priced) {
+				if (first == HG_DATE_NONE)
+					first = r.nights[i].date;
+				last = r.nights[i].date;
+			}
+		rc = cli_usage_error(CMD, "%zu night(s) between %s and %s have no daily amount (no amount for the year "
+					  "in the agreement in force); import it with hemgang agreement import, or give "
+					  "--amount KR",
+				     r.n_unpriced, date_format(first, b1), date_format(last, b2));
+	}
 out:
 	liability_result_free(&r);
 	return rc;
