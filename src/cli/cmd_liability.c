@@ -30,10 +30,12 @@ typedef struct liability_options {
 	bool eves;          /* true: exclude eves too */
 	int64_t amount_ore; /* -1: the agreement's rates */
 	bool json;
+	size_t n_moves;     /* --moved DATE:CARE, in the order given (dates must not decrease) */
+	liability_move moves[LIABILITY_MOVES_MAX];
 } liability_options;
 
 enum { OPT_READY = 1000, OPT_DISCHARGED, OPT_UNTIL, OPT_CARE, OPT_GRACE, OPT_COUNT, OPT_EVES, OPT_AMOUNT,
-       OPT_AGREEMENT, OPT_JSON };
+       OPT_AGREEMENT, OPT_JSON, OPT_MOVED };
 
 static const struct option long_options[] = {
 	{"ready", required_argument, NULL, OPT_READY},
@@ -46,6 +48,7 @@ static const struct option long_options[] = {
 	{"amount", required_argument, NULL, OPT_AMOUNT},
 	{"agreement", required_argument, NULL, OPT_AGREEMENT},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"moved", required_argument, NULL, OPT_MOVED},
 	{NULL, 0, NULL, 0},
 };
 
@@ -97,6 +100,18 @@ static bool parse_small_int(const char *s, int max, int *out)
 	return true;
 }
 
+/* "YYYY-MM-DD:care" into a move. */
+static bool parse_move(const char *s, liability_move *out)
+{
+	char day[11];
+	const char *colon = strchr(s, ':');
+	if (!colon || colon - s != 10)
+		return false;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	return date_parse(day, &out->from) == HG_OK && care_type_from_code(colon + 1, &out->care);
+}
+
 static int parse_options(int argc, char **argv, liability_options *o)
 {
 	int c;
@@ -128,6 +143,17 @@ static int parse_options(int argc, char **argv, liability_options *o)
 			o->count = (int)cnt;
 			break;
 		}
+		case OPT_MOVED:
+			if (o->n_moves == LIABILITY_MOVES_MAX)
+				return cli_usage_error(CMD, "too many --moved (at most %d)", LIABILITY_MOVES_MAX);
+			if (!parse_move(optarg, &o->moves[o->n_moves]))
+				return cli_usage_error(CMD, "bad --moved '%s' (want YYYY-MM-DD:CARE, CARE somatic, geriatric or "
+							    "psychiatric)",
+						       optarg);
+			if (o->n_moves > 0 && o->moves[o->n_moves].from < o->moves[o->n_moves - 1].from)
+				return cli_usage_error(CMD, "--moved '%s' is before the previous move", optarg);
+			o->n_moves++;
+			break;
 		case OPT_AMOUNT:
 			if (!parse_kronor(optarg, &o->amount_ore))
 				return cli_usage_error(CMD, "bad --amount '%s' (kronor per night, e.g. 5042 or 5042.50)",
@@ -183,13 +209,15 @@ static int choose_agreement(const liability_options *o, hg_date ready_date, hg_d
 	if (o->eves)
 		out->eves_are_holidays = true;
 	if (o->amount_ore >= 0) {
-		/* One amount for every year the stay touches (the ceiling on a stay keeps this within the table). */
+		/* One amount for every year the stay touches and every care type (a stay of more than 21 years
+		 * would run past the table; the ceiling on a stay is 10). */
 		int y0, y1, m, d;
 		date_to_ymd(ready_date, &y0, &m, &d);
 		date_to_ymd(end_date > ready_date ? end_date : ready_date, &y1, &m, &d);
 		out->n_rates = 0;
-		for (int y = y0; y <= y1 && out->n_rates < AGREEMENT_RATES_MAX; y++)
-			out->rates[out->n_rates++] = (agreement_rate){y, o->care, o->amount_ore};
+		for (int y = y0; y <= y1; y++)
+			for (int c = 0; c < CARE_TYPE_COUNT && out->n_rates < AGREEMENT_RATES_MAX; c++)
+				out->rates[out->n_rates++] = (agreement_rate){y, (care_type)c, o->amount_ore};
 	}
 	return CLI_OK;
 }
@@ -220,10 +248,13 @@ static void print_text(const agreement *a, care_type care, const liability_resul
 	for (size_t i = 0; i < r->n_nights; i++) {
 		int y, m, d;
 		date_to_ymd(r->nights[i].date, &y, &m, &d);
-		printf("  %s    ", date_format(r->nights[i].date, b1));
-		print_kronor(stdout, r->nights[i].amount_ore);
-		if (r->nights[i].rate_year != y)
-			printf("  (amount of %d: none for %d)", r->nights[i].rate_year, y);
+		printf("  %s  %-11s  ", date_format(r->nights[i].date, b1), care_type_label(r->nights[i].care)->code);
+		if (r->nights[i].priced)
+			print_kronor(stdout, r->nights[i].amount_ore);
+		else
+			printf("no amount for %d (%s)", y, r->nights[i].agreement ? r->nights[i].agreement->id : "no agreement");
+		if (r->nights[i].priced && r->nights[i].agreement != a)
+			printf("  (%s)", r->nights[i].agreement->id);
 		putchar('\n');
 	}
 	printf("total           ");
@@ -235,18 +266,23 @@ static void print_text(const agreement *a, care_type care, const liability_resul
 static json_t *result_json(const agreement *a, care_type care, const liability_result *r, hg_date until)
 {
 	char b[11];
-	json_t *o = json_object(), *dates = json_array(), *nights = json_array();
-	if (!o || !dates || !nights) {
+	json_t *o = json_object(), *dates = json_array(), *nights = json_array(), *unpriced = json_array();
+	if (!o || !dates || !nights || !unpriced) {
 		json_decref(o);
 		json_decref(dates);
 		json_decref(nights);
+		json_decref(unpriced);
 		return NULL;
 	}
 	for (size_t i = 0; i < r->n_nights; i++) {
 		json_array_append_new(dates, json_string(date_format(r->nights[i].date, b)));
-		json_array_append_new(nights, json_pack("{s:s, s:I, s:i}", "date", date_format(r->nights[i].date, b),
-							"amount_ore", (json_int_t)r->nights[i].amount_ore, "rate_year",
-							r->nights[i].rate_year));
+		const liability_night *ni = &r->nights[i];
+		json_array_append_new(nights, json_pack("{s:s, s:s, s:o, s:o}", "date", date_format(ni->date, b), "care",
+							care_type_label(ni->care)->code, "amount_ore",
+							ni->priced ? json_integer((json_int_t)ni->amount_ore) : json_null(),
+							"agreement", ni->agreement ? json_string(ni->agreement->id) : json_null()));
+		if (!ni->priced)
+			json_array_append_new(unpriced, json_string(date_format(ni->date, b)));
 	}
 	json_object_set_new(o, "agreement", json_string(a->id));
 	json_object_set_new(o, "agreement_version", json_integer(a->version));
@@ -263,7 +299,7 @@ static json_t *result_json(const agreement *a, care_type care, const liability_r
 	json_object_set_new(o, "liable_nights", dates);
 	json_object_set_new(o, "nights", nights);
 	json_object_set_new(o, "total_ore", json_integer((json_int_t)r->total_ore));
-	json_object_set_new(o, "rate_fallback", json_boolean(r->rate_fallback));
+	json_object_set_new(o, "unpriced_nights", unpriced);
 	return o;
 }
 
@@ -303,16 +339,14 @@ int cmd_liability(int argc, char **argv)
 		.until = until,
 		.admission_notice_sent = true,
 		.ready_notice_sent = true,
+		.n_moves = o.n_moves,
 	};
+	memcpy(in.moves, o.moves, o.n_moves * sizeof o.moves[0]);
+	/* After the agreement's end date the built-in statutory default takes over, night by night. */
+	in.handover = agreement_statutory(&in.n_handover);
 	switch (liability_compute(&a, &in, &r)) {
 	case HG_OK: break;
 	case HG_ENOMEM: rc = cli_fail(CMD, "out of memory"); goto out;
-	case HG_ENOTFOUND:
-		rc = cli_usage_error(CMD, "agreement %s has no daily amount for %s care in a year of the stay "
-					  "(%s to %s); give --amount KR",
-				     a.id, care_type_label(o.care)->code, date_format(ready_date, b1),
-				     date_format(end_date, b2));
-		goto out;
 	default:
 		if (r.error == LIABILITY_ERR_DISCHARGE_BEFORE_READY)
 			rc = cli_usage_error(CMD, "--discharged '%s' is before --ready '%s'", o.discharged, o.ready);
@@ -329,13 +363,27 @@ int cmd_liability(int argc, char **argv)
 			rc = cli_fail(CMD, "out of memory");
 			goto out;
 		}
-		json_dumpf(j, stdout, JSON_COMPACT);
+		json_dumpf(j, stdout, JSON_PRESERVE_ORDER); /* one line, ", " and ": " */
 		putchar('\n');
 		json_decref(j);
 	} else {
 		print_text(&a, o.care, &r, until);
 	}
 	rc = CLI_OK;
+	if (r.n_unpriced > 0) {
+		/* The figure above is incomplete: say so and fail, rather than guess an amount. */
+		hg_date first = HG_DATE_NONE, last = HG_DATE_NONE;
+		for (size_t i = 0; i < r.n_nights; i++)
+			if (!r.nights[i].priced) {
+				if (first == HG_DATE_NONE)
+					first = r.nights[i].date;
+				last = r.nights[i].date;
+			}
+		rc = cli_usage_error(CMD, "%zu night(s) between %s and %s have no daily amount (no amount for the year "
+					  "in the agreement in force); import it with hemgang agreement import, or give "
+					  "--amount KR",
+				     r.n_unpriced, date_format(first, b1), date_format(last, b2));
+	}
 out:
 	liability_result_free(&r);
 	return rc;

@@ -201,21 +201,22 @@ const agreement *agreement_find_in_force(const agreement *list, size_t n, const 
 	return best;
 }
 
-hg_status agreement_rate_for(const agreement *a, care_type care, int year, int64_t *amount_ore, int *rate_year)
+hg_status agreement_rate_for(const agreement *a, care_type care, int year, int64_t *amount_ore)
 {
-	const agreement_rate *found = NULL;
-	for (size_t i = 0; i < a->n_rates && i < AGREEMENT_RATES_MAX; i++) {
-		const agreement_rate *r = &a->rates[i];
-		if (r->care != care || r->year > year)
-			continue;
-		if (!found || r->year > found->year)
-			found = r;
-	}
-	if (!found)
-		return HG_ENOTFOUND;
-	*amount_ore = found->amount_ore;
-	*rate_year = found->year;
-	return HG_OK;
+	for (size_t i = 0; i < a->n_rates && i < AGREEMENT_RATES_MAX; i++)
+		if (a->rates[i].care == care && a->rates[i].year == year) {
+			*amount_ore = a->rates[i].amount_ore;
+			return HG_OK;
+		}
+	return HG_ENOTFOUND;
+}
+
+const agreement *agreement_for_night(const agreement *a, const agreement *list, size_t n, const char *municipality,
+				     hg_date night)
+{
+	if (a && agreement_in_force(a, night))
+		return a;
+	return agreement_find_in_force(list, n, municipality, night);
 }
 
 hg_status agreement_average_period(const agreement *a, hg_date d, hg_date *start, hg_date *end)
@@ -357,7 +358,8 @@ bool agreement_equal(const agreement *a, const agreement *b)
 	    a->count != b->count || a->eves_are_holidays != b->eves_are_holidays ||
 	    a->withdrawal != b->withdrawal || a->conditions.admission_notice != b->conditions.admission_notice ||
 	    a->conditions.ready_notice != b->conditions.ready_notice ||
-	    a->conditions.sip_called != b->conditions.sip_called || a->n_rates != b->n_rates)
+	    a->conditions.sip_called != b->conditions.sip_called || a->n_rates != b->n_rates ||
+	    a->leave_nights_free != b->leave_nights_free)
 		return false;
 	if (a->n_municipalities > AGREEMENT_MUNICIPALITIES_MAX || a->n_rates > AGREEMENT_RATES_MAX)
 		return false;

@@ -88,6 +88,7 @@ typedef struct agreement {
 	int grace_days[CARE_TYPE_COUNT];
 	agreement_count count;
 	bool eves_are_holidays; /* weekday count: also skip midsummer, Christmas and New Year's eve */
+	bool leave_nights_free; /* a night the patient spends on leave (permission) is not charged */
 	agreement_withdrawal withdrawal;
 	agreement_conditions conditions;
 	size_t n_rates;
@@ -161,15 +162,23 @@ bool agreement_in_force(const agreement *a, hg_date on);
 const agreement *agreement_find_in_force(const agreement *list, size_t n, const char *municipality, hg_date on);
 
 /*
- * The daily amount for care type care in calendar year year. When the table has
- * no row for that year, the row of the latest earlier year is used and
- * *fallback_year is set to that year (otherwise *fallback_year = year): the
- * national amount is fixed yearly by Socialstyrelsen and an agreement file may
- * lag behind, so we charge the last known amount and say so rather than stop
- * invoicing. HG_ENOTFOUND when no row of that care type is at or before year.
+ * The daily amount for care type care in calendar year year: the row of
+ * exactly that year. HG_ENOTFOUND when the table has none: a night is never
+ * priced with another year's amount (the national amount is set each year by
+ * Socialstyrelsen; an administrator imports it, `hemgang agreement import`),
+ * and the invoice names the nights that lack one instead of guessing.
  */
-hg_status agreement_rate_for(const agreement *a, care_type care, int year, int64_t *amount_ore,
-			     int *rate_year) HG_MUST_CHECK;
+hg_status agreement_rate_for(const agreement *a, care_type care, int year, int64_t *amount_ore) HG_MUST_CHECK;
+
+/*
+ * The agreement that prices the night starting on `night`: a (the agreement
+ * that judges the episode, in force on its ready date) while it is in force;
+ * after it ends (or before it starts), its successor, the agreement in force on
+ * that night among list[0..n) for municipality (agreement_find_in_force: a
+ * regional successor, else the statutory default). NULL when none is in force.
+ */
+const agreement *agreement_for_night(const agreement *a, const agreement *list, size_t n, const char *municipality,
+				     hg_date night);
 
 /*
  * Period of the average model that contains d: [*start, *end) with the

@@ -98,6 +98,24 @@ static bool ended_by_discharge(const episode_state *st, const episode_ready_peri
 	return st->discharged_at != HG_INSTANT_NONE && p->end == st->discharged_at;
 }
 
+/*
+ * The care type at admission and each change of it, as local dates in date
+ * order (stable: of two moves on one date the later wins, as the ward at
+ * midnight decides the night).
+ */
+static void billing_input_moves(const episode_state *st, liability_input *in)
+{
+	in->care = st->care_change_count > 0 ? st->admitted_care : st->care;
+	in->n_moves = 0;
+	for (int i = 0; i < st->care_change_count && in->n_moves < LIABILITY_MOVES_MAX; i++) {
+		liability_move mv = {cal_local_date(st->care_changes[i].at), st->care_changes[i].care};
+		size_t k = in->n_moves++;
+		for (; k > 0 && in->moves[k - 1].from > mv.from; k--)
+			in->moves[k] = in->moves[k - 1];
+		in->moves[k] = mv;
+	}
+}
+
 hg_status billing_input(const episode_state *st, const char *municipality, hg_date until,
 			liability_period periods[static LIABILITY_PERIODS_MAX], liability_input *in)
 {
@@ -113,7 +131,10 @@ hg_status billing_input(const episode_state *st, const char *municipality, hg_da
 		if (!episode_ready_notice_sent_to_org(st, i, municipality, &at))
 			ready_sent = false;
 	}
-	in->care = st->care;
+	billing_input_moves(st, in);
+	in->n_leaves = 0;
+	for (int i = 0; i < st->leave_count && i < LIABILITY_LEAVES_MAX; i++)
+		in->leaves[in->n_leaves++] = (liability_leave){st->leave_periods[i].start, st->leave_periods[i].end};
 	in->periods = periods;
 	in->n_periods = (size_t)st->ready_period_count;
 	in->discharged_at = st->discharged_at;
@@ -168,18 +189,16 @@ static hg_status month_nights(const liability_result *r, const billing_month *m,
 			out->amount_ore = months[i].amount_ore;
 		}
 	out->first_night = out->last_night = HG_DATE_NONE;
-	out->rate_fallback = false;
+	out->unpriced_nights = 0;
 	for (size_t i = 0; i < r->n_nights; i++) {
 		const liability_night *ni = &r->nights[i];
-		int y, mo, d;
 		if (ni->date < m->first || ni->date >= m->end)
 			continue;
 		if (out->first_night == HG_DATE_NONE)
 			out->first_night = ni->date;
 		out->last_night = ni->date;
-		date_to_ymd(ni->date, &y, &mo, &d);
-		if (ni->rate_year != y)
-			out->rate_fallback = true;
+		if (!ni->priced && out->unpriced_nights < BILLING_MONTH_NIGHTS_MAX)
+			out->unpriced[out->unpriced_nights++] = ni->date;
 	}
 	return HG_OK;
 }
@@ -206,6 +225,9 @@ hg_status billing_stay_judge(const episode_state *st, hg_date until, const agree
 		return HG_OK;
 	if (billing_input(st, municipality, until, periods, &in) != HG_OK)
 		return HG_OK;
+	in.handover = list; /* a night after the agreement ends: its successor or the statutory default */
+	in.n_handover = n;
+	in.municipality = municipality;
 	out->judged = true;
 	out->computed = liability_compute(out->agreement, &in, &out->r);
 	if (out->computed == HG_OK && out->r.billing != LIABILITY_BILLABLE) {

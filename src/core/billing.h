@@ -42,6 +42,7 @@
 #include "core/status.h"
 
 #define BILLING_HOLIDAYS_MAX 32 /* holidays skipped while counting the grace days, listed per line */
+#define BILLING_MONTH_NIGHTS_MAX 31 /* nights in one month */
 
 /* An invoice month: [first, end) as local dates. */
 typedef struct billing_month {
@@ -73,7 +74,7 @@ typedef enum billing_reason {
 	BILLING_REASON_NO_READY_NOTICE,     /* a ready notice did not go to the municipality */
 	BILLING_REASON_NO_SIP_CALL,         /* a SIP was needed and not called */
 	BILLING_REASON_NO_AGREEMENT,        /* no agreement in force on the ready date covers the municipality */
-	BILLING_REASON_NO_RATE,             /* the agreement has no daily amount for a night */
+	BILLING_REASON_NO_RATE,             /* before issue 15.2: no daily amount (kept for stored documents) */
 	BILLING_REASON_INVALID,             /* the episode's ready periods are refused by liability_compute */
 	BILLING_REASON_COUNT
 } billing_reason;
@@ -101,7 +102,11 @@ typedef struct billing_line {
 	int nights;
 	int64_t amount_ore;
 	hg_date first_night, last_night; /* in the month, or HG_DATE_NONE */
-	bool rate_fallback;      /* a night of the month was charged an earlier year's amount */
+	/* Liable nights of the month that no agreement in force prices (issue 15.2: no amount for the year
+	 * and care type, or none in force after the agreement ended): not in amount_ore; the invoice lists
+	 * them and may not be sent until an administrator imports the amount and it is built again. */
+	int unpriced_nights;
+	hg_date unpriced[BILLING_MONTH_NIGHTS_MAX];
 	size_t n_periods;
 	liability_period_result periods[LIABILITY_PERIODS_MAX];
 	/* Public holidays (and, with the eves option, eves) on Monday-Friday that the weekday count

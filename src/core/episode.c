@@ -424,11 +424,19 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		copy_text(st->admitting_ward, sizeof st->admitting_ward, a->ward);
 		copy_text(st->ward, sizeof st->ward, a->ward);
 		st->care = a->care;
+		st->admitted_care = a->care;
 		st->admitted_at = ev->occurred_at;
 		break;
 	}
 	case EVENT_TRANSFERRED:
 		copy_text(st->ward, sizeof st->ward, ev->u.transferred.ward);
+		if (ev->u.transferred.care != st->care) {
+			/* Bounded: past the ceiling the last entry takes the latest change. */
+			if (st->care_change_count < EPISODE_CARE_CHANGES_MAX)
+				st->care_change_count++;
+			st->care_changes[st->care_change_count - 1] =
+				(episode_care_change){ev->occurred_at, ev->u.transferred.care};
+		}
 		st->care = ev->u.transferred.care;
 		st->transfers++;
 		break;
@@ -576,6 +584,8 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		st->status = EPISODE_DISCHARGED;
 		st->discharged_at = ev->occurred_at;
 		st->destination = ev->u.discharged.destination;
+		if (st->on_leave && st->leave_count > 0)
+			st->leave_periods[st->leave_count - 1].end = ev->occurred_at;
 		st->on_leave = false;
 		break;
 	case EVENT_DEVIATION:
@@ -585,9 +595,16 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		st->on_leave = true;
 		st->leave_started_at = ev->occurred_at;
 		st->leaves++;
+		/* Bounded: past the ceiling the last period stretches from its start to the latest return. */
+		if (st->leave_count < EPISODE_LEAVES_MAX)
+			st->leave_periods[st->leave_count++] = (episode_leave){ev->occurred_at, HG_INSTANT_NONE};
+		else
+			st->leave_periods[st->leave_count - 1].end = HG_INSTANT_NONE;
 		break;
 	case EVENT_LEAVE_ENDED:
 		st->on_leave = false;
+		if (st->leave_count > 0)
+			st->leave_periods[st->leave_count - 1].end = ev->occurred_at;
 		break;
 	case EVENT_CANCELLED:
 	case EVENT_TYPE_COUNT:

@@ -49,6 +49,8 @@
 #define EPISODE_REQUESTS_MAX 64     /* information requests that can be answered */
 #define EPISODE_CONSENTS_MAX 16     /* parties (organisations) with a consent record */
 #define EPISODE_EVENTS_MAX 4096     /* stored events of one episode, corrections included */
+#define EPISODE_CARE_CHANGES_MAX 32 /* changes of care type kept (the later ones merge into the last) */
+#define EPISODE_LEAVES_MAX 32       /* leave periods kept (the later ones merge into the last) */
 
 typedef enum episode_status {
 	EPISODE_EMPTY = 0,  /* no admission yet */
@@ -81,6 +83,17 @@ typedef struct episode_ready_period {
 	int32_t end_seq;   /* seq of the withdrawal or discharge; 0 while open */
 	uint32_t notified; /* bit i: recipients[i] got this ready notice */
 } episode_ready_period;
+
+/* A move to a ward of another care type (a transfer that changed the care type). */
+typedef struct episode_care_change {
+	hg_instant at;
+	care_type care;
+} episode_care_change;
+
+/* A leave (permission) [start, end); end NONE while on leave. */
+typedef struct episode_leave {
+	hg_instant start, end;
+} episode_leave;
 
 typedef struct episode_date_change {
 	hg_date date;
@@ -130,11 +143,16 @@ typedef struct episode_state {
 	care_type care;       /* care type of the current ward */
 	hg_instant admitted_at;
 	int transfers;
+	care_type admitted_care; /* care type of the admitting ward */
+	int care_change_count;   /* transfers that changed the care type, in order (the nights' amounts follow them) */
+	episode_care_change care_changes[EPISODE_CARE_CHANGES_MAX];
 
 	/* leave (permission) */
 	bool on_leave;
 	hg_instant leave_started_at;
 	int leaves;
+	int leave_count; /* leave periods in order (nights on leave may be free under the agreement) */
+	episode_leave leave_periods[EPISODE_LEAVES_MAX];
 
 	/* admission notice */
 	hg_instant notice_at; /* first admission notice, or NONE */

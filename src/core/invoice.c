@@ -62,6 +62,9 @@ static const hg_code_label refusal_labels[INVOICE_REFUSAL_COUNT] = {
 	[INVOICE_NO_CHANGE] = {"no_change", "justeringen ändrar inget", "the adjustment changes nothing"},
 	[INVOICE_KEY_REUSED] = {"idempotency_key_reused", "idempotensnyckeln har redan använts för ett annat steg",
 				"the idempotency key was already used for another step"},
+	[INVOICE_UNPRICED_NIGHTS] = {"unpriced_nights",
+				     "fakturan har dygn utan dygnskostnad; importera beloppet och bygg om underlaget",
+				     "the invoice has nights without a daily amount; import the amount and build it again"},
 };
 
 /* The workflow. */
@@ -130,6 +133,7 @@ hg_status invoice_refusal_status(invoice_refusal r)
 	case INVOICE_OK: return HG_OK;
 	case INVOICE_WRONG_STATE: return HG_ECONFLICT;
 	case INVOICE_KEY_REUSED: return HG_ECONFLICT;
+	case INVOICE_UNPRICED_NIGHTS: return HG_ECONFLICT;
 	case INVOICE_WRONG_PARTY: return HG_EDENIED;
 	default: return HG_EINVAL;
 	}
@@ -234,6 +238,9 @@ hg_status invoice_step(invoice_state from, const invoice_line_amount *lines, siz
 		return refuse(INVOICE_LINES_NOT_ALLOWED, why);
 	if (in->action != INVOICE_DECIDE && in->n_adjustments > 0)
 		return refuse(INVOICE_ADJUSTMENTS_NOT_ALLOWED, why);
+	/* A figure with a night nobody priced is not a claim: never guess an amount, never send it. */
+	if (in->action == INVOICE_SEND && in->unpriced_nights > 0)
+		return refuse(INVOICE_UNPRICED_NIGHTS, why);
 
 	invoice_refusal r = INVOICE_OK;
 	int64_t total = total_ore;

@@ -74,6 +74,7 @@ typedef enum invoice_refusal {
 	INVOICE_BAD_AMOUNT,        /* an adjusted amount outside 0..the line's amount */
 	INVOICE_NO_CHANGE,         /* "adjusted" that changes nothing: that is "upheld" */
 	INVOICE_KEY_REUSED,        /* an idempotency key already used for another invoice or step */
+	INVOICE_UNPRICED_NIGHTS,   /* a send of an invoice with nights that lack a daily amount (issue 15.2) */
 	INVOICE_REFUSAL_COUNT
 } invoice_refusal;
 
@@ -124,6 +125,7 @@ typedef struct invoice_step_input {
 	size_t n_lines;
 	const invoice_adjustment *adjustments; /* INVOICE_DECIDE with INVOICE_ADJUSTED */
 	size_t n_adjustments;
+	int unpriced_nights; /* liable nights on the invoice without a daily amount: it may not be sent */
 } invoice_step_input;
 
 typedef struct invoice_step_result {

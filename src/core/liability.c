@@ -51,6 +51,8 @@ static const char *const error_texts[LIABILITY_ERROR_COUNT] = {
 	[LIABILITY_ERR_UNTIL_BEFORE_READY] = "the until date is before the ready date",
 	[LIABILITY_ERR_TOO_LONG] = "the stay is longer than 3660 days",
 	[LIABILITY_ERR_NO_RATE] = "the agreement has no daily amount for the year of a liable night",
+	[LIABILITY_ERR_LEAVES] = "a leave has no start, ends before it starts, or there are too many",
+	[LIABILITY_ERR_MOVES] = "the moves between care types are out of date order, too many, or of an unknown care type",
 };
 
 const char *liability_billing_code(liability_billing b)
@@ -190,12 +192,60 @@ static liability_error periods_dates(const liability_input *in, liability_result
 	return LIABILITY_ERR_NONE;
 }
 
-/* Walks the periods: grace end, ready-days and liable nights of each. */
-static void periods_grace(const agreement *a, care_type care, liability_result *out)
+care_type liability_care_on(const liability_input *in, hg_date d)
 {
-	int n_grace = a->grace_days[care], used = 0;
+	care_type care = in->care;
+	for (size_t i = 0; i < in->n_moves && i < LIABILITY_MOVES_MAX && in->moves[i].from <= d; i++)
+		care = in->moves[i].care;
+	return care;
+}
+
+static bool leaves_valid(const liability_input *in)
+{
+	if (in->n_leaves > LIABILITY_LEAVES_MAX)
+		return false;
+	for (size_t i = 0; i < in->n_leaves; i++) {
+		const liability_leave *l = &in->leaves[i];
+		if (l->start == HG_INSTANT_NONE || cal_local_date(l->start) == HG_DATE_NONE ||
+		    (l->end != HG_INSTANT_NONE && (l->end < l->start || cal_local_date(l->end) == HG_DATE_NONE)))
+			return false;
+	}
+	return true;
+}
+
+/* True when the night starting on d is spent on leave: a leave from a date <= d to a date > d. */
+static bool on_leave_night(const liability_input *in, hg_date d)
+{
+	for (size_t i = 0; i < in->n_leaves && i < LIABILITY_LEAVES_MAX; i++) {
+		const liability_leave *l = &in->leaves[i];
+		if (cal_local_date(l->start) <= d && (l->end == HG_INSTANT_NONE || cal_local_date(l->end) > d))
+			return true;
+	}
+	return false;
+}
+
+static bool moves_valid(const liability_input *in)
+{
+	if (in->n_moves > LIABILITY_MOVES_MAX)
+		return false;
+	for (size_t i = 0; i < in->n_moves; i++)
+		if ((unsigned)in->moves[i].care >= CARE_TYPE_COUNT || in->moves[i].from == HG_DATE_NONE ||
+		    (i > 0 && in->moves[i].from < in->moves[i - 1].from))
+			return false;
+	return true;
+}
+
+/*
+ * Walks the periods: grace end, ready-days and liable nights of each. The
+ * grace days of a period are those of the care type on its ready date; with
+ * "continue", the days already used count against that number.
+ */
+static void periods_grace(const agreement *a, const liability_input *in, liability_result *out)
+{
+	int used = 0;
 	for (size_t k = 0; k < out->n_periods; k++) {
 		liability_period_result *pr = &out->periods[k];
+		int n_grace = a->grace_days[liability_care_on(in, pr->ready_date)];
 		int left = n_grace;
 		if (a->withdrawal == AGREEMENT_WITHDRAWAL_CONTINUE)
 			left = used >= n_grace ? 0 : n_grace - used;
@@ -210,8 +260,12 @@ static void periods_grace(const agreement *a, care_type care, liability_result *
 	out->grace_end = out->periods[0].grace_end;
 }
 
-/* Lists and prices the liable nights into out->nights (owned by out). */
-static hg_status nights_price(const agreement *a, care_type care, liability_result *out)
+/*
+ * Lists and prices the liable nights into out->nights (owned by out): each at
+ * the agreement in force that night (a, then its successor) for the care type
+ * of that night, and only at the amount of that very year.
+ */
+static hg_status nights_price(const agreement *a, const liability_input *in, liability_result *out)
 {
 	size_t total = 0, i = 0;
 	for (size_t k = 0; k < out->n_periods; k++)
@@ -222,20 +276,28 @@ static hg_status nights_price(const agreement *a, care_type care, liability_resu
 	if (!out->nights)
 		return HG_ENOMEM;
 	for (size_t k = 0; k < out->n_periods; k++) {
-		const liability_period_result *pr = &out->periods[k];
-		for (hg_date d = pr->grace_end; d < pr->end_date; d++, i++) {
-			liability_night *night = &out->nights[i];
-			night->date = d;
-			if (agreement_rate_for(a, care, year_of(d), &night->amount_ore, &night->rate_year) != HG_OK) {
-				out->error = LIABILITY_ERR_NO_RATE;
-				return HG_ENOTFOUND;
+		liability_period_result *pr = &out->periods[k];
+		for (hg_date d = pr->grace_end; d < pr->end_date; d++) {
+			const agreement *by = agreement_for_night(a, in->handover, in->n_handover, in->municipality, d);
+			if (by && by->leave_nights_free && on_leave_night(in, d)) {
+				out->n_leave_nights++;
+				pr->liable_nights--;
+				continue;
 			}
-			if (night->rate_year != year_of(d))
-				out->rate_fallback = true;
+			liability_night *night = &out->nights[i++];
+			night->date = d;
+			night->care = liability_care_on(in, d);
+			night->agreement = by;
+			night->priced = night->agreement &&
+					agreement_rate_for(night->agreement, night->care, year_of(d), &night->amount_ore) == HG_OK;
+			if (!night->priced) {
+				night->amount_ore = 0;
+				out->n_unpriced++;
+			}
 			out->total_ore += night->amount_ore;
 		}
 	}
-	out->n_nights = total;
+	out->n_nights = i;
 	return HG_OK;
 }
 
@@ -253,16 +315,24 @@ hg_status liability_compute(const agreement *a, const liability_input *in, liabi
 		out->error = LIABILITY_ERR_CARE;
 		goto fail;
 	}
+	if (!moves_valid(in)) {
+		out->error = LIABILITY_ERR_MOVES;
+		goto fail;
+	}
+	if (!leaves_valid(in)) {
+		out->error = LIABILITY_ERR_LEAVES;
+		goto fail;
+	}
 	out->error = periods_dates(in, out);
 	if (out->error != LIABILITY_ERR_NONE) {
 		rc = out->error == LIABILITY_ERR_TOO_LONG ? HG_ERANGE : HG_EINVAL;
 		goto fail;
 	}
-	periods_grace(a, in->care, out);
+	periods_grace(a, in, out);
 	out->billing = billing_of(a, in);
 	if (out->billing != LIABILITY_BILLABLE)
 		return HG_OK;
-	rc = nights_price(a, in->care, out);
+	rc = nights_price(a, in, out);
 	if (rc != HG_OK)
 		goto fail;
 	return HG_OK;

@@ -37,6 +37,24 @@
 #define LIABILITY_PERIODS_MAX 32        /* ready periods (ready notices) per episode */
 #define LIABILITY_DAYS_MAX 3660         /* ceiling on the days from first ready date to end: 10 years */
 #define LIABILITY_EPISODES_MAX 10000000 /* ceiling on episodes in one average-model group */
+#define LIABILITY_MOVES_MAX 32          /* changes of care type (moves between wards) per episode */
+#define LIABILITY_LEAVES_MAX 32         /* leave periods (permission) per episode */
+
+/* A leave (permission) [start, end); end HG_INSTANT_NONE: still on leave. */
+typedef struct liability_leave {
+	hg_instant start, end;
+} liability_leave;
+
+/*
+ * A move to a unit of another care type: from the night that starts on date
+ * `from` on, the patient is at a unit of care type `care` (a ward's care type
+ * decides a night's amount: the ward the patient sleeps in that night, i.e. the
+ * ward after the last move on or before the night's date).
+ */
+typedef struct liability_move {
+	hg_date from;
+	care_type care;
+} liability_move;
 
 /* One ready period: from a ready notice to its withdrawal. */
 typedef struct liability_period {
@@ -45,7 +63,7 @@ typedef struct liability_period {
 } liability_period;
 
 typedef struct liability_input {
-	care_type care;                   /* care type of the ward; picks the grace days and amount */
+	care_type care;                   /* care type of the ward before the first move (or throughout) */
 	const liability_period *periods;  /* in time order, not overlapping */
 	size_t n_periods;                 /* 1..LIABILITY_PERIODS_MAX */
 	hg_instant discharged_at;         /* HG_INSTANT_NONE: still in hospital */
@@ -54,6 +72,21 @@ typedef struct liability_input {
 	bool ready_notice_sent;           /* to the municipality */
 	bool sip_needed;                  /* a SIP was needed ... */
 	bool sip_called;                  /* ... and the care contact called it */
+	/* Moves between care types, in date order (none: `care` throughout). A period's grace days are
+	 * those of the care type on its ready date; each night is charged at the care type of that night. */
+	size_t n_moves;
+	liability_move moves[LIABILITY_MOVES_MAX];
+	/* Hand-over (issue 15.2): a night after the agreement has ended (valid_to) is priced by the
+	 * agreement in force on that night among handover[0..n_handover) for municipality (its successor
+	 * or the statutory default: agreement_for_night). NULL: none takes over, such nights lack an amount. */
+	const agreement *handover;
+	size_t n_handover;
+	const char *municipality;
+	/* Leave (issue 15.3): the night of D is spent on leave when a leave started on or before D and ended
+	 * after D (local dates): home over that midnight. Not charged when the night's agreement has
+	 * leave_nights_free; the grace days count on regardless. */
+	size_t n_leaves;
+	liability_leave leaves[LIABILITY_LEAVES_MAX];
 } liability_input;
 
 /* Whether the liable nights may be invoiced, and if not why (first failing condition). */
@@ -81,7 +114,9 @@ typedef enum liability_error {
 	LIABILITY_ERR_NO_END,             /* neither discharged nor an until date */
 	LIABILITY_ERR_UNTIL_BEFORE_READY,
 	LIABILITY_ERR_TOO_LONG,           /* more than LIABILITY_DAYS_MAX days */
-	LIABILITY_ERR_NO_RATE,            /* a liable night in a year with no amount at or before it */
+	LIABILITY_ERR_NO_RATE,            /* unused since issue 15.2: a night without an amount is marked, not refused */
+	LIABILITY_ERR_MOVES,              /* moves out of date order, a bad care type, or too many */
+	LIABILITY_ERR_LEAVES,             /* a leave without a start, ending before it starts, or too many */
 	LIABILITY_ERROR_COUNT
 } liability_error;
 
@@ -95,8 +130,10 @@ const char *liability_error_text(liability_error e);
 /* One liable night: the date it starts on and its amount. */
 typedef struct liability_night {
 	hg_date date;
-	int64_t amount_ore;
-	int rate_year; /* the year of the rate row used; != year of date when the table had to fall back */
+	care_type care;     /* the care type of the unit the patient was in that night */
+	const agreement *agreement; /* the agreement that prices it (borrowed), or NULL: none in force */
+	bool priced;        /* false: no agreement in force, or it has no amount for the year and care type */
+	int64_t amount_ore; /* 0 when not priced */
 } liability_night;
 
 /* What liability_compute found for one ready period. */
@@ -106,7 +143,7 @@ typedef struct liability_period_result {
 	int ready_days;     /* E - R */
 	int grace_left;     /* grace days still to count at R (N with new_grace) */
 	hg_date grace_end;  /* G (= R when no grace was left) */
-	int liable_nights;
+	int liable_nights;  /* charged nights: those after G, less the free nights on leave */
 } liability_period_result;
 
 typedef struct liability_result {
@@ -118,8 +155,9 @@ typedef struct liability_result {
 	liability_period_result periods[LIABILITY_PERIODS_MAX];
 	liability_night *nights; /* owned; freed by liability_result_free */
 	size_t n_nights;         /* 0 when not billable or under the average model */
-	int64_t total_ore;
-	bool rate_fallback;      /* some night was charged the amount of an earlier year */
+	int64_t total_ore;       /* sum of the priced nights */
+	size_t n_unpriced;       /* liable nights without an amount: the figure is incomplete, not to be sent */
+	size_t n_leave_nights;   /* nights after the grace end spent on leave and not charged (not in nights) */
 	liability_billing billing;
 	liability_error error;   /* why HG_EINVAL/HG_ERANGE/HG_ENOTFOUND was returned */
 } liability_result;
@@ -129,11 +167,16 @@ typedef struct liability_result {
  * force on its first ready date: see agreement_find_in_force). Whether it
  * succeeds or not, *out is fully initialised and liability_result_free(out)
  * must be called. Returns HG_EINVAL (a broken rule, out->error says which),
- * HG_ERANGE (LIABILITY_ERR_TOO_LONG), HG_ENOTFOUND (LIABILITY_ERR_NO_RATE) or
- * HG_ENOMEM. A billing condition that fails is not an error: the result has
+ * HG_ERANGE (LIABILITY_ERR_TOO_LONG) or HG_ENOMEM. A liable night that
+ * no agreement in force prices (no row for its year and care type, or no
+ * agreement at all after a's end) is listed with priced = false and counted
+ * in n_unpriced: the caller shows it and does not send the figure. A billing condition that fails is not an error: the result has
  * billing != LIABILITY_BILLABLE, the ready-days and grace end, and no nights.
  */
 hg_status liability_compute(const agreement *a, const liability_input *in, liability_result *out) HG_MUST_CHECK;
+
+/* The care type of in on the night starting on date d: `care`, or that of the last move on or before d. */
+care_type liability_care_on(const liability_input *in, hg_date d);
 
 /*
  * The day liability starts for a patient ready on ready_date with a fresh grace

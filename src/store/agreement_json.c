@@ -189,6 +189,16 @@ static hg_status f_eves(const json_t *v, agreement *a, char *err, size_t errlen)
 	return read_bool(v, &a->eves_are_holidays, "eves", err, errlen);
 }
 
+/* Optional, "charged" when absent (the statute says nothing of leave): "free" leaves leave nights uncharged. */
+static hg_status f_leave_nights(const json_t *v, agreement *a, char *err, size_t errlen)
+{
+	const char *s = json_string_value(v);
+	if (!s || (strcmp(s, "charged") != 0 && strcmp(s, "free") != 0))
+		return field_error(err, errlen, "leave_nights", "must be \"charged\" or \"free\"");
+	a->leave_nights_free = strcmp(s, "free") == 0;
+	return HG_OK;
+}
+
 static hg_status f_withdrawal(const json_t *v, agreement *a, char *err, size_t errlen)
 {
 	if (!json_is_string(v) || !agreement_withdrawal_from_code(json_string_value(v), &a->withdrawal))
@@ -315,6 +325,7 @@ static const struct {
 	{"count", REQUIRED, f_count},
 	{"eves", REQUIRED, f_eves},
 	{"withdrawal", REQUIRED, f_withdrawal},
+	{"leave_nights", OPTIONAL, f_leave_nights},
 	{"conditions", REQUIRED, f_conditions},
 	{"rates", REQUIRED, f_rates},
 	{"average", REQUIRED_IF_AVERAGE, f_average},

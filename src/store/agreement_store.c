@@ -61,6 +61,8 @@ json_t *agreement_json_render(const agreement *a)
 	munis = rates = NULL; /* json_pack "o" steals them, even on failure */
 	if (!o)
 		return NULL;
+	if (a->leave_nights_free && json_object_set_new(o, "leave_nights", json_string("free")))
+		goto fail;
 	if (a->model == AGREEMENT_AVERAGE &&
 	    json_object_set_new(o, "average",
 				json_pack("{s:i, s:o, s:o}", "period_months", a->average.period_months,

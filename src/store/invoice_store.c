@@ -102,6 +102,18 @@ static json_t *holidays_json(const billing_line *l)
 	return a;
 }
 
+/* The nights of a line that lack a daily amount, as dates. */
+static json_t *unpriced_json(const billing_line *l)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < l->unpriced_nights; i++)
+		if (json_array_append_new(a, jdate(l->unpriced[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 /* The JSON of a line or an exclusion; NULL when out of memory. */
 static json_t *line_json(store *s, const episode_state *st, const billing_line *l)
 {
@@ -122,7 +134,7 @@ static json_t *line_json(store *s, const episode_state *st, const billing_line *
 		  put(o, "periods", periods_json(l)) && put(o, "holidays_skipped", holidays_json(l));
 	if (ok && l->outcome == BILLING_LINE)
 		ok = put(o, "nights", json_integer(l->nights)) && put(o, "amount_ore", json_integer(l->amount_ore)) &&
-		     put(o, "rate_fallback", json_boolean(l->rate_fallback));
+		     put(o, "unpriced_nights", unpriced_json(l));
 	if (ok && l->outcome == BILLING_EXCLUDED) {
 		const hg_code_label *r = billing_reason_label(l->reason);
 		ok = put(o, "reason", json_string(r->code)) && put(o, "reason_sv", json_string(r->sv)) &&
@@ -433,6 +445,17 @@ static int64_t doc_total(const json_t *doc)
 	return total;
 }
 
+/* Liable nights on the document's lines that lack a daily amount. */
+static int doc_unpriced(const json_t *doc)
+{
+	size_t i, n = 0;
+	json_t *l;
+	json_array_foreach(json_object_get(doc, "lines"), i, l) {
+		n += json_array_size(json_object_get(l, "unpriced_nights"));
+	}
+	return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
 /* ---- differences between two documents ---- */
 
 /* The billing-relevant view of an episode in a document: kind, nights, amount, reason. */
@@ -545,6 +568,8 @@ static json_t *row_json(sqlite3_stmt *st, bool with_document)
 		  put(o, "total_ore", json_integer(sqlite3_column_int64(st, 12))) &&
 		  put(o, "owed_ore", json_integer(sqlite3_column_int64(st, 13)));
 	json_t *doc = ok ? json_loads((const char *)sqlite3_column_text(st, 14), 0, &jerr) : NULL;
+	if (ok && doc)
+		ok = put(o, "unpriced_nights", json_integer(doc_unpriced(doc)));
 	if (ok && doc) {
 		if (with_document) {
 			ok = json_object_update(o, doc) == 0;
@@ -1164,7 +1189,7 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 		rc = workflow_lines(db, id, doc, &lines, &n);
 	if (rc == HG_OK) {
 		invoice_step_input in = {rq->action, rq->party, rq->reason, rq->outcome, rq->lines, rq->n_lines,
-					 rq->adjustments, rq->n_adjustments};
+					 rq->adjustments, rq->n_adjustments, doc_unpriced(doc)};
 		rc = invoice_step(from, lines, n, jint(row, "owed_ore"), &in, &res, why);
 	}
 	if (rc == HG_OK && !(detail = step_detail(rq, lines, n)))

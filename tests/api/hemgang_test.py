@@ -87,6 +87,11 @@ def make_demo(db, episodes=40, now=None):
     if now:
         args += ["--now", now]
     out = subprocess.run(args, check=True, capture_output=True, text=True, timeout=300).stdout
+    if not PG_URI:
+        # The statutory default has amounts for 2019 and 2022 only, and a night is never priced with another
+        # year's (issue 15.2): import test amounts for the demo's years, as an administrator imports the real ones.
+        subprocess.run([HEMGANG, "agreement", "--db", db, "import", "tests/cli/data/statutory-test-amounts.json"],
+                       check=True, capture_output=True, timeout=60)
     logins = []
     for line in out.splitlines():
         user, role, org, unit = line.split("\t")

@@ -169,4 +169,23 @@ expect_err "bad --adjust" "^hemgang invoice: bad --adjust '6:5000' \(want EPISOD
 expect_err "bad --outcome" "^hemgang invoice: unknown --outcome 'maybe' " "${I[@]}" decide 3 --outcome maybe --reason x
 expect_err "bad --state" "^hemgang invoice: unknown --state 'paid' " "${I[@]}" list --state paid
 expect_rc "usage exit status" 2 "${I[@]}" build --month 2024-13
+
+# ---- issue 15.2: a year without a daily amount: the invoice names the nights and is not sent ----
+# A fresh copy of the fixture whose agreement (version 3) has amounts for 2025 only: no night of 2024 has one.
+DB2="$T/unpriced.db"
+I2=("$HEMGANG" invoice --db "$DB2")
+sed 's/"version": 1/"version": 3/; s/"year": 2024/"year": 2025/' "$AGR" >"$T/v3.json"
+"$HEMGANG" migrate --db "$DB2" >/dev/null && python3 "$DIR/invoice_fixture.py" "$DB2" && "$HEMGANG" rebuild --db "$DB2" >/dev/null ||
+	bad "second fixture"
+expect_out "import version 3 (no 2024 amount)" "imported	dalarna-test	version 3" "$HEMGANG" agreement --db "$DB2" import "$T/v3.json"
+"${I2[@]}" build --month 2024-03 --format json >"$T/unpriced.json"
+# the same nights as the priced build above (2 + 4 + 2 + 3), each named, none priced
+expect_out "the lines name the nights without an amount" "2080 0 11 2024-03-04,2024-03-05,2024-03-28,2024-03-29,2024-03-30,2024-03-31,2024-03-01,2024-03-02,2024-03-17,2024-03-18,2024-03-19" \
+	py "import json; d=json.load(open('$T/unpriced.json'));
+i=[i for i in d['invoices'] if i['municipality'] == '2080'][0]
+print(i['municipality'], i['total_ore'], i['unpriced_nights'], ','.join(x for l in i['lines'] for x in l['unpriced_nights']))"
+UNPRICED_ID=$(py "import json; d=json.load(open('$T/unpriced.json')); print([i['id'] for i in d['invoices'] if i['municipality'] == '2080'][0])")
+expect_err "an invoice with unpriced nights is not sent" "^hemgang invoice: cannot send invoice $UNPRICED_ID: unpriced_nights " \
+	"${I2[@]}" send "$UNPRICED_ID"
+expect_out "the 2081 invoice (no lines) is sent" "invoice 2	sent	owed 0.00 kr" "${I2[@]}" send 2
 finish invoice

@@ -211,20 +211,18 @@ static void test_rates(struct test *t)
 		int year;
 		hg_status rc;
 		int64_t amount;
-		int rate_year;
 	} rows[] = {
-		{CARE_SOMATIC, 2019, HG_OK, 780000, 2019},   {CARE_SOMATIC, 2020, HG_OK, 800000, 2020},
-		{CARE_SOMATIC, 2021, HG_OK, 800000, 2020},   /* falls back to the latest earlier year */
-		{CARE_SOMATIC, 2022, HG_OK, 930000, 2022},   {CARE_SOMATIC, 2030, HG_OK, 930000, 2022},
-		{CARE_SOMATIC, 2018, HG_ENOTFOUND, -1, -1},  {CARE_GERIATRIC, 2022, HG_ENOTFOUND, -1, -1},
-		{CARE_PSYCHIATRIC, 2021, HG_OK, 5, 2021},    {CARE_PSYCHIATRIC, 2020, HG_ENOTFOUND, -1, -1},
+		{CARE_SOMATIC, 2019, HG_OK, 780000},       {CARE_SOMATIC, 2020, HG_OK, 800000},
+		/* issue 15.2: no fallback to an earlier year's amount */
+		{CARE_SOMATIC, 2021, HG_ENOTFOUND, -1},    {CARE_SOMATIC, 2022, HG_OK, 930000},
+		{CARE_SOMATIC, 2030, HG_ENOTFOUND, -1},    {CARE_SOMATIC, 2018, HG_ENOTFOUND, -1},
+		{CARE_GERIATRIC, 2022, HG_ENOTFOUND, -1},  {CARE_PSYCHIATRIC, 2021, HG_OK, 5},
+		{CARE_PSYCHIATRIC, 2020, HG_ENOTFOUND, -1}, {CARE_PSYCHIATRIC, 2022, HG_ENOTFOUND, -1},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		int64_t amount = -1;
-		int ry = -1;
-		T_EQ_INT(t, agreement_rate_for(&a, rows[i].care, rows[i].year, &amount, &ry), rows[i].rc, "rate row %zu", i);
+		T_EQ_INT(t, agreement_rate_for(&a, rows[i].care, rows[i].year, &amount), rows[i].rc, "rate row %zu", i);
 		T_EQ_INT(t, amount, rows[i].amount, "rate row %zu amount", i);
-		T_EQ_INT(t, ry, rows[i].rate_year, "rate row %zu year", i);
 	}
 }
 
@@ -270,12 +268,13 @@ static void test_statutory(struct test *t)
 	T_EQ_INT(t, s[1].valid_to, HG_DATE_NONE, "open-ended");
 	for (int c = 0; c < CARE_TYPE_COUNT; c++) {
 		int64_t amount = 0;
-		int ry = 0;
 		T_EQ_INT(t, s[1].grace_days[c], 3, "3 days for care %d", c);
-		T_EQ_INT(t, agreement_rate_for(&s[1], (care_type)c, 2019, &amount, &ry), HG_OK, "2019 rate %d", c);
+		T_EQ_INT(t, agreement_rate_for(&s[1], (care_type)c, 2019, &amount), HG_OK, "2019 rate %d", c);
 		T_EQ_INT(t, amount, 780000, "7 800 kr in 2019 for care %d", c);
-		T_EQ_INT(t, agreement_rate_for(&s[1], (care_type)c, 2022, &amount, &ry), HG_OK, "2022 rate %d", c);
+		T_EQ_INT(t, agreement_rate_for(&s[1], (care_type)c, 2022, &amount), HG_OK, "2022 rate %d", c);
 		T_EQ_INT(t, amount, 930000, "9 300 kr in 2022 for care %d", c);
+		T_EQ_INT(t, agreement_rate_for(&s[1], (care_type)c, 2020, &amount), HG_ENOTFOUND,
+			 "2020: no amount until an administrator imports it, care %d", c);
 	}
 	T_EQ_INT(t, s[1].count, AGREEMENT_COUNT_CALENDAR, "calendar days");
 	T_TRUE(t, agreement_equal(&s[1], &s[1]), "equal to itself");

@@ -152,7 +152,7 @@ static void test_steps(struct test *t)
 	invoice_line_amount lines[] = {{11, 400000, true}, {12, 600000, true}, {13, 200000, false}};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		invoice_step_input in = {rows[i].action, rows[i].party,  rows[i].reason, rows[i].outcome,
-					 rows[i].lines,  rows[i].n_lines, rows[i].adj,   rows[i].n_adj};
+					 rows[i].lines,  rows[i].n_lines, rows[i].adj,   rows[i].n_adj, 0};
 		invoice_step_result out = {INVOICE_STATE_COUNT, -1};
 		invoice_refusal why = INVOICE_REFUSAL_COUNT;
 		hg_status rc = invoice_step(rows[i].from, lines, 3, 1200000, &in, &out, &why);
@@ -168,6 +168,15 @@ static void test_steps(struct test *t)
 	invoice_step_input bad = {.action = INVOICE_DISPUTE, .party = M};
 	invoice_step_result out;
 	T_EQ_INT(t, invoice_step(INVOICE_SENT, lines, 3, 0, &bad, &out, NULL), HG_EINVAL, "NULL why");
+	/* issue 15.2: nights without a daily amount keep the invoice from being sent, nothing else */
+	invoice_refusal why = INVOICE_OK;
+	invoice_step_input send = {.action = INVOICE_SEND, .party = INVOICE_REGION, .unpriced_nights = 2};
+	T_EQ_INT(t, invoice_step(INVOICE_DRAFT, lines, 3, 0, &send, &out, &why), HG_ECONFLICT, "unpriced: not sent");
+	T_EQ_STR(t, invoice_refusal_label(why)->code, "unpriced_nights", "unpriced: the refusal says why");
+	send.unpriced_nights = 0;
+	T_EQ_INT(t, invoice_step(INVOICE_DRAFT, lines, 3, 0, &send, &out, &why), HG_OK, "all priced: sent");
+	invoice_step_input super = {.action = INVOICE_SUPERSEDE, .party = INVOICE_REGION, .unpriced_nights = 2};
+	T_EQ_INT(t, invoice_step(INVOICE_DRAFT, lines, 3, 0, &super, &out, &why), HG_OK, "unpriced: may be superseded");
 }
 
 static void test_codes(struct test *t)

@@ -34,8 +34,7 @@ static const char *fmt(hg_date d, char buf[static 11])
 
 /*
  * The test agreement: somatic 1 000 kr in 2023, 2 000 kr in 2024, 3 000 kr in
- * 2025 (2026 falls back to 2025); geriatric 1 500 kr and psychiatric 2 500 kr
- * from 2024.
+ * 2025 (none for 2026); geriatric 1 500 kr and psychiatric 2 500 kr in 2024.
  */
 static agreement test_agreement(care_type care, int grace, agreement_count count, bool eves)
 {
@@ -80,7 +79,7 @@ static void test_single(struct test *t)
 		const char *grace_end, *first_night;
 		int nights;
 		int64_t total;
-		bool fallback;
+		int unpriced; /* nights without an amount (issue 15.2: no earlier year's amount) */
 	} rows[] = {
 		/* design.md examples */
 		{"design: Fri 3 May, 5 weekdays, Ascension Day", "2024-05-03 10:00", "2024-05-15 11:00", NULL,
@@ -113,11 +112,14 @@ static void test_single(struct test *t)
 		 HG_OK, 14, "2024-12-30", "2024-12-30", 4, 2 * 200000 + 2 * 300000, false},
 		{"New Year across, calendar", "2023-12-28 10:00", "2024-01-02 10:00", NULL, CARE_SOMATIC, 3, CAL,
 		 false, HG_OK, 5, "2023-12-31", "2023-12-31", 2, 100000 + 200000, false},
-		/* a year without a rate row: the latest earlier year, flagged */
-		{"2026 falls back to 2025", "2026-01-10 10:00", "2026-01-15 10:00", NULL, CARE_SOMATIC, 3, CAL, false,
-		 HG_OK, 5, "2026-01-13", "2026-01-13", 2, 600000, true},
-		{"no rate at or before 2022", "2022-06-01 10:00", "2022-06-10 10:00", NULL, CARE_SOMATIC, 3, CAL,
-		 false, HG_ENOTFOUND, 0, "none", NULL, 0, 0, false},
+		/* a year without a rate row: the nights are listed without an amount, never at another year's */
+		{"2026: no amount, not 2025's", "2026-01-10 10:00", "2026-01-15 10:00", NULL, CARE_SOMATIC, 3, CAL, false,
+		 HG_OK, 5, "2026-01-13", "2026-01-13", 2, 0, 2},
+		{"no rate for 2022", "2022-06-01 10:00", "2022-06-10 10:00", NULL, CARE_SOMATIC, 3, CAL,
+		 false, HG_OK, 9, "2022-06-04", "2022-06-04", 6, 0, 6},
+		/* 2024 priced, 2025 geriatric has no row: 30 and 31 December priced, 1-2 January not */
+		{"geriatric over New Year, 2025 without a row", "2024-12-27 10:00", "2025-01-03 10:00", NULL,
+		 CARE_GERIATRIC, 3, CAL, false, HG_OK, 7, "2024-12-30", "2024-12-30", 4, 2 * 150000, 2},
 		{"no rate but nothing liable", "2022-06-01 10:00", "2022-06-03 10:00", NULL, CARE_SOMATIC, 3, CAL,
 		 false, HG_OK, 2, "2022-06-04", NULL, 0, 0, false},
 		/* care types pick grace and amount */
@@ -184,7 +186,7 @@ static void test_single(struct test *t)
 		T_EQ_STR(t, fmt(r.grace_end, b1), rows[i].grace_end, "%s: grace end", label);
 		T_EQ_INT(t, r.n_nights, rows[i].nights, "%s: nights", label);
 		T_EQ_INT(t, r.total_ore, rows[i].total, "%s: total", label);
-		T_EQ_INT(t, r.rate_fallback, rows[i].fallback, "%s: fallback", label);
+		T_EQ_INT(t, r.n_unpriced, rows[i].unpriced, "%s: unpriced nights", label);
 		T_EQ_STR(t, r.n_nights ? fmt(r.nights[0].date, b2) : NULL, rows[i].first_night, "%s: first night", label);
 		/* nights are consecutive and sum to the total */
 		int64_t sum = 0;
@@ -523,9 +525,302 @@ static void test_grace_end(struct test *t)
 	T_EQ_INT(t, liability_grace_end(&a, CARE_SOMATIC, HG_DATE_NONE), HG_DATE_NONE, "no date");
 }
 
+/*
+ * The Stockholm 2018-19 terms (seed 003 §10): 5 weekdays somatic and
+ * geriatric, 30 psychiatric; 2019: 5 042 kr somatic, 3 638 kr geriatric,
+ * 4 277 kr psychiatric. For the year boundary 2020 gets 6 000 / 4 000 /
+ * 5 000 kr (figures of this test only).
+ */
+static agreement stockholm_like(void)
+{
+	agreement a = {
+		.id = "sthlm",
+		.name = "Stockholm-like",
+		.version = 1,
+		.model = AGREEMENT_PER_NIGHT,
+		.grace_days = {5, 5, 30},
+		.count = AGREEMENT_COUNT_WEEKDAYS,
+		.withdrawal = AGREEMENT_WITHDRAWAL_NEW_GRACE,
+		.conditions = {true, true, true},
+		.n_rates = 6,
+		.rates = {{2019, CARE_SOMATIC, 504200},
+			  {2019, CARE_GERIATRIC, 363800},
+			  {2019, CARE_PSYCHIATRIC, 427700},
+			  {2020, CARE_SOMATIC, 600000},
+			  {2020, CARE_GERIATRIC, 400000},
+			  {2020, CARE_PSYCHIATRIC, 500000}},
+	};
+	a.valid_from = ymd("2018-01-01");
+	a.valid_to = HG_DATE_NONE;
+	return a;
+}
+
+/* The amount of each night follows the care type of the ward the patient is in that night (issue 15.1). */
+static void test_moves(struct test *t)
+{
+	static const struct {
+		const char *label;
+		const char *ready, *discharged;
+		care_type care;        /* before the first move */
+		const char *moves;     /* "DATE:care DATE:care ..." */
+		hg_status rc;
+		const char *grace_end;
+		int nights;
+		int64_t total;
+		const char *cares;     /* one letter per night: s, g, p */
+	} rows[] = {
+		/* issue 15: ready Mon 4 Nov, G = Mon 11 Nov; 11-14 somatic, 15-23 geriatric:
+		 * 4 x 5 042 + 9 x 3 638 = 20 168 + 32 742 = 52 910 kr */
+		{"issue 15 example", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC, "2019-11-15:geriatric", HG_OK,
+		 "2019-11-11", 13, 5291000, "ssssggggggggg"},
+		{"no move", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC, "", HG_OK, "2019-11-11", 13,
+		 13 * 504200, "sssssssssssss"},
+		/* a move before the ready date sets the care type of every liable night */
+		{"moved before ready", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC, "2019-11-01:geriatric",
+		 HG_OK, "2019-11-11", 2, 2 * 363800, "gg"},
+		/* the grace days are those of the care type on the ready date: psychiatric 30 weekdays
+		 * from Mon 4 Nov: 4 Nov + 30 weekdays = Mon 16 Dec; moved back to somatic the 2 December:
+		 * nights 16..19 Dec somatic */
+		{"grace of the ready date's care type", "2019-11-04 10:00", "2019-12-20 10:00", CARE_PSYCHIATRIC,
+		 "2019-12-02:somatic", HG_OK, "2019-12-16", 4, 4 * 504200, "ssss"},
+		/* moved on the grace end itself: that night is already geriatric */
+		{"moved on G", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC, "2019-11-11:geriatric", HG_OK,
+		 "2019-11-11", 2, 2 * 363800, "gg"},
+		/* moved on the discharge date: no night at the new ward */
+		{"moved on discharge day", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC, "2019-11-13:geriatric",
+		 HG_OK, "2019-11-11", 2, 2 * 504200, "ss"},
+		/* two moves on one day: the ward at midnight counts */
+		{"there and back the same day", "2019-11-04 10:00", "2019-11-13 10:00", CARE_SOMATIC,
+		 "2019-11-12:geriatric 2019-11-12:somatic", HG_OK, "2019-11-11", 2, 2 * 504200, "ss"},
+		/* month boundary: ready Mon 21 Oct, G = Mon 28 Oct; moved 1 Nov: 28-31 Oct somatic, 1-2 Nov
+		 * psychiatric = 4 x 5 042 + 2 x 4 277 = 28 722 kr */
+		{"month boundary", "2019-10-21 10:00", "2019-11-03 10:00", CARE_SOMATIC, "2019-11-01:psychiatric", HG_OK,
+		 "2019-10-28", 6, 4 * 504200 + 2 * 427700, "sssspp"},
+		/* year boundary: ready Fri 13 Dec 2019, G = Fri 20 Dec (5 weekdays: 16-20); moved to geriatric
+		 * 28 Dec; 20-27 Dec somatic 2019 (8 x 5 042), 28-31 Dec geriatric 2019 (4 x 3 638),
+		 * 1-3 Jan geriatric 2020 (3 x 4 000) */
+		{"year boundary", "2019-12-13 10:00", "2020-01-04 10:00", CARE_SOMATIC, "2019-12-28:geriatric", HG_OK,
+		 "2019-12-20", 15, 8 * 504200 + 4 * 363800 + 3 * 400000, "ssssssssggggggg"},
+		/* refused */
+		{"moves out of order", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC,
+		 "2019-11-15:geriatric 2019-11-10:somatic", HG_EINVAL, "none", 0, 0, ""},
+		{"unknown care type", "2019-11-04 10:00", "2019-11-24 10:00", CARE_SOMATIC, "2019-11-15:x", HG_EINVAL,
+		 "none", 0, 0, ""},
+	};
+	agreement a = stockholm_like();
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *label = rows[i].label;
+		liability_period p = {at(rows[i].ready), HG_INSTANT_NONE};
+		liability_input in = {.care = rows[i].care, .periods = &p, .n_periods = 1,
+				      .discharged_at = at(rows[i].discharged), .until = HG_DATE_NONE,
+				      .admission_notice_sent = true, .ready_notice_sent = true};
+		for (const char *m = rows[i].moves; *m;) {
+			char day[11], care[16] = "";
+			size_t len = strcspn(m, " ");
+			memcpy(day, m, 10);
+			day[10] = '\0';
+			if (len > 11 && len - 11 < sizeof care)
+				memcpy(care, m + 11, len - 11);
+			liability_move *mv = &in.moves[in.n_moves++];
+			mv->from = ymd(day);
+			if (!care_type_from_code(care, &mv->care))
+				mv->care = CARE_TYPE_COUNT;
+			m += len + (m[len] == ' ');
+		}
+		liability_result r;
+		char b[11], cares[64] = "";
+		hg_status rc = liability_compute(&a, &in, &r);
+		T_EQ_INT(t, rc, rows[i].rc, "%s: status", label);
+		if (rc != HG_OK)
+			T_EQ_INT(t, r.error, LIABILITY_ERR_MOVES, "%s: error", label);
+		T_EQ_STR(t, fmt(r.grace_end, b), rows[i].grace_end, "%s: grace end", label);
+		T_EQ_INT(t, r.n_nights, rows[i].nights, "%s: nights", label);
+		T_EQ_INT(t, r.total_ore, rows[i].total, "%s: total", label);
+		for (size_t k = 0; k < r.n_nights && k + 1 < sizeof cares; k++)
+			cares[k] = "sgp"[r.nights[k].care];
+		T_EQ_STR(t, cares, rows[i].cares, "%s: care type per night", label);
+		liability_result_free(&r);
+	}
+	liability_input in = {.care = CARE_SOMATIC};
+	in.n_moves = 2;
+	in.moves[0] = (liability_move){ymd("2019-11-15"), CARE_GERIATRIC};
+	in.moves[1] = (liability_move){ymd("2019-11-20"), CARE_PSYCHIATRIC};
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-11-14")), CARE_SOMATIC, "care on: before the first move");
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-11-15")), CARE_GERIATRIC, "care on: the day of a move");
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-11-19")), CARE_GERIATRIC, "care on: between");
+	T_EQ_INT(t, liability_care_on(&in, ymd("2019-12-31")), CARE_PSYCHIATRIC, "care on: after the last");
+}
+
+/*
+ * An agreement that ends hands over, night by night, to its successor or the
+ * statutory default (issue 15.2). A: Stockholm-like, 2019 amounts only, in
+ * force to 31 Dec 2019. Successor S: a regional agreement from 1 Jan 2020 at
+ * 6 500 kr somatic for 2020. Default D: every municipality, 2 calendar days,
+ * 7 800 kr somatic 2019 and 9 300 kr somatic 2021, nothing for 2020.
+ */
+static void test_handover(struct test *t)
+{
+	agreement a = stockholm_like(), list[2];
+	a.n_rates = 3;
+	a.valid_to = ymd("2019-12-31");
+	a.n_municipalities = 1;
+	(void)snprintf(a.region, sizeof a.region, "01");
+	(void)snprintf(a.municipalities[0], sizeof a.municipalities[0], "0180");
+	agreement succ = a;
+	(void)snprintf(succ.id, sizeof succ.id, "successor");
+	succ.valid_from = ymd("2020-01-01");
+	succ.valid_to = HG_DATE_NONE;
+	succ.n_rates = 1;
+	succ.rates[0] = (agreement_rate){2020, CARE_SOMATIC, 650000};
+	agreement def = stockholm_like();
+	(void)snprintf(def.id, sizeof def.id, "default");
+	def.count = AGREEMENT_COUNT_CALENDAR;
+	def.grace_days[CARE_SOMATIC] = 2;
+	def.n_rates = 2;
+	def.rates[0] = (agreement_rate){2019, CARE_SOMATIC, 780000};
+	def.rates[1] = (agreement_rate){2021, CARE_SOMATIC, 930000};
+	static const struct {
+		const char *label;
+		const char *ready, *discharged;
+		int list; /* 0: no hand-over list, 1: default only, 2: successor and default */
+		int nights;
+		int64_t total;
+		int unpriced;
+		const char *by; /* the agreement of each night: a, s, d, - (none) */
+	} rows[] = {
+		/* ready Fri 13 Dec 2019, G = Fri 20 Dec; nights 20-31 Dec at A (12 x 5 042), then 1-3 Jan */
+		{"to the successor", "2019-12-13 10:00", "2020-01-04 10:00", 2, 15, 12 * 504200 + 3 * 650000, 0,
+		 "aaaaaaaaaaaasss"},
+		{"to the default, which has no 2020 amount", "2019-12-13 10:00", "2020-01-04 10:00", 1, 15, 12 * 504200,
+		 3, "aaaaaaaaaaaaddd"},
+		{"no agreement after the end", "2019-12-13 10:00", "2020-01-04 10:00", 0, 15, 12 * 504200, 3,
+		 "aaaaaaaaaaaa---"},
+		/* a stay inside A's validity never asks the list */
+		{"inside the agreement: no hand-over", "2019-11-04 10:00", "2019-11-13 10:00", 2, 2, 2 * 504200, 0, "aa"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		list[0] = def;
+		list[1] = succ;
+		liability_period p = {at(rows[i].ready), HG_INSTANT_NONE};
+		liability_input in = {.care = CARE_SOMATIC, .periods = &p, .n_periods = 1,
+				      .discharged_at = at(rows[i].discharged), .until = HG_DATE_NONE,
+				      .admission_notice_sent = true, .ready_notice_sent = true,
+				      .handover = rows[i].list ? list : NULL, .n_handover = (size_t)rows[i].list,
+				      .municipality = "0180"};
+		liability_result r;
+		char by[64] = "";
+		T_EQ_INT(t, liability_compute(&a, &in, &r), HG_OK, "%s: status", rows[i].label);
+		T_EQ_INT(t, r.n_nights, rows[i].nights, "%s: nights", rows[i].label);
+		T_EQ_INT(t, r.total_ore, rows[i].total, "%s: total", rows[i].label);
+		T_EQ_INT(t, r.n_unpriced, rows[i].unpriced, "%s: unpriced", rows[i].label);
+		for (size_t k = 0; k < r.n_nights && k + 1 < sizeof by; k++) {
+			const agreement *na = r.nights[k].agreement;
+			by[k] = !na ? '-' : na == &a ? 'a' : na == &list[1] ? 's' : na == &list[0] ? 'd' : '?';
+			if (!r.nights[k].priced && r.nights[k].amount_ore != 0)
+				by[k] = '!';
+		}
+		T_EQ_STR(t, by, rows[i].by, "%s: agreement per night", rows[i].label);
+		liability_result_free(&r);
+	}
+	T_TRUE(t, agreement_for_night(&a, list, 2, "0180", ymd("2019-12-31")) == &a, "for night: a on its last day");
+	T_TRUE(t, agreement_for_night(&a, list, 2, "0180", ymd("2020-01-01")) == &list[1],
+	       "for night: the successor naming the municipality beats the default");
+	T_TRUE(t, agreement_for_night(&a, list, 2, "0181", ymd("2020-01-01")) == &list[0],
+	       "for night: another municipality gets the default");
+	T_TRUE(t, agreement_for_night(&a, NULL, 0, "0180", ymd("2020-01-01")) == NULL, "for night: none");
+}
+
+/*
+ * Nights on leave (permission) are not charged when the agreement says so
+ * (issue 15.3). Test agreement: 3 calendar days, somatic 2 000 kr in 2024,
+ * 3 000 kr in 2025. The night of D is on leave when the patient left on or
+ * before D and came back after D.
+ */
+static void test_leave(struct test *t)
+{
+	static const struct {
+		const char *label;
+		bool free;
+		const char *ready, *discharged;
+		const char *leaves; /* "START/END;..." local times, END "-" = still away */
+		int nights;
+		int64_t total;
+		int leave_nights;
+		const char *first, *last;
+	} rows[] = {
+		/* R = Fri 1 March, G = Mon 4; out Mon 11: nights 4..10 = 7; a weekend at home Fri 8 14:00 to
+		 * Sun 10 18:00: nights 8 and 9 on leave, 5 nights charged */
+		{"weekend leave, free", true, "2024-03-01 10:00", "2024-03-11 10:00", "2024-03-08 14:00/2024-03-10 18:00",
+		 5, 5 * 200000, 2, "2024-03-04", "2024-03-10"},
+		{"weekend leave, charged", false, "2024-03-01 10:00", "2024-03-11 10:00",
+		 "2024-03-08 14:00/2024-03-10 18:00", 7, 7 * 200000, 0, "2024-03-04", "2024-03-10"},
+		/* a day visit home (out and back the same day) spans no night */
+		{"day leave", true, "2024-03-01 10:00", "2024-03-11 10:00", "2024-03-06 09:00/2024-03-06 20:00", 7,
+		 7 * 200000, 0, "2024-03-04", "2024-03-10"},
+		/* leave inside the grace days: nothing to free, the grace is not prolonged */
+		{"leave in the grace days", true, "2024-03-01 10:00", "2024-03-06 10:00",
+		 "2024-03-01 15:00/2024-03-03 12:00", 2, 2 * 200000, 0, "2024-03-04", "2024-03-05"},
+		/* month boundary: on leave 29 Feb (R = 25 Feb, G = 28 Feb) to 2 March; nights 29 Feb and 1 March free */
+		{"leave over the month end", true, "2024-02-25 10:00", "2024-03-04 10:00",
+		 "2024-02-29 12:00/2024-03-02 12:00", 3, 3 * 200000, 2, "2024-02-28", "2024-03-03"},
+		/* year boundary: R = 27 Dec 2024, G = 30 Dec; home for New Year 31 Dec to 1 Jan; out 3 Jan:
+		 * nights 30 Dec (2 000), 1 Jan and 2 Jan (3 000 each) charged, 31 Dec free */
+		{"leave over New Year", true, "2024-12-27 10:00", "2025-01-03 10:00", "2024-12-31 10:00/2025-01-01 16:00",
+		 3, 200000 + 2 * 300000, 1, "2024-12-30", "2025-01-02"},
+		/* still away at the discharge (the fold closes the leave at the discharge) */
+		{"away to the end", true, "2024-03-01 10:00", "2024-03-11 10:00", "2024-03-09 10:00/-", 5, 5 * 200000, 2,
+		 "2024-03-04", "2024-03-08"},
+		{"two leaves", true, "2024-03-01 10:00", "2024-03-11 10:00",
+		 "2024-03-04 10:00/2024-03-05 10:00;2024-03-07 10:00/2024-03-08 10:00", 5, 5 * 200000, 2, "2024-03-05",
+		 "2024-03-10"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		agreement a = test_agreement(CARE_SOMATIC, 3, CAL, false);
+		a.leave_nights_free = rows[i].free;
+		liability_period p = {at(rows[i].ready), HG_INSTANT_NONE};
+		liability_input in = {.care = CARE_SOMATIC, .periods = &p, .n_periods = 1,
+				      .discharged_at = at(rows[i].discharged), .until = HG_DATE_NONE,
+				      .admission_notice_sent = true, .ready_notice_sent = true};
+		for (const char *s = rows[i].leaves; *s;) {
+			char start[17] = "", end[17] = "";
+			size_t len = strcspn(s, ";");
+			const char *slash = strchr(s, '/');
+			memcpy(start, s, 16);
+			if (slash && (size_t)(slash - s) < len && s + len - slash - 1 < (long)sizeof end)
+				memcpy(end, slash + 1, (size_t)(s + len - slash - 1));
+			in.leaves[in.n_leaves++] = (liability_leave){at(start), strcmp(end, "-") == 0 ? HG_INSTANT_NONE : at(end)};
+			s += len + (s[len] == ';');
+		}
+		liability_result r;
+		char b[11];
+		const char *label = rows[i].label;
+		T_EQ_INT(t, liability_compute(&a, &in, &r), HG_OK, "%s: status", label);
+		T_EQ_INT(t, r.n_nights, rows[i].nights, "%s: nights", label);
+		T_EQ_INT(t, r.total_ore, rows[i].total, "%s: total", label);
+		T_EQ_INT(t, r.n_leave_nights, rows[i].leave_nights, "%s: leave nights", label);
+		T_EQ_INT(t, r.periods[0].liable_nights, rows[i].nights, "%s: period's liable nights", label);
+		T_EQ_STR(t, r.n_nights ? fmt(r.nights[0].date, b) : "none", rows[i].first, "%s: first", label);
+		T_EQ_STR(t, r.n_nights ? fmt(r.nights[r.n_nights - 1].date, b) : "none", rows[i].last, "%s: last", label);
+		liability_result_free(&r);
+	}
+	/* refused: a leave that ends before it starts */
+	agreement a = test_agreement(CARE_SOMATIC, 3, CAL, false);
+	liability_period p = {at("2024-03-01 10:00"), HG_INSTANT_NONE};
+	liability_input in = {.care = CARE_SOMATIC, .periods = &p, .n_periods = 1,
+			      .discharged_at = at("2024-03-11 10:00"), .n_leaves = 1};
+	in.leaves[0] = (liability_leave){at("2024-03-05 10:00"), at("2024-03-04 10:00")};
+	liability_result r;
+	T_EQ_INT(t, liability_compute(&a, &in, &r), HG_EINVAL, "leave backwards: refused");
+	T_EQ_INT(t, r.error, LIABILITY_ERR_LEAVES, "leave backwards: the reason");
+	liability_result_free(&r);
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_liability"};
+	test_leave(&t);
+	test_handover(&t);
+	test_moves(&t);
 	test_grace_end(&t);
 	test_single(&t);
 	test_errors(&t);

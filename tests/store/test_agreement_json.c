@@ -63,8 +63,7 @@ static void test_shipped(struct test *t)
 	};
 	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
 		int64_t ore = -1;
-		int ry = 0;
-		T_EQ_INT(t, agreement_rate_for(&s, rates[i].care, rates[i].year, &ore, &ry), HG_OK, "stockholm rate %zu", i);
+		T_EQ_INT(t, agreement_rate_for(&s, rates[i].care, rates[i].year, &ore), HG_OK, "stockholm rate %zu", i);
 		T_EQ_INT(t, ore, rates[i].ore, "stockholm rate %zu amount", i);
 	}
 
@@ -114,6 +113,10 @@ static void test_errors(struct test *t)
 		{"count", "\"workdays\"", HG_EINVAL, "count: must be \"calendar\" or \"weekdays\""},
 		{"eves", "\"no\"", HG_EINVAL, "eves: must be true or false"},
 		{"withdrawal", "\"restart\"", HG_EINVAL, "withdrawal: must be \"new_grace\" or \"continue\""},
+		{"leave_nights", "\"free\"", HG_OK, ""},
+		{"leave_nights", "\"charged\"", HG_OK, ""},
+		{"leave_nights", "true", HG_EINVAL, "leave_nights: must be \"charged\" or \"free\""},
+		{"leave_nights", "\"never\"", HG_EINVAL, "leave_nights: must be \"charged\" or \"free\""},
 		{"conditions", "{\"admission_notice\":true,\"ready_notice\":true}", HG_EINVAL,
 		 "conditions: must be an object with admission_notice, ready_notice and sip_called"},
 		{"conditions", "{\"admission_notice\":true,\"ready_notice\":1,\"sip_called\":true}", HG_EINVAL,

@@ -67,6 +67,17 @@ export function tempDir() {
   return mkdtempSync(join(base, 'web-'));
 }
 
+/**
+ * The statutory default has amounts for 2019 and 2022 only and a night is never priced with another year's
+ * (issue 15.2): import test amounts for the demo's years, as an administrator would import the real ones.
+ */
+function importTestAmounts(hemgang, db) {
+  const r = spawnSync(hemgang, ['agreement', '--db', db, 'import', 'tests/cli/data/statutory-test-amounts.json'], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`hemgang agreement import failed (${r.status}): ${r.stderr}`);
+}
+
 /** `hemgang demo`: returns the logins {username, role, org, unit}. */
 export function makeDemo(hemgang, db, episodes = 60) {
   const r = spawnSync(hemgang, ['demo', '--db', db, '--episodes', String(episodes)], {
@@ -74,6 +85,7 @@ export function makeDemo(hemgang, db, episodes = 60) {
     timeout: 120_000,
   });
   if (r.status !== 0) throw new Error(`hemgang demo failed (${r.status}): ${r.stderr}`);
+  importTestAmounts(hemgang, db);
   return r.stdout
     .split('\n')
     .filter(Boolean)
@@ -95,6 +107,11 @@ export function makeDemoAsync(hemgang, db, episodes) {
     proc.on('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`hemgang demo failed (${code}): ${err}`));
+      try {
+        importTestAmounts(hemgang, db);
+      } catch (e) {
+        return reject(e);
+      }
       resolve(
         out
           .split('\n')
