@@ -107,7 +107,8 @@ test: deps web
 
 run: deps web
 	$(MAKE) MODE=release
-	@test -f $(DB) || $(BUILD_ROOT)/release/hemgang demo --db $(DB)
+	@test -f $(DB) || { $(BUILD_ROOT)/release/hemgang demo --db $(DB) && \
+		$(BUILD_ROOT)/release/hemgang agreement --db $(DB) import agreements/demo-amounts.json >/dev/null; }
 	$(BUILD_ROOT)/release/hemgang serve --db $(DB) --listen 127.0.0.1:8080
 
 # Install (packaging/install-tree): PREFIX/bin/hemgang with its UI, OpenAPI document and agreements in

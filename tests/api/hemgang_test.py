@@ -90,7 +90,7 @@ def make_demo(db, episodes=40, now=None):
     if not PG_URI:
         # The statutory default has amounts for 2019 and 2022 only, and a night is never priced with another
         # year's (issue 15.2): import test amounts for the demo's years, as an administrator imports the real ones.
-        subprocess.run([HEMGANG, "agreement", "--db", db, "import", "tests/cli/data/statutory-test-amounts.json"],
+        subprocess.run([HEMGANG, "agreement", "--db", db, "import", "agreements/demo-amounts.json"],
                        check=True, capture_output=True, timeout=60)
     logins = []
     for line in out.splitlines():

@@ -72,7 +72,7 @@ export function tempDir() {
  * (issue 15.2): import test amounts for the demo's years, as an administrator would import the real ones.
  */
 function importTestAmounts(hemgang, db) {
-  const r = spawnSync(hemgang, ['agreement', '--db', db, 'import', 'tests/cli/data/statutory-test-amounts.json'], {
+  const r = spawnSync(hemgang, ['agreement', '--db', db, 'import', 'agreements/demo-amounts.json'], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`hemgang agreement import failed (${r.status}): ${r.stderr}`);
