@@ -7,7 +7,7 @@ CC      ?= cc
 MODE    ?= release
 BUILD_ROOT ?= build
 B       := $(BUILD_ROOT)/$(MODE)
-PKGS    := jansson sqlite3 libmicrohttpd libsodium xlsxwriter libpq
+PKGS    := jansson sqlite3 libmicrohttpd libsodium xlsxwriter libpq libcurl
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wvla \
            -Wformat=2 -Wno-format-nonliteral
 CFLAGS_ := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Isrc -Itests $(WARN) -MMD -MP

@@ -2,7 +2,8 @@
  * cmd_hl7.c - `hemgang hl7`: the operator's side of the HL7 v2 interface
  * (docs/interop.md): register a sending facility and the addresses it may
  * connect from, map its ward codes to units, list them, list the quarantine
- * and replay a quarantined message once what it lacked is mapped.
+ * and replay a quarantined message once what it lacked is mapped; subscribe a
+ * unit's records system to its notices and list the deliveries (issue 16.4).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -203,12 +204,153 @@ static int act_replay(store *s, int argc, char **argv)
 	return ret;
 }
 
+/* ---- messages out (issue 16.4): subscriptions and their deliveries ---- */
+
+/* hl7 subscription add NAME --unit UNIT (--fhir URL | --hl7 HOST:PORT) [--from-start] */
+static int subscription_add(store *s, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"unit", required_argument, NULL, 'u'},   {"fhir", required_argument, NULL, 'f'},
+		{"hl7", required_argument, NULL, 'h'},    {"from-start", no_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
+	interop_subscription sub;
+	bool from_start = false;
+	int c;
+	memset(&sub, 0, sizeof sub);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			if (!optarg[0] || !fits(optarg, sizeof sub.unit))
+				return cli_usage_error("hl7", "--unit '%s' is empty or too long", optarg);
+			snprintf(sub.unit, sizeof sub.unit, "%s", optarg);
+			break;
+		case 'f':
+		case 'h':
+			if (sub.protocol[0])
+				return cli_usage_error("hl7", "give one of --fhir URL and --hl7 HOST:PORT");
+			if (!fits(optarg, sizeof sub.endpoint) ||
+			    (c == 'f' ? strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8)
+				      : !strchr(optarg, ':') || strchr(optarg, '/') != NULL))
+				return cli_usage_error("hl7", c == 'f' ? "--fhir '%s' is not an http:// or https:// URL"
+								      : "--hl7 '%s' is not HOST:PORT",
+						       optarg);
+			snprintf(sub.protocol, sizeof sub.protocol, "%s", c == 'f' ? "fhir" : "hl7");
+			snprintf(sub.endpoint, sizeof sub.endpoint, "%s", optarg);
+			break;
+		case 's': from_start = true; break;
+		case ':': return cli_usage_error("hl7", "option %s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("hl7", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("hl7", "usage: hl7 subscription add NAME --unit UNIT (--fhir URL | --hl7 HOST:PORT) "
+					      "[--from-start]");
+	const char *name = argv[optind];
+	if (!name[0] || strlen(name) > INTEROP_SUBSCRIPTION_NAME_MAX || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(name))
+		return cli_usage_error("hl7", "NAME '%s' must be 1-%d letters, digits, '-', '_' or '.'", name,
+				       INTEROP_SUBSCRIPTION_NAME_MAX);
+	if (!sub.unit[0] || !sub.protocol[0])
+		return cli_usage_error("hl7", "--unit and one of --fhir URL, --hl7 HOST:PORT are required");
+	snprintf(sub.name, sizeof sub.name, "%s", name);
+	hg_status rc = interop_subscription_add(s, &sub, from_start, (hg_instant)time(NULL));
+	if (rc == HG_ENOTFOUND)
+		return cli_usage_error("hl7", "unit '%s' does not exist", sub.unit);
+	if (rc == HG_ECONFLICT)
+		return cli_usage_error("hl7", "a subscription '%s' exists already", sub.name);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot store the subscription: %s", hg_status_name(rc));
+	printf("%s\t%s\t%s\t%s\tfrom event %" PRId64 "\n", sub.name, sub.unit, sub.protocol, sub.endpoint, sub.cursor);
+	return CLI_OK;
+}
+
+static int subscription_list(store *s, int argc, char **argv)
+{
+	interop_subscription *rows = NULL;
+	size_t n = 0;
+	(void)argv;
+	if (argc != 1)
+		return cli_usage_error("hl7", "hl7 subscription list takes no arguments");
+	hg_status rc = interop_subscriptions_list(s, &rows, &n);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot list subscriptions: %s", hg_status_name(rc));
+	for (size_t i = 0; i < n; i++)
+		printf("%s\t%s\t%s\t%s\t%" PRId64 "\n", rows[i].name, rows[i].unit, rows[i].protocol, rows[i].endpoint,
+		       rows[i].cursor);
+	hg_free(rows);
+	return CLI_OK;
+}
+
+static int subscription_remove(store *s, int argc, char **argv)
+{
+	if (argc != 2)
+		return cli_usage_error("hl7", "usage: hl7 subscription remove NAME");
+	hg_status rc = interop_subscription_remove(s, argv[1]);
+	if (rc == HG_ENOTFOUND)
+		return cli_usage_error("hl7", "no subscription '%s'", argv[1]);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot remove the subscription: %s", hg_status_name(rc));
+	printf("removed %s\n", argv[1]);
+	return CLI_OK;
+}
+
+/* hl7 subscription add|list|remove ... */
+static int act_subscription(store *s, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(store *s, int argc, char **argv);
+	} subs[] = {{"add", subscription_add}, {"list", subscription_list}, {"remove", subscription_remove}};
+	for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(s, argc - 1, argv + 1);
+	return cli_usage_error("hl7", "usage: hl7 subscription add|list|remove ...");
+}
+
+static void print_instant(hg_instant t, const char *sep)
+{
+	char at[21];
+	printf("%s%s", t == HG_INSTANT_NONE ? "-" : instant_format_utc(t, at), sep);
+}
+
+/* hl7 deliveries [pending|delivered|failed] [--subscription NAME] */
+static int act_deliveries(store *s, int argc, char **argv)
+{
+	const char *state = NULL, *name = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--subscription") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (!state && (!strcmp(argv[i], "pending") || !strcmp(argv[i], "delivered") || !strcmp(argv[i], "failed")))
+			state = argv[i];
+		else
+			return cli_usage_error("hl7", "usage: hl7 deliveries [pending|delivered|failed] [--subscription NAME]");
+	}
+	interop_delivery *rows = NULL;
+	size_t n = 0;
+	hg_status rc = interop_deliveries_list(s, state, name, NULL, 1000, &rows, &n);
+	if (rc != HG_OK)
+		return cli_fail("hl7", "cannot list deliveries: %s", hg_status_name(rc));
+	for (size_t i = 0; i < n; i++) {
+		const interop_delivery *d = &rows[i];
+		printf("%" PRId64 "\t%s\t%" PRId64 "\t%d\t%s\t%s\t%d\t", d->id, d->subscription, d->episode_id, d->seq, d->type,
+		       d->state, d->attempts);
+		print_instant(d->state[0] == 'p' ? d->next_attempt_at : d->delivered_at, "\t");
+		printf("%s\t%s\n", d->ack[0] ? d->ack : "-", d->last_error[0] ? d->last_error : "-");
+	}
+	hg_free(rows);
+	return CLI_OK;
+}
+
 static const struct hl7_action {
 	const char *name;
 	int (*run)(store *s, int argc, char **argv);
 } actions[] = {
 	{"facility", act_facility}, {"facilities", act_facilities}, {"ward", act_ward},
-	{"quarantine", act_quarantine}, {"replay", act_replay},
+	{"quarantine", act_quarantine}, {"replay", act_replay}, {"subscription", act_subscription},
+	{"deliveries", act_deliveries},
 };
 
 int cmd_hl7(int argc, char **argv)
@@ -228,7 +370,7 @@ int cmd_hl7(int argc, char **argv)
 	}
 	argc = out;
 	if (argc < 2)
-		return cli_usage_error("hl7", "missing action: facility, facilities, ward, quarantine or replay");
+		return cli_usage_error("hl7", "missing action: facility, facilities, ward, quarantine, replay, subscription or deliveries");
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
 		if (strcmp(argv[1], actions[i].name) != 0)
 			continue;
@@ -240,5 +382,5 @@ int cmd_hl7(int argc, char **argv)
 		store_close(s);
 		return rc;
 	}
-	return cli_usage_error("hl7", "unknown action '%s' (facility, facilities, ward, quarantine, replay)", argv[1]);
+	return cli_usage_error("hl7", "unknown action '%s' (facility, facilities, ward, quarantine, replay, subscription, deliveries)", argv[1]);
 }

@@ -23,6 +23,7 @@
 #include "fhir/fhir.h"       /* FHIR messaging and Encounter (issue 7) */
 #include "hl7/hl7_api.h"     /* HL7 facilities, ward codes, quarantine (issue 7) */
 #include "hl7/mllp.h" /* --mllp: the HL7 v2 listener (issue 7) */
+#include "hl7/outbox.h" /* messages out to subscribers (issue 16.4) */
 #include "http/followup_api.h" /* indicators, point measurements, forecast, survey (issue 6) */
 #include "store/store.h"
 
@@ -170,6 +171,7 @@ int cmd_serve(int argc, char **argv)
 		{"openapi", required_argument, NULL, 'o'}, {"access-log", no_argument, NULL, 'a'},
 		{"secure-cookies", no_argument, NULL, 'c'}, {"mllp", required_argument, NULL, 'm'},
 		{"trusted-proxy", required_argument, NULL, 'p'}, {"mllp-limits", required_argument, NULL, 'L'},
+		{"delivery", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = DEFAULT_DB, *listen = "127.0.0.1:8080", *static_root = NULL, *openapi = NULL;
@@ -178,6 +180,8 @@ int cmd_serve(int argc, char **argv)
 	const char *mllp = NULL; /* --mllp ADDR:PORT */
 	mllp_config mc = {0};    /* --mllp-limits connections=N,per-peer=N,message-timeout=S,idle-timeout=S */
 	char why[160];
+	outbox_config oc; /* --delivery backoff=S,backoff-max=S,attempts=N,interval-ms=N,timeout=S */
+	outbox_config_defaults(&oc);
 	const char *trusted_proxy = NULL; /* --trusted-proxy ADDR */
 	int c;
 	optind = 1;
@@ -195,6 +199,10 @@ int cmd_serve(int argc, char **argv)
 		case 'L':
 			if (mllp_config_limits(&mc, optarg, why, sizeof why) != HG_OK)
 				return cli_usage_error("serve", "--mllp-limits: %s", why);
+			break;
+		case 'D':
+			if (outbox_config_parse(&oc, optarg, why, sizeof why) != HG_OK)
+				return cli_usage_error("serve", "--delivery: %s", why);
 			break;
 		case 't':
 			if (sscanf(optarg, "%u", &threads) != 1 || threads < 1 || threads > 64)
@@ -299,9 +307,14 @@ int cmd_serve(int argc, char **argv)
 		}
 		fprintf(stderr, "hemgang: MLLP listening on %s (mllp port %u)\n", mllp, mllp_server_port(mllp_srv));
 	}
+	/* Messages out to subscribers (src/hl7/outbox.h); SQLite only, like the rest of the interop state. */
+	outbox *out_thread = NULL;
+	if (!store_is_postgres(app.store) && outbox_start(&oc, app.store, &out_thread) != HG_OK)
+		fprintf(stderr, "hemgang: the delivery thread could not start: no messages go out\n");
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "hemgang: signal %d, stopping\n", sig);
+	outbox_stop(out_thread);
 	mllp_server_stop(mllp_srv);
 	store_audit_set_notify(app.store, NULL, NULL); /* the server resumes its held answers itself now */
 	http_server_stop(srv);

@@ -273,12 +273,56 @@ static hg_status post_replay(http_request *req, http_response *res, void *p)
 	return http_reply_json(res, 200, body);
 }
 
+static json_t *instant_or_null(hg_instant t) { return t == HG_INSTANT_NONE ? json_null() : instant_json(t); }
+
+static json_t *delivery_json(const interop_delivery *d)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:s, s:s}", "id",
+			 (json_int_t)d->id, "subscription", d->subscription, "unit", d->unit, "protocol", d->protocol,
+			 "endpoint", d->endpoint, "episode_id", (json_int_t)d->episode_id, "seq", d->seq, "type", d->type,
+			 "state", d->state, "attempts", d->attempts, "created_at", instant_or_null(d->created_at),
+			 "last_attempt_at", instant_or_null(d->last_attempt_at), "next_attempt_at",
+			 d->state[0] == 'p' ? instant_or_null(d->next_attempt_at) : json_null(), "delivered_at",
+			 instant_or_null(d->delivered_at), "last_error", d->last_error, "acknowledgement", d->ack);
+}
+
+/* GET /api/v1/hl7/deliveries?state=&subscription=: the messages out to the subscriptions of the caller's
+ * organisation's units (issue 16.4), newest first; any organisation's administrators. */
+static hg_status get_deliveries(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	api_caller c;
+	interop_delivery *rows = NULL;
+	size_t n = 0;
+	const char *state = http_request_query(req, "state");
+	const char *name = http_request_query(req, "subscription");
+	if (!api_authenticate(req, res, app, &c))
+		return HG_OK;
+	if (!access_role_is_admin(c.user.role))
+		return http_reply_problem(res, 403, "role_forbidden", NULL, NULL, "Endast administratörer.");
+	if (state && strcmp(state, "pending") && strcmp(state, "delivered") && strcmp(state, "failed"))
+		return http_reply_problem(res, 400, "validation", NULL, "state", "state: pending, delivered eller failed.");
+	hg_status rc = interop_deliveries_list(app->store, state, name, c.user.org, 1000, &rows, &n);
+	if (rc != HG_OK)
+		return api_problem_store(res, rc);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, delivery_json(&rows[i]));
+	hg_free(rows);
+	if (!api_audit(req, res, app, &c, "hl7.deliveries.read", 0, NULL)) {
+		json_decref(arr);
+		return HG_OK;
+	}
+	return http_reply_json(res, 200, json_pack("{s:o}", "deliveries", arr));
+}
+
 static const http_route routes[] = {
 	{HTTP_GET, "/api/v1/hl7/facilities", get_facilities, NULL},
 	{HTTP_PUT, "/api/v1/hl7/facilities/{facility}", put_facility, NULL},
 	{HTTP_PUT, "/api/v1/hl7/facilities/{facility}/wards/{code}", put_ward, NULL},
 	{HTTP_GET, "/api/v1/hl7/quarantine", get_quarantine, NULL},
 	{HTTP_POST, "/api/v1/hl7/quarantine/{id}/replay", post_replay, NULL},
+	{HTTP_GET, "/api/v1/hl7/deliveries", get_deliveries, NULL},
 };
 
 const http_route *hl7_routes(size_t *n)

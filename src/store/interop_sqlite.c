@@ -429,3 +429,205 @@ hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id
 	}
 	return finish(s, db, st, rc);
 }
+
+/* ---- messages out: subscriptions and the outbox ---- */
+
+hg_status interop_subscription_add(store *s, interop_subscription *sub, bool from_start, hg_instant now)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db,
+			       "INSERT INTO subscriptions(name, unit_id, protocol, endpoint, cursor, created_at) VALUES "
+			       "(?1, ?2, ?3, ?4, CASE WHEN ?5 THEN 0 ELSE (SELECT coalesce(max(id), 0) FROM events) END, ?6) "
+			       "RETURNING id, cursor",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, sub->name);
+		sq_bind_text(st, 2, sub->unit);
+		sq_bind_text(st, 3, sub->protocol);
+		sq_bind_text(st, 4, sub->endpoint);
+		sqlite3_bind_int(st, 5, from_start);
+		sqlite3_bind_int64(st, 6, now);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			sub->id = sqlite3_column_int64(st, 0);
+			sub->cursor = sqlite3_column_int64(st, 1);
+			sub->created_at = now;
+			step = sqlite3_step(st);
+		}
+		int ext = sqlite3_extended_errcode(db);
+		rc = step == SQLITE_DONE ? HG_OK
+		     : ext == SQLITE_CONSTRAINT_UNIQUE ? HG_ECONFLICT
+		     : ext == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND
+							: HG_EIO;
+	}
+	return finish(s, db, st, rc);
+}
+
+static void read_subscription(sqlite3_stmt *st, void *p)
+{
+	interop_subscription *sub = p;
+	memset(sub, 0, sizeof *sub);
+	sub->id = sqlite3_column_int64(st, 0);
+	sq_col_str(st, 1, sub->name, sizeof sub->name);
+	sq_col_str(st, 2, sub->unit, sizeof sub->unit);
+	sq_col_str(st, 3, sub->protocol, sizeof sub->protocol);
+	sq_col_str(st, 4, sub->endpoint, sizeof sub->endpoint);
+	sub->cursor = sqlite3_column_int64(st, 5);
+	sub->created_at = sq_col_instant(st, 6);
+}
+
+hg_status interop_subscriptions_list(store *s, interop_subscription **out, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	hg_status rc = sq_prepare(db,
+			       "SELECT id, name, unit_id, protocol, endpoint, cursor, created_at FROM subscriptions "
+			       "ORDER BY name",
+			       &st);
+	if (rc == HG_OK)
+		rc = sq_collect(st, sizeof **out, read_subscription, (void **)out, n);
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_subscription_remove(store *s, const char *name)
+{
+	int changes = 0;
+	hg_status rc = sq_write1(s, "DELETE FROM subscriptions WHERE name = ?1", &changes, "t", name);
+	return rc == HG_OK && changes == 0 ? HG_ENOTFOUND : rc;
+}
+
+hg_status interop_outbox_fill(store *s, hg_instant now, size_t *added)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	bool fresh = false;
+	if (added)
+		*added = 0;
+	/* Most ticks find nothing new: ask without taking the write lock first. */
+	hg_status rc = sq_prepare(db,
+			       "SELECT 1 FROM events WHERE id > (SELECT min(cursor) FROM subscriptions) LIMIT 1", &st);
+	if (rc == HG_OK) {
+		int step = sqlite3_step(st);
+		fresh = step == SQLITE_ROW;
+		rc = step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != HG_OK || !fresh)
+		return finish(s, db, NULL, rc);
+	rc = sq_write_begin(s, db);
+	if (rc != HG_OK)
+		return finish(s, db, NULL, rc);
+	/* A notice addressed to a unit has a pending_acks row (written with the event, kept when acknowledged). */
+	rc = sq_prepare(db,
+			"INSERT OR IGNORE INTO deliveries(subscription_id, event_id, episode_id, seq, type, next_attempt_at, "
+			"created_at) SELECT s.id, e.id, e.episode_id, e.seq, e.type, ?1, ?1 FROM events e "
+			"JOIN pending_acks a ON a.episode_id = e.episode_id AND a.seq = e.seq "
+			"JOIN subscriptions s ON s.unit_id = a.unit_id "
+			"WHERE e.id > (SELECT min(cursor) FROM subscriptions) AND e.id > s.cursor ORDER BY e.id",
+			&st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, now);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		if (rc == HG_OK && added)
+			*added = (size_t)sqlite3_changes(db);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == HG_OK)
+		rc = sq_exec(db, "UPDATE subscriptions SET cursor = max(cursor, (SELECT coalesce(max(id), 0) FROM events))");
+	if (rc == HG_OK)
+		rc = sq_write_commit(s, db);
+	else
+		sq_write_rollback(s, db);
+	return finish(s, db, NULL, rc);
+}
+
+#define DELIVERY_COLS                                                                                               \
+	"SELECT d.id, d.subscription_id, s.name, s.unit_id, s.protocol, s.endpoint, d.event_id, d.episode_id, d.seq, " \
+	"d.type, d.state, d.attempts, d.next_attempt_at, d.last_attempt_at, d.delivered_at, d.created_at, "          \
+	"d.last_error, d.ack FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
+
+static void read_delivery(sqlite3_stmt *st, void *p)
+{
+	interop_delivery *d = p;
+	memset(d, 0, sizeof *d);
+	d->id = sqlite3_column_int64(st, 0);
+	d->subscription_id = sqlite3_column_int64(st, 1);
+	sq_col_str(st, 2, d->subscription, sizeof d->subscription);
+	sq_col_str(st, 3, d->unit, sizeof d->unit);
+	sq_col_str(st, 4, d->protocol, sizeof d->protocol);
+	sq_col_str(st, 5, d->endpoint, sizeof d->endpoint);
+	d->event_id = sqlite3_column_int64(st, 6);
+	d->episode_id = sqlite3_column_int64(st, 7);
+	d->seq = sqlite3_column_int(st, 8);
+	sq_col_str(st, 9, d->type, sizeof d->type);
+	sq_col_str(st, 10, d->state, sizeof d->state);
+	d->attempts = sqlite3_column_int(st, 11);
+	d->next_attempt_at = sq_col_instant(st, 12);
+	d->last_attempt_at = sq_col_instant(st, 13);
+	d->delivered_at = sq_col_instant(st, 14);
+	d->created_at = sq_col_instant(st, 15);
+	sq_col_str(st, 16, d->last_error, sizeof d->last_error);
+	sq_col_str(st, 17, d->ack, sizeof d->ack);
+}
+
+hg_status interop_deliveries_due(store *s, hg_instant now, int limit, interop_delivery **out, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	hg_status rc = sq_prepare(db,
+			       DELIVERY_COLS "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
+					     "ORDER BY d.next_attempt_at, d.id LIMIT ?2",
+			       &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, now);
+		sqlite3_bind_int(st, 2, limit > 0 ? limit : 100);
+		rc = sq_collect(st, sizeof **out, read_delivery, (void **)out, n);
+	}
+	return finish(s, db, st, rc);
+}
+
+hg_status interop_delivery_done(store *s, int64_t id, const char *ack, hg_instant now)
+{
+	return sq_write1(s,
+			 "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_attempt_at = ?2, "
+			 "delivered_at = ?2, last_error = '', ack = ?3 WHERE id = ?1",
+			 NULL, "iTt", id, now, ack);
+}
+
+hg_status interop_delivery_failed(store *s, int64_t id, const char *error, hg_instant next_attempt_at, hg_instant now)
+{
+	bool give_up = next_attempt_at == HG_INSTANT_NONE;
+	return sq_write1(s,
+			 "UPDATE deliveries SET state = ?4, attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3, "
+			 "next_attempt_at = coalesce(?5, next_attempt_at) WHERE id = ?1",
+			 NULL, "iTttT", id, now, error, give_up ? "failed" : "pending", next_attempt_at);
+}
+
+hg_status interop_deliveries_list(store *s, const char *state, const char *subscription, const char *org, int limit,
+				  interop_delivery **out, size_t *n)
+{
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	hg_status rc = sq_prepare(db,
+			       DELIVERY_COLS "WHERE (?1 IS NULL OR d.state = ?1) AND (?2 IS NULL OR s.name = ?2) AND "
+					     "(?3 IS NULL OR s.unit_id IN (SELECT id FROM units WHERE org = ?3)) "
+					     "ORDER BY d.id DESC LIMIT ?4",
+			       &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, state);
+		sq_bind_text(st, 2, subscription);
+		sq_bind_text(st, 3, org);
+		sqlite3_bind_int(st, 4, limit > 0 ? limit : 1000);
+		rc = sq_collect(st, sizeof **out, read_delivery, (void **)out, n);
+	}
+	return finish(s, db, st, rc);
+}

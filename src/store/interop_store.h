@@ -106,4 +106,64 @@ hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id
 hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id, const char *header_id, int *status,
 			   char **response) HG_MUST_CHECK;
 
+/* ---- messages out (issue 16.4, migrations/0014_subscriptions.sql) ---- */
+
+#define INTEROP_ENDPOINT_MAX 512
+#define INTEROP_ERROR_MAX 256
+#define INTEROP_SUBSCRIPTION_NAME_MAX 32 /* bytes of a name: "subscription:NAME" is the author user */
+
+/* A records system of one unit that receives the notices addressed to that unit. */
+typedef struct interop_subscription {
+	int64_t id;
+	char name[HG_ID_MAX];
+	char unit[HG_ID_MAX];
+	char protocol[8]; /* fhir | hl7 */
+	char endpoint[INTEROP_ENDPOINT_MAX];
+	int64_t cursor; /* the last event id scanned */
+	hg_instant created_at;
+} interop_subscription;
+
+/* Adds a subscription (sub->id, cursor and created_at are set here): from_start delivers every notice
+ * to the unit already stored, else only those that come after now. HG_ENOTFOUND when the unit does not
+ * exist, HG_ECONFLICT when the name is taken. */
+hg_status interop_subscription_add(store *s, interop_subscription *sub, bool from_start, hg_instant now) HG_MUST_CHECK;
+/* Every subscription, by name; *out hg_malloc'ed (caller frees). */
+hg_status interop_subscriptions_list(store *s, interop_subscription **out, size_t *n) HG_MUST_CHECK;
+/* Removes a subscription and its deliveries; HG_ENOTFOUND when there is none of that name. */
+hg_status interop_subscription_remove(store *s, const char *name) HG_MUST_CHECK;
+
+/* One notice to one subscription: a row of the outbox. */
+typedef struct interop_delivery {
+	int64_t id;
+	int64_t subscription_id;
+	char subscription[HG_ID_MAX];
+	char unit[HG_ID_MAX];
+	char protocol[8];
+	char endpoint[INTEROP_ENDPOINT_MAX];
+	int64_t event_id, episode_id;
+	int32_t seq;
+	char type[HG_ID_MAX];
+	char state[12]; /* pending | delivered | failed */
+	int attempts;
+	hg_instant next_attempt_at, last_attempt_at, delivered_at, created_at;
+	char last_error[INTEROP_ERROR_MAX];
+	char ack[INTEROP_REASON_MAX];
+} interop_delivery;
+
+/* Moves every subscription's cursor past the events stored so far, adding a pending delivery (due now) for
+ * each notice addressed to its unit, in one transaction; *added (may be NULL) counts the new rows. */
+hg_status interop_outbox_fill(store *s, hg_instant now, size_t *added) HG_MUST_CHECK;
+/* Pending deliveries due at `now`, oldest first, at most limit; *out hg_malloc'ed (caller frees). */
+hg_status interop_deliveries_due(store *s, hg_instant now, int limit, interop_delivery **out,
+				 size_t *n) HG_MUST_CHECK;
+/* The result of an attempt: delivered (ack: what became of the unit's acknowledgement), or failed with
+ * error, to be tried again at next_attempt_at (HG_INSTANT_NONE: given up, state failed). */
+hg_status interop_delivery_done(store *s, int64_t id, const char *ack, hg_instant now) HG_MUST_CHECK;
+hg_status interop_delivery_failed(store *s, int64_t id, const char *error, hg_instant next_attempt_at,
+				  hg_instant now) HG_MUST_CHECK;
+/* Deliveries, newest first; state and subscription (a name) NULL = any; org (NULL = any) keeps those whose
+ * unit belongs to that organisation; *out hg_malloc'ed (caller frees). */
+hg_status interop_deliveries_list(store *s, const char *state, const char *subscription, const char *org, int limit,
+				  interop_delivery **out, size_t *n) HG_MUST_CHECK;
+
 #endif
