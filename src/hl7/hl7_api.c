@@ -273,17 +273,15 @@ static hg_status post_replay(http_request *req, http_response *res, void *p)
 	return http_reply_json(res, 200, body);
 }
 
-static json_t *instant_or_null(hg_instant t) { return t == HG_INSTANT_NONE ? json_null() : instant_json(t); }
-
 static json_t *delivery_json(const interop_delivery *d)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:s, s:s}", "id",
 			 (json_int_t)d->id, "subscription", d->subscription, "unit", d->unit, "protocol", d->protocol,
 			 "endpoint", d->endpoint, "episode_id", (json_int_t)d->episode_id, "seq", d->seq, "type", d->type,
-			 "state", d->state, "attempts", d->attempts, "created_at", instant_or_null(d->created_at),
-			 "last_attempt_at", instant_or_null(d->last_attempt_at), "next_attempt_at",
-			 d->state[0] == 'p' ? instant_or_null(d->next_attempt_at) : json_null(), "delivered_at",
-			 instant_or_null(d->delivered_at), "last_error", d->last_error, "acknowledgement", d->ack);
+			 "state", d->state, "attempts", d->attempts, "created_at", instant_json(d->created_at),
+			 "last_attempt_at", instant_json(d->last_attempt_at), "next_attempt_at",
+			 d->state[0] == 'p' ? instant_json(d->next_attempt_at) : json_null(), "delivered_at",
+			 instant_json(d->delivered_at), "last_error", d->last_error, "acknowledgement", d->ack);
 }
 
 /* GET /api/v1/hl7/deliveries?state=&subscription=: the messages out to the subscriptions of the caller's
