@@ -27,6 +27,7 @@ static const struct {
 	{"search.pnr", "sökte fram patienten"},
 	{"event.append", "skrev en händelse"},
 	{"event.append.replayed", "skickade en händelse på nytt"},
+	{"delivery.send", "skickade meddelandet till enhetens journalsystem"},
 };
 
 static const char *action_sv(const char *code)

@@ -495,6 +495,23 @@ static attempt_result send_hl7(outbox *o, const char *endpoint, const char *msg,
 
 /* ---- one delivery ---- */
 
+/* Audits what the subscription did with the patient's data: action delivery.send or event.append. */
+static void audit(outbox *o, const interop_delivery *d, const char *action)
+{
+	store_audit a;
+	uint64_t ticket;
+	memset(&a, 0, sizeof a);
+	a.at = (hg_instant)time(NULL);
+	snprintf(a.username, sizeof a.username, "subscription:%.32s", d->subscription);
+	snprintf(a.unit, sizeof a.unit, "%s", d->unit);
+	snprintf(a.action, sizeof a.action, "%s", action);
+	a.episode_id = d->episode_id;
+	snprintf(a.reason, sizeof a.reason, "%.40s %.200s", d->type, d->endpoint);
+	snprintf(a.client, sizeof a.client, "outbox");
+	if (store_audit_enqueue(o->store, &a, &ticket) != HG_OK)
+		fprintf(stderr, "hemgang: outbox: the audit record of delivery %" PRId64 " could not be queued\n", d->id);
+}
+
 /* Appends the unit's acknowledgement of the notice; ack gets what became of it. */
 static hg_status acknowledge(outbox *o, const interop_delivery *d, const event *notice, hg_instant now, char *ack,
 			     size_t ack_cap)
@@ -525,6 +542,8 @@ static hg_status acknowledge(outbox *o, const interop_delivery *d, const event *
 	hg_free(ev);
 	if (rc == HG_OK) {
 		snprintf(ack, ack_cap, "acknowledged");
+		if (!res.replayed)
+			audit(o, d, "event.append");
 		return HG_OK;
 	}
 	if (rc == HG_EINVAL || rc == HG_ECONFLICT) { /* a rule says no: e.g. ack_duplicate (the unit acknowledged already) */
@@ -534,23 +553,7 @@ static hg_status acknowledge(outbox *o, const interop_delivery *d, const event *
 	return rc;
 }
 
-static void audit_send(outbox *o, const interop_delivery *d)
-{
-	store_audit a;
-	uint64_t ticket;
-	memset(&a, 0, sizeof a);
-	a.at = (hg_instant)time(NULL);
-	snprintf(a.username, sizeof a.username, "subscription:%.32s", d->subscription);
-	snprintf(a.unit, sizeof a.unit, "%s", d->unit);
-	snprintf(a.action, sizeof a.action, "delivery.send");
-	a.episode_id = d->episode_id;
-	snprintf(a.reason, sizeof a.reason, "%.40s %.200s", d->type, d->endpoint);
-	snprintf(a.client, sizeof a.client, "outbox");
-	if (store_audit_enqueue(o->store, &a, &ticket) != HG_OK)
-		fprintf(stderr, "hemgang: outbox: the audit record of delivery %" PRId64 " could not be queued\n", d->id);
-}
-
-static hg_status attempt(outbox *o, const interop_delivery *d)
+static hg_status attempt(outbox *o, interop_delivery *d)
 {
 	episode_state *st = hg_malloc(sizeof *st);
 	event *evs = NULL;
@@ -571,7 +574,7 @@ static hg_status attempt(outbox *o, const interop_delivery *d)
 	if (rc != HG_OK)
 		goto out;
 	attempt_result r;
-	audit_send(o, d);
+	audit(o, d, "delivery.send");
 	if (strcmp(d->protocol, "hl7") == 0) {
 		char *msg = hg_malloc(OUTBOX_HL7_MAX);
 		if (!msg) {
@@ -594,8 +597,11 @@ static hg_status attempt(outbox *o, const interop_delivery *d)
 		r = send_fhir(o, d->endpoint, body, hid, why, sizeof why);
 		free(body);
 	}
-	if (atomic_load(&o->stop) && r == ATTEMPT_RETRY)
-		goto out; /* interrupted by the shutdown: not an attempt, tried again after the restart */
+	if (atomic_load(&o->stop) && r == ATTEMPT_RETRY) {
+		/* interrupted by the shutdown: not an attempt; the claim is let go, so a restart tries at once */
+		rc = interop_delivery_claim(o->store, d, now);
+		goto out;
+	}
 	if (r == ATTEMPT_ACKNOWLEDGED)
 		rc = acknowledge(o, d, notice, now, ack, sizeof ack);
 	else if (r == ATTEMPT_RECEIVED)
@@ -632,9 +638,14 @@ static void run_once(outbox *o)
 		fprintf(stderr, "hemgang: outbox: cannot read the deliveries due\n");
 		return;
 	}
-	for (size_t i = 0; i < n && !atomic_load(&o->stop); i++)
-		if (attempt(o, &due[i]) != HG_OK)
+	for (size_t i = 0; i < n && !atomic_load(&o->stop); i++) {
+		/* Another server on the same database may have taken it: claim it for the length of an attempt. */
+		hg_status rc = interop_delivery_claim(o->store, &due[i], now + o->cfg.timeout + 60);
+		if (rc == HG_OK)
+			rc = attempt(o, &due[i]);
+		if (rc != HG_OK && rc != HG_ECONFLICT)
 			fprintf(stderr, "hemgang: outbox: delivery %" PRId64 ": storage error\n", due[i].id);
+	}
 	hg_free(due);
 }
 

@@ -593,6 +593,20 @@ hg_status interop_deliveries_due(store *s, hg_instant now, int limit, interop_de
 	return finish(s, db, st, rc);
 }
 
+hg_status interop_delivery_claim(store *s, interop_delivery *d, hg_instant until)
+{
+	int changes = 0;
+	hg_status rc = sq_write1(s,
+				 "UPDATE deliveries SET next_attempt_at = ?3 WHERE id = ?1 AND state = 'pending' AND "
+				 "next_attempt_at = ?2",
+				 &changes, "iTT", d->id, d->next_attempt_at, until);
+	if (rc == HG_OK && changes == 0)
+		return HG_ECONFLICT;
+	if (rc == HG_OK)
+		d->next_attempt_at = until;
+	return rc;
+}
+
 hg_status interop_delivery_done(store *s, int64_t id, const char *ack, hg_instant now)
 {
 	return sq_write1(s,

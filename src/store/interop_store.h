@@ -156,6 +156,9 @@ hg_status interop_outbox_fill(store *s, hg_instant now, size_t *added) HG_MUST_C
 /* Pending deliveries due at `now`, oldest first, at most limit; *out hg_malloc'ed (caller frees). */
 hg_status interop_deliveries_due(store *s, hg_instant now, int limit, interop_delivery **out,
 				 size_t *n) HG_MUST_CHECK;
+/* Claims a due delivery for one attempt: moves its next attempt to `until` if nobody has moved it since d was
+ * read (d->next_attempt_at is updated); HG_ECONFLICT when another server took it first. */
+hg_status interop_delivery_claim(store *s, interop_delivery *d, hg_instant until) HG_MUST_CHECK;
 /* The result of an attempt: delivered (ack: what became of the unit's acknowledgement), or failed with
  * error, to be tried again at next_attempt_at (HG_INSTANT_NONE: given up, state failed). */
 hg_status interop_delivery_done(store *s, int64_t id, const char *ack, hg_instant now) HG_MUST_CHECK;
