@@ -152,8 +152,8 @@ eid = body["episode_id"]
 expected = str(datetime.date.today() + datetime.timedelta(days=5))
 status, body, _ = ward.request("POST", f"/api/v1/episodes/{eid}/events", {
     "type": "admission_notice", "occurred_at": iso(now), "recipients": [{"unit": VC}, {"unit": BIST}],
-    "expected_discharge_date": expected})
-t.eq(status, 201, "admission notice")
+    "expected_discharge_date": expected, "reason": "fall_injury"})
+t.eq(status, 201, f"admission notice {body}")
 notice_seq = body["seq"]
 
 
