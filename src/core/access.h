@@ -37,6 +37,22 @@ bool access_role_may_send(role r, event_type t);
 bool access_role_is_admin(role r);
 
 /*
+ * Writes of patient data outside the event log. Each is allowed to the roles
+ * that have it in their row of the table in access.c; a handler asks
+ * access_role_may_write before it writes anything (visibility of the episode
+ * is checked apart, as for events).
+ */
+typedef enum access_write {
+	ACCESS_SURVEY_INVITE = 0, /* make a single-use survey link for a discharged patient */
+	ACCESS_SURVEY_ANSWER,     /* record the patient's survey answer taken by phone */
+	ACCESS_POINT_SAVE,        /* save a point measurement (aggregates) */
+	ACCESS_WRITE_COUNT
+} access_write;
+
+const char *access_write_code(access_write w);
+bool access_role_may_write(role r, access_write w);
+
+/*
  * Visibility: a user sees an episode when one of the user's units is a party
  * to it (the authoring ward, a ward it moved through, or a recipient of a
  * notice in it). Both lists are unit ids. Administrators see nothing more: the

@@ -83,6 +83,16 @@ static bool authenticate_follower(http_request *req, http_response *res, api_app
 	return true;
 }
 
+/* The role may make this write (the table in core/access.c); replies 403 otherwise. */
+static bool may_write(http_response *res, const api_caller *c, access_write w)
+{
+	if (access_role_may_write(c->user.role, w))
+		return true;
+	IGNORE(http_reply_problem(res, 403, "role_forbidden", NULL, NULL, "Rollen %s får inte göra detta (%s).",
+				  role_label(c->user.role)->sv, access_write_code(w)));
+	return false;
+}
+
 /* ---- query parameters ---- */
 
 static bool query_date(http_request *req, http_response *res, const char *name, bool required, hg_date *out)
@@ -378,7 +388,8 @@ static hg_status post_point(http_request *req, http_response *res, void *p)
 	hg_instant at = api_now();
 	const char *label = "";
 	json_t *body;
-	if (!authenticate_follower(req, res, app, &f) || !(body = http_request_json(req, res)))
+	if (!authenticate_follower(req, res, app, &f) || !may_write(res, &f.c, ACCESS_POINT_SAVE) ||
+	    !(body = http_request_json(req, res)))
 		return HG_OK;
 	const char *key;
 	json_t *v;
@@ -601,6 +612,7 @@ static hg_status get_vantetider(http_request *req, http_response *res, void *p)
 
 /* ---- the survey, staff side ---- */
 
+
 /* The discharged episode {id} that the caller may see; replies otherwise. */
 static bool discharged_episode(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
 {
@@ -629,7 +641,8 @@ static hg_status post_invitation(http_request *req, http_response *res, void *p)
 	int64_t id;
 	char token[AUTH_TOKEN_TEXT_MAX];
 	uint8_t hash[STORE_TOKEN_HASH_SIZE];
-	if (!api_authenticate(req, res, app, &c) || !discharged_episode(req, res, app, &c, &id))
+	if (!api_authenticate(req, res, app, &c) || !may_write(res, &c, ACCESS_SURVEY_INVITE) ||
+	    !discharged_episode(req, res, app, &c, &id))
 		return HG_OK;
 	hg_instant now = api_now(), expires = now + (hg_instant)SURVEY_LINK_DAYS * HG_SECONDS_PER_DAY;
 	hg_status rc = auth_new_token(token, hash);
@@ -673,8 +686,8 @@ static hg_status post_answer(http_request *req, http_response *res, void *p)
 	api_caller c;
 	int64_t id;
 	survey_answer a;
-	if (!api_authenticate(req, res, app, &c) || !discharged_episode(req, res, app, &c, &id) ||
-	    !body_answer(req, res, &a))
+	if (!api_authenticate(req, res, app, &c) || !may_write(res, &c, ACCESS_SURVEY_ANSWER) ||
+	    !discharged_episode(req, res, app, &c, &id) || !body_answer(req, res, &a))
 		return HG_OK;
 	a.channel = SURVEY_PHONE;
 	hg_status rc = followup_answer_put(app->store, id, &a, c.user.username);

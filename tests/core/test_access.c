@@ -46,6 +46,35 @@ static void test_may_send(struct test *t)
 	T_TRUE(t, access_role_is_admin(ROLE_ADMIN) && !access_role_is_admin(ROLE_WARD_STAFF), "admin flag");
 }
 
+/* Writes outside the event log: the survey belongs to the care staff, a point measurement to
+ * everyone who follows up, a records system to neither. */
+static void test_may_write(struct test *t)
+{
+	static const struct { role r; access_write w; bool ok; } rows[] = {
+		{ROLE_WARD_STAFF, ACCESS_SURVEY_INVITE, true},
+		{ROLE_WARD_STAFF, ACCESS_SURVEY_ANSWER, true},
+		{ROLE_PRIMARY_CARE, ACCESS_SURVEY_INVITE, true},
+		{ROLE_MUNICIPAL_ASSESSOR, ACCESS_SURVEY_ANSWER, true},
+		{ROLE_MUNICIPAL_NURSE, ACCESS_SURVEY_INVITE, true},
+		{ROLE_INVOICE_OFFICER, ACCESS_SURVEY_INVITE, false},
+		{ROLE_INVOICE_OFFICER, ACCESS_SURVEY_ANSWER, false},
+		{ROLE_ANALYST, ACCESS_SURVEY_INVITE, false},
+		{ROLE_ADMIN, ACCESS_SURVEY_ANSWER, false},
+		{ROLE_INTEGRATION, ACCESS_SURVEY_INVITE, false},
+		{ROLE_INTEGRATION, ACCESS_SURVEY_ANSWER, false},
+		{ROLE_ANALYST, ACCESS_POINT_SAVE, true},
+		{ROLE_WARD_STAFF, ACCESS_POINT_SAVE, true},
+		{ROLE_INVOICE_OFFICER, ACCESS_POINT_SAVE, true},
+		{ROLE_INTEGRATION, ACCESS_POINT_SAVE, false},
+		{ROLE_COUNT, ACCESS_POINT_SAVE, false},
+		{ROLE_WARD_STAFF, ACCESS_WRITE_COUNT, false},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		T_EQ_INT(t, access_role_may_write(rows[i].r, rows[i].w), rows[i].ok, "write row %zu", i);
+	T_EQ_STR(t, access_write_code(ACCESS_SURVEY_INVITE), "survey_invite", "write code");
+	T_EQ_STR(t, access_write_code(ACCESS_WRITE_COUNT), "?", "write code out of range");
+}
+
 static void test_visibility(struct test *t)
 {
 	const char user[2][HG_ID_MAX] = {"VC-1", "VC-2"};
@@ -66,6 +95,7 @@ int main(void)
 	struct test t = {.name = "test_access"};
 	test_roles(&t);
 	test_may_send(&t);
+	test_may_write(&t);
 	test_visibility(&t);
 	return test_report(&t);
 }
