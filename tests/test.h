@@ -14,7 +14,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/alloc.h"
 
 struct test {
 	const char *name;
@@ -57,6 +60,34 @@ __attribute__((format(printf, 5, 6))) static inline bool test_check(struct test 
 		test_check((t), same_, __FILE__, __LINE__, label ": got \"%s\", want \"%s\"", ##__VA_ARGS__, \
 			   got_ ? got_ : "(null)", want_ ? want_ : "(null)");                                \
 	} while (0)
+
+/*
+ * Allocation-failure runs (tests/faults/alloc.sh): with HEMGANG_ALLOC_FAIL=N in the environment the
+ * N-th allocation of the program fails (HEMGANG_ALLOC_STICKY=1: and every later one); with
+ * HEMGANG_ALLOC_COUNT=1 the program prints "allocations: K live: L" at exit, so the driver knows
+ * how many N there are. The checks of a faulted run may fail; what may not happen is a crash, a
+ * sanitizer report or a leak (hg_alloc_live() != 0 at exit turns into exit status 86).
+ */
+static void test_alloc_report_(void)
+{
+	long live = hg_alloc_live();
+	if (getenv("HEMGANG_ALLOC_COUNT"))
+		fprintf(stderr, "allocations: %lu live: %ld\n", hg_alloc_count(), live);
+	if (getenv("HEMGANG_ALLOC_FAIL") && live != 0) {
+		fprintf(stderr, "LEAK: %ld blocks from hg_malloc not freed\n", live);
+		_Exit(86);
+	}
+}
+
+__attribute__((constructor)) static void test_alloc_setup_(void)
+{
+	const char *n = getenv("HEMGANG_ALLOC_FAIL");
+	const char *sticky = getenv("HEMGANG_ALLOC_STICKY");
+	if (n && *n)
+		hg_alloc_fault_set(strtoul(n, NULL, 10), sticky && *sticky == '1');
+	if (getenv("HEMGANG_ALLOC_COUNT") || (n && *n))
+		atexit(test_alloc_report_);
+}
 
 static inline int test_report(const struct test *t)
 {

@@ -66,10 +66,13 @@ void sq_bind_instant(sqlite3_stmt *st, int idx, hg_instant t)
 		sqlite3_bind_int64(st, idx, t);
 }
 
+/* SQLITE_STATIC, not TRANSIENT: a copy can fail for want of memory, and an unchecked failed bind
+ * leaves the parameter NULL, so a row was written without its idempotency key (found by
+ * tests/store/test_store_faults.c). Every caller steps the statement while s is still alive. */
 void sq_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, idx);
 }
@@ -97,6 +100,10 @@ sqlite3 *sq_conn_get(store *s)
 		pthread_cond_wait(&s->free_cond, &s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
+	/* Still inside a transaction: an earlier ROLLBACK failed for want of memory. End it now, or the
+	 * connection would refuse every BEGIN and hold the write lock for good (test_store_faults.c). */
+	if (!sqlite3_get_autocommit(db))
+		sq_exec_quiet(db, "ROLLBACK");
 	return db;
 }
 
@@ -151,7 +158,7 @@ hg_status sq_write1(store *s, const char *sql, int *changes, const char *types, 
 		case 't': sq_bind_text(st, i + 1, va_arg(ap, const char *)); break;
 		case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
 		case 'T': sq_bind_instant(st, i + 1, va_arg(ap, hg_instant)); break;
-		case 'h': sqlite3_bind_blob(st, i + 1, va_arg(ap, const uint8_t *), STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT); break;
+		case 'h': sqlite3_bind_blob(st, i + 1, va_arg(ap, const uint8_t *), STORE_TOKEN_HASH_SIZE, SQLITE_STATIC); break;
 		default: rc = HG_EINTERNAL; /* NEVER: a caller's type string is wrong */
 		}
 	}

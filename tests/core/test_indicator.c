@@ -278,7 +278,7 @@ static indicator_set *make_set(struct test *t)
 static const indicator_cell *cell(const indicator_table *tb, const char *k0, const char *k1, const char *code)
 {
 	int m = indicator_measure_find(tb->query.subject, code);
-	if (m < 0)
+	if (m < 0 || !tb->total.cells) /* no table: a failed compute (the allocation-failure runs) */
 		return NULL;
 	if (!k0)
 		return &tb->total.cells[m];

@@ -186,7 +186,7 @@ static void test_users(struct test *t, store *s)
 	T_EQ_INT(t, store_session_delete(s, tok), HG_OK, "logout");
 	T_EQ_INT(t, store_session_get(s, tok, T0 + 50, &got), HG_ENOTFOUND, "deleted session");
 
-	store_audit a = {0}, *rows;
+	store_audit a = {0}, *rows = NULL;
 	size_t n;
 	a.at = T0;
 	copy(a.username, sizeof a.username, "anna");
