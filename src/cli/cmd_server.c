@@ -172,8 +172,12 @@ int cmd_serve(int argc, char **argv)
 		{"secure-cookies", no_argument, NULL, 'c'}, {"mllp", required_argument, NULL, 'm'},
 		{"trusted-proxy", required_argument, NULL, 'p'}, {"mllp-limits", required_argument, NULL, 'L'},
 		{"delivery", required_argument, NULL, 'D'},
-		{NULL, 0, NULL, 0},
+		/* connection limits (docs/operations.md): value 1-100000, stored in limits[] by index */
+		{"max-connections", required_argument, NULL, 1000}, {"per-address", required_argument, NULL, 1001},
+		{"reserve", required_argument, NULL, 1002},         {"header-timeout", required_argument, NULL, 1003},
+		{"body-timeout", required_argument, NULL, 1004},    {NULL, 0, NULL, 0},
 	};
+	unsigned limits[5] = {0}; /* 0 = the framework's default */
 	const char *db = DEFAULT_DB, *listen = "127.0.0.1:8080", *static_root = NULL, *openapi = NULL;
 	unsigned threads = 4;
 	bool access_log = false, secure = false;
@@ -207,6 +211,10 @@ int cmd_serve(int argc, char **argv)
 		case 't':
 			if (sscanf(optarg, "%u", &threads) != 1 || threads < 1 || threads > 64)
 				return cli_usage_error("serve", "--threads must be 1-64, not '%s'", optarg);
+			break;
+		case 1000: case 1001: case 1002: case 1003: case 1004:
+			if (sscanf(optarg, "%u", &limits[c - 1000]) != 1 || limits[c - 1000] < 1 || limits[c - 1000] > 100000)
+				return cli_usage_error("serve", "%s must be a number 1-100000, not '%s'", argv[optind - 1], optarg);
 			break;
 		case ':': return cli_usage_error("serve", "option %s needs a value", argv[optind - 1]);
 		default: return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
@@ -259,6 +267,12 @@ int cmd_serve(int argc, char **argv)
 	http_config_defaults(&cfg);
 	cfg.listen = listen;
 	cfg.threads = threads;
+	cfg.max_connections = limits[0];
+	cfg.per_ip_connections = limits[1];
+	cfg.reserve_connections = limits[2];
+	cfg.header_timeout_s = limits[3];
+	cfg.body_timeout_s = limits[4];
+	cfg.per_ip_exempt = trusted_proxy; /* every client behind the proxy shares its address */
 	cfg.static_root = static_root;
 	cfg.spa_fallback = static_root != NULL;
 	cfg.api_prefix = "/api/ /fhir/"; /* unknown API paths answer 404, never the web UI's index.html */

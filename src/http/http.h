@@ -98,8 +98,14 @@ typedef struct http_config {
 	const char *listen;            /* "ADDR:PORT", "[IPv6]:PORT"; port 0 = ephemeral ["127.0.0.1:8080"] */
 	unsigned threads;              /* worker threads (MHD thread pool) [4] */
 	unsigned max_connections;      /* concurrent connections [256] */
-	unsigned per_ip_connections;   /* concurrent connections per client address, 0 = no limit [0] */
+	unsigned per_ip_connections;   /* concurrent connections per client address [32] */
+	unsigned reserve_connections;  /* the last of max_connections go only to addresses that hold none,
+	                                * so health checks answer while one client holds many [16] */
+	const char *per_ip_exempt;     /* an address without the per-address limit (a trusted proxy); NULL = none */
 	unsigned connection_timeout_s; /* idle connection timeout in seconds [30] */
+	unsigned header_timeout_s;     /* a request's headers must be complete this long after the connection
+	                                * opened or its previous response: slow or trickled headers are cut [30] */
+	unsigned body_timeout_s;       /* a request body must be complete this long after its headers [60] */
 	unsigned stop_grace_ms;        /* http_server_stop waits this long for in-flight requests [5000] */
 	size_t max_body;               /* request body ceiling in bytes; over it: 413 [1 MiB] */
 	unsigned json_max_depth;       /* nesting depth of a JSON body; over it: 400 [32] */

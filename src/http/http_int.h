@@ -57,6 +57,8 @@ struct http_request {
 	bool queued;          /* a response was handed to MHD */
 	bool too_big;         /* body ceiling exceeded (announced or reached) */
 	bool out_of_memory;   /* the body buffer could not grow */
+	int refuse;           /* 0, or the status a malformed request gets at once, with the connection closed */
+	const char *refuse_code;
 	size_t drained;       /* bytes read and discarded after the ceiling */
 	size_t slot; /* metrics slot: route index or nroutes + pseudo slot */
 	const char *route_name;
@@ -106,10 +108,20 @@ typedef struct http_metrics {
 	size_t nslots;
 } http_metrics;
 
+/* One open connection (MHD's socket context), for the per-address limit, the reserve and the
+ * deadlines that the watchdog enforces by shutting the socket down. */
+typedef struct http_conn {
+	struct http_conn *prev, *next;
+	int fd;
+	char addr[INET6_ADDRSTRLEN];
+	_Atomic int64_t deadline_ms; /* CLOCK_MONOTONIC milliseconds; 0 = none */
+} http_conn;
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	http_config cfg; /* string members point at the owned copies below */
-	char *own_listen, *own_static_root, *own_api_prefix, *own_openapi_file, *own_openapi_url, *own_metrics_url;
+	char *own_listen, *own_static_root, *own_api_prefix, *own_openapi_file, *own_openapi_url, *own_metrics_url,
+	     *own_per_ip_exempt;
 	char *static_real; /* realpath of the static root, no trailing slash */
 	size_t static_real_len;
 	const http_route *routes;
@@ -122,6 +134,14 @@ struct http_server {
 	pthread_mutex_t held_lock; /* guards held */
 	bool held_lock_ready;
 	http_request *held;        /* suspended connections waiting for their hold ticket */
+	/* open connections, guarded by conn_lock; the watchdog thread cuts those past their deadline */
+	pthread_mutex_t conn_lock;
+	http_conn *conns;
+	unsigned nconns;
+	pthread_t watchdog;
+	bool watchdog_running;
+	atomic_bool watchdog_stop;
+	atomic_ulong cut_slow, refused_busy; /* counters for the metrics */
 };
 
 /* router.c */

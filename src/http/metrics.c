@@ -222,6 +222,13 @@ hg_status http_metrics_render(http_server *s, http_buf *out)
 			"distinct statuses on one route.\n# TYPE hemgang_http_metrics_dropped_total counter\n"
 			"hemgang_http_metrics_dropped_total %llu\n",
 			atomic_load(&s->in_flight), (unsigned long long)dropped);
+	http_buf_printf(out,
+			"# HELP hemgang_http_connections_refused_total Connections refused: the address held its share "
+			"or the reserve.\n# TYPE hemgang_http_connections_refused_total counter\n"
+			"hemgang_http_connections_refused_total %lu\n"
+			"# HELP hemgang_http_connections_cut_total Connections closed for slow headers or body.\n"
+			"# TYPE hemgang_http_connections_cut_total counter\nhemgang_http_connections_cut_total %lu\n",
+			atomic_load(&s->refused_busy), atomic_load(&s->cut_slow));
 	/* The application's lines come last, outside our lock: the callback may take its own. */
 	if (s->cfg.extra_metrics)
 		s->cfg.extra_metrics(s->app, out);

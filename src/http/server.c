@@ -79,7 +79,11 @@ void http_config_defaults(http_config *cfg)
 		.listen = "127.0.0.1:8080",
 		.threads = 4,
 		.max_connections = 256,
+		.per_ip_connections = 32,
+		.reserve_connections = 16,
 		.connection_timeout_s = 30,
+		.header_timeout_s = 30,
+		.body_timeout_s = 60,
 		.stop_grace_ms = 5000,
 		.max_body = (size_t)1 << 20,
 		.json_max_depth = 32,
@@ -220,8 +224,18 @@ static hg_status apply_config(http_server *s, const http_config *in)
 		c->threads = def.threads;
 	if (!c->max_connections)
 		c->max_connections = def.max_connections;
+	if (!c->per_ip_connections)
+		c->per_ip_connections = def.per_ip_connections;
+	if (!c->reserve_connections)
+		c->reserve_connections = def.reserve_connections;
+	if (c->reserve_connections >= c->max_connections)
+		c->reserve_connections = c->max_connections / 2;
 	if (!c->connection_timeout_s)
 		c->connection_timeout_s = def.connection_timeout_s;
+	if (!c->header_timeout_s)
+		c->header_timeout_s = def.header_timeout_s;
+	if (!c->body_timeout_s)
+		c->body_timeout_s = def.body_timeout_s;
 	if (!c->stop_grace_ms)
 		c->stop_grace_ms = def.stop_grace_ms;
 	if (!c->max_body)
@@ -236,7 +250,8 @@ static hg_status apply_config(http_server *s, const http_config *in)
 		c->openapi_url = def.openapi_url;
 	if (!own(&s->own_listen, &c->listen) || !own(&s->own_static_root, &c->static_root) ||
 	    !own(&s->own_api_prefix, &c->api_prefix) || !own(&s->own_openapi_file, &c->openapi_file) ||
-	    !own(&s->own_openapi_url, &c->openapi_url) || !own(&s->own_metrics_url, &c->metrics_url))
+	    !own(&s->own_openapi_url, &c->openapi_url) || !own(&s->own_metrics_url, &c->metrics_url) ||
+	    !own(&s->own_per_ip_exempt, &c->per_ip_exempt))
 		return HG_ENOMEM;
 	if (c->static_root) {
 		char real[PATH_MAX];
@@ -255,6 +270,11 @@ static hg_status apply_config(http_server *s, const http_config *in)
 
 static void server_free(http_server *s)
 {
+	if (s->watchdog_running) {
+		atomic_store(&s->watchdog_stop, true);
+		pthread_join(s->watchdog, NULL);
+	}
+	pthread_mutex_destroy(&s->conn_lock);
 	http_metrics_free(&s->metrics);
 	hg_free(s->own_listen);
 	hg_free(s->own_static_root);
@@ -262,10 +282,137 @@ static void server_free(http_server *s)
 	hg_free(s->own_openapi_file);
 	hg_free(s->own_openapi_url);
 	hg_free(s->own_metrics_url);
+	hg_free(s->own_per_ip_exempt);
 	hg_free(s->static_real);
 	if (s->held_lock_ready)
 		pthread_mutex_destroy(&s->held_lock);
 	hg_free(s);
+}
+
+/* ---- connections: the per-address limit, the reserve, and deadlines ----
+ *
+ * libmicrohttpd's own timeout is an idle timeout that any byte resets, and its per-address limit
+ * knows no trusted proxy. So we keep our own list of open connections (MHD's socket context):
+ * the accept policy refuses a connection when its address holds per_ip_connections already, or
+ * when the server is within reserve_connections of full and the address holds any; a watchdog
+ * thread shuts down the socket of a connection past its deadline (headers not complete
+ * header_timeout_s after it opened or answered, a body not complete body_timeout_s after its
+ * headers), and MHD then closes it as a connection the client dropped. */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The address of sa as text into out ("" when not IP). */
+static void addr_text(const struct sockaddr *sa, char out[INET6_ADDRSTRLEN])
+{
+	const void *addr = NULL;
+	out[0] = '\0';
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (!addr || !inet_ntop(sa->sa_family, addr, out, INET6_ADDRSTRLEN))
+		out[0] = '\0';
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	http_server *s = cls;
+	char addr[INET6_ADDRSTRLEN];
+	(void)len;
+	addr_text(sa, addr);
+	bool exempt = s->cfg.per_ip_exempt && strcmp(addr, s->cfg.per_ip_exempt) == 0;
+	unsigned mine = 0, all;
+	pthread_mutex_lock(&s->conn_lock);
+	for (const http_conn *c = s->conns; c; c = c->next)
+		mine += strcmp(c->addr, addr) == 0;
+	all = s->nconns;
+	pthread_mutex_unlock(&s->conn_lock);
+	bool ok = exempt || (mine < s->cfg.per_ip_connections &&
+			     (mine == 0 || all + s->cfg.reserve_connections < s->cfg.max_connections));
+	if (!ok)
+		atomic_fetch_add(&s->refused_busy, 1);
+	return ok ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	http_server *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		http_conn *c = hg_calloc(1, sizeof *c);
+		if (!c)
+			return; /* untracked: no deadline, counted nowhere; MHD's idle timeout still applies */
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		c->fd = fd ? fd->connect_fd : -1;
+		addr_text(ad ? ad->client_addr : NULL, c->addr);
+		atomic_init(&c->deadline_ms, now_ms() + (int64_t)s->cfg.header_timeout_s * 1000);
+		pthread_mutex_lock(&s->conn_lock);
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		s->nconns++;
+		pthread_mutex_unlock(&s->conn_lock);
+		*socket_context = c;
+		return;
+	}
+	http_conn *c = *socket_context;
+	if (!c)
+		return;
+	pthread_mutex_lock(&s->conn_lock); /* the watchdog never touches a socket after this */
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconns--;
+	pthread_mutex_unlock(&s->conn_lock);
+	*socket_context = NULL;
+	hg_free(c);
+}
+
+/* The tracked connection of a request (NULL when untracked). */
+static http_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *i = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return i ? i->socket_context : NULL;
+}
+
+static void set_deadline(struct MHD_Connection *conn, unsigned seconds)
+{
+	http_conn *c = conn_of(conn);
+	if (c)
+		atomic_store(&c->deadline_ms, seconds ? now_ms() + (int64_t)seconds * 1000 : 0);
+}
+
+static void *watchdog(void *arg)
+{
+	http_server *s = arg;
+	while (!atomic_load(&s->watchdog_stop)) {
+		struct timespec tick = {0, 200 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+		int64_t now = now_ms();
+		pthread_mutex_lock(&s->conn_lock);
+		for (http_conn *c = s->conns; c; c = c->next) {
+			int64_t d = atomic_load(&c->deadline_ms);
+			if (d && now > d && c->fd >= 0) {
+				atomic_store(&c->deadline_ms, 0);
+				shutdown(c->fd, SHUT_RDWR); /* MHD sees the end of the stream and closes it */
+				atomic_fetch_add(&s->cut_slow, 1);
+			}
+		}
+		pthread_mutex_unlock(&s->conn_lock);
+	}
+	return NULL;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
@@ -295,6 +442,10 @@ hg_status http_server_start(const http_config *cfg, const http_route *routes, si
 	s->app = app;
 	atomic_init(&s->in_flight, 0);
 	atomic_init(&s->stopping, false);
+	atomic_init(&s->watchdog_stop, false);
+	atomic_init(&s->cut_slow, 0);
+	atomic_init(&s->refused_busy, 0);
+	pthread_mutex_init(&s->conn_lock, NULL);
 	rc = apply_config(s, cfg);
 	if (rc)
 		goto fail;
@@ -310,11 +461,16 @@ hg_status http_server_start(const http_config *cfg, const http_route *routes, si
 	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
+	if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
+		rc = HG_ENOMEM;
+		goto fail;
+	}
+	s->watchdog_running = true;
 	s->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		flags, 0, on_accept, s, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_THREAD_POOL_SIZE, s->cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		s->cfg.connection_timeout_s, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = HG_EIO;
@@ -491,7 +647,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	http_server *s = cls;
 	http_request *req = *req_cls;
-	(void)conn;
 	(void)toe;
 	if (!req)
 		return;
@@ -507,6 +662,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	atomic_fetch_sub(&s->in_flight, 1);
 	request_free(req);
+	if (conn)
+		set_deadline(conn, s->cfg.header_timeout_s); /* for the next request on this connection */
 }
 
 static bool starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
@@ -665,8 +822,9 @@ static void dispatch(http_server *s, http_request *req)
 	http_reply_status_problem(res, 404, "not_found", "no resource at this path");
 }
 
-/* Starts a request: method, path segments, announced body size. */
-static void begin(http_server *s, http_request *req, struct MHD_Connection *conn, const char *method)
+/* Starts a request: method, path segments, announced body size, framing that must be refused. */
+static void begin(http_server *s, http_request *req, struct MHD_Connection *conn, const char *method,
+		  const char *version)
 {
 	req->conn = conn;
 	req->started = true;
@@ -674,6 +832,20 @@ static void begin(http_server *s, http_request *req, struct MHD_Connection *conn
 	if (!req->path_error)
 		http_path_split(req);
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	/* Both lengths: a proxy in front may frame the body by the other one (request smuggling). */
+	if (cl && te) {
+		req->refuse = 400;
+		req->refuse_code = "ambiguous_length";
+	}
+	/* RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host. */
+	if (version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+		req->refuse = 400;
+		req->refuse_code = "host_missing";
+	}
+	/* The body, if any, must now arrive within body_timeout_s; without one, no deadline while we answer. */
+	set_deadline(conn, cl || te ? s->cfg.body_timeout_s : 0);
 	if (cl) {
 		char *end;
 		errno = 0;
@@ -692,6 +864,18 @@ static enum MHD_Result reply_too_big(http_server *s, http_request *req)
 	char detail[96];
 	snprintf(detail, sizeof detail, "the body exceeds the limit of %zu bytes", s->cfg.max_body);
 	http_reply_status_problem(&req->res, 413, "body_too_large", detail);
+	return queue(s, req);
+}
+
+/* Refuses a malformed request at once and closes the connection (its body is never read). */
+static enum MHD_Result reply_refused(http_server *s, http_request *req)
+{
+	const char *detail = strcmp(req->refuse_code, "host_missing") == 0
+				     ? "an HTTP/1.1 request must carry a Host header"
+				     : "a request may not carry both Content-Length and Transfer-Encoding";
+	http_reply_status_problem(&req->res, req->refuse, req->refuse_code, detail);
+	hg_status hrc = http_response_header(&req->res, "Connection", "close");
+	(void)hrc; /* out of memory: MHD still closes a connection whose body it never read */
 	return queue(s, req);
 }
 
@@ -725,11 +909,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 	http_server *s = cls;
 	http_request *req = *req_cls;
 	(void)url; /* already unescaped by MHD; we route on the raw target kept by on_uri */
-	(void)version;
 	if (!req)
 		return MHD_NO; /* on_uri ran out of memory: drop the connection */
 	if (!req->started) {
-		begin(s, req, conn, method);
+		begin(s, req, conn, method, version);
+		if (req->refuse)
+			return reply_refused(s, req);
 		if (req->too_big)
 			return reply_too_big(s, req); /* announced too large: refuse before reading it */
 		return MHD_YES;
@@ -754,6 +939,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES;
 	if (req->held)
 		return queue_after_hold(s, req); /* resumed: its ticket is decided */
+	set_deadline(conn, 0); /* the request is complete: no deadline while we answer */
 	if (req->too_big)
 		return reply_too_big(s, req);
 	if (req->out_of_memory)
