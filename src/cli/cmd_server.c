@@ -238,7 +238,7 @@ int cmd_serve(int argc, char **argv)
 	int rc = open_store("serve", db, &app.store);
 	if (rc)
 		return rc;
-	if (auth_limiter_new(&app.limiter) != HG_OK) {
+	if (auth_limiter_new(&app.limiter, 0) != HG_OK) {
 		store_close(app.store);
 		return cli_fail("serve", "out of memory");
 	}

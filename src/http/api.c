@@ -251,13 +251,19 @@ static json_t *user_to_json(const store_user *u)
 
 /* ---- session ---- */
 
+/*
+ * Logs in. Three limits apply (auth.h): the account from this address, the address, the account
+ * from anywhere; a locked one answers 429 before any password is looked at. Every other attempt
+ * costs one password hash, also for an unknown or disabled account (against a dummy hash), so the
+ * time of the answer does not tell whether a username exists.
+ */
 static hg_status post_session(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
 	json_t *body = http_request_json(req, res);
 	const char *username = NULL, *password = NULL;
-	char hash[STORE_PASSWORD_HASH_MAX], token[AUTH_TOKEN_TEXT_MAX], cookie[256], key_user[HG_ID_MAX + 8],
-		key_addr[HG_ID_MAX + 8];
+	char hash[STORE_PASSWORD_HASH_MAX], token[AUTH_TOKEN_TEXT_MAX], cookie[256], addr[HG_ID_MAX];
+	char key_pair[2 * HG_ID_MAX + 8], key_addr[HG_ID_MAX + 8], key_user[HG_ID_MAX + 8];
 	uint8_t token_hash[STORE_TOKEN_HASH_SIZE];
 	store_user u;
 	hg_instant now = api_now();
@@ -270,25 +276,31 @@ static hg_status post_session(http_request *req, http_response *res, void *p)
 		return http_reply_problem(res, 400, "validation", NULL, "username", "Användarnamn saknas.");
 	if (!password || !password[0] || strlen(password) > 1024)
 		return http_reply_problem(res, 400, "validation", NULL, "password", "Lösenord saknas.");
+	api_client_addr(req, app, addr, sizeof addr);
+	snprintf(key_pair, sizeof key_pair, "p:%s\n%s", username, addr);
+	snprintf(key_addr, sizeof key_addr, "a:%s", addr);
 	snprintf(key_user, sizeof key_user, "u:%s", username);
-	char addr[HG_ID_MAX];
-	snprintf(key_addr, sizeof key_addr, "a:%s", api_client_addr(req, app, addr, sizeof addr));
-	if (!auth_limiter_allow(app->limiter, key_user, AUTH_LIMIT_FAILURES, now, &retry) ||
-	    !auth_limiter_allow(app->limiter, key_addr, AUTH_LIMIT_FAILURES_ADDR, now, &retry)) {
+	if (!auth_limiter_allow(app->limiter, key_addr, now, &retry) ||
+	    !auth_limiter_allow(app->limiter, key_pair, now, &retry) ||
+	    !auth_limiter_allow(app->limiter, key_user, now, &retry)) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", retry > 0 ? retry : 1);
 		IGNORE(http_response_header(res, "Retry-After", ra));
 		return http_reply_problem(res, 429, "too_many_attempts", NULL, NULL,
 					  "För många misslyckade inloggningar; försök igen om %d sekunder.", retry);
 	}
+	hash[0] = '\0';
 	hg_status rc = store_user_get(app->store, username, &u, hash, sizeof hash);
 	if (rc != HG_OK && rc != HG_ENOTFOUND)
 		return api_problem_store(res, rc);
-	if (rc == HG_ENOTFOUND || u.disabled || !auth_check_password(hash, password)) {
-		auth_limiter_fail(app->limiter, key_user, now);
-		auth_limiter_fail(app->limiter, key_addr, now);
+	bool ok = auth_check_password_or_dummy(rc == HG_OK ? hash : NULL, password); /* always one hash */
+	if (rc == HG_ENOTFOUND || u.disabled || !ok) {
+		auth_limiter_fail(app->limiter, key_pair, AUTH_LIMIT_FAILURES, now);
+		auth_limiter_fail(app->limiter, key_addr, AUTH_LIMIT_FAILURES_ADDR, now);
+		auth_limiter_fail(app->limiter, key_user, AUTH_LIMIT_FAILURES_USER, now);
 		return http_reply_problem(res, 401, "bad_credentials", NULL, NULL, "Fel användarnamn eller lösenord.");
 	}
+	auth_limiter_reset(app->limiter, key_pair);
 	auth_limiter_reset(app->limiter, key_user);
 	if (auth_new_token(token, token_hash) != HG_OK)
 		return HG_EINTERNAL;

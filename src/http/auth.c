@@ -62,23 +62,45 @@ hg_status auth_token_hash(const char *text, uint8_t hash[STORE_TOKEN_HASH_SIZE])
 	return HG_OK;
 }
 
-/* ---- rate limiting: a fixed table of recent failure counters, keyed by a hash of the key ---- */
+/* A hash of a random password that nobody knows, with the same limits as auth_hash_password:
+ * checking against it costs what checking a real hash costs. */
+static const char dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$E9W9pCfNk+qbEtDRGYlIIQ$d4/CYl7Y/o5X9z9KoONPEcpZCxw0U+aJARkhjM4Ez0A";
+
+bool auth_check_password_or_dummy(const char *hash, const char *password)
+{
+	bool real = hash && hash[0];
+	if (!password)
+		return false;
+	bool ok = crypto_pwhash_str_verify(real ? hash : dummy_hash, password, strlen(password)) == 0;
+	return real && ok;
+}
+
+/* ---- rate limiting: a bounded table of failure counters, keyed by a hash of the key ---- */
+
+typedef struct limit_slot {
+	uint64_t key; /* 0: free */
+	int failures;
+	hg_instant last_failure;
+	hg_instant locked_until; /* 0 or the end of the lock */
+} limit_slot;
 
 struct auth_limiter {
 	pthread_mutex_t lock;
-	struct {
-		uint64_t key;
-		int failures;
-		hg_instant window_start;
-	} slot[AUTH_LIMIT_SLOTS];
+	unsigned nslots;
+	int overflow;            /* failures that found no slot, in the window from overflow_start */
+	hg_instant overflow_start;
+	limit_slot slot[];
 };
 
-hg_status auth_limiter_new(auth_limiter **out)
+hg_status auth_limiter_new(auth_limiter **out, unsigned slots)
 {
-	auth_limiter *l = hg_calloc(1, sizeof *l);
+	if (!slots)
+		slots = AUTH_LIMIT_SLOTS;
+	auth_limiter *l = hg_calloc(1, sizeof *l + (size_t)slots * sizeof l->slot[0]);
 	if (!l)
 		return HG_ENOMEM;
 	pthread_mutex_init(&l->lock, NULL);
+	l->nslots = slots;
 	*out = l;
 	return HG_OK;
 }
@@ -101,48 +123,91 @@ static uint64_t key_hash(const char *key)
 	return v | 1; /* 0 marks a free slot */
 }
 
-/* The slot of key; with create, reuses the oldest slot when key has none. Caller holds the lock. */
-static int find_slot(auth_limiter *l, uint64_t k, bool create)
+/* True when the slot still matters at now: locked, or failures inside the window. */
+static bool in_force(const limit_slot *e, hg_instant now)
 {
-	int oldest = 0;
-	for (int i = 0; i < AUTH_LIMIT_SLOTS; i++) {
-		if (l->slot[i].key == k)
-			return i;
-		if (l->slot[i].window_start < l->slot[oldest].window_start)
-			oldest = i;
-	}
-	if (!create)
-		return -1;
-	l->slot[oldest].key = k;
-	l->slot[oldest].failures = 0;
-	l->slot[oldest].window_start = 0;
-	return oldest;
+	return e->key && (e->locked_until > now || now - e->last_failure < AUTH_LIMIT_WINDOW);
 }
 
-bool auth_limiter_allow(auth_limiter *l, const char *key, int max_failures, hg_instant now, int *retry_after)
+/* The slot of k, or -1. Caller holds the lock. */
+static long find_slot(const auth_limiter *l, uint64_t k)
+{
+	for (unsigned i = 0; i < l->nslots; i++)
+		if (l->slot[i].key == k)
+			return (long)i;
+	return -1;
+}
+
+/* A slot for a new key: a free or spent one, else the unlocked one with the fewest failures
+ * (the oldest of those); never a locked one. -1 when every slot is locked. Caller holds the lock. */
+static long claim_slot(auth_limiter *l, hg_instant now)
+{
+	long best = -1;
+	for (unsigned i = 0; i < l->nslots; i++) {
+		const limit_slot *e = &l->slot[i];
+		if (!in_force(e, now))
+			return (long)i;
+		if (e->locked_until > now)
+			continue;
+		if (best < 0 || e->failures < l->slot[best].failures ||
+		    (e->failures == l->slot[best].failures && e->last_failure < l->slot[best].last_failure))
+			best = (long)i;
+	}
+	return best;
+}
+
+static bool overflowing(const auth_limiter *l, hg_instant now)
+{
+	return l->overflow >= AUTH_LIMIT_OVERFLOW && now - l->overflow_start < AUTH_LIMIT_WINDOW;
+}
+
+bool auth_limiter_allow(auth_limiter *l, const char *key, hg_instant now, int *retry_after)
 {
 	uint64_t k = key_hash(key);
 	bool ok = true;
 	pthread_mutex_lock(&l->lock);
-	int i = find_slot(l, k, false);
-	if (i >= 0 && now - l->slot[i].window_start < AUTH_LIMIT_WINDOW && l->slot[i].failures >= max_failures) {
+	long i = find_slot(l, k);
+	if (i >= 0 && l->slot[i].locked_until > now) {
 		ok = false;
-		*retry_after = (int)(l->slot[i].window_start + AUTH_LIMIT_WINDOW - now);
+		*retry_after = (int)(l->slot[i].locked_until - now);
+	} else if (i < 0 && overflowing(l, now)) {
+		ok = false;
+		*retry_after = (int)(l->overflow_start + AUTH_LIMIT_WINDOW - now);
 	}
 	pthread_mutex_unlock(&l->lock);
 	return ok;
 }
 
-void auth_limiter_fail(auth_limiter *l, const char *key, hg_instant now)
+void auth_limiter_fail(auth_limiter *l, const char *key, int max_failures, hg_instant now)
 {
 	uint64_t k = key_hash(key);
 	pthread_mutex_lock(&l->lock);
-	int i = find_slot(l, k, true);
-	if (now - l->slot[i].window_start >= AUTH_LIMIT_WINDOW) {
-		l->slot[i].window_start = now;
-		l->slot[i].failures = 0;
+	long i = find_slot(l, k);
+	if (i >= 0 && !in_force(&l->slot[i], now))
+		l->slot[i].failures = 0; /* the window passed: start over */
+	if (i < 0) {
+		i = claim_slot(l, now);
+		if (i < 0) { /* every slot is locked: count it in the shared overflow */
+			if (now - l->overflow_start >= AUTH_LIMIT_WINDOW) {
+				l->overflow_start = now;
+				l->overflow = 0;
+			}
+			l->overflow++;
+			pthread_mutex_unlock(&l->lock);
+			return;
+		}
+		l->slot[i] = (limit_slot){.key = k};
 	}
-	l->slot[i].failures++;
+	limit_slot *e = &l->slot[i];
+	e->failures++;
+	e->last_failure = now;
+	if (e->failures >= max_failures) {
+		int over = e->failures - max_failures; /* 0 at the first lock */
+		hg_instant lock = AUTH_BACKOFF_BASE;
+		while (over-- > 0 && lock < AUTH_BACKOFF_MAX)
+			lock *= 2;
+		e->locked_until = now + (lock < AUTH_BACKOFF_MAX ? lock : AUTH_BACKOFF_MAX);
+	}
 	pthread_mutex_unlock(&l->lock);
 }
 
@@ -150,8 +215,8 @@ void auth_limiter_reset(auth_limiter *l, const char *key)
 {
 	uint64_t k = key_hash(key);
 	pthread_mutex_lock(&l->lock);
-	int i = find_slot(l, k, false);
+	long i = find_slot(l, k);
 	if (i >= 0)
-		l->slot[i].key = 0, l->slot[i].failures = 0;
+		l->slot[i] = (limit_slot){0};
 	pthread_mutex_unlock(&l->lock);
 }
