@@ -1,5 +1,5 @@
 /*
- * cmd_admin.c - `hemgang user add|list|passwd|token` and `hemgang audit`:
+ * cmd_admin.c - `hemgang user add|list|passwd|token|disable|enable` and `hemgang audit`:
  * operator commands that manage accounts and read the audit log from the
  * command line. A password is read from the environment variable
  * HEMGANG_PASSWORD or from the first line of standard input, never from argv
@@ -162,27 +162,106 @@ static int user_passwd(const char *db, const char *username)
 	return CLI_OK;
 }
 
-static int user_token(const char *db, const char *username, const char *name)
+#define TOKEN_DAYS_DEFAULT 365
+
+/*
+ * user token USERNAME [NAME] [--expires DATE | --days N]: a new API token, shown once. It works
+ * until the end of DATE (local time) or for N days; by default for TOKEN_DAYS_DEFAULT days.
+ * user token --revoke USERNAME [NAME]: ends the user's tokens of that name (all without NAME).
+ */
+static int user_token(const char *db, int argc, char **argv)
 {
-	char text[AUTH_TOKEN_TEXT_MAX];
-	uint8_t hash[STORE_TOKEN_HASH_SIZE];
-	store_user u;
+	static const struct option opts[] = {
+		{"expires", required_argument, NULL, 'e'},
+		{"days", required_argument, NULL, 'n'},
+		{"revoke", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	hg_instant now = (hg_instant)time(NULL), expires = now + (hg_instant)TOKEN_DAYS_DEFAULT * 86400;
+	bool revoke = false, have_expiry = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		char *end;
+		hg_date d;
+		long days;
+		switch (c) {
+		case 'e':
+			if (have_expiry || date_parse(optarg, &d) != HG_OK)
+				return cli_usage_error("user", "--expires must be one date YYYY-MM-DD, not '%s'", optarg);
+			expires = cal_local_midnight(d + 1); /* valid through the whole day */
+			if (expires <= now)
+				return cli_usage_error("user", "--expires %s is already past", optarg);
+			have_expiry = true;
+			break;
+		case 'n':
+			days = strtol(optarg, &end, 10);
+			if (have_expiry || !*optarg || *end || days < 1 || days > 3660)
+				return cli_usage_error("user", "--days must be one number 1-3660, not '%s'", optarg);
+			expires = now + (hg_instant)days * 86400;
+			have_expiry = true;
+			break;
+		case 'r': revoke = true; break;
+		case ':': return cli_usage_error("user", "option %s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("user", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		return cli_usage_error("user", "usage: user token USERNAME [NAME] [--expires DATE|--days N] "
+					       "| user token --revoke USERNAME [NAME]");
+	const char *username = argv[optind], *name = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (revoke && have_expiry)
+		return cli_usage_error("user", "--revoke takes no --expires or --days");
 	store *s;
 	int rc = open_db("user", db, &s);
 	if (rc)
 		return rc;
-	hg_status st = store_user_get(s, username, &u, NULL, 0);
+	hg_status st;
+	if (revoke) {
+		int n = 0;
+		st = store_token_revoke(s, username, name, now, &n);
+		store_close(s);
+		if (st == HG_ENOTFOUND)
+			return cli_usage_error("user", "no user '%s'", username);
+		if (st != HG_OK)
+			return cli_fail("user", "cannot revoke: %s", hg_status_name(st));
+		printf("%d token%s revoked\n", n, n == 1 ? "" : "s");
+		return CLI_OK;
+	}
+	char text[AUTH_TOKEN_TEXT_MAX], until[21];
+	uint8_t hash[STORE_TOKEN_HASH_SIZE];
+	store_user u;
+	st = store_user_get(s, username, &u, NULL, 0);
 	if (st == HG_OK)
 		st = auth_new_token(text, hash);
 	if (st == HG_OK)
-		st = store_token_put(s, hash, u.id, name, (hg_instant)time(NULL));
+		st = store_token_put(s, hash, u.id, name ? name : "cli", now, expires);
 	store_close(s);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error("user", "no user '%s'", username);
 	if (st != HG_OK)
 		return cli_fail("user", "cannot create a token: %s", hg_status_name(st));
-	/* Shown once; only its hash is stored. */
+	/* Shown once; only its hash is stored. The expiry goes to stderr so stdout is the token alone. */
 	printf("%s\n", text);
+	fprintf(stderr, "hemgang user: token '%s' for %s expires %s\n", name ? name : "cli", username,
+		instant_format_utc(expires, until));
+	return CLI_OK;
+}
+
+/* user disable|enable USERNAME */
+static int user_disable(const char *db, const char *username, bool disabled)
+{
+	store *s;
+	int rc = open_db("user", db, &s);
+	if (rc)
+		return rc;
+	hg_status st = store_user_set_disabled(s, username, disabled);
+	store_close(s);
+	if (st == HG_ENOTFOUND)
+		return cli_usage_error("user", "no user '%s'", username);
+	if (st != HG_OK)
+		return cli_fail("user", "cannot change the user: %s", hg_status_name(st));
 	return CLI_OK;
 }
 
@@ -204,7 +283,7 @@ int cmd_user(int argc, char **argv)
 	}
 	argc = out;
 	if (argc < 2)
-		return cli_usage_error("user", "missing action: add, list, passwd or token");
+		return cli_usage_error("user", "missing action: add, list, passwd, token, disable or enable");
 	if (auth_init() != HG_OK)
 		return cli_fail("user", "libsodium could not be initialised");
 	const char *action = argv[1];
@@ -215,9 +294,11 @@ int cmd_user(int argc, char **argv)
 	if (strcmp(action, "passwd") == 0)
 		return argc == 3 ? user_passwd(db, argv[2]) : cli_usage_error("user", "usage: user passwd USERNAME");
 	if (strcmp(action, "token") == 0)
-		return argc == 3 || argc == 4 ? user_token(db, argv[2], argc == 4 ? argv[3] : "cli")
-					      : cli_usage_error("user", "usage: user token USERNAME [NAME]");
-	return cli_usage_error("user", "unknown action '%s' (add, list, passwd, token)", action);
+		return user_token(db, argc - 1, argv + 1);
+	if (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0)
+		return argc == 3 ? user_disable(db, argv[2], action[0] == 'd')
+				 : cli_usage_error("user", "usage: user %s USERNAME", action);
+	return cli_usage_error("user", "unknown action '%s' (add, list, passwd, token, disable, enable)", action);
 }
 
 int cmd_audit(int argc, char **argv)

@@ -54,14 +54,19 @@ static const cli_command commands[] = {
 	 "usage: hemgang migrate [--db PATH]\n"},
 	{"rebuild", cmd_rebuild, "recompute every projection from the stored events",
 	 "usage: hemgang rebuild [--db PATH]\n"},
-	{"user", cmd_user, "manage users: add, list, passwd, token",
+	{"user", cmd_user, "manage users: add, list, passwd, token, disable, enable",
 	 "usage: hemgang user [--db PATH] add USERNAME --org CODE --role ROLE [--unit ID]... [--name TEXT] [--no-password]\n"
 	 "       hemgang user [--db PATH] list\n"
 	 "       hemgang user [--db PATH] passwd USERNAME\n"
-	 "       hemgang user [--db PATH] token USERNAME [NAME]\n"
+	 "       hemgang user [--db PATH] token USERNAME [NAME] [--expires DATE | --days N]\n"
+	 "       hemgang user [--db PATH] token --revoke USERNAME [NAME]\n"
+	 "       hemgang user [--db PATH] disable|enable USERNAME\n"
 	 "  Passwords come from $HEMGANG_PASSWORD or the first line of stdin. Roles: ward_staff,\n"
 	 "  primary_care, municipal_assessor, municipal_nurse, analyst, invoice_officer, admin,\n"
-	 "  integration. `token` prints a new API token once (only its hash is stored).\n"},
+	 "  integration. `token` prints a new API token once (only its hash is stored); it works\n"
+	 "  through DATE, for N days, or by default 365 days. --revoke ends the user's tokens of that\n"
+	 "  NAME (all without NAME). disable ends the user's sessions; a disabled user's password and\n"
+	 "  tokens let nobody in until enable.\n"},
 	{"audit", cmd_audit, "list audit records of patient data access",
 	 "usage: hemgang audit [--db PATH] --episode ID | --user NAME | --since DATE\n"
 	 "       hemgang audit [--db PATH] --patient PNR [--format tsv|csv|pdf]\n"

@@ -133,7 +133,7 @@ bool api_authenticate(http_request *req, http_response *res, api_app *app, api_c
 	memset(c, 0, sizeof *c);
 	if (authz && strncmp(authz, "Bearer ", 7) == 0) {
 		if (auth_token_hash(authz + 7, hash) == HG_OK)
-			rc = store_token_get(app->store, hash, &c->user);
+			rc = store_token_get(app->store, hash, api_now(), &c->user);
 		c->by_token = true;
 	} else if (cookie) {
 		if (auth_token_hash(cookie, hash) == HG_OK)

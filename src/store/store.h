@@ -114,9 +114,20 @@ hg_status store_session_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE],
 hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
 			    store_user *out) HG_MUST_CHECK;
 hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
+/* Stores an API token's hash; it authenticates until expires (HG_INSTANT_NONE: until revoked). */
 hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
-			  hg_instant now) HG_MUST_CHECK;
-hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out) HG_MUST_CHECK;
+			  hg_instant now, hg_instant expires) HG_MUST_CHECK;
+/* The user of a token that is neither expired at now nor revoked; HG_ENOTFOUND otherwise or when
+ * the user is disabled. */
+hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			  store_user *out) HG_MUST_CHECK;
+/* Revokes the live tokens of username named name (NULL: all of them) at now; *count says how
+ * many. HG_ENOTFOUND when there is no such user. */
+hg_status store_token_revoke(store *s, const char *username, const char *name, hg_instant now,
+			     int *count) HG_MUST_CHECK;
+/* Disables (or enables again) a user; disabling ends the user's sessions at once, and neither
+ * password nor token lets a disabled user in. HG_ENOTFOUND when there is no such user. */
+hg_status store_user_set_disabled(store *s, const char *username, bool disabled) HG_MUST_CHECK;
 
 /* ---- events ---- */
 

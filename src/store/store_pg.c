@@ -814,17 +814,42 @@ hg_status pgs_session_delete(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SI
 }
 
 hg_status pgs_token_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
-			hg_instant now)
+			hg_instant now, hg_instant expires)
 {
-	return pg_write1(p, NULL, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)",
-			 "hitT", hash, user_id, name, now);
+	return pg_write1(p, NULL,
+			 "INSERT INTO api_tokens(token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+			 "hitTT", hash, user_id, name, now, expires);
 }
 
-hg_status pgs_token_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out)
+hg_status pgs_token_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
 {
 	return user_by(p, out, NULL, 0, true,
-		       "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = $1", "h",
-		       hash, 0);
+		       "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = $1 "
+		       "AND x.revoked_at IS NULL AND (x.expires_at IS NULL OR x.expires_at > $2)",
+		       "hi", hash, now);
+}
+
+hg_status pgs_token_revoke(pg_store *p, int64_t user_id, const char *name, hg_instant now, int *count)
+{
+	if (name)
+		return pg_write1(p, count,
+				 "UPDATE api_tokens SET revoked_at = $3 WHERE user_id = $1 AND name = $2 AND revoked_at IS NULL",
+				 "itT", user_id, name, now);
+	return pg_write1(p, count, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", "iT",
+			 user_id, now);
+}
+
+hg_status pgs_user_set_disabled(pg_store *p, const char *username, bool disabled)
+{
+	int changed = 0;
+	hg_status rc = pg_write1(p, &changed, "UPDATE users SET disabled = $2 WHERE username = $1", "ti", username,
+				 (int64_t)disabled);
+	if (rc == HG_OK && changed != 1)
+		rc = HG_ENOTFOUND;
+	if (rc == HG_OK && disabled)
+		rc = pg_write1(p, NULL, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = $1)", "t",
+			       username);
+	return rc;
 }
 
 /* ---- events and projections ---- */

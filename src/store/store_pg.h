@@ -51,8 +51,11 @@ hg_status pgs_session_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE]
 			  store_user *out) HG_MUST_CHECK;
 hg_status pgs_session_delete(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
 hg_status pgs_token_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
-			hg_instant now) HG_MUST_CHECK;
-hg_status pgs_token_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out) HG_MUST_CHECK;
+			hg_instant now, hg_instant expires) HG_MUST_CHECK;
+hg_status pgs_token_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
+			store_user *out) HG_MUST_CHECK;
+hg_status pgs_token_revoke(pg_store *p, int64_t user_id, const char *name, hg_instant now, int *count) HG_MUST_CHECK;
+hg_status pgs_user_set_disabled(pg_store *p, const char *username, bool disabled) HG_MUST_CHECK;
 
 hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, const char *key,
 			     const uint8_t *request_hash, hg_instant now, store_append_result *out,

@@ -634,11 +634,49 @@ hg_status store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZ
 }
 
 hg_status store_token_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, const char *name,
-			  hg_instant now)
+			  hg_instant now, hg_instant expires)
 {
-	if (s->pg) return pgs_token_put(s->pg, hash, user_id, name, now);
-	return sq_write1(s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)", NULL,
-			 "hitT", hash, user_id, name, now);
+	if (s->pg) return pgs_token_put(s->pg, hash, user_id, name, now, expires);
+	return sq_write1(s,
+			 "INSERT INTO api_tokens(token_hash, user_id, name, created_at, expires_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5)",
+			 NULL, "hitTT", hash, user_id, name, now, expires);
+}
+
+hg_status store_token_revoke(store *s, const char *username, const char *name, hg_instant now, int *count)
+{
+	store_user u;
+	hg_status rc = store_user_get(s, username, &u, NULL, 0);
+	*count = 0;
+	if (rc != HG_OK)
+		return rc;
+	if (s->pg)
+		rc = pgs_token_revoke(s->pg, u.id, name, now, count);
+	else if (name)
+		rc = sq_write1(s, "UPDATE api_tokens SET revoked_at = ?3 WHERE user_id = ?1 AND name = ?2 AND revoked_at IS NULL",
+			       count, "itT", u.id, name, now);
+	else
+		rc = sq_write1(s, "UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL", count,
+			       "iT", u.id, now);
+	if (rc == HG_OK && !s->pg)
+		sq_sessions_forget(s); /* this process at once; a server elsewhere within SESSION_CACHE_TTL */
+	return rc;
+}
+
+hg_status store_user_set_disabled(store *s, const char *username, bool disabled)
+{
+	if (s->pg) return pgs_user_set_disabled(s->pg, username, disabled);
+	int changed = 0;
+	hg_status rc = sq_write1(s, "UPDATE users SET disabled = ?2 WHERE username = ?1", &changed, "ti", username,
+				 (int64_t)disabled);
+	if (rc == HG_OK && changed != 1)
+		rc = HG_ENOTFOUND;
+	if (rc == HG_OK && disabled)
+		rc = sq_write1(s, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?1)", NULL, "t",
+			       username);
+	if (rc == HG_OK)
+		sq_sessions_forget(s);
+	return rc;
 }
 
 static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
@@ -723,15 +761,15 @@ hg_status store_session_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE],
 	return rc;
 }
 
-hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], store_user *out)
+hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
 {
-	if (s->pg) return pgs_token_get(s->pg, hash, out);
-	hg_instant now = (hg_instant)time(NULL);
+	if (s->pg) return pgs_token_get(s->pg, hash, now, out);
 	if (session_cached(s, 't', hash, now, out))
 		return HG_OK;
-	hg_status rc = user_by_hash(
-		s, "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?1", hash, 0,
-		out);
+	hg_status rc = user_by_hash(s,
+				    "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?1 "
+				    "AND x.revoked_at IS NULL AND (x.expires_at IS NULL OR x.expires_at > ?2)",
+				    hash, now, out);
 	if (rc == HG_OK)
 		session_remember(s, 't', hash, now, out);
 	return rc;

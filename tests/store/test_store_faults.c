@@ -151,7 +151,7 @@ static int scenario(store *s)
 		memset(token, 0xa5, sizeof token);
 		rc = store_session_put(s, session, got.id, T0, T0 + 3600);
 		STEP(rc == HG_OK || rc == HG_ECONFLICT || rc == HG_EIO); /* a repeated key is a constraint error */
-		rc = store_token_put(s, token, got.id, "feed", T0);
+		rc = store_token_put(s, token, got.id, "feed", T0, T0 + 86400);
 		STEP(rc == HG_OK || rc == HG_ECONFLICT || rc == HG_EIO);
 	} else {
 		return 1;
