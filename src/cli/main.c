@@ -144,6 +144,16 @@ static const cli_command commands[] = {
 	 "  the same weeks of up to three earlier years and the recent trend (docs/indicators.md).\n"
 	 "  --backtest forecasts a past period from the history before it and reports the error.\n"
 	 "  --total: the region's series only.\n"},
+	{"backup", cmd_backup, "an online, consistent copy of the database while the server runs",
+	 "usage: hemgang backup [--db PATH] --to FILE\n"
+	 "  Copies the database (default hemgang.db) into the new file FILE with SQLite's backup API:\n"
+	 "  one consistent snapshot, taken without stopping the server or its writers; checked,\n"
+	 "  synced and renamed into place. Prints schema, events and bytes. See docs/operations.md.\n"},
+	{"restore", cmd_restore, "restore a database from a backup",
+	 "usage: hemgang restore --from FILE [--db PATH] [--force]\n"
+	 "  Checks the backup (integrity, a hemgang schema no newer than this binary) and copies it\n"
+	 "  into PATH (default hemgang.db). An existing PATH is replaced only with --force; stop the\n"
+	 "  server first.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -312,6 +312,23 @@ hg_status store_rebuild(store *s, size_t *episodes) HG_MUST_CHECK;
 /* A deterministic text dump of all projection rows (for the rebuild test); *text hg_malloc'ed. */
 hg_status store_projection_dump(store *s, char **text) HG_MUST_CHECK;
 
+/* ---- backup and restore (backup_sqlite.c) ---- */
+
+typedef struct store_backup_info {
+	int schema_version;
+	int64_t events;
+	int64_t bytes;
+} store_backup_info;
+
+/* Copies the database at path, while a server may be writing it, into the new file `to`: one
+ * consistent snapshot, checked, synced, renamed into place. HG_ECONFLICT when `to` exists. */
+hg_status store_backup(const char *path, const char *to, store_backup_info *info, char *err,
+		       size_t errlen) HG_MUST_CHECK;
+/* Checks the backup `from` and copies it into path (over an existing database only with force).
+ * HG_EINVAL for a damaged file, not a hemgang database, or a schema newer than this binary. */
+hg_status store_restore(const char *from, const char *path, bool force, store_backup_info *info, char *err,
+			size_t errlen) HG_MUST_CHECK;
+
 hg_status store_setting_get(store *s, const char *key, char *value, size_t cap) HG_MUST_CHECK;
 hg_status store_setting_put(store *s, const char *key, const char *value) HG_MUST_CHECK;
 
