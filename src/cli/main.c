@@ -36,13 +36,17 @@ static const cli_command commands[] = {
 	{"serve", cmd_serve, "run the HTTP server (JSON API, web UI, metrics)",
 	 "usage: hemgang serve [--db PATH] [--listen ADDR:PORT] [--threads N] [--static DIR]\n"
 	 "                     [--openapi FILE] [--access-log] [--secure-cookies] [--mllp ADDR:PORT]\n"
-	 "                     [--trusted-proxy ADDR] [--mllp-limits KEY=N,...]\n"
+	 "                     [--trusted-proxy ADDR] [--mllp-limits KEY=N,...] [--max-connections N]\n"
+	 "                     [--per-address N] [--reserve N] [--header-timeout S] [--body-timeout S]\n"
 	 "  Defaults: --db hemgang.db, --listen 127.0.0.1:8080, --threads 4, --static web/dist\n"
 	 "  and --openapi docs/openapi.json when they exist. Stops on SIGINT/SIGTERM.\n"
 	 "  --mllp ADDR:PORT  also listen for HL7 v2 ADT over MLLP (docs/interop.md); port 0 = any free port.\n"
 	 "  --mllp-limits     connections=64,per-peer=4,message-timeout=60,idle-timeout=300 (seconds)\n"
 	 "  --trusted-proxy ADDR  a reverse proxy at ADDR: its X-Forwarded-For names the client for login\n"
-	 "                    limits and the audit log (docs/operations.md).\n"},
+	 "                    limits and the audit log (docs/operations.md).\n"
+	 "  Connection limits (docs/operations.md, Limits): --max-connections 256, --per-address 32 (the\n"
+	 "  trusted proxy is exempt), --reserve 16 slots for addresses holding none, --header-timeout 30 s\n"
+	 "  for a request's headers, --body-timeout 60 s for its body.\n"},
 	{"demo", cmd_demo, "create a demo database with a fictional region and its logins",
 	 "usage: hemgang demo [--db PATH] [--episodes N] [--shape region|country] [--seed N] [--now DATE] [--force]\n"
 	 "                    [--reserve-numbers]\n"
