@@ -104,24 +104,38 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 	return sq_write_commit(s, q->db);
 }
 
+/* Takes the batch's buffers that it does not hold yet; true when it holds them all. Asked before
+ * every batch, so an allocation that failed once (at start, say) is tried again, and one failure
+ * does not leave the writer refusing every later append (test_store_faults.c). */
+static bool batch_ready(batch *b)
+{
+	if (!b->items)
+		b->items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b->items);
+	if (!b->jobs)
+		b->jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *b->jobs);
+	if (!b->slots)
+		b->slots = hg_malloc(APPEND_QUEUE_MAX * SQ_PARTY_SLOTS_MAX * sizeof *b->slots);
+	if (!b->pat_off)
+		b->pat_off = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b->pat_off);
+	if (!b->pat_n)
+		b->pat_n = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b->pat_n);
+	if (!b->patients)
+		b->patients = hg_malloc(AUDIT_PATIENTS_MAX * sizeof *b->patients);
+	return b->items && b->jobs && b->slots && b->pat_off && b->pat_n && b->patients;
+}
+
 static void *writer_main(void *arg)
 {
 	store *s = arg;
 	audit_queue *q = &s->audit;
 	batch b = {0};
-	b.items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.items);
-	b.jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *b.jobs);
-	b.slots = hg_malloc(APPEND_QUEUE_MAX * SQ_PARTY_SLOTS_MAX * sizeof *b.slots);
-	b.pat_off = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.pat_off);
-	b.pat_n = hg_malloc(AUDIT_QUEUE_MAX * sizeof *b.pat_n);
-	b.patients = hg_malloc(AUDIT_PATIENTS_MAX * sizeof *b.patients);
-	bool ready = b.items && b.jobs && b.slots && b.pat_off && b.pat_n && b.patients;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (q->count == 0 && q->njobs == 0 && !q->stop)
 			pthread_cond_wait(&q->nonempty, &q->lock);
 		if (q->count == 0 && q->njobs == 0 && q->stop)
 			break;
+		bool ready = batch_ready(&b);
 		uint64_t last = q->enqueued, first = q->committed + 1;
 		hg_status rc = HG_ENOMEM;
 		b.n_items = b.n_jobs = b.n_slots = 0;

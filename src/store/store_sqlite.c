@@ -125,6 +125,8 @@ hg_status sq_exec(sqlite3 *db, const char *sql)
 hg_status sq_write_begin(store *s, sqlite3 *db)
 {
 	pthread_mutex_lock(&s->write_lock);
+	if (!sqlite3_get_autocommit(db)) /* an earlier ROLLBACK failed for want of memory */
+		sq_exec_quiet(db, "ROLLBACK");
 	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
 	if (rc != HG_OK)
 		pthread_mutex_unlock(&s->write_lock);
