@@ -321,6 +321,12 @@ static void addr_text(const struct sockaddr *sa, char out[INET6_ADDRSTRLEN])
 		out[0] = '\0';
 }
 
+/* May an address that holds `mine` connections open one more, with `all` open in total? */
+static bool admissible(const http_server *s, unsigned mine, unsigned all)
+{
+	return mine < s->cfg.per_ip_connections && (mine == 0 || all + s->cfg.reserve_connections < s->cfg.max_connections);
+}
+
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
 {
 	http_server *s = cls;
@@ -334,8 +340,7 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t
 		mine += strcmp(c->addr, addr) == 0;
 	all = s->nconns;
 	pthread_mutex_unlock(&s->conn_lock);
-	bool ok = exempt || (mine < s->cfg.per_ip_connections &&
-			     (mine == 0 || all + s->cfg.reserve_connections < s->cfg.max_connections));
+	bool ok = exempt || admissible(s, mine, all);
 	if (!ok)
 		atomic_fetch_add(&s->refused_busy, 1);
 	return ok ? MHD_YES : MHD_NO;
@@ -354,7 +359,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		c->fd = fd ? fd->connect_fd : -1;
 		addr_text(ad ? ad->client_addr : NULL, c->addr);
 		atomic_init(&c->deadline_ms, now_ms() + (int64_t)s->cfg.header_timeout_s * 1000);
+		/* The accept policy counted without holding the lock until now: two workers may both have let
+		 * in the last connection an address may have. Count again, here, where it is exact, and cut
+		 * the one too many at once. */
+		bool exempt = s->cfg.per_ip_exempt && strcmp(c->addr, s->cfg.per_ip_exempt) == 0;
+		unsigned mine = 0;
 		pthread_mutex_lock(&s->conn_lock);
+		for (const http_conn *o = s->conns; o; o = o->next)
+			mine += strcmp(o->addr, c->addr) == 0;
+		bool ok = exempt || admissible(s, mine, s->nconns);
 		c->next = s->conns;
 		if (s->conns)
 			s->conns->prev = c;
@@ -362,6 +375,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		s->nconns++;
 		pthread_mutex_unlock(&s->conn_lock);
 		*socket_context = c;
+		if (!ok && c->fd >= 0) {
+			shutdown(c->fd, SHUT_RDWR);
+			atomic_fetch_add(&s->refused_busy, 1);
+		}
 		return;
 	}
 	http_conn *c = *socket_context;
