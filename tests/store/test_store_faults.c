@@ -172,6 +172,7 @@ static int scenario(store *s)
 	copy(ev.u.admitted.patient.primary_care_unit, HG_ID_MAX, "VC1");
 	copy(ev.u.admitted.hospital, HG_ID_MAX, "Falu lasarett");
 	copy(ev.u.admitted.ward, HG_ID_MAX, "W1");
+	copy(ev.u.admitted.patient.address, EVENT_ADDRESS_MAX, "Storgatan 1, 791 31 Falun");
 	STEP(store_append(s, 0, &ev, "k1", T0 + 60, &r, &err) == HG_OK);
 
 	event_init(&ev, EVENT_ADMISSION_NOTICE);
@@ -182,6 +183,7 @@ static int scenario(store *s)
 	ev.u.admission_notice.recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
 	copy(ev.u.admission_notice.recipients.to[0].org, HG_ID_MAX, "2080");
 	ev.u.admission_notice.expected_discharge_date = date_from_ymd(2026, 11, 28);
+	ev.u.admission_notice.reason = ADMISSION_REASON_OTHER;
 	STEP(store_append(s, 1, &ev, "k2", T0 + 3700, &r, &err) == HG_OK);
 
 	event_init(&ev, EVENT_DEVIATION);
