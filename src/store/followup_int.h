@@ -1,0 +1,31 @@
+/*
+ * followup_int.h - what the SQLite store's event path calls to keep the
+ * follow-up facts (migrations/0007_episode_facts.sql) in step with the events:
+ * one call where an append writes its projections, and three in a rebuild.
+ * Implemented in followup_sqlite.c. Nothing outside src/store includes it.
+ */
+#ifndef HG_STORE_FOLLOWUP_INT_H
+#define HG_STORE_FOLLOWUP_INT_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "core/episode.h"
+#include "core/event.h"
+#include "core/status.h"
+
+/*
+ * Writes the facts row of the fold st (id st->id) on db, inside the caller's
+ * write transaction; an episode without facts (cancelled) loses its row.
+ * evs[0..n) are its stored events and `last` (may be NULL) the one being
+ * appended after them. HG_EIO, HG_ENOMEM, HG_EINTERNAL (a row too large).
+ */
+hg_status sq_facts_put(sqlite3 *db, const episode_state *st, const event *evs, size_t n,
+		       const event *last) HG_MUST_CHECK;
+/* A rebuild begins: every row goes and the table is no longer current. */
+hg_status sq_facts_rebuild_begin(sqlite3 *db) HG_MUST_CHECK;
+/* A rebuild wrote every row: the table is current (setting followup.facts). */
+hg_status sq_facts_rebuild_end(sqlite3 *db) HG_MUST_CHECK;
+
+#endif
