@@ -17,3 +17,6 @@ CREATE TABLE episode_facts (
 	discharged_at INTEGER,          -- NULL while in hospital
 	facts         BLOB NOT NULL     -- facts_encode(): a version byte, then varints
 ) STRICT;
+-- A database without events has every row it needs (none): current in facts version 1.
+INSERT INTO settings(key, value) SELECT 'followup.facts', '1' WHERE NOT EXISTS (SELECT 1 FROM events)
+ON CONFLICT(key) DO NOTHING;
