@@ -19,6 +19,8 @@
 
 /* ---- deriving ---- */
 
+static hg_date local_date_or_none(hg_instant t) { return t == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(t); }
+
 /* True when e is a cancellation of event seq among evs[from..n) and last. */
 static bool cancelled_after(const event *evs, size_t n, const event *last, size_t from, int32_t seq)
 {
@@ -64,6 +66,7 @@ void facts_deviations(const event *evs, size_t n, const event *last, facts_devia
 			continue;
 		facts_deviation *d = &out[(*n_out)++];
 		d->at = version->occurred_at;
+		d->date = local_date_or_none(d->at);
 		d->category = version->u.deviation.category;
 		memcpy(d->party, version->u.deviation.against_org, sizeof d->party);
 		d->party[sizeof d->party - 1] = '\0';
@@ -90,7 +93,6 @@ static void copy_text(char *dst, size_t cap, const char *src)
 	dst[len] = '\0';
 }
 
-static hg_date local_date_or_none(hg_instant t) { return t == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(t); }
 
 bool facts_derive(const episode_state *st, const event *evs, size_t n, const event *last, facts_row *out)
 {
@@ -150,6 +152,8 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
 		f->notice_ack_at = r->notice_ack_at;
 		f->ready_notified_at = r->ready_notified_at;
 		f->ready_ack_at = r->ready_ack_at;
+		f->notified = local_date_or_none(r->notified_at);
+		f->ready_notified = local_date_or_none(r->ready_notified_at);
 	}
 	if (evs || last)
 		facts_deviations(evs, n, last, out->deviations, FACTS_DEVIATIONS_MAX, &out->n_deviations);
@@ -277,6 +281,7 @@ size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 	put_u(&w, r->n_deviations);
 	for (size_t i = 0; i < r->n_deviations; i++) {
 		put_instant(&w, r->deviations[i].at);
+		put_date(&w, r->deviations[i].date);
 		put_u(&w, (uint64_t)r->deviations[i].category);
 		put_text(&w, r->deviations[i].party, sizeof r->deviations[i].party);
 	}
@@ -289,6 +294,8 @@ size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 		put_instant(&w, p->notice_ack_at);
 		put_instant(&w, p->ready_notified_at);
 		put_instant(&w, p->ready_ack_at);
+		put_date(&w, p->notified);
+		put_date(&w, p->ready_notified);
 	}
 	return w.full ? 0 : w.len;
 }
@@ -424,6 +431,7 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 	out->n_deviations = (size_t)get_max(&r, FACTS_DEVIATIONS_MAX);
 	for (size_t i = 0; i < out->n_deviations && !r.bad; i++) {
 		out->deviations[i].at = get_instant(&r);
+		out->deviations[i].date = get_date(&r);
 		out->deviations[i].category = (deviation_category)get_max(&r, DEVIATION_CATEGORY_COUNT - 1);
 		get_text(&r, out->deviations[i].party, sizeof out->deviations[i].party);
 	}
@@ -436,6 +444,8 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 		p->notice_ack_at = get_instant(&r);
 		p->ready_notified_at = get_instant(&r);
 		p->ready_ack_at = get_instant(&r);
+		p->notified = get_date(&r);
+		p->ready_notified = get_date(&r);
 	}
 	if (r.bad || r.p != r.end) {
 		out->n_periods = out->n_deviations = out->n_recipients = 0;

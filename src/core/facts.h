@@ -57,6 +57,7 @@ typedef struct facts_period {
 /* A deviation in force (not cancelled; a correction replaces the original). */
 typedef struct facts_deviation {
 	hg_instant at;
+	hg_date date; /* its local date */
 	deviation_category category;
 	char party[HG_ID_MAX]; /* the organisation it concerns */
 } facts_deviation;
@@ -67,6 +68,7 @@ typedef struct facts_recipient {
 	unit_kind kind;
 	hg_instant notified_at, notice_ack_at;     /* the first admission notice; NONE: none */
 	hg_instant ready_notified_at, ready_ack_at; /* the latest ready notice; NONE: none */
+	hg_date notified, ready_notified;          /* local dates of the two notices, or NONE */
 } facts_recipient;
 
 typedef struct facts_row {

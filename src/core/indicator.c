@@ -468,7 +468,7 @@ struct indicator_set {
 	hg_date asof_date; /* the local date of cfg.asof */
 	struct pool pool;
 	indicator_fact *facts;
-	const char **patients; /* parallel to facts: interned personnummer */
+	char (*patients)[EVENT_PNR_SIZE]; /* parallel to facts: the personnummer, for readmission links */
 	size_t *period_first;  /* parallel to facts: index into periods */
 	size_t *run_first;     /* parallel to facts: index into runs */
 	size_t n, cap, cap_parallel;
@@ -558,7 +558,7 @@ static hg_status add_ack(indicator_set *s, size_t fact, const facts_recipient *r
 		return HG_ENOMEM;
 	s->acks[s->n_acks++] = (struct ack_fact){
 		.fact = fact, .unit = unit, .kind = r->kind, .ready = ready, .sent = sent,
-		.acked = ready ? r->ready_ack_at : r->notice_ack_at, .date = cal_local_date(sent)};
+		.acked = ready ? r->ready_ack_at : r->notice_ack_at, .date = ready ? r->ready_notified : r->notified};
 	return HG_OK;
 }
 
@@ -632,7 +632,7 @@ static hg_status room_for_fact(indicator_set *s)
 	if (grow((void **)&s->facts, &s->cap, s->n, sizeof *s->facts) != HG_OK)
 		return HG_ENOMEM;
 	if (s->cap_parallel < s->cap) { /* the parallel arrays follow the facts' capacity */
-		const char **pt = hg_realloc(s->patients, s->cap * sizeof *pt);
+		char(*pt)[EVENT_PNR_SIZE] = hg_realloc(s->patients, s->cap * sizeof *pt);
 		if (!pt)
 			return HG_ENOMEM;
 		s->patients = pt;
@@ -666,8 +666,7 @@ hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 	const char *cty = pool_intern(&s->pool, county);
 	const char *hosp = pool_intern(&s->pool, r->hospital);
 	const char *ward = pool_intern(&s->pool, r->ward);
-	const char *patient = pool_intern(&s->pool, r->patient);
-	if (!muni || !cty || !hosp || !ward || !patient)
+	if (!muni || !cty || !hosp || !ward)
 		return HG_ENOMEM;
 
 	size_t idx = s->n;
@@ -719,7 +718,7 @@ hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 	}
 	f->n_runs = s->n_runs - s->run_first[idx];
 	f->runs = NULL; /* set by indicator_set_finish, like the periods */
-	s->patients[idx] = patient;
+	memcpy(s->patients[idx], r->patient, sizeof s->patients[idx]);
 	s->n++;
 	s->finished = false;
 
@@ -727,7 +726,7 @@ hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 		const char *party = pool_intern(&s->pool, r->deviations[i].party);
 		if (!party || grow((void **)&s->devs, &s->cap_devs, s->n_devs, sizeof *s->devs) != HG_OK)
 			return HG_ENOMEM;
-		s->devs[s->n_devs++] = (struct dev_fact){.fact = idx, .date = cal_local_date(r->deviations[i].at),
+		s->devs[s->n_devs++] = (struct dev_fact){.fact = idx, .date = r->deviations[i].date,
 							 .category = r->deviations[i].category, .party = party};
 	}
 	for (size_t i = 0; i < r->n_recipients; i++) {
@@ -790,9 +789,9 @@ hg_status indicator_set_add_survey(indicator_set *s, int64_t episode_id, const s
 	return HG_OK;
 }
 
-/* Order for readmission linking: patient, then admission. Patients are interned: compare pointers. */
+/* Order for readmission linking: patient, then admission. Patients are NUL-padded: compare bytes. */
 struct link_key {
-	const char *patient;
+	const char *patient; /* EVENT_PNR_SIZE bytes */
 	hg_instant admitted_at;
 	size_t fact;
 };
@@ -800,8 +799,9 @@ struct link_key {
 static int cmp_link(const void *a, const void *b)
 {
 	const struct link_key *x = a, *y = b;
-	if (x->patient != y->patient)
-		return (uintptr_t)x->patient < (uintptr_t)y->patient ? -1 : 1;
+	int c = memcmp(x->patient, y->patient, EVENT_PNR_SIZE);
+	if (c)
+		return c;
 	if (x->admitted_at != y->admitted_at)
 		return x->admitted_at < y->admitted_at ? -1 : 1;
 	return (x->fact > y->fact) - (x->fact < y->fact);
@@ -824,7 +824,7 @@ hg_status indicator_set_finish(indicator_set *s)
 		if (f->discharged_at == HG_INSTANT_NONE)
 			continue;
 		/* The next stay of the same patient that began at or after this discharge. */
-		for (size_t j = i + 1; j < s->n && keys[j].patient == keys[i].patient; j++) {
+		for (size_t j = i + 1; j < s->n && memcmp(keys[j].patient, keys[i].patient, EVENT_PNR_SIZE) == 0; j++) {
 			const indicator_fact *g = &s->facts[keys[j].fact];
 			if (g->admitted_at >= f->discharged_at) {
 				f->days_to_readmission = g->admitted - f->discharged;
@@ -1083,27 +1083,50 @@ static void add_ended(struct grouping *g, struct row_acc *r, const indicator_fac
 	}
 }
 
-static void add_night(struct grouping *g, struct row_acc *r, size_t fact)
+/* k ready nights of fact `fact` in one row. */
+static void add_nights(struct row_acc *r, size_t fact, int k)
 {
-	(void)g;
-	r->acc[A_NIGHTS]++;
+	r->acc[A_NIGHTS] += k;
 	if (r->last_fact != fact) {
 		r->last_fact = fact;
 		r->acc[A_NIGHT_EP]++;
 	}
 }
 
-/* One liable night of fact `fact` (or, when excluded, one night not billed). */
-static void add_liable_night(struct row_acc *r, size_t fact, bool excluded, int64_t amount_ore)
+/* k liable nights of fact `fact` at amount_ore each (or, when excluded, k nights not billed). */
+static void add_liable_nights(struct row_acc *r, size_t fact, bool excluded, int k, int64_t amount_ore)
 {
 	static const int acc[2][3] = {{A_LIABLE_EP, A_LIABLE_NIGHTS, A_LIABLE_ORE}, {A_EXCL_EP, A_EXCL_NIGHTS, A_EXCL_ORE}};
 	const int *a = acc[excluded];
-	r->acc[a[1]]++;
-	r->acc[a[2]] += (double)amount_ore; /* exact: sums of öre stay far below 2^53 */
+	r->acc[a[1]] += k;
+	r->acc[a[2]] += (double)amount_ore * k; /* exact: sums of öre stay far below 2^53 */
 	if (r->last_liable != fact) {
 		r->last_liable = fact;
 		r->acc[a[0]]++;
 	}
+}
+
+/*
+ * The first date after d on which a time dimension of q may have another key
+ * (a new year, month or ISO week): the nights of [d, that date) share one row.
+ * Without a time dimension every night of a fact shares one row.
+ */
+static hg_date segment_end(const indicator_query *q, hg_date d)
+{
+	hg_date end = HG_DATE_NONE;
+	for (size_t i = 0; i < q->n_dims; i++) {
+		int y, m, dd;
+		hg_date next;
+		switch (q->dims[i]) {
+		case IND_DIM_YEAR: date_to_ymd(d, &y, &m, &dd); next = date_from_ymd(y + 1, 1, 1); break;
+		case IND_DIM_MONTH: date_to_ymd(d, &y, &m, &dd); next = d - dd + 1 + date_days_in_month(y, m); break;
+		case IND_DIM_WEEK: next = d - date_weekday(d) + HG_MON + 7; break;
+		default: continue;
+		}
+		if (end == HG_DATE_NONE || next < end)
+			end = next;
+	}
+	return end;
 }
 
 static bool has_time_dim(const indicator_query *q)
@@ -1138,13 +1161,17 @@ static void group_episodes(struct grouping *g)
 			hg_date hi = per->to == HG_DATE_NONE ? asof_date : per->to;
 			if (hi > q->to)
 				hi = q->to;
-			for (hg_date d = lo; d < hi; d++) {
+			for (hg_date d = lo; d < hi;) {
+				hg_date end = timed ? segment_end(q, d) : hi;
+				if (end > hi)
+					end = hi;
 				if (!r || timed)
 					r = row_for(g, f, d, NULL, NULL);
 				if (!r)
 					break;
-				add_night(g, r, i);
-				add_night(g, &g->total, i);
+				add_nights(r, i, end - d);
+				add_nights(&g->total, i, end - d);
+				d = end;
 			}
 		}
 		bool excluded = f->liability == IND_LIABILITY_EXCLUDED;
@@ -1152,13 +1179,17 @@ static void group_episodes(struct grouping *g)
 			const indicator_liable_run *run = &f->runs[k];
 			hg_date lo = run->from > q->from ? run->from : q->from;
 			hg_date hi = run->to < q->to ? run->to : q->to;
-			for (hg_date d = lo; d < hi; d++) {
+			for (hg_date d = lo; d < hi;) {
+				hg_date end = timed ? segment_end(q, d) : hi;
+				if (end > hi)
+					end = hi;
 				if (!r || timed)
 					r = row_for(g, f, d, NULL, NULL);
 				if (!r)
 					break;
-				add_liable_night(r, i, excluded, run->amount_ore);
-				add_liable_night(&g->total, i, excluded, run->amount_ore);
+				add_liable_nights(r, i, excluded, end - d, run->amount_ore);
+				add_liable_nights(&g->total, i, excluded, end - d, run->amount_ore);
+				d = end;
 			}
 		}
 	}
