@@ -94,6 +94,54 @@ static void copy_text(char *dst, size_t cap, const char *src)
 }
 
 
+/*
+ * From the instant when every act of the deadlines has happened and every due
+ * instant has passed, their judgement no longer changes with "now": it is kept.
+ */
+static void settle_deadlines(facts_row *r)
+{
+	const deadline_inputs *in = &r->deadlines;
+	const hg_instant acts[] = {in->admitted_at, in->need_judged_at, in->notice_at, in->ready_at,
+				   in->discharged_at, in->care_contact_at, in->sip_called_at};
+	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_rules rules = deadline_rules_default();
+	hg_instant last = HG_INSTANT_NONE;
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+		if (acts[i] != HG_INSTANT_NONE && acts[i] > last)
+			last = acts[i];
+	r->deadlines_settled = HG_INSTANT_NONE;
+	if (last == HG_INSTANT_NONE || deadline_evaluate_inputs(in, &rules, last, dl) != HG_OK)
+		return; /* nothing has happened: judged every time */
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+		if (dl[k].due_at != HG_INSTANT_NONE && dl[k].due_at > last)
+			last = dl[k].due_at;
+	last++;
+	if (deadline_evaluate_inputs(in, &rules, last, dl) != HG_OK)
+		return;
+	r->deadlines_settled = last;
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+		r->settled[k] = dl[k].state;
+}
+
+hg_status facts_deadlines_at(const facts_row *r, const deadline_rules *rules, hg_instant asof,
+			     deadline_state out[static DEADLINE_KIND_COUNT])
+{
+	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_rules def = deadline_rules_default();
+	if (r->deadlines_settled != HG_INSTANT_NONE && asof >= r->deadlines_settled &&
+	    rules->notice_hours == def.notice_hours && rules->care_contact_days == def.care_contact_days &&
+	    rules->sip_days == def.sip_days && rules->count == def.count &&
+	    rules->eves_are_holidays == def.eves_are_holidays) {
+		memcpy(out, r->settled, sizeof r->settled);
+		return HG_OK;
+	}
+	if (deadline_evaluate_inputs(&r->deadlines, rules, asof, dl) != HG_OK)
+		return HG_EINVAL;
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+		out[k] = dl[k].state;
+	return HG_OK;
+}
+
 bool facts_derive(const episode_state *st, const event *evs, size_t n, const event *last, facts_row *out)
 {
 	liability_period periods[LIABILITY_PERIODS_MAX];
@@ -123,6 +171,7 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
 	out->date_changes = st->date_changes;
 	out->withdrawals = st->withdrawals;
 	deadline_inputs_of(st, &out->deadlines);
+	settle_deadlines(out);
 
 	out->n_periods = (size_t)st->ready_period_count;
 	for (size_t i = 0; i < out->n_periods; i++) {
@@ -269,6 +318,9 @@ size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 	put_instant(&w, d->discharged_at);
 	put_instant(&w, d->care_contact_at);
 	put_instant(&w, d->sip_called_at);
+	put_instant(&w, r->deadlines_settled);
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+		put_u(&w, (uint64_t)r->settled[k]);
 	put_date(&w, r->ready_date);
 	put_u(&w, r->billing_open);
 	put_u(&w, r->n_periods);
@@ -419,6 +471,9 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 	d->discharged_at = get_instant(&r);
 	d->care_contact_at = get_instant(&r);
 	d->sip_called_at = get_instant(&r);
+	out->deadlines_settled = get_instant(&r);
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+		out->settled[k] = (deadline_state)get_max(&r, DEADLINE_STATE_COUNT - 1);
 	out->ready_date = get_date(&r);
 	out->billing_open = (uint32_t)get_max(&r, (1u << FACTS_PERIODS_MAX) - 1);
 	out->n_periods = (size_t)get_max(&r, FACTS_PERIODS_MAX);

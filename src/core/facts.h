@@ -91,6 +91,10 @@ typedef struct facts_row {
 	hg_instant sip_held_at, municipality_ready_at;
 	int date_changes, withdrawals;
 	deadline_inputs deadlines;        /* judged at the set's "as of" instant */
+	/* The judgement under deadline_rules_default() once it can no longer change: at every instant
+	 * from deadlines_settled on (every act and every due instant past), the states are these. */
+	hg_instant deadlines_settled;
+	deadline_state settled[DEADLINE_KIND_COUNT];
 	/* The liability input billing_input() gave (until aside; the discharge is deadlines.discharged_at);
 	 * has_liability false when it refused the stay. */
 	bool has_liability;
@@ -121,6 +125,15 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
  */
 void facts_deviations(const event *evs, size_t n, const event *last, facts_deviation *out, size_t cap,
 		      size_t *n_out);
+
+/*
+ * The state of each deadline of r at instant asof under rules into out: the
+ * settled judgement when rules are the default ones and asof is at or after
+ * deadlines_settled, otherwise deadline_evaluate_inputs(). HG_EINVAL for
+ * invalid rules.
+ */
+hg_status facts_deadlines_at(const facts_row *r, const deadline_rules *rules, hg_instant asof,
+			     deadline_state out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
 
 /* The liability input of r up to `until` (a stay in progress) into *in; periods receives the periods. */
 void facts_liability_input(const facts_row *r, hg_date until, liability_period periods[static FACTS_PERIODS_MAX],

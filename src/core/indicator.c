@@ -651,14 +651,14 @@ static hg_status room_for_fact(indicator_set *s)
 
 hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 {
-	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_state dl[DEADLINE_KIND_COUNT];
 	if (s->n > 0 && r->id <= s->facts[s->n - 1].id)
 		return HG_EINVAL;
 	if (s->n >= INDICATOR_EPISODES_MAX)
 		return HG_ERANGE;
 	if (room_for_fact(s) != HG_OK)
 		return HG_ENOMEM;
-	if (deadline_evaluate_inputs(&r->deadlines, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
+	if (facts_deadlines_at(r, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
 		return HG_EINVAL;
 
 	char county[3] = {r->municipality[0], r->municipality[0] ? r->municipality[1] : '\0', '\0'};
@@ -693,7 +693,7 @@ hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 	f->sip_held_place = r->sip_held_place;
 	f->municipality_ready_at = r->municipality_ready_at;
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
-		f->deadlines[k] = dl[k].state;
+		f->deadlines[k] = dl[k];
 	f->date_changes = r->date_changes;
 	f->withdrawals = r->withdrawals;
 	f->days_to_readmission = -1;
@@ -789,19 +789,23 @@ hg_status indicator_set_add_survey(indicator_set *s, int64_t episode_id, const s
 	return HG_OK;
 }
 
-/* Order for readmission linking: patient, then admission. Patients are NUL-padded: compare bytes. */
+/* Order for readmission linking: patient (its NUL-padded bytes as two numbers: any order that keeps a
+ * patient's stays together will do), then admission. */
 struct link_key {
-	const char *patient; /* EVENT_PNR_SIZE bytes */
+	uint64_t patient[2];
 	hg_instant admitted_at;
 	size_t fact;
 };
 
+_Static_assert(EVENT_PNR_SIZE == 2 * sizeof(uint64_t), "a personnummer key is two 64-bit numbers");
+
 static int cmp_link(const void *a, const void *b)
 {
 	const struct link_key *x = a, *y = b;
-	int c = memcmp(x->patient, y->patient, EVENT_PNR_SIZE);
-	if (c)
-		return c;
+	if (x->patient[0] != y->patient[0])
+		return x->patient[0] < y->patient[0] ? -1 : 1;
+	if (x->patient[1] != y->patient[1])
+		return x->patient[1] < y->patient[1] ? -1 : 1;
 	if (x->admitted_at != y->admitted_at)
 		return x->admitted_at < y->admitted_at ? -1 : 1;
 	return (x->fact > y->fact) - (x->fact < y->fact);
@@ -816,7 +820,8 @@ hg_status indicator_set_finish(indicator_set *s)
 		s->facts[i].periods = s->periods + s->period_first[i];
 		s->facts[i].runs = s->runs + s->run_first[i];
 		s->facts[i].days_to_readmission = -1;
-		keys[i] = (struct link_key){s->patients[i], s->facts[i].admitted_at, i};
+		keys[i] = (struct link_key){.admitted_at = s->facts[i].admitted_at, .fact = i};
+		memcpy(keys[i].patient, s->patients[i], sizeof keys[i].patient);
 	}
 	qsort(keys, s->n, sizeof *keys, cmp_link);
 	for (size_t i = 0; i < s->n; i++) {
@@ -824,7 +829,7 @@ hg_status indicator_set_finish(indicator_set *s)
 		if (f->discharged_at == HG_INSTANT_NONE)
 			continue;
 		/* The next stay of the same patient that began at or after this discharge. */
-		for (size_t j = i + 1; j < s->n && memcmp(keys[j].patient, keys[i].patient, EVENT_PNR_SIZE) == 0; j++) {
+		for (size_t j = i + 1; j < s->n && keys[j].patient[0] == keys[i].patient[0] && keys[j].patient[1] == keys[i].patient[1]; j++) {
 			const indicator_fact *g = &s->facts[keys[j].fact];
 			if (g->admitted_at >= f->discharged_at) {
 				f->days_to_readmission = g->admitted - f->discharged;

@@ -433,6 +433,7 @@ static void test_rows_equal_refold(struct test *t)
  */
 static void test_judged_as_the_fold(struct test *t)
 {
+	static facts_row late;
 	static event evs[MAX_STEPS];
 	static episode_state st;
 	static facts_row r;
@@ -451,9 +452,14 @@ static void test_judged_as_the_fold(struct test *t)
 			hg_instant now = at(asofs[k]);
 			T_EQ_INT(t, deadline_evaluate(&st, &rules, now, a), HG_OK, "evaluate");
 			T_EQ_INT(t, deadline_evaluate_inputs(&r.deadlines, &rules, now, b), HG_OK, "evaluate inputs");
-			for (int d = 0; d < DEADLINE_KIND_COUNT; d++)
+			deadline_state c[DEADLINE_KIND_COUNT];
+			T_EQ_INT(t, facts_deadlines_at(&r, &rules, now, c), HG_OK, "deadlines at");
+			for (int d = 0; d < DEADLINE_KIND_COUNT; d++) {
 				T_TRUE(t, a[d].state == b[d].state && a[d].due_at == b[d].due_at && a[d].met_at == b[d].met_at,
 				       "%s as of %s: deadline %d as the fold's", cases[i].name, asofs[k], d);
+				T_EQ_INT(t, c[d], a[d].state, "%s as of %s: deadline %d, settled or judged", cases[i].name,
+					 asofs[k], d);
+			}
 
 			hg_date until = st.discharged_at == HG_INSTANT_NONE ? cal_local_date(now) : HG_DATE_NONE;
 			if (st.ready_period_count == 0 || (until != HG_DATE_NONE && until < r.ready_date))
@@ -476,6 +482,23 @@ static void test_judged_as_the_fold(struct test *t)
 			liability_result_free(&y.r);
 		}
 	}
+	/* Case 1 settles when its last due instant (SIP call, 3 days after the ready date 01-29) has passed. */
+	size_t n;
+	fold_case(t, &cases[0], evs, &n, &st);
+	T_TRUE(t, facts_derive(&st, evs, n, NULL, &late), "settled: derived");
+	T_EQ_INT(t, late.deadlines_settled, at("2024-02-08 11:00") + 1, "settled after the discharge (the last act)");
+	T_EQ_INT(t, late.settled[DEADLINE_SIP_CALL], DEADLINE_MET, "settled: SIP call met");
+	/* Other rules are always judged: case 3's notice came two days after the admission, late under the
+	 * default 24 hours (settled), on time under 72 hours. */
+	deadline_rules slow = deadline_rules_default();
+	deadline_state c[DEADLINE_KIND_COUNT];
+	fold_case(t, &cases[2], evs, &n, &st);
+	T_TRUE(t, facts_derive(&st, evs, n, NULL, &late), "rules: derived");
+	T_TRUE(t, late.deadlines_settled != HG_INSTANT_NONE, "rules: settled");
+	T_EQ_INT(t, late.settled[DEADLINE_ADMISSION_NOTICE], DEADLINE_MET_LATE, "rules: late under the default");
+	slow.notice_hours = 72;
+	T_EQ_INT(t, facts_deadlines_at(&late, &slow, at("2024-12-31 12:00"), c), HG_OK, "72 hours");
+	T_EQ_INT(t, c[DEADLINE_ADMISSION_NOTICE], DEADLINE_MET, "rules: on time under 72 hours");
 }
 
 int main(void)
