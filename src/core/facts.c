@@ -359,6 +359,8 @@ struct reader {
 
 static uint64_t get_u(struct reader *r)
 {
+	if (r->p < r->end && !(*r->p & 0x80))
+		return *r->p++; /* most values are one byte */
 	uint64_t v = 0;
 	for (int shift = 0; shift < 64; shift += 7) {
 		if (r->p >= r->end) {

@@ -789,47 +789,37 @@ hg_status indicator_set_add_survey(indicator_set *s, int64_t episode_id, const s
 	return HG_OK;
 }
 
-/* Order for readmission linking: patient (its NUL-padded bytes as two numbers: any order that keeps a
- * patient's stays together will do), then admission. */
+/* One stay of a patient, ordered for readmission linking: by admission (then by fact). */
 struct link_key {
-	uint64_t patient[2];
 	hg_instant admitted_at;
 	size_t fact;
 };
 
-_Static_assert(EVENT_PNR_SIZE == 2 * sizeof(uint64_t), "a personnummer key is two 64-bit numbers");
-
 static int cmp_link(const void *a, const void *b)
 {
 	const struct link_key *x = a, *y = b;
-	if (x->patient[0] != y->patient[0])
-		return x->patient[0] < y->patient[0] ? -1 : 1;
-	if (x->patient[1] != y->patient[1])
-		return x->patient[1] < y->patient[1] ? -1 : 1;
 	if (x->admitted_at != y->admitted_at)
 		return x->admitted_at < y->admitted_at ? -1 : 1;
 	return (x->fact > y->fact) - (x->fact < y->fact);
 }
 
-hg_status indicator_set_finish(indicator_set *s)
+static uint64_t hash_patient(const char p[EVENT_PNR_SIZE])
 {
-	struct link_key *keys = s->n ? hg_malloc(s->n * sizeof *keys) : NULL;
-	if (s->n && !keys)
-		return HG_ENOMEM;
-	for (size_t i = 0; i < s->n; i++) {
-		s->facts[i].periods = s->periods + s->period_first[i];
-		s->facts[i].runs = s->runs + s->run_first[i];
-		s->facts[i].days_to_readmission = -1;
-		keys[i] = (struct link_key){.admitted_at = s->facts[i].admitted_at, .fact = i};
-		memcpy(keys[i].patient, s->patients[i], sizeof keys[i].patient);
-	}
-	qsort(keys, s->n, sizeof *keys, cmp_link);
-	for (size_t i = 0; i < s->n; i++) {
+	uint64_t h = 1469598103934665603u; /* FNV-1a over the NUL-padded bytes */
+	for (size_t i = 0; i < EVENT_PNR_SIZE; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h ^ (h >> 29);
+}
+
+/* Links the stays keys[0..n) of one patient: each discharge to the next stay that began at or after it. */
+static void link_stays(indicator_set *s, struct link_key *keys, size_t n)
+{
+	qsort(keys, n, sizeof *keys, cmp_link);
+	for (size_t i = 0; i < n; i++) {
 		indicator_fact *f = &s->facts[keys[i].fact];
 		if (f->discharged_at == HG_INSTANT_NONE)
 			continue;
-		/* The next stay of the same patient that began at or after this discharge. */
-		for (size_t j = i + 1; j < s->n && keys[j].patient[0] == keys[i].patient[0] && keys[j].patient[1] == keys[i].patient[1]; j++) {
+		for (size_t j = i + 1; j < n; j++) {
 			const indicator_fact *g = &s->facts[keys[j].fact];
 			if (g->admitted_at >= f->discharged_at) {
 				f->days_to_readmission = g->admitted - f->discharged;
@@ -837,9 +827,50 @@ hg_status indicator_set_finish(indicator_set *s)
 			}
 		}
 	}
+}
+
+/*
+ * Readmission links: the stays of each patient are chained through a hash
+ * table on the personnummer (most patients have one stay and cost one probe);
+ * the stays of a patient with more are sorted by admission and linked.
+ */
+hg_status indicator_set_finish(indicator_set *s)
+{
+	size_t n = s->n, cap = 16, n_keys = 0, cap_keys = 0;
+	while (cap < 2 * n)
+		cap <<= 1;
+	size_t *slot = hg_calloc(cap, sizeof *slot);      /* the latest stay of a patient + 1; 0 = free */
+	size_t *next = n ? hg_malloc(n * sizeof *next) : NULL; /* the patient's previous stay, or SIZE_MAX */
+	struct link_key *keys = NULL;
+	hg_status rc = slot && (next || !n) ? HG_OK : HG_ENOMEM;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		s->facts[i].periods = s->periods + s->period_first[i];
+		s->facts[i].runs = s->runs + s->run_first[i];
+		s->facts[i].days_to_readmission = -1;
+		size_t h = (size_t)hash_patient(s->patients[i]) & (cap - 1);
+		while (slot[h] && memcmp(s->patients[slot[h] - 1], s->patients[i], EVENT_PNR_SIZE) != 0)
+			h = (h + 1) & (cap - 1);
+		next[i] = slot[h] ? slot[h] - 1 : SIZE_MAX;
+		slot[h] = i + 1;
+	}
+	for (size_t h = 0; rc == HG_OK && h < cap; h++) {
+		if (!slot[h] || next[slot[h] - 1] == SIZE_MAX)
+			continue; /* no patient, or one stay */
+		n_keys = 0;
+		for (size_t i = slot[h] - 1; i != SIZE_MAX && rc == HG_OK; i = next[i]) {
+			rc = grow((void **)&keys, &cap_keys, n_keys, sizeof *keys);
+			if (rc == HG_OK)
+				keys[n_keys++] = (struct link_key){s->facts[i].admitted_at, i};
+		}
+		if (rc == HG_OK)
+			link_stays(s, keys, n_keys);
+	}
 	hg_free(keys);
-	s->finished = true;
-	return HG_OK;
+	hg_free(next);
+	hg_free(slot);
+	if (rc == HG_OK)
+		s->finished = true;
+	return rc;
 }
 
 /* ---- the facts, read ---- */
