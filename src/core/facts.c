@@ -368,6 +368,8 @@ static uint64_t get_u(struct reader *r)
 			return 0;
 		}
 		uint8_t b = *r->p++;
+		if ((shift == 63 && b > 1) || (shift > 0 && b == 0))
+			break; /* beyond 64 bits, or a longer spelling than the writer's */
 		v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return v;

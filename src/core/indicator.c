@@ -1405,7 +1405,8 @@ hg_status indicator_compute(const indicator_set *s, const indicator_query *q, in
 			fill_cells(&g.rows[i], ms, nm, q->subject, row->cells);
 		}
 		/* Sorting moves rows but not their cells: the cell pointer travels with the row. */
-		qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);
+		if (out->n_rows > 1) /* no rows: no array to sort (qsort wants one even for 0 elements) */
+			qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);
 	} else {
 		hg_free(cells);
 		hg_free(out->rows);

@@ -501,11 +501,29 @@ static void test_judged_as_the_fold(struct test *t)
 	T_EQ_INT(t, c[DEADLINE_ADMISSION_NOTICE], DEADLINE_MET, "rules: on time under 72 hours");
 }
 
+/* A set with no rows (a period without episodes, or a table emptied): an empty table, not a crash. */
+static void test_empty(struct test *t)
+{
+	indicator_config cfg = {.rules = deadline_rules_default(), .asof = at("2024-12-31 12:00")};
+	indicator_set *s = NULL;
+	indicator_table tb;
+	indicator_query q = {.subject = IND_SUBJECT_EPISODES, .from = day("2024-01-01"), .to = day("2025-01-01"),
+			     .n_dims = 2, .dims = {IND_DIM_MUNICIPALITY, IND_DIM_MONTH}};
+	T_EQ_INT(t, indicator_set_new(&cfg, &s), HG_OK, "empty: new");
+	T_EQ_INT(t, indicator_set_finish(s), HG_OK, "empty: finish");
+	T_EQ_INT(t, indicator_compute(s, &q, &tb, NULL), HG_OK, "empty: compute");
+	T_EQ_INT(t, tb.n_rows, 0, "empty: no rows");
+	T_EQ_INT(t, tb.total.cells[0].value, 0, "empty: no episodes in the total");
+	indicator_table_free(&tb);
+	indicator_set_free(s);
+}
+
 int main(void)
 {
 	struct test t = {"test_facts", 0, 0};
 	test_derive(&t);
 	test_stored_form(&t);
+	test_empty(&t);
 	test_judged_as_the_fold(&t);
 	test_rows_equal_refold(&t);
 	return test_report(&t);
