@@ -2,7 +2,11 @@
  * followup_int.h - what the SQLite store's event path calls to keep the
  * follow-up facts (migrations/0007_episode_facts.sql) in step with the events:
  * one call where an append writes its projections, and three in a rebuild.
- * Implemented in followup_sqlite.c. Nothing outside src/store includes it.
+ * Any other path that writes events (a bulk generator, an import) must do the
+ * same in its transaction, or end with store_rebuild(), or delete the setting
+ * followup.facts (the next report then derives every row): reports read only
+ * the rows. Implemented in followup_sqlite.c. Nothing outside src/store
+ * includes it.
  */
 #ifndef HG_STORE_FOLLOWUP_INT_H
 #define HG_STORE_FOLLOWUP_INT_H
