@@ -18,14 +18,16 @@
 #include "core/episode.h"
 #include "core/event.h"
 #include "core/status.h"
+#include "store/store_int.h"
 
 /*
  * Writes the facts row of the fold st (id st->id) on db, inside the caller's
  * write transaction; an episode without facts (cancelled) loses its row.
+ * sc: the connection's statement cache (the writer's), or NULL to prepare.
  * evs[0..n) are its stored events and `last` (may be NULL) the one being
  * appended after them. HG_EIO, HG_ENOMEM, HG_EINTERNAL (a row too large).
  */
-hg_status sq_facts_put(sqlite3 *db, const episode_state *st, const event *evs, size_t n,
+hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *evs, size_t n,
 		       const event *last) HG_MUST_CHECK;
 /* A rebuild begins: every row goes and the table is no longer current. */
 hg_status sq_facts_rebuild_begin(sqlite3 *db) HG_MUST_CHECK;

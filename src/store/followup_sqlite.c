@@ -125,7 +125,31 @@ static hg_status load_events(sqlite3 *db, const followup_filter *f, indicator_se
 
 /* ---- the facts ---- */
 
-hg_status sq_facts_put(sqlite3 *db, const episode_state *st, const event *evs, size_t n, const event *last)
+static const char facts_delete_sql[] = "DELETE FROM episode_facts WHERE episode_id = ?1";
+static const char facts_put_sql[] =
+	"INSERT OR REPLACE INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
+	"VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/* A statement from the cache sc, or prepared now when sc is NULL; give it back with facts_stmt_done. */
+static hg_status facts_stmt(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
+}
+
+static void facts_stmt_done(sq_stmt_cache *sc, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (sc) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
+hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *evs, size_t n,
+		       const event *last)
 {
 	sqlite3_stmt *q = NULL;
 	facts_row *r = hg_malloc(sizeof *r);
@@ -134,7 +158,7 @@ hg_status sq_facts_put(sqlite3 *db, const episode_state *st, const event *evs, s
 	if (rc != HG_OK)
 		goto out;
 	if (!facts_derive(st, evs, n, last, r)) {
-		rc = sq_prepare(db, "DELETE FROM episode_facts WHERE episode_id = ?1", &q);
+		rc = facts_stmt(sc, db, facts_delete_sql, &q);
 		if (rc == HG_OK) {
 			sqlite3_bind_int64(q, 1, st->id);
 			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
@@ -146,10 +170,7 @@ hg_status sq_facts_put(sqlite3 *db, const episode_state *st, const event *evs, s
 		rc = HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
 		goto out;
 	}
-	rc = sq_prepare(db,
-			"INSERT OR REPLACE INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
-			"VALUES (?1, ?2, ?3, ?4, ?5)",
-			&q);
+	rc = facts_stmt(sc, db, facts_put_sql, &q);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(q, 1, r->id);
 		sq_bind_text(q, 2, r->municipality);
@@ -159,7 +180,7 @@ hg_status sq_facts_put(sqlite3 *db, const episode_state *st, const event *evs, s
 		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
 	}
 out:
-	sqlite3_finalize(q);
+	facts_stmt_done(sc, q); /* before buf goes: the statement may still point at it until reset */
 	hg_free(buf);
 	hg_free(r);
 	return rc;
@@ -206,7 +227,7 @@ static hg_status refresh_one(sqlite3 *db, episode_state *st, int64_t id, const e
 	if (episode_fold(evs, n, st, &err) != HG_OK)
 		return HG_EINTERNAL; /* a stored episode that no longer folds is a bug */
 	st->id = id;
-	return sq_facts_put(db, st, evs, n, NULL);
+	return sq_facts_put(NULL, db, st, evs, n, NULL);
 }
 
 /* Derives every row from the events on db, inside the caller's write transaction. */

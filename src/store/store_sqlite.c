@@ -1222,7 +1222,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	if (rc == HG_OK)
 		rc = project(sc, db, st, job->now);
 	if (rc == HG_OK)
-		rc = sq_facts_put(db, st, hist, n, copy); /* the follow-up facts, in the same transaction */
+		rc = sq_facts_put(sc, db, st, hist, n, copy); /* the follow-up facts, in the same transaction */
 	if (rc == HG_OK)
 		rc = sq_exec(db, "RELEASE append");
 	if (rc != HG_OK)
@@ -1742,7 +1742,7 @@ hg_status store_rebuild(store *s, size_t *episodes)
 			/* "now" for a rebuilt row is the time of its last event, so a rebuild is deterministic. */
 			rc = project(NULL, db, st, evs[n - 1].recorded_at);
 			if (rc == HG_OK)
-				rc = sq_facts_put(db, st, evs, n, NULL);
+				rc = sq_facts_put(NULL, db, st, evs, n, NULL);
 		}
 		hg_free(evs);
 		(*episodes)++;
