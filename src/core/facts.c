@@ -73,6 +73,19 @@ void facts_deviations(const event *evs, size_t n, const event *last, facts_devia
 	}
 }
 
+void facts_deviations_after(facts_row *r, const facts_deviation *prev, size_t n_prev, const event *last)
+{
+	size_t n = n_prev < FACTS_DEVIATIONS_MAX ? n_prev : FACTS_DEVIATIONS_MAX;
+	if (n && r->deviations != prev)
+		memmove(r->deviations, prev, n * sizeof *prev);
+	r->n_deviations = n;
+	if (last && last->type == EVENT_DEVIATION && last->corrects_seq == 0 && n < FACTS_DEVIATIONS_MAX) {
+		size_t added = 0;
+		facts_deviations(NULL, 0, last, &r->deviations[n], 1, &added);
+		r->n_deviations += added;
+	}
+}
+
 /* Age in whole years on date `on` from the personnummer; -1 when it carries no birth date. */
 static int age_at(const char *personnummer, hg_date on)
 {

@@ -135,6 +135,16 @@ void facts_deviations(const event *evs, size_t n, const event *last, facts_devia
 hg_status facts_deadlines_at(const facts_row *r, const deadline_rules *rules, hg_instant asof,
 			     deadline_state out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
 
+/*
+ * The deviations in force after one more ordinary event `last` (neither a
+ * correction nor a cancellation: episode_append_needs_history() is false),
+ * from those in force before it, prev[0..n_prev): a new deviation joins them
+ * at the end, any other event leaves them. Replaces r's deviations. For a
+ * writer that judged the append from a remembered fold and read no events;
+ * the same list as facts_deviations over every event.
+ */
+void facts_deviations_after(facts_row *r, const facts_deviation *prev, size_t n_prev, const event *last);
+
 /* The liability input of r up to `until` (a stay in progress) into *in; periods receives the periods. */
 void facts_liability_input(const facts_row *r, hg_date until, liability_period periods[static FACTS_PERIODS_MAX],
 			   liability_input *in);

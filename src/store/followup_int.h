@@ -25,7 +25,9 @@
  * write transaction; an episode without facts (cancelled) loses its row.
  * sc: the connection's statement cache (the writer's), or NULL to prepare.
  * evs[0..n) are its stored events and `last` (may be NULL) the one being
- * appended after them. HG_EIO, HG_ENOMEM, HG_EINTERNAL (a row too large).
+ * appended after them; evs NULL with n > 0 says the events were not read (the
+ * writer judged an ordinary append from a remembered fold): the deviations in
+ * force are then the stored row's and `last`'s. HG_EIO, HG_ENOMEM, HG_EINTERNAL (a row too large).
  */
 hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *evs, size_t n,
 		       const event *last) HG_MUST_CHECK;

@@ -148,6 +148,43 @@ static void facts_stmt_done(sq_stmt_cache *sc, sqlite3_stmt *st)
 	}
 }
 
+static const char facts_get_sql[] = "SELECT facts FROM episode_facts WHERE episode_id = ?1";
+
+/*
+ * The deviations in force after the ordinary event `last` when the events were
+ * not read: those of the episode's stored row, and `last` if it is a new one.
+ * Without a deviation in force (the fold counts them) there is nothing to read.
+ */
+static hg_status remembered_deviations(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *last,
+				       facts_row *r)
+{
+	sqlite3_stmt *q = NULL;
+	facts_row *old = NULL;
+	hg_status rc = HG_OK;
+	size_t n_prev = 0;
+	if (st->deviations > 0) {
+		old = hg_malloc(sizeof *old);
+		rc = old ? facts_stmt(sc, db, facts_get_sql, &q) : HG_ENOMEM;
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(q, 1, st->id);
+			int step = sqlite3_step(q);
+			if (step == SQLITE_ROW) {
+				const uint8_t *blob = sqlite3_column_blob(q, 0);
+				/* a row of another version: the table is refreshed before the next report anyway */
+				if (blob && facts_decode(blob, (size_t)sqlite3_column_bytes(q, 0), old) == HG_OK)
+					n_prev = old->n_deviations;
+			} else if (step != SQLITE_DONE) {
+				rc = HG_EIO;
+			}
+		}
+	}
+	if (rc == HG_OK)
+		facts_deviations_after(r, old ? old->deviations : NULL, n_prev, last);
+	facts_stmt_done(sc, q);
+	hg_free(old);
+	return rc;
+}
+
 hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *evs, size_t n,
 		       const event *last)
 {
@@ -157,7 +194,9 @@ hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, 
 	hg_status rc = r && buf ? HG_OK : HG_ENOMEM;
 	if (rc != HG_OK)
 		goto out;
-	if (!facts_derive(st, evs, n, last, r)) {
+	/* Events not read (evs NULL, n > 0): the writer judged an ordinary append from a remembered fold. */
+	bool remembered = !evs && n > 0;
+	if (!facts_derive(st, remembered ? NULL : evs, remembered ? 0 : n, remembered ? NULL : last, r)) {
 		rc = facts_stmt(sc, db, facts_delete_sql, &q);
 		if (rc == HG_OK) {
 			sqlite3_bind_int64(q, 1, st->id);
@@ -165,6 +204,8 @@ hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, 
 		}
 		goto out;
 	}
+	if (remembered && (rc = remembered_deviations(sc, db, st, last, r)) != HG_OK)
+		goto out;
 	size_t len = facts_encode(r, buf, FACTS_ENCODED_MAX);
 	if (len == 0) {
 		rc = HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */

@@ -178,6 +178,13 @@ static const struct episode_case cases[] = {
 	{"admission cancelled: no facts", 5, "19600808-1231",
 	 {{EVENT_ADMITTED, "2024-03-01 08:00", WARD, 0, 0}, {EVENT_CANCELLED, "2024-03-01 09:00", WARD, 0, 1}},
 	 false, NULL, 0, 0, 0, 0u, false, false, false, false, false, 0, 0, 0, 0},
+	{"a deviation reported last, after the discharge", 7, "19400315-1232",
+	 {{EVENT_ADMITTED, "2024-04-01 08:00", WARD, 0, 0},
+	  {EVENT_ADMISSION_NOTICE, "2024-04-01 09:00", WARD, TO_MUNI, 0},
+	  {EVENT_DEVIATION, "2024-04-01 10:00", WARD, DEVIATION_OTHER, 0},
+	  {EVENT_DISCHARGED, "2024-04-03 12:00", WARD, DEST_OWN_HOME, 0},
+	  {EVENT_DEVIATION, "2024-04-03 13:00", WARD, DEVIATION_NOTICE_LATE, 0}},
+	 true, "2024-04-03", 84, -1, 0, 0u, false, false, false, false, false, 2, 1, 0, 0},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -242,6 +249,20 @@ static void test_derive(struct test *t)
 		uint8_t a[FACTS_ENCODED_MAX], b[FACTS_ENCODED_MAX];
 		size_t la = facts_encode(&r, a, sizeof a), lb = facts_encode(&split, b, sizeof b);
 		T_TRUE(t, la > 0 && la == lb && memcmp(a, b, la) == 0, "%s: the last event apart gives the same row", c->name);
+		/* A writer that read no events: the deviations of the row before, and the last (ordinary) event. */
+		if (evs[n - 1].type != EVENT_CANCELLED && evs[n - 1].corrects_seq == 0) {
+			static episode_state before;
+			static facts_row prev;
+			event_error err;
+			T_EQ_INT(t, episode_fold(evs, n - 1, &before, &err), HG_OK, "%s: fold before the last", c->name);
+			before.id = c->id;
+			T_TRUE(t, facts_derive(&before, evs, n - 1, NULL, &prev), "%s: the row before", c->name);
+			T_TRUE(t, facts_derive(&st, NULL, 0, NULL, &split), "%s: derive without events", c->name);
+			facts_deviations_after(&split, prev.deviations, prev.n_deviations, &evs[n - 1]);
+			lb = facts_encode(&split, b, sizeof b);
+			T_TRUE(t, la == lb && memcmp(a, b, la) == 0, "%s: the row before and the last event give the same row",
+			       c->name);
+		}
 	}
 	/* The deviation case keeps the correction in force (SIP missing), not the cancelled one. */
 	size_t n;
