@@ -265,7 +265,7 @@ static void put_u(struct writer *w, uint64_t v)
 	put_byte(w, (uint8_t)v);
 }
 
-static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0); }
 static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 /* An instant; NONE (INT64_MIN) is 0, anything else zigzag + 1 (instants stay far from the extremes). */
