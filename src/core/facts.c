@@ -202,6 +202,11 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
 		for (size_t i = 0; i < in.n_periods && i < FACTS_PERIODS_MAX; i++)
 			if (periods[i].end_at == HG_INSTANT_NONE)
 				out->billing_open |= 1u << i;
+		out->liability_care = in.care;
+		out->n_moves = in.n_moves;
+		memcpy(out->moves, in.moves, in.n_moves * sizeof in.moves[0]);
+		out->n_leaves = in.n_leaves;
+		memcpy(out->leaves, in.leaves, in.n_leaves * sizeof in.leaves[0]);
 	}
 
 	out->n_recipients = (size_t)st->recipient_count;
@@ -229,7 +234,11 @@ void facts_liability_input(const facts_row *r, hg_date until, liability_period p
 	for (size_t i = 0; i < r->n_periods; i++)
 		periods[i] = (liability_period){.ready_at = r->periods[i].start,
 						.end_at = r->billing_open & (1u << i) ? HG_INSTANT_NONE : r->periods[i].end};
-	in->care = r->care;
+	in->care = r->liability_care;
+	in->n_moves = r->n_moves;
+	memcpy(in->moves, r->moves, r->n_moves * sizeof r->moves[0]);
+	in->n_leaves = r->n_leaves;
+	memcpy(in->leaves, r->leaves, r->n_leaves * sizeof r->leaves[0]);
 	in->periods = periods;
 	in->n_periods = r->n_periods;
 	in->discharged_at = r->deadlines.discharged_at;
@@ -336,6 +345,17 @@ size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 		put_u(&w, (uint64_t)r->settled[k]);
 	put_date(&w, r->ready_date);
 	put_u(&w, r->billing_open);
+	put_u(&w, (uint64_t)r->liability_care);
+	put_u(&w, r->n_moves);
+	for (size_t i = 0; i < r->n_moves; i++) {
+		put_date(&w, r->moves[i].from);
+		put_u(&w, (uint64_t)r->moves[i].care);
+	}
+	put_u(&w, r->n_leaves);
+	for (size_t i = 0; i < r->n_leaves; i++) {
+		put_instant(&w, r->leaves[i].start);
+		put_instant(&w, r->leaves[i].end);
+	}
 	put_u(&w, r->n_periods);
 	for (size_t i = 0; i < r->n_periods; i++) {
 		put_instant(&w, r->periods[i].start);
@@ -449,7 +469,7 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 	struct reader r = {buf, buf + len, false};
 	deadline_inputs *d = &out->deadlines;
 	memset(out, 0, offsetof(facts_row, periods)); /* the arrays are filled up to their counts */
-	out->n_periods = out->n_deviations = out->n_recipients = 0;
+	out->n_periods = out->n_deviations = out->n_recipients = out->n_moves = out->n_leaves = 0;
 	if (len < 1 || buf[0] != FACTS_VERSION)
 		return HG_EINVAL;
 	r.p++;
@@ -493,6 +513,17 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 		out->settled[k] = (deadline_state)get_max(&r, DEADLINE_STATE_COUNT - 1);
 	out->ready_date = get_date(&r);
 	out->billing_open = (uint32_t)get_max(&r, (1u << FACTS_PERIODS_MAX) - 1);
+	out->liability_care = (care_type)get_max(&r, CARE_TYPE_COUNT - 1);
+	out->n_moves = (size_t)get_max(&r, LIABILITY_MOVES_MAX);
+	for (size_t i = 0; i < out->n_moves && !r.bad; i++) {
+		out->moves[i].from = get_date(&r);
+		out->moves[i].care = (care_type)get_max(&r, CARE_TYPE_COUNT - 1);
+	}
+	out->n_leaves = (size_t)get_max(&r, LIABILITY_LEAVES_MAX);
+	for (size_t i = 0; i < out->n_leaves && !r.bad; i++) {
+		out->leaves[i].start = get_instant(&r);
+		out->leaves[i].end = get_instant(&r);
+	}
 	out->n_periods = (size_t)get_max(&r, FACTS_PERIODS_MAX);
 	for (size_t i = 0; i < out->n_periods && !r.bad; i++) {
 		out->periods[i].start = get_instant(&r);
@@ -520,7 +551,7 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 		p->ready_notified = get_date(&r);
 	}
 	if (r.bad || r.p != r.end) {
-		out->n_periods = out->n_deviations = out->n_recipients = 0;
+		out->n_periods = out->n_deviations = out->n_recipients = out->n_moves = out->n_leaves = 0;
 		return HG_EINVAL;
 	}
 	return HG_OK;

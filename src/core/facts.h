@@ -101,8 +101,13 @@ typedef struct facts_row {
 	hg_date ready_date;               /* first ready date: picks the agreement */
 	bool admission_notice_sent, ready_notice_sent, sip_needed, sip_called;
 	uint32_t billing_open;            /* bit i: billing_input left period i open (ended by the discharge) */
+	care_type liability_care;         /* its care type: the ward's before the first move */
 	size_t n_periods;
 	facts_period periods[FACTS_PERIODS_MAX];
+	size_t n_moves;                   /* its moves between care types, in date order */
+	liability_move moves[LIABILITY_MOVES_MAX];
+	size_t n_leaves;                  /* its leaves (permission) */
+	liability_leave leaves[LIABILITY_LEAVES_MAX];
 	size_t n_deviations;
 	facts_deviation deviations[FACTS_DEVIATIONS_MAX];
 	size_t n_recipients;

@@ -185,44 +185,67 @@ static hg_status remembered_deviations(sq_stmt_cache *sc, sqlite3 *db, const epi
 	return rc;
 }
 
+hg_status sq_facts_blob_write(sq_stmt_cache *sc, sqlite3 *db, const sq_facts_blob *b)
+{
+	sqlite3_stmt *q = NULL;
+	hg_status rc = facts_stmt(sc, db, b->present ? facts_put_sql : facts_delete_sql, &q);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(q, 1, b->id);
+		if (b->present) {
+			sq_bind_text(q, 2, b->municipality);
+			sqlite3_bind_int64(q, 3, b->admitted_at == HG_INSTANT_NONE ? 0 : b->admitted_at);
+			sq_bind_instant(q, 4, b->discharged_at); /* as the projection has it: the filter is the same */
+			sqlite3_bind_blob(q, 5, b->bytes, (int)b->len, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	facts_stmt_done(sc, q); /* the statement lets go of the bytes here */
+	return rc;
+}
+
+/* Fills b from a derived row r (present) or from none (r NULL). */
+static hg_status blob_of(const facts_row *r, int64_t id, sq_facts_blob *b)
+{
+	b->present = r != NULL;
+	b->id = id;
+	b->len = 0;
+	if (!r)
+		return HG_OK;
+	sq_copy_str(b->municipality, sizeof b->municipality, r->municipality);
+	b->admitted_at = r->admitted_at;
+	b->discharged_at = r->deadlines.discharged_at;
+	b->len = facts_encode(r, b->bytes, sizeof b->bytes);
+	return b->len ? HG_OK : HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
+}
+
+hg_status sq_facts_blob_make(const episode_state *st, const event *evs, size_t n, sq_facts_blob *out)
+{
+	facts_row *r = hg_malloc(sizeof *r);
+	if (!r)
+		return HG_ENOMEM;
+	hg_status rc = blob_of(facts_derive(st, evs, n, NULL, r) ? r : NULL, st->id, out);
+	hg_free(r);
+	return rc;
+}
+
 hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *evs, size_t n,
 		       const event *last)
 {
-	sqlite3_stmt *q = NULL;
 	facts_row *r = hg_malloc(sizeof *r);
-	uint8_t *buf = hg_malloc(FACTS_ENCODED_MAX);
-	hg_status rc = r && buf ? HG_OK : HG_ENOMEM;
-	if (rc != HG_OK)
-		goto out;
+	sq_facts_blob *b = hg_malloc(sizeof *b);
+	hg_status rc = r && b ? HG_OK : HG_ENOMEM;
 	/* Events not read (evs NULL, n > 0): the writer judged an ordinary append from a remembered fold. */
 	bool remembered = !evs && n > 0;
-	if (!facts_derive(st, remembered ? NULL : evs, remembered ? 0 : n, remembered ? NULL : last, r)) {
-		rc = facts_stmt(sc, db, facts_delete_sql, &q);
-		if (rc == HG_OK) {
-			sqlite3_bind_int64(q, 1, st->id);
-			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-		goto out;
-	}
-	if (remembered && (rc = remembered_deviations(sc, db, st, last, r)) != HG_OK)
-		goto out;
-	size_t len = facts_encode(r, buf, FACTS_ENCODED_MAX);
-	if (len == 0) {
-		rc = HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
-		goto out;
-	}
-	rc = facts_stmt(sc, db, facts_put_sql, &q);
 	if (rc == HG_OK) {
-		sqlite3_bind_int64(q, 1, r->id);
-		sq_bind_text(q, 2, r->municipality);
-		sqlite3_bind_int64(q, 3, r->admitted_at == HG_INSTANT_NONE ? 0 : r->admitted_at);
-		sq_bind_instant(q, 4, r->deadlines.discharged_at); /* as the projection has it: the filter is the same */
-		sqlite3_bind_blob(q, 5, buf, (int)len, SQLITE_STATIC);
-		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+		bool has = facts_derive(st, remembered ? NULL : evs, remembered ? 0 : n, remembered ? NULL : last, r);
+		if (has && remembered)
+			rc = remembered_deviations(sc, db, st, last, r);
+		if (rc == HG_OK)
+			rc = blob_of(has ? r : NULL, st->id, b);
 	}
-out:
-	facts_stmt_done(sc, q); /* before buf goes: the statement may still point at it until reset */
-	hg_free(buf);
+	if (rc == HG_OK)
+		rc = sq_facts_blob_write(sc, db, b);
+	hg_free(b);
 	hg_free(r);
 	return rc;
 }
