@@ -108,6 +108,10 @@ static void build(const struct step *steps, size_t n, const char *pnr, event *ou
 			break;
 		}
 		case EVENT_TRACK_SET: ev->u.track_set.colour = (track_colour)s->arg; break;
+		case EVENT_TRANSFERRED:
+			put(ev->u.transferred.ward, sizeof ev->u.transferred.ward, "G3");
+			ev->u.transferred.care = (care_type)s->arg;
+			break;
 		case EVENT_CARE_CONTACT_APPOINTED:
 			put(ev->u.care_contact_appointed.name, sizeof ev->u.care_contact_appointed.name, "Kim Kontakt");
 			break;
@@ -185,6 +189,16 @@ static const struct episode_case cases[] = {
 	  {EVENT_DISCHARGED, "2024-04-03 12:00", WARD, DEST_OWN_HOME, 0},
 	  {EVENT_DEVIATION, "2024-04-03 13:00", WARD, DEVIATION_NOTICE_LATE, 0}},
 	 true, "2024-04-03", 84, -1, 0, 0u, false, false, false, false, false, 2, 1, 0, 0},
+	{"moved to geriatric care while ready, on leave one night", 8, "19300211-1239",
+	 {{EVENT_ADMITTED, "2024-05-01 08:00", WARD, 0, 0},
+	  {EVENT_ADMISSION_NOTICE, "2024-05-01 09:00", WARD, TO_MUNI | TO_VC, 0},
+	  {EVENT_TRACK_SET, "2024-05-01 10:00", WARD, TRACK_GREEN, 0},
+	  {EVENT_READY_FOR_DISCHARGE, "2024-05-02 10:00", WARD, 0, 0},
+	  {EVENT_TRANSFERRED, "2024-05-08 10:00", WARD, CARE_GERIATRIC, 0},
+	  {EVENT_LEAVE_STARTED, "2024-05-10 15:00", WARD, 0, 0},
+	  {EVENT_LEAVE_ENDED, "2024-05-11 18:00", WARD, 0, 0},
+	  {EVENT_DISCHARGED, "2024-05-15 11:00", WARD, DEST_OWN_HOME, 0}},
+	 true, "2024-05-15", 94, TRACK_GREEN, 1, 1u, true, true, true, false, false, 0, 2, 0, 0},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -223,7 +237,19 @@ static void test_derive(struct test *t)
 			continue;
 		T_EQ_INT(t, r.id, c->id, "%s: id", c->name);
 		T_EQ_STR(t, r.municipality, "2080", "%s: municipality", c->name);
-		T_EQ_STR(t, r.ward, "W12", "%s: ward", c->name);
+		bool moved = false, leave = false;
+		for (size_t k = 0; k < n; k++) {
+			moved |= c->steps[k].type == EVENT_TRANSFERRED;
+			leave |= c->steps[k].type == EVENT_LEAVE_STARTED;
+		}
+		T_EQ_STR(t, r.ward, moved ? "G3" : "W12", "%s: ward", c->name);
+		T_EQ_INT(t, r.care, moved ? CARE_GERIATRIC : CARE_SOMATIC, "%s: care type at discharge", c->name);
+		T_EQ_INT(t, r.n_moves, moved && r.has_liability, "%s: the move kept for liability", c->name);
+		T_EQ_INT(t, r.n_leaves, leave && r.has_liability, "%s: the leave kept for liability", c->name);
+		if (moved && r.has_liability)
+			T_TRUE(t, r.liability_care == CARE_SOMATIC && r.moves[0].care == CARE_GERIATRIC &&
+					  r.moves[0].from == day("2024-05-08"),
+			       "%s: liability from somatic, geriatric from 05-08", c->name);
 		T_EQ_STR(t, r.patient, c->pnr, "%s: patient", c->name);
 		T_EQ_INT(t, r.admitted, cal_local_date(at(c->steps[0].when)), "%s: admitted", c->name);
 		T_EQ_INT(t, r.discharged, c->discharged ? day(c->discharged) : HG_DATE_NONE, "%s: discharged", c->name);
