@@ -47,6 +47,7 @@ struct common {
 	hg_instant asof;
 	const char *municipality;
 	bool progress;
+	bool refold; /* fold the events instead of reading the facts (the check of the facts) */
 };
 
 static int parse_format(struct common *c, const char *v)
@@ -100,6 +101,7 @@ static int common_option(struct common *c, int opt, const char *arg)
 		c->municipality = arg;
 		return parse_municipality(c->cmd, arg);
 	case 'P': c->progress = true; return CLI_OK;
+	case 'X': c->refold = true; return CLI_OK;
 	default: return -1;
 	}
 }
@@ -108,7 +110,7 @@ static int common_option(struct common *c, int opt, const char *arg)
 	{"db", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},                          \
 		{"format", required_argument, NULL, 'f'}, {"min-cell", required_argument, NULL, 'm'},              \
 		{"asof", required_argument, NULL, 'a'}, {"municipality", required_argument, NULL, 'k'},            \
-		{"progress", no_argument, NULL, 'P'}
+		{"progress", no_argument, NULL, 'P'}, {"refold", no_argument, NULL, 'X'}
 
 static void common_init(struct common *c, const char *cmd)
 {
@@ -162,14 +164,16 @@ static void progress_end(struct progress *p)
 }
 
 /* Loads the episodes of filter f into a new set; *out freed by the caller (indicator_set_free). */
-static int load_set(const struct common *c, store *s, const followup_filter *f, indicator_set **out)
+static int load_set(const struct common *c, store *s, const followup_filter *filter, indicator_set **out)
 {
 	indicator_config cfg = {.rules = deadline_rules_default(), .asof = c->asof};
 	struct progress pr = {.on = c->progress || isatty(STDERR_FILENO)};
+	followup_filter f = *filter;
 	size_t n = 0;
+	f.refold = c->refold;
 	hg_status rc = indicator_set_new(&cfg, out);
 	if (rc == HG_OK)
-		rc = followup_load(s, f, *out, progress_draw, &pr, &n);
+		rc = followup_load(s, &f, *out, pr.on ? progress_draw : NULL, &pr, &n);
 	progress_end(&pr);
 	if (rc != HG_OK) {
 		indicator_set_free(*out);

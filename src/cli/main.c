@@ -117,7 +117,7 @@ static const cli_command commands[] = {
 	{"report", cmd_report, "follow-up indicators for a period, grouped as you choose",
 	 "usage: hemgang report [--db PATH] --from DATE --to DATE [--by DIM,...] [--subject SUBJECT]\n"
 	 "                      [--measures all|CODE,...] [--municipality CODE] [--format table|csv|xlsx|json]\n"
-	 "                      [--output FILE] [--min-cell N] [--asof LOCAL_DATETIME] [--progress]\n"
+	 "                      [--output FILE] [--min-cell N] [--asof LOCAL_DATETIME] [--progress] [--refold]\n"
 	 "  Dates are inclusive. Episodes count in the month they ended (the national convention);\n"
 	 "  ready_nights and liable_nights count by the night. --by (default municipality,month): county, municipality,\n"
 	 "  hospital, ward, care, care_group, age_band, track, year, month, week; deviations also\n"
@@ -125,7 +125,8 @@ static const cli_command commands[] = {
 	 "  --subject episodes (default), deviations or acknowledgements. The table shows the main\n"
 	 "  measures, the other formats all of them (docs/indicators.md defines each). Cells below\n"
 	 "  --min-cell (default: the database setting followup.min_cell, 5) are suppressed.\n"
-	 "  A progress bar is drawn on stderr when it is a terminal (or with --progress).\n"},
+	 "  A progress bar is drawn on stderr when it is a terminal (or with --progress).\n"
+	 "  Figures come from each episode's follow-up facts; --refold folds every event instead (a check).\n"},
 	{"export", cmd_export, "exports in the shape of national collections (vantetider)",
 	 "usage: hemgang export vantetider [--db PATH] --month YYYY-MM [--format csv|json|xlsx] [--output FILE]\n"
 	 "                                 [--min-cell N] [--municipality CODE]\n"

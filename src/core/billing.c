@@ -217,14 +217,20 @@ hg_status billing_stay_judge(const episode_state *st, hg_date until, const agree
 	liability_period periods[LIABILITY_PERIODS_MAX];
 	liability_input in;
 	const char *municipality = st->patient.registered_municipality;
+	bool valid = billing_input(st, municipality, until, periods, &in) == HG_OK;
+	return billing_stay_judge_input(valid ? &in : NULL, municipality, episode_ready_date(st), list, n, out);
+}
+
+hg_status billing_stay_judge_input(const liability_input *input, const char *municipality, hg_date ready_date,
+				   const agreement *list, size_t n, billing_stay *out)
+{
 	memset(out, 0, sizeof *out);
 	out->billing = LIABILITY_BILLABLE;
 	out->computed = HG_EINVAL;
-	out->agreement = agreement_find_in_force(list, n, municipality, episode_ready_date(st));
-	if (!out->agreement || out->agreement->model == AGREEMENT_AVERAGE)
+	out->agreement = agreement_find_in_force(list, n, municipality, ready_date);
+	if (!out->agreement || out->agreement->model == AGREEMENT_AVERAGE || !input)
 		return HG_OK;
-	if (billing_input(st, municipality, until, periods, &in) != HG_OK)
-		return HG_OK;
+	liability_input in = *input;
 	in.handover = list; /* a night after the agreement ends: its successor or the statutory default */
 	in.n_handover = n;
 	in.municipality = municipality;

@@ -150,6 +150,15 @@ typedef struct billing_stay {
 /* Judges st into *out (see billing_stay). HG_ENOMEM only; every other outcome is in *out. */
 hg_status billing_stay_judge(const episode_state *st, hg_date until, const agreement *list, size_t n,
 			     billing_stay *out) HG_MUST_CHECK;
+/*
+ * The same judgement from the liability input that billing_input() gave
+ * (input->until is the "until" of a stay in progress), the registered
+ * municipality and the first ready date: what the follow-up facts (facts.h)
+ * keep per episode, so the indicators judge under the agreements in force
+ * now without the fold. input NULL: billing_input refused the stay.
+ */
+hg_status billing_stay_judge_input(const liability_input *input, const char *municipality, hg_date ready_date,
+				   const agreement *list, size_t n, billing_stay *out) HG_MUST_CHECK;
 
 /*
  * Liability so far, where it runs (issue 18): what the episode page and the

@@ -96,45 +96,67 @@ static void judge(deadline *d, hg_instant done_at, hg_instant now)
 static bool happened(hg_instant t, hg_instant now) { return t != HG_INSTANT_NONE && t <= now; }
 
 /* A deadline that runs from the first ready notice; due_at may be cut by the discharge. */
-static void from_ready(const episode_state *st, deadline *d, int days, bool until_discharge, hg_instant done_at,
+static void from_ready(const deadline_inputs *in, deadline *d, int days, bool until_discharge, hg_instant done_at,
 		       const deadline_rules *r, hg_instant now)
 {
-	hg_instant ready = st->ready_period_count > 0 ? st->ready_periods[0].start : HG_INSTANT_NONE;
-	if (!happened(ready, now)) {
-		d->state = happened(st->discharged_at, now) ? DEADLINE_NOT_APPLICABLE : DEADLINE_NOT_DUE_YET;
+	if (!happened(in->ready_at, now)) {
+		d->state = happened(in->discharged_at, now) ? DEADLINE_NOT_APPLICABLE : DEADLINE_NOT_DUE_YET;
 		return;
 	}
-	d->starts_at = ready;
-	d->due_at = deadline_day_end(cal_local_date(ready), days, r);
-	if (until_discharge && happened(st->discharged_at, now) && st->discharged_at < d->due_at)
-		d->due_at = st->discharged_at;
+	d->starts_at = in->ready_at;
+	d->due_at = deadline_day_end(cal_local_date(in->ready_at), days, r);
+	if (until_discharge && happened(in->discharged_at, now) && in->discharged_at < d->due_at)
+		d->due_at = in->discharged_at;
 	judge(d, done_at, now);
+}
+
+void deadline_inputs_of(const episode_state *st, deadline_inputs *out)
+{
+	*out = (deadline_inputs){
+		.applies = !st->cancelled && st->status != EPISODE_EMPTY,
+		.admitted_at = st->admitted_at,
+		.need_judged_at = st->need_judged_at,
+		.notice_at = st->notice_at,
+		.ready_at = st->ready_period_count > 0 ? st->ready_periods[0].start : HG_INSTANT_NONE,
+		.discharged_at = st->discharged_at,
+		.care_contact_at = st->care_contact_first_at,
+		.sip_called_at = st->sip_called_at,
+		.green = st->track_is_set && st->track == TRACK_GREEN,
+	};
 }
 
 hg_status deadline_evaluate(const episode_state *st, const deadline_rules *r, hg_instant now,
 			    deadline out[static DEADLINE_KIND_COUNT])
+{
+	deadline_inputs in;
+	deadline_inputs_of(st, &in);
+	return deadline_evaluate_inputs(&in, r, now, out);
+}
+
+hg_status deadline_evaluate_inputs(const deadline_inputs *in, const deadline_rules *r, hg_instant now,
+				  deadline out[static DEADLINE_KIND_COUNT])
 {
 	if (deadline_rules_validate(r))
 		return HG_EINVAL;
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
 		out[k] = (deadline){.kind = (deadline_kind)k, .state = DEADLINE_NOT_APPLICABLE,
 				    .starts_at = HG_INSTANT_NONE, .due_at = HG_INSTANT_NONE, .met_at = HG_INSTANT_NONE};
-	if (st->cancelled || st->status == EPISODE_EMPTY || !happened(st->admitted_at, now))
+	if (!in->applies || !happened(in->admitted_at, now))
 		return HG_OK;
 
 	/* Admission notice: 24 elapsed hours from admission, or from when the need was judged. */
 	deadline *d = &out[DEADLINE_ADMISSION_NOTICE];
-	d->starts_at = st->need_judged_at != HG_INSTANT_NONE ? st->need_judged_at : st->admitted_at;
+	d->starts_at = in->need_judged_at != HG_INSTANT_NONE ? in->need_judged_at : in->admitted_at;
 	d->due_at = d->starts_at + (hg_instant)r->notice_hours * 3600;
-	if (!happened(st->notice_at, now) && happened(st->discharged_at, now) && st->discharged_at <= d->due_at)
+	if (!happened(in->notice_at, now) && happened(in->discharged_at, now) && in->discharged_at <= d->due_at)
 		d->state = DEADLINE_NOT_APPLICABLE; /* out before the deadline, no need identified */
 	else
-		judge(d, st->notice_at, now);
+		judge(d, in->notice_at, now);
 
-	from_ready(st, &out[DEADLINE_CARE_CONTACT], r->care_contact_days, true, st->care_contact_first_at, r, now);
+	from_ready(in, &out[DEADLINE_CARE_CONTACT], r->care_contact_days, true, in->care_contact_at, r, now);
 
-	if (st->track_is_set && st->track == TRACK_GREEN)
+	if (in->green)
 		return HG_OK; /* no SIP on the green track: stays not_applicable */
-	from_ready(st, &out[DEADLINE_SIP_CALL], r->sip_days, false, st->sip_called_at, r, now);
+	from_ready(in, &out[DEADLINE_SIP_CALL], r->sip_days, false, in->sip_called_at, r, now);
 	return HG_OK;
 }

@@ -80,6 +80,28 @@ hg_instant deadline_day_end(hg_date from, int n, const deadline_rules *r);
 hg_status deadline_evaluate(const episode_state *st, const deadline_rules *r, hg_instant now,
 			    deadline out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
 
+/*
+ * The instants of a fold that the deadlines are judged from, apart from the
+ * fold (20 kB) so that the follow-up facts (facts.h) keep them per episode and
+ * judge them again at any "as of" instant: deadline_evaluate(st) is
+ * deadline_evaluate_inputs(deadline_inputs_of(st)).
+ */
+typedef struct deadline_inputs {
+	bool applies;            /* false for a cancelled or empty episode: nothing applies */
+	hg_instant admitted_at;
+	hg_instant need_judged_at;
+	hg_instant notice_at;    /* the first admission notice */
+	hg_instant ready_at;     /* the start of the first ready period */
+	hg_instant discharged_at;
+	hg_instant care_contact_at; /* the first appointment */
+	hg_instant sip_called_at;   /* the first call */
+	bool green;              /* the green track: no SIP */
+} deadline_inputs;
+
+void deadline_inputs_of(const episode_state *st, deadline_inputs *out);
+hg_status deadline_evaluate_inputs(const deadline_inputs *in, const deadline_rules *r, hg_instant now,
+				  deadline out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
+
 const hg_code_label *deadline_kind_label(deadline_kind k);
 bool deadline_kind_from_code(const char *code, deadline_kind *out);
 const hg_code_label *deadline_state_label(deadline_state s);

@@ -16,7 +16,6 @@
 #include "core/alloc.h"
 #include "core/billing.h"
 #include "core/calendar.h"
-#include "core/pnr.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define PERIOD_DAYS_MAX (20 * 366)
@@ -466,9 +465,10 @@ struct ack_fact {
 
 struct indicator_set {
 	indicator_config cfg;
+	hg_date asof_date; /* the local date of cfg.asof */
 	struct pool pool;
 	indicator_fact *facts;
-	const char **patients; /* parallel to facts: interned personnummer */
+	char (*patients)[EVENT_PNR_SIZE]; /* parallel to facts: the personnummer, for readmission links */
 	size_t *period_first;  /* parallel to facts: index into periods */
 	size_t *run_first;     /* parallel to facts: index into runs */
 	size_t n, cap, cap_parallel;
@@ -507,6 +507,7 @@ hg_status indicator_set_new(const indicator_config *cfg, indicator_set **out)
 	if (!s)
 		return HG_ENOMEM;
 	s->cfg = *cfg;
+	s->asof_date = cal_local_date(cfg->asof);
 	*out = s;
 	return HG_OK;
 }
@@ -548,60 +549,7 @@ hg_instant indicator_set_asof(const indicator_set *s) { return s->cfg.asof; }
 
 const indicator_fact *indicator_set_fact(const indicator_set *s, size_t i) { return i < s->n ? &s->facts[i] : NULL; }
 
-void indicator_deviations(const event *evs, size_t n, indicator_deviation *out, size_t cap, size_t *n_out)
-{
-	*n_out = 0;
-	for (size_t i = 0; i < n; i++) {
-		const event *orig = &evs[i];
-		if (orig->type != EVENT_DEVIATION || orig->corrects_seq != 0)
-			continue;
-		const event *version = orig;
-		bool gone = false;
-		/* Cancelled events, and the latest surviving correction in the chain of this original. */
-		for (size_t j = 0; j < n; j++) {
-			const event *e = &evs[j];
-			if (e->type == EVENT_CANCELLED && e->u.cancelled.cancels_seq == orig->seq)
-				gone = true;
-			if (j <= i || e->type != EVENT_DEVIATION || e->corrects_seq == 0)
-				continue;
-			/* Follow the chain back to its original (references always point back). */
-			int32_t root = e->corrects_seq;
-			for (size_t guard = 0; guard < n && root >= 1 && (size_t)root <= n && evs[root - 1].corrects_seq;
-			     guard++)
-				root = evs[root - 1].corrects_seq;
-			if (root != orig->seq)
-				continue;
-			bool cancelled = false;
-			for (size_t k = j + 1; k < n; k++)
-				if (evs[k].type == EVENT_CANCELLED && evs[k].u.cancelled.cancels_seq == e->seq)
-					cancelled = true;
-			if (!cancelled)
-				version = e;
-		}
-		if (gone || *n_out >= cap)
-			continue;
-		indicator_deviation *d = &out[(*n_out)++];
-		d->at = version->occurred_at;
-		d->category = version->u.deviation.category;
-		memcpy(d->against_org, version->u.deviation.against_org, sizeof d->against_org);
-		d->against_org[sizeof d->against_org - 1] = '\0';
-	}
-}
-
-/* Age in whole years at admission from the personnummer; -1 when it carries no birth date. */
-static int age_at(const char *personnummer, hg_date on)
-{
-	pnr_options opt = pnr_options_default(on);
-	pnr p;
-	pnr_reason why;
-	int age;
-	opt.accept_reserve = true;
-	if (on == HG_DATE_NONE || pnr_parse(personnummer, &opt, &p, &why) != HG_OK || pnr_age_at(&p, on, &age) != HG_OK)
-		return -1;
-	return age;
-}
-
-static hg_status add_ack(indicator_set *s, size_t fact, const episode_recipient *r, bool ready, const char *unit)
+static hg_status add_ack(indicator_set *s, size_t fact, const facts_recipient *r, bool ready, const char *unit)
 {
 	hg_instant sent = ready ? r->ready_notified_at : r->notified_at;
 	if (sent == HG_INSTANT_NONE)
@@ -609,8 +557,8 @@ static hg_status add_ack(indicator_set *s, size_t fact, const episode_recipient 
 	if (grow((void **)&s->acks, &s->cap_acks, s->n_acks, sizeof *s->acks) != HG_OK)
 		return HG_ENOMEM;
 	s->acks[s->n_acks++] = (struct ack_fact){
-		.fact = fact, .unit = unit, .kind = r->party.kind, .ready = ready, .sent = sent,
-		.acked = ready ? r->ready_ack_at : r->notice_ack_at, .date = cal_local_date(sent)};
+		.fact = fact, .unit = unit, .kind = r->kind, .ready = ready, .sent = sent,
+		.acked = ready ? r->ready_ack_at : r->notice_ack_at, .date = ready ? r->ready_notified : r->notified};
 	return HG_OK;
 }
 
@@ -633,30 +581,34 @@ static hg_status add_runs(indicator_set *s, const liability_result *r)
 }
 
 /*
- * The payment liability of st under the set's agreements, as billing.h judges
- * an invoice line (billing_episode_month), over the whole stay instead of one
- * month: the agreement in force on the first ready date for the registered
- * municipality, the input billing_input() builds, liability_compute(); when a
- * billing condition fails, the nights it would have cost with the conditions
- * met. A stay in progress counts the nights that began before the "as of"
- * date, as ready_nights does. Sets f->liability and f->billing and appends the
- * runs; HG_ENOMEM only (an episode that cannot be judged is a state).
+ * The payment liability of the stay r under the set's agreements, as billing.h
+ * judges an invoice line (billing_episode_month), over the whole stay instead
+ * of one month: the agreement in force on the first ready date for the
+ * registered municipality, the liability input the facts keep (billing_input's),
+ * liability_compute(); when a billing condition fails, the nights it would have
+ * cost with the conditions met. A stay in progress counts the nights that began
+ * before the "as of" date, as ready_nights does. Sets f->liability and
+ * f->billing and appends the runs; HG_ENOMEM only (an episode that cannot be
+ * judged is a state).
  */
-static hg_status add_liability(indicator_set *s, const episode_state *st, indicator_fact *f)
+static hg_status add_liability(indicator_set *s, const facts_row *r, indicator_fact *f)
 {
 	billing_stay stay;
-	hg_date ready = episode_ready_date(st);
+	liability_period periods[FACTS_PERIODS_MAX];
+	liability_input in;
 	hg_date until = HG_DATE_NONE;
 	f->liability = IND_LIABILITY_NONE;
 	f->billing = LIABILITY_BILLABLE;
-	if (s->n_agreements == 0 || st->ready_period_count == 0 || ready == HG_DATE_NONE)
+	if (s->n_agreements == 0 || r->n_periods == 0 || r->ready_date == HG_DATE_NONE)
 		return HG_OK;
-	if (st->discharged_at == HG_INSTANT_NONE) {
-		until = cal_local_date(s->cfg.asof);
-		if (until == HG_DATE_NONE || until <= ready)
+	if (r->deadlines.discharged_at == HG_INSTANT_NONE) {
+		until = s->asof_date;
+		if (until == HG_DATE_NONE || until <= r->ready_date)
 			return HG_OK; /* no ready night has begun yet */
 	}
-	hg_status rc = billing_stay_judge(st, until, s->agreements, s->n_agreements, &stay);
+	facts_liability_input(r, until, periods, &in);
+	hg_status rc = billing_stay_judge_input(r->has_liability ? &in : NULL, r->municipality, r->ready_date,
+						s->agreements, s->n_agreements, &stay);
 	if (rc != HG_OK)
 		return rc;
 	f->billing = stay.billing;
@@ -674,19 +626,13 @@ static hg_status add_liability(indicator_set *s, const episode_state *st, indica
 	return rc;
 }
 
-hg_status indicator_set_add(indicator_set *s, const episode_state *st, const indicator_deviation *devs, size_t n_devs)
+/* Makes room for one more fact: the facts array and its parallel arrays. */
+static hg_status room_for_fact(indicator_set *s)
 {
-	deadline dl[DEADLINE_KIND_COUNT];
-	if (st->cancelled || st->status == EPISODE_CANCELLED || st->status == EPISODE_EMPTY)
-		return HG_OK;
-	if (s->n > 0 && st->id <= s->facts[s->n - 1].id)
-		return HG_EINVAL;
-	if (s->n >= INDICATOR_EPISODES_MAX)
-		return HG_ERANGE;
 	if (grow((void **)&s->facts, &s->cap, s->n, sizeof *s->facts) != HG_OK)
 		return HG_ENOMEM;
 	if (s->cap_parallel < s->cap) { /* the parallel arrays follow the facts' capacity */
-		const char **pt = hg_realloc(s->patients, s->cap * sizeof *pt);
+		char(*pt)[EVENT_PNR_SIZE] = hg_realloc(s->patients, s->cap * sizeof *pt);
 		if (!pt)
 			return HG_ENOMEM;
 		s->patients = pt;
@@ -700,104 +646,128 @@ hg_status indicator_set_add(indicator_set *s, const episode_state *st, const ind
 		s->run_first = rf;
 		s->cap_parallel = s->cap;
 	}
-	if (deadline_evaluate(st, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
+	return HG_OK;
+}
+
+hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
+{
+	deadline_state dl[DEADLINE_KIND_COUNT];
+	if (s->n > 0 && r->id <= s->facts[s->n - 1].id)
+		return HG_EINVAL;
+	if (s->n >= INDICATOR_EPISODES_MAX)
+		return HG_ERANGE;
+	if (room_for_fact(s) != HG_OK)
+		return HG_ENOMEM;
+	if (facts_deadlines_at(r, &s->cfg.rules, s->cfg.asof, dl) != HG_OK)
 		return HG_EINVAL;
 
-	char county[3] = {st->patient.registered_municipality[0], st->patient.registered_municipality[1], '\0'};
-	const char *muni = pool_intern(&s->pool, st->patient.registered_municipality);
+	char county[3] = {r->municipality[0], r->municipality[0] ? r->municipality[1] : '\0', '\0'};
+	const char *muni = pool_intern(&s->pool, r->municipality);
 	const char *cty = pool_intern(&s->pool, county);
-	const char *hosp = pool_intern(&s->pool, st->hospital);
-	const char *ward = pool_intern(&s->pool, st->ward);
-	const char *patient = pool_intern(&s->pool, st->patient.personnummer);
-	if (!muni || !cty || !hosp || !ward || !patient)
+	const char *hosp = pool_intern(&s->pool, r->hospital);
+	const char *ward = pool_intern(&s->pool, r->ward);
+	if (!muni || !cty || !hosp || !ward)
 		return HG_ENOMEM;
 
 	size_t idx = s->n;
 	indicator_fact *f = &s->facts[idx];
 	memset(f, 0, sizeof *f);
-	f->id = st->id;
+	f->id = r->id;
 	f->municipality = muni;
 	f->county = cty;
 	f->hospital = hosp;
 	f->ward = ward;
-	f->care = st->care;
-	f->admitted_at = st->admitted_at;
-	f->admitted = cal_local_date(st->admitted_at);
-	f->age = age_at(st->patient.personnummer, f->admitted);
-	f->track = st->track_is_set ? (int)st->track : -1;
-	f->discharged_at = st->status == EPISODE_DISCHARGED ? st->discharged_at : HG_INSTANT_NONE;
-	f->discharged = f->discharged_at == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(f->discharged_at);
-	f->destination = st->destination;
-	f->expected_date = st->expected_date;
-	f->care_contact_at = st->care_contact_first_at;
-	f->sip_called_at = st->sip_called_at;
-	f->sip_meeting_at = st->sip_called_at == HG_INSTANT_NONE ? HG_INSTANT_NONE : st->sip_meeting_at;
-	f->sip_held_at = st->sip_held_at;
-	f->sip_held_place = st->sip_held_at == HG_INSTANT_NONE ? -1 : (int)st->sip_held_place;
-	f->municipality_ready_at = st->municipality_ready_at;
+	f->care = r->care;
+	f->admitted_at = r->admitted_at;
+	f->admitted = r->admitted;
+	f->age = r->age;
+	f->track = r->track;
+	f->discharged_at = r->discharged_at;
+	f->discharged = r->discharged;
+	f->destination = r->destination;
+	f->expected_date = r->expected_date;
+	f->care_contact_at = r->deadlines.care_contact_at;
+	f->sip_called_at = r->deadlines.sip_called_at;
+	f->sip_meeting_at = r->sip_meeting_at;
+	f->sip_held_at = r->sip_held_at;
+	f->sip_held_place = r->sip_held_place;
+	f->municipality_ready_at = r->municipality_ready_at;
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
-		f->deadlines[k] = dl[k].state;
-	f->date_changes = st->date_changes;
-	f->withdrawals = st->withdrawals;
+		f->deadlines[k] = dl[k];
+	f->date_changes = r->date_changes;
+	f->withdrawals = r->withdrawals;
 	f->days_to_readmission = -1;
 	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
 		f->survey[q] = SURVEY_UNANSWERED;
 
 	s->period_first[idx] = s->n_periods;
-	for (int i = 0; i < st->ready_period_count; i++) {
-		const episode_ready_period *p = &st->ready_periods[i];
+	for (size_t i = 0; i < r->n_periods; i++) {
+		const facts_period *p = &r->periods[i];
 		if (grow((void **)&s->periods, &s->cap_periods, s->n_periods, sizeof *s->periods) != HG_OK)
 			return HG_ENOMEM;
-		s->periods[s->n_periods++] = (indicator_period){
-			.start = p->start, .end = p->end, .from = cal_local_date(p->start),
-			.to = p->end == HG_INSTANT_NONE ? HG_DATE_NONE : cal_local_date(p->end)};
+		s->periods[s->n_periods++] = (indicator_period){.start = p->start, .end = p->end, .from = p->from, .to = p->to};
 	}
 	f->n_periods = s->n_periods - s->period_first[idx];
 	f->periods = NULL; /* set by indicator_set_finish: the array may still move */
 	s->run_first[idx] = s->n_runs;
-	hg_status lrc = add_liability(s, st, f);
+	hg_status lrc = add_liability(s, r, f);
 	if (lrc != HG_OK) {
 		s->n_runs = s->run_first[idx]; /* the fact is not added: drop its runs */
+		s->n_periods = s->period_first[idx];
 		return lrc;
 	}
 	f->n_runs = s->n_runs - s->run_first[idx];
 	f->runs = NULL; /* set by indicator_set_finish, like the periods */
-	s->patients[idx] = patient;
+	memcpy(s->patients[idx], r->patient, sizeof s->patients[idx]);
 	s->n++;
 	s->finished = false;
 
-	for (size_t i = 0; i < n_devs; i++) {
-		const char *party = pool_intern(&s->pool, devs[i].against_org);
+	for (size_t i = 0; i < r->n_deviations; i++) {
+		const char *party = pool_intern(&s->pool, r->deviations[i].party);
 		if (!party || grow((void **)&s->devs, &s->cap_devs, s->n_devs, sizeof *s->devs) != HG_OK)
 			return HG_ENOMEM;
-		s->devs[s->n_devs++] = (struct dev_fact){.fact = idx, .date = cal_local_date(devs[i].at),
-							 .category = devs[i].category, .party = party};
+		s->devs[s->n_devs++] = (struct dev_fact){.fact = idx, .date = r->deviations[i].date,
+							 .category = r->deviations[i].category, .party = party};
 	}
-	for (int i = 0; i < st->recipient_count; i++) {
-		const episode_recipient *r = &st->recipients[i];
-		const char *unit = pool_intern(&s->pool, r->party.unit);
-		if (!unit || add_ack(s, idx, r, false, unit) != HG_OK || add_ack(s, idx, r, true, unit) != HG_OK)
+	for (size_t i = 0; i < r->n_recipients; i++) {
+		const facts_recipient *p = &r->recipients[i];
+		const char *unit = pool_intern(&s->pool, p->unit);
+		if (!unit || add_ack(s, idx, p, false, unit) != HG_OK || add_ack(s, idx, p, true, unit) != HG_OK)
 			return HG_ENOMEM;
 	}
 	return HG_OK;
 }
 
+hg_status indicator_set_add(indicator_set *s, const episode_state *st, const facts_deviation *devs, size_t n_devs)
+{
+	facts_row *r = hg_malloc(sizeof *r);
+	if (!r)
+		return HG_ENOMEM;
+	hg_status rc = HG_OK;
+	if (facts_derive(st, NULL, 0, NULL, r)) {
+		r->n_deviations = n_devs < FACTS_DEVIATIONS_MAX ? n_devs : FACTS_DEVIATIONS_MAX;
+		if (r->n_deviations)
+			memcpy(r->deviations, devs, r->n_deviations * sizeof *devs);
+		rc = indicator_set_add_facts(s, r);
+	}
+	hg_free(r);
+	return rc;
+}
+
 hg_status indicator_set_add_events(indicator_set *s, int64_t episode_id, const event *evs, size_t n)
 {
-	indicator_deviation devs[INDICATOR_DEVIATIONS_MAX];
-	size_t n_devs;
 	event_error err;
 	episode_state *st = hg_malloc(sizeof *st);
-	if (!st)
-		return HG_ENOMEM;
-	hg_status rc = episode_fold(evs, n, st, &err);
+	facts_row *r = hg_malloc(sizeof *r);
+	hg_status rc = st && r ? HG_OK : HG_ENOMEM;
+	if (rc == HG_OK && episode_fold(evs, n, st, &err) != HG_OK)
+		rc = HG_EINVAL;
 	if (rc == HG_OK) {
 		st->id = episode_id;
-		indicator_deviations(evs, n, devs, INDICATOR_DEVIATIONS_MAX, &n_devs);
-		rc = indicator_set_add(s, st, devs, n_devs);
-	} else {
-		rc = HG_EINVAL;
+		if (facts_derive(st, evs, n, NULL, r))
+			rc = indicator_set_add_facts(s, r);
 	}
+	hg_free(r);
 	hg_free(st);
 	return rc;
 }
@@ -819,9 +789,8 @@ hg_status indicator_set_add_survey(indicator_set *s, int64_t episode_id, const s
 	return HG_OK;
 }
 
-/* Order for readmission linking: patient, then admission. Patients are interned: compare pointers. */
+/* One stay of a patient, ordered for readmission linking: by admission (then by fact). */
 struct link_key {
-	const char *patient;
 	hg_instant admitted_at;
 	size_t fact;
 };
@@ -829,31 +798,28 @@ struct link_key {
 static int cmp_link(const void *a, const void *b)
 {
 	const struct link_key *x = a, *y = b;
-	if (x->patient != y->patient)
-		return (uintptr_t)x->patient < (uintptr_t)y->patient ? -1 : 1;
 	if (x->admitted_at != y->admitted_at)
 		return x->admitted_at < y->admitted_at ? -1 : 1;
 	return (x->fact > y->fact) - (x->fact < y->fact);
 }
 
-hg_status indicator_set_finish(indicator_set *s)
+static uint64_t hash_patient(const char p[EVENT_PNR_SIZE])
 {
-	struct link_key *keys = s->n ? hg_malloc(s->n * sizeof *keys) : NULL;
-	if (s->n && !keys)
-		return HG_ENOMEM;
-	for (size_t i = 0; i < s->n; i++) {
-		s->facts[i].periods = s->periods + s->period_first[i];
-		s->facts[i].runs = s->runs + s->run_first[i];
-		s->facts[i].days_to_readmission = -1;
-		keys[i] = (struct link_key){s->patients[i], s->facts[i].admitted_at, i};
-	}
-	qsort(keys, s->n, sizeof *keys, cmp_link);
-	for (size_t i = 0; i < s->n; i++) {
+	uint64_t h = 1469598103934665603u; /* FNV-1a over the NUL-padded bytes */
+	for (size_t i = 0; i < EVENT_PNR_SIZE; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h ^ (h >> 29);
+}
+
+/* Links the stays keys[0..n) of one patient: each discharge to the next stay that began at or after it. */
+static void link_stays(indicator_set *s, struct link_key *keys, size_t n)
+{
+	qsort(keys, n, sizeof *keys, cmp_link);
+	for (size_t i = 0; i < n; i++) {
 		indicator_fact *f = &s->facts[keys[i].fact];
 		if (f->discharged_at == HG_INSTANT_NONE)
 			continue;
-		/* The next stay of the same patient that began at or after this discharge. */
-		for (size_t j = i + 1; j < s->n && keys[j].patient == keys[i].patient; j++) {
+		for (size_t j = i + 1; j < n; j++) {
 			const indicator_fact *g = &s->facts[keys[j].fact];
 			if (g->admitted_at >= f->discharged_at) {
 				f->days_to_readmission = g->admitted - f->discharged;
@@ -861,9 +827,50 @@ hg_status indicator_set_finish(indicator_set *s)
 			}
 		}
 	}
+}
+
+/*
+ * Readmission links: the stays of each patient are chained through a hash
+ * table on the personnummer (most patients have one stay and cost one probe);
+ * the stays of a patient with more are sorted by admission and linked.
+ */
+hg_status indicator_set_finish(indicator_set *s)
+{
+	size_t n = s->n, cap = 16, n_keys = 0, cap_keys = 0;
+	while (cap < 2 * n)
+		cap <<= 1;
+	size_t *slot = hg_calloc(cap, sizeof *slot);      /* the latest stay of a patient + 1; 0 = free */
+	size_t *next = n ? hg_malloc(n * sizeof *next) : NULL; /* the patient's previous stay, or SIZE_MAX */
+	struct link_key *keys = NULL;
+	hg_status rc = slot && (next || !n) ? HG_OK : HG_ENOMEM;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		s->facts[i].periods = s->periods + s->period_first[i];
+		s->facts[i].runs = s->runs + s->run_first[i];
+		s->facts[i].days_to_readmission = -1;
+		size_t h = (size_t)hash_patient(s->patients[i]) & (cap - 1);
+		while (slot[h] && memcmp(s->patients[slot[h] - 1], s->patients[i], EVENT_PNR_SIZE) != 0)
+			h = (h + 1) & (cap - 1);
+		next[i] = slot[h] ? slot[h] - 1 : SIZE_MAX;
+		slot[h] = i + 1;
+	}
+	for (size_t h = 0; rc == HG_OK && h < cap; h++) {
+		if (!slot[h] || next[slot[h] - 1] == SIZE_MAX)
+			continue; /* no patient, or one stay */
+		n_keys = 0;
+		for (size_t i = slot[h] - 1; i != SIZE_MAX && rc == HG_OK; i = next[i]) {
+			rc = grow((void **)&keys, &cap_keys, n_keys, sizeof *keys);
+			if (rc == HG_OK)
+				keys[n_keys++] = (struct link_key){s->facts[i].admitted_at, i};
+		}
+		if (rc == HG_OK)
+			link_stays(s, keys, n_keys);
+	}
 	hg_free(keys);
-	s->finished = true;
-	return HG_OK;
+	hg_free(next);
+	hg_free(slot);
+	if (rc == HG_OK)
+		s->finished = true;
+	return rc;
 }
 
 /* ---- the facts, read ---- */
@@ -1112,27 +1119,50 @@ static void add_ended(struct grouping *g, struct row_acc *r, const indicator_fac
 	}
 }
 
-static void add_night(struct grouping *g, struct row_acc *r, size_t fact)
+/* k ready nights of fact `fact` in one row. */
+static void add_nights(struct row_acc *r, size_t fact, int k)
 {
-	(void)g;
-	r->acc[A_NIGHTS]++;
+	r->acc[A_NIGHTS] += k;
 	if (r->last_fact != fact) {
 		r->last_fact = fact;
 		r->acc[A_NIGHT_EP]++;
 	}
 }
 
-/* One liable night of fact `fact` (or, when excluded, one night not billed). */
-static void add_liable_night(struct row_acc *r, size_t fact, bool excluded, int64_t amount_ore)
+/* k liable nights of fact `fact` at amount_ore each (or, when excluded, k nights not billed). */
+static void add_liable_nights(struct row_acc *r, size_t fact, bool excluded, int k, int64_t amount_ore)
 {
 	static const int acc[2][3] = {{A_LIABLE_EP, A_LIABLE_NIGHTS, A_LIABLE_ORE}, {A_EXCL_EP, A_EXCL_NIGHTS, A_EXCL_ORE}};
 	const int *a = acc[excluded];
-	r->acc[a[1]]++;
-	r->acc[a[2]] += (double)amount_ore; /* exact: sums of öre stay far below 2^53 */
+	r->acc[a[1]] += k;
+	r->acc[a[2]] += (double)amount_ore * k; /* exact: sums of öre stay far below 2^53 */
 	if (r->last_liable != fact) {
 		r->last_liable = fact;
 		r->acc[a[0]]++;
 	}
+}
+
+/*
+ * The first date after d on which a time dimension of q may have another key
+ * (a new year, month or ISO week): the nights of [d, that date) share one row.
+ * Without a time dimension every night of a fact shares one row.
+ */
+static hg_date segment_end(const indicator_query *q, hg_date d)
+{
+	hg_date end = HG_DATE_NONE;
+	for (size_t i = 0; i < q->n_dims; i++) {
+		int y, m, dd;
+		hg_date next;
+		switch (q->dims[i]) {
+		case IND_DIM_YEAR: date_to_ymd(d, &y, &m, &dd); next = date_from_ymd(y + 1, 1, 1); break;
+		case IND_DIM_MONTH: date_to_ymd(d, &y, &m, &dd); next = d - dd + 1 + date_days_in_month(y, m); break;
+		case IND_DIM_WEEK: next = d - date_weekday(d) + HG_MON + 7; break;
+		default: continue;
+		}
+		if (end == HG_DATE_NONE || next < end)
+			end = next;
+	}
+	return end;
 }
 
 static bool has_time_dim(const indicator_query *q)
@@ -1167,13 +1197,17 @@ static void group_episodes(struct grouping *g)
 			hg_date hi = per->to == HG_DATE_NONE ? asof_date : per->to;
 			if (hi > q->to)
 				hi = q->to;
-			for (hg_date d = lo; d < hi; d++) {
+			for (hg_date d = lo; d < hi;) {
+				hg_date end = timed ? segment_end(q, d) : hi;
+				if (end > hi)
+					end = hi;
 				if (!r || timed)
 					r = row_for(g, f, d, NULL, NULL);
 				if (!r)
 					break;
-				add_night(g, r, i);
-				add_night(g, &g->total, i);
+				add_nights(r, i, end - d);
+				add_nights(&g->total, i, end - d);
+				d = end;
 			}
 		}
 		bool excluded = f->liability == IND_LIABILITY_EXCLUDED;
@@ -1181,13 +1215,17 @@ static void group_episodes(struct grouping *g)
 			const indicator_liable_run *run = &f->runs[k];
 			hg_date lo = run->from > q->from ? run->from : q->from;
 			hg_date hi = run->to < q->to ? run->to : q->to;
-			for (hg_date d = lo; d < hi; d++) {
+			for (hg_date d = lo; d < hi;) {
+				hg_date end = timed ? segment_end(q, d) : hi;
+				if (end > hi)
+					end = hi;
 				if (!r || timed)
 					r = row_for(g, f, d, NULL, NULL);
 				if (!r)
 					break;
-				add_liable_night(r, i, excluded, run->amount_ore);
-				add_liable_night(&g->total, i, excluded, run->amount_ore);
+				add_liable_nights(r, i, excluded, end - d, run->amount_ore);
+				add_liable_nights(&g->total, i, excluded, end - d, run->amount_ore);
+				d = end;
 			}
 		}
 	}
@@ -1367,7 +1405,8 @@ hg_status indicator_compute(const indicator_set *s, const indicator_query *q, in
 			fill_cells(&g.rows[i], ms, nm, q->subject, row->cells);
 		}
 		/* Sorting moves rows but not their cells: the cell pointer travels with the row. */
-		qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);
+		if (out->n_rows > 1) /* no rows: no array to sort (qsort wants one even for 0 elements) */
+			qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);
 	} else {
 		hg_free(cells);
 		hg_free(out->rows);

@@ -56,12 +56,13 @@
 #include "core/domain.h"
 #include "core/episode.h"
 #include "core/event.h"
+#include "core/facts.h"
 #include "core/liability.h"
 #include "core/status.h"
 #include "core/survey.h"
 
 #define INDICATOR_EPISODES_MAX 20000000 /* ceiling on the facts of one set */
-#define INDICATOR_DEVIATIONS_MAX 64      /* effective deviations kept per episode */
+#define INDICATOR_DEVIATIONS_MAX FACTS_DEVIATIONS_MAX /* effective deviations kept per episode */
 #define INDICATOR_DIMS_MAX 4             /* dimensions of one grouping */
 #define INDICATOR_KEY_MAX HG_ID_MAX      /* one key value as text, incl. NUL */
 #define INDICATOR_READMISSION_DAYS 30
@@ -156,29 +157,21 @@ hg_instant indicator_set_asof(const indicator_set *s);
  */
 hg_status indicator_set_agreements(indicator_set *s, const agreement *list, size_t n) HG_MUST_CHECK;
 
-/* One deviation in force (not cancelled; a correction replaces the original). */
-typedef struct indicator_deviation {
-	hg_instant at;
-	deviation_category category;
-	char against_org[HG_ID_MAX];
-} indicator_deviation;
-
-/*
- * The deviations in force among the stored events evs[0..n) of an episode,
- * into out[0..cap); *n_out gets how many (at most cap; later ones are
- * dropped). Cancelled deviations are left out; a correction takes the place
- * of the deviation it corrects.
- */
-void indicator_deviations(const event *evs, size_t n, indicator_deviation *out, size_t cap, size_t *n_out);
-
 /*
  * Adds the folded episode st and its deviations. Episodes must come in
  * ascending id order (the loaders read them so); a cancelled or empty episode
  * is skipped (HG_OK). HG_EINVAL when the id is not above the previous one,
  * HG_ERANGE beyond INDICATOR_EPISODES_MAX, HG_ENOMEM.
  */
-hg_status indicator_set_add(indicator_set *s, const episode_state *st, const indicator_deviation *devs,
+hg_status indicator_set_add(indicator_set *s, const episode_state *st, const facts_deviation *devs,
 			    size_t n_devs) HG_MUST_CHECK;
+/*
+ * Adds the facts of one episode (facts.h): what indicator_set_add derives from
+ * the fold, read from the stored row instead. The deadlines are judged at the
+ * set's "as of" instant and the liability under its agreements, here. Same
+ * order and failures as indicator_set_add.
+ */
+hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r) HG_MUST_CHECK;
 /* Folds evs[0..n) (seq order) with episode_fold, then indicator_set_add. HG_EINVAL when the fold fails. */
 hg_status indicator_set_add_events(indicator_set *s, int64_t episode_id, const event *evs, size_t n) HG_MUST_CHECK;
 /* Attaches a survey answer to the episode `episode_id` already added; HG_ENOTFOUND when it is not in the set. */

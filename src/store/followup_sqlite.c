@@ -1,10 +1,14 @@
 /*
  * followup_sqlite.c - the follow-up store on SQLite (see followup_store.h).
  *
- * followup_load streams the events of the matching episodes in (episode, seq)
- * order through one statement inside one read transaction, parses each with
- * the store's canonical JSON reader and hands every episode's events to the
- * core (indicator_set_add_events folds them): no figure is computed here.
+ * The facts: every append writes its episode's row of episode_facts in its own
+ * transaction (sq_facts_put, called from store_sqlite.c; core/facts.h derives
+ * and encodes it), and followup_load streams the rows of the matching episodes
+ * in episode order through one statement inside one read transaction, decodes
+ * each and hands it to the core (indicator_set_add_facts): no figure is
+ * computed here, and no event is parsed. With filter->refold it streams the
+ * events instead, parses each with the store's canonical JSON reader and
+ * hands every episode's events to the core to fold (the check of the facts).
  * Before the episodes it hands the set the liability agreements (the latest
  * version of each stored agreement, and the built-in statutory defaults whose
  * id is not stored), the same list an invoice is built with.
@@ -16,11 +20,14 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/facts.h"
 #include "store/agreement_store.h"
 #include "store/event_json.h"
+#include "store/followup_int.h"
 #include "store/store_int.h"
 
 #define PROGRESS_EVERY 2000
+#define FACTS_SETTING "followup.facts" /* the facts version the whole table is in */
 
 /* Rows of the projection that the filter keeps; ?1 from, ?2 to, ?3 municipality (NULL = no bound). */
 #define FILTER_WHERE                                                                                         \
@@ -37,7 +44,10 @@ static void bind_filter(sqlite3_stmt *st, const followup_filter *f)
 static hg_status count_matching(sqlite3 *db, const followup_filter *f, size_t *total)
 {
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT count(*) FROM episode_projection p WHERE " FILTER_WHERE, &st);
+	hg_status rc = sq_prepare(db,
+				  f->refold ? "SELECT count(*) FROM episode_projection p WHERE " FILTER_WHERE
+					    : "SELECT count(*) FROM episode_facts p WHERE " FILTER_WHERE,
+				  &st);
 	if (rc != HG_OK)
 		return rc;
 	bind_filter(st, f);
@@ -113,6 +123,300 @@ static hg_status load_events(sqlite3 *db, const followup_filter *f, indicator_se
 	return rc;
 }
 
+/* ---- the facts ---- */
+
+static const char facts_delete_sql[] = "DELETE FROM episode_facts WHERE episode_id = ?1";
+static const char facts_put_sql[] =
+	"INSERT OR REPLACE INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
+	"VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/* A statement from the cache sc, or prepared now when sc is NULL; give it back with facts_stmt_done. */
+static hg_status facts_stmt(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
+}
+
+static void facts_stmt_done(sq_stmt_cache *sc, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (sc) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
+static const char facts_get_sql[] = "SELECT facts FROM episode_facts WHERE episode_id = ?1";
+
+/*
+ * The deviations in force after the ordinary event `last` when the events were
+ * not read: those of the episode's stored row, and `last` if it is a new one.
+ * Without a deviation in force (the fold counts them) there is nothing to read.
+ */
+static hg_status remembered_deviations(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *last,
+				       facts_row *r)
+{
+	sqlite3_stmt *q = NULL;
+	facts_row *old = NULL;
+	hg_status rc = HG_OK;
+	size_t n_prev = 0;
+	if (st->deviations > 0) {
+		old = hg_malloc(sizeof *old);
+		rc = old ? facts_stmt(sc, db, facts_get_sql, &q) : HG_ENOMEM;
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(q, 1, st->id);
+			int step = sqlite3_step(q);
+			if (step == SQLITE_ROW) {
+				const uint8_t *blob = sqlite3_column_blob(q, 0);
+				/* a row of another version: the table is refreshed before the next report anyway */
+				if (blob && facts_decode(blob, (size_t)sqlite3_column_bytes(q, 0), old) == HG_OK)
+					n_prev = old->n_deviations;
+			} else if (step != SQLITE_DONE) {
+				rc = HG_EIO;
+			}
+		}
+	}
+	if (rc == HG_OK)
+		facts_deviations_after(r, old ? old->deviations : NULL, n_prev, last);
+	facts_stmt_done(sc, q);
+	hg_free(old);
+	return rc;
+}
+
+hg_status sq_facts_blob_write(sq_stmt_cache *sc, sqlite3 *db, const sq_facts_blob *b)
+{
+	sqlite3_stmt *q = NULL;
+	hg_status rc = facts_stmt(sc, db, b->present ? facts_put_sql : facts_delete_sql, &q);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(q, 1, b->id);
+		if (b->present) {
+			sq_bind_text(q, 2, b->municipality);
+			sqlite3_bind_int64(q, 3, b->admitted_at == HG_INSTANT_NONE ? 0 : b->admitted_at);
+			sq_bind_instant(q, 4, b->discharged_at); /* as the projection has it: the filter is the same */
+			sqlite3_bind_blob(q, 5, b->bytes, (int)b->len, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	facts_stmt_done(sc, q); /* the statement lets go of the bytes here */
+	return rc;
+}
+
+/* Fills b from a derived row r (present) or from none (r NULL). */
+static hg_status blob_of(const facts_row *r, int64_t id, sq_facts_blob *b)
+{
+	b->present = r != NULL;
+	b->id = id;
+	b->len = 0;
+	if (!r)
+		return HG_OK;
+	sq_copy_str(b->municipality, sizeof b->municipality, r->municipality);
+	b->admitted_at = r->admitted_at;
+	b->discharged_at = r->deadlines.discharged_at;
+	b->len = facts_encode(r, b->bytes, sizeof b->bytes);
+	return b->len ? HG_OK : HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
+}
+
+hg_status sq_facts_blob_make(const episode_state *st, const event *evs, size_t n, sq_facts_blob *out)
+{
+	facts_row *r = hg_malloc(sizeof *r);
+	if (!r)
+		return HG_ENOMEM;
+	hg_status rc = blob_of(facts_derive(st, evs, n, NULL, r) ? r : NULL, st->id, out);
+	hg_free(r);
+	return rc;
+}
+
+hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *evs, size_t n,
+		       const event *last)
+{
+	facts_row *r = hg_malloc(sizeof *r);
+	sq_facts_blob *b = hg_malloc(sizeof *b);
+	hg_status rc = r && b ? HG_OK : HG_ENOMEM;
+	/* Events not read (evs NULL, n > 0): the writer judged an ordinary append from a remembered fold. */
+	bool remembered = !evs && n > 0;
+	if (rc == HG_OK) {
+		bool has = facts_derive(st, remembered ? NULL : evs, remembered ? 0 : n, remembered ? NULL : last, r);
+		if (has && remembered)
+			rc = remembered_deviations(sc, db, st, last, r);
+		if (rc == HG_OK)
+			rc = blob_of(has ? r : NULL, st->id, b);
+	}
+	if (rc == HG_OK)
+		rc = sq_facts_blob_write(sc, db, b);
+	hg_free(b);
+	hg_free(r);
+	return rc;
+}
+
+hg_status sq_facts_rebuild_begin(sqlite3 *db)
+{
+	return sq_exec(db, "DELETE FROM episode_facts; DELETE FROM settings WHERE key = '" FACTS_SETTING "';");
+}
+
+hg_status sq_facts_rebuild_end(sqlite3 *db)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO settings(key, value) VALUES ('" FACTS_SETTING "', '%d') "
+		 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		 FACTS_VERSION);
+	return sq_exec(db, sql);
+}
+
+/* Whether the table is current: every row written, in FACTS_VERSION. */
+static hg_status facts_current(sqlite3 *db, bool *current)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT value FROM settings WHERE key = '" FACTS_SETTING "'", &st);
+	*current = false;
+	if (rc != HG_OK)
+		return rc;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*current = sqlite3_column_int(st, 0) == FACTS_VERSION;
+	else if (step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Folds one episode's events and writes its row. */
+static hg_status refresh_one(sqlite3 *db, episode_state *st, int64_t id, const event *evs, size_t n)
+{
+	event_error err;
+	if (n == 0)
+		return HG_OK;
+	if (episode_fold(evs, n, st, &err) != HG_OK)
+		return HG_EINTERNAL; /* a stored episode that no longer folds is a bug */
+	st->id = id;
+	return sq_facts_put(NULL, db, st, evs, n, NULL);
+}
+
+/* Derives every row from the events on db, inside the caller's write transaction. */
+static hg_status refresh_all(sqlite3 *db, size_t *episodes)
+{
+	sqlite3_stmt *q = NULL;
+	size_t cap = 64, n = 0;
+	int64_t current = 0;
+	int step = SQLITE_DONE;
+	event *evs = hg_malloc(cap * sizeof *evs);
+	episode_state *st = hg_malloc(sizeof *st);
+	hg_status rc = evs && st ? sq_facts_rebuild_begin(db) : HG_ENOMEM;
+	*episodes = 0;
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "SELECT episode_id, body FROM events ORDER BY episode_id, seq", &q);
+	while (rc == HG_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(q, 0);
+		event_error err;
+		if (id != current) {
+			rc = refresh_one(db, st, current, evs, n);
+			*episodes += n ? 1 : 0;
+			current = id;
+			n = 0;
+			if (rc != HG_OK)
+				break;
+		}
+		if (n == cap) {
+			event *bigger = cap < EPISODE_EVENTS_MAX ? hg_realloc(evs, cap * 2 * sizeof *evs) : NULL;
+			if (!bigger) {
+				rc = cap < EPISODE_EVENTS_MAX ? HG_ENOMEM : HG_EINTERNAL;
+				break;
+			}
+			evs = bigger;
+			cap *= 2;
+		}
+		if (event_from_text((const char *)sqlite3_column_text(q, 1), &evs[n], &err) != HG_OK)
+			rc = HG_EINTERNAL; /* a stored event that no longer parses: a bug, never user input */
+		n++;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	if (rc == HG_OK) {
+		rc = refresh_one(db, st, current, evs, n);
+		*episodes += n ? 1 : 0;
+	}
+	if (rc == HG_OK)
+		rc = sq_facts_rebuild_end(db);
+	sqlite3_finalize(q);
+	hg_free(st);
+	hg_free(evs);
+	return rc;
+}
+
+hg_status followup_facts_refresh(store *s, size_t *episodes)
+{
+	sqlite3 *db = sq_conn_get(s);
+	hg_status rc = sq_write_begin(s, db);
+	*episodes = 0;
+	if (rc == HG_OK) {
+		rc = refresh_all(db, episodes);
+		if (rc == HG_OK)
+			rc = sq_write_commit(s, db);
+		else
+			sq_write_rollback(s, db);
+	}
+	sq_conn_put(s, db);
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
+}
+
+/* Refreshes the table when it is not current (checked again under the write lock). */
+static hg_status ensure_facts(store *s)
+{
+	sqlite3 *db = sq_conn_get(s);
+	bool current = false;
+	size_t n = 0;
+	hg_status rc = facts_current(db, &current);
+	if (rc == HG_OK && !current) {
+		rc = sq_write_begin(s, db);
+		if (rc == HG_OK)
+			rc = facts_current(db, &current);
+		if (rc == HG_OK && !current)
+			rc = refresh_all(db, &n);
+		if (rc == HG_OK)
+			rc = sq_write_commit(s, db);
+		else
+			sq_write_rollback(s, db);
+	}
+	sq_conn_put(s, db);
+	return rc;
+}
+
+/* Hands the facts rows of the filter's episodes to the set, in episode order. */
+static hg_status load_facts(sqlite3 *db, const followup_filter *f, indicator_set *set, followup_progress progress,
+			    void *ctx, size_t total, size_t *loaded)
+{
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_DONE;
+	facts_row *row = hg_malloc(sizeof *row);
+	hg_status rc = row ? sq_prepare(db, "SELECT facts FROM episode_facts p WHERE " FILTER_WHERE " ORDER BY episode_id", &st)
+			   : HG_ENOMEM;
+	*loaded = 0;
+	if (rc == HG_OK)
+		bind_filter(st, f);
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *blob = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		if (!blob || facts_decode(blob, len, row) != HG_OK) {
+			rc = HG_EINTERNAL; /* a row this version did not write: the table is marked current wrongly */
+			break;
+		}
+		rc = indicator_set_add_facts(set, row);
+		if (rc == HG_EINVAL)
+			rc = HG_EINTERNAL; /* rows come in episode order; a refused row is a bug */
+		if (++*loaded % PROGRESS_EVERY == 0 && progress)
+			progress(ctx, *loaded, total);
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	if (progress && rc == HG_OK)
+		progress(ctx, *loaded, total);
+	sqlite3_finalize(st);
+	hg_free(row);
+	return rc;
+}
+
 static survey_reply reply_col(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -184,17 +488,21 @@ hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, 
 {
 	size_t total = 0, loaded = 0;
 	hg_status rc = give_agreements(s, set);
+	if (rc == HG_OK && !f->refold)
+		rc = ensure_facts(s);
 	if (rc != HG_OK) {
 		if (episodes)
 			*episodes = 0;
-		return rc;
+		return rc == HG_EIO ? sq_fail_io(s) : rc;
 	}
 	sqlite3 *db = sq_conn_get(s);
 	rc = sq_exec(db, "BEGIN");
 	if (rc == HG_OK) {
-		rc = count_matching(db, f, &total);
+		if (progress) /* a count costs a second pass: only for a progress bar */
+			rc = count_matching(db, f, &total);
 		if (rc == HG_OK)
-			rc = load_events(db, f, set, progress, ctx, total, &loaded);
+			rc = f->refold ? load_events(db, f, set, progress, ctx, total, &loaded)
+				       : load_facts(db, f, set, progress, ctx, total, &loaded);
 		if (rc == HG_OK)
 			rc = load_surveys(db, set);
 		sq_exec_quiet(db, "COMMIT");

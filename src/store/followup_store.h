@@ -2,9 +2,11 @@
  * followup_store.h - what follow-up (indicators, point measurements, the
  * patient survey) asks of the database (migrations/0003_followup.sql).
  *
- * The store only loads: followup_load() folds the stored events of every
- * episode that was in hospital in a period and hands each one to an
- * indicator_set (the core computes every figure). Beside that it keeps saved
+ * The store only loads: followup_load() reads the follow-up facts (core/facts.h;
+ * table episode_facts, kept by every append) of every episode that was in
+ * hospital in a period and hands each row to an indicator_set (the core
+ * computes every figure); on request it folds the stored events instead, the
+ * check that the facts equal a full refold. Beside that it keeps saved
  * point measurements, the survey's single-use links (their token hashes) and
  * answers, and the small-cell threshold setting. Implemented on SQLite in
  * followup_sqlite.c with the pool of store_int.h. Arrays are hg_malloc'ed and
@@ -34,6 +36,7 @@ typedef struct followup_filter {
 	hg_instant from;          /* not discharged before this (NONE: no lower bound) */
 	hg_instant to;            /* admitted before this (NONE: no upper bound) */
 	const char *municipality; /* registered municipality, or NULL */
+	bool refold;              /* fold every episode's events instead of reading the facts (a check; slow) */
 } followup_filter;
 
 /* Called now and then while loading: done of total episodes. */
@@ -42,15 +45,25 @@ typedef void (*followup_progress)(void *ctx, size_t done, size_t total);
 /*
  * Gives the new, empty set the liability agreements (indicator_set_agreements:
  * the latest version of every stored agreement, plus each built-in statutory
- * default whose id is not stored, as an invoice is built), then folds every
- * matching episode into set (with its deviations and its survey answer) and
- * finishes the set. progress may be NULL. *episodes (may be NULL) gets how
- * many were loaded. The episodes are read in one snapshot (the agreements
- * just before it). HG_EINVAL when set is not empty, HG_EINTERNAL when a
- * stored episode no longer folds (a bug), HG_EIO, HG_ENOMEM.
+ * default whose id is not stored, as an invoice is built), then adds the facts
+ * of every matching episode to set (indicator_set_add_facts; with f->refold,
+ * folds its events instead), its survey answer, and finishes the set. When the
+ * facts table is not current (a database migrated from before it, or facts of
+ * another version) it is first derived from the events (followup_facts_refresh).
+ * progress may be NULL. *episodes (may be NULL) gets how many were loaded. The
+ * episodes are read in one snapshot (the agreements just before it).
+ * HG_EINVAL when set is not empty, HG_EINTERNAL when a stored episode no
+ * longer folds or a stored row does not decode (a bug), HG_EIO, HG_ENOMEM.
  */
 hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, followup_progress progress,
 			void *ctx, size_t *episodes) HG_MUST_CHECK;
+
+/*
+ * Derives the facts row of every episode from its events again, in one write
+ * transaction, and marks the table current. *episodes gets how many rows were
+ * written. HG_EINTERNAL when a stored episode no longer folds, HG_EIO, HG_ENOMEM.
+ */
+hg_status followup_facts_refresh(store *s, size_t *episodes) HG_MUST_CHECK;
 
 /* The small-cell threshold (setting followup.min_cell; FOLLOWUP_MIN_CELL_DEFAULT when unset or bad). */
 int followup_min_cell(store *s);

@@ -37,6 +37,7 @@
 
 #include "core/alloc.h"
 #include "store/event_json.h"
+#include "store/followup_int.h"
 #include "store/store_int.h"
 
 enum { STMT_EPISODE, STMT_EVENT, STMT_SURVEY, STMT_COUNT };
@@ -79,6 +80,7 @@ struct bulk_job {
 	survey_answer survey;
 	char by[HG_ID_MAX];
 	bool commit; /* JOB_END: commit (else roll back) */
+	sq_facts_blob facts; /* JOB_EPISODE: its follow-up facts row (followup_int.h) */
 };
 
 struct store_bulk {
@@ -205,6 +207,8 @@ static hg_status write_episode(store_bulk *b, struct bulk_job *j)
 	}
 	if (rc == HG_OK)
 		rc = sq_project(&b->project, b->db, &j->st, j->rows[j->n - 1].recorded_at);
+	if (rc == HG_OK)
+		rc = sq_facts_blob_write(&b->project, b->db, &j->facts);
 	return rc;
 }
 
@@ -476,6 +480,13 @@ hg_status store_bulk_episode(store_bulk *b, event *evs, size_t n, episode_state 
 		sq_copy_str(r->author_user, sizeof r->author_user, evs[i].author_user);
 	}
 	st->id = id;
+	if ((rc = sq_facts_blob_make(st, evs, n, &j->facts)) != HG_OK) {
+		for (size_t k = 0; k < n; k++) {
+			hg_free(j->rows[k].body);
+			j->rows[k].body = NULL;
+		}
+		return rc;
+	}
 	j->kind = JOB_EPISODE;
 	j->episode_id = id;
 	j->n = n;

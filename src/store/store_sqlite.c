@@ -27,6 +27,7 @@
 #include "core/deadline.h"
 #include "store/event_json.h"
 #include "store/migrations.h"
+#include "store/followup_int.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
@@ -1268,6 +1269,8 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	if (rc == HG_OK)
 		rc = project(sc, db, st, job->now);
 	if (rc == HG_OK)
+		rc = sq_facts_put(sc, db, st, hist, n, copy); /* the follow-up facts, in the same transaction */
+	if (rc == HG_OK)
 		rc = sq_exec(db, "RELEASE append");
 	if (rc != HG_OK)
 		goto rollback;
@@ -1766,6 +1769,8 @@ hg_status store_rebuild(store *s, size_t *episodes)
 		goto out;
 	rc = sq_exec(db, "DELETE FROM pending_acks; DELETE FROM episode_parties; DELETE FROM episode_projection;");
 	if (rc == HG_OK)
+		rc = sq_facts_rebuild_begin(db);
+	if (rc == HG_OK)
 		rc = sq_prepare(db, "SELECT id, created_at FROM episodes ORDER BY id", &ids);
 	while (rc == HG_OK && (step = sqlite3_step(ids)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(ids, 0);
@@ -1783,6 +1788,8 @@ hg_status store_rebuild(store *s, size_t *episodes)
 			st->id = id;
 			/* "now" for a rebuilt row is the time of its last event, so a rebuild is deterministic. */
 			rc = project(NULL, db, st, evs[n - 1].recorded_at);
+			if (rc == HG_OK)
+				rc = sq_facts_put(NULL, db, st, evs, n, NULL);
 		}
 		hg_free(evs);
 		(*episodes)++;
@@ -1790,6 +1797,8 @@ hg_status store_rebuild(store *s, size_t *episodes)
 	if (rc == HG_OK && step != SQLITE_DONE)
 		rc = HG_EIO;
 	sqlite3_finalize(ids);
+	if (rc == HG_OK)
+		rc = sq_facts_rebuild_end(db);
 	rc = rc == HG_OK ? sq_exec(db, "COMMIT") : rc;
 	if (rc != HG_OK)
 		sq_exec_quiet(db, "ROLLBACK");
