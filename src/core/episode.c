@@ -934,3 +934,22 @@ bool episode_ready_notice_sent_to_org(const episode_state *st, int period, const
 	}
 	return false;
 }
+
+/* ---- questions about a stored history ---- */
+
+bool episode_event_cancelled(const event *history, size_t n, int32_t seq)
+{
+	for (size_t i = 0; i < n; i++)
+		if (history[i].type == EVENT_CANCELLED && history[i].u.cancelled.cancels_seq == seq)
+			return true;
+	return false;
+}
+
+const event *episode_latest_live(const event *history, size_t n, event_type type)
+{
+	for (size_t i = n; i-- > 0;)
+		if (history[i].type == type && history[i].corrects_seq == 0 &&
+		    !episode_event_cancelled(history, n, history[i].seq))
+			return &history[i];
+	return NULL;
+}

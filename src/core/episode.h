@@ -257,6 +257,14 @@ hg_status episode_append(episode_state *st, const event *history, size_t n, cons
  */
 hg_status episode_fold(const event *evs, size_t n, episode_state *out, event_error *err) HG_MUST_CHECK;
 
+/* ---- questions about a stored history (events in seq order) ---- */
+
+/* True when history[0..n) holds a cancellation of event seq. */
+bool episode_event_cancelled(const event *history, size_t n, int32_t seq);
+/* The latest original (not a correction) event of a type in history[0..n) that is not cancelled, or NULL:
+ * what a records system's update or cancellation of "the current" notice refers to. */
+const event *episode_latest_live(const event *history, size_t n, event_type type);
+
 /* ---- facts for liability, invoicing and follow-up ---- */
 
 /* Index in st->recipients of unit, or -1. */

@@ -361,22 +361,6 @@ static bool caller_has_unit(const api_caller *c, const char *unit)
 	return false;
 }
 
-static bool is_cancelled(const event *hist, size_t n, int32_t seq)
-{
-	for (size_t i = 0; i < n; i++)
-		if (hist[i].type == EVENT_CANCELLED && hist[i].u.cancelled.cancels_seq == seq)
-			return true;
-	return false;
-}
-
-static const event *latest_live(const event *hist, size_t n, event_type type)
-{
-	for (size_t i = n; i-- > 0;)
-		if (hist[i].type == type && hist[i].corrects_seq == 0 && !is_cancelled(hist, n, hist[i].seq))
-			return &hist[i];
-	return NULL;
-}
-
 /* Fills recipients from MessageHeader.destination[].receiver (Organizations with a unit identifier). */
 static bool read_recipients(api_app *app, json_t *bundle, json_t *header, event_recipients *r, fhir_error *err)
 {
@@ -604,7 +588,7 @@ static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *h
 			goto out;
 		}
 		if (act->variant != NEW) {
-			const event *target = latest_live(hist, n, act->type);
+			const event *target = episode_latest_live(hist, n, act->type);
 			if (!target) {
 				fail(err, "business-rule", "nothing_to_revise", "Provenance.activity",
 				     "The episode has no %s to revise or cancel.", event_type_code(act->type));

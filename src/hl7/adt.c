@@ -699,24 +699,6 @@ hg_status adt_read_rules(const hl7_message *m, bool allow_test, hg_date today, c
 
 /* ---- planning ---- */
 
-static bool is_cancelled(const event *hist, size_t n, int32_t seq)
-{
-	for (size_t i = 0; i < n; i++)
-		if (hist[i].type == EVENT_CANCELLED && hist[i].u.cancelled.cancels_seq == seq)
-			return true;
-	return false;
-}
-
-/* The latest live original (not a correction) event of a type, or NULL. */
-static const event *latest_live(const adt_context *cx, event_type type)
-{
-	for (size_t i = cx->n; i-- > 0;)
-		if (cx->history[i].type == type && cx->history[i].corrects_seq == 0 &&
-		    !is_cancelled(cx->history, cx->n, cx->history[i].seq))
-			return &cx->history[i];
-	return NULL;
-}
-
 static void set_author_unit(event *ev, const adt_unit *u, const char *user)
 {
 	copy(ev->author_unit, sizeof ev->author_unit, u->id);
@@ -731,7 +713,7 @@ static void set_author_current(event *ev, const adt_context *cx)
 	const char *org = "";
 	for (size_t i = cx->n; i-- > 0;)
 		if ((cx->history[i].type == EVENT_ADMITTED || cx->history[i].type == EVENT_TRANSFERRED) &&
-		    !is_cancelled(cx->history, cx->n, cx->history[i].seq)) {
+		    !episode_event_cancelled(cx->history, cx->n, cx->history[i].seq)) {
 			org = cx->history[i].author_org;
 			break;
 		}
@@ -790,7 +772,7 @@ static bool same_patient(const event_patient *a, const event_patient *b)
 static hg_status plan_cancel(const adt_message *m, const adt_context *cx, event_type type, event *out, size_t *n,
 			    adt_error *err)
 {
-	const event *target = latest_live(cx, type);
+	const event *target = episode_latest_live(cx->history, cx->n, type);
 	if (!target)
 		return adt_error_set(err, false, 204, "MSH", 9, 2, "nothing_to_cancel",
 				     "The episode has no %s to cancel.", event_type_code(type));

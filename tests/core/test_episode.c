@@ -1197,10 +1197,46 @@ static void test_needs_history(struct test *t)
 	}
 }
 
+/* The history questions the records-system adapters ask: which notice is the live one, and is an event
+ * cancelled. History: 1 admission, 2 notice, 3 correction of 2, 4 notice, 5 cancels 4, 6 date change. */
+static void test_latest_live(struct test *t)
+{
+	event h[6];
+	static const event_type types[] = {EVENT_ADMITTED, EVENT_ADMISSION_NOTICE, EVENT_ADMISSION_NOTICE,
+					   EVENT_ADMISSION_NOTICE, EVENT_CANCELLED, EVENT_EXPECTED_DATE_CHANGED};
+	for (int i = 0; i < 6; i++) {
+		event_init(&h[i], types[i]);
+		h[i].seq = i + 1;
+	}
+	h[2].corrects_seq = 2;
+	h[4].u.cancelled.cancels_seq = 4;
+	static const struct {
+		size_t n; /* history length */
+		event_type type;
+		int32_t live_seq; /* 0: none */
+	} rows[] = {
+		{6, EVENT_ADMISSION_NOTICE, 2},     {4, EVENT_ADMISSION_NOTICE, 4},  {1, EVENT_ADMISSION_NOTICE, 0},
+		{6, EVENT_ADMITTED, 1},             {6, EVENT_EXPECTED_DATE_CHANGED, 6}, {6, EVENT_READY_FOR_DISCHARGE, 0},
+		{0, EVENT_ADMITTED, 0},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const event *e = episode_latest_live(h, rows[i].n, rows[i].type);
+		T_EQ_INT(t, e ? e->seq : 0, rows[i].live_seq, "latest live row %zu", i);
+	}
+	static const struct {
+		size_t n;
+		int32_t seq;
+		bool cancelled;
+	} crow[] = {{6, 4, true}, {4, 4, false}, {6, 2, false}, {6, 5, false}, {0, 1, false}};
+	for (size_t i = 0; i < sizeof crow / sizeof crow[0]; i++)
+		T_TRUE(t, episode_event_cancelled(h, crow[i].n, crow[i].seq) == crow[i].cancelled, "cancelled row %zu", i);
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_episode"};
 	test_needs_history(&t);
+	test_latest_live(&t);
 	test_rules(&t);
 	test_entry_points(&t);
 	test_recording_replay(&t);
