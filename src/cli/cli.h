@@ -14,6 +14,9 @@
 
 enum { CLI_OK = 0, CLI_NO = 1, CLI_USAGE = 2, CLI_FAIL = 3 };
 
+/* The database every command opens when --db is not given: the SQLite file of `make run`. */
+#define DEFAULT_DB "hemgang.db"
+
 typedef struct cli_command {
 	const char *name;
 	int (*run)(int argc, char **argv);

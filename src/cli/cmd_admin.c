@@ -19,8 +19,6 @@
 #include "http/auth.h"
 #include "store/store.h"
 
-#define DEFAULT_DB "hemgang.db"
-
 static int open_db(const char *cmd, const char *path, store **out)
 {
 	char err[256];

@@ -9,8 +9,6 @@
 #include "cli/cli.h"
 #include "store/store.h"
 
-#define DEFAULT_DB "hemgang.db"
-
 static void report(const char *what, const char *file, const store_backup_info *info)
 {
 	printf("%s\t%s\tschema %d\t%lld events\t%lld bytes\n", what, file, info->schema_version, (long long)info->events,

@@ -19,8 +19,6 @@
 #include "store/interop_store.h"
 #include "store/store.h"
 
-#define DEFAULT_DB "hemgang.db"
-
 static int open_db(const char *path, store **out)
 {
 	char err[256];

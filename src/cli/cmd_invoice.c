@@ -26,7 +26,6 @@
 #include "store/invoice_store.h"
 #include "store/store.h"
 
-#define DEFAULT_DB "hemgang.db"
 #define JSON_OUT (JSON_INDENT(2) | JSON_SORT_KEYS)
 #define MAX_REPEAT 1000 /* --line and --adjust */
 

@@ -30,7 +30,6 @@
 #include "store/followup_store.h"
 #include "store/store.h"
 
-#define DEFAULT_DB "hemgang.db"
 #define READMISSION_LOOKAHEAD_DAYS (INDICATOR_READMISSION_DAYS + 1)
 #define LIST_MAX 256 /* --by and --measures lists */
 

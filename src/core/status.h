@@ -11,6 +11,14 @@
 
 #define HG_MUST_CHECK __attribute__((warn_unused_result))
 
+/* Consumes a status whose failure needs no handling, saying so (e.g. a reply that could not be queued is
+ * answered by the HTTP framework with a generic 500). */
+#define IGNORE(x)                         \
+	do {                              \
+		hg_status ignored_ = (x); \
+		(void)ignored_;           \
+	} while (0)
+
 typedef enum hg_status {
 	HG_OK = 0,
 	HG_EINVAL,    /* input malformed or breaks a rule */

@@ -41,12 +41,6 @@
 #define EXT_READY "https://hemgang.se/fhir/StructureDefinition/ready-for-discharge"
 #define FHIR_BASE "https://hemgang.se/fhir"
 
-#define IGNORE(x)                         \
-	do {                              \
-		hg_status ignored_ = (x); \
-		(void)ignored_;           \
-	} while (0)
-
 enum variant { NEW = 0, REVISE, CANCEL };
 
 /* Activities: MedCom HospitalNotification's and hemgang's own. */

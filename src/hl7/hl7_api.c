@@ -16,12 +16,6 @@
 #include "http/api.h"
 #include "store/interop_store.h"
 
-#define IGNORE(x)                         \
-	do {                              \
-		hg_status ignored_ = (x); \
-		(void)ignored_;           \
-	} while (0)
-
 static void copy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src ? src : ""); }
 
 /* Authenticates an administrator of a region; replies and returns false otherwise. */

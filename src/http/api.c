@@ -33,14 +33,6 @@
 
 #define REASON_MIN 3
 
-/* Consumes a status whose failure needs no handling (a reply that could not be queued is
- * answered by the framework with a generic 500). */
-#define IGNORE(x)                          \
-	do {                               \
-		hg_status ignored_ = (x);  \
-		(void)ignored_;            \
-	} while (0)
-
 hg_instant api_now(void) { return (hg_instant)time(NULL); }
 
 /* ---- small JSON and text helpers ---- */

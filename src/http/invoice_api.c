@@ -17,12 +17,6 @@
 #include "store/invoice_export.h"
 #include "store/invoice_store.h"
 
-#define IGNORE(x)                                                                                            \
-	do {                                                                                                 \
-		hg_status ignored_ = (x);                                                                    \
-		(void)ignored_;                                                                              \
-	} while (0)
-
 #define API_LINES_MAX 1000 /* disputed lines or adjustments in one request */
 
 /* ---- the caller ---- */
