@@ -25,20 +25,23 @@
 #include "hl7/mllp.h" /* --mllp: the HL7 v2 listener (issue 7) */
 #include "hl7/outbox.h" /* messages out to subscribers (issue 16.4) */
 #include "http/followup_api.h" /* indicators, point measurements, forecast, survey (issue 6) */
+#include "http/meta_api.h" /* the core's rule tables for the UI (issue 17.6) */
 #include "store/store.h"
-
-#define DEFAULT_DB "hemgang.db"
 
 /*
  * The modules that contribute routes. The server's route table is their
  * concatenation, in this order; adding a module's API means adding a row.
  */
-static const http_route *(*const route_providers[])(size_t *n) = {
-	api_routes,
-	invoice_routes,
-	followup_routes,
-	hl7_routes,
-	fhir_routes,
+static const struct route_provider {
+	const http_route *(*routes)(size_t *n);
+	bool on_postgres; /* its store is ported to PostgreSQL (issue 12); otherwise 501 there */
+} route_providers[] = {
+	{api_routes, true},
+	{meta_routes, true},
+	{invoice_routes, false},
+	{followup_routes, false},
+	{hl7_routes, false},
+	{fhir_routes, false},
 };
 
 /* The routes of the feature modules on PostgreSQL, until their stores are ported (issue 12). */
@@ -58,7 +61,7 @@ static http_route *all_routes(size_t *n, bool pg)
 	size_t total = 0, k = 0;
 	for (size_t i = 0; i < sizeof route_providers / sizeof route_providers[0]; i++) {
 		size_t m;
-		(void)route_providers[i](&m);
+		(void)route_providers[i].routes(&m);
 		total += m;
 	}
 	http_route *all = hg_malloc(total * sizeof *all);
@@ -66,10 +69,10 @@ static http_route *all_routes(size_t *n, bool pg)
 		return NULL;
 	for (size_t i = 0; i < sizeof route_providers / sizeof route_providers[0]; i++) {
 		size_t m;
-		const http_route *r = route_providers[i](&m);
+		const http_route *r = route_providers[i].routes(&m);
 		for (size_t j = 0; j < m; j++) {
 			all[k] = r[j];
-			if (pg && i > 0)
+			if (pg && !route_providers[i].on_postgres)
 				all[k].handler = not_on_postgres;
 			k++;
 		}

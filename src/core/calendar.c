@@ -490,3 +490,62 @@ char *cal_format_local(hg_instant t, char buf[static 17])
 	buf[16] = '\0';
 	return buf;
 }
+
+/* ---- holiday periods ---- */
+
+static const char *const period_codes[CAL_PERIOD_COUNT] = {"christmas", "summer", "easter", "next4w"};
+
+const char *cal_period_code(cal_period p) { return (unsigned)p < CAL_PERIOD_COUNT ? period_codes[p] : NULL; }
+
+bool cal_period_from_code(const char *code, cal_period *out)
+{
+	for (int i = 0; code && i < CAL_PERIOD_COUNT; i++)
+		if (strcmp(code, period_codes[i]) == 0) {
+			*out = (cal_period)i;
+			return true;
+		}
+	return false;
+}
+
+/* The occurrence of p that starts in year y (Christmas runs into y + 1). */
+static void period_in_year(cal_period p, int y, hg_date *from, hg_date *to)
+{
+	switch (p) {
+	case CAL_PERIOD_CHRISTMAS:
+		*from = date_from_ymd(y, 12, 20);
+		*to = date_from_ymd(y + 1, 1, 6);
+		break;
+	case CAL_PERIOD_SUMMER:
+		*from = date_from_ymd(y, 6, 20);
+		*to = date_from_ymd(y, 8, 16);
+		break;
+	default: /* Easter: Saturday before Palm Sunday .. the Sunday after Easter Monday */
+		*from = cal_easter_sunday(y) - 8;
+		*to = cal_easter_sunday(y) + 7;
+		break;
+	}
+}
+
+hg_status cal_period_next(cal_period p, hg_date today, hg_date *from, hg_date *to)
+{
+	int year, month, day;
+	if ((unsigned)p >= CAL_PERIOD_COUNT || today == HG_DATE_NONE)
+		return HG_EINVAL;
+	date_to_ymd(today, &year, &month, &day);
+	if (year <= HG_YEAR_MIN || year >= HG_YEAR_MAX)
+		return HG_EINVAL;
+	hg_date tomorrow = today + 1;
+	if (p == CAL_PERIOD_NEXT4W) {
+		*from = tomorrow;
+		*to = today + 28;
+		return HG_OK;
+	}
+	for (int y = year - 1; y <= year + 1; y++) {
+		period_in_year(p, y, from, to);
+		if (*to >= tomorrow)
+			break;
+	}
+	if (*from < tomorrow)
+		*from = tomorrow;
+	return HG_OK;
+}

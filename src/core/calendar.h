@@ -65,6 +65,29 @@ bool cal_is_weekday(hg_date d, bool eves_are_holidays);
  */
 hg_date cal_nth_weekday_after(hg_date d, int n, bool eves_are_holidays);
 
+/*
+ * The holiday periods the follow-up groups plan for (the holiday forecast): Christmas and New Year
+ * 20 Dec - 6 Jan, summer 20 Jun - 16 Aug, Easter from the Saturday before Palm Sunday to the Sunday after
+ * Easter Monday, or simply the next four weeks.
+ */
+typedef enum cal_period {
+	CAL_PERIOD_CHRISTMAS = 0,
+	CAL_PERIOD_SUMMER,
+	CAL_PERIOD_EASTER,
+	CAL_PERIOD_NEXT4W,
+	CAL_PERIOD_COUNT
+} cal_period;
+
+/* Code of a period ("christmas", "summer", "easter", "next4w"), or NULL outside the table. */
+const char *cal_period_code(cal_period p);
+bool cal_period_from_code(const char *code, cal_period *out);
+/*
+ * The next occurrence of period p that has not ended by today, as local dates *from..*to (both inclusive),
+ * its start moved to tomorrow when it has begun (a forecast starts after its origin). HG_EINVAL when today is
+ * outside HG_YEAR_MIN + 1 .. HG_YEAR_MAX - 1 or p is not a period.
+ */
+hg_status cal_period_next(cal_period p, hg_date today, hg_date *from, hg_date *to) HG_MUST_CHECK;
+
 /* Local (Europe/Stockholm) wall-clock time. */
 typedef struct cal_local {
 	hg_date date;

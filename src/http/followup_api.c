@@ -27,12 +27,6 @@
 #include "store/followup_json.h"
 #include "store/followup_store.h"
 
-#define IGNORE(x)                                                                                            \
-	do {                                                                                                 \
-		hg_status ignored_ = (x);                                                                    \
-		(void)ignored_;                                                                              \
-	} while (0)
-
 #define LIST_MAX 256
 #define READMISSION_LOOKAHEAD_DAYS (INDICATOR_READMISSION_DAYS + 1)
 #define PERIOD_DAYS_MAX (20 * 366)
@@ -517,6 +511,25 @@ static hg_status get_point(http_request *req, http_response *res, void *p)
 
 /* ---- GET /api/v1/forecast ---- */
 
+/*
+ * The forecast's period: `period` names a holiday period (christmas, summer, easter, next4w), whose next
+ * occurrence after today the core computes; otherwise `from` and `to` as for every figure.
+ */
+static bool query_forecast_period(http_request *req, http_response *res, hg_date today, hg_date *from, hg_date *to)
+{
+	const char *v = http_request_query(req, "period");
+	cal_period period;
+	if (!v)
+		return query_period(req, res, from, to);
+	if (!cal_period_from_code(v, &period) || cal_period_next(period, today, from, to) != HG_OK) {
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, "period",
+					  "'period' ska vara christmas, summer, easter eller next4w."));
+		return false;
+	}
+	*to += 1;
+	return true;
+}
+
 static hg_status get_forecast(http_request *req, http_response *res, void *p)
 {
 	api_app *app = p;
@@ -525,7 +538,8 @@ static hg_status get_forecast(http_request *req, http_response *res, void *p)
 	bool csv, backtest = query_bool(req, "backtest");
 	hg_date today = cal_local_date(api_now());
 	if (!authenticate_follower(req, res, app, &f) || !query_csv(req, res, &csv) ||
-	    !query_period(req, res, &q.from, &q.to) || !query_date(req, res, "origin", false, &q.origin))
+	    !query_forecast_period(req, res, today, &q.from, &q.to) ||
+	    !query_date(req, res, "origin", false, &q.origin))
 		return HG_OK;
 	if (backtest) {
 		if (q.origin != HG_DATE_NONE || q.to > today)

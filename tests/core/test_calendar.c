@@ -771,6 +771,45 @@ static void test_parse_format(struct test *t)
 	T_EQ_STR(t, cal_format_local(HG_INSTANT_NONE, buf), "xxxx-xx-xx xx:xx", "format of no instant");
 }
 
+/* The holiday periods of the forecast: the next one not ended by today, started no earlier than tomorrow. */
+static void test_periods(struct test *t)
+{
+	static const struct {
+		const char *today, *period, *from, *to;
+	} rows[] = {
+		{"2026-12-03", "christmas", "2026-12-20", "2027-01-06"},
+		{"2026-12-25", "christmas", "2026-12-26", "2027-01-06"},
+		{"2027-01-05", "christmas", "2027-01-06", "2027-01-06"},
+		{"2027-01-06", "christmas", "2027-12-20", "2028-01-06"},
+		{"2026-12-03", "summer", "2027-06-20", "2027-08-16"},
+		{"2026-07-01", "summer", "2026-07-02", "2026-08-16"},
+		{"2026-06-19", "summer", "2026-06-20", "2026-08-16"},
+		{"2026-12-03", "easter", "2027-03-20", "2027-04-04"}, /* Easter Day 2027-03-28 */
+		{"2026-04-01", "easter", "2026-04-02", "2026-04-12"}, /* Easter Day 2026-04-05 */
+		{"2024-02-29", "easter", "2024-03-23", "2024-04-07"}, /* Easter Day 2024-03-31 */
+		{"2026-12-03", "next4w", "2026-12-04", "2026-12-31"},
+		{"2024-02-20", "next4w", "2024-02-21", "2024-03-19"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		hg_date today, from = 0, to = 0;
+		cal_period p;
+		char a[11], b[11];
+		T_TRUE(t, date_parse(rows[i].today, &today) == HG_OK, "period row %zu today", i);
+		T_TRUE(t, cal_period_from_code(rows[i].period, &p), "period row %zu code", i);
+		T_TRUE(t, cal_period_next(p, today, &from, &to) == HG_OK, "period row %zu", i);
+		T_EQ_STR(t, date_format(from, a), rows[i].from, "period row %zu from", i);
+		T_EQ_STR(t, date_format(to, b), rows[i].to, "period row %zu to", i);
+		T_EQ_STR(t, cal_period_code(p), rows[i].period, "period row %zu code round trip", i);
+	}
+	cal_period p;
+	hg_date from, to;
+	T_TRUE(t, !cal_period_from_code("midsommar", &p), "unknown period code");
+	T_TRUE(t, !cal_period_from_code(NULL, &p), "no period code");
+	T_TRUE(t, cal_period_code(CAL_PERIOD_COUNT) == NULL, "code outside the table");
+	T_TRUE(t, cal_period_next(CAL_PERIOD_COUNT, 20000, &from, &to) == HG_EINVAL, "period outside the table");
+	T_TRUE(t, cal_period_next(CAL_PERIOD_SUMMER, HG_DATE_NONE, &from, &to) == HG_EINVAL, "no today");
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_calendar"};
@@ -784,5 +823,6 @@ int main(void)
 	test_instant_from_local(&t);
 	test_midnight(&t);
 	test_parse_format(&t);
+	test_periods(&t);
 	return test_report(&t);
 }

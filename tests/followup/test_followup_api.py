@@ -161,6 +161,20 @@ status, body, _ = region.request("GET", f"/api/v1/forecast?from={d(f_from)}&to={
 t.eq(status, 400, "no back-test of the future")
 status, fm, _ = falun.request("GET", f"/api/v1/forecast?from={d(f_from)}&to={d(f_to)}")
 t.ok(status == 200 and [s["municipality"] for s in fm["series"]] in ([None], [None, "2080"]), "municipality forecast")
+# A holiday period named instead of dates: the core computes its next occurrence after the server's today
+# (the forecast's origin). The answer's `to` is the day after the period, as for from/to.
+def day(s):
+    return datetime.date.fromisoformat(s)
+
+
+status, p4, _ = region.request("GET", "/api/v1/forecast?period=next4w&total=true")
+t.ok(status == 200 and day(p4["from"]) == day(p4["origin"]) + datetime.timedelta(days=1)
+     and day(p4["to"]) == day(p4["origin"]) + datetime.timedelta(days=29), "next four weeks from the origin")
+status, px, _ = region.request("GET", "/api/v1/forecast?period=christmas&total=true")
+t.ok(status == 200 and px["to"][5:] == "01-07" and (px["from"][5:] == "12-20" or px["from"] == d(day(px["origin"]) + datetime.timedelta(days=1))),
+     "christmas: 20 Dec (or tomorrow) to 6 Jan inclusive")
+status, body, _ = region.request("GET", "/api/v1/forecast?period=midsommar")
+t.ok(status == 400 and body.get("field") == "period", "an unknown period names the field")
 
 # ---- Väntetider export ----
 month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")

@@ -188,62 +188,8 @@ export function monthsBetween(from: string, to: string): string[] {
   return out;
 }
 
-export function addDays(date: string, n: number): string {
-  const d = new Date(date + 'T12:00:00Z');
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Easter Sunday of a year (the Gregorian computus, Meeus/Jones/Butcher). */
-export function easterSunday(year: number): string {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
+/** The holiday periods the forecast offers; the server computes their dates (`period=` on /api/v1/forecast). */
 export type HolidayKey = 'christmas' | 'summer' | 'easter' | 'next4w';
-
-/**
- * The next occurrence of a holiday period that has not ended by `today`, its
- * start moved to tomorrow when it has begun (a forecast starts after its origin):
- * Christmas and New Year 20 Dec – 6 Jan, summer 20 Jun – 16 Aug, Easter from the
- * Saturday before Palm Sunday to the Sunday after Easter Monday, or the next four weeks.
- */
-export function holidayPeriod(key: HolidayKey, today: string): { from: string; to: string } {
-  const year = Number(today.slice(0, 4));
-  const tomorrow = addDays(today, 1);
-  const pick = (make: (y: number) => { from: string; to: string }) => {
-    let p = make(year - 1);
-    if (p.to < tomorrow) p = make(year);
-    if (p.to < tomorrow) p = make(year + 1);
-    return { from: p.from < tomorrow ? tomorrow : p.from, to: p.to };
-  };
-  switch (key) {
-    case 'christmas':
-      return pick((y) => ({ from: `${y}-12-20`, to: `${y + 1}-01-06` }));
-    case 'summer':
-      return pick((y) => ({ from: `${y}-06-20`, to: `${y}-08-16` }));
-    case 'easter':
-      return pick((y) => {
-        const e = easterSunday(y);
-        return { from: addDays(e, -8), to: addDays(e, 7) };
-      });
-    default:
-      return { from: tomorrow, to: addDays(today, 28) };
-  }
-}
 
 // ---- the dashboard's target for the mean ----
 

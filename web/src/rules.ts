@@ -1,86 +1,34 @@
 // rules.ts - which event forms the UI offers to whom.
 //
-// A mirror of two core tables, for showing only the forms a user can use; the
-// server enforces both anyway (403 role_forbidden / unit_forbidden, 409/422
-// from the fold), so a stale mirror can hide a button but never grant a right.
-// - ROLE_EVENTS: src/core/access.c, which role may send which type;
-// - AUTHOR_KINDS, AFTER_DISCHARGE, NEEDS_PARTY: src/core/event.c's type table
-//   (which unit kinds may author a type, which types are allowed after the
-//   discharge, which need the author unit to be a notified party).
-// A form is offered when the role may send the type AND one of the user's
-// units is of a kind that may author it (a ward user's role allows SIP events,
+// The rules come from the server's own core tables (GET /api/v1/rules, src/http/meta_api.c), loaded with
+// the directory after login: which role may send which type (src/core/access.c), which unit kinds may author
+// a type, which types are allowed after the discharge, and which need the author unit to be a notified party
+// (src/core/event.c). The server enforces all of them anyway (403 role_forbidden / unit_forbidden, 409/422
+// from the fold), so the rules only decide which buttons are shown. A form is offered when the role may send
+// the type AND one of the user's units is of a kind that may author it (a ward user's role allows SIP events,
 // but a ward unit cannot author them) AND the episode's state allows it.
 import type { ApiEvent, EpisodeState } from './api';
 
-const COMMON = ['acknowledged', 'info_requested', 'info_replied', 'consent_recorded', 'deviation', 'cancelled'];
-const WARD = [
-  ...COMMON,
-  'admitted',
-  'transferred',
-  'admission_notice',
-  'expected_date_changed',
-  'track_set',
-  'sip_called',
-  'sip_held',
-  'ready_for_discharge',
-  'ready_withdrawn',
-  'discharged',
-  'leave_started',
-  'leave_ended',
-];
-const PRIMARY = [...COMMON, 'track_set', 'care_contact_appointed', 'sip_called', 'sip_held'];
-const MUNICIPAL = [...COMMON, 'municipality_ready', 'sip_called', 'sip_held'];
+export interface EventTypeRule {
+  sv: string;
+  en: string;
+  author_kinds: string[];
+  notice: boolean;
+  after_discharge: boolean;
+  needs_party: boolean;
+}
 
-export const ROLE_EVENTS: Record<string, readonly string[]> = {
-  ward_staff: WARD,
-  primary_care: PRIMARY,
-  municipal_assessor: MUNICIPAL,
-  municipal_nurse: MUNICIPAL,
-  analyst: [],
-  invoice_officer: [],
-  admin: [],
-  integration: [...new Set([...WARD, ...PRIMARY, ...MUNICIPAL])], // a records system acts for its units
-};
+export interface Rules {
+  roles: Record<string, string[]>;
+  event_types: Record<string, EventTypeRule>;
+}
 
-const K_WARD = ['ward'];
-const K_OUT = ['primary_care', 'specialist_outpatient'];
-const K_MUN = ['municipal_social', 'municipal_health'];
-const K_CARE = [...K_WARD, ...K_OUT, ...K_MUN];
+let rules: Rules = { roles: {}, event_types: {} };
 
-export const AUTHOR_KINDS: Record<string, readonly string[]> = {
-  admitted: K_WARD,
-  transferred: K_WARD,
-  admission_notice: K_WARD,
-  expected_date_changed: K_WARD,
-  acknowledged: K_CARE,
-  info_requested: K_CARE,
-  info_replied: K_CARE,
-  consent_recorded: K_CARE,
-  track_set: [...K_WARD, ...K_OUT],
-  care_contact_appointed: K_OUT,
-  sip_called: [...K_OUT, ...K_MUN],
-  sip_held: [...K_OUT, ...K_MUN],
-  ready_for_discharge: K_WARD,
-  ready_withdrawn: K_WARD,
-  municipality_ready: K_MUN,
-  discharged: K_WARD,
-  deviation: K_CARE,
-  cancelled: K_CARE,
-  leave_started: K_WARD,
-  leave_ended: K_WARD,
-};
-
-const AFTER_DISCHARGE = new Set([
-  'acknowledged',
-  'info_replied',
-  'consent_recorded',
-  'sip_called',
-  'sip_held',
-  'deviation',
-  'cancelled',
-]);
-
-const NEEDS_PARTY = new Set(['care_contact_appointed', 'sip_called', 'sip_held', 'municipality_ready']);
+/** Sets the rules the server served (state.ts loadDirectory). */
+export function setRules(r: Rules): void {
+  rules = r;
+}
 
 /** The order in which the forms are offered: the usual course of an episode first. */
 export const FORM_ORDER = [
@@ -109,12 +57,12 @@ export interface UnitRef {
 }
 
 export function roleMaySend(role: string, type: string): boolean {
-  return (ROLE_EVENTS[role] ?? []).includes(type);
+  return (rules.roles[role] ?? []).includes(type);
 }
 
 /** The user's units that may author `type` (by kind). */
 export function authorUnits(units: UnitRef[], type: string): UnitRef[] {
-  const kinds = AUTHOR_KINDS[type] ?? [];
+  const kinds = rules.event_types[type]?.author_kinds ?? [];
   return units.filter((u) => kinds.includes(u.kind));
 }
 
@@ -137,9 +85,10 @@ export function offeredForms(role: string, units: UnitRef[], st: EpisodeState, e
   return FORM_ORDER.filter((type) => {
     if (!roleMaySend(role, type)) return false;
     let mine = authorUnits(units, type);
-    if (NEEDS_PARTY.has(type)) mine = mine.filter((u) => parties.has(u.id));
+    const rule = rules.event_types[type];
+    if (rule?.needs_party) mine = mine.filter((u) => parties.has(u.id));
     if (mine.length === 0) return false;
-    if (discharged && !AFTER_DISCHARGE.has(type)) return false;
+    if (discharged && !rule?.after_discharge) return false;
     switch (type) {
       case 'expected_date_changed':
         return hasNotice;

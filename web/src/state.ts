@@ -5,6 +5,7 @@
 // fallback answers index.html for any extension-less path outside /api, so a
 // reload or a shared link lands on the same page.
 import { get, type Organisation, type Session, type Unit } from './api';
+import { setRules, type Rules } from './rules';
 import { signal } from './signal';
 
 /** undefined while asking the server, null when not logged in. */
@@ -18,10 +19,12 @@ export interface Directory {
 export const directory = signal<Directory>({ units: new Map(), orgs: new Map() });
 
 export async function loadDirectory(): Promise<void> {
-  const [u, o] = await Promise.all([
+  const [u, o, r] = await Promise.all([
     get<{ units: Unit[] }>('/api/v1/units'),
     get<{ organisations: Organisation[] }>('/api/v1/organisations'),
+    get<Rules>('/api/v1/rules'),
   ]);
+  setRules(r);
   directory.set({
     units: new Map(u.units.map((x) => [x.id, x])),
     orgs: new Map(o.organisations.map((x) => [x.code, x])),

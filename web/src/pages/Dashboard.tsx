@@ -29,7 +29,6 @@ import {
   cellValue,
   formatMeasure,
   formatNumber,
-  holidayPeriod,
   lastDayOf,
   loadTarget,
   measureLabel,
@@ -276,7 +275,7 @@ export function Dashboard(p: { me: Session }) {
           <Compliance B={B} period={period} minCell={minCell} csv={byMonth} />
           <SurveyPanel q={q} minCell={minCell} />
           <PointPanel municipality={municipality} />
-          <ForecastPanel municipality={municipality} today={today} />
+          <ForecastPanel municipality={municipality} />
         </>
       )}
     </div>
@@ -944,11 +943,11 @@ function signed(v: number): string {
 
 const HOLIDAYS: HolidayKey[] = ['christmas', 'summer', 'easter', 'next4w'];
 
-function ForecastPanel(p: { municipality: string | null; today: string }) {
+function ForecastPanel(p: { municipality: string | null }) {
   const [holiday, setHoliday] = useState<HolidayKey>('christmas');
   const [series, setSeries] = useState('total');
-  const per = holidayPeriod(holiday, p.today);
-  const path = '/api/v1/forecast' + qs({ from: per.from, to: per.to, municipality: p.municipality });
+  // The server's core computes the period's dates (src/core/calendar.c cal_period_next).
+  const path = '/api/v1/forecast' + qs({ period: holiday, municipality: p.municipality });
   const f = useLoad<ForecastResult>(path);
   const r = f.data;
   const keyOf = (m: string | null) => m ?? 'total';
