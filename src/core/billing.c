@@ -342,17 +342,25 @@ hg_status billing_episode_days(const episode_state *st, const agreement *a, liab
 {
 	liability_period periods[LIABILITY_PERIODS_MAX];
 	liability_input in;
-	liability_result r = {0};
-	const char *municipality = st->patient.registered_municipality;
 	*reason = BILLING_REASON_NONE;
 	if (st->discharged_at == HG_INSTANT_NONE || a->model != AGREEMENT_AVERAGE)
 		return HG_EINVAL;
-	if (billing_input(st, municipality, HG_DATE_NONE, periods, &in))
+	if (billing_input(st, st->patient.registered_municipality, HG_DATE_NONE, periods, &in))
 		return HG_EINVAL;
-	hg_status rc = liability_compute(a, &in, &r);
+	return billing_episode_days_input(&in, st->care, a, out, reason);
+}
+
+hg_status billing_episode_days_input(const liability_input *in, care_type care, const agreement *a,
+				     liability_episode_days *out, billing_reason *reason)
+{
+	liability_result r = {0};
+	*reason = BILLING_REASON_NONE;
+	if (in->discharged_at == HG_INSTANT_NONE || a->model != AGREEMENT_AVERAGE)
+		return HG_EINVAL;
+	hg_status rc = liability_compute(a, in, &r);
 	if (rc == HG_OK) {
 		out->ready_days = r.ready_days;
-		out->care = st->care;
+		out->care = care;
 		out->billable = r.billing == LIABILITY_AVERAGE_MODEL;
 		*reason = reason_of(r.billing);
 	} else if (rc != HG_ENOMEM) {

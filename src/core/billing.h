@@ -199,5 +199,12 @@ hg_status billing_episode_month(const episode_state *st, const billing_month *m,
  */
 hg_status billing_episode_days(const episode_state *st, const agreement *a, liability_episode_days *out,
 			       billing_reason *reason) HG_MUST_CHECK;
+/*
+ * The same from a liability input (billing_input's, or the follow-up facts'
+ * facts_liability_input) of a discharged stay whose last ward had care type
+ * care: what the what-if (whatif.h) settles without the fold.
+ */
+hg_status billing_episode_days_input(const liability_input *in, care_type care, const agreement *a,
+				     liability_episode_days *out, billing_reason *reason) HG_MUST_CHECK;
 
 #endif
