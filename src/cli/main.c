@@ -127,6 +127,15 @@ static const cli_command commands[] = {
 	 "  --min-cell (default: the database setting followup.min_cell, 5) are suppressed.\n"
 	 "  A progress bar is drawn on stderr when it is a terminal (or with --progress).\n"
 	 "  Figures come from each episode's follow-up facts; --refold folds every event instead (a check).\n"},
+	{"whatif", cmd_whatif, "what the recorded history would have cost under other agreements",
+	 "usage: hemgang whatif [--db PATH] --from DATE --to DATE --agreement FILE [--agreement FILE]...\n"
+	 "                      [--format table|json|csv] [--asof LOCAL_DATETIME] [--municipality CODE]\n"
+	 "  Recomputes payment liability per municipality and month (every month that --from..--to\n"
+	 "  touches, whole) under each agreement file, beside what was invoiced (null: no invoice\n"
+	 "  built) and the agreements in force. A scenario counts where it covers the municipality\n"
+	 "  and on the dates it is in force; elsewhere the agreements in force apply. Stays still in\n"
+	 "  hospital count the nights before --asof (default now). Up to 8 files. Reads the\n"
+	 "  follow-up facts, never the events. See docs/invoices.md.\n"},
 	{"export", cmd_export, "exports in the shape of national collections (vantetider)",
 	 "usage: hemgang export vantetider [--db PATH] --month YYYY-MM [--format csv|json|xlsx] [--output FILE]\n"
 	 "                                 [--min-cell N] [--municipality CODE]\n"

@@ -383,9 +383,9 @@ static hg_status ensure_facts(store *s)
 	return rc;
 }
 
-/* Hands the facts rows of the filter's episodes to the set, in episode order. */
-static hg_status load_facts(sqlite3 *db, const followup_filter *f, indicator_set *set, followup_progress progress,
-			    void *ctx, size_t total, size_t *loaded)
+/* Hands the facts rows of the filter's episodes to fn, in episode order. */
+static hg_status scan_facts(sqlite3 *db, const followup_filter *f, followup_facts_fn fn, void *fn_ctx,
+			    followup_progress progress, void *ctx, size_t total, size_t *loaded)
 {
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_DONE;
@@ -402,9 +402,7 @@ static hg_status load_facts(sqlite3 *db, const followup_filter *f, indicator_set
 			rc = HG_EINTERNAL; /* a row this version did not write: the table is marked current wrongly */
 			break;
 		}
-		rc = indicator_set_add_facts(set, row);
-		if (rc == HG_EINVAL)
-			rc = HG_EINTERNAL; /* rows come in episode order; a refused row is a bug */
+		rc = fn(fn_ctx, row);
 		if (++*loaded % PROGRESS_EVERY == 0 && progress)
 			progress(ctx, *loaded, total);
 	}
@@ -415,6 +413,38 @@ static hg_status load_facts(sqlite3 *db, const followup_filter *f, indicator_set
 	sqlite3_finalize(st);
 	hg_free(row);
 	return rc;
+}
+
+static hg_status add_to_set(void *set, const facts_row *row)
+{
+	hg_status rc = indicator_set_add_facts(set, row);
+	return rc == HG_EINVAL ? HG_EINTERNAL : rc; /* rows come in episode order; a refused row is a bug */
+}
+
+/* Hands the facts rows of the filter's episodes to the set, in episode order. */
+static hg_status load_facts(sqlite3 *db, const followup_filter *f, indicator_set *set, followup_progress progress,
+			    void *ctx, size_t total, size_t *loaded)
+{
+	return scan_facts(db, f, add_to_set, set, progress, ctx, total, loaded);
+}
+
+hg_status followup_facts_each(store *s, const followup_filter *f, followup_facts_fn fn, void *fn_ctx,
+			      size_t *episodes)
+{
+	size_t loaded = 0;
+	hg_status rc = ensure_facts(s);
+	if (rc == HG_OK) {
+		sqlite3 *db = sq_conn_get(s);
+		rc = sq_exec(db, "BEGIN");
+		if (rc == HG_OK) {
+			rc = scan_facts(db, f, fn, fn_ctx, NULL, NULL, 0, &loaded);
+			sq_exec_quiet(db, "COMMIT");
+		}
+		sq_conn_put(s, db);
+	}
+	if (episodes)
+		*episodes = loaded;
+	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
 static survey_reply reply_col(sqlite3_stmt *st, int col)
@@ -450,12 +480,7 @@ static hg_status load_surveys(sqlite3 *db, indicator_set *set)
 	return rc;
 }
 
-/*
- * The agreements an invoice would be built with, handed to the set: the latest
- * version of every stored agreement, and each built-in statutory default whose
- * id is not stored (invoice_build stores them first; a report only reads).
- */
-static hg_status give_agreements(store *s, indicator_set *set)
+hg_status followup_agreements(store *s, agreement **list, size_t *n_out)
 {
 	agreement *stored = NULL, *all = NULL;
 	size_t n = 0, n_builtin = 0, k = 0;
@@ -477,9 +502,22 @@ static hg_status give_agreements(store *s, indicator_set *set)
 		if (!present)
 			all[k++] = builtin[b];
 	}
+	hg_free(stored);
+	*list = all;
+	*n_out = k;
+	return HG_OK;
+}
+
+/* The agreements an invoice would be built with (followup_agreements), handed to the set. */
+static hg_status give_agreements(store *s, indicator_set *set)
+{
+	agreement *all = NULL;
+	size_t k = 0;
+	hg_status rc = followup_agreements(s, &all, &k);
+	if (rc != HG_OK)
+		return rc;
 	rc = indicator_set_agreements(set, all, k);
 	hg_free(all);
-	hg_free(stored);
 	return rc;
 }
 

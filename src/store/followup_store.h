@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 #include "core/date.h"
+#include "core/agreement.h"
 #include "core/domain.h"
+#include "core/facts.h"
 #include "core/indicator.h"
 #include "core/point.h"
 #include "core/status.h"
@@ -57,6 +59,26 @@ typedef void (*followup_progress)(void *ctx, size_t done, size_t total);
  */
 hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, followup_progress progress,
 			void *ctx, size_t *episodes) HG_MUST_CHECK;
+
+/*
+ * The agreements an invoice is built with: the latest version of every stored
+ * agreement, plus each built-in statutory default whose id is not stored.
+ * *list is hg_malloc'ed (caller frees with hg_free). HG_EIO, HG_ENOMEM.
+ */
+hg_status followup_agreements(store *s, agreement **list, size_t *n) HG_MUST_CHECK;
+
+/* Receives one facts row (valid during the call); a status other than HG_OK stops the scan with it. */
+typedef hg_status (*followup_facts_fn)(void *ctx, const facts_row *row);
+
+/*
+ * Hands the facts row of every episode of filter f (f->refold is ignored) to
+ * fn, in episode order, in one snapshot: what the what-if (core/whatif.h)
+ * folds. Refreshes the table first when it is not current (as followup_load).
+ * *episodes (may be NULL) gets how many rows were read. HG_EINTERNAL when a
+ * stored row does not decode, HG_EIO, HG_ENOMEM, or fn's status.
+ */
+hg_status followup_facts_each(store *s, const followup_filter *f, followup_facts_fn fn, void *ctx,
+			      size_t *episodes) HG_MUST_CHECK;
 
 /*
  * Derives the facts row of every episode from its events again, in one write
