@@ -1,6 +1,6 @@
 /*
  * followup_api.c - handlers of /api/v1/indicators, /api/v1/point-measurements,
- * /api/v1/forecast, /api/v1/exports/vantetider and the patient survey (see
+ * /api/v1/forecast, /api/v1/exports/vantetider, /api/v1/whatif and the patient survey (see
  * followup_api.h and docs/indicators.md).
  *
  * Shape of an aggregate handler: authenticate, decide the caller's scope (a
@@ -21,11 +21,15 @@
 #include "core/indicator.h"
 #include "core/point.h"
 #include "core/survey.h"
+#include "core/whatif.h"
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/followup_api.h"
 #include "store/followup_json.h"
+#include "store/agreement_json.h"
+#include "store/agreement_store.h"
 #include "store/followup_store.h"
+#include "store/whatif_json.h"
 
 #define LIST_MAX 256
 #define READMISSION_LOOKAHEAD_DAYS (INDICATOR_READMISSION_DAYS + 1)
@@ -716,6 +720,118 @@ static hg_status post_answer(http_request *req, http_response *res, void *p)
 						   instant_format_utc(a.answered_at, when), "channel", "phone"));
 }
 
+/* ---- POST /api/v1/whatif ---- */
+
+/*
+ * One scenario of the body's "agreements": {"id": ID, "version": N (optional:
+ * the latest)} of an imported agreement, or {"document": {...}} an agreement
+ * file uploaded as JSON. False after replying.
+ */
+static bool whatif_scenario(http_response *res, api_app *app, const json_t *v, size_t i, agreement *out)
+{
+	char field[48], err[256];
+	(void)snprintf(field, sizeof field, "agreements[%zu]", i);
+	const json_t *doc = json_object_get(v, "document"), *id = json_object_get(v, "id"),
+		     *version = json_object_get(v, "version");
+	hg_status rc;
+	if (json_is_object(doc) && json_object_size(v) == 1) {
+		size_t need = json_dumpb(doc, NULL, 0, JSON_COMPACT);
+		char *text = need ? hg_malloc(need) : NULL;
+		if (!text || json_dumpb(doc, text, need, JSON_COMPACT) != need) {
+			hg_free(text);
+			IGNORE(http_reply_problem(res, 503, "out_of_memory", NULL, NULL, "Minnet räckte inte."));
+			return false;
+		}
+		rc = agreement_json_parse(text, need, out, err, sizeof err);
+		hg_free(text);
+		if (rc != HG_OK) {
+			IGNORE(http_reply_problem(res, 422, "validation", NULL, field,
+						  "Överenskommelsen %s är felaktig: %s.", field, err));
+			return false;
+		}
+		return true;
+	}
+	if (!json_is_string(id) || (version && !json_is_integer(version)) ||
+	    json_object_size(v) != 1 + (version != NULL)) {
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, field,
+					  "'%s' ska vara {\"id\": ..., \"version\": ...} eller {\"document\": {...}}.",
+					  field));
+		return false;
+	}
+	json_int_t ver = version ? json_integer_value(version) : 0;
+	rc = ver >= 0 && ver <= INT32_MAX
+		     ? agreement_store_get(app->store, json_string_value(id), (int)ver, out, NULL, NULL)
+		     : HG_ENOTFOUND;
+	if (rc == HG_ENOTFOUND) {
+		IGNORE(http_reply_problem(res, 422, "unknown_agreement", NULL, field,
+					  "Överenskommelsen '%s' finns inte.", json_string_value(id)));
+		return false;
+	}
+	if (rc != HG_OK) {
+		IGNORE(api_problem_store(res, rc));
+		return false;
+	}
+	return true;
+}
+
+static bool body_date(http_response *res, const json_t *body, const char *name, hg_date *out)
+{
+	const char *v = json_string_value(json_object_get(body, name));
+	if (!v || date_parse(v, out) != HG_OK) {
+		IGNORE(http_reply_problem(res, 400, "validation", NULL, name, "'%s' ska vara ett datum (ÅÅÅÅ-MM-DD).", name));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The what-if of agreement models (issue 15.5): the body names the period and
+ * the agreements to compare; the caller's scope limits the rows (a
+ * municipality sees its own, and its invoices once sent).
+ */
+static hg_status post_whatif(http_request *req, http_response *res, void *p)
+{
+	api_app *app = p;
+	follower f;
+	json_t *body, *doc = NULL;
+	bool csv;
+	agreement scenarios[WHATIF_SCENARIOS_MAX];
+	whatif_request rq = {.asof = api_now(), .scenarios = scenarios};
+	if (!authenticate_follower(req, res, app, &f) || !query_csv(req, res, &csv) ||
+	    !(body = http_request_json(req, res)))
+		return HG_OK;
+	const char *key;
+	json_t *v;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "from") != 0 && strcmp(key, "to") != 0 && strcmp(key, "agreements") != 0)
+			return http_reply_problem(res, 400, "validation", NULL, key,
+						  "Okänd uppgift '%s' (from, to, agreements).", key);
+	}
+	if (!body_date(res, body, "from", &rq.from) || !body_date(res, body, "to", &rq.to))
+		return HG_OK;
+	if (rq.to < rq.from)
+		return http_reply_problem(res, 400, "validation", NULL, "to", "'to' ska vara samma dag som 'from' eller senare.");
+	const json_t *list = json_object_get(body, "agreements");
+	if (!json_is_array(list) || json_array_size(list) < 1 || json_array_size(list) > WHATIF_SCENARIOS_MAX)
+		return http_reply_problem(res, 400, "validation", NULL, "agreements",
+					  "'agreements' ska vara en lista med 1-%d överenskommelser.", WHATIF_SCENARIOS_MAX);
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (!whatif_scenario(res, app, json_array_get(list, i), i, &scenarios[rq.n_scenarios++]))
+			return HG_OK;
+	rq.municipality = f.municipality;
+	rq.county = f.municipality ? NULL : f.county;
+	rq.sent_only = f.org.kind == ORG_MUNICIPALITY; /* a draft is the region's until it is sent */
+	char err[256];
+	hg_status rc = whatif_report(app->store, &rq, &doc, err, sizeof err);
+	if (rc == HG_EINVAL)
+		return http_reply_problem(res, 400, "validation", NULL, "to", "Perioden får vara högst %d månader (%s).",
+					  WHATIF_MONTHS_MAX, err);
+	if (rc != HG_OK)
+		return api_problem_store(res, rc);
+	json_t *grid = json_incref(json_object_get(doc, "table"));
+	return reply(res, 200, doc, grid, csv, "whatif");
+}
+
 /* ---- the survey link: no login, no patient data ---- */
 
 static bool link_hash(http_request *req, http_response *res, uint8_t hash[STORE_TOKEN_HASH_SIZE])
@@ -783,6 +899,7 @@ static const http_route routes[] = {
 	{HTTP_GET, "/api/v1/point-measurements/{id}", get_point, NULL},
 	{HTTP_GET, "/api/v1/forecast", get_forecast, NULL},
 	{HTTP_GET, "/api/v1/exports/vantetider", get_vantetider, NULL},
+	{HTTP_POST, "/api/v1/whatif", post_whatif, NULL},
 	{HTTP_POST, "/api/v1/episodes/{id}/survey-invitations", post_invitation, NULL},
 	{HTTP_POST, "/api/v1/episodes/{id}/survey-answers", post_answer, NULL},
 	{HTTP_GET, "/api/v1/survey/{token}", get_survey, NULL},
