@@ -14,6 +14,7 @@ import { Episodes } from './pages/Episodes';
 import { Invoice } from './pages/Invoice';
 import { Invoices } from './pages/Invoices';
 import { ti } from './i18n-invoices';
+import { tw } from './i18n-whatif';
 import { Login } from './pages/Login';
 import { Search } from './pages/Search';
 import { Start } from './pages/Start';
@@ -26,24 +27,34 @@ import { demo, loadDirectory, navigate, route, session } from './state';
 const READS_PATIENTS = (role: string) => role !== 'analyst' && role !== 'admin';
 
 /**
- * The dashboard and its charting library (uPlot) are a separate chunk, loaded
- * the first time a dashboard is shown, so the worklist pages stay small.
+ * The dashboard and the what-if page use the charting library (uPlot): each is
+ * a separate chunk, loaded the first time it is shown, so the worklist pages
+ * stay small.
  */
-let dashboardModule: Promise<{ Dashboard: FunctionComponent<{ me: Session }> }> | null = null;
+type PageModule = Promise<FunctionComponent<{ me: Session }>>;
 
-function Dashboard(p: { me: Session }) {
-  const [Page, setPage] = useState<FunctionComponent<{ me: Session }> | null>(null);
-  const [failed, setFailed] = useState<unknown>(null);
-  useEffect(() => {
-    dashboardModule ??= import('./pages/Dashboard');
-    dashboardModule.then((m) => setPage(() => m.Dashboard)).catch((e) => {
-      dashboardModule = null;
-      setFailed(e);
-    });
-  }, []);
-  if (failed) return <ErrorBox error={failed} />;
-  return Page ? <Page me={p.me} /> : <Loading />;
+function lazyPage(load: () => PageModule) {
+  let module: PageModule | null = null;
+  return function LazyPage(p: { me: Session }) {
+    const [Page, setPage] = useState<FunctionComponent<{ me: Session }> | null>(null);
+    const [failed, setFailed] = useState<unknown>(null);
+    useEffect(() => {
+      module ??= load();
+      module.then((m) => setPage(() => m)).catch((e) => {
+        module = null;
+        setFailed(e);
+      });
+    }, []);
+    if (failed) return <ErrorBox error={failed} />;
+    return Page ? <Page me={p.me} /> : <Loading />;
+  };
 }
+
+const Dashboard = lazyPage(() => import('./pages/Dashboard').then((m) => m.Dashboard));
+const WhatIf = lazyPage(() => import('./pages/WhatIf').then((m) => m.WhatIf));
+
+/** Who compares agreements (issue 15.5): the follow-up's analysts, invoice officers and administrators. */
+const COMPARES_AGREEMENTS = (role: string) => role === 'analyst' || role === 'invoice_officer' || role === 'admin';
 
 /** The token of a survey link's page, or null: /survey/{token}. */
 const surveyToken = (path: string) => /^\/survey\/([A-Za-z0-9_-]{1,100})$/.exec(path.split('?')[0])?.[1] ?? null;
@@ -123,6 +134,7 @@ function Header(p: { me: Session | null; path: string; bare?: boolean }) {
             {READS_PATIENTS(p.me.user.role) ? nav('/episodes', t('nav_episodes')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/search', t('nav_search')) : null}
             {p.me.user.role === 'invoice_officer' ? nav('/invoices', ti('nav_invoices')) : null}
+            {COMPARES_AGREEMENTS(p.me.user.role) ? nav('/whatif', tw('nav_whatif')) : null}
             {roleMaySend(p.me.user.role, 'admitted') && p.me.units.some((u) => u.kind === 'ward')
               ? nav('/admit', t('nav_admit'))
               : null}
@@ -183,6 +195,8 @@ function Routes(p: { me: Session; path: string }) {
       return <Episodes me={p.me} query={query} />;
     case '/search':
       return <Search />;
+    case '/whatif':
+      return <WhatIf me={p.me} />;
     case '/admit':
       return <Admit me={p.me} />;
     default:
