@@ -330,6 +330,8 @@ hg_status whatif_add(whatif *w, const facts_row *r)
 	facts_liability_input(r, until, periods, &in);
 	for (size_t s = 0; s < w->n_sets; s++) {
 		billing_stay stay;
+		if (s > 0 && m->list[s] == m->list[0])
+			continue; /* the scenario does not cover the municipality: the figures in force (whatif_finish) */
 		hg_status rc = billing_stay_judge_input(r->has_liability ? &in : NULL, r->municipality, r->ready_date,
 							m->list[s], m->n_list[s], &stay);
 		if (rc != HG_OK)
@@ -373,7 +375,11 @@ hg_status whatif_finish(whatif *w, const whatif_row **rows, size_t *n)
 			for (size_t s = 0; s < w->n_sets; s++) {
 				whatif_figure *f = &m->fig[(size_t)k * w->n_sets + s];
 				const avg_group *g = &m->avg[(size_t)k * w->n_sets + s];
-				if (g->settles) {
+				if (s > 0 && m->list[s] == m->list[0]) {
+					*f = row->in_force; /* judged by the agreements in force: not computed twice */
+					g = NULL;
+				}
+				if (g && g->settles) {
 					liability_average_result res[CARE_TYPE_COUNT];
 					hg_status rc = liability_average_all(g->settles, g->eps, g->n, res, &f->average_ore);
 					if (rc != HG_OK)
