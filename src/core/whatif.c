@@ -188,20 +188,28 @@ static bool in_scope(const whatif *w, const char *code)
 	       (!w->municipality[0] || strcmp(code, w->municipality) == 0);
 }
 
+/* Room for one more element after n in the array *p of *cap elements of elem bytes (doubling). */
+static hg_status grow(void **p, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return HG_OK;
+	size_t bigger = *cap ? 2 * *cap : 16;
+	void *q = hg_realloc(*p, bigger * elem);
+	if (!q)
+		return HG_ENOMEM;
+	*p = q;
+	*cap = bigger;
+	return HG_OK;
+}
+
 /* The municipality's slot, created with its lists and settling agreements; NULL when out of memory. */
 static muni *muni_get(whatif *w, const char *code)
 {
 	int key = atoi(code);
 	if (w->index[key])
 		return &w->munis[w->index[key] - 1];
-	if (w->n_munis == w->cap_munis) {
-		size_t cap = w->cap_munis ? 2 * w->cap_munis : 64;
-		muni *bigger = hg_realloc(w->munis, cap * sizeof *bigger);
-		if (!bigger)
-			return NULL;
-		w->munis = bigger;
-		w->cap_munis = cap;
-	}
+	if (grow((void **)&w->munis, &w->cap_munis, w->n_munis, sizeof *w->munis) != HG_OK)
+		return NULL;
 	size_t cells = (size_t)w->n_months * w->n_sets;
 	muni *m = &w->munis[w->n_munis];
 	memset(m, 0, sizeof *m);
@@ -300,14 +308,8 @@ static hg_status add_average(const whatif *w, muni *m, size_t s, const facts_row
 		return rc;
 	if (rc != HG_OK || !d.billable)
 		return HG_OK; /* not billable: left out of the average's sum and count */
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 16;
-		liability_episode_days *bigger = hg_realloc(g->eps, cap * sizeof *bigger);
-		if (!bigger)
-			return HG_ENOMEM;
-		g->eps = bigger;
-		g->cap = cap;
-	}
+	if (grow((void **)&g->eps, &g->cap, g->n, sizeof *g->eps) != HG_OK)
+		return HG_ENOMEM;
 	g->eps[g->n++] = d;
 	return HG_OK;
 }

@@ -3,18 +3,5 @@
 # against the real server ($HEMGANG) on a fresh demo database. A missing
 # chromium, node or build is a failure, never a skip: CI installs them.
 # Prints "web: N passed, N failed" as its last line.
-cd "$(dirname "$0")/../.." || exit 1
-fail() {
-	echo "web: $*" >&2
-	echo "web: 0 passed, 1 failed"
-	exit 1
-}
-[ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing (apt-get install chromium)"
-command -v node >/dev/null || fail "node is missing (apt-get install nodejs npm)"
-[ -x "${HEMGANG:-}" ] || fail "\$HEMGANG does not name the hemgang binary"
-log="${HEMGANG_TEST_TMP:-/tmp}/web-build.log"
-if ! web/build.sh >"$log" 2>&1; then
-	tail -n 40 "$log" >&2
-	fail "web/build.sh failed"
-fi
+. "$(dirname "$0")/lib.sh" web
 exec node web/e2e/run.mjs

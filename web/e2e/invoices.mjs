@@ -27,7 +27,7 @@ export function kronor(ore) {
 /** The kronor text a user types for öre ("9300,00"). */
 const typed = (ore) => `${Math.floor(ore / 100)},${String(ore % 100).padStart(2, '0')}`;
 
-function recentMonths(back) {
+export function recentMonths(back) {
   const now = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
   let [y, m] = now.split('-').map(Number);
   const out = [];

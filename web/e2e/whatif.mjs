@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kronor } from './invoices.mjs';
+import { kronor, recentMonths } from './invoices.mjs';
 import { Runner, assert, axeViolations, eq, launchBrowser, makeDemo, startServer, stopServer, tempDir } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,20 +24,6 @@ const WAIT = 15_000;
 const r = new Runner('whatif-web');
 const tmp = tempDir();
 const db = join(tmp, 'whatif.db');
-
-function recentMonths(back) {
-  const now = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
-  let [y, m] = now.split('-').map(Number);
-  const out = [];
-  for (let i = 0; i <= back; i++) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (--m === 0) {
-      m = 12;
-      y--;
-    }
-  }
-  return out;
-}
 
 const hemgang = (...args) => {
   const p = spawnSync(HEMGANG, args, { encoding: 'utf8', timeout: 120_000, cwd: repo });
