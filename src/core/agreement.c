@@ -38,6 +38,12 @@ static const struct {
 	[AGREEMENT_BAD_PERIOD] = {"average", "average.period_months must be 1, 2, 3, 4, 6 or 12"},
 	[AGREEMENT_BAD_THRESHOLD] = {"average", "average.threshold_centidays must be 0..100000"},
 	[AGREEMENT_BAD_AVERAGE_AMOUNT] = {"average", "average.amount_ore must be 0..100000000"},
+	[AGREEMENT_BAD_YARDSTICK_YEAR] = {"yardstick", "yardstick.baseline_year must be 1900..2199"},
+	[AGREEMENT_TOO_MANY_TARGETS] = {"yardstick", "more than 64 yardstick targets"},
+	[AGREEMENT_BAD_TARGET_MUNICIPALITY] = {"yardstick", "a target's municipality code must be 4 digits"},
+	[AGREEMENT_TARGET_NOT_COVERED] = {"yardstick", "a target's municipality is not covered by the agreement"},
+	[AGREEMENT_DUPLICATE_TARGET] = {"yardstick", "a municipality has two targets"},
+	[AGREEMENT_BAD_TARGET] = {"yardstick", "a target must be 0..100000 hundredths of a day"},
 };
 
 const char *agreement_problem_param(agreement_problem p)
@@ -72,6 +78,34 @@ static bool id_valid(const char *s)
 }
 
 static bool period_months_valid(int m) { return m == 1 || m == 2 || m == 3 || m == 4 || m == 6 || m == 12; }
+
+/* The first problem of the yardstick (none when baseline_year is 0 and there are no targets). */
+static agreement_problem yardstick_problem(const agreement *a, int *index)
+{
+	const agreement_yardstick *y = &a->yardstick;
+	*index = -1;
+	if (y->baseline_year == 0 && y->n_targets == 0)
+		return AGREEMENT_OK;
+	if (y->baseline_year < 1900 || y->baseline_year > 2199)
+		return AGREEMENT_BAD_YARDSTICK_YEAR;
+	if (y->n_targets > AGREEMENT_MUNICIPALITIES_MAX)
+		return AGREEMENT_TOO_MANY_TARGETS;
+	for (size_t i = 0; i < y->n_targets; i++) {
+		const agreement_target *t = &y->targets[i];
+		*index = (int)i;
+		if (strnlen(t->municipality, AGREEMENT_CODE_MAX) != 4 || !all_digits(t->municipality, 4))
+			return AGREEMENT_BAD_TARGET_MUNICIPALITY;
+		if (!agreement_covers(a, t->municipality))
+			return AGREEMENT_TARGET_NOT_COVERED;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(y->targets[j].municipality, t->municipality) == 0)
+				return AGREEMENT_DUPLICATE_TARGET;
+		if (t->centidays < 0 || t->centidays > AGREEMENT_THRESHOLD_MAX)
+			return AGREEMENT_BAD_TARGET;
+	}
+	*index = -1;
+	return AGREEMENT_OK;
+}
 
 /* Returns the first problem found, with its row in *index. */
 static agreement_problem find_problem(const agreement *a, int *index)
@@ -145,7 +179,7 @@ static agreement_problem find_problem(const agreement *a, int *index)
 		}
 		*index = -1;
 	}
-	return AGREEMENT_OK;
+	return yardstick_problem(a, index);
 }
 
 hg_status agreement_validate(const agreement *a, agreement_issue *why)
@@ -350,6 +384,19 @@ bool agreement_withdrawal_from_code(const char *code, agreement_withdrawal *out)
 	return true;
 }
 
+bool agreement_target_for(const agreement *a, const char *municipality, int64_t *centidays, int *baseline_year)
+{
+	if (!a || !municipality || a->yardstick.baseline_year == 0)
+		return false;
+	for (size_t i = 0; i < a->yardstick.n_targets && i < AGREEMENT_MUNICIPALITIES_MAX; i++)
+		if (strcmp(a->yardstick.targets[i].municipality, municipality) == 0) {
+			*centidays = a->yardstick.targets[i].centidays;
+			*baseline_year = a->yardstick.baseline_year;
+			return true;
+		}
+	return false;
+}
+
 bool agreement_equal(const agreement *a, const agreement *b)
 {
 	if (strcmp(a->id, b->id) || strcmp(a->name, b->name) || a->version != b->version ||
@@ -372,6 +419,13 @@ bool agreement_equal(const agreement *a, const agreement *b)
 	for (size_t i = 0; i < a->n_rates; i++)
 		if (a->rates[i].year != b->rates[i].year || a->rates[i].care != b->rates[i].care ||
 		    a->rates[i].amount_ore != b->rates[i].amount_ore)
+			return false;
+	if (a->yardstick.baseline_year != b->yardstick.baseline_year ||
+	    a->yardstick.n_targets != b->yardstick.n_targets || a->yardstick.n_targets > AGREEMENT_MUNICIPALITIES_MAX)
+		return false;
+	for (size_t i = 0; i < a->yardstick.n_targets; i++)
+		if (strcmp(a->yardstick.targets[i].municipality, b->yardstick.targets[i].municipality) ||
+		    a->yardstick.targets[i].centidays != b->yardstick.targets[i].centidays)
 			return false;
 	if (a->model == AGREEMENT_AVERAGE) {
 		if (a->average.period_months != b->average.period_months)

@@ -75,6 +75,24 @@ typedef struct agreement_average {
 	int64_t amount_ore[CARE_TYPE_COUNT];          /* per whole ready-day above the threshold */
 } agreement_average;
 
+/* A target per municipality (issue 15.4): mean liable days per episode, in hundredths of a day. */
+typedef struct agreement_target {
+	char municipality[AGREEMENT_CODE_MAX];
+	int64_t centidays; /* 0..AGREEMENT_THRESHOLD_MAX */
+} agreement_target;
+
+/*
+ * Yardsticks (issue 15.4; the Stockholm agreement: "not above 2017's
+ * ready-days"): the baseline year the targets come from, and per municipality
+ * the target for its mean liable days per episode (the indicator
+ * liable_days_mean, docs/indicators.md). baseline_year 0: no yardstick.
+ */
+typedef struct agreement_yardstick {
+	int baseline_year; /* 1900..2199, or 0 */
+	size_t n_targets;  /* 0..AGREEMENT_MUNICIPALITIES_MAX */
+	agreement_target targets[AGREEMENT_MUNICIPALITIES_MAX];
+} agreement_yardstick;
+
 typedef struct agreement {
 	char id[HG_ID_MAX];     /* stable id, [a-z0-9._-], e.g. "stockholm-2018" */
 	char name[HG_NAME_MAX]; /* human-readable name */
@@ -94,6 +112,7 @@ typedef struct agreement {
 	size_t n_rates;
 	agreement_rate rates[AGREEMENT_RATES_MAX];
 	agreement_average average;
+	agreement_yardstick yardstick; /* optional: baseline_year 0 when none */
 } agreement;
 
 /* Why an agreement is invalid. Each problem names the parameter (the JSON key) it concerns. */
@@ -121,6 +140,12 @@ typedef enum agreement_problem {
 	AGREEMENT_BAD_PERIOD,
 	AGREEMENT_BAD_THRESHOLD,
 	AGREEMENT_BAD_AVERAGE_AMOUNT,
+	AGREEMENT_BAD_YARDSTICK_YEAR,
+	AGREEMENT_TOO_MANY_TARGETS,
+	AGREEMENT_BAD_TARGET_MUNICIPALITY,
+	AGREEMENT_TARGET_NOT_COVERED,
+	AGREEMENT_DUPLICATE_TARGET,
+	AGREEMENT_BAD_TARGET,
 	AGREEMENT_PROBLEM_COUNT
 } agreement_problem;
 
@@ -196,6 +221,13 @@ hg_status agreement_average_period(const agreement *a, hg_date d, hg_date *start
  * agreements/statutory.json hold the same records; a test checks they match.
  */
 const agreement *agreement_statutory(size_t *n);
+
+/*
+ * The yardstick target of municipality under a: its mean liable days per
+ * episode in hundredths (*centidays) and the baseline year the target comes
+ * from (*baseline_year). False when a has no yardstick or no target for it.
+ */
+bool agreement_target_for(const agreement *a, const char *municipality, int64_t *centidays, int *baseline_year);
 
 /* Codes of the enums as used in agreement files ("per_night", "weekdays", "new_grace"). */
 const char *agreement_model_code(agreement_model m);

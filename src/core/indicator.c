@@ -112,7 +112,8 @@ enum {
 	A_SIP_HELD, A_SIP_HOME, A_SIP_HOSPITAL, A_SIP_VIDEO, A_SIP_OTHER,
 	A_TRACK, A_GREEN, A_YELLOW, A_RED, A_RED_NO_SIP,
 	A_SURVEY, A_Q_YES, A_Q_ANSWERED = A_Q_YES + SURVEY_QUESTION_COUNT,
-	A_EP_COUNT = A_Q_ANSWERED + SURVEY_QUESTION_COUNT
+	A_LIABLE_ENDED = A_Q_ANSWERED + SURVEY_QUESTION_COUNT, /* liable nights of the stays that ended */
+	A_EP_COUNT
 };
 /* Accumulators of the deviation and acknowledgement subjects. */
 enum { A_DEVIATIONS = 0, A_DEV_COUNT };
@@ -131,6 +132,7 @@ enum {
 	M_SIP_HELD, M_SIP_HOME, M_SIP_HOSPITAL, M_SIP_VIDEO, M_SIP_OTHER, M_SIP_HOME_SHARE,
 	M_TRACK, M_GREEN_SHARE, M_YELLOW_SHARE, M_RED_SHARE, M_RED, M_RED_NO_SIP,
 	M_SURVEY, M_FELT_SAFE, M_TOOK_PART, M_KNEW_CONTACT, M_SIP_WHERE_WANTED,
+	M_LIABLE_DAYS_MEAN, M_LIABLE_DAYS_TARGET, M_TARGET_YEAR, /* issue 15.4: added at the end, columns kept */
 	M_EP_COUNT
 };
 
@@ -257,6 +259,17 @@ static const indicator_measure episode_defs[M_EP_COUNT] = {
 	[M_SIP_WHERE_WANTED] = MEASURE("sip_where_wanted_share", "andel SIP där patienten ville",
 				       "share of SIPs held where wanted", IND_SHARE, M_SURVEY, false,
 				       A_Q_YES + SURVEY_SIP_WHERE_WANTED, A_Q_ANSWERED + SURVEY_SIP_WHERE_WANTED),
+	[M_LIABLE_DAYS_MEAN] = MEASURE("liable_days_mean", "medelantal vårddygn med betalningsansvar per vårdtillfälle",
+				       "mean liable days per episode", IND_MEAN, M_READY_EPISODES, false, A_LIABLE_ENDED,
+				       A_READY_EP),
+	/* The yardstick of the agreement (agreement_target_for), not counted: no accumulator (-1), filled by
+	 * yardstick_cells for a row of one municipality. Their base is the year column, never a small count
+	 * (a year is above any small-cell threshold, an empty cell 0): agreement data is never suppressed. */
+	[M_LIABLE_DAYS_TARGET] = MEASURE("liable_days_target", "mål för medelantal vårddygn med betalningsansvar",
+					 "target for mean liable days per episode", IND_MEAN, M_TARGET_YEAR, false, -1,
+					 -1),
+	[M_TARGET_YEAR] = MEASURE("target_baseline_year", "målets basår", "baseline year of the target", IND_COUNT,
+				  M_TARGET_YEAR, false, -1, -1),
 };
 
 enum { MD_DEVIATIONS = 0, MD_COUNT };
@@ -1063,6 +1076,9 @@ static void add_ended(struct grouping *g, struct row_acc *r, const indicator_fac
 		if (rd == 0)
 			a[A_SAME_DAY]++;
 	}
+	if (f->liability == IND_LIABILITY_BILLABLE)
+		for (size_t k = 0; k < f->n_runs; k++)
+			a[A_LIABLE_ENDED] += f->runs[k].to - f->runs[k].from;
 	if (rd >= 1) {
 		a[A_READY_EP]++;
 		a[A_READY_DAYS] += rd;
@@ -1285,10 +1301,15 @@ static void fill_cells(struct row_acc *r, const indicator_measure *ms, size_t nm
 		c->value = 0;
 		switch (m->kind) {
 		case IND_COUNT:
-		case IND_SUM: c->value = m->divisor > 1 ? r->acc[m->num] / m->divisor : r->acc[m->num]; break;
+		case IND_SUM:
+			if (m->num < 0)
+				c->state = IND_CELL_EMPTY; /* not counted: filled from elsewhere (yardstick_cells) */
+			else
+				c->value = m->divisor > 1 ? r->acc[m->num] / m->divisor : r->acc[m->num];
+			break;
 		case IND_MEAN:
 		case IND_SHARE:
-			if (r->acc[m->den] > 0)
+			if (m->den >= 0 && r->acc[m->den] > 0)
 				c->value = r->acc[m->num] / r->acc[m->den];
 			else
 				c->state = IND_CELL_EMPTY;
@@ -1306,6 +1327,28 @@ static void fill_cells(struct row_acc *r, const indicator_measure *ms, size_t nm
 		case IND_KIND_COUNT: c->state = IND_CELL_EMPTY; break;
 		}
 	}
+}
+
+/*
+ * The yardstick columns of a row of one municipality (a municipality
+ * dimension, or the query's municipality filter; keys NULL: the total row):
+ * the target of the agreement in force for it on the period's last day.
+ */
+static void yardstick_cells(const indicator_set *s, const indicator_query *q, char (*keys)[INDICATOR_KEY_MAX],
+			    indicator_cell *cells)
+{
+	const char *municipality = q->municipality;
+	for (size_t d = 0; keys && d < q->n_dims; d++)
+		if (q->dims[d] == IND_DIM_MUNICIPALITY)
+			municipality = keys[d];
+	int64_t centidays;
+	int year;
+	const agreement *a =
+		municipality ? agreement_find_in_force(s->agreements, s->n_agreements, municipality, q->to - 1) : NULL;
+	if (!a || !agreement_target_for(a, municipality, &centidays, &year))
+		return;
+	cells[M_LIABLE_DAYS_TARGET] = (indicator_cell){(double)centidays / 100.0, IND_CELL_VALUE};
+	cells[M_TARGET_YEAR] = (indicator_cell){(double)year, IND_CELL_VALUE};
 }
 
 static int cmp_rows(const void *a, const void *b)
@@ -1403,7 +1446,11 @@ hg_status indicator_compute(const indicator_set *s, const indicator_query *q, in
 			for (size_t d = 0; d < q->n_dims; d++)
 				key_text(q->dims[d], g.rows[i].key[d], row->keys[d]);
 			fill_cells(&g.rows[i], ms, nm, q->subject, row->cells);
+			if (q->subject == IND_SUBJECT_EPISODES)
+				yardstick_cells(s, q, row->keys, row->cells);
 		}
+		if (q->subject == IND_SUBJECT_EPISODES)
+			yardstick_cells(s, q, NULL, out->total.cells);
 		/* Sorting moves rows but not their cells: the cell pointer travels with the row. */
 		if (out->n_rows > 1) /* no rows: no array to sort (qsort wants one even for 0 elements) */
 			qsort(out->rows, out->n_rows, sizeof *out->rows, cmp_rows);

@@ -285,6 +285,35 @@ static hg_status f_average(const json_t *v, agreement *a, char *err, size_t errl
 	return HG_OK;
 }
 
+/* {"baseline_year": Y, "targets_centidays": {"0180": 250, ...}}: issue 15.4's yardsticks. */
+static hg_status f_yardstick(const json_t *v, agreement *a, char *err, size_t errlen)
+{
+	char name[64];
+	long long n;
+	const json_t *targets = json_object_get(v, "targets_centidays"), *val;
+	const char *code;
+	if (!json_is_object(v) || json_object_size(v) != 2 || !json_is_object(targets))
+		return field_error(err, errlen, "yardstick", "must be an object {baseline_year, targets_centidays}");
+	if (read_int(json_object_get(v, "baseline_year"), 1900, 2199, &n, "yardstick.baseline_year", err, errlen))
+		return HG_EINVAL;
+	a->yardstick.baseline_year = (int)n;
+	if (json_object_size(targets) > AGREEMENT_MUNICIPALITIES_MAX)
+		return field_error(err, errlen, "yardstick.targets_centidays", "more than %d municipalities",
+				   AGREEMENT_MUNICIPALITIES_MAX);
+	json_object_foreach((json_t *)targets, code, val) {
+		agreement_target *t = &a->yardstick.targets[a->yardstick.n_targets];
+		snprintf(name, sizeof name, "yardstick.targets_centidays.%.8s", code);
+		if (strlen(code) != 4 || strspn(code, "0123456789") != 4)
+			return field_error(err, errlen, name, "the key must be a 4-digit municipality code");
+		if (read_int(val, 0, AGREEMENT_THRESHOLD_MAX, &n, name, err, errlen))
+			return HG_EINVAL;
+		memcpy(t->municipality, code, 5);
+		t->centidays = n;
+		a->yardstick.n_targets++;
+	}
+	return HG_OK;
+}
+
 /* Documentation keys: kept in the file for people, checked for shape, not stored. */
 static hg_status f_sources(const json_t *v, agreement *a, char *err, size_t errlen)
 {
@@ -329,6 +358,7 @@ static const struct {
 	{"conditions", REQUIRED, f_conditions},
 	{"rates", REQUIRED, f_rates},
 	{"average", REQUIRED_IF_AVERAGE, f_average},
+	{"yardstick", OPTIONAL, f_yardstick},
 	{"sources", OPTIONAL, f_sources},
 	{"note", OPTIONAL, f_note},
 };

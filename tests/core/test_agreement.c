@@ -78,6 +78,34 @@ static void m_avg_ok(agreement *a)
 	a->average.threshold_centidays[0] = 300;
 	a->average.amount_ore[0] = 930000;
 }
+/* Yardsticks (issue 15.4): a baseline year and a target per covered municipality. */
+static void yard(agreement *a, int year, const char *m0, int64_t c0, const char *m1, int64_t c1)
+{
+	a->yardstick.baseline_year = year;
+	a->yardstick.n_targets = 0;
+	if (m0) {
+		snprintf(a->yardstick.targets[0].municipality, AGREEMENT_CODE_MAX, "%s", m0);
+		a->yardstick.targets[a->yardstick.n_targets++].centidays = c0;
+	}
+	if (m1) {
+		snprintf(a->yardstick.targets[1].municipality, AGREEMENT_CODE_MAX, "%s", m1);
+		a->yardstick.targets[a->yardstick.n_targets++].centidays = c1;
+	}
+}
+static void m_yard_ok(agreement *a) { yard(a, 2017, "0180", 250, "0184", 0); }
+static void m_yard_year(agreement *a) { yard(a, 1899, "0180", 250, NULL, 0); }
+static void m_yard_no_year(agreement *a) { yard(a, 0, "0180", 250, NULL, 0); }
+static void m_yard_code(agreement *a) { yard(a, 2017, "0180", 250, "18x4", 100); }
+static void m_yard_outside(agreement *a) { yard(a, 2017, "0180", 250, "0186", 100); }
+static void m_yard_dup(agreement *a) { yard(a, 2017, "0184", 250, "0184", 100); }
+static void m_yard_neg(agreement *a) { yard(a, 2017, "0180", -1, NULL, 0); }
+static void m_yard_big(agreement *a) { yard(a, 2017, "0180", 250, "0184", AGREEMENT_THRESHOLD_MAX + 1); }
+static void m_yard_many(agreement *a)
+{
+	yard(a, 2017, "0180", 250, NULL, 0);
+	a->yardstick.n_targets = AGREEMENT_MUNICIPALITIES_MAX + 1;
+}
+
 /* The average parameters do not matter under the per-night model. */
 static void m_avg_ignored(agreement *a) { a->average.period_months = 5; }
 
@@ -128,6 +156,15 @@ static void test_validate(struct test *t)
 		{"average: negative amount", m_avg_amount, AGREEMENT_BAD_AVERAGE_AMOUNT, 2, "average"},
 		{"average: valid", m_avg_ok, AGREEMENT_OK, -1, ""},
 		{"per night ignores average", m_avg_ignored, AGREEMENT_OK, -1, ""},
+		{"yardstick", m_yard_ok, AGREEMENT_OK, -1, ""},
+		{"yardstick: baseline 1899", m_yard_year, AGREEMENT_BAD_YARDSTICK_YEAR, -1, "yardstick"},
+		{"yardstick: targets without a year", m_yard_no_year, AGREEMENT_BAD_YARDSTICK_YEAR, -1, "yardstick"},
+		{"yardstick: bad code", m_yard_code, AGREEMENT_BAD_TARGET_MUNICIPALITY, 1, "yardstick"},
+		{"yardstick: not covered", m_yard_outside, AGREEMENT_TARGET_NOT_COVERED, 1, "yardstick"},
+		{"yardstick: twice", m_yard_dup, AGREEMENT_DUPLICATE_TARGET, 1, "yardstick"},
+		{"yardstick: negative", m_yard_neg, AGREEMENT_BAD_TARGET, 0, "yardstick"},
+		{"yardstick: too large", m_yard_big, AGREEMENT_BAD_TARGET, 1, "yardstick"},
+		{"yardstick: 65 targets", m_yard_many, AGREEMENT_TOO_MANY_TARGETS, -1, "yardstick"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		agreement a = base();
@@ -142,6 +179,19 @@ static void test_validate(struct test *t)
 	}
 	agreement a = base();
 	T_EQ_INT(t, agreement_validate(&a, NULL), HG_OK, "validate without issue");
+	int64_t centidays = -1;
+	int year = -1;
+	T_TRUE(t, !agreement_target_for(&a, "0180", &centidays, &year), "no yardstick: no target");
+	m_yard_ok(&a);
+	T_TRUE(t, agreement_target_for(&a, "0184", &centidays, &year) && centidays == 0 && year == 2017,
+	       "a target of 0.00 days in 2017's yardstick");
+	T_TRUE(t, agreement_target_for(&a, "0180", &centidays, &year) && centidays == 250, "0180: 2.50 days");
+	T_TRUE(t, !agreement_target_for(&a, "0186", &centidays, &year), "no target for another municipality");
+	agreement b = a;
+	T_TRUE(t, agreement_equal(&a, &b), "equal with yardsticks");
+	b.yardstick.targets[1].centidays = 1;
+	T_TRUE(t, !agreement_equal(&a, &b), "another target differs");
+	a = base();
 	T_EQ_STR(t, agreement_problem_param(AGREEMENT_PROBLEM_COUNT), "", "param out of range");
 }
 

@@ -651,6 +651,8 @@ static indicator_set *make_liable_set(struct test *t)
 		make_agreement("test-weekdays", "2082", AGREEMENT_PER_NIGHT, AGREEMENT_COUNT_WEEKDAYS, 5, weekday_rates, 1),
 		make_agreement("test-average", "2081", AGREEMENT_AVERAGE, AGREEMENT_COUNT_CALENDAR, 0, NULL, 0),
 	};
+	/* issue 15.4: Falun's yardstick, 3.50 liable days per episode as in 2017 */
+	list[0].yardstick = (agreement_yardstick){.baseline_year = 2017, .n_targets = 1, .targets = {{"2080", 350}}};
 	for (size_t i = 0; i < 3; i++)
 		T_EQ_INT(t, agreement_validate(&list[i], NULL), HG_OK, "agreement %s is valid", list[i].id);
 	indicator_config cfg = {.rules = deadline_rules_default(), .asof = at("2024-06-30 12:00")};
@@ -760,6 +762,23 @@ static void test_liability(struct test *t)
 			{NULL, NULL, "excluded_episodes", IND_CELL_VALUE, 2},
 			{NULL, NULL, "excluded_nights", IND_CELL_VALUE, 7},
 			{NULL, NULL, "excluded_amount_ore", IND_CELL_VALUE, 4200000},
+			/* issue 15.4: mean liable days of the stays that ended with a ready-day (their whole stay):
+			 * January L1 13 nights; February L10 4; March L3 9 and L4 excluded (0) over 2; April L9 0;
+			 * June: L7 has not ended; all: L1 13 + L2 2 + L3 9 + L10 4 over 8 (L4, L6, L8, L9 with 0) */
+			{"2080", "2024-01", "liable_days_mean", IND_CELL_VALUE, 13},
+			{"2080", "2024-02", "liable_days_mean", IND_CELL_VALUE, 4},
+			{"2080", "2024-03", "liable_days_mean", IND_CELL_VALUE, 4.5},
+			{"2080", "2024-04", "liable_days_mean", IND_CELL_VALUE, 0},
+			{"2080", "2024-06", "liable_days_mean", IND_CELL_EMPTY, 0},
+			{"2082", "2024-05", "liable_days_mean", IND_CELL_VALUE, 2},
+			{NULL, NULL, "liable_days_mean", IND_CELL_VALUE, 3.5},
+			/* the yardstick of the agreement in force for the row's municipality */
+			{"2080", "2024-03", "liable_days_target", IND_CELL_VALUE, 3.5},
+			{"2080", "2024-06", "liable_days_target", IND_CELL_VALUE, 3.5},
+			{"2080", "2024-03", "target_baseline_year", IND_CELL_VALUE, 2017},
+			{"2082", "2024-05", "liable_days_target", IND_CELL_EMPTY, 0},
+			{"2081", "2024-03", "target_baseline_year", IND_CELL_EMPTY, 0},
+			{NULL, NULL, "liable_days_target", IND_CELL_EMPTY, 0},
 		};
 		check_rows(t, &tb, w, sizeof w / sizeof w[0], "liability");
 		indicator_table_free(&tb);
@@ -776,6 +795,10 @@ static void test_liability(struct test *t)
 			{"2024", NULL, "liable_nights", IND_CELL_VALUE, 4 + 4 + 9 + 7},
 			{"2024", NULL, "liable_amount_ore", IND_CELL_VALUE, 2400000 + 1600000 + 5400000 + 4200000},
 			{"2024", NULL, "liable_episodes", IND_CELL_VALUE, 4},
+			/* one municipality asked for: its target on every row, and the mean of the year's ended stays
+			 * (L1 13, L3 9, L4 0, L9 0, L10 4 over 5; L5 had no ready-day) */
+			{"2024", NULL, "liable_days_target", IND_CELL_VALUE, 3.5},
+			{"2024", NULL, "liable_days_mean", IND_CELL_VALUE, 26.0 / 5},
 		};
 		check_rows(t, &tb, w, sizeof w / sizeof w[0], "liability by year");
 		indicator_table_free(&tb);
