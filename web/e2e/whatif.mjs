@@ -11,7 +11,7 @@
 //   finds no WCAG 2.1 AA violation and the page does not scroll sideways.
 // Usage: HEMGANG=build/release/hemgang node web/e2e/whatif.mjs; prints "whatif-web: N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kronor, recentMonths } from './invoices.mjs';
@@ -169,6 +169,35 @@ try {
     await s.page.locator('[data-testid=whatif-table] tbody tr').first().waitFor();
     const munis = await s.page.locator('[data-testid=whatif-table] tbody tr').evaluateAll((trs) => [...new Set(trs.map((t) => t.dataset.municipality))]);
     eq(munis.join(','), '2080', 'only Falun');
+    await s.ctx.close();
+  });
+
+  await r.step("the dashboard draws each municipality's mean liable days against its yardstick", async () => {
+    // issue 15.4: the agreement in force gets a yardstick (a new version: same amounts, targets for two municipalities)
+    const yard = { ...amounts, version: 3, yardstick: { baseline_year: 2017, targets_centidays: { 2080: 250, 2081: 0 } } };
+    const file = join(tmp, 'yardstick.json');
+    writeFileSync(file, JSON.stringify(yard));
+    hemgang('agreement', '--db', db, 'import', file);
+    const s = await newSession();
+    await login(s.page, 'analytiker');
+    await s.page.goto(server.url + '/dashboard');
+    const panel = s.page.locator('#dash-yardstick');
+    await panel.locator('[data-testid=chart-yardstick] canvas').waitFor();
+    const falun = panel.locator('tr[data-municipality="2080"]');
+    await falun.waitFor();
+    const cells = await falun.locator('td').allTextContents();
+    assert(cells[2].startsWith('2,5'), `Falun's target 2,50 (${cells[2]})`);
+    eq(cells[3], '2017', "the target's baseline year");
+    assert(['Över målet', 'Inom målet'].includes(cells[4]), `a verdict for Falun (${cells[4]})`);
+    const borlange = await panel.locator('tr[data-municipality="2081"] td').allTextContents();
+    eq(borlange[2].startsWith('0'), true, "Borlänge's target 0");
+    const mora = panel.locator('tr[data-municipality="2062"]');
+    eq(await mora.locator('td').nth(2).getAttribute('class'), 'num none', 'no target for Mora');
+    eq(await mora.locator('[data-col=verdict]').textContent(), '', 'no verdict for Mora');
+    eq(await panel.locator('[data-testid=yardstick-none]').count(), 0, 'targets are set');
+    const v = await axeViolations(s.page);
+    eq(v.join('\n'), '', 'axe-core violations on the dashboard');
+    await panel.screenshot({ path: join(ARTIFACTS, 'dashboard-yardstick.png') });
     await s.ctx.close();
   });
 

@@ -1,5 +1,5 @@
 // i18n-whatif.ts - the texts of the what-if page (issue 15.5, docs/invoices.md
-// "What-if") in Swedish and English, kept apart from i18n.ts like the invoice
+// "What-if") and of the dashboard's yardsticks (issue 15.4) in Swedish and English, kept apart from i18n.ts like the invoice
 // pages' texts. `tw` follows the language chosen in the header; `en` must have
 // the same keys as `sv` (the type checker enforces it).
 import { lang } from './i18n';
@@ -37,6 +37,18 @@ const sv = {
   whatif_episodes: 'vårdtillfällen lästa',
   whatif_explain:
     'En överenskommelse gäller för de kommuner den omfattar och de dagar den gäller; annars gäller de inlästa. Med den gällande överenskommelsen blir beloppen desamma som på fakturaunderlagen. Patienter som ligger kvar räknas till och med i går.',
+  yard_title: 'Mål enligt överenskommelsen',
+  yard_intro:
+    'Medelantal vårddygn med betalningsansvar per vårdtillfälle (avslutade vårdtillfällen med minst en utskrivningsklar dag) per kommun, mot målet i den gällande överenskommelsen – till exempel att inte ligga över basårets nivå.',
+  yard_none: 'Ingen gällande överenskommelse anger mål för kommunerna i urvalet.',
+  yard_chart: 'Medelantal vårddygn med betalningsansvar per kommun och överenskommelsens mål',
+  yard_table: 'Medelantal vårddygn med betalningsansvar mot målet, per kommun',
+  yard_municipality: 'Kommun',
+  yard_mean: 'Vårddygn med betalningsansvar per vårdtillfälle',
+  yard_target: 'Mål',
+  yard_year: 'Basår',
+  yard_above: 'Över målet',
+  yard_within: 'Inom målet',
 };
 
 type WhatIfKey = keyof typeof sv;
@@ -74,6 +86,18 @@ const en: Record<WhatIfKey, string> = {
   whatif_episodes: 'episodes read',
   whatif_explain:
     'An agreement applies to the municipalities it covers and on the days it is in force; elsewhere the imported ones apply. With the agreement in force, the amounts equal the invoice bases. Patients still in hospital count up to yesterday.',
+  yard_title: 'Targets of the agreement',
+  yard_intro:
+    'Mean liable days per episode (episodes ended with at least one ready-day) per municipality, against the target of the agreement in force – for instance not above the baseline year’s level.',
+  yard_none: 'No agreement in force sets targets for the municipalities shown.',
+  yard_chart: 'Mean liable days per municipality and the agreement’s target',
+  yard_table: 'Mean liable days against the target, per municipality',
+  yard_municipality: 'Municipality',
+  yard_mean: 'Liable days per episode',
+  yard_target: 'Target',
+  yard_year: 'Baseline year',
+  yard_above: 'Above the target',
+  yard_within: 'Within the target',
 };
 
 export function tw(k: WhatIfKey): string {

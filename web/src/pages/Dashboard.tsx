@@ -11,6 +11,7 @@
 //   ready-days per month per municipality (by=municipality,month) with the period
 //     per municipality (by=municipality);
 //   mean ready-days per episode against a target the user sets (kept in localStorage);
+//   yardsticks: mean liable days per municipality against its agreement's target (issue 15.4);
 //   deadline compliance per month (24 h notice, care contact and SIP call within 3 days);
 //   the patient survey's shares of "yes" by track colour or municipality (never one answer);
 //   the point measurement: now, and the latest saved, with a button to save one;
@@ -46,6 +47,7 @@ import {
   type ValueRow,
 } from '../followup';
 import { codeLabel, formatDate, formatInstant, lang, t, todayLocal } from '../i18n';
+import { tw } from '../i18n-whatif';
 import { useSignal } from '../signal';
 import { directory, orgName } from '../state';
 
@@ -81,6 +83,7 @@ function useLoad<T>(path: string | null): Load<T> {
 
 const MEAN_MEASURES = ['ready_episodes', 'ready_days', 'ready_days_mean'];
 const PIVOT_MEASURES = ['ready_days', 'ready_days_mean', 'ready_nights'];
+const YARDSTICK_MEASURES = ['ready_episodes', 'liable_days_mean', 'liable_days_target', 'target_baseline_year'];
 const COMPLIANCE = ['notice_24h_share', 'care_contact_3d_share', 'sip_call_3d_share'];
 const KPIS = [
   'episodes',
@@ -206,6 +209,7 @@ export function Dashboard(p: { me: Session }) {
   const byMonthMuni = '/api/v1/indicators' + q({ by: 'municipality,month', measures: PIVOT_MEASURES.join(',') });
   const byMuni = '/api/v1/indicators' + q({ by: 'municipality', measures: MEAN_MEASURES.join(',') });
   const byMonth = '/api/v1/indicators' + q({ by: 'month', measures: 'brief' });
+  const byMuniYardstick = '/api/v1/indicators' + q({ by: 'municipality', measures: YARDSTICK_MEASURES.join(',') });
   const A = useLoad<IndicatorResult>(ready ? byMonthMuni : null);
   const C = useLoad<IndicatorResult>(ready ? byMuni : null);
   const B = useLoad<IndicatorResult>(ready ? byMonth : null);
@@ -272,6 +276,7 @@ export function Dashboard(p: { me: Session }) {
           <KeyFigures B={B} minCell={minCell} />
           <ReadyDays A={A} B={B} C={C} period={period} minCell={minCell} csvMonth={byMonthMuni} csvPeriod={byMuni} />
           <MeanTarget B={B} period={period} minCell={minCell} csv={byMonth} />
+          <Yardsticks path={byMuniYardstick} minCell={minCell} />
           <Compliance B={B} period={period} minCell={minCell} csv={byMonth} />
           <SurveyPanel q={q} minCell={minCell} />
           <PointPanel municipality={municipality} />
@@ -547,6 +552,100 @@ function MeanTarget(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
                 <td>{verdict(b.total)}</td>
               </tr>
             </tfoot>
+          </ScrollTable>
+        </div>
+      )}
+      <SuppressedNote minCell={p.minCell} />
+    </Panel>
+  );
+}
+
+// ---- yardsticks: mean liable days per municipality against the agreement's target (issue 15.4) ----
+
+function Yardsticks(p: { path: string; minCell: number }) {
+  const L = useLoad<IndicatorResult>(p.path);
+  const b = L.data;
+  const rows = b?.rows ?? [];
+  const name = (code: string) => `${orgName(code)} (${code})`;
+  const verdict = (r: ValueRow) => {
+    const v = cellValue(r, 'liable_days_mean');
+    const target = cellValue(r, 'liable_days_target');
+    if (v === null || target === null || cellState(r, 'liable_days_mean') !== 'value') return '';
+    return v > target ? tw('yard_above') : tw('yard_within');
+  };
+  const anyTarget = rows.some((r) => cellValue(r, 'liable_days_target') !== null);
+  return (
+    <Panel
+      id="dash-yardstick"
+      title={tw('yard_title')}
+      intro={tw('yard_intro')}
+      actions={<Download href={p.path + '&format=csv'} label={tw('yard_title')} />}
+    >
+      {L.error ? (
+        <Failed error={L.error} />
+      ) : !b ? (
+        <Loading />
+      ) : (
+        <div class="chart-table">
+          {anyTarget ? null : (
+            <p class="meta" data-testid="yardstick-none">
+              {tw('yard_none')}
+            </p>
+          )}
+          <Chart
+            testid="chart-yardstick"
+            label={tw('yard_chart')}
+            x={rows.map((r) => name(r.keys.municipality ?? ''))}
+            xName={tw('yard_municipality')}
+            rotateLabels
+            series={[
+              {
+                label: tw('yard_mean'),
+                values: rows.map((r) => cellValue(r, 'liable_days_mean')),
+                color: '#0b5394',
+                bars: true,
+              },
+              {
+                label: tw('yard_target'),
+                values: rows.map((r) => cellValue(r, 'liable_days_target')),
+                color: '#b3261e',
+                width: 0, /* a mark per municipality: a line between two municipalities' targets means nothing */
+                points: true,
+              },
+            ]}
+            format={(v) => formatNumber(v, 2)}
+          />
+          <ScrollTable id="table-yardstick" caption={tw('yard_table')}>
+            <thead>
+              <tr>
+                <th scope="col">{tw('yard_municipality')}</th>
+                <th scope="col" class="num">
+                  {t('dash_ready_episodes')}
+                </th>
+                <th scope="col" class="num">
+                  {tw('yard_mean')}
+                </th>
+                <th scope="col" class="num">
+                  {tw('yard_target')}
+                </th>
+                <th scope="col" class="num">
+                  {tw('yard_year')}
+                </th>
+                <th scope="col">{t('dash_vs_target')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.keys.municipality} data-municipality={r.keys.municipality}>
+                  <th scope="row">{name(r.keys.municipality ?? '')}</th>
+                  <Num row={r} code="ready_episodes" kind="count" />
+                  <Num row={r} code="liable_days_mean" kind="mean" />
+                  <Num row={r} code="liable_days_target" kind="mean" />
+                  <td class="num">{cellValue(r, 'target_baseline_year') ?? ''}</td>
+                  <td data-col="verdict">{verdict(r)}</td>
+                </tr>
+              ))}
+            </tbody>
           </ScrollTable>
         </div>
       )}
