@@ -98,6 +98,23 @@ t.eq((status, body.get("code")), (403, "scope_forbidden"), "another municipality
 status, body, _ = region.request("POST", "/api/v1/whatif?municipality=2081", dict(period, agreements=[{"id": "statutory"}]))
 t.eq({r["municipality"] for r in body.get("rows", [])}, {"2081"}, "a region narrows to one municipality")
 
+# ---- yardsticks (issue 15.4): the agreement's target beside the mean liable days ----
+yard = copy.deepcopy(amounts)
+yard.update(version=3, yardstick={"baseline_year": 2017, "targets_centidays": {"2080": 250}})
+yard_file = os.path.join(TMP, "whatif-yardstick.json")
+json.dump(yard, open(yard_file, "w"))
+subprocess.run([HEMGANG, "agreement", "--db", db, "import", yard_file], check=True, capture_output=True, timeout=60)
+q = f"/api/v1/indicators?from={period['from']}&to={months[-1]}-28&by=municipality&measures=liable_days_mean,liable_days_target,target_baseline_year"
+status, body, _ = region.request("GET", q)
+t.eq(status, 200, "indicators with the yardstick")
+by = {r["keys"]["municipality"]: r["values"] for r in body.get("rows", [])}
+t.eq((by.get("2080", {}).get("liable_days_target"), by.get("2080", {}).get("target_baseline_year")), (2.5, 2017), "Falun's target")
+t.eq(by.get("2081", {}).get("liable_days_target", "absent"), None, "no target for Borlänge")
+t.ok(isinstance(by.get("2080", {}).get("liable_days_mean"), (int, float)) or "liable_days_mean" in body["rows"][0].get("suppressed", []),
+     "the mean beside it (or suppressed)")
+status, body, _ = falun_analyst.request("GET", q)
+t.eq([r["values"]["liable_days_target"] for r in body.get("rows", [])], [2.5], "the municipality sees its own target")
+
 # ---- csv ----
 conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
 conn.request("POST", "/api/v1/whatif?format=csv", body=json.dumps(dict(period, agreements=[{"id": "statutory"}, {"document": double}])),
@@ -108,7 +125,7 @@ conn.close()
 t.eq(resp.status, 200, "csv")
 t.ok(resp.getheader("Content-Type", "").startswith("text/csv"), "text/csv")
 lines = text.splitlines()
-t.eq(lines[0] if lines else "", "municipality,month,invoiced_ore,recomputed_ore,statutory_v2_ore,dubbel_v1_ore", "csv header")
+t.eq(lines[0] if lines else "", "municipality,month,invoiced_ore,recomputed_ore,statutory_v3_ore,dubbel_v1_ore", "csv header (the latest version)")
 t.ok(len(lines) > 8 * 10, "a csv line per row")
 
 # ---- refusals ----
