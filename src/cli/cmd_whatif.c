@@ -25,7 +25,6 @@
 #include "store/whatif_json.h"
 
 #define CMD "whatif"
-#define DEFAULT_DB "hemgang.db"
 
 typedef enum whatif_format { WF_TABLE = 0, WF_JSON, WF_CSV, WF_COUNT } whatif_format;
 static const char *const format_codes[WF_COUNT] = {"table", "json", "csv"};
