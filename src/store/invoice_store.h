@@ -70,6 +70,24 @@ typedef struct invoice_filter {
 /* Summaries (no lines, no patient data), newest month first: *out is a JSON array. */
 hg_status invoice_list(store *s, const invoice_filter *f, json_t **out) HG_MUST_CHECK;
 
+/* What a municipality was invoiced for a month (the what-if's column, store/whatif_json.h). */
+typedef struct invoice_total {
+	char municipality[8];
+	char month[8]; /* "YYYY-MM" */
+	invoice_state state;
+	int revision;
+	int64_t total_ore;
+} invoice_total;
+
+/*
+ * The latest revision that is not superseded of every invoice with month in
+ * [first, last] ("YYYY-MM"), of f's municipality and county (f->month and
+ * f->state are ignored), by municipality and month; no document is read.
+ * *rows hg_malloc'ed (caller frees). HG_EIO, HG_ENOMEM.
+ */
+hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
+			 size_t *n) HG_MUST_CHECK;
+
 /*
  * One invoice with its lines, exclusions and every step (who, when, what,
  * why). HG_ENOTFOUND when there is no such invoice.

@@ -35,34 +35,31 @@ static json_t *jdate(hg_date d)
 	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, buf));
 }
 
-/* The invoices of the months: {"municipality month" -> invoice summary}, the latest revision first seen. */
+/* The invoices of the months: {"municipality month" -> {"total_ore", "state"}}, the latest revision of each. */
 static hg_status invoices_of(store *s, const whatif_request *rq, json_t **out)
 {
-	invoice_filter f = {.county = rq->county, .municipality = rq->municipality, .state = -1};
-	json_t *list = NULL, *by = json_object();
+	invoice_filter f = {.county = rq->county, .municipality = rq->municipality};
+	invoice_total *rows = NULL;
+	size_t n = 0;
 	char first[8], last[8];
 	int y, m, d;
 	date_to_ymd(rq->from, &y, &m, &d);
 	month_text(y, m, first);
 	date_to_ymd(rq->to, &y, &m, &d);
 	month_text(y, m, last);
-	hg_status rc = by ? invoice_list(s, &f, &list) : HG_ENOMEM;
-	size_t i;
-	json_t *inv;
-	json_array_foreach(list, i, inv) {
-		const char *month = json_string_value(json_object_get(inv, "month"));
-		const char *muni = json_string_value(json_object_get(inv, "municipality"));
-		const char *state = json_string_value(json_object_get(inv, "state"));
+	json_t *by = json_object();
+	hg_status rc = by ? invoice_totals(s, &f, first, last, &rows, &n) : HG_ENOMEM;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
 		char key[24];
-		if (rc || !month || !muni || !state || strcmp(month, first) < 0 || strcmp(month, last) > 0)
+		if (rq->sent_only && rows[i].state == INVOICE_DRAFT)
 			continue;
-		if (rq->sent_only && strcmp(state, "draft") == 0)
-			continue;
-		(void)snprintf(key, sizeof key, "%.4s %s", muni, month);
-		if (!json_object_get(by, key) && json_object_set(by, key, inv))
+		(void)snprintf(key, sizeof key, "%.4s %s", rows[i].municipality, rows[i].month);
+		json_t *v = json_pack("{s:s, s:I, s:s}", "municipality", rows[i].municipality, "total_ore",
+				      (json_int_t)rows[i].total_ore, "state", invoice_state_label(rows[i].state)->code);
+		if (!v || json_object_set_new(by, key, v))
 			rc = HG_ENOMEM;
 	}
-	json_decref(list);
+	hg_free(rows);
 	if (rc) {
 		json_decref(by);
 		return rc;
