@@ -69,10 +69,10 @@ static int load_agreement(args *a, const char *path)
 static int parse_args(int argc, char **argv, args *a)
 {
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},     {"from", required_argument, NULL, 'F'},
-		{"to", required_argument, NULL, 'T'},     {"agreement", required_argument, NULL, 'A'},
-		{"format", required_argument, NULL, 'f'}, {"asof", required_argument, NULL, 'a'},
-		{"municipality", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},           {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},           {"agreement", required_argument, NULL, 'A'},
+	    {"format", required_argument, NULL, 'f'},       {"asof", required_argument, NULL, 'a'},
+	    {"municipality", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0},
 	};
 	int opt, rc = CLI_OK;
 	memset(a, 0, sizeof *a);
@@ -83,21 +83,35 @@ static int parse_args(int argc, char **argv, args *a)
 	opterr = 0;
 	while (rc == CLI_OK && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': a->db = optarg; break;
-		case 'F': a->have_from = true; rc = parse_date("--from", optarg, &a->rq.from); break;
-		case 'T': a->have_to = true; rc = parse_date("--to", optarg, &a->rq.to); break;
-		case 'A': rc = load_agreement(a, optarg); break;
-		case 'f': rc = parse_format(optarg, &a->format); break;
+		case 'd':
+			a->db = optarg;
+			break;
+		case 'F':
+			a->have_from = true;
+			rc = parse_date("--from", optarg, &a->rq.from);
+			break;
+		case 'T':
+			a->have_to = true;
+			rc = parse_date("--to", optarg, &a->rq.to);
+			break;
+		case 'A':
+			rc = load_agreement(a, optarg);
+			break;
+		case 'f':
+			rc = parse_format(optarg, &a->format);
+			break;
 		case 'a':
 			if (cal_parse_local(optarg, &a->rq.asof) != HG_OK)
-				rc = cli_usage_error(CMD, "--asof '%s' is not a local date-time (YYYY-MM-DD HH:MM)", optarg);
+				rc = cli_usage_error(CMD, "--asof '%s' is not a local date-time (YYYY-MM-DD HH:MM)",
+				                     optarg);
 			break;
 		case 'k':
 			if (strlen(optarg) != 4 || strspn(optarg, "0123456789") != 4)
 				rc = cli_usage_error(CMD, "municipality '%s' is not a 4-digit kommunkod", optarg);
 			a->rq.municipality = optarg;
 			break;
-		default: rc = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+		default:
+			rc = cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (rc != CLI_OK)
@@ -141,14 +155,16 @@ static void print_table(const args *a, const json_t *doc)
 	for (k = 0; k < a->rq.n_scenarios; k++)
 		printf(" %14.14s", a->scenarios[k].id);
 	putchar('\n');
-	json_array_foreach(json_object_get(doc, "rows"), i, r) {
+	json_array_foreach(json_object_get(doc, "rows"), i, r)
+	{
 		printf("%-12s %-7s", json_string_value(json_object_get(r, "municipality")),
 		       json_string_value(json_object_get(r, "month")));
 		kronor(json_object_get(r, "invoiced_ore"), cell, sizeof cell);
 		printf(" %14s", cell);
 		kronor(json_object_get(r, "recomputed_ore"), cell, sizeof cell);
 		printf(" %14s", cell);
-		json_array_foreach(json_object_get(r, "scenarios"), k, sc) {
+		json_array_foreach(json_object_get(r, "scenarios"), k, sc)
+		{
 			kronor(json_object_get(sc, "total_ore"), cell, sizeof cell);
 			printf(" %14s", cell);
 		}

@@ -28,7 +28,7 @@
 #include "core/liability.h"
 
 #define SETS_MAX (1 + WHATIF_SCENARIOS_MAX) /* set 0: the agreements in force; set i: scenario i - 1 */
-#define CODES 10000                         /* 4-digit municipality codes */
+#define CODES    10000                      /* 4-digit municipality codes */
 
 /* The average model's episodes of one municipality, month (the period's last) and set. */
 typedef struct avg_group {
@@ -175,7 +175,8 @@ hg_date whatif_load_from(const whatif *w)
 		for (size_t i = 0; i < n; i++) {
 			hg_date start, end;
 			if (list[i].model == AGREEMENT_AVERAGE &&
-			    agreement_average_period(&list[i], w->month_first[0], &start, &end) == HG_OK && start < from)
+			    agreement_average_period(&list[i], w->month_first[0], &start, &end) == HG_OK &&
+			    start < from)
 				from = start;
 		}
 	}
@@ -290,7 +291,7 @@ static void add_nights(const whatif *w, muni *m, size_t s, const liability_resul
 
 /* A discharged stay judged by average agreement a: its ready-days into the group that settles its period. */
 static hg_status add_average(const whatif *w, muni *m, size_t s, const facts_row *r, const liability_input *in,
-			     const agreement *a)
+                             const agreement *a)
 {
 	hg_date start, end;
 	if (r->discharged == HG_DATE_NONE || agreement_average_period(a, r->discharged, &start, &end) != HG_OK)
@@ -333,9 +334,10 @@ hg_status whatif_add(whatif *w, const facts_row *r)
 	for (size_t s = 0; s < w->n_sets; s++) {
 		billing_stay stay;
 		if (s > 0 && m->list[s] == m->list[0])
-			continue; /* the scenario does not cover the municipality: the figures in force (whatif_finish) */
+			continue; /* the scenario does not cover the municipality: the figures in force (whatif_finish)
+			           */
 		hg_status rc = billing_stay_judge_input(r->has_liability ? &in : NULL, r->municipality, r->ready_date,
-							m->list[s], m->n_list[s], &stay);
+		                                        m->list[s], m->n_list[s], &stay);
 		if (rc != HG_OK)
 			return rc;
 		if (stay.judged && stay.computed == HG_OK && stay.billing == LIABILITY_BILLABLE)
@@ -383,9 +385,11 @@ hg_status whatif_finish(whatif *w, const whatif_row **rows, size_t *n)
 				}
 				if (g && g->settles) {
 					liability_average_result res[CARE_TYPE_COUNT];
-					hg_status rc = liability_average_all(g->settles, g->eps, g->n, res, &f->average_ore);
+					hg_status rc =
+					    liability_average_all(g->settles, g->eps, g->n, res, &f->average_ore);
 					if (rc != HG_OK)
-						return rc == HG_ENOMEM ? rc : HG_EINTERNAL; /* NEVER: validated agreements */
+						return rc == HG_ENOMEM ? rc
+						                       : HG_EINTERNAL; /* NEVER: validated agreements */
 					f->total_ore += f->average_ore;
 				}
 				if (s == 0)

@@ -44,8 +44,8 @@
 #include "core/facts.h"
 #include "core/status.h"
 
-#define WHATIF_SCENARIOS_MAX 8 /* scenario agreements compared at once */
-#define WHATIF_MONTHS_MAX 120  /* months in one what-if: ten years */
+#define WHATIF_SCENARIOS_MAX 8   /* scenario agreements compared at once */
+#define WHATIF_MONTHS_MAX    120 /* months in one what-if: ten years */
 
 /* One municipality's figure for one month under one agreement set. */
 typedef struct whatif_figure {
@@ -59,8 +59,8 @@ typedef struct whatif_figure {
 typedef struct whatif_row {
 	char municipality[AGREEMENT_CODE_MAX];
 	int year, month;
-	whatif_figure in_force;                          /* under the agreements in force (the invoices' recomputation) */
-	whatif_figure scenarios[WHATIF_SCENARIOS_MAX];   /* [i]: under scenario i */
+	whatif_figure in_force;                        /* under the agreements in force (the invoices' recomputation) */
+	whatif_figure scenarios[WHATIF_SCENARIOS_MAX]; /* [i]: under scenario i */
 } whatif_row;
 
 typedef struct whatif_config {

@@ -18,7 +18,10 @@
 #include "store/followup_store.h"
 #include "store/invoice_store.h"
 
-static hg_status add_row(void *ctx, const facts_row *row) { return whatif_add(ctx, row); }
+static hg_status add_row(void *ctx, const facts_row *row)
+{
+	return whatif_add(ctx, row);
+}
 
 /* "YYYY-MM" of year y, month m into buf. */
 static char *month_text(int y, int m, char buf[static 8])
@@ -55,7 +58,7 @@ static hg_status invoices_of(store *s, const whatif_request *rq, json_t **out)
 			continue;
 		(void)snprintf(key, sizeof key, "%.4s %s", rows[i].municipality, rows[i].month);
 		json_t *v = json_pack("{s:s, s:I, s:s}", "municipality", rows[i].municipality, "total_ore",
-				      (json_int_t)rows[i].total_ore, "state", invoice_state_label(rows[i].state)->code);
+		                      (json_int_t)rows[i].total_ore, "state", invoice_state_label(rows[i].state)->code);
 		if (!v || json_object_set_new(by, key, v))
 			rc = HG_ENOMEM;
 	}
@@ -71,37 +74,40 @@ static hg_status invoices_of(store *s, const whatif_request *rq, json_t **out)
 static json_t *scenario_json(const agreement *a, const whatif_figure *f)
 {
 	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:o}", "agreement", a->id, "version", a->version, "total_ore",
-			 (json_int_t)f->total_ore, "nights", (json_int_t)f->nights, "unpriced_nights",
-			 (json_int_t)f->unpriced_nights, "average_ore",
-			 f->average ? json_integer(f->average_ore) : json_null());
+	                 (json_int_t)f->total_ore, "nights", (json_int_t)f->nights, "unpriced_nights",
+	                 (json_int_t)f->unpriced_nights, "average_ore",
+	                 f->average ? json_integer(f->average_ore) : json_null());
 }
 
 /* The grid: municipality, month, invoiced, recomputed, one column per scenario. */
 static json_t *table_json(const whatif_request *rq, const json_t *rows)
 {
-	json_t *cols = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "code",
-				 "municipality", "sv", "Kommun", "en", "Municipality", "code", "month", "sv", "Månad",
-				 "en", "Month", "code", "invoiced_ore", "sv", "Fakturerat (öre)", "en",
-				 "Invoiced (öre)", "code", "recomputed_ore", "sv", "Gällande överenskommelser (öre)",
-				 "en", "Agreements in force (öre)");
+	json_t *cols =
+	    json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]", "code", "municipality",
+	              "sv", "Kommun", "en", "Municipality", "code", "month", "sv", "Månad", "en", "Month", "code",
+	              "invoiced_ore", "sv", "Fakturerat (öre)", "en", "Invoiced (öre)", "code", "recomputed_ore", "sv",
+	              "Gällande överenskommelser (öre)", "en", "Agreements in force (öre)");
 	json_t *grid = json_array();
 	for (size_t k = 0; cols && k < rq->n_scenarios; k++) {
 		char code[HG_ID_MAX + 16];
 		(void)snprintf(code, sizeof code, "%s_v%d_ore", rq->scenarios[k].id, rq->scenarios[k].version);
 		if (json_array_append_new(cols, json_pack("{s:s, s:s, s:s}", "code", code, "sv", rq->scenarios[k].name,
-							  "en", rq->scenarios[k].name))) {
+		                                          "en", rq->scenarios[k].name))) {
 			json_decref(cols);
 			cols = NULL;
 		}
 	}
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r) {
-		json_t *cells = json_pack("[O, O, O, O]", json_object_get(r, "municipality"), json_object_get(r, "month"),
-					  json_object_get(r, "invoiced_ore"), json_object_get(r, "recomputed_ore"));
+	json_array_foreach(rows, i, r)
+	{
+		json_t *cells =
+		    json_pack("[O, O, O, O]", json_object_get(r, "municipality"), json_object_get(r, "month"),
+		              json_object_get(r, "invoiced_ore"), json_object_get(r, "recomputed_ore"));
 		size_t k;
 		json_t *sc;
-		json_array_foreach(json_object_get(r, "scenarios"), k, sc) {
+		json_array_foreach(json_object_get(r, "scenarios"), k, sc)
+		{
 			if (cells && json_array_append(cells, json_object_get(sc, "total_ore"))) {
 				json_decref(cells);
 				cells = NULL;
@@ -136,13 +142,13 @@ static json_t *rows_json(const whatif_request *rq, const whatif_row *rows, size_
 				json_decref(sc);
 				sc = NULL;
 			}
-		json_t *row = sc ? json_pack("{s:s, s:s, s:O, s:O, s:I, s:I, s:o}", "municipality", r->municipality,
-					     "month", month, "invoiced_ore",
-					     inv ? json_object_get(inv, "total_ore") : json_null(), "invoice_state",
-					     inv ? json_object_get(inv, "state") : json_null(), "recomputed_ore",
-					     (json_int_t)r->in_force.total_ore, "recomputed_unpriced_nights",
-					     (json_int_t)r->in_force.unpriced_nights, "scenarios", sc)
-				 : NULL;
+		json_t *row =
+		    sc ? json_pack("{s:s, s:s, s:O, s:O, s:I, s:I, s:o}", "municipality", r->municipality, "month",
+		                   month, "invoiced_ore", inv ? json_object_get(inv, "total_ore") : json_null(),
+		                   "invoice_state", inv ? json_object_get(inv, "state") : json_null(), "recomputed_ore",
+		                   (json_int_t)r->in_force.total_ore, "recomputed_unpriced_nights",
+		                   (json_int_t)r->in_force.unpriced_nights, "scenarios", sc)
+		       : NULL;
 		if (!row || json_array_append_new(arr, row)) {
 			json_decref(arr);
 			arr = NULL;
@@ -168,17 +174,25 @@ hg_status whatif_report(store *s, const whatif_request *rq, json_t **out, char *
 		(void)snprintf(err, errlen, "cannot read the agreements: %s", hg_status_name(rc));
 		return rc;
 	}
-	whatif_config cfg = {.in_force = in_force, .n_in_force = n_in_force, .scenarios = rq->scenarios,
-			     .n_scenarios = rq->n_scenarios, .from = rq->from, .to = rq->to,
-			     .asof = cal_local_date(rq->asof), .county = rq->county, .municipality = rq->municipality};
+	whatif_config cfg = {.in_force = in_force,
+	                     .n_in_force = n_in_force,
+	                     .scenarios = rq->scenarios,
+	                     .n_scenarios = rq->n_scenarios,
+	                     .from = rq->from,
+	                     .to = rq->to,
+	                     .asof = cal_local_date(rq->asof),
+	                     .county = rq->county,
+	                     .municipality = rq->municipality};
 	rc = whatif_new(&cfg, &w);
 	if (rc == HG_EINVAL)
-		(void)snprintf(err, errlen, "the period must run forward and span at most %d months", WHATIF_MONTHS_MAX);
+		(void)snprintf(err, errlen, "the period must run forward and span at most %d months",
+		               WHATIF_MONTHS_MAX);
 	if (rc == HG_OK)
 		rc = invoices_of(s, rq, &invoices);
 	const char *key;
 	json_t *inv;
-	json_object_foreach(invoices, key, inv) {
+	json_object_foreach(invoices, key, inv)
+	{
 		if (rc == HG_OK)
 			rc = whatif_touch(w, json_string_value(json_object_get(inv, "municipality")));
 	}
@@ -188,8 +202,8 @@ hg_status whatif_report(store *s, const whatif_request *rq, json_t **out, char *
 		date_to_ymd(rq->to, &y, &m, &d);
 		hg_date end = date_from_ymd(y, m, 1) + date_days_in_month(y, m);
 		followup_filter f = {.from = cal_local_midnight(whatif_load_from(w)) - HG_SECONDS_PER_DAY,
-				     .to = cal_local_midnight(end) + HG_SECONDS_PER_DAY,
-				     .municipality = rq->municipality};
+		                     .to = cal_local_midnight(end) + HG_SECONDS_PER_DAY,
+		                     .municipality = rq->municipality};
 		rc = followup_facts_each(s, &f, add_row, w, &episodes);
 	}
 	if (rc == HG_OK)
@@ -200,17 +214,17 @@ hg_status whatif_report(store *s, const whatif_request *rq, json_t **out, char *
 		json_t *sc = json_array();
 		for (size_t k = 0; sc && k < rq->n_scenarios; k++)
 			if (json_array_append_new(sc, json_pack("{s:s, s:i, s:s}", "agreement", rq->scenarios[k].id,
-								"version", rq->scenarios[k].version, "name",
-								rq->scenarios[k].name))) {
+			                                        "version", rq->scenarios[k].version, "name",
+			                                        rq->scenarios[k].name))) {
 				json_decref(sc);
 				sc = NULL;
 			}
 		char when[21];
 		json_t *table = sc ? table_json(rq, rows) : NULL;
 		*out = table ? json_pack("{s:o, s:o, s:s, s:I, s:o, s:O, s:o}", "from", jdate(rq->from), "to",
-					 jdate(rq->to), "asof", instant_format_utc(rq->asof, when), "episodes",
-					 (json_int_t)episodes, "scenarios", sc, "rows", rows, "table", table)
-			     : NULL;
+		                         jdate(rq->to), "asof", instant_format_utc(rq->asof, when), "episodes",
+		                         (json_int_t)episodes, "scenarios", sc, "rows", rows, "table", table)
+		             : NULL;
 		if (!*out) {
 			json_decref(sc);
 			rc = HG_ENOMEM;

@@ -37,13 +37,13 @@
 #include "store/store.h"
 
 typedef struct whatif_request {
-	hg_date from, to;             /* the months that touch [from, to] */
-	hg_instant asof;              /* stays in progress count the nights before its local date */
-	const agreement *scenarios;   /* 1..WHATIF_SCENARIOS_MAX */
+	hg_date from, to;           /* the months that touch [from, to] */
+	hg_instant asof;            /* stays in progress count the nights before its local date */
+	const agreement *scenarios; /* 1..WHATIF_SCENARIOS_MAX */
 	size_t n_scenarios;
-	const char *county;           /* only its municipalities, or NULL */
-	const char *municipality;     /* only it, or NULL */
-	bool sent_only;               /* a draft invoice counts as none (a municipality sees sent invoices only) */
+	const char *county;       /* only its municipalities, or NULL */
+	const char *municipality; /* only it, or NULL */
+	bool sent_only;           /* a draft invoice counts as none (a municipality sees sent invoices only) */
 } whatif_request;
 
 /*

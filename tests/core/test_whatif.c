@@ -52,20 +52,20 @@ enum { AG_X, AG_W, AG_AVG, AG_O, AG_W2025, AG_Q, AG_BAD, AG_COUNT };
 static agreement make_agreement(int which)
 {
 	agreement a = {
-		.id = "x",
-		.name = "X",
-		.version = 1,
-		.region = "20",
-		.n_municipalities = 1,
-		.municipalities = {"2080"},
-		.valid_to = HG_DATE_NONE,
-		.model = AGREEMENT_PER_NIGHT,
-		.grace_days = {3, 3, 3},
-		.count = AGREEMENT_COUNT_CALENDAR,
-		.withdrawal = AGREEMENT_WITHDRAWAL_NEW_GRACE,
-		.conditions = {true, true, true},
-		.n_rates = 2,
-		.rates = {{2024, CARE_SOMATIC, 200000}, {2025, CARE_SOMATIC, 300000}},
+	    .id = "x",
+	    .name = "X",
+	    .version = 1,
+	    .region = "20",
+	    .n_municipalities = 1,
+	    .municipalities = {"2080"},
+	    .valid_to = HG_DATE_NONE,
+	    .model = AGREEMENT_PER_NIGHT,
+	    .grace_days = {3, 3, 3},
+	    .count = AGREEMENT_COUNT_CALENDAR,
+	    .withdrawal = AGREEMENT_WITHDRAWAL_NEW_GRACE,
+	    .conditions = {true, true, true},
+	    .n_rates = 2,
+	    .rates = {{2024, CARE_SOMATIC, 200000}, {2025, CARE_SOMATIC, 300000}},
 	};
 	a.valid_from = day("2018-01-01");
 	switch (which) {
@@ -99,8 +99,11 @@ static agreement make_agreement(int which)
 		a.n_rates = 1;
 		a.rates[0] = (agreement_rate){2025, CARE_SOMATIC, 500000};
 		break;
-	case AG_BAD: a.grace_days[CARE_SOMATIC] = 400; break;
-	default: break;
+	case AG_BAD:
+		a.grace_days[CARE_SOMATIC] = 400;
+		break;
+	default:
+		break;
 	}
 	return a;
 }
@@ -131,11 +134,11 @@ static facts_row stay(const char *municipality, const char *ready, const char *o
 static void add_stays(struct test *t, whatif *w)
 {
 	const facts_row rows[] = {
-		stay("2080", "2024-01-29 10:00", "2024-02-03 10:00", true),
-		stay("2080", "2024-12-27 10:00", "2025-01-03 10:00", true),
-		stay("2080", "2024-02-20 10:00", NULL, true),
-		stay("2080", "2024-02-01 10:00", "2024-02-10 10:00", false),
-		stay("2081", "2024-02-05 10:00", "2024-02-09 10:00", true),
+	    stay("2080", "2024-01-29 10:00", "2024-02-03 10:00", true),
+	    stay("2080", "2024-12-27 10:00", "2025-01-03 10:00", true),
+	    stay("2080", "2024-02-20 10:00", NULL, true),
+	    stay("2080", "2024-02-01 10:00", "2024-02-10 10:00", false),
+	    stay("2081", "2024-02-05 10:00", "2024-02-09 10:00", true),
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		T_EQ_INT(t, whatif_add(w, &rows[i]), HG_OK, "add S%zu", i + 1);
@@ -169,10 +172,15 @@ static void test_figures(struct test *t)
 {
 	size_t n_force;
 	agreement *force = in_force(&n_force);
-	agreement scen[] = {make_agreement(AG_X), make_agreement(AG_W), make_agreement(AG_AVG),
-			    make_agreement(AG_O), make_agreement(AG_W2025)};
-	whatif_config cfg = {.in_force = force, .n_in_force = n_force, .scenarios = scen, .n_scenarios = 5,
-			     .from = day("2024-01-15"), .to = day("2025-01-02"), .asof = day("2024-02-26")};
+	agreement scen[] = {make_agreement(AG_X), make_agreement(AG_W), make_agreement(AG_AVG), make_agreement(AG_O),
+	                    make_agreement(AG_W2025)};
+	whatif_config cfg = {.in_force = force,
+	                     .n_in_force = n_force,
+	                     .scenarios = scen,
+	                     .n_scenarios = 5,
+	                     .from = day("2024-01-15"),
+	                     .to = day("2025-01-02"),
+	                     .asof = day("2024-02-26")};
 	whatif *w = NULL;
 	T_EQ_INT(t, whatif_new(&cfg, &w), HG_OK, "new");
 	if (!w)
@@ -196,20 +204,20 @@ static void test_figures(struct test *t)
 		int64_t total[6], nights[6], unpriced[6];
 		bool average;
 	} want[] = {
-		/* January 2024: S1's ready nights, all within the grace days; no average episode ended */
-		{"2080", 2024, 1, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}, {0}, true},
-		/* February: S1 2 nights + S3 3 nights at 2 000 kr; weekdays 0; average: S1 5 days - 3.00 = 2 days */
-		{"2080", 2024, 2, {1000000, 1000000, 0, 1860000, 1000000, 1000000}, {5, 5, 0, 0, 5, 5}, {0}, true},
-		{"2080", 2024, 3, {0}, {0}, {0}, true},
-		/* December: S2's 30-31 Dec at 2 000 kr; under W2025 X still judges (ready in 2024) */
-		{"2080", 2024, 12, {400000, 400000, 0, 0, 400000, 400000}, {2, 2, 0, 0, 2, 2}, {0}, true},
-		/* January 2025: 1-2 Jan at 3 000 kr; W2025 takes the nights over from 1 January at 5 000 kr;
-		 * average: S2 7 days - 3.00 = 4 days x 9 300 kr */
-		{"2080", 2025, 1, {600000, 600000, 0, 3720000, 600000, 1000000}, {2, 2, 0, 0, 2, 2}, {0}, true},
-		/* Borlänge: the statutory default has no 2024 amount: one night, unpriced; O: 4 x 1 000 kr */
-		{"2081", 2024, 2, {0, 0, 0, 0, 400000, 0}, {1, 1, 1, 1, 4, 1}, {1, 1, 1, 1, 0, 1}, false},
-		{"2081", 2024, 3, {0}, {0}, {0}, false},
-		{"2082", 2024, 2, {0}, {0}, {0}, false},
+	    /* January 2024: S1's ready nights, all within the grace days; no average episode ended */
+	    {"2080", 2024, 1, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}, {0}, true},
+	    /* February: S1 2 nights + S3 3 nights at 2 000 kr; weekdays 0; average: S1 5 days - 3.00 = 2 days */
+	    {"2080", 2024, 2, {1000000, 1000000, 0, 1860000, 1000000, 1000000}, {5, 5, 0, 0, 5, 5}, {0}, true},
+	    {"2080", 2024, 3, {0}, {0}, {0}, true},
+	    /* December: S2's 30-31 Dec at 2 000 kr; under W2025 X still judges (ready in 2024) */
+	    {"2080", 2024, 12, {400000, 400000, 0, 0, 400000, 400000}, {2, 2, 0, 0, 2, 2}, {0}, true},
+	    /* January 2025: 1-2 Jan at 3 000 kr; W2025 takes the nights over from 1 January at 5 000 kr;
+	     * average: S2 7 days - 3.00 = 4 days x 9 300 kr */
+	    {"2080", 2025, 1, {600000, 600000, 0, 3720000, 600000, 1000000}, {2, 2, 0, 0, 2, 2}, {0}, true},
+	    /* Borlänge: the statutory default has no 2024 amount: one night, unpriced; O: 4 x 1 000 kr */
+	    {"2081", 2024, 2, {0, 0, 0, 0, 400000, 0}, {1, 1, 1, 1, 4, 1}, {1, 1, 1, 1, 0, 1}, false},
+	    {"2081", 2024, 3, {0}, {0}, {0}, false},
+	    {"2082", 2024, 2, {0}, {0}, {0}, false},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const whatif_row *r = find(rows, n, want[i].m, want[i].year, want[i].month);
@@ -218,14 +226,14 @@ static void test_figures(struct test *t)
 		for (int s = 0; s < 6; s++) {
 			const whatif_figure *f = s == 0 ? &r->in_force : &r->scenarios[s - 1];
 			T_EQ_INT(t, f->total_ore, want[i].total[s], "%s %d-%02d set %d total", want[i].m, want[i].year,
-				 want[i].month, s);
+			         want[i].month, s);
 			T_EQ_INT(t, f->nights, want[i].nights[s], "%s %d-%02d set %d nights", want[i].m, want[i].year,
-				 want[i].month, s);
+			         want[i].month, s);
 			T_EQ_INT(t, f->unpriced_nights, want[i].unpriced[s], "%s %d-%02d set %d unpriced", want[i].m,
-				 want[i].year, want[i].month, s);
+			         want[i].year, want[i].month, s);
 		}
-		T_EQ_INT(t, r->scenarios[2].average, want[i].average, "%s %d-%02d AVG settles", want[i].m,
-			 want[i].year, want[i].month);
+		T_EQ_INT(t, r->scenarios[2].average, want[i].average, "%s %d-%02d AVG settles", want[i].m, want[i].year,
+		         want[i].month);
 	}
 	/* the agreement in force as a scenario gives the in-force figures on every row */
 	for (size_t i = 0; i < n; i++)
@@ -241,8 +249,13 @@ static void test_quarter(struct test *t)
 	size_t n_force;
 	agreement *force = in_force(&n_force);
 	agreement scen[] = {make_agreement(AG_Q)};
-	whatif_config cfg = {.in_force = force, .n_in_force = n_force, .scenarios = scen, .n_scenarios = 1,
-			     .from = day("2024-02-01"), .to = day("2024-03-31"), .asof = day("2024-12-31")};
+	whatif_config cfg = {.in_force = force,
+	                     .n_in_force = n_force,
+	                     .scenarios = scen,
+	                     .n_scenarios = 1,
+	                     .from = day("2024-02-01"),
+	                     .to = day("2024-03-31"),
+	                     .asof = day("2024-12-31")};
 	whatif *w = NULL;
 	T_EQ_INT(t, whatif_new(&cfg, &w), HG_OK, "quarter new");
 	if (!w)
@@ -250,10 +263,10 @@ static void test_quarter(struct test *t)
 	T_EQ_INT(t, whatif_load_from(w), day("2024-01-01"), "quarter: load from the quarter's start");
 	/* ended in January (3 days), February (5 days: S1) and March (9 days): 17 days - 3 x 3.00 = 8 days */
 	const facts_row rows[] = {
-		stay("2080", "2024-01-10 10:00", "2024-01-13 10:00", true),
-		stay("2080", "2024-01-29 10:00", "2024-02-03 10:00", true),
-		stay("2080", "2024-03-01 10:00", "2024-03-10 10:00", true),
-		stay("2080", "2024-03-25 10:00", "2024-04-02 10:00", true), /* ends in the next quarter */
+	    stay("2080", "2024-01-10 10:00", "2024-01-13 10:00", true),
+	    stay("2080", "2024-01-29 10:00", "2024-02-03 10:00", true),
+	    stay("2080", "2024-03-01 10:00", "2024-03-10 10:00", true),
+	    stay("2080", "2024-03-25 10:00", "2024-04-02 10:00", true), /* ends in the next quarter */
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		T_EQ_INT(t, whatif_add(w, &rows[i]), HG_OK, "quarter add %zu", i);
@@ -290,22 +303,27 @@ static void test_scope_and_refusals(struct test *t)
 		const char *from, *to, *county, *municipality;
 		hg_status rc;
 	} rows[] = {
-		{"ok", 1, false, "2024-01-01", "2024-12-31", NULL, NULL, HG_OK},
-		{"no scenario", 0, false, "2024-01-01", "2024-12-31", NULL, NULL, HG_EINVAL},
-		{"too many", WHATIF_SCENARIOS_MAX + 1, false, "2024-01-01", "2024-12-31", NULL, NULL, HG_EINVAL},
-		{"invalid scenario", 1, true, "2024-01-01", "2024-12-31", NULL, NULL, HG_EINVAL},
-		{"to before from", 1, false, "2024-02-01", "2024-01-31", NULL, NULL, HG_EINVAL},
-		{"same day", 1, false, "2024-02-01", "2024-02-01", NULL, NULL, HG_OK},
-		{"ten years", 1, false, "2020-01-01", "2029-12-31", NULL, NULL, HG_OK},
-		{"over ten years", 1, false, "2020-01-01", "2030-01-01", NULL, NULL, HG_EINVAL},
-		{"bad county", 1, false, "2024-01-01", "2024-12-31", "2", NULL, HG_EINVAL},
-		{"bad municipality", 1, false, "2024-01-01", "2024-12-31", NULL, "208", HG_EINVAL},
+	    {"ok", 1, false, "2024-01-01", "2024-12-31", NULL, NULL, HG_OK},
+	    {"no scenario", 0, false, "2024-01-01", "2024-12-31", NULL, NULL, HG_EINVAL},
+	    {"too many", WHATIF_SCENARIOS_MAX + 1, false, "2024-01-01", "2024-12-31", NULL, NULL, HG_EINVAL},
+	    {"invalid scenario", 1, true, "2024-01-01", "2024-12-31", NULL, NULL, HG_EINVAL},
+	    {"to before from", 1, false, "2024-02-01", "2024-01-31", NULL, NULL, HG_EINVAL},
+	    {"same day", 1, false, "2024-02-01", "2024-02-01", NULL, NULL, HG_OK},
+	    {"ten years", 1, false, "2020-01-01", "2029-12-31", NULL, NULL, HG_OK},
+	    {"over ten years", 1, false, "2020-01-01", "2030-01-01", NULL, NULL, HG_EINVAL},
+	    {"bad county", 1, false, "2024-01-01", "2024-12-31", "2", NULL, HG_EINVAL},
+	    {"bad municipality", 1, false, "2024-01-01", "2024-12-31", NULL, "208", HG_EINVAL},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		whatif_config cfg = {.in_force = force, .n_in_force = n_force, .scenarios = rows[i].bad ? &bad : scen,
-				     .n_scenarios = rows[i].n_scenarios, .from = day(rows[i].from), .to = day(rows[i].to),
-				     .asof = day("2024-12-31"), .county = rows[i].county,
-				     .municipality = rows[i].municipality};
+		whatif_config cfg = {.in_force = force,
+		                     .n_in_force = n_force,
+		                     .scenarios = rows[i].bad ? &bad : scen,
+		                     .n_scenarios = rows[i].n_scenarios,
+		                     .from = day(rows[i].from),
+		                     .to = day(rows[i].to),
+		                     .asof = day("2024-12-31"),
+		                     .county = rows[i].county,
+		                     .municipality = rows[i].municipality};
 		whatif *w = NULL;
 		T_EQ_INT(t, whatif_new(&cfg, &w), rows[i].rc, "config %s", rows[i].label);
 		whatif_free(w);
@@ -316,9 +334,15 @@ static void test_scope_and_refusals(struct test *t)
 		size_t rows;
 	} scopes[] = {{NULL, "2081", 1}, {"20", NULL, 3}, {"21", NULL, 0}, {NULL, NULL, 3}};
 	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
-		whatif_config cfg = {.in_force = force, .n_in_force = n_force, .scenarios = scen, .n_scenarios = 1,
-				     .from = day("2024-02-01"), .to = day("2024-02-29"), .asof = day("2024-02-26"),
-				     .county = scopes[i].county, .municipality = scopes[i].municipality};
+		whatif_config cfg = {.in_force = force,
+		                     .n_in_force = n_force,
+		                     .scenarios = scen,
+		                     .n_scenarios = 1,
+		                     .from = day("2024-02-01"),
+		                     .to = day("2024-02-29"),
+		                     .asof = day("2024-02-26"),
+		                     .county = scopes[i].county,
+		                     .municipality = scopes[i].municipality};
 		whatif *w = NULL;
 		const whatif_row *out = NULL;
 		size_t n = 99;
