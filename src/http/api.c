@@ -166,19 +166,26 @@ static bool require_admin(http_response *res, const api_caller *c)
  * suspended, no thread waiting) until the batch with the record is durable, and becomes a 503 if
  * that batch fails. Replies and returns false when the record cannot be queued.
  */
+/* The audit record of a request of the api_caller. */
+static void audit_record(http_request *req, api_app *app, const api_caller *c, const char *action,
+			 int64_t episode_id, const char *reason, store_audit *a)
+{
+	memset(a, 0, sizeof *a);
+	a->at = api_now();
+	copy_str(a->username, sizeof a->username, c->user.username);
+	copy_str(a->unit, sizeof a->unit, c->user.n_units ? c->user.units[0] : "");
+	copy_str(a->action, sizeof a->action, action);
+	a->episode_id = episode_id;
+	copy_str(a->reason, sizeof a->reason, reason);
+	(void)api_client_addr(req, app, a->client, sizeof a->client);
+}
+
 static bool audit_enqueue(http_request *req, http_response *res, api_app *app, const api_caller *c,
 			  const char *action, int64_t episode_id, const int64_t *episodes, size_t n, const char *reason)
 {
 	store_audit a;
 	uint64_t ticket = 0;
-	memset(&a, 0, sizeof a);
-	a.at = api_now();
-	copy_str(a.username, sizeof a.username, c->user.username);
-	copy_str(a.unit, sizeof a.unit, c->user.n_units ? c->user.units[0] : "");
-	copy_str(a.action, sizeof a.action, action);
-	a.episode_id = episode_id;
-	copy_str(a.reason, sizeof a.reason, reason);
-	(void)api_client_addr(req, app, a.client, sizeof a.client);
+	audit_record(req, app, c, action, episode_id, reason, &a);
 	hg_status rc = store_audit_enqueue_patients(app->store, &a, episodes,
 						    n > STORE_AUDIT_PATIENTS_MAX ? STORE_AUDIT_PATIENTS_MAX : n, &ticket);
 	if (rc != HG_OK) {
@@ -660,6 +667,28 @@ static bool pick_author_unit(api_app *app, const api_caller *c, const episode_st
 	return false;
 }
 
+/*
+ * The same for an event to episode `id`, from the stored parties of the episode (the projection
+ * its last commit wrote, kept with the events in one transaction) rather than from its folded
+ * events: a party is its admitting ward, its ward or a recipient, as episode_is_party says.
+ */
+static bool pick_author_unit_of(api_app *app, const api_caller *c, int64_t id, event_type type, store_unit *out)
+{
+	const event_type_info *info = event_info(type);
+	for (int i = 0; i < c->user.n_units; i++) {
+		bool party = false;
+		if (store_unit_get(app->store, c->user.units[i], out) != HG_OK)
+			continue;
+		if (!(info->author_kinds & EVENT_KIND_BIT(out->kind)))
+			continue;
+		if (store_episode_visible(app->store, id, (const char (*)[HG_ID_MAX])c->user.units[i], 1, &party) != HG_OK ||
+		    !party)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 /* Fills kind and org of each recipient from the unit table; replies 422 naming the unknown one. */
 static bool fill_recipients(api_app *app, http_response *res, event_recipients *r)
 {
@@ -746,38 +775,75 @@ static hg_status reply_open_episode(http_request *req, http_response *res, api_a
 				      err->field, en ? err->message_en : err->message_sv, ext);
 }
 
-/* Appends ev for the api_caller and replies 201 (or 200 for a replayed key). */
-static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const api_caller *c,
-				  int64_t episode_id, const event *ev, const char *key)
+/* An append waiting for its batch: what its answer needs once the writer has decided. */
+typedef struct append_reply {
+	api_app *app;
+	api_caller c;
+	event_type type;
+	store_append_job *job;
+} append_reply;
+
+static void append_reply_release(void *p)
 {
+	append_reply *a = p;
+	store_append_job_release(a->job);
+	hg_free(a);
+}
+
+/* The answer of a submitted append, once its batch (the event and its audit record) is durable. */
+static hg_status append_reply_finish(http_request *req, http_response *res, void *p)
+{
+	append_reply *a = p;
 	store_append_result r;
 	event_error err;
 	char loc[64];
-	uint8_t hash[STORE_REQUEST_HASH_SIZE];
-	if (key)
-		request_hash(req, hash);
-	uint64_t ticket = 0;
-	hg_status rc = store_append_held(app->store, episode_id, ev, key, key ? hash : NULL, api_now(), &r, &err, &ticket);
-	/* judged and written into the open batch: whatever the answer, it goes out once that batch is
-	 * durable (a 503 if it fails), without a thread waiting for the sync */
-	http_response_hold(res, ticket);
+	hg_status rc = store_append_job_result(a->job, &r, &err);
 	if (rc == HG_ENOTFOUND)
 		return api_problem_store(res, rc);
 	if (rc == HG_ECONFLICT && err.reason == EVR_PATIENT_HAS_OPEN_EPISODE)
-		return reply_open_episode(req, res, app, c, r.episode_id, &err);
+		return reply_open_episode(req, res, a->app, &a->c, r.episode_id, &err);
 	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE)
 		return reply_event_error(req, res, rc, &err);
 	if (rc != HG_OK)
 		return api_problem_store(res, rc);
-	if (!api_audit(req, res, app, c, r.replayed ? "event.append.replayed" : "event.append", r.episode_id, NULL))
-		return HG_OK;
 	snprintf(loc, sizeof loc, "/api/v1/episodes/%" PRId64, r.episode_id);
 	if (http_response_header(res, "Location", loc) != HG_OK)
 		return HG_EINTERNAL;
 	json_t *out = json_pack("{s:I, s:I, s:i, s:s, s:o, s:b}", "episode_id", (json_int_t)r.episode_id, "event_id",
-				(json_int_t)r.event_id, "seq", r.seq, "type", event_type_code(ev->type), "recorded_at",
+				(json_int_t)r.event_id, "seq", r.seq, "type", event_type_code(a->type), "recorded_at",
 				json_instant(r.recorded_at), "replayed", r.replayed);
 	return http_reply_json(res, r.replayed ? 200 : 201, out);
+}
+
+/*
+ * Appends ev for the api_caller and replies 201 (or 200 for a replayed key). The append goes to
+ * the writer with its audit record ("event.append", or "event.append.replayed"); the connection
+ * is suspended, no thread waiting, and the answer is rendered once the batch that holds both is
+ * durable (a 503 if it fails).
+ */
+static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const api_caller *c,
+				  int64_t episode_id, const event *ev, const char *key)
+{
+	uint8_t hash[STORE_REQUEST_HASH_SIZE];
+	store_audit audit;
+	uint64_t ticket = 0;
+	if (key)
+		request_hash(req, hash);
+	audit_record(req, app, c, "event.append", 0, NULL, &audit);
+	append_reply *a = hg_calloc(1, sizeof *a);
+	if (!a)
+		return HG_ENOMEM;
+	a->app = app;
+	a->c = *c;
+	a->type = ev->type;
+	hg_status rc = store_append_submit(app->store, episode_id, ev, key, key ? hash : NULL, api_now(), &audit,
+					   &a->job, &ticket);
+	if (rc != HG_OK) {
+		hg_free(a);
+		return api_problem_store(res, rc);
+	}
+	http_response_defer(res, ticket, append_reply_finish, append_reply_release, a);
+	return HG_OK;
 }
 
 /* Parses the body into an event of the api_caller; replies on failure and returns false. */
@@ -889,7 +955,6 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 	api_caller c;
 	int64_t id;
 	event *ev = NULL;
-	episode_state *st = NULL;
 	store_unit unit;
 	const char *key;
 	hg_status rc = HG_OK;
@@ -897,8 +962,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 	    !idempotency_key(req, res, &key))
 		return HG_OK;
 	ev = hg_malloc(sizeof *ev);
-	st = hg_malloc(sizeof *st);
-	if (!ev || !st) {
+	if (!ev) {
 		rc = HG_ENOMEM;
 		goto out;
 	}
@@ -909,12 +973,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 					role_label(c.user.role)->sv, event_info(ev->type)->sv);
 		goto out;
 	}
-	rc = store_episode_load(app->store, id, st, NULL, NULL);
-	if (rc != HG_OK) {
-		rc = api_problem_store(res, rc);
-		goto out;
-	}
-	if (!pick_author_unit(app, &c, st, ev->type, NULL, &unit)) {
+	if (!pick_author_unit_of(app, &c, id, ev->type, &unit)) {
 		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, "type",
 					"Ingen av dina enheter får skicka %s i detta vårdtillfälle.", event_info(ev->type)->sv);
 		goto out;
@@ -934,7 +993,6 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 	rc = append_and_reply(req, res, app, &c, id, ev, key);
 out:
 	hg_free(ev);
-	hg_free(st);
 	return rc;
 }
 

@@ -133,6 +133,16 @@ typedef struct http_config {
  * the client gets 503 instead. Several calls keep the highest ticket (tickets are durable in order).
  */
 void http_response_hold(http_response *res, uint64_t ticket);
+/*
+ * Holds the answer as http_response_hold does and renders it only then: once `ticket` is durable,
+ * finish(req, res, ctx) fills the response on a worker thread (a failed ticket answers 503 without
+ * calling it; finish must not hold again). Ticket 0 is durable at once. release(ctx) runs exactly
+ * once when the request ends, whatever happened to it. Used for answers that depend on what a
+ * group commit decided (an append judged by the writer), so no thread waits for the judgement.
+ */
+typedef hg_status (*http_finish_fn)(http_request *req, http_response *res, void *ctx);
+void http_response_defer(http_response *res, uint64_t ticket, http_finish_fn finish, void (*release)(void *ctx),
+			 void *ctx);
 /* Resumes the held connections whose tickets have become durable (thread-safe; call after each
  * group commit). */
 void http_server_wake(http_server *s);

@@ -38,6 +38,9 @@ struct http_response {
 	size_t nheaders;
 	const char *instance; /* the request path, for problem bodies */
 	uint64_t hold;        /* 0, or the ticket that must be durable before the answer is sent */
+	http_finish_fn finish; /* NULL, or renders the answer once the hold is durable (http_response_defer) */
+	void (*release)(void *ctx);
+	void *finish_ctx;
 };
 
 typedef struct http_param {

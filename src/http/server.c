@@ -438,6 +438,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 				 void **req_cls);
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe);
 static size_t resume_held(http_server *s, bool all);
+static void finish_release(http_response *res);
 static enum MHD_Result queue(http_server *s, http_request *req);
 
 hg_status http_server_start(const http_config *cfg, const http_route *routes, size_t nroutes, void *app,
@@ -568,6 +569,16 @@ static size_t resume_held(http_server *s, bool all)
 	return resumed;
 }
 
+void http_response_defer(http_response *res, uint64_t ticket, http_finish_fn finish, void (*release)(void *ctx),
+			 void *ctx)
+{
+	finish_release(res); /* a second defer replaces the first */
+	http_response_hold(res, ticket);
+	res->finish = finish;
+	res->release = release;
+	res->finish_ctx = ctx;
+}
+
 void http_server_wake(http_server *s)
 {
 	if (s)
@@ -607,10 +618,18 @@ static enum MHD_Result queue_after_hold(http_server *s, http_request *req)
 	req->held = false;
 	if (req->hold_result < 0) {
 		const char *instance = req->res.instance;
+		finish_release(&req->res);
 		http_response_free(&req->res);
 		http_response_init(&req->res, instance);
 		http_reply_status_problem(&req->res, 503, "store_unavailable",
 					  "the record of this request could not be made durable; try again");
+	} else if (req->res.finish) {
+		http_finish_fn finish = req->res.finish;
+		req->res.finish = NULL;
+		hg_status rc = finish(req, &req->res, req->res.finish_ctx);
+		if (!req->res.status)
+			http_reply_failure(&req->res, rc ? rc : HG_EINTERNAL);
+		finish_release(&req->res);
 	}
 	return queue(s, req);
 }
@@ -642,8 +661,20 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
+/* Ends a deferred answer's context (http_response_defer), once. */
+static void finish_release(http_response *res)
+{
+	void (*release)(void *) = res->release;
+	res->finish = NULL;
+	res->release = NULL;
+	if (release)
+		release(res->finish_ctx);
+	res->finish_ctx = NULL;
+}
+
 static void request_free(http_request *req)
 {
+	finish_release(&req->res);
 	http_response_free(&req->res);
 	json_decref(req->json);
 	hg_free(req->body);
@@ -822,7 +853,7 @@ static void dispatch(http_server *s, http_request *req)
 		const http_route *r = &s->routes[i];
 		set_slot(req, (size_t)i, r->name ? r->name : r->pattern);
 		hg_status rc = r->handler(req, res, s->app);
-		if (!res->status)
+		if (!res->status && !res->finish) /* a deferred answer is rendered when durable */
 			http_reply_failure(res, rc ? rc : HG_EINTERNAL);
 		return;
 	}
@@ -963,7 +994,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		http_reply_status_problem(&req->res, 503, "out_of_memory", NULL);
 	else
 		dispatch(s, req);
-	if (req->res.hold) {
+	if (req->res.hold || req->res.finish) {
 		if (hold_request(s, req))
 			return MHD_YES; /* suspended: http_server_wake resumes it */
 		req->held = true;

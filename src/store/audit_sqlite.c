@@ -15,42 +15,64 @@
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
-static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, const uint32_t *pat_off,
-			      const uint32_t *pat_n, const int64_t *patients, size_t n)
+/* One audit record and one link per patient shown (patients[0..n)). */
+static hg_status insert_record(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *a, const int64_t *patients,
+			       size_t n)
 {
 	static const char sql[] = "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	static const char sql_link[] = "INSERT OR IGNORE INTO audit_patients(audit_id, episode_id) VALUES (?1, ?2)";
 	sqlite3_stmt *st = NULL, *link = NULL;
 	hg_status rc = sq_stmt_cached(stmts, db, sql, &st);
-	if (rc == HG_OK)
+	if (rc == HG_OK && n)
 		rc = sq_stmt_cached(stmts, db, sql_link, &link);
-	for (size_t i = 0; rc == HG_OK && i < n; i++) {
-		const store_audit *a = &items[i];
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, a->at);
-		sq_bind_text(st, 2, a->username);
-		sq_bind_text(st, 3, a->unit[0] ? a->unit : NULL);
-		sq_bind_text(st, 4, a->action);
-		if (a->episode_id)
-			sqlite3_bind_int64(st, 5, a->episode_id);
-		else
-			sqlite3_bind_null(st, 5);
-		sq_bind_text(st, 6, a->reason[0] ? a->reason : NULL);
-		sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		int64_t id = sqlite3_last_insert_rowid(db);
-		for (uint32_t k = 0; rc == HG_OK && k < pat_n[i]; k++) {
-			sqlite3_reset(link);
-			sqlite3_bind_int64(link, 1, id);
-			sqlite3_bind_int64(link, 2, patients[pat_off[i] + k]);
-			rc = sqlite3_step(link) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-	}
-	if (st)
-		sqlite3_reset(st);
-	if (link)
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, a->at);
+	sq_bind_text(st, 2, a->username);
+	sq_bind_text(st, 3, a->unit[0] ? a->unit : NULL);
+	sq_bind_text(st, 4, a->action);
+	if (a->episode_id)
+		sqlite3_bind_int64(st, 5, a->episode_id);
+	else
+		sqlite3_bind_null(st, 5);
+	sq_bind_text(st, 6, a->reason[0] ? a->reason : NULL);
+	sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sqlite3_reset(st);
+	int64_t id = sqlite3_last_insert_rowid(db);
+	for (size_t k = 0; rc == HG_OK && k < n; k++) {
+		sqlite3_bind_int64(link, 1, id);
+		sqlite3_bind_int64(link, 2, patients[k]);
+		rc = sqlite3_step(link) == SQLITE_DONE ? HG_OK : HG_EIO;
 		sqlite3_reset(link);
+	}
+	return rc;
+}
+
+static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, const uint32_t *pat_off,
+			      const uint32_t *pat_n, const int64_t *patients, size_t n)
+{
+	hg_status rc = HG_OK;
+	for (size_t i = 0; rc == HG_OK && i < n; i++)
+		rc = insert_record(stmts, db, &items[i], patients + pat_off[i], pat_n[i]);
+	return rc;
+}
+
+/* The audit records that submitted appends carry, for those stored or replayed. */
+static hg_status insert_job_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_append_job *const *jobs, size_t n)
+{
+	hg_status rc = HG_OK;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		const sq_append_job *job = jobs[i];
+		if (!job || !job->audit || job->rc != HG_OK)
+			continue;
+		store_audit a = *job->audit;
+		a.episode_id = job->out->episode_id;
+		if (job->out->replayed)
+			snprintf(a.action, sizeof a.action, "%.*s.replayed", (int)sizeof a.action - 10, job->audit->action);
+		rc = insert_record(stmts, db, &a, NULL, 0);
+	}
 	return rc;
 }
 
@@ -83,6 +105,13 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 		job->rc = sq_append_in_tx(s, q->db, job, b->slots + b->n_slots, &n);
 		if (job->rc == HG_OK)
 			b->n_slots += n;
+		if (job->rc == HG_OK && !job->out->replayed)
+			atomic_fetch_add(&s->appended, 1);
+		if (job->owner) { /* submitted: nobody waits for the judgement, only for the commit */
+			job->judged = true;
+			continue;
+		}
+		b->jobs[i] = NULL; /* its caller's (on its stack): not to be touched once judged */
 		pthread_mutex_lock(&q->lock);
 		job->judged = true;
 		pthread_cond_broadcast(&q->judged);
@@ -90,13 +119,20 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 	}
 	if (rc != HG_OK) {
 		pthread_mutex_lock(&q->lock);
-		for (size_t i = 0; i < b->n_jobs; i++)
+		for (size_t i = 0; i < b->n_jobs; i++) {
+			if (!b->jobs[i])
+				continue;
 			b->jobs[i]->judged = true;
+			if (!b->jobs[i]->owner)
+				b->jobs[i] = NULL;
+		}
 		pthread_cond_broadcast(&q->judged);
 		pthread_mutex_unlock(&q->lock);
 		return rc;
 	}
 	rc = insert_audit(&q->stmts, q->db, b->items, b->pat_off, b->pat_n, b->patients, b->n_items);
+	if (rc == HG_OK)
+		rc = insert_job_audit(&q->stmts, q->db, b->jobs, b->n_jobs);
 	if (rc != HG_OK) {
 		sq_write_rollback(s, q->db);
 		return rc;
@@ -151,6 +187,8 @@ static void *writer_main(void *arg)
 			for (size_t i = 0; i < q->njobs; i++) {
 				q->jobs[i]->rc = HG_ENOMEM;
 				q->jobs[i]->judged = true;
+				if (q->jobs[i]->owner) /* its ticket fails with the batch: the writer is done with it */
+					store_append_job_release(q->jobs[i]->owner);
 			}
 			pthread_cond_broadcast(&q->judged);
 		}
@@ -173,6 +211,11 @@ static void *writer_main(void *arg)
 		}
 		q->committed = last;
 		pthread_cond_broadcast(&q->done);
+		pthread_mutex_unlock(&q->lock);
+		for (size_t i = 0; i < b.n_jobs; i++)
+			if (b.jobs[i]) /* a submitted job (the others were let go when judged) */
+				store_append_job_release(b.jobs[i]->owner);
+		pthread_mutex_lock(&q->lock);
 		void (*notify)(void *) = q->notify;
 		void *notify_arg = q->notify_arg;
 		if (notify) {
@@ -192,12 +235,86 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* The writer's WAL hook, after each commit: n frames in the WAL. Replaces the automatic
+ * checkpoint, which would copy the WAL into the database (and sync it) inside the commit. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int n)
+{
+	audit_queue *q = arg;
+	(void)db;
+	(void)name;
+	if (n >= SQ_CHECKPOINT_FRAMES) {
+		pthread_mutex_lock(&q->ckpt_lock);
+		q->ckpt_want = true;
+		pthread_cond_signal(&q->ckpt_cond);
+		pthread_mutex_unlock(&q->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+	audit_queue *q = arg;
+	pthread_mutex_lock(&q->ckpt_lock);
+	for (;;) {
+		while (!q->ckpt_want && !q->ckpt_stop)
+			pthread_cond_wait(&q->ckpt_cond, &q->ckpt_lock);
+		if (q->ckpt_stop)
+			break;
+		q->ckpt_want = false;
+		pthread_mutex_unlock(&q->ckpt_lock);
+		/* a failure (busy, I/O) leaves the WAL longer, nothing lost: the next commit asks again */
+		(void)sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&q->ckpt_lock);
+	}
+	pthread_mutex_unlock(&q->ckpt_lock);
+	return NULL;
+}
+
+/* Starts the checkpointer; without it (no memory, no thread) the writer checkpoints as SQLite does. */
+static void checkpointer_start(audit_queue *q, const char *path)
+{
+	char err[160];
+	if (sq_open_conn(path, &q->ckpt_db, err, sizeof err) != HG_OK) {
+		q->ckpt_db = NULL;
+		return;
+	}
+	pthread_mutex_init(&q->ckpt_lock, NULL);
+	pthread_cond_init(&q->ckpt_cond, NULL);
+	if (pthread_create(&q->ckpt, NULL, checkpointer_main, q) != 0) {
+		pthread_cond_destroy(&q->ckpt_cond);
+		pthread_mutex_destroy(&q->ckpt_lock);
+		sqlite3_close(q->ckpt_db);
+		q->ckpt_db = NULL;
+		return;
+	}
+	q->ckpt_running = true;
+	sqlite3_wal_hook(q->db, wal_hook, q);
+}
+
+static void checkpointer_stop(audit_queue *q)
+{
+	if (!q->ckpt_running)
+		return;
+	pthread_mutex_lock(&q->ckpt_lock);
+	q->ckpt_stop = true;
+	pthread_cond_signal(&q->ckpt_cond);
+	pthread_mutex_unlock(&q->ckpt_lock);
+	pthread_join(q->ckpt, NULL);
+	pthread_cond_destroy(&q->ckpt_cond);
+	pthread_mutex_destroy(&q->ckpt_lock);
+	sqlite3_close(q->ckpt_db);
+	q->ckpt_db = NULL;
+	q->ckpt_running = false;
+}
+
 hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen)
 {
 	audit_queue *q = &s->audit;
 	hg_status rc = sq_open_conn(path, &q->db, err, errlen);
 	if (rc != HG_OK)
 		return rc;
+	if (strcmp(path, ":memory:") != 0)
+		checkpointer_start(q, path);
 	q->items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->items);
 	q->jobs = hg_malloc(APPEND_QUEUE_MAX * sizeof *q->jobs);
 	q->folds = hg_calloc(1, sizeof *q->folds);
@@ -237,6 +354,7 @@ void sq_audit_stop(store *s)
 		pthread_mutex_destroy(&q->lock);
 		q->running = false;
 	}
+	checkpointer_stop(q); /* after the writer: its last commit may still have asked for one */
 	hg_free(q->items);
 	q->items = NULL;
 	hg_free(q->jobs);
@@ -348,6 +466,23 @@ hg_status store_audit_add(store *s, const store_audit *a)
 	return rc;
 }
 
+/* Queues job for the writer and gives it its ticket; false when the writer stops. */
+static bool enqueue_job(audit_queue *q, sq_append_job *job)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->njobs == APPEND_QUEUE_MAX && !q->stop)
+		pthread_cond_wait(&q->space, &q->lock);
+	if (q->stop) {
+		pthread_mutex_unlock(&q->lock);
+		return false;
+	}
+	q->jobs[q->njobs++] = job;
+	job->ticket = ++q->enqueued;
+	pthread_cond_signal(&q->nonempty);
+	pthread_mutex_unlock(&q->lock);
+	return true;
+}
+
 hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const char *key,
 			    const uint8_t *request_hash, hg_instant now, store_append_result *out, event_error *err,
 			    uint64_t *ticket)
@@ -364,25 +499,78 @@ hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const
 	*ticket = 0;
 	event_error_clear(err);
 	memset(out, 0, sizeof *out);
-	if (!q->running)
+	if (!q->running || !enqueue_job(q, &job))
 		return HG_EIO;
-	pthread_mutex_lock(&q->lock);
-	while (q->njobs == APPEND_QUEUE_MAX && !q->stop)
-		pthread_cond_wait(&q->space, &q->lock);
-	if (q->stop) {
-		pthread_mutex_unlock(&q->lock);
-		return HG_EIO;
-	}
-	q->jobs[q->njobs++] = &job;
-	job.ticket = ++q->enqueued;
-	pthread_cond_signal(&q->nonempty);
 	/* a short wait: the writer judges in memory and writes into its open transaction, no sync */
+	pthread_mutex_lock(&q->lock);
 	while (!job.judged)
 		pthread_cond_wait(&q->judged, &q->lock);
 	pthread_mutex_unlock(&q->lock);
-	if (job.rc == HG_OK && !out->replayed)
-		atomic_fetch_add(&s->appended, 1);
 	/* a replay or a refusal is held too: the original may still be in the uncommitted batch */
 	*ticket = job.ticket;
 	return job.rc;
+}
+
+hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, const char *key,
+			      const uint8_t *request_hash, hg_instant now, const store_audit *audit,
+			      store_append_job **out, uint64_t *ticket)
+{
+	store_append_job *j = hg_calloc(1, sizeof *j);
+	*out = NULL;
+	*ticket = 0;
+	if (!j)
+		return HG_ENOMEM;
+	j->ev = *ev;
+	if (key)
+		sq_copy_str(j->key, sizeof j->key, key);
+	if (request_hash)
+		memcpy(j->hash, request_hash, sizeof j->hash);
+	if (audit)
+		j->audit = *audit;
+	event_error_clear(&j->err);
+	j->job = (sq_append_job){.episode_id = episode_id,
+				 .ev = &j->ev,
+				 .key = key ? j->key : NULL,
+				 .request_hash = request_hash ? j->hash : NULL,
+				 .now = now,
+				 .out = &j->out,
+				 .err = &j->err,
+				 .audit = audit ? &j->audit : NULL,
+				 .owner = j};
+	if (s->pg) { /* PostgreSQL answers after COMMIT: decided at once, ticket 0 */
+		j->job.rc = pgs_append_request(s->pg, episode_id, &j->ev, j->job.key, j->job.request_hash, now, &j->out,
+					       &j->err);
+		if (j->job.rc == HG_OK && audit) {
+			store_audit a = j->audit;
+			a.episode_id = j->out.episode_id;
+			if (j->out.replayed)
+				snprintf(a.action, sizeof a.action, "%.*s.replayed", (int)sizeof a.action - 10, audit->action);
+			if (pgs_audit_add(s->pg, &a) != HG_OK)
+				j->job.rc = HG_EIO;
+		}
+		atomic_init(&j->refs, 1);
+		*out = j;
+		return HG_OK;
+	}
+	atomic_init(&j->refs, 2); /* the caller's and the writer's */
+	if (!s->audit.running || !enqueue_job(&s->audit, &j->job)) {
+		hg_free(j);
+		return HG_EIO;
+	}
+	*ticket = j->job.ticket;
+	*out = j;
+	return HG_OK;
+}
+
+hg_status store_append_job_result(const store_append_job *job, store_append_result *out, event_error *err)
+{
+	*out = job->out;
+	*err = job->err;
+	return job->job.rc;
+}
+
+void store_append_job_release(store_append_job *job)
+{
+	if (job && atomic_fetch_sub(&job->refs, 1) == 1)
+		hg_free(job);
 }

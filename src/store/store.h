@@ -293,6 +293,25 @@ int store_ticket_state(store *s, uint64_t ticket);
  * before concurrent use; NULL to clear. */
 void store_audit_set_notify(store *s, void (*fn)(void *arg), void *arg);
 
+/*
+ * An append handed to the writer without waiting for it (the HTTP API and HL7 do so, so that no
+ * thread waits while the batch is judged and synced). store_append_submit copies what it needs
+ * and returns at once with *job and *ticket; once store_ticket_state(ticket) is 1, the writer has
+ * decided and store_append_job_result tells what (as store_append_request would have); at -1 the
+ * batch failed and nothing of it is stored. With `audit` (NULL: none), the writer writes that audit
+ * record in the same transaction when the event is stored or replayed, with the event's episode
+ * id, and ".replayed" added to its action for a replay: the answer and its audit record become
+ * durable together. Release the job (store_append_job_release) in every case, also unanswered.
+ */
+typedef struct store_append_job store_append_job;
+hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, const char *key,
+			      const uint8_t *request_hash, hg_instant now, const store_audit *audit,
+			      store_append_job **job, uint64_t *ticket) HG_MUST_CHECK;
+/* The decision on a submitted append (only once its ticket is durable): as store_append_request. */
+hg_status store_append_job_result(const store_append_job *job, store_append_result *out, event_error *err);
+void store_append_job_release(store_append_job *job);
+
+
 typedef struct store_audit_filter {
 	int64_t episode_id;   /* 0 = any */
 	const char *username; /* NULL = any */

@@ -40,11 +40,29 @@ typedef struct sq_append_job {
 	hg_instant now;
 	store_append_result *out;
 	event_error *err;
+	/* NULL, or the audit record the writer adds in the same transaction when the event is stored
+	 * or replayed (store_append_submit) */
+	const store_audit *audit;
+	/* NULL, or the submitted job this is part of: the writer drops its reference when done */
+	struct store_append_job *owner;
 	/* set by the writer */
 	hg_status rc;
 	bool judged;
 	uint64_t ticket;
 } sq_append_job;
+
+/* An append handed over by store_append_submit: the job with copies of what it points to, shared
+ * by the caller and the writer until both released it. */
+struct store_append_job {
+	sq_append_job job;
+	event ev;
+	char key[STORE_KEY_MAX];
+	uint8_t hash[STORE_REQUEST_HASH_SIZE];
+	store_audit audit;
+	store_append_result out;
+	event_error err;
+	atomic_int refs;
+};
 
 /* Statements prepared once for one connection, found again by the address of their SQL text. */
 #define SQ_STMT_CACHE_MAX 24
@@ -105,7 +123,16 @@ typedef struct audit_queue {
 	uint64_t failed_lo, failed_hi; /* the latest batch that failed, or 0..0 */
 	void (*notify)(void *arg);     /* called after each batch is decided (store_audit_set_notify) */
 	void *notify_arg;
+	/* WAL checkpoints off the commit path: the writer's connection does none itself; after a
+	 * commit leaves SQ_CHECKPOINT_FRAMES or more in the WAL, a thread of its own checkpoints it
+	 * (PASSIVE: it never blocks the writer) on its own connection. */
+	pthread_t ckpt;
+	bool ckpt_running, ckpt_stop, ckpt_want;
+	sqlite3 *ckpt_db;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
 } audit_queue;
+#define SQ_CHECKPOINT_FRAMES 1000 /* SQLite's own default for its automatic checkpoint */
 
 #define SESSION_CACHE_SLOTS 512
 #define SESSION_CACHE_TTL 5

@@ -866,33 +866,24 @@ static hg_status read_events(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id,
 	return HG_OK;
 }
 
-/* Writes the projection rows of one folded episode (replacing earlier ones). */
-static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now)
+/* Binds the deadlines (?16-?21), last_seq (?22) and updated_at (?23) of a projection row. */
+static void bind_row_tail(sqlite3_stmt *q, const deadline *dl, const episode_state *st, hg_instant now)
 {
-	static const char *const sql_del[] = {
-		"DELETE FROM episode_parties WHERE episode_id = ?1",
-		"DELETE FROM pending_acks WHERE episode_id = ?1",
-	};
-	sqlite3_stmt *q = NULL;
-	deadline dl[DEADLINE_KIND_COUNT];
-	deadline_rules rules = deadline_rules_default();
-	hg_status rc = deadline_evaluate(st, &rules, now, dl);
-	if (rc != HG_OK)
-		return rc;
-
-	for (size_t i = 0; i < sizeof sql_del / sizeof sql_del[0] && rc == HG_OK; i++) {
-		rc = stmt_get(sc, db, sql_del[i], &q);
-		if (rc == HG_OK) {
-			sqlite3_bind_int64(q, 1, st->id);
-			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-		stmt_put(sc, q);
-		q = NULL;
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
+		sq_bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
+		sq_bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
 	}
-	if (rc != HG_OK)
-		return rc;
+	sqlite3_bind_int(q, 22, st->last_seq);
+	sqlite3_bind_int64(q, 23, now);
+}
 
-	rc = stmt_get(sc, db,
+/* The whole episode_projection row of st (replacing an earlier one). */
+static hg_status project_row(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const deadline *dl,
+			     hg_instant now)
+{
+	sqlite3_stmt *q = NULL;
+	hg_status rc = stmt_get(sc, db,
 		     "INSERT OR REPLACE INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
 		     "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
 		     "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
@@ -920,17 +911,108 @@ static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st
 	sq_bind_instant(q, 13, st->ready_at);
 	sq_bind_instant(q, 14, st->discharged_at);
 	sq_bind_text(q, 15, st->track_is_set ? track_colour_label(st->track)->code : NULL);
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
-		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
-		sq_bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
-		sq_bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
-	}
-	sqlite3_bind_int(q, 22, st->last_seq);
-	sqlite3_bind_int64(q, 23, now);
+	bind_row_tail(q, dl, st, now);
 	rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
 	stmt_put(sc, q);
+	return rc;
+}
+
+/* Whether a and b have the same parties, in the same order (episode_parties, pending_acks' units). */
+static bool same_parties(const episode_state *a, const episode_state *b)
+{
+	if (a->recipient_count != b->recipient_count || strcmp(a->admitting_ward, b->admitting_ward) != 0 ||
+	    strcmp(a->ward, b->ward) != 0)
+		return false;
+	for (int i = 0; i < a->recipient_count; i++)
+		if (strcmp(a->recipients[i].party.unit, b->recipients[i].party.unit) != 0)
+			return false;
+	return true;
+}
+
+/* Whether a and b have the same notices to the same recipients, acknowledged alike (pending_acks). */
+static bool same_notices(const episode_state *a, const episode_state *b)
+{
+	if (a->notice_count != b->notice_count || !same_parties(a, b))
+		return false;
+	for (int i = 0; i < a->notice_count; i++) {
+		const episode_notice *x = &a->notices[i], *y = &b->notices[i];
+		if (x->seq != y->seq || x->to != y->to || x->acked != y->acked || x->type != y->type ||
+		    x->sent_at != y->sent_at)
+			return false;
+	}
+	return true;
+}
+
+/* Whether the projection row of a and b differs at most in its deadlines and last_seq. */
+static bool same_row(const episode_state *a, const episode_state *b)
+{
+	return a->status == b->status && strcmp(a->patient.personnummer, b->patient.personnummer) == 0 &&
+	       strcmp(a->patient.name, b->patient.name) == 0 &&
+	       strcmp(a->patient.registered_municipality, b->patient.registered_municipality) == 0 &&
+	       strcmp(a->patient.primary_care_unit, b->patient.primary_care_unit) == 0 &&
+	       strcmp(a->hospital, b->hospital) == 0 && strcmp(a->ward, b->ward) == 0 && a->care == b->care &&
+	       a->admitted_at == b->admitted_at && a->notice_at == b->notice_at && a->expected_date == b->expected_date &&
+	       a->ready_at == b->ready_at && a->discharged_at == b->discharged_at && a->track_is_set == b->track_is_set &&
+	       (!a->track_is_set || a->track == b->track);
+}
+
+/*
+ * Writes the projection rows of one folded episode st. `before` (NULL: none) is the state its
+ * rows were last written from: what did not change between the two is left as it is (an ordinary
+ * event changes only the row's deadlines and last_seq, not the parties or the pending
+ * acknowledgements), so the rows end exactly as a full rewrite would leave them, with fewer
+ * b-tree deletes and inserts on the writer's path.
+ */
+static hg_status project_since(sq_stmt_cache *sc, sqlite3 *db, const episode_state *before, const episode_state *st,
+			       hg_instant now)
+{
+	static const char *const sql_del[] = {
+		"DELETE FROM episode_parties WHERE episode_id = ?1",
+		"DELETE FROM pending_acks WHERE episode_id = ?1",
+	};
+	sqlite3_stmt *q = NULL;
+	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_rules rules = deadline_rules_default();
+	hg_status rc = deadline_evaluate(st, &rules, now, dl);
 	if (rc != HG_OK)
 		return rc;
+
+	bool parties = !before || !same_parties(before, st), acks = !before || !same_notices(before, st);
+	for (size_t i = 0; i < sizeof sql_del / sizeof sql_del[0] && rc == HG_OK; i++) {
+		if (!(i == 0 ? parties : acks))
+			continue;
+		rc = stmt_get(sc, db, sql_del[i], &q);
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(q, 1, st->id);
+			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+		}
+		stmt_put(sc, q);
+		q = NULL;
+	}
+	if (rc != HG_OK)
+		return rc;
+
+	if (before && same_row(before, st)) {
+		rc = stmt_get(sc, db,
+			     "UPDATE episode_projection SET notice_due = ?16, notice_met = ?17, care_contact_due = ?18, "
+			     "care_contact_met = ?19, sip_due = ?20, sip_met = ?21, last_seq = ?22, updated_at = ?23 "
+			     "WHERE episode_id = ?1",
+			     &q);
+		if (rc != HG_OK)
+			return rc;
+		sqlite3_bind_int64(q, 1, st->id);
+		bind_row_tail(q, dl, st, now);
+		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+		stmt_put(sc, q);
+		if (rc == HG_OK && sqlite3_changes(db) != 1) /* no row yet: write it whole */
+			rc = project_row(sc, db, st, dl, now);
+	} else {
+		rc = project_row(sc, db, st, dl, now);
+	}
+	if (rc != HG_OK)
+		return rc;
+	if (!parties)
+		goto pending;
 
 	rc = stmt_get(sc, db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
 	if (rc != HG_OK)
@@ -949,7 +1031,9 @@ static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st
 	stmt_put(sc, q);
 	if (rc != HG_OK)
 		return rc;
-
+pending:
+	if (!acks)
+		return HG_OK;
 	rc = stmt_get(sc, db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		     &q);
@@ -975,6 +1059,11 @@ static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st
 	}
 	stmt_put(sc, q);
 	return rc;
+}
+
+static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now)
+{
+	return project_since(sc, db, NULL, st, now);
 }
 
 hg_status sq_project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now)
@@ -1185,7 +1274,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 {
 	event *hist = NULL, *copy = NULL;
 	size_t n = 0;
-	episode_state *st = NULL;
+	episode_state *st = NULL, *before = NULL;
 	bool found = false;
 	int64_t episode_id = job->episode_id;
 	const event *ev = job->ev;
@@ -1255,6 +1344,14 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 			goto rollback;
 	}
 	st->id = episode_id;
+	if (n) { /* the state the projection rows were written from */
+		before = hg_malloc(sizeof *before);
+		if (!before) {
+			rc = HG_ENOMEM;
+			goto rollback;
+		}
+		*before = *st;
+	}
 	*copy = *ev;
 	copy->id = 0;
 	copy->seq = (int32_t)n + 1;
@@ -1267,7 +1364,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	st->id = episode_id;
 	rc = insert_event(sc, db, episode_id, copy, key && key[0] ? key : NULL, job->request_hash);
 	if (rc == HG_OK)
-		rc = project(sc, db, st, job->now);
+		rc = project_since(sc, db, before, st, job->now);
 	if (rc == HG_OK)
 		rc = sq_facts_put(sc, db, st, hist, n, copy); /* the follow-up facts, in the same transaction */
 	if (rc == HG_OK)
@@ -1290,6 +1387,7 @@ out:
 	hg_free(hist);
 	hg_free(copy);
 	hg_free(st);
+	hg_free(before);
 	return rc;
 }
 
