@@ -64,14 +64,18 @@ def measure(port, label, groups):
     for th in threads:
         th.join(timeout=600)
     secs = time.time() - start
-    total = sum(len(g) for g in groups)
-    print(f"mllp {label}: {total} ADT^A01 in {secs:.2f} s = {total / secs:.0f} messages/s, {sum(results)} AA")
+    total, acked = sum(len(g) for g in groups), sum(results)
+    # only what was acknowledged counts (a refused connection sends nothing)
+    print(f"mllp {label}: {total} ADT^A01 in {secs:.2f} s = {acked / secs:.0f} acknowledged messages/s, {acked} AA")
 
 
 with tempfile.TemporaryDirectory(prefix="hemgang-mllp-bench.") as d:
     db = os.path.join(d, "bench.db")
     subprocess.run([binary, "demo", "--db", db, "--episodes", "10"], check=True, capture_output=True, timeout=300)
-    srv = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--mllp", "127.0.0.1:0"],
+    # one peer opens every connection: the per-peer limit (4 by default) must let them all in
+    limits = f"connections={max(64, 2 * conns)},per-peer={max(4, conns)}"
+    srv = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--mllp", "127.0.0.1:0",
+                            "--mllp-limits", limits],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         port = None

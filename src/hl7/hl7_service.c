@@ -187,16 +187,34 @@ static void quarantine(store *s, const hl7_service_opts *o, const adt_message *a
 		answer_store_failure(out, &am->h, now);
 }
 
-/* Appends the planned events; fills *out on a rejection. */
+/*
+ * Appends the planned events; fills *out on a rejection. Each event goes to the writer with its
+ * audit record, and the last one with `note` (NULL: none: what the message records with it),
+ * so one group commit makes them durable together; the thread waits once per event.
+ */
 static bool append_all(store *s, const hl7_service_opts *o, const adt_message *am, const event *evs, size_t n,
-		       int64_t *episode_id, hg_instant now, hl7_outcome *out)
+		       int64_t *episode_id, hg_instant now, const interop_note *note, hl7_outcome *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		char key[STORE_KEY_MAX];
 		store_append_result r;
 		event_error everr;
+		store_audit a;
+		store_append_job *job = NULL;
+		uint64_t ticket = 0;
 		snprintf(key, sizeof key, "msh10:%s#%zu", am->h.control_id, i + 1);
-		hg_status rc = store_append(s, *episode_id, &evs[i], key, now, &r, &everr);
+		memset(&a, 0, sizeof a);
+		a.at = now;
+		copy(a.username, sizeof a.username, evs[i].author_user);
+		copy(a.unit, sizeof a.unit, evs[i].author_unit);
+		copy(a.action, sizeof a.action, "event.append"); /* ".replayed" added by the writer for a replay */
+		snprintf(a.reason, sizeof a.reason, "HL7 %s %s", am->h.trigger_code, am->h.control_id);
+		copy(a.client, sizeof a.client, o->replay_of ? "quarantine" : o->peer);
+		hg_status rc = interop_append_submit(s, *episode_id, &evs[i], key, now, &a, i + 1 == n ? note : NULL, &job,
+						     &ticket);
+		if (rc == HG_OK)
+			rc = store_append_job_wait(s, job) == HG_OK ? store_append_job_result(job, &r, &everr) : HG_EIO;
+		store_append_job_release(job);
 		if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE) {
 			adt_error err;
 			adt_error_from_event(am, &everr, rc, &err);
@@ -209,19 +227,6 @@ static bool append_all(store *s, const hl7_service_opts *o, const adt_message *a
 		}
 		*episode_id = r.episode_id;
 		out->events++;
-		store_audit a;
-		memset(&a, 0, sizeof a);
-		a.at = now;
-		copy(a.username, sizeof a.username, evs[i].author_user);
-		copy(a.unit, sizeof a.unit, evs[i].author_unit);
-		copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
-		a.episode_id = r.episode_id;
-		snprintf(a.reason, sizeof a.reason, "HL7 %s %s", am->h.trigger_code, am->h.control_id);
-		copy(a.client, sizeof a.client, o->replay_of ? "quarantine" : o->peer);
-		if (store_audit_add(s, &a) != HG_OK) {
-			answer_store_failure(out, &am->h, now);
-			return false;
-		}
 	}
 	return true;
 }
@@ -274,7 +279,7 @@ static bool merge_all(store *s, const hl7_service_opts *o, const adt_message *am
 				/* one idempotency key per episode: msh10:CONTROLID@EPISODE#N */
 				snprintf(tag, sizeof tag, "%s@%" PRId64, am->h.control_id, id);
 				copy(each.h.control_id, sizeof each.h.control_id, tag);
-				ok = append_all(s, o, &each, evs, nevs, &id, now, out);
+				ok = append_all(s, o, &each, evs, nevs, &id, now, NULL, out);
 				*episode_id = id;
 			}
 		}
@@ -444,11 +449,23 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		answer_error(out, h, &err, now);
 		goto done;
 	}
-	if (!append_all(s, o, am, evs, nevs, &episode_id, now, out))
-		goto done;
-	if (am->trigger == ADT_A01 && am->visit[0] && episode_id &&
-	    interop_visit_put(s, h->sending_facility, am->visit, episode_id) != HG_OK) {
-		answer_store_failure(out, h, now);
+	if (nevs) {
+		/* the answer does not depend on what the writer decides: the accepting ACK goes to the
+		 * writer with the last event and is recorded (for a redelivery) in its transaction */
+		interop_note note;
+		memset(&note, 0, sizeof note);
+		answer(out, h, ADT_ACK_ACCEPT, NULL, now, "accepted");
+		copy(note.facility, sizeof note.facility, h->sending_facility);
+		copy(note.control_id, sizeof note.control_id, h->control_id);
+		copy(note.trigger, sizeof note.trigger, h->trigger_code);
+		if (am->trigger == ADT_A01)
+			copy(note.visit, sizeof note.visit, am->visit);
+		copy(note.outcome, sizeof note.outcome, "accepted");
+		note.ack = out->ack;
+		note.at = now;
+		if (!append_all(s, o, am, evs, nevs, &episode_id, now, &note, out))
+			goto done;
+		out->episode_id = episode_id;
 		goto done;
 	}
 answered:;

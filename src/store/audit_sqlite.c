@@ -76,6 +76,51 @@ static hg_status insert_job_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_append_j
 	return rc;
 }
 
+/* What the HL7 messages of submitted appends record with their events, for those stored or
+ * replayed (interop_note). */
+static hg_status insert_job_notes(sq_stmt_cache *stmts, sqlite3 *db, sq_append_job *const *jobs, size_t n)
+{
+	static const char sql_visit[] = "INSERT OR REPLACE INTO hl7_visits(facility, visit, episode_id) VALUES (?1, ?2, ?3)";
+	static const char sql_msg[] = "INSERT OR REPLACE INTO hl7_messages(facility, control_id, received_at, trigger, "
+				      "outcome, episode_id, ack) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	hg_status rc = HG_OK;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		const sq_append_job *job = jobs[i];
+		if (!job || !job->note || job->rc != HG_OK)
+			continue;
+		const interop_note *nt = job->note;
+		int64_t episode = job->out->episode_id;
+		sqlite3_stmt *st = NULL;
+		if (nt->visit[0]) {
+			rc = sq_stmt_cached(stmts, db, sql_visit, &st);
+			if (rc != HG_OK)
+				break;
+			sq_bind_text(st, 1, nt->facility);
+			sq_bind_text(st, 2, nt->visit);
+			sqlite3_bind_int64(st, 3, episode);
+			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+			sqlite3_reset(st);
+		}
+		if (rc == HG_OK)
+			rc = sq_stmt_cached(stmts, db, sql_msg, &st);
+		if (rc != HG_OK)
+			break;
+		sq_bind_text(st, 1, nt->facility);
+		sq_bind_text(st, 2, nt->control_id);
+		sqlite3_bind_int64(st, 3, nt->at);
+		sq_bind_text(st, 4, nt->trigger);
+		sq_bind_text(st, 5, nt->outcome);
+		if (episode)
+			sqlite3_bind_int64(st, 6, episode);
+		else
+			sqlite3_bind_null(st, 6);
+		sq_bind_text(st, 7, nt->ack);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
 /* What one batch holds: copies of the audit records, the append jobs (owned by their callers). */
 typedef struct batch {
 	store_audit *items;
@@ -133,6 +178,8 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 	rc = insert_audit(&q->stmts, q->db, b->items, b->pat_off, b->pat_n, b->patients, b->n_items);
 	if (rc == HG_OK)
 		rc = insert_job_audit(&q->stmts, q->db, b->jobs, b->n_jobs);
+	if (rc == HG_OK)
+		rc = insert_job_notes(&q->stmts, q->db, b->jobs, b->n_jobs);
 	if (rc != HG_OK) {
 		sq_write_rollback(s, q->db);
 		return rc;
@@ -511,9 +558,10 @@ hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const
 	return job.rc;
 }
 
-hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, const char *key,
-			      const uint8_t *request_hash, hg_instant now, const store_audit *audit,
-			      store_append_job **out, uint64_t *ticket)
+/* store_append_submit and interop_append_submit. */
+static hg_status submit(store *s, int64_t episode_id, const event *ev, const char *key, const uint8_t *request_hash,
+			hg_instant now, const store_audit *audit, const interop_note *note, store_append_job **out,
+			uint64_t *ticket)
 {
 	store_append_job *j = hg_calloc(1, sizeof *j);
 	*out = NULL;
@@ -527,6 +575,15 @@ hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, con
 		memcpy(j->hash, request_hash, sizeof j->hash);
 	if (audit)
 		j->audit = *audit;
+	if (note) {
+		j->note = *note;
+		j->ack = hg_strdup(note->ack ? note->ack : "");
+		j->note.ack = j->ack;
+		if (!j->ack) {
+			hg_free(j);
+			return HG_ENOMEM;
+		}
+	}
 	event_error_clear(&j->err);
 	j->job = (sq_append_job){.episode_id = episode_id,
 				 .ev = &j->ev,
@@ -536,8 +593,12 @@ hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, con
 				 .out = &j->out,
 				 .err = &j->err,
 				 .audit = audit ? &j->audit : NULL,
+				 .note = note ? &j->note : NULL,
 				 .owner = j};
+	atomic_init(&j->refs, 2); /* the caller's and the writer's */
 	if (s->pg) { /* PostgreSQL answers after COMMIT: decided at once, ticket 0 */
+		atomic_init(&j->refs, 1);
+		*out = j;
 		j->job.rc = pgs_append_request(s->pg, episode_id, &j->ev, j->job.key, j->job.request_hash, now, &j->out,
 					       &j->err);
 		if (j->job.rc == HG_OK && audit) {
@@ -548,18 +609,40 @@ hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, con
 			if (pgs_audit_add(s->pg, &a) != HG_OK)
 				j->job.rc = HG_EIO;
 		}
-		atomic_init(&j->refs, 1);
-		*out = j;
+		if (j->job.rc == HG_OK && note &&
+		    ((note->visit[0] && interop_visit_put(s, note->facility, note->visit, j->out.episode_id) != HG_OK) ||
+		     interop_message_put(s, note->facility, note->control_id, note->trigger, note->outcome,
+					 j->out.episode_id, j->ack, note->at) != HG_OK))
+			j->job.rc = HG_EIO;
 		return HG_OK;
 	}
-	atomic_init(&j->refs, 2); /* the caller's and the writer's */
 	if (!s->audit.running || !enqueue_job(&s->audit, &j->job)) {
+		hg_free(j->ack);
 		hg_free(j);
 		return HG_EIO;
 	}
 	*ticket = j->job.ticket;
 	*out = j;
 	return HG_OK;
+}
+
+hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, const char *key,
+			      const uint8_t *request_hash, hg_instant now, const store_audit *audit,
+			      store_append_job **out, uint64_t *ticket)
+{
+	return submit(s, episode_id, ev, key, request_hash, now, audit, NULL, out, ticket);
+}
+
+hg_status interop_append_submit(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
+				const store_audit *audit, const interop_note *note, store_append_job **job,
+				uint64_t *ticket)
+{
+	return submit(s, episode_id, ev, key, NULL, now, audit, note, job, ticket);
+}
+
+hg_status store_append_job_wait(store *s, const store_append_job *job)
+{
+	return s->pg || job->job.ticket == 0 ? HG_OK : sq_ticket_wait(s, job->job.ticket);
 }
 
 hg_status store_append_job_result(const store_append_job *job, store_append_result *out, event_error *err)
@@ -571,6 +654,8 @@ hg_status store_append_job_result(const store_append_job *job, store_append_resu
 
 void store_append_job_release(store_append_job *job)
 {
-	if (job && atomic_fetch_sub(&job->refs, 1) == 1)
+	if (job && atomic_fetch_sub(&job->refs, 1) == 1) {
+		hg_free(job->ack);
 		hg_free(job);
+	}
 }

@@ -63,6 +63,28 @@ hg_status interop_message_put(store *s, const char *facility, const char *contro
 hg_status interop_message_get(store *s, const char *facility, const char *control_id,
 			      interop_message *out) HG_MUST_CHECK;
 
+/*
+ * What a message records with its (last) event, in the same transaction as that event, with the
+ * episode the event went to: the visit's episode (as interop_visit_put; visit "" none) and the
+ * message's answer (as interop_message_put). So the event, its audit record, the visit and the
+ * answer that a redelivery gets become durable together, in the writer's group commit.
+ */
+typedef struct interop_note {
+	char facility[HG_ID_MAX];
+	char control_id[INTEROP_CONTROL_ID_MAX];
+	char trigger[8];
+	char visit[HG_ID_MAX];
+	char outcome[16];
+	const char *ack; /* copied by interop_append_submit */
+	hg_instant at;
+} interop_note;
+
+/* store_append_submit with the message's note (NULL: none), written only if the event is stored
+ * or replayed. */
+hg_status interop_append_submit(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
+				const store_audit *audit, const interop_note *note, store_append_job **job,
+				uint64_t *ticket) HG_MUST_CHECK;
+
 /* The quarantine. */
 typedef struct interop_quarantined {
 	int64_t id;

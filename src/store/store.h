@@ -307,6 +307,8 @@ typedef struct store_append_job store_append_job;
 hg_status store_append_submit(store *s, int64_t episode_id, const event *ev, const char *key,
 			      const uint8_t *request_hash, hg_instant now, const store_audit *audit,
 			      store_append_job **job, uint64_t *ticket) HG_MUST_CHECK;
+/* Waits until the batch of a submitted append is decided: HG_OK durable, HG_EIO it failed. */
+hg_status store_append_job_wait(store *s, const store_append_job *job) HG_MUST_CHECK;
 /* The decision on a submitted append (only once its ticket is durable): as store_append_request. */
 hg_status store_append_job_result(const store_append_job *job, store_append_result *out, event_error *err);
 void store_append_job_release(store_append_job *job);

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "store/interop_store.h"
 #include "store/store.h"
 
 #define POOL_SIZE 8
@@ -43,6 +44,8 @@ typedef struct sq_append_job {
 	/* NULL, or the audit record the writer adds in the same transaction when the event is stored
 	 * or replayed (store_append_submit) */
 	const store_audit *audit;
+	/* NULL, or what an HL7 message records with the event (interop_append_submit) */
+	const interop_note *note;
 	/* NULL, or the submitted job this is part of: the writer drops its reference when done */
 	struct store_append_job *owner;
 	/* set by the writer */
@@ -59,6 +62,8 @@ struct store_append_job {
 	char key[STORE_KEY_MAX];
 	uint8_t hash[STORE_REQUEST_HASH_SIZE];
 	store_audit audit;
+	interop_note note;
+	char *ack; /* the note's answer, hg_malloc'ed */
 	store_append_result out;
 	event_error err;
 	atomic_int refs;
