@@ -9,23 +9,108 @@
  * concurrent requests share one sync.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "core/alloc.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
-/* One audit record and one link per patient shown (patients[0..n)). */
-static hg_status insert_record(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *a, const int64_t *patients,
-			       size_t n)
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts ids[0..*n) and drops repeats. */
+static void sort_unique(int64_t *ids, size_t *n)
+{
+	size_t k = 0;
+	qsort(ids, *n, sizeof *ids, cmp_id);
+	for (size_t i = 0; i < *n; i++)
+		if (k == 0 || ids[i] != ids[k - 1])
+			ids[k++] = ids[i];
+	*n = k;
+}
+
+/* The digest of a sorted set of episode ids (each as 8 bytes, little-endian). */
+static void set_digest(const int64_t *ids, size_t n, uint8_t out[SQ_SET_DIGEST])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, SQ_SET_DIGEST);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b[8];
+		for (int k = 0; k < 8; k++)
+			b[k] = (uint8_t)((uint64_t)ids[i] >> (8 * k));
+		crypto_generichash_update(&h, b, sizeof b);
+	}
+	crypto_generichash_final(&h, out, SQ_SET_DIGEST);
+}
+
+/*
+ * The id of the stored set of episodes ids[0..n) (sorted, unique): from the writer's cache, else
+ * from audit_patient_sets, else stored now (the set and one member row per episode).
+ */
+static hg_status patient_set(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *cache, const int64_t *ids, size_t n,
+			     int64_t *id)
+{
+	static const char sql_find[] = "SELECT id FROM audit_patient_sets WHERE digest = ?1";
+	static const char sql_set[] = "INSERT INTO audit_patient_sets(digest, n) VALUES (?1, ?2)";
+	static const char sql_member[] = "INSERT OR IGNORE INTO audit_patient_set_members(set_id, episode_id) VALUES (?1, ?2)";
+	uint8_t d[SQ_SET_DIGEST];
+	sqlite3_stmt *st = NULL;
+	set_digest(ids, n, d);
+	for (size_t i = 0; i < SQ_SET_CACHE; i++)
+		if (cache->id[i] && memcmp(cache->digest[i], d, sizeof d) == 0) {
+			*id = cache->id[i];
+			return HG_OK;
+		}
+	hg_status rc = sq_stmt_cached(stmts, db, sql_find, &st);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, d, sizeof d, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	*id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return HG_EIO;
+	if (!*id) {
+		rc = sq_stmt_cached(stmts, db, sql_set, &st);
+		if (rc != HG_OK)
+			return rc;
+		sqlite3_bind_blob(st, 1, d, sizeof d, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		sqlite3_reset(st);
+		*id = sqlite3_last_insert_rowid(db);
+		if (rc == HG_OK)
+			rc = sq_stmt_cached(stmts, db, sql_member, &st);
+		for (size_t k = 0; rc == HG_OK && k < n; k++) {
+			sqlite3_bind_int64(st, 1, *id);
+			sqlite3_bind_int64(st, 2, ids[k]);
+			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+			sqlite3_reset(st);
+		}
+		if (rc != HG_OK)
+			return rc;
+	}
+	memcpy(cache->digest[cache->next], d, sizeof d);
+	cache->id[cache->next] = *id;
+	cache->next = (cache->next + 1) % SQ_SET_CACHE;
+	return HG_OK;
+}
+
+/* One audit record and, when it showed patients (patients[0..n)), its link to their set. */
+static hg_status insert_record(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *sets, const store_audit *a,
+			       const int64_t *patients, size_t n)
 {
 	static const char sql[] = "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	static const char sql_link[] = "INSERT OR IGNORE INTO audit_patients(audit_id, episode_id) VALUES (?1, ?2)";
-	sqlite3_stmt *st = NULL, *link = NULL;
+	static const char sql_link[] = "INSERT INTO audit_set_links(audit_id, set_id) VALUES (?1, ?2)";
+	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_stmt_cached(stmts, db, sql, &st);
-	if (rc == HG_OK && n)
-		rc = sq_stmt_cached(stmts, db, sql_link, &link);
 	if (rc != HG_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, a->at);
@@ -41,21 +126,32 @@ static hg_status insert_record(sq_stmt_cache *stmts, sqlite3 *db, const store_au
 	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
 	sqlite3_reset(st);
 	int64_t id = sqlite3_last_insert_rowid(db);
-	for (size_t k = 0; rc == HG_OK && k < n; k++) {
-		sqlite3_bind_int64(link, 1, id);
-		sqlite3_bind_int64(link, 2, patients[k]);
-		rc = sqlite3_step(link) == SQLITE_DONE ? HG_OK : HG_EIO;
-		sqlite3_reset(link);
-	}
+	if (rc != HG_OK || n == 0)
+		return rc;
+	int64_t *ids = hg_malloc(n * sizeof *ids), set = 0;
+	if (!ids)
+		return HG_ENOMEM;
+	memcpy(ids, patients, n * sizeof *ids);
+	sort_unique(ids, &n);
+	rc = patient_set(stmts, db, sets, ids, n, &set);
+	hg_free(ids);
+	if (rc == HG_OK)
+		rc = sq_stmt_cached(stmts, db, sql_link, &st);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, set);
+	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sqlite3_reset(st);
 	return rc;
 }
 
-static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, const store_audit *items, const uint32_t *pat_off,
-			      const uint32_t *pat_n, const int64_t *patients, size_t n)
+static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *sets, const store_audit *items,
+			      const uint32_t *pat_off, const uint32_t *pat_n, const int64_t *patients, size_t n)
 {
 	hg_status rc = HG_OK;
 	for (size_t i = 0; rc == HG_OK && i < n; i++)
-		rc = insert_record(stmts, db, &items[i], patients + pat_off[i], pat_n[i]);
+		rc = insert_record(stmts, db, sets, &items[i], patients + pat_off[i], pat_n[i]);
 	return rc;
 }
 
@@ -71,7 +167,7 @@ static hg_status insert_job_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_append_j
 		a.episode_id = job->out->episode_id;
 		if (job->out->replayed)
 			snprintf(a.action, sizeof a.action, "%.*s.replayed", (int)sizeof a.action - 10, job->audit->action);
-		rc = insert_record(stmts, db, &a, NULL, 0);
+		rc = insert_record(stmts, db, NULL, &a, NULL, 0);
 	}
 	return rc;
 }
@@ -175,7 +271,7 @@ static hg_status write_batch(store *s, audit_queue *q, batch *b)
 		pthread_mutex_unlock(&q->lock);
 		return rc;
 	}
-	rc = insert_audit(&q->stmts, q->db, b->items, b->pat_off, b->pat_n, b->patients, b->n_items);
+	rc = insert_audit(&q->stmts, q->db, &q->sets, b->items, b->pat_off, b->pat_n, b->patients, b->n_items);
 	if (rc == HG_OK)
 		rc = insert_job_audit(&q->stmts, q->db, b->jobs, b->n_jobs);
 	if (rc == HG_OK)
@@ -248,8 +344,10 @@ static void *writer_main(void *arg)
 			rc = write_batch(s, q, &b);
 		if (rc == HG_OK)
 			sq_units_touch(s, b.slots, b.n_slots); /* after the commit: caches see the new state */
-		else
-			sq_fold_cache_clear(q->folds); /* it may hold states of appends that were not stored */
+		else { /* the caches may hold what the failed batch did not store */
+			sq_fold_cache_clear(q->folds);
+			memset(&q->sets, 0, sizeof q->sets);
+		}
 		pthread_mutex_lock(&q->lock);
 		if (rc != HG_OK) {
 			q->failed_lo = first;

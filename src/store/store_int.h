@@ -107,6 +107,16 @@ void sq_fold_cache_put(sq_fold_cache *fc, const episode_state *st);
 /* Forgets everything (a failed batch) or frees it (at close). */
 void sq_fold_cache_clear(sq_fold_cache *fc);
 
+/* The writer's latest sets of patients shown (audit_patient_sets), by digest; id 0 = empty. Only
+ * committed sets are kept: the cache is emptied when a batch fails. */
+#define SQ_SET_CACHE 64
+#define SQ_SET_DIGEST 32
+typedef struct sq_set_cache {
+	uint8_t digest[SQ_SET_CACHE][SQ_SET_DIGEST];
+	int64_t id[SQ_SET_CACHE];
+	size_t next;
+} sq_set_cache;
+
 typedef struct audit_queue {
 	pthread_mutex_t lock;
 	pthread_cond_t nonempty, done, space, judged;
@@ -115,6 +125,7 @@ typedef struct audit_queue {
 	sqlite3 *db;          /* the writer's own connection */
 	sq_stmt_cache stmts;  /* its prepared statements (used by the writer thread only) */
 	sq_fold_cache *folds; /* its folded states (writer thread only), hg_malloc'ed */
+	sq_set_cache sets;    /* its sets of patients shown (writer thread only) */
 	store_audit *items;   /* AUDIT_QUEUE_MAX records, hg_malloc'ed */
 	uint32_t *item_pat_off, *item_pat_n; /* each record's patients in patient_ids */
 	int64_t *patient_ids; /* AUDIT_PATIENTS_MAX episode ids of the queued records */

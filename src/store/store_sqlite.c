@@ -1841,6 +1841,9 @@ hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, siz
 		"WHERE episode_id IN (SELECT episode_id FROM eps) "
 		"UNION SELECT a.id, a.at, a.username, a.unit_id, a.action, p.episode_id, a.reason, a.client "
 		"FROM audit_patients p JOIN audit_log a ON a.id = p.audit_id WHERE p.episode_id IN (SELECT episode_id FROM eps) "
+		"UNION SELECT a.id, a.at, a.username, a.unit_id, a.action, m.episode_id, a.reason, a.client "
+		"FROM audit_patient_set_members m JOIN audit_set_links l ON l.set_id = m.set_id "
+		"JOIN audit_log a ON a.id = l.audit_id WHERE m.episode_id IN (SELECT episode_id FROM eps) "
 		"ORDER BY 1, 6",
 		&st);
 	if (rc == HG_OK) {
