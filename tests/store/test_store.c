@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/alloc.h"
 #include "store/store.h"
 #include "test.h"
@@ -247,6 +249,189 @@ static void test_two_writers(struct test *t, store *s, const char *path)
 	store_close(s2);
 }
 
+/* The rows of the projections now, and again after `hemgang rebuild` folded every episode anew:
+ * the writer's incremental projection must leave exactly what a full one does. */
+static void expect_projection_as_rebuilt(struct test *t, store *s, const char *step)
+{
+	char *dump1 = NULL, *dump2 = NULL;
+	size_t rebuilt = 0;
+	T_EQ_INT(t, store_projection_dump(s, &dump1), HG_OK, "%s: dump", step);
+	T_EQ_INT(t, store_rebuild(s, &rebuilt), HG_OK, "%s: rebuild", step);
+	T_EQ_INT(t, store_projection_dump(s, &dump2), HG_OK, "%s: dump again", step);
+	T_TRUE(t, dump1 && dump2 && strcmp(dump1, dump2) == 0, "%s: the projection is what a rebuild writes", step);
+	hg_free(dump1);
+	hg_free(dump2);
+}
+
+/* Appends through the writer's submit path, waits for the batch and returns the decision. */
+static hg_status submit_wait(store *s, int64_t episode_id, const event *ev, const char *key, const store_audit *a,
+			     store_append_result *r, event_error *err)
+{
+	store_append_job *job = NULL;
+	uint64_t ticket = 0;
+	hg_status rc = store_append_submit(s, episode_id, ev, key, NULL, ev->occurred_at + 60, a, &job, &ticket);
+	if (rc == HG_OK)
+		rc = store_append_job_wait(s, job);
+	if (rc == HG_OK && store_ticket_state(s, ticket) != 1)
+		rc = HG_EINTERNAL; /* waited, so durable */
+	if (rc == HG_OK)
+		rc = store_append_job_result(job, r, err);
+	store_append_job_release(job);
+	return rc;
+}
+
+/* The records of store_audit_list for one episode with action `action`. */
+static int count_audit(store *s, int64_t episode_id, const char *action)
+{
+	store_audit_filter f;
+	store_audit *rows = NULL;
+	size_t n = 0;
+	int k = 0;
+	memset(&f, 0, sizeof f);
+	f.episode_id = episode_id;
+	f.since = HG_INSTANT_NONE;
+	if (store_audit_list(s, &f, &rows, &n) != HG_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		k += strcmp(rows[i].action, action) == 0;
+	hg_free(rows);
+	return k;
+}
+
+/*
+ * The write path of the server (store_append_submit): the writer judges, writes the append's
+ * audit record in the same transaction ("event.append", ".replayed" for a replayed key; none for
+ * a refusal), and the projection it keeps event by event equals a full rebuild after every kind
+ * of change (new parties, a pending acknowledgement and its acknowledgement, an event that
+ * changes only the deadlines).
+ */
+static void test_submit(struct test *t, store *s)
+{
+	event ev;
+	store_append_result r;
+	event_error err;
+	store_audit a;
+	memset(&a, 0, sizeof a);
+	copy(a.username, sizeof a.username, "anna");
+	copy(a.action, sizeof a.action, "event.append");
+	a.at = T0 + 500;
+	event_init(&ev, EVENT_ADMITTED);
+	ev.occurred_at = T0;
+	author(&ev, "W1", UNIT_WARD, "R20", "anna");
+	copy(ev.u.admitted.patient.personnummer, sizeof ev.u.admitted.patient.personnummer, "19380412-0230");
+	copy(ev.u.admitted.patient.name, sizeof ev.u.admitted.patient.name, "Greta");
+	copy(ev.u.admitted.patient.registered_municipality, 5, "2080");
+	copy(ev.u.admitted.patient.primary_care_unit, HG_ID_MAX, "VC1");
+	copy(ev.u.admitted.patient.address, EVENT_ADDRESS_MAX, "Åsgatan 2, 791 71 Falun");
+	copy(ev.u.admitted.hospital, HG_ID_MAX, "Falu lasarett");
+	copy(ev.u.admitted.ward, HG_ID_MAX, "W1");
+	T_EQ_INT(t, submit_wait(s, 0, &ev, "sub-1", &a, &r, &err), HG_OK, "submit: admission");
+	int64_t id = r.episode_id;
+	T_TRUE(t, id > 0 && r.seq == 1 && !r.replayed, "submit: a new episode, seq 1");
+	T_EQ_INT(t, count_audit(s, id, "event.append"), 1, "submit: its audit record, with the new episode's id");
+	T_EQ_INT(t, submit_wait(s, 0, &ev, "sub-1", &a, &r, &err), HG_OK, "submit: the same key again");
+	T_TRUE(t, r.replayed && r.episode_id == id, "submit: replayed");
+	T_EQ_INT(t, count_audit(s, id, "event.append.replayed"), 1, "submit: the replay audited as such");
+	expect_projection_as_rebuilt(t, s, "submit: admitted");
+
+	event nt;
+	event_init(&nt, EVENT_ADMISSION_NOTICE);
+	nt.occurred_at = T0 + 3600;
+	author(&nt, "W1", UNIT_WARD, "R20", "anna");
+	nt.u.admission_notice.recipients.count = 1;
+	copy(nt.u.admission_notice.recipients.to[0].unit, HG_ID_MAX, "K1");
+	nt.u.admission_notice.recipients.to[0].kind = UNIT_MUNICIPAL_SOCIAL;
+	copy(nt.u.admission_notice.recipients.to[0].org, HG_ID_MAX, "2080");
+	nt.u.admission_notice.expected_discharge_date = date_from_ymd(2026, 11, 1); /* before the admission */
+	nt.u.admission_notice.reason = ADMISSION_REASON_OTHER;
+	hg_status rc = submit_wait(s, id, &nt, NULL, &a, &r, &err);
+	T_TRUE(t, rc == HG_EINVAL || rc == HG_ECONFLICT, "submit: a refusal is the writer's decision");
+	T_EQ_INT(t, count_audit(s, id, "event.append"), 1, "submit: a refused event is not audited as appended");
+	nt.u.admission_notice.expected_discharge_date = date_from_ymd(2026, 11, 28);
+	T_EQ_INT(t, submit_wait(s, id, &nt, NULL, &a, &r, &err), HG_OK, "submit: the notice (%s)", err.code ? err.code : "");
+	int32_t notice_seq = r.seq;
+	expect_projection_as_rebuilt(t, s, "submit: a recipient and a pending acknowledgement");
+
+	event dev;
+	event_init(&dev, EVENT_DEVIATION);
+	dev.occurred_at = T0 + 4000;
+	author(&dev, "W1", UNIT_WARD, "R20", "anna");
+	dev.u.deviation.category = DEVIATION_OTHER;
+	copy(dev.u.deviation.against_org, HG_ID_MAX, "2080");
+	T_EQ_INT(t, submit_wait(s, id, &dev, NULL, &a, &r, &err), HG_OK, "submit: a deviation");
+	expect_projection_as_rebuilt(t, s, "submit: only the row's seq and deadlines change");
+
+	event ack;
+	event_init(&ack, EVENT_ACKNOWLEDGED);
+	ack.occurred_at = T0 + 5000;
+	author(&ack, "K1", UNIT_MUNICIPAL_SOCIAL, "2080", "kim");
+	ack.u.acknowledged.ack_seq = notice_seq;
+	T_EQ_INT(t, submit_wait(s, id, &ack, NULL, &a, &r, &err), HG_OK, "submit: the acknowledgement (%s)",
+		 err.code ? err.code : "");
+	expect_projection_as_rebuilt(t, s, "submit: the acknowledgement");
+	T_EQ_INT(t, submit_wait(s, id, &dev, NULL, &a, &r, &err), HG_OK, "submit: a deviation again");
+	expect_projection_as_rebuilt(t, s, "submit: a deviation after a rebuild");
+	T_EQ_INT(t, count_audit(s, id, "event.append"), 5, "submit: every stored event audited once");
+}
+
+/*
+ * A read that showed several patients links its record to the set of episodes shown, stored once
+ * however often (and in whatever order) it is shown again; each patient's access extract still
+ * lists every such read.
+ */
+static void test_audit_sets(struct test *t, store *s, const char *path)
+{
+	store_audit a;
+	uint64_t ticket = 0;
+	memset(&a, 0, sizeof a);
+	copy(a.username, sizeof a.username, "anna");
+	copy(a.action, sizeof a.action, "worklist.read");
+	a.at = T0 + 600;
+	store_query q;
+	store_episode_row *rows = NULL;
+	size_t n = 0, total = 0;
+	store_query_init(&q);
+	q.all = true;
+	T_EQ_INT(t, store_episodes_query(s, &q, &rows, &n, &total), HG_OK, "sets: the episodes");
+	if (n < 2) {
+		hg_free(rows);
+		T_TRUE(t, false, "sets: two episodes to show");
+		return;
+	}
+	int64_t shown[2] = {rows[0].id, rows[1].id}, reversed[3] = {rows[1].id, rows[0].id, rows[1].id};
+	char pnr[32];
+	copy(pnr, sizeof pnr, rows[1].pnr);
+	hg_free(rows);
+	store_audit *before = NULL, *after = NULL;
+	size_t nb = 0, na = 0;
+	T_EQ_INT(t, store_audit_patient(s, pnr, &before, &nb), HG_OK, "sets: the extract before");
+	for (int i = 0; i < 3; i++)
+		T_EQ_INT(t, store_audit_enqueue_patients(s, &a, i == 1 ? reversed : shown, i == 1 ? 3 : 2, &ticket), HG_OK,
+			 "sets: read %d", i);
+	T_EQ_INT(t, store_audit_enqueue_patients(s, &a, shown, 1, &ticket), HG_OK, "sets: a read of one of them");
+	/* a record of its own: returns once its batch, not earlier than the reads', is durable */
+	T_EQ_INT(t, store_audit_add(s, &a), HG_OK, "sets: a record after them");
+	T_EQ_INT(t, store_ticket_state(s, ticket), 1, "sets: durable");
+	T_EQ_INT(t, store_audit_patient(s, pnr, &after, &na), HG_OK, "sets: the extract after");
+	T_EQ_INT(t, na, nb + 3, "sets: the patient's extract lists the three reads that showed them");
+	hg_free(before);
+	hg_free(after);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int sets = -1, links = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM audit_patient_sets), (SELECT count(*) FROM audit_set_links)",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		sets = sqlite3_column_int(st, 0);
+		links = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	T_EQ_INT(t, sets, 2, "sets: two distinct sets stored (the pair, in either order, and the one)");
+	T_EQ_INT(t, links, 4, "sets: one link per read");
+}
+
 int main(void)
 {
 	struct test tt = {.name = "test_store"}, *t = &tt;
@@ -265,6 +450,9 @@ int main(void)
 		test_append(t, s);
 		test_users(t, s);
 		test_two_writers(t, s, path);
+		test_submit(t, s);
+		if (!(pg && pg[0]))
+			test_audit_sets(t, s, path);
 		store_close(s);
 	}
 	T_EQ_INT(t, store_open("/nonexistent/dir/x.db", &s, err, sizeof err), HG_EIO, "an unopenable path fails");
