@@ -648,41 +648,29 @@ static hg_status get_episodes(http_request *req, http_response *res, void *p)
 	return reply_rows(app, res, rows, n, total);
 }
 
-/* The api_caller's unit that may author `type` in the episode (st NULL: a new episode at ward `ward`). */
-static bool pick_author_unit(api_app *app, const api_caller *c, const episode_state *st, event_type type,
-			     const char *ward, store_unit *out)
+/* Whether unit is a party of stored episode id: its admitting ward, its ward or a recipient, as
+ * episode_is_party says, read from the parties its last commit stored (episode_parties) rather than
+ * by folding its events. */
+static bool stored_party(api_app *app, int64_t id, const char *unit)
 {
-	const event_type_info *info = event_info(type);
-	for (int i = 0; i < c->user.n_units; i++) {
-		if (store_unit_get(app->store, c->user.units[i], out) != HG_OK)
-			continue;
-		if (!(info->author_kinds & EVENT_KIND_BIT(out->kind)))
-			continue;
-		if (st && !episode_is_party(st, out->id))
-			continue;
-		if (ward && strcmp(ward, out->id) != 0)
-			continue;
-		return true;
-	}
-	return false;
+	bool party = false;
+	return store_episode_visible(app->store, id, (const char (*)[HG_ID_MAX])unit, 1, &party) == HG_OK && party;
 }
 
-/*
- * The same for an event to episode `id`, from the stored parties of the episode (the projection
- * its last commit wrote, kept with the events in one transaction) rather than from its folded
- * events: a party is its admitting ward, its ward or a recipient, as episode_is_party says.
- */
-static bool pick_author_unit_of(api_app *app, const api_caller *c, int64_t id, event_type type, store_unit *out)
+/* The api_caller's unit that may author `type` in the episode: folded (st), stored (episode_id, st
+ * NULL), or a new one at ward `ward` (both NULL and 0). */
+static bool pick_author_unit(api_app *app, const api_caller *c, const episode_state *st, int64_t episode_id,
+			     event_type type, const char *ward, store_unit *out)
 {
 	const event_type_info *info = event_info(type);
 	for (int i = 0; i < c->user.n_units; i++) {
-		bool party = false;
 		if (store_unit_get(app->store, c->user.units[i], out) != HG_OK)
 			continue;
 		if (!(info->author_kinds & EVENT_KIND_BIT(out->kind)))
 			continue;
-		if (store_episode_visible(app->store, id, (const char (*)[HG_ID_MAX])c->user.units[i], 1, &party) != HG_OK ||
-		    !party)
+		if (st ? !episode_is_party(st, out->id) : episode_id && !stored_party(app, episode_id, out->id))
+			continue;
+		if (ward && strcmp(ward, out->id) != 0)
 			continue;
 		return true;
 	}
@@ -894,7 +882,7 @@ static hg_status post_episodes(http_request *req, http_response *res, void *p)
 	const char *ward_id = json_string_value(json_object_get(body, "ward"));
 	if (!ward_id)
 		return http_reply_problem(res, 422, "required", NULL, "ward", "Ange avdelning (ward).");
-	if (!pick_author_unit(app, &c, NULL, EVENT_ADMITTED, ward_id, &ward))
+	if (!pick_author_unit(app, &c, NULL, 0, EVENT_ADMITTED, ward_id, &ward))
 		return http_reply_problem(res, 403, "unit_forbidden", NULL, "ward",
 					  "Du kan bara skriva in patienter på din egen avdelning.");
 	if (!json_object_get(body, "hospital"))
@@ -973,7 +961,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 					role_label(c.user.role)->sv, event_info(ev->type)->sv);
 		goto out;
 	}
-	if (!pick_author_unit_of(app, &c, id, ev->type, &unit)) {
+	if (!pick_author_unit(app, &c, NULL, id, ev->type, NULL, &unit)) {
 		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, "type",
 					"Ingen av dina enheter får skicka %s i detta vårdtillfälle.", event_info(ev->type)->sv);
 		goto out;
@@ -1015,7 +1003,7 @@ static bool ack_event(api_app *app, const api_caller *c, const episode_state *st
 		for (int k = 0; k < st->notice_count && !found; k++)
 			found = st->notices[k].seq == seq && (st->notices[k].to & (1u << r));
 	}
-	if (!found && !pick_author_unit(app, c, st, EVENT_ACKNOWLEDGED, NULL, &unit))
+	if (!found && !pick_author_unit(app, c, st, 0, EVENT_ACKNOWLEDGED, NULL, &unit))
 		return false;
 	set_author(ev, c, &unit);
 	return true;

@@ -155,6 +155,17 @@ static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *s
 	return rc;
 }
 
+/* The audit record of a stored or replayed append from its template: the event's episode, and
+ * ".replayed" added to the action for a replay. */
+static store_audit job_audit(const store_audit *tmpl, const store_append_result *out)
+{
+	store_audit a = *tmpl;
+	a.episode_id = out->episode_id;
+	if (out->replayed)
+		snprintf(a.action, sizeof a.action, "%.*s.replayed", (int)sizeof a.action - 10, tmpl->action);
+	return a;
+}
+
 /* The audit records that submitted appends carry, for those stored or replayed. */
 static hg_status insert_job_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_append_job *const *jobs, size_t n)
 {
@@ -163,10 +174,7 @@ static hg_status insert_job_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_append_j
 		const sq_append_job *job = jobs[i];
 		if (!job || !job->audit || job->rc != HG_OK)
 			continue;
-		store_audit a = *job->audit;
-		a.episode_id = job->out->episode_id;
-		if (job->out->replayed)
-			snprintf(a.action, sizeof a.action, "%.*s.replayed", (int)sizeof a.action - 10, job->audit->action);
+		store_audit a = job_audit(job->audit, job->out);
 		rc = insert_record(stmts, db, NULL, &a, NULL, 0);
 	}
 	return rc;
@@ -700,10 +708,7 @@ static hg_status submit(store *s, int64_t episode_id, const event *ev, const cha
 		j->job.rc = pgs_append_request(s->pg, episode_id, &j->ev, j->job.key, j->job.request_hash, now, &j->out,
 					       &j->err);
 		if (j->job.rc == HG_OK && audit) {
-			store_audit a = j->audit;
-			a.episode_id = j->out.episode_id;
-			if (j->out.replayed)
-				snprintf(a.action, sizeof a.action, "%.*s.replayed", (int)sizeof a.action - 10, audit->action);
+			store_audit a = job_audit(&j->audit, &j->out);
 			if (pgs_audit_add(s->pg, &a) != HG_OK)
 				j->job.rc = HG_EIO;
 		}
