@@ -70,7 +70,7 @@ struct store_append_job {
 };
 
 /* Statements prepared once for one connection, found again by the address of their SQL text. */
-#define SQ_STMT_CACHE_MAX 24
+#define SQ_STMT_CACHE_MAX 64 /* the writer's append, audit and HL7 statements, with room */
 typedef struct sq_stmt_cache {
 	const char *sql[SQ_STMT_CACHE_MAX];
 	sqlite3_stmt *stmt[SQ_STMT_CACHE_MAX];

@@ -799,6 +799,17 @@ static void stmt_put(sq_stmt_cache *sc, sqlite3_stmt *st)
 	}
 }
 
+/* Runs one statement without parameters or rows from sc (a savepoint of the writer, say). */
+static hg_status step_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = stmt_get(sc, db, sql, &st);
+	if (rc == HG_OK)
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	stmt_put(sc, st);
+	return rc;
+}
+
 hg_status sq_stmt_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
 	for (size_t i = 0; i < sc->n; i++) {
@@ -1287,7 +1298,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	*n_slots = 0;
 	event_error_clear(err);
 	memset(out, 0, sizeof *out);
-	rc = sq_exec(db, "SAVEPOINT append");
+	rc = step_cached(sc, db, "SAVEPOINT append");
 	if (rc != HG_OK)
 		return rc;
 	if (key && key[0]) {
@@ -1368,7 +1379,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	if (rc == HG_OK)
 		rc = sq_facts_put(sc, db, st, hist, n, copy); /* the follow-up facts, in the same transaction */
 	if (rc == HG_OK)
-		rc = sq_exec(db, "RELEASE append");
+		rc = step_cached(sc, db, "RELEASE append");
 	if (rc != HG_OK)
 		goto rollback;
 	out->episode_id = episode_id;
@@ -1380,7 +1391,8 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	sq_fold_cache_put(s->audit.folds, st);
 	goto out;
 rollback:
-	sq_exec_quiet(db, "ROLLBACK TO append; RELEASE append");
+	if (step_cached(sc, db, "ROLLBACK TO append") != HG_OK || step_cached(sc, db, "RELEASE append") != HG_OK)
+		sq_exec_quiet(db, "ROLLBACK TO append; RELEASE append"); /* out of memory: parse it then */
 	if (found && rc == HG_OK)
 		atomic_fetch_add(&s->replayed, 1);
 out:
