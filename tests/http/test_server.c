@@ -883,6 +883,7 @@ static void test_graceful_stop(struct test *t, http_server *s, unsigned port)
 typedef struct hold_app {
 	_Atomic uint64_t durable_upto; /* tickets up to this one are decided */
 	_Atomic uint64_t failed;       /* this ticket's batch failed */
+	_Atomic int finished, released; /* deferred answers rendered, their contexts released */
 } hold_app;
 
 static int hold_durable(void *app, uint64_t ticket)
@@ -900,9 +901,34 @@ static hg_status h_hold(http_request *req, http_response *res, void *app)
 	return http_reply_text(res, 201, NULL, "stored", 6);
 }
 
+/* A deferred answer: rendered by finish once its ticket is durable, saying how far durability had
+ * come when it was rendered. */
+static hg_status defer_finish(http_request *req, http_response *res, void *ctx)
+{
+	hold_app *h = ctx;
+	char text[32];
+	(void)req;
+	atomic_fetch_add(&h->finished, 1);
+	int n = snprintf(text, sizeof text, "decided %llu", (unsigned long long)atomic_load(&h->durable_upto));
+	return http_reply_text(res, 201, NULL, text, (size_t)n);
+}
+
+static void defer_release(void *ctx)
+{
+	hold_app *h = ctx;
+	atomic_fetch_add(&h->released, 1);
+}
+
+static hg_status h_defer(http_request *req, http_response *res, void *app)
+{
+	http_response_defer(res, strtoull(http_request_param(req, "n"), NULL, 10), defer_finish, defer_release, app);
+	return HG_OK;
+}
+
 static const http_route hold_routes[] = {
 	{HTTP_GET, "/hold/{n}", h_hold, NULL},
 	{HTTP_GET, "/ping", h_ping, NULL},
+	{HTTP_GET, "/defer/{n}", h_defer, NULL},
 };
 
 static void test_hold(struct test *t)
@@ -918,7 +944,7 @@ static void test_hold(struct test *t)
 	cfg.durable = hold_durable;
 	cfg.stop_grace_ms = 200;
 	if (!T_TRUE(t, r && a && b, "memory") ||
-	    !T_TRUE(t, http_server_start(&cfg, hold_routes, 2, &app, &s) == HG_OK, "hold: server starts"))
+	    !T_TRUE(t, http_server_start(&cfg, hold_routes, 3, &app, &s) == HG_OK, "hold: server starts"))
 		goto out;
 	unsigned port = http_server_port(s);
 	T_TRUE(t, client_open(a, port) && send_request(a, "GET", "/hold/5", NULL, NULL), "hold: request 5 sent");
@@ -942,10 +968,32 @@ static void test_hold(struct test *t)
 	http_server_wake(s);
 	T_TRUE(t, read_reply(a, r, false) && r->status == 503 && strstr(r->body, "store_unavailable") != NULL,
 	       "hold: a failed batch answers 503, not what was rendered");
-	T_TRUE(t, send_request(a, "GET", "/hold/9", NULL, NULL) && !fill(a, now_ms() + 100), "hold: 9 waits");
+	/* a deferred answer is rendered only once its ticket is durable, its context released once */
+	T_TRUE(t, send_request(a, "GET", "/defer/8", NULL, NULL) && !fill(a, now_ms() + 200), "defer: 8 waits");
+	T_EQ_INT(t, atomic_load(&app.finished), 0, "defer: nothing rendered while 8 is not durable");
+	atomic_store(&app.durable_upto, 8);
+	http_server_wake(s);
+	T_TRUE(t, read_reply(a, r, false) && r->status == 201 && strcmp(r->body, "decided 8") == 0,
+	       "defer: rendered after ticket 8 became durable (%s)", r->body);
+	T_TRUE(t, send_request(a, "GET", "/defer/0", NULL, NULL) && read_reply(a, r, false) && r->status == 201,
+	       "defer: ticket 0 is durable at once");
+	T_EQ_INT(t, atomic_load(&app.finished), 2, "defer: two rendered");
+	atomic_store(&app.failed, 10);
+	T_TRUE(t, send_request(a, "GET", "/defer/10", NULL, NULL) && !fill(a, now_ms() + 100), "defer: 10 waits");
+	atomic_store(&app.durable_upto, 10);
+	http_server_wake(s);
+	T_TRUE(t, read_reply(a, r, false) && r->status == 503, "defer: a failed batch answers 503");
+	T_EQ_INT(t, atomic_load(&app.finished), 2, "defer: a failed one is not rendered");
+	T_TRUE(t, send_request(a, "GET", "/hold/12", NULL, NULL) && !fill(a, now_ms() + 100), "hold: 12 waits");
+	T_TRUE(t, client_open(b, port) && send_request(b, "GET", "/defer/13", NULL, NULL) && !fill(b, now_ms() + 100),
+	       "defer: 13 waits");
 	http_server_stop(s); /* resumes what is still held: 503 */
 	s = NULL;
 	T_TRUE(t, read_reply(a, r, false) && r->status == 503, "hold: stopping answers a held request with 503");
+	T_TRUE(t, read_reply(b, r, false) && r->status == 503, "defer: stopping answers a deferred request with 503");
+	client_close(b);
+	T_EQ_INT(t, atomic_load(&app.finished), 2, "defer: stopping renders nothing undecided");
+	T_EQ_INT(t, atomic_load(&app.released), 4, "defer: every context released once");
 	client_close(a);
 out:
 	http_server_stop(s);
