@@ -921,6 +921,16 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 	return rc;
 }
 
+bool readmodel_last_seq(readmodel *rm, int64_t id, int32_t *last_seq)
+{
+	pthread_rwlock_rdlock(&rm->lock);
+	int32_t slot = rm->broken ? RM_SLOT_EMPTY : slot_find(rm, id, NULL);
+	if (slot >= 0)
+		*last_seq = rm->rows[slot].last_seq;
+	pthread_rwlock_unlock(&rm->lock);
+	return slot >= 0;
+}
+
 void readmodel_trim(readmodel *rm)
 {
 	pthread_rwlock_wrlock(&rm->lock);

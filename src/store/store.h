@@ -181,6 +181,13 @@ hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const
  */
 hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs,
 			     size_t *n) HG_MUST_CHECK;
+/*
+ * The fold of an episode without its events, for lists that show figures of it (the worklist's
+ * liability so far): from memory when the read model holds the episode at the same last event (a
+ * bounded cache of folds; another process's appends are seen within a second), else as
+ * store_episode_load.
+ */
+hg_status store_episode_fold(store *s, int64_t episode_id, episode_state *st) HG_MUST_CHECK;
 /* True when one of units[0..n) is a party to the episode (and the episode exists). */
 hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n,
 				bool *visible) HG_MUST_CHECK;

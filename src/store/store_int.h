@@ -143,6 +143,7 @@ struct store {
 	atomic_int_fast64_t rm_look_ms;      /* how often (0: RM_LOOK_MS, a second) */
 	pthread_mutex_t rm_sync_lock;        /* one thread looks at a time */
 	int64_t rm_batch_event;              /* writer only: the highest event id staged in the open batch */
+	struct sq_read_folds *read_folds;    /* store_episode_fold's cache, with the read model */
 	/* who a session or token is, for SESSION_CACHE_TTL seconds (store_session_get) */
 	pthread_mutex_t sessions_lock;
 	sq_session_entry sessions[SESSION_CACHE_SLOTS];

@@ -32,6 +32,8 @@
 #include "store/store_pg.h"
 #include "store/readmodel.h"
 
+static void read_folds_free(struct sq_read_folds *f); /* the read model's fold cache (below) */
+
 
 
 /* ---- helpers ---- */
@@ -320,6 +322,7 @@ void store_close(store *s)
 	for (int i = 0; i < POOL_SIZE; i++)
 		sqlite3_close(s->conns[i]);
 	readmodel_free(atomic_load(&s->rm));
+	read_folds_free(s->read_folds);
 	pthread_mutex_destroy(&s->rm_sync_lock);
 	pthread_cond_destroy(&s->free_cond);
 	pthread_mutex_destroy(&s->write_lock);
@@ -1587,7 +1590,6 @@ static hg_status page_and_count(store *s, const sql_builder *b, const sql_builde
 }
 
 static readmodel *read_model_current(store *s);
-
 hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n, size_t *total)
 {
 	if (s->pg) return pgs_episodes_query(s->pg, q, rows, n, total);
@@ -2084,6 +2086,77 @@ static readmodel *read_model_current(store *s)
 	return rm;
 }
 
+/* store_episode_fold's folds: least recently used goes first; each is good while the read model
+ * holds its episode at the same last seq. */
+#define SQ_READ_FOLDS_MAX 256
+typedef struct sq_read_folds {
+	pthread_mutex_t lock;
+	uint64_t clock;
+	struct {
+		int64_t id; /* 0: empty */
+		uint64_t used;
+		episode_state *st; /* hg_malloc'ed */
+	} e[SQ_READ_FOLDS_MAX];
+} sq_read_folds;
+
+static void read_folds_free(sq_read_folds *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < SQ_READ_FOLDS_MAX; i++)
+		hg_free(f->e[i].st);
+	pthread_mutex_destroy(&f->lock);
+	hg_free(f);
+}
+
+static bool read_folds_get(sq_read_folds *f, int64_t id, int32_t last_seq, episode_state *st)
+{
+	bool hit = false;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < SQ_READ_FOLDS_MAX && !hit; i++)
+		if (f->e[i].id == id && f->e[i].st->last_seq == last_seq) {
+			*st = *f->e[i].st;
+			f->e[i].used = ++f->clock;
+			hit = true;
+		}
+	pthread_mutex_unlock(&f->lock);
+	return hit;
+}
+
+static void read_folds_put(sq_read_folds *f, const episode_state *st)
+{
+	size_t slot = 0;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < SQ_READ_FOLDS_MAX; i++) {
+		if (f->e[i].id == st->id) {
+			slot = i;
+			break;
+		}
+		if (f->e[i].used < f->e[slot].used)
+			slot = i; /* an empty one (used 0) or the least recently used */
+	}
+	if (f->e[slot].st || (f->e[slot].st = hg_malloc(sizeof *st))) {
+		*f->e[slot].st = *st;
+		f->e[slot].id = st->id;
+		f->e[slot].used = ++f->clock;
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
+hg_status store_episode_fold(store *s, int64_t episode_id, episode_state *st)
+{
+	if (s->pg) return pgs_episode_load(s->pg, episode_id, st, NULL, NULL);
+	readmodel *rm = read_model_current(s);
+	int32_t last = 0;
+	bool held = rm && s->read_folds && readmodel_last_seq(rm, episode_id, &last);
+	if (held && read_folds_get(s->read_folds, episode_id, last, st))
+		return HG_OK;
+	hg_status rc = store_episode_load(s, episode_id, st, NULL, NULL);
+	if (rc == HG_OK && held && st->last_seq == last)
+		read_folds_put(s->read_folds, st);
+	return rc;
+}
+
 hg_status store_read_model_load(store *s)
 {
 	if (s->pg) return HG_OK;
@@ -2108,6 +2181,8 @@ hg_status store_read_model_load(store *s)
 		readmodel_free(rm);
 		return rc == HG_EIO ? sq_fail_io(s) : rc;
 	}
+	if ((s->read_folds = hg_calloc(1, sizeof *s->read_folds)))
+		pthread_mutex_init(&s->read_folds->lock, NULL);
 	atomic_store(&s->rm_seen_event, max);
 	atomic_store(&s->rm_checked_ms, monotonic_ms());
 	atomic_store(&s->rm, rm);
