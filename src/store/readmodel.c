@@ -640,8 +640,10 @@ void readmodel_discard(readmodel *rm) { staged_clear(rm); }
 
 /* ---- queries (read lock held) ---- */
 
-static bool answerable(const readmodel *rm, const store_query *q)
+/* Whether every episode the store_query qv can match is held. */
+static bool answerable(const readmodel *rm, const void *qv)
 {
+	const store_query *q = qv;
 	if (rm->broken || q->pnr)
 		return false;
 	if (q->in_hospital || q->ready_only || q->status == EPISODE_ADMITTED || q->status == EPISODE_READY)
@@ -831,6 +833,32 @@ static void pending_hit_out(const readmodel *rm, const rm_hit *h, void *p)
 	snprintf(o->ward, sizeof o->ward, "%s", str_of(&rm->units, r->ward));
 }
 
+/* Every notice waiting is held: all but a model that missed an update can answer. */
+static bool pending_answerable(const readmodel *rm, const void *qv)
+{
+	const store_ack_query *q = qv;
+	return !rm->broken && q->n_units <= STORE_USER_UNITS_MAX * 4;
+}
+
+/* Clears the outputs and takes the read lock; false (the lock given back) when can(rm, q) says the
+ * query is left to SQL. */
+static bool query_begin(readmodel *rm, bool (*can)(const readmodel *, const void *), const void *q, void **rows,
+			size_t *n, size_t *total, bool *answered)
+{
+	*rows = NULL;
+	*n = 0;
+	if (total)
+		*total = 0;
+	pthread_rwlock_rdlock(&rm->lock);
+	*answered = can(rm, q);
+	if (!*answered) {
+		pthread_rwlock_unlock(&rm->lock);
+		return false;
+	}
+	atomic_fetch_add(&rm->answered, 1);
+	return true;
+}
+
 hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row **rows, size_t *n, size_t *total,
 			  bool *answered)
 {
@@ -840,17 +868,8 @@ hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row
 	int limit = q->limit <= 0 ? 100 : q->limit > 1000 ? 1000 : q->limit;
 	size_t offset = q->offset < 0 ? 0 : (size_t)q->offset;
 	hg_status rc;
-	*rows = NULL;
-	*n = 0;
-	if (total)
-		*total = 0;
-	pthread_rwlock_rdlock(&rm->lock);
-	*answered = answerable(rm, q);
-	if (!*answered) {
-		pthread_rwlock_unlock(&rm->lock);
+	if (!query_begin(rm, answerable, q, (void **)rows, n, total, answered))
 		return HG_OK;
-	}
-	atomic_fetch_add(&rm->answered, 1);
 	rc = unit_slots(rm, rm->unit_rows, q->units, q->n_units, q->all, &slots, &n_slots);
 	if (rc == HG_OK && n_slots && !(hits = hg_malloc(n_slots * sizeof *hits)))
 		rc = HG_ENOMEM;
@@ -881,22 +900,14 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 	int limit = q->limit <= 0 ? 50 : q->limit > 500 ? 500 : q->limit;
 	size_t offset = q->offset < 0 ? 0 : (size_t)q->offset;
 	hg_status rc;
-	*rows = NULL;
-	*n = 0;
-	if (total)
-		*total = 0;
-	pthread_rwlock_rdlock(&rm->lock);
-	*answered = !rm->broken && q->n_units <= sizeof codes / sizeof codes[0];
-	if (!*answered) {
-		pthread_rwlock_unlock(&rm->lock);
+	if (!query_begin(rm, pending_answerable, q, (void **)rows, n, total,
+			 answered))
 		return HG_OK;
-	}
 	for (size_t u = 0; u < q->n_units; u++) {
 		uint32_t code = str_find(&rm->units, q->units[u]);
 		if (code != RM_NONE && !code_in(codes, n_codes, code))
 			codes[n_codes++] = code;
 	}
-	atomic_fetch_add(&rm->answered, 1);
 	rc = unit_slots(rm, rm->unit_noticed, q->units, q->n_units, false, &slots, &n_slots);
 	for (size_t i = 0; rc == HG_OK && i < n_slots; i++) {
 		const rm_row *r = &rm->rows[slots[i]];

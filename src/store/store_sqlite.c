@@ -1863,6 +1863,27 @@ bool store_read_model_info_get(store *s, store_read_model_info *out)
 	return true;
 }
 
+/* Adds the notice in columns col..col+3 of st (seq, unit_id, type, sent_at) to the growing array
+ * *notices (*n of *cap, hg_realloc'ed). */
+static hg_status rm_notice_add(sqlite3_stmt *st, int col, readmodel_notice **notices, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		readmodel_notice *bigger = hg_realloc(*notices, c * sizeof *bigger);
+		if (!bigger)
+			return HG_ENOMEM;
+		*notices = bigger;
+		*cap = c;
+	}
+	readmodel_notice *nt = &(*notices)[(*n)++];
+	nt->seq = sqlite3_column_int(st, col);
+	sq_col_str(st, col + 1, nt->unit, sizeof nt->unit);
+	if (!event_type_from_code((const char *)sqlite3_column_text(st, col + 2), &nt->type))
+		nt->type = EVENT_ADMISSION_NOTICE;
+	nt->sent_at = sq_col_instant(st, col + 3);
+	return HG_OK;
+}
+
 /* The parties of episode e->row.id into parties (SQ_PARTY_SLOTS_MAX), e->n_parties their count. */
 static hg_status rm_read_parties(sqlite3_stmt *pq, readmodel_entry *e, char (*parties)[HG_ID_MAX])
 {
@@ -1897,24 +1918,8 @@ static hg_status rm_read_rows(sqlite3 *db, sqlite3_stmt *st, readmodel *rm, size
 			break;
 		sqlite3_reset(aq);
 		sqlite3_bind_int64(aq, 1, e.row.id);
-		while (rc == HG_OK && (step = sqlite3_step(aq)) == SQLITE_ROW) {
-			if (e.n_notices == cap) {
-				size_t c = cap ? cap * 2 : 16;
-				readmodel_notice *bigger = hg_realloc(notices, c * sizeof *bigger);
-				if (!bigger) {
-					rc = HG_ENOMEM;
-					break;
-				}
-				notices = bigger;
-				cap = c;
-			}
-			readmodel_notice *nt = &notices[e.n_notices++];
-			nt->seq = sqlite3_column_int(aq, 0);
-			sq_col_str(aq, 1, nt->unit, sizeof nt->unit);
-			if (!event_type_from_code((const char *)sqlite3_column_text(aq, 2), &nt->type))
-				nt->type = EVENT_ADMISSION_NOTICE;
-			nt->sent_at = sq_col_instant(aq, 3);
-		}
+		while (rc == HG_OK && (step = sqlite3_step(aq)) == SQLITE_ROW)
+			rc = rm_notice_add(aq, 0, &notices, &e.n_notices, &cap);
 		if (rc == HG_OK && step != SQLITE_DONE)
 			rc = HG_EIO;
 		e.notices = notices;
@@ -1962,22 +1967,7 @@ static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
 		while (nstep == SQLITE_ROW && sqlite3_column_int64(nq, 0) < id)
 			nstep = sqlite3_step(nq);
 		while (rc == HG_OK && nstep == SQLITE_ROW && sqlite3_column_int64(nq, 0) == id) {
-			if (e.n_notices == cap) {
-				size_t c = cap ? cap * 2 : 16;
-				readmodel_notice *bigger = hg_realloc(notices, c * sizeof *bigger);
-				if (!bigger) {
-					rc = HG_ENOMEM;
-					break;
-				}
-				notices = bigger;
-				cap = c;
-			}
-			readmodel_notice *nt = &notices[e.n_notices++];
-			nt->seq = sqlite3_column_int(nq, 1);
-			sq_col_str(nq, 2, nt->unit, sizeof nt->unit);
-			if (!event_type_from_code((const char *)sqlite3_column_text(nq, 3), &nt->type))
-				nt->type = EVENT_ADMISSION_NOTICE;
-			nt->sent_at = sq_col_instant(nq, 4);
+			rc = rm_notice_add(nq, 1, &notices, &e.n_notices, &cap);
 			nstep = sqlite3_step(nq);
 		}
 		if (rc != HG_OK)
