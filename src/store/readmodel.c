@@ -30,8 +30,6 @@
 #define RM_PARTIES_MAX (2 + EPISODE_RECIPIENTS_MAX)
 #define RM_SLOT_EMPTY (-1)
 #define RM_SLOT_GONE (-2)
-/* A result that cannot fail where it is used (removing from the per-unit arrays allocates nothing). */
-#define IGNORE_BOOL(x) ((void)!(x))
 
 /* An unacknowledged notice of a held episode (12 bytes). */
 typedef struct rm_ack {
@@ -411,9 +409,9 @@ static void row_drop(readmodel *rm, int32_t slot, size_t at)
 	rm_row *r = &rm->rows[slot];
 	uint32_t units[RM_ACK_UNITS_MAX];
 	size_t n_units = ack_units(r, units, RM_ACK_UNITS_MAX);
-	IGNORE_BOOL(vecs_move(rm->unit_noticed, slot, units, n_units, NULL, 0));
+	(void)vecs_move(rm->unit_noticed, slot, units, n_units, NULL, 0); /* removing allocates nothing */
 	if (r->d) {
-		IGNORE_BOOL(vecs_move(rm->unit_rows, slot, r->d->parties, r->d->n_parties, NULL, 0));
+		(void)vecs_move(rm->unit_rows, slot, r->d->parties, r->d->n_parties, NULL, 0);
 		rm->listed--;
 	}
 	rm->notices -= r->n_acks;
@@ -475,7 +473,7 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 
 	if (!listed(rm, src)) {
 		if (r->d) {
-			IGNORE_BOOL(vecs_move(rm->unit_rows, slot, old_parties, n_old_parties, NULL, 0));
+			(void)vecs_move(rm->unit_rows, slot, old_parties, n_old_parties, NULL, 0);
 			hg_free(r->d);
 			r->d = NULL;
 			rm->listed--;
@@ -930,6 +928,31 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 	hg_free(slots);
 	hg_free(hits);
 	return rc;
+}
+
+void readmodel_advance_window(readmodel *rm, hg_instant window_from)
+{
+	pthread_rwlock_wrlock(&rm->lock);
+	if (window_from > rm->window_from) {
+		rm->window_from = window_from;
+		for (size_t i = 0; i < rm->n_rows; i++) {
+			rm_row *r = &rm->rows[i];
+			if (!r->id || !r->d || r->status != EPISODE_DISCHARGED || r->d->discharged_at == HG_INSTANT_NONE ||
+			    r->d->discharged_at >= window_from)
+				continue;
+			if (!r->n_acks) {
+				size_t at = 0;
+				if (slot_find(rm, r->id, &at) == (int32_t)i)
+					row_drop(rm, (int32_t)i, at);
+				continue;
+			}
+			(void)vecs_move(rm->unit_rows, (int32_t)i, r->d->parties, r->d->n_parties, NULL, 0);
+			hg_free(r->d);
+			r->d = NULL;
+			rm->listed--;
+		}
+	}
+	pthread_rwlock_unlock(&rm->lock);
 }
 
 bool readmodel_last_seq(readmodel *rm, int64_t id, int32_t *last_seq)

@@ -101,6 +101,10 @@ hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row
 hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n,
 			    size_t *total, bool *answered) HG_MUST_CHECK;
 
+/* Moves the window on (a later window_from): the episodes discharged before it leave the lists
+ * (and the model, unless a notice of theirs waits); queries reaching before it go to SQL. */
+void readmodel_advance_window(readmodel *rm, hg_instant window_from);
+
 /* The last seq of a held episode (what a cached fold of it must match); false when not held. */
 bool readmodel_last_seq(readmodel *rm, int64_t id, int32_t *last_seq);
 

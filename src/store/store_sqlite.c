@@ -2000,6 +2000,9 @@ static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
 	return rc;
 }
 
+/* The first instant of the window of discharged episodes held: local midnight RM_WINDOW_DAYS ago. */
+static hg_instant rm_window_start(void) { return cal_local_midnight(cal_local_date(time(NULL)) - RM_WINDOW_DAYS); }
+
 static int64_t monotonic_ms(void)
 {
 	struct timespec ts;
@@ -2034,6 +2037,8 @@ static void read_model_look(store *s, readmodel *rm)
 		pthread_mutex_unlock(&s->rm_sync_lock);
 		return;
 	}
+	/* the window of discharged episodes moves on with the days (memory stays bounded) */
+	readmodel_advance_window(rm, rm_window_start());
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	int64_t max = 0, seen = atomic_load(&s->rm_seen_event);
@@ -2153,8 +2158,7 @@ hg_status store_read_model_load(store *s)
 	if (atomic_load(&s->rm))
 		return HG_OK;
 	readmodel *rm = NULL;
-	hg_instant window = cal_local_midnight(cal_local_date(time(NULL)) - RM_WINDOW_DAYS);
-	hg_status rc = readmodel_create(window, &rm);
+	hg_status rc = readmodel_create(rm_window_start(), &rm);
 	if (rc != HG_OK)
 		return rc;
 	sqlite3 *db = sq_conn_get(s);

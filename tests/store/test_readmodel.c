@@ -236,6 +236,30 @@ static void test_alone(struct test *t)
 	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
 	T_EQ_STR(t, got, "1/2,5/2", "a committed batch applies");
 
+	/* the window moves on past episode 4's discharge: it leaves the model, and lists reaching before
+	 * the window go to SQL; the old discharge with a notice waiting stays for its notice */
+	readmodel_advance_window(rm, T0 - 1 * H);
+	readmodel_get_stats(rm, &st);
+	T_EQ_INT(t, st.episodes, 3, "held after the window moved: 1, 3 and 5");
+	T_EQ_INT(t, st.listed, 2, "listed after the window moved: 1 and 3");
+	{
+		store_query wq;
+		store_episode_row *wrows = NULL;
+		size_t wn = 0;
+		bool wanswered = true;
+		char w1[1][HG_ID_MAX] = {"W1"};
+		store_query_init(&wq);
+		wq.units = (const char (*)[HG_ID_MAX])w1;
+		wq.n_units = 1;
+		wq.status = EPISODE_DISCHARGED;
+		wq.from = T0 - 24 * H;
+		T_EQ_INT(t, readmodel_query(rm, &wq, &wrows, &wn, NULL, &wanswered), HG_OK, "discharged since yesterday");
+		T_TRUE(t, !wanswered, "before the window now: left to SQL");
+		hg_free(wrows);
+	}
+	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "1/2,5/2", "the notices stay");
+
 	/* broken: nothing is answered any more */
 	readmodel_break(rm);
 	store_query q;
