@@ -1770,7 +1770,7 @@ static hg_status rm_entry_from_state(const episode_state *st, hg_instant now, st
 	 * those not acknowledged. */
 	for (int i = 0; i < st->notice_count; i++) {
 		const episode_notice *nt = &st->notices[i];
-		for (int rr = 0; rr < st->recipient_count && rr < 32; rr++) {
+		for (int rr = 0; rr < st->recipient_count && rr < EPISODE_RECIPIENTS_MAX && rr < 32; rr++) {
 			const char *unit = st->recipients[rr].party.unit;
 			bool dup = false;
 			if (!(nt->to & (1u << rr)))
