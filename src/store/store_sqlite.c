@@ -1945,12 +1945,17 @@ static hg_status rm_read_rows(sqlite3 *db, sqlite3_stmt *st, readmodel *rm, size
  */
 static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
 {
-	sqlite3_stmt *ep = NULL, *nq = NULL, *pq = NULL;
+	sqlite3_stmt *ep = NULL, *nq = NULL, *pq = NULL, *full = NULL;
 	readmodel_notice *notices = NULL;
 	size_t cap = 0;
 	int nstep = SQLITE_DONE, step = SQLITE_DONE;
 	hg_instant window = readmodel_window_from(rm);
-	hg_status rc = sq_prepare(db, "SELECT " ROW_COLS " FROM episode_projection e ORDER BY e.episode_id", &ep);
+	/* the scan reads the few columns every held episode has; a listed one's row is read whole by key */
+	hg_status rc = sq_prepare(db, "SELECT episode_id, status, discharged_at, patient_name, pnr, ward, last_seq "
+				      "FROM episode_projection ORDER BY episode_id",
+				  &ep);
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "SELECT " ROW_COLS " FROM episode_projection e WHERE e.episode_id = ?1", &full);
 	if (rc == HG_OK)
 		rc = sq_prepare(db, "SELECT episode_id, seq, unit_id, type, sent_at FROM pending_acks INDEXED BY "
 				    "pending_acks_waiting WHERE acked_at IS NULL ORDER BY episode_id, seq, unit_id",
@@ -1976,18 +1981,35 @@ static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
 			rc = HG_EIO;
 			break;
 		}
-		/* most rows are old stays with nothing waiting: judged by two columns, not read whole */
+		/* most rows are old stays with nothing waiting: judged by two columns */
 		const char *status = (const char *)sqlite3_column_text(ep, 1);
-		hg_instant discharged = sq_col_instant(ep, 12);
+		hg_instant discharged = sq_col_instant(ep, 2);
 		bool listed = status && (strcmp(status, "admitted") == 0 || strcmp(status, "ready") == 0 ||
 					 (strcmp(status, "discharged") == 0 &&
 					  (discharged == HG_INSTANT_NONE || discharged >= window)));
 		if (!listed && !e.n_notices)
 			continue;
-		read_episode_row(ep, &e.row);
 		e.notices = notices;
-		if (listed)
+		if (listed) {
+			sqlite3_reset(full);
+			sqlite3_bind_int64(full, 1, id);
+			if (sqlite3_step(full) != SQLITE_ROW) {
+				rc = HG_EIO;
+				break;
+			}
+			read_episode_row(full, &e.row);
 			rc = rm_read_parties(pq, &e, parties);
+		} else {
+			/* what the notice list shows of it, and what says whether it is held */
+			e.row.id = id;
+			if (!episode_status_from_code(status, &e.row.status))
+				e.row.status = EPISODE_EMPTY;
+			e.row.discharged_at = discharged;
+			sq_col_str(ep, 3, e.row.patient_name, sizeof e.row.patient_name);
+			sq_col_str(ep, 4, e.row.pnr, sizeof e.row.pnr);
+			sq_col_str(ep, 5, e.row.ward, sizeof e.row.ward);
+			e.row.last_seq = sqlite3_column_int(ep, 6);
+		}
 		if (rc == HG_OK)
 			rc = readmodel_put(rm, &e);
 	}
@@ -1996,6 +2018,7 @@ static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
 	sqlite3_finalize(ep);
 	sqlite3_finalize(nq);
 	sqlite3_finalize(pq);
+	sqlite3_finalize(full);
 	hg_free(notices);
 	return rc;
 }
