@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -250,6 +251,21 @@ int cmd_serve(int argc, char **argv)
 		auth_limiter_free(app.limiter);
 		return cli_fail("serve", "--mllp: HL7 v2 is not yet on PostgreSQL");
 	}
+	/* The read model (issue 11): the worklists and lists answered from memory, loaded before serving. */
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (store_read_model_load(app.store) != HG_OK) {
+		store_close(app.store);
+		auth_limiter_free(app.limiter);
+		return cli_fail("serve", "cannot load the read model from %s", db);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	store_read_model_info rmi;
+	if (store_read_model_info_get(app.store, &rmi))
+		fprintf(stderr,
+			"hemgang: read model loaded in %.2f s: %zu episodes (%zu in lists), %zu notices waiting, %.1f MB\n",
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rmi.episodes, rmi.listed,
+			rmi.notices, (double)rmi.bytes / 1e6);
 	app.demo = store_setting_get(app.store, "demo", demo, sizeof demo) == HG_OK && strcmp(demo, "1") == 0;
 	app.secure_cookies = secure;
 	app.trusted_proxy = trusted_proxy;

@@ -1249,9 +1249,9 @@ static hg_instant rows_next_due(const store_episode_row *rows, size_t n, hg_inst
 }
 
 /*
- * Adds "liability" (so far, from the core) to every row of arr whose patient is ready, loading each
- * such episode's fold. The figures change only with an event or at local midnight, both of which
- * already end the cached rendering.
+ * Adds "liability" (so far, from the core) to every row of arr whose patient is ready, from each
+ * such episode's fold (store_episode_fold: remembered beside the read model). The figures change
+ * only with an event or at local midnight, both of which already end the cached rendering.
  */
 static hg_status rows_add_liability(api_app *app, const row_ctx *ctx, json_t *arr, episode_state *st)
 {
@@ -1259,10 +1259,9 @@ static hg_status rows_add_liability(api_app *app, const row_ctx *ctx, json_t *ar
 	json_t *row;
 	json_array_foreach(arr, i, row) {
 		billing_so_far sf;
-		size_t n = 0;
 		if (strcmp(json_string_value(json_object_get(row, "status")), episode_status_label(EPISODE_READY)->code) != 0)
 			continue;
-		hg_status rc = store_episode_load(app->store, json_integer_value(json_object_get(row, "id")), st, NULL, &n);
+		hg_status rc = store_episode_fold(app->store, json_integer_value(json_object_get(row, "id")), st);
 		if (rc == HG_ENOTFOUND)
 			continue;
 		if (rc != HG_OK)

@@ -350,6 +350,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		if (ready)
 			rc = write_batch(s, q, &b);
+		sq_read_model_batch_end(s, rc == HG_OK); /* before the versions move and the callers hear */
 		if (rc == HG_OK)
 			sq_units_touch(s, b.slots, b.n_slots); /* after the commit: caches see the new state */
 		else { /* the caches may hold what the failed batch did not store */

@@ -181,6 +181,13 @@ hg_status store_append_held(store *s, int64_t episode_id, const event *ev, const
  */
 hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, event **evs,
 			     size_t *n) HG_MUST_CHECK;
+/*
+ * The fold of an episode without its events, for lists that show figures of it (the worklist's
+ * liability so far): from memory when the read model holds the episode at the same last event (a
+ * bounded cache of folds; another process's appends are seen within a second), else as
+ * store_episode_load.
+ */
+hg_status store_episode_fold(store *s, int64_t episode_id, episode_state *st) HG_MUST_CHECK;
 /* True when one of units[0..n) is a party to the episode (and the episode exists). */
 hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n,
 				bool *visible) HG_MUST_CHECK;
@@ -258,6 +265,24 @@ hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_a
  * good while it stays the same. Writes by another process are not seen (bound a cache's age).
  */
 uint64_t store_units_version(store *s, const char (*units)[HG_ID_MAX], size_t n);
+
+/*
+ * Loads the read model: from then on the worklists' queries, the episode lists of open and
+ * recently discharged episodes and the pending acknowledgements are answered from memory
+ * (src/store/readmodel.h), kept current by every append committed through this store and, within
+ * a second, by appends of other processes. The server calls it once at start, before it serves;
+ * without it every answer comes from SQL. A no-op on PostgreSQL so far.
+ */
+hg_status store_read_model_load(store *s) HG_MUST_CHECK;
+typedef struct store_read_model_info {
+	size_t episodes; /* held: listed ones and those with notices waiting */
+	size_t listed;   /* open, or discharged within the last month */
+	size_t notices;  /* notices waiting for acknowledgement */
+	size_t bytes;    /* memory it takes */
+	size_t answered; /* queries it answered so far (the rest went to SQL) */
+} store_read_model_info;
+/* What the read model holds; false when none is loaded. */
+bool store_read_model_info_get(store *s, store_read_model_info *out);
 
 /* ---- audit ---- */
 

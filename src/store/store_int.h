@@ -177,6 +177,16 @@ struct store {
 	/* store_units_version: a counter per hashed unit id, and an epoch that moves them all */
 	atomic_uint_fast64_t unit_versions[STORE_VERSION_SLOTS];
 	atomic_uint_fast64_t version_epoch;
+	/* The read model (readmodel.h), NULL until store_read_model_load; the writer stages each
+	 * append's episode and applies the batch after its commit (sq_read_model_batch_end). */
+	struct readmodel *_Atomic rm;
+	atomic_bool rm_off;                  /* answer from SQL although loaded (tests compare the two) */
+	atomic_int_fast64_t rm_seen_event;   /* the highest event id the read model reflects */
+	atomic_int_fast64_t rm_checked_ms;   /* when events were last looked at for other processes' appends */
+	atomic_int_fast64_t rm_look_ms;      /* how often (0: RM_LOOK_MS, a second) */
+	pthread_mutex_t rm_sync_lock;        /* one thread looks at a time */
+	int64_t rm_batch_event;              /* writer only: the highest event id staged in the open batch */
+	struct sq_read_folds *read_folds;    /* store_episode_fold's cache, with the read model */
 	/* who a session or token is, for SESSION_CACHE_TTL seconds (store_session_get) */
 	pthread_mutex_t sessions_lock;
 	sq_session_entry sessions[SESSION_CACHE_SLOTS];
@@ -191,6 +201,15 @@ void sq_units_slots(const episode_state *st, size_t *slots, size_t *n);
 void sq_units_touch(store *s, const size_t *slots, size_t n);
 /* One append inside the writer's open transaction (store_sqlite.c). */
 hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_t *slots, size_t *n_slots) HG_MUST_CHECK;
+/* The writer's hooks of the read model: stage the episode of one append (inside the batch), then
+ * apply or forget what the batch staged once it committed (ok) or failed. No-ops until loaded. */
+void sq_read_model_stage(store *s, const episode_state *st, hg_instant now, int64_t event_id);
+void sq_read_model_batch_end(store *s, bool ok);
+/* Answer from SQL (off) or from the read model when loaded (tests compare the two). */
+void sq_read_model_use(store *s, bool on);
+/* Look for other processes' appends every ms milliseconds (tests: never, to see the writer's hook
+ * alone; or at every query). */
+void sq_read_model_look_every(store *s, int64_t ms);
 /* Sets the writer connection's synchronous mode (store_set_durability). */
 hg_status sq_writer_sync_mode(store *s, bool full) HG_MUST_CHECK;
 /* Waits until ticket is decided: HG_OK durable, HG_EIO its batch failed. */

@@ -30,6 +30,9 @@
 #include "store/followup_int.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"
+#include "store/readmodel.h"
+
+static void read_folds_free(struct sq_read_folds *f); /* the read model's fold cache (below) */
 
 
 
@@ -293,6 +296,7 @@ hg_status store_open(const char *path, store **out, char *err, size_t errlen)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->sessions_lock, NULL);
+	pthread_mutex_init(&s->rm_sync_lock, NULL);
 	pthread_cond_init(&s->free_cond, NULL);
 	rc = sq_open_conn(path, &s->conns[0], err, errlen);
 	if (rc == HG_OK)
@@ -317,6 +321,9 @@ void store_close(store *s)
 	sq_audit_stop(s);
 	for (int i = 0; i < POOL_SIZE; i++)
 		sqlite3_close(s->conns[i]);
+	readmodel_free(atomic_load(&s->rm));
+	read_folds_free(s->read_folds);
+	pthread_mutex_destroy(&s->rm_sync_lock);
 	pthread_cond_destroy(&s->free_cond);
 	pthread_mutex_destroy(&s->write_lock);
 	pthread_mutex_destroy(&s->sessions_lock);
@@ -1389,6 +1396,7 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	out->replayed = false;
 	sq_units_slots(st, slots, n_slots);
 	sq_fold_cache_put(s->audit.folds, st);
+	sq_read_model_stage(s, st, job->now, copy->id);
 	goto out;
 rollback:
 	if (step_cached(sc, db, "ROLLBACK TO append") != HG_OK || step_cached(sc, db, "RELEASE append") != HG_OK)
@@ -1691,9 +1699,17 @@ static hg_status page_and_count(store *s, const sql_builder *b, const sql_builde
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
+static readmodel *read_model_current(store *s);
 hg_status store_episodes_query(store *s, const store_query *q, store_episode_row **rows, size_t *n, size_t *total)
 {
 	if (s->pg) return pgs_episodes_query(s->pg, q, rows, n, total);
+	readmodel *rm = read_model_current(s);
+	if (rm) {
+		bool answered = false;
+		hg_status rrc = readmodel_query(rm, q, rows, n, total, &answered);
+		if (rrc != HG_OK || answered)
+			return rrc;
+	}
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	hg_status rc = HG_OK;
 	int limit = q->limit <= 0 ? 100 : q->limit > 1000 ? 1000 : q->limit;
@@ -1768,6 +1784,13 @@ static void build_pending_where(sql_builder *b, const store_ack_query *q)
 hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total)
 {
 	if (s->pg) return pgs_pending_acks(s->pg, q, rows, n, total);
+	readmodel *rm = read_model_current(s);
+	if (rm) {
+		bool answered = false;
+		hg_status rrc = readmodel_pending(rm, q, rows, n, total, &answered);
+		if (rrc != HG_OK || answered)
+			return rrc;
+	}
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	hg_status rc;
 	char tail[96];
@@ -1797,6 +1820,500 @@ hg_status store_pending_acks(store *s, const store_ack_query *q, store_pending_a
 	hg_free(b);
 	hg_free(c);
 	return rc;
+}
+
+/* ---- the read model (readmodel.h) ---- */
+
+#define RM_WINDOW_DAYS 31  /* discharged episodes held: the last month's (the worklist shows a week's) */
+#define RM_LOOK_MS 1000    /* how often events are looked at for appends of other processes */
+
+/* The read model's entry of a folded episode: what project() writes, as the reads return it.
+ * *notices hg_malloc'ed (NULL when none). */
+static hg_status rm_entry_from_state(const episode_state *st, hg_instant now, store_episode_row *r,
+				     char (*parties)[HG_ID_MAX], readmodel_notice **notices, readmodel_entry *e)
+{
+	deadline dl[DEADLINE_KIND_COUNT];
+	deadline_rules rules = deadline_rules_default();
+	hg_status rc = deadline_evaluate(st, &rules, now, dl);
+	size_t n_parties = 0, n = 0, cap = 0;
+	readmodel_notice *all = NULL;
+	uint8_t *acked = NULL;
+	*notices = NULL;
+	if (rc != HG_OK)
+		return rc;
+	memset(r, 0, sizeof *r);
+	r->id = st->id;
+	r->status = st->status;
+	sq_copy_str(r->pnr, sizeof r->pnr, st->patient.personnummer);
+	sq_copy_str(r->patient_name, sizeof r->patient_name, st->patient.name);
+	sq_copy_str(r->municipality, sizeof r->municipality, st->patient.registered_municipality);
+	sq_copy_str(r->primary_care_unit, sizeof r->primary_care_unit, st->patient.primary_care_unit);
+	sq_copy_str(r->hospital, sizeof r->hospital, st->hospital);
+	sq_copy_str(r->ward, sizeof r->ward, st->ward);
+	r->care = st->care;
+	r->admitted_at = st->admitted_at == HG_INSTANT_NONE ? 0 : st->admitted_at; /* as project() stores it */
+	r->notice_at = st->notice_at;
+	r->expected_date = st->expected_date;
+	r->ready_at = st->ready_at;
+	r->discharged_at = st->discharged_at;
+	r->track_is_set = st->track_is_set;
+	r->track = st->track_is_set ? st->track : 0;
+	hg_instant *due[DEADLINE_KIND_COUNT] = {&r->notice_due, &r->care_contact_due, &r->sip_due};
+	hg_instant *met[DEADLINE_KIND_COUNT] = {&r->notice_met, &r->care_contact_met, &r->sip_met};
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
+		*due[k] = applies ? dl[k].due_at : HG_INSTANT_NONE;
+		*met[k] = applies ? dl[k].met_at : HG_INSTANT_NONE;
+	}
+	r->last_seq = st->last_seq;
+
+	const char *wards[2] = {st->admitting_ward, st->ward};
+	for (int i = 0; i < 2 + st->recipient_count && n_parties < SQ_PARTY_SLOTS_MAX; i++) {
+		const char *unit = i < 2 ? wards[i] : st->recipients[i - 2].party.unit;
+		bool dup = !unit[0];
+		for (size_t k = 0; k < n_parties && !dup; k++)
+			dup = strcmp(parties[k], unit) == 0;
+		if (!dup)
+			sq_copy_str(parties[n_parties++], HG_ID_MAX, unit);
+	}
+	/* The pending_acks rows (the first of a notice and unit wins, as INSERT OR IGNORE does), then
+	 * those not acknowledged. */
+	for (int i = 0; i < st->notice_count; i++) {
+		const episode_notice *nt = &st->notices[i];
+		for (int rr = 0; rr < st->recipient_count && rr < EPISODE_RECIPIENTS_MAX && rr < 32; rr++) {
+			const char *unit = st->recipients[rr].party.unit;
+			bool dup = false;
+			if (!(nt->to & (1u << rr)))
+				continue;
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = all[k].seq == nt->seq && strcmp(all[k].unit, unit) == 0;
+			if (dup)
+				continue;
+			if (n == cap) {
+				size_t c = cap ? cap * 2 : 8;
+				readmodel_notice *bigger = hg_realloc(all, c * sizeof *bigger);
+				uint8_t *bigger_acked = bigger ? hg_realloc(acked, c) : NULL;
+				if (bigger)
+					all = bigger;
+				if (!bigger_acked) {
+					hg_free(all);
+					hg_free(acked);
+					return HG_ENOMEM;
+				}
+				acked = bigger_acked;
+				cap = c;
+			}
+			all[n].seq = nt->seq;
+			sq_copy_str(all[n].unit, sizeof all[n].unit, unit);
+			all[n].type = nt->type;
+			all[n].sent_at = nt->sent_at;
+			acked[n++] = (nt->acked & (1u << rr)) != 0;
+		}
+	}
+	size_t open = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!acked[k])
+			all[open++] = all[k];
+	hg_free(acked);
+	if (!open) {
+		hg_free(all);
+		all = NULL;
+	}
+	*notices = all;
+	*e = (readmodel_entry){*r, (const char (*)[HG_ID_MAX])parties, n_parties, all, open};
+	return HG_OK;
+}
+
+void sq_read_model_stage(store *s, const episode_state *st, hg_instant now, int64_t event_id)
+{
+	readmodel *rm = atomic_load(&s->rm);
+	store_episode_row row;
+	char parties[SQ_PARTY_SLOTS_MAX][HG_ID_MAX];
+	readmodel_notice *notices = NULL;
+	readmodel_entry e;
+	if (!rm)
+		return;
+	if (rm_entry_from_state(st, now, &row, parties, &notices, &e) != HG_OK || readmodel_stage(rm, &e) != HG_OK)
+		readmodel_break(rm); /* the batch commits without it: SQL answers from now on */
+	hg_free(notices);
+	if (event_id > s->rm_batch_event)
+		s->rm_batch_event = event_id;
+}
+
+void sq_read_model_batch_end(store *s, bool ok)
+{
+	readmodel *rm = atomic_load(&s->rm);
+	if (!rm)
+		return;
+	if (!ok) {
+		readmodel_discard(rm);
+	} else {
+		if (readmodel_commit(rm) != HG_OK)
+			readmodel_break(rm); /* (it already is: SQL answers from now on) */
+		int64_t seen = atomic_load(&s->rm_seen_event);
+		while (s->rm_batch_event > seen && !atomic_compare_exchange_weak(&s->rm_seen_event, &seen, s->rm_batch_event))
+			;
+	}
+	s->rm_batch_event = 0;
+}
+
+void sq_read_model_use(store *s, bool on) { atomic_store(&s->rm_off, !on); }
+
+void sq_read_model_look_every(store *s, int64_t ms) { atomic_store(&s->rm_look_ms, ms); }
+
+bool store_read_model_info_get(store *s, store_read_model_info *out)
+{
+	readmodel *rm = s->pg ? NULL : atomic_load(&s->rm);
+	readmodel_stats st;
+	memset(out, 0, sizeof *out);
+	if (!rm)
+		return false;
+	readmodel_get_stats(rm, &st);
+	*out = (store_read_model_info){st.episodes, st.listed, st.notices, st.bytes, st.answered};
+	return true;
+}
+
+/* Adds the notice in columns col..col+3 of st (seq, unit_id, type, sent_at) to the growing array
+ * *notices (*n of *cap, hg_realloc'ed). */
+static hg_status rm_notice_add(sqlite3_stmt *st, int col, readmodel_notice **notices, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		readmodel_notice *bigger = hg_realloc(*notices, c * sizeof *bigger);
+		if (!bigger)
+			return HG_ENOMEM;
+		*notices = bigger;
+		*cap = c;
+	}
+	readmodel_notice *nt = &(*notices)[(*n)++];
+	nt->seq = sqlite3_column_int(st, col);
+	sq_col_str(st, col + 1, nt->unit, sizeof nt->unit);
+	if (!event_type_from_code((const char *)sqlite3_column_text(st, col + 2), &nt->type))
+		nt->type = EVENT_ADMISSION_NOTICE;
+	nt->sent_at = sq_col_instant(st, col + 3);
+	return HG_OK;
+}
+
+/* The parties of episode e->row.id into parties (SQ_PARTY_SLOTS_MAX), e->n_parties their count. */
+static hg_status rm_read_parties(sqlite3_stmt *pq, readmodel_entry *e, char (*parties)[HG_ID_MAX])
+{
+	int step;
+	e->n_parties = 0;
+	sqlite3_reset(pq);
+	sqlite3_bind_int64(pq, 1, e->row.id);
+	while ((step = sqlite3_step(pq)) == SQLITE_ROW)
+		if (e->n_parties < SQ_PARTY_SLOTS_MAX)
+			sq_col_str(pq, 0, parties[e->n_parties++], HG_ID_MAX);
+	return step == SQLITE_DONE ? HG_OK : HG_EIO;
+}
+
+/* Reads the rows selected by st (ROW_COLS, bound) with their parties and unacknowledged notices
+ * into rm (taken with readmodel_refresh_begin); *count (may be NULL) counts them. */
+static hg_status rm_read_rows(sqlite3 *db, sqlite3_stmt *st, readmodel *rm, size_t *count)
+{
+	sqlite3_stmt *pq = NULL, *aq = NULL;
+	readmodel_notice *notices = NULL;
+	size_t cap = 0;
+	int step = SQLITE_DONE;
+	hg_status rc = sq_prepare(db, "SELECT unit_id FROM episode_parties WHERE episode_id = ?1", &pq);
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "SELECT seq, unit_id, type, sent_at FROM pending_acks WHERE episode_id = ?1 "
+				    "AND acked_at IS NULL",
+				&aq);
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		char parties[SQ_PARTY_SLOTS_MAX][HG_ID_MAX];
+		readmodel_entry e = {.parties = (const char (*)[HG_ID_MAX])parties};
+		read_episode_row(st, &e.row);
+		if ((rc = rm_read_parties(pq, &e, parties)) != HG_OK)
+			break;
+		sqlite3_reset(aq);
+		sqlite3_bind_int64(aq, 1, e.row.id);
+		while (rc == HG_OK && (step = sqlite3_step(aq)) == SQLITE_ROW)
+			rc = rm_notice_add(aq, 0, &notices, &e.n_notices, &cap);
+		if (rc == HG_OK && step != SQLITE_DONE)
+			rc = HG_EIO;
+		e.notices = notices;
+		if (rc == HG_OK)
+			rc = readmodel_refresh_put(rm, &e);
+		if (rc == HG_OK && count)
+			(*count)++;
+		step = SQLITE_DONE;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(pq);
+	sqlite3_finalize(aq);
+	hg_free(notices);
+	return rc;
+}
+
+/*
+ * The whole read model in one pass over the projection in episode order, beside the notices
+ * waiting for acknowledgement in the same order (the partial index pending_acks_waiting, read
+ * alone): an episode a list shows gets its list columns and parties, one with notices waiting
+ * what the notice list shows. Reads only; rm is filled with readmodel_put.
+ */
+static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
+{
+	sqlite3_stmt *ep = NULL, *nq = NULL, *pq = NULL, *full = NULL;
+	readmodel_notice *notices = NULL;
+	size_t cap = 0;
+	int nstep = SQLITE_DONE, step = SQLITE_DONE;
+	hg_instant window = readmodel_window_from(rm);
+	/* the scan reads the few columns every held episode has; a listed one's row is read whole by key */
+	hg_status rc = sq_prepare(db, "SELECT episode_id, status, discharged_at, patient_name, pnr, ward, last_seq "
+				      "FROM episode_projection ORDER BY episode_id",
+				  &ep);
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "SELECT " ROW_COLS " FROM episode_projection e WHERE e.episode_id = ?1", &full);
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "SELECT episode_id, seq, unit_id, type, sent_at FROM pending_acks INDEXED BY "
+				    "pending_acks_waiting WHERE acked_at IS NULL ORDER BY episode_id, seq, unit_id",
+				&nq);
+	if (rc == HG_OK)
+		rc = sq_prepare(db, "SELECT unit_id FROM episode_parties WHERE episode_id = ?1", &pq);
+	if (rc == HG_OK)
+		nstep = sqlite3_step(nq);
+	while (rc == HG_OK && (step = sqlite3_step(ep)) == SQLITE_ROW) {
+		char parties[SQ_PARTY_SLOTS_MAX][HG_ID_MAX];
+		readmodel_entry e = {.parties = (const char (*)[HG_ID_MAX])parties};
+		int64_t id = sqlite3_column_int64(ep, 0);
+		/* notices of episodes without a projection row are not shown (the SQL joins): skipped */
+		while (nstep == SQLITE_ROW && sqlite3_column_int64(nq, 0) < id)
+			nstep = sqlite3_step(nq);
+		while (rc == HG_OK && nstep == SQLITE_ROW && sqlite3_column_int64(nq, 0) == id) {
+			rc = rm_notice_add(nq, 1, &notices, &e.n_notices, &cap);
+			nstep = sqlite3_step(nq);
+		}
+		if (rc != HG_OK)
+			break;
+		if (nstep != SQLITE_ROW && nstep != SQLITE_DONE) {
+			rc = HG_EIO;
+			break;
+		}
+		/* most rows are old stays with nothing waiting: judged by two columns */
+		const char *status = (const char *)sqlite3_column_text(ep, 1);
+		hg_instant discharged = sq_col_instant(ep, 2);
+		bool listed = status && (strcmp(status, "admitted") == 0 || strcmp(status, "ready") == 0 ||
+					 (strcmp(status, "discharged") == 0 &&
+					  (discharged == HG_INSTANT_NONE || discharged >= window)));
+		if (!listed && !e.n_notices)
+			continue;
+		e.notices = notices;
+		if (listed) {
+			sqlite3_reset(full);
+			sqlite3_bind_int64(full, 1, id);
+			if (sqlite3_step(full) != SQLITE_ROW) {
+				rc = HG_EIO;
+				break;
+			}
+			read_episode_row(full, &e.row);
+			rc = rm_read_parties(pq, &e, parties);
+		} else {
+			/* what the notice list shows of it, and what says whether it is held */
+			e.row.id = id;
+			if (!episode_status_from_code(status, &e.row.status))
+				e.row.status = EPISODE_EMPTY;
+			e.row.discharged_at = discharged;
+			sq_col_str(ep, 3, e.row.patient_name, sizeof e.row.patient_name);
+			sq_col_str(ep, 4, e.row.pnr, sizeof e.row.pnr);
+			sq_col_str(ep, 5, e.row.ward, sizeof e.row.ward);
+			e.row.last_seq = sqlite3_column_int(ep, 6);
+		}
+		if (rc == HG_OK)
+			rc = readmodel_put(rm, &e);
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(ep);
+	sqlite3_finalize(nq);
+	sqlite3_finalize(pq);
+	sqlite3_finalize(full);
+	hg_free(notices);
+	return rc;
+}
+
+/* The first instant of the window of discharged episodes held: local midnight RM_WINDOW_DAYS ago. */
+static hg_instant rm_window_start(void) { return cal_local_midnight(cal_local_date(time(NULL)) - RM_WINDOW_DAYS); }
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The highest event id in the database (0 when none). */
+static hg_status max_event_id(sqlite3 *db, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM events", &st);
+	if (rc == HG_OK)
+		rc = sqlite3_step(st) == SQLITE_ROW ? HG_OK : HG_EIO;
+	if (rc == HG_OK)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Brings in the episodes that events beyond the read model's last seen id touched: appends of
+ * other processes (ours arrive through the writer, and a second look at them changes nothing).
+ * At most once a second, by one thread; the others go on with what is held.
+ */
+static void read_model_look(store *s, readmodel *rm)
+{
+	int64_t now = monotonic_ms(), last = atomic_load(&s->rm_checked_ms), every = atomic_load(&s->rm_look_ms);
+	if (now - last < (every ? every : RM_LOOK_MS) || pthread_mutex_trylock(&s->rm_sync_lock) != 0)
+		return;
+	if (atomic_load(&s->rm_checked_ms) != last) {
+		pthread_mutex_unlock(&s->rm_sync_lock);
+		return;
+	}
+	/* the window of discharged episodes moves on with the days (memory stays bounded) */
+	readmodel_advance_window(rm, rm_window_start());
+	sqlite3 *db = sq_conn_get(s);
+	sqlite3_stmt *st = NULL;
+	int64_t max = 0, seen = atomic_load(&s->rm_seen_event);
+	size_t changed = 0;
+	hg_status rc = sq_exec(db, "BEGIN");
+	if (rc == HG_OK)
+		rc = max_event_id(db, &max);
+	if (rc == HG_OK && max > seen) {
+		rc = sq_prepare(db, "SELECT " ROW_COLS " FROM episode_projection e WHERE e.episode_id IN "
+				    "(SELECT episode_id FROM events WHERE id > ?1)",
+				&st);
+		if (rc == HG_OK) {
+			sqlite3_bind_int64(st, 1, seen);
+			/* the writer's commits wait meanwhile: none is overtaken by an older row read here */
+			readmodel_refresh_begin(rm);
+			rc = rm_read_rows(db, st, rm, &changed);
+			readmodel_refresh_end(rm);
+		}
+		sqlite3_finalize(st);
+	}
+	sq_exec_quiet(db, "COMMIT");
+	sq_conn_put(s, db);
+	if (rc == HG_OK && max > seen) {
+		while (max > seen && !atomic_compare_exchange_weak(&s->rm_seen_event, &seen, max))
+			;
+		if (changed)
+			atomic_fetch_add(&s->version_epoch, 1); /* whose lists changed is not known here: all */
+	}
+	atomic_store(&s->rm_checked_ms, now);
+	pthread_mutex_unlock(&s->rm_sync_lock);
+}
+
+/* The read model to answer from, current within RM_LOOK_MS; NULL: ask SQL. */
+static readmodel *read_model_current(store *s)
+{
+	readmodel *rm = atomic_load(&s->rm);
+	if (!rm || atomic_load(&s->rm_off))
+		return NULL;
+	read_model_look(s, rm);
+	return rm;
+}
+
+/* store_episode_fold's folds: least recently used goes first; each is good while the read model
+ * holds its episode at the same last seq. */
+#define SQ_READ_FOLDS_MAX 256
+typedef struct sq_read_folds {
+	pthread_mutex_t lock;
+	uint64_t clock;
+	struct {
+		int64_t id; /* 0: empty */
+		uint64_t used;
+		episode_state *st; /* hg_malloc'ed */
+	} e[SQ_READ_FOLDS_MAX];
+} sq_read_folds;
+
+static void read_folds_free(sq_read_folds *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < SQ_READ_FOLDS_MAX; i++)
+		hg_free(f->e[i].st);
+	pthread_mutex_destroy(&f->lock);
+	hg_free(f);
+}
+
+static bool read_folds_get(sq_read_folds *f, int64_t id, int32_t last_seq, episode_state *st)
+{
+	bool hit = false;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < SQ_READ_FOLDS_MAX && !hit; i++)
+		if (f->e[i].id == id && f->e[i].st->last_seq == last_seq) {
+			*st = *f->e[i].st;
+			f->e[i].used = ++f->clock;
+			hit = true;
+		}
+	pthread_mutex_unlock(&f->lock);
+	return hit;
+}
+
+static void read_folds_put(sq_read_folds *f, const episode_state *st)
+{
+	size_t slot = 0;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < SQ_READ_FOLDS_MAX; i++) {
+		if (f->e[i].id == st->id) {
+			slot = i;
+			break;
+		}
+		if (f->e[i].used < f->e[slot].used)
+			slot = i; /* an empty one (used 0) or the least recently used */
+	}
+	if (f->e[slot].st || (f->e[slot].st = hg_malloc(sizeof *st))) {
+		*f->e[slot].st = *st;
+		f->e[slot].id = st->id;
+		f->e[slot].used = ++f->clock;
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
+hg_status store_episode_fold(store *s, int64_t episode_id, episode_state *st)
+{
+	if (s->pg) return pgs_episode_load(s->pg, episode_id, st, NULL, NULL);
+	readmodel *rm = read_model_current(s);
+	int32_t last = 0;
+	bool held = rm && s->read_folds && readmodel_last_seq(rm, episode_id, &last);
+	if (held && read_folds_get(s->read_folds, episode_id, last, st))
+		return HG_OK;
+	hg_status rc = store_episode_load(s, episode_id, st, NULL, NULL);
+	if (rc == HG_OK && held && st->last_seq == last)
+		read_folds_put(s->read_folds, st);
+	return rc;
+}
+
+hg_status store_read_model_load(store *s)
+{
+	if (s->pg) return HG_OK;
+	if (atomic_load(&s->rm))
+		return HG_OK;
+	readmodel *rm = NULL;
+	hg_status rc = readmodel_create(rm_window_start(), &rm);
+	if (rc != HG_OK)
+		return rc;
+	sqlite3 *db = sq_conn_get(s);
+	int64_t max = 0;
+	rc = sq_exec(db, "BEGIN"); /* one snapshot: the rows and the last event id they reflect */
+	if (rc == HG_OK)
+		rc = max_event_id(db, &max);
+	if (rc == HG_OK)
+		rc = rm_load_all(db, rm);
+	sq_exec_quiet(db, "COMMIT");
+	readmodel_trim(rm);
+	sq_conn_put(s, db);
+	if (rc != HG_OK) {
+		readmodel_free(rm);
+		return rc == HG_EIO ? sq_fail_io(s) : rc;
+	}
+	if ((s->read_folds = hg_calloc(1, sizeof *s->read_folds)))
+		pthread_mutex_init(&s->read_folds->lock, NULL);
+	atomic_store(&s->rm_seen_event, max);
+	atomic_store(&s->rm_checked_ms, monotonic_ms());
+	atomic_store(&s->rm, rm);
+	return HG_OK;
 }
 
 /* ---- audit ---- */
@@ -1915,6 +2432,8 @@ hg_status store_rebuild(store *s, size_t *episodes)
 	rc = rc == HG_OK ? sq_exec(db, "COMMIT") : rc;
 	if (rc != HG_OK)
 		sq_exec_quiet(db, "ROLLBACK");
+	atomic_store(&s->rm_seen_event, 0); /* the read model's next look takes every episode again */
+	atomic_store(&s->rm_checked_ms, 0);
 	atomic_fetch_add(&s->version_epoch, 1);
 out:
 	hg_free(st);
