@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/calendar.h"
@@ -738,7 +739,6 @@ static const char *const contact_titles[] = {"distriktssköterska", "sjuksköter
 /* ---- the generator's working state ---- */
 
 #define PLAN_MAX 96 /* events planned for one episode; the plan below never needs half */
-#define COMMIT_EVERY 50000 /* episodes per bulk transaction: bounds the WAL of a big demo */
 
 /* A unit as an author or recipient, with the users its events are attributed to. */
 struct party {
@@ -1575,11 +1575,8 @@ static hg_status run_episode(struct gen *g, const struct patient *pt, hg_instant
 	g->overflow = false;
 	plan_episode(g, pt, t0, sc);
 	hg_status rc = plan_store(g, discharged, deceased);
-	if (rc == HG_OK && ++g->res->episodes % COMMIT_EVERY == 0 && g->bulk) {
-		rc = store_bulk_commit(g->bulk);
-		if (rc != HG_OK)
-			(void)snprintf(g->err, g->errlen, "cannot commit: %s", hg_status_name(rc));
-	}
+	if (rc == HG_OK)
+		g->res->episodes++;
 	return rc;
 }
 
@@ -1637,12 +1634,58 @@ static hg_status generate(struct gen *g, const demo_options *o, demo_result *out
 	return HG_OK;
 }
 
-hg_status demo_build(store *s, const demo_options *o, const char *password_hash, demo_result *out, char *err,
+static double thread_cpu_seconds(void)
+{
+	struct timespec t;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+		return 0;
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The organisations, units, users and the demo setting, into the new store at path (left closed). */
+static hg_status build_directory(const char *path, const struct world *w, const demo_options *o,
+				 const char *password_hash, store **out, char *err, size_t errlen)
+{
+	char why[256] = "";
+	store *s = NULL;
+	*out = NULL;
+	hg_status rc = store_open(path, &s, why, sizeof why);
+	if (rc) {
+		text_printf(err, errlen, "cannot create '%s': %s", path, why);
+		return rc;
+	}
+	/* thousands of units for the country: without a sync per row */
+	rc = store_set_durability(s, false);
+	if (rc)
+		text_printf(err, errlen, "cannot switch to bulk loading: %s", hg_status_name(rc));
+	if (!rc)
+		rc = create_world(s, w, password_hash, o->now, err, errlen);
+	if (!rc) {
+		rc = store_setting_put(s, "demo", "1");
+		if (rc)
+			text_printf(err, errlen, "cannot store the demo setting: %s", hg_status_name(rc));
+	}
+	hg_status back = store_set_durability(s, true);
+	if (!rc && back) {
+		text_printf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(back));
+		rc = back;
+	}
+	if (rc)
+		store_close(s);
+	else
+		*out = s;
+	return rc;
+}
+
+hg_status demo_build(const char *path, const demo_options *o, const char *password_hash, demo_result *out, char *err,
 		     size_t errlen)
 {
 	struct gen g;
 	struct world *w = NULL;
-	hg_status rc;
+	store *s = NULL;
+	store_bulk_stats stats = {0};
+	double cpu0;
+	hg_status rc, closed;
 	memset(&g, 0, sizeof g);
 	memset(out, 0, sizeof *out);
 	if (o->episodes < 1 || o->episodes > DEMO_EPISODES_MAX) {
@@ -1660,12 +1703,11 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 	out->wards = w->n_wards;
 	out->primary_care_units = w->n_pc;
 	out->history_days = history_days(w, o->episodes);
-	rc = create_world(s, w, password_hash, o->now, err, errlen);
+	rc = build_directory(path, w, o, password_hash, &s, err, errlen);
 	if (rc)
 		goto out;
 
 	g.w = w;
-	g.s = s;
 	demo_rng_seed(&g.rng, o->seed);
 	g.now = o->now;
 	g.history = (hg_instant)out->history_days * DAY;
@@ -1684,18 +1726,31 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	if (!store_is_postgres(s)) {
-		rc = store_bulk_open(s, &g.bulk, err, errlen);
-		if (rc)
-			goto out;
+	if (store_is_postgres(s)) {
+		/* PostgreSQL has no bulk loader yet: every event goes through store_append */
+		g.s = s;
+		rc = store_set_durability(s, false);
+	} else {
+		/* the bulk loader holds the file alone: the store lets go of it first */
+		store_close(s);
+		s = NULL;
+		rc = store_bulk_open(path, &g.bulk, err, errlen);
 	}
+	if (rc)
+		goto out;
+	cpu0 = thread_cpu_seconds();
 	rc = generate(&g, o, out);
-	hg_status closed = store_bulk_close(g.bulk, rc == HG_OK);
+	closed = store_bulk_close(g.bulk, rc == HG_OK, &stats);
 	if (rc == HG_OK && closed != HG_OK) {
 		(void)snprintf(err, errlen, "cannot commit the episodes: %s", hg_status_name(closed));
 		rc = closed;
 	}
+	out->plan_cpu = thread_cpu_seconds() - cpu0;
+	out->write_cpu = stats.writer_cpu;
+	if (s && rc == HG_OK && (rc = store_set_durability(s, true)) != HG_OK)
+		(void)snprintf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(rc));
 out:
+	store_close(s);
 	hg_free(g.ids);
 	hg_free(g.plan);
 	hg_free(g.evs);
