@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/alloc.h"
 #include "core/calendar.h"
@@ -1744,14 +1743,6 @@ static hg_status generate(struct gen *g, const demo_options *o, demo_result *out
 	return HG_OK;
 }
 
-static double thread_cpu_seconds(void)
-{
-	struct timespec t;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
-		return 0;
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* The organisations, units, users and the demo setting, into the new store at path (left closed). */
 static hg_status build_directory(const char *path, const struct world *w, const demo_options *o,
 				 const char *password_hash, store **out, char *err, size_t errlen)
@@ -1794,7 +1785,6 @@ hg_status demo_build(const char *path, const demo_options *o, const char *passwo
 	struct world *w = NULL;
 	store *s = NULL;
 	store_bulk_stats stats = {0};
-	double cpu0;
 	hg_status rc, closed;
 	memset(&g, 0, sizeof g);
 	memset(out, 0, sizeof *out);
@@ -1848,14 +1838,13 @@ hg_status demo_build(const char *path, const demo_options *o, const char *passwo
 	}
 	if (rc)
 		goto out;
-	cpu0 = thread_cpu_seconds();
 	rc = generate(&g, o, out);
 	closed = store_bulk_close(g.bulk, rc == HG_OK, &stats);
 	if (rc == HG_OK && closed != HG_OK) {
 		(void)snprintf(err, errlen, "cannot commit the episodes: %s", hg_status_name(closed));
 		rc = closed;
 	}
-	out->plan_cpu = thread_cpu_seconds() - cpu0;
+	out->plan_cpu = stats.caller_cpu;
 	out->write_cpu = stats.writer_cpu;
 	if (s && rc == HG_OK && (rc = store_set_durability(s, true)) != HG_OK)
 		(void)snprintf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(rc));

@@ -90,8 +90,8 @@ typedef struct demo_result {
 	long events;
 	int regions, municipalities, hospitals, wards, primary_care_units;
 	int history_days; /* episodes start within this many days before now */
-	double plan_cpu;  /* CPU seconds of the episodes: planning and judging them (the calling thread) */
-	double write_cpu; /* ... and writing them (the bulk loader's thread; 0 without one) */
+	double plan_cpu;  /* CPU seconds of the episodes: planning, judging and rendering them (the calling thread) */
+	double write_cpu; /* ... and writing them (the bulk loader's thread); both 0 without a loader (PostgreSQL) */
 } demo_result;
 
 /* True when the options make the country rather than the region. */

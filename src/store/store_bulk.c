@@ -128,6 +128,7 @@ struct store_bulk {
 	hg_status failed; /* the writer's first failure; sticky */
 	char failure[160];
 	double writer_cpu; /* set by the writer as it ends */
+	double caller_cpu; /* the caller's thread's CPU clock at open */
 
 	/* the caller's */
 	int64_t next_episode, next_event;
@@ -143,34 +144,26 @@ struct store_bulk {
 
 /* ---- the writer's side ---- */
 
-/* The first column of a one-row statement as text into out (cut to cap). */
-static hg_status query_text(sqlite3 *db, const char *sql, char *out, size_t cap)
+/* The first column of a statement's one row: as text into text (cut to cap), or as a number into num. */
+static hg_status query_one(sqlite3 *db, const char *sql, char *text, size_t cap, int64_t *num)
 {
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, sql, &st);
-	if (rc == HG_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-			sq_copy_str(out, cap, (const char *)sqlite3_column_text(st, 0));
-		else
-			rc = HG_EIO;
+	if (rc == HG_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		if (text)
+			sq_copy_str(text, cap, (const char *)sqlite3_column_text(st, 0));
+		if (num)
+			*num = sqlite3_column_int64(st, 0);
+	} else if (rc == HG_OK) {
+		rc = HG_EIO;
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-/* The largest value of a one-column query (0 for an empty table). */
-static hg_status max_id(sqlite3 *db, const char *sql, int64_t *out)
+static hg_status query_text(sqlite3 *db, const char *sql, char *out, size_t cap)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, sql, &st);
-	if (rc == HG_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*out = sqlite3_column_int64(st, 0);
-		else
-			rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return query_one(db, sql, out, cap, NULL);
 }
 
 /* Drops the secondary indexes of BULK_TABLES, keeping their SQL in b->index_sql. */
@@ -357,9 +350,9 @@ static hg_status writer_setup(store_bulk *b)
 	for (int i = 0; rc == HG_OK && i < STMT_COUNT; i++)
 		rc = sq_prepare(b->db, stmt_sql[i], &b->stmt[i]);
 	if (rc == HG_OK)
-		rc = max_id(b->db, "SELECT COALESCE(MAX(id), 0) FROM episodes", &b->next_episode);
+		rc = query_one(b->db, "SELECT COALESCE(MAX(id), 0) FROM episodes", NULL, 0, &b->next_episode);
 	if (rc == HG_OK)
-		rc = max_id(b->db, "SELECT COALESCE(MAX(id), 0) FROM events", &b->next_event);
+		rc = query_one(b->db, "SELECT COALESCE(MAX(id), 0) FROM events", NULL, 0, &b->next_event);
 	return rc;
 }
 
@@ -569,6 +562,7 @@ hg_status store_bulk_open(const char *path, store_bulk **out, char *err, size_t 
 	}
 	b->next_episode++;
 	b->next_event++;
+	b->caller_cpu = thread_cpu_seconds();
 	*out = b;
 	return HG_OK;
 }
@@ -643,8 +637,10 @@ hg_status store_bulk_close(store_bulk *b, bool commit, store_bulk_stats *stats)
 		pthread_join(b->writer, NULL);
 	}
 	hg_status rc = b->failed;
-	if (stats)
+	if (stats) {
 		stats->writer_cpu = b->writer_cpu;
+		stats->caller_cpu = thread_cpu_seconds() - b->caller_cpu;
+	}
 	bulk_free(b);
 	return rc;
 }

@@ -58,9 +58,10 @@ hg_status store_bulk_episode(store_bulk *b, event *evs, size_t n, episode_state 
 hg_status store_bulk_survey_answer(store_bulk *b, int64_t episode_id, const survey_answer *a,
 				   const char *by) HG_MUST_CHECK;
 
-/* What a load cost the writer thread (CPU seconds, user and system), for the demo's summary. */
+/* What a load cost in CPU seconds (user and system): the writer thread, and the caller's thread from open to
+ * close (its planning and the rendering of the events' text), for the demo's summary. */
 typedef struct store_bulk_stats {
-	double writer_cpu;
+	double writer_cpu, caller_cpu;
 } store_bulk_stats;
 
 /*
