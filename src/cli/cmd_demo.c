@@ -107,8 +107,8 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Builds the whole demo into the open store s. */
-static hg_status build(store *s, const demo_options *o, demo_result *res, char *err, size_t errlen)
+/* Builds the whole demo into the new database at path. */
+static hg_status build(const char *path, const demo_options *o, demo_result *res, char *err, size_t errlen)
 {
 	char hash[STORE_PASSWORD_HASH_MAX];
 	hg_status rc = auth_init();
@@ -118,24 +118,7 @@ static hg_status build(store *s, const demo_options *o, demo_result *res, char *
 		(void)snprintf(err, errlen, "cannot hash the demo password: %s", hg_status_name(rc));
 		return rc;
 	}
-	/* The directory (thousands of units for the country) without a sync per row; the episodes
-	 * go through the bulk loader, which runs without syncs of its own. */
-	rc = store_set_durability(s, false);
-	if (rc == HG_OK)
-		rc = demo_build(s, o, hash, res, err, errlen);
-	else
-		(void)snprintf(err, errlen, "cannot switch to bulk loading: %s", hg_status_name(rc));
-	hg_status back = store_set_durability(s, true);
-	if (rc)
-		return rc;
-	if (back) {
-		(void)snprintf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(back));
-		return back;
-	}
-	rc = store_setting_put(s, "demo", "1");
-	if (rc)
-		(void)snprintf(err, errlen, "cannot store the demo setting: %s", hg_status_name(rc));
-	return rc;
+	return demo_build(path, o, hash, res, err, errlen);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -218,15 +201,9 @@ int cmd_demo(int argc, char **argv)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	char err[512] = "";
-	store *s = NULL;
-	if (store_open(path, &s, err, sizeof err) != HG_OK) {
-		remove_db(path);
-		return cli_fail("demo", "cannot create '%s': %s", path, err);
-	}
 	demo_result res;
 	memset(&res, 0, sizeof res);
-	hg_status rc = build(s, &o, &res, err, sizeof err);
-	store_close(s);
+	hg_status rc = build(path, &o, &res, err, sizeof err);
 	if (rc) {
 		remove_db(path);
 		return cli_fail("demo", "%s", err);
@@ -245,9 +222,11 @@ int cmd_demo(int argc, char **argv)
 	else
 		(void)snprintf(shape, sizeof shape, "a country of %d regions,", res.regions);
 	fprintf(stderr,
-		"hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s (%.0f episodes/s); %s %d municipalities, "
-		"%d hospitals, %d wards, %d primary care units, %d days of history; password '%s'\n",
-		path, res.episodes, res.patients, res.events, secs, secs > 0 ? res.episodes / secs : 0.0, shape,
-		res.municipalities, res.hospitals, res.wards, res.primary_care_units, res.history_days, DEMO_PASSWORD);
+		"hemgang demo: %s: %d episodes, %d patients, %ld events in %.1f s (%.0f episodes/s; CPU %.1f s planning, "
+		"%.1f s writing); %s %d municipalities, %d hospitals, %d wards, %d primary care units, %d days of history; "
+		"password '%s'\n",
+		path, res.episodes, res.patients, res.events, secs, secs > 0 ? res.episodes / secs : 0.0, res.plan_cpu,
+		res.write_cpu, shape, res.municipalities, res.hospitals, res.wards, res.primary_care_units,
+		res.history_days, DEMO_PASSWORD);
 	return CLI_OK;
 }

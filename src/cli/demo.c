@@ -738,7 +738,6 @@ static const char *const contact_titles[] = {"distriktssköterska", "sjuksköter
 /* ---- the generator's working state ---- */
 
 #define PLAN_MAX 96 /* events planned for one episode; the plan below never needs half */
-#define COMMIT_EVERY 50000 /* episodes per bulk transaction: bounds the WAL of a big demo */
 
 /* A unit as an author or recipient, with the users its events are attributed to. */
 struct party {
@@ -1053,15 +1052,34 @@ static const char *const date_change_notes[] = {
 	"",
 };
 
+/*
+ * One episode being planned: who takes part, and the times each phase of
+ * plan_episode fixes for the phases after it.
+ */
 struct episode_ctx {
 	const struct gen *g;
 	const struct patient *pt;
-	int ward, ward2;          /* admitting ward; ward after the transfer or -1 */
+	enum scenario sc;
+	int ward, ward2;           /* admitting ward; ward after the transfer or -1 */
 	hg_instant t0, t_transfer; /* admission; transfer or NONE */
 	int recipients;
 	struct party to[3];
 	struct party social, health, primary;
 	const char *region; /* the region of the admitting ward: deviations about the hospital name it */
+	bool health_involved; /* municipal home health care is a recipient */
+	care_type care;       /* of the admitting ward */
+	/* the outcome: when the doctor will judge the patient ready, and what the stay ends in */
+	hg_instant stay, t_ready, t_end; /* t_end: the (first) ready notice, or the death */
+	discharge_destination dest;
+	bool has_ready; /* not a death in hospital: ready notices, care contact, SIP */
+	/* the admission notice */
+	hg_instant t_notice, need_judged; /* NONE: never sent / no need judged first */
+	hg_date expected;                 /* the expected discharge date it gives */
+	int notice;                       /* its plan index, or -1 */
+	bool declined;                    /* the patient declined consent: no information goes out (issue 14) */
+	track_colour track;               /* the process track, as last set */
+	/* the ready notice to the discharge */
+	hg_instant t_final, t_dis, t_cc; /* last ready notice; discharge; care contact appointed (or NONE) */
 };
 
 static const struct party *ward_at(const struct episode_ctx *c, hg_instant t, struct party *buf)
@@ -1092,6 +1110,434 @@ static void staff_name(struct gen *g, char *out, size_t cap)
 	(void)snprintf(out, cap, "%s %s", first, PICK(g, last_names));
 }
 
+/* A deviation reported by `by` at `at` against the organisation `against`. */
+static void plan_deviation(struct gen *g, hg_instant at, const struct party *by, deviation_category category,
+			   const char *against, const char *note)
+{
+	event *ev = plan_add(g, EVENT_DEVIATION, at, by, -1);
+	ev->u.deviation.category = category;
+	copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, against);
+	copy_text(ev->note, sizeof ev->note, note);
+}
+
+/* The episode's parties: the admitting ward, the recipients of its notices. */
+static void episode_start(struct gen *g, struct episode_ctx *c, const struct patient *pt, hg_instant t0,
+			  enum scenario sc)
+{
+	memset(c, 0, sizeof *c);
+	c->g = g;
+	c->pt = pt;
+	c->sc = sc;
+	c->t0 = t0;
+	c->ward = choose_ward(g, pt);
+	c->ward2 = -1;
+	c->t_transfer = HG_INSTANT_NONE;
+	c->social = municipal_party(g, pt->municipality, 0);
+	c->health = municipal_party(g, pt->municipality, 1);
+	c->primary = primary_care_party(g, pt->primary_care);
+	const struct w_ward *ward = &g->w->wards[c->ward];
+	c->region = g->w->regions[g->w->hospitals[ward->hospital].region].code;
+	c->to[c->recipients++] = c->social;
+	c->to[c->recipients++] = c->primary;
+	c->health_involved = chance(g, 350);
+	if (c->health_involved)
+		c->to[c->recipients++] = c->health;
+	c->care = ward->care;
+	c->notice = -1;
+	c->t_notice = c->need_judged = c->t_cc = HG_INSTANT_NONE;
+}
+
+/* When the doctor will judge the patient ready, and what the stay ends in. */
+static void plan_outcome(struct gen *g, struct episode_ctx *c)
+{
+	hg_instant t0 = c->t0;
+	c->stay = rnd(g, ready_after[c->care].lo, ready_after[c->care].hi);
+	c->t_ready = at_daytime(g, t0 + c->stay, 9, 15, t0 + 12 * HOUR);
+	if (c->sc == SCENARIO_IN_HOSPITAL && c->t_ready < g->now + 6 * HOUR)
+		c->t_ready = at_daytime(g, g->now + rnd(g, 6 * HOUR, 3 * DAY), 9, 15, g->now + 6 * HOUR);
+	if (c->sc == SCENARIO_WAITING && c->t_ready > g->now - 2 * HOUR)
+		c->t_ready = g->now - rnd(g, 2 * HOUR, (g->now - t0) / 2);
+	int x = (int)rnd(g, 0, 999);
+	c->dest = DEST_OWN_HOME;
+	for (size_t i = 0; i < COUNT(destinations); i++) {
+		if (x < destinations[i].permille) {
+			c->dest = destinations[i].dest;
+			break;
+		}
+		x -= destinations[i].permille;
+	}
+	if (c->sc != SCENARIO_NORMAL && c->dest == DEST_DECEASED)
+		c->dest = DEST_OWN_HOME;
+	c->has_ready = c->dest != DEST_DECEASED;
+	c->t_end = c->has_ready ? c->t_ready : t0 + rnd(g, 12 * HOUR, c->stay);
+}
+
+static void plan_admission(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf;
+	const struct w_ward *ward = &g->w->wards[c->ward];
+	event *ev = plan_add(g, EVENT_ADMITTED, c->t0, ward_at(c, c->t0, &wbuf), -1);
+	ev->u.admitted.patient = c->pt->data;
+	copy_text(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, g->w->hospitals[ward->hospital].name);
+	copy_text(ev->u.admitted.ward, sizeof ev->u.admitted.ward, ward->id);
+	ev->u.admitted.care = c->care;
+}
+
+/* A move to another ward early in the stay. */
+static void plan_transfer(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf;
+	if (!chance(g, 80) || c->t_end - c->t0 <= 30 * HOUR)
+		return;
+	int to = transfer_target(g, c->ward, c->pt->age);
+	if (to < 0)
+		return;
+	c->t_transfer = c->t0 + rnd(g, 6 * HOUR, (c->t_end - c->t0) / 2);
+	c->ward2 = to;
+	event *ev = plan_add(g, EVENT_TRANSFERRED, c->t_transfer, ward_at(c, c->t_transfer, &wbuf), -1);
+	copy_text(ev->u.transferred.ward, sizeof ev->u.transferred.ward, g->w->wards[to].id);
+	ev->u.transferred.care = g->w->wards[to].care;
+}
+
+/* When the admission notice goes (mostly within 24 h, a few late, a few never) and the date it expects. */
+static void notice_times(struct gen *g, struct episode_ctx *c)
+{
+	hg_instant t0 = c->t0;
+	int x = (int)rnd(g, 0, 999);
+	if (x < 60 || (!c->has_ready && x < 300)) {
+		/* never sent */
+	} else if (x < 120) {
+		c->t_notice = t0 + rnd(g, 25 * HOUR, 72 * HOUR);
+	} else if (x < 200 && c->sc == SCENARIO_NORMAL) {
+		c->need_judged = t0 + rnd(g, 1 * DAY, 3 * DAY);
+		c->t_notice = c->need_judged + rnd(g, 1 * HOUR, 20 * HOUR);
+	} else {
+		c->t_notice = t0 + rnd(g, 20 * MINUTE, 20 * HOUR);
+	}
+	if (c->t_notice != HG_INSTANT_NONE && c->t_notice > c->t_end - 2 * HOUR) {
+		if (!c->has_ready) {
+			c->t_notice = HG_INSTANT_NONE;
+		} else {
+			c->t_ready = at_daytime(g, c->t_notice + rnd(g, 3 * HOUR, 30 * HOUR), 9, 15, c->t_notice + 2 * HOUR);
+			c->t_end = c->t_ready;
+		}
+	}
+	if (c->sc == SCENARIO_WAITING && c->t_ready > g->now - HOUR) {
+		/* keep the waiting patient waiting: the notice went early */
+		c->t_notice = t0 + rnd(g, 20 * MINUTE, 2 * HOUR);
+		c->need_judged = HG_INSTANT_NONE;
+		c->t_ready = c->t_notice + (g->now - c->t_notice) / 2;
+		c->t_end = c->t_ready;
+	}
+	c->expected = cal_local_date(t0) + (hg_date)((c->t_end - t0) / DAY) + (hg_date)rnd(g, -1, 3);
+}
+
+/* Sent to the wrong municipality first, cancelled, sent again a little later. */
+static void plan_wrong_notice(struct gen *g, struct episode_ctx *c, const struct party *author)
+{
+	struct episode_ctx wrong = *c;
+	int nm = g->w->n_municipalities;
+	int other = (c->pt->municipality + 1 + (int)rnd(g, 0, nm - 2)) % nm;
+	wrong.to[0] = municipal_party(g, other, 0);
+	event *ev = plan_add(g, EVENT_ADMISSION_NOTICE, c->t_notice, author, -1);
+	set_recipients(&ev->u.admission_notice.recipients, &wrong);
+	ev->u.admission_notice.expected_discharge_date = c->expected;
+	ev->u.admission_notice.reason = ADMISSION_REASON_OTHER;
+	int wrong_notice = last_index(g);
+	c->t_notice += rnd(g, 30 * MINUTE, 3 * HOUR);
+	ev = plan_add(g, EVENT_CANCELLED, c->t_notice, author, wrong_notice);
+	copy_text(ev->note, sizeof ev->note, "Skickat till fel kommun.");
+	c->t_notice += rnd(g, 2 * MINUTE, 20 * MINUTE);
+	/* the notice sent again may fall on the next day: its date must not be in the past */
+	if (c->expected < cal_local_date(c->t_notice))
+		c->expected = cal_local_date(c->t_notice);
+	/* and the ready notice (or the death) must still come after it */
+	if (c->t_end < c->t_notice + 2 * HOUR) {
+		c->t_end = c->t_notice + 2 * HOUR;
+		if (c->has_ready)
+			c->t_ready = c->t_end;
+	}
+}
+
+/* The admission notice and its acknowledgements. */
+static void plan_notice(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf, author;
+	notice_times(g, c);
+	if (c->t_notice == HG_INSTANT_NONE)
+		return;
+	hg_date notice_date = cal_local_date(c->t_notice);
+	if (c->expected < notice_date)
+		c->expected = notice_date;
+	author = *ward_at(c, c->t_notice, &wbuf);
+	if (chance(g, 12))
+		plan_wrong_notice(g, c, &author);
+	event *ev = plan_add(g, EVENT_ADMISSION_NOTICE, c->t_notice, &author, -1);
+	set_recipients(&ev->u.admission_notice.recipients, c);
+	ev->u.admission_notice.expected_discharge_date = c->expected;
+	/* a reason is required (issue 14); drawn without touching the random stream */
+	ev->u.admission_notice.reason = (admission_reason)(1 + (int)((c->t0 / 60) % (ADMISSION_REASON_COUNT - 1)));
+	ev->u.admission_notice.need_judged_at = c->need_judged;
+	c->notice = last_index(g);
+	plan_acks(g, c, c->notice, c->t_notice, 900);
+}
+
+/* The expected discharge date moves 0-3 times before the ready notice. */
+static void plan_date_changes(struct gen *g, struct episode_ctx *c)
+{
+	static const struct share change_counts[] = {{500, 0, 0}, {250, 1, 1}, {150, 2, 2}, {100, 3, 3}};
+	struct party wbuf;
+	if (c->notice < 0 || c->t_end - c->t_notice <= 6 * HOUR)
+		return;
+	int changes = (int)draw(g, change_counts, COUNT(change_counts));
+	hg_instant start = c->t_notice + 2 * HOUR, len = c->t_end - HOUR - start;
+	hg_date current = c->expected;
+	for (int i = 0; i < changes && len > 0; i++) {
+		hg_instant t = start + len * (i + 1) / (changes + 1);
+		hg_date today = cal_local_date(t);
+		hg_date d = current + (hg_date)(chance(g, 350) ? rnd(g, -3, -1) : rnd(g, 1, 5));
+		if (d < today)
+			d = today;
+		if (d == current)
+			d = current + 1;
+		event *ev = plan_add(g, EVENT_EXPECTED_DATE_CHANGED, t, ward_at(c, t, &wbuf), -1);
+		ev->u.expected_date_changed.date = d;
+		copy_text(ev->note, sizeof ev->note, PICK(g, date_change_notes));
+		current = d;
+	}
+}
+
+/* Consent recorded by the municipality now and then (no information goes to a party that declined). */
+static void plan_consent(struct gen *g, struct episode_ctx *c)
+{
+	if (c->notice < 0 || !chance(g, 300))
+		return;
+	hg_instant t = c->t_notice + rnd(g, 2 * HOUR, 3 * DAY);
+	event *ev = plan_add(g, EVENT_CONSENT_RECORDED, t, &c->social, -1);
+	ev->u.consent_recorded.state = chance(g, 920) ? CONSENT_GIVEN : CONSENT_DECLINED;
+	c->declined = ev->u.consent_recorded.state == CONSENT_DECLINED;
+	copy_text(ev->u.consent_recorded.scope, sizeof ev->u.consent_recorded.scope, "care_planning");
+	int x = (int)rnd(g, 0, 99);
+	ev->u.consent_recorded.how = x < 70 ? CONSENT_HOW_VERBAL
+				     : x < 85 ? CONSENT_HOW_WRITTEN
+				     : x < 95 ? CONSENT_HOW_REPRESENTATIVE
+					      : CONSENT_HOW_PRESUMED;
+}
+
+/* An information request from the municipality to the ward, answered unless consent was declined. */
+static void plan_info_request(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf, author;
+	if (c->notice < 0 || !chance(g, 100) || c->t_end - c->t_notice <= 4 * HOUR)
+		return;
+	hg_instant t = c->t_notice + rnd(g, HOUR, c->t_end - c->t_notice - 2 * HOUR);
+	author = *ward_at(c, t, &wbuf);
+	event *ev = plan_add(g, EVENT_INFO_REQUESTED, t, &c->social, -1);
+	ev->u.info_requested.to = author.p;
+	copy_text(ev->note, sizeof ev->note, "Hur går patienten? Behov av hjälp med förflyttning?");
+	int request = last_index(g);
+	hg_instant t_reply = t + rnd(g, HOUR, 30 * HOUR);
+	if (!c->declined) {
+		ev = plan_add(g, EVENT_INFO_REPLIED, t_reply, &author, request);
+		copy_text(ev->note, sizeof ev->note, "Går med rollator, behöver tillsyn nattetid.");
+	}
+}
+
+/* The process track: green ~50 %, yellow ~35 %, red ~15 % (more yellow and red in geriatrics and psychiatry). */
+static void plan_track(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf;
+	int x = (int)rnd(g, 0, 999);
+	const int *share = track_shares[c->care];
+	c->track = x < share[0] ? TRACK_GREEN : x < share[0] + share[1] ? TRACK_YELLOW : TRACK_RED;
+	hg_instant t_track = c->t0 + rnd(g, 12 * HOUR, 72 * HOUR);
+	if (t_track > c->t_end - 30 * MINUTE)
+		t_track = c->t0 + (c->t_end - c->t0) / 2;
+	if (!c->has_ready && !chance(g, 500))
+		return;
+	bool by_primary = c->notice >= 0 && t_track > c->t_notice && chance(g, 350);
+	event *ev = plan_add(g, EVENT_TRACK_SET, t_track, by_primary ? &c->primary : ward_at(c, t_track, &wbuf), -1);
+	ev->u.track_set.colour = c->track;
+	if (c->track != TRACK_RED && chance(g, 60) && c->t_end - t_track > 26 * HOUR) {
+		hg_instant t = t_track + rnd(g, DAY, c->t_end - t_track - HOUR);
+		c->track = (track_colour)(c->track + 1);
+		ev = plan_add(g, EVENT_TRACK_SET, t, ward_at(c, t, &wbuf), -1);
+		ev->u.track_set.colour = c->track;
+	}
+}
+
+/* Ready for discharge; sometimes withdrawn and given again. A death has none: it ends the stay. */
+static void plan_ready(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf;
+	c->t_dis = c->t_end;
+	if (!c->has_ready)
+		return;
+	c->t_final = c->t_ready;
+	event *ev = plan_add(g, EVENT_READY_FOR_DISCHARGE, c->t_ready, ward_at(c, c->t_ready, &wbuf), -1);
+	if (c->notice < 0)
+		set_recipients(&ev->u.ready_for_discharge.recipients, c);
+	plan_acks(g, c, last_index(g), c->t_ready, 920);
+	if (c->sc != SCENARIO_NORMAL || !chance(g, 50))
+		return;
+	hg_instant t_w = c->t_ready + rnd(g, 6 * HOUR, 48 * HOUR);
+	ev = plan_add(g, EVENT_READY_WITHDRAWN, t_w, ward_at(c, t_w, &wbuf), -1);
+	copy_text(ev->note, sizeof ev->note, PICK(g, withdraw_notes));
+	c->t_final = at_daytime(g, t_w + rnd(g, DAY, 4 * DAY), 9, 15, t_w + HOUR);
+	ev = plan_add(g, EVENT_READY_FOR_DISCHARGE, c->t_final, ward_at(c, c->t_final, &wbuf), -1);
+	if (c->notice < 0)
+		set_recipients(&ev->u.ready_for_discharge.recipients, c);
+}
+
+/* Municipality ready, and so the time of the discharge; some go without municipal services, a few too early. */
+static void plan_municipality_ready(struct gen *g, struct episode_ctx *c)
+{
+	if (!c->has_ready)
+		return;
+	bool services = c->dest == DEST_OWN_HOME ? !(c->track == TRACK_GREEN && chance(g, 400))
+						 : c->dest != DEST_OTHER_HOSPITAL;
+	bool premature = services && c->sc == SCENARIO_NORMAL && chance(g, 20);
+	hg_instant wait = draw(g, municipality_waits, COUNT(municipality_waits));
+	if (c->sc == SCENARIO_WAITING)
+		wait = (g->now - c->t_final) + rnd(g, 2 * DAY, 20 * DAY);
+	if (services && !premature) {
+		hg_instant t_mr = c->t_final + wait;
+		bool by_health = c->health_involved && chance(g, 250);
+		(void)plan_add(g, EVENT_MUNICIPALITY_READY, t_mr, by_health ? &c->health : &c->social, -1);
+		c->t_dis = t_mr + rnd(g, HOUR, 8 * HOUR);
+	} else {
+		c->t_dis = c->t_final +
+			   (c->dest == DEST_OTHER_HOSPITAL ? rnd(g, 2 * HOUR, 2 * DAY) : rnd(g, HOUR, 8 * HOUR));
+		if (c->sc == SCENARIO_WAITING)
+			c->t_dis = c->t_final + wait;
+	}
+	if (premature)
+		plan_deviation(g, c->t_dis + rnd(g, 2 * HOUR, 2 * DAY), &c->social, DEVIATION_DISCHARGE_NOT_READY,
+			       c->region, "Utskriven innan kommunen meddelat hemgångsklar.");
+}
+
+/* The care contact: mostly within 3 days of the first ready notice, some late, a few never. */
+static void plan_care_contact(struct gen *g, struct episode_ctx *c)
+{
+	if (!c->has_ready)
+		return;
+	hg_instant t_ready = c->t_ready, t_dis = c->t_dis, t_cc = HG_INSTANT_NONE;
+	/* before the ready notice only where the unit already has the admission notice */
+	hg_instant earliest = c->notice >= 0 ? c->t_notice + HOUR : t_ready + 10 * MINUTE;
+	hg_instant on_time_end = t_dis - 30 * MINUTE < t_ready + 60 * HOUR ? t_dis - 30 * MINUTE : t_ready + 60 * HOUR;
+	int x = (int)rnd(g, 0, 999);
+	if (x < 880 && c->track == TRACK_RED && c->notice >= 0 && x < 400)
+		t_cc = t_ready - rnd(g, 2 * HOUR, 2 * DAY);
+	else if (x < 880 && on_time_end > t_ready + 10 * MINUTE)
+		t_cc = t_ready + rnd(g, 10 * MINUTE, on_time_end - t_ready);
+	else if (x < 880)
+		t_cc = t_ready - rnd(g, HOUR, DAY); /* a quick discharge: appointed on the way */
+	else if (x < 950)
+		t_cc = t_ready + rnd(g, 4 * DAY, 8 * DAY); /* late; often the patient is home by then */
+	if (t_cc != HG_INSTANT_NONE && t_cc < earliest)
+		t_cc = earliest < t_dis - 30 * MINUTE ? earliest : HG_INSTANT_NONE;
+	if (t_cc != HG_INSTANT_NONE && t_cc >= t_dis - 30 * MINUTE)
+		t_cc = HG_INSTANT_NONE; /* discharged first: the appointment never came */
+	c->t_cc = t_cc;
+	if (t_cc != HG_INSTANT_NONE) {
+		event *ev = plan_add(g, EVENT_CARE_CONTACT_APPOINTED, t_cc, &c->primary, -1);
+		staff_name(g, ev->u.care_contact_appointed.name, sizeof ev->u.care_contact_appointed.name);
+		copy_text(ev->u.care_contact_appointed.title, sizeof ev->u.care_contact_appointed.title,
+			  PICK(g, contact_titles));
+	} else if (c->sc == SCENARIO_NORMAL && chance(g, 400)) {
+		plan_deviation(g, t_dis + rnd(g, HOUR, 3 * DAY), &c->social, DEVIATION_CARE_CONTACT_MISSING, c->region,
+			       "Ingen fast vårdkontakt utsedd före utskrivning.");
+	}
+}
+
+/* SIP on the yellow and red tracks, called by the care contact, and mostly held. */
+static void plan_sip(struct gen *g, struct episode_ctx *c)
+{
+	if (!c->has_ready || c->t_cc == HG_INSTANT_NONE || c->track == TRACK_GREEN)
+		return;
+	hg_instant t_ready = c->t_ready, t_dis = c->t_dis;
+	hg_instant t_call = chance(g, 850) ? t_ready + rnd(g, 2 * HOUR, 60 * HOUR) : t_ready + rnd(g, 4 * DAY, 7 * DAY);
+	if (t_call < c->t_cc)
+		t_call = c->t_cc + rnd(g, 10 * MINUTE, 4 * HOUR);
+	sip_place place;
+	hg_instant meeting;
+	if (c->track == TRACK_RED && t_call + 2 * DAY < t_dis) {
+		place = chance(g, 750) ? SIP_HOSPITAL : SIP_VIDEO;
+		meeting = at_daytime(g, t_call + rnd(g, DAY, 2 * DAY), 9, 15, t_call + HOUR);
+	} else {
+		place = chance(g, 800) ? SIP_HOME : SIP_VIDEO;
+		hg_instant base = t_dis > t_call ? t_dis : t_call;
+		meeting = at_daytime(g, base + rnd(g, 2 * DAY, 10 * DAY), 9, 15, base + HOUR);
+	}
+	event *ev = plan_add(g, EVENT_SIP_CALLED, t_call, &c->primary, -1);
+	ev->u.sip_called.meeting_at = meeting;
+	ev->u.sip_called.place = place;
+	if (!chance(g, 750))
+		return;
+	ev = plan_add(g, EVENT_SIP_HELD, meeting + rnd(g, HOUR, 6 * HOUR), &c->primary, -1);
+	ev->u.sip_held.held_at = meeting;
+	ev->u.sip_held.place = place;
+	ev->u.sip_held.follow_up_date = cal_local_date(meeting) + (hg_date)rnd(g, 14, 45);
+	/* participants are required (issue 14); the ward takes part in a meeting in hospital */
+	ev->u.sip_held.participants = EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) | EVENT_SIP_PARTY_BIT(SIP_PARTY_PRIMARY_CARE) |
+				      EVENT_SIP_PARTY_BIT(SIP_PARTY_MUNICIPAL_SOCIAL) |
+				      (place == SIP_HOSPITAL ? EVENT_SIP_PARTY_BIT(SIP_PARTY_WARD) : 0u);
+}
+
+static void plan_discharge(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf;
+	event *ev = plan_add(g, EVENT_DISCHARGED, c->t_dis, ward_at(c, c->t_dis, &wbuf), -1);
+	ev->u.discharged.destination = c->dest;
+}
+
+/* A deviation about the admission notice: missing before the ready notice, or late. */
+static void plan_notice_deviation(struct gen *g, struct episode_ctx *c)
+{
+	if (c->notice < 0 && c->has_ready && chance(g, 500))
+		plan_deviation(g, c->t_ready + rnd(g, HOUR, DAY), &c->social, DEVIATION_NOTICE_MISSING, c->region,
+			       "Inget inskrivningsmeddelande före underrättelsen om utskrivningsklar.");
+	else if (c->notice >= 0 && c->t_notice - (c->need_judged != HG_INSTANT_NONE ? c->need_judged : c->t0) > DAY &&
+		 chance(g, 400))
+		plan_deviation(g, c->t_notice + rnd(g, HOUR, 2 * DAY), &c->social, DEVIATION_NOTICE_LATE, c->region,
+			       "Inskrivningsmeddelandet kom mer än ett dygn efter inskrivningen.");
+}
+
+/* Now and then one about something else, by the municipality against the region. */
+static void plan_other_deviation(struct gen *g, struct episode_ctx *c)
+{
+	if (!c->has_ready || !chance(g, 40))
+		return;
+	size_t k = demo_rng_below(&g->rng, (uint32_t)COUNT(random_deviations));
+	bool by_health = c->health_involved && chance(g, 500);
+	plan_deviation(g, c->t_dis + rnd(g, 2 * HOUR, 3 * DAY), by_health ? &c->health : &c->social,
+		       random_deviations[k].category, c->region, random_deviations[k].note);
+}
+
+/* ... and rarely one by the ward against the municipality. */
+static void plan_ward_deviation(struct gen *g, struct episode_ctx *c)
+{
+	struct party wbuf;
+	if (!c->has_ready || !chance(g, 10))
+		return;
+	plan_deviation(g, c->t_dis + rnd(g, HOUR, DAY), ward_at(c, c->t_dis, &wbuf), DEVIATION_OTHER,
+		       g->w->municipalities[c->pt->municipality].code,
+		       "Hemtjänsten kunde inte ta emot patienten enligt planeringen.");
+}
+
+/*
+ * The phases of an episode, in the order they draw from the random stream and
+ * plan their events (the order of the plan breaks ties of time). Each reads
+ * the times the phases before it fixed, and skips itself when its part does
+ * not happen.
+ */
+static void (*const episode_phases[])(struct gen *, struct episode_ctx *) = {
+	plan_outcome,	   plan_admission,    plan_transfer,	     plan_notice,
+	plan_date_changes, plan_consent,      plan_info_request,     plan_track,
+	plan_ready,	   plan_municipality_ready, plan_care_contact, plan_sip,
+	plan_discharge,	   plan_notice_deviation,   plan_other_deviation, plan_ward_deviation,
+};
+
 /*
  * Plans one episode of patient pt admitted at t0. The times follow the flow
  * of design.md §1; everything is planned to its end even when that lies after
@@ -1100,346 +1546,9 @@ static void staff_name(struct gen *g, char *out, size_t cap)
 static void plan_episode(struct gen *g, const struct patient *pt, hg_instant t0, enum scenario sc)
 {
 	struct episode_ctx c;
-	struct party wbuf, author;
-	event *ev;
-	memset(&c, 0, sizeof c);
-	c.g = g;
-	c.pt = pt;
-	c.t0 = t0;
-	c.ward = choose_ward(g, pt);
-	c.ward2 = -1;
-	c.t_transfer = HG_INSTANT_NONE;
-	c.social = municipal_party(g, pt->municipality, 0);
-	c.health = municipal_party(g, pt->municipality, 1);
-	c.primary = primary_care_party(g, pt->primary_care);
-	const struct w_ward *ward = &g->w->wards[c.ward];
-	const struct w_hospital *hospital = &g->w->hospitals[ward->hospital];
-	c.region = g->w->regions[hospital->region].code;
-	c.to[c.recipients++] = c.social;
-	c.to[c.recipients++] = c.primary;
-	bool health_involved = chance(g, 350);
-	if (health_involved)
-		c.to[c.recipients++] = c.health;
-	care_type care = ward->care;
-	hg_date admitted_date = cal_local_date(t0);
-
-	/* When the doctor will judge the patient ready, and what the stay ends in. */
-	hg_instant stay = rnd(g, ready_after[care].lo, ready_after[care].hi);
-	hg_instant t_ready = at_daytime(g, t0 + stay, 9, 15, t0 + 12 * HOUR);
-	if (sc == SCENARIO_IN_HOSPITAL && t_ready < g->now + 6 * HOUR)
-		t_ready = at_daytime(g, g->now + rnd(g, 6 * HOUR, 3 * DAY), 9, 15, g->now + 6 * HOUR);
-	if (sc == SCENARIO_WAITING && t_ready > g->now - 2 * HOUR)
-		t_ready = g->now - rnd(g, 2 * HOUR, (g->now - t0) / 2);
-	int x = (int)rnd(g, 0, 999);
-	discharge_destination dest = DEST_OWN_HOME;
-	for (size_t i = 0; i < COUNT(destinations); i++) {
-		if (x < destinations[i].permille) {
-			dest = destinations[i].dest;
-			break;
-		}
-		x -= destinations[i].permille;
-	}
-	if (sc != SCENARIO_NORMAL && dest == DEST_DECEASED)
-		dest = DEST_OWN_HOME;
-	bool has_ready = dest != DEST_DECEASED;
-	hg_instant t_end = has_ready ? t_ready : t0 + rnd(g, 12 * HOUR, stay); /* ready, or death */
-
-	/* admission */
-	ev = plan_add(g, EVENT_ADMITTED, t0, ward_at(&c, t0, &wbuf), -1);
-	ev->u.admitted.patient = pt->data;
-	copy_text(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, hospital->name);
-	copy_text(ev->u.admitted.ward, sizeof ev->u.admitted.ward, ward->id);
-	ev->u.admitted.care = care;
-
-	/* a move to another ward early in the stay */
-	if (chance(g, 80) && t_end - t0 > 30 * HOUR) {
-		int to = transfer_target(g, c.ward, pt->age);
-		if (to >= 0) {
-			c.t_transfer = t0 + rnd(g, 6 * HOUR, (t_end - t0) / 2);
-			c.ward2 = to;
-			ev = plan_add(g, EVENT_TRANSFERRED, c.t_transfer, ward_at(&c, c.t_transfer, &wbuf), -1);
-			copy_text(ev->u.transferred.ward, sizeof ev->u.transferred.ward, g->w->wards[to].id);
-			ev->u.transferred.care = g->w->wards[to].care;
-		}
-	}
-
-	/* admission notice: mostly within 24 h, a few late, a few never */
-	hg_instant t_notice = HG_INSTANT_NONE, need_judged = HG_INSTANT_NONE;
-	x = (int)rnd(g, 0, 999);
-	if (x < 60 || (!has_ready && x < 300)) {
-		/* never sent */
-	} else if (x < 120) {
-		t_notice = t0 + rnd(g, 25 * HOUR, 72 * HOUR);
-	} else if (x < 200 && sc == SCENARIO_NORMAL) {
-		need_judged = t0 + rnd(g, 1 * DAY, 3 * DAY);
-		t_notice = need_judged + rnd(g, 1 * HOUR, 20 * HOUR);
-	} else {
-		t_notice = t0 + rnd(g, 20 * MINUTE, 20 * HOUR);
-	}
-	if (t_notice != HG_INSTANT_NONE && t_notice > t_end - 2 * HOUR) {
-		if (!has_ready) {
-			t_notice = HG_INSTANT_NONE;
-		} else {
-			t_ready = at_daytime(g, t_notice + rnd(g, 3 * HOUR, 30 * HOUR), 9, 15, t_notice + 2 * HOUR);
-			t_end = t_ready;
-		}
-	}
-	if (sc == SCENARIO_WAITING && t_ready > g->now - HOUR) {
-		/* keep the waiting patient waiting: the notice went early */
-		t_notice = t0 + rnd(g, 20 * MINUTE, 2 * HOUR);
-		need_judged = HG_INSTANT_NONE;
-		t_ready = t_notice + (g->now - t_notice) / 2;
-		t_end = t_ready;
-	}
-	hg_date expected = admitted_date + (hg_date)((t_end - t0) / DAY) + (hg_date)rnd(g, -1, 3);
-	int notice = -1;
-	if (t_notice != HG_INSTANT_NONE) {
-		hg_date notice_date = cal_local_date(t_notice);
-		if (expected < notice_date)
-			expected = notice_date;
-		const struct party *w = ward_at(&c, t_notice, &wbuf);
-		author = *w;
-		if (chance(g, 12)) {
-			/* sent to the wrong municipality first, cancelled, sent again */
-			struct episode_ctx wrong = c;
-			int nm = g->w->n_municipalities;
-			int other = (pt->municipality + 1 + (int)rnd(g, 0, nm - 2)) % nm;
-			wrong.to[0] = municipal_party(g, other, 0);
-			ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
-			set_recipients(&ev->u.admission_notice.recipients, &wrong);
-			ev->u.admission_notice.expected_discharge_date = expected;
-			ev->u.admission_notice.reason = ADMISSION_REASON_OTHER;
-			int wrong_notice = last_index(g);
-			t_notice += rnd(g, 30 * MINUTE, 3 * HOUR);
-			ev = plan_add(g, EVENT_CANCELLED, t_notice, &author, wrong_notice);
-			copy_text(ev->note, sizeof ev->note, "Skickat till fel kommun.");
-			t_notice += rnd(g, 2 * MINUTE, 20 * MINUTE);
-			/* the notice sent again may fall on the next day: its date must not be in the past */
-			if (expected < cal_local_date(t_notice))
-				expected = cal_local_date(t_notice);
-			/* and the ready notice (or the death) must still come after it */
-			if (t_end < t_notice + 2 * HOUR) {
-				t_end = t_notice + 2 * HOUR;
-				if (has_ready)
-					t_ready = t_end;
-			}
-		}
-		ev = plan_add(g, EVENT_ADMISSION_NOTICE, t_notice, &author, -1);
-		set_recipients(&ev->u.admission_notice.recipients, &c);
-		ev->u.admission_notice.expected_discharge_date = expected;
-		/* a reason is required (issue 14); drawn without touching the random stream */
-		ev->u.admission_notice.reason = (admission_reason)(1 + (int)((t0 / 60) % (ADMISSION_REASON_COUNT - 1)));
-		ev->u.admission_notice.need_judged_at = need_judged;
-		notice = last_index(g);
-		plan_acks(g, &c, notice, t_notice, 900);
-	}
-
-	/* the expected discharge date moves 0-3 times before the ready notice */
-	if (notice >= 0 && t_end - t_notice > 6 * HOUR) {
-		int changes = (int)draw(g, (const struct share[]){{500, 0, 0}, {250, 1, 1}, {150, 2, 2}, {100, 3, 3}}, 4);
-		hg_instant start = t_notice + 2 * HOUR, len = t_end - HOUR - start;
-		hg_date current = expected;
-		for (int i = 0; i < changes && len > 0; i++) {
-			hg_instant t = start + len * (i + 1) / (changes + 1);
-			hg_date today = cal_local_date(t);
-			hg_date d = current + (hg_date)(chance(g, 350) ? rnd(g, -3, -1) : rnd(g, 1, 5));
-			if (d < today)
-				d = today;
-			if (d == current)
-				d = current + 1;
-			ev = plan_add(g, EVENT_EXPECTED_DATE_CHANGED, t, ward_at(&c, t, &wbuf), -1);
-			ev->u.expected_date_changed.date = d;
-			copy_text(ev->note, sizeof ev->note, PICK(g, date_change_notes));
-			current = d;
-		}
-	}
-
-	/* consent and an information request from the municipality now and then */
-	bool declined = false; /* no information goes to a party that declined (issue 14) */
-	if (notice >= 0 && chance(g, 300)) {
-		hg_instant t = t_notice + rnd(g, 2 * HOUR, 3 * DAY);
-		ev = plan_add(g, EVENT_CONSENT_RECORDED, t, &c.social, -1);
-		ev->u.consent_recorded.state = chance(g, 920) ? CONSENT_GIVEN : CONSENT_DECLINED;
-		declined = ev->u.consent_recorded.state == CONSENT_DECLINED;
-		copy_text(ev->u.consent_recorded.scope, sizeof ev->u.consent_recorded.scope, "care_planning");
-		x = (int)rnd(g, 0, 99);
-		ev->u.consent_recorded.how = x < 70 ? CONSENT_HOW_VERBAL
-					     : x < 85 ? CONSENT_HOW_WRITTEN
-					     : x < 95 ? CONSENT_HOW_REPRESENTATIVE
-						      : CONSENT_HOW_PRESUMED;
-	}
-	if (notice >= 0 && chance(g, 100) && t_end - t_notice > 4 * HOUR) {
-		hg_instant t = t_notice + rnd(g, HOUR, t_end - t_notice - 2 * HOUR);
-		const struct party *w = ward_at(&c, t, &wbuf);
-		author = *w;
-		ev = plan_add(g, EVENT_INFO_REQUESTED, t, &c.social, -1);
-		ev->u.info_requested.to = author.p;
-		copy_text(ev->note, sizeof ev->note, "Hur går patienten? Behov av hjälp med förflyttning?");
-		int request = last_index(g);
-		hg_instant t_reply = t + rnd(g, HOUR, 30 * HOUR);
-		if (!declined) {
-			ev = plan_add(g, EVENT_INFO_REPLIED, t_reply, &author, request);
-			copy_text(ev->note, sizeof ev->note, "Går med rollator, behöver tillsyn nattetid.");
-		}
-	}
-
-	/* process track: green ~50 %, yellow ~35 %, red ~15 % (more yellow and red in geriatrics and psychiatry) */
-	x = (int)rnd(g, 0, 999);
-	track_colour track = x < track_shares[care][0] ? TRACK_GREEN
-			     : x < track_shares[care][0] + track_shares[care][1] ? TRACK_YELLOW
-										   : TRACK_RED;
-	hg_instant t_track = t0 + rnd(g, 12 * HOUR, 72 * HOUR);
-	if (t_track > t_end - 30 * MINUTE)
-		t_track = t0 + (t_end - t0) / 2;
-	if (has_ready || chance(g, 500)) {
-		bool by_primary = notice >= 0 && t_track > t_notice && chance(g, 350);
-		ev = plan_add(g, EVENT_TRACK_SET, t_track, by_primary ? &c.primary : ward_at(&c, t_track, &wbuf), -1);
-		ev->u.track_set.colour = track;
-		if (track != TRACK_RED && chance(g, 60) && t_end - t_track > 26 * HOUR) {
-			hg_instant t = t_track + rnd(g, DAY, t_end - t_track - HOUR);
-			track = (track_colour)(track + 1);
-			ev = plan_add(g, EVENT_TRACK_SET, t, ward_at(&c, t, &wbuf), -1);
-			ev->u.track_set.colour = track;
-		}
-	}
-
-	hg_instant t_dis;
-	if (!has_ready) {
-		t_dis = t_end;
-	} else {
-		/* ready for discharge; sometimes withdrawn and given again */
-		hg_instant t_final = t_ready;
-		ev = plan_add(g, EVENT_READY_FOR_DISCHARGE, t_ready, ward_at(&c, t_ready, &wbuf), -1);
-		if (notice < 0)
-			set_recipients(&ev->u.ready_for_discharge.recipients, &c);
-		plan_acks(g, &c, last_index(g), t_ready, 920);
-		if (sc == SCENARIO_NORMAL && chance(g, 50)) {
-			hg_instant t_w = t_ready + rnd(g, 6 * HOUR, 48 * HOUR);
-			ev = plan_add(g, EVENT_READY_WITHDRAWN, t_w, ward_at(&c, t_w, &wbuf), -1);
-			copy_text(ev->note, sizeof ev->note, PICK(g, withdraw_notes));
-			t_final = at_daytime(g, t_w + rnd(g, DAY, 4 * DAY), 9, 15, t_w + HOUR);
-			ev = plan_add(g, EVENT_READY_FOR_DISCHARGE, t_final, ward_at(&c, t_final, &wbuf), -1);
-			if (notice < 0)
-				set_recipients(&ev->u.ready_for_discharge.recipients, &c);
-		}
-
-		/* municipality ready, then the discharge; some go without municipal services */
-		bool services = dest == DEST_OWN_HOME ? !(track == TRACK_GREEN && chance(g, 400)) : dest != DEST_OTHER_HOSPITAL;
-		bool premature = services && sc == SCENARIO_NORMAL && chance(g, 20);
-		hg_instant wait = draw(g, municipality_waits, COUNT(municipality_waits));
-		if (sc == SCENARIO_WAITING)
-			wait = (g->now - t_final) + rnd(g, 2 * DAY, 20 * DAY);
-		if (services && !premature) {
-			hg_instant t_mr = t_final + wait;
-			bool by_health = health_involved && chance(g, 250);
-			(void)plan_add(g, EVENT_MUNICIPALITY_READY, t_mr, by_health ? &c.health : &c.social, -1);
-			t_dis = t_mr + rnd(g, HOUR, 8 * HOUR);
-		} else {
-			t_dis = t_final + (dest == DEST_OTHER_HOSPITAL ? rnd(g, 2 * HOUR, 2 * DAY) : rnd(g, HOUR, 8 * HOUR));
-			if (sc == SCENARIO_WAITING)
-				t_dis = t_final + wait;
-		}
-		if (premature) {
-			ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, 2 * HOUR, 2 * DAY), &c.social, -1);
-			ev->u.deviation.category = DEVIATION_DISCHARGE_NOT_READY;
-			copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
-			copy_text(ev->note, sizeof ev->note, "Utskriven innan kommunen meddelat hemgångsklar.");
-		}
-
-		/* care contact: mostly within 3 days of the first ready notice, some late, a few never */
-		hg_instant t_cc = HG_INSTANT_NONE;
-		/* before the ready notice only where the unit already has the admission notice */
-		hg_instant earliest = notice >= 0 ? t_notice + HOUR : t_ready + 10 * MINUTE;
-		hg_instant on_time_end = t_dis - 30 * MINUTE < t_ready + 60 * HOUR ? t_dis - 30 * MINUTE : t_ready + 60 * HOUR;
-		x = (int)rnd(g, 0, 999);
-		if (x < 880 && track == TRACK_RED && notice >= 0 && x < 400)
-			t_cc = t_ready - rnd(g, 2 * HOUR, 2 * DAY);
-		else if (x < 880 && on_time_end > t_ready + 10 * MINUTE)
-			t_cc = t_ready + rnd(g, 10 * MINUTE, on_time_end - t_ready);
-		else if (x < 880)
-			t_cc = t_ready - rnd(g, HOUR, DAY); /* a quick discharge: appointed on the way */
-		else if (x < 950)
-			t_cc = t_ready + rnd(g, 4 * DAY, 8 * DAY); /* late; often the patient is home by then */
-		if (t_cc != HG_INSTANT_NONE && t_cc < earliest)
-			t_cc = earliest < t_dis - 30 * MINUTE ? earliest : HG_INSTANT_NONE;
-		if (t_cc != HG_INSTANT_NONE && t_cc >= t_dis - 30 * MINUTE)
-			t_cc = HG_INSTANT_NONE; /* discharged first: the appointment never came */
-		if (t_cc != HG_INSTANT_NONE) {
-			ev = plan_add(g, EVENT_CARE_CONTACT_APPOINTED, t_cc, &c.primary, -1);
-			staff_name(g, ev->u.care_contact_appointed.name, sizeof ev->u.care_contact_appointed.name);
-			copy_text(ev->u.care_contact_appointed.title, sizeof ev->u.care_contact_appointed.title,
-				  PICK(g, contact_titles));
-		} else if (sc == SCENARIO_NORMAL && chance(g, 400)) {
-			ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, HOUR, 3 * DAY), &c.social, -1);
-			ev->u.deviation.category = DEVIATION_CARE_CONTACT_MISSING;
-			copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
-			copy_text(ev->note, sizeof ev->note, "Ingen fast vårdkontakt utsedd före utskrivning.");
-		}
-
-		/* SIP on the yellow and red tracks, called by the care contact */
-		if (t_cc != HG_INSTANT_NONE && track != TRACK_GREEN) {
-			hg_instant t_call = chance(g, 850) ? t_ready + rnd(g, 2 * HOUR, 60 * HOUR)
-							   : t_ready + rnd(g, 4 * DAY, 7 * DAY);
-			if (t_call < t_cc)
-				t_call = t_cc + rnd(g, 10 * MINUTE, 4 * HOUR);
-			sip_place place;
-			hg_instant meeting;
-			if (track == TRACK_RED && t_call + 2 * DAY < t_dis) {
-				place = chance(g, 750) ? SIP_HOSPITAL : SIP_VIDEO;
-				meeting = at_daytime(g, t_call + rnd(g, DAY, 2 * DAY), 9, 15, t_call + HOUR);
-			} else {
-				place = chance(g, 800) ? SIP_HOME : SIP_VIDEO;
-				hg_instant base = t_dis > t_call ? t_dis : t_call;
-				meeting = at_daytime(g, base + rnd(g, 2 * DAY, 10 * DAY), 9, 15, base + HOUR);
-			}
-			ev = plan_add(g, EVENT_SIP_CALLED, t_call, &c.primary, -1);
-			ev->u.sip_called.meeting_at = meeting;
-			ev->u.sip_called.place = place;
-			if (chance(g, 750)) {
-				ev = plan_add(g, EVENT_SIP_HELD, meeting + rnd(g, HOUR, 6 * HOUR), &c.primary, -1);
-				ev->u.sip_held.held_at = meeting;
-				ev->u.sip_held.place = place;
-				ev->u.sip_held.follow_up_date = cal_local_date(meeting) + (hg_date)rnd(g, 14, 45);
-				/* participants are required (issue 14); the ward takes part in a meeting in hospital */
-				ev->u.sip_held.participants = EVENT_SIP_PARTY_BIT(SIP_PARTY_PATIENT) |
-							      EVENT_SIP_PARTY_BIT(SIP_PARTY_PRIMARY_CARE) |
-							      EVENT_SIP_PARTY_BIT(SIP_PARTY_MUNICIPAL_SOCIAL) |
-							      (place == SIP_HOSPITAL ? EVENT_SIP_PARTY_BIT(SIP_PARTY_WARD) : 0u);
-			}
-		}
-	}
-
-	ev = plan_add(g, EVENT_DISCHARGED, t_dis, ward_at(&c, t_dis, &wbuf), -1);
-	ev->u.discharged.destination = dest;
-
-	/* deviations: about the notice, and a few about everything else */
-	if (notice < 0 && has_ready && chance(g, 500)) {
-		ev = plan_add(g, EVENT_DEVIATION, t_ready + rnd(g, HOUR, DAY), &c.social, -1);
-		ev->u.deviation.category = DEVIATION_NOTICE_MISSING;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
-		copy_text(ev->note, sizeof ev->note, "Inget inskrivningsmeddelande före underrättelsen om utskrivningsklar.");
-	} else if (notice >= 0 && t_notice - (need_judged != HG_INSTANT_NONE ? need_judged : t0) > DAY &&
-		   chance(g, 400)) {
-		ev = plan_add(g, EVENT_DEVIATION, t_notice + rnd(g, HOUR, 2 * DAY), &c.social, -1);
-		ev->u.deviation.category = DEVIATION_NOTICE_LATE;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
-		copy_text(ev->note, sizeof ev->note, "Inskrivningsmeddelandet kom mer än ett dygn efter inskrivningen.");
-	}
-	if (has_ready && chance(g, 40)) {
-		size_t k = demo_rng_below(&g->rng, (uint32_t)COUNT(random_deviations));
-		bool by_health = health_involved && chance(g, 500);
-		ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, 2 * HOUR, 3 * DAY), by_health ? &c.health : &c.social, -1);
-		ev->u.deviation.category = random_deviations[k].category;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, c.region);
-		copy_text(ev->note, sizeof ev->note, random_deviations[k].note);
-	}
-	if (has_ready && chance(g, 10)) {
-		ev = plan_add(g, EVENT_DEVIATION, t_dis + rnd(g, HOUR, DAY), ward_at(&c, t_dis, &wbuf), -1);
-		ev->u.deviation.category = DEVIATION_OTHER;
-		copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org,
-			  g->w->municipalities[pt->municipality].code);
-		copy_text(ev->note, sizeof ev->note, "Hemtjänsten kunde inte ta emot patienten enligt planeringen.");
-	}
+	episode_start(g, &c, pt, t0, sc);
+	for (size_t i = 0; i < COUNT(episode_phases); i++)
+		episode_phases[i](g, &c);
 }
 
 /* Sorts the plan by occurred_at; ties keep the planned order (which respects every reference). */
@@ -1575,11 +1684,8 @@ static hg_status run_episode(struct gen *g, const struct patient *pt, hg_instant
 	g->overflow = false;
 	plan_episode(g, pt, t0, sc);
 	hg_status rc = plan_store(g, discharged, deceased);
-	if (rc == HG_OK && ++g->res->episodes % COMMIT_EVERY == 0 && g->bulk) {
-		rc = store_bulk_commit(g->bulk);
-		if (rc != HG_OK)
-			(void)snprintf(g->err, g->errlen, "cannot commit: %s", hg_status_name(rc));
-	}
+	if (rc == HG_OK)
+		g->res->episodes++;
 	return rc;
 }
 
@@ -1637,12 +1743,49 @@ static hg_status generate(struct gen *g, const demo_options *o, demo_result *out
 	return HG_OK;
 }
 
-hg_status demo_build(store *s, const demo_options *o, const char *password_hash, demo_result *out, char *err,
+/* The organisations, units, users and the demo setting, into the new store at path (left closed). */
+static hg_status build_directory(const char *path, const struct world *w, const demo_options *o,
+				 const char *password_hash, store **out, char *err, size_t errlen)
+{
+	char why[256] = "";
+	store *s = NULL;
+	*out = NULL;
+	hg_status rc = store_open(path, &s, why, sizeof why);
+	if (rc) {
+		text_printf(err, errlen, "cannot create '%s': %s", path, why);
+		return rc;
+	}
+	/* thousands of units for the country: without a sync per row */
+	rc = store_set_durability(s, false);
+	if (rc)
+		text_printf(err, errlen, "cannot switch to bulk loading: %s", hg_status_name(rc));
+	if (!rc)
+		rc = create_world(s, w, password_hash, o->now, err, errlen);
+	if (!rc) {
+		rc = store_setting_put(s, "demo", "1");
+		if (rc)
+			text_printf(err, errlen, "cannot store the demo setting: %s", hg_status_name(rc));
+	}
+	hg_status back = store_set_durability(s, true);
+	if (!rc && back) {
+		text_printf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(back));
+		rc = back;
+	}
+	if (rc)
+		store_close(s);
+	else
+		*out = s;
+	return rc;
+}
+
+hg_status demo_build(const char *path, const demo_options *o, const char *password_hash, demo_result *out, char *err,
 		     size_t errlen)
 {
 	struct gen g;
 	struct world *w = NULL;
-	hg_status rc;
+	store *s = NULL;
+	store_bulk_stats stats = {0};
+	hg_status rc, closed;
 	memset(&g, 0, sizeof g);
 	memset(out, 0, sizeof *out);
 	if (o->episodes < 1 || o->episodes > DEMO_EPISODES_MAX) {
@@ -1660,12 +1803,11 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 	out->wards = w->n_wards;
 	out->primary_care_units = w->n_pc;
 	out->history_days = history_days(w, o->episodes);
-	rc = create_world(s, w, password_hash, o->now, err, errlen);
+	rc = build_directory(path, w, o, password_hash, &s, err, errlen);
 	if (rc)
 		goto out;
 
 	g.w = w;
-	g.s = s;
 	demo_rng_seed(&g.rng, o->seed);
 	g.now = o->now;
 	g.history = (hg_instant)out->history_days * DAY;
@@ -1684,18 +1826,30 @@ hg_status demo_build(store *s, const demo_options *o, const char *password_hash,
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	if (!store_is_postgres(s)) {
-		rc = store_bulk_open(s, &g.bulk, err, errlen);
-		if (rc)
-			goto out;
+	if (store_is_postgres(s)) {
+		/* PostgreSQL has no bulk loader yet: every event goes through store_append */
+		g.s = s;
+		rc = store_set_durability(s, false);
+	} else {
+		/* the bulk loader holds the file alone: the store lets go of it first */
+		store_close(s);
+		s = NULL;
+		rc = store_bulk_open(path, &g.bulk, err, errlen);
 	}
+	if (rc)
+		goto out;
 	rc = generate(&g, o, out);
-	hg_status closed = store_bulk_close(g.bulk, rc == HG_OK);
+	closed = store_bulk_close(g.bulk, rc == HG_OK, &stats);
 	if (rc == HG_OK && closed != HG_OK) {
 		(void)snprintf(err, errlen, "cannot commit the episodes: %s", hg_status_name(closed));
 		rc = closed;
 	}
+	out->plan_cpu = stats.caller_cpu;
+	out->write_cpu = stats.writer_cpu;
+	if (s && rc == HG_OK && (rc = store_set_durability(s, true)) != HG_OK)
+		(void)snprintf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(rc));
 out:
+	store_close(s);
 	hg_free(g.ids);
 	hg_free(g.plan);
 	hg_free(g.evs);

@@ -90,22 +90,26 @@ typedef struct demo_result {
 	long events;
 	int regions, municipalities, hospitals, wards, primary_care_units;
 	int history_days; /* episodes start within this many days before now */
+	double plan_cpu;  /* CPU seconds of the episodes: planning, judging and rendering them (the calling thread) */
+	double write_cpu; /* ... and writing them (the bulk loader's thread); both 0 without a loader (PostgreSQL) */
 } demo_result;
 
 /* True when the options make the country rather than the region. */
 bool demo_is_country(const demo_options *o);
 
 /*
- * Builds the whole demo into s (a new, empty store): the organisations, units
- * and users, then o->episodes episodes through the bulk loader. password_hash
- * is the hash of DEMO_PASSWORD (hash it once: argon2id is slow), shared by
- * every user. A rejected event is a bug in the generator: the result is
- * HG_EINTERNAL and err names the episode, the event type, the reason code and
- * the field. The working memory is allocated and freed here; on failure the
- * store holds a half-built demo (the caller removes the file).
+ * Builds the whole demo into a new database at path (a file, or a PostgreSQL
+ * URI): the organisations, units and users through the store, then
+ * o->episodes episodes through the bulk loader (which holds a SQLite file
+ * alone, so the store is closed first; PostgreSQL: through store_append).
+ * password_hash is the hash of DEMO_PASSWORD (hash it once: argon2id is slow),
+ * shared by every user. A rejected event is a bug in the generator: the result
+ * is HG_EINTERNAL and err names the episode, the event type, the reason code
+ * and the field. The working memory is allocated and freed here; on failure
+ * the file holds a half-built demo (the caller removes it).
  */
-hg_status demo_build(store *s, const demo_options *o, const char *password_hash, demo_result *out, char *err,
-		     size_t errlen) HG_MUST_CHECK;
+hg_status demo_build(const char *path, const demo_options *o, const char *password_hash, demo_result *out,
+		     char *err, size_t errlen) HG_MUST_CHECK;
 
 /* ---- the country's data (demo_country.c) ---- */
 

@@ -22,15 +22,26 @@ expect_sql() {
 }
 # expect_true LABEL CONDITION-COMMAND...
 expect_true() { local label=$1; shift; if "$@"; then ok; else bad "$label"; fi; }
-# projection_dump DB: every projection row in a fixed order, without the bookkeeping column updated_at
+# projection_dump DB: every projection and follow-up facts row in a fixed order, without the bookkeeping
+# column updated_at
 projection_dump() {
 	local cols
 	cols=$(sql "$1" "SELECT group_concat(name, ', ') FROM pragma_table_info('episode_projection') WHERE name <> 'updated_at'")
 	sql "$1" "SELECT $cols FROM episode_projection ORDER BY episode_id"
 	sql "$1" "SELECT * FROM episode_parties ORDER BY episode_id, unit_id"
 	sql "$1" "SELECT * FROM pending_acks ORDER BY episode_id, seq, unit_id"
+	sql "$1" "SELECT episode_id, municipality, admitted_at, discharged_at, hex(facts) FROM episode_facts ORDER BY episode_id"
 }
-# expect_rebuild_same LABEL DB: `hemgang rebuild` folds every episode again and writes the very same projections
+# expect_loaded_sound LABEL DB: the bulk loader left a whole database in the store's WAL mode, every
+# foreign key resolved (it loads with foreign keys unchecked)
+expect_loaded_sound() {
+	expect_sql "$1: WAL mode again" "wal" "$2" "PRAGMA journal_mode"
+	expect_sql "$1: integrity" "ok" "$2" "PRAGMA integrity_check"
+	expect_sql "$1: every foreign key resolves" "" "$2" "PRAGMA foreign_key_check"
+	expect_true "$1: no journal, WAL or loader file left" test ! -e "$2-journal" -a ! -e "$2-wal"
+}
+# expect_rebuild_same LABEL DB: `hemgang rebuild` folds every episode again and writes the very same
+# projections and facts as the bulk loader
 expect_rebuild_same() {
 	projection_dump "$2" >"$D/proj.before"
 	local n; n=$(sql "$2" "SELECT count(*) FROM episodes")
@@ -48,6 +59,8 @@ rc=$?
 expect_true "demo 150: exit 0 (got $rc; $(cat "$D/err"))" test "$rc" -eq 0
 expect_true "summary: one stderr line naming the episodes" \
 	test "$(wc -l <"$D/err")" -eq 1 -a -n "$(grep -E '^hemgang demo: .*150 episodes' "$D/err")"
+expect_true "summary: the CPU time of planning and of writing" \
+	grep -qE 'CPU [0-9]+\.[0-9] s planning, [0-9]+\.[0-9] s writing' "$D/err"
 
 # stdout: exactly the login lines, four tab-separated fields, the unit an id
 expect_true "27 login lines" test "$(wc -l <"$D/out")" -eq 27
@@ -129,6 +142,7 @@ expect_sql "survey answers of discharged episodes" "1" "$DB" \
 	"SELECT count(*) > 10 AND min(e.status = 'discharged') FROM survey_answers s JOIN episode_projection e USING (episode_id)"
 
 # every stored event folds again, to the very rows the bulk loader wrote
+expect_loaded_sound "region" "$DB"
 expect_rebuild_same "region" "$DB"
 
 # The generator bugs found at scale (each seed broke at its episode before the fix): a notice sent to the
@@ -204,6 +218,7 @@ expect_sql "country: the same indexes as the region (the bulk loader put them ba
 	"SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name)"
 expect_sql "country: events numbered 1..N without gaps, seq 1..n per episode" "1|1" "$C" \
 	"SELECT (SELECT min(id) = 1 AND max(id) = count(*) FROM events) || '|' || (SELECT min(ok) FROM (SELECT max(seq) = count(*) AS ok FROM events GROUP BY episode_id))"
+expect_loaded_sound "country" "$C"
 expect_rebuild_same "country" "$C"
 "$HEMGANG" demo --db "$D/country2.db" --shape country --episodes 2000 "${NOW[@]}" >/dev/null 2>&1
 sql "$C" "SELECT body FROM events ORDER BY id" >"$D/ca"
