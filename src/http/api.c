@@ -24,6 +24,7 @@
 #include "core/deadline.h"
 #include "core/liability.h"
 #include "core/pnr.h"
+#include "core/todo.h" /* the ward's admitted patients (issue 18.2) */
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
 #include "store/episode_json.h"
@@ -1337,6 +1338,68 @@ static void ids_add_rows(id_list *l, const store_episode_row *rows, size_t n)
 		ids_add(l, rows[i].id);
 }
 
+/*
+ * The ward's admitted patients (inneliggande, issue 18.2): every patient in hospital whose current ward is
+ * one of units, with what is still to do ("todo", from the core's episode_todos over the fold) and, when
+ * ready, the liability so far. Empty for callers without a ward. *out is a new JSON array.
+ */
+static hg_status render_admitted(api_app *app, const char (*units)[HG_ID_MAX], size_t n_units, const row_ctx *ctx,
+				 episode_state *st, id_list *shown, json_t **out)
+{
+	char (*wards)[HG_ID_MAX] = hg_malloc((n_units ? n_units : 1) * sizeof *wards);
+	store_episode_row *rows = NULL;
+	size_t n = 0, n_wards = 0;
+	store_query q;
+	hg_status rc = wards ? HG_OK : HG_ENOMEM;
+	*out = json_array();
+	for (size_t i = 0; rc == HG_OK && i < n_units; i++) {
+		store_unit u;
+		if (store_unit_get(app->store, units[i], &u) == HG_OK && u.kind == UNIT_WARD)
+			memcpy(wards[n_wards++], units[i], HG_ID_MAX);
+	}
+	if (rc != HG_OK || n_wards == 0)
+		goto out;
+	store_query_init(&q);
+	q.units = (const char (*)[HG_ID_MAX])wards;
+	q.n_units = n_wards;
+	q.in_hospital = true;
+	q.limit = 500;
+	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
+		goto out;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		bool ours = false;
+		size_t n_events = 0;
+		for (size_t w = 0; w < n_wards && !ours; w++)
+			ours = strcmp(rows[i].ward, wards[w]) == 0;
+		if (!ours)
+			continue; /* moved on to another ward: that ward's patient now */
+		if ((rc = store_episode_load(app->store, rows[i].id, st, NULL, &n_events)) == HG_ENOTFOUND) {
+			rc = HG_OK;
+			continue;
+		}
+		if (rc != HG_OK)
+			break;
+		json_t *row = row_to_json(&rows[i], ctx), *todo = json_array();
+		unsigned todos = episode_todos(st, cal_local_date(ctx->now));
+		for (int k = 0; k < TODO_COUNT; k++)
+			if (todos & TODO_BIT(k))
+				json_array_append_new(todo, json_string(episode_todo_label((episode_todo)k)->code));
+		json_object_set_new(row, "todo", todo);
+		if (st->status == EPISODE_READY) {
+			billing_so_far sf;
+			if ((rc = billing_so_far_judge(st, cal_local_date(ctx->now), ctx->agreements, ctx->n_agreements,
+						       &sf)) == HG_OK)
+				json_object_set_new(row, "liability", so_far_to_json(&sf));
+		}
+		json_array_append_new(*out, row);
+		ids_add(shown, rows[i].id);
+	}
+out:
+	hg_free(rows);
+	hg_free(wards);
+	return rc;
+}
+
 static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], size_t n_units,
 				 const store_ack_query *aq_in, hg_instant now, char **text, hg_instant *valid_until,
 				 id_list *shown)
@@ -1349,7 +1412,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	row_ctx ctx;
 	hg_date today = cal_local_date(now);
 	hg_instant until = cal_local_midnight(today + 1);
-	json_t *out = NULL, *arr, *due_today, *overdue, *ready = NULL;
+	json_t *out = NULL, *arr, *due_today, *overdue, *ready = NULL, *admitted = NULL;
 	episode_state *st = NULL; /* scratch fold for the liability of ready rows */
 	hg_status rc = row_ctx_init(app, &ctx);
 	if (rc != HG_OK)
@@ -1426,6 +1489,9 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	    (rc = rows_add_liability(app, &ctx, overdue, st)) != HG_OK || (rc = rows_sort_by_ready_days(ready)) != HG_OK)
 		goto out;
 	json_object_set_new(out, "ready_waiting", json_incref(ready));
+	if ((rc = render_admitted(app, units, n_units, &ctx, st, shown, &admitted)) != HG_OK)
+		goto out;
+	json_object_set_new(out, "admitted", json_incref(admitted));
 
 	store_query_init(&q);
 	q.units = units;
@@ -1451,6 +1517,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	*valid_until = until;
 out:
 	json_decref(ready);
+	json_decref(admitted);
 	hg_free(st);
 	json_decref(out);
 	row_ctx_free(&ctx);

@@ -1,7 +1,8 @@
 """test_ux.py - what staff meet first (issue 18), through the API against the real server on a fresh demo
 database: liability where it runs (item 1) - the episode answer says from which night the municipality pays,
 the nights and the amount so far under the agreement in force; the worklists carry the same figures for each
-ready patient, mark the liable ones and list the longest waits first."""
+ready patient, mark the liable ones and list the longest waits first; the ward's admitted patients (item 2)
+carry what is still to do."""
 import datetime
 import os
 import sys
@@ -107,6 +108,24 @@ for who, c in (("ward", ward), ("municipality", mun)):
     sw = ours.get(short_wait, {}).get("liability") or {}
     t.eq((sw.get("liable"), sw.get("nights")), (False, 0), f"{who}: the short wait is in grace")
     t.ok(all("liability" in r for r in rows), f"{who}: every ready row carries its liability")
+
+# ---- item 2: the ward's admitted patients with what is still to do ----
+admit = {"occurred_at": iso(at(1, 8)), "ward": ward_unit,
+         "patient": {"personnummer": make_pnr(600), "name": "Patient Utan Meddelande",
+                     "registered_municipality": "2080", "primary_care_unit": pc_unit, "address": "Åsgatan 4"}}
+status, body, _ = ward.request("POST", "/api/v1/episodes", admit)
+t.eq(status, 201, "admit a patient without a notice")
+no_notice = body.get("episode_id")
+status, wl, _ = ward.request("GET", "/api/v1/worklist")
+admitted = {r["id"]: r for r in wl.get("admitted", [])}
+t.eq(admitted.get(no_notice, {}).get("todo"), ["notice_not_sent"], "no notice sent: the ward's to-do")
+t.eq(admitted.get(long_wait, {}).get("todo"), ["ready_no_municipality_answer"],
+     "ready without the municipality's answer (the expected date is today: not passed)")
+t.eq((admitted.get(long_wait, {}).get("liability") or {}).get("nights"), 4, "a ready admitted patient's liability")
+t.ok(all(r.get("ward") == ward_unit for r in admitted.values()), "only the ward's own patients")
+t.ok(all(r.get("status") in ("admitted", "ready") for r in admitted.values()), "only patients in hospital")
+status, wl, _ = mun.request("GET", "/api/v1/worklist")
+t.eq(wl.get("admitted"), [], "a municipal unit has no ward list")
 
 srv.stop()
 t.finish()

@@ -6,6 +6,10 @@
 //   amount so far; the ready list has the longest waits first; the episode page
 //   shows from which night the municipality pays, the nights and amount so far
 //   and the agreement in force.
+//   the ward's admitted patients (item 2): the ward's start page lists every
+//   patient in hospital on the ward with what is still to do - the notice not
+//   sent, the expected date passed, ready without the municipality's answer;
+//   a municipal user has no such list.
 // Screenshots go to test-artifacts/ux-*.png.
 import { join } from 'node:path';
 import { kronor } from './invoices.mjs';
@@ -93,6 +97,60 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
       eq(res.status, 201, `${ev.type}: ${JSON.stringify(res.json)}`);
     }
   });
+
+  let noNotice = 0;
+  let datePassed = 0;
+  await r.step('ux: two more patients on the ward: one without a notice, one past its expected date (API)', async () => {
+    const ward = await apiLogin(url, 'avd12');
+    const me = (await api(url, ward, 'GET', '/api/v1/session')).json;
+    const wardUnit = me.user.units[0];
+    const pc = await apiLogin(url, 'vc-falun');
+    const pcUnit = (await api(url, pc, 'GET', '/api/v1/session')).json.user.units[0];
+    const admit = async (name, days) => {
+      const res = await api(url, ward, 'POST', '/api/v1/episodes', {
+        occurred_at: localInstant(days, 8),
+        ward: wardUnit,
+        patient: { personnummer: pnr(), name, registered_municipality: '2080', primary_care_unit: pcUnit, address: 'Avdelningsvägen 1, 791 31 Falun' },
+      });
+      eq(res.status, 201, `admitted ${name}`);
+      return res.json.episode_id;
+    };
+    noNotice = await admit('Utan Meddelandesson', -1);
+    datePassed = await admit('Sen Datumsdotter', -3);
+    const res = await api(url, ward, 'POST', `/api/v1/episodes/${datePassed}/events`, {
+      type: 'admission_notice',
+      occurred_at: localInstant(-3, 9),
+      recipients: [{ unit: pcUnit }],
+      reason: 'other',
+      expected_discharge_date: localDate(-1),
+    });
+    eq(res.status, 201, `notice: ${JSON.stringify(res.json)}`);
+  });
+
+  await r.step('ux: the ward sees its admitted patients with what is still to do', async () => {
+    const S = await newSession('avd12');
+    await login(S.page, 'avd12');
+    const todo = async (id) => {
+      const cell = S.page.locator(`#wl-admitted tr[data-episode="${id}"] [data-todo]`);
+      await cell.waitFor();
+      return (await cell.innerText()).replace(/\s+/g, ' ');
+    };
+    const a = await todo(noNotice);
+    assert(a.includes('Inskrivningsmeddelande inte skickat'), `no notice: ${a}`);
+    assert(!a.includes('passerat'), `no expected date, nothing passed: ${a}`);
+    const b = await todo(datePassed);
+    assert(b.includes('Beräknat utskrivningsdatum har passerat') && !b.includes('inte skickat'), `date passed: ${b}`);
+    const c = await todo(longWait);
+    assert(c.includes('Utskrivningsklar utan svar från kommunen'), `ready, no answer: ${c}`);
+    assert(!c.includes('inte skickat'), `the notice was sent: ${c}`);
+    await S.page.locator('#wl-admitted').screenshot({ path: join(artifacts, 'ux-admitted.png') });
+    await S.ctx.close();
+    const M = await newSession('bist-falun');
+    await login(M.page, 'bist-falun');
+    await M.page.locator('#wl-ready').waitFor();
+    eq(await M.page.locator('#wl-admitted').count(), 0, 'a municipal user has no ward list');
+    await M.ctx.close();
+  }, { flow: false });
 
   await r.step('ux: the worklists highlight the liable patient with nights and amount, longest wait first', async () => {
     for (const user of ['avd12', 'bist-falun']) {

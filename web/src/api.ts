@@ -288,6 +288,7 @@ export interface EpisodeRow {
   ready_days?: number;
   liability_from?: string | null; // requested from the API; shown when present
   liability?: Liability; // ready patients in the worklists
+  todo?: string[]; // the ward's admitted patients: what is still to do (core's episode_todos)
 }
 
 export interface PendingNotice {
@@ -310,6 +311,7 @@ export interface Worklist {
   overdue: EpisodeRow[];
   ready_waiting: EpisodeRow[];
   recently_discharged: EpisodeRow[];
+  admitted?: EpisodeRow[]; // the caller's wards' patients in hospital, with `todo`
   generated_at?: string; // no longer sent: the Date header carries the time
 }
 

@@ -77,7 +77,7 @@ export function Section(p: { id: string; title: string; count?: number; children
   );
 }
 
-export type Column = 'ward' | 'municipality' | 'status' | 'deadlines' | 'ready' | 'expected' | 'admitted' | 'discharged' | 'track';
+export type Column = 'ward' | 'municipality' | 'status' | 'deadlines' | 'ready' | 'expected' | 'admitted' | 'discharged' | 'track' | 'todo';
 
 /** One table of episode rows; the patient's name links to the episode page. */
 /** Liability so far in a few words: who pays, the nights and the amount (figures from the server's core). */
@@ -129,6 +129,7 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
             {has('ready') && liability ? <th scope="col">{t('col_liability_from')}</th> : null}
             {has('ready') && soFar ? <th scope="col">{t('col_liability_so_far')}</th> : null}
             {has('discharged') ? <th scope="col">{t('col_discharged')}</th> : null}
+            {has('todo') ? <th scope="col">{t('col_todo')}</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -175,6 +176,21 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
                 </td>
               ) : null}
               {has('discharged') ? <td>{formatInstant(r.discharged_at)}</td> : null}
+              {has('todo') ? (
+                <td data-todo>
+                  {r.todo && r.todo.length > 0 ? (
+                    <ul class="plain">
+                      {r.todo.map((c) => (
+                        <li key={c} class="todo" data-code={c}>
+                          {codeLabel('todo', c)}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <span class="meta">{t('todo_none')}</span>
+                  )}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,7 @@
 // Start.tsx - the start page of every role: its worklist (GET /api/v1/worklist),
 // refreshed by ETag polling. New notices can be acknowledged right here.
 import { useState } from 'preact/hooks';
-import { request, usePoll, type BulkAckResult, type PendingNotice, type Session, type Worklist } from '../api';
+import { request, usePoll, type BulkAckResult, type EpisodeRow, type PendingNotice, type Session, type Worklist } from '../api';
 import { EpisodeTable, ErrorBox, Link, Loading, Section } from '../components/common';
 import { errorMessage } from '../components/fields';
 import { codeLabel, formatClock, formatInstant, t } from '../i18n';
@@ -54,6 +54,13 @@ const PAGE = 25;
 
 function fill(text: string, values: Record<string, number>): string {
   return Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, String(v)), text);
+}
+
+/** The ward's patients with the most left to do first, then the longest stays. */
+function byTodo(rows: EpisodeRow[]): EpisodeRow[] {
+  return [...rows].sort(
+    (a, b) => (b.todo?.length ?? 0) - (a.todo?.length ?? 0) || (a.admitted_at ?? '').localeCompare(b.admitted_at ?? ''),
+  );
 }
 
 const noticeKey = (n: PendingNotice) => `${n.episode_id}-${n.seq}-${n.unit}`;
@@ -314,6 +321,16 @@ export function Start(p: { me: Session }) {
               empty={t('deadlines_today_none')}
             />
           </Section>
+          {wl.data.admitted && p.me.units.some((u) => u.kind === 'ward') ? (
+            <Section id="wl-admitted" title={t('admitted_list')} count={wl.data.admitted.length}>
+              <EpisodeTable
+                rows={byTodo(wl.data.admitted)}
+                columns={['status', 'expected', 'todo']}
+                caption={t('admitted_list')}
+                empty={t('admitted_list_none')}
+              />
+            </Section>
+          ) : null}
           <Section id="wl-ready" title={t('ready_waiting')} count={wl.data.ready_waiting.length}>
             <EpisodeTable
               rows={wl.data.ready_waiting}
