@@ -354,6 +354,17 @@ hg_status event_error_set(event_error *err, event_reason r, const char *field)
 	return ri->status;
 }
 
+hg_status event_error_pnr(event_error *err, int why, const char *field)
+{
+	hg_status rc = event_error_set(err, EVR_BAD_PERSONNUMMER, field);
+	if (err && why != PNR_OK) {
+		const hg_code_label *m = pnr_reason_message((pnr_reason)why);
+		err->message_en = m->en;
+		err->message_sv = m->sv;
+	}
+	return rc;
+}
+
 void event_init(event *ev, event_type type)
 {
 	memset(ev, 0, sizeof *ev);
@@ -506,7 +517,9 @@ static hg_status check_admitted(struct vctx *c)
 	opt.accept_reserve = true;
 	pnr parsed;
 	pnr_reason why;
-	if (pnr_parse(p->personnummer, &opt, &parsed, &why) != HG_OK || strcmp(parsed.normal, p->personnummer) != 0)
+	if (pnr_parse(p->personnummer, &opt, &parsed, &why) != HG_OK)
+		return event_error_pnr(c->err, (int)why, "patient.personnummer");
+	if (strcmp(parsed.normal, p->personnummer) != 0)
 		return fail(c, EVR_BAD_PERSONNUMMER, "patient.personnummer");
 	if ((rc = check_text(c, p->name, sizeof p->name, true, "patient.name")) ||
 	    (rc = check_municipality(c, p->registered_municipality, "patient.registered_municipality")) ||

@@ -422,6 +422,9 @@ typedef struct event_error {
 void event_error_clear(event_error *err);
 /* Fills *err (which may be NULL) and returns the reason's status. */
 hg_status event_error_set(event_error *err, event_reason r, const char *field) HG_MUST_CHECK;
+/* EVR_BAD_PERSONNUMMER with the words of pnr_reason_message(why) (a pnr_reason): which part of the number is
+ * wrong. PNR_OK keeps the reason's own message. */
+hg_status event_error_pnr(event_error *err, int why, const char *field) HG_MUST_CHECK;
 
 /*
  * Checks what can be checked on one event without its episode: type and codes

@@ -36,6 +36,35 @@ static const hg_code_label reasons[PNR_REASON_COUNT] = {
 			       "reference date out of range"},
 };
 
+/* The same reasons as whole sentences for the person who typed the number: which part is wrong. */
+static const hg_code_label messages[PNR_REASON_COUNT] = {
+	[PNR_OK] = {"ok", "Numret är giltigt.", "The number is valid."},
+	[PNR_EMPTY] = {"empty", "Skriv personnumret.", "Enter the personal identity number."},
+	[PNR_BAD_LENGTH] = {"bad_length",
+			    "Personnumret har fel antal siffror: skriv 12 siffror (ÅÅÅÅMMDD-NNNN) eller 10 (ÅÅMMDD-NNNN).",
+			    "The number has the wrong number of digits: write 12 (YYYYMMDD-NNNN) or 10 (YYMMDD-NNNN)."},
+	[PNR_BAD_CHARACTER] = {"bad_character", "Personnumret får bara innehålla siffror och ett bindestreck.",
+			       "The number may only hold digits and a hyphen."},
+	[PNR_BAD_SEPARATOR] = {"bad_separator",
+			       "Bindestrecket står på fel plats: det ska stå före de fyra sista siffrorna (ÅÅÅÅMMDD-NNNN).",
+			       "The hyphen is in the wrong place: it goes before the last four digits (YYYYMMDD-NNNN)."},
+	[PNR_BAD_DATE] = {"bad_date",
+			  "Datumdelen (ÅÅÅÅMMDD) är inget riktigt datum: kontrollera månad och dag.",
+			  "The date part (YYYYMMDD) is not a real date: check the month and the day."},
+	[PNR_BAD_SERIAL] = {"bad_serial", "Födelsenumret (siffrorna 9-11) kan inte vara 000.",
+			    "The birth number (digits 9-11) cannot be 000."},
+	[PNR_BAD_CHECKSUM] = {"bad_checksum",
+			      "Kontrollsiffran (den sista siffran) stämmer inte: någon siffra är felskriven.",
+			      "The check digit (the last digit) does not match: a digit is mistyped."},
+	[PNR_FUTURE_DATE] = {"future_date", "Födelsedatumet i personnumret ligger i framtiden.",
+			     "The birth date in the number lies in the future."},
+	[PNR_RESERVE_NOT_ACCEPTED] = {"reserve_not_accepted", "Reservnummer godtas inte här: skriv personnummer "
+							       "eller samordningsnummer.",
+				      "Reserve numbers are not accepted here: write a personal identity or coordination number."},
+	[PNR_BAD_REFERENCE] = {"bad_reference", "Personnumret kan inte prövas mot dagens datum.",
+			       "The number cannot be checked against today's date."},
+};
+
 /* The written layouts of a personnummer, by trimmed length. */
 static const struct pnr_layout {
 	size_t len;
@@ -335,6 +364,11 @@ const hg_code_label *pnr_kind_label(pnr_kind k)
 const hg_code_label *pnr_reason_label(pnr_reason r)
 {
 	return (unsigned)r < PNR_REASON_COUNT ? &reasons[r] : &reasons[PNR_BAD_CHARACTER];
+}
+
+const hg_code_label *pnr_reason_message(pnr_reason r)
+{
+	return (unsigned)r < PNR_REASON_COUNT ? &messages[r] : &messages[PNR_BAD_CHARACTER];
 }
 
 const char *pnr_sex_code(pnr_sex s)

@@ -97,6 +97,12 @@ char *pnr_mask(const pnr *p, char buf[static PNR_TEXT_SIZE]);
 const hg_code_label *pnr_kind_label(pnr_kind k);
 /* Code ("empty", "bad_checksum", ...) and English and Swedish messages of a reason. */
 const hg_code_label *pnr_reason_label(pnr_reason r);
+/*
+ * The reason as a whole sentence in words a nurse uses, naming the part of the
+ * number that is wrong (the check digit, the date part, the hyphen):
+ * "Kontrollsiffran (den sista siffran) stämmer inte: ...". Same codes.
+ */
+const hg_code_label *pnr_reason_message(pnr_reason r);
 /* "female", "male" or "none". */
 const char *pnr_sex_code(pnr_sex s);
 

@@ -1730,7 +1730,10 @@ static hg_status post_search(http_request *req, http_response *res, void *p)
 	opt = pnr_options_default(cal_local_date(now));
 	opt.accept_reserve = true;
 	if (pnr_parse(number, &opt, &parsed, &why) != HG_OK)
-		return http_reply_problem(res, 422, "bad_personnummer", NULL, "personnummer", "Ogiltigt personnummer.");
+		return http_reply_problem_ext(res, 422, "bad_personnummer", NULL, "personnummer",
+					      wants_english(req) ? pnr_reason_message(why)->en : pnr_reason_message(why)->sv,
+					      json_pack("{s:s, s:s}", "reason", pnr_reason_label(why)->code, "message_en",
+							pnr_reason_message(why)->en));
 	store_query_init(&q);
 	q.units = (const char (*)[HG_ID_MAX])c.user.units;
 	q.n_units = (size_t)c.user.n_units;

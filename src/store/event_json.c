@@ -489,7 +489,9 @@ static hg_status parse_personnummer(struct pctx *c, const json_t *v, char *dst, 
 	opt.accept_reserve = true;
 	pnr parsed;
 	pnr_reason why;
-	if (pnr_parse(json_string_value(v), &opt, &parsed, &why) != HG_OK || strlen(parsed.normal) >= size)
+	if (pnr_parse(json_string_value(v), &opt, &parsed, &why) != HG_OK)
+		return event_error_pnr(c->err, (int)why, path); /* names the part that is wrong */
+	if (strlen(parsed.normal) >= size)
 		return fail(c, EVR_BAD_PERSONNUMMER, path);
 	memcpy(dst, parsed.normal, strlen(parsed.normal) + 1);
 	return HG_OK;

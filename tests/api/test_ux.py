@@ -127,5 +127,23 @@ t.ok(all(r.get("status") in ("admitted", "ready") for r in admitted.values()), "
 status, wl, _ = mun.request("GET", "/api/v1/worklist")
 t.eq(wl.get("admitted"), [], "a municipal unit has no ward list")
 
+# ---- item 5: which part of a personnummer is wrong ----
+good = make_pnr(700)
+wrong_check = good[:-1] + str((int(good[-1]) + 1) % 10)
+wrong_date = good[:4] + "13" + good[6:]
+for number, words, words_en in ((wrong_check, "Kontrollsiffran (den sista siffran)", "check digit"),
+                                (wrong_date, "Datumdelen (ÅÅÅÅMMDD)", "date part")):
+    bad = dict(admit, patient=dict(admit["patient"], personnummer=number))
+    status, body, _ = ward.request("POST", "/api/v1/episodes", bad)
+    t.eq((status, body.get("field")), (422, "patient.personnummer"), f"admission with {number} refused")
+    t.ok(words in (body.get("detail") or ""), f"the message names the wrong part: {body.get('detail')}")
+    t.ok(words_en in (body.get("message_en") or ""), f"and in English: {body.get('message_en')}")
+    status, body, _ = ward.request("POST", "/api/v1/search", {"personnummer": number, "reason": "test av sökning"})
+    t.eq((status, body.get("field")), (422, "personnummer"), f"search for {number} refused")
+    t.ok(words in (body.get("detail") or ""), f"the search's message names the wrong part: {body.get('detail')}")
+status, body, _ = ward.request("POST", "/api/v1/search", {"personnummer": wrong_check, "reason": "test av sökning"},
+                               headers={"Accept-Language": "en"})
+t.ok("check digit" in (body.get("detail") or ""), f"in English when asked: {body.get('detail')}")
+
 srv.stop()
 t.finish()

@@ -213,6 +213,41 @@ static void test_edges(struct test *t)
 	T_EQ_STR(t, pnr_kind_label(PNR_COORDINATION)->en, "coordination number", "kind label");
 }
 
+/* The sentence a nurse reads names the part of the number that is wrong (issue 18.5). */
+static void test_messages(struct test *t)
+{
+	static const struct {
+		const char *in;
+		pnr_reason why;
+		const char *part; /* in the Swedish sentence */
+		const char *part_en;
+	} rows[] = {
+		{"19121212-1213", PNR_BAD_CHECKSUM, "Kontrollsiffran (den sista siffran)", "check digit"},
+		{"19121312-1212", PNR_BAD_DATE, "Datumdelen (ÅÅÅÅMMDD)", "date part"},
+		{"19121212-0002", PNR_BAD_SERIAL, "Födelsenumret", "birth number"},
+		{"1912121-21212", PNR_BAD_SEPARATOR, "Bindestrecket", "hyphen"},
+		{"19121212-12", PNR_BAD_LENGTH, "antal siffror", "number of digits"},
+		{"1912121a-1212", PNR_BAD_CHARACTER, "bara innehålla siffror", "only hold digits"},
+		{"20990101-1230", PNR_FUTURE_DATE, "framtiden", "future"},
+		{"", PNR_EMPTY, "Skriv personnumret", "Enter"},
+	};
+	pnr_options o = options(REF, RES);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		pnr p;
+		pnr_reason why = PNR_OK;
+		T_TRUE(t, pnr_parse(rows[i].in, &o, &p, &why) != HG_OK, "row %zu: '%s' refused", i, rows[i].in);
+		T_EQ_INT(t, why, rows[i].why, "row %zu: reason of '%s'", i, rows[i].in);
+		const hg_code_label *m = pnr_reason_message(why);
+		T_EQ_STR(t, m->code, pnr_reason_label(why)->code, "row %zu: same code", i);
+		T_TRUE(t, strstr(m->sv, rows[i].part) != NULL, "row %zu: '%s' names %s", i, m->sv, rows[i].part);
+		T_TRUE(t, strstr(m->en, rows[i].part_en) != NULL, "row %zu: '%s' names %s", i, m->en, rows[i].part_en);
+	}
+	for (int r = 0; r < PNR_REASON_COUNT; r++) {
+		const hg_code_label *m = pnr_reason_message((pnr_reason)r);
+		T_TRUE(t, m->sv && *m->sv && m->en && *m->en, "reason %d has a sentence", r);
+	}
+}
+
 static void test_luhn(struct test *t)
 {
 	static const struct {
@@ -320,6 +355,7 @@ int main(void)
 	struct test t = {.name = "test_pnr"};
 	test_parse(&t);
 	test_edges(&t);
+	test_messages(&t);
 	test_luhn(&t);
 	test_age(&t);
 	test_mask(&t);
