@@ -277,7 +277,7 @@ hg_status agreement_average_period(const agreement *a, hg_date d, hg_date *start
 static const agreement statutory[] = {
 	{
 		.id = "statutory-2018",
-		.name = "Statutory default 2018 (SFS 2017:612 ch. 5; psychiatric care: 30 days, prop. 2017/18:12)",
+		.name = "Lagens standard 2018 (SFS 2017:612 5 kap.; psykiatrisk vård: 30 dagar, prop. 2017/18:12)",
 		.version = 1,
 		.region = "",
 		.n_municipalities = 0,
@@ -293,7 +293,7 @@ static const agreement statutory[] = {
 	},
 	{
 		.id = "statutory",
-		.name = "Statutory default (SFS 2017:612 ch. 5): 3 calendar days, national amount",
+		.name = "Lagens standard (SFS 2017:612 5 kap.): 3 kalenderdagar, nationellt belopp",
 		.version = 1,
 		.region = "",
 		.n_municipalities = 0,

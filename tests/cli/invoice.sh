@@ -32,8 +32,8 @@ sed 's/"version": 1/"version": 2/; s/500000/510000/' "$AGR" >"$T/v2.json"
 expect_out "import version 2" "imported	dalarna-test	version 2" "${A[@]}" import "$T/v2.json"
 expect_out "list" "dalarna-test	1	per_night	2024-01-01	open	older	Test agreement for the invoice tests: 3 calendar days, 5 000 kr a night in 2024
 dalarna-test	2	per_night	2024-01-01	open	latest	Test agreement for the invoice tests: 3 calendar days, 5 000 kr a night in 2024
-statutory	1	per_night	2019-01-01	open	latest	Statutory default (SFS 2017:612 ch. 5): 3 calendar days, national amount
-statutory-2018	1	per_night	2018-01-01	2018-12-31	latest	Statutory default 2018 (SFS 2017:612 ch. 5; psychiatric care: 30 days, prop. 2017/18:12)" \
+statutory	1	per_night	2019-01-01	open	latest	Lagens standard (SFS 2017:612 5 kap.): 3 kalenderdagar, nationellt belopp
+statutory-2018	1	per_night	2018-01-01	2018-12-31	latest	Lagens standard 2018 (SFS 2017:612 5 kap.; psykiatrisk vård: 30 dagar, prop. 2017/18:12)" \
 	"${A[@]}" list
 expect_out "show is the file as imported" "same" \
 	py "import json,sys; print('same' if json.loads(sys.stdin.read()) == json.load(open('$AGR')) else 'differs')" \

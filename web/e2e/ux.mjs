@@ -10,6 +10,10 @@
 //   patient in hospital on the ward with what is still to do - the notice not
 //   sent, the expected date passed, ready without the municipality's answer;
 //   a municipal user has no such list.
+//   words a nurse uses (item 5): the buttons name actions ("Sätt processfärg"),
+//   a note counts its characters, an acknowledgement shows who acknowledged,
+//   a search says "1 träff", a wrong check digit is named as such, the
+//   agreement has its Swedish name.
 // Screenshots go to test-artifacts/ux-*.png.
 import { join } from 'node:path';
 import { kronor } from './invoices.mjs';
@@ -185,6 +189,56 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
     const agreement = await card.locator('[data-fact=agreement]').innerText();
     assert(agreement.includes('statutory'), `the agreement in force: ${agreement}`);
     await card.screenshot({ path: join(artifacts, 'ux-episode-liability.png') });
+    await S.ctx.close();
+  }, { flow: false });
+
+  await r.step('ux: buttons name actions, notes count characters, acknowledgements show who', async () => {
+    const mun = await apiLogin(url, 'bist-falun');
+    const view = (await api(url, mun, 'GET', `/api/v1/episodes/${longWait}`)).json;
+    const notice = view.events.find((e) => e.type === 'admission_notice');
+    const ack = await api(url, mun, 'POST', `/api/v1/episodes/${longWait}/acknowledgements`, { seq: notice.seq });
+    assert(ack.status === 201 || ack.status === 200, `acknowledged: ${ack.status} ${JSON.stringify(ack.json)}`);
+    const S = await newSession('avd12');
+    await login(S.page, 'avd12');
+    await S.page.goto(`${url}/episodes/${longWait}`);
+    const track = S.page.locator('button[data-form=track_set]');
+    await track.waitFor();
+    eq((await track.innerText()).trim(), 'Sätt processfärg', 'the track button is an action');
+    eq((await S.page.locator('button[data-form=expected_date_changed]').innerText()).trim(), 'Ändra beräknat utskrivningsdatum', 'the date button is an action');
+    const done = S.page.locator(`li.ev[data-seq="${notice.seq}"] li.ack-done`);
+    await done.waitFor();
+    const who = await done.innerText();
+    assert(who.includes('av bist-falun'), `the acknowledgement names who: ${who}`);
+    await track.click();
+    const note = S.page.locator('#form-track_set textarea[name=note]');
+    await note.fill('Åsa är hemma på fredag');
+    const counter = S.page.locator('#form-track_set .char-count');
+    eq((await counter.innerText()).trim(), '22 av högst 1000 tecken', 'the note counts characters (å counts once)');
+    eq(await note.getAttribute('maxlength'), '1000', 'the limit is in characters');
+    const agreement = await S.page.locator('[data-testid=liability] [data-fact=agreement]').innerText();
+    assert(agreement.includes('Lagens standard'), `the agreement's Swedish name: ${agreement}`);
+    await S.ctx.close();
+  }, { flow: false });
+
+  await r.step('ux: a search says "1 träff"; a wrong check digit is named', async () => {
+    const S = await newSession('avd12');
+    await login(S.page, 'avd12');
+    const ward = await apiLogin(url, 'avd12');
+    const number = (await api(url, ward, 'GET', `/api/v1/episodes/${longWait}`)).json.episode.patient.personnummer;
+    await S.page.goto(`${url}/search`);
+    await S.page.locator('#search-personnummer').fill(number);
+    await S.page.locator('#search-reason').fill('kontroll av träffar');
+    await S.page.locator('#search button[type=submit]').click();
+    const h = S.page.locator('#search-h');
+    await h.waitFor();
+    eq((await h.innerText()).trim(), '1 träff', 'one hit in the singular');
+    const wrong = number.slice(0, -1) + String((Number(number.slice(-1)) + 1) % 10);
+    await S.page.locator('#search-personnummer').fill(wrong);
+    await S.page.locator('#search button[type=submit]').click();
+    const msg = S.page.locator('#search-personnummer-err');
+    await msg.waitFor();
+    const text = await msg.innerText();
+    assert(text.includes('Kontrollsiffran (den sista siffran)'), `the check digit is named: ${text}`);
     await S.ctx.close();
   }, { flow: false });
 }

@@ -221,6 +221,8 @@ const sv = {
   filter_any: 'Alla',
   filter_apply: 'Visa',
   results: 'träffar',
+  chars_used: '{n} av högst {max} tecken',
+  result_one: 'träff',
   prev_page: 'Föregående',
   next_page: 'Nästa',
   page: 'Sida',
@@ -582,6 +584,8 @@ const en: Record<Key, string> = {
   filter_any: 'All',
   filter_apply: 'Show',
   results: 'results',
+  chars_used: '{n} of at most {max} characters',
+  result_one: 'result',
   prev_page: 'Previous',
   next_page: 'Next',
   page: 'Page',
@@ -765,6 +769,11 @@ export function t(k: Key): string {
   return tables[lang.get()][k];
 }
 
+/** A text with {name} placeholders filled in: tf('chars_used', {n: 3, max: 1000}). */
+export function fill(text: string, values: Record<string, number | string>): string {
+  return Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, String(v)), text);
+}
+
 /** "1 natt", "2 nätter": a count with the singular or plural word of the language. */
 export function plural(n: number, one: Key, many: Key): string {
   return `${n} ${t(n === 1 ? one : many)}`;
@@ -807,6 +816,28 @@ const codes: Record<string, Record<string, Pair>> = {
     admission_notice: ['Inskrivningsmeddelande inom 24 timmar', 'Admission notice within 24 hours'],
     care_contact: ['Fast vårdkontakt utsedd inom 3 dagar', 'Care contact appointed within 3 days'],
     sip_call: ['Kallelse till SIP inom 3 dagar', 'SIP meeting called within 3 days'],
+  },
+  // what a button that opens an event's form says: the action, not the event that follows (issue 18.5)
+  action: {
+    transferred: ['Flytta till annan avdelning', 'Transfer to another ward'],
+    admission_notice: ['Skicka inskrivningsmeddelande', 'Send admission notice'],
+    expected_date_changed: ['Ändra beräknat utskrivningsdatum', 'Change expected discharge date'],
+    acknowledged: ['Kvittera', 'Acknowledge'],
+    info_requested: ['Begär information', 'Request information'],
+    info_replied: ['Svara på begäran om information', 'Answer an information request'],
+    consent_recorded: ['Registrera samtycke', 'Record consent'],
+    track_set: ['Sätt processfärg', 'Set process track'],
+    care_contact_appointed: ['Utse fast vårdkontakt', 'Appoint care contact'],
+    sip_called: ['Kalla till SIP', 'Call a SIP meeting'],
+    sip_held: ['Registrera genomförd SIP', 'Record a SIP meeting held'],
+    ready_for_discharge: ['Meddela utskrivningsklar', 'Notify ready for discharge'],
+    ready_withdrawn: ['Återta utskrivningsklar', 'Withdraw ready for discharge'],
+    municipality_ready: ['Meddela hemgångsklar', 'Report ready to receive'],
+    discharged: ['Skriv ut patienten', 'Discharge the patient'],
+    deviation: ['Rapportera avvikelse', 'Report a deviation'],
+    cancelled: ['Makulera', 'Cancel'],
+    leave_started: ['Påbörja permission', 'Start leave'],
+    leave_ended: ['Avsluta permission', 'End leave'],
   },
   todo: {
     notice_not_sent: ['Inskrivningsmeddelande inte skickat', 'Admission notice not sent'],
@@ -919,6 +950,11 @@ export function codeLabel(table: keyof typeof codes | string, code: string | nul
   const p = codes[table]?.[code];
   if (!p) return code;
   return lang.get() === 'sv' ? p[0] : p[1];
+}
+
+/** What the button that opens an event type's form says: its action ("Sätt processfärg"), else the event's name. */
+export function actionLabel(type: string): string {
+  return codes.action[type] ? codeLabel('action', type) : codeLabel('event', type);
 }
 
 /** Every code of a table, in table order (for selects). */

@@ -8,7 +8,7 @@
 // note. Empty optional members are left out (the API treats absent as empty).
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { request, useSubmit, type AppendResult, type EpisodeState, type EpisodeView, type Session, type Unit } from '../api';
-import { codeLabel, codeList, formatInstant, nowLocalInput, t, todayLocal, type Key } from '../i18n';
+import { actionLabel, codeLabel, codeList, formatInstant, nowLocalInput, t, todayLocal, type Key } from '../i18n';
 import { episodeParties, openRequestsTo } from '../rules';
 import { directory, unitName } from '../state';
 import { Checkbox, FormShell, Select, TextArea, TextInput, errorFor, fieldId, missingRequired } from './fields';
@@ -416,7 +416,7 @@ export function EventForm(p: {
   return (
     <FormShell
       id={formId}
-      title={codeLabel('event', p.type) + (p.preset?.cancels_seq ? ` #${p.preset.cancels_seq}` : '')}
+      title={actionLabel(p.type) + (p.preset?.cancels_seq ? ` #${p.preset.cancels_seq}` : '')}
       fields={names}
       error={sub.error}
       busy={sub.busy}

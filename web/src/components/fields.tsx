@@ -11,7 +11,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, NetworkError } from '../api';
-import { t } from '../i18n';
+import { fill, t } from '../i18n';
 
 /** Problems found before sending (required fields left empty): one message per field. */
 export class FieldErrors extends Error {
@@ -140,16 +140,34 @@ export function TextInput(
   );
 }
 
+/**
+ * The longest free text in characters. The server keeps at most 2 047 bytes (UTF-8); 1 000 characters fit
+ * whatever Swedish letters they hold (å, ä, ö, é take two bytes each), so the limit can be stated in
+ * characters, the way a nurse counts (issue 18.5).
+ */
+export const TEXT_MAX_CHARS = 1000;
+
+/** Characters as a person counts them (code points, not UTF-16 units). */
+export const charCount = (s: string) => [...s].length;
+
 export function TextArea(p: Base & { value: string; onValue: (v: string) => void; maxLength?: number }) {
+  const max = p.maxLength ?? TEXT_MAX_CHARS;
+  const used = charCount(p.value);
+  const id = fieldId(p.form, p.name);
+  const a = aria(p);
   return (
     <Wrap {...p}>
       <textarea
-        {...aria(p)}
+        {...a}
+        aria-describedby={[a['aria-describedby'], id + '-count'].filter(Boolean).join(' ')}
         rows={2}
         value={p.value}
-        maxLength={p.maxLength ?? 2047}
+        maxLength={max}
         onInput={(e) => p.onValue((e.currentTarget as HTMLTextAreaElement).value)}
       />
+      <p class={'char-count' + (used >= max ? ' char-count-full' : '')} id={id + '-count'} data-count={used}>
+        {fill(t('chars_used'), { n: used, max })}
+      </p>
     </Wrap>
   );
 }

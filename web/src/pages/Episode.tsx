@@ -9,7 +9,7 @@ import { DeadlineBadge, ErrorBox, LiabilityBrief, Link, Loading, StatusBadge, Tr
 import { EventForm } from '../components/EventForm';
 import { errorMessage } from '../components/fields';
 import { SurveyStaff } from '../components/SurveyStaff';
-import { codeLabel, formatClock, formatDate, formatInstant, t } from '../i18n';
+import { actionLabel, codeLabel, formatClock, formatDate, formatInstant, t } from '../i18n';
 import { cancellable, cancelledSeqs, offeredForms, roleMaySend } from '../rules';
 import { municipalityLabel, orgName, unitName } from '../state';
 
@@ -401,7 +401,15 @@ function Timeline(p: { view: EpisodeView; me: Session; onChanged: () => void; on
                         <span class="ack-mark" aria-hidden="true">
                           {a ? '✓' : '○'}
                         </span>{' '}
-                        {unitName(unit)}: {a ? `${t('acknowledged')} ${formatInstant(a.occurred_at)}` : t('ack_missing')}{' '}
+                        {unitName(unit)}:{' '}
+                        {a ? (
+                          <span class="ack-who">
+                            {`${t('acknowledged')} ${formatInstant(a.occurred_at)}`}
+                            {a.author.user ? ` ${t('by')} ${a.author.user}` : ''}
+                          </span>
+                        ) : (
+                          t('ack_missing')
+                        )}{' '}
                         {!a && canAck && myUnits.has(unit) ? (
                           <AckButton episode={p.view.episode.id} seq={e.seq} unit={unit} onDone={p.onChanged} />
                         ) : null}
@@ -449,7 +457,7 @@ function Actions(p: {
             aria-controls="event-form-panel"
             onClick={() => p.setOpen(p.open?.type === type ? null : { type })}
           >
-            {codeLabel('event', type)}
+            {actionLabel(type)}
           </button>
         ))}
       </div>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, type EpisodeRow, type Session } from '../api';
 import { EpisodeTable, ErrorBox, Loading } from '../components/common';
 import { Select, TextInput } from '../components/fields';
-import { codeLabel, t } from '../i18n';
+import { codeLabel, plural, t } from '../i18n';
 import { directory, navigate, unitName } from '../state';
 
 const PAGE = 50;
@@ -80,7 +80,7 @@ export function Episodes(p: { me: Session; query: string }) {
       ) : (
         <section class="card" aria-labelledby="list-h">
           <h2 id="list-h">
-            {data.total} {t('results')}
+            {plural(data.total, 'result_one', 'results')}
           </h2>
           <EpisodeTable
             rows={data.episodes}

@@ -185,7 +185,7 @@ function HowCounted(p: { l: InvoiceLine; doc: AgreementDoc | undefined }) {
           </details>
         </li>
       ) : null}
-      {l.rate_fallback ? <li class="inv-note">{ti('rate_fallback')}</li> : null}
+      {l.rate_fallback ? <li class="meta" data-how="rate-fallback">{ti('rate_fallback_line')}</li> : null}
     </ul>
   );
 }
@@ -197,12 +197,19 @@ function Lines(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
   const isDisputed = (ep: number) => disputed !== null && (disputed.length === 0 || disputed.includes(ep));
   const sumNights = inv.lines.reduce((a, l) => a + l.nights, 0);
   const sumAmount = inv.lines.reduce((a, l) => a + l.amount_ore, 0);
+  const fallbacks = inv.lines.filter((l) => l.rate_fallback).length;
   return (
     <section class="card" aria-labelledby="invoice-lines-h" id="invoice-lines">
       <h2 id="invoice-lines-h">
         {ti('lines_title')}
         <span class="count">{inv.lines.length}</span>
       </h2>
+      {fallbacks > 0 ? (
+        // one warning for the invoice, however many lines it concerns (issue 18.5)
+        <p class="inv-note" role="note" id="rate-fallback">
+          {ti('rate_fallback')} ({fallbacks} {ti('rate_fallback_lines')})
+        </p>
+      ) : null}
       {inv.lines.length === 0 ? (
         <p class="empty">{ti('lines_empty')}</p>
       ) : (

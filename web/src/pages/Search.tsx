@@ -5,7 +5,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { request, useSubmit, type EpisodeRow } from '../api';
 import { EpisodeTable } from '../components/common';
 import { FormShell, TextInput, missingRequired } from '../components/fields';
-import { t } from '../i18n';
+import { plural, t } from '../i18n';
 
 export function Search() {
   const [pnr, setPnr] = useState('');
@@ -45,7 +45,7 @@ export function Search() {
       {rows ? (
         <section class="card" aria-labelledby="search-h" aria-live="polite">
           <h2 id="search-h">
-            {rows.length} {t('results')}
+            {plural(rows.length, 'result_one', 'results')}
           </h2>
           <EpisodeTable rows={rows} columns={['ward', 'status', 'admitted', 'discharged']} caption={t('search_title')} empty={t('search_none')} />
         </section>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { request, usePoll, type BulkAckResult, type EpisodeRow, type PendingNotice, type Session, type Worklist } from '../api';
 import { EpisodeTable, ErrorBox, Link, Loading, Section } from '../components/common';
 import { errorMessage } from '../components/fields';
-import { codeLabel, formatClock, formatInstant, t } from '../i18n';
+import { codeLabel, fill, formatClock, formatInstant, t } from '../i18n';
 import { roleMaySend } from '../rules';
 import { unitName } from '../state';
 
@@ -51,10 +51,6 @@ function AckButton(p: { n: PendingNotice; onDone: () => void }) {
 
 const NOTICE_TYPES = ['admission_notice', 'ready_for_discharge', 'expected_date_changed', 'ready_withdrawn'];
 const PAGE = 25;
-
-function fill(text: string, values: Record<string, number>): string {
-  return Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, String(v)), text);
-}
 
 /** The ward's patients with the most left to do first, then the longest stays. */
 function byTodo(rows: EpisodeRow[]): EpisodeRow[] {
