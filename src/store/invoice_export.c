@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/calendar.h"
+#include "core/date.h"
+#include "core/invoice.h"
 #include "store/invoice_export.h"
 
 #ifdef HG_HAVE_XLSXWRITER
@@ -107,12 +110,91 @@ static const char *care_sv(const char *code)
 	return code;
 }
 
-typedef enum row_kind { ROW_LINE, ROW_EXCLUSION, ROW_TOTAL } row_kind;
+/* ---- the decision and the trail, in Swedish with local times (issue 18.6) ---- */
+
+/* "2024-06-03 10:15" (Europe/Stockholm) from an API instant "2024-06-03T08:15:00Z"; "" when there is none. */
+static const char *local_time(const char *iso, char buf[static 20])
+{
+	hg_instant t;
+	buf[0] = '\0';
+	if (iso && *iso && instant_parse_iso(iso, &t) == HG_OK) {
+		cal_local l = cal_local_from_instant(t);
+		char d[11];
+		if (l.date != HG_DATE_NONE)
+			(void)snprintf(buf, 20, "%s %02d:%02d", date_format(l.date, d), l.hour, l.minute);
+	}
+	return buf;
+}
+
+/* The Swedish word of an invoice state, step or outcome code (the core's labels); the code itself if unknown. */
+static const char *state_sv(const char *code)
+{
+	invoice_state x;
+	return invoice_state_from_code(code, &x) ? invoice_state_label(x)->sv : code;
+}
+
+static const char *action_sv(const char *code)
+{
+	invoice_action x;
+	if (strcmp(code, "build") == 0)
+		return "byggt"; /* the first step: not a transition of the workflow */
+	return invoice_action_from_code(code, &x) ? invoice_action_label(x)->sv : code;
+}
+
+static const char *outcome_sv(const char *code)
+{
+	invoice_outcome x;
+	return invoice_outcome_from_code(code, &x) ? invoice_outcome_label(x)->sv : code;
+}
+
+/* True when a decision stands on the invoice: an outcome, or an amount owed other than the basis's total. */
+static bool has_decision(const json_t *inv)
+{
+	const json_t *owed = json_object_get(inv, "owed_ore");
+	return json_is_string(json_object_get(inv, "outcome")) ||
+	       (json_is_integer(owed) && json_integer_value(owed) != json_integer_value(json_object_get(inv, "total_ore")));
+}
+
+/* The reason of the invoice's latest decide step, or "". */
+static const char *decision_reason(const json_t *inv)
+{
+	const char *reason = "";
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(inv, "steps"), i, st) {
+		if (strcmp(jstr(st, "action"), "decide") == 0)
+			reason = jstr(st, "reason");
+	}
+	return reason;
+}
+
+/* "avgjord: justerad. Ett dygn avräknas" - the decision in words (buf of cap bytes). */
+static const char *decision_words(const json_t *inv, char *buf, size_t cap)
+{
+	const char *outcome = jstr(inv, "outcome"), *reason = decision_reason(inv);
+	(void)snprintf(buf, cap, "%s%s%s%s%s", state_sv(jstr(inv, "state")), *outcome ? ": " : "",
+		       *outcome ? outcome_sv(outcome) : "", *reason ? ". " : "", reason);
+	return buf;
+}
+
+/* "2024-06-03 10:15 skicka av faktura-region (R20): reason" - one step of the trail in words. */
+static const char *step_words(const json_t *st, char *buf, size_t cap)
+{
+	char at[20];
+	const char *outcome = jstr(st, "outcome"), *reason = jstr(st, "reason");
+	(void)snprintf(buf, cap, "%s %s%s%s av %s (%s) -> %s%s%s", local_time(jstr(st, "at"), at),
+		       action_sv(jstr(st, "action")), *outcome ? ": " : "", *outcome ? outcome_sv(outcome) : "",
+		       jstr(st, "username"), jstr(st, "org"), state_sv(jstr(st, "state")), *reason ? ". " : "", reason);
+	return buf;
+}
+
+typedef enum row_kind { ROW_LINE, ROW_EXCLUSION, ROW_TOTAL, ROW_DECISION, ROW_STEP } row_kind;
 
 /* Fills row[] for an invoice inv and, unless a total, its line or exclusion l. */
-static void fill_row(const json_t *inv, const json_t *l, row_kind kind, cell row[COL_COUNT])
+static void fill_row(const json_t *inv, const json_t *l, row_kind kind, cell row[COL_COUNT], char *words, size_t cap)
 {
-	static const char *const types[] = {[ROW_LINE] = "rad", [ROW_EXCLUSION] = "undantag", [ROW_TOTAL] = "summa"};
+	static const char *const types[] = {[ROW_LINE] = "rad", [ROW_EXCLUSION] = "undantag", [ROW_TOTAL] = "summa",
+					    [ROW_DECISION] = "beslut", [ROW_STEP] = "händelse"};
 	for (int c = 0; c < COL_COUNT; c++)
 		row[c] = (cell){CELL_TEXT, "", 0};
 	row[COL_MUNICIPALITY].text = jstr(inv, "municipality");
@@ -124,6 +206,17 @@ static void fill_row(const json_t *inv, const json_t *l, row_kind kind, cell row
 		row[COL_AMOUNT_KR] = (cell){CELL_KRONOR, NULL, jint(inv, "total_ore")};
 		row[COL_AMOUNT_ORE] = (cell){CELL_INT, NULL, jint(inv, "total_ore")};
 		row[COL_AGREEMENT].text = jstr(inv, "agreement");
+		return;
+	}
+	if (kind == ROW_DECISION) { /* what is owed after the decision, and why */
+		row[COL_AMOUNT_KR] = (cell){CELL_KRONOR, NULL, jint(inv, "owed_ore")};
+		row[COL_AMOUNT_ORE] = (cell){CELL_INT, NULL, jint(inv, "owed_ore")};
+		row[COL_REASON].text = decision_words(inv, words, cap);
+		row[COL_AGREEMENT].text = jstr(inv, "agreement");
+		return;
+	}
+	if (kind == ROW_STEP) {
+		row[COL_REASON].text = step_words(l, words, cap);
 		return;
 	}
 	row[COL_EPISODE] = (cell){CELL_INT, NULL, jint(l, "episode")};
@@ -147,27 +240,39 @@ static void fill_row(const json_t *inv, const json_t *l, row_kind kind, cell row
 	}
 }
 
-/* Calls emit for every row of every invoice: lines, exclusions, then the total. */
+/* Calls emit for every row of every invoice: lines, exclusions, the total, then the decision (when one
+ * stands: the amount owed) and the trail of steps, oldest first. */
 static bool each_row(const json_t *invoices, bool (*emit)(void *ctx, const json_t *inv, const cell *row, row_kind k),
 		     void *ctx)
 {
 	size_t i, j;
 	json_t *inv, *l;
 	cell row[COL_COUNT];
+	char words[INVOICE_REASON_MAX + 256];
 	json_array_foreach(invoices, i, inv) {
 		json_array_foreach(json_object_get(inv, "lines"), j, l) {
-			fill_row(inv, l, ROW_LINE, row);
+			fill_row(inv, l, ROW_LINE, row, words, sizeof words);
 			if (!emit(ctx, inv, row, ROW_LINE))
 				return false;
 		}
 		json_array_foreach(json_object_get(inv, "exclusions"), j, l) {
-			fill_row(inv, l, ROW_EXCLUSION, row);
+			fill_row(inv, l, ROW_EXCLUSION, row, words, sizeof words);
 			if (!emit(ctx, inv, row, ROW_EXCLUSION))
 				return false;
 		}
-		fill_row(inv, NULL, ROW_TOTAL, row);
+		fill_row(inv, NULL, ROW_TOTAL, row, words, sizeof words);
 		if (!emit(ctx, inv, row, ROW_TOTAL))
 			return false;
+		if (has_decision(inv)) {
+			fill_row(inv, NULL, ROW_DECISION, row, words, sizeof words);
+			if (!emit(ctx, inv, row, ROW_DECISION))
+				return false;
+		}
+		json_array_foreach(json_object_get(inv, "steps"), j, l) {
+			fill_row(inv, l, ROW_STEP, row, words, sizeof words);
+			if (!emit(ctx, inv, row, ROW_STEP))
+				return false;
+		}
 	}
 	return true;
 }
@@ -299,9 +404,18 @@ static bool xlsx_sheet(xlsx_ctx *c, const json_t *inv, size_t index)
 	(void)snprintf(title, sizeof title, "Fakturaunderlag betalningsansvar %s, %s %s", jstr(inv, "month"),
 		       jstr(inv, "municipality_name"), jstr(inv, "municipality"));
 	worksheet_write_string(c->ws, 0, 0, title, c->bold);
+	char at[20];
 	(void)snprintf(title, sizeof title, "Överenskommelse %s version %lld; brytpunkt %s; status %s",
-		       jstr(inv, "agreement"), jint(inv, "agreement_version"), jstr(inv, "cutoff"), jstr(inv, "state"));
+		       jstr(inv, "agreement"), jint(inv, "agreement_version"), local_time(jstr(inv, "cutoff"), at),
+		       state_sv(jstr(inv, "state")));
 	worksheet_write_string(c->ws, 1, 0, title, NULL);
+	if (has_decision(inv)) {
+		char kr[32], words[INVOICE_REASON_MAX + 64];
+		format_kronor(jint(inv, "owed_ore"), ',', kr, sizeof kr);
+		(void)snprintf(title, sizeof title, "Att betala efter beslut: %s kr (%s)", kr,
+			       decision_words(inv, words, sizeof words));
+		worksheet_write_string(c->ws, 2, 0, title, c->bold);
+	}
 	for (int i = 0; i < COL_COUNT; i++) {
 		worksheet_write_string(c->ws, 3, (lxw_col_t)i, export_columns[i].header, c->bold);
 		worksheet_set_column(c->ws, (lxw_col_t)i, (lxw_col_t)i, export_columns[i].width, NULL);
@@ -315,7 +429,7 @@ static bool xlsx_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 	xlsx_ctx *c = ctx;
 	(void)inv;
 	for (int i = 0; i < COL_COUNT; i++) {
-		lxw_format *f = k == ROW_TOTAL ? c->bold : NULL;
+		lxw_format *f = k == ROW_TOTAL || k == ROW_DECISION ? c->bold : NULL;
 		switch (row[i].kind) {
 		case CELL_TEXT:
 			if (row[i].text[0])
@@ -489,7 +603,7 @@ static void pdf_cells(pdf_ctx *c, const cell *row, bool bold)
 
 static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 {
-	char line[512];
+	char line[512], words[INVOICE_REASON_MAX + 256];
 	cell row[COL_COUNT];
 	size_t j;
 	json_t *l;
@@ -500,23 +614,32 @@ static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 	(void)snprintf(line, sizeof line, "Kommun: %s (%s)", jstr(inv, "municipality_name"), jstr(inv, "municipality"));
 	pdf_text(c, PDF_MARGIN, 10, false, line);
 	pdf_next(c, 1);
+	char at[20];
 	(void)snprintf(line, sizeof line, "Överenskommelse: %s version %lld. Brytpunkt: %s. Status: %s. Faktura: %lld",
-		       jstr(inv, "agreement"), jint(inv, "agreement_version"), jstr(inv, "cutoff"), jstr(inv, "state"),
-		       jint(inv, "id"));
+		       jstr(inv, "agreement"), jint(inv, "agreement_version"), local_time(jstr(inv, "cutoff"), at),
+		       state_sv(jstr(inv, "state")), jint(inv, "id"));
 	pdf_text(c, PDF_MARGIN, 10, false, line);
 	pdf_next(c, 2);
 	for (size_t i = 0; i < sizeof pdf_columns / sizeof pdf_columns[0]; i++)
 		pdf_text(c, pdf_columns[i].x, 8, true, pdf_columns[i].header);
 	pdf_next(c, 1.2f);
 	json_array_foreach(json_object_get(inv, "lines"), j, l) {
-		fill_row(inv, l, ROW_LINE, row);
+		fill_row(inv, l, ROW_LINE, row, words, sizeof words);
 		pdf_cells(c, row, false);
 		pdf_next(c, 1);
 	}
-	fill_row(inv, NULL, ROW_TOTAL, row);
+	fill_row(inv, NULL, ROW_TOTAL, row, words, sizeof words);
 	row[COL_NAME].text = "Summa";
 	pdf_cells(c, row, true);
 	pdf_next(c, 2);
+	if (has_decision(inv)) { /* what is owed now, before anything else on paper */
+		char kr[32];
+		format_kronor(jint(inv, "owed_ore"), ',', kr, sizeof kr);
+		(void)snprintf(line, sizeof line, "Att betala efter beslut: %s kr (%s)", kr,
+			       decision_words(inv, words, sizeof words));
+		pdf_text(c, PDF_MARGIN, 10, true, line);
+		pdf_next(c, 2);
+	}
 	if (json_array_size(json_object_get(inv, "exclusions")) > 0) {
 		pdf_text(c, PDF_MARGIN, 10, true, "Faktureras inte (villkor för betalningsansvar ej uppfyllda):");
 		pdf_next(c, 1.4f);
@@ -526,6 +649,15 @@ static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 				       *jstr(l, "ward_name") ? jstr(l, "ward_name") : jstr(l, "ward"),
 				       jstr(l, "reason_sv"), jint(l, "unbilled_nights"), jint(l, "unbilled_ore"));
 			pdf_text(c, PDF_MARGIN, 8, false, line);
+			pdf_next(c, 1);
+		}
+	}
+	if (json_array_size(json_object_get(inv, "steps")) > 0) {
+		pdf_next(c, 1);
+		pdf_text(c, PDF_MARGIN, 10, true, "Historik:");
+		pdf_next(c, 1.4f);
+		json_array_foreach(json_object_get(inv, "steps"), j, l) {
+			pdf_text(c, PDF_MARGIN, 8, false, step_words(l, words, sizeof words));
 			pdf_next(c, 1);
 		}
 	}

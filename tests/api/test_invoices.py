@@ -245,6 +245,38 @@ t.ok(ctype.startswith("text/csv"), "csv content type")
 rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
 t.eq(len([r for r in rows if r["typ"] == "rad"]), len(inv["lines"]), "csv: one row per line")
 t.eq([r["belopp öre"] for r in rows if r["typ"] == "summa"], [str(inv["total_ore"])], "csv: the total")
+# the decision and its trail travel with the exports, in Swedish with local times (issue 18.6)
+import datetime as _dt, re as _re, zipfile as _zip, zlib as _zlib, zoneinfo as _zi  # noqa: E401,E402
+status, decided, _ = region.request("GET", path)
+owed = decided.get("owed_ore")
+t.ok(owed is not None and owed != inv["total_ore"], f"the decision changed what is owed ({owed})")
+decision = [r for r in rows if r["typ"] == "beslut"]
+t.eq([r["belopp öre"] for r in decision], [str(owed)], "csv: the amount owed after the decision")
+t.ok(decision and decision[0]["orsak"] == "avgjord: justerad. Ett dygn avräknas",
+     f"csv: the decision in Swedish with its reason: {decision[0]['orsak'] if decision else None}")
+trail = [r["orsak"] for r in rows if r["typ"] == "händelse"]
+t.eq(len(trail), len(decided.get("steps", [])), "csv: one row per step of the trail")
+first_at = _dt.datetime.strptime(decided["steps"][0]["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc)
+local = first_at.astimezone(_zi.ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M")
+t.ok(trail and trail[0].startswith(local + " byggt av faktura-region"), f"csv: the build at local time {local}: {trail[:1]}")
+t.ok(any(" skicka av faktura-region" in x for x in trail) and any(" bestrid av faktura-falun" in x for x in trail)
+     and any(" avgör: justerad av faktura-region" in x and x.endswith("Ett dygn avräknas") for x in trail),
+     f"csv: send, dispute and decision in Swedish: {trail}")
+owed_kr = f"{owed // 100},{owed % 100:02d}"
+status, ctype, data = raw_get(falun, path + "/export?format=xlsx")
+with _zip.ZipFile(io.BytesIO(data)) as z:
+    strings = z.read("xl/sharedStrings.xml").decode()
+t.ok(f"Att betala efter beslut: {owed_kr} kr (avgjord: justerad" in strings, "xlsx: the amount owed after the decision")
+t.ok("status avgjord" in strings and "avgör: justerad" in strings, "xlsx: the state and the trail in Swedish")
+status, ctype, data = raw_get(region, path + "/export?format=pdf")
+text = b""
+for m in _re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, _re.S):
+    try:
+        text += _zlib.decompress(m.group(1))
+    except _zlib.error:
+        text += m.group(1)
+t.ok(f"Att betala efter beslut: {owed_kr} kr".encode("cp1252") in text, "pdf: the amount owed after the decision")
+t.ok("Status: avgjord".encode("cp1252") in text and b"Historik:" in text, "pdf: the state and the trail in Swedish")
 status, ctype, data = raw_get(falun, path + "/export?format=csv&comma=1")
 t.ok(status == 200 and data.decode("utf-8-sig").splitlines()[0].count(",") >= 10, "csv with commas")
 status, ctype, data = raw_get(falun, path + "/export?format=xlsx")
