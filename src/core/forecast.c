@@ -53,58 +53,137 @@ static void var_push(struct var *v, double x)
 
 static double var_get(const struct var *v) { return v->n >= 2 ? v->m2 / (double)(v->n - 1) : 0; }
 
+/* What the method knows at one origin: the trend of each earlier year and the history's span. */
+struct model {
+	struct span sp;
+	double trend[FORECAST_YEARS_BACK + 1];
+	double offset; /* today's level less the seasonal value of the last night (decays over the period) */
+};
+
+/* The seasonal value of night d (baseline x trend over the earlier years, else the recent level) and the
+ * variance of what it was computed from; *used = the earlier years behind it. */
+static double seasonal_at(const int *y, const struct model *m, hg_date d, struct var *v, int *used)
+{
+	const struct span *sp = &m->sp;
+	double total = 0;
+	*used = 0;
+	for (int k = 1; k <= FORECAST_YEARS_BACK; k++) {
+		hg_date c = d - YEAR_DAYS * k;
+		double base;
+		if (!window_mean(y, sp, c - FORECAST_HALF_WINDOW, c + FORECAST_HALF_WINDOW + 1, &base))
+			continue;
+		(*used)++;
+		total += base * m->trend[k];
+		for (hg_date w = c - FORECAST_HALF_WINDOW; w <= c + FORECAST_HALF_WINDOW; w++)
+			var_push(v, y[w - sp->lo] * m->trend[k]);
+	}
+	if (*used > 0)
+		return total / *used;
+	/* No earlier year: the recent level, or whatever history there is. */
+	hg_date a = sp->origin - FORECAST_LEVEL_DAYS;
+	double level = 0;
+	if (a < sp->data_start)
+		a = sp->data_start;
+	if (window_mean(y, sp, a, sp->origin, &level))
+		for (hg_date w = a; w < sp->origin; w++)
+			var_push(v, y[w - sp->lo]);
+	return level;
+}
+
+/* The model at origin o: the trends, and how far today's level (the last night before o) lies from the
+ * seasonal value of that night. */
+static void model_at(const int *y, const struct span *sp, hg_date o, struct model *m)
+{
+	double recent = 0;
+	m->sp = *sp;
+	m->sp.origin = o;
+	bool have_recent = window_mean(y, &m->sp, o - FORECAST_TREND_DAYS, o, &recent);
+	for (int k = 1; k <= FORECAST_YEARS_BACK; k++) {
+		double past;
+		m->trend[k] = 1;
+		if (have_recent &&
+		    window_mean(y, &m->sp, o - FORECAST_TREND_DAYS - YEAR_DAYS * k, o - YEAR_DAYS * k, &past) && past > 0)
+			m->trend[k] = clamp(recent / past, 0.5, 2.0);
+	}
+	m->offset = 0;
+	double level;
+	if (window_mean(y, &m->sp, o - 1, o, &level)) {
+		struct var v = {0};
+		int used;
+		m->offset = level - seasonal_at(y, m, o - 1, &v, &used);
+	}
+}
+
+/* Expected nights on d under model m (today's level fading into the seasonal value), with its spread. */
+static double predict(const int *y, const struct model *m, hg_date d, double *sigma, int *used)
+{
+	struct var v = {0};
+	double seasonal = seasonal_at(y, m, d, &v, used);
+	double expected = seasonal + m->offset * exp(-(double)(d - m->sp.origin + 1) / FORECAST_LEVEL_FADE_DAYS);
+	if (expected < 0)
+		expected = 0;
+	*sigma = sqrt(var_get(&v) + expected);
+	return expected;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The band's width in sigmas, from the method's own back-test on the history: forecasts from
+ * FORECAST_CALIB_ORIGINS earlier origins, a week apart, each over FORECAST_CALIB_DAYS nights that had
+ * happened; the 80th percentile of |actual - expected| / sigma. FORECAST_Z80 when there are too few.
+ */
+static double band_width(const int *y, const struct span *sp)
+{
+	double r[FORECAST_CALIB_ORIGINS * FORECAST_CALIB_DAYS];
+	size_t n = 0;
+	for (int j = 0; j < FORECAST_CALIB_ORIGINS; j++) {
+		hg_date o = sp->origin - FORECAST_CALIB_DAYS - 7 * j;
+		struct model m;
+		if (o - FORECAST_LEVEL_DAYS < sp->data_start)
+			break;
+		model_at(y, sp, o, &m);
+		for (hg_date d = o; d < o + FORECAST_CALIB_DAYS; d++) {
+			double sigma;
+			int used;
+			double expected = predict(y, &m, d, &sigma, &used);
+			double actual = y[d - sp->lo];
+			r[n++] = fabs(actual - expected) / (sigma > 0 ? sigma : 1);
+		}
+	}
+	if (n < FORECAST_CALIB_DAYS * 2)
+		return FORECAST_Z80;
+	qsort(r, n, sizeof r[0], cmp_double);
+	double c = r[(size_t)(0.8 * (double)(n - 1) + 0.5)];
+	return clamp(c, FORECAST_Z80 / 2, FORECAST_Z80 * 3);
+}
+
 static void forecast_series_fill(const int *y, const struct span *sp, const forecast_query *q, hg_date asof_date,
 				 forecast_series *out)
 {
-	double trend[FORECAST_YEARS_BACK + 1];
-	double recent = 0;
-	bool have_recent = window_mean(y, sp, sp->origin - FORECAST_TREND_DAYS, sp->origin, &recent);
-	for (int k = 1; k <= FORECAST_YEARS_BACK; k++) {
-		double past;
-		trend[k] = 1;
-		if (have_recent && window_mean(y, sp, sp->origin - FORECAST_TREND_DAYS - YEAR_DAYS * k,
-					       sp->origin - YEAR_DAYS * k, &past) && past > 0)
-			trend[k] = clamp(recent / past, 0.5, 2.0);
-	}
+	struct model m;
+	model_at(y, sp, sp->origin, &m);
+	double width = band_width(y, sp);
 	out->years_used = 0;
 	double sum_abs = 0, sum_err = 0, sum_actual = 0;
 	size_t covered = 0;
 	for (size_t i = 0; i < out->n_days; i++) {
 		hg_date d = q->from + (hg_date)i;
 		forecast_day *fd = &out->days[i];
-		struct var v = {0};
-		double total = 0;
-		int used = 0;
-		for (int k = 1; k <= FORECAST_YEARS_BACK; k++) {
-			hg_date c = d - YEAR_DAYS * k;
-			double base;
-			if (!window_mean(y, sp, c - FORECAST_HALF_WINDOW, c + FORECAST_HALF_WINDOW + 1, &base))
-				continue;
-			used++;
-			total += base * trend[k];
-			for (hg_date w = c - FORECAST_HALF_WINDOW; w <= c + FORECAST_HALF_WINDOW; w++)
-				var_push(&v, y[w - sp->lo] * trend[k]);
-		}
-		if (used > 0) {
-			fd->expected = total / used;
-		} else {
-			/* No earlier year: the recent level, or whatever history there is. */
-			hg_date a = sp->origin - FORECAST_LEVEL_DAYS;
-			if (a < sp->data_start)
-				a = sp->data_start;
-			fd->expected = 0;
-			if (window_mean(y, sp, a, sp->origin, &fd->expected))
-				for (hg_date w = a; w < sp->origin; w++)
-					var_push(&v, y[w - sp->lo]);
-		}
+		double sigma;
+		int used;
+		fd->expected = predict(y, &m, d, &sigma, &used);
 		if (used > out->years_used)
 			out->years_used = used;
-		double sigma = sqrt(var_get(&v) + fd->expected);
 		fd->date = d;
-		fd->low = fd->expected - FORECAST_Z80 * sigma;
+		fd->low = fd->expected - width * sigma;
 		if (fd->low < 0)
 			fd->low = 0;
-		fd->high = fd->expected + FORECAST_Z80 * sigma;
+		fd->high = fd->expected + width * sigma;
 		fd->actual = -1;
 		if (d < asof_date && d >= sp->lo && d < sp->hi) {
 			fd->actual = y[d - sp->lo];
@@ -118,7 +197,7 @@ static void forecast_series_fill(const int *y, const struct span *sp, const fore
 	}
 	out->trend = 0;
 	for (int k = 1; k <= out->years_used; k++)
-		out->trend += trend[k];
+		out->trend += m.trend[k];
 	out->trend = out->years_used ? out->trend / out->years_used : 1;
 	if (out->n_actual) {
 		out->mae = sum_abs / (double)out->n_actual;

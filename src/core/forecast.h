@@ -41,6 +41,9 @@
 #define FORECAST_LEVEL_DAYS 28     /* the fallback level: the last 4 weeks */
 #define FORECAST_WARMUP_DAYS 14    /* the history starts this long after the first admission */
 #define FORECAST_Z80 1.2816        /* two-sided 80 % normal quantile */
+#define FORECAST_LEVEL_FADE_DAYS 7.0 /* today's level fades into the seasonal value: e^(-days/7) */
+#define FORECAST_CALIB_ORIGINS 8   /* the band's own back-test: origins a week apart ... */
+#define FORECAST_CALIB_DAYS 28     /* ... each forecasting four weeks */
 
 typedef struct forecast_query {
 	hg_date from, to;          /* the period: local dates [from, to), at most FORECAST_DAYS_MAX days */
