@@ -145,7 +145,8 @@ function Header(p: { me: Session | null; path: string; bare?: boolean }) {
         {p.me && !p.bare ? (
           <span class="who" data-testid="who">
             <span class="sr-only">{t('logged_in_as')} </span>
-            <strong>{p.me.user.username}</strong> · {codeLabel('role', p.me.user.role)}
+            <strong>{p.me.user.username}</strong>
+            <span class="who-role"> · {codeLabel('role', p.me.user.role)}</span>
           </span>
         ) : null}
         <button
@@ -188,6 +189,8 @@ function Routes(p: { me: Session; path: string }) {
   switch (pathname) {
     case '/':
     case '/index.html':
+      // invoice officers land on the invoice list (issue 18.6): their work starts there, not at a worklist
+      if (p.me.user.role === 'invoice_officer') return <Invoices me={p.me} query={query} />;
       return READS_PATIENTS(p.me.user.role) ? <Start me={p.me} /> : <Dashboard me={p.me} />;
     case '/dashboard':
       return <Dashboard me={p.me} />;

@@ -18,6 +18,8 @@ const sv = {
   invoices_only_officers: 'Fakturaunderlagen hanteras av fakturahandläggare.',
   // build
   build_title: 'Bygg månadens underlag',
+  month_unfinished: 'pågår',
+  build_unfinished: 'Månaden är inte slut: nätter återstår, så underlaget blir ofullständigt. Bygg den när månaden är slut.',
   build_hint: 'Ett underlag per kommun med vårddygn i månaden. Ett skickat underlag ändras aldrig av en ny byggning.',
   build_month: 'Månad',
   build_municipality: 'Kommun',
@@ -185,6 +187,8 @@ const en: Record<InvoiceKey, string> = {
     'The region’s invoice bases for the municipality’s payment liability. You see a basis once the region has sent it and may dispute the whole basis or single lines.',
   invoices_only_officers: 'Invoice bases are handled by invoice officers.',
   build_title: 'Build the month’s invoice bases',
+  month_unfinished: 'under way',
+  build_unfinished: 'The month is not over: nights remain, so the basis will be incomplete. Build it when the month has ended.',
   build_hint: 'One basis per municipality with liable nights in the month. A sent basis is never changed by building again.',
   build_month: 'Month',
   build_municipality: 'Municipality',

@@ -24,7 +24,9 @@ export function InvoiceStateBadge(p: { state: string; outcome?: string | null })
 
 function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]) => void }) {
   const months = recentMonths(24);
+  // the last finished month by default; the month under way has nights still to come (issue 18.6)
   const [month, setMonth] = useState(months[1]);
+  const unfinished = month === months[0];
   const [municipality, setMunicipality] = useState('');
   const send = useCallback(
     async (key: string) => {
@@ -60,7 +62,7 @@ function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]
             value={month}
             onValue={setMonth}
             required
-            options={months.map((m) => ({ value: m, label: monthLabel(m) }))}
+            options={months.map((m, i) => ({ value: m, label: monthLabel(m) + (i === 0 ? ` (${ti('month_unfinished')})` : '') }))}
           />
           <Select
             form={F}
@@ -72,6 +74,11 @@ function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]
             options={municipalitiesOf(p.me)}
           />
         </div>
+        {unfinished ? (
+          <p class="inv-note" role="alert" id="invoice-build-unfinished">
+            {ti('build_unfinished')}
+          </p>
+        ) : null}
       </FormShell>
     </section>
   );
