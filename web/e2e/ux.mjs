@@ -14,6 +14,10 @@
 //   a note counts its characters, an acknowledgement shows who acknowledged,
 //   a search says "1 träff", a wrong check digit is named as such, the
 //   agreement has its Swedish name.
+//   invoices (item 6): an invoice officer lands on the invoice list; building
+//   defaults to the last finished month and warns on the month under way.
+//   phone width (item 8): at 390 px no main page scrolls sideways, the header
+//   is compact and the episode's actions are reachable.
 // Screenshots go to test-artifacts/ux-*.png.
 import { join } from 'node:path';
 import { kronor } from './invoices.mjs';
@@ -240,5 +244,60 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
     const text = await msg.innerText();
     assert(text.includes('Kontrollsiffran (den sista siffran)'), `the check digit is named: ${text}`);
     await S.ctx.close();
+  }, { flow: false });
+
+  await r.step('ux: an invoice officer lands on the invoice list; building defaults to the last finished month', async () => {
+    const S = await newSession('faktura-region');
+    await login(S.page, 'faktura-region');
+    const month = S.page.locator('#invoice-build-month');
+    await month.waitFor();
+    eq(new URL(S.page.url()).pathname, '/', 'the start page itself');
+    const last = localDate(-Number(localDate().slice(8, 10))).slice(0, 7); // the day before the 1st
+    eq(await month.inputValue(), last, 'the last finished month is chosen');
+    eq(await S.page.locator('#invoice-build-unfinished').count(), 0, 'no warning for a finished month');
+    await month.selectOption(localDate().slice(0, 7));
+    const warn = S.page.locator('#invoice-build-unfinished');
+    await warn.waitFor();
+    assert((await warn.innerText()).includes('Månaden är inte slut'), 'the month under way is warned about');
+    await S.ctx.close();
+  }, { flow: false });
+
+  await r.step('ux: at phone width (390 px) no main page scrolls sideways; compact header; actions reachable', async () => {
+    const phone = { width: 390, height: 844 };
+    const pages = {
+      avd12: ['/', '/episodes', '/search', '/admit', `/episodes/${longWait}`],
+      'bist-falun': ['/', `/episodes/${longWait}`],
+      'faktura-region': ['/', '/invoices'],
+      analytiker: ['/dashboard'],
+    };
+    const wide = [];
+    for (const [user, paths] of Object.entries(pages)) {
+      const S = await newSession(user, phone);
+      await login(S.page, user);
+      for (const path of paths) {
+        await S.page.goto(url + path);
+        await S.page.locator('main h1').first().waitFor();
+        if (path === '/dashboard') await S.page.locator('[data-testid=dashboard] table').first().waitFor();
+        else await S.page.waitForLoadState('networkidle');
+        const { sw, iw } = await S.page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }));
+        if (sw > iw) wide.push(`${user} ${path}: ${sw} > ${iw}`);
+        const name = path === '/' ? 'start' : path.replace(/\//g, '-').replace(/^-/, '');
+        await S.page.screenshot({ path: join(artifacts, `ux-phone-${user}-${name.replace(/[0-9]+$/, 'id')}.png`) });
+        if (path === '/') {
+          const h = await S.page.locator('header').first().evaluate((e) => e.getBoundingClientRect().height);
+          assert(h <= 120, `${user}: a compact header at phone width (${h} px)`);
+        }
+        if (path.startsWith('/episodes/') && user === 'avd12') {
+          const btn = S.page.locator('button[data-form=track_set]');
+          await btn.scrollIntoViewIfNeeded();
+          const box = await btn.boundingBox();
+          assert(box && box.x >= 0 && box.x + box.width <= phone.width, `the action button is within the screen: ${JSON.stringify(box)}`);
+          await btn.click();
+          await S.page.locator('#form-track_set').waitFor();
+        }
+      }
+      await S.ctx.close();
+    }
+    eq(wide.join('; '), '', 'no sideways scrolling at 390 px');
   }, { flow: false });
 }

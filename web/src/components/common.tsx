@@ -112,7 +112,7 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
   const has = (c: Column) => p.columns.includes(c);
   return (
     <div class="table-wrap">
-      <table>
+      <table class="stack">
         <caption class="sr-only">{p.caption}</caption>
         <thead>
           <tr>
@@ -139,22 +139,22 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
                 <Link href={`/episodes/${r.id}`}>{r.patient.name || `#${r.id}`}</Link>
                 <span class="pnr">{r.patient.personnummer}</span>
               </th>
-              {has('ward') ? <td>{unitName(r.ward)}</td> : null}
-              {has('municipality') ? <td>{municipalityLabel(r.municipality)}</td> : null}
+              {has('ward') ? <td data-label={t('col_ward')}>{unitName(r.ward)}</td> : null}
+              {has('municipality') ? <td data-label={t('col_municipality')}>{municipalityLabel(r.municipality)}</td> : null}
               {has('status') ? (
-                <td>
+                <td data-label={t('col_status')}>
                   <StatusBadge status={r.status} />
                 </td>
               ) : null}
               {has('track') ? (
-                <td>
+                <td data-label={t('col_track')}>
                   <TrackBadge colour={r.track} />
                 </td>
               ) : null}
-              {has('admitted') ? <td>{formatInstant(r.admitted_at)}</td> : null}
-              {has('expected') ? <td>{formatDate(r.expected_discharge_date, true)}</td> : null}
+              {has('admitted') ? <td data-label={t('col_admitted')}>{formatInstant(r.admitted_at)}</td> : null}
+              {has('expected') ? <td data-label={t('col_expected')}>{formatDate(r.expected_discharge_date, true)}</td> : null}
               {has('deadlines') ? (
-                <td>
+                <td data-label={t('col_deadline')}>
                   <ul class="plain">
                     {r.open_deadlines.map((d) => (
                       <li key={d.kind} class={d.overdue ? 'late' : ''}>
@@ -165,19 +165,19 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
                   </ul>
                 </td>
               ) : null}
-              {has('ready') ? <td>{formatInstant(r.ready_at)}</td> : null}
-              {has('ready') ? <td class="num">{r.ready_days ?? '–'}</td> : null}
+              {has('ready') ? <td data-label={t('col_ready_since')}>{formatInstant(r.ready_at)}</td> : null}
+              {has('ready') ? <td class="num" data-label={t('col_ready_days')}>{r.ready_days ?? '–'}</td> : null}
               {has('ready') && liability ? (
-                <td>{formatDate(r.liability?.liable_from ?? r.liability_from ?? null, true)}</td>
+                <td data-label={t('col_liability_from')}>{formatDate(r.liability?.liable_from ?? r.liability_from ?? null, true)}</td>
               ) : null}
               {has('ready') && soFar ? (
-                <td data-liability>
+                <td data-liability data-label={t('col_liability_so_far')}>
                   <LiabilityBrief l={r.liability} />
                 </td>
               ) : null}
-              {has('discharged') ? <td>{formatInstant(r.discharged_at)}</td> : null}
+              {has('discharged') ? <td data-label={t('col_discharged')}>{formatInstant(r.discharged_at)}</td> : null}
               {has('todo') ? (
-                <td data-todo>
+                <td data-todo data-label={t('col_todo')}>
                   {r.todo && r.todo.length > 0 ? (
                     <ul class="plain">
                       {r.todo.map((c) => (

@@ -168,7 +168,7 @@ function Notices(p: {
         <p class="empty">{t('new_notices_none')}</p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="sr-only">{t('new_notices')}</caption>
             <thead>
               <tr>
@@ -197,7 +197,7 @@ function Notices(p: {
               {items.map((n) => (
                 <tr key={noticeKey(n)} data-episode={n.episode_id} data-notice={n.type}>
                   {p.canAck ? (
-                    <td>
+                    <td class="stack-action">
                       <input
                         type="checkbox"
                         class="select-notice"
@@ -211,11 +211,11 @@ function Notices(p: {
                     <Link href={`/episodes/${n.episode_id}`}>{n.patient.name}</Link>
                     <span class="pnr">{n.patient.personnummer}</span>
                   </th>
-                  <td>{codeLabel('event', n.type)}</td>
-                  <td>{formatInstant(n.sent_at)}</td>
-                  <td>{unitName(n.ward)}</td>
-                  <td>{unitName(n.unit)}</td>
-                  <td>{p.canAck ? <AckButton n={n} onDone={p.onDone} /> : null}</td>
+                  <td data-label={t('col_message')}>{codeLabel('event', n.type)}</td>
+                  <td data-label={t('col_sent')}>{formatInstant(n.sent_at)}</td>
+                  <td data-label={t('col_ward')}>{unitName(n.ward)}</td>
+                  <td data-label={t('col_unit')}>{unitName(n.unit)}</td>
+                  <td class="stack-action">{p.canAck ? <AckButton n={n} onDone={p.onDone} /> : null}</td>
                 </tr>
               ))}
             </tbody>
