@@ -148,7 +148,7 @@ static const indicator_measure episode_defs[M_EP_COUNT] = {
 				     A_READY_EP, -1),
 	[M_READY_DAYS] = MEASURE("ready_days", "utskrivningsklara dagar", "ready-days", IND_SUM, M_READY_EPISODES,
 				 true, A_READY_DAYS, -1),
-	[M_READY_DAYS_MEAN] = MEASURE("ready_days_mean", "medelvårdtid som utskrivningsklar",
+	[M_READY_DAYS_MEAN] = MEASURE("ready_days_mean", "utskrivningsklara dagar per vårdtillfälle",
 				      "mean ready-days per episode", IND_MEAN, M_READY_EPISODES, true, A_READY_DAYS,
 				      A_READY_EP),
 	[M_READY_DAYS_MEDIAN] = MEASURE("ready_days_median", "median utskrivningsklara dagar", "median ready-days",

@@ -13,8 +13,8 @@
  * docs/indicators.md states every definition with its reason; in short:
  *
  *   - an episode counts in the period in which it ENDED (the local date of
- *     its discharge), as the national indicator "medelvårdtid som
- *     utskrivningsklar" of Väntetider i vården does, so each episode is
+ *     its discharge), as the national indicator "utskrivningsklara dagar
+ *     per vårdtillfälle" of Väntetider i vården does, so each episode is
  *     counted once, when its figures are final;
  *   - ready-days of an episode = the nights spent while ready (episode.h);
  *     the mean, median and 90th percentile are over the episodes with at least

@@ -465,7 +465,7 @@ json_t *followup_vantetider_grid(const indicator_set *s, int year, int month, in
 		{"month", "månad"}, {"level", "nivå"}, {"code", "kod"}, {"name", "namn"}, {"care", "vårdform"},
 		{"episodes", "antal vårdtillfällen med utskrivningsklara dagar"},
 		{"ready_days", "antal utskrivningsklara dagar"},
-		{"mean_ready_days", "medelvårdtid som utskrivningsklar"}, {"note", "anmärkning"}};
+		{"mean_ready_days", "utskrivningsklara dagar per vårdtillfälle"}, {"note", "anmärkning"}};
 	char label[8];
 	if (!date_ymd_valid(year, month, 1))
 		return NULL;

@@ -18,6 +18,10 @@
 //   defaults to the last finished month and warns on the month under way.
 //   phone width (item 8): at 390 px no main page scrolls sideways, the header
 //   is compact and the episode's actions are reachable.
+//   dashboards (item 7): the month under way is marked in the tables and left
+//   out of the charts; point-measurement counts below the small-cell threshold
+//   show "–"; the mean table fits at 1366 px; the national indicator has its
+//   name from Väntetider i vården.
 // Screenshots go to test-artifacts/ux-*.png.
 import { join } from 'node:path';
 import { kronor } from './invoices.mjs';
@@ -299,5 +303,50 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
       await S.ctx.close();
     }
     eq(wide.join('; '), '', 'no sideways scrolling at 390 px');
+  }, { flow: false });
+
+  await r.step('ux: the dashboard marks the month under way, obeys the small-cell rule and names the indicator', async () => {
+    const S = await newSession('analytiker');
+    await login(S.page, 'analytiker');
+    const p = S.page;
+    await p.goto(`${url}/dashboard`);
+    const month = localDate().slice(0, 7);
+    const head = p.locator(`#table-mean tbody tr[data-month="${month}"] th`);
+    await head.waitFor();
+    eq(await head.getAttribute('data-unfinished'), 'true', 'the month under way is marked in the mean table');
+    assert((await head.innerText()).includes('pågår'), 'it says so');
+    assert((await p.locator('#table-ready thead th[data-unfinished=true]').innerText()).includes('pågår'), 'and in the ready-days table');
+    for (const chart of ['chart-ready', 'chart-mean', 'chart-compliance']) {
+      const gaps = (await p.locator(`[data-testid=${chart}]`).getAttribute('data-gaps')) ?? '';
+      assert(gaps.split(',').includes(month), `${chart}: the month under way is not drawn (gaps: ${gaps})`);
+    }
+    const title = await p.locator('#dash-mean h2').first().innerText();
+    assert(title.includes('Utskrivningsklara dagar per vårdtillfälle'), `the national indicator's name: ${title}`);
+    const fits = await p.locator('#table-mean').evaluate((tb) => {
+      const wrap = tb.parentElement;
+      return { sw: wrap.scrollWidth, cw: wrap.clientWidth };
+    });
+    assert(fits.sw <= fits.cw, `the mean table fits at 1366 px: ${fits.sw} > ${fits.cw}`);
+    // the point measurement: the API's counts, and what the page shows of them
+    const cookie = await apiLogin(url, 'analytiker');
+    const minCell = (await api(url, cookie, 'GET', '/api/v1/indicators/catalogue')).json.min_cell;
+    const current = (await api(url, cookie, 'GET', '/api/v1/point-measurements/current')).json;
+    await p.locator('#table-point tbody tr').first().waitFor();
+    let small = 0;
+    for (const m of current.municipalities) {
+      const cells = p.locator(`#table-point tbody tr[data-municipality="${m.municipality}"] td`);
+      const now = cells.nth(0);
+      const shown = (await now.innerText()).trim();
+      if (m.patients > 0 && m.patients < minCell) {
+        small++;
+        eq(await now.getAttribute('data-suppressed'), 'true', `${m.municipality}: ${m.patients} < ${minCell} patients suppressed`);
+        eq((await cells.nth(1).innerText()).replace(/\s+/g, ' ').trim().charAt(0), '–', `${m.municipality}: its days too`);
+      } else {
+        eq(shown, String(m.patients), `${m.municipality}: ${m.patients} patients shown`);
+      }
+    }
+    assert(small > 0, 'the small demo region has counts below the threshold to hide');
+    await p.locator('#dash-point').screenshot({ path: join(artifacts, 'ux-point.png') });
+    await S.ctx.close();
   }, { flow: false });
 }

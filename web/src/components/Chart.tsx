@@ -44,6 +44,8 @@ export interface ChartSeries {
   show?: boolean;
   bars?: boolean;
   points?: boolean;
+  /** A reference line (a target), not data: left out of `data-gaps`. */
+  reference?: boolean;
 }
 
 export interface ChartProps {
@@ -152,7 +154,13 @@ export function Chart(p: ChartProps) {
     };
   }, [key]);
   return (
-    <div class="chart" role="img" aria-label={p.label} data-testid={p.testid}>
+    <div
+      class="chart"
+      role="img"
+      aria-label={p.label}
+      data-testid={p.testid}
+      data-gaps={p.x.filter((_, i) => p.series.every((se) => se.reference || se.values[i] === null || se.values[i] === undefined)).join(',')}
+    >
       <div class="chart-plot" ref={box} aria-hidden="true" />
     </div>
   );

@@ -117,6 +117,40 @@ function Num(p: { row: ValueRow | undefined; code: string; kind: string }) {
   return <td class="num">{formatMeasure(p.row!.values[p.code]!, p.kind)}</td>;
 }
 
+/** The month under way (Stockholm): its figures are partial, so charts leave it out and tables mark it. */
+const isUnfinished = (month: string) => month === monthOf(todayLocal());
+
+/** A value of a month as a chart draws it: none for the month under way, which is not a drop to zero. */
+const drawn = (month: string, v: number | null) => (isUnfinished(month) ? null : v);
+
+/** A month's row heading: the month, and "pågår" when it is not over. */
+function MonthHead(p: { month: string }) {
+  return (
+    <th scope="row" data-unfinished={isUnfinished(p.month) ? 'true' : undefined}>
+      {p.month}
+      {isUnfinished(p.month) ? <span class="unfinished"> ({t('month_unfinished')})</span> : null}
+    </th>
+  );
+}
+
+/** Under a chart whose period reaches the month under way: why its last month is not drawn. */
+function UnfinishedNote(p: { period: string[] }) {
+  return p.period.some(isUnfinished) ? <p class="table-note unfinished-note">{t('month_unfinished_note')}</p> : null;
+}
+
+/** A point-measurement count: "–" when 1 to minCell - 1 patients (the small-cell rule the page states). */
+function PointNum(p: { v: number | undefined; minCell: number; hide?: boolean; signed?: boolean }) {
+  const v = p.v ?? 0;
+  if (p.hide || (v > 0 && v < p.minCell))
+    return (
+      <td class="num suppressed" data-suppressed="true" title={t('suppressed_title')}>
+        <span aria-hidden="true">–</span>
+        <span class="sr-only">{t('suppressed_sr')}</span>
+      </td>
+    );
+  return <td class="num">{p.signed ? signed(v) : formatNumber(v)}</td>;
+}
+
 function SuppressedNote(p: { minCell: number; id?: string }) {
   return (
     <p class="table-note" id={p.id}>
@@ -279,7 +313,7 @@ export function Dashboard(p: { me: Session }) {
           <Yardsticks path={byMuniYardstick} minCell={minCell} />
           <Compliance B={B} period={period} minCell={minCell} csv={byMonth} />
           <SurveyPanel q={q} minCell={minCell} />
-          <PointPanel municipality={municipality} />
+          <PointPanel municipality={municipality} minCell={minCell} />
           <ForecastPanel municipality={municipality} />
         </>
       )}
@@ -360,7 +394,7 @@ function ReadyDays(p: {
   );
   const series: ChartSeries[] = codes.map((m, i) => ({
     label: orgName(m),
-    values: p.period.map((mo) => cellValue(cell(m, mo), 'ready_days')),
+    values: p.period.map((mo) => drawn(mo, cellValue(cell(m, mo), 'ready_days'))),
     show: shown.has(m),
     ...seriesStyle(i),
   }));
@@ -395,14 +429,16 @@ function ReadyDays(p: {
             series={series}
             format={(v) => formatNumber(v, 0)}
           />
+          <UnfinishedNote period={p.period} />
           <p class="table-note">{t('dash_legend_hint')}</p>
           <ScrollTable id="table-ready" caption={t('dash_ready_table')}>
             <thead>
               <tr>
                 <th scope="col">{t('col_municipality')}</th>
                 {p.period.map((m) => (
-                  <th scope="col" class="num" key={m}>
+                  <th scope="col" class="num" key={m} data-unfinished={isUnfinished(m) ? 'true' : undefined}>
                     {m}
+                    {isUnfinished(m) ? <span class="unfinished"> ({t('month_unfinished')})</span> : null}
                   </th>
                 ))}
                 <th scope="col" class="num">
@@ -494,7 +530,7 @@ function MeanTarget(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
       ) : !b ? (
         <Loading />
       ) : (
-        <div class="chart-table">
+        <div class="chart-table even">
           <Chart
             testid="chart-mean"
             label={t('dash_mean_chart').replace('{t}', formatNumber(target, 1))}
@@ -503,12 +539,13 @@ function MeanTarget(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
             series={[
               {
                 label: capital(measureLabel(measureOf(b, 'ready_days_mean'), 'ready_days_mean')),
-                values: p.period.map((m) => cellValue(row(m), 'ready_days_mean')),
+                values: p.period.map((m) => drawn(m, cellValue(row(m), 'ready_days_mean'))),
                 color: '#0b5394',
               },
               {
                 label: `${t('dash_target')} (${formatNumber(target, 1)})`,
                 values: p.period.map(() => target),
+                reference: true,
                 color: '#b3261e',
                 dash: [8, 4],
                 points: false,
@@ -535,7 +572,7 @@ function MeanTarget(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
             <tbody>
               {p.period.map((m) => (
                 <tr key={m} data-month={m}>
-                  <th scope="row">{m}</th>
+                  <MonthHead month={m} />
                   <Num row={row(m)} code="ready_episodes" kind="count" />
                   <Num row={row(m)} code="ready_days" kind="sum" />
                   <Num row={row(m)} code='ready_days_mean' kind="mean" />
@@ -681,7 +718,7 @@ function Compliance(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
             yMax={100}
             series={COMPLIANCE.map((code, i) => ({
               label: capital(measureLabel(measureOf(b, code), code)),
-              values: p.period.map((m) => shareSeries(cellValue(row(m), code))),
+              values: p.period.map((m) => drawn(m, shareSeries(cellValue(row(m), code)))),
               ...seriesStyle(i),
             }))}
             format={pct}
@@ -700,7 +737,7 @@ function Compliance(p: { B: Load<IndicatorResult>; period: string[]; minCell: nu
             <tbody>
               {p.period.map((m) => (
                 <tr key={m} data-month={m}>
-                  <th scope="row">{m}</th>
+                  <MonthHead month={m} />
                   {COMPLIANCE.map((code) => (
                     <Num key={code} row={row(m)} code={code} kind="share" />
                   ))}
@@ -821,7 +858,7 @@ function SurveyPanel(p: { q: (extra: Record<string, string>) => string; minCell:
 
 // ---- point measurement ----
 
-function PointPanel(p: { municipality: string | null }) {
+function PointPanel(p: { municipality: string | null; minCell: number }) {
   const scope = qs({ municipality: p.municipality });
   const now = useLoad<PointResult>('/api/v1/point-measurements/current' + scope);
   const list = useLoad<{ measurements: SavedPoint[] }>('/api/v1/point-measurements' + scope);
@@ -860,6 +897,12 @@ function PointPanel(p: { municipality: string | null }) {
     (x, y) => orgName(x).localeCompare(orgName(y), 'sv'),
   );
   const at = (r: PointResult | null, m: string) => r?.municipalities.find((c) => c.municipality === m);
+  // the small-cell rule the page states: 1 to minCell - 1 patients are not shown, nor their days or change
+  const small = (r: PointResult | null, m: string) => {
+    const v = at(r, m)?.patients ?? 0;
+    return v > 0 && v < p.minCell;
+  };
+  const bar = (r: PointResult | null, m: string) => (small(r, m) ? null : (at(r, m)?.patients ?? 0));
   const savedLabel = l ? `${t('point_saved_col')} ${formatInstant(l.at)}${l.label ? ` (${l.label})` : ''}` : '';
   return (
     <Panel
@@ -884,8 +927,8 @@ function PointPanel(p: { municipality: string | null }) {
           <p class="point-summary" data-testid="point-summary">
             {t('point_now_summary')
               .replace('{at}', formatInstant(n.at))
-              .replace('{p}', formatNumber(n.patients))
-              .replace('{d}', formatNumber(n.ready_days))}
+              .replace('{p}', n.patients > 0 && n.patients < p.minCell ? '–' : formatNumber(n.patients))
+              .replace('{d}', n.patients > 0 && n.patients < p.minCell ? '–' : formatNumber(n.ready_days))}
           </p>
           <div class="chart-table">
             <Chart
@@ -896,9 +939,9 @@ function PointPanel(p: { municipality: string | null }) {
               rotateLabels
               height={300}
               series={[
-                { label: t('point_now'), values: codes.map((c) => at(n, c)?.patients ?? 0), color: '#0b5394', bars: true },
+                { label: t('point_now'), values: codes.map((c) => bar(n, c)), color: '#0b5394', bars: true },
                 ...(l
-                  ? [{ label: savedLabel, values: codes.map((c) => at(l, c)?.patients ?? 0), color: '#a15c00', bars: true }]
+                  ? [{ label: savedLabel, values: codes.map((c) => bar(l, c)), color: '#a15c00', bars: true }]
                   : []),
               ]}
               format={(v) => formatNumber(v, Number.isInteger(v) ? 0 : 1)}
@@ -929,12 +972,17 @@ function PointPanel(p: { municipality: string | null }) {
                 {codes.map((c) => (
                   <tr key={c} data-municipality={c}>
                     <th scope="row">{orgName(c)}</th>
-                    <td class="num">{formatNumber(at(n, c)?.patients ?? 0)}</td>
-                    <td class="num">{formatNumber(at(n, c)?.ready_days ?? 0)}</td>
+                    <PointNum v={at(n, c)?.patients} minCell={p.minCell} />
+                    <PointNum v={at(n, c)?.ready_days} minCell={p.minCell} hide={small(n, c)} />
                     {l ? (
                       <>
-                        <td class="num">{formatNumber(at(l, c)?.patients ?? 0)}</td>
-                        <td class="num">{signed((at(n, c)?.patients ?? 0) - (at(l, c)?.patients ?? 0))}</td>
+                        <PointNum v={at(l, c)?.patients} minCell={p.minCell} />
+                        <PointNum
+                          v={(at(n, c)?.patients ?? 0) - (at(l, c)?.patients ?? 0)}
+                          minCell={p.minCell}
+                          hide={small(n, c) || small(l, c)}
+                          signed
+                        />
                       </>
                     ) : null}
                   </tr>
@@ -943,18 +991,24 @@ function PointPanel(p: { municipality: string | null }) {
               <tfoot>
                 <tr>
                   <th scope="row">{t('dash_total')}</th>
-                  <td class="num">{formatNumber(n.patients)}</td>
-                  <td class="num">{formatNumber(n.ready_days)}</td>
+                  <PointNum v={n.patients} minCell={p.minCell} />
+                  <PointNum v={n.ready_days} minCell={p.minCell} hide={n.patients > 0 && n.patients < p.minCell} />
                   {l ? (
                     <>
-                      <td class="num">{formatNumber(l.patients)}</td>
-                      <td class="num">{signed(n.patients - l.patients)}</td>
+                      <PointNum v={l.patients} minCell={p.minCell} />
+                      <PointNum
+                        v={n.patients - l.patients}
+                        minCell={p.minCell}
+                        hide={(n.patients > 0 && n.patients < p.minCell) || (l.patients > 0 && l.patients < p.minCell)}
+                        signed
+                      />
                     </>
                   ) : null}
                 </tr>
               </tfoot>
             </ScrollTable>
           </div>
+          <SuppressedNote minCell={p.minCell} id="point-suppressed-note" />
         </>
       )}
       <form
