@@ -44,17 +44,28 @@ static hg_status stay(indicator_set *s, episode_state *st, int64_t id, const cha
 	return indicator_set_add(s, st, NULL, 0);
 }
 
-static indicator_set *history(struct test *t, const char *first, const char *last)
+/* A new set judged as of 2026-06-01 12:00 and a scratch episode (*st, hg_malloc'ed); NULL when that fails. */
+static indicator_set *new_set(struct test *t, episode_state **st)
 {
 	indicator_config cfg = {.rules = deadline_rules_default(), .asof = 0};
 	indicator_set *s = NULL;
-	episode_state *st = hg_malloc(sizeof *st);
-	hg_status rc;
-	if (cal_parse_local("2026-06-01 12:00", &cfg.asof) != HG_OK || !st || indicator_set_new(&cfg, &s) != HG_OK) {
+	*st = hg_malloc(sizeof **st);
+	if (cal_parse_local("2026-06-01 12:00", &cfg.asof) != HG_OK || !*st || indicator_set_new(&cfg, &s) != HG_OK) {
 		T_TRUE(t, false, "set up");
-		hg_free(st);
+		hg_free(*st);
+		indicator_set_free(s);
 		return NULL;
 	}
+	return s;
+}
+
+static indicator_set *history(struct test *t, const char *first, const char *last)
+{
+	episode_state *st;
+	indicator_set *s = new_set(t, &st);
+	hg_status rc;
+	if (!s)
+		return NULL;
 	int64_t id = 1;
 	int bad = 0;
 	hg_date y2025 = day("2025-01-01");
@@ -193,14 +204,10 @@ static void test_short_history(struct test *t)
 static indicator_set *nightly(struct test *t, const char *first, const char *last, int (*count)(hg_date d, void *ctx),
 			      void *ctx)
 {
-	indicator_config cfg = {.rules = deadline_rules_default(), .asof = 0};
-	indicator_set *s = NULL;
-	episode_state *st = hg_malloc(sizeof *st);
-	if (cal_parse_local("2026-06-01 12:00", &cfg.asof) != HG_OK || !st || indicator_set_new(&cfg, &s) != HG_OK) {
-		T_TRUE(t, false, "set up");
-		hg_free(st);
+	episode_state *st;
+	indicator_set *s = new_set(t, &st);
+	if (!s)
 		return NULL;
-	}
 	int64_t id = 1;
 	int bad = 0;
 	for (hg_date d = day(first); d <= day(last); d++)
