@@ -80,9 +80,9 @@ l=[r for r in rows if r['typ']=='rad'][0]; e=[r for r in rows if r['typ']=='unda
 print('|'.join([str(raw.startswith(b'\xef\xbb\xbf')), ';'.join([l['typ'], l['vårdtillfälle'], l['personnummer'], l['belopp kr'], l['belopp öre']]),
  ';'.join([e['typ'], e['vårdtillfälle'], e['orsak'], e['ej fakturerade dygn'], e['ej fakturerat öre']]), ';'.join([s['typ'], s['belopp kr'], s['belopp öre']])]))"
 "${I[@]}" show 1 --format csv --comma >"$T/1c.csv"
-expect_out "csv --comma: decimal point, 6 rows" "6 10000.00 inneliggande" \
+expect_out "csv --comma: decimal point, 6 rows and the trail's build step" "7 10000.00 inneliggande händelse byggt" \
 	py "import csv,io; rows=list(csv.DictReader(io.StringIO(open('$T/1c.csv',encoding='utf-8-sig').read())));
-print(len(rows), rows[0]['belopp kr'], rows[1]['utskriven'])"
+print(len(rows), rows[0]['belopp kr'], rows[1]['utskriven'], rows[-1]['typ'], rows[-1]['orsak'].split(' ')[2])"
 "${I[@]}" build --month 2024-03 --cutoff 2024-04-01 --format xlsx --output "$T/m.xlsx" >/dev/null
 expect_out "xlsx read back" "1 2080 2024-03|2 2081 2024-03|rad 1 19121212-1212 10000 1000000|summa 55000 5500000|undantag 4|Fakturaunderlag betalningsansvar 2024-03, Borlänge kommun 2081" \
 	pyxl "import openpyxl; wb=openpyxl.load_workbook('$T/m.xlsx'); s1, s2 = wb.worksheets
