@@ -15,7 +15,9 @@
 //   a search says "1 träff", a wrong check digit is named as such, the
 //   agreement has its Swedish name.
 //   invoices (item 6): an invoice officer lands on the invoice list; building
-//   defaults to the last finished month and warns on the month under way.
+//   defaults to the last finished month and warns on the month under way; a
+//   missing year's amount is one warning for the invoice, not one per line
+//   (the page's answer is given two such lines through a route).
 //   phone width (item 8): at 390 px no main page scrolls sideways, the header
 //   is compact and the episode's actions are reachable.
 //   dashboards (item 7): the month under way is marked in the tables and left
@@ -347,6 +349,38 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
     }
     assert(small > 0, 'the small demo region has counts below the threshold to hide');
     await p.locator('#dash-point').screenshot({ path: join(artifacts, 'ux-point.png') });
+    await S.ctx.close();
+  }, { flow: false });
+
+  await r.step('ux: a missing year amount is one warning per invoice, not one per line', async () => {
+    const cookie = await apiLogin(url, 'faktura-region');
+    let built = null;
+    for (let back = 1; back <= 18 && !built; back++) {
+      const d = new Date(`${localDate().slice(0, 7)}-15T12:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() - back);
+      const month = d.toISOString().slice(0, 7);
+      const pre = await api(url, cookie, 'POST', '/api/v1/invoices', { month, municipality: '2080', preview: true });
+      eq(pre.status, 200, `preview ${month}`);
+      if ((pre.json.invoices[0]?.lines.length ?? 0) < 2) continue;
+      const res = await api(url, cookie, 'POST', '/api/v1/invoices', { month, municipality: '2080' });
+      assert(res.status === 200 || res.status === 201, `build ${month}: ${res.status}`);
+      built = res.json.invoices.find((i) => i.municipality === '2080');
+    }
+    assert(built && built.id, 'a month with two lines for Falun');
+    const S = await newSession('faktura-region');
+    await S.page.route(`${url}/api/v1/invoices/${built.id}`, async (route) => {
+      const res = await route.fetch();
+      const doc = await res.json();
+      doc.lines.slice(0, 2).forEach((l) => (l.rate_fallback = true));
+      await route.fulfill({ response: res, json: doc });
+    });
+    await login(S.page, 'faktura-region');
+    await S.page.goto(`${url}/invoices/${built.id}`);
+    const note = S.page.locator('#invoice-lines #rate-fallback');
+    await note.waitFor();
+    eq(await S.page.locator('#invoice-lines .inv-note').count(), 1, 'one warning for the invoice');
+    assert((await note.innerText()).includes('(2 rader)'), `it counts the lines: ${await note.innerText()}`);
+    eq(await S.page.locator('#invoice-lines [data-how=rate-fallback]').count(), 2, 'each such line is marked quietly');
     await S.ctx.close();
   }, { flow: false });
 }
