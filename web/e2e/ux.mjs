@@ -354,23 +354,29 @@ export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
 
   await r.step('ux: a missing year amount is one warning per invoice, not one per line', async () => {
     const cookie = await apiLogin(url, 'faktura-region');
-    let built = null;
-    for (let back = 1; back <= 18 && !built; back++) {
+    // the month of the last 18 with the most lines for Falun (the demo is random: one may be all there is)
+    let best = null;
+    for (let back = 1; back <= 18; back++) {
       const d = new Date(`${localDate().slice(0, 7)}-15T12:00:00Z`);
       d.setUTCMonth(d.getUTCMonth() - back);
       const month = d.toISOString().slice(0, 7);
       const pre = await api(url, cookie, 'POST', '/api/v1/invoices', { month, municipality: '2080', preview: true });
       eq(pre.status, 200, `preview ${month}`);
-      if ((pre.json.invoices[0]?.lines.length ?? 0) < 2) continue;
-      const res = await api(url, cookie, 'POST', '/api/v1/invoices', { month, municipality: '2080' });
-      assert(res.status === 200 || res.status === 201, `build ${month}: ${res.status}`);
-      built = res.json.invoices.find((i) => i.municipality === '2080');
+      const n = pre.json.invoices[0]?.lines.length ?? 0;
+      if (n > 0 && (!best || n > best.n)) best = { month, n };
     }
-    assert(built && built.id, 'a month with two lines for Falun');
+    assert(best, 'a month with a line for Falun');
+    const res = await api(url, cookie, 'POST', '/api/v1/invoices', { month: best.month, municipality: '2080' });
+    assert(res.status === 200 || res.status === 201, `build ${best.month}: ${res.status}`);
+    const list = await api(url, cookie, 'GET', `/api/v1/invoices?month=${best.month}&municipality=2080`, null);
+    const built = list.json.invoices.find((i) => i.municipality === '2080');
+    assert(built && built.id, `the basis of ${best.month}: ${JSON.stringify(list.json).slice(0, 200)}`);
     const S = await newSession('faktura-region');
     await S.page.route(`${url}/api/v1/invoices/${built.id}`, async (route) => {
       const res = await route.fetch();
       const doc = await res.json();
+      // two lines whose year had no amount (a second, made from the first, when the month has one line)
+      if (doc.lines.length < 2) doc.lines.push({ ...doc.lines[0], episode: doc.lines[0].episode + 1000000 });
       doc.lines.slice(0, 2).forEach((l) => (l.rate_fallback = true));
       await route.fulfill({ response: res, json: doc });
     });
