@@ -4,11 +4,11 @@
 #include "core/todo.h"
 
 static const hg_code_label labels[TODO_COUNT] = {
-	[TODO_NOTICE_NOT_SENT] = {"notice_not_sent", "Inskrivningsmeddelande inte skickat", "Admission notice not sent"},
-	[TODO_EXPECTED_DATE_PASSED] = {"expected_date_passed", "Beräknat utskrivningsdatum har passerat",
-				       "Expected discharge date has passed"},
-	[TODO_READY_NO_MUNICIPALITY] = {"ready_no_municipality_answer", "Utskrivningsklar utan svar från kommunen",
-					"Ready for discharge, no answer from the municipality"},
+    [TODO_NOTICE_NOT_SENT] = {"notice_not_sent", "Inskrivningsmeddelande inte skickat", "Admission notice not sent"},
+    [TODO_EXPECTED_DATE_PASSED] = {"expected_date_passed", "Beräknat utskrivningsdatum har passerat",
+                                   "Expected discharge date has passed"},
+    [TODO_READY_NO_MUNICIPALITY] = {"ready_no_municipality_answer", "Utskrivningsklar utan svar från kommunen",
+                                    "Ready for discharge, no answer from the municipality"},
 };
 
 const hg_code_label *episode_todo_label(episode_todo t)

@@ -42,16 +42,16 @@ static void test_todos(struct test *t)
 		const char *notice, *expected, *ready, *municipality_ready;
 		unsigned want;
 	} rows[] = {
-		/* 0 */ {EPISODE_ADMITTED, NULL, NULL, NULL, NULL, NOTICE},
-		/* 1 */ {EPISODE_ADMITTED, "2024-05-08 09:00", "2024-05-12", NULL, NULL, 0},
-		/* 2 */ {EPISODE_ADMITTED, "2024-05-08 09:00", "2024-05-10", NULL, NULL, 0}, /* due today: not passed */
-		/* 3 */ {EPISODE_ADMITTED, "2024-05-08 09:00", "2024-05-09", NULL, NULL, PASSED},
-		/* 4 */ {EPISODE_ADMITTED, NULL, "2024-05-01", NULL, NULL, NOTICE | PASSED},
-		/* 5 */ {EPISODE_READY, "2024-05-08 09:00", "2024-05-12", "2024-05-09 10:00", NULL, NO_MUN},
-		/* 6 */ {EPISODE_READY, "2024-05-08 09:00", "2024-05-12", "2024-05-09 10:00", "2024-05-09 15:00", 0},
-		/* 7 */ {EPISODE_READY, "2024-05-08 09:00", "2024-05-09", "2024-05-09 10:00", NULL, PASSED | NO_MUN},
-		/* 8 */ {EPISODE_DISCHARGED, NULL, "2024-05-01", "2024-05-09 10:00", NULL, 0},
-		/* 9 */ {EPISODE_CANCELLED, NULL, "2024-05-01", NULL, NULL, 0},
+	    /* 0 */ {EPISODE_ADMITTED, NULL, NULL, NULL, NULL, NOTICE},
+	    /* 1 */ {EPISODE_ADMITTED, "2024-05-08 09:00", "2024-05-12", NULL, NULL, 0},
+	    /* 2 */ {EPISODE_ADMITTED, "2024-05-08 09:00", "2024-05-10", NULL, NULL, 0}, /* due today: not passed */
+	    /* 3 */ {EPISODE_ADMITTED, "2024-05-08 09:00", "2024-05-09", NULL, NULL, PASSED},
+	    /* 4 */ {EPISODE_ADMITTED, NULL, "2024-05-01", NULL, NULL, NOTICE | PASSED},
+	    /* 5 */ {EPISODE_READY, "2024-05-08 09:00", "2024-05-12", "2024-05-09 10:00", NULL, NO_MUN},
+	    /* 6 */ {EPISODE_READY, "2024-05-08 09:00", "2024-05-12", "2024-05-09 10:00", "2024-05-09 15:00", 0},
+	    /* 7 */ {EPISODE_READY, "2024-05-08 09:00", "2024-05-09", "2024-05-09 10:00", NULL, PASSED | NO_MUN},
+	    /* 8 */ {EPISODE_DISCHARGED, NULL, "2024-05-01", "2024-05-09 10:00", NULL, 0},
+	    /* 9 */ {EPISODE_CANCELLED, NULL, "2024-05-01", NULL, NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		episode_state st;
@@ -69,7 +69,7 @@ static void test_todos(struct test *t)
 static void test_labels(struct test *t)
 {
 	static const char *const codes[TODO_COUNT] = {"notice_not_sent", "expected_date_passed",
-						      "ready_no_municipality_answer"};
+	                                              "ready_no_municipality_answer"};
 	for (int i = 0; i < TODO_COUNT; i++) {
 		const hg_code_label *l = episode_todo_label((episode_todo)i);
 		T_EQ_STR(t, l->code, codes[i], "code %d", i);
