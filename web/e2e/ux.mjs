@@ -78,7 +78,19 @@ function withWeekday(date) {
   return `${wd} ${date}`;
 }
 
-export async function uxTests({ r, url, newSession, login, artifacts, pnr }) {
+export async function uxTests(args) {
+  // The issue 18 steps make their own patients: a failure in run.mjs's episode flow does not skip them, nor the
+  // other way round (as the invoices).
+  const broken = args.r.broken;
+  args.r.broken = null;
+  try {
+    await uxSteps(args);
+  } finally {
+    args.r.broken = broken;
+  }
+}
+
+async function uxSteps({ r, url, newSession, login, artifacts, pnr }) {
   let longWait = 0;
   let rate = 0;
 
