@@ -135,7 +135,24 @@ export async function surveySteps(t) {
 
   await r.step('ward: a phone answer for the same episode is refused (one answer per episode)', async () => {
     const p = t.W().page;
-    await p.locator('button[data-action=survey-phone]').click();
+    // The ward's page refreshes itself every few seconds: once it has seen the link's answer it shows the
+    // survey as answered and no longer offers a phone answer. Either way the server must refuse a second one.
+    const phone = p.locator('button[data-action=survey-phone]');
+    const answered = p.locator('[data-testid=survey-answered]');
+    await phone.or(answered).first().waitFor();
+    if ((await phone.count()) === 0) {
+      const refused = await p.evaluate(async (id) => {
+        const res = await fetch(`/api/v1/episodes/${id}/survey-answers`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ respondent: 'patient', felt_safe: true }),
+        });
+        return [res.status, (await res.json()).code];
+      }, t.episodeId());
+      eq(refused.join(' '), '409 already_answered', 'the page already shows it answered; the server refuses a phone answer');
+      return;
+    }
+    await phone.click();
     await p.locator('#survey-phone').waitFor();
     await p.locator('label[for="survey-phone-felt_safe-yes"]').click();
     await p.locator('#survey-phone button[type=submit]').click();
