@@ -5,7 +5,9 @@
  *
  * The document is the truth: every read parses it again with
  * agreement_json_parse(), so what an invoice computes with is exactly what a
- * person can read in the export.
+ * person can read in the export. On PostgreSQL the rows are read and written by
+ * pg_agreement.c (typed rows and document texts); parsing, comparing and
+ * rendering stay here, so both backends share them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "store/agreement_json.h"
 #include "store/agreement_store.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 /* ---- rendering ---- */
 
@@ -121,6 +124,18 @@ static void read_row(sqlite3_stmt *st, void *p)
 	sq_col_str(st, 8, r->imported_by, sizeof r->imported_by);
 }
 
+hg_status agreement_document_same(const char *stored, size_t stored_len, const char *doc, size_t len)
+{
+	/* The same document is the same JSON value: layout and key order do not count. */
+	json_error_t jerr;
+	json_t *old = json_loadb(stored, stored_len, 0, &jerr);
+	json_t *new_doc = json_loadb(doc, len, 0, &jerr);
+	hg_status rc = !old || !new_doc ? HG_ENOMEM : json_equal(old, new_doc) ? HG_OK : HG_ECONFLICT;
+	json_decref(old);
+	json_decref(new_doc);
+	return rc;
+}
+
 /* Inserts a parsed record with its document on db (inside the caller's transaction or alone). */
 static hg_status insert(sqlite3 *db, const agreement *a, const char *doc, size_t len, const char *by, hg_instant now,
 			bool *existed)
@@ -134,15 +149,9 @@ static hg_status insert(sqlite3 *db, const agreement *a, const char *doc, size_t
 	sqlite3_bind_int(st, 2, a->version);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		/* The same document is the same JSON value: layout and key order do not count. */
-		json_error_t jerr;
-		json_t *old = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0,
-					 &jerr);
-		json_t *new_doc = json_loadb(doc, len, 0, &jerr);
 		*existed = true;
-		rc = !old || !new_doc ? HG_ENOMEM : json_equal(old, new_doc) ? HG_OK : HG_ECONFLICT;
-		json_decref(old);
-		json_decref(new_doc);
+		rc = agreement_document_same((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+					     doc, len);
 		sqlite3_finalize(st);
 		return rc;
 	}
@@ -183,6 +192,10 @@ hg_status agreement_store_import(store *s, const char *text, size_t len, const c
 		return rc;
 	if (!existed)
 		existed = &dummy;
+	if (s->pg) {
+		rc = pg_agreement_insert(s->pg, &a, text, len, by, now, existed);
+		goto done;
+	}
 	sqlite3 *db = sq_conn_get(s);
 	rc = sq_write_begin(s, db);
 	if (rc == HG_OK) {
@@ -193,6 +206,7 @@ hg_status agreement_store_import(store *s, const char *text, size_t len, const c
 			sq_write_rollback(s, db);
 	}
 	sq_conn_put(s, db);
+done:
 	if (rc == HG_ECONFLICT)
 		(void)snprintf(err, errlen,
 			       "agreement %s version %d is already stored with other content; raise \"version\"", a.id,
@@ -201,7 +215,7 @@ hg_status agreement_store_import(store *s, const char *text, size_t len, const c
 		(void)snprintf(err, errlen, "storage error");
 	if (rc == HG_OK && out)
 		*out = a;
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc == HG_EIO && !s->pg ? sq_fail_io(s) : rc;
 }
 
 /* True when some version of id is stored. */
@@ -218,8 +232,45 @@ static hg_status id_stored(sqlite3 *db, const char *id, bool *found)
 	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
 }
 
+/* The file of a built-in agreement, with its sources; hg_malloc'ed (caller frees), NULL when out of memory. */
+static char *builtin_document(const agreement *a, size_t *len)
+{
+	json_t *doc = agreement_json_render(a);
+	json_t *sources = json_pack("[s]", "Built into hemgang: agreement_statutory() in src/core/agreement.c "
+					   "(docs/liability.md gives the sources of every figure).");
+	char *text = NULL;
+	if (doc && sources && json_object_set_new(doc, "sources", sources) == 0) {
+		sources = NULL;
+		text = dump(doc, len);
+	}
+	json_decref(sources);
+	json_decref(doc);
+	return text;
+}
+
+/* On PostgreSQL: each missing built-in is inserted unless another server did it first (an equal document). */
+static hg_status ensure_builtin_pg(store *s, hg_instant now)
+{
+	size_t n;
+	const agreement *list = agreement_statutory(&n);
+	hg_status rc = HG_OK;
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		bool found = false, existed;
+		rc = pg_agreement_id_stored(s->pg, list[i].id, &found);
+		if (rc || found)
+			continue;
+		size_t len = 0;
+		char *text = builtin_document(&list[i], &len);
+		rc = text ? pg_agreement_insert(s->pg, &list[i], text, len, "builtin", now, &existed) : HG_ENOMEM;
+		hg_free(text);
+	}
+	return rc;
+}
+
 hg_status agreement_store_ensure_builtin(store *s, hg_instant now)
 {
+	if (s->pg)
+		return ensure_builtin_pg(s, now);
 	size_t n;
 	const agreement *list = agreement_statutory(&n);
 	sqlite3 *db = sq_conn_get(s);
@@ -230,17 +281,8 @@ hg_status agreement_store_ensure_builtin(store *s, hg_instant now)
 		rc = id_stored(db, list[i].id, &found);
 		if (rc || found)
 			continue;
-		json_t *doc = agreement_json_render(&list[i]);
-		json_t *sources = json_pack("[s]", "Built into hemgang: agreement_statutory() in src/core/agreement.c "
-						   "(docs/liability.md gives the sources of every figure).");
-		char *text = NULL;
 		size_t len = 0;
-		if (doc && sources && json_object_set_new(doc, "sources", sources) == 0) {
-			sources = NULL;
-			text = dump(doc, &len);
-		}
-		json_decref(sources);
-		json_decref(doc);
+		char *text = builtin_document(&list[i], &len);
 		rc = text ? insert(db, &list[i], text, len, "builtin", now, &existed) : HG_ENOMEM;
 		hg_free(text);
 	}
@@ -254,24 +296,27 @@ hg_status agreement_store_ensure_builtin(store *s, hg_instant now)
 
 hg_status agreement_store_list(store *s, agreement_row **rows, size_t *n)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id, version", &st);
-	if (rc == HG_OK)
-		rc = sq_collect(st, sizeof **rows, read_row, (void **)rows, n);
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
+	hg_status rc;
+	if (s->pg) {
+		rc = pg_agreement_list(s->pg, rows, n);
+	} else {
+		sqlite3 *db = sq_conn_get(s);
+		sqlite3_stmt *st = NULL;
+		rc = sq_prepare(db, "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id, version", &st);
+		if (rc == HG_OK)
+			rc = sq_collect(st, sizeof **rows, read_row, (void **)rows, n);
+		sqlite3_finalize(st);
+		sq_conn_put(s, db);
+	}
 	for (size_t i = 0; rc == HG_OK && i < *n; i++)
 		(*rows)[i].latest = i + 1 == *n || strcmp((*rows)[i].id, (*rows)[i + 1].id) != 0;
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc == HG_EIO && !s->pg ? sq_fail_io(s) : rc;
 }
 
-/* Parses a stored document; a document that no longer parses is a broken invariant. */
-static hg_status parse_stored(sqlite3_stmt *st, int col, agreement *out)
+/* Parses a stored document text[0..len); one that no longer parses is a broken invariant. */
+static hg_status parse_text(const char *text, size_t len, agreement *out)
 {
 	char err[256];
-	const char *text = (const char *)sqlite3_column_text(st, col);
-	size_t len = (size_t)sqlite3_column_bytes(st, col);
 	agreement a;
 	if (!text || agreement_json_parse(text, len, &a, err, sizeof err) != HG_OK)
 		return HG_EINTERNAL;
@@ -280,9 +325,34 @@ static hg_status parse_stored(sqlite3_stmt *st, int col, agreement *out)
 	return HG_OK;
 }
 
+static hg_status parse_stored(sqlite3_stmt *st, int col, agreement *out)
+{
+	return parse_text((const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col), out);
+}
+
+/* agreement_store_get on PostgreSQL: the row and its document, parsed here as on SQLite. */
+static hg_status get_pg(store *s, const char *id, int version, agreement *out, char **document, agreement_row *row)
+{
+	char *doc = NULL;
+	agreement_row r;
+	hg_status rc = pg_agreement_get(s->pg, id, version, &r, &doc);
+	if (rc == HG_OK)
+		rc = parse_text(doc, strlen(doc), out);
+	if (rc == HG_OK && row)
+		*row = r;
+	if (rc == HG_OK && document) {
+		*document = doc;
+		doc = NULL;
+	}
+	hg_free(doc);
+	return rc;
+}
+
 hg_status agreement_store_get(store *s, const char *id, int version, agreement *out, char **document,
 			      agreement_row *row)
 {
+	if (s->pg)
+		return get_pg(s, id, version, out, document, row);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -346,8 +416,34 @@ static hg_status collect_documents(sqlite3_stmt *st, agreement **list, size_t *n
 	return HG_OK;
 }
 
+/* agreement_store_current on PostgreSQL: the latest documents, each parsed. */
+static hg_status current_pg(store *s, agreement **list, size_t *n)
+{
+	char **docs = NULL;
+	size_t k = 0;
+	hg_status rc = pg_agreement_current(s->pg, &docs, &k);
+	agreement *arr = rc == HG_OK ? hg_calloc(k ? k : 1, sizeof *arr) : NULL;
+	if (rc == HG_OK && !arr)
+		rc = HG_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		if (rc == HG_OK)
+			rc = parse_text(docs[i], strlen(docs[i]), &arr[i]);
+		hg_free(docs[i]);
+	}
+	hg_free(docs);
+	if (rc) {
+		hg_free(arr);
+		return rc;
+	}
+	*list = arr;
+	*n = k;
+	return HG_OK;
+}
+
 hg_status agreement_store_current(store *s, agreement **list, size_t *n)
 {
+	if (s->pg)
+		return current_pg(s, list, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,

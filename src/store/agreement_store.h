@@ -53,6 +53,10 @@ typedef struct agreement_ref {
 hg_status agreement_store_import(store *s, const char *text, size_t len, const char *by, hg_instant now,
 				 agreement *out, bool *existed, char *err, size_t errlen) HG_MUST_CHECK;
 
+/* HG_OK when the document texts stored[0..stored_len) and doc[0..len) are the same JSON value (layout and
+ * key order do not count), HG_ECONFLICT when they differ, HG_ENOMEM. Both backends judge a re-import with it. */
+hg_status agreement_document_same(const char *stored, size_t stored_len, const char *doc, size_t len) HG_MUST_CHECK;
+
 /* Writes the built-in statutory agreements whose id is not stored yet (imported_by "builtin"). */
 hg_status agreement_store_ensure_builtin(store *s, hg_instant now) HG_MUST_CHECK;
 

@@ -42,26 +42,14 @@
 #include "store/event_json.h"
 #include "store/migrations.h"
 #include "store/store_int.h"
+#include "store/pg_int.h"
 
 #define PG_POOL_SIZE 8
-#define PG_STMT_CACHE 128
-#define PG_PARAMS_MAX 40
 #define PG_NOTIFY_CHANNEL "hemgang_events"
 /* Advisory lock classes (the first key of pg_advisory_xact_lock(int, int)). */
 #define PG_LOCK_IDEMPOTENCY 0x68670001
 #define PG_LOCK_PATIENT 0x68670002
 #define PG_LOCK_MIGRATE 0x68670003
-
-typedef struct pg_stmt {
-	char *sql; /* hg_malloc'ed copy of the statement text */
-	char name[16];
-} pg_stmt;
-
-typedef struct pg_conn {
-	PGconn *c;
-	pg_stmt stmts[PG_STMT_CACHE];
-	int n_stmts;
-} pg_conn;
 
 struct pg_store {
 	char *uri;
@@ -80,19 +68,9 @@ struct pg_store {
 	atomic_bool stop;
 };
 
-/* Typed parameters of one statement, as libpq wants them: text, or binary for bytea. */
-typedef struct pg_params {
-	int n;
-	const char *values[PG_PARAMS_MAX];
-	int lengths[PG_PARAMS_MAX];
-	int formats[PG_PARAMS_MAX];
-	char num[PG_PARAMS_MAX][24];
-	bool overflow;
-} pg_params;
-
 /* ---- the statement wrapper ---- */
 
-static void pgp_text(pg_params *p, const char *s)
+void pgp_text(pg_params *p, const char *s)
 {
 	if (p->n >= PG_PARAMS_MAX) {
 		p->overflow = true;
@@ -104,7 +82,7 @@ static void pgp_text(pg_params *p, const char *s)
 	p->n++;
 }
 
-static void pgp_int(pg_params *p, int64_t v)
+void pgp_int(pg_params *p, int64_t v)
 {
 	if (p->n >= PG_PARAMS_MAX) {
 		p->overflow = true;
@@ -114,7 +92,7 @@ static void pgp_int(pg_params *p, int64_t v)
 	pgp_text(p, p->num[p->n]);
 }
 
-static void pgp_bytes(pg_params *p, const uint8_t *b, int len)
+void pgp_bytes(pg_params *p, const uint8_t *b, int len)
 {
 	if (p->n >= PG_PARAMS_MAX) {
 		p->overflow = true;
@@ -223,7 +201,7 @@ static bool pgx_reconnected(pg_store *p, pg_conn *c, bool was_idle)
 	return pgc_connect(p, c) == HG_OK;
 }
 
-static hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const pg_params *prm)
+hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const pg_params *prm)
 {
 	bool idle = PQstatus(c->c) == CONNECTION_OK && PQtransactionStatus(c->c) == PQTRANS_IDLE;
 	hg_status rc = pgx_run_once(p, c, res, sql, prm);
@@ -237,7 +215,8 @@ static hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sq
  * NULL binds NULL), 'i' int64_t, 'I' int64_t where 0 binds NULL (an optional id or
  * limit), 'T' hg_instant (HG_INSTANT_NONE binds NULL), 'h' a token hash (const
  * uint8_t *, STORE_TOKEN_HASH_SIZE bytes), 'H' a request hash (const uint8_t *,
- * STORE_REQUEST_HASH_SIZE bytes; NULL binds NULL).
+ * STORE_REQUEST_HASH_SIZE bytes; NULL binds NULL), 'b' bytes of a given length (const
+ * uint8_t *, then int).
  */
 static void pgp_bind(pg_params *prm, const char *types, va_list ap)
 {
@@ -263,13 +242,18 @@ static void pgp_bind(pg_params *prm, const char *types, va_list ap)
 		}
 		case 'h': pgp_bytes(prm, va_arg(ap, const uint8_t *), STORE_TOKEN_HASH_SIZE); break;
 		case 'H': pgp_bytes(prm, va_arg(ap, const uint8_t *), STORE_REQUEST_HASH_SIZE); break;
+		case 'b': {
+			const uint8_t *b = va_arg(ap, const uint8_t *);
+			pgp_bytes(prm, b, va_arg(ap, int));
+			break;
+		}
 		default: prm->overflow = true; /* NEVER: a caller's type string is wrong */
 		}
 	}
 }
 
 /* Runs sql on c with parameters bound by pgp_bind(types, ...); *res as for pgx_run. */
-static hg_status pgx_query(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const char *types, ...)
+hg_status pgx_query(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const char *types, ...)
 {
 	pg_params prm = {0};
 	va_list ap;
@@ -292,7 +276,7 @@ static hg_status pgx_exec_once(pg_store *p, pg_conn *c, const char *sql)
 	return rc;
 }
 
-static hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql)
+hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql)
 {
 	bool idle = PQstatus(c->c) == CONNECTION_OK && PQtransactionStatus(c->c) == PQTRANS_IDLE;
 	hg_status rc = pgx_exec_once(p, c, sql);
@@ -302,13 +286,13 @@ static hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql)
 }
 
 /* ROLLBACK where a failure needs no handling (the connection may be gone). */
-static void pgx_rollback(pg_conn *c)
+void pgx_rollback(pg_conn *c)
 {
 	if (PQstatus(c->c) == CONNECTION_OK && PQtransactionStatus(c->c) != PQTRANS_IDLE)
 		PQclear(PQexec(c->c, "ROLLBACK"));
 }
 
-static void pgr_str(PGresult *r, int row, int col, char *dst, size_t cap)
+void pgr_str(PGresult *r, int row, int col, char *dst, size_t cap)
 {
 	const char *v = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
 	size_t n = strlen(v);
@@ -320,24 +304,47 @@ static void pgr_str(PGresult *r, int row, int col, char *dst, size_t cap)
 	dst[n] = '\0';
 }
 
-static int64_t pgr_int(PGresult *r, int row, int col)
+int64_t pgr_int(PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-static hg_instant pgr_instant(PGresult *r, int row, int col)
+hg_instant pgr_instant(PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? HG_INSTANT_NONE : pgr_int(r, row, col);
 }
 
 /* The column as text, or NULL when it is NULL (the value lives as long as r). */
-static const char *pgr_text(PGresult *r, int row, int col)
+const char *pgr_text(PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 
+uint8_t *pgr_bytes(PGresult *r, int row, int col, size_t *len)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	size_t n = 0;
+	unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+	uint8_t *out = raw ? hg_malloc(n ? n : 1) : NULL;
+	if (out) {
+		memcpy(out, raw, n);
+		*len = n;
+	}
+	PQfreemem(raw);
+	return out;
+}
+
+hg_status pg_fail_io(pg_store *p)
+{
+	atomic_fetch_add(&p->errors, 1);
+	return HG_EIO;
+}
+
+void pg_touch(pg_store *p) { atomic_fetch_add(&p->version, 1); }
+
 /* Copies every row of r into a new array of elem_size-byte elements via read_row. *out hg_malloc'ed. */
-static hg_status pgr_collect(PGresult *r, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
+hg_status pgr_collect(PGresult *r, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
 			     size_t *n)
 {
 	int rows = PQntuples(r);
@@ -369,7 +376,7 @@ static hg_status pgc_connect(pg_store *p, pg_conn *c)
 }
 
 /* Takes a connection (blocks while all are busy); one that broke is reconnected first. */
-static pg_conn *pgc_get(pg_store *p)
+pg_conn *pgc_get(pg_store *p)
 {
 	pg_conn *c = NULL;
 	pthread_mutex_lock(&p->lock);
@@ -391,7 +398,7 @@ static pg_conn *pgc_get(pg_store *p)
 	return c;
 }
 
-static void pgc_put(pg_store *p, pg_conn *c)
+void pgc_put(pg_store *p, pg_conn *c)
 {
 	pgx_rollback(c); /* NEVER needed: every path ends its transaction */
 	pthread_mutex_lock(&p->lock);
@@ -401,7 +408,7 @@ static void pgc_put(pg_store *p, pg_conn *c)
 }
 
 /* One statement on a pooled connection, no result kept; *changes (may be NULL) gets the rows changed. */
-static hg_status pg_write1(pg_store *p, int *changes, const char *sql, const char *types, ...)
+hg_status pg_write1(pg_store *p, int *changes, const char *sql, const char *types, ...)
 {
 	pg_conn *c = pgc_get(p);
 	pg_params prm = {0};
@@ -591,7 +598,7 @@ static void read_org(PGresult *r, int row, void *out)
 }
 
 /* One SELECT on a pooled connection whose rows become an array via read_row. */
-static hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
+hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
 			   size_t *n, const char *sql, const char *t1, const char *t2)
 {
 	pg_conn *c = pgc_get(p);
@@ -610,7 +617,7 @@ static hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGres
 }
 
 /* The one row of a SELECT by key: HG_ENOTFOUND when there is none. */
-static hg_status pg_select1(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void *out,
+hg_status pg_select1(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void *out,
 			    const char *sql, const char *key)
 {
 	void *rows = NULL;

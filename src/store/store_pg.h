@@ -84,4 +84,22 @@ uint64_t pgs_units_version(pg_store *p);
 /* full == false: commits of this process do not wait for the WAL flush (synchronous_commit off). */
 hg_status pgs_set_durability(pg_store *p, bool full) HG_MUST_CHECK;
 
+
+/* ---- the feature stores on PostgreSQL (typed rows; the rules stay in the shared files) ---- */
+
+struct agreement;
+struct agreement_row;
+/* pg_agreement.c, for agreement_store.c. Inserts (id, version) with its document; when that version is
+ * stored already, *existed = true and the answer is agreement_document_same() of the stored text. */
+hg_status pg_agreement_insert(pg_store *p, const struct agreement *a, const char *doc, size_t len, const char *by,
+			      hg_instant now, bool *existed) HG_MUST_CHECK;
+hg_status pg_agreement_id_stored(pg_store *p, const char *id, bool *found) HG_MUST_CHECK;
+/* Every stored version by id and version, with `latest` set; *rows hg_malloc'ed (caller frees). */
+hg_status pg_agreement_list(pg_store *p, struct agreement_row **rows, size_t *n) HG_MUST_CHECK;
+/* One version (0: the latest): its row and its document text (hg_malloc'ed, caller frees). HG_ENOTFOUND. */
+hg_status pg_agreement_get(pg_store *p, const char *id, int version, struct agreement_row *row,
+			   char **document) HG_MUST_CHECK;
+/* The document texts of the latest version of every id, by id: *docs and each text hg_malloc'ed (caller frees). */
+hg_status pg_agreement_current(pg_store *p, char ***docs, size_t *n) HG_MUST_CHECK;
+
 #endif

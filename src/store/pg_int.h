@@ -1,0 +1,99 @@
+/*
+ * pg_int.h - internals of the PostgreSQL store, shared by the files that
+ * implement parts of the storage port on PostgreSQL: store_pg.c (the core
+ * port: events, users, audit) and the feature stores beside it (pg_agreement.c,
+ * pg_interop.c, pg_followup.c, pg_invoice.c). The SQLite twin of this header
+ * is store_int.h. Nothing outside src/store includes this file.
+ *
+ * One statement wrapper in the manner of Fossil's db.c: take a pooled
+ * connection (pgc_get), run statements with typed parameters (pgx_query), read
+ * columns with pgr_*, give the connection back (pgc_put). Every failure maps to
+ * one hg_status (23505 HG_ECONFLICT, 23503 HG_ENOTFOUND, the rest HG_EIO).
+ */
+#ifndef HG_STORE_PG_INT_H
+#define HG_STORE_PG_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "store/store_int.h"
+#include "store/store_pg.h"
+
+#define PG_STMT_CACHE 128
+#define PG_PARAMS_MAX 40
+
+typedef struct pg_stmt {
+	char *sql; /* hg_malloc'ed copy of the statement text */
+	char name[16];
+} pg_stmt;
+
+typedef struct pg_conn {
+	PGconn *c;
+	pg_stmt stmts[PG_STMT_CACHE];
+	int n_stmts;
+} pg_conn;
+
+/* Typed parameters of one statement, as libpq wants them: text, or binary for bytea. */
+typedef struct pg_params {
+	int n;
+	const char *values[PG_PARAMS_MAX];
+	int lengths[PG_PARAMS_MAX];
+	int formats[PG_PARAMS_MAX];
+	char num[PG_PARAMS_MAX][24];
+	bool overflow;
+} pg_params;
+
+void pgp_text(pg_params *p, const char *s);
+void pgp_int(pg_params *p, int64_t v);
+void pgp_bytes(pg_params *p, const uint8_t *b, int len);
+
+/* Takes a connection from the pool (blocks while all are busy; reconnects a broken one). */
+pg_conn *pgc_get(pg_store *p);
+/* Gives it back (rolling back a transaction left open: NEVER on a correct path). */
+void pgc_put(pg_store *p, pg_conn *c);
+
+/* Runs sql with prepared parameters; *res (may be NULL) gets the result to PQclear(), NULL on failure. */
+hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const pg_params *prm) HG_MUST_CHECK;
+/*
+ * Runs sql with parameters $1, $2, ... from `types`, one letter each: 't' text
+ * (const char *; NULL binds NULL), 'i' int64_t, 'I' int64_t where 0 binds NULL,
+ * 'T' hg_instant (HG_INSTANT_NONE binds NULL), 'h' a token hash, 'H' a request
+ * hash (NULL binds NULL), 'b' bytes (const uint8_t *, then int length).
+ */
+hg_status pgx_query(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const char *types, ...) HG_MUST_CHECK;
+/* Runs SQL without parameters or results (BEGIN, COMMIT, ...). */
+hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql) HG_MUST_CHECK;
+/* ROLLBACK where a failure needs no handling. */
+void pgx_rollback(pg_conn *c);
+
+/* One statement on a pooled connection, no result kept; *changes (may be NULL) gets the rows changed. */
+hg_status pg_write1(pg_store *p, int *changes, const char *sql, const char *types, ...) HG_MUST_CHECK;
+/* One SELECT (up to two text parameters t1, t2; NULL: not bound) whose rows become an array
+ * (hg_malloc'ed, caller frees) via read_row. */
+hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
+		    size_t *n, const char *sql, const char *t1, const char *t2) HG_MUST_CHECK;
+/* The one row of a SELECT by a text key: HG_ENOTFOUND when there is none. */
+hg_status pg_select1(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void *out,
+		     const char *sql, const char *key) HG_MUST_CHECK;
+
+/* Column readers: NULL reads as "", 0, HG_INSTANT_NONE, NULL respectively. */
+void pgr_str(PGresult *r, int row, int col, char *dst, size_t cap);
+int64_t pgr_int(PGresult *r, int row, int col);
+hg_instant pgr_instant(PGresult *r, int row, int col);
+const char *pgr_text(PGresult *r, int row, int col);
+/* A bytea column (text format) decoded into a new buffer, hg_malloc'ed (caller frees), *len bytes;
+ * NULL when out of memory or the column is NULL. */
+uint8_t *pgr_bytes(PGresult *r, int row, int col, size_t *len);
+/* Copies every row of r into a new array of elem_size-byte elements via read_row. *out hg_malloc'ed. */
+hg_status pgr_collect(PGresult *r, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
+		      size_t *n) HG_MUST_CHECK;
+
+/* Counts a storage error (for store_stats) and returns HG_EIO. */
+hg_status pg_fail_io(pg_store *p);
+/* Moves the version every cache of this server keys on (a feature write that the caches show). */
+void pg_touch(pg_store *p);
+
+#endif
