@@ -24,11 +24,6 @@ static int open_db(const char *path, store **out)
 	char err[256];
 	if (store_open(path, out, err, sizeof err) != HG_OK)
 		return cli_fail("hl7", "%s", err);
-	if (store_is_postgres(*out)) { /* issue 12: the interop store is SQLite only so far */
-		store_close(*out);
-		*out = NULL;
-		return cli_fail("hl7", "not yet on PostgreSQL (HL7 state needs a SQLite database)");
-	}
 	return CLI_OK;
 }
 

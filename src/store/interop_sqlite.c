@@ -2,7 +2,8 @@
  * interop_sqlite.c - the interop tables (interop_store.h) on the SQLite store's
  * connection pool. Each function takes a connection, runs one or two
  * statements and gives it back; none of them touches events, so none needs
- * the episode lock that store_append takes.
+ * the episode lock that store_append takes. On PostgreSQL each call goes to
+ * its pgi_ twin in pg_interop.c.
  */
 #include "store/interop_store.h"
 
@@ -10,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 /* Steps a prepared write; HG_ENOTFOUND for a foreign-key failure, HG_EIO otherwise. */
 static hg_status step_write(sqlite3 *db, sqlite3_stmt *st)
@@ -31,6 +33,8 @@ static hg_status finish(store *s, sqlite3 *db, sqlite3_stmt *st, hg_status rc)
 
 hg_status interop_facility_put(store *s, const interop_facility *f, hg_instant now)
 {
+	if (s->pg)
+		return pgi_facility_put(s->pg, f, now);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -67,6 +71,8 @@ static void read_facility(sqlite3_stmt *st, void *p)
 
 hg_status interop_facility_get(store *s, const char *facility, interop_facility *out)
 {
+	if (s->pg)
+		return pgi_facility_get(s->pg, facility, out);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, FACILITY_COLS "WHERE facility = ?1", &st);
@@ -82,6 +88,8 @@ hg_status interop_facility_get(store *s, const char *facility, interop_facility 
 
 hg_status interop_facilities_list(store *s, interop_facility **out, size_t *n)
 {
+	if (s->pg)
+		return pgi_facilities_list(s->pg, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
@@ -94,6 +102,8 @@ hg_status interop_facilities_list(store *s, interop_facility **out, size_t *n)
 
 hg_status interop_address_allowed(store *s, const char *addr, bool *allowed)
 {
+	if (s->pg)
+		return pgi_address_allowed(s->pg, addr, allowed);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*allowed = false;
@@ -114,6 +124,8 @@ hg_status interop_address_allowed(store *s, const char *addr, bool *allowed)
 
 hg_status interop_ward_put(store *s, const char *facility, const char *code, const char *unit_id)
 {
+	if (s->pg)
+		return pgi_ward_put(s->pg, facility, code, unit_id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "INSERT OR REPLACE INTO hl7_wards(facility, code, unit_id) VALUES (?1, ?2, ?3)", &st);
@@ -128,6 +140,8 @@ hg_status interop_ward_put(store *s, const char *facility, const char *code, con
 
 hg_status interop_ward_get(store *s, const char *facility, const char *code, char unit_id[HG_ID_MAX])
 {
+	if (s->pg)
+		return pgi_ward_get(s->pg, facility, code, unit_id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT unit_id FROM hl7_wards WHERE facility = ?1 AND code = ?2", &st);
@@ -144,6 +158,8 @@ hg_status interop_ward_get(store *s, const char *facility, const char *code, cha
 
 hg_status interop_visit_put(store *s, const char *facility, const char *visit, int64_t episode_id)
 {
+	if (s->pg)
+		return pgi_visit_put(s->pg, facility, visit, episode_id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc =
@@ -159,6 +175,8 @@ hg_status interop_visit_put(store *s, const char *facility, const char *visit, i
 
 hg_status interop_visit_get(store *s, const char *facility, const char *visit, int64_t *episode_id)
 {
+	if (s->pg)
+		return pgi_visit_get(s->pg, facility, visit, episode_id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db, "SELECT episode_id FROM hl7_visits WHERE facility = ?1 AND visit = ?2", &st);
@@ -178,6 +196,8 @@ hg_status interop_visit_get(store *s, const char *facility, const char *visit, i
 hg_status interop_message_put(store *s, const char *facility, const char *control_id, const char *trigger,
 			      const char *outcome, int64_t episode_id, const char *ack, hg_instant now)
 {
+	if (s->pg)
+		return pgi_message_put(s->pg, facility, control_id, trigger, outcome, episode_id, ack, now);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -200,6 +220,8 @@ hg_status interop_message_put(store *s, const char *facility, const char *contro
 
 hg_status interop_message_get(store *s, const char *facility, const char *control_id, interop_message *out)
 {
+	if (s->pg)
+		return pgi_message_get(s->pg, facility, control_id, out);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof *out);
@@ -225,6 +247,8 @@ hg_status interop_message_get(store *s, const char *facility, const char *contro
 
 hg_status interop_quarantine_add(store *s, const interop_quarantined *q, const char *message, size_t len, int64_t *id)
 {
+	if (s->pg)
+		return pgi_quarantine_add(s->pg, q, message, len, id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -275,6 +299,8 @@ static void read_quarantined(sqlite3_stmt *st, void *p)
 
 hg_status interop_quarantine_list(store *s, const char *state, int limit, interop_quarantined **out, size_t *n)
 {
+	if (s->pg)
+		return pgi_quarantine_list(s->pg, state, limit, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
@@ -290,6 +316,8 @@ hg_status interop_quarantine_list(store *s, const char *state, int limit, intero
 
 hg_status interop_quarantine_get(store *s, int64_t id, interop_quarantined *out, char **message, size_t *len)
 {
+	if (s->pg)
+		return pgi_quarantine_get(s->pg, id, out, message, len);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	if (message)
@@ -319,6 +347,8 @@ hg_status interop_quarantine_get(store *s, int64_t id, interop_quarantined *out,
 
 hg_status interop_quarantine_pending(store *s, const char *facility, const char *visit, int64_t before, bool *pending)
 {
+	if (s->pg)
+		return pgi_quarantine_pending(s->pg, facility, visit, before, pending);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*pending = false;
@@ -342,6 +372,8 @@ static void read_id(sqlite3_stmt *st, void *p) { *(int64_t *)p = sqlite3_column_
 hg_status interop_quarantine_followers(store *s, const char *facility, const char *visit, int64_t after, int64_t **ids,
 				       size_t *n)
 {
+	if (s->pg)
+		return pgi_quarantine_followers(s->pg, facility, visit, after, ids, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*ids = NULL;
@@ -362,6 +394,8 @@ hg_status interop_quarantine_followers(store *s, const char *facility, const cha
 hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, const char *by, const char *result,
 				     hg_instant now)
 {
+	if (s->pg)
+		return pgi_quarantine_resolve(s->pg, id, state, by, result, now);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -386,6 +420,8 @@ hg_status interop_quarantine_resolve(store *s, int64_t id, const char *state, co
 hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id, const char *header_id, int status,
 			   const char *response, hg_instant now)
 {
+	if (s->pg)
+		return pgi_fhir_put(s->pg, username, bundle_id, header_id, status, response, now);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -407,6 +443,8 @@ hg_status interop_fhir_put(store *s, const char *username, const char *bundle_id
 hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id, const char *header_id, int *status,
 			   char **response)
 {
+	if (s->pg)
+		return pgi_fhir_get(s->pg, username, bundle_id, header_id, status, response);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*response = NULL;
@@ -434,6 +472,8 @@ hg_status interop_fhir_get(store *s, const char *username, const char *bundle_id
 
 hg_status interop_subscription_add(store *s, interop_subscription *sub, bool from_start, hg_instant now)
 {
+	if (s->pg)
+		return pgi_subscription_add(s->pg, sub, from_start, now);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -479,6 +519,8 @@ static void read_subscription(sqlite3_stmt *st, void *p)
 
 hg_status interop_subscriptions_list(store *s, interop_subscription **out, size_t *n)
 {
+	if (s->pg)
+		return pgi_subscriptions_list(s->pg, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
@@ -494,6 +536,8 @@ hg_status interop_subscriptions_list(store *s, interop_subscription **out, size_
 
 hg_status interop_subscription_remove(store *s, const char *name)
 {
+	if (s->pg)
+		return pgi_subscription_remove(s->pg, name);
 	int changes = 0;
 	hg_status rc = sq_write1(s, "DELETE FROM subscriptions WHERE name = ?1", &changes, "t", name);
 	return rc == HG_OK && changes == 0 ? HG_ENOTFOUND : rc;
@@ -501,6 +545,8 @@ hg_status interop_subscription_remove(store *s, const char *name)
 
 hg_status interop_outbox_fill(store *s, hg_instant now, size_t *added)
 {
+	if (s->pg)
+		return pgi_outbox_fill(s->pg, now, added);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	bool fresh = false;
@@ -577,6 +623,8 @@ static void read_delivery(sqlite3_stmt *st, void *p)
 
 hg_status interop_deliveries_due(store *s, hg_instant now, int limit, interop_delivery **out, size_t *n)
 {
+	if (s->pg)
+		return pgi_deliveries_due(s->pg, now, limit, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
@@ -595,6 +643,8 @@ hg_status interop_deliveries_due(store *s, hg_instant now, int limit, interop_de
 
 hg_status interop_delivery_claim(store *s, interop_delivery *d, hg_instant until)
 {
+	if (s->pg)
+		return pgi_delivery_claim(s->pg, d, until);
 	int changes = 0;
 	hg_status rc = sq_write1(s,
 				 "UPDATE deliveries SET next_attempt_at = ?3 WHERE id = ?1 AND state = 'pending' AND "
@@ -609,6 +659,8 @@ hg_status interop_delivery_claim(store *s, interop_delivery *d, hg_instant until
 
 hg_status interop_delivery_done(store *s, int64_t id, const char *ack, hg_instant now)
 {
+	if (s->pg)
+		return pgi_delivery_done(s->pg, id, ack, now);
 	return sq_write1(s,
 			 "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_attempt_at = ?2, "
 			 "delivered_at = ?2, last_error = '', ack = ?3 WHERE id = ?1",
@@ -617,6 +669,8 @@ hg_status interop_delivery_done(store *s, int64_t id, const char *ack, hg_instan
 
 hg_status interop_delivery_failed(store *s, int64_t id, const char *error, hg_instant next_attempt_at, hg_instant now)
 {
+	if (s->pg)
+		return pgi_delivery_failed(s->pg, id, error, next_attempt_at, now);
 	bool give_up = next_attempt_at == HG_INSTANT_NONE;
 	return sq_write1(s,
 			 "UPDATE deliveries SET state = ?4, attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3, "
@@ -627,6 +681,8 @@ hg_status interop_delivery_failed(store *s, int64_t id, const char *error, hg_in
 hg_status interop_deliveries_list(store *s, const char *state, const char *subscription, const char *org, int limit,
 				  interop_delivery **out, size_t *n)
 {
+	if (s->pg)
+		return pgi_deliveries_list(s->pg, state, subscription, org, limit, out, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	*out = NULL;

@@ -102,4 +102,38 @@ hg_status pg_agreement_get(pg_store *p, const char *id, int version, struct agre
 /* The document texts of the latest version of every id, by id: *docs and each text hg_malloc'ed (caller frees). */
 hg_status pg_agreement_current(pg_store *p, char ***docs, size_t *n) HG_MUST_CHECK;
 
+/* pg_interop.c, for interop_sqlite.c: each pgi_X has the contract of interop_X (interop_store.h). */
+struct interop_facility;
+struct interop_message;
+struct interop_quarantined;
+struct interop_subscription;
+struct interop_delivery;
+hg_status pgi_facility_put(pg_store *p, const struct interop_facility *f, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_facility_get(pg_store *p, const char *facility, struct interop_facility *out) HG_MUST_CHECK;
+hg_status pgi_facilities_list(pg_store *p, struct interop_facility **out, size_t *n) HG_MUST_CHECK;
+hg_status pgi_address_allowed(pg_store *p, const char *addr, bool *allowed) HG_MUST_CHECK;
+hg_status pgi_ward_put(pg_store *p, const char *facility, const char *code, const char *unit_id) HG_MUST_CHECK;
+hg_status pgi_ward_get(pg_store *p, const char *facility, const char *code, char unit_id[HG_ID_MAX]) HG_MUST_CHECK;
+hg_status pgi_visit_put(pg_store *p, const char *facility, const char *visit, int64_t episode_id) HG_MUST_CHECK;
+hg_status pgi_visit_get(pg_store *p, const char *facility, const char *visit, int64_t *episode_id) HG_MUST_CHECK;
+hg_status pgi_message_put(pg_store *p, const char *facility, const char *control_id, const char *trigger, const char *outcome, int64_t episode_id, const char *ack, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_message_get(pg_store *p, const char *facility, const char *control_id, struct interop_message *out) HG_MUST_CHECK;
+hg_status pgi_quarantine_add(pg_store *p, const struct interop_quarantined *q, const char *message, size_t len, int64_t *id) HG_MUST_CHECK;
+hg_status pgi_quarantine_list(pg_store *p, const char *state, int limit, struct interop_quarantined **out, size_t *n) HG_MUST_CHECK;
+hg_status pgi_quarantine_get(pg_store *p, int64_t id, struct interop_quarantined *out, char **message, size_t *len) HG_MUST_CHECK;
+hg_status pgi_quarantine_pending(pg_store *p, const char *facility, const char *visit, int64_t before, bool *pending) HG_MUST_CHECK;
+hg_status pgi_quarantine_followers(pg_store *p, const char *facility, const char *visit, int64_t after, int64_t **ids, size_t *n) HG_MUST_CHECK;
+hg_status pgi_quarantine_resolve(pg_store *p, int64_t id, const char *state, const char *by, const char *result, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_fhir_put(pg_store *p, const char *username, const char *bundle_id, const char *header_id, int status, const char *response, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_fhir_get(pg_store *p, const char *username, const char *bundle_id, const char *header_id, int *status, char **response) HG_MUST_CHECK;
+hg_status pgi_subscription_add(pg_store *p, struct interop_subscription *sub, bool from_start, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_subscriptions_list(pg_store *p, struct interop_subscription **out, size_t *n) HG_MUST_CHECK;
+hg_status pgi_subscription_remove(pg_store *p, const char *name) HG_MUST_CHECK;
+hg_status pgi_outbox_fill(pg_store *p, hg_instant now, size_t *added) HG_MUST_CHECK;
+hg_status pgi_deliveries_due(pg_store *p, hg_instant now, int limit, struct interop_delivery **out, size_t *n) HG_MUST_CHECK;
+hg_status pgi_delivery_claim(pg_store *p, struct interop_delivery *d, hg_instant until) HG_MUST_CHECK;
+hg_status pgi_delivery_done(pg_store *p, int64_t id, const char *ack, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_delivery_failed(pg_store *p, int64_t id, const char *error, hg_instant next_attempt_at, hg_instant now) HG_MUST_CHECK;
+hg_status pgi_deliveries_list(pg_store *p, const char *state, const char *subscription, const char *org, int limit, struct interop_delivery **out, size_t *n) HG_MUST_CHECK;
+
 #endif

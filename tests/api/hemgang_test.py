@@ -51,6 +51,19 @@ def pg_query(db, sql):
     return [tuple(None if v == "\x1e" else v for v in line.split("\x1f")) for line in out.splitlines() if line]
 
 
+def db_rows(db, sql, params=()):
+    """Rows of one read-only SQL query on db, a SQLite path or a PostgreSQL URI. Parameters are `?` and are
+    inlined as SQL literals on PostgreSQL (tests only: numbers and plain strings); PostgreSQL answers text."""
+    if is_pg(db):
+        for v in params:
+            lit = str(int(v)) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+            sql = sql.replace("?", lit, 1)
+        return pg_query(db, sql)
+    import sqlite3
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
+        return [tuple(r) for r in c.execute(sql, params).fetchall()]
+
+
 def fresh_db(name):
     """The path of database NAME in the test directory, with any earlier file (and its -wal, -shm) removed;
     under HEMGANG_TEST_PG_URI the URI of a new, empty PostgreSQL database named after NAME."""
@@ -87,11 +100,10 @@ def make_demo(db, episodes=40, now=None):
     if now:
         args += ["--now", now]
     out = subprocess.run(args, check=True, capture_output=True, text=True, timeout=300).stdout
-    if not PG_URI:
-        # The statutory default has amounts for 2019 and 2022 only, and a night is never priced with another
-        # year's (issue 15.2): import test amounts for the demo's years, as an administrator imports the real ones.
-        subprocess.run([HEMGANG, "agreement", "--db", db, "import", "agreements/demo-amounts.json"],
-                       check=True, capture_output=True, timeout=60)
+    # The statutory default has amounts for 2019 and 2022 only, and a night is never priced with another
+    # year's (issue 15.2): import test amounts for the demo's years, as an administrator imports the real ones.
+    subprocess.run([HEMGANG, "agreement", "--db", db, "import", "agreements/demo-amounts.json"],
+                   check=True, capture_output=True, timeout=60)
     logins = []
     for line in out.splitlines():
         user, role, org, unit = line.split("\t")

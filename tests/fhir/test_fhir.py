@@ -10,12 +10,11 @@ import datetime
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
-from hemgang_test import HEMGANG, TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, Server, db_rows, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_fhir")
 db = fresh_db("fhir.db")
@@ -130,8 +129,7 @@ def issue(body):
 
 
 def count_events():
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
-        return c.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return int(db_rows(db, "SELECT COUNT(*) FROM events")[0][0])
 
 
 journal, vc, other = client(journal_token), client(vc_token), client(other_token)

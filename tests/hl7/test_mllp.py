@@ -11,7 +11,6 @@ import re
 import select
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
-from hemgang_test import HEMGANG, TMP, Checks, Client, fresh_db, make_demo  # noqa: E402
+from hemgang_test import HEMGANG, TMP, Checks, Client, db_rows, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_mllp")
 db = fresh_db("mllp.db")
@@ -113,14 +112,12 @@ def msa(ack):
 
 
 def count_events():
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
-        return c.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return int(db_rows(db, "SELECT COUNT(*) FROM events")[0][0])
 
 
 def episode_of(visit):
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
-        row = c.execute("SELECT episode_id FROM hl7_visits WHERE facility = 'FALU' AND visit = ?", (visit,)).fetchone()
-        return row[0] if row else None
+    rows = db_rows(db, "SELECT episode_id FROM hl7_visits WHERE facility = 'FALU' AND visit = ?", (visit,))
+    return int(rows[0][0]) if rows else None
 
 
 def connect_from(src, port):
@@ -321,8 +318,7 @@ try:
     t.eq(ep.get("patient", {}).get("name"), "Anna Maria Svensson", "A08 corrected the name")
     t.eq(ep.get("ward"), W31, "current ward after A02")
     e2 = episode_of("V200")
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
-        st = c.execute("SELECT status FROM episode_projection WHERE episode_id = ?", (e2,)).fetchone()
+    st = (db_rows(db, "SELECT status FROM episode_projection WHERE episode_id = ?", (e2,)) or [None])[0]
     t.eq(st[0] if st else None, "cancelled", "V200 cancelled by A11")
 
     # ---- quarantine: an administrator registers the facility, maps KIR9 and replays ----
@@ -355,8 +351,7 @@ try:
     status, _, _ = nurse.request("GET", "/api/v1/hl7/quarantine")
     t.eq(status, 403, "a municipal assessor may not see the quarantine")
     e3 = episode_of("V300")
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
-        st = c.execute("SELECT status, ward FROM episode_projection WHERE episode_id = ?", (e3,)).fetchone()
+    st = (db_rows(db, "SELECT status, ward FROM episode_projection WHERE episode_id = ?", (e3,)) or [None])[0]
     t.eq(tuple(st) if st else None, ("discharged", W17), "V300 admitted on ward 17 and discharged after the replay")
 
     # ---- redelivery: the whole day again, same MSH-10s: the same answers, nothing written ----
