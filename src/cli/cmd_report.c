@@ -127,11 +127,6 @@ static int open_db(const struct common *c, store **out)
 		return cli_usage_error(c->cmd, "no database at '%s'", c->db);
 	if (store_open(c->db, out, err, sizeof err) != HG_OK)
 		return cli_fail(c->cmd, "%s", err);
-	if (store_is_postgres(*out)) { /* issue 12: the follow-up store is SQLite only so far */
-		store_close(*out);
-		*out = NULL;
-		return cli_fail(c->cmd, "not yet on PostgreSQL (follow-up needs a SQLite database)");
-	}
 	return CLI_OK;
 }
 

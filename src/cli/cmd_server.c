@@ -42,7 +42,7 @@ static const struct route_provider {
 	{api_routes, true},
 	{meta_routes, true},
 	{invoice_routes, false},
-	{followup_routes, false},
+	{followup_routes, true},
 	{hl7_routes, true},
 	{fhir_routes, true},
 };
@@ -53,8 +53,8 @@ static hg_status not_on_postgres(http_request *req, http_response *res, void *ap
 	(void)req;
 	(void)app;
 	return http_reply_problem(res, 501, "not_on_postgresql", NULL, NULL,
-				  "Finns ännu inte med PostgreSQL (not yet on PostgreSQL): fakturor, överenskommelser "
-				  "och uppföljning kräver SQLite.");
+				  "Finns ännu inte med PostgreSQL (not yet on PostgreSQL): fakturor och överenskommelser "
+				  "kräver SQLite.");
 }
 
 /* The whole route table, hg_malloc'ed (caller frees); NULL when out of memory. On PostgreSQL

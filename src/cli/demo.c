@@ -38,6 +38,7 @@
 #include "core/episode.h"
 #include "core/pnr.h"
 #include "core/survey.h"
+#include "store/followup_store.h"
 #include "store/store_bulk.h"
 
 #define HOUR ((hg_instant)3600)
@@ -1580,7 +1581,7 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	demo_rng r;
 	survey_answer a;
 	demo_rng_seed(&r, (uint64_t)episode_id * 0x9E3779B97F4A7C15ULL ^ 0x5375727665790000ULL);
-	if (!demo_rng_chance(&r, 350) || !g->bulk) /* surveys are SQLite only so far (issue 12) */
+	if (!demo_rng_chance(&r, 350))
 		return HG_OK;
 	survey_answer_init(&a);
 	a.answered_at = discharged + (hg_instant)(3 + demo_rng_below(&r, 8)) * 86400 + demo_rng_below(&r, 8 * 3600);
@@ -1592,7 +1593,9 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	a.replies[SURVEY_FELT_SAFE] = demo_rng_chance(&r, yes_permille[SURVEY_FELT_SAFE]) ? SURVEY_YES : SURVEY_NO;
 	a.channel = demo_rng_chance(&r, 600) ? SURVEY_PHONE : SURVEY_LINK;
 	a.respondent = demo_rng_chance(&r, 750) ? SURVEY_PATIENT : SURVEY_NEXT_OF_KIN;
-	hg_status rc = store_bulk_survey_answer(g->bulk, episode_id, &a, "demo");
+	/* PostgreSQL has no bulk loader: the answer is stored as staff would record it */
+	hg_status rc = g->bulk ? store_bulk_survey_answer(g->bulk, episode_id, &a, "demo")
+			       : followup_answer_put(g->s, episode_id, &a, "demo");
 	if (rc != HG_OK)
 		(void)snprintf(g->err, g->errlen, "cannot store a survey answer: %s", hg_status_name(rc));
 	return rc;

@@ -12,6 +12,10 @@
  * Before the episodes it hands the set the liability agreements (the latest
  * version of each stored agreement, and the built-in statutory defaults whose
  * id is not stored), the same list an invoice is built with.
+ *
+ * On PostgreSQL every storage call goes to its pgf_ twin in pg_followup.c
+ * (there the append path of store_pg.c writes the facts rows); the agreements
+ * handed to the set and the small-cell setting are shared.
  */
 #include "store/followup_store.h"
 
@@ -25,6 +29,7 @@
 #include "store/event_json.h"
 #include "store/followup_int.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 #define PROGRESS_EVERY 2000
 #define FACTS_SETTING "followup.facts" /* the facts version the whole table is in */
@@ -347,6 +352,8 @@ static hg_status refresh_all(sqlite3 *db, size_t *episodes)
 
 hg_status followup_facts_refresh(store *s, size_t *episodes)
 {
+	if (s->pg)
+		return pgf_facts_refresh(s->pg, false, episodes);
 	sqlite3 *db = sq_conn_get(s);
 	hg_status rc = sq_write_begin(s, db);
 	*episodes = 0;
@@ -364,6 +371,9 @@ hg_status followup_facts_refresh(store *s, size_t *episodes)
 /* Refreshes the table when it is not current (checked again under the write lock). */
 static hg_status ensure_facts(store *s)
 {
+	size_t refreshed = 0;
+	if (s->pg)
+		return pgf_facts_refresh(s->pg, true, &refreshed);
 	sqlite3 *db = sq_conn_get(s);
 	bool current = false;
 	size_t n = 0;
@@ -531,7 +541,15 @@ hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, 
 	if (rc != HG_OK) {
 		if (episodes)
 			*episodes = 0;
-		return rc == HG_EIO ? sq_fail_io(s) : rc;
+		return rc == HG_EIO && !s->pg ? sq_fail_io(s) : rc;
+	}
+	if (s->pg) {
+		rc = pgf_load(s->pg, f, set, progress, ctx, &loaded);
+		if (rc == HG_OK)
+			rc = indicator_set_finish(set);
+		if (episodes)
+			*episodes = loaded;
+		return rc;
 	}
 	sqlite3 *db = sq_conn_get(s);
 	rc = sq_exec(db, "BEGIN");
@@ -624,6 +642,8 @@ static hg_status save_patients(sqlite3 *db, int64_t id, const point_measurement 
 hg_status followup_point_save(store *s, const point_measurement *m, const char *scope, const char *label,
 			      const char *by, hg_instant now, int64_t *id)
 {
+	if (s->pg)
+		return pgf_point_save(s->pg, m, scope, label, by, now, id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
@@ -678,6 +698,8 @@ static void read_point_row(sqlite3_stmt *st, void *p)
 
 hg_status followup_point_list(store *s, const char *scope, followup_point_row **rows, size_t *n)
 {
+	if (s->pg)
+		return pgf_point_list(s->pg, scope, rows, n);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -740,6 +762,8 @@ static hg_status collect_by_id(sqlite3 *db, const char *sql, int64_t id, const c
 
 hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, point_measurement *m)
 {
+	if (s->pg)
+		return pgf_point_get(s->pg, id, row, m);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	static const char counts_sql[] =
@@ -783,6 +807,8 @@ hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, poin
 hg_status followup_invite_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t episode_id, const char *by,
 			      hg_instant now, hg_instant expires)
 {
+	if (s->pg)
+		return pgf_invite_put(s->pg, hash, episode_id, by, now, expires);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(db,
@@ -826,6 +852,8 @@ static hg_status invite_state(sqlite3 *db, const uint8_t hash[STORE_TOKEN_HASH_S
 
 hg_status followup_invite_check(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now)
 {
+	if (s->pg)
+		return pgf_invite_check(s->pg, hash, now);
 	sqlite3 *db = sq_conn_get(s);
 	int64_t episode = 0;
 	hg_status rc = invite_state(db, hash, now, &episode);
@@ -873,6 +901,8 @@ static hg_status insert_answer(sqlite3 *db, int64_t episode_id, const survey_ans
 hg_status followup_answer_by_link(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], const survey_answer *a,
 				  hg_instant now, int64_t *episode_id)
 {
+	if (s->pg)
+		return pgf_answer_by_link(s->pg, hash, a, now, episode_id);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	int64_t episode = 0;
@@ -906,6 +936,8 @@ out:
 
 hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer *a, const char *by)
 {
+	if (s->pg)
+		return pgf_answer_put(s->pg, episode_id, a, by);
 	sqlite3 *db = sq_conn_get(s);
 	hg_status rc = insert_answer(db, episode_id, a, by);
 	sq_conn_put(s, db);
@@ -914,6 +946,8 @@ hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer 
 
 hg_status followup_survey_status_get(store *s, int64_t episode_id, hg_instant now, followup_survey_status *out)
 {
+	if (s->pg)
+		return pgf_survey_status_get(s->pg, episode_id, now, out);
 	sqlite3 *db = sq_conn_get(s);
 	sqlite3_stmt *st = NULL;
 	memset(out, 0, sizeof *out);

@@ -96,4 +96,14 @@ hg_status pg_fail_io(pg_store *p);
 /* Moves the version every cache of this server keys on (a feature write that the caches show). */
 void pg_touch(pg_store *p);
 
+/* The stored events of an episode in seq order, parsed; *out hg_malloc'ed (caller frees). HG_EINTERNAL when
+ * one no longer parses. */
+hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **out, size_t *n) HG_MUST_CHECK;
+/* Writes (or removes, for an episode without facts) the follow-up facts row of the fold st, derived by the core
+ * from its events evs[0..n) and `last` (may be NULL), on c inside the caller's transaction (pg_followup.c). */
+hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const event *evs, size_t n,
+			const event *last) HG_MUST_CHECK;
+/* Marks the facts table current (setting followup.facts), inside the caller's transaction. */
+hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c) HG_MUST_CHECK;
+
 #endif

@@ -862,7 +862,7 @@ hg_status pgs_user_set_disabled(pg_store *p, const char *username, bool disabled
 /* ---- events and projections ---- */
 
 /* The stored events of an episode in seq order, into an hg_malloc'ed array. */
-static hg_status read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **out, size_t *n)
+hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **out, size_t *n)
 {
 	PGresult *r = NULL;
 	hg_status rc = pgx_query(p, c, &r, "SELECT body FROM events WHERE episode_id = $1 ORDER BY seq", "i", episode_id);
@@ -1075,7 +1075,7 @@ hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, c
 		PQclear(r);
 		r = NULL;
 		if (rc == HG_OK)
-			rc = read_events(p, c, episode_id, &hist, &n);
+			rc = pg_read_events(p, c, episode_id, &hist, &n);
 		if (rc == HG_OK && episode_fold(hist, n, st, err) != HG_OK)
 			rc = HG_EINTERNAL;
 		if (rc != HG_OK)
@@ -1109,6 +1109,8 @@ hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, c
 			       key, body, key ? request_hash : NULL);
 	if (rc == HG_OK)
 		rc = project(p, c, st, now);
+	if (rc == HG_OK)
+		rc = pgf_facts_put(p, c, st, hist, n, copy);
 	snprintf(id_text, sizeof id_text, "%" PRId64, episode_id);
 	/* delivered to the listeners of every server when (and only if) the transaction commits */
 	if (rc == HG_OK)
@@ -1143,7 +1145,7 @@ hg_status pgs_episode_load(pg_store *p, int64_t episode_id, episode_state *st, e
 	size_t len = 0;
 	event_error err;
 	PGresult *r = NULL;
-	hg_status rc = read_events(p, c, episode_id, &arr, &len);
+	hg_status rc = pg_read_events(p, c, episode_id, &arr, &len);
 	if (rc == HG_OK && len == 0) {
 		/* no events: an episode being created right now, or none at all */
 		rc = pgx_query(p, c, &r, "SELECT 1 FROM episodes WHERE id = $1", "i", episode_id);
@@ -1539,7 +1541,9 @@ hg_status pgs_rebuild(pg_store *p, size_t *episodes)
 	if (rc == HG_OK)
 		rc = pgx_exec(p, c, "LOCK TABLE episodes, events IN EXCLUSIVE MODE");
 	if (rc == HG_OK)
-		rc = pgx_exec(p, c, "DELETE FROM pending_acks; DELETE FROM episode_parties; DELETE FROM episode_projection;");
+		rc = pgx_exec(p, c,
+			      "DELETE FROM pending_acks; DELETE FROM episode_parties; DELETE FROM episode_projection; "
+			      "DELETE FROM episode_facts;");
 	if (rc == HG_OK)
 		rc = pgx_query(p, c, &ids, "SELECT id FROM episodes ORDER BY id", "");
 	for (int i = 0; rc == HG_OK && i < PQntuples(ids); i++) {
@@ -1547,7 +1551,7 @@ hg_status pgs_rebuild(pg_store *p, size_t *episodes)
 		event *evs = NULL;
 		size_t n = 0;
 		event_error err;
-		rc = read_events(p, c, id, &evs, &n);
+		rc = pg_read_events(p, c, id, &evs, &n);
 		if (rc == HG_OK && n == 0) {
 			hg_free(evs);
 			continue;
@@ -1559,10 +1563,14 @@ hg_status pgs_rebuild(pg_store *p, size_t *episodes)
 			/* "now" for a rebuilt row is the time of its last event, so a rebuild is deterministic. */
 			rc = project(p, c, st, evs[n - 1].recorded_at);
 		}
+		if (rc == HG_OK)
+			rc = pgf_facts_put(p, c, st, evs, n, NULL);
 		hg_free(evs);
 		(*episodes)++;
 	}
 	PQclear(ids);
+	if (rc == HG_OK)
+		rc = pgf_facts_mark_current(p, c);
 	if (rc == HG_OK)
 		rc = pgx_exec(p, c, "COMMIT");
 	atomic_fetch_add(&p->version, 1);

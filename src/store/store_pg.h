@@ -9,6 +9,7 @@
 #define HG_STORE_PG_H
 
 #include "store/store.h"
+#include "store/followup_store.h"
 
 typedef struct pg_store pg_store;
 
@@ -135,5 +136,25 @@ hg_status pgi_delivery_claim(pg_store *p, struct interop_delivery *d, hg_instant
 hg_status pgi_delivery_done(pg_store *p, int64_t id, const char *ack, hg_instant now) HG_MUST_CHECK;
 hg_status pgi_delivery_failed(pg_store *p, int64_t id, const char *error, hg_instant next_attempt_at, hg_instant now) HG_MUST_CHECK;
 hg_status pgi_deliveries_list(pg_store *p, const char *state, const char *subscription, const char *org, int limit, struct interop_delivery **out, size_t *n) HG_MUST_CHECK;
+
+/* pg_followup.c, for followup_sqlite.c: each pgf_X has the contract of followup_X (followup_store.h). */
+/* Derives every facts row from the events (only_if_stale: unless the table is current) and marks it current. */
+hg_status pgf_facts_refresh(pg_store *p, bool only_if_stale, size_t *episodes) HG_MUST_CHECK;
+/* Hands the facts rows (or, with f->refold, the events) of the filter's episodes and every survey answer to set,
+ * in one snapshot; *loaded gets how many episodes. */
+hg_status pgf_load(pg_store *p, const followup_filter *f, indicator_set *set, followup_progress progress, void *ctx,
+		   size_t *loaded) HG_MUST_CHECK;
+hg_status pgf_point_save(pg_store *p, const point_measurement *m, const char *scope, const char *label, const char *by,
+			 hg_instant now, int64_t *id) HG_MUST_CHECK;
+hg_status pgf_point_list(pg_store *p, const char *scope, followup_point_row **rows, size_t *n) HG_MUST_CHECK;
+hg_status pgf_point_get(pg_store *p, int64_t id, followup_point_row *row, point_measurement *m) HG_MUST_CHECK;
+hg_status pgf_invite_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t episode_id, const char *by,
+			 hg_instant now, hg_instant expires) HG_MUST_CHECK;
+hg_status pgf_invite_check(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now) HG_MUST_CHECK;
+hg_status pgf_answer_by_link(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], const survey_answer *a,
+			     hg_instant now, int64_t *episode_id) HG_MUST_CHECK;
+hg_status pgf_answer_put(pg_store *p, int64_t episode_id, const survey_answer *a, const char *by) HG_MUST_CHECK;
+hg_status pgf_survey_status_get(pg_store *p, int64_t episode_id, hg_instant now,
+				followup_survey_status *out) HG_MUST_CHECK;
 
 #endif

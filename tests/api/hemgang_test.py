@@ -64,6 +64,19 @@ def db_rows(db, sql, params=()):
         return [tuple(r) for r in c.execute(sql, params).fetchall()]
 
 
+def db_exec(db, sql, params=()):
+    """Runs one writing SQL statement on db, a SQLite path or a PostgreSQL URI (parameters as db_rows)."""
+    if is_pg(db):
+        for v in params:
+            lit = str(int(v)) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+            sql = sql.replace("?", lit, 1)
+        pg_query(db, sql)
+        return
+    import sqlite3
+    with sqlite3.connect(db, timeout=30) as c:
+        c.execute(sql, params)
+
+
 def fresh_db(name):
     """The path of database NAME in the test directory, with any earlier file (and its -wal, -shm) removed;
     under HEMGANG_TEST_PG_URI the URI of a new, empty PostgreSQL database named after NAME."""

@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, db_exec, db_rows, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_followup_api")
 db = fresh_db("followup-api.db")
@@ -192,10 +192,7 @@ t.eq((status, body.get("field")), (400, "month"), "bad month")
 status, eps, _ = ward.request("GET", "/api/v1/episodes?status=discharged&limit=50")
 t.eq(status, 200, "discharged episodes of the ward")
 # the demo's patients answer the survey too: take episodes without an answer yet
-import sqlite3  # noqa: E402
-con = sqlite3.connect(db)
-answered = {r[0] for r in con.execute("SELECT episode_id FROM survey_answers")}
-con.close()
+answered = {int(r[0]) for r in db_rows(db, "SELECT episode_id FROM survey_answers")}
 ids = [e["id"] for e in eps["episodes"] if e.get("status") == "discharged" and e["id"] not in answered]
 t.ok(len(ids) >= 2, "at least two discharged episodes")
 status, eps, _ = ward.request("GET", "/api/v1/episodes?status=ready&limit=5")
@@ -252,15 +249,11 @@ status, body, _ = region.request("GET", q)
 t.eq(status, 200, "survey figures")
 answers = body["total"]["values"]["survey_answers"]
 t.ok(isinstance(answers, int) and answers >= 2, f"the answers are counted ({answers})")
-con = sqlite3.connect(db)
-con.execute("UPDATE settings SET value = ? WHERE key = 'followup.min_cell'", (str((answers or 0) + 1),))
-con.commit()
+db_exec(db, "UPDATE settings SET value = ? WHERE key = 'followup.min_cell'", (str((answers or 0) + 1),))
 status, body, _ = region.request("GET", q)
 t.eq(body["total"]["values"]["survey_answers"], None, "fewer answers than the threshold: suppressed")
 t.ok("survey_answers" in body["total"].get("suppressed", []), "listed as suppressed")
-con.execute("UPDATE settings SET value = '5' WHERE key = 'followup.min_cell'")
-con.commit()
-con.close()
+db_exec(db, "UPDATE settings SET value = '5' WHERE key = 'followup.min_cell'")
 
 srv.stop()
 with open(log) as f:
