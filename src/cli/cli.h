@@ -55,5 +55,6 @@ int cmd_forecast(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_whatif(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
 
 #endif

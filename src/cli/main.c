@@ -168,6 +168,12 @@ static const cli_command commands[] = {
 	 "  Checks the backup (integrity, a hemgang schema no newer than this binary) and copies it\n"
 	 "  into PATH (default hemgang.db). An existing PATH is replaced only with --force; stop the\n"
 	 "  server first.\n"},
+	{"copy", cmd_copy, "copy a whole SQLite database into an empty PostgreSQL database",
+	 "usage: hemgang copy --from PATH --to postgresql://...\n"
+	 "  Copies every table (events, audit log, users, sessions and tokens, agreements, invoices,\n"
+	 "  follow-up, HL7/FHIR state, settings) in one transaction into the empty database at the URI\n"
+	 "  (migrated first), then proves it: prints the hash of each store's projection dump and\n"
+	 "  fails unless they are identical. Stop the servers on PATH first. See docs/operations.md.\n"},
 	{NULL, NULL, NULL, NULL},
 };
 
