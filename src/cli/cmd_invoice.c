@@ -770,8 +770,6 @@ static int run(const char *cmd, int argc, char **argv, const subcommand *table)
 	if (rc == CLI_OK) {
 		if (store_open(a->db, &s, err, sizeof err) != HG_OK)
 			rc = cli_fail(cmd, "%s", err);
-		else if (store_is_postgres(s) && table == invoice_subcommands) /* issue 12: invoices are next */
-			rc = cli_fail(cmd, "not yet on PostgreSQL (invoices need a SQLite database)");
 		else
 			rc = sub->run(a, s);
 	}

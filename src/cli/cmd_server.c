@@ -32,53 +32,24 @@
 /*
  * The modules that contribute routes. The server's route table is their
  * concatenation, in this order; adding a module's API means adding a row.
- * on_postgres says whether the module's store is on PostgreSQL yet (issue 12);
- * when it is not, its routes answer 501 not_on_postgresql there.
+ * Every module runs on SQLite and on PostgreSQL alike (issue 12).
  */
-static const struct route_provider {
-	const http_route *(*routes)(size_t *n);
-	bool on_postgres; /* its store is ported to PostgreSQL (issue 12); otherwise 501 there */
-} route_providers[] = {
-	{api_routes, true},
-	{meta_routes, true},
-	{invoice_routes, false},
-	{followup_routes, true},
-	{hl7_routes, true},
-	{fhir_routes, true},
+static const http_route *(*const route_providers[])(size_t *n) = {
+	api_routes,
+	meta_routes,
+	invoice_routes,
+	followup_routes,
+	hl7_routes,
+	fhir_routes,
 };
 
-/* Routes on PostgreSQL already although their module is not (its pattern begins so). */
-static const char *const on_postgres_prefixes[] = {
-	"/api/v1/agreements", /* agreement_store.c: pg_agreement.c */
-};
-
-static bool route_on_postgres(size_t provider, const http_route *r)
-{
-	if (route_providers[provider].on_postgres)
-		return true;
-	for (size_t i = 0; i < sizeof on_postgres_prefixes / sizeof on_postgres_prefixes[0]; i++)
-		if (strncmp(r->pattern, on_postgres_prefixes[i], strlen(on_postgres_prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
-/* The routes of the feature modules on PostgreSQL, until their stores are ported (issue 12). */
-static hg_status not_on_postgres(http_request *req, http_response *res, void *app)
-{
-	(void)req;
-	(void)app;
-	return http_reply_problem(res, 501, "not_on_postgresql", NULL, NULL,
-				  "Finns ännu inte med PostgreSQL (not yet on PostgreSQL): fakturor kräver SQLite.");
-}
-
-/* The whole route table, hg_malloc'ed (caller frees); NULL when out of memory. On PostgreSQL
- * (pg) the routes of modules not yet there answer 501 not_on_postgresql. */
-static http_route *all_routes(size_t *n, bool pg)
+/* The whole route table, hg_malloc'ed (caller frees); NULL when out of memory. */
+static http_route *all_routes(size_t *n)
 {
 	size_t total = 0, k = 0;
 	for (size_t i = 0; i < sizeof route_providers / sizeof route_providers[0]; i++) {
 		size_t m;
-		(void)route_providers[i].routes(&m);
+		(void)route_providers[i](&m);
 		total += m;
 	}
 	http_route *all = hg_malloc(total * sizeof *all);
@@ -86,13 +57,9 @@ static http_route *all_routes(size_t *n, bool pg)
 		return NULL;
 	for (size_t i = 0; i < sizeof route_providers / sizeof route_providers[0]; i++) {
 		size_t m;
-		const http_route *r = route_providers[i].routes(&m);
-		for (size_t j = 0; j < m; j++) {
-			all[k] = r[j];
-			if (pg && !route_on_postgres(i, &r[j]))
-				all[k].handler = not_on_postgres;
-			k++;
-		}
+		const http_route *r = route_providers[i](&m);
+		for (size_t j = 0; j < m; j++)
+			all[k++] = r[j];
 	}
 	*n = total;
 	return all;
@@ -313,7 +280,7 @@ int cmd_serve(int argc, char **argv)
 	cfg.extra_metrics = api_extra_metrics;
 	cfg.durable = api_durable; /* answers wait, suspended, for their audit record's group commit */
 	size_t nroutes = 0;
-	http_route *routes = all_routes(&nroutes, store_is_postgres(app.store));
+	http_route *routes = all_routes(&nroutes);
 	http_server *srv = NULL;
 	if (!routes || http_server_start(&cfg, routes, nroutes, &app, &srv) != HG_OK) {
 		hg_free(routes);
@@ -425,7 +392,7 @@ int cmd_routes(int argc, char **argv)
 	size_t n = 0;
 	if (argc > 1)
 		return cli_usage_error("routes", "unexpected argument '%s'", argv[1]);
-	http_route *r = all_routes(&n, false);
+	http_route *r = all_routes(&n);
 	if (!r)
 		return cli_fail("routes", "out of memory");
 	for (size_t i = 0; i < n; i++)

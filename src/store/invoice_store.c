@@ -18,7 +18,7 @@
 #include "core/liability.h"
 #include "store/agreement_store.h"
 #include "store/invoice_store.h"
-#include "store/store_int.h"
+#include "store/invoice_db.h"
 
 #define CANONICAL (JSON_COMPACT | JSON_SORT_KEYS)
 
@@ -49,6 +49,9 @@ static json_t *jinstant(hg_instant t)
 }
 
 /* Sets key on o, stealing v; returns false (and o is unusable) when out of memory. */
+/* Copies src (NULL: "") into dst of cap bytes, cut to fit. */
+static void text_copy(char *dst, size_t cap, const char *src) { (void)snprintf(dst, cap, "%s", src ? src : ""); }
+
 static bool put(json_t *o, const char *key, json_t *v) { return v && json_object_set_new(o, key, v) == 0; }
 
 static int64_t jint(const json_t *o, const char *key) { return (int64_t)json_integer_value(json_object_get(o, key)); }
@@ -199,27 +202,17 @@ static void ids_unique(id_list *l)
 static hg_status candidates(store *s, hg_date from, hg_date to, const char *municipality, const char *county,
 			    id_list *out)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
-				  "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
-				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id",
-				  &st);
-	if (rc == HG_OK) {
-		int step = SQLITE_DONE;
-		sqlite3_bind_int64(st, 1, (int64_t)(from - 1) * HG_SECONDS_PER_DAY);
-		sqlite3_bind_int64(st, 2, (int64_t)(to + 1) * HG_SECONDS_PER_DAY);
-		sq_bind_text(st, 3, municipality);
-		sq_bind_text(st, 4, county);
-		while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-			rc = ids_add(out, sqlite3_column_int64(st, 0));
-		if (rc == HG_OK && step != SQLITE_DONE)
-			rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	invoice_db *d = idb_open(s);
+	hg_status rc = d ? idb_candidates(d, (int64_t)(from - 1) * HG_SECONDS_PER_DAY, (int64_t)(to + 1) * HG_SECONDS_PER_DAY,
+					  municipality, county, &ids, &n)
+			 : HG_ENOMEM;
+	idb_close(d);
+	for (size_t i = 0; rc == HG_OK && i < n; i++)
+		rc = ids_add(out, ids[i]);
+	hg_free(ids);
+	return rc;
 }
 
 /*
@@ -540,34 +533,22 @@ fail:
 
 /* ---- stored invoices ---- */
 
-#define INVOICE_COLUMNS                                                                                        \
-	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
-	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \
-	"(SELECT name FROM organisations WHERE code = invoices.municipality)"
-
-/* The invoice object of a row of INVOICE_COLUMNS; with_document adds lines, exclusions and average. */
-static json_t *row_json(sqlite3_stmt *st, bool with_document)
+/* The invoice object of a stored row; with_document adds lines, exclusions and average. */
+static json_t *row_json(const invoice_row *r, bool with_document)
 {
 	json_error_t jerr;
-	const char *outcome = (const char *)sqlite3_column_text(st, 5);
-	const char *name = (const char *)sqlite3_column_text(st, 15);
 	json_t *o = json_object();
-	bool ok = o && put(o, "id", json_integer(sqlite3_column_int64(st, 0))) &&
-		  put(o, "municipality", json_string((const char *)sqlite3_column_text(st, 1))) &&
-		  put(o, "municipality_name", name ? json_string(name) : json_null()) &&
-		  put(o, "month", json_string((const char *)sqlite3_column_text(st, 2))) &&
-		  put(o, "revision", json_integer(sqlite3_column_int(st, 3))) &&
-		  put(o, "state", json_string((const char *)sqlite3_column_text(st, 4))) &&
-		  put(o, "outcome", outcome ? json_string(outcome) : json_null()) &&
-		  put(o, "cutoff", jinstant(sqlite3_column_int64(st, 6))) &&
-		  put(o, "built_at", jinstant(sqlite3_column_int64(st, 7))) &&
-		  put(o, "built_by", json_string((const char *)sqlite3_column_text(st, 8))) &&
-		  put(o, "agreement", json_string((const char *)sqlite3_column_text(st, 9))) &&
-		  put(o, "agreement_version", json_integer(sqlite3_column_int(st, 10))) &&
-		  put(o, "agreements", json_loads((const char *)sqlite3_column_text(st, 11), 0, &jerr)) &&
-		  put(o, "total_ore", json_integer(sqlite3_column_int64(st, 12))) &&
-		  put(o, "owed_ore", json_integer(sqlite3_column_int64(st, 13)));
-	json_t *doc = ok ? json_loads((const char *)sqlite3_column_text(st, 14), 0, &jerr) : NULL;
+	bool ok = o && put(o, "id", json_integer(r->id)) && put(o, "municipality", json_string(r->municipality)) &&
+		  put(o, "municipality_name", r->has_name ? json_string(r->municipality_name) : json_null()) &&
+		  put(o, "month", json_string(r->month)) && put(o, "revision", json_integer(r->revision)) &&
+		  put(o, "state", json_string(r->state)) &&
+		  put(o, "outcome", r->outcome[0] ? json_string(r->outcome) : json_null()) &&
+		  put(o, "cutoff", jinstant(r->cutoff)) && put(o, "built_at", jinstant(r->built_at)) &&
+		  put(o, "built_by", json_string(r->built_by)) && put(o, "agreement", json_string(r->agreement)) &&
+		  put(o, "agreement_version", json_integer(r->agreement_version)) &&
+		  put(o, "agreements", json_loads(r->agreements, 0, &jerr)) &&
+		  put(o, "total_ore", json_integer(r->total_ore)) && put(o, "owed_ore", json_integer(r->owed_ore));
+	json_t *doc = ok ? json_loads(r->document, 0, &jerr) : NULL;
 	if (ok && doc)
 		ok = put(o, "unpriced_nights", json_integer(doc_unpriced(doc)));
 	if (ok && doc) {
@@ -588,63 +569,43 @@ static json_t *row_json(sqlite3_stmt *st, bool with_document)
 	return o;
 }
 
-/* Loads invoice id on db: *row (may be NULL) its object, *doc (may be NULL) the stored document. */
-static hg_status load_invoice(sqlite3 *db, int64_t id, json_t **row, json_t **doc)
+/* Loads invoice id: *row (may be NULL) its object, *doc (may be NULL) the stored document. */
+static hg_status load_invoice(invoice_db *d, int64_t id, json_t **row, json_t **doc)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " INVOICE_COLUMNS " FROM invoices WHERE id = ?1", &st);
+	invoice_row r;
+	hg_status rc = idb_get(d, id, &r);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		json_error_t jerr;
-		if (row && !(*row = row_json(st, true)))
-			rc = HG_ENOMEM;
-		if (rc == HG_OK && doc && !(*doc = json_loads((const char *)sqlite3_column_text(st, 14), 0, &jerr))) {
-			rc = HG_ENOMEM;
-			if (row)
-				json_decref(*row);
-		}
-	} else {
-		rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	json_error_t jerr;
+	if (row && !(*row = row_json(&r, true)))
+		rc = HG_ENOMEM;
+	if (rc == HG_OK && doc && !(*doc = json_loads(r.document, 0, &jerr))) {
+		rc = HG_ENOMEM;
+		if (row)
+			json_decref(*row);
 	}
-	sqlite3_finalize(st);
+	invoice_row_clear(&r);
 	return rc;
 }
 
-static json_t *steps_json(sqlite3 *db, int64_t id, hg_status *rc)
+static json_t *steps_json(invoice_db *d, int64_t id, hg_status *rc)
 {
-	sqlite3_stmt *st = NULL;
+	invoice_step_row *rows = NULL;
+	size_t n = 0;
 	json_t *a = json_array();
-	*rc = a ? sq_prepare(db,
-			     "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
-			     "FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq",
-			     &st)
-		: HG_ENOMEM;
-	if (*rc == HG_OK) {
-		int step = SQLITE_DONE;
+	*rc = a ? idb_steps(d, id, &rows, &n) : HG_ENOMEM;
+	for (size_t i = 0; *rc == HG_OK && i < n; i++) {
 		json_error_t jerr;
-		sqlite3_bind_int64(st, 1, id);
-		while (*rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *outcome = (const char *)sqlite3_column_text(st, 6);
-			json_t *s = json_pack("{s:i, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:I}", "seq",
-					      sqlite3_column_int(st, 0), "at", jinstant(sqlite3_column_int64(st, 1)),
-					      "username", (const char *)sqlite3_column_text(st, 2), "org",
-					      (const char *)sqlite3_column_text(st, 3), "action",
-					      (const char *)sqlite3_column_text(st, 4), "state",
-					      (const char *)sqlite3_column_text(st, 5), "outcome",
-					      outcome ? json_string(outcome) : json_null(), "reason",
-					      (const char *)sqlite3_column_text(st, 7), "detail",
-					      json_loads((const char *)sqlite3_column_text(st, 8), 0, &jerr), "owed_ore",
-					      (json_int_t)sqlite3_column_int64(st, 9));
-			if (!s || json_array_append_new(a, s))
-				*rc = HG_ENOMEM;
-		}
-		if (*rc == HG_OK && step != SQLITE_DONE)
-			*rc = HG_EIO;
+		const invoice_step_row *r = &rows[i];
+		json_t *st = json_pack("{s:i, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:I}", "seq", r->seq, "at",
+				       jinstant(r->at), "username", r->username, "org", r->org, "action", r->action, "state",
+				       r->state, "outcome", r->outcome[0] ? json_string(r->outcome) : json_null(), "reason",
+				       r->reason, "detail", json_loads(r->detail, 0, &jerr), "owed_ore",
+				       (json_int_t)r->owed_ore);
+		if (!st || json_array_append_new(a, st))
+			*rc = HG_ENOMEM;
 	}
-	sqlite3_finalize(st);
+	invoice_step_rows_free(rows, n);
 	if (*rc) {
 		json_decref(a);
 		return NULL;
@@ -653,33 +614,20 @@ static json_t *steps_json(sqlite3 *db, int64_t id, hg_status *rc)
 }
 
 /* Appends a step to the trail of invoice id. detail is borrowed. */
-static hg_status add_step(sqlite3 *db, int64_t id, hg_instant at, const char *username, const char *org,
+static hg_status add_step(invoice_db *d, int64_t id, hg_instant at, const char *username, const char *org,
 			  const char *action, const char *state, const char *outcome, const char *reason,
 			  const json_t *detail, int64_t owed)
 {
-	sqlite3_stmt *st = NULL;
-	char *text = invoice_json_text(detail, CANONICAL);
-	hg_status rc = text ? sq_prepare(db,
-					 "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
-					 "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
-					 "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-					 &st)
-			    : HG_ENOMEM;
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, at);
-		sq_bind_text(st, 3, username);
-		sq_bind_text(st, 4, org);
-		sq_bind_text(st, 5, action);
-		sq_bind_text(st, 6, state);
-		sq_bind_text(st, 7, outcome);
-		sq_bind_text(st, 8, reason ? reason : "");
-		sq_bind_text(st, 9, text);
-		sqlite3_bind_int64(st, 10, owed);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	hg_free(text);
+	invoice_step_row st = {.at = at, .owed_ore = owed};
+	text_copy(st.username, sizeof st.username, username);
+	text_copy(st.org, sizeof st.org, org);
+	text_copy(st.action, sizeof st.action, action);
+	text_copy(st.state, sizeof st.state, state);
+	text_copy(st.outcome, sizeof st.outcome, outcome);
+	st.reason = (char *)(reason ? reason : "");
+	st.detail = invoice_json_text(detail, CANONICAL);
+	hg_status rc = st.detail ? idb_step_add(d, id, &st) : HG_ENOMEM;
+	hg_free(st.detail);
 	return rc;
 }
 
@@ -715,64 +663,17 @@ static json_t *preview_json(store *s, const char *m, const build_ctx *c, const j
 	return o;
 }
 
-/* The latest revision of (m, month) on db: *id 0 when none. */
-static hg_status latest_revision(sqlite3 *db, const char *m, const char *month, int64_t *id, int *revision,
-				 invoice_state *state, char **document)
+/* The row of a new draft basis of municipality m. Texts are borrowed. */
+static invoice_row new_row(const char *m, const char *month, int revision, const build_ctx *c,
+			   const invoice_build_request *rq, const agreement *a, char *refs, char *doc, int64_t total)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT id, revision, state, document FROM invoices WHERE municipality = ?1 AND "
-				  "month = ?2 ORDER BY revision DESC LIMIT 1",
-				  &st);
-	*id = 0;
-	*revision = 0;
-	*document = NULL;
-	if (rc)
-		return rc;
-	sq_bind_text(st, 1, m);
-	sq_bind_text(st, 2, month);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*revision = sqlite3_column_int(st, 1);
-		if (!invoice_state_from_code((const char *)sqlite3_column_text(st, 2), state))
-			rc = HG_EINTERNAL;
-		else if (!(*document = hg_strdup((const char *)sqlite3_column_text(st, 3))))
-			rc = HG_ENOMEM;
-	} else if (step != SQLITE_DONE) {
-		rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static hg_status insert_invoice(sqlite3 *db, const char *m, const char *month, int revision, const build_ctx *c,
-				const invoice_build_request *rq, const agreement *a, const char *refs,
-				const char *doc, int64_t total, int64_t *id)
-{
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
-				  "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
-				  "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-				  &st);
-	if (rc)
-		return rc;
-	sq_bind_text(st, 1, m);
-	sq_bind_text(st, 2, month);
-	sqlite3_bind_int(st, 3, revision);
-	sqlite3_bind_int64(st, 4, c->cutoff);
-	sqlite3_bind_int64(st, 5, rq->now);
-	sq_bind_text(st, 6, rq->username);
-	sq_bind_text(st, 7, a ? a->id : "");
-	sqlite3_bind_int(st, 8, a ? a->version : 0);
-	sq_bind_text(st, 9, refs);
-	sqlite3_bind_int64(st, 10, total);
-	sq_bind_text(st, 11, doc);
-	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	sqlite3_finalize(st);
-	*id = sqlite3_last_insert_rowid(db);
-	return rc;
+	invoice_row r = {.revision = revision, .cutoff = c->cutoff, .built_at = rq->now, .total_ore = total,
+			 .agreement_version = a ? a->version : 0, .agreements = refs, .document = doc};
+	text_copy(r.municipality, sizeof r.municipality, m);
+	text_copy(r.month, sizeof r.month, month);
+	text_copy(r.built_by, sizeof r.built_by, rq->username);
+	text_copy(r.agreement, sizeof r.agreement, a ? a->id : "");
+	return r;
 }
 
 /*
@@ -788,62 +689,58 @@ static hg_status save_basis(store *s, const char *m, const build_ctx *c, const i
 	const agreement *a = agreement_find_in_force(c->agreements, c->n_agreements, m, c->month.first);
 	json_t *refs = refs_json(c->agreements, c->n_agreements);
 	char *refs_text = refs ? invoice_json_text(refs, CANONICAL) : NULL;
-	char *doc_text = invoice_json_text(doc, CANONICAL), *old_text = NULL;
-	int64_t old_id = 0, id = 0;
-	int revision = 0;
+	char *doc_text = invoice_json_text(doc, CANONICAL);
+	invoice_row old = {0};
+	int64_t id = 0;
 	invoice_state state = INVOICE_DRAFT;
 	const char *status = "created";
 	json_t *kept_diff = NULL, *empty = json_object();
-	sqlite3 *db = sq_conn_get(s);
-	hg_status rc = refs_text && doc_text && empty ? sq_write_begin(s, db) : HG_ENOMEM;
+	invoice_db *d = idb_open(s);
+	hg_status rc = d && refs_text && doc_text && empty ? idb_begin(d) : HG_ENOMEM;
 	bool began = rc == HG_OK;
 	if (rc == HG_OK)
-		rc = latest_revision(db, m, month, &old_id, &revision, &state, &old_text);
-	if (rc == HG_OK && old_id && state != INVOICE_DRAFT && state != INVOICE_SUPERSEDED) {
+		rc = idb_latest(d, m, month, &old);
+	if (rc == HG_OK && old.id && !invoice_state_from_code(old.state, &state))
+		rc = HG_EINTERNAL;
+	if (rc == HG_OK && old.id && state != INVOICE_DRAFT && state != INVOICE_SUPERSEDED) {
 		/* Sent: the invoice stands; what changed since is a difference to review. */
 		json_error_t jerr;
-		json_t *old = json_loads(old_text, 0, &jerr);
-		kept_diff = old ? differences(old, doc) : NULL;
-		json_decref(old);
+		json_t *stored = json_loads(old.document, 0, &jerr);
+		kept_diff = stored ? differences(stored, doc) : NULL;
+		json_decref(stored);
 		rc = kept_diff ? HG_OK : HG_ENOMEM;
 		status = "kept";
-		id = old_id;
-	} else if (rc == HG_OK && old_id && state == INVOICE_DRAFT && strcmp(old_text, doc_text) == 0) {
+		id = old.id;
+	} else if (rc == HG_OK && old.id && state == INVOICE_DRAFT && strcmp(old.document, doc_text) == 0) {
 		status = "unchanged";
-		id = old_id;
+		id = old.id;
 	} else if (rc == HG_OK) {
-		rc = insert_invoice(db, m, month, revision + 1, c, rq, a, refs_text, doc_text, doc_total(doc), &id);
+		invoice_row r = new_row(m, month, old.revision + 1, c, rq, a, refs_text, doc_text, doc_total(doc));
+		rc = idb_insert(d, &r, &id);
 		if (rc == HG_OK)
-			rc = add_step(db, id, rq->now, rq->username, rq->org ? rq->org : "", "build", "draft", NULL, "",
+			rc = add_step(d, id, rq->now, rq->username, rq->org ? rq->org : "", "build", "draft", NULL, "",
 				      empty, doc_total(doc));
-		if (rc == HG_OK && old_id && state == INVOICE_DRAFT) {
+		if (rc == HG_OK && old.id && state == INVOICE_DRAFT) {
 			/* The draft this build replaces: the workflow's supersede step, kept in its trail. */
 			invoice_step_input in = {.action = INVOICE_SUPERSEDE, .party = INVOICE_REGION};
 			invoice_step_result res;
-			sqlite3_stmt *st = NULL;
 			json_t *detail = json_pack("{s:I}", "superseded_by", (json_int_t)id);
 			rc = detail ? invoice_step(state, NULL, 0, 0, &in, &res, NULL) : HG_ENOMEM;
 			if (rc == HG_OK)
-				rc = sq_prepare(db, "UPDATE invoices SET state = ?2 WHERE id = ?1", &st);
-			if (rc == HG_OK) {
-				sqlite3_bind_int64(st, 1, old_id);
-				sq_bind_text(st, 2, invoice_state_label(res.to)->code);
-				rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-			}
-			sqlite3_finalize(st);
+				rc = idb_set_state(d, old.id, invoice_state_label(res.to)->code, false, NULL, 0);
 			if (rc == HG_OK)
-				rc = add_step(db, old_id, rq->now, rq->username, rq->org ? rq->org : "", "supersede",
+				rc = add_step(d, old.id, rq->now, rq->username, rq->org ? rq->org : "", "supersede",
 					      invoice_state_label(res.to)->code, NULL, "", detail, 0);
 			json_decref(detail);
 		}
 	}
 	if (began && rc == HG_OK)
-		rc = sq_write_commit(s, db);
+		rc = idb_commit(d);
 	else if (began)
-		sq_write_rollback(s, db);
+		idb_rollback(d);
 	if (rc == HG_OK) {
 		json_t *row = NULL;
-		rc = load_invoice(db, id, &row, NULL);
+		rc = load_invoice(d, id, &row, NULL);
 		if (rc == HG_OK) {
 			json_object_del(row, "built_at");
 			if (!put(row, "status", json_string(status)) ||
@@ -855,14 +752,14 @@ static hg_status save_basis(store *s, const char *m, const build_ctx *c, const i
 			}
 		}
 	}
-	sq_conn_put(s, db);
+	idb_close(d);
+	invoice_row_clear(&old);
 	json_decref(kept_diff);
 	json_decref(refs);
 	json_decref(empty);
 	hg_free(refs_text);
 	hg_free(doc_text);
-	hg_free(old_text);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc;
 }
 
 hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out, char *err, size_t errlen)
@@ -915,36 +812,21 @@ hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out,
 
 hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
+	invoice_row *rows = NULL;
+	size_t n = 0;
 	json_t *arr = json_array();
-	hg_status rc = arr ? sq_prepare(db,
-					"SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
-					"(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
-					"AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
-					"ORDER BY month DESC, municipality, revision DESC",
-					&st)
-			   : HG_ENOMEM;
-	if (rc == HG_OK) {
-		int step = SQLITE_DONE;
-		sq_bind_text(st, 1, f->month);
-		sq_bind_text(st, 2, f->municipality);
-		sq_bind_text(st, 3, f->county);
-		sqlite3_bind_int(st, 4, f->state < 0 ? f->state : 0);
-		sq_bind_text(st, 5, f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
-		while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-			json_t *row = row_json(st, false);
-			if (!row || json_array_append_new(arr, row))
-				rc = HG_ENOMEM;
-		}
-		if (rc == HG_OK && step != SQLITE_DONE)
-			rc = HG_EIO;
+	invoice_db *d = idb_open(s);
+	hg_status rc = arr && d ? idb_list(d, f, &rows, &n) : HG_ENOMEM;
+	idb_close(d);
+	for (size_t i = 0; rc == HG_OK && i < n; i++) {
+		json_t *row = row_json(&rows[i], false);
+		if (!row || json_array_append_new(arr, row))
+			rc = HG_ENOMEM;
 	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
+	invoice_rows_free(rows, n);
 	if (rc) {
 		json_decref(arr);
-		return rc == HG_EIO ? sq_fail_io(s) : rc;
+		return rc;
 	}
 	*out = arr;
 	return HG_OK;
@@ -990,17 +872,17 @@ hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, c
 
 hg_status invoice_get(store *s, int64_t id, json_t **out)
 {
-	sqlite3 *db = sq_conn_get(s);
 	json_t *row = NULL, *steps = NULL;
-	hg_status rc = load_invoice(db, id, &row, NULL);
+	invoice_db *d = idb_open(s);
+	hg_status rc = d ? load_invoice(d, id, &row, NULL) : HG_ENOMEM;
 	if (rc == HG_OK)
-		steps = steps_json(db, id, &rc);
-	sq_conn_put(s, db);
+		steps = steps_json(d, id, &rc);
+	idb_close(d);
 	if (rc == HG_OK && !put(row, "steps", steps))
 		rc = HG_ENOMEM;
 	if (rc) {
 		json_decref(row);
-		return rc == HG_EIO ? sq_fail_io(s) : rc;
+		return rc;
 	}
 	*out = row;
 	return HG_OK;
@@ -1008,13 +890,13 @@ hg_status invoice_get(store *s, int64_t id, json_t **out)
 
 hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes, size_t *n)
 {
-	sqlite3 *db = sq_conn_get(s);
 	json_t *row = NULL, *doc = NULL;
 	id_list ids = {0};
-	hg_status rc = load_invoice(db, id, &row, &doc);
-	sq_conn_put(s, db);
+	invoice_db *d = idb_open(s);
+	hg_status rc = d ? load_invoice(d, id, &row, &doc) : HG_ENOMEM;
+	idb_close(d);
 	if (rc)
-		return rc == HG_EIO ? sq_fail_io(s) : rc;
+		return rc;
 	(void)snprintf(municipality, 8, "%s", jstr(row, "municipality"));
 	rc = doc_episodes(doc, &ids);
 	ids_unique(&ids);
@@ -1031,15 +913,15 @@ hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int
 
 hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
 {
-	sqlite3 *db = sq_conn_get(s);
 	json_t *row = NULL, *stored = NULL, *then = NULL, *later = NULL, *result = NULL;
 	agreement *list = NULL;
 	agreement_ref *refs = NULL;
 	id_list ids = {0};
-	hg_status rc = load_invoice(db, id, &row, &stored);
-	sq_conn_put(s, db);
+	invoice_db *d = idb_open(s);
+	hg_status rc = d ? load_invoice(d, id, &row, &stored) : HG_ENOMEM;
+	idb_close(d);
 	if (rc)
-		return rc == HG_EIO ? sq_fail_io(s) : rc;
+		return rc;
 
 	/* The same agreement versions, the same episodes (and any the projection now adds). */
 	json_t *jrefs = json_object_get(row, "agreements");
@@ -1106,25 +988,21 @@ hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
 /* ---- steps ---- */
 
 /* The lines of a stored document with the disputed flags of the invoice's dispute step. */
-static hg_status workflow_lines(sqlite3 *db, int64_t id, const json_t *doc, invoice_line_amount **out, size_t *n)
+static hg_status workflow_lines(invoice_db *d, int64_t id, const json_t *doc, invoice_line_amount **out, size_t *n)
 {
 	json_t *lines = json_object_get(doc, "lines"), *disputed = NULL;
 	size_t k = json_array_size(lines);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
-				  "ORDER BY seq DESC LIMIT 1",
-				  &st);
+	char *text = NULL;
+	hg_status rc = idb_last_dispute(d, id, &text);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (text) {
 		json_error_t jerr;
-		json_t *detail = json_loads((const char *)sqlite3_column_text(st, 0), 0, &jerr);
+		json_t *detail = json_loads(text, 0, &jerr);
 		disputed = json_incref(json_object_get(detail, "lines"));
 		json_decref(detail);
+		hg_free(text);
 	}
-	sqlite3_finalize(st);
 	invoice_line_amount *arr = hg_calloc(k ? k : 1, sizeof *arr);
 	if (!arr) {
 		json_decref(disputed);
@@ -1136,9 +1014,9 @@ static hg_status workflow_lines(sqlite3 *db, int64_t id, const json_t *doc, invo
 		arr[i].amount_ore = jint(l, "amount_ore");
 		arr[i].disputed = disputed && json_array_size(disputed) == 0;
 		size_t j;
-		json_t *d;
-		json_array_foreach(disputed, j, d) {
-			if (json_integer_value(d) == arr[i].episode)
+		json_t *e;
+		json_array_foreach(disputed, j, e) {
+			if (json_integer_value(e) == arr[i].episode)
 				arr[i].disputed = true;
 		}
 	}
@@ -1189,42 +1067,32 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 	size_t n = 0;
 	invoice_state from;
 	invoice_step_result res;
-	sqlite3 *db = sq_conn_get(s);
+	invoice_db *d = idb_open(s);
 	*why = INVOICE_OK;
-	hg_status rc = sq_write_begin(s, db);
+	hg_status rc = d ? idb_begin(d) : HG_ENOMEM;
 	bool began = rc == HG_OK, replayed = false;
 	if (rc == HG_OK && rq->key) {
-		sqlite3_stmt *st = NULL;
-		rc = sq_prepare(db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2", &st);
-		if (rc == HG_OK) {
-			sq_bind_text(st, 1, rq->username);
-			sq_bind_text(st, 2, rq->key);
-			int step = sqlite3_step(st);
-			if (step == SQLITE_ROW) {
-				replayed = true;
-				if (sqlite3_column_int64(st, 0) != id ||
-				    strcmp((const char *)sqlite3_column_text(st, 1), invoice_action_label(rq->action)->code) != 0) {
-					*why = INVOICE_KEY_REUSED;
-					rc = invoice_refusal_status(*why);
-				}
-			} else if (step != SQLITE_DONE) {
-				rc = HG_EIO;
-			}
+		int64_t key_invoice = 0;
+		char key_action[INVOICE_CODE_MAX] = "";
+		rc = idb_key_get(d, rq->username, rq->key, &replayed, &key_invoice, key_action);
+		if (rc == HG_OK && replayed &&
+		    (key_invoice != id || strcmp(key_action, invoice_action_label(rq->action)->code) != 0)) {
+			*why = INVOICE_KEY_REUSED;
+			rc = invoice_refusal_status(*why);
 		}
-		sqlite3_finalize(st);
 	}
 	if (rc == HG_OK && replayed) {
 		/* the same step again (its answer was lost): it was taken, nothing more to write */
-		sq_write_rollback(s, db);
-		sq_conn_put(s, db);
+		idb_rollback(d);
+		idb_close(d);
 		return HG_OK;
 	}
 	if (rc == HG_OK)
-		rc = load_invoice(db, id, &row, &doc);
+		rc = load_invoice(d, id, &row, &doc);
 	if (rc == HG_OK && !invoice_state_from_code(jstr(row, "state"), &from))
 		rc = HG_EINTERNAL;
 	if (rc == HG_OK)
-		rc = workflow_lines(db, id, doc, &lines, &n);
+		rc = workflow_lines(d, id, doc, &lines, &n);
 	if (rc == HG_OK) {
 		invoice_step_input in = {rq->action, rq->party, rq->reason, rq->outcome, rq->lines, rq->n_lines,
 					 rq->adjustments, rq->n_adjustments, doc_unpriced(doc)};
@@ -1232,47 +1100,22 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 	}
 	if (rc == HG_OK && !(detail = step_detail(rq, lines, n)))
 		rc = HG_ENOMEM;
-	if (rc == HG_OK) {
-		sqlite3_stmt *st = NULL;
-		rc = sq_prepare(db, "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1", &st);
-		if (rc == HG_OK) {
-			sqlite3_bind_int64(st, 1, id);
-			sq_bind_text(st, 2, invoice_state_label(res.to)->code);
-			sq_bind_text(st, 3, rq->outcome != INVOICE_OUTCOME_NONE ? invoice_outcome_label(rq->outcome)->code
-									       : NULL);
-			sqlite3_bind_int64(st, 4, res.total_ore);
-			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-		sqlite3_finalize(st);
-	}
+	const char *outcome = rq->outcome != INVOICE_OUTCOME_NONE ? invoice_outcome_label(rq->outcome)->code : NULL;
 	if (rc == HG_OK)
-		rc = add_step(db, id, rq->now, rq->username, rq->org, invoice_action_label(rq->action)->code,
-			      invoice_state_label(res.to)->code,
-			      rq->outcome != INVOICE_OUTCOME_NONE ? invoice_outcome_label(rq->outcome)->code : NULL,
-			      rq->reason, detail, res.total_ore);
-	if (rc == HG_OK && rq->key) {
-		sqlite3_stmt *st = NULL;
-		rc = sq_prepare(db,
-				"INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
-				"VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))",
-				&st);
-		if (rc == HG_OK) {
-			sq_bind_text(st, 1, rq->username);
-			sq_bind_text(st, 2, rq->key);
-			sqlite3_bind_int64(st, 3, id);
-			sq_bind_text(st, 4, invoice_action_label(rq->action)->code);
-			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-		sqlite3_finalize(st);
-	}
+		rc = idb_set_state(d, id, invoice_state_label(res.to)->code, true, outcome, res.total_ore);
+	if (rc == HG_OK)
+		rc = add_step(d, id, rq->now, rq->username, rq->org, invoice_action_label(rq->action)->code,
+			      invoice_state_label(res.to)->code, outcome, rq->reason, detail, res.total_ore);
+	if (rc == HG_OK && rq->key)
+		rc = idb_key_put(d, rq->username, rq->key, id, invoice_action_label(rq->action)->code);
 	if (began && rc == HG_OK)
-		rc = sq_write_commit(s, db);
+		rc = idb_commit(d);
 	else if (began)
-		sq_write_rollback(s, db);
-	sq_conn_put(s, db);
+		idb_rollback(d);
+	idb_close(d);
 	json_decref(row);
 	json_decref(doc);
 	json_decref(detail);
 	hg_free(lines);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc;
 }

@@ -106,4 +106,27 @@ hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const 
 /* Marks the facts table current (setting followup.facts), inside the caller's transaction. */
 hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c) HG_MUST_CHECK;
 
+/* pg_invoice.c, for invoice_db.c: each pgv_X has the contract of idb_X (invoice_db.h) on connection c. */
+struct invoice_row;
+struct invoice_step_row;
+struct invoice_filter;
+hg_status pgv_begin(pg_store *p, pg_conn *c) HG_MUST_CHECK;
+hg_status pgv_candidates(pg_store *p, pg_conn *c, hg_instant from, hg_instant to, const char *municipality,
+			 const char *county, int64_t **ids, size_t *n) HG_MUST_CHECK;
+hg_status pgv_get(pg_store *p, pg_conn *c, int64_t id, struct invoice_row *out) HG_MUST_CHECK;
+hg_status pgv_list(pg_store *p, pg_conn *c, const struct invoice_filter *f, struct invoice_row **rows,
+		   size_t *n) HG_MUST_CHECK;
+hg_status pgv_latest(pg_store *p, pg_conn *c, const char *municipality, const char *month,
+		     struct invoice_row *out) HG_MUST_CHECK;
+hg_status pgv_insert(pg_store *p, pg_conn *c, const struct invoice_row *r, int64_t *id) HG_MUST_CHECK;
+hg_status pgv_set_state(pg_store *p, pg_conn *c, int64_t id, const char *state, bool outcome_and_owed,
+			const char *outcome, int64_t owed_ore) HG_MUST_CHECK;
+hg_status pgv_steps(pg_store *p, pg_conn *c, int64_t id, struct invoice_step_row **rows, size_t *n) HG_MUST_CHECK;
+hg_status pgv_step_add(pg_store *p, pg_conn *c, int64_t id, const struct invoice_step_row *s) HG_MUST_CHECK;
+hg_status pgv_last_dispute(pg_store *p, pg_conn *c, int64_t id, char **detail) HG_MUST_CHECK;
+hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char *key, bool *found,
+		      int64_t *invoice_id, char action[16]) HG_MUST_CHECK;
+hg_status pgv_key_put(pg_store *p, pg_conn *c, const char *username, const char *key, int64_t id,
+		      const char *action) HG_MUST_CHECK;
+
 #endif

@@ -48,8 +48,8 @@ typedef struct store store;
  * On failure writes a one-line reason into err. *out is freed by store_close. */
 hg_status store_open(const char *path, store **out, char *err, size_t errlen) HG_MUST_CHECK;
 void store_close(store *s);
-/* True when the store is PostgreSQL (a postgresql:// URI). The feature stores (invoices,
- * follow-up, interop, agreements) are SQLite only so far: their commands refuse on PostgreSQL. */
+/* True when the store is PostgreSQL (a postgresql:// URI). Every part of the port and of the
+ * feature stores works on both; only the bulk loader (store_bulk.h) is SQLite only. */
 bool store_is_postgres(const store *s);
 /* Schema version after migrations (the highest applied migration number). */
 int store_schema_version(store *s);

@@ -14,12 +14,11 @@
 typedef struct pg_store pg_store;
 
 /*
- * store_open() and store_close() for a URI. The feature stores (invoices, follow-up,
- * interop, agreements) are not on PostgreSQL yet and still speak SQL to store->conns:
- * on PostgreSQL those are empty, read-only in-memory SQLite databases with the SQLite
- * schema, so a feature read finds nothing and a feature write fails (HG_EIO) instead
- * of touching memory that is not there; the commands refuse earlier with a message
- * (store_is_postgres).
+ * store_open() and store_close() for a URI. Every feature store hands its calls to its
+ * PostgreSQL twin (pg_agreement.c, pg_followup.c, pg_interop.c, pg_invoice.c); store->conns
+ * are then empty, read-only in-memory SQLite databases with the SQLite schema, so a path
+ * that still spoke SQLite (NEVER: the bulk loader is not opened on PostgreSQL) would find
+ * nothing and fail to write (HG_EIO) instead of touching memory that is not there.
  */
 hg_status pgs_store_open(const char *uri, store **out, char *err, size_t errlen) HG_MUST_CHECK;
 void pgs_store_close(store *s);

@@ -9,11 +9,10 @@ import http.client
 import io
 import json
 import os
-import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
+from hemgang_test import TMP, Checks, Client, Server, db_rows, fresh_db, make_demo  # noqa: E402
 
 t = Checks("test_invoices")
 db = fresh_db("invoices.db")
@@ -123,10 +122,8 @@ inv_id = inv.get("id")
 episodes = [l["episode"] for l in inv.get("lines", [])] + [e["episode"] for e in inv.get("exclusions", [])]
 
 # every episode of the built invoices was audited as read by the region's officer
-con = sqlite3.connect(db)
-audited = {r[0] for r in con.execute("SELECT episode_id FROM audit_log WHERE action = 'invoice.read' AND "
-                                     "username = 'faktura-region'")}
-con.close()
+audited = {int(r[0]) for r in db_rows(db, "SELECT episode_id FROM audit_log WHERE action = 'invoice.read' AND "
+                                          "username = 'faktura-region'")}
 t.ok(set(episodes) <= audited, "building audits every episode it shows")
 
 status, again, _ = region.request("POST", "/api/v1/invoices", {"month": best, "cutoff": "2024-06-14T00:00:00Z"})
@@ -285,10 +282,8 @@ status, ctype, data = raw_get(region, path + "/export?format=pdf")
 t.ok(status == 200 and data[:5] == b"%PDF-" and ctype == "application/pdf", "pdf export")
 t.eq(raw_get(falun, path + "/export?format=doc")[0], 400, "an unknown format is 400")
 t.eq(raw_get(borlange, path + "/export?format=csv")[0], 404, "another municipality cannot export it")
-con = sqlite3.connect(db)
-n = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.read' AND username = 'faktura-falun' "
-                "AND episode_id = ?", (first["episode"],)).fetchone()[0]
-con.close()
+n = int(db_rows(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'invoice.read' AND username = 'faktura-falun' "
+                   "AND episode_id = ?", (first["episode"],))[0][0])
 t.ok(n >= 4, "the municipality's reads and exports are audited per episode")
 
 # ---- an invoice line leads to its episode, for both parties' invoice officers, read-only and audited ----
@@ -302,10 +297,8 @@ status, _, _ = falun.request("POST", f"/api/v1/episodes/{ep}/events",
                              {"type": "deviation", "occurred_at": "2026-01-01T10:00:00Z", "category": "other",
                               "against_org": "2080"})
 t.eq(status, 403, "an invoice officer writes nothing in the episode")
-con = sqlite3.connect(db)
-why = con.execute("SELECT reason FROM audit_log WHERE action = 'episode.read.invoice' AND username = 'faktura-falun' "
-                  "AND episode_id = ?", (ep,)).fetchone()
-con.close()
+why = (db_rows(db, "SELECT reason FROM audit_log WHERE action = 'episode.read.invoice' AND username = 'faktura-falun' "
+               "AND episode_id = ?", (ep,)) or [None])[0]
 t.eq(why, (f"invoice {inv_id}",), "the read is audited with the invoice")
 
 srv.stop()

@@ -1,5 +1,5 @@
 # tests/pg/pg.sh - the store test, the API tests, the kill -9 test, the two-server test, the outage test and the
-# feature tests (HL7, FHIR, messages out, follow-up) against a real
+# feature tests (HL7, FHIR, messages out, follow-up, invoices, the CLI, copy) against a real
 # PostgreSQL 15 (issue 12). Starts its own server in a temporary directory (tests/pg/lib.sh:
 # initdb and pg_ctl as the unprivileged `postgres` user when run as root, a unix socket only),
 # runs every test on it, stops it. Needs nothing beyond scripts/install-deps (postgresql).
@@ -56,6 +56,7 @@ run python3 "$here/../hl7/test_mllp.py"
 run bash "$here/../fhir/fhir.sh"
 run python3 "$here/../fhir/test_outbox.py"
 run python3 "$here/../followup/test_followup_api.py"
+run python3 "$here/../api/test_invoices.py"
 # the command-line commands print the same on PostgreSQL as on SQLite (issue 12 item 1)
 run python3 "$here/test_cli.py"
 # hemgang copy: the demo database from SQLite into PostgreSQL, proved by the dumps and the API (issue 12 item 3)

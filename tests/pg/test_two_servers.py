@@ -149,9 +149,11 @@ listener.wait(timeout=30)
 t.eq(heard.count('notification "hemgang_events"'), 1, "exactly one NOTIFY on hemgang_events, for the committed one")
 t.ok(f'payload "{eid}"' in heard, "its payload is the episode id")
 
-# ---- the feature stores are not on PostgreSQL yet: a clear 501, not a crash ----
-status, body, _ = ward_a.request("GET", "/api/v1/invoices")
-t.eq((status, (body or {}).get("code")), (501, "not_on_postgresql"), "invoices answer 501 not_on_postgresql")
+# ---- the feature stores are on PostgreSQL too: both servers answer from the same rows ----
+status_a, body_a, _ = ward_a.request("GET", "/api/v1/agreements")
+status_b, body_b, _ = ward_b.request("GET", "/api/v1/agreements")
+t.eq((status_a, status_b), (200, 200), "the agreements answer on both servers")
+t.eq(body_b, body_a, "and the same")
 
 a_srv.stop()
 b_srv.stop()

@@ -1,0 +1,463 @@
+/*
+ * invoice_db.c - the invoice rows (invoice_db.h) on SQLite, and the handle
+ * that hands each call to pg_invoice.c when the store is PostgreSQL. Every
+ * function runs its statements on the one connection the handle took from the
+ * pool, inside the caller's transaction when one is open.
+ */
+#include "store/invoice_db.h"
+
+#include <string.h>
+
+#include "core/alloc.h"
+#include "store/pg_int.h"
+#include "store/store_int.h"
+
+struct invoice_db {
+	store *s;
+	sqlite3 *db;  /* SQLite */
+	pg_conn *pc;  /* PostgreSQL */
+	bool writing; /* SQLite: the write lock is held */
+};
+
+void invoice_row_clear(invoice_row *r)
+{
+	hg_free(r->agreements);
+	hg_free(r->document);
+	r->agreements = r->document = NULL;
+}
+
+void invoice_rows_free(invoice_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		invoice_row_clear(&rows[i]);
+	hg_free(rows);
+}
+
+void invoice_step_rows_free(invoice_step_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		hg_free(rows[i].reason);
+		hg_free(rows[i].detail);
+	}
+	hg_free(rows);
+}
+
+invoice_db *idb_open(store *s)
+{
+	invoice_db *d = hg_calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->s = s;
+	if (s->pg)
+		d->pc = pgc_get(s->pg);
+	else
+		d->db = sq_conn_get(s);
+	return d;
+}
+
+void idb_close(invoice_db *d)
+{
+	if (!d)
+		return;
+	if (d->pc)
+		pgc_put(d->s->pg, d->pc);
+	else
+		sq_conn_put(d->s, d->db);
+	hg_free(d);
+}
+
+/* The status of a failed storage call, counted as the store's error. */
+static hg_status io(invoice_db *d, hg_status rc)
+{
+	if (rc == HG_EIO && !d->pc)
+		return sq_fail_io(d->s);
+	return rc;
+}
+
+hg_status idb_begin(invoice_db *d)
+{
+	if (d->pc)
+		return pgv_begin(d->s->pg, d->pc);
+	hg_status rc = sq_write_begin(d->s, d->db);
+	d->writing = rc == HG_OK;
+	return io(d, rc);
+}
+
+hg_status idb_commit(invoice_db *d)
+{
+	if (d->pc)
+		return pgx_exec(d->s->pg, d->pc, "COMMIT");
+	d->writing = false;
+	return io(d, sq_write_commit(d->s, d->db));
+}
+
+void idb_rollback(invoice_db *d)
+{
+	if (d->pc) {
+		pgx_rollback(d->pc);
+	} else if (d->writing) {
+		sq_write_rollback(d->s, d->db);
+		d->writing = false;
+	}
+}
+
+/* ---- SQLite ---- */
+
+static void read_id(sqlite3_stmt *st, void *p) { *(int64_t *)p = sqlite3_column_int64(st, 0); }
+
+hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const char *municipality, const char *county,
+			 int64_t **ids, size_t *n)
+{
+	if (d->pc)
+		return pgv_candidates(d->s->pg, d->pc, from, to, municipality, county, ids, n);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
+				  "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
+				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id",
+				  &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, to);
+		sq_bind_text(st, 3, municipality);
+		sq_bind_text(st, 4, county);
+		rc = sq_collect(st, sizeof **ids, read_id, (void **)ids, n);
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+#define INVOICE_COLUMNS                                                                                        \
+	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
+	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \
+	"(SELECT name FROM organisations WHERE code = invoices.municipality)"
+
+/* A row of INVOICE_COLUMNS into r; HG_ENOMEM when a text cannot be copied. */
+static hg_status read_invoice(sqlite3_stmt *st, invoice_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	sq_col_str(st, 1, r->municipality, sizeof r->municipality);
+	sq_col_str(st, 2, r->month, sizeof r->month);
+	r->revision = sqlite3_column_int(st, 3);
+	sq_col_str(st, 4, r->state, sizeof r->state);
+	sq_col_str(st, 5, r->outcome, sizeof r->outcome);
+	r->cutoff = sqlite3_column_int64(st, 6);
+	r->built_at = sqlite3_column_int64(st, 7);
+	sq_col_str(st, 8, r->built_by, sizeof r->built_by);
+	sq_col_str(st, 9, r->agreement, sizeof r->agreement);
+	r->agreement_version = sqlite3_column_int(st, 10);
+	r->agreements = hg_strdup((const char *)sqlite3_column_text(st, 11));
+	r->total_ore = sqlite3_column_int64(st, 12);
+	r->owed_ore = sqlite3_column_int64(st, 13);
+	r->document = hg_strdup((const char *)sqlite3_column_text(st, 14));
+	r->has_name = sqlite3_column_type(st, 15) != SQLITE_NULL;
+	sq_col_str(st, 15, r->municipality_name, sizeof r->municipality_name);
+	if (!r->agreements || !r->document) {
+		invoice_row_clear(r);
+		return HG_ENOMEM;
+	}
+	return HG_OK;
+}
+
+/* Steps st and collects every row into a growing array. */
+static hg_status collect_invoices(sqlite3_stmt *st, invoice_row **rows, size_t *n)
+{
+	size_t cap = 8, len = 0;
+	invoice_row *arr = hg_malloc(cap * sizeof *arr);
+	hg_status rc = arr ? HG_OK : HG_ENOMEM;
+	int step = SQLITE_DONE;
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			invoice_row *bigger = hg_realloc(arr, 2 * cap * sizeof *arr);
+			if (!bigger) {
+				rc = HG_ENOMEM;
+				break;
+			}
+			arr = bigger;
+			cap *= 2;
+		}
+		rc = read_invoice(st, &arr[len]);
+		len += rc == HG_OK;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	if (rc) {
+		invoice_rows_free(arr, len);
+		return rc;
+	}
+	*rows = arr;
+	*n = len;
+	return HG_OK;
+}
+
+hg_status idb_get(invoice_db *d, int64_t id, invoice_row *out)
+{
+	if (d->pc)
+		return pgv_get(d->s->pg, d->pc, id, out);
+	sqlite3_stmt *st = NULL;
+	invoice_row *rows = NULL;
+	size_t n = 0;
+	hg_status rc = sq_prepare(d->db, "SELECT " INVOICE_COLUMNS " FROM invoices WHERE id = ?1", &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = collect_invoices(st, &rows, &n);
+	}
+	sqlite3_finalize(st);
+	if (rc == HG_OK && n == 0)
+		rc = HG_ENOTFOUND;
+	if (rc == HG_OK) {
+		*out = rows[0];
+		n = 0;
+	}
+	invoice_rows_free(rows, n);
+	return io(d, rc);
+}
+
+hg_status idb_list(invoice_db *d, const invoice_filter *f, invoice_row **rows, size_t *n)
+{
+	if (d->pc)
+		return pgv_list(d->s->pg, d->pc, f, rows, n);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
+				  "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
+				  "AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
+				  "ORDER BY month DESC, municipality, revision DESC",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, f->month);
+		sq_bind_text(st, 2, f->municipality);
+		sq_bind_text(st, 3, f->county);
+		sqlite3_bind_int(st, 4, f->state < 0 ? f->state : 0);
+		sq_bind_text(st, 5, f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
+		rc = collect_invoices(st, rows, n);
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+hg_status idb_latest(invoice_db *d, const char *municipality, const char *month, invoice_row *out)
+{
+	if (d->pc)
+		return pgv_latest(d->s->pg, d->pc, municipality, month, out);
+	sqlite3_stmt *st = NULL;
+	invoice_row *rows = NULL;
+	size_t n = 0;
+	memset(out, 0, sizeof *out);
+	hg_status rc = sq_prepare(d->db,
+				  "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = ?1 AND month = ?2 "
+				  "ORDER BY revision DESC LIMIT 1",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, municipality);
+		sq_bind_text(st, 2, month);
+		rc = collect_invoices(st, &rows, &n);
+	}
+	sqlite3_finalize(st);
+	if (rc == HG_OK && n) {
+		*out = rows[0];
+		n = 0;
+	}
+	invoice_rows_free(rows, n);
+	return io(d, rc);
+}
+
+hg_status idb_insert(invoice_db *d, const invoice_row *r, int64_t *id)
+{
+	if (d->pc)
+		return pgv_insert(d->s->pg, d->pc, r, id);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
+				  "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
+				  "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, r->municipality);
+		sq_bind_text(st, 2, r->month);
+		sqlite3_bind_int(st, 3, r->revision);
+		sqlite3_bind_int64(st, 4, r->cutoff);
+		sqlite3_bind_int64(st, 5, r->built_at);
+		sq_bind_text(st, 6, r->built_by);
+		sq_bind_text(st, 7, r->agreement);
+		sqlite3_bind_int(st, 8, r->agreement_version);
+		sq_bind_text(st, 9, r->agreements);
+		sqlite3_bind_int64(st, 10, r->total_ore);
+		sq_bind_text(st, 11, r->document);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+		*id = sqlite3_last_insert_rowid(d->db);
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+hg_status idb_set_state(invoice_db *d, int64_t id, const char *state, bool outcome_and_owed, const char *outcome,
+			int64_t owed_ore)
+{
+	if (d->pc)
+		return pgv_set_state(d->s->pg, d->pc, id, state, outcome_and_owed, outcome, owed_ore);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  outcome_and_owed ? "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1"
+						   : "UPDATE invoices SET state = ?2 WHERE id = ?1",
+				  &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sq_bind_text(st, 2, state);
+		if (outcome_and_owed) {
+			sq_bind_text(st, 3, outcome);
+			sqlite3_bind_int64(st, 4, owed_ore);
+		}
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+hg_status idb_steps(invoice_db *d, int64_t id, invoice_step_row **rows, size_t *n)
+{
+	if (d->pc)
+		return pgv_steps(d->s->pg, d->pc, id, rows, n);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 8, len = 0;
+	invoice_step_row *arr = hg_calloc(cap, sizeof *arr);
+	hg_status rc = arr ? sq_prepare(d->db,
+					"SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
+					"FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq",
+					&st)
+			   : HG_ENOMEM;
+	int step = SQLITE_DONE;
+	if (rc == HG_OK)
+		sqlite3_bind_int64(st, 1, id);
+	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			invoice_step_row *bigger = hg_realloc(arr, 2 * cap * sizeof *arr);
+			if (!bigger) {
+				rc = HG_ENOMEM;
+				break;
+			}
+			arr = bigger;
+			cap *= 2;
+		}
+		invoice_step_row *s = &arr[len];
+		memset(s, 0, sizeof *s);
+		s->seq = sqlite3_column_int(st, 0);
+		s->at = sqlite3_column_int64(st, 1);
+		sq_col_str(st, 2, s->username, sizeof s->username);
+		sq_col_str(st, 3, s->org, sizeof s->org);
+		sq_col_str(st, 4, s->action, sizeof s->action);
+		sq_col_str(st, 5, s->state, sizeof s->state);
+		sq_col_str(st, 6, s->outcome, sizeof s->outcome);
+		s->reason = hg_strdup((const char *)sqlite3_column_text(st, 7));
+		s->detail = hg_strdup((const char *)sqlite3_column_text(st, 8));
+		s->owed_ore = sqlite3_column_int64(st, 9);
+		len++;
+		if (!s->reason || !s->detail)
+			rc = HG_ENOMEM;
+	}
+	if (rc == HG_OK && step != SQLITE_DONE)
+		rc = HG_EIO;
+	sqlite3_finalize(st);
+	if (rc) {
+		invoice_step_rows_free(arr, len);
+		return io(d, rc);
+	}
+	*rows = arr;
+	*n = len;
+	return HG_OK;
+}
+
+hg_status idb_step_add(invoice_db *d, int64_t id, const invoice_step_row *s)
+{
+	if (d->pc)
+		return pgv_step_add(d->s->pg, d->pc, id, s);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
+				  "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
+				  "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+				  &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, s->at);
+		sq_bind_text(st, 3, s->username);
+		sq_bind_text(st, 4, s->org);
+		sq_bind_text(st, 5, s->action);
+		sq_bind_text(st, 6, s->state);
+		sq_bind_text(st, 7, s->outcome[0] ? s->outcome : NULL);
+		sq_bind_text(st, 8, s->reason ? s->reason : "");
+		sq_bind_text(st, 9, s->detail);
+		sqlite3_bind_int64(st, 10, s->owed_ore);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+hg_status idb_last_dispute(invoice_db *d, int64_t id, char **detail)
+{
+	if (d->pc)
+		return pgv_last_dispute(d->s->pg, d->pc, id, detail);
+	sqlite3_stmt *st = NULL;
+	*detail = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
+				  "ORDER BY seq DESC LIMIT 1",
+				  &st);
+	if (rc == HG_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW && !(*detail = hg_strdup((const char *)sqlite3_column_text(st, 0))))
+			rc = HG_ENOMEM;
+		else if (step != SQLITE_ROW && step != SQLITE_DONE)
+			rc = HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+hg_status idb_key_get(invoice_db *d, const char *username, const char *key, bool *found, int64_t *invoice_id,
+		      char action[INVOICE_CODE_MAX])
+{
+	if (d->pc)
+		return pgv_key_get(d->s->pg, d->pc, username, key, found, invoice_id, action);
+	sqlite3_stmt *st = NULL;
+	*found = false;
+	hg_status rc =
+		sq_prepare(d->db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2", &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, key);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			*found = true;
+			*invoice_id = sqlite3_column_int64(st, 0);
+			sq_col_str(st, 1, action, INVOICE_CODE_MAX);
+		} else if (step != SQLITE_DONE) {
+			rc = HG_EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
+hg_status idb_key_put(invoice_db *d, const char *username, const char *key, int64_t id, const char *action)
+{
+	if (d->pc)
+		return pgv_key_put(d->s->pg, d->pc, username, key, id, action);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
+				  "VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, username);
+		sq_bind_text(st, 2, key);
+		sqlite3_bind_int64(st, 3, id);
+		sq_bind_text(st, 4, action);
+		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
