@@ -370,3 +370,34 @@ hg_status billing_episode_days_input(const liability_input *in, care_type care, 
 	liability_result_free(&r);
 	return rc;
 }
+
+const agreement *billing_settling_average(const agreement *list, size_t n, const char *municipality,
+					  const billing_month *month, hg_date *from)
+{
+	hg_date start, end;
+	const agreement *a = agreement_find_in_force(list, n, municipality, month->first);
+	if (!a || a->model != AGREEMENT_AVERAGE || agreement_average_period(a, month->first, &start, &end) != HG_OK ||
+	    end != month->end)
+		return NULL;
+	*from = start;
+	return a;
+}
+
+bool billing_average_membership(const episode_state *st, const billing_month *month, const agreement *list, size_t n,
+				billing_average_member *out)
+{
+	hg_date from;
+	const char *m = st->patient.registered_municipality;
+	const agreement *avg = billing_settling_average(list, n, m, month, &from);
+	if (!avg || st->discharged_at == HG_INSTANT_NONE || st->ready_period_count == 0)
+		return false;
+	hg_date out_date = cal_local_date(st->discharged_at);
+	if (out_date < from || out_date >= month->end ||
+	    agreement_find_in_force(list, n, m, episode_ready_date(st)) != avg)
+		return false;
+	out->agreement = avg;
+	out->discharge_date = out_date;
+	if (billing_episode_days(st, avg, &out->days, &out->reason) != HG_OK)
+		out->days = (liability_episode_days){0, st->care, false};
+	return true;
+}

@@ -207,4 +207,32 @@ hg_status billing_episode_days(const episode_state *st, const agreement *a, liab
 hg_status billing_episode_days_input(const liability_input *in, care_type care, const agreement *a,
 				     liability_episode_days *out, billing_reason *reason) HG_MUST_CHECK;
 
+/*
+ * The average-model agreement that settles municipality m in month `month`:
+ * the agreement in force for m on the month's first day, when it is of the
+ * average model and its settlement period ends with this month; *from gets the
+ * period's first day. NULL when m is not settled by the average this month.
+ */
+const agreement *billing_settling_average(const agreement *list, size_t n, const char *municipality,
+					  const billing_month *month, hg_date *from);
+
+/* An episode's place in the average settlement of its municipality's month. */
+typedef struct billing_average_member {
+	const agreement *agreement; /* the settling agreement (one of the list) */
+	hg_date discharge_date;     /* local date */
+	liability_episode_days days;
+	billing_reason reason; /* why not billable, when !days.billable */
+} billing_average_member;
+
+/*
+ * Whether the fold st belongs to the average settlement of its registered
+ * municipality in `month` (agreements list[0..n)): it was discharged within the
+ * settled period (up to the month's end), was ready at some time, and the
+ * agreement in force on its ready date is the settling one. Then *out gets its
+ * ready-days (billing_episode_days; an episode whose days cannot be computed
+ * counts with 0 days, not billable) and true is returned.
+ */
+bool billing_average_membership(const episode_state *st, const billing_month *month, const agreement *list, size_t n,
+				billing_average_member *out);
+
 #endif

@@ -254,6 +254,8 @@ typedef struct build_ctx {
 	const agreement *agreements;
 	size_t n_agreements;
 	json_t *bases; /* municipality code -> {"lines": [], "exclusions": [], "average_episodes": []} */
+	struct average_days *avg; /* the average settlement's days per municipality, typed (hg_malloc'ed) */
+	size_t n_avg, cap_avg;
 } build_ctx;
 
 /* The bucket of municipality m, created when missing. */
@@ -268,16 +270,40 @@ static json_t *bucket(build_ctx *c, const char *m)
 	return b;
 }
 
-/* The average-model agreement that settles municipality m in month c->month, or NULL. */
-static const agreement *settling_average(const build_ctx *c, const char *m, hg_date *from)
+/* The average settlement's episodes of one municipality, as the core judged them. */
+typedef struct average_days {
+	char municipality[8];
+	liability_episode_days *days; /* hg_malloc'ed */
+	size_t n, cap;
+} average_days;
+
+/* The days list of municipality m in c, created when missing; NULL when out of memory. */
+static average_days *days_of(build_ctx *c, const char *m)
 {
-	hg_date start, end;
-	const agreement *a = agreement_find_in_force(c->agreements, c->n_agreements, m, c->month.first);
-	if (!a || a->model != AGREEMENT_AVERAGE || agreement_average_period(a, c->month.first, &start, &end) != HG_OK ||
-	    end != c->month.end)
-		return NULL;
-	*from = start;
+	for (size_t i = 0; i < c->n_avg; i++)
+		if (strcmp(c->avg[i].municipality, m) == 0)
+			return &c->avg[i];
+	if (c->n_avg == c->cap_avg) {
+		size_t cap = c->cap_avg ? 2 * c->cap_avg : 8;
+		average_days *bigger = hg_realloc(c->avg, cap * sizeof *bigger);
+		if (!bigger)
+			return NULL;
+		c->avg = bigger;
+		c->cap_avg = cap;
+	}
+	average_days *a = &c->avg[c->n_avg++];
+	memset(a, 0, sizeof *a);
+	text_copy(a->municipality, sizeof a->municipality, m);
 	return a;
+}
+
+static void days_free(build_ctx *c)
+{
+	for (size_t i = 0; i < c->n_avg; i++)
+		hg_free(c->avg[i].days);
+	hg_free(c->avg);
+	c->avg = NULL;
+	c->n_avg = c->cap_avg = 0;
 }
 
 /* One episode into its bucket. */
@@ -296,53 +322,44 @@ static hg_status add_episode(build_ctx *c, const episode_state *st)
 		if (!b || !j || json_array_append_new(json_object_get(b, key), j))
 			return HG_ENOMEM;
 	}
-	/* The average model: episodes that ended in the settled period under the same agreement. */
-	hg_date from;
-	const agreement *avg = settling_average(c, m, &from);
-	if (!avg || st->discharged_at == HG_INSTANT_NONE || st->ready_period_count == 0)
+	/* The average model: the core says whether the episode counts in its municipality's settlement. */
+	billing_average_member am;
+	if (!billing_average_membership(st, &c->month, c->agreements, c->n_agreements, &am))
 		return HG_OK;
-	hg_date out_date = cal_local_date(st->discharged_at);
-	const agreement *judge =
-		agreement_find_in_force(c->agreements, c->n_agreements, m, episode_ready_date(st));
-	if (out_date < from || out_date >= c->month.end || judge != avg)
-		return HG_OK;
-	liability_episode_days d;
-	billing_reason why;
-	if (billing_episode_days(st, avg, &d, &why) != HG_OK)
-		d = (liability_episode_days){0, st->care, false};
+	average_days *ad = days_of(c, m);
+	if (ad && ad->n == ad->cap) {
+		size_t cap = ad->cap ? 2 * ad->cap : 16;
+		liability_episode_days *bigger = hg_realloc(ad->days, cap * sizeof *bigger);
+		if (!bigger)
+			return HG_ENOMEM;
+		ad->days = bigger;
+		ad->cap = cap;
+	}
+	if (!ad)
+		return HG_ENOMEM;
+	ad->days[ad->n++] = am.days;
 	json_t *b = bucket(c, m);
 	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:o, s:i, s:b, s:s}", "episode", (json_int_t)st->id,
 			      "personnummer", st->patient.personnummer, "patient_name", st->patient.name, "care",
-			      care_type_label(st->care)->code, "discharge_date", jdate(out_date), "ready_days",
-			      d.ready_days, "billable", d.billable, "reason", billing_reason_label(why)->code);
+			      care_type_label(st->care)->code, "discharge_date", jdate(am.discharge_date), "ready_days",
+			      am.days.ready_days, "billable", am.days.billable, "reason", billing_reason_label(am.reason)->code);
 	if (!b || !j || json_array_append_new(json_object_get(b, "average_episodes"), j))
 		return HG_ENOMEM;
 	return HG_OK;
 }
 
 /* The average model's settlement of bucket b, or JSON null when m is not settled this month. */
-static json_t *average_json(const build_ctx *c, const char *m, json_t *b, int64_t *total)
+static json_t *average_json(build_ctx *c, const char *m, json_t *b, int64_t *total)
 {
 	hg_date from;
-	const agreement *a = settling_average(c, m, &from);
+	const agreement *a = billing_settling_average(c->agreements, c->n_agreements, m, &c->month, &from);
 	json_t *eps = json_object_get(b, "average_episodes");
 	*total = 0;
 	if (!a)
 		return json_null();
-	size_t n = json_array_size(eps);
-	liability_episode_days *days = hg_calloc(n ? n : 1, sizeof *days);
+	average_days *ad = days_of(c, m);
 	liability_average_result res[CARE_TYPE_COUNT];
-	if (!days)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(eps, i);
-		care_type care = CARE_SOMATIC;
-		(void)care_type_from_code(jstr(e, "care"), &care);
-		days[i] = (liability_episode_days){(int)jint(e, "ready_days"), care, json_is_true(json_object_get(e, "billable"))};
-	}
-	hg_status rc = liability_average_all(a, days, n, res, total);
-	hg_free(days);
-	if (rc)
+	if (!ad || liability_average_all(a, ad->days, ad->n, res, total) != HG_OK)
 		return NULL;
 	json_t *per = json_array();
 	for (int k = 0; per && k < CARE_TYPE_COUNT; k++)
@@ -416,6 +433,7 @@ static hg_status compute(build_ctx *c, const int64_t *extra, size_t n_extra, jso
 	}
 	json_decref(c->bases);
 	c->bases = NULL;
+	days_free(c);
 	hg_free(ids.ids);
 	hg_free(st);
 	if (rc) {

@@ -24,6 +24,7 @@
  *   cancel D T          the admission is cancelled (seq 1)
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/billing.h"
 #include "core/calendar.h"
@@ -634,6 +635,61 @@ static void test_days(struct test *t)
 	}
 }
 
+/*
+ * The average model's membership (moved from the invoice store into the core, issue 12): which episodes a
+ * month's average settlement of their municipality counts, and with which ready-days.
+ */
+static void test_average_membership(struct test *t)
+{
+	static const struct {
+		const char *label, *script, *month;
+		int agreement;
+		bool member;
+		int ready_days;
+		bool billable;
+		billing_reason reason;
+	} rows[] = {
+		{"discharged-in-month", BASE "ready 2024-03-01 10:00; disch 2024-03-06 11:00", "2024-03", A_AVERAGE, true,
+		 5, true, BILLING_REASON_NONE},
+		{"discharged-last-day", BASE "ready 2024-03-25 10:00; disch 2024-03-31 23:00", "2024-03", A_AVERAGE, true,
+		 6, true, BILLING_REASON_NONE},
+		{"discharged-next-month", BASE "ready 2024-03-01 10:00; disch 2024-04-01 00:30", "2024-03", A_AVERAGE,
+		 false, 0, false, BILLING_REASON_NONE},
+		{"discharged-month-before", BASE "ready 2024-03-01 10:00; disch 2024-03-06 11:00", "2024-04", A_AVERAGE,
+		 false, 0, false, BILLING_REASON_NONE},
+		{"in-hospital", BASE "ready 2024-03-01 10:00", "2024-03", A_AVERAGE, false, 0, false, BILLING_REASON_NONE},
+		{"never-ready", BASE "disch 2024-03-06 11:00", "2024-03", A_AVERAGE, false, 0, false, BILLING_REASON_NONE},
+		{"per-night-agreement", BASE "ready 2024-03-01 10:00; disch 2024-03-06 11:00", "2024-03", A_CAL, false, 0,
+		 false, BILLING_REASON_NONE},
+		{"not-yet-in-force", BASE "ready 2024-03-01 10:00; disch 2024-03-06 11:00", "2024-03", A_FUTURE, false, 0,
+		 false, BILLING_REASON_NONE},
+		{"condition-failed", "adm 2024-02-28 08:00; notice-vc 2024-02-28 12:00; green 2024-02-29 09:00; "
+				     "ready 2024-03-01 10:00; disch 2024-03-06 11:00",
+		 "2024-03", A_AVERAGE, true, 5, false, BILLING_REASON_NO_ADMISSION_NOTICE},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		episode_state st;
+		billing_month month;
+		billing_average_member m = {0};
+		agreement a = make_agreement(rows[i].agreement);
+		if (rows[i].agreement == A_FUTURE) { /* an average-model agreement that starts in 2030 */
+			a = make_agreement(A_AVERAGE);
+			a.valid_from = make_agreement(A_FUTURE).valid_from;
+		}
+		if (!T_TRUE(t, fold_script(rows[i].script, &st), "%s: folds", rows[i].label) ||
+		    !T_TRUE(t, billing_month_parse(rows[i].month, &month) == HG_OK, "%s: month", rows[i].label))
+			continue;
+		bool member = billing_average_membership(&st, &month, &a, 1, &m);
+		T_TRUE(t, member == rows[i].member, "%s: member %d", rows[i].label, (int)member);
+		if (!member)
+			continue;
+		T_TRUE(t, m.agreement && strcmp(m.agreement->id, "test") == 0, "%s: the settling agreement", rows[i].label);
+		T_EQ_INT(t, m.days.ready_days, rows[i].ready_days, "%s: ready-days", rows[i].label);
+		T_TRUE(t, m.days.billable == rows[i].billable, "%s: billable", rows[i].label);
+		T_EQ_INT(t, m.reason, rows[i].reason, "%s: reason", rows[i].label);
+	}
+}
+
 /* Liability so far (issue 18): what the episode page and the worklists show while the patient waits. */
 static void test_so_far(struct test *t)
 {
@@ -723,6 +779,7 @@ int main(void)
 	test_statutory(&t);
 	test_input(&t);
 	test_days(&t);
+	test_average_membership(&t);
 	test_so_far(&t);
 	test_labels(&t);
 	return test_report(&t);
