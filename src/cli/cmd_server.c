@@ -229,6 +229,7 @@ int cmd_serve(int argc, char **argv)
 		store_close(app.store);
 		return cli_fail("serve", "out of memory");
 	}
+	auth_limiter_share(app.limiter, app.store); /* PostgreSQL: every server counts the same failures */
 	/* The read model (issue 11): the worklists and lists answered from memory, loaded before serving. */
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

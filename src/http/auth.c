@@ -85,6 +85,7 @@ typedef struct limit_slot {
 } limit_slot;
 
 struct auth_limiter {
+	store *shared; /* the counters live in this store's database (several servers), or NULL: here */
 	pthread_mutex_t lock;
 	unsigned nslots;
 	int overflow;            /* failures that found no slot, in the window from overflow_start */
@@ -104,6 +105,8 @@ hg_status auth_limiter_new(auth_limiter **out, unsigned slots)
 	*out = l;
 	return HG_OK;
 }
+
+void auth_limiter_share(auth_limiter *l, store *s) { l->shared = s && store_login_limits_shared(s) ? s : NULL; }
 
 void auth_limiter_free(auth_limiter *l)
 {
@@ -161,8 +164,31 @@ static bool overflowing(const auth_limiter *l, hg_instant now)
 	return l->overflow >= AUTH_LIMIT_OVERFLOW && now - l->overflow_start < AUTH_LIMIT_WINDOW;
 }
 
+/* The end of the lock after a key's failures-th failure (max locks), or 0: one rule for both tables. */
+static hg_instant lock_end(int failures, int max_failures, hg_instant now)
+{
+	if (failures < max_failures)
+		return 0;
+	int over = failures - max_failures; /* 0 at the first lock */
+	hg_instant lock = AUTH_BACKOFF_BASE;
+	while (over-- > 0 && lock < AUTH_BACKOFF_MAX)
+		lock *= 2;
+	return now + (lock < AUTH_BACKOFF_MAX ? lock : AUTH_BACKOFF_MAX);
+}
+
 bool auth_limiter_allow(auth_limiter *l, const char *key, hg_instant now, int *retry_after)
 {
+	if (l->shared) {
+		uint8_t h[STORE_TOKEN_HASH_SIZE];
+		hg_instant until = 0;
+		hash_bytes((const uint8_t *)key, strlen(key), h);
+		/* a database that cannot answer lets the attempt through: the login then fails on it (503) */
+		if (store_login_locked_until(l->shared, h, &until) == HG_OK && until > now) {
+			*retry_after = (int)(until - now);
+			return false;
+		}
+		return true;
+	}
 	uint64_t k = key_hash(key);
 	bool ok = true;
 	pthread_mutex_lock(&l->lock);
@@ -180,6 +206,17 @@ bool auth_limiter_allow(auth_limiter *l, const char *key, hg_instant now, int *r
 
 void auth_limiter_fail(auth_limiter *l, const char *key, int max_failures, hg_instant now)
 {
+	if (l->shared) {
+		uint8_t h[STORE_TOKEN_HASH_SIZE];
+		int failures = 0;
+		hash_bytes((const uint8_t *)key, strlen(key), h);
+		/* a failure the database cannot count is not counted: the next attempt meets it unavailable too */
+		hg_status rc = store_login_failure(l->shared, h, now, AUTH_LIMIT_WINDOW, &failures);
+		if (rc == HG_OK && failures >= max_failures)
+			rc = store_login_lock(l->shared, h, lock_end(failures, max_failures, now));
+		(void)rc;
+		return;
+	}
 	uint64_t k = key_hash(key);
 	pthread_mutex_lock(&l->lock);
 	long i = find_slot(l, k);
@@ -201,18 +238,20 @@ void auth_limiter_fail(auth_limiter *l, const char *key, int max_failures, hg_in
 	limit_slot *e = &l->slot[i];
 	e->failures++;
 	e->last_failure = now;
-	if (e->failures >= max_failures) {
-		int over = e->failures - max_failures; /* 0 at the first lock */
-		hg_instant lock = AUTH_BACKOFF_BASE;
-		while (over-- > 0 && lock < AUTH_BACKOFF_MAX)
-			lock *= 2;
-		e->locked_until = now + (lock < AUTH_BACKOFF_MAX ? lock : AUTH_BACKOFF_MAX);
-	}
+	if (e->failures >= max_failures)
+		e->locked_until = lock_end(e->failures, max_failures, now);
 	pthread_mutex_unlock(&l->lock);
 }
 
 void auth_limiter_reset(auth_limiter *l, const char *key)
 {
+	if (l->shared) {
+		uint8_t h[STORE_TOKEN_HASH_SIZE];
+		hash_bytes((const uint8_t *)key, strlen(key), h);
+		hg_status rc = store_login_reset(l->shared, h); /* on failure the counters run out with their window */
+		(void)rc;
+		return;
+	}
 	uint64_t k = key_hash(key);
 	pthread_mutex_lock(&l->lock);
 	long i = find_slot(l, k);

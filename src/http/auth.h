@@ -65,6 +65,9 @@ typedef struct auth_limiter auth_limiter;
 /* *out is hg_malloc'ed; free with auth_limiter_free. slots = 0 means AUTH_LIMIT_SLOTS (tests use few). */
 hg_status auth_limiter_new(auth_limiter **out, unsigned slots) HG_MUST_CHECK;
 void auth_limiter_free(auth_limiter *l);
+/* Keeps the counters in s's database when it is shared by several servers (PostgreSQL: store_login_*), so that
+ * a lock taken through one server holds on every other; on SQLite nothing changes. The rules stay these. */
+void auth_limiter_share(auth_limiter *l, store *s);
 /* True when key is not locked at now; otherwise false and *retry_after = seconds until it is not. */
 bool auth_limiter_allow(auth_limiter *l, const char *key, hg_instant now, int *retry_after);
 /* Counts a failure of key; from its max-th failure on, the key is locked (with backoff). */

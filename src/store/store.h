@@ -375,6 +375,23 @@ hg_status store_backup(const char *path, const char *to, store_backup_info *info
 hg_status store_restore(const char *from, const char *path, bool force, store_backup_info *info, char *err,
 			size_t errlen) HG_MUST_CHECK;
 
+/* ---- login limits shared by the servers of one database (PostgreSQL; issue 12 item 4) ---- */
+
+/* True when the login limits live in the database (PostgreSQL); on SQLite one server keeps them in memory. */
+bool store_login_limits_shared(const store *s);
+/* Counts a failure of the key with this hash at now: a key whose window (seconds since its last failure) has
+ * passed and that is not locked starts again at 1. *failures gets the count; rows older than the window and
+ * unlocked are forgotten. */
+hg_status store_login_failure(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, int window,
+			      int *failures) HG_MUST_CHECK;
+/* Locks the key until `until` (never shortening a lock already set). */
+hg_status store_login_lock(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant until) HG_MUST_CHECK;
+/* *until gets the end of the key's lock (0 when none). */
+hg_status store_login_locked_until(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE],
+				   hg_instant *until) HG_MUST_CHECK;
+/* Forgets the key (a successful login). */
+hg_status store_login_reset(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
+
 hg_status store_setting_get(store *s, const char *key, char *value, size_t cap) HG_MUST_CHECK;
 hg_status store_setting_put(store *s, const char *key, const char *value) HG_MUST_CHECK;
 

@@ -1,7 +1,8 @@
 """test_two_servers.py - two real `hemgang serve` processes on one PostgreSQL database (issue 12, point 4):
 an event appended through one is in the other's episode page and worklist; appends to one episode from both
 are serialised (distinct, gap-free seq); an Idempotency-Key holds across servers; the one-open-episode rule
-holds across servers; a session made on one is valid on the other; the feature routes answer 501.
+holds across servers; a session made on one is valid on the other; the feature stores answer the same on both;
+the login limits are shared (failures through A lock the account on B, a login through B clears them).
 Needs HEMGANG_TEST_PG_URI (tests/pg/pg.sh)."""
 import datetime
 import os
@@ -154,6 +155,25 @@ status_a, body_a, _ = ward_a.request("GET", "/api/v1/agreements")
 status_b, body_b, _ = ward_b.request("GET", "/api/v1/agreements")
 t.eq((status_a, status_b), (200, 200), "the agreements answer on both servers")
 t.eq(body_b, body_a, "and the same")
+
+# ---- the login limits are the database's: five wrong passwords through A lock the account on B ----
+statuses = [Client(a_srv.port).login("avd31", "wrong")[0] for _ in range(5)]
+t.eq(statuses, [401] * 5, "five wrong passwords through A")
+status, body, headers = Client(b_srv.port).login("avd31")
+t.eq(status, 429, "the right password through B is refused: the account is locked from this address")
+t.ok(int(headers.get("Retry-After", "0")) > 0, "with Retry-After")
+status, _, _ = Client(a_srv.port).login("avd12")
+t.eq(status, 200, "another account from the same address is not locked")
+rows = pg_query(db, "SELECT count(*) FROM login_failures")
+t.ok(int(rows[0][0]) >= 3, "the counters are rows in the database")
+t.ok(not pg_query(db, "SELECT 1 FROM login_failures WHERE encode(key_hash, 'escape') LIKE '%avd31%'"),
+     "named by a hash, never by the username")
+# below the lock, a success through one server clears the account's failures for both
+statuses = [Client(b_srv.port).login("avd41", "wrong")[0] for _ in range(4)]
+t.eq(statuses, [401] * 4, "four wrong passwords through B")
+t.eq(Client(a_srv.port).login("avd41")[0], 200, "the right one through A")
+statuses = [Client(b_srv.port).login("avd41", "wrong")[0] for _ in range(4)]
+t.eq(statuses, [401] * 4, "four more through B are not a lock: the success cleared the count")
 
 a_srv.stop()
 b_srv.stop()
