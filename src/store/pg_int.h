@@ -75,6 +75,10 @@ hg_status pg_write1(pg_store *p, int *changes, const char *sql, const char *type
  * (hg_malloc'ed, caller frees) via read_row. */
 hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
 		    size_t *n, const char *sql, const char *t1, const char *t2) HG_MUST_CHECK;
+/* One SELECT on a pooled connection with parameters bound as pgx_query's, its rows an array (hg_malloc'ed,
+ * caller frees) via read_row. */
+hg_status pg_collect(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out, size_t *n,
+		     const char *sql, const char *types, ...) HG_MUST_CHECK;
 /* The one row of a SELECT by a text key: HG_ENOTFOUND when there is none. */
 hg_status pg_select1(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void *out,
 		     const char *sql, const char *key) HG_MUST_CHECK;

@@ -203,20 +203,11 @@ static void read_quarantined(PGresult *r, int row, void *out)
 
 hg_status pgi_quarantine_list(pg_store *p, const char *state, int limit, interop_quarantined **out, size_t *n)
 {
-	pg_conn *c = pgc_get(p);
-	PGresult *r = NULL;
-	*out = NULL;
-	*n = 0;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT id, received_at, facility, control_id, trigger, visit, ward_code, pnr_masked, "
-				 "reason, peer, state, resolved_at, resolved_by, result FROM hl7_quarantine "
-				 "WHERE ($1::text IS NULL OR state = $1) ORDER BY id LIMIT $2",
-				 "ti", state, (int64_t)(limit > 0 ? limit : 1000));
-	pgc_put(p, c);
-	if (rc == HG_OK)
-		rc = pgr_collect(r, sizeof **out, read_quarantined, (void **)out, n);
-	PQclear(r);
-	return rc;
+	return pg_collect(p, sizeof **out, read_quarantined, (void **)out, n,
+			  "SELECT id, received_at, facility, control_id, trigger, visit, ward_code, pnr_masked, "
+			  "reason, peer, state, resolved_at, resolved_by, result FROM hl7_quarantine "
+			  "WHERE ($1::text IS NULL OR state = $1) ORDER BY id LIMIT $2",
+			  "ti", state, (int64_t)(limit > 0 ? limit : 1000));
 }
 
 hg_status pgi_quarantine_get(pg_store *p, int64_t id, interop_quarantined *out, char **message, size_t *len)
@@ -263,19 +254,10 @@ static void read_id(PGresult *r, int row, void *out) { *(int64_t *)out = pgr_int
 hg_status pgi_quarantine_followers(pg_store *p, const char *facility, const char *visit, int64_t after, int64_t **ids,
 				   size_t *n)
 {
-	pg_conn *c = pgc_get(p);
-	PGresult *r = NULL;
-	*ids = NULL;
-	*n = 0;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT id FROM hl7_quarantine WHERE state = 'pending' AND facility = $1 AND visit = $2 "
-				 "AND id > $3 ORDER BY id LIMIT 1000",
-				 "tti", facility, visit, after);
-	pgc_put(p, c);
-	if (rc == HG_OK)
-		rc = pgr_collect(r, sizeof **ids, read_id, (void **)ids, n);
-	PQclear(r);
-	return rc;
+	return pg_collect(p, sizeof **ids, read_id, (void **)ids, n,
+			  "SELECT id FROM hl7_quarantine WHERE state = 'pending' AND facility = $1 AND visit = $2 "
+			  "AND id > $3 ORDER BY id LIMIT 1000",
+			  "tti", facility, visit, after);
 }
 
 hg_status pgi_quarantine_resolve(pg_store *p, int64_t id, const char *state, const char *by, const char *result,
@@ -449,19 +431,10 @@ static void read_delivery(PGresult *r, int row, void *out)
 
 hg_status pgi_deliveries_due(pg_store *p, hg_instant now, int limit, interop_delivery **out, size_t *n)
 {
-	pg_conn *c = pgc_get(p);
-	PGresult *r = NULL;
-	*out = NULL;
-	*n = 0;
-	hg_status rc = pgx_query(p, c, &r,
-				 DELIVERY_COLS "WHERE d.state = 'pending' AND d.next_attempt_at <= $1 "
+	return pg_collect(p, sizeof **out, read_delivery, (void **)out, n,
+			  DELIVERY_COLS "WHERE d.state = 'pending' AND d.next_attempt_at <= $1 "
 					       "ORDER BY d.next_attempt_at, d.id LIMIT $2",
-				 "Ti", now, (int64_t)(limit > 0 ? limit : 100));
-	pgc_put(p, c);
-	if (rc == HG_OK)
-		rc = pgr_collect(r, sizeof **out, read_delivery, (void **)out, n);
-	PQclear(r);
-	return rc;
+			  "Ti", now, (int64_t)(limit > 0 ? limit : 100));
 }
 
 hg_status pgi_delivery_claim(pg_store *p, interop_delivery *d, hg_instant until)
@@ -498,18 +471,9 @@ hg_status pgi_delivery_failed(pg_store *p, int64_t id, const char *error, hg_ins
 hg_status pgi_deliveries_list(pg_store *p, const char *state, const char *subscription, const char *org, int limit,
 			      interop_delivery **out, size_t *n)
 {
-	pg_conn *c = pgc_get(p);
-	PGresult *r = NULL;
-	*out = NULL;
-	*n = 0;
-	hg_status rc = pgx_query(p, c, &r,
-				 DELIVERY_COLS "WHERE ($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR s.name = $2) "
+	return pg_collect(p, sizeof **out, read_delivery, (void **)out, n,
+			  DELIVERY_COLS "WHERE ($1::text IS NULL OR d.state = $1) AND ($2::text IS NULL OR s.name = $2) "
 					       "AND ($3::text IS NULL OR s.unit_id IN (SELECT id FROM units WHERE org = $3)) "
 					       "ORDER BY d.id DESC LIMIT $4",
-				 "ttti", state, subscription, org, (int64_t)(limit > 0 ? limit : 1000));
-	pgc_put(p, c);
-	if (rc == HG_OK)
-		rc = pgr_collect(r, sizeof **out, read_delivery, (void **)out, n);
-	PQclear(r);
-	return rc;
+			  "ttti", state, subscription, org, (int64_t)(limit > 0 ? limit : 1000));
 }

@@ -34,7 +34,7 @@ hg_status pgv_candidates(pg_store *p, pg_conn *c, hg_instant from, hg_instant to
 				 "(discharged_at IS NULL OR discharged_at >= $1) AND ($3::text IS NULL OR municipality = $3) "
 				 "AND ($4::text IS NULL OR substr(municipality, 1, 2) = $4) ORDER BY episode_id",
 				 "iitt", (int64_t)from, (int64_t)to, municipality, county);
-	if (rc == HG_OK)
+	if (rc == HG_OK) /* on the caller's connection: inside its snapshot */
 		rc = pgr_collect(r, sizeof **ids, read_id, (void **)ids, n);
 	PQclear(r);
 	return rc;

@@ -616,6 +616,26 @@ hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, 
 	return rc;
 }
 
+hg_status pg_collect(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out, size_t *n,
+		     const char *sql, const char *types, ...)
+{
+	pg_params prm = {0};
+	PGresult *r = NULL;
+	va_list ap;
+	*out = NULL;
+	*n = 0;
+	va_start(ap, types);
+	pgp_bind(&prm, types, ap);
+	va_end(ap);
+	pg_conn *c = pgc_get(p);
+	hg_status rc = pgx_run(p, c, &r, sql, &prm);
+	pgc_put(p, c);
+	if (rc == HG_OK)
+		rc = pgr_collect(r, elem_size, read_row, out, n);
+	PQclear(r);
+	return rc;
+}
+
 /* The one row of a SELECT by key: HG_ENOTFOUND when there is none. */
 hg_status pg_select1(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void *out,
 			    const char *sql, const char *key)
