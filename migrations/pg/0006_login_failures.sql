@@ -1,4 +1,4 @@
--- pg/0006_login_failures.sql: the login limits shared by every server on the database (issue 12
+-- pg/0006_login_failures.sql: the login limits (and sessions, with expiry) shared by every server on the database (issue 12
 -- item 4). One row per limited key (an account from one address, an address, an account), named
 -- by a hash of the key (never the username or address in plain text): the failures counted in
 -- the current window, the last one, and the end of the lock. The rules (how many failures lock,
@@ -10,3 +10,6 @@ CREATE TABLE login_failures (
 	locked_until BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX login_failures_last ON login_failures(last_failure);
+
+-- Sessions are shared too; an expired one is removed when the next login comes (store_pg.c).
+CREATE INDEX sessions_expires ON sessions(expires_at);

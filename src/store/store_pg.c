@@ -823,8 +823,13 @@ hg_status pgs_users_list(pg_store *p, store_user **out, size_t *n)
 hg_status pgs_session_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t user_id, hg_instant now,
 			  hg_instant expires)
 {
-	return pg_write1(p, NULL, "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-			 "hiTT", hash, user_id, now, expires);
+	hg_status rc = pg_write1(p, NULL,
+				 "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+				 "hiTT", hash, user_id, now, expires);
+	/* sessions are shared by every server: expired ones are removed here, where new ones come in */
+	if (rc == HG_OK)
+		rc = pg_write1(p, NULL, "DELETE FROM sessions WHERE expires_at <= $1", "T", now);
+	return rc;
 }
 
 hg_status pgs_session_get(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, store_user *out)
