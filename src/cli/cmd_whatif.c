@@ -187,10 +187,6 @@ int cmd_whatif(int argc, char **argv)
 		return cli_usage_error(CMD, "no database at '%s'", a.db);
 	if (store_open(a.db, &s, err, sizeof err) != HG_OK)
 		return cli_fail(CMD, "%s", err);
-	if (store_is_postgres(s)) { /* issue 12: the follow-up store is SQLite only so far */
-		store_close(s);
-		return cli_fail(CMD, "not yet on PostgreSQL (the what-if reads the SQLite follow-up facts)");
-	}
 	hg_status st = whatif_report(s, &a.rq, &doc, err, sizeof err);
 	store_close(s);
 	if (st == HG_EINVAL)

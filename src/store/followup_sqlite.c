@@ -443,7 +443,9 @@ hg_status followup_facts_each(store *s, const followup_filter *f, followup_facts
 {
 	size_t loaded = 0;
 	hg_status rc = ensure_facts(s);
-	if (rc == HG_OK) {
+	if (rc == HG_OK && s->pg) {
+		rc = pgf_facts_each(s->pg, f, fn, fn_ctx, &loaded);
+	} else if (rc == HG_OK) {
 		sqlite3 *db = sq_conn_get(s);
 		rc = sq_exec(db, "BEGIN");
 		if (rc == HG_OK) {
@@ -454,7 +456,7 @@ hg_status followup_facts_each(store *s, const followup_filter *f, followup_facts
 	}
 	if (episodes)
 		*episodes = loaded;
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc == HG_EIO && !s->pg ? sq_fail_io(s) : rc;
 }
 
 static survey_reply reply_col(sqlite3_stmt *st, int col)

@@ -127,6 +127,42 @@ hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const ch
 	return io(d, rc);
 }
 
+static void read_total(sqlite3_stmt *st, void *p)
+{
+	invoice_total *t = p;
+	memset(t, 0, sizeof *t);
+	sq_col_str(st, 0, t->municipality, sizeof t->municipality);
+	sq_col_str(st, 1, t->month, sizeof t->month);
+	if (!invoice_state_from_code((const char *)sqlite3_column_text(st, 2), &t->state))
+		t->state = INVOICE_DRAFT; /* NEVER: the table's CHECK allows the codes only */
+	t->revision = sqlite3_column_int(st, 3);
+	t->total_ore = sqlite3_column_int64(st, 4);
+}
+
+hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
+		     size_t *n)
+{
+	if (d->pc)
+		return pgv_totals(d->s->pg, d->pc, f, first, last, rows, n);
+	sqlite3_stmt *st = NULL;
+	hg_status rc = sq_prepare(d->db,
+				  "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
+				  "state != 'superseded' AND month >= ?1 AND month <= ?2 AND (?3 IS NULL OR municipality = ?3) "
+				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) AND NOT EXISTS (SELECT 1 FROM invoices "
+				  "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
+				  "AND j.revision > i.revision) ORDER BY municipality, month",
+				  &st);
+	if (rc == HG_OK) {
+		sq_bind_text(st, 1, first);
+		sq_bind_text(st, 2, last);
+		sq_bind_text(st, 3, f->municipality);
+		sq_bind_text(st, 4, f->county);
+		rc = sq_collect(st, sizeof **rows, read_total, (void **)rows, n);
+	}
+	sqlite3_finalize(st);
+	return io(d, rc);
+}
+
 #define INVOICE_COLUMNS                                                                                        \
 	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
 	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \

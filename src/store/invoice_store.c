@@ -850,42 +850,15 @@ hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
 	return HG_OK;
 }
 
-static void read_total(sqlite3_stmt *st, void *p)
-{
-	invoice_total *t = p;
-	memset(t, 0, sizeof *t);
-	sq_col_str(st, 0, t->municipality, sizeof t->municipality);
-	sq_col_str(st, 1, t->month, sizeof t->month);
-	if (!invoice_state_from_code((const char *)sqlite3_column_text(st, 2), &t->state))
-		t->state = INVOICE_DRAFT; /* NEVER: the table's CHECK allows the codes only */
-	t->revision = sqlite3_column_int(st, 3);
-	t->total_ore = sqlite3_column_int64(st, 4);
-}
-
 hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
 			 size_t *n)
 {
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
-				  "state != 'superseded' AND month >= ?1 AND month <= ?2 AND (?3 IS NULL OR municipality = ?3) "
-				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) AND NOT EXISTS (SELECT 1 FROM invoices "
-				  "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
-				  "AND j.revision > i.revision) ORDER BY municipality, month",
-				  &st);
+	invoice_db *d = idb_open(s);
 	*rows = NULL;
 	*n = 0;
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, first);
-		sq_bind_text(st, 2, last);
-		sq_bind_text(st, 3, f->municipality);
-		sq_bind_text(st, 4, f->county);
-		rc = sq_collect(st, sizeof **rows, read_total, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	hg_status rc = d ? idb_totals(d, f, first, last, rows, n) : HG_ENOMEM;
+	idb_close(d);
+	return rc;
 }
 
 hg_status invoice_get(store *s, int64_t id, json_t **out)

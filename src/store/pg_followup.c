@@ -108,7 +108,8 @@ hg_status pgf_facts_refresh(pg_store *p, bool only_if_stale, size_t *episodes)
 	"($1::bigint IS NULL OR p.discharged_at IS NULL OR p.discharged_at >= $1::bigint) AND "                    \
 	"($2::bigint IS NULL OR p.admitted_at < $2::bigint) AND ($3::text IS NULL OR p.municipality = $3::text)"
 
-static hg_status load_facts(pg_store *p, pg_conn *c, const followup_filter *f, indicator_set *set,
+/* Hands every facts row of the filter's episodes to fn, in episode order, on c (inside the caller's snapshot). */
+static hg_status scan_facts(pg_store *p, pg_conn *c, const followup_filter *f, followup_facts_fn fn, void *fn_ctx,
 			    followup_progress progress, void *ctx, size_t *loaded)
 {
 	PGresult *r = NULL;
@@ -125,9 +126,7 @@ static hg_status load_facts(pg_store *p, pg_conn *c, const followup_filter *f, i
 			rc = HG_EINTERNAL; /* a row this version did not write */
 		hg_free(blob);
 		if (rc == HG_OK)
-			rc = indicator_set_add_facts(set, row);
-		if (rc == HG_EINVAL)
-			rc = HG_EINTERNAL; /* rows come in episode order; a refused row is a bug */
+			rc = fn(fn_ctx, row);
 		if (++*loaded % PROGRESS_EVERY == 0 && progress)
 			progress(ctx, *loaded, total);
 	}
@@ -135,6 +134,26 @@ static hg_status load_facts(pg_store *p, pg_conn *c, const followup_filter *f, i
 		progress(ctx, *loaded, total);
 	PQclear(r);
 	hg_free(row);
+	return rc;
+}
+
+static hg_status add_to_set(void *set, const facts_row *row)
+{
+	hg_status rc = indicator_set_add_facts(set, row);
+	return rc == HG_EINVAL ? HG_EINTERNAL : rc; /* rows come in episode order; a refused row is a bug */
+}
+
+hg_status pgf_facts_each(pg_store *p, const followup_filter *f, followup_facts_fn fn, void *ctx, size_t *loaded)
+{
+	pg_conn *c = pgc_get(p);
+	*loaded = 0;
+	hg_status rc = pgx_exec(p, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (rc == HG_OK)
+		rc = scan_facts(p, c, f, fn, ctx, NULL, NULL, loaded);
+	if (rc == HG_OK)
+		rc = pgx_exec(p, c, "COMMIT");
+	pgx_rollback(c);
+	pgc_put(p, c);
 	return rc;
 }
 
@@ -204,7 +223,7 @@ hg_status pgf_load(pg_store *p, const followup_filter *f, indicator_set *set, fo
 	hg_status rc = pgx_exec(p, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	if (rc == HG_OK)
 		rc = f->refold ? load_events(p, c, f, set, progress, ctx, loaded)
-			       : load_facts(p, c, f, set, progress, ctx, loaded);
+			       : scan_facts(p, c, f, add_to_set, set, progress, ctx, loaded);
 	if (rc == HG_OK)
 		rc = load_surveys(p, c, set);
 	if (rc == HG_OK)

@@ -114,6 +114,9 @@ hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c) HG_MUST_CHECK;
 struct invoice_row;
 struct invoice_step_row;
 struct invoice_filter;
+struct invoice_total;
+hg_status pgv_totals(pg_store *p, pg_conn *c, const struct invoice_filter *f, const char *first, const char *last,
+		     struct invoice_total **rows, size_t *n) HG_MUST_CHECK;
 hg_status pgv_begin(pg_store *p, pg_conn *c) HG_MUST_CHECK;
 hg_status pgv_candidates(pg_store *p, pg_conn *c, hg_instant from, hg_instant to, const char *municipality,
 			 const char *county, int64_t **ids, size_t *n) HG_MUST_CHECK;

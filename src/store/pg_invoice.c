@@ -40,6 +40,35 @@ hg_status pgv_candidates(pg_store *p, pg_conn *c, hg_instant from, hg_instant to
 	return rc;
 }
 
+static void read_total(PGresult *r, int row, void *out)
+{
+	invoice_total *t = out;
+	memset(t, 0, sizeof *t);
+	pgr_str(r, row, 0, t->municipality, sizeof t->municipality);
+	pgr_str(r, row, 1, t->month, sizeof t->month);
+	if (!invoice_state_from_code(pgr_text(r, row, 2), &t->state))
+		t->state = INVOICE_DRAFT; /* NEVER: the table's CHECK allows the codes only */
+	t->revision = (int)pgr_int(r, row, 3);
+	t->total_ore = pgr_int(r, row, 4);
+}
+
+hg_status pgv_totals(pg_store *p, pg_conn *c, const invoice_filter *f, const char *first, const char *last,
+		     invoice_total **rows, size_t *n)
+{
+	PGresult *r = NULL;
+	hg_status rc = pgx_query(p, c, &r,
+				 "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
+				 "state != 'superseded' AND month >= $1 AND month <= $2 AND ($3::text IS NULL OR municipality = $3) "
+				 "AND ($4::text IS NULL OR substr(municipality, 1, 2) = $4) AND NOT EXISTS (SELECT 1 FROM invoices "
+				 "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
+				 "AND j.revision > i.revision) ORDER BY municipality COLLATE \"C\", month COLLATE \"C\"",
+				 "tttt", first, last, f->municipality, f->county);
+	if (rc == HG_OK)
+		rc = pgr_collect(r, sizeof **rows, read_total, (void **)rows, n);
+	PQclear(r);
+	return rc;
+}
+
 #define INVOICE_COLUMNS                                                                                        \
 	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
 	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \

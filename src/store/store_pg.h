@@ -143,6 +143,9 @@ hg_status pgf_facts_refresh(pg_store *p, bool only_if_stale, size_t *episodes) H
  * in one snapshot; *loaded gets how many episodes. */
 hg_status pgf_load(pg_store *p, const followup_filter *f, indicator_set *set, followup_progress progress, void *ctx,
 		   size_t *loaded) HG_MUST_CHECK;
+/* followup_facts_each: every facts row of the filter's episodes to fn, in one snapshot. */
+hg_status pgf_facts_each(pg_store *p, const followup_filter *f, followup_facts_fn fn, void *ctx,
+			 size_t *loaded) HG_MUST_CHECK;
 hg_status pgf_point_save(pg_store *p, const point_measurement *m, const char *scope, const char *label, const char *by,
 			 hg_instant now, int64_t *id) HG_MUST_CHECK;
 hg_status pgf_point_list(pg_store *p, const char *scope, followup_point_row **rows, size_t *n) HG_MUST_CHECK;

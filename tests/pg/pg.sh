@@ -57,6 +57,7 @@ run bash "$here/../fhir/fhir.sh"
 run python3 "$here/../fhir/test_outbox.py"
 run python3 "$here/../followup/test_followup_api.py"
 run python3 "$here/../api/test_invoices.py"
+run python3 "$here/../api/test_whatif.py"
 # the command-line commands print the same on PostgreSQL as on SQLite (issue 12 item 1)
 run python3 "$here/test_cli.py"
 # hemgang copy: the demo database from SQLite into PostgreSQL, proved by the dumps and the API (issue 12 item 3)

@@ -2,7 +2,7 @@
 """The command-line commands on PostgreSQL (issue 12 item 1): the same demo (fixed --seed and --now) is made on a
 SQLite file and on a PostgreSQL database, and every read command must print the same on both: agreements,
 reports (from the facts and by refold), the vantetider export, point measurements (saved and shown), the forecast,
-users, HL7 facilities and ward codes, invoices built, listed, shown, sent and reviewed; rebuild, migrate and the commands' refusals work. Run by tests/pg/pg.sh."""
+users, HL7 facilities and ward codes, invoices built, listed, shown, sent and reviewed, the what-if; rebuild, migrate and the commands' refusals work. Run by tests/pg/pg.sh."""
 import os
 import re
 import subprocess
@@ -78,7 +78,9 @@ for args in [("invoice", "build", "--month", "2026-01", "--cutoff", "2026-02-10T
              ("invoice", "list"),
              ("invoice", "show", "1"),
              ("invoice", "send", "1", "--reason", "test"),
-             ("invoice", "review", "1")]:
+             ("invoice", "review", "1"),
+             ("whatif", "--from", "2025-10-01", "--to", "2026-02-28", "--asof", ASOF, "--agreement",
+              "agreements/example-average.json", "--format", "csv")]:
     a = run(lite, *args)
     b = run(pg, *args)
     t.eq(b[0], a[0], f"{' '.join(args[:2])}: the same exit status ({b[2].strip()})")
