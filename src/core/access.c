@@ -8,9 +8,11 @@
  */
 #include "core/access.h"
 
+#include <stdint.h>
 #include <string.h>
 
-#define EV(t) (1u << (unsigned)(t))
+#define EV(t) (UINT64_C(1) << (unsigned)(t))
+_Static_assert(EVENT_TYPE_COUNT <= 64, "a role's event types are one 64-bit set");
 
 /* Events any party to an episode may send. */
 #define EV_COMMON                                                                                             \
@@ -21,12 +23,30 @@
 	(EV_COMMON | EV(EVENT_ADMITTED) | EV(EVENT_TRANSFERRED) | EV(EVENT_ADMISSION_NOTICE) |             \
 	 EV(EVENT_EXPECTED_DATE_CHANGED) | EV(EVENT_TRACK_SET) | EV(EVENT_SIP_CALLED) | EV(EVENT_SIP_HELD) | \
 	 EV(EVENT_READY_FOR_DISCHARGE) | EV(EVENT_READY_WITHDRAWN) | EV(EVENT_DISCHARGED) |                 \
-	 EV(EVENT_LEAVE_STARTED) | EV(EVENT_LEAVE_ENDED))
+	 EV(EVENT_LEAVE_STARTED) | EV(EVENT_LEAVE_ENDED) | EV(EVENT_CHILDREN_AS_RELATIVES) |                 \
+	 EV(EVENT_LEGAL_FORM_SET) | EV_CARE_PLAN | EV(EVENT_CHIEF_PHYSICIAN_APPLIED) | EV_WARD_DISCHARGE)
 
-#define EV_PRIMARY (EV_COMMON | EV(EVENT_TRACK_SET) | EV(EVENT_CARE_CONTACT_APPOINTED) | EV(EVENT_SIP_CALLED) | EV(EVENT_SIP_HELD))
+/* Children as relatives (issue 14.7): any party that meets the patient records it. */
+#define EV_COMMON_CARE (EV_COMMON | EV(EVENT_CHILDREN_AS_RELATIVES))
 
-/* The municipality may call the SIP too (issue 14: the agreements let either party call it). */
-#define EV_MUNICIPAL (EV_COMMON | EV(EVENT_MUNICIPALITY_READY) | EV(EVENT_SIP_CALLED) | EV(EVENT_SIP_HELD))
+/* The coordinated care plan of LPT/LRV (issue 14.1): the chief physician's ward records the legal form,
+ * calls and establishes the plan with open care, and applies; the parties may call it too. */
+#define EV_CARE_PLAN (EV(EVENT_CARE_PLAN_CALLED) | EV(EVENT_CARE_PLAN_ESTABLISHED))
+
+/* The discharge step (issue 14.4): information transfer and information to the patient by the ward. */
+#define EV_WARD_DISCHARGE (EV(EVENT_INFORMATION_TRANSFERRED) | EV(EVENT_PATIENT_INFORMED))
+
+#define EV_PRIMARY                                                                                       \
+	(EV_COMMON_CARE | EV(EVENT_TRACK_SET) | EV(EVENT_CARE_CONTACT_APPOINTED) | EV(EVENT_SIP_CALLED) |  \
+	 EV(EVENT_SIP_HELD) | EV_CARE_PLAN | EV(EVENT_RESPONSIBILITY_TAKEN_OVER))
+
+/* The municipality's own steps (issue 14.3, 18.3) and its SIP call (issue 14: either party may call it). */
+#define EV_MUNICIPAL_STEPS                                                                                   \
+	(EV(EVENT_MUNICIPALITY_READY) | EV(EVENT_MUNICIPAL_REPORT_RECEIVED) | EV(EVENT_MUNICIPAL_PATIENT_CONTACTED) | \
+	 EV(EVENT_MUNICIPAL_APPLICATION_RECEIVED) | EV(EVENT_MUNICIPAL_DECISION) | EV(EVENT_MUNICIPAL_PLAN) |     \
+	 EV(EVENT_HOME_CARE_STARTED))
+#define EV_MUNICIPAL \
+	(EV_COMMON_CARE | EV_MUNICIPAL_STEPS | EV(EVENT_SIP_CALLED) | EV(EVENT_SIP_HELD) | EV(EVENT_CARE_PLAN_CALLED))
 
 #define WR(w) (1u << (unsigned)(w))
 /* The survey is taken by those who cared for the patient: the parties' care staff, never the
@@ -42,7 +62,7 @@ static const char *const write_codes[ACCESS_WRITE_COUNT] = {
 
 static const struct role_row {
 	hg_code_label label;
-	unsigned events;
+	uint64_t events; /* EV() bits of the event types */
 	unsigned writes; /* access_write bits */
 	bool reads_patients;
 	bool admin;
@@ -55,6 +75,12 @@ static const struct role_row {
 				     true,
 				     false},
 	[ROLE_MUNICIPAL_NURSE] = {{"municipal_nurse", "kommunsjuksköterska", "municipal nurse"}, EV_MUNICIPAL, WR_CARE, true, false},
+	/* individual and family care (IFO, issue 14.7): a municipal party of its own, with the municipality's steps */
+	[ROLE_MUNICIPAL_IFO] = {{"municipal_ifo", "handläggare inom IFO", "individual and family care (IFO) officer"},
+				EV_MUNICIPAL,
+				WR_CARE,
+				true,
+				false},
 	[ROLE_ANALYST] = {{"analyst", "analytiker", "analyst"}, 0, WR_FOLLOWUP, false, false},
 	[ROLE_INVOICE_OFFICER] = {{"invoice_officer", "fakturahandläggare", "invoice officer"}, 0, WR_FOLLOWUP, true, false},
 	[ROLE_ADMIN] = {{"admin", "administratör", "administrator"}, 0, WR_FOLLOWUP, false, true},

@@ -23,6 +23,7 @@ typedef enum role {
 	ROLE_INVOICE_OFFICER,      /* fakturahandläggare */
 	ROLE_ADMIN,                /* administratör */
 	ROLE_INTEGRATION,          /* a records system feeding ADT/notices */
+	ROLE_MUNICIPAL_IFO,        /* handläggare inom individ- och familjeomsorgen (IFO) */
 	ROLE_COUNT
 } role;
 

@@ -24,6 +24,8 @@ static const hg_code_label reason_labels[BILLING_REASON_COUNT] = {
 					 "no agreement in force on the ready date covers the municipality"},
 	[BILLING_REASON_NO_RATE] = {"no_rate", "överenskommelsen saknar dygnskostnad för vårdformen och året",
 				    "the agreement has no daily amount for the care type and year"},
+	[BILLING_REASON_NO_CARE_PLAN_CALL] = {"no_care_plan_call", "samordnad vårdplan behövdes men kallades inte",
+					      "a coordinated care plan (LPT/LRV) was needed and not called"},
 	[BILLING_REASON_INVALID] = {"invalid", "vårdtillfällets utskrivningsklar-perioder kan inte beräknas",
 				    "the ready periods of the episode cannot be computed"},
 };
@@ -141,8 +143,10 @@ hg_status billing_input(const episode_state *st, const char *municipality, hg_da
 	in->until = st->discharged_at == HG_INSTANT_NONE ? until : HG_DATE_NONE;
 	in->admission_notice_sent = episode_notice_sent_to_org(st, municipality, &at);
 	in->ready_notice_sent = ready_sent;
-	in->sip_needed = !(st->track_is_set && st->track == TRACK_GREEN);
-	in->sip_called = st->sip_called_at != HG_INSTANT_NONE;
+	/* LPT/LRV: the conditions follow the samordnad vårdplan, whatever the track (issue 14.1). */
+	in->care_plan = episode_has_care_plan(st);
+	in->sip_needed = in->care_plan || !(st->track_is_set && st->track == TRACK_GREEN);
+	in->sip_called = in->care_plan ? st->care_plan_called_at != HG_INSTANT_NONE : st->sip_called_at != HG_INSTANT_NONE;
 	return HG_OK;
 }
 
@@ -152,6 +156,7 @@ static billing_reason reason_of(liability_billing b)
 	case LIABILITY_NO_ADMISSION_NOTICE: return BILLING_REASON_NO_ADMISSION_NOTICE;
 	case LIABILITY_NO_READY_NOTICE: return BILLING_REASON_NO_READY_NOTICE;
 	case LIABILITY_NO_SIP_CALL: return BILLING_REASON_NO_SIP_CALL;
+	case LIABILITY_NO_CARE_PLAN_CALL: return BILLING_REASON_NO_CARE_PLAN_CALL;
 	default: return BILLING_REASON_NONE;
 	}
 }

@@ -23,6 +23,8 @@
  *   ready notice sent       the ready notice of EVERY ready period went to it
  *   SIP needed     unless the process track is green (as the SIP deadline in
  *                  deadline.h reads it); SIP called: a SIP call exists
+ *   LPT/LRV        the samordnad vårdplan takes the SIP's place: always
+ *                  needed, called when its call exists (issue 14.1)
  *
  * The agreement is the one in force on the first ready date for the
  * municipality (agreement_find_in_force). Pure: no I/O, no clock.
@@ -76,6 +78,7 @@ typedef enum billing_reason {
 	BILLING_REASON_NO_AGREEMENT,        /* no agreement in force on the ready date covers the municipality */
 	BILLING_REASON_NO_RATE,             /* before issue 15.2: no daily amount (kept for stored documents) */
 	BILLING_REASON_INVALID,             /* the episode's ready periods are refused by liability_compute */
+	BILLING_REASON_NO_CARE_PLAN_CALL,   /* LPT/LRV: the samordnad vårdplan was needed and not called */
 	BILLING_REASON_COUNT
 } billing_reason;
 

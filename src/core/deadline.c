@@ -1,5 +1,5 @@
 /*
- * deadline.c - the three legal deadlines of an episode (see deadline.h).
+ * deadline.c - the legal deadlines of an episode (see deadline.h).
  *
  * Conventions (docs/events.md): the 24 h of the admission notice are elapsed
  * hours from the admission (or from need_judged_at), so they are 24 real hours
@@ -23,6 +23,8 @@ static const hg_code_label kinds[DEADLINE_KIND_COUNT] = {
 	[DEADLINE_CARE_CONTACT] = {"care_contact", "fast vårdkontakt utsedd inom 3 dagar",
 				   "care contact appointed within 3 days"},
 	[DEADLINE_SIP_CALL] = {"sip_call", "kallelse till SIP inom 3 dagar", "SIP meeting called within 3 days"},
+	[DEADLINE_CARE_PLAN_CALL] = {"care_plan_call", "kallelse till samordnad vårdplan inom 3 dagar och före utskrivning",
+				     "coordinated care plan called within 3 days and before discharge"},
 };
 static const hg_code_label states[DEADLINE_STATE_COUNT] = {
 	[DEADLINE_NOT_DUE_YET] = {"not_due_yet", "ej förfallen", "not due yet"},
@@ -122,6 +124,8 @@ void deadline_inputs_of(const episode_state *st, deadline_inputs *out)
 		.care_contact_at = st->care_contact_first_at,
 		.sip_called_at = st->sip_called_at,
 		.green = st->track_is_set && st->track == TRACK_GREEN,
+		.care_plan = episode_has_care_plan(st),
+		.care_plan_called_at = st->care_plan_called_at,
 	};
 }
 
@@ -155,6 +159,11 @@ hg_status deadline_evaluate_inputs(const deadline_inputs *in, const deadline_rul
 
 	from_ready(in, &out[DEADLINE_CARE_CONTACT], r->care_contact_days, true, in->care_contact_at, r, now);
 
+	if (in->care_plan) {
+		/* LPT/LRV: the plan instead of the SIP, whatever the track; established before the patient leaves */
+		from_ready(in, &out[DEADLINE_CARE_PLAN_CALL], r->sip_days, true, in->care_plan_called_at, r, now);
+		return HG_OK;
+	}
 	if (in->green)
 		return HG_OK; /* no SIP on the green track: stays not_applicable */
 	from_ready(in, &out[DEADLINE_SIP_CALL], r->sip_days, false, in->sip_called_at, r, now);

@@ -6,7 +6,11 @@
  * need was first judged); the care contact (fast vårdkontakt) appointed no
  * later than 3 days after the ready-for-discharge notice and before the
  * discharge; and the SIP meeting called no later than 3 days after the ready
- * notice (not on the green track). How "3 days" is counted is configuration
+ * notice (not on the green track). A patient who leaves for open compulsory
+ * psychiatric care (LPT 7 a §, LRV 12 a §) gets a samordnad vårdplan instead of
+ * a SIP: the SIP deadline does not apply, and the plan's call has the same
+ * number of days (sip_days) and must come before the discharge, since the plan
+ * is established before the patient leaves. How "3 days" is counted is configuration
  * (deadline_rules), not code. Everything is computed in Europe/Stockholm local
  * time through calendar.h; docs/events.md states the conventions.
  */
@@ -24,6 +28,7 @@ typedef enum deadline_kind {
 	DEADLINE_ADMISSION_NOTICE = 0,
 	DEADLINE_CARE_CONTACT,
 	DEADLINE_SIP_CALL,
+	DEADLINE_CARE_PLAN_CALL, /* LPT/LRV: the samordnad vårdplan called instead of the SIP (issue 14.1) */
 	DEADLINE_KIND_COUNT
 } deadline_kind;
 
@@ -96,6 +101,8 @@ typedef struct deadline_inputs {
 	hg_instant care_contact_at; /* the first appointment */
 	hg_instant sip_called_at;   /* the first call */
 	bool green;              /* the green track: no SIP */
+	bool care_plan;          /* LPT/LRV: a samordnad vårdplan instead of a SIP */
+	hg_instant care_plan_called_at; /* the first call of the plan */
 } deadline_inputs;
 
 void deadline_inputs_of(const episode_state *st, deadline_inputs *out);

@@ -16,6 +16,8 @@ static const hg_code_label unit_kinds[UNIT_KIND_COUNT] = {
 	[UNIT_MUNICIPAL_SOCIAL] = {"municipal_social", "kommunens socialtjänst", "municipal social services"},
 	[UNIT_MUNICIPAL_HEALTH] = {"municipal_health", "kommunal hälso- och sjukvård", "municipal health care"},
 	[UNIT_ADMIN] = {"admin", "administration", "administration"},
+	[UNIT_MUNICIPAL_IFO] = {"municipal_ifo", "kommunens individ- och familjeomsorg (IFO)",
+				"municipal individual and family care (IFO)"},
 };
 
 bool hg_code_find(const hg_code_label *tab, int n, const char *code, int *out)
@@ -59,6 +61,9 @@ bool unit_kind_from_code(const char *code, unit_kind *out)
 	return true;
 }
 
-bool unit_kind_is_municipal(unit_kind k) { return k == UNIT_MUNICIPAL_SOCIAL || k == UNIT_MUNICIPAL_HEALTH; }
+bool unit_kind_is_municipal(unit_kind k)
+{
+	return k == UNIT_MUNICIPAL_SOCIAL || k == UNIT_MUNICIPAL_HEALTH || k == UNIT_MUNICIPAL_IFO;
+}
 
 bool unit_kind_is_outpatient(unit_kind k) { return k == UNIT_PRIMARY_CARE || k == UNIT_SPECIALIST_OUTPATIENT; }

@@ -29,6 +29,7 @@ typedef enum unit_kind {
 	UNIT_MUNICIPAL_SOCIAL,      /* kommunens socialtjänst: biståndshandläggare */
 	UNIT_MUNICIPAL_HEALTH,      /* kommunal hälso- och sjukvård: hemsjukvård */
 	UNIT_ADMIN,                 /* region/municipal administration: analysts, invoicing */
+	UNIT_MUNICIPAL_IFO,         /* kommunens individ- och familjeomsorg (IFO), issue 14.7 */
 	UNIT_KIND_COUNT
 } unit_kind;
 
@@ -52,7 +53,7 @@ bool care_type_from_code(const char *code, care_type *out);
 const hg_code_label *unit_kind_label(unit_kind k);
 bool unit_kind_from_code(const char *code, unit_kind *out);
 
-/* True for kinds that belong to a municipality rather than the region. */
+/* True for kinds that belong to a municipality rather than the region (social services, IFO, health care). */
 bool unit_kind_is_municipal(unit_kind k);
 /* True for outpatient care (primary care or specialist clinic): may appoint a care contact. */
 bool unit_kind_is_outpatient(unit_kind k);

@@ -59,6 +59,22 @@ void episode_init(episode_state *st)
 	st->sip_held_at = HG_INSTANT_NONE;
 	st->sip_follow_up_date = HG_DATE_NONE;
 	st->municipality_ready_at = HG_INSTANT_NONE;
+	st->care_plan_called_at = HG_INSTANT_NONE;
+	st->care_plan_meeting_at = HG_INSTANT_NONE;
+	st->care_plan_established_at = HG_INSTANT_NONE;
+	st->care_plan_follow_up_date = HG_DATE_NONE;
+	st->chief_physician_applied_at = HG_INSTANT_NONE;
+	st->municipal_report_at = HG_INSTANT_NONE;
+	st->municipal_contact_at = HG_INSTANT_NONE;
+	st->municipal_application_at = HG_INSTANT_NONE;
+	st->municipal_decision_at = HG_INSTANT_NONE;
+	st->municipal_plan_at = HG_INSTANT_NONE;
+	st->municipal_can_receive_on = HG_DATE_NONE;
+	st->home_care_started_at = HG_INSTANT_NONE;
+	st->information_transferred_at = HG_INSTANT_NONE;
+	st->patient_informed_at = HG_INSTANT_NONE;
+	st->responsibility_taken_over_at = HG_INSTANT_NONE;
+	st->children_as_relatives_at = HG_INSTANT_NONE;
 	st->discharged_at = HG_INSTANT_NONE;
 }
 
@@ -241,6 +257,33 @@ static hg_status check_type_rules(const episode_state *st, const event *ev, even
 	case EVENT_DISCHARGED:
 		if (st->status == EPISODE_READY && ev->occurred_at < st->ready_at)
 			return event_error_set(err, EVR_TIME_OUT_OF_ORDER, "occurred_at");
+		if (st->notice_count >= EPISODE_NOTICES_MAX) /* the discharge is a notice to the parties */
+			return event_error_set(err, EVR_LIMIT_REACHED, "type");
+		return HG_OK;
+	case EVENT_CARE_PLAN_CALLED:
+	case EVENT_CARE_PLAN_ESTABLISHED:
+		if (st->legal_form == LEGAL_FORM_NONE)
+			return event_error_set(err, EVR_NO_LEGAL_FORM, "type");
+		return HG_OK;
+	case EVENT_CHIEF_PHYSICIAN_APPLIED:
+		if (st->legal_form == LEGAL_FORM_NONE)
+			return event_error_set(err, EVR_NO_LEGAL_FORM, "type");
+		if (st->care_plan_established_at == HG_INSTANT_NONE)
+			return event_error_set(err, EVR_CARE_PLAN_NOT_ESTABLISHED, "type");
+		return HG_OK;
+	case EVENT_MUNICIPAL_DECISION:
+		if (st->municipal_application_at == HG_INSTANT_NONE)
+			return event_error_set(err, EVR_NO_APPLICATION, "type");
+		return HG_OK;
+	case EVENT_HOME_CARE_STARTED:
+		if (st->municipal_decision_at == HG_INSTANT_NONE || st->municipal_decision_outcome == DECISION_REJECTED)
+			return event_error_set(err, EVR_NO_DECISION, "type");
+		return HG_OK;
+	case EVENT_RESPONSIBILITY_TAKEN_OVER:
+		if (st->care_contact_at == HG_INSTANT_NONE)
+			return event_error_set(err, EVR_NO_CARE_CONTACT, "type");
+		if (st->status != EPISODE_DISCHARGED)
+			return event_error_set(err, EVR_NOT_DISCHARGED, "type");
 		return HG_OK;
 	case EVENT_LEAVE_STARTED:
 		if (st->on_leave)
@@ -273,7 +316,8 @@ static hg_status check_ordinary(const episode_state *st, const event *ev, event_
 		return event_error_set(err, EVR_AFTER_DISCHARGE, "type");
 	if (ev->occurred_at < st->admitted_at)
 		return event_error_set(err, before_admission_reason(ev->type), "occurred_at");
-	if (info->needs_party && episode_recipient_index(st, ev->author_unit) < 0)
+	/* A party: a recipient of a notice, or the ward itself (the care plan is made in hospital). */
+	if (info->needs_party && !episode_is_party(st, ev->author_unit))
 		return event_error_set(err, EVR_AUTHOR_NOT_PARTY, "author_unit");
 	return check_type_rules(st, ev, err);
 }
@@ -411,6 +455,13 @@ static void close_ready_period(episode_state *st, const event *ev)
 }
 
 static void copy_text(char *dst, size_t size, const char *src) { (void)snprintf(dst, size, "%s", src); }
+
+/* Keeps the earliest time of a step: *at = ev's time unless an earlier one is kept. */
+static void first_at(hg_instant *at, const event *ev)
+{
+	if (*at == HG_INSTANT_NONE || ev->occurred_at < *at)
+		*at = ev->occurred_at;
+}
 
 /* Applies an ordinary event that passed check_ordinary. version_seq: the stored event it came from. */
 static void apply_ordinary(episode_state *st, const event *ev, int32_t version_seq)
@@ -578,7 +629,13 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 			copy_text(st->municipality_ready_org, sizeof st->municipality_ready_org, ev->author_org);
 		}
 		break;
-	case EVENT_DISCHARGED:
+	case EVENT_DISCHARGED: {
+		/* The discharge notice (issue 18.4): to every party that had a notice; each acknowledges it. */
+		uint32_t mask = 0;
+		for (int i = 0; i < st->recipient_count; i++)
+			mask |= 1u << i;
+		add_notice(st, ev, version_seq, mask);
+		st->discharge_notice_seq = ev->seq;
 		if (st->status == EPISODE_READY)
 			close_ready_period(st, ev);
 		st->status = EPISODE_DISCHARGED;
@@ -587,6 +644,60 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		if (st->on_leave && st->leave_count > 0)
 			st->leave_periods[st->leave_count - 1].end = ev->occurred_at;
 		st->on_leave = false;
+		break;
+	}
+	case EVENT_LEGAL_FORM_SET:
+		st->legal_form = ev->u.legal_form_set.form;
+		break;
+	case EVENT_CARE_PLAN_CALLED:
+		first_at(&st->care_plan_called_at, ev);
+		st->care_plan_meeting_at = ev->u.care_plan_called.meeting_at;
+		st->care_plan_place = ev->u.care_plan_called.place;
+		break;
+	case EVENT_CARE_PLAN_ESTABLISHED:
+		st->care_plan_established_at = ev->occurred_at;
+		st->care_plan_follow_up_date = ev->u.care_plan_established.follow_up_date;
+		break;
+	case EVENT_CHIEF_PHYSICIAN_APPLIED:
+		first_at(&st->chief_physician_applied_at, ev);
+		break;
+	case EVENT_MUNICIPAL_REPORT_RECEIVED:
+		first_at(&st->municipal_report_at, ev);
+		break;
+	case EVENT_MUNICIPAL_PATIENT_CONTACTED:
+		first_at(&st->municipal_contact_at, ev);
+		break;
+	case EVENT_MUNICIPAL_APPLICATION_RECEIVED:
+		first_at(&st->municipal_application_at, ev);
+		break;
+	case EVENT_MUNICIPAL_DECISION:
+		first_at(&st->municipal_decision_at, ev);
+		st->municipal_decision_outcome = ev->u.municipal_decision.outcome;
+		st->municipal_decision_services = ev->u.municipal_decision.services;
+		break;
+	case EVENT_MUNICIPAL_PLAN:
+		st->municipal_plan_at = ev->occurred_at;
+		st->municipal_plan_services = ev->u.municipal_plan.services;
+		st->municipal_can_receive_on = ev->u.municipal_plan.can_receive_on;
+		st->municipal_short_term_care = ev->u.municipal_plan.short_term_care;
+		break;
+	case EVENT_HOME_CARE_STARTED:
+		first_at(&st->home_care_started_at, ev);
+		break;
+	case EVENT_INFORMATION_TRANSFERRED:
+		st->information_transferred_at = ev->occurred_at;
+		st->information_items |= ev->u.information_transferred.items;
+		break;
+	case EVENT_PATIENT_INFORMED:
+		first_at(&st->patient_informed_at, ev);
+		break;
+	case EVENT_RESPONSIBILITY_TAKEN_OVER:
+		first_at(&st->responsibility_taken_over_at, ev);
+		copy_text(st->responsibility_unit, sizeof st->responsibility_unit, ev->author_unit);
+		break;
+	case EVENT_CHILDREN_AS_RELATIVES:
+		st->children_as_relatives = ev->u.children_as_relatives.present;
+		st->children_as_relatives_at = ev->occurred_at;
 		break;
 	case EVENT_DEVIATION:
 		st->deviations++;
@@ -952,4 +1063,83 @@ const event *episode_latest_live(const event *history, size_t n, event_type type
 		    !episode_event_cancelled(history, n, history[i].seq))
 			return &history[i];
 	return NULL;
+}
+
+/* ---- the care process: to-dos and warnings ---- */
+
+static const hg_code_label todos[TODO_COUNT] = {
+	[TODO_CARE_PLAN_MISSING] = {"care_plan_missing", "samordnad vårdplan ej upprättad",
+				    "coordinated care plan not established"},
+	[TODO_INFORMATION_MISSING] = {"information_missing", "avvikelse: informationsöverföring ofullständig",
+				      "deviation: information transfer incomplete"},
+	[TODO_PATIENT_NOT_INFORMED] = {"patient_not_informed", "patienten ej informerad", "patient not informed"},
+	[TODO_NOT_TAKEN_OVER] = {"not_taken_over", "ansvaret ej övertaget av vårdcentralen",
+				 "responsibility not taken over by primary care"},
+	[TODO_SIP_NOT_HELD] = {"sip_not_held", "kallad SIP ej genomförd", "called SIP not held"},
+	[TODO_MUNICIPAL_NO_CONTACT] = {"municipal_no_contact", "ingen kontakt med den enskilde",
+				       "the patient not contacted"},
+	[TODO_MUNICIPAL_NO_DECISION] = {"municipal_no_decision", "ansökan ej beslutad", "application not decided"},
+	[TODO_MUNICIPALITY_NOT_READY] = {"municipality_not_ready", "kommunen ej hemgångsklar",
+					 "the municipality not ready to receive"},
+};
+
+static const hg_code_label warnings[WARNING_COUNT] = {
+	[WARNING_SIP_NOT_HELD] = {"sip_not_held", "Kallad SIP är inte genomförd än.",
+				  "The SIP meeting called has not been held yet."},
+	[WARNING_CARE_PLAN_MISSING] = {"care_plan_missing",
+				       "Den samordnade vårdplanen ska vara upprättad innan patienten lämnar sjukhuset.",
+				       "The coordinated care plan must be established before the patient leaves."},
+};
+
+const hg_code_label *episode_todo_label(episode_todo t) { return (unsigned)t < TODO_COUNT ? &todos[t] : &todos[0]; }
+
+const hg_code_label *episode_warning_label(episode_warning w)
+{
+	return (unsigned)w < WARNING_COUNT ? &warnings[w] : &warnings[0];
+}
+
+bool episode_has_care_plan(const episode_state *st) { return st->legal_form != LEGAL_FORM_NONE; }
+
+unsigned episode_information_missing(const episode_state *st) { return EVENT_ITEMS_ALL & ~st->information_items; }
+
+bool episode_municipality_ready_on(const episode_state *st, hg_date today)
+{
+	return st->municipality_ready_at != HG_INSTANT_NONE ||
+	       (st->municipal_can_receive_on != HG_DATE_NONE && st->municipal_can_receive_on <= today);
+}
+
+unsigned episode_todos(const episode_state *st, hg_date today)
+{
+	unsigned t = 0;
+	bool discharged = st->status == EPISODE_DISCHARGED, ready = st->status == EPISODE_READY;
+	if (st->cancelled || st->status == EPISODE_EMPTY)
+		return 0;
+	if (episode_has_care_plan(st) && st->care_plan_established_at == HG_INSTANT_NONE && (ready || discharged))
+		t |= EPISODE_TODO_BIT(TODO_CARE_PLAN_MISSING);
+	if (discharged && episode_information_missing(st))
+		t |= EPISODE_TODO_BIT(TODO_INFORMATION_MISSING);
+	if (discharged && st->patient_informed_at == HG_INSTANT_NONE)
+		t |= EPISODE_TODO_BIT(TODO_PATIENT_NOT_INFORMED);
+	if (discharged && st->care_contact_at != HG_INSTANT_NONE && st->responsibility_taken_over_at == HG_INSTANT_NONE)
+		t |= EPISODE_TODO_BIT(TODO_NOT_TAKEN_OVER);
+	if (st->sip_called_at != HG_INSTANT_NONE && st->sip_held_at == HG_INSTANT_NONE &&
+	    cal_local_date(st->sip_meeting_at) < today)
+		t |= EPISODE_TODO_BIT(TODO_SIP_NOT_HELD);
+	if (st->municipal_report_at != HG_INSTANT_NONE && st->municipal_contact_at == HG_INSTANT_NONE)
+		t |= EPISODE_TODO_BIT(TODO_MUNICIPAL_NO_CONTACT);
+	if (st->municipal_application_at != HG_INSTANT_NONE && st->municipal_decision_at == HG_INSTANT_NONE)
+		t |= EPISODE_TODO_BIT(TODO_MUNICIPAL_NO_DECISION);
+	if (ready && !episode_municipality_ready_on(st, today))
+		t |= EPISODE_TODO_BIT(TODO_MUNICIPALITY_NOT_READY);
+	return t;
+}
+
+unsigned episode_discharge_warnings(const episode_state *st)
+{
+	unsigned w = 0;
+	if (st->sip_called_at != HG_INSTANT_NONE && st->sip_held_at == HG_INSTANT_NONE)
+		w |= 1u << WARNING_SIP_NOT_HELD;
+	if (episode_has_care_plan(st) && st->care_plan_established_at == HG_INSTANT_NONE)
+		w |= 1u << WARNING_CARE_PLAN_MISSING;
+	return w;
 }

@@ -207,6 +207,40 @@ typedef struct episode_state {
 	hg_instant municipality_ready_at; /* first, or NONE */
 	char municipality_ready_org[HG_ID_MAX];
 
+	/* compulsory psychiatric care (issue 14.1): a samordnad vårdplan instead of a SIP */
+	legal_form legal_form;              /* LEGAL_FORM_NONE: voluntary care, a SIP */
+	hg_instant care_plan_called_at;     /* first call, or NONE */
+	hg_instant care_plan_meeting_at;    /* latest call's meeting time, or NONE */
+	sip_place care_plan_place;
+	hg_instant care_plan_established_at; /* latest, or NONE */
+	hg_date care_plan_follow_up_date;
+	hg_instant chief_physician_applied_at; /* or NONE */
+
+	/* the municipality's own steps (issue 14.3) and its plan (issue 18.3); the first of each */
+	hg_instant municipal_report_at;      /* admission notice taken in as a report (anmälan) */
+	hg_instant municipal_contact_at;     /* contact with the patient */
+	hg_instant municipal_application_at; /* application received */
+	hg_instant municipal_decision_at;    /* first decision; the latest one's content below */
+	decision_outcome municipal_decision_outcome;
+	unsigned municipal_decision_services; /* EVENT_SERVICE_BIT() set */
+	hg_instant municipal_plan_at;        /* latest plan, or NONE */
+	unsigned municipal_plan_services;    /* EVENT_SERVICE_BIT() set */
+	hg_date municipal_can_receive_on;    /* the date the municipality can receive the patient */
+	bool municipal_short_term_care;
+	hg_instant home_care_started_at;
+
+	/* the discharge step (issue 14.4) */
+	hg_instant information_transferred_at; /* latest, or NONE */
+	unsigned information_items;            /* EVENT_ITEM_BIT() set: every item sent so far */
+	hg_instant patient_informed_at;        /* or NONE */
+	hg_instant responsibility_taken_over_at; /* by the care contact's unit, or NONE */
+	char responsibility_unit[HG_ID_MAX];
+	int32_t discharge_notice_seq;          /* the discharge as a notice to the parties, or 0 */
+
+	/* children as relatives (barn som anhöriga, issue 14.7): the latest record */
+	bool children_as_relatives;
+	hg_instant children_as_relatives_at; /* or NONE: never recorded */
+
 	hg_instant discharged_at; /* or NONE */
 	discharge_destination destination;
 
@@ -291,5 +325,47 @@ bool episode_notice_sent_to_org(const episode_state *st, const char *org, hg_ins
 bool episode_ready_notice_sent_to_org(const episode_state *st, int period, const char *org, hg_instant *at);
 /* The latest consent record of organisation org, or NULL. */
 const episode_consent *episode_consent_of(const episode_state *st, const char *org);
+
+/* True when the patient gets a samordnad vårdplan (LPT 7 a §, LRV 12 a §) instead of a SIP. */
+bool episode_has_care_plan(const episode_state *st);
+
+/*
+ * What is still to do or went wrong in the care process, as bits of
+ * episode_todo (docs/events.md, "The care process"): a worklist shows them,
+ * the episode page names them. `today` is the local date the list is for.
+ */
+typedef enum episode_todo {
+	TODO_CARE_PLAN_MISSING = 0, /* LPT/LRV: discharged, or ready, without an established plan */
+	TODO_INFORMATION_MISSING,   /* discharged and an item of the information transfer not sent (a deviation) */
+	TODO_PATIENT_NOT_INFORMED,  /* discharged without the information to the patient */
+	TODO_NOT_TAKEN_OVER,        /* discharged, and primary care has not taken over */
+	TODO_SIP_NOT_HELD,          /* a SIP was called but not held, and the patient is discharged or ready */
+	TODO_MUNICIPAL_NO_CONTACT,  /* the municipality took the report but has not contacted the patient */
+	TODO_MUNICIPAL_NO_DECISION, /* an application is received and not decided */
+	TODO_MUNICIPALITY_NOT_READY, /* ready for discharge, the municipality is not ready to receive */
+	TODO_COUNT
+} episode_todo;
+#define EPISODE_TODO_BIT(t) (1u << (unsigned)(t))
+
+const hg_code_label *episode_todo_label(episode_todo t);
+/* The EPISODE_TODO_BIT() set of st as of local date today. */
+unsigned episode_todos(const episode_state *st, hg_date today);
+/* The information items not sent: EVENT_ITEMS_ALL without those transferred (0 once all are). */
+unsigned episode_information_missing(const episode_state *st);
+/*
+ * Whether the municipality is ready to receive the patient (hemgångsklar) on
+ * local date today: it said so (municipality_ready), or its plan's date has come.
+ */
+bool episode_municipality_ready_on(const episode_state *st, hg_date today);
+
+/* Warnings on a discharge that is allowed but should be looked at (bits of episode_warning). */
+typedef enum episode_warning {
+	WARNING_SIP_NOT_HELD = 0,   /* a SIP was called and has not been held */
+	WARNING_CARE_PLAN_MISSING,  /* LPT/LRV and the samordnad vårdplan is not established */
+	WARNING_COUNT
+} episode_warning;
+const hg_code_label *episode_warning_label(episode_warning w);
+/* The warnings on the discharge of st (before it is applied). */
+unsigned episode_discharge_warnings(const episode_state *st);
 
 #endif

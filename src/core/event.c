@@ -17,7 +17,7 @@
 #define K(k) EVENT_KIND_BIT(k)
 #define KINDS_WARD K(UNIT_WARD)
 #define KINDS_OUTPATIENT (K(UNIT_PRIMARY_CARE) | K(UNIT_SPECIALIST_OUTPATIENT))
-#define KINDS_MUNICIPAL (K(UNIT_MUNICIPAL_SOCIAL) | K(UNIT_MUNICIPAL_HEALTH))
+#define KINDS_MUNICIPAL (K(UNIT_MUNICIPAL_SOCIAL) | K(UNIT_MUNICIPAL_HEALTH) | K(UNIT_MUNICIPAL_IFO))
 /* Every unit that takes part in care; administration units only read and invoice. */
 #define KINDS_CARE (KINDS_WARD | KINDS_OUTPATIENT | KINDS_MUNICIPAL)
 
@@ -51,12 +51,75 @@ static const event_type_info event_types[EVENT_TYPE_COUNT] = {
 				   KINDS_WARD, true, false, false},
 	[EVENT_MUNICIPALITY_READY] = {"municipality_ready", "hemgångsklar", "municipality ready to receive",
 				      KINDS_MUNICIPAL, false, false, true},
-	[EVENT_DISCHARGED] = {"discharged", "utskrivning", "discharge", KINDS_WARD, false, false, false},
+	[EVENT_DISCHARGED] = {"discharged", "utskrivning", "discharge", KINDS_WARD, true, false, false},
 	[EVENT_DEVIATION] = {"deviation", "avvikelse", "deviation", KINDS_CARE, false, true, false},
 	[EVENT_CANCELLED] = {"cancelled", "makulerad", "cancelled", KINDS_CARE, false, true, false},
 	[EVENT_LEAVE_STARTED] = {"leave_started", "permission påbörjad", "leave started", KINDS_WARD, false, false,
 				 false},
 	[EVENT_LEAVE_ENDED] = {"leave_ended", "permission avslutad", "leave ended", KINDS_WARD, false, false, false},
+	[EVENT_LEGAL_FORM_SET] = {"legal_form_set", "vårdform enligt LPT/LRV registrerad",
+				  "legal form (LPT/LRV) recorded", KINDS_WARD, false, false, false},
+	[EVENT_CARE_PLAN_CALLED] = {"care_plan_called", "kallelse till samordnad vårdplan",
+				    "coordinated care plan meeting called", KINDS_CARE, false, false, true},
+	[EVENT_CARE_PLAN_ESTABLISHED] = {"care_plan_established", "samordnad vårdplan upprättad",
+					 "coordinated care plan established", KINDS_WARD | KINDS_OUTPATIENT, false, false,
+					 true},
+	[EVENT_CHIEF_PHYSICIAN_APPLIED] = {"chief_physician_applied",
+					   "chefsöverläkarens ansökan om öppen tvångsvård",
+					   "chief physician's application for open compulsory care", KINDS_WARD, false,
+					   false, false},
+	[EVENT_MUNICIPAL_REPORT_RECEIVED] = {"municipal_report_received", "inskrivningsmeddelande mottaget som anmälan",
+					     "admission notice taken in as a report", KINDS_MUNICIPAL, false, true, true},
+	[EVENT_MUNICIPAL_PATIENT_CONTACTED] = {"municipal_patient_contacted", "kontakt med den enskilde",
+					       "the patient contacted", KINDS_MUNICIPAL, false, true, true},
+	[EVENT_MUNICIPAL_APPLICATION_RECEIVED] = {"municipal_application_received", "ansökan om bistånd inkommen",
+						  "application for assistance received", KINDS_MUNICIPAL, false, true,
+						  true},
+	[EVENT_MUNICIPAL_DECISION] = {"municipal_decision", "beslut om bistånd", "decision on assistance",
+				      KINDS_MUNICIPAL, false, true, true},
+	[EVENT_MUNICIPAL_PLAN] = {"municipal_plan", "kommunens planering", "the municipality's plan",
+				  KINDS_MUNICIPAL, false, false, true},
+	[EVENT_HOME_CARE_STARTED] = {"home_care_started", "insatser i hemmet påbörjade", "home care started",
+				     KINDS_MUNICIPAL, false, true, true},
+	[EVENT_INFORMATION_TRANSFERRED] = {"information_transferred", "informationsöverföring vid utskrivning",
+					   "information transferred at discharge", KINDS_WARD, false, true, false},
+	[EVENT_PATIENT_INFORMED] = {"patient_informed", "information till patienten", "the patient informed",
+				    KINDS_WARD, false, true, false},
+	[EVENT_RESPONSIBILITY_TAKEN_OVER] = {"responsibility_taken_over",
+					     "medicinskt ansvar och samordningsansvar övertaget",
+					     "medical and coordination responsibility taken over", KINDS_OUTPATIENT, false,
+					     true, true},
+	[EVENT_CHILDREN_AS_RELATIVES] = {"children_as_relatives_recorded", "barn som anhöriga",
+					 "children as relatives recorded", KINDS_CARE, false, true, true},
+};
+
+static const hg_code_label legal_forms[LEGAL_FORM_COUNT] = {
+	[LEGAL_FORM_NONE] = {"none", "frivillig vård", "voluntary care"},
+	[LEGAL_FORM_LPT] = {"lpt", "öppen psykiatrisk tvångsvård (LPT 7 a §)", "open compulsory psychiatric care (LPT 7 a §)"},
+	[LEGAL_FORM_LRV] = {"lrv", "öppen rättspsykiatrisk vård (LRV 12 a §)", "open forensic psychiatric care (LRV 12 a §)"},
+};
+static const hg_code_label decision_outcomes[DECISION_OUTCOME_COUNT] = {
+	[DECISION_GRANTED] = {"granted", "beviljat", "granted"},
+	[DECISION_PARTLY] = {"partly_granted", "delvis beviljat", "partly granted"},
+	[DECISION_REJECTED] = {"rejected", "avslag", "rejected"},
+};
+static const hg_code_label municipal_services[MUNICIPAL_SERVICE_COUNT] = {
+	[SERVICE_HOME_CARE] = {"home_care", "hemtjänst", "home care"},
+	[SERVICE_HOME_HEALTH_CARE] = {"home_health_care", "hemsjukvård", "home health care"},
+	[SERVICE_SAFETY_ALARM] = {"safety_alarm", "trygghetslarm", "safety alarm"},
+	[SERVICE_MEALS] = {"meals", "matdistribution", "meals on wheels"},
+	[SERVICE_SHORT_TERM_CARE] = {"short_term_care", "korttidsvård", "short-term care"},
+	[SERVICE_SPECIAL_HOUSING] = {"special_housing", "särskilt boende", "special housing"},
+	[SERVICE_REHABILITATION] = {"rehabilitation", "rehabilitering i hemmet", "rehabilitation at home"},
+	[SERVICE_AIDS] = {"aids", "hjälpmedel och bostadsanpassning", "aids and home adaptation"},
+	[SERVICE_OTHER] = {"other", "annan insats", "other service"},
+};
+static const hg_code_label discharge_items[DISCHARGE_ITEM_COUNT] = {
+	[DISCHARGE_ITEM_MEDICATION_LIST] = {"medication_list", "läkemedelslista", "medication list"},
+	[DISCHARGE_ITEM_DISCHARGE_INFORMATION] = {"discharge_information", "utskrivningsinformation",
+						  "discharge information"},
+	[DISCHARGE_ITEM_AIDS] = {"aids", "hjälpmedel", "aids"},
+	[DISCHARGE_ITEM_APPOINTMENTS] = {"booked_appointments", "bokade besök", "booked appointments"},
 };
 
 static const hg_code_label consent_states[CONSENT_STATE_COUNT] = {
@@ -261,6 +324,24 @@ static const event_reason_info reasons[EVR_COUNT] = {
 				  HG_EINVAL},
 	[EVR_SIP_WARD_REQUIRED] = {"sip_ward_required", "A SIP meeting in hospital has the ward among its participants.",
 				   "Ett SIP-möte på sjukhuset har slutenvården bland deltagarna.", HG_EINVAL},
+	[EVR_MEETING_TOO_FAR] = {"meeting_too_far", "The date is more than a year ahead.",
+				 "Datumet ligger mer än ett år framåt.", HG_EINVAL},
+	[EVR_NO_LEGAL_FORM] = {"no_legal_form",
+			       "A coordinated care plan is for a patient leaving for open compulsory care: record the legal form (LPT or LRV) first.",
+			       "En samordnad vårdplan gäller en patient som skrivs ut till öppen tvångsvård: registrera vårdformen (LPT eller LRV) först.",
+			       CONFLICT},
+	[EVR_CARE_PLAN_NOT_ESTABLISHED] = {"care_plan_not_established",
+					   "The chief physician's application needs the coordinated care plan established first.",
+					   "Chefsöverläkarens ansökan kräver att den samordnade vårdplanen är upprättad.",
+					   CONFLICT},
+	[EVR_NO_APPLICATION] = {"no_application", "A decision needs the application received first.",
+				"Ett beslut kräver att ansökan har kommit in.", CONFLICT},
+	[EVR_NO_DECISION] = {"no_decision", "Home care starts after a decision granting it.",
+			     "Insatser i hemmet påbörjas efter ett beslut som beviljar dem.", CONFLICT},
+	[EVR_NO_CARE_CONTACT] = {"no_care_contact", "The care contact takes over: appoint one first.",
+				 "Den fasta vårdkontakten tar över: utse en först.", CONFLICT},
+	[EVR_NOT_DISCHARGED] = {"not_discharged", "This step follows the discharge.",
+				"Steget följer på utskrivningen.", CONFLICT},
 };
 
 const event_type_info *event_info(event_type t) { return (unsigned)t < EVENT_TYPE_COUNT ? &event_types[t] : NULL; }
@@ -303,6 +384,10 @@ CODE_TABLE_FUNCS(discharge_destination, discharge_destination, destinations, DES
 CODE_TABLE_FUNCS(deviation_category, deviation_category, deviation_categories, DEVIATION_CATEGORY_COUNT)
 CODE_TABLE_FUNCS(sip_party, sip_party, sip_parties, SIP_PARTY_COUNT)
 CODE_TABLE_FUNCS(admission_reason, admission_reason, admission_reasons, ADMISSION_REASON_COUNT)
+CODE_TABLE_FUNCS(legal_form, legal_form, legal_forms, LEGAL_FORM_COUNT)
+CODE_TABLE_FUNCS(decision_outcome, decision_outcome, decision_outcomes, DECISION_OUTCOME_COUNT)
+CODE_TABLE_FUNCS(municipal_service, municipal_service, municipal_services, MUNICIPAL_SERVICE_COUNT)
+CODE_TABLE_FUNCS(discharge_item, discharge_item, discharge_items, DISCHARGE_ITEM_COUNT)
 
 bool consent_how_is_exception(consent_how h)
 {
@@ -381,6 +466,12 @@ void event_init(event *ev, event_type type)
 	} else if (type == EVENT_SIP_HELD) {
 		ev->u.sip_held.held_at = HG_INSTANT_NONE;
 		ev->u.sip_held.follow_up_date = HG_DATE_NONE; /* unused action slots stay zero */
+	} else if (type == EVENT_CARE_PLAN_CALLED) {
+		ev->u.care_plan_called.meeting_at = HG_INSTANT_NONE;
+	} else if (type == EVENT_CARE_PLAN_ESTABLISHED) {
+		ev->u.care_plan_established.follow_up_date = HG_DATE_NONE;
+	} else if (type == EVENT_MUNICIPAL_PLAN) {
+		ev->u.municipal_plan.can_receive_on = HG_DATE_NONE;
 	}
 }
 
@@ -611,16 +702,75 @@ static hg_status check_care_contact(struct vctx *c)
 	return check_text(c, k->phone, sizeof k->phone, false, "phone");
 }
 
-static hg_status check_sip_called(struct vctx *c)
+/* A meeting called (SIP or care plan): a time to come, at most a year after the call. */
+static hg_status check_meeting(struct vctx *c, hg_instant meeting_at, sip_place place)
 {
-	const struct event_sip_called *s = &c->ev->u.sip_called;
-	hg_status rc = check_instant(c, s->meeting_at, true, "meeting_at");
-	if (rc || (rc = check_code(c, (int)s->place, SIP_PLACE_COUNT, "place")))
+	hg_status rc = check_instant(c, meeting_at, true, "meeting_at");
+	if (rc || (rc = check_code(c, (int)place, SIP_PLACE_COUNT, "place")))
 		return rc;
+	if (cal_local_date(meeting_at) > cal_local_date(c->ev->occurred_at) + EVENT_MEETING_MAX_DAYS)
+		return fail(c, EVR_MEETING_TOO_FAR, "meeting_at");
 	/* A call is for a meeting to come; a call recorded afterwards keeps its real sending time. */
-	if (s->meeting_at < c->ev->occurred_at - EVENT_CLOCK_SKEW_SECONDS)
+	if (meeting_at < c->ev->occurred_at - EVENT_CLOCK_SKEW_SECONDS)
 		return fail(c, EVR_TIME_OUT_OF_ORDER, "meeting_at");
 	return HG_OK;
+}
+
+static hg_status check_sip_called(struct vctx *c)
+{
+	return check_meeting(c, c->ev->u.sip_called.meeting_at, c->ev->u.sip_called.place);
+}
+
+static hg_status check_legal_form(struct vctx *c)
+{
+	legal_form f = c->ev->u.legal_form_set.form;
+	hg_status rc = check_code(c, (int)f, LEGAL_FORM_COUNT, "legal_form");
+	return rc ? rc : f == LEGAL_FORM_NONE ? fail(c, EVR_BAD_CODE, "legal_form") : HG_OK;
+}
+
+static hg_status check_care_plan_called(struct vctx *c)
+{
+	return check_meeting(c, c->ev->u.care_plan_called.meeting_at, c->ev->u.care_plan_called.place);
+}
+
+static hg_status check_care_plan_established(struct vctx *c)
+{
+	hg_date d = c->ev->u.care_plan_established.follow_up_date;
+	hg_status rc = check_date(c, d, false, "follow_up_date");
+	if (rc || d == HG_DATE_NONE)
+		return rc;
+	return d < cal_local_date(c->ev->occurred_at) ? fail(c, EVR_TIME_OUT_OF_ORDER, "follow_up_date") : HG_OK;
+}
+
+static hg_status check_municipal_decision(struct vctx *c)
+{
+	const struct event_municipal_decision *d = &c->ev->u.municipal_decision;
+	hg_status rc = check_code(c, (int)d->outcome, DECISION_OUTCOME_COUNT, "outcome");
+	if (rc)
+		return rc;
+	if (d->services & ~EVENT_SERVICES_ALL)
+		return fail(c, EVR_BAD_CODE, "services");
+	if (d->outcome != DECISION_REJECTED && d->services == 0)
+		return fail(c, EVR_REQUIRED, "services");
+	return HG_OK;
+}
+
+static hg_status check_municipal_plan(struct vctx *c)
+{
+	const struct event_municipal_plan *p = &c->ev->u.municipal_plan;
+	hg_status rc = check_date(c, p->can_receive_on, true, "can_receive_on");
+	if (rc)
+		return rc;
+	if (p->services & ~EVENT_SERVICES_ALL)
+		return fail(c, EVR_BAD_CODE, "services");
+	if (p->can_receive_on > cal_local_date(c->ev->occurred_at) + EVENT_MEETING_MAX_DAYS)
+		return fail(c, EVR_MEETING_TOO_FAR, "can_receive_on");
+	return HG_OK;
+}
+
+static hg_status check_information_transferred(struct vctx *c)
+{
+	return c->ev->u.information_transferred.items & ~EVENT_ITEMS_ALL ? fail(c, EVR_BAD_CODE, "items") : HG_OK;
 }
 
 static hg_status check_sip_held(struct vctx *c)
@@ -705,6 +855,20 @@ static hg_status (*const payload_checks[EVENT_TYPE_COUNT])(struct vctx *) = {
 	[EVENT_CANCELLED] = check_cancelled,
 	[EVENT_LEAVE_STARTED] = check_nothing,
 	[EVENT_LEAVE_ENDED] = check_nothing,
+	[EVENT_LEGAL_FORM_SET] = check_legal_form,
+	[EVENT_CARE_PLAN_CALLED] = check_care_plan_called,
+	[EVENT_CARE_PLAN_ESTABLISHED] = check_care_plan_established,
+	[EVENT_CHIEF_PHYSICIAN_APPLIED] = check_nothing,
+	[EVENT_MUNICIPAL_REPORT_RECEIVED] = check_nothing,
+	[EVENT_MUNICIPAL_PATIENT_CONTACTED] = check_nothing,
+	[EVENT_MUNICIPAL_APPLICATION_RECEIVED] = check_nothing,
+	[EVENT_MUNICIPAL_DECISION] = check_municipal_decision,
+	[EVENT_MUNICIPAL_PLAN] = check_municipal_plan,
+	[EVENT_HOME_CARE_STARTED] = check_nothing,
+	[EVENT_INFORMATION_TRANSFERRED] = check_information_transferred,
+	[EVENT_PATIENT_INFORMED] = check_nothing,
+	[EVENT_RESPONSIBILITY_TAKEN_OVER] = check_nothing,
+	[EVENT_CHILDREN_AS_RELATIVES] = check_nothing,
 };
 
 hg_status event_validate_fields(const event *ev, event_error *err)

@@ -38,6 +38,8 @@
 #define EVENT_SIP_ACTION_MAX 256  /* text of one action, incl. NUL */
 /* An expected discharge date may lie at most this many days after the notice. */
 #define EVENT_EXPECTED_DATE_MAX_DAYS 366
+/* A meeting (SIP, care plan) and the municipality's receiving date may lie at most this many days ahead. */
+#define EVENT_MEETING_MAX_DAYS 366
 /* occurred_at may lie at most this far after recorded_at (clock skew between systems). */
 #define EVENT_CLOCK_SKEW_SECONDS (15 * 60)
 
@@ -63,6 +65,24 @@ typedef enum event_type {
 	EVENT_CANCELLED,
 	EVENT_LEAVE_STARTED,
 	EVENT_LEAVE_ENDED,
+	/* issue 14.1: compulsory psychiatric care (LPT 7 a §, LRV 12 a §): a samordnad vårdplan instead of a SIP */
+	EVENT_LEGAL_FORM_SET,
+	EVENT_CARE_PLAN_CALLED,
+	EVENT_CARE_PLAN_ESTABLISHED,
+	EVENT_CHIEF_PHYSICIAN_APPLIED,
+	/* issue 14.3 and 18.3: the municipality's own steps and its plan */
+	EVENT_MUNICIPAL_REPORT_RECEIVED,
+	EVENT_MUNICIPAL_PATIENT_CONTACTED,
+	EVENT_MUNICIPAL_APPLICATION_RECEIVED,
+	EVENT_MUNICIPAL_DECISION,
+	EVENT_MUNICIPAL_PLAN,
+	EVENT_HOME_CARE_STARTED,
+	/* issue 14.4: the discharge step */
+	EVENT_INFORMATION_TRANSFERRED,
+	EVENT_PATIENT_INFORMED,
+	EVENT_RESPONSIBILITY_TAKEN_OVER,
+	/* issue 14.7: children as relatives (barn som anhöriga) */
+	EVENT_CHILDREN_AS_RELATIVES,
 	EVENT_TYPE_COUNT
 } event_type;
 
@@ -168,6 +188,56 @@ typedef enum admission_reason {
 	ADMISSION_REASON_OTHER,             /* annan orsak (free text in note) */
 	ADMISSION_REASON_COUNT
 } admission_reason;
+
+/* The legal form of a patient in compulsory psychiatric care who will leave for open care under it. */
+typedef enum legal_form {
+	LEGAL_FORM_NONE = 0, /* voluntary care (HSL): a SIP; what an episode reads as before a legal form is set */
+	LEGAL_FORM_LPT,      /* öppen psykiatrisk tvångsvård, LPT 7 a § */
+	LEGAL_FORM_LRV,      /* öppen rättspsykiatrisk vård, LRV 12 a § */
+	LEGAL_FORM_COUNT
+} legal_form;
+
+/* The municipality's decision on assistance (bistånd) and the services it plans. */
+typedef enum decision_outcome {
+	DECISION_GRANTED = 0,  /* beviljat */
+	DECISION_PARTLY,       /* delvis beviljat */
+	DECISION_REJECTED,     /* avslag */
+	DECISION_OUTCOME_COUNT
+} decision_outcome;
+typedef enum municipal_service {
+	SERVICE_HOME_CARE = 0,     /* hemtjänst */
+	SERVICE_HOME_HEALTH_CARE,  /* hemsjukvård */
+	SERVICE_SAFETY_ALARM,      /* trygghetslarm */
+	SERVICE_MEALS,             /* matdistribution */
+	SERVICE_SHORT_TERM_CARE,   /* korttidsvård */
+	SERVICE_SPECIAL_HOUSING,   /* särskilt boende */
+	SERVICE_REHABILITATION,    /* rehabilitering i hemmet */
+	SERVICE_AIDS,              /* hjälpmedel och bostadsanpassning */
+	SERVICE_OTHER,
+	MUNICIPAL_SERVICE_COUNT
+} municipal_service;
+#define EVENT_SERVICE_BIT(s) (1u << (unsigned)(s))
+#define EVENT_SERVICES_ALL ((1u << MUNICIPAL_SERVICE_COUNT) - 1u)
+
+/* The items of the information transfer at discharge; one that is not sent is a deviation. */
+typedef enum discharge_item {
+	DISCHARGE_ITEM_MEDICATION_LIST = 0,  /* läkemedelslista */
+	DISCHARGE_ITEM_DISCHARGE_INFORMATION, /* utskrivningsinformation / epikris */
+	DISCHARGE_ITEM_AIDS,                 /* hjälpmedel */
+	DISCHARGE_ITEM_APPOINTMENTS,         /* bokade besök */
+	DISCHARGE_ITEM_COUNT
+} discharge_item;
+#define EVENT_ITEM_BIT(i) (1u << (unsigned)(i))
+#define EVENT_ITEMS_ALL ((1u << DISCHARGE_ITEM_COUNT) - 1u)
+
+const hg_code_label *legal_form_label(legal_form v);
+bool legal_form_from_code(const char *code, legal_form *out);
+const hg_code_label *decision_outcome_label(decision_outcome v);
+bool decision_outcome_from_code(const char *code, decision_outcome *out);
+const hg_code_label *municipal_service_label(municipal_service v);
+bool municipal_service_from_code(const char *code, municipal_service *out);
+const hg_code_label *discharge_item_label(discharge_item v);
+bool discharge_item_from_code(const char *code, discharge_item *out);
 
 const hg_code_label *consent_state_label(consent_state v);
 bool consent_state_from_code(const char *code, consent_state *out);
@@ -288,6 +358,31 @@ struct event_deviation {
 struct event_cancelled {
 	int32_t cancels_seq;
 };
+struct event_legal_form_set {
+	legal_form form; /* lpt or lrv (none is not recorded: cancel the event instead) */
+};
+struct event_care_plan_called {
+	hg_instant meeting_at;
+	sip_place place;
+};
+struct event_care_plan_established {
+	hg_date follow_up_date; /* optional */
+};
+struct event_municipal_decision {
+	decision_outcome outcome;
+	unsigned services; /* EVENT_SERVICE_BIT() set of the services granted; required unless rejected */
+};
+struct event_municipal_plan {
+	unsigned services;     /* EVENT_SERVICE_BIT() set of the services planned */
+	hg_date can_receive_on; /* the date the municipality can receive the patient */
+	bool short_term_care;  /* the patient goes to short-term care (korttidsvård) first */
+};
+struct event_information_transferred {
+	unsigned items; /* EVENT_ITEM_BIT() set of what was sent; a missing one is a deviation */
+};
+struct event_children_as_relatives {
+	bool present; /* the patient has minor children (barn som anhöriga, HSL 5 kap. 7 §) */
+};
 
 /*
  * One event. Header fields first, common to all types; then the payload of
@@ -323,6 +418,13 @@ typedef struct event {
 		struct event_discharged discharged;
 		struct event_deviation deviation;
 		struct event_cancelled cancelled;
+		struct event_legal_form_set legal_form_set;
+		struct event_care_plan_called care_plan_called;
+		struct event_care_plan_established care_plan_established;
+		struct event_municipal_decision municipal_decision;
+		struct event_municipal_plan municipal_plan;
+		struct event_information_transferred information_transferred;
+		struct event_children_as_relatives children_as_relatives;
 	} u;
 } event;
 
@@ -395,6 +497,13 @@ typedef enum event_reason {
 	EVR_CONSENT_PRESUMED_AFTER_DECLINED, /* a presumed consent cannot override a declined one */
 	EVR_TOO_MANY_ACTIONS,         /* a SIP with more than EVENT_SIP_ACTIONS_MAX actions */
 	EVR_SIP_WARD_REQUIRED,        /* a SIP held in hospital without the ward among the participants */
+	EVR_MEETING_TOO_FAR,          /* a meeting called more than a year ahead */
+	EVR_NO_LEGAL_FORM,            /* a care plan step without a legal form (LPT/LRV) recorded */
+	EVR_CARE_PLAN_NOT_ESTABLISHED, /* the chief physician's application before the plan is established */
+	EVR_NO_APPLICATION,           /* a decision before the application was received */
+	EVR_NO_DECISION,              /* home care started without a decision */
+	EVR_NO_CARE_CONTACT,          /* the care contact takes over before one is appointed */
+	EVR_NOT_DISCHARGED,           /* a discharge step that needs the discharge first */
 	EVR_COUNT
 } event_reason;
 

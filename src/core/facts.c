@@ -115,7 +115,7 @@ static void settle_deadlines(facts_row *r)
 {
 	const deadline_inputs *in = &r->deadlines;
 	const hg_instant acts[] = {in->admitted_at, in->need_judged_at, in->notice_at, in->ready_at,
-				   in->discharged_at, in->care_contact_at, in->sip_called_at};
+				   in->discharged_at, in->care_contact_at, in->sip_called_at, in->care_plan_called_at};
 	deadline dl[DEADLINE_KIND_COUNT];
 	deadline_rules rules = deadline_rules_default();
 	hg_instant last = HG_INSTANT_NONE;
@@ -181,6 +181,8 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
 	out->sip_held_at = st->sip_held_at;
 	out->sip_held_place = st->sip_held_at == HG_INSTANT_NONE ? -1 : (int)st->sip_held_place;
 	out->municipality_ready_at = st->municipality_ready_at;
+	out->municipal_decision_at = st->municipal_decision_at;
+	out->children_as_relatives = st->children_as_relatives;
 	out->date_changes = st->date_changes;
 	out->withdrawals = st->withdrawals;
 	deadline_inputs_of(st, &out->deadlines);
@@ -247,6 +249,7 @@ void facts_liability_input(const facts_row *r, hg_date until, liability_period p
 	in->ready_notice_sent = r->ready_notice_sent;
 	in->sip_needed = r->sip_needed;
 	in->sip_called = r->sip_called;
+	in->care_plan = r->deadlines.care_plan;
 }
 
 /* ---- the stored form ---- */
@@ -301,6 +304,14 @@ enum {
 	FLAG_GREEN = 1u << 6,
 	FLAG_ALL = (1u << 7) - 1
 };
+/* Version 2 adds a tail after the recipients: these flags, the care plan's call and deadline, the decision. */
+enum {
+	FLAG2_CARE_PLAN = 1u << 0,
+	FLAG2_CHILDREN_AS_RELATIVES = 1u << 1,
+	FLAG2_ALL = (1u << 2) - 1
+};
+/* The deadlines of version 1, stored in the body; the later kinds are in the tail. */
+#define FACTS_V1_DEADLINES (DEADLINE_SIP_CALL + 1)
 
 size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 {
@@ -341,7 +352,7 @@ size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 	put_instant(&w, d->care_contact_at);
 	put_instant(&w, d->sip_called_at);
 	put_instant(&w, r->deadlines_settled);
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+	for (int k = 0; k < FACTS_V1_DEADLINES; k++)
 		put_u(&w, (uint64_t)r->settled[k]);
 	put_date(&w, r->ready_date);
 	put_u(&w, r->billing_open);
@@ -382,6 +393,11 @@ size_t facts_encode(const facts_row *r, uint8_t *buf, size_t cap)
 		put_date(&w, p->notified);
 		put_date(&w, p->ready_notified);
 	}
+	put_u(&w, (d->care_plan ? FLAG2_CARE_PLAN : 0) | (r->children_as_relatives ? FLAG2_CHILDREN_AS_RELATIVES : 0));
+	put_instant(&w, d->care_plan_called_at);
+	for (int k = FACTS_V1_DEADLINES; k < DEADLINE_KIND_COUNT; k++)
+		put_u(&w, (uint64_t)r->settled[k]);
+	put_instant(&w, r->municipal_decision_at);
 	return w.full ? 0 : w.len;
 }
 
@@ -470,8 +486,9 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 	deadline_inputs *d = &out->deadlines;
 	memset(out, 0, offsetof(facts_row, periods)); /* the arrays are filled up to their counts */
 	out->n_periods = out->n_deviations = out->n_recipients = out->n_moves = out->n_leaves = 0;
-	if (len < 1 || buf[0] != FACTS_VERSION)
+	if (len < 1 || (buf[0] != FACTS_VERSION && buf[0] != 1))
 		return HG_EINVAL;
+	int version = buf[0];
 	r.p++;
 	out->id = (int64_t)get_max(&r, INT64_MAX);
 	get_text(&r, out->municipality, sizeof out->municipality);
@@ -509,8 +526,12 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 	d->care_contact_at = get_instant(&r);
 	d->sip_called_at = get_instant(&r);
 	out->deadlines_settled = get_instant(&r);
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
+	for (int k = 0; k < FACTS_V1_DEADLINES; k++)
 		out->settled[k] = (deadline_state)get_max(&r, DEADLINE_STATE_COUNT - 1);
+	for (int k = FACTS_V1_DEADLINES; k < DEADLINE_KIND_COUNT; k++)
+		out->settled[k] = DEADLINE_NOT_APPLICABLE; /* version 1: no care plan existed */
+	d->care_plan_called_at = HG_INSTANT_NONE;
+	out->municipal_decision_at = HG_INSTANT_NONE;
 	out->ready_date = get_date(&r);
 	out->billing_open = (uint32_t)get_max(&r, (1u << FACTS_PERIODS_MAX) - 1);
 	out->liability_care = (care_type)get_max(&r, CARE_TYPE_COUNT - 1);
@@ -549,6 +570,15 @@ hg_status facts_decode(const uint8_t *buf, size_t len, facts_row *out)
 		p->ready_ack_at = get_instant(&r);
 		p->notified = get_date(&r);
 		p->ready_notified = get_date(&r);
+	}
+	if (version >= 2 && !r.bad) {
+		unsigned flags2 = (unsigned)get_max(&r, FLAG2_ALL);
+		d->care_plan = flags2 & FLAG2_CARE_PLAN;
+		out->children_as_relatives = flags2 & FLAG2_CHILDREN_AS_RELATIVES;
+		d->care_plan_called_at = get_instant(&r);
+		for (int k = FACTS_V1_DEADLINES; k < DEADLINE_KIND_COUNT; k++)
+			out->settled[k] = (deadline_state)get_max(&r, DEADLINE_STATE_COUNT - 1);
+		out->municipal_decision_at = get_instant(&r);
 	}
 	if (r.bad || r.p != r.end) {
 		out->n_periods = out->n_deviations = out->n_recipients = out->n_moves = out->n_leaves = 0;

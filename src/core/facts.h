@@ -42,7 +42,7 @@
 #include "core/liability.h"
 #include "core/status.h"
 
-#define FACTS_VERSION 1             /* of the stored form; a new layout is a new number */
+#define FACTS_VERSION 2             /* of the stored form; a new layout is a new number (1 still reads) */
 #define FACTS_DEVIATIONS_MAX 64     /* deviations in force kept per episode */
 #define FACTS_PERIODS_MAX EPISODE_READY_PERIODS_MAX
 #define FACTS_RECIPIENTS_MAX EPISODE_RECIPIENTS_MAX
@@ -89,6 +89,8 @@ typedef struct facts_row {
 	hg_date expected_date;
 	hg_instant sip_meeting_at;        /* of the latest call, NONE without a call */
 	hg_instant sip_held_at, municipality_ready_at;
+	hg_instant municipal_decision_at;  /* the municipality's first decision on assistance (issue 14.3) */
+	bool children_as_relatives;        /* barn som anhöriga (issue 14.7) */
 	int date_changes, withdrawals;
 	deadline_inputs deadlines;        /* judged at the set's "as of" instant */
 	/* The judgement under deadline_rules_default() once it can no longer change: at every instant

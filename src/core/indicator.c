@@ -113,6 +113,8 @@ enum {
 	A_TRACK, A_GREEN, A_YELLOW, A_RED, A_RED_NO_SIP,
 	A_SURVEY, A_Q_YES, A_Q_ANSWERED = A_Q_YES + SURVEY_QUESTION_COUNT,
 	A_LIABLE_ENDED = A_Q_ANSWERED + SURVEY_QUESTION_COUNT, /* liable nights of the stays that ended */
+	A_PLANCALL_DUE, A_PLANCALL_MET, A_DECISION_EP, A_DECISION_DAYS,
+	A_CHILDREN,
 	A_EP_COUNT
 };
 /* Accumulators of the deviation and acknowledgement subjects. */
@@ -133,6 +135,7 @@ enum {
 	M_TRACK, M_GREEN_SHARE, M_YELLOW_SHARE, M_RED_SHARE, M_RED, M_RED_NO_SIP,
 	M_SURVEY, M_FELT_SAFE, M_TOOK_PART, M_KNEW_CONTACT, M_SIP_WHERE_WANTED,
 	M_LIABLE_DAYS_MEAN, M_LIABLE_DAYS_TARGET, M_TARGET_YEAR, /* issue 15.4: added at the end, columns kept */
+	M_PLANCALL_DUE, M_PLANCALL_MET, M_PLANCALL_SHARE, M_DECISION_EP, M_DECISION_DAYS_MEAN, M_CHILDREN,
 	M_EP_COUNT
 };
 
@@ -270,6 +273,23 @@ static const indicator_measure episode_defs[M_EP_COUNT] = {
 					 -1),
 	[M_TARGET_YEAR] = MEASURE("target_baseline_year", "målets basår", "baseline year of the target", IND_COUNT,
 				  M_TARGET_YEAR, false, -1, -1),
+	/* issue 14: the samordnad vårdplan (LPT/LRV), the municipality's decision, children as relatives */
+	[M_PLANCALL_DUE] = MEASURE("care_plan_call_due", "samordnade vårdplaner med frist", "care plan calls due",
+				   IND_COUNT, M_PLANCALL_DUE, false, A_PLANCALL_DUE, -1),
+	[M_PLANCALL_MET] = MEASURE("care_plan_call_3d", "kallelse till samordnad vårdplan inom 3 dagar",
+				   "care plan called within 3 days", IND_COUNT, M_PLANCALL_DUE, false, A_PLANCALL_MET, -1),
+	[M_PLANCALL_SHARE] = MEASURE("care_plan_call_3d_share", "andel samordnade vårdplaner kallade inom 3 dagar",
+				     "share of care plans called within 3 days", IND_SHARE, M_PLANCALL_DUE, false,
+				     A_PLANCALL_MET, A_PLANCALL_DUE),
+	[M_DECISION_EP] = MEASURE("decision_episodes", "vårdtillfällen med kommunalt beslut efter utskrivningsklar",
+				  "episodes with a municipal decision after the ready notice", IND_COUNT, M_DECISION_EP,
+				  false, A_DECISION_EP, -1),
+	[M_DECISION_DAYS_MEAN] = MEASURE("ready_to_decision_days_mean",
+					 "dagar från utskrivningsklar till beslut om bistånd, medel",
+					 "mean days from the ready notice to the decision on assistance", IND_MEAN,
+					 M_DECISION_EP, true, A_DECISION_DAYS, A_DECISION_EP),
+	[M_CHILDREN] = MEASURE("children_as_relatives", "vårdtillfällen med barn som anhöriga",
+			       "episodes with children as relatives", IND_COUNT, M_EPISODES, true, A_CHILDREN, -1),
 };
 
 enum { MD_DEVIATIONS = 0, MD_COUNT };
@@ -705,6 +725,8 @@ hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 	f->sip_held_at = r->sip_held_at;
 	f->sip_held_place = r->sip_held_place;
 	f->municipality_ready_at = r->municipality_ready_at;
+	f->municipal_decision_at = r->municipal_decision_at;
+	f->children_as_relatives = r->children_as_relatives;
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
 		f->deadlines[k] = dl[k];
 	f->date_changes = r->date_changes;
@@ -1097,7 +1119,14 @@ static void add_ended(struct grouping *g, struct row_acc *r, const indicator_fac
 		[DEADLINE_ADMISSION_NOTICE] = {A_NOTICE_DUE, A_NOTICE_MET},
 		[DEADLINE_CARE_CONTACT] = {A_CONTACT_DUE, A_CONTACT_MET},
 		[DEADLINE_SIP_CALL] = {A_SIPCALL_DUE, A_SIPCALL_MET},
+		[DEADLINE_CARE_PLAN_CALL] = {A_PLANCALL_DUE, A_PLANCALL_MET},
 	};
+	/* Time from the ready notice to the municipality's decision (issue 14.3), in local days. */
+	if (f->n_periods > 0 && f->municipal_decision_at != HG_INSTANT_NONE && f->municipal_decision_at >= f->periods[0].start) {
+		a[A_DECISION_EP]++;
+		a[A_DECISION_DAYS] += cal_local_date(f->municipal_decision_at) - f->periods[0].from;
+	}
+	a[A_CHILDREN] += f->children_as_relatives;
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
 		deadline_state ds = f->deadlines[k];
 		if (ds == DEADLINE_MET || ds == DEADLINE_MET_LATE || ds == DEADLINE_OVERDUE)

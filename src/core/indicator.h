@@ -297,6 +297,8 @@ typedef struct indicator_fact {
 	const indicator_period *periods;
 	hg_date expected_date;
 	hg_instant care_contact_at, sip_called_at, sip_meeting_at, sip_held_at, municipality_ready_at;
+	hg_instant municipal_decision_at; /* the municipality's first decision, or NONE */
+	bool children_as_relatives;
 	int sip_held_place; /* sip_place, or -1 */
 	deadline_state deadlines[DEADLINE_KIND_COUNT];
 	int date_changes, withdrawals;

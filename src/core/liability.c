@@ -31,6 +31,9 @@ static const struct {
 				   "not billable: a SIP was needed but the care contact did not call it",
 				   "ej betalningsansvar: SIP behövdes men den fasta vårdkontakten har inte kallat till "
 				   "SIP"},
+	[LIABILITY_NO_CARE_PLAN_CALL] = {"no_care_plan_call",
+					 "not billable: a coordinated care plan (LPT/LRV) was needed but not called",
+					 "ej betalningsansvar: samordnad vårdplan (LPT/LRV) behövdes men har inte kallats"},
 	[LIABILITY_AVERAGE_MODEL] = {"average_model",
 				     "billed under the average model per municipality and period, not per night",
 				     "faktureras enligt genomsnittsmodellen per kommun och period, inte per dygn"},
@@ -126,7 +129,7 @@ static liability_billing billing_of(const agreement *a, const liability_input *i
 	if (a->conditions.ready_notice && !in->ready_notice_sent)
 		return LIABILITY_NO_READY_NOTICE;
 	if (a->conditions.sip_called && in->sip_needed && !in->sip_called)
-		return LIABILITY_NO_SIP_CALL;
+		return in->care_plan ? LIABILITY_NO_CARE_PLAN_CALL : LIABILITY_NO_SIP_CALL;
 	if (a->model == AGREEMENT_AVERAGE)
 		return LIABILITY_AVERAGE_MODEL;
 	return LIABILITY_BILLABLE;

@@ -72,6 +72,9 @@ typedef struct liability_input {
 	bool ready_notice_sent;           /* to the municipality */
 	bool sip_needed;                  /* a SIP was needed ... */
 	bool sip_called;                  /* ... and the care contact called it */
+	/* LPT/LRV (issue 14.1): the plan is a samordnad vårdplan, so sip_needed/sip_called are the plan's
+	 * (needed always, called when its call exists) and a missing call has its own reason. */
+	bool care_plan;
 	/* Moves between care types, in date order (none: `care` throughout). A period's grace days are
 	 * those of the care type on its ready date; each night is charged at the care type of that night. */
 	size_t n_moves;
@@ -96,6 +99,7 @@ typedef enum liability_billing {
 	LIABILITY_NO_READY_NOTICE,
 	LIABILITY_NO_SIP_CALL,
 	LIABILITY_AVERAGE_MODEL, /* billable, but per municipality and period: see liability_average */
+	LIABILITY_NO_CARE_PLAN_CALL, /* LPT/LRV: the samordnad vårdplan (in place of the SIP) was not called */
 	LIABILITY_BILLING_COUNT
 } liability_billing;
 

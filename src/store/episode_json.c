@@ -347,6 +347,114 @@ static json_t *sip_json(const episode_state *st)
 	return o;
 }
 
+/* The codes of a bit set over a code table (label(i) for bit i), in table order. */
+static json_t *code_set_json(unsigned bits, int count, const hg_code_label *(*label)(int))
+{
+	json_t *arr = json_array();
+	for (int i = 0; arr && i < count; i++)
+		if ((bits & (1u << i)) && json_array_append_new(arr, json_string(label(i)->code)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+static const hg_code_label *service_label_i(int i) { return municipal_service_label((municipal_service)i); }
+static const hg_code_label *item_label_i(int i) { return discharge_item_label((discharge_item)i); }
+
+/* Code and both labels of each set bit: to-dos and warnings, which the UI shows as they are. */
+static json_t *labels_json(unsigned bits, int count, const hg_code_label *(*label)(int))
+{
+	json_t *arr = json_array();
+	for (int i = 0; arr && i < count; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		const hg_code_label *l = label(i);
+		if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", l->code, "sv", l->sv, "en", l->en)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+static const hg_code_label *todo_label_i(int i) { return episode_todo_label((episode_todo)i); }
+static const hg_code_label *warning_label_i(int i) { return episode_warning_label((episode_warning)i); }
+
+/* null for voluntary care; the samordnad vårdplan's steps for LPT/LRV (issue 14.1). */
+static json_t *care_plan_json(const episode_state *st)
+{
+	bool ok = true;
+	if (!episode_has_care_plan(st))
+		return json_null();
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	bool called = st->care_plan_called_at != HG_INSTANT_NONE;
+	put(o, "called_at", instant_value(st->care_plan_called_at), &ok);
+	put(o, "meeting_at", instant_value(called ? st->care_plan_meeting_at : HG_INSTANT_NONE), &ok);
+	put_code(o, "place", called ? place_label(st->care_plan_place) : NULL, &ok);
+	put(o, "established_at", instant_value(st->care_plan_established_at), &ok);
+	put(o, "follow_up_date", date_value(st->care_plan_follow_up_date), &ok);
+	put(o, "chief_physician_applied_at", instant_value(st->chief_physician_applied_at), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The municipality's own steps and its plan (issues 14.3, 18.3). */
+static json_t *municipal_json(const episode_state *st, const struct view *v)
+{
+	bool ok = true;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	bool decided = st->municipal_decision_at != HG_INSTANT_NONE, planned = st->municipal_plan_at != HG_INSTANT_NONE;
+	put(o, "report_at", instant_value(st->municipal_report_at), &ok);
+	put(o, "contact_at", instant_value(st->municipal_contact_at), &ok);
+	put(o, "application_at", instant_value(st->municipal_application_at), &ok);
+	put(o, "decision_at", instant_value(st->municipal_decision_at), &ok);
+	put_code(o, "decision_outcome",
+		 decided && (unsigned)st->municipal_decision_outcome < DECISION_OUTCOME_COUNT
+			 ? decision_outcome_label(st->municipal_decision_outcome)
+			 : NULL,
+		 &ok);
+	put(o, "decision_services", code_set_json(st->municipal_decision_services, MUNICIPAL_SERVICE_COUNT, service_label_i), &ok);
+	put(o, "plan_at", instant_value(st->municipal_plan_at), &ok);
+	put(o, "plan_services", code_set_json(st->municipal_plan_services, MUNICIPAL_SERVICE_COUNT, service_label_i), &ok);
+	put(o, "can_receive_on", date_value(planned ? st->municipal_can_receive_on : HG_DATE_NONE), &ok);
+	put(o, "short_term_care", json_boolean(planned && st->municipal_short_term_care), &ok);
+	put(o, "home_care_started_at", instant_value(st->home_care_started_at), &ok);
+	if (v->today != HG_DATE_NONE)
+		put(o, "ready_to_receive", json_boolean(episode_municipality_ready_on(st, v->today)), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The discharge step (issue 14.4) and the discharge notice (issue 18.4). */
+static json_t *discharge_step_json(const episode_state *st)
+{
+	bool ok = true;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	put(o, "information_transferred_at", instant_value(st->information_transferred_at), &ok);
+	put(o, "items", code_set_json(st->information_items, DISCHARGE_ITEM_COUNT, item_label_i), &ok);
+	put(o, "missing", code_set_json(episode_information_missing(st), DISCHARGE_ITEM_COUNT, item_label_i), &ok);
+	put(o, "patient_informed_at", instant_value(st->patient_informed_at), &ok);
+	put(o, "responsibility_taken_over_at", instant_value(st->responsibility_taken_over_at), &ok);
+	put(o, "responsibility_unit", TEXT(st->responsibility_unit), &ok);
+	put(o, "notice_seq", json_integer(st->discharge_notice_seq), &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *render(const episode_state *st, const struct view *v)
 {
 	bool ok = true;
@@ -391,6 +499,20 @@ static json_t *render(const episode_state *st, const struct view *v)
 
 	put(o, "municipality_ready_at", instant_value(st->municipality_ready_at), &ok);
 	put(o, "municipality_ready_org", TEXT(st->municipality_ready_org), &ok);
+	put_code(o, "legal_form",
+		 episode_has_care_plan(st) && (unsigned)st->legal_form < LEGAL_FORM_COUNT ? legal_form_label(st->legal_form)
+											: NULL,
+		 &ok);
+	put(o, "care_plan", care_plan_json(st), &ok);
+	put(o, "municipal", municipal_json(st, v), &ok);
+	put(o, "discharge_step", discharge_step_json(st), &ok);
+	put(o, "children_as_relatives", json_boolean(st->children_as_relatives), &ok);
+	put(o, "children_as_relatives_at", instant_value(st->children_as_relatives_at), &ok);
+	if (v->today != HG_DATE_NONE)
+		put(o, "todos", labels_json(episode_todos(st, v->today), TODO_COUNT, todo_label_i), &ok);
+	put(o, "discharge_warnings",
+	    labels_json(st->status == EPISODE_DISCHARGED ? 0 : episode_discharge_warnings(st), WARNING_COUNT, warning_label_i),
+	    &ok);
 	put(o, "discharged_at", instant_value(st->discharged_at), &ok);
 	put_code(o, "destination",
 		 discharged && (unsigned)st->destination < DEST_COUNT ? discharge_destination_label(st->destination) : NULL,

@@ -55,6 +55,12 @@ ENUM_CODEC(codec_destination, discharge_destination, DEST_COUNT, discharge_desti
 ENUM_CODEC(codec_sip_party, sip_party, SIP_PARTY_COUNT, sip_party_label, sip_party_from_code)
 ENUM_CODEC(codec_admission_reason, admission_reason, ADMISSION_REASON_COUNT, admission_reason_label,
 	   admission_reason_from_code)
+ENUM_CODEC(codec_legal_form, legal_form, LEGAL_FORM_COUNT, legal_form_label, legal_form_from_code)
+ENUM_CODEC(codec_decision_outcome, decision_outcome, DECISION_OUTCOME_COUNT, decision_outcome_label,
+	   decision_outcome_from_code)
+ENUM_CODEC(codec_municipal_service, municipal_service, MUNICIPAL_SERVICE_COUNT, municipal_service_label,
+	   municipal_service_from_code)
+ENUM_CODEC(codec_discharge_item, discharge_item, DISCHARGE_ITEM_COUNT, discharge_item_label, discharge_item_from_code)
 ENUM_CODEC(codec_deviation, deviation_category, DEVIATION_CATEGORY_COUNT, deviation_category_label,
 	   deviation_category_from_code)
 
@@ -230,6 +236,36 @@ static const field_desc cancelled_rows[] = {
 	ROW("cancels_seq", FIELD_INT32, event, u.cancelled.cancels_seq, F_REQUIRED),
 };
 
+static const field_desc legal_form_set_rows[] = {
+	ENUM_ROW("legal_form", event, u.legal_form_set.form, F_REQUIRED, codec_legal_form),
+};
+static const field_desc care_plan_called_rows[] = {
+	ROW("meeting_at", FIELD_INSTANT, event, u.care_plan_called.meeting_at, F_REQUIRED),
+	ENUM_ROW("place", event, u.care_plan_called.place, F_REQUIRED, codec_sip_place),
+};
+static const field_desc care_plan_established_rows[] = {
+	ROW("follow_up_date", FIELD_DATE, event, u.care_plan_established.follow_up_date, 0),
+};
+static const field_desc municipal_decision_rows[] = {
+	ENUM_ROW("outcome", event, u.municipal_decision.outcome, F_REQUIRED, codec_decision_outcome),
+	{"services", FIELD_CODE_SET, offsetof(event, u.municipal_decision.services), MUNICIPAL_SERVICE_COUNT, 0,
+	 EVR_OK, &codec_municipal_service, NULL},
+};
+static const field_desc municipal_plan_rows[] = {
+	{"services", FIELD_CODE_SET, offsetof(event, u.municipal_plan.services), MUNICIPAL_SERVICE_COUNT, 0, EVR_OK,
+	 &codec_municipal_service, NULL},
+	ROW("can_receive_on", FIELD_DATE, event, u.municipal_plan.can_receive_on, F_REQUIRED),
+	ROW("short_term_care", FIELD_BOOL, event, u.municipal_plan.short_term_care, 0),
+};
+static const field_desc information_transferred_rows[] = {
+	/* what was sent; what is not listed is missing (a deviation) */
+	{"items", FIELD_CODE_SET, offsetof(event, u.information_transferred.items), DISCHARGE_ITEM_COUNT, F_REQUIRED,
+	 EVR_OK, &codec_discharge_item, NULL},
+};
+static const field_desc children_as_relatives_rows[] = {
+	ROW("children_as_relatives", FIELD_BOOL, event, u.children_as_relatives.present, F_REQUIRED),
+};
+
 /* The payload table of each type; types without a payload have none. */
 static const field_table payload_tables[EVENT_TYPE_COUNT] = {
 	[EVENT_ADMITTED] = TABLE(admitted_rows),
@@ -252,6 +288,20 @@ static const field_table payload_tables[EVENT_TYPE_COUNT] = {
 	[EVENT_CANCELLED] = TABLE(cancelled_rows),
 	[EVENT_LEAVE_STARTED] = {NULL, 0},
 	[EVENT_LEAVE_ENDED] = {NULL, 0},
+	[EVENT_LEGAL_FORM_SET] = TABLE(legal_form_set_rows),
+	[EVENT_CARE_PLAN_CALLED] = TABLE(care_plan_called_rows),
+	[EVENT_CARE_PLAN_ESTABLISHED] = TABLE(care_plan_established_rows),
+	[EVENT_CHIEF_PHYSICIAN_APPLIED] = {NULL, 0},
+	[EVENT_MUNICIPAL_REPORT_RECEIVED] = {NULL, 0},
+	[EVENT_MUNICIPAL_PATIENT_CONTACTED] = {NULL, 0},
+	[EVENT_MUNICIPAL_APPLICATION_RECEIVED] = {NULL, 0},
+	[EVENT_MUNICIPAL_DECISION] = TABLE(municipal_decision_rows),
+	[EVENT_MUNICIPAL_PLAN] = TABLE(municipal_plan_rows),
+	[EVENT_HOME_CARE_STARTED] = {NULL, 0},
+	[EVENT_INFORMATION_TRANSFERRED] = TABLE(information_transferred_rows),
+	[EVENT_PATIENT_INFORMED] = {NULL, 0},
+	[EVENT_RESPONSIBILITY_TAKEN_OVER] = {NULL, 0},
+	[EVENT_CHILDREN_AS_RELATIVES] = TABLE(children_as_relatives_rows),
 };
 
 /* ---- rendering ---- */

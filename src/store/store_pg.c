@@ -946,7 +946,8 @@ static hg_status project(pg_store *p, pg_conn *c, const episode_state *st, hg_in
 	PGP_INSTANT(st->ready_at);
 	PGP_INSTANT(st->discharged_at);
 	pgp_text(&prm, st->track_is_set ? track_colour_label(st->track)->code : NULL);
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+	/* the three deadlines with columns; the care plan's (LPT/LRV) is read from the fold */
+	for (int k = 0; k <= DEADLINE_SIP_CALL; k++) {
 		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
 		PGP_INSTANT(applies ? dl[k].due_at : HG_INSTANT_NONE);
 		PGP_INSTANT(applies ? dl[k].met_at : HG_INSTANT_NONE);

@@ -887,7 +887,8 @@ static hg_status read_events(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id,
 /* Binds the deadlines (?16-?21), last_seq (?22) and updated_at (?23) of a projection row. */
 static void bind_row_tail(sqlite3_stmt *q, const deadline *dl, const episode_state *st, hg_instant now)
 {
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+	/* the three deadlines with columns; the care plan's (LPT/LRV) is read from the fold */
+	for (int k = 0; k <= DEADLINE_SIP_CALL; k++) {
 		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
 		sq_bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
 		sq_bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include "core/calendar.h"
+#include "core/billing.h"
+#include "core/deadline.h"
 #include "core/episode.h"
 #include "test.h"
 
@@ -752,7 +754,7 @@ static void test_happy_path(struct test *t)
 	T_EQ_STR(t, s->municipality_ready_org, "2080", "municipality ready org");
 	T_EQ_INT(t, s->discharged_at, at("2024-05-09 11:00"), "discharged");
 	T_EQ_INT(t, s->deviations, 1, "deviations");
-	T_EQ_INT(t, s->notice_count, 3, "notices: admission, date change, ready");
+	T_EQ_INT(t, s->notice_count, 4, "notices: admission, date change, ready, discharge (issue 18.4)");
 	T_EQ_INT(t, episode_ready_date(s), day("2024-05-06"), "ready date");
 	T_EQ_INT(t, episode_ready_days_at(s, day("2024-06-01")), 3, "ready days (6, 7, 8)");
 	T_EQ_INT(t, episode_ready_days_at(s, day("2024-05-07")), 1, "ready days as of the 7th");
@@ -1232,9 +1234,263 @@ static void test_latest_live(struct test *t)
 		T_TRUE(t, episode_event_cancelled(h, crow[i].n, crow[i].seq) == crow[i].cancelled, "cancelled row %zu", i);
 }
 
+/* ---- issue 14 and 18: the care process steps ---- */
+
+static event by_ifo(event ev)
+{
+	set_author(&ev, "IFO", UNIT_MUNICIPAL_IFO, "2080");
+	return ev;
+}
+static event legal_form_ev(legal_form f)
+{
+	event ev = base(EVENT_LEGAL_FORM_SET, "2024-05-06 11:00");
+	ev.u.legal_form_set.form = f;
+	return ev;
+}
+static event plan_called(enum who w, const char *meeting)
+{
+	event ev = by(base(EVENT_CARE_PLAN_CALLED, "2024-05-06 12:00"), w);
+	ev.u.care_plan_called.meeting_at = at(meeting);
+	ev.u.care_plan_called.place = SIP_HOSPITAL;
+	return ev;
+}
+static event decision(enum who w, decision_outcome o)
+{
+	event ev = by(base(EVENT_MUNICIPAL_DECISION, "2024-05-07 10:00"), w);
+	ev.u.municipal_decision.outcome = o;
+	ev.u.municipal_decision.services = o == DECISION_REJECTED ? 0 : EVENT_SERVICE_BIT(SERVICE_HOME_CARE);
+	return ev;
+}
+static event mplan(const char *when, const char *date)
+{
+	event ev = by(base(EVENT_MUNICIPAL_PLAN, when), MUN);
+	ev.u.municipal_plan.can_receive_on = day(date);
+	ev.u.municipal_plan.services = EVENT_SERVICE_BIT(SERVICE_HOME_CARE) | EVENT_SERVICE_BIT(SERVICE_SAFETY_ALARM);
+	return ev;
+}
+static event transferred_items(const char *when, unsigned items)
+{
+	event ev = base(EVENT_INFORMATION_TRANSFERRED, when);
+	ev.u.information_transferred.items = items;
+	return ev;
+}
+
+MAKE(c_lpt, legal_form_ev(LEGAL_FORM_LPT))
+MAKE(c_lrv_by_vc, by(legal_form_ev(LEGAL_FORM_LRV), VC))
+MAKE(c_plan_called_ward, plan_called(WARD, "2024-05-07 13:00"))
+MAKE(c_plan_called_vc, plan_called(VC, "2024-05-07 13:00"))
+MAKE(c_plan_called_mun, plan_called(MUN, "2024-05-07 13:00"))
+MAKE(c_plan_called_vc9, plan_called(VC9, "2024-05-07 13:00"))
+MAKE(c_plan_established, base(EVENT_CARE_PLAN_ESTABLISHED, "2024-05-07 15:00"))
+MAKE(c_plan_established_mun, by(base(EVENT_CARE_PLAN_ESTABLISHED, "2024-05-07 15:00"), MUN))
+MAKE(c_chief_applied, base(EVENT_CHIEF_PHYSICIAN_APPLIED, "2024-05-07 16:00"))
+MAKE(c_report_mun, by(base(EVENT_MUNICIPAL_REPORT_RECEIVED, "2024-05-02 16:00"), MUN))
+MAKE(c_report_vc, by(base(EVENT_MUNICIPAL_REPORT_RECEIVED, "2024-05-02 16:00"), VC))
+MAKE(c_report_ifo, by_ifo(base(EVENT_MUNICIPAL_REPORT_RECEIVED, "2024-05-02 16:00")))
+MAKE(c_decision_mun, decision(MUN, DECISION_GRANTED))
+MAKE(c_home_care, by(base(EVENT_HOME_CARE_STARTED, "2024-05-09 10:00"), MUN))
+MAKE(c_mplan, mplan("2024-05-06 14:00", "2024-05-08"))
+MAKE(c_taken_over, by(base(EVENT_RESPONSIBILITY_TAKEN_OVER, "2024-05-08 15:00"), VC))
+MAKE(c_taken_over_early, by(base(EVENT_RESPONSIBILITY_TAKEN_OVER, "2024-05-06 15:00"), VC))
+MAKE(c_info_all, transferred_items("2024-05-08 10:00", EVENT_ITEMS_ALL))
+MAKE(c_patient_informed_late, base(EVENT_PATIENT_INFORMED, "2024-05-08 12:00"))
+static event children(void)
+{
+	event ev = base(EVENT_CHILDREN_AS_RELATIVES, "2024-05-03 10:00");
+	ev.u.children_as_relatives.present = true;
+	return ev;
+}
+MAKE(c_children_ifo, by_ifo(children()))
+MAKE(c_children_mun, by(children(), MUN))
+MAKE(c_sip_called_far, sip_called("2024-05-06 15:00", "2025-05-08 10:00"))
+MAKE(c_ack_discharge_mun, ack(MUN, 4, "2024-05-08 12:00"))
+
+/* Prefixes of the care process: each is a standard setup plus the events named. */
+enum care_setup { CS_READY, CS_LPT, CS_LPT_PLAN, CS_LPT_DISCHARGED, CS_NOTICED, CS_APPLIED, CS_REJECTED,
+		  CS_CONTACT, CS_CONTACT_DISCHARGED, CS_DISCHARGED };
+
+static void care_setup(struct test *t, struct world *w, enum care_setup s)
+{
+	bool out = s == CS_LPT_DISCHARGED || s == CS_CONTACT_DISCHARGED || s == CS_DISCHARGED;
+	setup(t, w, s == CS_NOTICED || s == CS_APPLIED || s == CS_REJECTED ? S_NOTICED
+		    : s == CS_DISCHARGED			  ? S_DISCHARGED
+								  : S_READY);
+	if (s == CS_LPT || s == CS_LPT_PLAN || s == CS_LPT_DISCHARGED)
+		world_add(t, w, c_lpt());
+	if (s == CS_LPT_PLAN) {
+		world_add(t, w, c_plan_called_ward());
+		world_add(t, w, c_plan_established());
+	}
+	if (s == CS_APPLIED || s == CS_REJECTED)
+		world_add(t, w, by(base(EVENT_MUNICIPAL_APPLICATION_RECEIVED, "2024-05-03 10:00"), MUN));
+	if (s == CS_REJECTED)
+		world_add(t, w, decision(MUN, DECISION_REJECTED));
+	if (s == CS_CONTACT || s == CS_CONTACT_DISCHARGED)
+		world_add(t, w, contact(VC, "2024-05-06 15:00", "Anna"));
+	if (out && s != CS_DISCHARGED)
+		world_add(t, w, discharged("2024-05-08 11:00"));
+}
+
+static void test_care_rules(struct test *t)
+{
+	static const struct {
+		enum care_setup setup;
+		make_fn make;
+		const char *reason;
+		const char *field;
+	} rows[] = {
+		/* 14.1: the legal form and the samordnad vårdplan */
+		{CS_READY, c_lpt, "ok", ""},
+		{CS_READY, c_lrv_by_vc, "author_kind_not_allowed", "author_kind"},
+		{CS_READY, c_plan_called_ward, "no_legal_form", "type"},
+		{CS_READY, c_plan_established, "no_legal_form", "type"},
+		{CS_LPT, c_plan_called_ward, "ok", ""},
+		{CS_LPT, c_plan_called_vc, "ok", ""},
+		{CS_LPT, c_plan_called_mun, "ok", ""},
+		{CS_LPT, c_plan_called_vc9, "author_not_party", "author_unit"},
+		{CS_LPT, c_plan_established, "ok", ""},
+		{CS_LPT, c_plan_established_mun, "author_kind_not_allowed", "author_kind"},
+		{CS_LPT, c_chief_applied, "care_plan_not_established", "type"},
+		{CS_LPT_PLAN, c_chief_applied, "ok", ""},
+		{CS_LPT_DISCHARGED, c_plan_established, "after_discharge", "type"}, /* before the patient leaves */
+		/* 14.3 and 18.3: the municipality's steps, IFO among them (14.7) */
+		{CS_NOTICED, c_report_mun, "ok", ""},
+		{CS_NOTICED, c_report_vc, "author_kind_not_allowed", "author_kind"},
+		{CS_NOTICED, c_report_ifo, "author_not_party", "author_unit"}, /* IFO got no notice here */
+		{CS_NOTICED, c_decision_mun, "no_application", "type"},
+		{CS_APPLIED, c_decision_mun, "ok", ""},
+		{CS_APPLIED, c_home_care, "no_decision", "type"},
+		{CS_REJECTED, c_home_care, "no_decision", "type"},
+		{CS_READY, c_mplan, "ok", ""},
+		{CS_DISCHARGED, c_mplan, "after_discharge", "type"},
+		/* 14.4: the discharge step */
+		{CS_READY, c_taken_over_early, "no_care_contact", "type"},
+		{CS_CONTACT, c_taken_over_early, "not_discharged", "type"},
+		{CS_CONTACT_DISCHARGED, c_taken_over, "ok", ""},
+		{CS_DISCHARGED, c_info_all, "ok", ""},
+		{CS_DISCHARGED, c_patient_informed_late, "ok", ""},
+		/* 18.4: the discharge is a notice the parties acknowledge; a meeting a year ahead has its own reason */
+		{CS_DISCHARGED, c_ack_discharge_mun, "ok", ""},
+		{CS_READY, c_sip_called_far, "meeting_too_far", "meeting_at"},
+		/* 14.7 */
+		{CS_NOTICED, c_children_mun, "ok", ""},
+		{CS_NOTICED, c_children_ifo, "author_not_party", "author_unit"},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct world w;
+		care_setup(t, &w, rows[i].setup);
+		event_error err;
+		event ev = rows[i].make();
+		hg_status rc = world_try(&w, ev, &err);
+		T_EQ_STR(t, err.code, rows[i].reason, "care row %zu (%s) reason", i, event_type_code(ev.type));
+		T_EQ_STR(t, err.field, rows[i].field, "care row %zu (%s) field", i, event_type_code(ev.type));
+		T_EQ_INT(t, rc, event_reason_get(err.reason)->status, "care row %zu status", i);
+	}
+}
+
+/* What the fold keeps of the steps, the to-dos a worklist shows, and the warnings of a discharge. */
+static void test_care_state(struct test *t)
+{
+	struct world w;
+	care_setup(t, &w, CS_LPT);
+	T_TRUE(t, episode_has_care_plan(&w.st), "LPT: a samordnad vårdplan");
+	unsigned todos = episode_todos(&w.st, day("2024-05-06"));
+	T_TRUE(t, todos & EPISODE_TODO_BIT(TODO_CARE_PLAN_MISSING), "ready without the plan: to do");
+	T_TRUE(t, todos & EPISODE_TODO_BIT(TODO_MUNICIPALITY_NOT_READY), "ready, the municipality not ready");
+	T_EQ_INT(t, episode_discharge_warnings(&w.st), 1u << WARNING_CARE_PLAN_MISSING, "discharge warns: no plan");
+	world_add(t, &w, c_plan_called_ward());
+	world_add(t, &w, c_plan_established());
+	T_EQ_INT(t, w.st.care_plan_called_at, at("2024-05-06 12:00"), "plan called");
+	T_EQ_INT(t, w.st.care_plan_established_at, at("2024-05-07 15:00"), "plan established");
+	T_TRUE(t, !(episode_todos(&w.st, day("2024-05-07")) & EPISODE_TODO_BIT(TODO_CARE_PLAN_MISSING)), "plan in place");
+	T_EQ_INT(t, episode_discharge_warnings(&w.st), 0, "no warning");
+
+	/* the municipality's plan: hemgångsklar from the date it can receive the patient */
+	world_add(t, &w, c_mplan());
+	T_TRUE(t, !episode_municipality_ready_on(&w.st, day("2024-05-07")), "not ready the day before");
+	T_TRUE(t, episode_municipality_ready_on(&w.st, day("2024-05-08")), "ready on the date");
+	T_EQ_INT(t, w.st.municipal_plan_services,
+		 EVENT_SERVICE_BIT(SERVICE_HOME_CARE) | EVENT_SERVICE_BIT(SERVICE_SAFETY_ALARM), "services planned");
+
+	/* the discharge step: a missing item of the information transfer is a deviation on the worklist */
+	care_setup(t, &w, CS_CONTACT);
+	world_add(t, &w, sip_called("2024-05-06 16:00", "2024-05-07 10:00"));
+	T_EQ_INT(t, episode_discharge_warnings(&w.st), 1u << WARNING_SIP_NOT_HELD, "discharge warns: SIP not held");
+	world_add(t, &w, transferred_items("2024-05-08 10:00", EVENT_ITEM_BIT(DISCHARGE_ITEM_MEDICATION_LIST)));
+	world_add(t, &w, transferred_items("2024-05-08 10:30", EVENT_ITEM_BIT(DISCHARGE_ITEM_AIDS)));
+	world_add(t, &w, discharged("2024-05-08 11:00"));
+	T_EQ_INT(t, episode_information_missing(&w.st),
+		 EVENT_ITEM_BIT(DISCHARGE_ITEM_DISCHARGE_INFORMATION) | EVENT_ITEM_BIT(DISCHARGE_ITEM_APPOINTMENTS),
+		 "two items missing");
+	todos = episode_todos(&w.st, day("2024-05-08"));
+	T_EQ_INT(t, todos,
+		 EPISODE_TODO_BIT(TODO_INFORMATION_MISSING) | EPISODE_TODO_BIT(TODO_PATIENT_NOT_INFORMED) |
+			 EPISODE_TODO_BIT(TODO_NOT_TAKEN_OVER) | EPISODE_TODO_BIT(TODO_SIP_NOT_HELD),
+		 "discharged: the deviation and what is left");
+	world_add(t, &w, c_info_all());
+	world_add(t, &w, c_patient_informed_late());
+	world_add(t, &w, c_taken_over());
+	world_add(t, &w, sip_held("2024-05-08 16:00"));
+	T_EQ_INT(t, episode_todos(&w.st, day("2024-05-09")), 0, "nothing left");
+	T_EQ_STR(t, w.st.responsibility_unit, "VC", "primary care took over");
+	T_EQ_INT(t, w.st.notice_count, 3, "admission, ready, discharge notices");
+	T_EQ_INT(t, w.st.discharge_notice_seq, 8, "the discharge is the notice");
+
+	/* the municipality's steps */
+	care_setup(t, &w, CS_NOTICED);
+	world_add(t, &w, c_report_mun());
+	T_TRUE(t, episode_todos(&w.st, day("2024-05-03")) & EPISODE_TODO_BIT(TODO_MUNICIPAL_NO_CONTACT), "no contact yet");
+	world_add(t, &w, by(base(EVENT_MUNICIPAL_PATIENT_CONTACTED, "2024-05-03 09:00"), MUN));
+	world_add(t, &w, by(base(EVENT_MUNICIPAL_APPLICATION_RECEIVED, "2024-05-03 10:00"), MUN));
+	T_EQ_INT(t, episode_todos(&w.st, day("2024-05-03")), EPISODE_TODO_BIT(TODO_MUNICIPAL_NO_DECISION), "not decided");
+	world_add(t, &w, c_decision_mun());
+	T_EQ_INT(t, episode_todos(&w.st, day("2024-05-07")), 0, "decided");
+	T_EQ_INT(t, w.st.municipal_decision_at, at("2024-05-07 10:00"), "decision time");
+	world_add(t, &w, c_children_mun());
+	T_TRUE(t, w.st.children_as_relatives, "children as relatives");
+}
+
+/* The care plan's deadline replaces the SIP's for LPT/LRV, and billing follows the plan (issue 14.1). */
+static void test_care_plan_deadline(struct test *t)
+{
+	static const struct {
+		bool lpt;
+		bool call;
+		const char *now;
+		deadline_state sip, plan;
+	} rows[] = {
+		{false, false, "2024-05-10 12:00", DEADLINE_OVERDUE, DEADLINE_NOT_APPLICABLE},
+		{true, false, "2024-05-10 12:00", DEADLINE_NOT_APPLICABLE, DEADLINE_OVERDUE}, /* never "SIP overdue" */
+		{true, false, "2024-05-09 12:00", DEADLINE_NOT_APPLICABLE, DEADLINE_DUE_TODAY},
+		{true, true, "2024-05-10 12:00", DEADLINE_NOT_APPLICABLE, DEADLINE_MET},
+	};
+	deadline_rules r = deadline_rules_default();
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct world w;
+		care_setup(t, &w, rows[i].lpt ? CS_LPT : CS_READY);
+		if (rows[i].call)
+			world_add(t, &w, c_plan_called_ward());
+		deadline dl[DEADLINE_KIND_COUNT];
+		T_EQ_INT(t, deadline_evaluate(&w.st, &r, at(rows[i].now), dl), HG_OK, "row %zu evaluated", i);
+		T_EQ_STR(t, deadline_state_label(dl[DEADLINE_SIP_CALL].state)->code, deadline_state_label(rows[i].sip)->code,
+			 "row %zu SIP call", i);
+		T_EQ_STR(t, deadline_state_label(dl[DEADLINE_CARE_PLAN_CALL].state)->code,
+			 deadline_state_label(rows[i].plan)->code, "row %zu care plan call", i);
+
+		liability_period periods[LIABILITY_PERIODS_MAX];
+		liability_input in;
+		T_EQ_INT(t, billing_input(&w.st, "2080", day("2024-05-20"), periods, &in), HG_OK, "row %zu billing input", i);
+		T_TRUE(t, in.sip_needed && in.care_plan == rows[i].lpt, "row %zu: the plan is needed", i);
+		T_TRUE(t, in.sip_called == rows[i].call, "row %zu: called as the plan (or SIP) is", i);
+	}
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_episode"};
+	test_care_rules(&t);
+	test_care_state(&t);
+	test_care_plan_deadline(&t);
 	test_needs_history(&t);
 	test_latest_live(&t);
 	test_rules(&t);

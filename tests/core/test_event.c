@@ -51,7 +51,7 @@ static void test_type_table(struct test *t)
 			T_TRUE(t, strcmp(event_info((event_type)j)->code, info->code) != 0, "%s unique", info->code);
 		notices += info->is_notice;
 	}
-	T_EQ_INT(t, notices, 4, "notices: admission, date change, ready, withdrawn");
+	T_EQ_INT(t, notices, 5, "notices: admission, date change, ready, withdrawn, discharge");
 	T_TRUE(t, event_info(EVENT_TYPE_COUNT) == NULL, "no row past the end");
 	T_EQ_STR(t, event_type_code(EVENT_TYPE_COUNT), "unknown", "code past the end");
 	event_type x;
@@ -61,7 +61,7 @@ static void test_type_table(struct test *t)
 
 	/* Who may author what: the rules of the task, row by row. */
 	enum { W = 1 << UNIT_WARD, P = 1 << UNIT_PRIMARY_CARE, S = 1 << UNIT_SPECIALIST_OUTPATIENT,
-	       MS = 1 << UNIT_MUNICIPAL_SOCIAL, MH = 1 << UNIT_MUNICIPAL_HEALTH };
+	       MS = 1 << UNIT_MUNICIPAL_SOCIAL, MH = 1 << UNIT_MUNICIPAL_HEALTH, I = 1 << UNIT_MUNICIPAL_IFO };
 	static const struct { event_type type; unsigned kinds; bool after_discharge; } rows[] = {
 		{EVENT_ADMITTED, W, false},
 		{EVENT_TRANSFERRED, W, false},
@@ -71,18 +71,36 @@ static void test_type_table(struct test *t)
 		{EVENT_READY_WITHDRAWN, W, false},
 		{EVENT_DISCHARGED, W, false},
 		{EVENT_CARE_CONTACT_APPOINTED, P | S, false},
-		{EVENT_SIP_CALLED, P | S | MS | MH, true}, /* issue 14: the municipality may call the SIP */
-		{EVENT_SIP_HELD, P | S | MS | MH, true},
-		{EVENT_MUNICIPALITY_READY, MS | MH, false},
-		{EVENT_ACKNOWLEDGED, W | P | S | MS | MH, true},
-		{EVENT_DEVIATION, W | P | S | MS | MH, true},
-		{EVENT_INFO_REQUESTED, W | P | S | MS | MH, false},
-		{EVENT_INFO_REPLIED, W | P | S | MS | MH, true},
-		{EVENT_CONSENT_RECORDED, W | P | S | MS | MH, true},
-		{EVENT_CANCELLED, W | P | S | MS | MH, true},
+		{EVENT_SIP_CALLED, P | S | MS | MH | I, true}, /* issue 14: the municipality may call the SIP */
+		{EVENT_SIP_HELD, P | S | MS | MH | I, true},
+		{EVENT_MUNICIPALITY_READY, MS | MH | I, false},
+		{EVENT_ACKNOWLEDGED, W | P | S | MS | MH | I, true},
+		{EVENT_DEVIATION, W | P | S | MS | MH | I, true},
+		{EVENT_INFO_REQUESTED, W | P | S | MS | MH | I, false},
+		{EVENT_INFO_REPLIED, W | P | S | MS | MH | I, true},
+		{EVENT_CONSENT_RECORDED, W | P | S | MS | MH | I, true},
+		{EVENT_CANCELLED, W | P | S | MS | MH | I, true},
 		{EVENT_TRACK_SET, W | P | S, false},
 		{EVENT_LEAVE_STARTED, W, false},
 		{EVENT_LEAVE_ENDED, W, false},
+		/* issue 14.1: the samordnad vårdplan of LPT/LRV; established before the patient leaves */
+		{EVENT_LEGAL_FORM_SET, W, false},
+		{EVENT_CARE_PLAN_CALLED, W | P | S | MS | MH | I, false},
+		{EVENT_CARE_PLAN_ESTABLISHED, W | P | S, false},
+		{EVENT_CHIEF_PHYSICIAN_APPLIED, W, false},
+		/* issue 14.3 and 18.3: the municipality's own steps */
+		{EVENT_MUNICIPAL_REPORT_RECEIVED, MS | MH | I, true},
+		{EVENT_MUNICIPAL_PATIENT_CONTACTED, MS | MH | I, true},
+		{EVENT_MUNICIPAL_APPLICATION_RECEIVED, MS | MH | I, true},
+		{EVENT_MUNICIPAL_DECISION, MS | MH | I, true},
+		{EVENT_MUNICIPAL_PLAN, MS | MH | I, false},
+		{EVENT_HOME_CARE_STARTED, MS | MH | I, true},
+		/* issue 14.4: the discharge step */
+		{EVENT_INFORMATION_TRANSFERRED, W, true},
+		{EVENT_PATIENT_INFORMED, W, true},
+		{EVENT_RESPONSIBILITY_TAKEN_OVER, P | S, true},
+		/* issue 14.7 */
+		{EVENT_CHILDREN_AS_RELATIVES, W | P | S | MS | MH | I, true},
 	};
 	T_EQ_INT(t, sizeof rows / sizeof rows[0], EVENT_TYPE_COUNT, "every type has a rule row");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -110,6 +128,10 @@ WRAP(sip_place, sip_place)
 WRAP(discharge_destination, discharge_destination)
 WRAP(deviation_category, deviation_category)
 WRAP(admission_reason, admission_reason)
+WRAP(legal_form, legal_form)
+WRAP(decision_outcome, decision_outcome)
+WRAP(municipal_service, municipal_service)
+WRAP(discharge_item, discharge_item)
 
 static void test_payload_codes(struct test *t)
 {
@@ -128,6 +150,11 @@ static void test_payload_codes(struct test *t)
 		{"deviation_category", DEVIATION_CATEGORY_COUNT, deviation_category_l, deviation_category_f,
 		 "notice_late"},
 		{"admission_reason", ADMISSION_REASON_COUNT, admission_reason_l, admission_reason_f, "other"},
+		{"legal_form", LEGAL_FORM_COUNT, legal_form_l, legal_form_f, "lpt"},
+		{"legal_form", LEGAL_FORM_COUNT, legal_form_l, legal_form_f, "lrv"},
+		{"decision_outcome", DECISION_OUTCOME_COUNT, decision_outcome_l, decision_outcome_f, "partly_granted"},
+		{"municipal_service", MUNICIPAL_SERVICE_COUNT, municipal_service_l, municipal_service_f, "home_care"},
+		{"discharge_item", DISCHARGE_ITEM_COUNT, discharge_item_l, discharge_item_f, "medication_list"},
 	};
 	for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++) {
 		int v;
@@ -249,6 +276,36 @@ static event valid(event_type type)
 	case EVENT_CANCELLED:
 		ev.u.cancelled.cancels_seq = 5;
 		break;
+	case EVENT_LEGAL_FORM_SET:
+		ev.u.legal_form_set.form = LEGAL_FORM_LPT;
+		break;
+	case EVENT_CARE_PLAN_CALLED:
+		ev.u.care_plan_called.meeting_at = at("2024-05-06 13:00");
+		ev.u.care_plan_called.place = SIP_HOSPITAL;
+		break;
+	case EVENT_MUNICIPAL_REPORT_RECEIVED:
+	case EVENT_MUNICIPAL_PATIENT_CONTACTED:
+	case EVENT_MUNICIPAL_APPLICATION_RECEIVED:
+	case EVENT_HOME_CARE_STARTED:
+		set_author(&ev, "MUN-2080", UNIT_MUNICIPAL_SOCIAL, "2080");
+		break;
+	case EVENT_MUNICIPAL_DECISION:
+		set_author(&ev, "IFO-2080", UNIT_MUNICIPAL_IFO, "2080");
+		ev.u.municipal_decision.services = EVENT_SERVICE_BIT(SERVICE_HOME_CARE);
+		break;
+	case EVENT_MUNICIPAL_PLAN:
+		set_author(&ev, "MUN-2080", UNIT_MUNICIPAL_SOCIAL, "2080");
+		ev.u.municipal_plan.can_receive_on = day("2024-05-07");
+		break;
+	case EVENT_RESPONSIBILITY_TAKEN_OVER:
+		set_author(&ev, "VC-1", UNIT_PRIMARY_CARE, "20");
+		break;
+	case EVENT_INFORMATION_TRANSFERRED:
+		ev.u.information_transferred.items = EVENT_ITEMS_ALL;
+		break;
+	case EVENT_CHILDREN_AS_RELATIVES:
+		ev.u.children_as_relatives.present = true;
+		break;
 	default:
 		break;
 	}
@@ -333,6 +390,24 @@ MUT(m_meeting_none, ev->u.sip_called.meeting_at = HG_INSTANT_NONE)
 MUT(m_meeting_past, ev->u.sip_called.meeting_at = at("2024-05-02 13:00"))
 MUT(m_place, ev->u.sip_called.place = SIP_PLACE_COUNT)
 MUT(m_held_future, ev->u.sip_held.held_at = at("2024-05-04 09:00"))
+MUT(m_meeting_year, ev->u.sip_called.meeting_at = at("2025-05-04 13:00"))
+MUT(m_meeting_too_far, ev->u.sip_called.meeting_at = at("2025-05-05 09:00"))
+MUT(m_legal_none, ev->u.legal_form_set.form = LEGAL_FORM_NONE)
+MUT(m_legal_bad, ev->u.legal_form_set.form = LEGAL_FORM_COUNT)
+MUT(m_plan_meeting_none, ev->u.care_plan_called.meeting_at = HG_INSTANT_NONE)
+MUT(m_plan_meeting_past, ev->u.care_plan_called.meeting_at = at("2024-05-02 13:00"))
+MUT(m_plan_meeting_far, ev->u.care_plan_called.meeting_at = at("2026-01-01 13:00"))
+MUT(m_plan_follow_up_before, ev->u.care_plan_established.follow_up_date = day("2024-05-02"))
+MUT(m_plan_follow_up_ok, ev->u.care_plan_established.follow_up_date = day("2024-08-01"))
+MUT(m_decision_no_services, ev->u.municipal_decision.services = 0)
+MUT(m_decision_rejected, ev->u.municipal_decision.outcome = DECISION_REJECTED; ev->u.municipal_decision.services = 0)
+MUT(m_decision_outcome_bad, ev->u.municipal_decision.outcome = DECISION_OUTCOME_COUNT)
+MUT(m_decision_services_bad, ev->u.municipal_decision.services = 1u << MUNICIPAL_SERVICE_COUNT)
+MUT(m_plan_no_date, ev->u.municipal_plan.can_receive_on = HG_DATE_NONE)
+MUT(m_plan_date_far, ev->u.municipal_plan.can_receive_on = day("2025-05-05"))
+MUT(m_plan_services_bad, ev->u.municipal_plan.services = 1u << MUNICIPAL_SERVICE_COUNT)
+MUT(m_items_none, ev->u.information_transferred.items = 0)
+MUT(m_items_bad, ev->u.information_transferred.items = 1u << DISCHARGE_ITEM_COUNT)
 MUT(m_follow_up_before, ev->u.sip_held.follow_up_date = day("2024-05-02"))
 MUT(m_follow_up_none, ev->u.sip_held.follow_up_date = HG_DATE_NONE)
 MUT(m_ready_too_many, ev->u.ready_for_discharge.recipients.count = 9)
@@ -453,6 +528,39 @@ static void test_validate(struct test *t)
 		{EVENT_CANCELLED, m_cancel_corrects, "bad_correction", "corrects_seq"},
 		{EVENT_LEAVE_STARTED, m_none, "ok", ""},
 		{EVENT_LEAVE_ENDED, m_none, "ok", ""},
+		/* issue 18.4: a meeting more than a year ahead has its own reason, not "before an earlier event" */
+		{EVENT_SIP_CALLED, m_meeting_year, "ok", ""},
+		{EVENT_SIP_CALLED, m_meeting_too_far, "meeting_too_far", "meeting_at"},
+		{EVENT_LEGAL_FORM_SET, m_none, "ok", ""},
+		{EVENT_LEGAL_FORM_SET, m_legal_none, "bad_code", "legal_form"},
+		{EVENT_LEGAL_FORM_SET, m_legal_bad, "bad_code", "legal_form"},
+		{EVENT_CARE_PLAN_CALLED, m_none, "ok", ""},
+		{EVENT_CARE_PLAN_CALLED, m_plan_meeting_none, "required", "meeting_at"},
+		{EVENT_CARE_PLAN_CALLED, m_plan_meeting_past, "time_out_of_order", "meeting_at"},
+		{EVENT_CARE_PLAN_CALLED, m_plan_meeting_far, "meeting_too_far", "meeting_at"},
+		{EVENT_CARE_PLAN_ESTABLISHED, m_none, "ok", ""},
+		{EVENT_CARE_PLAN_ESTABLISHED, m_plan_follow_up_ok, "ok", ""},
+		{EVENT_CARE_PLAN_ESTABLISHED, m_plan_follow_up_before, "time_out_of_order", "follow_up_date"},
+		{EVENT_CHIEF_PHYSICIAN_APPLIED, m_none, "ok", ""},
+		{EVENT_MUNICIPAL_REPORT_RECEIVED, m_none, "ok", ""},
+		{EVENT_MUNICIPAL_PATIENT_CONTACTED, m_none, "ok", ""},
+		{EVENT_MUNICIPAL_APPLICATION_RECEIVED, m_none, "ok", ""},
+		{EVENT_MUNICIPAL_DECISION, m_none, "ok", ""},
+		{EVENT_MUNICIPAL_DECISION, m_decision_no_services, "required", "services"},
+		{EVENT_MUNICIPAL_DECISION, m_decision_rejected, "ok", ""},
+		{EVENT_MUNICIPAL_DECISION, m_decision_outcome_bad, "bad_code", "outcome"},
+		{EVENT_MUNICIPAL_DECISION, m_decision_services_bad, "bad_code", "services"},
+		{EVENT_MUNICIPAL_PLAN, m_none, "ok", ""},
+		{EVENT_MUNICIPAL_PLAN, m_plan_no_date, "required", "can_receive_on"},
+		{EVENT_MUNICIPAL_PLAN, m_plan_date_far, "meeting_too_far", "can_receive_on"},
+		{EVENT_MUNICIPAL_PLAN, m_plan_services_bad, "bad_code", "services"},
+		{EVENT_HOME_CARE_STARTED, m_none, "ok", ""},
+		{EVENT_INFORMATION_TRANSFERRED, m_none, "ok", ""},
+		{EVENT_INFORMATION_TRANSFERRED, m_items_none, "ok", ""}, /* nothing sent: every item is a deviation */
+		{EVENT_INFORMATION_TRANSFERRED, m_items_bad, "bad_code", "items"},
+		{EVENT_PATIENT_INFORMED, m_none, "ok", ""},
+		{EVENT_RESPONSIBILITY_TAKEN_OVER, m_none, "ok", ""},
+		{EVENT_CHILDREN_AS_RELATIVES, m_none, "ok", ""},
 	};
 	bool type_seen[EVENT_TYPE_COUNT] = {0};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

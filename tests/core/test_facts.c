@@ -120,6 +120,15 @@ static void build(const struct step *steps, size_t n, const char *pnr, event *ou
 			ev->u.sip_called.place = SIP_HOME;
 			break;
 		case EVENT_DISCHARGED: ev->u.discharged.destination = (discharge_destination)s->arg; break;
+		case EVENT_LEGAL_FORM_SET: ev->u.legal_form_set.form = (legal_form)s->arg; break;
+		case EVENT_CARE_PLAN_CALLED:
+			ev->u.care_plan_called.meeting_at = ev->occurred_at + 86400;
+			ev->u.care_plan_called.place = SIP_HOSPITAL;
+			break;
+		case EVENT_MUNICIPAL_DECISION:
+			ev->u.municipal_decision.services = EVENT_SERVICE_BIT(SERVICE_HOME_CARE);
+			break;
+		case EVENT_CHILDREN_AS_RELATIVES: ev->u.children_as_relatives.present = s->arg != 0; break;
 		case EVENT_DEVIATION:
 			ev->u.deviation.category = (deviation_category)s->arg;
 			put(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, "2080");
@@ -199,6 +208,19 @@ static const struct episode_case cases[] = {
 	  {EVENT_LEAVE_ENDED, "2024-05-11 18:00", WARD, 0, 0},
 	  {EVENT_DISCHARGED, "2024-05-15 11:00", WARD, DEST_OWN_HOME, 0}},
 	 true, "2024-05-15", 94, TRACK_GREEN, 1, 1u, true, true, true, false, false, 0, 2, 0, 0},
+	/* issue 14: LPT (the plan in place of the SIP, green or not), the municipality's decision, children */
+	{"LPT with a samordnad vårdplan, decided, children as relatives", 9, "19900704-1230",
+	 {{EVENT_ADMITTED, "2024-06-03 08:00", WARD, 0, 0},
+	  {EVENT_ADMISSION_NOTICE, "2024-06-03 09:00", WARD, TO_MUNI | TO_VC, 0},
+	  {EVENT_TRACK_SET, "2024-06-03 10:00", WARD, TRACK_GREEN, 0},
+	  {EVENT_CHILDREN_AS_RELATIVES, "2024-06-03 11:00", MUNI, 1, 0},
+	  {EVENT_MUNICIPAL_APPLICATION_RECEIVED, "2024-06-04 10:00", MUNI, 0, 0},
+	  {EVENT_LEGAL_FORM_SET, "2024-06-05 09:00", WARD, LEGAL_FORM_LPT, 0},
+	  {EVENT_READY_FOR_DISCHARGE, "2024-06-05 10:00", WARD, 0, 0},
+	  {EVENT_CARE_PLAN_CALLED, "2024-06-06 10:00", WARD, 0, 0},
+	  {EVENT_MUNICIPAL_DECISION, "2024-06-10 14:00", MUNI, 0, 0},
+	  {EVENT_DISCHARGED, "2024-06-12 11:00", WARD, DEST_OWN_HOME, 0}},
+	 true, "2024-06-12", 33, TRACK_GREEN, 1, 1u, true, true, true, true, true, 0, 2, 0, 0},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -323,6 +345,12 @@ static void test_stored_form(struct test *t)
 		T_EQ_INT(t, back.deadlines.ready_at, r.deadlines.ready_at, "%s: ready_at back", c->name);
 		T_EQ_INT(t, back.discharged_at, r.discharged_at, "%s: discharged_at back", c->name);
 		T_EQ_INT(t, back.n_periods, r.n_periods, "%s: periods back", c->name);
+		T_TRUE(t, back.deadlines.care_plan == r.deadlines.care_plan &&
+				  back.deadlines.care_plan_called_at == r.deadlines.care_plan_called_at &&
+				  back.municipal_decision_at == r.municipal_decision_at &&
+				  back.children_as_relatives == r.children_as_relatives &&
+				  memcmp(back.settled, r.settled, sizeof r.settled) == 0,
+		       "%s: the care process facts back (version 2)", c->name);
 		for (size_t p = 0; p < r.n_periods; p++)
 			T_TRUE(t, back.periods[p].start == r.periods[p].start && back.periods[p].end == r.periods[p].end &&
 					  back.periods[p].to == r.periods[p].to,
