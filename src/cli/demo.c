@@ -224,6 +224,7 @@ static const demo_login logins[] = {
 	 {"SE2321000180-E2021", "SE2321000180-E2022"}},
 	{"bist-falun", "Biståndshandläggare, Falu kommun (demo)", ROLE_MUNICIPAL_ASSESSOR, "2080", {"K2080-BIST"}},
 	{"ssk-falun", "Sjuksköterska hemsjukvården, Falu kommun (demo)", ROLE_MUNICIPAL_NURSE, "2080", {"K2080-HSL"}},
+	{"ifo-falun", "Handläggare IFO, Falu kommun (demo)", ROLE_MUNICIPAL_IFO, "2080", {"K2080-IFO"}},
 	{"bist-borlange", "Biståndshandläggare, Borlänge kommun (demo)", ROLE_MUNICIPAL_ASSESSOR, "2081",
 	 {"K2081-BIST"}},
 	{"ssk-borlange", "Sjuksköterska hemsjukvården, Borlänge kommun (demo)", ROLE_MUNICIPAL_NURSE, "2081",
@@ -673,6 +674,12 @@ static hg_status put_units(store *s, const struct world *w, char *err, size_t er
 				       municipalities[m].org_name);
 			store_unit u = unit_row(id, municipalities[m].code, name, UNIT_ADMIN, municipalities[m].code);
 			rc = put_unit(s, &u, err, errlen);
+			/* individual and family care (IFO, issue 14.7): a municipal party of its own */
+			text_printf(id, sizeof id, "K%s-IFO", municipalities[m].code);
+			text_printf(name, sizeof name, "%s, individ- och familjeomsorgen (IFO)", municipalities[m].org_name);
+			u = unit_row(id, municipalities[m].code, name, UNIT_MUNICIPAL_IFO, municipalities[m].code);
+			if (!rc)
+				rc = put_unit(s, &u, err, errlen);
 		}
 	}
 	return rc;

@@ -769,8 +769,24 @@ typedef struct append_reply {
 	api_app *app;
 	api_caller c;
 	event_type type;
+	unsigned warnings; /* episode_warning bits that go with the answer (issue 18.4) */
 	store_append_job *job;
 } append_reply;
+
+/* The codes and texts of the warnings of bits (episode_warning), or NULL when there are none. */
+static json_t *warnings_json(unsigned bits)
+{
+	json_t *arr = NULL;
+	for (int w = 0; w < WARNING_COUNT; w++) {
+		if (!(bits & (1u << w)))
+			continue;
+		const hg_code_label *l = episode_warning_label((episode_warning)w);
+		if (!arr)
+			arr = json_array();
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", l->code, "sv", l->sv, "en", l->en));
+	}
+	return arr;
+}
 
 static void append_reply_release(void *p)
 {
@@ -801,17 +817,21 @@ static hg_status append_reply_finish(http_request *req, http_response *res, void
 	json_t *out = json_pack("{s:I, s:I, s:i, s:s, s:o, s:b}", "episode_id", (json_int_t)r.episode_id, "event_id",
 				(json_int_t)r.event_id, "seq", r.seq, "type", event_type_code(a->type), "recorded_at",
 				json_instant(r.recorded_at), "replayed", r.replayed);
+	json_t *warn = warnings_json(a->warnings);
+	if (warn)
+		json_object_set_new(out, "warnings", warn);
 	return http_reply_json(res, r.replayed ? 200 : 201, out);
 }
 
 /*
- * Appends ev for the api_caller and replies 201 (or 200 for a replayed key). The append goes to
+ * Appends ev for the api_caller and replies 201 (or 200 for a replayed key), with `warnings`
+ * (episode_warning bits, issue 18.4) as "warnings" when the event is accepted. The append goes to
  * the writer with its audit record ("event.append", or "event.append.replayed"); the connection
  * is suspended, no thread waiting, and the answer is rendered once the batch that holds both is
  * durable (a 503 if it fails).
  */
 static hg_status append_and_reply(http_request *req, http_response *res, api_app *app, const api_caller *c,
-				  int64_t episode_id, const event *ev, const char *key)
+				  int64_t episode_id, const event *ev, const char *key, unsigned warnings)
 {
 	uint8_t hash[STORE_REQUEST_HASH_SIZE];
 	store_audit audit;
@@ -825,6 +845,7 @@ static hg_status append_and_reply(http_request *req, http_response *res, api_app
 	a->app = app;
 	a->c = *c;
 	a->type = ev->type;
+	a->warnings = warnings;
 	hg_status rc = store_append_submit(app->store, episode_id, ev, key, key ? hash : NULL, api_now(), &audit,
 					   &a->job, &ticket);
 	if (rc != HG_OK) {
@@ -901,7 +922,7 @@ static hg_status post_episodes(http_request *req, http_response *res, void *p)
 		goto out;
 	}
 	set_author(ev, &c, &ward);
-	rc = append_and_reply(req, res, app, &c, 0, ev, key);
+	rc = append_and_reply(req, res, app, &c, 0, ev, key, 0);
 out:
 	hg_free(ev);
 	return rc;
@@ -936,6 +957,23 @@ bool api_episode_access(http_request *req, http_response *res, api_app *app, con
 			IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 	}
 	return visible;
+}
+
+/*
+ * What a discharge of episode id is warned about (issue 18.4: a called SIP not held, an LPT/LRV plan not
+ * established), from the fold as it is before the discharge; 0 for other types, or when it cannot be read
+ * (the warning is advice: the append decides).
+ */
+static unsigned discharge_warnings(api_app *app, int64_t id, event_type type)
+{
+	unsigned w = 0;
+	if (type != EVENT_DISCHARGED)
+		return 0;
+	episode_state *st = hg_malloc(sizeof *st);
+	if (st && store_episode_load(app->store, id, st, NULL, NULL) == HG_OK)
+		w = episode_discharge_warnings(st);
+	hg_free(st);
+	return w;
 }
 
 static hg_status post_event(http_request *req, http_response *res, void *p)
@@ -979,7 +1017,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 			goto out;
 		ev->u.info_requested.to = one.to[0];
 	}
-	rc = append_and_reply(req, res, app, &c, id, ev, key);
+	rc = append_and_reply(req, res, app, &c, id, ev, key, discharge_warnings(app, id, ev->type));
 out:
 	hg_free(ev);
 	return rc;
@@ -1043,7 +1081,7 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, NULL, "Ingen av dina enheter kan kvittera här.");
 		goto out;
 	}
-	rc = append_and_reply(req, res, app, &c, id, &ev, key);
+	rc = append_and_reply(req, res, app, &c, id, &ev, key, 0);
 out:
 	hg_free(st);
 	return rc;
@@ -1274,6 +1312,41 @@ static hg_status rows_add_liability(api_app *app, const row_ctx *ctx, json_t *ar
 	return HG_OK;
 }
 
+/*
+ * Adds "care" to every row of arr from its fold (issue 14, 18.3): what is still to do in the care
+ * process (episode_todos: a missing item of the information transfer is a deviation), whether the
+ * municipality is ready to receive the patient (hemgångsklar) and from which date, and the legal form.
+ * The figures change only with an event or at local midnight, which end the cached rendering.
+ */
+static hg_status rows_add_care(api_app *app, hg_date today, json_t *arr, episode_state *st)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(arr, i, row) {
+		size_t n = 0;
+		hg_status rc = store_episode_load(app->store, json_integer_value(json_object_get(row, "id")), st, NULL, &n);
+		if (rc == HG_ENOTFOUND)
+			continue;
+		if (rc != HG_OK)
+			return rc;
+		unsigned todos = episode_todos(st, today);
+		json_t *codes = json_array();
+		for (int k = 0; k < TODO_COUNT; k++) {
+			const hg_code_label *l = episode_todo_label((episode_todo)k);
+			if (todos & EPISODE_TODO_BIT(k))
+				json_array_append_new(codes, json_pack("{s:s, s:s, s:s}", "code", l->code, "sv", l->sv, "en", l->en));
+		}
+		json_object_set_new(row, "care",
+				    json_pack("{s:o, s:b, s:o, s:o, s:b}", "todos", codes, "municipality_ready",
+					      episode_municipality_ready_on(st, today), "can_receive_on",
+					      json_date(st->municipal_can_receive_on), "legal_form",
+					      episode_has_care_plan(st) ? json_string(legal_form_label(st->legal_form)->code)
+									: json_null(),
+					      "children_as_relatives", st->children_as_relatives));
+	}
+	return HG_OK;
+}
+
 /* Most ready-days first (the longest waits at the top), then by id. */
 static int cmp_ready_days_desc(const void *pa, const void *pb)
 {
@@ -1486,7 +1559,9 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	}
 	if ((rc = rows_add_liability(app, &ctx, ready, st)) != HG_OK ||
 	    (rc = rows_add_liability(app, &ctx, due_today, st)) != HG_OK ||
-	    (rc = rows_add_liability(app, &ctx, overdue, st)) != HG_OK || (rc = rows_sort_by_ready_days(ready)) != HG_OK)
+	    (rc = rows_add_liability(app, &ctx, overdue, st)) != HG_OK || (rc = rows_sort_by_ready_days(ready)) != HG_OK ||
+	    (rc = rows_add_care(app, today, ready, st)) != HG_OK || (rc = rows_add_care(app, today, due_today, st)) != HG_OK ||
+	    (rc = rows_add_care(app, today, overdue, st)) != HG_OK)
 		goto out;
 	json_object_set_new(out, "ready_waiting", json_incref(ready));
 	if ((rc = render_admitted(app, units, n_units, &ctx, st, shown, &admitted)) != HG_OK)
@@ -1502,9 +1577,15 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	if ((rc = store_episodes_query(app->store, &q, &rows, &n, NULL)) != HG_OK)
 		goto out;
 	ids_add_rows(shown, rows, n);
-	json_object_set_new(out, "recently_discharged", rows_to_json(rows, n, &ctx));
-	hg_free(rows);
-	rows = NULL;
+	{
+		json_t *recent = rows_to_json(rows, n, &ctx);
+		json_object_set_new(out, "recently_discharged", recent);
+		hg_free(rows);
+		rows = NULL;
+		/* the discharge step's deviations show here (issue 14.4) */
+		if ((rc = rows_add_care(app, today, recent, st)) != HG_OK)
+			goto out;
+	}
 	{
 		char *dumped = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS); /* jansson's allocator */
 		size_t len = dumped ? strlen(dumped) : 0;

@@ -63,7 +63,7 @@ expect_true "summary: the CPU time of planning and of writing" \
 	grep -qE 'CPU [0-9]+\.[0-9] s planning, [0-9]+\.[0-9] s writing' "$D/err"
 
 # stdout: exactly the login lines, four tab-separated fields, the unit an id
-expect_true "27 login lines" test "$(wc -l <"$D/out")" -eq 27
+expect_true "28 login lines (IFO, issue 14.7)" test "$(wc -l <"$D/out")" -eq 28
 expect_true "every line has 4 non-empty fields" \
 	test -z "$(awk -F'\t' 'NF != 4 || $1 == "" || $2 == "" || $3 == "" || $4 == ""' "$D/out")"
 for role in ward_staff primary_care municipal_assessor municipal_nurse analyst invoice_officer admin integration; do
@@ -104,7 +104,7 @@ expect_sql "every primary care unit in a municipality of the county" "0" "$DB" \
 	"SELECT count(*) FROM units u WHERE kind = 'primary_care' AND municipality NOT IN (SELECT code FROM organisations WHERE kind = 'municipality')"
 
 # users: one password hash (argon2id), every user has a unit
-expect_sql "27 users" "27" "$DB" "SELECT count(*) FROM users"
+expect_sql "28 users" "28" "$DB" "SELECT count(*) FROM users"
 expect_sql "one argon2id hash for all" "1|1" "$DB" \
 	"SELECT count(DISTINCT password_hash) || '|' || min(password_hash LIKE '\$argon2id\$%') FROM users"
 expect_sql "every user has a unit" "0" "$DB" \

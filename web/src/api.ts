@@ -289,6 +289,8 @@ export interface EpisodeRow {
   liability_from?: string | null; // requested from the API; shown when present
   liability?: Liability; // ready patients in the worklists
   todo?: string[]; // the ward's admitted patients: what is still to do (core's episode_todos)
+  // the care process from the fold (worklists): to-dos, whether the municipality is ready to receive
+  care?: { todos: CareNote[]; municipality_ready: boolean; can_receive_on: string | null; legal_form: string | null; children_as_relatives: boolean };
 }
 
 export interface PendingNotice {
@@ -400,6 +402,49 @@ export interface EpisodeState {
   discharged_at: string | null;
   destination: string | null;
   deviations: number;
+  // the care process (issue 14 items 1, 3, 4, 7; issue 18 items 3, 4)
+  legal_form?: string | null;
+  care_plan?: {
+    called_at: string | null;
+    meeting_at: string | null;
+    place: string | null;
+    established_at: string | null;
+    follow_up_date: string | null;
+    chief_physician_applied_at: string | null;
+  } | null;
+  municipal?: {
+    report_at: string | null;
+    contact_at: string | null;
+    application_at: string | null;
+    decision_at: string | null;
+    decision_outcome: string | null;
+    decision_services: string[];
+    plan_at: string | null;
+    plan_services: string[];
+    can_receive_on: string | null;
+    short_term_care: boolean;
+    home_care_started_at: string | null;
+    ready_to_receive?: boolean;
+  };
+  discharge_step?: {
+    information_transferred_at: string | null;
+    items: string[];
+    missing: string[];
+    patient_informed_at: string | null;
+    responsibility_taken_over_at: string | null;
+    responsibility_unit: string;
+    notice_seq: number;
+  };
+  children_as_relatives?: boolean;
+  todos?: CareNote[];
+  discharge_warnings?: CareNote[];
+}
+
+/** A to-do of the care process or a warning: its code and the server's texts. */
+export interface CareNote {
+  code: string;
+  sv: string;
+  en: string;
 }
 
 export interface Deadline {
@@ -436,4 +481,5 @@ export interface AppendResult {
   type: string;
   recorded_at: string;
   replayed: boolean;
+  warnings?: CareNote[];
 }

@@ -38,10 +38,24 @@ export const FORM_ORDER = [
   'care_contact_appointed',
   'sip_called',
   'sip_held',
+  'legal_form_set',
+  'care_plan_called',
+  'care_plan_established',
+  'chief_physician_applied',
+  'municipal_report_received',
+  'municipal_patient_contacted',
+  'municipal_application_received',
+  'municipal_decision',
+  'municipal_plan',
   'ready_for_discharge',
   'ready_withdrawn',
   'municipality_ready',
+  'information_transferred',
+  'patient_informed',
   'discharged',
+  'responsibility_taken_over',
+  'home_care_started',
+  'children_as_relatives_recorded',
   'transferred',
   'leave_started',
   'leave_ended',
@@ -100,6 +114,18 @@ export function offeredForms(role: string, units: UnitRef[], st: EpisodeState, e
         return !st.on_leave;
       case 'leave_ended':
         return st.on_leave;
+      // the care process (issue 14): a step is offered once the one it follows is recorded
+      case 'care_plan_called':
+      case 'care_plan_established':
+        return !!st.legal_form;
+      case 'chief_physician_applied':
+        return !!st.care_plan?.established_at;
+      case 'municipal_decision':
+        return !!st.municipal?.application_at;
+      case 'home_care_started':
+        return !!st.municipal?.decision_at && st.municipal?.decision_outcome !== 'rejected';
+      case 'responsibility_taken_over':
+        return discharged && !!st.care_contact;
       case 'info_replied':
         return openRequestsTo(events, new Set(mine.map((u) => u.id))).length > 0;
       default:

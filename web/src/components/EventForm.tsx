@@ -8,7 +8,7 @@
 // note. Empty optional members are left out (the API treats absent as empty).
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { request, useSubmit, type AppendResult, type EpisodeState, type EpisodeView, type Session, type Unit } from '../api';
-import { actionLabel, codeLabel, codeList, formatInstant, nowLocalInput, t, todayLocal, type Key } from '../i18n';
+import { actionLabel, codeLabel, codeList, formatInstant, lang, nowLocalInput, t, todayLocal, type Key } from '../i18n';
 import { episodeParties, openRequestsTo } from '../rules';
 import { directory, unitName } from '../state';
 import { Checkbox, FormShell, Select, TextArea, TextInput, errorFor, fieldId, missingRequired } from './fields';
@@ -25,7 +25,8 @@ interface Ctx {
 interface FieldDef {
   name: string;
   label: Key;
-  kind: 'text' | 'date' | 'datetime-local' | 'tel' | 'select';
+  kind: 'text' | 'date' | 'datetime-local' | 'tel' | 'select' | 'codeset' | 'checkbox';
+  codes?: string; // codeset: the code table whose codes are ticked (sent as an array)
   required?: boolean;
   options?: (c: Ctx) => Opt[];
   initial?: (c: Ctx) => string;
@@ -292,7 +293,89 @@ export const FORMS: Record<string, FormDef> = {
   },
   leave_started: { fields: [] },
   leave_ended: { fields: [] },
+  // issue 14.1: the legal form and the samordnad vårdplan
+  legal_form_set: {
+    fields: [{ name: 'legal_form', label: 'legal_form', kind: 'select', required: true, options: codeOptions('legal_form') }],
+  },
+  care_plan_called: {
+    fields: [
+      { name: 'meeting_at', label: 'meeting_at', kind: 'datetime-local', required: true, initial: () => todayLocal(2) + 'T13:00' },
+      { name: 'place', label: 'place', kind: 'select', required: true, options: codeOptions('place'), initial: () => 'hospital' },
+    ],
+  },
+  care_plan_established: {
+    fields: [{ name: 'follow_up_date', label: 'follow_up_date', kind: 'date', initial: () => todayLocal(30) }],
+  },
+  chief_physician_applied: { fields: [] },
+  // issue 14.3 and 18.3: the municipality's own steps and plan
+  municipal_report_received: { fields: [] },
+  municipal_patient_contacted: { fields: [] },
+  municipal_application_received: { fields: [] },
+  municipal_decision: {
+    fields: [
+      { name: 'outcome', label: 'outcome', kind: 'select', required: true, options: codeOptions('decision_outcome'), initial: () => 'granted' },
+      { name: 'services', label: 'services', kind: 'codeset', codes: 'service' },
+    ],
+    build: (v) => ({ outcome: v.outcome || undefined, services: codes(v.services) }),
+  },
+  municipal_plan: {
+    fields: [
+      { name: 'can_receive_on', label: 'can_receive_on', kind: 'date', required: true, initial: () => todayLocal(1) },
+      { name: 'short_term_care', label: 'short_term_care_first', kind: 'checkbox' },
+      { name: 'services', label: 'services', kind: 'codeset', codes: 'service' },
+    ],
+    build: (v) => ({
+      can_receive_on: v.can_receive_on || undefined,
+      short_term_care: v.short_term_care === 'true',
+      services: codes(v.services),
+    }),
+  },
+  home_care_started: { fields: [] },
+  // issue 14.4: the discharge step; what is not ticked is a deviation
+  information_transferred: {
+    fields: [{ name: 'items', label: 'checklist', kind: 'codeset', codes: 'discharge_item' }],
+    hint: 'items_missing',
+    build: (v) => ({ items: codes(v.items) }),
+  },
+  patient_informed: { fields: [] },
+  responsibility_taken_over: { fields: [] },
+  // issue 14.7
+  children_as_relatives_recorded: {
+    fields: [{ name: 'children_as_relatives', label: 'children_as_relatives', kind: 'checkbox', initial: () => 'true' }],
+    build: (v) => ({ children_as_relatives: v.children_as_relatives === 'true' }),
+  },
 };
+
+/** The codes of a comma-joined codeset value. */
+function codes(v: string | undefined): string[] {
+  return (v ?? '').split(',').filter(Boolean);
+}
+
+/** A set of codes as checkboxes (services, checklist items); the value is the ticked codes, comma-joined. */
+function CodeSet(p: { form: string; name: string; label: string; table: string; value: string; onValue: (v: string) => void; error: unknown }) {
+  const chosen = new Set(codes(p.value));
+  const msg = errorFor(p.error, p.name);
+  return (
+    <fieldset class={'field codeset' + (msg ? ' field-invalid' : '')} data-codeset={p.name}>
+      <legend>{p.label}</legend>
+      {codeList(p.table).map((code) => (
+        <Checkbox
+          key={code}
+          form={p.form}
+          name={`${p.name}-${code}`}
+          label={codeLabel(p.table, code)}
+          checked={chosen.has(code)}
+          onChecked={(on) => p.onValue(codeList(p.table).filter((c) => (c === code ? on : chosen.has(c))).join(','))}
+        />
+      ))}
+      {msg ? (
+        <p class="field-error" id={fieldId(p.form, p.name) + '-err'} data-field={p.name}>
+          {msg}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
 
 /** The recipients of an admission notice: suggested units ticked, any other unit can be added. */
 function Recipients(p: { form: string; ctx: Ctx; value: string[]; onValue: (v: string[]) => void; error: unknown }) {
@@ -439,6 +522,12 @@ export function EventForm(p: {
       }}
     >
       {def.hint ? <p class="hint">{t(def.hint)}</p> : null}
+      {p.type === 'discharged' && (p.view.episode.discharge_warnings ?? []).length > 0 ? (
+        <div class="warning" role="status" data-testid="discharge-warnings">
+          <strong>{t('discharge_warnings')}:</strong>{' '}
+          {(p.view.episode.discharge_warnings ?? []).map((w) => (lang.get() === 'sv' ? w.sv : w.en)).join(' ')}
+        </div>
+      ) : null}
       {p.type === 'admission_notice' ? (
         <Recipients form={formId} ctx={ctx} value={recipients} onValue={setRecipients} error={sub.error} />
       ) : null}
@@ -446,7 +535,27 @@ export function EventForm(p: {
         {def.fields
           .filter((f) => !(p.type === 'cancelled' && f.name === 'cancels_seq'))
           .map((f) =>
-            f.kind === 'select' ? (
+            f.kind === 'codeset' ? (
+              <CodeSet
+                key={f.name}
+                form={formId}
+                name={f.name}
+                label={t(f.label)}
+                table={f.codes ?? ''}
+                value={values[f.name]}
+                onValue={set(f.name)}
+                error={sub.error}
+              />
+            ) : f.kind === 'checkbox' ? (
+              <Checkbox
+                key={f.name}
+                form={formId}
+                name={f.name}
+                label={t(f.label)}
+                checked={values[f.name] === 'true'}
+                onChecked={(on) => set(f.name)(on ? 'true' : '')}
+              />
+            ) : f.kind === 'select' ? (
               <Select
                 key={f.name}
                 form={formId}

@@ -103,12 +103,41 @@ export function LiabilityBrief(p: { l: Liability | undefined }) {
   return l.nights > 0 ? <span class="liability">{figures}</span> : <span class="meta">{t('liability_in_grace')}</span>;
 }
 
+/** A worklist row's care process: hemgångsklar or not (ready patients), then what is still to do. */
+function CareCell(p: { row: EpisodeRow }) {
+  const c = p.row.care;
+  if (!c) return null;
+  const todos = c.todos.filter((x) => x.code !== 'municipality_not_ready');
+  return (
+    <>
+      {p.row.status === 'ready' ? (
+        <span class={c.municipality_ready ? 'badge status-ready' : 'badge'} data-municipality-ready={String(c.municipality_ready)}>
+          {c.municipality_ready ? t('municipality_ready_to_receive') : t('municipality_not_ready_yet')}
+          {!c.municipality_ready && c.can_receive_on ? ` (${t('can_receive_on').toLowerCase()} ${formatDate(c.can_receive_on)})` : ''}
+        </span>
+      ) : null}
+      {c.legal_form ? <span class="badge">{c.legal_form.toUpperCase()}</span> : null}
+      {todos.length ? (
+        <ul class="plain todos">
+          {todos.map((x) => (
+            <li key={x.code} data-todo={x.code} class="late">
+              {lang.get() === 'sv' ? x.sv : x.en}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
 export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption: string; empty: string }) {
   if (p.rows.length === 0) return <p class="empty">{p.empty}</p>;
   // The day liability starts comes from the agreement in force, which only the server knows:
   // the column appears once the API sends `liability_from` on the rows.
   const liability = p.rows.some((r) => r.liability_from !== undefined || r.liability !== undefined);
   const soFar = p.rows.some((r) => r.liability !== undefined);
+  // the care process from the fold (issue 14, 18.3): to-dos and whether the municipality is ready
+  const care = p.rows.some((r) => r.care !== undefined);
   const has = (c: Column) => p.columns.includes(c);
   return (
     <div class="table-wrap">
@@ -130,6 +159,7 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
             {has('ready') && soFar ? <th scope="col">{t('col_liability_so_far')}</th> : null}
             {has('discharged') ? <th scope="col">{t('col_discharged')}</th> : null}
             {has('todo') ? <th scope="col">{t('col_todo')}</th> : null}
+            {care ? <th scope="col">{t('care_process')}</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -189,6 +219,11 @@ export function EpisodeTable(p: { rows: EpisodeRow[]; columns: Column[]; caption
                   ) : (
                     <span class="meta">{t('todo_none')}</span>
                   )}
+                </td>
+              ) : null}
+              {care ? (
+                <td data-care data-label={t('care_process')}>
+                  <CareCell row={r} />
                 </td>
               ) : null}
             </tr>

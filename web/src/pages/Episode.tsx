@@ -9,11 +9,11 @@ import { DeadlineBadge, ErrorBox, LiabilityBrief, Link, Loading, StatusBadge, Tr
 import { EventForm } from '../components/EventForm';
 import { errorMessage } from '../components/fields';
 import { SurveyStaff } from '../components/SurveyStaff';
-import { actionLabel, codeLabel, formatClock, formatDate, formatInstant, t } from '../i18n';
+import { actionLabel, codeLabel, formatClock, formatDate, formatInstant, lang, t } from '../i18n';
 import { cancellable, cancelledSeqs, offeredForms, roleMaySend } from '../rules';
 import { municipalityLabel, orgName, unitName } from '../state';
 
-const NOTICE_TYPES = new Set(['admission_notice', 'expected_date_changed', 'ready_for_discharge', 'ready_withdrawn']);
+const NOTICE_TYPES = new Set(['admission_notice', 'expected_date_changed', 'ready_for_discharge', 'ready_withdrawn', 'discharged']);
 
 function Fact(p: { label: string; children: ComponentChildren; id?: string }) {
   return (
@@ -220,6 +220,119 @@ function Consents(p: { view: EpisodeView }) {
           })}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** A note of the care process (to-do or warning) in the current language. */
+function noteText(n: { sv: string; en: string }): string {
+  return lang.get() === 'sv' ? n.sv : n.en;
+}
+
+/**
+ * The care process (issue 14 items 1, 3, 4, 7; issue 18 items 3, 4): what is still to do, the samordnad
+ * vårdplan of LPT/LRV, the municipality's steps and plan, the discharge step's checklist (a missing item is a
+ * deviation), and children as relatives — visible to every party.
+ */
+function CareProcess(p: { view: EpisodeView }) {
+  const st = p.view.episode;
+  const todos = st.todos ?? [];
+  const warnings = st.discharge_warnings ?? [];
+  const m = st.municipal;
+  const ds = st.discharge_step;
+  const when = (x: string | null | undefined) => (x ? formatInstant(x) : '–');
+  return (
+    <section class="card" aria-labelledby="care-h" data-testid="care-process">
+      <h2 id="care-h">{t('care_process')}</h2>
+      {todos.length > 0 ? (
+        <div data-testid="care-todos">
+          <h3>{t('care_todos')}</h3>
+          <ul class="plain todos">
+            {todos.map((x) => (
+              <li key={x.code} data-todo={x.code} class="badge overdue">
+                {noteText(x)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {warnings.length > 0 && st.status !== 'discharged' ? (
+        <p class="warning" data-testid="care-warnings">
+          <strong>{t('discharge_warnings')}:</strong> {warnings.map(noteText).join(' ')}
+        </p>
+      ) : null}
+      <dl class="facts">
+        <Fact label={t('children_as_relatives')} id="children_as_relatives">
+          {st.children_as_relatives ? t('yes') : t('no')}
+        </Fact>
+        {st.legal_form ? (
+          <Fact label={t('care_plan')} id="care_plan">
+            <div>{codeLabel('legal_form', st.legal_form)}</div>
+            <div>
+              {t('care_plan_called_at')}: {when(st.care_plan?.called_at)}
+              {st.care_plan?.meeting_at ? ` (${formatInstant(st.care_plan.meeting_at)})` : ''}
+            </div>
+            <div>
+              {t('care_plan_established_at')}: {when(st.care_plan?.established_at)}
+            </div>
+            <div>
+              {t('chief_physician_applied_at')}: {when(st.care_plan?.chief_physician_applied_at)}
+            </div>
+          </Fact>
+        ) : null}
+        {m ? (
+          <Fact label={t('municipal_steps')} id="municipal">
+            <div>
+              {t('municipal_report_at')}: {when(m.report_at)}
+            </div>
+            <div>
+              {t('municipal_contact_at')}: {when(m.contact_at)}
+            </div>
+            <div>
+              {t('municipal_application_at')}: {when(m.application_at)}
+            </div>
+            <div data-testid="municipal-decision">
+              {t('municipal_decision_at')}: {when(m.decision_at)}
+              {m.decision_outcome
+                ? ` – ${codeLabel('decision_outcome', m.decision_outcome)}` +
+                  (m.decision_services.length ? `: ${m.decision_services.map((x) => codeLabel('service', x)).join(', ')}` : '')
+                : ''}
+            </div>
+            <div data-testid="municipal-plan">
+              {t('municipal_plan_at')}: {when(m.plan_at)}
+              {m.can_receive_on ? ` – ${t('can_receive_on')} ${formatDate(m.can_receive_on, true)}` : ''}
+              {m.short_term_care ? ` (${t('short_term_care_first')})` : ''}
+              {m.plan_services.length ? `: ${m.plan_services.map((x) => codeLabel('service', x)).join(', ')}` : ''}
+            </div>
+            <div>
+              {t('home_care_started_at')}: {when(m.home_care_started_at)}
+            </div>
+            {m.ready_to_receive !== undefined ? (
+              <div class={m.ready_to_receive ? 'badge status-ready' : 'badge'} data-testid="municipality-ready">
+                {m.ready_to_receive ? t('municipality_ready_to_receive') : t('municipality_not_ready_yet')}
+              </div>
+            ) : null}
+          </Fact>
+        ) : null}
+        {ds ? (
+          <Fact label={t('discharge_step')} id="discharge_step">
+            <div data-testid="items-sent">
+              {t('items_sent')}: {ds.items.length ? ds.items.map((x) => codeLabel('discharge_item', x)).join(', ') : '–'}
+            </div>
+            {st.status === 'discharged' && ds.missing.length ? (
+              <div class="field-error" data-testid="items-missing">
+                {t('items_missing')}: {ds.missing.map((x) => codeLabel('discharge_item', x)).join(', ')}
+              </div>
+            ) : null}
+            <div>
+              {t('patient_informed_at')}: {when(ds.patient_informed_at)}
+            </div>
+            <div>
+              {t('responsibility_taken_over_at')}: {when(ds.responsibility_taken_over_at)}
+            </div>
+          </Fact>
+        ) : null}
+      </dl>
     </section>
   );
 }
@@ -554,6 +667,7 @@ export function Episode(p: { id: string; me: Session }) {
           <Overview view={view} />
           <LiabilityCard view={view} />
           <Deadlines view={view} />
+          <CareProcess view={view} />
           <Consents view={view} />
           {view.episode.status === 'discharged' && !view.episode.cancelled ? <SurveyStaff episodeId={view.episode.id} status={view.survey} /> : null}
         </div>
