@@ -39,6 +39,8 @@
 #define SYS_DESTINATION "https://hemgang.se/fhir/CodeSystem/discharge-destination"
 #define EXT_EXPECTED "https://hemgang.se/fhir/StructureDefinition/expected-discharge-date"
 #define EXT_READY "https://hemgang.se/fhir/StructureDefinition/ready-for-discharge"
+#define EXT_LEGAL_FORM "https://hemgang.se/fhir/StructureDefinition/legal-form"
+#define EXT_INFO_ITEM "https://hemgang.se/fhir/StructureDefinition/information-item"
 #define FHIR_BASE "https://hemgang.se/fhir"
 
 enum variant { NEW = 0, REVISE, CANCEL };
@@ -74,6 +76,13 @@ static const struct activity {
 	{"sip-called", false, EVENT_SIP_CALLED, NEW, DEST_OTHER},
 	{"transferred", false, EVENT_TRANSFERRED, NEW, DEST_OTHER},
 	{"discharged", false, EVENT_DISCHARGED, NEW, DEST_OTHER},
+	/* the care process (issue 14): the ward's record sends the legal form, the care plan and the discharge step */
+	{"legal-form-set", false, EVENT_LEGAL_FORM_SET, NEW, DEST_OTHER},
+	{"care-plan-called", false, EVENT_CARE_PLAN_CALLED, NEW, DEST_OTHER},
+	{"care-plan-established", false, EVENT_CARE_PLAN_ESTABLISHED, NEW, DEST_OTHER},
+	{"chief-physician-applied", false, EVENT_CHIEF_PHYSICIAN_APPLIED, NEW, DEST_OTHER},
+	{"information-transferred", false, EVENT_INFORMATION_TRANSFERRED, NEW, DEST_OTHER},
+	{"patient-informed", false, EVENT_PATIENT_INFORMED, NEW, DEST_OTHER},
 };
 
 /* Encounter.hospitalization.dischargeDisposition (FHIR's example codes) to destinations. */
@@ -684,19 +693,49 @@ static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *h
 						copy(ev->u.care_contact_appointed.phone, EVENT_PHONE_MAX, str(t, "value"));
 				break;
 			}
+			case EVENT_LEGAL_FORM_SET:
+			case EVENT_INFORMATION_TRANSFERRED: {
+				/* Encounter.extension: legal-form (valueCode lpt or lrv), information-item (valueCode, repeated) */
+				json_t *x;
+				size_t i;
+				bool legal = act->type == EVENT_LEGAL_FORM_SET;
+				json_array_foreach(json_object_get(enc, "extension"), i, x) {
+					const char *url = str(x, "url"), *v = str(x, "valueCode");
+					legal_form f;
+					discharge_item it;
+					if (!url || strcmp(url, legal ? EXT_LEGAL_FORM : EXT_INFO_ITEM) != 0)
+						continue;
+					if (legal && v && legal_form_from_code(v, &f))
+						ev->u.legal_form_set.form = f;
+					else if (!legal && v && discharge_item_from_code(v, &it))
+						ev->u.information_transferred.items |= EVENT_ITEM_BIT(it);
+					else {
+						fail(err, "code-invalid", "bad_code", "Encounter.extension", "Unknown code '%s'.", v ? v : "");
+						goto out;
+					}
+				}
+				break;
+			}
+			case EVENT_CARE_PLAN_CALLED:
 			case EVENT_SIP_CALLED: {
 				json_t *ap = first_of(bundle, "Appointment");
 				const char *place = str(json_array_get(json_object_get(json_object_get(ap, "appointmentType"),
 											 "coding"), 0), "code");
-				if (!parse_instant(str(ap, "start"), &ev->u.sip_called.meeting_at)) {
-					fail(err, "required", "required", "Appointment.start", "The SIP call needs Appointment.start.");
+				hg_instant meeting;
+				sip_place where;
+				if (!parse_instant(str(ap, "start"), &meeting)) {
+					fail(err, "required", "required", "Appointment.start", "The call needs Appointment.start.");
 					goto out;
 				}
-				if (!place || !sip_place_from_code(place, &ev->u.sip_called.place)) {
+				if (!place || !sip_place_from_code(place, &where)) {
 					fail(err, "code-invalid", "bad_code", "Appointment.appointmentType",
-					     "The SIP place is home, hospital, video or other.");
+					     "The meeting place is home, hospital, video or other.");
 					goto out;
 				}
+				if (act->type == EVENT_SIP_CALLED)
+					ev->u.sip_called = (struct event_sip_called){meeting, where};
+				else
+					ev->u.care_plan_called = (struct event_care_plan_called){meeting, where};
 				break;
 			}
 			default: break;

@@ -251,6 +251,25 @@ try:
     status, body, _ = post(journal, message(hemgang="sip-called", extra=[appointment]))
     t.eq(issue(body)[1] if issue(body) else None, "author_kind_not_allowed", "a ward may not call a SIP")
 
+    # ---- the care process (issue 14): legal form, samordnad vårdplan, information transfer from the record ----
+    ext = lambda url, code: {"extension": [{"url": f"https://hemgang.se/fhir/StructureDefinition/{url}", "valueCode": code}]}  # noqa: E731
+    status, body, _ = post(journal, message(hemgang="legal-form-set", encounter=ext("legal-form", "tvang"),
+                                            when=now - datetime.timedelta(minutes=9)))
+    t.eq(issue(body), ("code-invalid", "bad_code", "Encounter.extension"), "an unknown legal form: code-invalid")
+    status, body, _ = post(journal, message(hemgang="legal-form-set", encounter=ext("legal-form", "lpt"),
+                                            when=now - datetime.timedelta(minutes=9)))
+    t.eq(response_code(body), "ok", f"legal-form-set lpt: ok {issue(body)}")
+    status, body, _ = post(journal, message(hemgang="care-plan-called", extra=[appointment],
+                                            when=now - datetime.timedelta(minutes=8)))
+    t.eq(response_code(body), "ok", f"care-plan-called by the ward: ok {issue(body)}")
+    status, body, _ = post(journal, message(hemgang="care-plan-established", when=now - datetime.timedelta(minutes=7)))
+    t.eq(response_code(body), "ok", f"care-plan-established: ok {issue(body)}")
+    items = {"extension": [{"url": "https://hemgang.se/fhir/StructureDefinition/information-item", "valueCode": c}
+                           for c in ("medication_list", "discharge_information")]}
+    status, body, _ = post(journal, message(hemgang="information-transferred", encounter=items,
+                                            when=now - datetime.timedelta(minutes=6)))
+    t.eq(response_code(body), "ok", f"information-transferred: ok {issue(body)}")
+
     # ---- discharge, its cancellation, and the read side ----
     dis = message("discharge-inpatient-home", encounter={"period": {"end": iso(now - datetime.timedelta(minutes=5))}})
     status, body, _ = post(journal, dis)
@@ -258,6 +277,12 @@ try:
     status, body, headers = journal.request("GET", f"/fhir/Encounter/{episode}")
     t.eq(status, 200, "Encounter read")
     t.eq((body or {}).get("status"), "finished", "Encounter finished")
+    st_, view, _ = journal.request("GET", f"/api/v1/episodes/{episode}")
+    ep = (view or {}).get("episode", {})
+    t.eq((ep.get("legal_form"), (ep.get("care_plan") or {}).get("established_at") is not None),
+         ("lpt", True), "the legal form and the established plan from the record")
+    t.eq((ep.get("discharge_step") or {}).get("items"), ["medication_list", "discharge_information"],
+         "the information items from the record")
     t.eq((body or {}).get("subject", {}).get("identifier", {}).get("value"), "19400101-1230", "Encounter subject")
     t.eq((body or {}).get("serviceProvider", {}).get("identifier", {}).get("value"), W12, "serviceProvider: the ward")
     code = ((body or {}).get("hospitalization", {}).get("dischargeDisposition", {}).get("coding") or [{}])[0].get("code")
