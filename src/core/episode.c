@@ -13,6 +13,7 @@
  */
 #include "core/episode.h"
 
+#include <stddef.h>
 #include <stdio.h> /* snprintf only */
 #include <string.h>
 
@@ -456,6 +457,28 @@ static void close_ready_period(episode_state *st, const event *ev)
 
 static void copy_text(char *dst, size_t size, const char *src) { (void)snprintf(dst, size, "%s", src); }
 
+/* The steps of the care process that are a time only (the first one kept), and where the state keeps it. */
+static const struct step_field {
+	event_type type;
+	size_t offset;
+} step_fields[] = {
+	{EVENT_CHIEF_PHYSICIAN_APPLIED, offsetof(episode_state, chief_physician_applied_at)},
+	{EVENT_MUNICIPAL_REPORT_RECEIVED, offsetof(episode_state, municipal_report_at)},
+	{EVENT_MUNICIPAL_PATIENT_CONTACTED, offsetof(episode_state, municipal_contact_at)},
+	{EVENT_MUNICIPAL_APPLICATION_RECEIVED, offsetof(episode_state, municipal_application_at)},
+	{EVENT_HOME_CARE_STARTED, offsetof(episode_state, home_care_started_at)},
+	{EVENT_PATIENT_INFORMED, offsetof(episode_state, patient_informed_at)},
+};
+
+/* The time field of a step of step_fields[]; every caller passes a type of the table. */
+static hg_instant *step_time(episode_state *st, event_type t)
+{
+	size_t i = 0;
+	while (i + 1 < sizeof step_fields / sizeof step_fields[0] && step_fields[i].type != t)
+		i++;
+	return (hg_instant *)(void *)((char *)st + step_fields[i].offset);
+}
+
 /* Keeps the earliest time of a step: *at = ev's time unless an earlier one is kept. */
 static void first_at(hg_instant *at, const event *ev)
 {
@@ -658,18 +681,6 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		st->care_plan_established_at = ev->occurred_at;
 		st->care_plan_follow_up_date = ev->u.care_plan_established.follow_up_date;
 		break;
-	case EVENT_CHIEF_PHYSICIAN_APPLIED:
-		first_at(&st->chief_physician_applied_at, ev);
-		break;
-	case EVENT_MUNICIPAL_REPORT_RECEIVED:
-		first_at(&st->municipal_report_at, ev);
-		break;
-	case EVENT_MUNICIPAL_PATIENT_CONTACTED:
-		first_at(&st->municipal_contact_at, ev);
-		break;
-	case EVENT_MUNICIPAL_APPLICATION_RECEIVED:
-		first_at(&st->municipal_application_at, ev);
-		break;
 	case EVENT_MUNICIPAL_DECISION:
 		first_at(&st->municipal_decision_at, ev);
 		st->municipal_decision_outcome = ev->u.municipal_decision.outcome;
@@ -681,15 +692,9 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		st->municipal_can_receive_on = ev->u.municipal_plan.can_receive_on;
 		st->municipal_short_term_care = ev->u.municipal_plan.short_term_care;
 		break;
-	case EVENT_HOME_CARE_STARTED:
-		first_at(&st->home_care_started_at, ev);
-		break;
 	case EVENT_INFORMATION_TRANSFERRED:
 		st->information_transferred_at = ev->occurred_at;
 		st->information_items |= ev->u.information_transferred.items;
-		break;
-	case EVENT_PATIENT_INFORMED:
-		first_at(&st->patient_informed_at, ev);
 		break;
 	case EVENT_RESPONSIBILITY_TAKEN_OVER:
 		first_at(&st->responsibility_taken_over_at, ev);
@@ -698,6 +703,14 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 	case EVENT_CHILDREN_AS_RELATIVES:
 		st->children_as_relatives = ev->u.children_as_relatives.present;
 		st->children_as_relatives_at = ev->occurred_at;
+		break;
+	case EVENT_CHIEF_PHYSICIAN_APPLIED:
+	case EVENT_MUNICIPAL_REPORT_RECEIVED:
+	case EVENT_MUNICIPAL_PATIENT_CONTACTED:
+	case EVENT_MUNICIPAL_APPLICATION_RECEIVED:
+	case EVENT_HOME_CARE_STARTED:
+	case EVENT_PATIENT_INFORMED:
+		first_at(step_time(st, ev->type), ev);
 		break;
 	case EVENT_DEVIATION:
 		st->deviations++;
