@@ -604,6 +604,44 @@ static void test_empty(struct test *t)
 	indicator_set_free(s);
 }
 
+/* Issue 14 in follow-up: the samordnad vårdplan's deadline, days from ready to the decision, children as relatives. */
+static void test_care_process_measures(struct test *t)
+{
+	static const struct {
+		const char *code;
+		double want;
+	} rows[] = {
+		{"care_plan_call_due", 1},          /* the LPT episode: the plan, not the SIP */
+		{"care_plan_call_3d", 1},           /* called the day after the ready notice */
+		{"decision_episodes", 1},
+		{"ready_to_decision_days_mean", 5}, /* ready 5 June, decided 10 June */
+		{"children_as_relatives", 1},
+	};
+	for (int from_rows = 0; from_rows < 2; from_rows++) {
+		indicator_set *s = make(t, at("2024-12-31 12:00"), NULL, from_rows);
+		indicator_query q = {.subject = IND_SUBJECT_EPISODES, .from = day("2024-06-01"), .to = day("2024-07-01")};
+		indicator_table tb;
+		memset(&tb, 0, sizeof tb);
+		if (!s || indicator_compute(s, &q, &tb, NULL) != HG_OK) {
+			indicator_set_free(s);
+			continue; /* an allocation failed (the fault runs) */
+		}
+		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+			int m = indicator_measure_find(IND_SUBJECT_EPISODES, rows[i].code);
+			T_TRUE(t, m >= 0, "measure %s exists", rows[i].code);
+			if (m < 0)
+				continue;
+			T_EQ_INT(t, tb.total.cells[m].state, IND_CELL_VALUE, "%s: a value (%s)", rows[i].code, from_rows ? "rows" : "refold");
+			T_TRUE(t, tb.total.cells[m].value == rows[i].want, "%s: %g, want %g (%s)", rows[i].code,
+			       tb.total.cells[m].value, rows[i].want, from_rows ? "rows" : "refold");
+		}
+		int sip = indicator_measure_find(IND_SUBJECT_EPISODES, "sip_call_due");
+		T_TRUE(t, sip >= 0 && tb.total.cells[sip].value == 0, "the LPT episode has no SIP deadline");
+		indicator_table_free(&tb);
+		indicator_set_free(s);
+	}
+}
+
 int main(void)
 {
 	struct test t = {"test_facts", 0, 0};
@@ -612,5 +650,6 @@ int main(void)
 	test_empty(&t);
 	test_judged_as_the_fold(&t);
 	test_rows_equal_refold(&t);
+	test_care_process_measures(&t);
 	return test_report(&t);
 }
