@@ -835,12 +835,18 @@ static struct party municipal_party(const struct gen *g, int m, int k)
 	return party(id, municipal_kinds[k].kind, mu->code, mu->author[k]);
 }
 
-/* Plans an event of type t at `at` authored by unit p; returns it for its payload. */
-static event *plan_add(struct gen *g, event_type t, hg_instant at, const struct party *p, int ref)
+/* Events a ward's records system sends; staff record the rest. */
+static bool by_records_system(event_type t)
+{
+	return t == EVENT_ADMITTED || t == EVENT_TRANSFERRED || t == EVENT_DISCHARGED || t == EVENT_ADMISSION_NOTICE ||
+	       t == EVENT_READY_FOR_DISCHARGE;
+}
+
+/* Plans an event of type t at `at` authored by unit p, recorded `delay` seconds later; returns it for its payload. */
+static event *plan_put(struct gen *g, event_type t, hg_instant at, const struct party *p, int ref, hg_instant delay)
 {
 	struct plan_item *it = g->n < PLAN_MAX ? &g->plan[g->n++] : &g->sink;
-	bool records_system = t == EVENT_ADMITTED || t == EVENT_TRANSFERRED || t == EVENT_DISCHARGED ||
-			      t == EVENT_ADMISSION_NOTICE || t == EVENT_READY_FOR_DISCHARGE;
+	bool records_system = by_records_system(t);
 	if (it == &g->sink)
 		g->overflow = true;
 	event_init(&it->ev, t);
@@ -850,8 +856,15 @@ static event *plan_add(struct gen *g, event_type t, hg_instant at, const struct 
 	copy_text(it->ev.author_org, sizeof it->ev.author_org, p->p.org);
 	copy_text(it->ev.author_user, sizeof it->ev.author_user, p->author[records_system ? AUTHOR_RECORDS : AUTHOR_STAFF]);
 	it->ref = ref;
-	it->delay = records_system ? rnd(g, 20, 180) : rnd(g, 10, 900);
+	it->delay = delay;
 	return &it->ev;
+}
+
+/* plan_put with a drawn recording delay: seconds from a records system, minutes from staff. */
+static event *plan_add(struct gen *g, event_type t, hg_instant at, const struct party *p, int ref)
+{
+	hg_instant delay = by_records_system(t) ? rnd(g, 20, 180) : rnd(g, 10, 900);
+	return plan_put(g, t, at, p, ref, delay);
 }
 
 static int last_index(const struct gen *g) { return g->n - 1; }
@@ -1497,6 +1510,13 @@ static void plan_discharge(struct gen *g, struct episode_ctx *c)
 	struct party wbuf;
 	event *ev = plan_add(g, EVENT_DISCHARGED, c->t_dis, ward_at(c, c->t_dis, &wbuf), -1);
 	ev->u.discharged.destination = c->dest;
+	/* the discharge is a notice (issue 18.4): the parties acknowledge it within hours; no draw from the
+	 * generator, so the rest of the demo stays as it was */
+	if (c->notice >= 0 || c->has_ready) {
+		int discharge = last_index(g);
+		for (int i = 0; i < c->recipients; i++)
+			(void)plan_put(g, EVENT_ACKNOWLEDGED, c->t_dis + HOUR + (hg_instant)i * 600, &c->to[i], discharge, 60);
+	}
 }
 
 /* A deviation about the admission notice: missing before the ready notice, or late. */
