@@ -1318,17 +1318,25 @@ static hg_status rows_add_liability(api_app *app, const row_ctx *ctx, json_t *ar
  * municipality is ready to receive the patient (hemgångsklar) and from which date, and the legal form.
  * The figures change only with an event or at local midnight, which end the cached rendering.
  */
-static hg_status rows_add_care(api_app *app, hg_date today, json_t *arr, episode_state *st)
+static hg_status rows_add_care(api_app *app, hg_instant now, json_t *arr, episode_state *st)
 {
 	size_t i;
 	json_t *row;
+	hg_date today = cal_local_date(now);
+	deadline_rules rules = deadline_rules_default();
 	json_array_foreach(arr, i, row) {
 		size_t n = 0;
+		deadline dl[DEADLINE_KIND_COUNT];
 		hg_status rc = store_episode_load(app->store, json_integer_value(json_object_get(row, "id")), st, NULL, &n);
 		if (rc == HG_ENOTFOUND)
 			continue;
 		if (rc != HG_OK)
 			return rc;
+		/* LPT/LRV: the samordnad vårdplan's deadline, in place of the SIP's (which does not apply) */
+		json_t *open;
+		if (deadline_evaluate(st, &rules, now, dl) == HG_OK &&
+		    (open = row_deadline("care_plan_call", dl[DEADLINE_CARE_PLAN_CALL].due_at, dl[DEADLINE_CARE_PLAN_CALL].met_at, now)))
+			json_array_append_new(json_object_get(row, "open_deadlines"), open);
 		unsigned todos = episode_todos(st, today);
 		json_t *codes = json_array();
 		for (int k = 0; k < TODO_COUNT; k++) {
@@ -1560,8 +1568,8 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 	if ((rc = rows_add_liability(app, &ctx, ready, st)) != HG_OK ||
 	    (rc = rows_add_liability(app, &ctx, due_today, st)) != HG_OK ||
 	    (rc = rows_add_liability(app, &ctx, overdue, st)) != HG_OK || (rc = rows_sort_by_ready_days(ready)) != HG_OK ||
-	    (rc = rows_add_care(app, today, ready, st)) != HG_OK || (rc = rows_add_care(app, today, due_today, st)) != HG_OK ||
-	    (rc = rows_add_care(app, today, overdue, st)) != HG_OK)
+	    (rc = rows_add_care(app, now, ready, st)) != HG_OK || (rc = rows_add_care(app, now, due_today, st)) != HG_OK ||
+	    (rc = rows_add_care(app, now, overdue, st)) != HG_OK)
 		goto out;
 	json_object_set_new(out, "ready_waiting", json_incref(ready));
 	if ((rc = render_admitted(app, units, n_units, &ctx, st, shown, &admitted)) != HG_OK)
@@ -1583,7 +1591,7 @@ static hg_status render_worklist(api_app *app, const char (*units)[HG_ID_MAX], s
 		hg_free(rows);
 		rows = NULL;
 		/* the discharge step's deviations show here (issue 14.4) */
-		if ((rc = rows_add_care(app, today, recent, st)) != HG_OK)
+		if ((rc = rows_add_care(app, now, recent, st)) != HG_OK)
 			goto out;
 	}
 	{

@@ -107,6 +107,11 @@ t.ok("7 a §" in view["legal_form_sv"], "with its Swedish label")
 t.eq(deadline(ward, e1, "sip_call"), "not_applicable", "LPT: no SIP deadline")
 t.eq(deadline(ward, e1, "care_plan_call"), "not_due_yet", "the plan's own deadline runs")
 t.ok("care_plan_missing" in [d["code"] for d in view["discharge_warnings"]], "a discharge now would warn: no plan")
+wl = ward.request("GET", "/api/v1/worklist")[1]
+row = [r for r in wl["ready_waiting"] if r["id"] == e1]
+kinds = [d["kind"] for d in row[0]["open_deadlines"]] if row else []
+t.ok("care_plan_call" in kinds and "sip_call" not in kinds, f"the ward's ready list: the plan's deadline, never the SIP's ({kinds})")
+t.eq(row[0]["care"]["legal_form"] if row else None, "lpt", "the ready list names the legal form")
 problem("the application before the plan", post(ward, e1, ev("chief_physician_applied", 190)), 409,
         "care_plan_not_established", "type")
 posted(ward, e1, ev("care_plan_called", 190, meeting_at=iso(now + datetime.timedelta(hours=2)), place="hospital"),

@@ -22,7 +22,7 @@ H demo --db "$db" --episodes 600 --now 2025-03-31 >/dev/null 2>&1 || bad "demo d
 rows=$(sql "SELECT count(*) FROM episode_facts")
 live=$(sql "SELECT count(*) FROM episode_projection WHERE status <> 'cancelled'")
 [ "$rows" -gt 500 ] && [ "$rows" -eq "$live" ] && ok || bad "a facts row per episode: $rows rows, $live episodes"
-[ "$(sql "SELECT value FROM settings WHERE key = 'followup.facts'")" = 1 ] && ok || bad "the table is marked current"
+[ "$(sql "SELECT value FROM settings WHERE key = 'followup.facts'")" = 2 ] && ok || bad "the table is marked current"
 
 # compare LABEL ASOF: report and report --refold agree for every subject and grouping, every measure.
 compare() {
@@ -86,7 +86,7 @@ cp "$tmp/keep.db" "$db"
 sql "DELETE FROM episode_facts WHERE episode_id % 3 = 0" >/dev/null
 sql "DELETE FROM settings WHERE key = 'followup.facts'" >/dev/null
 compare "derived on first use" "2025-03-31 00:00"
-[ "$(sql "SELECT count(*) FROM episode_facts")" -eq "$rows" ] && [ "$(sql "SELECT value FROM settings WHERE key = 'followup.facts'")" = 1 ] &&
+[ "$(sql "SELECT count(*) FROM episode_facts")" -eq "$rows" ] && [ "$(sql "SELECT value FROM settings WHERE key = 'followup.facts'")" = 2 ] &&
 	ok || bad "the first report wrote every row and marked the table current"
 
 # Rows of another version are refused rather than misread: marked current, a foreign byte fails the report.
