@@ -1,4 +1,4 @@
-# tests/web/lib.sh NAME - sourced by the browser tests (web.sh, whatif.sh): moves to the repository,
+# tests/web/lib.sh NAME - sourced by the browser tests (web.sh, whatif.sh, process.sh): moves to the repository,
 # checks that chromium, node and $HEMGANG are there and builds web/dist if needed. A missing piece is a
 # failure, never a skip (CI installs them): it prints "NAME: 0 passed, 1 failed" and exits.
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
