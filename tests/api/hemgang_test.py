@@ -202,3 +202,16 @@ class Client:
         if status == 200:
             self.cookie = headers["Set-Cookie"].split(";")[0]
         return status, body, headers
+
+
+def logged_in(checks, port, username):
+    """A Client logged in as username (demo password), the login checked by checks."""
+    c = Client(port)
+    status, _, _ = c.login(username)
+    checks.eq(status, 200, f"login {username}")
+    return c
+
+
+def session_user(c):
+    """The user of c's session: username, role, units, ..."""
+    return c.request("GET", "/api/v1/session")[1]["user"]

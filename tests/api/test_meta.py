@@ -24,7 +24,11 @@ status, rules, headers = ward.request("GET", "/api/v1/rules")
 t.eq(status, 200, "rules")
 roles, types = rules.get("roles", {}), rules.get("event_types", {})
 t.eq(sorted(roles), sorted(["ward_staff", "primary_care", "municipal_assessor", "municipal_nurse", "analyst",
-                            "invoice_officer", "admin", "integration"]), "every role")
+                            "invoice_officer", "admin", "integration", "municipal_ifo"]), "every role (IFO: issue 14.7)")
+t.ok("municipal_decision" in roles["municipal_ifo"] and "legal_form_set" in roles["ward_staff"],
+     "the care process steps are in the rules (issue 14)")
+t.eq((types["discharged"]["notice"], types["care_plan_established"]["after_discharge"]), (True, False),
+     "the discharge is a notice; the samordnad vårdplan is established before the patient leaves")
 t.ok("admission_notice" in roles["ward_staff"] and "care_contact_appointed" not in roles["ward_staff"],
      "a ward sends the admission notice, never appoints the care contact")
 t.ok("care_contact_appointed" in roles["primary_care"] and "admission_notice" not in roles["primary_care"],

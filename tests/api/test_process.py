@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo, make_pnr  # noqa: E402
+from hemgang_test import TMP, Checks, Server, fresh_db, logged_in, make_demo, make_pnr, session_user  # noqa: E402
 
 t = Checks("test_process")
 db = fresh_db("process.db")
@@ -23,23 +23,12 @@ srv = Server(db, log).start()
 port = srv.port
 
 
-def client(username):
-    c = Client(port)
-    status, _, _ = c.login(username)
-    t.eq(status, 200, f"login {username}")
-    return c
-
-
-def me(c):
-    return c.request("GET", "/api/v1/session")[1]["user"]
-
-
 now = datetime.datetime.now(datetime.timezone.utc)
 iso = lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
 today = datetime.date.today()
-ward, pc, mun, ifo = client("avd12"), client("vc-falun"), client("bist-falun"), client("ifo-falun")
-ward_unit, pc_unit, mun_unit, ifo_unit = (me(c)["units"][0] for c in (ward, pc, mun, ifo))
-t.eq(me(ifo)["role"], "municipal_ifo", "IFO is a role")
+ward, pc, mun, ifo = (logged_in(t, port, u) for u in ("avd12", "vc-falun", "bist-falun", "ifo-falun"))
+ward_unit, pc_unit, mun_unit, ifo_unit = (session_user(c)["units"][0] for c in (ward, pc, mun, ifo))
+t.eq(session_user(ifo)["role"], "municipal_ifo", "IFO is a role")
 serial = [7000]
 
 
