@@ -30,7 +30,9 @@ total,5,1.4,," \
 expect_out "one municipality: the total has its target" "total,1.75,1.5" \
 	bash -c "$(printf '%q ' "${R[@]}") --municipality 2080 --measures liable_days_mean,liable_days_target --format csv | tr -d '\r' | tail -1"
 expect_out "the new columns come after every earlier one" "sip_where_wanted_share liable_days_mean liable_days_target target_baseline_year" \
-	bash -c "$(printf '%q ' "${R[@]}") --measures all --format csv | head -1 | tr -d '\r' | tr ',' '\n' | tail -4 | paste -sd' '"
+	bash -c "$(printf '%q ' "${R[@]}") --measures all --format csv | head -1 | tr -d '\r' | tr ',' '\n' | grep -x -A3 sip_where_wanted_share | paste -sd' '"
+expect_out "the care process columns (issue 14) after those" "target_baseline_year care_plan_call_due care_plan_call_3d care_plan_call_3d_share decision_episodes ready_to_decision_days_mean children_as_relatives" \
+	bash -c "$(printf '%q ' "${R[@]}") --measures all --format csv | head -1 | tr -d '\r' | tr ',' '\n' | tail -7 | paste -sd' '"
 expect_out "json: the target beside the mean" "2080 1.75 1.5 2017" \
 	py "import json,sys; d=json.load(sys.stdin); r=[x for x in d['rows'] if x['keys']['municipality']=='2080'][0]['values']
 print('2080', r['liable_days_mean'], r['liable_days_target'], r['target_baseline_year'])" \
