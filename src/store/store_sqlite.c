@@ -1859,9 +1859,10 @@ static hg_status rm_entry_from_state(const episode_state *st, hg_instant now, st
 	r->discharged_at = st->discharged_at;
 	r->track_is_set = st->track_is_set;
 	r->track = st->track_is_set ? st->track : 0;
-	hg_instant *due[DEADLINE_KIND_COUNT] = {&r->notice_due, &r->care_contact_due, &r->sip_due};
-	hg_instant *met[DEADLINE_KIND_COUNT] = {&r->notice_met, &r->care_contact_met, &r->sip_met};
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+	/* the three deadlines with columns, as project() writes them; the care plan's (LPT/LRV) is read from the fold */
+	hg_instant *due[DEADLINE_SIP_CALL + 1] = {&r->notice_due, &r->care_contact_due, &r->sip_due};
+	hg_instant *met[DEADLINE_SIP_CALL + 1] = {&r->notice_met, &r->care_contact_met, &r->sip_met};
+	for (int k = 0; k <= DEADLINE_SIP_CALL; k++) {
 		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
 		*due[k] = applies ? dl[k].due_at : HG_INSTANT_NONE;
 		*met[k] = applies ? dl[k].met_at : HG_INSTANT_NONE;
