@@ -1325,9 +1325,8 @@ static hg_status rows_add_care(api_app *app, hg_instant now, json_t *arr, episod
 	hg_date today = cal_local_date(now);
 	deadline_rules rules = deadline_rules_default();
 	json_array_foreach(arr, i, row) {
-		size_t n = 0;
 		deadline dl[DEADLINE_KIND_COUNT];
-		hg_status rc = store_episode_load(app->store, json_integer_value(json_object_get(row, "id")), st, NULL, &n);
+		hg_status rc = store_episode_fold(app->store, json_integer_value(json_object_get(row, "id")), st);
 		if (rc == HG_ENOTFOUND)
 			continue;
 		if (rc != HG_OK)
