@@ -1336,11 +1336,11 @@ static hg_status rows_add_care(api_app *app, hg_instant now, json_t *arr, episod
 		if (deadline_evaluate(st, &rules, now, dl) == HG_OK &&
 		    (open = row_deadline("care_plan_call", dl[DEADLINE_CARE_PLAN_CALL].due_at, dl[DEADLINE_CARE_PLAN_CALL].met_at, now)))
 			json_array_append_new(json_object_get(row, "open_deadlines"), open);
-		unsigned todos = episode_todos(st, today);
+		unsigned todos = episode_care_todos(st, today);
 		json_t *codes = json_array();
-		for (int k = 0; k < TODO_COUNT; k++) {
-			const hg_code_label *l = episode_todo_label((episode_todo)k);
-			if (todos & EPISODE_TODO_BIT(k))
+		for (int k = 0; k < CARE_TODO_COUNT; k++) {
+			const hg_code_label *l = care_todo_label((care_todo)k);
+			if (todos & CARE_TODO_BIT(k))
 				json_array_append_new(codes, json_pack("{s:s, s:s, s:s}", "code", l->code, "sv", l->sv, "en", l->en));
 		}
 		json_object_set_new(row, "care",
