@@ -1,7 +1,11 @@
 # hemgang - top-level build. `make` builds build/release/hemgang; `make test`
 # builds everything with AddressSanitizer + UndefinedBehaviorSanitizer into
-# build/asan and runs every test; `make run` installs what is missing, builds,
-# creates the demo database if absent and serves http://127.0.0.1:8080.
+# build/asan (and the fuzzers into build/fuzz) and runs every test in parallel;
+# `make check` builds and runs the core's tests alone, in seconds; `make lint`
+# runs cppcheck and the clang-format check; `make ci` (what CI runs, .ci/run)
+# installs what is missing, then lint and test; `make run` installs what is
+# missing, builds, creates the demo database if absent and serves
+# http://127.0.0.1:8080.
 
 CC      ?= cc
 MODE    ?= release
@@ -37,9 +41,11 @@ FUZZERS       := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuz
 vpath test_%.c tests/store tests/http tests/hl7 tests/fhir tests/cli
 
 DB ?= hemgang.db
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 Q  := $(if $(V),,@)
 
-.PHONY: all run test tests fuzzers bench fuzz clean lint deps web install deb
+.PHONY: all run test tests fuzzers bench fuzz clean lint deps web install deb ci check core-check test-build \
+	asan-tests fuzz-fuzzers
 all: $(B)/hemgang
 
 $(B)/hemgang: $(CORE_OBJ) $(SHELL_OBJ)
@@ -99,11 +105,33 @@ deps:
 web:
 	web/build.sh
 
-test: deps web
-	$(MAKE) MODE=asan tests
-	$(MAKE) MODE=fuzz fuzzers
+# make ci: what CI runs (.ci/run) and the README's test command: installs what is missing, then lint and test.
+ci:
+	scripts/install-deps
+	$(MAKE) lint
+	$(MAKE) test
+
+# make test installs nothing (make ci and scripts/install-deps do): the ASan tests and the fuzzers build at
+# once, $(JOBS) compilers in all, then tests/run runs every test, $(JOBS) + 1 at a time (HEMGANG_TEST_JOBS).
+test: web
+	$(MAKE) -j$(JOBS) test-build
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		HEMGANG_FUZZ_DIR=$(BUILD_ROOT)/fuzz/fuzz tests/run $(BUILD_ROOT)/asan
+
+test-build: asan-tests fuzz-fuzzers
+asan-tests:
+	$(MAKE) MODE=asan tests
+fuzz-fuzzers:
+	$(MAKE) MODE=fuzz fuzzers
+
+# make check: the pure core's table-driven tests alone (src/core and tests/core, ASan + UBSan), in seconds.
+check:
+	$(MAKE) -j$(JOBS) --no-print-directory MODE=asan core-check
+
+core-check: $(CORE_TESTS)
+	@failed=0; for t in $(CORE_TESTS); do \
+		if $$t >$$t.log 2>&1; then tail -n 1 $$t.log; else cat $$t.log; failed=$$((failed + 1)); fi; \
+	done; echo "check: $(words $(CORE_TESTS)) programs, $$failed failed"; [ $$failed -eq 0 ]
 
 run: deps web
 	$(MAKE) MODE=release
@@ -131,8 +159,10 @@ fuzz: deps
 	$(MAKE) MODE=fuzz fuzzers
 	tests/fuzz/run $(BUILD_ROOT)/fuzz
 
+# cppcheck on src, and clang-format (.clang-format) on every C file not in scripts/format-baseline.
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Isrc src
+	cppcheck -j$(JOBS) --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Isrc src
+	scripts/check-format
 
 clean:
 	rm -rf build

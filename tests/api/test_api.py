@@ -108,13 +108,37 @@ t.eq(status, 201, "ready for discharge")
 status, wl, _ = ward.request("GET", "/api/v1/worklist")
 row = next((r for r in wl.get("ready_waiting", []) if r["id"] == eid), None)
 t.ok(row is not None, "the ready patient waits in the ward's worklist")
-if row:
-    ready_local = datetime.datetime.fromisoformat(row["ready_at"].replace("Z", "+00:00")).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Stockholm")).date()
-    t.eq(row.get("liability_from"), str(ready_local + datetime.timedelta(days=3)),
-         "liability starts after the statutory 3 calendar days")
-    t.eq(row.get("ready_days"), (datetime.datetime.now(__import__("zoneinfo").ZoneInfo("Europe/Stockholm")).date() - ready_local).days,
-         "ready-days so far")
+
+# The statutory rule on fixed dates, never recomputed from the clock: a patient of the same municipality admitted
+# on Monday 3 March 2025 and ready on Wednesday the 5th waits in the worklist with liability from Saturday the 8th
+# (3 calendar days); discharged on Wednesday the 12th, the episode page counts 7 ready-days and the 4 liable
+# nights of 8-11 March (at stake: no SIP was called).
+fixed = {"occurred_at": "2025-03-03T08:00:00Z", "ward": ward_unit,
+         "patient": {"personnummer": make_pnr(7001), "name": "Fasta Datumsson", "registered_municipality": municipality,
+                     "primary_care_unit": pc_unit, "address": "Storgatan 2"}}
+status, body, _ = ward.request("POST", "/api/v1/episodes", fixed)
+t.eq(status, 201, "fixed dates: admitted")
+fixed_id = (body or {}).get("episode_id")
+status, body, _ = ward.request("POST", f"/api/v1/episodes/{fixed_id}/events",
+                               {"type": "admission_notice", "occurred_at": "2025-03-03T10:00:00Z",
+                                "recipients": [{"unit": pc_unit}, {"unit": mun_unit}], "reason": "fall_injury",
+                                "expected_discharge_date": "2025-03-10"})
+t.eq(status, 201, "fixed dates: admission notice")
+status, body, _ = ward.request("POST", f"/api/v1/episodes/{fixed_id}/events",
+                               {"type": "ready_for_discharge", "occurred_at": "2025-03-05T09:00:00Z"})
+t.eq(status, 201, "fixed dates: ready for discharge")
+status, wl, _ = ward.request("GET", "/api/v1/worklist")
+frow = next((r for r in (wl or {}).get("ready_waiting", []) if r["id"] == fixed_id), {})
+t.eq((frow.get("ready_at"), frow.get("liability_from")), ("2025-03-05T09:00:00Z", "2025-03-08"),
+     "fixed dates: liability starts after the statutory 3 calendar days")
+status, body, _ = ward.request("POST", f"/api/v1/episodes/{fixed_id}/events",
+                               {"type": "discharged", "occurred_at": "2025-03-12T10:00:00Z", "destination": "own_home"})
+t.eq(status, 201, "fixed dates: discharged")
+status, body, _ = ward.request("GET", f"/api/v1/episodes/{fixed_id}")
+liab = (body or {}).get("liability") or {}
+t.eq((liab.get("ready_date"), liab.get("liable_from"), liab.get("ready_days"), liab.get("nights"), liab.get("billing")),
+     ("2025-03-05", "2025-03-08", 7, 4, "no_sip_call"),
+     "fixed dates: ready date, first liable night, ready-days, liable nights, and no SIP was called")
 status, body, _ = pc.request("POST", path, ev("care_contact_appointed", name="Sara Sjöberg", title="distriktssköterska",
                                               phone="023-49 00 00"))
 t.eq(status, 201, "care contact appointed by primary care")

@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v npm >/dev/null || { echo "tests/fhir/validator: npm is missing (scripts/install-deps)" >&2; exit 1; }
+# tests/fhir/fhir.sh and outbox.sh may run this at once (tests/run is parallel): one installs, the other waits.
+exec 9<install.sh
+flock 9
 stamp=node_modules/.hemgang-lock
 if [ ! -d node_modules/fhir ] || ! cmp -s package-lock.json "$stamp"; then
 	npm ci --no-audit --no-fund --loglevel=error >&2
