@@ -39,9 +39,9 @@ static int dump_of(store *s, const char *label, char **text)
 int cmd_copy(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *from = NULL, *to = NULL;
 	int c;
@@ -49,10 +49,16 @@ int cmd_copy(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case ':': return cli_usage_error("copy", "option %s needs a value", argv[optind - 1]);
-		default: return cli_usage_error("copy", "unknown option '%s'", argv[optind - 1]);
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case ':':
+			return cli_usage_error("copy", "option %s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("copy", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -87,7 +93,7 @@ int cmd_copy(int argc, char **argv)
 		rc = dump_of(dst, "target", &b);
 	if (rc == CLI_OK && strcmp(a, b) != 0)
 		rc = cli_fail("copy", "the projection dumps differ: the copy is not faithful (the target keeps it; "
-				      "drop and create the database before trying again)");
+		                      "drop and create the database before trying again)");
 	if (rc == CLI_OK)
 		printf("identical\n");
 	hg_free(a);

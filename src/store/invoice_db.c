@@ -103,19 +103,23 @@ void idb_rollback(invoice_db *d)
 
 /* ---- SQLite ---- */
 
-static void read_id(sqlite3_stmt *st, void *p) { *(int64_t *)p = sqlite3_column_int64(st, 0); }
+static void read_id(sqlite3_stmt *st, void *p)
+{
+	*(int64_t *)p = sqlite3_column_int64(st, 0);
+}
 
 hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const char *municipality, const char *county,
-			 int64_t **ids, size_t *n)
+                         int64_t **ids, size_t *n)
 {
 	if (d->pc)
 		return pgv_candidates(d->s->pg, d->pc, from, to, municipality, county, ids, n);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-				  "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
-				  "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
-				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id",
-				  &st);
+	hg_status rc =
+	    sq_prepare(d->db,
+	               "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
+	               "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
+	               "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id",
+	               &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, from);
 		sqlite3_bind_int64(st, 2, to);
@@ -140,18 +144,19 @@ static void read_total(sqlite3_stmt *st, void *p)
 }
 
 hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
-		     size_t *n)
+                     size_t *n)
 {
 	if (d->pc)
 		return pgv_totals(d->s->pg, d->pc, f, first, last, rows, n);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-				  "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
-				  "state != 'superseded' AND month >= ?1 AND month <= ?2 AND (?3 IS NULL OR municipality = ?3) "
-				  "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) AND NOT EXISTS (SELECT 1 FROM invoices "
-				  "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
-				  "AND j.revision > i.revision) ORDER BY municipality, month",
-				  &st);
+	hg_status rc =
+	    sq_prepare(d->db,
+	               "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
+	               "state != 'superseded' AND month >= ?1 AND month <= ?2 AND (?3 IS NULL OR municipality = ?3) "
+	               "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) AND NOT EXISTS (SELECT 1 FROM invoices "
+	               "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
+	               "AND j.revision > i.revision) ORDER BY municipality, month",
+	               &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, first);
 		sq_bind_text(st, 2, last);
@@ -163,9 +168,9 @@ hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, 
 	return io(d, rc);
 }
 
-#define INVOICE_COLUMNS                                                                                        \
-	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
-	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \
+#define INVOICE_COLUMNS                                                                                                \
+	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "                   \
+	"agreement_version, agreements, total_ore, owed_ore, document, "                                               \
 	"(SELECT name FROM organisations WHERE code = invoices.municipality)"
 
 /* A row of INVOICE_COLUMNS into r; HG_ENOMEM when a text cannot be copied. */
@@ -255,12 +260,13 @@ hg_status idb_list(invoice_db *d, const invoice_filter *f, invoice_row **rows, s
 	if (d->pc)
 		return pgv_list(d->s->pg, d->pc, f, rows, n);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-				  "SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
-				  "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
-				  "AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
-				  "ORDER BY month DESC, municipality, revision DESC",
-				  &st);
+	hg_status rc =
+	    sq_prepare(d->db,
+	               "SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
+	               "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
+	               "AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
+	               "ORDER BY month DESC, municipality, revision DESC",
+	               &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, f->month);
 		sq_bind_text(st, 2, f->municipality);
@@ -282,9 +288,9 @@ hg_status idb_latest(invoice_db *d, const char *municipality, const char *month,
 	size_t n = 0;
 	memset(out, 0, sizeof *out);
 	hg_status rc = sq_prepare(d->db,
-				  "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = ?1 AND month = ?2 "
-				  "ORDER BY revision DESC LIMIT 1",
-				  &st);
+	                          "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = ?1 AND month = ?2 "
+	                          "ORDER BY revision DESC LIMIT 1",
+	                          &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, municipality);
 		sq_bind_text(st, 2, month);
@@ -304,11 +310,12 @@ hg_status idb_insert(invoice_db *d, const invoice_row *r, int64_t *id)
 	if (d->pc)
 		return pgv_insert(d->s->pg, d->pc, r, id);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-				  "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
-				  "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
-				  "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-				  &st);
+	hg_status rc =
+	    sq_prepare(d->db,
+	               "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
+	               "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
+	               "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+	               &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, r->municipality);
 		sq_bind_text(st, 2, r->month);
@@ -329,15 +336,16 @@ hg_status idb_insert(invoice_db *d, const invoice_row *r, int64_t *id)
 }
 
 hg_status idb_set_state(invoice_db *d, int64_t id, const char *state, bool outcome_and_owed, const char *outcome,
-			int64_t owed_ore)
+                        int64_t owed_ore)
 {
 	if (d->pc)
 		return pgv_set_state(d->s->pg, d->pc, id, state, outcome_and_owed, outcome, owed_ore);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-				  outcome_and_owed ? "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1"
-						   : "UPDATE invoices SET state = ?2 WHERE id = ?1",
-				  &st);
+	hg_status rc =
+	    sq_prepare(d->db,
+	               outcome_and_owed ? "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1"
+	                                : "UPDATE invoices SET state = ?2 WHERE id = ?1",
+	               &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		sq_bind_text(st, 2, state);
@@ -358,11 +366,12 @@ hg_status idb_steps(invoice_db *d, int64_t id, invoice_step_row **rows, size_t *
 	sqlite3_stmt *st = NULL;
 	size_t cap = 8, len = 0;
 	invoice_step_row *arr = hg_calloc(cap, sizeof *arr);
-	hg_status rc = arr ? sq_prepare(d->db,
-					"SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
-					"FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq",
-					&st)
-			   : HG_ENOMEM;
+	hg_status rc =
+	    arr ? sq_prepare(d->db,
+	                     "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
+	                     "FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq",
+	                     &st)
+	        : HG_ENOMEM;
 	int step = SQLITE_DONE;
 	if (rc == HG_OK)
 		sqlite3_bind_int64(st, 1, id);
@@ -410,10 +419,10 @@ hg_status idb_step_add(invoice_db *d, int64_t id, const invoice_step_row *s)
 		return pgv_step_add(d->s->pg, d->pc, id, s);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(d->db,
-				  "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
-				  "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
-				  "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-				  &st);
+	                          "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
+	                          "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
+	                          "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	                          &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, s->at);
@@ -438,9 +447,9 @@ hg_status idb_last_dispute(invoice_db *d, int64_t id, char **detail)
 	sqlite3_stmt *st = NULL;
 	*detail = NULL;
 	hg_status rc = sq_prepare(d->db,
-				  "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
-				  "ORDER BY seq DESC LIMIT 1",
-				  &st);
+	                          "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
+	                          "ORDER BY seq DESC LIMIT 1",
+	                          &st);
 	if (rc == HG_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		int step = sqlite3_step(st);
@@ -454,14 +463,14 @@ hg_status idb_last_dispute(invoice_db *d, int64_t id, char **detail)
 }
 
 hg_status idb_key_get(invoice_db *d, const char *username, const char *key, bool *found, int64_t *invoice_id,
-		      char action[INVOICE_CODE_MAX])
+                      char action[INVOICE_CODE_MAX])
 {
 	if (d->pc)
 		return pgv_key_get(d->s->pg, d->pc, username, key, found, invoice_id, action);
 	sqlite3_stmt *st = NULL;
 	*found = false;
 	hg_status rc =
-		sq_prepare(d->db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2", &st);
+	    sq_prepare(d->db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2", &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, username);
 		sq_bind_text(st, 2, key);
@@ -484,9 +493,9 @@ hg_status idb_key_put(invoice_db *d, const char *username, const char *key, int6
 		return pgv_key_put(d->s->pg, d->pc, username, key, id, action);
 	sqlite3_stmt *st = NULL;
 	hg_status rc = sq_prepare(d->db,
-				  "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
-				  "VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))",
-				  &st);
+	                          "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
+	                          "VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))",
+	                          &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, username);
 		sq_bind_text(st, 2, key);

@@ -51,8 +51,8 @@ typedef struct invoice_step_row {
 	char action[INVOICE_CODE_MAX];
 	char state[INVOICE_CODE_MAX];
 	char outcome[INVOICE_CODE_MAX]; /* "" = none */
-	char *reason; /* hg_malloc'ed (borrowed on insert) */
-	char *detail; /* canonical JSON, hg_malloc'ed (borrowed on insert) */
+	char *reason;                   /* hg_malloc'ed (borrowed on insert) */
+	char *detail;                   /* canonical JSON, hg_malloc'ed (borrowed on insert) */
 	int64_t owed_ore;
 } invoice_step_row;
 
@@ -73,10 +73,10 @@ void idb_rollback(invoice_db *d);
 /* Episodes of the projection admitted before `to` and not discharged before `from` (instants), of
  * municipality and county (NULL: any), by id: *ids hg_malloc'ed (caller frees). */
 hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const char *municipality, const char *county,
-			 int64_t **ids, size_t *n) HG_MUST_CHECK;
+                         int64_t **ids, size_t *n) HG_MUST_CHECK;
 /* invoice_totals (invoice_store.h): *rows hg_malloc'ed (caller frees). */
 hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
-		     size_t *n) HG_MUST_CHECK;
+                     size_t *n) HG_MUST_CHECK;
 /* Invoice id: HG_ENOTFOUND when there is none. */
 hg_status idb_get(invoice_db *d, int64_t id, invoice_row *out) HG_MUST_CHECK;
 /* Rows of the filter, newest month first; *rows hg_malloc'ed (invoice_rows_free). */
@@ -87,7 +87,7 @@ hg_status idb_latest(invoice_db *d, const char *municipality, const char *month,
 hg_status idb_insert(invoice_db *d, const invoice_row *r, int64_t *id) HG_MUST_CHECK;
 /* Moves invoice id to state (and, with outcome_and_owed, outcome (NULL: none) and owed_ore). */
 hg_status idb_set_state(invoice_db *d, int64_t id, const char *state, bool outcome_and_owed, const char *outcome,
-			int64_t owed_ore) HG_MUST_CHECK;
+                        int64_t owed_ore) HG_MUST_CHECK;
 /* The trail of invoice id in order; *rows hg_malloc'ed (invoice_step_rows_free). */
 hg_status idb_steps(invoice_db *d, int64_t id, invoice_step_row **rows, size_t *n) HG_MUST_CHECK;
 /* Appends step s (seq = the next one) to the trail of invoice id. */
@@ -96,9 +96,9 @@ hg_status idb_step_add(invoice_db *d, int64_t id, const invoice_step_row *s) HG_
 hg_status idb_last_dispute(invoice_db *d, int64_t id, char **detail) HG_MUST_CHECK;
 /* The step an idempotency key of username took: *found, with its invoice and action. */
 hg_status idb_key_get(invoice_db *d, const char *username, const char *key, bool *found, int64_t *invoice_id,
-		      char action[INVOICE_CODE_MAX]) HG_MUST_CHECK;
+                      char action[INVOICE_CODE_MAX]) HG_MUST_CHECK;
 /* Records that key took the latest step of invoice id (action). */
 hg_status idb_key_put(invoice_db *d, const char *username, const char *key, int64_t id,
-		      const char *action) HG_MUST_CHECK;
+                      const char *action) HG_MUST_CHECK;
 
 #endif

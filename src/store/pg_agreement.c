@@ -13,7 +13,7 @@
 #define ROW_COLUMNS "id, version, name, region, model, valid_from, valid_to, imported_at, imported_by"
 
 hg_status pg_agreement_insert(pg_store *p, const agreement *a, const char *doc, size_t len, const char *by,
-			      hg_instant now, bool *existed)
+                              hg_instant now, bool *existed)
 {
 	pg_conn *c = pgc_get(p);
 	PGresult *r = NULL;
@@ -21,14 +21,15 @@ hg_status pg_agreement_insert(pg_store *p, const agreement *a, const char *doc, 
 	int changes = 0;
 	*existed = false;
 	/* Two servers importing the same version at once: one inserts, the other compares. */
-	hg_status rc = text ? pgx_query(p, c, &r,
-					"INSERT INTO agreements(id, version, name, region, model, valid_from, valid_to, "
-					"document, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-					"ON CONFLICT (id, version) DO NOTHING",
-					"titttiItTt", a->id, (int64_t)a->version, a->name, a->region,
-					agreement_model_code(a->model), (int64_t)a->valid_from, (int64_t)(a->valid_to == HG_DATE_NONE ? 0 : a->valid_to),
-					text, now, by)
-			    : HG_ENOMEM;
+	hg_status rc =
+	    text ? pgx_query(p, c, &r,
+	                     "INSERT INTO agreements(id, version, name, region, model, valid_from, valid_to, "
+	                     "document, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+	                     "ON CONFLICT (id, version) DO NOTHING",
+	                     "titttiItTt", a->id, (int64_t)a->version, a->name, a->region,
+	                     agreement_model_code(a->model), (int64_t)a->valid_from,
+	                     (int64_t)(a->valid_to == HG_DATE_NONE ? 0 : a->valid_to), text, now, by)
+	         : HG_ENOMEM;
 	if (rc == HG_OK)
 		changes = atoi(PQcmdTuples(r));
 	PQclear(r);
@@ -36,7 +37,7 @@ hg_status pg_agreement_insert(pg_store *p, const agreement *a, const char *doc, 
 	if (rc == HG_OK && changes == 0) {
 		*existed = true;
 		rc = pgx_query(p, c, &r, "SELECT document FROM agreements WHERE id = $1 AND version = $2", "ti", a->id,
-			       (int64_t)a->version);
+		               (int64_t)a->version);
 		if (rc == HG_OK && PQntuples(r) == 1)
 			rc = agreement_document_same(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), doc, len);
 		else if (rc == HG_OK)
@@ -77,8 +78,9 @@ static void read_row(PGresult *r, int row, void *out)
 
 hg_status pg_agreement_list(pg_store *p, agreement_row **rows, size_t *n)
 {
-	hg_status rc = pg_select(p, sizeof **rows, read_row, (void **)rows, n,
-				 "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id COLLATE \"C\", version", NULL, NULL);
+	hg_status rc =
+	    pg_select(p, sizeof **rows, read_row, (void **)rows, n,
+	              "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id COLLATE \"C\", version", NULL, NULL);
 	for (size_t i = 0; rc == HG_OK && i < *n; i++)
 		(*rows)[i].latest = i + 1 == *n || strcmp((*rows)[i].id, (*rows)[i + 1].id) != 0;
 	return rc;
@@ -89,10 +91,10 @@ hg_status pg_agreement_get(pg_store *p, const char *id, int version, agreement_r
 	pg_conn *c = pgc_get(p);
 	PGresult *r = NULL;
 	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT " ROW_COLUMNS ", document, version = (SELECT MAX(version) FROM agreements "
-				 "WHERE id = $1) FROM agreements WHERE id = $1 AND ($2 = 0 OR version = $2) "
-				 "ORDER BY version DESC LIMIT 1",
-				 "ti", id, (int64_t)version);
+	                         "SELECT " ROW_COLUMNS ", document, version = (SELECT MAX(version) FROM agreements "
+	                         "WHERE id = $1) FROM agreements WHERE id = $1 AND ($2 = 0 OR version = $2) "
+	                         "ORDER BY version DESC LIMIT 1",
+	                         "ti", id, (int64_t)version);
 	pgc_put(p, c);
 	if (rc == HG_OK && PQntuples(r) == 0)
 		rc = HG_ENOTFOUND;
@@ -112,9 +114,9 @@ hg_status pg_agreement_current(pg_store *p, char ***docs, size_t *n)
 	pg_conn *c = pgc_get(p);
 	PGresult *r = NULL;
 	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT document FROM agreements a WHERE version = "
-				 "(SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id COLLATE \"C\"",
-				 "");
+	                         "SELECT document FROM agreements a WHERE version = "
+	                         "(SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id COLLATE \"C\"",
+	                         "");
 	pgc_put(p, c);
 	int rows = rc == HG_OK ? PQntuples(r) : 0;
 	char **arr = rc == HG_OK ? hg_calloc(rows ? (size_t)rows : 1, sizeof *arr) : NULL;

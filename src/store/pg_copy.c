@@ -18,24 +18,48 @@
 
 /* Every table, parents before children. */
 static const char *const copy_tables[] = {
-	"organisations", "units", "users", "user_units", "sessions", "api_tokens",
-	"episodes", "events", "episode_projection", "episode_parties", "pending_acks", "episode_facts",
-	"audit_log", "audit_patients", "settings",
-	"agreements", "invoices", "invoice_steps", "invoice_step_keys",
-	"point_measurements", "point_measurement_counts", "point_measurement_patients",
-	"survey_invitations", "survey_answers",
-	"hl7_facilities", "hl7_wards", "hl7_visits", "hl7_messages", "hl7_quarantine", "fhir_messages",
-	"subscriptions", "deliveries",
+    "organisations",
+    "units",
+    "users",
+    "user_units",
+    "sessions",
+    "api_tokens",
+    "episodes",
+    "events",
+    "episode_projection",
+    "episode_parties",
+    "pending_acks",
+    "episode_facts",
+    "audit_log",
+    "audit_patients",
+    "settings",
+    "agreements",
+    "invoices",
+    "invoice_steps",
+    "invoice_step_keys",
+    "point_measurements",
+    "point_measurement_counts",
+    "point_measurement_patients",
+    "survey_invitations",
+    "survey_answers",
+    "hl7_facilities",
+    "hl7_wards",
+    "hl7_visits",
+    "hl7_messages",
+    "hl7_quarantine",
+    "fhir_messages",
+    "subscriptions",
+    "deliveries",
 };
 
 /* Tables whose id is a sequence on PostgreSQL (BIGSERIAL). */
 static const char *const serial_tables[] = {
-	"users", "episodes", "events", "audit_log", "invoices", "point_measurements", "survey_answers",
-	"hl7_quarantine", "subscriptions", "deliveries",
+    "users",          "episodes",       "events",        "audit_log",  "invoices", "point_measurements",
+    "survey_answers", "hl7_quarantine", "subscriptions", "deliveries",
 };
 
 #define COPY_COLUMNS_MAX PG_PARAMS_MAX
-#define COPY_SQL_MAX 4096
+#define COPY_SQL_MAX     4096
 
 typedef struct copy_columns {
 	int n;
@@ -47,9 +71,9 @@ static hg_status target_columns(pg_store *p, pg_conn *c, const char *table, copy
 {
 	PGresult *r = NULL;
 	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
-				 "current_schema() AND table_name = $1 ORDER BY ordinal_position",
-				 "t", table);
+	                         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
+	                         "current_schema() AND table_name = $1 ORDER BY ordinal_position",
+	                         "t", table);
 	cols->n = 0;
 	if (rc == HG_OK && (PQntuples(r) == 0 || PQntuples(r) > COPY_COLUMNS_MAX))
 		rc = HG_EINTERNAL; /* NEVER: every table of the list exists with few columns */
@@ -84,8 +108,8 @@ static hg_status copy_table(pg_store *p, pg_conn *c, sqlite3 *db, const char *ta
 	*rows = 0;
 	if (rc)
 		return rc;
-	bool ok = sql_add(select, &ls, "SELECT ") && sql_add(insert, &li, "INSERT INTO ") && sql_add(insert, &li, table) &&
-		  sql_add(insert, &li, " (");
+	bool ok = sql_add(select, &ls, "SELECT ") && sql_add(insert, &li, "INSERT INTO ") &&
+	          sql_add(insert, &li, table) && sql_add(insert, &li, " (");
 	for (int i = 0; ok && i < cols.n; i++) {
 		ok = sql_add(select, &ls, i ? ", \"" : "\"") && sql_add(select, &ls, cols.names[i]) &&
 		     sql_add(select, &ls, "\"") && sql_add(insert, &li, i ? ", \"" : "\"") &&
@@ -163,8 +187,9 @@ hg_status store_copy(store *from, store *to, store_copy_report *out, char *err, 
 	for (size_t i = 0; rc == HG_OK && i < sizeof serial_tables / sizeof serial_tables[0]; i++) {
 		char sql[256];
 		snprintf(sql, sizeof sql,
-			 "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT max(id) FROM %s), 0) + 1, false)",
-			 serial_tables[i], serial_tables[i]);
+		         "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT max(id) FROM %s), 0) + 1, "
+		         "false)",
+		         serial_tables[i], serial_tables[i]);
 		rc = pgx_exec(p, c, sql);
 	}
 	if (reading)

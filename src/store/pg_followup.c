@@ -18,27 +18,27 @@
 #include "store/pg_int.h"
 
 #define PROGRESS_EVERY 2000
-#define FACTS_SETTING "followup.facts"
-#define PG_LOCK_FACTS 0x68670005
+#define FACTS_SETTING  "followup.facts"
+#define PG_LOCK_FACTS  0x68670005
 
 /* ---- the facts ---- */
 
-hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const event *evs, size_t n,
-			const event *last)
+hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const event *evs, size_t n, const event *last)
 {
 	facts_row *r = hg_malloc(sizeof *r);
 	uint8_t *bytes = hg_malloc(FACTS_ENCODED_MAX);
 	hg_status rc = r && bytes ? HG_OK : HG_ENOMEM;
 	if (rc == HG_OK && facts_derive(st, evs, n, last, r)) {
 		size_t len = facts_encode(r, bytes, FACTS_ENCODED_MAX);
-		rc = len ? pgx_query(p, c, NULL,
-				     "INSERT INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
-				     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT(episode_id) DO UPDATE SET municipality = $2, "
-				     "admitted_at = $3, discharged_at = $4, facts = $5",
-				     "itiTb", st->id, r->municipality,
-				     (int64_t)(r->admitted_at == HG_INSTANT_NONE ? 0 : r->admitted_at),
-				     r->deadlines.discharged_at, bytes, (int)len)
-			 : HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
+		rc = len ? pgx_query(
+		               p, c, NULL,
+		               "INSERT INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
+		               "VALUES ($1, $2, $3, $4, $5) ON CONFLICT(episode_id) DO UPDATE SET municipality = $2, "
+		               "admitted_at = $3, discharged_at = $4, facts = $5",
+		               "itiTb", st->id, r->municipality,
+		               (int64_t)(r->admitted_at == HG_INSTANT_NONE ? 0 : r->admitted_at),
+		               r->deadlines.discharged_at, bytes, (int)len)
+		         : HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
 	} else if (rc == HG_OK) {
 		rc = pgx_query(p, c, NULL, "DELETE FROM episode_facts WHERE episode_id = $1", "i", st->id);
 	}
@@ -50,9 +50,9 @@ hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const 
 hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c)
 {
 	return pgx_query(p, c, NULL,
-			 "INSERT INTO settings(key, value) VALUES ('" FACTS_SETTING "', $1) "
-			 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			 "i", (int64_t)FACTS_VERSION);
+	                 "INSERT INTO settings(key, value) VALUES ('" FACTS_SETTING "', $1) "
+	                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	                 "i", (int64_t)FACTS_VERSION);
 }
 
 /* Derives every row from the events, in one transaction that no append on any server runs beside. */
@@ -104,20 +104,20 @@ hg_status pgf_facts_refresh(pg_store *p, bool only_if_stale, size_t *episodes)
 }
 
 /* Rows of the projection that the filter keeps; $1 from, $2 to, $3 municipality (NULL = no bound). */
-#define FILTER_WHERE                                                                                          \
-	"($1::bigint IS NULL OR p.discharged_at IS NULL OR p.discharged_at >= $1::bigint) AND "                    \
+#define FILTER_WHERE                                                                                                   \
+	"($1::bigint IS NULL OR p.discharged_at IS NULL OR p.discharged_at >= $1::bigint) AND "                        \
 	"($2::bigint IS NULL OR p.admitted_at < $2::bigint) AND ($3::text IS NULL OR p.municipality = $3::text)"
 
 /* Hands every facts row of the filter's episodes to fn, in episode order, on c (inside the caller's snapshot). */
 static hg_status scan_facts(pg_store *p, pg_conn *c, const followup_filter *f, followup_facts_fn fn, void *fn_ctx,
-			    followup_progress progress, void *ctx, size_t *loaded)
+                            followup_progress progress, void *ctx, size_t *loaded)
 {
 	PGresult *r = NULL;
 	facts_row *row = hg_malloc(sizeof *row);
-	hg_status rc = row ? pgx_query(p, c, &r,
-				       "SELECT facts FROM episode_facts p WHERE " FILTER_WHERE " ORDER BY episode_id",
-				       "TTt", f->from, f->to, f->municipality)
-			   : HG_ENOMEM;
+	hg_status rc =
+	    row ? pgx_query(p, c, &r, "SELECT facts FROM episode_facts p WHERE " FILTER_WHERE " ORDER BY episode_id",
+	                    "TTt", f->from, f->to, f->municipality)
+	        : HG_ENOMEM;
 	size_t total = rc == HG_OK ? (size_t)PQntuples(r) : 0;
 	for (size_t i = 0; rc == HG_OK && i < total; i++) {
 		size_t len = 0;
@@ -158,12 +158,12 @@ hg_status pgf_facts_each(pg_store *p, const followup_filter *f, followup_facts_f
 }
 
 static hg_status load_events(pg_store *p, pg_conn *c, const followup_filter *f, indicator_set *set,
-			     followup_progress progress, void *ctx, size_t *loaded)
+                             followup_progress progress, void *ctx, size_t *loaded)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT episode_id FROM episode_projection p WHERE " FILTER_WHERE " ORDER BY episode_id",
-				 "TTt", f->from, f->to, f->municipality);
+	hg_status rc = pgx_query(
+	    p, c, &r, "SELECT episode_id FROM episode_projection p WHERE " FILTER_WHERE " ORDER BY episode_id", "TTt",
+	    f->from, f->to, f->municipality);
 	size_t total = rc == HG_OK ? (size_t)PQntuples(r) : 0;
 	for (size_t i = 0; rc == HG_OK && i < total; i++) {
 		event *evs = NULL;
@@ -196,10 +196,11 @@ static survey_reply reply_col(PGresult *r, int row, int col)
 static hg_status load_surveys(pg_store *p, pg_conn *c, indicator_set *set)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT episode_id, felt_safe, took_part, knew_care_contact, sip_where_wanted, answered_at "
-				 "FROM survey_answers ORDER BY episode_id",
-				 "");
+	hg_status rc =
+	    pgx_query(p, c, &r,
+	              "SELECT episode_id, felt_safe, took_part, knew_care_contact, sip_where_wanted, answered_at "
+	              "FROM survey_answers ORDER BY episode_id",
+	              "");
 	for (int i = 0; rc == HG_OK && i < PQntuples(r); i++) {
 		survey_answer a;
 		survey_answer_init(&a);
@@ -215,7 +216,7 @@ static hg_status load_surveys(pg_store *p, pg_conn *c, indicator_set *set)
 }
 
 hg_status pgf_load(pg_store *p, const followup_filter *f, indicator_set *set, followup_progress progress, void *ctx,
-		   size_t *loaded)
+                   size_t *loaded)
 {
 	pg_conn *c = pgc_get(p);
 	*loaded = 0;
@@ -223,7 +224,7 @@ hg_status pgf_load(pg_store *p, const followup_filter *f, indicator_set *set, fo
 	hg_status rc = pgx_exec(p, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	if (rc == HG_OK)
 		rc = f->refold ? load_events(p, c, f, set, progress, ctx, loaded)
-			       : scan_facts(p, c, f, add_to_set, set, progress, ctx, loaded);
+		               : scan_facts(p, c, f, add_to_set, set, progress, ctx, loaded);
 	if (rc == HG_OK)
 		rc = load_surveys(p, c, set);
 	if (rc == HG_OK)
@@ -240,9 +241,9 @@ static hg_status save_counts(pg_store *p, pg_conn *c, int64_t id, const char *ki
 	hg_status rc = HG_OK;
 	for (size_t i = 0; rc == HG_OK && i < n; i++)
 		rc = pgx_query(p, c, NULL,
-			       "INSERT INTO point_measurement_counts(measurement_id, kind, key, patients, ready_days) "
-			       "VALUES ($1, $2, $3, $4, $5)",
-			       "ittii", id, kind, pc[i].key, (int64_t)pc[i].patients, (int64_t)pc[i].ready_days);
+		               "INSERT INTO point_measurement_counts(measurement_id, kind, key, patients, ready_days) "
+		               "VALUES ($1, $2, $3, $4, $5)",
+		               "ittii", id, kind, pc[i].key, (int64_t)pc[i].patients, (int64_t)pc[i].ready_days);
 	return rc;
 }
 
@@ -253,30 +254,32 @@ static hg_status save_patients(pg_store *p, pg_conn *c, int64_t id, const point_
 		const point_patient *pp = &m->patients[i];
 		char expected[24];
 		snprintf(expected, sizeof expected, "%d", (int)pp->expected_date);
-		rc = pgx_query(p, c, NULL,
-			       "INSERT INTO point_measurement_patients(measurement_id, episode_id, municipality, hospital, "
-			       "ward, care_type, ready_since, ready_days, next_step, step_at, expected_date) "
-			       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-			       "iittttTitTt", id, pp->episode_id, pp->municipality, pp->hospital, pp->ward,
-			       care_type_label(pp->care)->code, pp->ready_since, (int64_t)pp->ready_days,
-			       point_step_label(pp->next_step)->code, pp->step_at,
-			       pp->expected_date == HG_DATE_NONE ? NULL : expected);
+		rc = pgx_query(
+		    p, c, NULL,
+		    "INSERT INTO point_measurement_patients(measurement_id, episode_id, municipality, hospital, "
+		    "ward, care_type, ready_since, ready_days, next_step, step_at, expected_date) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		    "iittttTitTt", id, pp->episode_id, pp->municipality, pp->hospital, pp->ward,
+		    care_type_label(pp->care)->code, pp->ready_since, (int64_t)pp->ready_days,
+		    point_step_label(pp->next_step)->code, pp->step_at,
+		    pp->expected_date == HG_DATE_NONE ? NULL : expected);
 	}
 	return rc;
 }
 
 hg_status pgf_point_save(pg_store *p, const point_measurement *m, const char *scope, const char *label, const char *by,
-			 hg_instant now, int64_t *id)
+                         hg_instant now, int64_t *id)
 {
 	pg_conn *c = pgc_get(p);
 	PGresult *r = NULL;
 	hg_status rc = pgx_exec(p, c, "BEGIN");
 	if (rc == HG_OK)
-		rc = pgx_query(p, c, &r,
-			       "INSERT INTO point_measurements(at, taken_at, taken_by, scope, label, patients, ready_days) "
-			       "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-			       "TTtttii", m->at, now, by, scope ? scope : "", label ? label : "", (int64_t)m->total_patients,
-			       (int64_t)m->total_ready_days);
+		rc = pgx_query(
+		    p, c, &r,
+		    "INSERT INTO point_measurements(at, taken_at, taken_by, scope, label, patients, ready_days) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+		    "TTtttii", m->at, now, by, scope ? scope : "", label ? label : "", (int64_t)m->total_patients,
+		    (int64_t)m->total_ready_days);
 	if (rc == HG_OK)
 		*id = pgr_int(r, 0, 0);
 	PQclear(r);
@@ -313,11 +316,12 @@ hg_status pgf_point_list(pg_store *p, const char *scope, followup_point_row **ro
 {
 	if (!scope)
 		return pg_select(p, sizeof **rows, read_point_row, (void **)rows, n,
-				 "SELECT " POINT_COLS " FROM point_measurements ORDER BY at DESC, id DESC LIMIT 1000", NULL,
-				 NULL);
+		                 "SELECT " POINT_COLS " FROM point_measurements ORDER BY at DESC, id DESC LIMIT 1000",
+		                 NULL, NULL);
 	return pg_select(p, sizeof **rows, read_point_row, (void **)rows, n,
-			 "SELECT " POINT_COLS " FROM point_measurements WHERE scope = $1 ORDER BY at DESC, id DESC LIMIT 1000",
-			 scope, NULL);
+	                 "SELECT " POINT_COLS
+	                 " FROM point_measurements WHERE scope = $1 ORDER BY at DESC, id DESC LIMIT 1000",
+	                 scope, NULL);
 }
 
 static void read_count(PGresult *r, int row, void *out)
@@ -348,7 +352,7 @@ static void read_patient(PGresult *r, int row, void *out)
 }
 
 static hg_status collect_by_id(pg_store *p, pg_conn *c, const char *sql, int64_t id, const char *kind, size_t elem,
-			       void (*read)(PGresult *, int, void *), void **out, size_t *n)
+                               void (*read)(PGresult *, int, void *), void **out, size_t *n)
 {
 	PGresult *r = NULL;
 	hg_status rc = kind ? pgx_query(p, c, &r, sql, "it", id, kind) : pgx_query(p, c, &r, sql, "i", id);
@@ -361,8 +365,8 @@ static hg_status collect_by_id(pg_store *p, pg_conn *c, const char *sql, int64_t
 hg_status pgf_point_get(pg_store *p, int64_t id, followup_point_row *row, point_measurement *m)
 {
 	static const char counts_sql[] =
-		"SELECT key, patients, ready_days FROM point_measurement_counts WHERE measurement_id = $1 AND kind = $2 "
-		"ORDER BY key COLLATE \"C\"";
+	    "SELECT key, patients, ready_days FROM point_measurement_counts WHERE measurement_id = $1 AND kind = $2 "
+	    "ORDER BY key COLLATE \"C\"";
 	pg_conn *c = pgc_get(p);
 	PGresult *r = NULL;
 	if (m)
@@ -378,17 +382,18 @@ hg_status pgf_point_get(pg_store *p, int64_t id, followup_point_row *row, point_
 		m->total_patients = row->patients;
 		m->total_ready_days = row->ready_days;
 		rc = collect_by_id(p, c, counts_sql, id, "municipality", sizeof *m->municipalities, read_count,
-				   (void **)&m->municipalities, &m->n_municipalities);
+		                   (void **)&m->municipalities, &m->n_municipalities);
 		if (rc == HG_OK)
-			rc = collect_by_id(p, c, counts_sql, id, "ward", sizeof *m->wards, read_count, (void **)&m->wards,
-					   &m->n_wards);
+			rc = collect_by_id(p, c, counts_sql, id, "ward", sizeof *m->wards, read_count,
+			                   (void **)&m->wards, &m->n_wards);
 		if (rc == HG_OK)
-			rc = collect_by_id(p, c,
-					   "SELECT episode_id, municipality, hospital, ward, care_type, ready_since, "
-					   "ready_days, next_step, step_at, expected_date FROM point_measurement_patients "
-					   "WHERE measurement_id = $1 ORDER BY municipality COLLATE \"C\", ward COLLATE \"C\", "
-					   "ready_days DESC, episode_id",
-					   id, NULL, sizeof *m->patients, read_patient, (void **)&m->patients, &m->n_patients);
+			rc = collect_by_id(
+			    p, c,
+			    "SELECT episode_id, municipality, hospital, ward, care_type, ready_since, "
+			    "ready_days, next_step, step_at, expected_date FROM point_measurement_patients "
+			    "WHERE measurement_id = $1 ORDER BY municipality COLLATE \"C\", ward COLLATE \"C\", "
+			    "ready_days DESC, episode_id",
+			    id, NULL, sizeof *m->patients, read_patient, (void **)&m->patients, &m->n_patients);
 		if (rc != HG_OK)
 			point_free(m);
 	}
@@ -399,24 +404,25 @@ hg_status pgf_point_get(pg_store *p, int64_t id, followup_point_row *row, point_
 /* ---- the survey ---- */
 
 hg_status pgf_invite_put(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], int64_t episode_id, const char *by,
-			 hg_instant now, hg_instant expires)
+                         hg_instant now, hg_instant expires)
 {
 	return pg_write1(p, NULL,
-			 "INSERT INTO survey_invitations(token_hash, episode_id, created_at, created_by, expires_at) "
-			 "VALUES ($1, $2, $3, $4, $5)",
-			 "hiTtT", hash, episode_id, now, by, expires);
+	                 "INSERT INTO survey_invitations(token_hash, episode_id, created_at, created_by, expires_at) "
+	                 "VALUES ($1, $2, $3, $4, $5)",
+	                 "hiTtT", hash, episode_id, now, by, expires);
 }
 
 /* Looks a link up on c (FOR UPDATE inside a transaction): HG_OK with the episode when it may be answered at now. */
 static hg_status invite_state(pg_store *p, pg_conn *c, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now,
-			      bool lock, int64_t *episode)
+                              bool lock, int64_t *episode)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 lock ? "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = $1 "
-					"FOR UPDATE"
-				      : "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = $1",
-				 "h", hash);
+	hg_status rc =
+	    pgx_query(p, c, &r,
+	              lock ? "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = $1 "
+	                     "FOR UPDATE"
+	                   : "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = $1",
+	              "h", hash);
 	if (rc == HG_OK && PQntuples(r) == 0)
 		rc = HG_ENOTFOUND;
 	if (rc == HG_OK) {
@@ -437,21 +443,25 @@ hg_status pgf_invite_check(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE
 	return rc;
 }
 
-static const char *reply_text(survey_reply r) { return r == SURVEY_UNANSWERED ? NULL : r == SURVEY_YES ? "1" : "0"; }
+static const char *reply_text(survey_reply r)
+{
+	return r == SURVEY_UNANSWERED ? NULL : r == SURVEY_YES ? "1" : "0";
+}
 
 static hg_status insert_answer(pg_store *p, pg_conn *c, int64_t episode_id, const survey_answer *a, const char *by)
 {
-	return pgx_query(p, c, NULL,
-			 "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, took_part, "
-			 "knew_care_contact, sip_where_wanted, comment, recorded_by) "
-			 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-			 "iTtttttttt", episode_id, a->answered_at, survey_channel_label(a->channel)->code,
-			 survey_respondent_label(a->respondent)->code, reply_text(a->replies[0]), reply_text(a->replies[1]),
-			 reply_text(a->replies[2]), reply_text(a->replies[3]), a->comment, by);
+	return pgx_query(
+	    p, c, NULL,
+	    "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, took_part, "
+	    "knew_care_contact, sip_where_wanted, comment, recorded_by) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	    "iTtttttttt", episode_id, a->answered_at, survey_channel_label(a->channel)->code,
+	    survey_respondent_label(a->respondent)->code, reply_text(a->replies[0]), reply_text(a->replies[1]),
+	    reply_text(a->replies[2]), reply_text(a->replies[3]), a->comment, by);
 }
 
 hg_status pgf_answer_by_link(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE], const survey_answer *a,
-			     hg_instant now, int64_t *episode_id)
+                             hg_instant now, int64_t *episode_id)
 {
 	pg_conn *c = pgc_get(p);
 	int64_t episode = 0;
@@ -466,8 +476,9 @@ hg_status pgf_answer_by_link(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SI
 	if (rc == HG_OK)
 		rc = insert_answer(p, c, episode, &copy, "link");
 	if (rc == HG_OK)
-		rc = pgx_query(p, c, &r, "UPDATE survey_invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
-			       "hT", hash, now);
+		rc = pgx_query(p, c, &r,
+		               "UPDATE survey_invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+		               "hT", hash, now);
 	if (rc == HG_OK)
 		changes = atoi(PQcmdTuples(r));
 	PQclear(r);
@@ -495,9 +506,9 @@ hg_status pgf_survey_status_get(pg_store *p, int64_t episode_id, hg_instant now,
 	PGresult *r = NULL;
 	memset(out, 0, sizeof *out);
 	out->answered_at = out->last_invited_at = out->last_expires_at = HG_INSTANT_NONE;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT answered_at, channel, respondent FROM survey_answers WHERE episode_id = $1", "i",
-				 episode_id);
+	hg_status rc =
+	    pgx_query(p, c, &r, "SELECT answered_at, channel, respondent FROM survey_answers WHERE episode_id = $1",
+	              "i", episode_id);
 	if (rc == HG_OK && PQntuples(r) > 0) {
 		out->answered_at = pgr_int(r, 0, 0);
 		pgr_str(r, 0, 1, out->channel, sizeof out->channel);
@@ -507,10 +518,11 @@ hg_status pgf_survey_status_get(pg_store *p, int64_t episode_id, hg_instant now,
 	r = NULL;
 	if (rc == HG_OK)
 		rc = pgx_query(p, c, &r,
-			       "SELECT COUNT(*), COALESCE(SUM(CASE WHEN used_at IS NULL AND expires_at > $2 THEN 1 ELSE 0 END), 0), "
-			       "MAX(created_at), (SELECT expires_at FROM survey_invitations WHERE episode_id = $1 "
-			       "ORDER BY created_at DESC LIMIT 1) FROM survey_invitations WHERE episode_id = $1",
-			       "iT", episode_id, now);
+		               "SELECT COUNT(*), COALESCE(SUM(CASE WHEN used_at IS NULL AND expires_at > $2 THEN 1 "
+		               "ELSE 0 END), 0), "
+		               "MAX(created_at), (SELECT expires_at FROM survey_invitations WHERE episode_id = $1 "
+		               "ORDER BY created_at DESC LIMIT 1) FROM survey_invitations WHERE episode_id = $1",
+		               "iT", episode_id, now);
 	if (rc == HG_OK) {
 		out->invitations = (int)pgr_int(r, 0, 0);
 		out->open_invitations = (int)pgr_int(r, 0, 1);

@@ -73,15 +73,15 @@ void pgx_rollback(pg_conn *c);
 hg_status pg_write1(pg_store *p, int *changes, const char *sql, const char *types, ...) HG_MUST_CHECK;
 /* One SELECT (up to two text parameters t1, t2; NULL: not bound) whose rows become an array
  * (hg_malloc'ed, caller frees) via read_row. */
-hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
-		    size_t *n, const char *sql, const char *t1, const char *t2) HG_MUST_CHECK;
+hg_status pg_select(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out, size_t *n,
+                    const char *sql, const char *t1, const char *t2) HG_MUST_CHECK;
 /* One SELECT on a pooled connection with parameters bound as pgx_query's, its rows an array (hg_malloc'ed,
  * caller frees) via read_row. */
 hg_status pg_collect(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out, size_t *n,
-		     const char *sql, const char *types, ...) HG_MUST_CHECK;
+                     const char *sql, const char *types, ...) HG_MUST_CHECK;
 /* The one row of a SELECT by a text key: HG_ENOTFOUND when there is none. */
 hg_status pg_select1(pg_store *p, size_t elem_size, void (*read_row)(PGresult *, int, void *), void *out,
-		     const char *sql, const char *key) HG_MUST_CHECK;
+                     const char *sql, const char *key) HG_MUST_CHECK;
 
 /* Column readers: NULL reads as "", 0, HG_INSTANT_NONE, NULL respectively. */
 void pgr_str(PGresult *r, int row, int col, char *dst, size_t cap);
@@ -93,7 +93,7 @@ const char *pgr_text(PGresult *r, int row, int col);
 uint8_t *pgr_bytes(PGresult *r, int row, int col, size_t *len);
 /* Copies every row of r into a new array of elem_size-byte elements via read_row. *out hg_malloc'ed. */
 hg_status pgr_collect(PGresult *r, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
-		      size_t *n) HG_MUST_CHECK;
+                      size_t *n) HG_MUST_CHECK;
 
 /* Counts a storage error (for store_stats) and returns HG_EIO. */
 hg_status pg_fail_io(pg_store *p);
@@ -106,7 +106,7 @@ hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **ou
 /* Writes (or removes, for an episode without facts) the follow-up facts row of the fold st, derived by the core
  * from its events evs[0..n) and `last` (may be NULL), on c inside the caller's transaction (pg_followup.c). */
 hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const event *evs, size_t n,
-			const event *last) HG_MUST_CHECK;
+                        const event *last) HG_MUST_CHECK;
 /* Marks the facts table current (setting followup.facts), inside the caller's transaction. */
 hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c) HG_MUST_CHECK;
 
@@ -116,24 +116,24 @@ struct invoice_step_row;
 struct invoice_filter;
 struct invoice_total;
 hg_status pgv_totals(pg_store *p, pg_conn *c, const struct invoice_filter *f, const char *first, const char *last,
-		     struct invoice_total **rows, size_t *n) HG_MUST_CHECK;
+                     struct invoice_total **rows, size_t *n) HG_MUST_CHECK;
 hg_status pgv_begin(pg_store *p, pg_conn *c) HG_MUST_CHECK;
 hg_status pgv_candidates(pg_store *p, pg_conn *c, hg_instant from, hg_instant to, const char *municipality,
-			 const char *county, int64_t **ids, size_t *n) HG_MUST_CHECK;
+                         const char *county, int64_t **ids, size_t *n) HG_MUST_CHECK;
 hg_status pgv_get(pg_store *p, pg_conn *c, int64_t id, struct invoice_row *out) HG_MUST_CHECK;
 hg_status pgv_list(pg_store *p, pg_conn *c, const struct invoice_filter *f, struct invoice_row **rows,
-		   size_t *n) HG_MUST_CHECK;
+                   size_t *n) HG_MUST_CHECK;
 hg_status pgv_latest(pg_store *p, pg_conn *c, const char *municipality, const char *month,
-		     struct invoice_row *out) HG_MUST_CHECK;
+                     struct invoice_row *out) HG_MUST_CHECK;
 hg_status pgv_insert(pg_store *p, pg_conn *c, const struct invoice_row *r, int64_t *id) HG_MUST_CHECK;
 hg_status pgv_set_state(pg_store *p, pg_conn *c, int64_t id, const char *state, bool outcome_and_owed,
-			const char *outcome, int64_t owed_ore) HG_MUST_CHECK;
+                        const char *outcome, int64_t owed_ore) HG_MUST_CHECK;
 hg_status pgv_steps(pg_store *p, pg_conn *c, int64_t id, struct invoice_step_row **rows, size_t *n) HG_MUST_CHECK;
 hg_status pgv_step_add(pg_store *p, pg_conn *c, int64_t id, const struct invoice_step_row *s) HG_MUST_CHECK;
 hg_status pgv_last_dispute(pg_store *p, pg_conn *c, int64_t id, char **detail) HG_MUST_CHECK;
-hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char *key, bool *found,
-		      int64_t *invoice_id, char action[16]) HG_MUST_CHECK;
+hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char *key, bool *found, int64_t *invoice_id,
+                      char action[16]) HG_MUST_CHECK;
 hg_status pgv_key_put(pg_store *p, pg_conn *c, const char *username, const char *key, int64_t id,
-		      const char *action) HG_MUST_CHECK;
+                      const char *action) HG_MUST_CHECK;
 
 #endif

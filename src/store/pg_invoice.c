@@ -23,17 +23,21 @@ hg_status pgv_begin(pg_store *p, pg_conn *c)
 	return rc;
 }
 
-static void read_id(PGresult *r, int row, void *out) { *(int64_t *)out = pgr_int(r, row, 0); }
+static void read_id(PGresult *r, int row, void *out)
+{
+	*(int64_t *)out = pgr_int(r, row, 0);
+}
 
 hg_status pgv_candidates(pg_store *p, pg_conn *c, hg_instant from, hg_instant to, const char *municipality,
-			 const char *county, int64_t **ids, size_t *n)
+                         const char *county, int64_t **ids, size_t *n)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT episode_id FROM episode_projection WHERE admitted_at < $2 AND "
-				 "(discharged_at IS NULL OR discharged_at >= $1) AND ($3::text IS NULL OR municipality = $3) "
-				 "AND ($4::text IS NULL OR substr(municipality, 1, 2) = $4) ORDER BY episode_id",
-				 "iitt", (int64_t)from, (int64_t)to, municipality, county);
+	hg_status rc =
+	    pgx_query(p, c, &r,
+	              "SELECT episode_id FROM episode_projection WHERE admitted_at < $2 AND "
+	              "(discharged_at IS NULL OR discharged_at >= $1) AND ($3::text IS NULL OR municipality = $3) "
+	              "AND ($4::text IS NULL OR substr(municipality, 1, 2) = $4) ORDER BY episode_id",
+	              "iitt", (int64_t)from, (int64_t)to, municipality, county);
 	if (rc == HG_OK) /* on the caller's connection: inside its snapshot */
 		rc = pgr_collect(r, sizeof **ids, read_id, (void **)ids, n);
 	PQclear(r);
@@ -53,25 +57,26 @@ static void read_total(PGresult *r, int row, void *out)
 }
 
 hg_status pgv_totals(pg_store *p, pg_conn *c, const invoice_filter *f, const char *first, const char *last,
-		     invoice_total **rows, size_t *n)
+                     invoice_total **rows, size_t *n)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
-				 "state != 'superseded' AND month >= $1 AND month <= $2 AND ($3::text IS NULL OR municipality = $3) "
-				 "AND ($4::text IS NULL OR substr(municipality, 1, 2) = $4) AND NOT EXISTS (SELECT 1 FROM invoices "
-				 "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
-				 "AND j.revision > i.revision) ORDER BY municipality COLLATE \"C\", month COLLATE \"C\"",
-				 "tttt", first, last, f->municipality, f->county);
+	hg_status rc = pgx_query(
+	    p, c, &r,
+	    "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
+	    "state != 'superseded' AND month >= $1 AND month <= $2 AND ($3::text IS NULL OR municipality = $3) "
+	    "AND ($4::text IS NULL OR substr(municipality, 1, 2) = $4) AND NOT EXISTS (SELECT 1 FROM invoices "
+	    "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
+	    "AND j.revision > i.revision) ORDER BY municipality COLLATE \"C\", month COLLATE \"C\"",
+	    "tttt", first, last, f->municipality, f->county);
 	if (rc == HG_OK)
 		rc = pgr_collect(r, sizeof **rows, read_total, (void **)rows, n);
 	PQclear(r);
 	return rc;
 }
 
-#define INVOICE_COLUMNS                                                                                        \
-	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "           \
-	"agreement_version, agreements, total_ore, owed_ore, document, "                                       \
+#define INVOICE_COLUMNS                                                                                                \
+	"id, municipality, month, revision, state, outcome, cutoff, built_at, built_by, agreement, "                   \
+	"agreement_version, agreements, total_ore, owed_ore, document, "                                               \
 	"(SELECT name FROM organisations WHERE code = invoices.municipality)"
 
 /* Every row of r (INVOICE_COLUMNS) into a new array; *rows hg_malloc'ed (invoice_rows_free). */
@@ -141,13 +146,14 @@ hg_status pgv_get(pg_store *p, pg_conn *c, int64_t id, invoice_row *out)
 hg_status pgv_list(pg_store *p, pg_conn *c, const invoice_filter *f, invoice_row **rows, size_t *n)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT " INVOICE_COLUMNS " FROM invoices WHERE ($1::text IS NULL OR month = $1) AND "
-				 "($2::text IS NULL OR municipality = $2) AND ($3::text IS NULL OR substr(municipality, 1, 2) = $3) "
-				 "AND ($4::int = -2 OR ($4::int = -1 AND state != 'superseded') OR state = $5) "
-				 "ORDER BY month COLLATE \"C\" DESC, municipality COLLATE \"C\", revision DESC",
-				 "tttit", f->month, f->municipality, f->county, (int64_t)(f->state < 0 ? f->state : 0),
-				 f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
+	hg_status rc = pgx_query(
+	    p, c, &r,
+	    "SELECT " INVOICE_COLUMNS " FROM invoices WHERE ($1::text IS NULL OR month = $1) AND "
+	    "($2::text IS NULL OR municipality = $2) AND ($3::text IS NULL OR substr(municipality, 1, 2) = $3) "
+	    "AND ($4::int = -2 OR ($4::int = -1 AND state != 'superseded') OR state = $5) "
+	    "ORDER BY month COLLATE \"C\" DESC, municipality COLLATE \"C\", revision DESC",
+	    "tttit", f->month, f->municipality, f->county, (int64_t)(f->state < 0 ? f->state : 0),
+	    f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
 	if (rc == HG_OK)
 		rc = read_invoices(r, rows, n);
 	PQclear(r);
@@ -159,9 +165,9 @@ hg_status pgv_latest(pg_store *p, pg_conn *c, const char *municipality, const ch
 	PGresult *r = NULL;
 	memset(out, 0, sizeof *out);
 	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = $1 AND month = $2 "
-				 "ORDER BY revision DESC LIMIT 1",
-				 "tt", municipality, month);
+	                         "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = $1 AND month = $2 "
+	                         "ORDER BY revision DESC LIMIT 1",
+	                         "tt", municipality, month);
 	if (rc == HG_OK)
 		rc = first_invoice(r, out);
 	PQclear(r);
@@ -171,13 +177,13 @@ hg_status pgv_latest(pg_store *p, pg_conn *c, const char *municipality, const ch
 hg_status pgv_insert(pg_store *p, pg_conn *c, const invoice_row *v, int64_t *id)
 {
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(p, c, &r,
-				 "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
-				 "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
-				 "($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
-				 "ttiiittitit", v->municipality, v->month, (int64_t)v->revision, (int64_t)v->cutoff,
-				 (int64_t)v->built_at, v->built_by, v->agreement, (int64_t)v->agreement_version, v->agreements,
-				 v->total_ore, v->document);
+	hg_status rc = pgx_query(
+	    p, c, &r,
+	    "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
+	    "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
+	    "($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
+	    "ttiiittitit", v->municipality, v->month, (int64_t)v->revision, (int64_t)v->cutoff, (int64_t)v->built_at,
+	    v->built_by, v->agreement, (int64_t)v->agreement_version, v->agreements, v->total_ore, v->document);
 	if (rc == HG_OK)
 		*id = pgr_int(r, 0, 0);
 	PQclear(r);
@@ -185,11 +191,12 @@ hg_status pgv_insert(pg_store *p, pg_conn *c, const invoice_row *v, int64_t *id)
 }
 
 hg_status pgv_set_state(pg_store *p, pg_conn *c, int64_t id, const char *state, bool outcome_and_owed,
-			const char *outcome, int64_t owed_ore)
+                        const char *outcome, int64_t owed_ore)
 {
 	if (outcome_and_owed)
-		return pgx_query(p, c, NULL, "UPDATE invoices SET state = $2, outcome = $3, owed_ore = $4 WHERE id = $1",
-				 "itti", id, state, outcome, owed_ore);
+		return pgx_query(p, c, NULL,
+		                 "UPDATE invoices SET state = $2, outcome = $3, owed_ore = $4 WHERE id = $1", "itti",
+		                 id, state, outcome, owed_ore);
 	return pgx_query(p, c, NULL, "UPDATE invoices SET state = $2 WHERE id = $1", "it", id, state);
 }
 
@@ -197,9 +204,9 @@ hg_status pgv_steps(pg_store *p, pg_conn *c, int64_t id, invoice_step_row **rows
 {
 	PGresult *r = NULL;
 	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
-				 "FROM invoice_steps WHERE invoice_id = $1 ORDER BY seq",
-				 "i", id);
+	                         "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
+	                         "FROM invoice_steps WHERE invoice_id = $1 ORDER BY seq",
+	                         "i", id);
 	int k = rc == HG_OK ? PQntuples(r) : 0;
 	invoice_step_row *arr = rc == HG_OK ? hg_calloc(k ? (size_t)k : 1, sizeof *arr) : NULL;
 	if (rc == HG_OK && !arr)
@@ -231,12 +238,13 @@ hg_status pgv_steps(pg_store *p, pg_conn *c, int64_t id, invoice_step_row **rows
 
 hg_status pgv_step_add(pg_store *p, pg_conn *c, int64_t id, const invoice_step_row *s)
 {
-	return pgx_query(p, c, NULL,
-			 "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, outcome, reason, "
-			 "detail, owed_ore) VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_steps "
-			 "WHERE invoice_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-			 "iittttttti", id, (int64_t)s->at, s->username, s->org, s->action, s->state,
-			 s->outcome[0] ? s->outcome : NULL, s->reason ? s->reason : "", s->detail, s->owed_ore);
+	return pgx_query(
+	    p, c, NULL,
+	    "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, outcome, reason, "
+	    "detail, owed_ore) VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoice_steps "
+	    "WHERE invoice_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	    "iittttttti", id, (int64_t)s->at, s->username, s->org, s->action, s->state,
+	    s->outcome[0] ? s->outcome : NULL, s->reason ? s->reason : "", s->detail, s->owed_ore);
 }
 
 hg_status pgv_last_dispute(pg_store *p, pg_conn *c, int64_t id, char **detail)
@@ -244,23 +252,23 @@ hg_status pgv_last_dispute(pg_store *p, pg_conn *c, int64_t id, char **detail)
 	PGresult *r = NULL;
 	*detail = NULL;
 	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT detail FROM invoice_steps WHERE invoice_id = $1 AND action = 'dispute' "
-				 "ORDER BY seq DESC LIMIT 1",
-				 "i", id);
+	                         "SELECT detail FROM invoice_steps WHERE invoice_id = $1 AND action = 'dispute' "
+	                         "ORDER BY seq DESC LIMIT 1",
+	                         "i", id);
 	if (rc == HG_OK && PQntuples(r) > 0 && !(*detail = hg_strdup(PQgetvalue(r, 0, 0))))
 		rc = HG_ENOMEM;
 	PQclear(r);
 	return rc;
 }
 
-hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char *key, bool *found,
-		      int64_t *invoice_id, char action[16])
+hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char *key, bool *found, int64_t *invoice_id,
+                      char action[16])
 {
 	PGresult *r = NULL;
 	*found = false;
-	hg_status rc = pgx_query(p, c, &r,
-				 "SELECT invoice_id, action FROM invoice_step_keys WHERE username = $1 AND key = $2", "tt",
-				 username, key);
+	hg_status rc =
+	    pgx_query(p, c, &r, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = $1 AND key = $2",
+	              "tt", username, key);
 	if (rc == HG_OK && PQntuples(r) > 0) {
 		*found = true;
 		*invoice_id = pgr_int(r, 0, 0);
@@ -273,7 +281,7 @@ hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char 
 hg_status pgv_key_put(pg_store *p, pg_conn *c, const char *username, const char *key, int64_t id, const char *action)
 {
 	return pgx_query(p, c, NULL,
-			 "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
-			 "VALUES ($1, $2, $3, $4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = $3))",
-			 "ttit", username, key, id, action);
+	                 "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
+	                 "VALUES ($1, $2, $3, $4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = $3))",
+	                 "ttit", username, key, id, action);
 }

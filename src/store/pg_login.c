@@ -10,28 +10,33 @@
  */
 #include "store/pg_int.h"
 
-bool store_login_limits_shared(const store *s) { return s && s->pg; }
+bool store_login_limits_shared(const store *s)
+{
+	return s && s->pg;
+}
 
 hg_status store_login_failure(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, int window,
-			      int *failures)
+                              int *failures)
 {
 	if (!s->pg)
 		return HG_EINVAL;
 	pg_conn *c = pgc_get(s->pg);
 	PGresult *r = NULL;
-	hg_status rc = pgx_query(s->pg, c, &r,
-				 "INSERT INTO login_failures(key_hash, failures, last_failure) VALUES ($1, 1, $2) "
-				 "ON CONFLICT (key_hash) DO UPDATE SET failures = CASE WHEN login_failures.locked_until <= $2 "
-				 "AND $2 - login_failures.last_failure >= $3 THEN 1 ELSE login_failures.failures + 1 END, "
-				 "last_failure = $2 RETURNING failures",
-				 "hii", hash, (int64_t)now, (int64_t)window);
+	hg_status rc =
+	    pgx_query(s->pg, c, &r,
+	              "INSERT INTO login_failures(key_hash, failures, last_failure) VALUES ($1, 1, $2) "
+	              "ON CONFLICT (key_hash) DO UPDATE SET failures = CASE WHEN login_failures.locked_until <= $2 "
+	              "AND $2 - login_failures.last_failure >= $3 THEN 1 ELSE login_failures.failures + 1 END, "
+	              "last_failure = $2 RETURNING failures",
+	              "hii", hash, (int64_t)now, (int64_t)window);
 	if (rc == HG_OK)
 		*failures = (int)pgr_int(r, 0, 0);
 	PQclear(r);
 	/* the table keeps only what still counts */
 	if (rc == HG_OK)
-		rc = pgx_query(s->pg, c, NULL, "DELETE FROM login_failures WHERE last_failure < $1 AND locked_until <= $2",
-			       "ii", (int64_t)(now - window), (int64_t)now);
+		rc = pgx_query(s->pg, c, NULL,
+		               "DELETE FROM login_failures WHERE last_failure < $1 AND locked_until <= $2", "ii",
+		               (int64_t)(now - window), (int64_t)now);
 	pgc_put(s->pg, c);
 	return rc;
 }
@@ -40,8 +45,9 @@ hg_status store_login_lock(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], 
 {
 	if (!s->pg)
 		return HG_EINVAL;
-	return pg_write1(s->pg, NULL, "UPDATE login_failures SET locked_until = greatest(locked_until, $2) WHERE key_hash = $1",
-			 "hi", hash, (int64_t)until);
+	return pg_write1(s->pg, NULL,
+	                 "UPDATE login_failures SET locked_until = greatest(locked_until, $2) WHERE key_hash = $1",
+	                 "hi", hash, (int64_t)until);
 }
 
 hg_status store_login_locked_until(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant *until)
@@ -51,7 +57,8 @@ hg_status store_login_locked_until(store *s, const uint8_t hash[STORE_TOKEN_HASH
 	pg_conn *c = pgc_get(s->pg);
 	PGresult *r = NULL;
 	*until = 0;
-	hg_status rc = pgx_query(s->pg, c, &r, "SELECT locked_until FROM login_failures WHERE key_hash = $1", "h", hash);
+	hg_status rc =
+	    pgx_query(s->pg, c, &r, "SELECT locked_until FROM login_failures WHERE key_hash = $1", "h", hash);
 	if (rc == HG_OK && PQntuples(r) > 0)
 		*until = pgr_int(r, 0, 0);
 	PQclear(r);

@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t *third = hg_malloc(FACTS_ENCODED_MAX);
 			if (back && third) {
 				check(len > 0 && again[0] == FACTS_VERSION && facts_decode(again, len, back) == HG_OK);
-				check(facts_encode(back, third, FACTS_ENCODED_MAX) == len && memcmp(third, again, len) == 0);
+				check(facts_encode(back, third, FACTS_ENCODED_MAX) == len &&
+				      memcmp(third, again, len) == 0);
 			}
 			hg_free(third);
 			hg_free(back);
