@@ -599,8 +599,10 @@ static hg_status load_invoice(invoice_db *d, int64_t id, json_t **row, json_t **
 		rc = HG_ENOMEM;
 	if (rc == HG_OK && doc && !(*doc = json_loads(r.document, 0, &jerr))) {
 		rc = HG_ENOMEM;
-		if (row)
+		if (row) {
 			json_decref(*row);
+			*row = NULL; /* the caller frees what it was given, so nothing on failure */
+		}
 	}
 	invoice_row_clear(&r);
 	return rc;

@@ -280,12 +280,14 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	T_EQ_INT(t, ji(inv, "total_ore"), 1500000, "with the late figure");
 	int64_t id2 = ji(inv, "id");
 	json_decref(out);
+	inv = NULL; /* it was borrowed from out */
 	json_t *rows = NULL;
 	invoice_filter all = {.month = "2024-03", .state = -2}, live = {.month = "2024-03", .state = -1};
 	T_EQ_INT(t, invoice_list(s, &all, &rows), HG_OK, "list all");
 	T_EQ_INT(t, json_array_size(rows), 2, "both revisions are kept");
 	T_EQ_STR(t, js(json_array_get(rows, 1), "state"), "superseded", "the first is superseded");
 	json_decref(rows);
+	rows = NULL; /* a list that fails (an injected allocation failure) leaves rows as it was */
 	T_EQ_INT(t, invoice_list(s, &live, &rows), HG_OK, "list");
 	T_EQ_INT(t, json_array_size(rows), 1, "superseded invoices are not listed by default");
 	json_decref(rows);
@@ -332,6 +334,7 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	T_EQ_STR(t, js(json_array_get(steps, 2), "reason"), "Fel datum", "the dispute's reason");
 	T_EQ_STR(t, js(json_array_get(steps, 1), "at"), "2024-04-07T06:00:00Z", "when it was sent");
 	json_decref(inv);
+	inv = NULL; /* a get that fails leaves inv as it was */
 	T_EQ_INT(t, invoice_get(s, 999, &inv), HG_ENOTFOUND, "get an unknown invoice");
 
 	char municipality[8];
