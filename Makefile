@@ -28,17 +28,17 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf # libharu ha
 
 # Sources. The core is pure and links alone; the shell (adapters) needs the libraries.
 CORE_SRC  := $(sort $(wildcard src/core/*.c))
-SHELL_SRC := $(sort $(wildcard src/store/*.c src/http/*.c src/hl7/*.c src/fhir/*.c src/cli/*.c))
+SHELL_SRC := $(sort $(wildcard src/auth/*.c src/wire/*.c src/store/*.c src/http/*.c src/hl7/*.c src/fhir/*.c src/cli/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o) $(B)/gen/migrations.o $(B)/gen/pg_migrations.o
 MIGRATIONS := $(sort $(wildcard migrations/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard migrations/pg/*.sql))
 LIB_OBJ   := $(filter-out $(B)/src/cli/%,$(SHELL_OBJ))
 CORE_TESTS    := $(patsubst tests/core/%.c,$(B)/tests/%,$(wildcard tests/core/test_*.c))
-ADAPTER_TSRC  := $(wildcard tests/store/test_*.c tests/http/test_*.c tests/hl7/test_*.c tests/fhir/test_*.c tests/cli/test_*.c)
+ADAPTER_TSRC  := $(wildcard tests/wire/test_*.c tests/store/test_*.c tests/http/test_*.c tests/hl7/test_*.c tests/fhir/test_*.c tests/cli/test_*.c)
 ADAPTER_TESTS := $(addprefix $(B)/tests/,$(basename $(notdir $(ADAPTER_TSRC))))
 FUZZERS       := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-vpath test_%.c tests/store tests/http tests/hl7 tests/fhir tests/cli
+vpath test_%.c tests/wire tests/store tests/http tests/hl7 tests/fhir tests/cli
 
 DB ?= hemgang.db
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

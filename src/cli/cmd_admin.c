@@ -16,7 +16,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
-#include "http/auth.h"
+#include "auth/password.h"
 #include "store/store.h"
 
 static int open_db(const char *cmd, const char *path, store **out)

@@ -25,7 +25,7 @@
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "core/calendar.h"
-#include "http/auth.h"
+#include "auth/password.h"
 
 enum {
 	OPT_DB = 'd',

@@ -20,9 +20,9 @@
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/calendar.h"
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 #include "store/agreement_store.h"
-#include "store/invoice_export.h"
+#include "wire/invoice_export.h"
 #include "store/invoice_store.h"
 #include "store/store.h"
 

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 #include "cli/cli.h"
 #include "core/calendar.h"
 #include "core/liability.h"

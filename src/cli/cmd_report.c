@@ -26,7 +26,7 @@
 #include "core/forecast.h"
 #include "core/indicator.h"
 #include "core/point.h"
-#include "store/followup_json.h"
+#include "wire/followup_json.h"
 #include "store/followup_store.h"
 #include "store/store.h"
 

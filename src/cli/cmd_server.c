@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "http/api.h"
+#include "auth/password.h"
 #include "http/auth.h"
 #include "http/invoice_api.h" /* agreements and invoices (issue 5) */
 #include "fhir/fhir.h"       /* FHIR messaging and Encounter (issue 7) */

@@ -20,9 +20,9 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/whatif.h"
-#include "store/agreement_json.h"
-#include "store/followup_json.h"
-#include "store/whatif_json.h"
+#include "wire/agreement_json.h"
+#include "wire/followup_json.h"
+#include "wire/whatif_json.h"
 
 #define CMD "whatif"
 

@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "auth/password.h"
 #include "core/alloc.h"
 #include "core/billing.h" /* liability so far (issue 18) */
 #include "core/calendar.h"
@@ -27,10 +28,10 @@
 #include "core/todo.h" /* the ward's admitted patients (issue 18.2) */
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
-#include "store/episode_json.h"
+#include "wire/episode_json.h"
 #include "store/followup_store.h"
-#include "store/event_json.h"
-#include "http/sip_pdf.h"
+#include "wire/event_json.h"
+#include "wire/sip_pdf.h"
 
 #define REASON_MIN 3
 

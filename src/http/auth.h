@@ -1,10 +1,7 @@
 /*
- * auth.h - passwords, session and API tokens, and login rate limiting.
- *
- * Passwords are hashed with argon2id (libsodium crypto_pwhash_str, interactive
- * limits). Session and API tokens are 32 random bytes shown to the client once
- * as URL-safe base64; the store keeps only their BLAKE2b hash, so a copy of
- * the database grants no access. Compares are constant-time.
+ * auth.h - login rate limiting of the HTTP server (POST /api/v1/login and
+ * the token routes). Passwords and tokens themselves are auth/password.h, a
+ * layer of its own that the CLI uses too without an HTTP header.
  */
 #ifndef HG_HTTP_AUTH_H
 #define HG_HTTP_AUTH_H
@@ -16,27 +13,6 @@
 #include "core/date.h"
 #include "core/status.h"
 #include "store/store.h"
-
-#define AUTH_TOKEN_TEXT_MAX 64 /* base64url of 32 bytes (43 chars) and a prefix, incl. NUL */
-
-/* Initialises libsodium; call once from main before anything else here. */
-hg_status auth_init(void) HG_MUST_CHECK;
-/* Hashes password into out (STORE_PASSWORD_HASH_MAX bytes). */
-hg_status auth_hash_password(const char *password, char out[STORE_PASSWORD_HASH_MAX]) HG_MUST_CHECK;
-/* True when password matches hash (constant-time; false for an empty hash). */
-bool auth_check_password(const char *hash, const char *password);
-/* A fresh random token: text for the client, hash for the store. */
-hg_status auth_new_token(char text[AUTH_TOKEN_TEXT_MAX], uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
-/* The stored hash of a token the client presented; HG_EINVAL for a malformed token. */
-hg_status auth_token_hash(const char *text, uint8_t hash[STORE_TOKEN_HASH_SIZE]) HG_MUST_CHECK;
-
-/*
- * The same work for every login attempt: checks password against hash, or, when the account does
- * not exist or has no password, against a fixed dummy hash with the same cost, so that the answer
- * takes as long for an unknown username as for a known one (no username enumeration). Returns
- * true only for a real hash that matches.
- */
-bool auth_check_password_or_dummy(const char *hash, const char *password);
 
 /*
  * Login rate limiting with backoff. A key ("p:USER\nADDR" for an account from one address,

@@ -23,13 +23,13 @@
 #include "core/survey.h"
 #include "core/whatif.h"
 #include "http/api.h"
-#include "http/auth.h"
+#include "auth/password.h"
 #include "http/followup_api.h"
-#include "store/followup_json.h"
-#include "store/agreement_json.h"
+#include "wire/followup_json.h"
+#include "wire/agreement_json.h"
 #include "store/agreement_store.h"
 #include "store/followup_store.h"
-#include "store/whatif_json.h"
+#include "wire/whatif_json.h"
 
 #define LIST_MAX 256
 #define READMISSION_LOOKAHEAD_DAYS (INDICATOR_READMISSION_DAYS + 1)

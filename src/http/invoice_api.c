@@ -14,7 +14,7 @@
 #include "http/api.h"
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
-#include "store/invoice_export.h"
+#include "wire/invoice_export.h"
 #include "store/invoice_store.h"
 
 #define API_LINES_MAX 1000 /* disputed lines or adjustments in one request */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 #include "store/agreement_store.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"

@@ -26,7 +26,7 @@
 #include "core/alloc.h"
 #include "core/facts.h"
 #include "store/agreement_store.h"
-#include "store/event_json.h"
+#include "wire/event_json.h"
 #include "store/followup_int.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"

@@ -44,7 +44,7 @@
 #include <sqlite3.h>
 
 #include "core/alloc.h"
-#include "store/event_json.h"
+#include "wire/event_json.h"
 #include "store/followup_int.h"
 #include "store/store_int.h"
 

@@ -39,7 +39,7 @@
 
 #include "core/alloc.h"
 #include "core/deadline.h"
-#include "store/event_json.h"
+#include "wire/event_json.h"
 #include "store/migrations.h"
 #include "store/store_int.h"
 #include "store/pg_int.h"

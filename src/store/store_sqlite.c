@@ -25,7 +25,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/deadline.h"
-#include "store/event_json.h"
+#include "wire/event_json.h"
 #include "store/migrations.h"
 #include "store/followup_int.h"
 #include "store/store_int.h"

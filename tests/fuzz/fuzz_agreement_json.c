@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "store/event_json.h"
+#include "wire/event_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -3,6 +3,7 @@
  * dummy hash. Behaviour only: who is locked, for how long by the clock we pass
  * in, and that a flood of other keys erases no lock. Nothing here measures time.
  */
+#include "auth/password.h"
 #include "http/auth.h"
 
 #include <stdio.h>

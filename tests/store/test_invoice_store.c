@@ -18,7 +18,7 @@
 
 #include "core/alloc.h"
 #include "core/calendar.h"
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 #include "store/agreement_store.h"
 #include "store/invoice_store.h"
 #include "store/store_int.h"

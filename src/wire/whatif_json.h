@@ -23,8 +23,8 @@
  * agreements in force from the facts as they are now (a late correction makes
  * it differ from the invoice). docs/invoices.md describes each member.
  */
-#ifndef HG_STORE_WHATIF_JSON_H
-#define HG_STORE_WHATIF_JSON_H
+#ifndef HG_WIRE_WHATIF_JSON_H
+#define HG_WIRE_WHATIF_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -12,8 +12,8 @@
  * HG_HAVE_LIBHARU (the Makefile does when it links the libraries); without them
  * those formats answer HG_EINVAL with a message saying so.
  */
-#ifndef HG_STORE_INVOICE_EXPORT_H
-#define HG_STORE_INVOICE_EXPORT_H
+#ifndef HG_WIRE_INVOICE_EXPORT_H
+#define HG_WIRE_INVOICE_EXPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,7 +5,7 @@
  * and WinAnsi in the PDF's standard fonts; characters outside Latin-1 print
  * as '?'.
  */
-#include "http/sip_pdf.h"
+#include "wire/sip_pdf.h"
 
 #include <hpdf.h>
 #include <stdio.h>

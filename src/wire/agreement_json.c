@@ -7,7 +7,7 @@
  * fields are read, agreement_validate() checks the rules and its problem is
  * reported with the parameter it names.
  */
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 
 #include <errno.h>
 #include <stdarg.h>

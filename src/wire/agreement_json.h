@@ -7,8 +7,8 @@
  * JSON field that is wrong; what makes an agreement valid is decided by
  * agreement_validate(), which every successful parse has passed.
  */
-#ifndef HG_STORE_AGREEMENT_JSON_H
-#define HG_STORE_AGREEMENT_JSON_H
+#ifndef HG_WIRE_AGREEMENT_JSON_H
+#define HG_WIRE_AGREEMENT_JSON_H
 
 #include <stddef.h>
 

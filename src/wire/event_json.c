@@ -14,7 +14,7 @@
  * well-formed) stay in core/event.c: this file only converts, and refuses what
  * cannot be converted without loss.
  */
-#include "store/event_json.h"
+#include "wire/event_json.h"
 
 #include <stdio.h> /* snprintf */
 #include <string.h>

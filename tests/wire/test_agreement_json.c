@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "store/agreement_json.h"
+#include "wire/agreement_json.h"
 #include "test.h"
 
 static hg_date ymd(const char *s)

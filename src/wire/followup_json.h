@@ -9,8 +9,8 @@
  * CSV (followup_grid_csv), and what the CLI prints as a table or an xlsx
  * sheet. docs/indicators.md describes each member.
  */
-#ifndef HG_STORE_FOLLOWUP_JSON_H
-#define HG_STORE_FOLLOWUP_JSON_H
+#ifndef HG_WIRE_FOLLOWUP_JSON_H
+#define HG_WIRE_FOLLOWUP_JSON_H
 
 #include <stdbool.h>
 

@@ -6,7 +6,7 @@
  * renders the rows. The facts are streamed: one row at a time is decoded and
  * judged, so a national year needs memory for the rows of the answer only.
  */
-#include "store/whatif_json.h"
+#include "wire/whatif_json.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,8 +9,8 @@
  * row there. docs/api-events.md lists every member of every type with an
  * example.
  */
-#ifndef HG_STORE_EVENT_JSON_H
-#define HG_STORE_EVENT_JSON_H
+#ifndef HG_WIRE_EVENT_JSON_H
+#define HG_WIRE_EVENT_JSON_H
 
 #include <jansson.h>
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 #include "core/alloc.h"
-#include "store/episode_json.h"
-#include "store/event_json.h"
+#include "wire/episode_json.h"
+#include "wire/event_json.h"
 #include "test.h"
 
 /* Day numbers and instants of the example stay (May 2024, CEST = UTC+2). */

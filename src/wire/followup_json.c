@@ -1,5 +1,5 @@
 /* followup_json.c - JSON and CSV forms of indicator tables, point measurements and forecasts (see followup_json.h). */
-#include "store/followup_json.h"
+#include "wire/followup_json.h"
 
 #include <math.h>
 #include <stdio.h>

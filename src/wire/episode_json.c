@@ -11,7 +11,7 @@
  * enum member comes with its Swedish label in a "<name>_sv" sibling, so the
  * web UI never spells a label itself. docs/api-events.md shows an example.
  */
-#include "store/episode_json.h"
+#include "wire/episode_json.h"
 
 #include <stdio.h> /* snprintf */
 #include <string.h>

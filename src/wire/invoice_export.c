@@ -19,7 +19,7 @@
 #include "core/calendar.h"
 #include "core/date.h"
 #include "core/invoice.h"
-#include "store/invoice_export.h"
+#include "wire/invoice_export.h"
 
 #ifdef HG_HAVE_XLSXWRITER
 #include <xlsxwriter.h>

@@ -7,8 +7,8 @@
  * "YYYY-MM-DDTHH:MM:SSZ", dates "YYYY-MM-DD", NONE values null. Rendering
  * only reads the state: it makes no access decision itself.
  */
-#ifndef HG_STORE_EPISODE_JSON_H
-#define HG_STORE_EPISODE_JSON_H
+#ifndef HG_WIRE_EPISODE_JSON_H
+#define HG_WIRE_EPISODE_JSON_H
 
 #include <stdbool.h>
 

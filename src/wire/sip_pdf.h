@@ -4,8 +4,8 @@
  * what by when, and the follow-up date. Rendered with libharu from the folded
  * episode state; the rules that made the plan live in the core.
  */
-#ifndef HG_HTTP_SIP_PDF_H
-#define HG_HTTP_SIP_PDF_H
+#ifndef HG_WIRE_SIP_PDF_H
+#define HG_WIRE_SIP_PDF_H
 
 #include <stddef.h>
 
