@@ -3,7 +3,8 @@
 # PostgreSQL 15 (issue 12). Starts its own server in a temporary directory (tests/pg/lib.sh:
 # initdb and pg_ctl as the unprivileged `postgres` user when run as root, a unix socket only),
 # runs every test on it, stops it. Needs nothing beyond scripts/install-deps (postgresql).
-# Prints the sum of the tests' own "N passed, N failed" lines as one line for tests/run.
+# Prints the sum of the tests' own "N passed, N failed" lines as one line for tests/run, "pg: N passed,
+# N failed", and exits non-zero when anything failed (a failed check fails the script and CI).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -12,12 +13,12 @@ passed=0 failed=0
 trap 'pg_stop; rm -rf "$tmp"' EXIT
 if [ ! -x "$PG_BIN/initdb" ]; then
 	echo "FAIL tests/pg: no PostgreSQL at $PG_BIN (scripts/install-deps installs it)"
-	echo "tests/pg: 0 passed, 1 failed"
+	echo "pg: 0 passed, 1 failed"
 	exit 1
 fi
 if ! pg_start "$tmp"; then
 	echo "FAIL tests/pg: the PostgreSQL server did not start"
-	echo "tests/pg: 0 passed, 1 failed"
+	echo "pg: 0 passed, 1 failed"
 	exit 1
 fi
 
@@ -62,4 +63,5 @@ run python3 "$here/../api/test_whatif.py"
 run python3 "$here/test_cli.py"
 # hemgang copy: the demo database from SQLite into PostgreSQL, proved by the dumps and the API (issue 12 item 3)
 run python3 "$here/test_copy.py"
-echo "tests/pg: $passed passed, $failed failed"
+echo "pg: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
