@@ -15,6 +15,7 @@
 #include "core/alloc.h"
 #include "wire/agreement_json.h"
 #include "store/agreement_store.h"
+#include "store/sq_db.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
@@ -108,20 +109,21 @@ static char *dump(const json_t *doc, size_t *len)
 
 #define ROW_COLUMNS "id, version, name, region, model, valid_from, valid_to, imported_at, imported_by"
 
-static void read_row(sqlite3_stmt *st, void *p)
+static hg_status read_row(sq_q *q, void *p)
 {
 	agreement_row *r = p;
 	memset(r, 0, sizeof *r);
-	sq_col_str(st, 0, r->id, sizeof r->id);
-	r->version = sqlite3_column_int(st, 1);
-	sq_col_str(st, 2, r->name, sizeof r->name);
-	sq_col_str(st, 3, r->region, sizeof r->region);
-	if (!agreement_model_from_code((const char *)sqlite3_column_text(st, 4), &r->model))
+	sq_q_col_str(q, 0, r->id, sizeof r->id);
+	r->version = sq_q_col_int(q, 1);
+	sq_q_col_str(q, 2, r->name, sizeof r->name);
+	sq_q_col_str(q, 3, r->region, sizeof r->region);
+	if (!agreement_model_from_code(sq_q_col_text(q, 4), &r->model))
 		r->model = AGREEMENT_PER_NIGHT; /* NEVER: written from a parsed record */
-	r->valid_from = sqlite3_column_int(st, 5);
-	r->valid_to = sqlite3_column_type(st, 6) == SQLITE_NULL ? HG_DATE_NONE : sqlite3_column_int(st, 6);
-	r->imported_at = sqlite3_column_int64(st, 7);
-	sq_col_str(st, 8, r->imported_by, sizeof r->imported_by);
+	r->valid_from = sq_q_col_int(q, 5);
+	r->valid_to = sq_q_col_date(q, 6);
+	r->imported_at = sq_q_col_int64(q, 7);
+	sq_q_col_str(q, 8, r->imported_by, sizeof r->imported_by);
+	return HG_OK;
 }
 
 hg_status agreement_document_same(const char *stored, size_t stored_len, const char *doc, size_t len)
@@ -140,46 +142,32 @@ hg_status agreement_document_same(const char *stored, size_t stored_len, const c
 static hg_status insert(sqlite3 *db, const agreement *a, const char *doc, size_t len, const char *by, hg_instant now,
 			bool *existed)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT document FROM agreements WHERE id = ?1 AND version = ?2", &st);
-	*existed = false;
-	if (rc)
-		return rc;
-	sq_bind_text(st, 1, a->id);
-	sqlite3_bind_int(st, 2, a->version);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*existed = true;
-		rc = agreement_document_same((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-					     doc, len);
-		sqlite3_finalize(st);
-		return rc;
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT document FROM agreements WHERE id = ?1 AND version = ?2");
+	sq_q_bind_text(&q, 1, a->id);
+	sq_q_bind_int64(&q, 2, a->version);
+	*existed = sq_q_step(&q);
+	if (*existed) {
+		const char *stored = sq_q_col_text(&q, 0);
+		sq_q_fail(&q, agreement_document_same(stored, sq_q_col_bytes(&q, 0), doc, len));
 	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
-		return HG_EIO;
-	rc = sq_prepare(db,
-			"INSERT INTO agreements(id, version, name, region, model, valid_from, valid_to, document, "
-			"imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			&st);
-	if (rc)
+	hg_status rc = sq_q_finish(&q);
+	if (rc || *existed)
 		return rc;
-	sq_bind_text(st, 1, a->id);
-	sqlite3_bind_int(st, 2, a->version);
-	sq_bind_text(st, 3, a->name);
-	sq_bind_text(st, 4, a->region);
-	sq_bind_text(st, 5, agreement_model_code(a->model));
-	sqlite3_bind_int(st, 6, a->valid_from);
-	if (a->valid_to == HG_DATE_NONE)
-		sqlite3_bind_null(st, 7);
-	else
-		sqlite3_bind_int(st, 7, a->valid_to);
-	sqlite3_bind_text(st, 8, doc, (int)len, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 9, now);
-	sq_bind_text(st, 10, by);
-	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	sqlite3_finalize(st);
-	return rc;
+	sq_q_prepare(&q, db,
+		     "INSERT INTO agreements(id, version, name, region, model, valid_from, valid_to, document, "
+		     "imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	sq_q_bind_text(&q, 1, a->id);
+	sq_q_bind_int64(&q, 2, a->version);
+	sq_q_bind_text(&q, 3, a->name);
+	sq_q_bind_text(&q, 4, a->region);
+	sq_q_bind_text(&q, 5, agreement_model_code(a->model));
+	sq_q_bind_int64(&q, 6, a->valid_from);
+	sq_q_bind_date(&q, 7, a->valid_to);
+	sq_q_bind_textn(&q, 8, doc, len);
+	sq_q_bind_int64(&q, 9, now);
+	sq_q_bind_text(&q, 10, by);
+	return sq_q_exec(&q);
 }
 
 hg_status agreement_store_import(store *s, const char *text, size_t len, const char *by, hg_instant now,
@@ -221,15 +209,10 @@ done:
 /* True when some version of id is stored. */
 static hg_status id_stored(sqlite3 *db, const char *id, bool *found)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT 1 FROM agreements WHERE id = ?1 LIMIT 1", &st);
-	if (rc)
-		return rc;
-	sq_bind_text(st, 1, id);
-	int step = sqlite3_step(st);
-	*found = step == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT 1 FROM agreements WHERE id = ?1 LIMIT 1");
+	sq_q_bind_text(&q, 1, id);
+	return sq_q_exists(&q, found);
 }
 
 /* The file of a built-in agreement, with its sources; hg_malloc'ed (caller frees), NULL when out of memory. */
@@ -301,16 +284,13 @@ hg_status agreement_store_list(store *s, agreement_row **rows, size_t *n)
 		rc = pg_agreement_list(s->pg, rows, n);
 	} else {
 		sqlite3 *db = sq_conn_get(s);
-		sqlite3_stmt *st = NULL;
-		rc = sq_prepare(db, "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id, version", &st);
-		if (rc == HG_OK)
-			rc = sq_collect(st, sizeof **rows, read_row, (void **)rows, n);
-		sqlite3_finalize(st);
-		sq_conn_put(s, db);
+		sq_q q;
+		sq_q_prepare(&q, db, "SELECT " ROW_COLUMNS " FROM agreements ORDER BY id, version");
+		rc = sq_conn_done(s, db, sq_q_collect(&q, sizeof **rows, read_row, (void **)rows, n));
 	}
 	for (size_t i = 0; rc == HG_OK && i < *n; i++)
 		(*rows)[i].latest = i + 1 == *n || strcmp((*rows)[i].id, (*rows)[i + 1].id) != 0;
-	return rc == HG_EIO && !s->pg ? sq_fail_io(s) : rc;
+	return rc;
 }
 
 /* Parses a stored document text[0..len); one that no longer parses is a broken invariant. */
@@ -325,9 +305,10 @@ static hg_status parse_text(const char *text, size_t len, agreement *out)
 	return HG_OK;
 }
 
-static hg_status parse_stored(sqlite3_stmt *st, int col, agreement *out)
+static hg_status parse_stored(sq_q *q, int col, agreement *out)
 {
-	return parse_text((const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col), out);
+	const char *text = sq_q_col_text(q, col);
+	return parse_text(text, sq_q_col_bytes(q, col), out);
 }
 
 /* agreement_store_get on PostgreSQL: the row and its document, parsed here as on SQLite. */
@@ -354,67 +335,29 @@ hg_status agreement_store_get(store *s, const char *id, int version, agreement *
 	if (s->pg)
 		return get_pg(s, id, version, out, document, row);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT " ROW_COLUMNS ", document, version = (SELECT MAX(version) FROM agreements "
-				  "WHERE id = ?1) FROM agreements WHERE id = ?1 AND (?2 = 0 OR version = ?2) "
-				  "ORDER BY version DESC LIMIT 1",
-				  &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, id);
-		sqlite3_bind_int(st, 2, version);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			rc = parse_stored(st, 9, out);
-			if (rc == HG_OK && row) {
-				read_row(st, row);
-				row->latest = sqlite3_column_int(st, 10) != 0;
-			}
-			if (rc == HG_OK && document) {
-				*document = hg_strndup((const char *)sqlite3_column_text(st, 9),
-						       (size_t)sqlite3_column_bytes(st, 9));
-				if (!*document)
-					rc = HG_ENOMEM;
-			}
-		} else {
-			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+	sq_q q;
+	sq_q_prepare(&q, db,
+		     "SELECT " ROW_COLUMNS ", document, version = (SELECT MAX(version) FROM agreements "
+		     "WHERE id = ?1) FROM agreements WHERE id = ?1 AND (?2 = 0 OR version = ?2) "
+		     "ORDER BY version DESC LIMIT 1");
+	sq_q_bind_text(&q, 1, id);
+	sq_q_bind_int64(&q, 2, version);
+	if (sq_q_step(&q)) {
+		sq_q_fail(&q, parse_stored(&q, 9, out));
+		if (q.rc == HG_OK && row) {
+			IGNORE(read_row(&q, row));
+			row->latest = sq_q_col_int(&q, 10) != 0;
 		}
+		if (q.rc == HG_OK && document)
+			*document = sq_q_col_dup(&q, 9); /* never NULL: the column is NOT NULL */
+	} else {
+		sq_q_fail(&q, HG_ENOTFOUND);
 	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_conn_done(s, db, sq_q_finish(&q));
 }
 
-/* Runs a prepared query whose column 0 is a document into a growing array of records. */
-static hg_status collect_documents(sqlite3_stmt *st, agreement **list, size_t *n)
-{
-	size_t cap = 4, len = 0;
-	agreement *arr = hg_malloc(cap * sizeof *arr);
-	hg_status rc = arr ? HG_OK : HG_ENOMEM;
-	int step = SQLITE_DONE;
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			agreement *bigger = hg_realloc(arr, 2 * cap * sizeof *arr);
-			if (!bigger) {
-				rc = HG_ENOMEM;
-				break;
-			}
-			arr = bigger;
-			cap *= 2;
-		}
-		rc = parse_stored(st, 0, &arr[len]);
-		len += rc == HG_OK;
-	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	if (rc) {
-		hg_free(arr);
-		return rc;
-	}
-	*list = arr;
-	*n = len;
-	return HG_OK;
-}
+/* A row whose column 0 is a document, parsed into an agreement (sq_q_collect). */
+static hg_status read_document(sq_q *q, void *p) { return parse_stored(q, 0, p); }
 
 /* agreement_store_current on PostgreSQL: the latest documents, each parsed. */
 static hg_status current_pg(store *s, agreement **list, size_t *n)
@@ -445,16 +388,11 @@ hg_status agreement_store_current(store *s, agreement **list, size_t *n)
 	if (s->pg)
 		return current_pg(s, list, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT document FROM agreements a WHERE version = "
-				  "(SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id",
-				  &st);
-	if (rc == HG_OK)
-		rc = collect_documents(st, list, n);
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	sq_q q;
+	sq_q_prepare(&q, db,
+		     "SELECT document FROM agreements a WHERE version = "
+		     "(SELECT MAX(version) FROM agreements b WHERE b.id = a.id) ORDER BY id");
+	return sq_conn_done(s, db, sq_q_collect(&q, sizeof **list, read_document, (void **)list, n));
 }
 
 hg_status agreement_store_versions(store *s, const agreement_ref *refs, size_t n, agreement **list)

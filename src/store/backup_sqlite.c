@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "store/migrations.h"
+#include "store/sq_db.h"
 #include "store/store.h"
 
 #define BACKUP_BUSY_MS 30000
@@ -43,30 +44,31 @@ static bool exists(const char *path)
 /* Checks that db is a sound hemgang database; fills info. */
 static hg_status check_db(sqlite3 *db, store_backup_info *info, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	/* The messages come from db before the query is finished (that may reset them). */
+	sq_q q;
 	hg_status rc = HG_OK;
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+	sq_q_prepare(&q, db, "PRAGMA integrity_check");
+	if (!sq_q_step(&q)) {
 		rc = fail(err, errlen, HG_EIO, "integrity check", db);
-	else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-		snprintf(err, errlen, "the database is damaged: %s", (const char *)sqlite3_column_text(st, 0));
+	} else if (!sq_q_col_text(&q, 0) || strcmp(sq_q_col_text(&q, 0), "ok") != 0) {
+		snprintf(err, errlen, "the database is damaged: %s", sq_q_col_text(&q, 0) ? sq_q_col_text(&q, 0) : "");
 		rc = HG_EINVAL;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
+	IGNORE(sq_q_finish(&q)); /* rc says what went wrong, with its message */
 	if (rc != HG_OK)
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT max(number) FROM schema_migrations), (SELECT count(*) FROM events), "
-				   "(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
-			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
+	sq_q_prepare(&q, db,
+	             "SELECT (SELECT max(number) FROM schema_migrations), (SELECT count(*) FROM events), "
+	             "(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)");
+	if (!sq_q_step(&q)) {
 		snprintf(err, errlen, "not a hemgang database (%s)", sqlite3_errmsg(db));
 		rc = HG_EINVAL;
 	} else {
-		info->schema_version = sqlite3_column_int(st, 0);
-		info->events = sqlite3_column_int64(st, 1);
-		info->bytes = sqlite3_column_int64(st, 2);
+		info->schema_version = sq_q_col_int(&q, 0);
+		info->events = sq_q_col_int64(&q, 1);
+		info->bytes = sq_q_col_int64(&q, 2);
 	}
-	sqlite3_finalize(st);
+	IGNORE(sq_q_finish(&q));
 	return rc;
 }
 
@@ -144,7 +146,7 @@ hg_status store_backup(const char *path, const char *to, store_backup_info *info
 	if (rc == HG_OK)
 		rc = check_db(dst, info, err, errlen);
 	/* The copy stands alone: one file, no -wal beside it. */
-	if (rc == HG_OK && sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc == HG_OK && sq_db_exec(dst, "PRAGMA journal_mode=DELETE") != HG_OK)
 		rc = fail(err, errlen, HG_EIO, "journal mode of the copy", dst);
 out:
 	sqlite3_close(src);
@@ -196,7 +198,7 @@ hg_status store_restore(const char *from, const char *path, bool force, store_ba
 	}
 	sqlite3_busy_timeout(dst, BACKUP_BUSY_MS);
 	rc = copy_pages(dst, src, err, errlen);
-	if (rc == HG_OK && sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc == HG_OK && sq_db_exec(dst, "PRAGMA journal_mode=WAL") != HG_OK)
 		rc = fail(err, errlen, HG_EIO, "journal mode", dst);
 	if (rc == HG_OK) {
 		store_backup_info again;
