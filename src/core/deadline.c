@@ -60,6 +60,12 @@ deadline_rules deadline_rules_default(void)
 				.count = DEADLINE_COUNT_CALENDAR, .eves_are_holidays = false};
 }
 
+bool deadline_rules_equal(const deadline_rules *a, const deadline_rules *b)
+{
+	return a->notice_hours == b->notice_hours && a->care_contact_days == b->care_contact_days &&
+	       a->sip_days == b->sip_days && a->count == b->count && a->eves_are_holidays == b->eves_are_holidays;
+}
+
 hg_status deadline_rules_validate(const deadline_rules *r)
 {
 	if (r->notice_hours < 1 || r->notice_hours > DEADLINE_HOURS_MAX)
@@ -135,6 +141,19 @@ hg_status deadline_evaluate(const episode_state *st, const deadline_rules *r, hg
 	deadline_inputs in;
 	deadline_inputs_of(st, &in);
 	return deadline_evaluate_inputs(&in, r, now, out);
+}
+
+hg_status deadline_in_force(const episode_state *st, hg_instant now, deadline out[static DEADLINE_KIND_COUNT])
+{
+	deadline_inputs in;
+	deadline_inputs_of(st, &in);
+	return deadline_in_force_inputs(&in, now, out);
+}
+
+hg_status deadline_in_force_inputs(const deadline_inputs *in, hg_instant now, deadline out[static DEADLINE_KIND_COUNT])
+{
+	deadline_rules rules = deadline_rules_default();
+	return deadline_evaluate_inputs(in, &rules, now, out);
 }
 
 hg_status deadline_evaluate_inputs(const deadline_inputs *in, const deadline_rules *r, hg_instant now,

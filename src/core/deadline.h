@@ -66,8 +66,10 @@ typedef struct deadline {
 	hg_instant met_at;    /* when it was done (at or before now), or NONE */
 } deadline;
 
-/* 24 h, 3 and 3 calendar days, no eves. */
+/* 24 h, 3 and 3 calendar days, no eves: the rules in force (deadline_in_force). */
 deadline_rules deadline_rules_default(void);
+/* Whether a and b count every deadline alike. */
+bool deadline_rules_equal(const deadline_rules *a, const deadline_rules *b);
 /* HG_EINVAL when a number is outside 1..720 hours / 1..60 days or a code is out of range. */
 hg_status deadline_rules_validate(const deadline_rules *r) HG_MUST_CHECK;
 
@@ -108,6 +110,18 @@ typedef struct deadline_inputs {
 void deadline_inputs_of(const episode_state *st, deadline_inputs *out);
 hg_status deadline_evaluate_inputs(const deadline_inputs *in, const deadline_rules *r, hg_instant now,
 				  deadline out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
+
+/*
+ * The deadlines of st (or of its inputs) at instant now under the rules in
+ * force, deadline_rules_default(): the one entry point through which the read
+ * models, the stores' projections, the API's episode and worklist and the
+ * follow-up facts judge an episode's deadlines, so that the rules are read in
+ * this one place. HG_EINVAL only if the rules in force were invalid.
+ */
+hg_status deadline_in_force(const episode_state *st, hg_instant now,
+			    deadline out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
+hg_status deadline_in_force_inputs(const deadline_inputs *in, hg_instant now,
+				   deadline out[static DEADLINE_KIND_COUNT]) HG_MUST_CHECK;
 
 const hg_code_label *deadline_kind_label(deadline_kind k);
 bool deadline_kind_from_code(const char *code, deadline_kind *out);

@@ -117,19 +117,18 @@ static void settle_deadlines(facts_row *r)
 	const hg_instant acts[] = {in->admitted_at, in->need_judged_at, in->notice_at, in->ready_at,
 				   in->discharged_at, in->care_contact_at, in->sip_called_at, in->care_plan_called_at};
 	deadline dl[DEADLINE_KIND_COUNT];
-	deadline_rules rules = deadline_rules_default();
 	hg_instant last = HG_INSTANT_NONE;
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
 		if (acts[i] != HG_INSTANT_NONE && acts[i] > last)
 			last = acts[i];
 	r->deadlines_settled = HG_INSTANT_NONE;
-	if (last == HG_INSTANT_NONE || deadline_evaluate_inputs(in, &rules, last, dl) != HG_OK)
+	if (last == HG_INSTANT_NONE || deadline_in_force_inputs(in, last, dl) != HG_OK)
 		return; /* nothing has happened: judged every time */
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
 		if (dl[k].due_at != HG_INSTANT_NONE && dl[k].due_at > last)
 			last = dl[k].due_at;
 	last++;
-	if (deadline_evaluate_inputs(in, &rules, last, dl) != HG_OK)
+	if (deadline_in_force_inputs(in, last, dl) != HG_OK)
 		return;
 	r->deadlines_settled = last;
 	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
@@ -141,10 +140,7 @@ hg_status facts_deadlines_at(const facts_row *r, const deadline_rules *rules, hg
 {
 	deadline dl[DEADLINE_KIND_COUNT];
 	deadline_rules def = deadline_rules_default();
-	if (r->deadlines_settled != HG_INSTANT_NONE && asof >= r->deadlines_settled &&
-	    rules->notice_hours == def.notice_hours && rules->care_contact_days == def.care_contact_days &&
-	    rules->sip_days == def.sip_days && rules->count == def.count &&
-	    rules->eves_are_holidays == def.eves_are_holidays) {
+	if (r->deadlines_settled != HG_INSTANT_NONE && asof >= r->deadlines_settled && deadline_rules_equal(rules, &def)) {
 		memcpy(out, r->settled, sizeof r->settled);
 		return HG_OK;
 	}

@@ -1193,7 +1193,6 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 	event *evs = NULL;
 	size_t n = 0;
 	deadline dl[DEADLINE_KIND_COUNT];
-	deadline_rules rules = deadline_rules_default();
 	hg_instant now = api_now();
 	char etag[64];
 	hg_status rc = HG_OK;
@@ -1223,7 +1222,7 @@ static hg_status get_episode(http_request *req, http_response *res, void *p)
 	bool own_ward = false;
 	for (int i = 0; i < c.user.n_units; i++)
 		own_ward = own_ward || strcmp(c.user.units[i], st->admitting_ward) == 0 || strcmp(c.user.units[i], st->ward) == 0;
-	if (deadline_evaluate(st, &rules, now, dl) != HG_OK) {
+	if (deadline_in_force(st, now, dl) != HG_OK) {
 		rc = HG_EINTERNAL;
 		goto out;
 	}
@@ -1324,7 +1323,6 @@ static hg_status rows_add_care(api_app *app, hg_instant now, json_t *arr, episod
 	size_t i;
 	json_t *row;
 	hg_date today = cal_local_date(now);
-	deadline_rules rules = deadline_rules_default();
 	json_array_foreach(arr, i, row) {
 		deadline dl[DEADLINE_KIND_COUNT];
 		hg_status rc = store_episode_fold(app->store, json_integer_value(json_object_get(row, "id")), st);
@@ -1334,7 +1332,7 @@ static hg_status rows_add_care(api_app *app, hg_instant now, json_t *arr, episod
 			return rc;
 		/* LPT/LRV: the samordnad vårdplan's deadline, in place of the SIP's (which does not apply) */
 		json_t *open;
-		if (deadline_evaluate(st, &rules, now, dl) == HG_OK &&
+		if (deadline_in_force(st, now, dl) == HG_OK &&
 		    (open = row_deadline("care_plan_call", dl[DEADLINE_CARE_PLAN_CALL].due_at, dl[DEADLINE_CARE_PLAN_CALL].met_at, now)))
 			json_array_append_new(json_object_get(row, "open_deadlines"), open);
 		unsigned todos = episode_care_todos(st, today);

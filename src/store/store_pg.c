@@ -916,8 +916,7 @@ hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **ou
 static hg_status project(pg_store *p, pg_conn *c, const episode_state *st, hg_instant now)
 {
 	deadline dl[DEADLINE_KIND_COUNT];
-	deadline_rules rules = deadline_rules_default();
-	hg_status rc = deadline_evaluate(st, &rules, now, dl);
+	hg_status rc = deadline_in_force(st, now, dl);
 	pg_params prm = {0};
 	if (rc == HG_OK)
 		rc = pgx_query(p, c, NULL, "DELETE FROM episode_parties WHERE episode_id = $1", "i", st->id);

@@ -991,8 +991,7 @@ static hg_status project_since(sq_stmt_cache *sc, sqlite3 *db, const episode_sta
 	};
 	sqlite3_stmt *q = NULL;
 	deadline dl[DEADLINE_KIND_COUNT];
-	deadline_rules rules = deadline_rules_default();
-	hg_status rc = deadline_evaluate(st, &rules, now, dl);
+	hg_status rc = deadline_in_force(st, now, dl);
 	if (rc != HG_OK)
 		return rc;
 
@@ -1834,8 +1833,7 @@ static hg_status rm_entry_from_state(const episode_state *st, hg_instant now, st
 				     char (*parties)[HG_ID_MAX], readmodel_notice **notices, readmodel_entry *e)
 {
 	deadline dl[DEADLINE_KIND_COUNT];
-	deadline_rules rules = deadline_rules_default();
-	hg_status rc = deadline_evaluate(st, &rules, now, dl);
+	hg_status rc = deadline_in_force(st, now, dl);
 	size_t n_parties = 0, n = 0, cap = 0;
 	readmodel_notice *all = NULL;
 	uint8_t *acked = NULL;

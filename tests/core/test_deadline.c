@@ -185,11 +185,11 @@ static void test_states(struct test *t)
 		{{"2024-05-02 08:00", NONE_, NONE_, "2024-05-03 10:00", NONE_, "2024-05-06 10:00", "2024-05-04 11:00", TRACK_YELLOW},
 		 "2024-05-10 12:00", DEADLINE_SIP_CALL, "met", "2024-05-06 23:59:59"},
 	};
-	deadline_rules r = deadline_rules_default();
+	/* the rows are the statutory reading: the rules in force (deadline_in_force), the one entry point */
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		episode_state st = build(&rows[i].s);
 		deadline out[DEADLINE_KIND_COUNT];
-		T_EQ_INT(t, deadline_evaluate(&st, &r, at(rows[i].now), out), HG_OK, "row %zu evaluates", i);
+		T_EQ_INT(t, deadline_in_force(&st, at(rows[i].now), out), HG_OK, "row %zu evaluates", i);
 		const deadline *d = &out[rows[i].kind];
 		T_EQ_INT(t, d->kind, rows[i].kind, "row %zu kind", i);
 		T_EQ_STR(t, deadline_state_label(d->state)->code, rows[i].state, "row %zu state", i);
@@ -244,6 +244,42 @@ static void test_rules(struct test *t)
 		T_EQ_INT(t, out[k].state, DEADLINE_NOT_APPLICABLE, "empty: kind %d", k);
 }
 
+/* The rules in force are the statutory default; rules are equal only when every count is. */
+static void test_in_force(struct test *t)
+{
+	struct scene s = {"2024-12-18 08:00", NONE_, NONE_, "2024-12-20 10:00", NONE_, NONE_, NONE_, UNSET};
+	episode_state st = build(&s);
+	deadline_inputs in;
+	deadline a[DEADLINE_KIND_COUNT], b[DEADLINE_KIND_COUNT], c[DEADLINE_KIND_COUNT];
+	deadline_rules def = deadline_rules_default();
+	deadline_inputs_of(&st, &in);
+	T_EQ_INT(t, deadline_in_force(&st, at("2024-12-23 12:00"), a), HG_OK, "in force");
+	T_EQ_INT(t, deadline_in_force_inputs(&in, at("2024-12-23 12:00"), b), HG_OK, "in force, inputs");
+	T_EQ_INT(t, deadline_evaluate(&st, &def, at("2024-12-23 12:00"), c), HG_OK, "default rules");
+	for (int k = 0; k < DEADLINE_KIND_COUNT; k++) {
+		T_TRUE(t, a[k].state == c[k].state && a[k].due_at == c[k].due_at && a[k].starts_at == c[k].starts_at,
+		       "kind %d: in force is the default", k);
+		T_TRUE(t, b[k].state == c[k].state && b[k].due_at == c[k].due_at, "kind %d: inputs alike", k);
+	}
+	T_EQ_INT(t, a[DEADLINE_CARE_CONTACT].due_at, at("2024-12-23 23:59:59"), "3 calendar days");
+
+	static const struct {
+		deadline_rules r;
+		bool equal;
+	} rows[] = {
+	    /* 0 */ {{24, 3, 3, DEADLINE_COUNT_CALENDAR, false}, true},
+	    /* 1 */ {{48, 3, 3, DEADLINE_COUNT_CALENDAR, false}, false},
+	    /* 2 */ {{24, 5, 3, DEADLINE_COUNT_CALENDAR, false}, false},
+	    /* 3 */ {{24, 3, 1, DEADLINE_COUNT_CALENDAR, false}, false},
+	    /* 4 */ {{24, 3, 3, DEADLINE_COUNT_WEEKDAYS, false}, false},
+	    /* 5 */ {{24, 3, 3, DEADLINE_COUNT_CALENDAR, true}, false},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		T_EQ_INT(t, deadline_rules_equal(&rows[i].r, &def), rows[i].equal, "equal row %zu", i);
+		T_EQ_INT(t, deadline_rules_equal(&def, &rows[i].r), rows[i].equal, "equal row %zu, turned", i);
+	}
+}
+
 static void test_labels(struct test *t)
 {
 	for (int i = 0; i < DEADLINE_KIND_COUNT; i++) {
@@ -271,6 +307,7 @@ int main(void)
 	test_day_end(&t);
 	test_states(&t);
 	test_rules(&t);
+	test_in_force(&t);
 	test_labels(&t);
 	return test_report(&t);
 }
