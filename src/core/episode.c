@@ -1078,23 +1078,7 @@ const event *episode_latest_live(const event *history, size_t n, event_type type
 	return NULL;
 }
 
-/* ---- the care process: to-dos and warnings ---- */
-
-static const hg_code_label todos[CARE_TODO_COUNT] = {
-	[CARE_TODO_CARE_PLAN_MISSING] = {"care_plan_missing", "samordnad vårdplan ej upprättad",
-				    "coordinated care plan not established"},
-	[CARE_TODO_INFORMATION_MISSING] = {"information_missing", "avvikelse: informationsöverföring ofullständig",
-				      "deviation: information transfer incomplete"},
-	[CARE_TODO_PATIENT_NOT_INFORMED] = {"patient_not_informed", "patienten ej informerad", "patient not informed"},
-	[CARE_TODO_NOT_TAKEN_OVER] = {"not_taken_over", "ansvaret ej övertaget av vårdcentralen",
-				 "responsibility not taken over by primary care"},
-	[CARE_TODO_SIP_NOT_HELD] = {"sip_not_held", "kallad SIP ej genomförd", "called SIP not held"},
-	[CARE_TODO_MUNICIPAL_NO_CONTACT] = {"municipal_no_contact", "ingen kontakt med den enskilde",
-				       "the patient not contacted"},
-	[CARE_TODO_MUNICIPAL_NO_DECISION] = {"municipal_no_decision", "ansökan ej beslutad", "application not decided"},
-	[CARE_TODO_MUNICIPALITY_NOT_READY] = {"municipality_not_ready", "kommunen ej hemgångsklar",
-					 "the municipality not ready to receive"},
-};
+/* ---- the care process: discharge warnings (its to-dos: todo.c) ---- */
 
 static const hg_code_label warnings[WARNING_COUNT] = {
 	[WARNING_SIP_NOT_HELD] = {"sip_not_held", "Kallad SIP är inte genomförd än.",
@@ -1103,8 +1087,6 @@ static const hg_code_label warnings[WARNING_COUNT] = {
 				       "Den samordnade vårdplanen ska vara upprättad innan patienten lämnar sjukhuset.",
 				       "The coordinated care plan must be established before the patient leaves."},
 };
-
-const hg_code_label *care_todo_label(care_todo t) { return (unsigned)t < CARE_TODO_COUNT ? &todos[t] : &todos[0]; }
 
 const hg_code_label *episode_warning_label(episode_warning w)
 {
@@ -1119,32 +1101,6 @@ bool episode_municipality_ready_on(const episode_state *st, hg_date today)
 {
 	return st->municipality_ready_at != HG_INSTANT_NONE ||
 	       (st->municipal_can_receive_on != HG_DATE_NONE && st->municipal_can_receive_on <= today);
-}
-
-unsigned episode_care_todos(const episode_state *st, hg_date today)
-{
-	unsigned t = 0;
-	bool discharged = st->status == EPISODE_DISCHARGED, ready = st->status == EPISODE_READY;
-	if (st->cancelled || st->status == EPISODE_EMPTY)
-		return 0;
-	if (episode_has_care_plan(st) && st->care_plan_established_at == HG_INSTANT_NONE && (ready || discharged))
-		t |= CARE_TODO_BIT(CARE_TODO_CARE_PLAN_MISSING);
-	if (discharged && episode_information_missing(st))
-		t |= CARE_TODO_BIT(CARE_TODO_INFORMATION_MISSING);
-	if (discharged && st->patient_informed_at == HG_INSTANT_NONE)
-		t |= CARE_TODO_BIT(CARE_TODO_PATIENT_NOT_INFORMED);
-	if (discharged && st->care_contact_at != HG_INSTANT_NONE && st->responsibility_taken_over_at == HG_INSTANT_NONE)
-		t |= CARE_TODO_BIT(CARE_TODO_NOT_TAKEN_OVER);
-	if (st->sip_called_at != HG_INSTANT_NONE && st->sip_held_at == HG_INSTANT_NONE &&
-	    cal_local_date(st->sip_meeting_at) < today)
-		t |= CARE_TODO_BIT(CARE_TODO_SIP_NOT_HELD);
-	if (st->municipal_report_at != HG_INSTANT_NONE && st->municipal_contact_at == HG_INSTANT_NONE)
-		t |= CARE_TODO_BIT(CARE_TODO_MUNICIPAL_NO_CONTACT);
-	if (st->municipal_application_at != HG_INSTANT_NONE && st->municipal_decision_at == HG_INSTANT_NONE)
-		t |= CARE_TODO_BIT(CARE_TODO_MUNICIPAL_NO_DECISION);
-	if (ready && !episode_municipality_ready_on(st, today))
-		t |= CARE_TODO_BIT(CARE_TODO_MUNICIPALITY_NOT_READY);
-	return t;
 }
 
 unsigned episode_discharge_warnings(const episode_state *st)

@@ -329,27 +329,7 @@ const episode_consent *episode_consent_of(const episode_state *st, const char *o
 /* True when the patient gets a samordnad vårdplan (LPT 7 a §, LRV 12 a §) instead of a SIP. */
 bool episode_has_care_plan(const episode_state *st);
 
-/*
- * What is still to do or went wrong in the care process, as bits of
- * care_todo (docs/events.md, "The care process"): a worklist shows them,
- * the episode page names them. `today` is the local date the list is for.
- */
-typedef enum care_todo {
-	CARE_TODO_CARE_PLAN_MISSING = 0, /* LPT/LRV: discharged, or ready, without an established plan */
-	CARE_TODO_INFORMATION_MISSING,   /* discharged and an item of the information transfer not sent (a deviation) */
-	CARE_TODO_PATIENT_NOT_INFORMED,  /* discharged without the information to the patient */
-	CARE_TODO_NOT_TAKEN_OVER,        /* discharged, and primary care has not taken over */
-	CARE_TODO_SIP_NOT_HELD,          /* a SIP was called but not held, and the patient is discharged or ready */
-	CARE_TODO_MUNICIPAL_NO_CONTACT,  /* the municipality took the report but has not contacted the patient */
-	CARE_TODO_MUNICIPAL_NO_DECISION, /* an application is received and not decided */
-	CARE_TODO_MUNICIPALITY_NOT_READY, /* ready for discharge, the municipality is not ready to receive */
-	CARE_TODO_COUNT
-} care_todo;
-#define CARE_TODO_BIT(t) (1u << (unsigned)(t))
-
-const hg_code_label *care_todo_label(care_todo t);
-/* The CARE_TODO_BIT() set of st as of local date today. */
-unsigned episode_care_todos(const episode_state *st, hg_date today);
+/* What is still to do in the care process: core/todo.h (episode_care_todos). */
 /* The information items not sent: EVENT_ITEMS_ALL without those transferred (0 once all are). */
 unsigned episode_information_missing(const episode_state *st);
 /*

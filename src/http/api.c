@@ -25,7 +25,7 @@
 #include "core/deadline.h"
 #include "core/liability.h"
 #include "core/pnr.h"
-#include "core/todo.h" /* the ward's admitted patients (issue 18.2) */
+#include "core/todo.h" /* the ward's admitted patients (issue 18.2) and the care process's to-dos */
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
 #include "wire/episode_json.h"
@@ -1337,9 +1337,9 @@ static hg_status rows_add_care(api_app *app, hg_instant now, json_t *arr, episod
 			json_array_append_new(json_object_get(row, "open_deadlines"), open);
 		unsigned todos = episode_care_todos(st, today);
 		json_t *codes = json_array();
-		for (int k = 0; k < CARE_TODO_COUNT; k++) {
-			const hg_code_label *l = care_todo_label((care_todo)k);
-			if (todos & CARE_TODO_BIT(k))
+		for (int k = 0; k < TODO_COUNT; k++) {
+			const hg_code_label *l = episode_todo_label((episode_todo)k);
+			if (todos & TODO_BIT(k))
 				json_array_append_new(codes, json_pack("{s:s, s:s, s:s}", "code", l->code, "sv", l->sv, "en", l->en));
 		}
 		json_object_set_new(row, "care",

@@ -18,6 +18,7 @@
 
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/todo.h"
 
 /* What the caller may see. */
 struct view {
@@ -376,7 +377,7 @@ static json_t *labels_json(unsigned bits, int count, const hg_code_label *(*labe
 	}
 	return arr;
 }
-static const hg_code_label *todo_label_i(int i) { return care_todo_label((care_todo)i); }
+static const hg_code_label *todo_label_i(int i) { return episode_todo_label((episode_todo)i); }
 static const hg_code_label *warning_label_i(int i) { return episode_warning_label((episode_warning)i); }
 
 /* null for voluntary care; the samordnad vårdplan's steps for LPT/LRV (issue 14.1). */
@@ -509,7 +510,7 @@ static json_t *render(const episode_state *st, const struct view *v)
 	put(o, "children_as_relatives", json_boolean(st->children_as_relatives), &ok);
 	put(o, "children_as_relatives_at", instant_value(st->children_as_relatives_at), &ok);
 	if (v->today != HG_DATE_NONE)
-		put(o, "todos", labels_json(episode_care_todos(st, v->today), CARE_TODO_COUNT, todo_label_i), &ok);
+		put(o, "todos", labels_json(episode_care_todos(st, v->today), TODO_COUNT, todo_label_i), &ok);
 	put(o, "discharge_warnings",
 	    labels_json(st->status == EPISODE_DISCHARGED ? 0 : episode_discharge_warnings(st), WARNING_COUNT, warning_label_i),
 	    &ok);

@@ -15,6 +15,7 @@
 #include "core/billing.h"
 #include "core/deadline.h"
 #include "core/episode.h"
+#include "core/todo.h"
 #include "test.h"
 
 #define MAX_EVENTS 96
@@ -1395,14 +1396,14 @@ static void test_care_state(struct test *t)
 	care_setup(t, &w, CS_LPT);
 	T_TRUE(t, episode_has_care_plan(&w.st), "LPT: a samordnad vårdplan");
 	unsigned todos = episode_care_todos(&w.st, day("2024-05-06"));
-	T_TRUE(t, todos & CARE_TODO_BIT(CARE_TODO_CARE_PLAN_MISSING), "ready without the plan: to do");
-	T_TRUE(t, todos & CARE_TODO_BIT(CARE_TODO_MUNICIPALITY_NOT_READY), "ready, the municipality not ready");
+	T_TRUE(t, todos & TODO_BIT(TODO_CARE_PLAN_MISSING), "ready without the plan: to do");
+	T_TRUE(t, todos & TODO_BIT(TODO_MUNICIPALITY_NOT_READY), "ready, the municipality not ready");
 	T_EQ_INT(t, episode_discharge_warnings(&w.st), 1u << WARNING_CARE_PLAN_MISSING, "discharge warns: no plan");
 	world_add(t, &w, c_plan_called_ward());
 	world_add(t, &w, c_plan_established());
 	T_EQ_INT(t, w.st.care_plan_called_at, at("2024-05-06 12:00"), "plan called");
 	T_EQ_INT(t, w.st.care_plan_established_at, at("2024-05-07 15:00"), "plan established");
-	T_TRUE(t, !(episode_care_todos(&w.st, day("2024-05-07")) & CARE_TODO_BIT(CARE_TODO_CARE_PLAN_MISSING)), "plan in place");
+	T_TRUE(t, !(episode_care_todos(&w.st, day("2024-05-07")) & TODO_BIT(TODO_CARE_PLAN_MISSING)), "plan in place");
 	T_EQ_INT(t, episode_discharge_warnings(&w.st), 0, "no warning");
 
 	/* the municipality's plan: hemgångsklar from the date it can receive the patient */
@@ -1424,8 +1425,8 @@ static void test_care_state(struct test *t)
 		 "two items missing");
 	todos = episode_care_todos(&w.st, day("2024-05-08"));
 	T_EQ_INT(t, todos,
-		 CARE_TODO_BIT(CARE_TODO_INFORMATION_MISSING) | CARE_TODO_BIT(CARE_TODO_PATIENT_NOT_INFORMED) |
-			 CARE_TODO_BIT(CARE_TODO_NOT_TAKEN_OVER) | CARE_TODO_BIT(CARE_TODO_SIP_NOT_HELD),
+		 TODO_BIT(TODO_INFORMATION_MISSING) | TODO_BIT(TODO_PATIENT_NOT_INFORMED) |
+			 TODO_BIT(TODO_NOT_TAKEN_OVER) | TODO_BIT(TODO_SIP_NOT_HELD),
 		 "discharged: the deviation and what is left");
 	world_add(t, &w, c_info_all());
 	world_add(t, &w, c_patient_informed_late());
@@ -1439,10 +1440,10 @@ static void test_care_state(struct test *t)
 	/* the municipality's steps */
 	care_setup(t, &w, CS_NOTICED);
 	world_add(t, &w, c_report_mun());
-	T_TRUE(t, episode_care_todos(&w.st, day("2024-05-03")) & CARE_TODO_BIT(CARE_TODO_MUNICIPAL_NO_CONTACT), "no contact yet");
+	T_TRUE(t, episode_care_todos(&w.st, day("2024-05-03")) & TODO_BIT(TODO_MUNICIPAL_NO_CONTACT), "no contact yet");
 	world_add(t, &w, by(base(EVENT_MUNICIPAL_PATIENT_CONTACTED, "2024-05-03 09:00"), MUN));
 	world_add(t, &w, by(base(EVENT_MUNICIPAL_APPLICATION_RECEIVED, "2024-05-03 10:00"), MUN));
-	T_EQ_INT(t, episode_care_todos(&w.st, day("2024-05-03")), CARE_TODO_BIT(CARE_TODO_MUNICIPAL_NO_DECISION), "not decided");
+	T_EQ_INT(t, episode_care_todos(&w.st, day("2024-05-03")), TODO_BIT(TODO_MUNICIPAL_NO_DECISION), "not decided");
 	world_add(t, &w, c_decision_mun());
 	T_EQ_INT(t, episode_care_todos(&w.st, day("2024-05-07")), 0, "decided");
 	T_EQ_INT(t, w.st.municipal_decision_at, at("2024-05-07 10:00"), "decision time");
