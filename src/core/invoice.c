@@ -256,3 +256,20 @@ hg_status invoice_step(invoice_state from, const invoice_line_amount *lines, siz
 		*why = INVOICE_OK;
 	return HG_OK;
 }
+
+/* ---- who may see an invoice, and through it an episode ---- */
+
+bool invoice_in_reach(const invoice_reader *r, const char *m, invoice_state s)
+{
+	if (r->region)
+		return r->county && strncmp(m, r->county, 2) == 0;
+	return r->code && strcmp(m, r->code) == 0 && s != INVOICE_DRAFT && s != INVOICE_SUPERSEDED;
+}
+
+long invoice_reaching_episode(const invoice_reader *r, const invoice_ref *refs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (refs[i].state != INVOICE_SUPERSEDED && invoice_in_reach(r, refs[i].municipality, refs[i].state))
+			return (long)i;
+	return -1;
+}

@@ -142,4 +142,35 @@ typedef struct invoice_step_result {
 hg_status invoice_step(invoice_state from, const invoice_line_amount *lines, size_t n, int64_t total_ore,
 		       const invoice_step_input *in, invoice_step_result *out, invoice_refusal *why) HG_MUST_CHECK;
 
+/* ---- who may see an invoice, and through it an episode ---- */
+
+/* An invoice officer's organisation, as far as the invoices it may see go. */
+typedef struct invoice_reader {
+	bool region;        /* an officer of a region (else of a municipality) */
+	const char *code;   /* the municipality's code (kommunkod): a municipality's officer */
+	const char *county; /* the region's county (2-digit län code): a region's officer */
+} invoice_reader;
+
+/*
+ * Whether reader r may see an invoice of municipality m in state s: a region's
+ * officer every invoice of the municipalities in its county, a municipality's
+ * officer its own once they are sent (never a draft, nor a superseded draft).
+ */
+bool invoice_in_reach(const invoice_reader *r, const char *m, invoice_state s);
+
+/* An invoice that lists an episode (a line, an exclusion or the average model's list), as the store reads it. */
+typedef struct invoice_ref {
+	int64_t id;
+	char municipality[8];
+	invoice_state state;
+} invoice_ref;
+
+/*
+ * The invoice through which reader r may follow a line to its episode: of
+ * refs[0..n), the invoices that list the episode newest month first, the first
+ * that is not superseded and is within reach. Its index, or -1 when r may not
+ * see the episode through any invoice.
+ */
+long invoice_reaching_episode(const invoice_reader *r, const invoice_ref *refs, size_t n);
+
 #endif

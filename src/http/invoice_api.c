@@ -46,50 +46,38 @@ static bool authenticate_officer(http_request *req, http_response *res, api_app 
 	return true;
 }
 
-/* Is an invoice of municipality m in state `state` within the officer's reach? */
+/* The officer's organisation as the core's invoice rules see it. */
+static invoice_reader reader_of(const officer *o)
+{
+	return (invoice_reader){.region = o->region, .code = o->org.code, .county = o->org.county};
+}
+
+/* Is an invoice of municipality m in state `state` (its code) within the officer's reach? The core decides. */
 static bool within_reach(const officer *o, const char *m, const char *state)
 {
-	if (o->region)
-		return strncmp(m, o->org.county, 2) == 0;
-	return strcmp(m, o->org.code) == 0 && strcmp(state, "draft") != 0 && strcmp(state, "superseded") != 0;
+	invoice_reader r = reader_of(o);
+	invoice_state s;
+	return m && state && invoice_state_from_code(state, &s) && invoice_in_reach(&r, m, s);
 }
 
 bool invoice_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id)
 {
 	officer o = {.c = *c};
-	json_t *rows = NULL, *r;
-	size_t i;
-	bool found = false;
+	invoice_ref *refs = NULL;
+	size_t n = 0;
 	if (c->user.role != ROLE_INVOICE_OFFICER || store_org_get(app->store, c->user.org, &o.org) != HG_OK)
 		return false;
 	o.region = o.org.kind == ORG_REGION;
-	invoice_filter f = {.state = -1};
-	if (o.region)
-		f.county = o.org.county;
-	else
-		f.municipality = o.org.code;
-	if (invoice_list(app->store, &f, &rows) != HG_OK)
+	invoice_reader r = reader_of(&o);
+	/* the invoices of the officer's organisation that list the episode, in one query; the core picks */
+	if (invoice_refs_of_episode(app->store, episode, o.region ? NULL : o.org.code, o.region ? o.org.county : NULL,
+				    &refs, &n) != HG_OK)
 		return false;
-	json_array_foreach(rows, i, r) {
-		const char *m = json_string_value(json_object_get(r, "municipality"));
-		const char *state = json_string_value(json_object_get(r, "state"));
-		json_int_t id = json_integer_value(json_object_get(r, "id"));
-		char muni[8];
-		int64_t *eps = NULL;
-		size_t n = 0;
-		if (!m || !state || !within_reach(&o, m, state) ||
-		    invoice_parties(app->store, id, muni, &eps, &n) != HG_OK)
-			continue;
-		for (size_t k = 0; k < n && !found; k++)
-			found = eps[k] == episode;
-		hg_free(eps);
-		if (found) {
-			*invoice_id = id;
-			break;
-		}
-	}
-	json_decref(rows);
-	return found;
+	long i = invoice_reaching_episode(&r, refs, n);
+	if (i >= 0)
+		*invoice_id = refs[i].id;
+	hg_free(refs);
+	return i >= 0;
 }
 
 static bool parse_id(const char *s, int64_t *out)

@@ -101,4 +101,10 @@ hg_status idb_key_get(invoice_db *d, const char *username, const char *key, bool
 hg_status idb_key_put(invoice_db *d, const char *username, const char *key, int64_t id,
                       const char *action) HG_MUST_CHECK;
 
+/* The invoices of municipality and county (NULL: any) that list episode (a line, an exclusion or the average
+ * model's list), every state, newest month first as idb_list orders them, in one query: *refs hg_malloc'ed
+ * (caller frees). */
+hg_status idb_episode_invoices(invoice_db *d, int64_t episode, const char *municipality, const char *county,
+                               invoice_ref **refs, size_t *n) HG_MUST_CHECK;
+
 #endif

@@ -1112,3 +1112,12 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 	hg_free(lines);
 	return rc;
 }
+
+hg_status invoice_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
+				  invoice_ref **refs, size_t *n)
+{
+	invoice_db *d = idb_open(s);
+	hg_status rc = d ? idb_episode_invoices(d, episode, municipality, county, refs, n) : HG_ENOMEM;
+	idb_close(d);
+	return rc;
+}

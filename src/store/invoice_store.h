@@ -134,4 +134,12 @@ hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int
 /* Renders json compactly with sorted keys into a hg_malloc'ed string (caller frees); NULL when out of memory. */
 char *invoice_json_text(const json_t *json, size_t flags);
 
+/*
+ * The invoices of municipality and county (NULL: any) that list episode (a line, an exclusion or the average
+ * model's list), every state, newest month first as invoice_list orders them; answered by one query. The core
+ * decides which of them lets an officer through (invoice_reaching_episode). *refs hg_malloc'ed (caller frees).
+ */
+hg_status invoice_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
+				  invoice_ref **refs, size_t *n) HG_MUST_CHECK;
+
 #endif

@@ -135,5 +135,8 @@ hg_status pgv_key_get(pg_store *p, pg_conn *c, const char *username, const char 
                       char action[16]) HG_MUST_CHECK;
 hg_status pgv_key_put(pg_store *p, pg_conn *c, const char *username, const char *key, int64_t id,
                       const char *action) HG_MUST_CHECK;
+struct invoice_ref;
+hg_status pgv_episode_invoices(pg_store *p, pg_conn *c, int64_t episode, const char *municipality, const char *county,
+                               struct invoice_ref **refs, size_t *n) HG_MUST_CHECK;
 
 #endif

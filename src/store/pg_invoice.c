@@ -4,6 +4,7 @@
  * transaction advisory lock first, so two servers building or stepping
  * invoices at once do so one after the other, as SQLite's single writer does.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,4 +285,38 @@ hg_status pgv_key_put(pg_store *p, pg_conn *c, const char *username, const char 
 	                 "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
 	                 "VALUES ($1, $2, $3, $4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = $3))",
 	                 "ttit", username, key, id, action);
+}
+
+/* ---- the invoices that list an episode (an invoice officer's way to it) ---- */
+
+static void read_ref(PGresult *r, int row, void *out)
+{
+	invoice_ref *v = out;
+	memset(v, 0, sizeof *v);
+	v->id = pgr_int(r, row, 0);
+	pgr_str(r, row, 1, v->municipality, sizeof v->municipality);
+	if (!invoice_state_from_code(pgr_text(r, row, 2), &v->state))
+		v->state = INVOICE_SUPERSEDED; /* NEVER: the table's CHECK allows the codes only; reaches no one */
+}
+
+hg_status pgv_episode_invoices(pg_store *p, pg_conn *c, int64_t episode, const char *municipality, const char *county,
+                               invoice_ref **refs, size_t *n)
+{
+	PGresult *r = NULL;
+	/* [{"episode": N}] is contained in a list that has an element with that episode */
+	char probe[48];
+	(void)snprintf(probe, sizeof probe, "[{\"episode\": %lld}]", (long long)episode);
+	hg_status rc = pgx_query(
+	    p, c, &r,
+	    "SELECT id, municipality, state FROM (SELECT id, municipality, state, month, revision, document::jsonb AS "
+	    "d "
+	    "FROM invoices WHERE ($2::text IS NULL OR municipality = $2) AND "
+	    "($3::text IS NULL OR substr(municipality, 1, 2) = $3)) i "
+	    "WHERE d->'lines' @> $1::jsonb OR d->'exclusions' @> $1::jsonb OR d->'average'->'episodes' @> $1::jsonb "
+	    "ORDER BY month COLLATE \"C\" DESC, municipality COLLATE \"C\", revision DESC",
+	    "ttt", probe, municipality, county);
+	if (rc == HG_OK)
+		rc = pgr_collect(r, sizeof **refs, read_ref, (void **)refs, n);
+	PQclear(r);
+	return rc;
 }

@@ -146,6 +146,9 @@ t.eq(next((i["status"] for i in again["invoices"] if i["municipality"] == "2080"
 # ---- visibility ----
 t.eq(falun.request("GET", "/api/v1/invoices")[1].get("invoices"), [], "a draft is not shown to the municipality")
 t.eq(falun.request("GET", f"/api/v1/invoices/{inv_id}")[0], 404, "a draft is 404 for the municipality")
+t.eq(falun.request("GET", f"/api/v1/episodes/{episodes[0]}")[0], 404,
+     "a draft's line does not lead the municipality's officer to its episode")
+t.eq(region.request("GET", f"/api/v1/episodes/{episodes[0]}")[0], 200, "the region's officer follows its draft's line")
 status, body, _ = region.request("GET", f"/api/v1/invoices/{inv_id}")
 t.eq(status, 200, "the region reads its draft")
 t.eq(region.request("GET", "/api/v1/invoices/999999")[0], 404, "unknown invoice")

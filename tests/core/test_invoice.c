@@ -4,6 +4,7 @@
  * decisions (upheld, adjusted, withdrawn). The invoice in every row has three
  * lines: episode 11 (400 000 öre), 12 (600 000) and 13 (200 000), total
  * 1 200 000; in the rows after a dispute, lines 11 and 12 are disputed.
+ * Then who may see an invoice, and through its lines an episode.
  */
 #include "core/invoice.h"
 #include "test.h"
@@ -208,11 +209,57 @@ static void test_codes(struct test *t)
 	T_TRUE(t, invoice_transitions(&n) != NULL && n == 4, "four transitions");
 }
 
+/* A region's officer sees its county's invoices in every state; a municipality's its own once sent. */
+static void test_reach(struct test *t)
+{
+	static const invoice_reader region = {.region = true, .county = "20"}, falun = {.region = false, .code = "2080"};
+	static const struct {
+		const invoice_reader *r;
+		const char *m;
+		invoice_state s;
+		bool want;
+	} rows[] = {
+	    /* 0 */ {&region, "2080", INVOICE_DRAFT, true},
+	    /* 1 */ {&region, "2080", INVOICE_SUPERSEDED, true},
+	    /* 2 */ {&region, "2081", INVOICE_SENT, true},
+	    /* 3 */ {&region, "2180", INVOICE_SENT, false},
+	    /* 4 */ {&falun, "2080", INVOICE_DRAFT, false},
+	    /* 5 */ {&falun, "2080", INVOICE_SUPERSEDED, false},
+	    /* 6 */ {&falun, "2080", INVOICE_SENT, true},
+	    /* 7 */ {&falun, "2080", INVOICE_DISPUTED, true},
+	    /* 8 */ {&falun, "2080", INVOICE_DECIDED, true},
+	    /* 9 */ {&falun, "2081", INVOICE_SENT, false},
+	    /* 10 */ {&falun, "208", INVOICE_SENT, false},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		T_EQ_INT(t, invoice_in_reach(rows[i].r, rows[i].m, rows[i].s), rows[i].want, "reach row %zu", i);
+
+	/* the invoices that list an episode, newest month first: the first not superseded within reach */
+	static const invoice_ref refs[] = {
+	    {5, "2080", INVOICE_SUPERSEDED}, {4, "2080", INVOICE_DRAFT}, {3, "2080", INVOICE_SENT}, {2, "2080", INVOICE_DECIDED}};
+	static const struct {
+		const invoice_reader *r;
+		size_t from, n;
+		long want;
+	} picks[] = {
+	    /* 0 */ {&region, 0, 4, 1}, /* the region: the draft, never the superseded one */
+	    /* 1 */ {&falun, 0, 4, 2},  /* the municipality: the sent one */
+	    /* 2 */ {&falun, 0, 2, -1}, /* only a superseded draft and a draft */
+	    /* 3 */ {&region, 0, 1, -1},
+	    /* 4 */ {&falun, 3, 1, 0},
+	    /* 5 */ {&falun, 0, 0, -1},
+	};
+	for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++)
+		T_EQ_INT(t, invoice_reaching_episode(picks[i].r, refs + picks[i].from, picks[i].n), picks[i].want,
+			 "pick row %zu", i);
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_invoice"};
 	test_matrix(&t);
 	test_steps(&t);
 	test_codes(&t);
+	test_reach(&t);
 	return test_report(&t);
 }

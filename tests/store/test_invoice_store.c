@@ -345,6 +345,36 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	T_TRUE(t, n == 2 && eps[0] == a && eps[1] == b, "the episodes");
 	hg_free(eps);
 
+	/* The invoices that list an episode, in one query; the core picks the one an officer follows. */
+	invoice_ref *refs = NULL;
+	T_EQ_INT(t, invoice_refs_of_episode(s, a, "2080", NULL, &refs, &n), HG_OK, "refs of a");
+	T_TRUE(t, n == 2 && refs[0].id == id2 && refs[1].id == id, "both revisions, the newest first");
+	T_TRUE(t, n == 2 && refs[0].state == INVOICE_DECIDED && refs[1].state == INVOICE_SUPERSEDED, "their states");
+	T_EQ_STR(t, n ? refs[0].municipality : "", "2080", "their municipality");
+	invoice_reader falun = {.region = false, .code = "2080"}, borlange = {.region = false, .code = "2081"},
+		       region = {.region = true, .county = "20"};
+	T_EQ_INT(t, invoice_reaching_episode(&falun, refs, n), 0, "Falun's officer through the decided invoice");
+	T_EQ_INT(t, invoice_reaching_episode(&borlange, refs, n), -1, "not Borlänge's");
+	T_EQ_INT(t, invoice_reaching_episode(&region, refs, n), 0, "the region's");
+	T_EQ_INT(t, invoice_reaching_episode(&falun, refs + 1, n - 1), -1, "never through a superseded draft");
+	hg_free(refs);
+	refs = NULL;
+	T_EQ_INT(t, invoice_refs_of_episode(s, b, NULL, "20", &refs, &n), HG_OK, "refs of b in the county");
+	T_TRUE(t, n == 2 && refs[0].id == id2, "b as well");
+	hg_free(refs);
+	refs = NULL;
+	T_EQ_INT(t, invoice_refs_of_episode(s, a, "2081", NULL, &refs, &n), HG_OK, "refs of a in Borlänge");
+	T_EQ_INT(t, n, 0, "none: another municipality's");
+	hg_free(refs);
+	refs = NULL;
+	T_EQ_INT(t, invoice_refs_of_episode(s, a, NULL, "21", &refs, &n), HG_OK, "refs of a in another county");
+	T_EQ_INT(t, n, 0, "none: another county's");
+	hg_free(refs);
+	refs = NULL;
+	T_EQ_INT(t, invoice_refs_of_episode(s, 999, NULL, NULL, &refs, &n), HG_OK, "refs of an unknown episode");
+	T_EQ_INT(t, n, 0, "none");
+	hg_free(refs);
+
 	/* A sent invoice stays as it is; a build lists what changed. */
 	out = build(t, s, "2024-03", "2080", "2024-04-10 00:00", "2024-04-10 10:00");
 	T_EQ_STR(t, js(first_invoice(out), "status"), "kept", "kept");
@@ -389,7 +419,14 @@ static void test_average(struct test *t, store *s)
 	T_EQ_INT(t, ji(som, "ready_days"), 8, "8 ready-days");
 	T_EQ_INT(t, ji(som, "allowed_centidays"), 600, "6.00 allowed");
 	T_EQ_INT(t, ji(som, "days_billed"), 2, "2 days billed");
+	int64_t avg_id = ji(inv, "id");
 	json_decref(out);
+	/* the average model's list of episodes leads to them as a line does */
+	invoice_ref *refs = NULL;
+	size_t n = 0;
+	T_EQ_INT(t, invoice_refs_of_episode(s, d, "2081", NULL, &refs, &n), HG_OK, "refs of d");
+	T_TRUE(t, n == 1 && refs[0].id == avg_id && refs[0].state == INVOICE_DRAFT, "the average invoice, a draft");
+	hg_free(refs);
 	/* February is not settled by episodes that ended in March. */
 	out = build(t, s, "2024-02", "2081", "2024-04-01 00:00", "2024-04-02 08:00");
 	T_EQ_INT(t, ji(first_invoice(out), "total_ore"), 0, "nothing in February");
