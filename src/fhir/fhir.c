@@ -1,13 +1,11 @@
 /*
  * fhir.c - FHIR R4 messaging and the Encounter read side (fhir.h).
  *
- * A message Bundle names one activity: a MedCom HospitalNotification activity
- * (Provenance.activity, e.g. admit-inpatient, cancel-discharge-inpatient-home)
- * or one of hemgang's own event codes (MessageHeader.eventCoding, e.g.
- * ready-for-discharge). The activity table below says which event it becomes
- * and whether it is new, a revision (a correction of the latest live event of
- * that type) or a cancellation. MessageHeader.sender names the acting unit,
- * which must be one of the caller's units. The answer is a response message
+ * $process-message runs in the phases of fhir_plan.h: the keys of the message
+ * are read, what they name is looked up in the store (the sender unit, the
+ * episode and its events, the receivers), the pure plan decides the event,
+ * and the store step appends it, records the sender's encounter of an
+ * admission and writes the audit record. The answer is a response message
  * (ok / transient-error / fatal-error with an OperationOutcome); it is kept
  * under (Bundle.id, MessageHeader.id), so a repeated message gets the original
  * answer and changes nothing.
@@ -15,7 +13,6 @@
 #include "fhir/fhir.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,91 +22,15 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "fhir/fhir_plan.h"
 #include "http/api.h"
 #include "store/interop_store.h"
 
 #define FHIR_CT "application/fhir+json; charset=utf-8"
 #define FHIR_MAX_DEPTH 32
-#define SYS_PNR "urn:oid:1.2.752.129.2.1.3.1"
-#define SYS_SNR "urn:oid:1.2.752.129.2.1.3.3"
-#define SYS_MEDCOM_EVENT "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messagingEventCodes"
-#define SYS_MEDCOM_ACTIVITY "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-activityCodes"
-#define SYS_HEMGANG_EVENT "https://hemgang.se/fhir/CodeSystem/event"
-#define SYS_HEMGANG_REASON "https://hemgang.se/fhir/CodeSystem/reason"
-#define SYS_DESTINATION "https://hemgang.se/fhir/CodeSystem/discharge-destination"
-#define EXT_EXPECTED "https://hemgang.se/fhir/StructureDefinition/expected-discharge-date"
-#define EXT_READY "https://hemgang.se/fhir/StructureDefinition/ready-for-discharge"
-#define EXT_LEGAL_FORM "https://hemgang.se/fhir/StructureDefinition/legal-form"
-#define EXT_INFO_ITEM "https://hemgang.se/fhir/StructureDefinition/information-item"
 #define FHIR_BASE "https://hemgang.se/fhir"
 
-enum variant { NEW = 0, REVISE, CANCEL };
-
-/* Activities: MedCom HospitalNotification's and hemgang's own. */
-static const struct activity {
-	const char *code;
-	bool medcom;
-	event_type type;
-	enum variant variant;
-	discharge_destination dest;
-} activities[] = {
-	{"admit-inpatient", true, EVENT_ADMITTED, NEW, DEST_OTHER},
-	{"revise-admit-inpatient", true, EVENT_ADMITTED, REVISE, DEST_OTHER},
-	{"cancel-admit-inpatient", true, EVENT_ADMITTED, CANCEL, DEST_OTHER},
-	{"start-leave-inpatient", true, EVENT_LEAVE_STARTED, NEW, DEST_OTHER},
-	{"revise-start-leave-inpatient", true, EVENT_LEAVE_STARTED, REVISE, DEST_OTHER},
-	{"cancel-start-leave-inpatient", true, EVENT_LEAVE_STARTED, CANCEL, DEST_OTHER},
-	{"end-leave-inpatient", true, EVENT_LEAVE_ENDED, NEW, DEST_OTHER},
-	{"revise-end-leave-inpatient", true, EVENT_LEAVE_ENDED, REVISE, DEST_OTHER},
-	{"cancel-end-leave-inpatient", true, EVENT_LEAVE_ENDED, CANCEL, DEST_OTHER},
-	{"discharge-inpatient-home", true, EVENT_DISCHARGED, NEW, DEST_OWN_HOME},
-	{"revise-discharge-inpatient-home", true, EVENT_DISCHARGED, REVISE, DEST_OWN_HOME},
-	{"cancel-discharge-inpatient-home", true, EVENT_DISCHARGED, CANCEL, DEST_OWN_HOME},
-	{"deceased-inpatient", true, EVENT_DISCHARGED, NEW, DEST_DECEASED},
-	{"revise-deceased-inpatient", true, EVENT_DISCHARGED, REVISE, DEST_DECEASED},
-	{"cancel-deceased-inpatient", true, EVENT_DISCHARGED, CANCEL, DEST_DECEASED},
-	{"admission-notice", false, EVENT_ADMISSION_NOTICE, NEW, DEST_OTHER},
-	{"expected-date-changed", false, EVENT_EXPECTED_DATE_CHANGED, NEW, DEST_OTHER},
-	{"ready-for-discharge", false, EVENT_READY_FOR_DISCHARGE, NEW, DEST_OTHER},
-	{"ready-withdrawn", false, EVENT_READY_WITHDRAWN, NEW, DEST_OTHER},
-	{"care-contact-appointed", false, EVENT_CARE_CONTACT_APPOINTED, NEW, DEST_OTHER},
-	{"sip-called", false, EVENT_SIP_CALLED, NEW, DEST_OTHER},
-	{"transferred", false, EVENT_TRANSFERRED, NEW, DEST_OTHER},
-	{"discharged", false, EVENT_DISCHARGED, NEW, DEST_OTHER},
-	/* the care process (issue 14): the ward's record sends the legal form, the care plan and the discharge step */
-	{"legal-form-set", false, EVENT_LEGAL_FORM_SET, NEW, DEST_OTHER},
-	{"care-plan-called", false, EVENT_CARE_PLAN_CALLED, NEW, DEST_OTHER},
-	{"care-plan-established", false, EVENT_CARE_PLAN_ESTABLISHED, NEW, DEST_OTHER},
-	{"chief-physician-applied", false, EVENT_CHIEF_PHYSICIAN_APPLIED, NEW, DEST_OTHER},
-	{"information-transferred", false, EVENT_INFORMATION_TRANSFERRED, NEW, DEST_OTHER},
-	{"patient-informed", false, EVENT_PATIENT_INFORMED, NEW, DEST_OTHER},
-};
-
-/* Encounter.hospitalization.dischargeDisposition (FHIR's example codes) to destinations. */
-static const struct disposition_row {
-	const char *code;
-	discharge_destination dest;
-} dispositions[] = {
-	{"home", DEST_OWN_HOME},           {"aadvice", DEST_OWN_HOME},      {"other-hcf", DEST_OTHER_HOSPITAL},
-	{"psy", DEST_OTHER_HOSPITAL},      {"rehab", DEST_OTHER_HOSPITAL},  {"snf", DEST_SPECIAL_HOUSING},
-	{"long", DEST_SPECIAL_HOUSING},    {"hosp", DEST_OTHER},            {"oth", DEST_OTHER},
-	{"exp", DEST_DECEASED},
-};
-
 /* ---- small helpers ---- */
-
-static void copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
-static const char *str(json_t *o, const char *key) { return json_string_value(json_object_get(o, key)); }
 
 static int json_depth(const json_t *j, int limit)
 {
@@ -190,233 +111,12 @@ static void new_id(char out[33])
 
 /* ---- the message bundle ---- */
 
-/* The resource a reference points to: by fullUrl, or "Type/id". */
-static json_t *resolve(json_t *bundle, json_t *refobj)
-{
-	const char *ref = str(refobj, "reference");
-	json_t *entries = json_object_get(bundle, "entry"), *e;
-	size_t i;
-	if (!ref)
-		return NULL;
-	json_array_foreach(entries, i, e)
-	{
-		json_t *r = json_object_get(e, "resource");
-		const char *full = str(e, "fullUrl"), *type = str(r, "resourceType"), *id = str(r, "id");
-		char local[160];
-		if (full && strcmp(full, ref) == 0)
-			return r;
-		if (type && id && snprintf(local, sizeof local, "%s/%s", type, id) < (int)sizeof local &&
-		    strcmp(local, ref) == 0)
-			return r;
-	}
-	return NULL;
-}
-
-/* The first resource of a type in the bundle, or NULL. */
-static json_t *first_of(json_t *bundle, const char *type)
-{
-	json_t *entries = json_object_get(bundle, "entry"), *e;
-	size_t i;
-	json_array_foreach(entries, i, e)
-	{
-		json_t *r = json_object_get(e, "resource");
-		const char *t = str(r, "resourceType");
-		if (t && strcmp(t, type) == 0)
-			return r;
-	}
-	return NULL;
-}
-
-/* Organization.identifier[0].value: the unit id (HSA-id). */
-static const char *org_unit(json_t *org) { return str(json_array_get(json_object_get(org, "identifier"), 0), "value"); }
-
-typedef struct fhir_error {
-	const char *issue;  /* FHIR issue type: invalid, not-supported, code-invalid, security, not-found, business-rule */
-	const char *reason; /* hemgang's reason code */
-	char expression[96];
-	char diagnostics[256];
-	bool transient;
-} fhir_error;
-
-__attribute__((format(printf, 5, 6))) static bool fail(fhir_error *e, const char *issue, const char *reason,
-						       const char *expression, const char *fmt, ...)
-{
-	va_list ap;
-	e->issue = issue;
-	e->reason = reason;
-	copy(e->expression, sizeof e->expression, expression);
-	va_start(ap, fmt);
-	vsnprintf(e->diagnostics, sizeof e->diagnostics, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-/* Where a core rejection points in the message. */
-static const char *expression_of(const char *field)
-{
-	static const struct {
-		const char *prefix, *expr;
-	} map[] = {
-		{"patient.personnummer", "Patient.identifier"},
-		{"patient.name", "Patient.name"},
-		{"patient.registered_municipality", "Patient.address.district"},
-		{"patient.", "Patient"},
-		{"expected_discharge_date", "Encounter.extension"},
-		{"occurred_at", "Provenance.occurredDateTime"},
-		{"recipients", "MessageHeader.destination"},
-		{"ward", "MessageHeader.sender"},
-		{"author_unit", "MessageHeader.sender"},
-		{"name", "Practitioner.name"},
-		{"meeting_at", "Appointment.start"},
-		{"destination", "Encounter.hospitalization.dischargeDisposition"},
-	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strncmp(field, map[i].prefix, strlen(map[i].prefix)) == 0)
-			return map[i].expr;
-	return "MessageHeader.eventCoding";
-}
-
-/* Reads the patient: identifier (personnummer or samordningsnummer system), name, address, GP, protection. */
-static bool read_patient(json_t *pat, event_patient *p, fhir_error *err)
-{
-	json_t *ids = json_object_get(pat, "identifier"), *id;
-	size_t i;
-	const char *value = NULL;
-	memset(p, 0, sizeof *p);
-	json_array_foreach(ids, i, id)
-	{
-		const char *sys = str(id, "system");
-		if (sys && (strcmp(sys, SYS_PNR) == 0 || strcmp(sys, SYS_SNR) == 0)) {
-			value = str(id, "value");
-			break;
-		}
-	}
-	if (!value)
-		return fail(err, "invalid", "wrong_identifier_system", "Patient.identifier.system",
-			    "The patient needs an identifier with system %s (personnummer) or %s (samordningsnummer).",
-			    SYS_PNR, SYS_SNR);
-	pnr_options opt = pnr_options_default(cal_local_date(api_now()));
-	pnr parsed;
-	pnr_reason why;
-	if (pnr_parse(value, &opt, &parsed, &why) != HG_OK)
-		return fail(err, "invalid", "bad_personnummer", "Patient.identifier.value", "%s", pnr_reason_label(why)->en);
-	copy(p->personnummer, sizeof p->personnummer, parsed.normal);
-	json_t *name = json_array_get(json_object_get(pat, "name"), 0), *g;
-	char full[HG_NAME_MAX * 2] = "";
-	size_t n = 0;
-	json_array_foreach(json_object_get(name, "given"), i, g)
-	{
-		const char *s = json_string_value(g);
-		if (s)
-			n += (size_t)snprintf(full + n, sizeof full - n, "%s%s", n ? " " : "", s);
-		if (n >= sizeof full)
-			break;
-	}
-	const char *family = str(name, "family");
-	if (family && n < sizeof full)
-		n += (size_t)snprintf(full + n, sizeof full - n, "%s%s", n ? " " : "", family);
-	if (n >= sizeof p->name)
-		return fail(err, "invalid", "too_long", "Patient.name", "The name is too long.");
-	copy(p->name, sizeof p->name, full);
-	json_t *addr = json_array_get(json_object_get(pat, "address"), 0);
-	char text[EVENT_ADDRESS_MAX * 2] = "";
-	n = 0;
-	json_array_foreach(json_object_get(addr, "line"), i, g)
-	{
-		const char *s = json_string_value(g);
-		if (s && n < sizeof text)
-			n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", n ? ", " : "", s);
-	}
-	const char *zip = str(addr, "postalCode"), *city = str(addr, "city"), *district = str(addr, "district");
-	if ((zip || city) && n < sizeof text)
-		n += (size_t)snprintf(text + n, sizeof text - n, "%s%s%s%s", n ? ", " : "", zip ? zip : "",
-				      zip && city ? " " : "", city ? city : "");
-	if (n >= sizeof p->address)
-		return fail(err, "invalid", "too_long", "Patient.address", "The address is too long.");
-	copy(p->address, sizeof p->address, text);
-	if (district && strlen(district) >= sizeof p->registered_municipality)
-		return fail(err, "invalid", "bad_municipality_code", "Patient.address.district",
-			    "Patient.address.district must be the 4-digit municipality code (kommunkod).");
-	copy(p->registered_municipality, sizeof p->registered_municipality, district);
-	const char *gp = str(json_object_get(json_array_get(json_object_get(pat, "generalPractitioner"), 0), "identifier"),
-			     "value");
-	copy(p->primary_care_unit, sizeof p->primary_care_unit, gp);
-	json_t *sec;
-	json_array_foreach(json_object_get(json_object_get(pat, "meta"), "security"), i, sec)
-	{
-		const char *code = str(sec, "code");
-		if (code && strcmp(code, "R") == 0)
-			p->protected_identity = true;
-	}
-	return true;
-}
-
-static bool parse_instant(const char *s, hg_instant *out)
-{
-	return s && (instant_parse_iso(s, out) == HG_OK || cal_parse_local(s, out) == HG_OK);
-}
-
-static bool caller_has_unit(const api_caller *c, const char *unit)
-{
-	for (int i = 0; i < c->user.n_units; i++)
-		if (unit && strcmp(c->user.units[i], unit) == 0)
-			return true;
-	return false;
-}
-
-/* Fills recipients from MessageHeader.destination[].receiver (Organizations with a unit identifier). */
-static bool read_recipients(api_app *app, json_t *bundle, json_t *header, event_recipients *r, fhir_error *err)
-{
-	json_t *dests = json_object_get(header, "destination"), *d;
-	size_t i;
-	r->count = 0;
-	json_array_foreach(dests, i, d)
-	{
-		json_t *org = resolve(bundle, json_object_get(d, "receiver"));
-		const char *unit = org_unit(org);
-		store_unit u;
-		if (!unit)
-			continue; /* a destination without a receiver unit: the endpoint only */
-		if (r->count == EVENT_RECIPIENTS_MAX)
-			return fail(err, "invalid", "too_many_recipients", "MessageHeader.destination", "At most %d receivers.",
-				    EVENT_RECIPIENTS_MAX);
-		if (strlen(unit) >= HG_ID_MAX || store_unit_get(app->store, unit, &u) != HG_OK)
-			return fail(err, "invalid", "unknown_unit", "MessageHeader.destination.receiver",
-				    "Receiver unit '%s' does not exist.", unit);
-		event_party *p = &r->to[r->count++];
-		copy(p->unit, sizeof p->unit, u.id);
-		p->kind = u.kind;
-		copy(p->org, sizeof p->org, u.org);
-	}
-	return true;
-}
-
-static hg_date expected_date_of(json_t *enc, bool *given, bool *bad)
-{
-	json_t *x;
-	size_t i;
-	*given = *bad = false;
-	json_array_foreach(json_object_get(enc, "extension"), i, x)
-	{
-		const char *url = str(x, "url"), *v = str(x, "valueDate");
-		hg_date d;
-		if (!url || strcmp(url, EXT_EXPECTED) != 0)
-			continue;
-		*given = true;
-		if (v && date_parse(v, &d) == HG_OK)
-			return d;
-		*bad = true;
-	}
-	return HG_DATE_NONE;
-}
-
 /* The episode a non-admission message is about, visible to the caller. */
-static bool find_episode(api_app *app, const api_caller *c, json_t *enc, const event_patient *p, bool have_patient,
-			 int64_t *id, fhir_error *err)
+static bool find_episode(api_app *app, const api_caller *c, const fhir_keys *k, int64_t *id, fhir_error *err)
 {
 	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c->user.units;
 	bool visible = false;
-	const char *eid = str(enc, "id");
+	const char *eid = k->encounter_id;
 	char *end;
 	*id = 0;
 	if (eid && *eid) {
@@ -427,7 +127,7 @@ static bool find_episode(api_app *app, const api_caller *c, json_t *enc, const e
 			return true;
 		}
 	}
-	const char *ident = str(json_array_get(json_object_get(enc, "identifier"), 0), "value");
+	const char *ident = k->encounter_ident;
 	if (ident) {
 		char fac[HG_ID_MAX];
 		int64_t v = 0;
@@ -438,17 +138,17 @@ static bool find_episode(api_app *app, const api_caller *c, json_t *enc, const e
 			return true;
 		}
 	}
-	if (have_patient) {
+	if (k->have_patient) {
 		store_query q;
 		store_episode_row *rows = NULL;
 		size_t n = 0, total = 0;
 		store_query_init(&q);
 		q.units = units;
 		q.n_units = (size_t)c->user.n_units;
-		q.pnr = p->personnummer;
+		q.pnr = k->patient.personnummer;
 		if (store_episodes_query(app->store, &q, &rows, &n, &total) != HG_OK) {
 			err->transient = true;
-			return fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
+			return fhir_fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
 		}
 		hg_instant best = HG_INSTANT_NONE;
 		for (size_t i = 0; i < n; i++)
@@ -460,329 +160,129 @@ static bool find_episode(api_app *app, const api_caller *c, json_t *enc, const e
 		if (*id)
 			return true;
 	}
-	return fail(err, "not-found", "no_episode", "Encounter", "No episode of this patient is visible to the sender.");
+	return fhir_fail(err, "not-found", "no_episode", "Encounter", "No episode of this patient is visible to the sender.");
 }
 
-static void set_author(event *ev, const store_unit *u, const api_caller *c)
+/* The sender's name for its encounters (interop_visit_*): "fhir:" and the integration user. */
+static void visit_facility(const api_caller *c, char fac[HG_ID_MAX])
 {
-	copy(ev->author_unit, sizeof ev->author_unit, u->id);
-	ev->author_kind = u->kind;
-	copy(ev->author_org, sizeof ev->author_org, u->org);
-	copy(ev->author_user, sizeof ev->author_user, c->user.username);
+	snprintf(fac, HG_ID_MAX, "fhir:%.40s", c->user.username);
 }
 
 /*
- * Turns the message into one event and appends it. *episode_id gets the
+ * Looks up what the plan needs (fhir_plan.h): the sender unit, the receivers of a notice, and the episode with
+ * its events (a new admission: the episode the sender's encounter already opened). Nothing is looked up for
+ * what the plan refuses before it needs it. st is the caller's; *hist hg_malloc'ed (caller frees).
+ */
+static void look_up(api_app *app, const api_caller *c, const fhir_keys *k, store_unit *sender,
+		    fhir_receiver receivers[FHIR_RECEIVERS_MAX], episode_state *st, event **hist, fhir_lookups *lk)
+{
+	char fac[HG_ID_MAX];
+	memset(lk, 0, sizeof *lk);
+	if (k->sender_unit && fhir_user_has_unit(&c->user, k->sender_unit) &&
+	    store_unit_get(app->store, k->sender_unit, sender) == HG_OK)
+		lk->sender = sender;
+	if (!k->act || !lk->sender || (k->have_patient && !k->patient_ok))
+		return; /* refused before the plan needs an episode */
+	if (k->act->variant != FHIR_CANCEL &&
+	    (k->act->type == EVENT_ADMISSION_NOTICE || k->act->type == EVENT_READY_FOR_DISCHARGE)) {
+		for (size_t i = 0; i < k->n_receivers; i++)
+			receivers[i].found = strlen(k->receivers[i]) < HG_ID_MAX &&
+					     store_unit_get(app->store, k->receivers[i], &receivers[i].unit) == HG_OK;
+		lk->receivers = receivers;
+		lk->n_receivers = k->n_receivers;
+	}
+	visit_facility(c, fac);
+	if (k->new_admission) {
+		int64_t known = 0;
+		if (k->encounter_ident && interop_visit_get(app->store, fac, k->encounter_ident, &known) == HG_OK &&
+		    store_episode_load(app->store, known, st, NULL, NULL) == HG_OK && !st->cancelled)
+			lk->episode_id = known;
+		return;
+	}
+	if (!find_episode(app, c, k, &lk->episode_id, &lk->episode_error)) {
+		lk->episode_failed = true;
+		return;
+	}
+	if (store_episode_load(app->store, lk->episode_id, st, hist, &lk->n_hist) != HG_OK) {
+		lk->episode_failed = true;
+		lk->episode_error.transient = true;
+		(void)fhir_fail(&lk->episode_error, "transient", "store_unavailable", "",
+				"The database is unavailable; send again.");
+		return;
+	}
+	lk->hist = *hist;
+}
+
+/*
+ * The store step: appends the planned event (the core judges it), records the sender's encounter of a new
+ * admission and writes the audit record. *episode_id gets the episode.
+ */
+static bool store_planned(api_app *app, const api_caller *c, json_t *bundle, const char *header_id,
+			  http_request *req, const event *ev, const fhir_planned *plan, int64_t *episode_id,
+			  fhir_error *err)
+{
+	char key[STORE_KEY_MAX], fac[HG_ID_MAX];
+	store_append_result r;
+	event_error everr;
+	snprintf(key, sizeof key, "fhir:%.60s/%.60s", fhir_str(bundle, "id"), header_id);
+	hg_status rc = store_append(app->store, plan->episode_id, ev, key, api_now(), &r, &everr);
+	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE)
+		return fhir_fail(err, rc == HG_ECONFLICT ? "business-rule" : "invalid",
+				 everr.code ? everr.code : "invalid_event", fhir_expression_of(everr.field), "%s",
+				 everr.message_en ? everr.message_en : "The event breaks a rule.");
+	if (rc != HG_OK) {
+		err->transient = true;
+		return fhir_fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
+	}
+	*episode_id = r.episode_id;
+	visit_facility(c, fac);
+	if (plan->visit && interop_visit_put(app->store, fac, plan->visit, r.episode_id) != HG_OK) {
+		err->transient = true;
+		return fhir_fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
+	}
+	store_audit a;
+	memset(&a, 0, sizeof a);
+	a.at = api_now();
+	fhir_copy(a.username, sizeof a.username, c->user.username);
+	fhir_copy(a.unit, sizeof a.unit, ev->author_unit);
+	fhir_copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
+	a.episode_id = r.episode_id;
+	snprintf(a.reason, sizeof a.reason, "FHIR %s %.100s", plan->act->code, header_id);
+	(void)api_client_addr(req, app, a.client, sizeof a.client);
+	if (store_audit_add(app->store, &a) != HG_OK) {
+		err->transient = true;
+		return fhir_fail(err, "transient", "store_unavailable", "", "The audit log is unavailable; send again.");
+	}
+	return true;
+}
+
+/*
+ * Turns the message into one event and appends it: keys, look-ups, plan, store step. *episode_id gets the
  * episode. False with *err filled when the message cannot be applied.
  */
 static bool process(api_app *app, const api_caller *c, json_t *bundle, json_t *header, const char *header_id,
 		    http_request *req, int64_t *episode_id, fhir_error *err)
 {
-	json_t *coding = json_object_get(header, "eventCoding");
-	const char *sys = str(coding, "system"), *code = str(coding, "code");
-	json_t *prov = first_of(bundle, "Provenance");
-	const struct activity *act = NULL;
-	*episode_id = 0;
-	if (!sys || !code)
-		return fail(err, "required", "required", "MessageHeader.eventCoding", "MessageHeader.eventCoding is required.");
-	bool medcom = strcmp(sys, SYS_MEDCOM_EVENT) == 0;
-	if (medcom && strcmp(code, "hospital-notification-message") != 0)
-		return fail(err, "not-supported", "unknown_event_code", "MessageHeader.eventCoding.code",
-			    "MedCom event '%s' is not supported (hospital-notification-message is).", code);
-	if (!medcom && strcmp(sys, SYS_HEMGANG_EVENT) != 0)
-		return fail(err, "not-supported", "unknown_event_code", "MessageHeader.eventCoding.system",
-			    "Event code system '%s' is not supported.", sys);
-	const char *acode = code, *expr = "MessageHeader.eventCoding.code";
-	if (medcom) {
-		json_t *cd;
-		size_t i;
-		acode = NULL;
-		expr = "Provenance.activity";
-		json_array_foreach(json_object_get(json_object_get(prov, "activity"), "coding"), i, cd)
-			if (str(cd, "system") && strcmp(str(cd, "system"), SYS_MEDCOM_ACTIVITY) == 0)
-				acode = str(cd, "code");
-		if (!acode)
-			return fail(err, "required", "required", expr, "A HospitalNotification needs Provenance.activity.");
-	}
-	for (size_t i = 0; i < sizeof activities / sizeof activities[0]; i++)
-		if (strcmp(activities[i].code, acode) == 0 && activities[i].medcom == medcom)
-			act = &activities[i];
-	if (!act)
-		return fail(err, "code-invalid", "unknown_activity", expr, "Activity '%s' is not supported.", acode);
-	event_type sends = act->variant == CANCEL ? EVENT_CANCELLED : act->type;
-	if (!access_role_may_send(c->user.role, sends) || !access_role_may_send(c->user.role, act->type))
-		return fail(err, "security", "role_forbidden", "MessageHeader.sender", "The role %s may not send %s.",
-			    role_label(c->user.role)->code, event_type_code(act->type));
-
-	/* the acting unit */
-	const char *unit_id = org_unit(resolve(bundle, json_object_get(header, "sender")));
-	store_unit unit;
-	if (!unit_id || !caller_has_unit(c, unit_id) || store_unit_get(app->store, unit_id, &unit) != HG_OK)
-		return fail(err, "security", "sender_not_yours", "MessageHeader.sender",
-			    "MessageHeader.sender must be an Organization whose identifier is one of your units.");
-
-	/* when */
-	hg_instant occurred = HG_INSTANT_NONE;
-	const char *when = str(prov, "occurredDateTime");
-	if (when && !parse_instant(when, &occurred))
-		return fail(err, "invalid", "bad_instant", "Provenance.occurredDateTime", "Not a date and time: '%s'.", when);
-	when = str(bundle, "timestamp");
-	if (occurred == HG_INSTANT_NONE && when && !parse_instant(when, &occurred))
-		return fail(err, "invalid", "bad_instant", "Bundle.timestamp", "Not a date and time: '%s'.", when);
-	if (occurred == HG_INSTANT_NONE)
-		return fail(err, "required", "required", "Provenance.occurredDateTime",
-			    "Give Provenance.occurredDateTime or Bundle.timestamp.");
-
-	json_t *pat = first_of(bundle, "Patient"), *enc = first_of(bundle, "Encounter");
-	event_patient patient;
-	bool have_patient = pat != NULL;
-	if (pat && !read_patient(pat, &patient, err))
-		return false;
-	json_t *period = json_object_get(enc, "period");
-	hg_instant start = HG_INSTANT_NONE, end = HG_INSTANT_NONE;
-	if (str(period, "start") && !parse_instant(str(period, "start"), &start))
-		return fail(err, "invalid", "bad_instant", "Encounter.period.start", "Not a date and time.");
-	if (str(period, "end") && !parse_instant(str(period, "end"), &end))
-		return fail(err, "invalid", "bad_instant", "Encounter.period.end", "Not a date and time.");
-
-	event *ev = hg_malloc(sizeof *ev);
-	event *hist = NULL;
-	size_t n = 0;
-	episode_state *st = NULL;
+	hg_date today = cal_local_date(api_now());
+	fhir_keys k;
+	fhir_lookups lk;
+	fhir_planned plan;
+	store_unit sender;
+	fhir_receiver receivers[FHIR_RECEIVERS_MAX];
+	event *ev = hg_malloc(sizeof *ev), *hist = NULL;
+	episode_state *st = hg_malloc(sizeof *st);
 	bool ok = false;
-	if (!ev) {
+	*episode_id = 0;
+	if (!ev || !st) {
 		err->transient = true;
-		return fail(err, "transient", "out_of_memory", "", "Out of memory.");
-	}
-	event_init(ev, act->type);
-	ev->occurred_at = occurred;
-	set_author(ev, &unit, c);
-	if (act->type == EVENT_ADMITTED && act->variant == NEW) {
-		if (!have_patient) {
-			fail(err, "required", "required", "Patient", "An admission needs a Patient.");
-			goto out;
-		}
-		if (unit.kind != UNIT_WARD) {
-			fail(err, "invalid", "not_a_ward", "MessageHeader.sender", "Unit '%s' is not a ward.", unit.id);
-			goto out;
-		}
-		ev->u.admitted.patient = patient;
-		copy(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, unit.hospital);
-		copy(ev->u.admitted.ward, sizeof ev->u.admitted.ward, unit.id);
-		ev->u.admitted.care = unit.care;
-		if (start != HG_INSTANT_NONE)
-			ev->occurred_at = start;
-		/* the sender's encounter already opened an episode: the core judges the second admission */
-		const char *ident = str(json_array_get(json_object_get(enc, "identifier"), 0), "value");
-		char fac[HG_ID_MAX];
-		int64_t known = 0;
-		snprintf(fac, sizeof fac, "fhir:%.40s", c->user.username);
-		st = hg_malloc(sizeof *st);
-		if (ident && st && interop_visit_get(app->store, fac, ident, &known) == HG_OK &&
-		    store_episode_load(app->store, known, st, NULL, NULL) == HG_OK && !st->cancelled)
-			*episode_id = known;
-	} else {
-		if (!find_episode(app, c, enc, &patient, have_patient, episode_id, err))
-			goto out;
-		st = hg_malloc(sizeof *st);
-		if (!st || store_episode_load(app->store, *episode_id, st, &hist, &n) != HG_OK) {
-			err->transient = true;
-			fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
-			goto out;
-		}
-		if (act->variant != NEW) {
-			const event *target = episode_latest_live(hist, n, act->type);
-			if (!target) {
-				fail(err, "business-rule", "nothing_to_revise", "Provenance.activity",
-				     "The episode has no %s to revise or cancel.", event_type_code(act->type));
-				goto out;
-			}
-			if (!caller_has_unit(c, target->author_unit)) {
-				fail(err, "security", "not_original_author", "MessageHeader.sender",
-				     "Only the unit that wrote it (%s) may revise or cancel it.", target->author_unit);
-				goto out;
-			}
-			if (act->variant == CANCEL) {
-				event_init(ev, EVENT_CANCELLED);
-				ev->u.cancelled.cancels_seq = target->seq;
-				ev->occurred_at = occurred;
-			} else {
-				*ev = *target;
-				ev->id = 0;
-				ev->seq = 0;
-				ev->recorded_at = HG_INSTANT_NONE;
-				ev->corrects_seq = target->seq;
-				if (act->type == EVENT_ADMITTED) {
-					if (have_patient)
-						ev->u.admitted.patient = patient;
-					if (start != HG_INSTANT_NONE)
-						ev->occurred_at = start;
-				} else if (act->type == EVENT_DISCHARGED && end != HG_INSTANT_NONE) {
-					ev->occurred_at = end;
-				} else {
-					ev->occurred_at = occurred;
-				}
-			}
-			copy(ev->author_unit, sizeof ev->author_unit, target->author_unit);
-			ev->author_kind = target->author_kind;
-			copy(ev->author_org, sizeof ev->author_org, target->author_org);
-			copy(ev->author_user, sizeof ev->author_user, c->user.username);
-		}
-		if (act->variant != CANCEL) {
-			bool given, bad;
-			hg_date d = expected_date_of(enc, &given, &bad);
-			if (bad) {
-				fail(err, "invalid", "bad_date", "Encounter.extension", "expected-discharge-date must be a date.");
-				goto out;
-			}
-			switch (act->type) {
-			case EVENT_DISCHARGED: {
-				const char *dc = str(json_array_get(json_object_get(json_object_get(json_object_get(enc,
-					"hospitalization"), "dischargeDisposition"), "coding"), 0), "code");
-				ev->u.discharged.destination = act->dest;
-				if (dc) {
-					bool found = discharge_destination_from_code(dc, &ev->u.discharged.destination);
-					for (size_t i = 0; !found && i < sizeof dispositions / sizeof dispositions[0]; i++)
-						if (strcmp(dispositions[i].code, dc) == 0) {
-							ev->u.discharged.destination = dispositions[i].dest;
-							found = true;
-						}
-					if (!found) {
-						fail(err, "code-invalid", "bad_code", "Encounter.hospitalization.dischargeDisposition",
-						     "Unknown discharge disposition '%s'.", dc);
-						goto out;
-					}
-				}
-				if (act->dest == DEST_DECEASED)
-					ev->u.discharged.destination = DEST_DECEASED;
-				if (end != HG_INSTANT_NONE)
-					ev->occurred_at = end;
-				break;
-			}
-			case EVENT_TRANSFERRED:
-				copy(ev->u.transferred.ward, sizeof ev->u.transferred.ward, unit.id);
-				ev->u.transferred.care = unit.care;
-				break;
-			case EVENT_ADMISSION_NOTICE:
-				ev->u.admission_notice.expected_discharge_date = d;
-				/* The reason is required (issue 14); mapping Encounter.reasonCode is a follow-up (docs/interop.md). */
-				ev->u.admission_notice.reason = ADMISSION_REASON_OTHER;
-				if (!read_recipients(app, bundle, header, &ev->u.admission_notice.recipients, err))
-					goto out;
-				break;
-			case EVENT_EXPECTED_DATE_CHANGED: ev->u.expected_date_changed.date = d; break;
-			case EVENT_READY_FOR_DISCHARGE:
-				if (!read_recipients(app, bundle, header, &ev->u.ready_for_discharge.recipients, err))
-					goto out;
-				break;
-			case EVENT_CARE_CONTACT_APPOINTED: {
-				json_t *pr = first_of(bundle, "Practitioner"), *t;
-				json_t *nm = json_array_get(json_object_get(pr, "name"), 0);
-				size_t i;
-				const char *text = str(nm, "text");
-				if (!text || strlen(text) >= HG_NAME_MAX) {
-					fail(err, "required", "required", "Practitioner.name.text",
-					     "The care contact needs Practitioner.name.text (at most %d bytes).", HG_NAME_MAX - 1);
-					goto out;
-				}
-				copy(ev->u.care_contact_appointed.name, HG_NAME_MAX, text);
-				copy(ev->u.care_contact_appointed.title, HG_NAME_MAX,
-				     str(json_object_get(json_array_get(json_object_get(pr, "qualification"), 0), "code"), "text"));
-				json_array_foreach(json_object_get(pr, "telecom"), i, t)
-					if (str(t, "system") && strcmp(str(t, "system"), "phone") == 0 && str(t, "value"))
-						copy(ev->u.care_contact_appointed.phone, EVENT_PHONE_MAX, str(t, "value"));
-				break;
-			}
-			case EVENT_LEGAL_FORM_SET:
-			case EVENT_INFORMATION_TRANSFERRED: {
-				/* Encounter.extension: legal-form (valueCode lpt or lrv), information-item (valueCode, repeated) */
-				json_t *x;
-				size_t i;
-				bool legal = act->type == EVENT_LEGAL_FORM_SET;
-				json_array_foreach(json_object_get(enc, "extension"), i, x) {
-					const char *url = str(x, "url"), *v = str(x, "valueCode");
-					legal_form f;
-					discharge_item it;
-					if (!url || strcmp(url, legal ? EXT_LEGAL_FORM : EXT_INFO_ITEM) != 0)
-						continue;
-					if (legal && v && legal_form_from_code(v, &f))
-						ev->u.legal_form_set.form = f;
-					else if (!legal && v && discharge_item_from_code(v, &it))
-						ev->u.information_transferred.items |= EVENT_ITEM_BIT(it);
-					else {
-						fail(err, "code-invalid", "bad_code", "Encounter.extension", "Unknown code '%s'.", v ? v : "");
-						goto out;
-					}
-				}
-				break;
-			}
-			case EVENT_CARE_PLAN_CALLED:
-			case EVENT_SIP_CALLED: {
-				json_t *ap = first_of(bundle, "Appointment");
-				const char *place = str(json_array_get(json_object_get(json_object_get(ap, "appointmentType"),
-											 "coding"), 0), "code");
-				hg_instant meeting;
-				sip_place where;
-				if (!parse_instant(str(ap, "start"), &meeting)) {
-					fail(err, "required", "required", "Appointment.start", "The call needs Appointment.start.");
-					goto out;
-				}
-				if (!place || !sip_place_from_code(place, &where)) {
-					fail(err, "code-invalid", "bad_code", "Appointment.appointmentType",
-					     "The meeting place is home, hospital, video or other.");
-					goto out;
-				}
-				if (act->type == EVENT_SIP_CALLED)
-					ev->u.sip_called = (struct event_sip_called){meeting, where};
-				else
-					ev->u.care_plan_called = (struct event_care_plan_called){meeting, where};
-				break;
-			}
-			default: break;
-			}
-		}
-	}
-	char key[STORE_KEY_MAX];
-	store_append_result r;
-	event_error everr;
-	snprintf(key, sizeof key, "fhir:%.60s/%.60s", str(bundle, "id"), header_id);
-	hg_status rc = store_append(app->store, *episode_id, ev, key, api_now(), &r, &everr);
-	if (rc == HG_EINVAL || rc == HG_ECONFLICT || rc == HG_ERANGE) {
-		fail(err, rc == HG_ECONFLICT ? "business-rule" : "invalid", everr.code ? everr.code : "invalid_event",
-		     expression_of(everr.field), "%s", everr.message_en ? everr.message_en : "The event breaks a rule.");
+		(void)fhir_fail(err, "transient", "out_of_memory", "", "Out of memory.");
 		goto out;
 	}
-	if (rc != HG_OK) {
-		err->transient = true;
-		fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
-		goto out;
-	}
-	*episode_id = r.episode_id;
-	if (act->type == EVENT_ADMITTED && act->variant == NEW) {
-		const char *ident = str(json_array_get(json_object_get(enc, "identifier"), 0), "value");
-		char fac[HG_ID_MAX];
-		snprintf(fac, sizeof fac, "fhir:%.40s", c->user.username);
-		if (ident && strlen(ident) < HG_ID_MAX && interop_visit_put(app->store, fac, ident, r.episode_id) != HG_OK) {
-			err->transient = true;
-			fail(err, "transient", "store_unavailable", "", "The database is unavailable; send again.");
-			goto out;
-		}
-	}
-	store_audit a;
-	memset(&a, 0, sizeof a);
-	a.at = api_now();
-	copy(a.username, sizeof a.username, c->user.username);
-	copy(a.unit, sizeof a.unit, ev->author_unit);
-	copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
-	a.episode_id = r.episode_id;
-	snprintf(a.reason, sizeof a.reason, "FHIR %s %.100s", acode, header_id);
-	(void)api_client_addr(req, app, a.client, sizeof a.client);
-	if (store_audit_add(app->store, &a) != HG_OK) {
-		err->transient = true;
-		fail(err, "transient", "store_unavailable", "", "The audit log is unavailable; send again.");
-		goto out;
-	}
-	ok = true;
+	fhir_read_keys(bundle, header, today, &k);
+	look_up(app, c, &k, &sender, receivers, st, &hist, &lk);
+	ok = fhir_plan(bundle, header, &c->user, today, &lk, ev, &plan, err) &&
+	     store_planned(app, c, bundle, header_id, req, ev, &plan, episode_id, err);
 out:
 	hg_free(ev);
 	hg_free(st);
@@ -854,18 +354,18 @@ static hg_status post_process_message(http_request *req, http_response *res, voi
 		return reply_outcome(res, 400, "structure", "invalid_json", NULL, jerr.text);
 	hg_status rc = HG_OK;
 	json_t *header = json_object_get(json_array_get(json_object_get(bundle, "entry"), 0), "resource");
-	const char *bundle_id = str(bundle, "id"), *header_id = str(header, "id");
+	const char *bundle_id = fhir_str(bundle, "id"), *header_id = fhir_str(header, "id");
 	if (json_depth(bundle, FHIR_MAX_DEPTH + 1) > FHIR_MAX_DEPTH) {
 		rc = reply_outcome(res, 400, "too-costly", "json_too_deep", NULL, "The JSON is nested too deeply.");
 		goto out;
 	}
-	if (!str(bundle, "resourceType") || strcmp(str(bundle, "resourceType"), "Bundle") != 0 || !str(bundle, "type") ||
-	    strcmp(str(bundle, "type"), "message") != 0) {
+	if (!fhir_str(bundle, "resourceType") || strcmp(fhir_str(bundle, "resourceType"), "Bundle") != 0 || !fhir_str(bundle, "type") ||
+	    strcmp(fhir_str(bundle, "type"), "message") != 0) {
 		rc = reply_outcome(res, 400, "structure", "not_a_message", "Bundle.type",
 				   "The body must be a Bundle of type message.");
 		goto out;
 	}
-	if (!str(header, "resourceType") || strcmp(str(header, "resourceType"), "MessageHeader") != 0) {
+	if (!fhir_str(header, "resourceType") || strcmp(fhir_str(header, "resourceType"), "MessageHeader") != 0) {
 		rc = reply_outcome(res, 400, "structure", "no_message_header", "Bundle.entry[0].resource",
 				   "The first entry must be the MessageHeader.");
 		goto out;
