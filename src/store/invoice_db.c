@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "store/pg_int.h"
+#include "store/sq_db.h"
 #include "store/store_int.h"
 
 struct invoice_db {
@@ -507,18 +508,19 @@ hg_status idb_key_put(invoice_db *d, const char *username, const char *key, int6
 	return io(d, rc);
 }
 
-/* ---- the invoices that list an episode (an invoice officer's way to it) ---- */
+/* ---- the invoices that list an episode (an invoice officer's way to it), on sq_db ---- */
 
-static void read_ref(sqlite3_stmt *st, void *p)
+static hg_status read_ref(sq_q *q, void *p)
 {
 	invoice_ref *r = p;
 	char state[INVOICE_CODE_MAX];
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
-	sq_col_str(st, 1, r->municipality, sizeof r->municipality);
-	sq_col_str(st, 2, state, sizeof state);
+	r->id = sq_q_col_int64(q, 0);
+	sq_q_col_str(q, 1, r->municipality, sizeof r->municipality);
+	sq_q_col_str(q, 2, state, sizeof state);
 	if (!invoice_state_from_code(state, &r->state))
 		r->state = INVOICE_SUPERSEDED; /* NEVER: the table's CHECK allows the codes only; reaches no one */
+	return HG_OK;
 }
 
 hg_status idb_episode_invoices(invoice_db *d, int64_t episode, const char *municipality, const char *county,
@@ -526,24 +528,19 @@ hg_status idb_episode_invoices(invoice_db *d, int64_t episode, const char *munic
 {
 	if (d->pc)
 		return pgv_episode_invoices(d->s->pg, d->pc, episode, municipality, county, refs, n);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(
-	    d->db,
+	sq_q q;
+	sq_q_prepare(
+	    &q, d->db,
 	    "SELECT id, municipality, state FROM invoices i WHERE (?2 IS NULL OR municipality = ?2) AND "
 	    "(?3 IS NULL OR substr(municipality, 1, 2) = ?3) AND ("
-	    "EXISTS (SELECT 1 FROM json_each(i.document, '$.lines') WHERE json_extract(value, '$.episode') = ?1) OR "
-	    "EXISTS (SELECT 1 FROM json_each(i.document, '$.exclusions') WHERE json_extract(value, '$.episode') = ?1) "
-	    "OR "
-	    "EXISTS (SELECT 1 FROM json_each(i.document, '$.average.episodes') "
+	    "EXISTS (SELECT 1 FROM json_each(i.document, '$.lines') WHERE json_extract(value, '$.episode') = ?1) "
+	    "OR EXISTS (SELECT 1 FROM json_each(i.document, '$.exclusions') "
+	    "WHERE json_extract(value, '$.episode') = ?1) "
+	    "OR EXISTS (SELECT 1 FROM json_each(i.document, '$.average.episodes') "
 	    "WHERE json_extract(value, '$.episode') = ?1)) "
-	    "ORDER BY month DESC, municipality, revision DESC",
-	    &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, episode);
-		sq_bind_text(st, 2, municipality);
-		sq_bind_text(st, 3, county);
-		rc = sq_collect(st, sizeof **refs, read_ref, (void **)refs, n);
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	    "ORDER BY month DESC, municipality, revision DESC");
+	sq_q_bind_int64(&q, 1, episode);
+	sq_q_bind_text(&q, 2, municipality);
+	sq_q_bind_text(&q, 3, county);
+	return io(d, sq_q_collect(&q, sizeof **refs, read_ref, (void **)refs, n));
 }
