@@ -104,9 +104,10 @@ void idb_rollback(invoice_db *d)
 
 /* ---- SQLite ---- */
 
-static void read_id(sqlite3_stmt *st, void *p)
+static hg_status read_id(sq_q *q, void *p)
 {
-	*(int64_t *)p = sqlite3_column_int64(st, 0);
+	*(int64_t *)p = sq_q_col_int64(q, 0);
+	return HG_OK;
 }
 
 hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const char *municipality, const char *county,
@@ -114,34 +115,29 @@ hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const ch
 {
 	if (d->pc)
 		return pgv_candidates(d->s->pg, d->pc, from, to, municipality, county, ids, n);
-	sqlite3_stmt *st = NULL;
-	hg_status rc =
-	    sq_prepare(d->db,
-	               "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
-	               "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
-	               "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id",
-	               &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, from);
-		sqlite3_bind_int64(st, 2, to);
-		sq_bind_text(st, 3, municipality);
-		sq_bind_text(st, 4, county);
-		rc = sq_collect(st, sizeof **ids, read_id, (void **)ids, n);
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "SELECT episode_id FROM episode_projection WHERE admitted_at < ?2 AND "
+	             "(discharged_at IS NULL OR discharged_at >= ?1) AND (?3 IS NULL OR municipality = ?3) "
+	             "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) ORDER BY episode_id");
+	sq_q_bind_int64(&q, 1, from);
+	sq_q_bind_int64(&q, 2, to);
+	sq_q_bind_text(&q, 3, municipality);
+	sq_q_bind_text(&q, 4, county);
+	return io(d, sq_q_collect(&q, sizeof **ids, read_id, (void **)ids, n));
 }
 
-static void read_total(sqlite3_stmt *st, void *p)
+static hg_status read_total(sq_q *q, void *p)
 {
 	invoice_total *t = p;
 	memset(t, 0, sizeof *t);
-	sq_col_str(st, 0, t->municipality, sizeof t->municipality);
-	sq_col_str(st, 1, t->month, sizeof t->month);
-	if (!invoice_state_from_code((const char *)sqlite3_column_text(st, 2), &t->state))
+	sq_q_col_str(q, 0, t->municipality, sizeof t->municipality);
+	sq_q_col_str(q, 1, t->month, sizeof t->month);
+	if (!invoice_state_from_code(sq_q_col_text(q, 2), &t->state))
 		t->state = INVOICE_DRAFT; /* NEVER: the table's CHECK allows the codes only */
-	t->revision = sqlite3_column_int(st, 3);
-	t->total_ore = sqlite3_column_int64(st, 4);
+	t->revision = sq_q_col_int(q, 3);
+	t->total_ore = sq_q_col_int64(q, 4);
+	return HG_OK;
 }
 
 hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
@@ -149,24 +145,18 @@ hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, 
 {
 	if (d->pc)
 		return pgv_totals(d->s->pg, d->pc, f, first, last, rows, n);
-	sqlite3_stmt *st = NULL;
-	hg_status rc =
-	    sq_prepare(d->db,
-	               "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
-	               "state != 'superseded' AND month >= ?1 AND month <= ?2 AND (?3 IS NULL OR municipality = ?3) "
-	               "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) AND NOT EXISTS (SELECT 1 FROM invoices "
-	               "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
-	               "AND j.revision > i.revision) ORDER BY municipality, month",
-	               &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, first);
-		sq_bind_text(st, 2, last);
-		sq_bind_text(st, 3, f->municipality);
-		sq_bind_text(st, 4, f->county);
-		rc = sq_collect(st, sizeof **rows, read_total, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "SELECT municipality, month, state, revision, total_ore FROM invoices i WHERE "
+	             "state != 'superseded' AND month >= ?1 AND month <= ?2 AND (?3 IS NULL OR municipality = ?3) "
+	             "AND (?4 IS NULL OR substr(municipality, 1, 2) = ?4) AND NOT EXISTS (SELECT 1 FROM invoices "
+	             "j WHERE j.municipality = i.municipality AND j.month = i.month AND j.state != 'superseded' "
+	             "AND j.revision > i.revision) ORDER BY municipality, month");
+	sq_q_bind_text(&q, 1, first);
+	sq_q_bind_text(&q, 2, last);
+	sq_q_bind_text(&q, 3, f->municipality);
+	sq_q_bind_text(&q, 4, f->county);
+	return io(d, sq_q_collect(&q, sizeof **rows, read_total, (void **)rows, n));
 }
 
 #define INVOICE_COLUMNS                                                                                                \
@@ -174,27 +164,28 @@ hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, 
 	"agreement_version, agreements, total_ore, owed_ore, document, "                                               \
 	"(SELECT name FROM organisations WHERE code = invoices.municipality)"
 
-/* A row of INVOICE_COLUMNS into r; HG_ENOMEM when a text cannot be copied. */
-static hg_status read_invoice(sqlite3_stmt *st, invoice_row *r)
+/* A row of INVOICE_COLUMNS into p (an invoice_row); HG_ENOMEM, holding nothing, when a text cannot be copied. */
+static hg_status read_invoice(sq_q *q, void *p)
 {
+	invoice_row *r = p;
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
-	sq_col_str(st, 1, r->municipality, sizeof r->municipality);
-	sq_col_str(st, 2, r->month, sizeof r->month);
-	r->revision = sqlite3_column_int(st, 3);
-	sq_col_str(st, 4, r->state, sizeof r->state);
-	sq_col_str(st, 5, r->outcome, sizeof r->outcome);
-	r->cutoff = sqlite3_column_int64(st, 6);
-	r->built_at = sqlite3_column_int64(st, 7);
-	sq_col_str(st, 8, r->built_by, sizeof r->built_by);
-	sq_col_str(st, 9, r->agreement, sizeof r->agreement);
-	r->agreement_version = sqlite3_column_int(st, 10);
-	r->agreements = hg_strdup((const char *)sqlite3_column_text(st, 11));
-	r->total_ore = sqlite3_column_int64(st, 12);
-	r->owed_ore = sqlite3_column_int64(st, 13);
-	r->document = hg_strdup((const char *)sqlite3_column_text(st, 14));
-	r->has_name = sqlite3_column_type(st, 15) != SQLITE_NULL;
-	sq_col_str(st, 15, r->municipality_name, sizeof r->municipality_name);
+	r->id = sq_q_col_int64(q, 0);
+	sq_q_col_str(q, 1, r->municipality, sizeof r->municipality);
+	sq_q_col_str(q, 2, r->month, sizeof r->month);
+	r->revision = sq_q_col_int(q, 3);
+	sq_q_col_str(q, 4, r->state, sizeof r->state);
+	sq_q_col_str(q, 5, r->outcome, sizeof r->outcome);
+	r->cutoff = sq_q_col_int64(q, 6);
+	r->built_at = sq_q_col_int64(q, 7);
+	sq_q_col_str(q, 8, r->built_by, sizeof r->built_by);
+	sq_q_col_str(q, 9, r->agreement, sizeof r->agreement);
+	r->agreement_version = sq_q_col_int(q, 10);
+	r->agreements = hg_strdup(sq_q_col_text(q, 11));
+	r->total_ore = sq_q_col_int64(q, 12);
+	r->owed_ore = sq_q_col_int64(q, 13);
+	r->document = hg_strdup(sq_q_col_text(q, 14));
+	r->has_name = !sq_q_col_null(q, 15);
+	sq_q_col_str(q, 15, r->municipality_name, sizeof r->municipality_name);
 	if (!r->agreements || !r->document) {
 		invoice_row_clear(r);
 		return HG_ENOMEM;
@@ -202,137 +193,92 @@ static hg_status read_invoice(sqlite3_stmt *st, invoice_row *r)
 	return HG_OK;
 }
 
-/* Steps st and collects every row into a growing array. */
-static hg_status collect_invoices(sqlite3_stmt *st, invoice_row **rows, size_t *n)
+static void clear_invoice(void *p)
 {
-	size_t cap = 8, len = 0;
-	invoice_row *arr = hg_malloc(cap * sizeof *arr);
-	hg_status rc = arr ? HG_OK : HG_ENOMEM;
-	int step = SQLITE_DONE;
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			invoice_row *bigger = hg_realloc(arr, 2 * cap * sizeof *arr);
-			if (!bigger) {
-				rc = HG_ENOMEM;
-				break;
-			}
-			arr = bigger;
-			cap *= 2;
-		}
-		rc = read_invoice(st, &arr[len]);
-		len += rc == HG_OK;
-	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	if (rc) {
-		invoice_rows_free(arr, len);
-		return rc;
-	}
-	*rows = arr;
-	*n = len;
-	return HG_OK;
+	invoice_row_clear(p);
+}
+
+/* The one row of q, if any, into *out (untouched unless it is read whole); *found says whether there was one. */
+static hg_status one_invoice(invoice_db *d, sq_q *q, invoice_row *out, bool *found)
+{
+	invoice_row r = {0};
+	*found = sq_q_step(q);
+	if (*found)
+		sq_q_fail(q, read_invoice(q, &r));
+	hg_status rc = sq_q_finish(q);
+	if (rc == HG_OK && *found)
+		*out = r;
+	return io(d, rc);
 }
 
 hg_status idb_get(invoice_db *d, int64_t id, invoice_row *out)
 {
 	if (d->pc)
 		return pgv_get(d->s->pg, d->pc, id, out);
-	sqlite3_stmt *st = NULL;
-	invoice_row *rows = NULL;
-	size_t n = 0;
-	hg_status rc = sq_prepare(d->db, "SELECT " INVOICE_COLUMNS " FROM invoices WHERE id = ?1", &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = collect_invoices(st, &rows, &n);
-	}
-	sqlite3_finalize(st);
-	if (rc == HG_OK && n == 0)
-		rc = HG_ENOTFOUND;
-	if (rc == HG_OK) {
-		*out = rows[0];
-		n = 0;
-	}
-	invoice_rows_free(rows, n);
-	return io(d, rc);
+	sq_q q;
+	bool found;
+	sq_q_prepare(&q, d->db, "SELECT " INVOICE_COLUMNS " FROM invoices WHERE id = ?1");
+	sq_q_bind_int64(&q, 1, id);
+	hg_status rc = one_invoice(d, &q, out, &found);
+	return rc == HG_OK && !found ? HG_ENOTFOUND : rc;
 }
 
 hg_status idb_list(invoice_db *d, const invoice_filter *f, invoice_row **rows, size_t *n)
 {
 	if (d->pc)
 		return pgv_list(d->s->pg, d->pc, f, rows, n);
-	sqlite3_stmt *st = NULL;
-	hg_status rc =
-	    sq_prepare(d->db,
-	               "SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
-	               "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
-	               "AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
-	               "ORDER BY month DESC, municipality, revision DESC",
-	               &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, f->month);
-		sq_bind_text(st, 2, f->municipality);
-		sq_bind_text(st, 3, f->county);
-		sqlite3_bind_int(st, 4, f->state < 0 ? f->state : 0);
-		sq_bind_text(st, 5, f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
-		rc = collect_invoices(st, rows, n);
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "SELECT " INVOICE_COLUMNS " FROM invoices WHERE (?1 IS NULL OR month = ?1) AND "
+	             "(?2 IS NULL OR municipality = ?2) AND (?3 IS NULL OR substr(municipality, 1, 2) = ?3) "
+	             "AND (?4 = -2 OR (?4 = -1 AND state != 'superseded') OR state = ?5) "
+	             "ORDER BY month DESC, municipality, revision DESC");
+	sq_q_bind_text(&q, 1, f->month);
+	sq_q_bind_text(&q, 2, f->municipality);
+	sq_q_bind_text(&q, 3, f->county);
+	sq_q_bind_int64(&q, 4, f->state < 0 ? f->state : 0);
+	sq_q_bind_text(&q, 5, f->state >= 0 ? invoice_state_label((invoice_state)f->state)->code : "");
+	return io(d, sq_q_collect_owning(&q, sizeof **rows, read_invoice, clear_invoice, (void **)rows, n));
 }
 
 hg_status idb_latest(invoice_db *d, const char *municipality, const char *month, invoice_row *out)
 {
 	if (d->pc)
 		return pgv_latest(d->s->pg, d->pc, municipality, month, out);
-	sqlite3_stmt *st = NULL;
-	invoice_row *rows = NULL;
-	size_t n = 0;
+	sq_q q;
+	bool found;
 	memset(out, 0, sizeof *out);
-	hg_status rc = sq_prepare(d->db,
-	                          "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = ?1 AND month = ?2 "
-	                          "ORDER BY revision DESC LIMIT 1",
-	                          &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, municipality);
-		sq_bind_text(st, 2, month);
-		rc = collect_invoices(st, &rows, &n);
-	}
-	sqlite3_finalize(st);
-	if (rc == HG_OK && n) {
-		*out = rows[0];
-		n = 0;
-	}
-	invoice_rows_free(rows, n);
-	return io(d, rc);
+	sq_q_prepare(&q, d->db,
+	             "SELECT " INVOICE_COLUMNS " FROM invoices WHERE municipality = ?1 AND month = ?2 "
+	             "ORDER BY revision DESC LIMIT 1");
+	sq_q_bind_text(&q, 1, municipality);
+	sq_q_bind_text(&q, 2, month);
+	return one_invoice(d, &q, out, &found);
 }
 
 hg_status idb_insert(invoice_db *d, const invoice_row *r, int64_t *id)
 {
 	if (d->pc)
 		return pgv_insert(d->s->pg, d->pc, r, id);
-	sqlite3_stmt *st = NULL;
-	hg_status rc =
-	    sq_prepare(d->db,
-	               "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
-	               "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
-	               "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-	               &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, r->municipality);
-		sq_bind_text(st, 2, r->month);
-		sqlite3_bind_int(st, 3, r->revision);
-		sqlite3_bind_int64(st, 4, r->cutoff);
-		sqlite3_bind_int64(st, 5, r->built_at);
-		sq_bind_text(st, 6, r->built_by);
-		sq_bind_text(st, 7, r->agreement);
-		sqlite3_bind_int(st, 8, r->agreement_version);
-		sq_bind_text(st, 9, r->agreements);
-		sqlite3_bind_int64(st, 10, r->total_ore);
-		sq_bind_text(st, 11, r->document);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		*id = sqlite3_last_insert_rowid(d->db);
-	}
-	sqlite3_finalize(st);
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "INSERT INTO invoices(municipality, month, revision, state, cutoff, built_at, built_by, "
+	             "agreement, agreement_version, agreements, total_ore, owed_ore, document) VALUES "
+	             "(?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)");
+	sq_q_bind_text(&q, 1, r->municipality);
+	sq_q_bind_text(&q, 2, r->month);
+	sq_q_bind_int64(&q, 3, r->revision);
+	sq_q_bind_int64(&q, 4, r->cutoff);
+	sq_q_bind_int64(&q, 5, r->built_at);
+	sq_q_bind_text(&q, 6, r->built_by);
+	sq_q_bind_text(&q, 7, r->agreement);
+	sq_q_bind_int64(&q, 8, r->agreement_version);
+	sq_q_bind_text(&q, 9, r->agreements);
+	sq_q_bind_int64(&q, 10, r->total_ore);
+	sq_q_bind_text(&q, 11, r->document);
+	hg_status rc = sq_q_exec(&q);
+	if (rc == HG_OK)
+		*id = sq_q_last_id(&q);
 	return io(d, rc);
 }
 
@@ -341,126 +287,96 @@ hg_status idb_set_state(invoice_db *d, int64_t id, const char *state, bool outco
 {
 	if (d->pc)
 		return pgv_set_state(d->s->pg, d->pc, id, state, outcome_and_owed, outcome, owed_ore);
-	sqlite3_stmt *st = NULL;
-	hg_status rc =
-	    sq_prepare(d->db,
-	               outcome_and_owed ? "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1"
-	                                : "UPDATE invoices SET state = ?2 WHERE id = ?1",
-	               &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sq_bind_text(st, 2, state);
-		if (outcome_and_owed) {
-			sq_bind_text(st, 3, outcome);
-			sqlite3_bind_int64(st, 4, owed_ore);
-		}
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             outcome_and_owed ? "UPDATE invoices SET state = ?2, outcome = ?3, owed_ore = ?4 WHERE id = ?1"
+	                              : "UPDATE invoices SET state = ?2 WHERE id = ?1");
+	sq_q_bind_int64(&q, 1, id);
+	sq_q_bind_text(&q, 2, state);
+	if (outcome_and_owed) {
+		sq_q_bind_text(&q, 3, outcome);
+		sq_q_bind_int64(&q, 4, owed_ore);
 	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	return io(d, sq_q_exec(&q));
+}
+
+/* A row of invoice_steps into p (an invoice_step_row); HG_ENOMEM, holding nothing, when a text cannot be copied. */
+static hg_status read_step(sq_q *q, void *p)
+{
+	invoice_step_row *s = p;
+	memset(s, 0, sizeof *s);
+	s->seq = sq_q_col_int(q, 0);
+	s->at = sq_q_col_int64(q, 1);
+	sq_q_col_str(q, 2, s->username, sizeof s->username);
+	sq_q_col_str(q, 3, s->org, sizeof s->org);
+	sq_q_col_str(q, 4, s->action, sizeof s->action);
+	sq_q_col_str(q, 5, s->state, sizeof s->state);
+	sq_q_col_str(q, 6, s->outcome, sizeof s->outcome);
+	s->reason = hg_strdup(sq_q_col_text(q, 7));
+	s->detail = hg_strdup(sq_q_col_text(q, 8));
+	s->owed_ore = sq_q_col_int64(q, 9);
+	if (!s->reason || !s->detail) {
+		hg_free(s->reason);
+		hg_free(s->detail);
+		s->reason = s->detail = NULL;
+		return HG_ENOMEM;
+	}
+	return HG_OK;
+}
+
+static void clear_step(void *p)
+{
+	invoice_step_row *s = p;
+	hg_free(s->reason);
+	hg_free(s->detail);
 }
 
 hg_status idb_steps(invoice_db *d, int64_t id, invoice_step_row **rows, size_t *n)
 {
 	if (d->pc)
 		return pgv_steps(d->s->pg, d->pc, id, rows, n);
-	sqlite3_stmt *st = NULL;
-	size_t cap = 8, len = 0;
-	invoice_step_row *arr = hg_calloc(cap, sizeof *arr);
-	hg_status rc =
-	    arr ? sq_prepare(d->db,
-	                     "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
-	                     "FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq",
-	                     &st)
-	        : HG_ENOMEM;
-	int step = SQLITE_DONE;
-	if (rc == HG_OK)
-		sqlite3_bind_int64(st, 1, id);
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			invoice_step_row *bigger = hg_realloc(arr, 2 * cap * sizeof *arr);
-			if (!bigger) {
-				rc = HG_ENOMEM;
-				break;
-			}
-			arr = bigger;
-			cap *= 2;
-		}
-		invoice_step_row *s = &arr[len];
-		memset(s, 0, sizeof *s);
-		s->seq = sqlite3_column_int(st, 0);
-		s->at = sqlite3_column_int64(st, 1);
-		sq_col_str(st, 2, s->username, sizeof s->username);
-		sq_col_str(st, 3, s->org, sizeof s->org);
-		sq_col_str(st, 4, s->action, sizeof s->action);
-		sq_col_str(st, 5, s->state, sizeof s->state);
-		sq_col_str(st, 6, s->outcome, sizeof s->outcome);
-		s->reason = hg_strdup((const char *)sqlite3_column_text(st, 7));
-		s->detail = hg_strdup((const char *)sqlite3_column_text(st, 8));
-		s->owed_ore = sqlite3_column_int64(st, 9);
-		len++;
-		if (!s->reason || !s->detail)
-			rc = HG_ENOMEM;
-	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	sqlite3_finalize(st);
-	if (rc) {
-		invoice_step_rows_free(arr, len);
-		return io(d, rc);
-	}
-	*rows = arr;
-	*n = len;
-	return HG_OK;
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "SELECT seq, at, username, org, action, state, outcome, reason, detail, owed_ore "
+	             "FROM invoice_steps WHERE invoice_id = ?1 ORDER BY seq");
+	sq_q_bind_int64(&q, 1, id);
+	return io(d, sq_q_collect_owning(&q, sizeof **rows, read_step, clear_step, (void **)rows, n));
 }
 
 hg_status idb_step_add(invoice_db *d, int64_t id, const invoice_step_row *s)
 {
 	if (d->pc)
 		return pgv_step_add(d->s->pg, d->pc, id, s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-	                          "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
-	                          "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
-	                          "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	                          &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, s->at);
-		sq_bind_text(st, 3, s->username);
-		sq_bind_text(st, 4, s->org);
-		sq_bind_text(st, 5, s->action);
-		sq_bind_text(st, 6, s->state);
-		sq_bind_text(st, 7, s->outcome[0] ? s->outcome : NULL);
-		sq_bind_text(st, 8, s->reason ? s->reason : "");
-		sq_bind_text(st, 9, s->detail);
-		sqlite3_bind_int64(st, 10, s->owed_ore);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "INSERT INTO invoice_steps(invoice_id, seq, at, username, org, action, state, "
+	             "outcome, reason, detail, owed_ore) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 "
+	             "FROM invoice_steps WHERE invoice_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	sq_q_bind_int64(&q, 1, id);
+	sq_q_bind_int64(&q, 2, s->at);
+	sq_q_bind_text(&q, 3, s->username);
+	sq_q_bind_text(&q, 4, s->org);
+	sq_q_bind_text(&q, 5, s->action);
+	sq_q_bind_text(&q, 6, s->state);
+	sq_q_bind_text_or_null(&q, 7, s->outcome);
+	sq_q_bind_text(&q, 8, s->reason ? s->reason : "");
+	sq_q_bind_text(&q, 9, s->detail);
+	sq_q_bind_int64(&q, 10, s->owed_ore);
+	return io(d, sq_q_exec(&q));
 }
 
 hg_status idb_last_dispute(invoice_db *d, int64_t id, char **detail)
 {
 	if (d->pc)
 		return pgv_last_dispute(d->s->pg, d->pc, id, detail);
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	*detail = NULL;
-	hg_status rc = sq_prepare(d->db,
-	                          "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
-	                          "ORDER BY seq DESC LIMIT 1",
-	                          &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW && !(*detail = hg_strdup((const char *)sqlite3_column_text(st, 0))))
-			rc = HG_ENOMEM;
-		else if (step != SQLITE_ROW && step != SQLITE_DONE)
-			rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	sq_q_prepare(&q, d->db,
+	             "SELECT detail FROM invoice_steps WHERE invoice_id = ?1 AND action = 'dispute' "
+	             "ORDER BY seq DESC LIMIT 1");
+	sq_q_bind_int64(&q, 1, id);
+	hg_status rc = sq_q_text_copy(&q, detail);
+	return io(d, rc == HG_ENOTFOUND ? HG_OK : rc); /* none: *detail stays NULL */
 }
 
 hg_status idb_key_get(invoice_db *d, const char *username, const char *key, bool *found, int64_t *invoice_id,
@@ -468,44 +384,31 @@ hg_status idb_key_get(invoice_db *d, const char *username, const char *key, bool
 {
 	if (d->pc)
 		return pgv_key_get(d->s->pg, d->pc, username, key, found, invoice_id, action);
-	sqlite3_stmt *st = NULL;
-	*found = false;
-	hg_status rc =
-	    sq_prepare(d->db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, username);
-		sq_bind_text(st, 2, key);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			*found = true;
-			*invoice_id = sqlite3_column_int64(st, 0);
-			sq_col_str(st, 1, action, INVOICE_CODE_MAX);
-		} else if (step != SQLITE_DONE) {
-			rc = HG_EIO;
-		}
+	sq_q q;
+	sq_q_prepare(&q, d->db, "SELECT invoice_id, action FROM invoice_step_keys WHERE username = ?1 AND key = ?2");
+	sq_q_bind_text(&q, 1, username);
+	sq_q_bind_text(&q, 2, key);
+	*found = sq_q_step(&q);
+	if (*found) {
+		*invoice_id = sq_q_col_int64(&q, 0);
+		sq_q_col_str(&q, 1, action, INVOICE_CODE_MAX);
 	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	return io(d, sq_q_finish(&q));
 }
 
 hg_status idb_key_put(invoice_db *d, const char *username, const char *key, int64_t id, const char *action)
 {
 	if (d->pc)
 		return pgv_key_put(d->s->pg, d->pc, username, key, id, action);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(d->db,
-	                          "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
-	                          "VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))",
-	                          &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, username);
-		sq_bind_text(st, 2, key);
-		sqlite3_bind_int64(st, 3, id);
-		sq_bind_text(st, 4, action);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	return io(d, rc);
+	sq_q q;
+	sq_q_prepare(&q, d->db,
+	             "INSERT INTO invoice_step_keys(username, key, invoice_id, action, seq) "
+	             "VALUES (?1, ?2, ?3, ?4, (SELECT MAX(seq) FROM invoice_steps WHERE invoice_id = ?3))");
+	sq_q_bind_text(&q, 1, username);
+	sq_q_bind_text(&q, 2, key);
+	sq_q_bind_int64(&q, 3, id);
+	sq_q_bind_text(&q, 4, action);
+	return io(d, sq_q_exec(&q));
 }
 
 /* ---- the invoices that list an episode (an invoice officer's way to it), on sq_db ---- */

@@ -332,6 +332,11 @@ hg_status sq_db_exec(sqlite3 *db, const char *sql)
 
 hg_status sq_q_collect(sq_q *q, size_t elem_size, sq_row_fn row, void **out, size_t *n)
 {
+	return sq_q_collect_owning(q, elem_size, row, NULL, out, n);
+}
+
+hg_status sq_q_collect_owning(sq_q *q, size_t elem_size, sq_row_fn row, sq_clear_fn clear, void **out, size_t *n)
+{
 	size_t cap = 16, len = 0;
 	char *arr = hg_malloc(cap * elem_size);
 	if (!arr)
@@ -354,6 +359,8 @@ hg_status sq_q_collect(sq_q *q, size_t elem_size, sq_row_fn row, void **out, siz
 	}
 	hg_status rc = sq_q_finish(q);
 	if (rc != HG_OK) {
+		for (size_t i = 0; clear && i < len; i++)
+			clear(arr + i * elem_size);
 		hg_free(arr);
 		return rc;
 	}

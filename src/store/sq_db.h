@@ -70,7 +70,7 @@ void sq_q_bind_date(sq_q *q, int idx, hg_date d);
 
 /* Steps once: true when a row is there to read; false at the end or on an error (kept in q). */
 bool sq_q_step(sq_q *q);
-/* Records rc (not HG_OK) as q's error unless it has one: a row the caller could not take. */
+/* Records rc as q's error unless it has one (HG_OK records nothing): a row the caller could not take. */
 void sq_q_fail(sq_q *q, hg_status rc);
 /* Rewinds q to run again with new binds (a row loop of inserts); the error stays. */
 void sq_q_reset(sq_q *q);
@@ -120,6 +120,11 @@ hg_status sq_db_exec(sqlite3 *db, const char *sql) HG_MUST_CHECK;
  */
 typedef hg_status (*sq_row_fn)(sq_q *q, void *elem);
 hg_status sq_q_collect(sq_q *q, size_t elem_size, sq_row_fn row, void **out, size_t *n) HG_MUST_CHECK;
+/* The same for elements that own memory: on a failure clear(elem) frees what each row taken holds
+ * (a row that fails leaves its element holding nothing). */
+typedef void (*sq_clear_fn)(void *elem);
+hg_status sq_q_collect_owning(sq_q *q, size_t elem_size, sq_row_fn row, sq_clear_fn clear, void **out,
+                              size_t *n) HG_MUST_CHECK;
 
 /* Gives db back to s's pool and returns rc, counting HG_EIO as a storage error (sq_fail_io). */
 hg_status sq_conn_done(store *s, sqlite3 *db, hg_status rc) HG_MUST_CHECK;

@@ -283,6 +283,63 @@ static void test_collect(struct test *t, sqlite3 *db)
 	}
 }
 
+typedef struct owned {
+	int64_t id;
+	char *note; /* hg_malloc'ed */
+} owned;
+
+static hg_status read_owned(sq_q *q, void *p)
+{
+	owned *o = p;
+	o->id = sq_q_col_int64(q, 0);
+	o->note = sq_q_col_dup(q, 1);
+	if (!o->note)
+		return HG_ENOMEM;
+	if (strcmp(o->note, "bad") == 0) {
+		hg_free(o->note);
+		o->note = NULL;
+		return HG_EINTERNAL;
+	}
+	return HG_OK;
+}
+
+static void clear_owned(void *p)
+{
+	owned *o = p;
+	hg_free(o->note);
+	o->note = NULL;
+}
+
+/* Rows that own memory: a failing row gives back what every row taken before it holds. */
+static void test_collect_owning(struct test *t, sqlite3 *db)
+{
+	static const struct {
+		const char *sql;
+		hg_status want;
+		size_t n;
+	} cases[] = {
+	    {"SELECT id, note FROM many ORDER BY id", HG_OK, 40},
+	    {"SELECT id, CASE WHEN id = 20 THEN 'bad' ELSE note END FROM many ORDER BY id", HG_EINTERNAL, 0},
+	    {"SELECT id, CASE WHEN id = 40 THEN 'bad' ELSE note END FROM many ORDER BY id", HG_EINTERNAL, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long live = hg_alloc_live();
+		owned *rows = NULL;
+		size_t n = 0;
+		sq_q q;
+		sq_q_prepare(&q, db, cases[i].sql);
+		T_EQ_INT(t, sq_q_collect_owning(&q, sizeof *rows, read_owned, clear_owned, (void **)&rows, &n),
+		         cases[i].want, "owning %zu", i);
+		T_EQ_INT(t, n, cases[i].n, "owning %zu: rows", i);
+		if (rows && n == 40)
+			T_EQ_STR(t, rows[39].note, "n40", "owning %zu: the last row", i);
+		for (size_t k = 0; k < n; k++)
+			clear_owned(&rows[k]);
+		hg_free(rows);
+		T_EQ_INT(t, hg_alloc_live(), live, "owning %zu: every block given back", i);
+	}
+}
+
 /* Cached statements: the same one each time, reset with its binds cleared, and finalized only with
  * the cache; past a full cache one is prepared for one use and finalized by finish. */
 static void test_cache(struct test *t, sqlite3 *db)
@@ -425,6 +482,7 @@ int main(void)
 		test_binds(t, db);
 		test_one_liners(t, db);
 		test_collect(t, db);
+		test_collect_owning(t, db);
 		test_cache(t, db);
 		test_busy(t, db, path);
 		test_nomem(t, db);
