@@ -28,6 +28,7 @@
 #include "store/agreement_store.h"
 #include "wire/event_json.h"
 #include "store/followup_int.h"
+#include "store/sq_db.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
@@ -39,27 +40,24 @@
 	"(?1 IS NULL OR p.discharged_at IS NULL OR p.discharged_at >= ?1) AND (?2 IS NULL OR p.admitted_at < ?2) " \
 	"AND (?3 IS NULL OR p.municipality = ?3)"
 
-static void bind_filter(sqlite3_stmt *st, const followup_filter *f)
+static void bind_filter(sq_q *q, const followup_filter *f)
 {
-	sq_bind_instant(st, 1, f->from);
-	sq_bind_instant(st, 2, f->to);
-	sq_bind_text(st, 3, f->municipality);
+	sq_q_bind_instant(q, 1, f->from);
+	sq_q_bind_instant(q, 2, f->to);
+	sq_q_bind_text(q, 3, f->municipality);
 }
 
 static hg_status count_matching(sqlite3 *db, const followup_filter *f, size_t *total)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  f->refold ? "SELECT count(*) FROM episode_projection p WHERE " FILTER_WHERE
-					    : "SELECT count(*) FROM episode_facts p WHERE " FILTER_WHERE,
-				  &st);
-	if (rc != HG_OK)
-		return rc;
-	bind_filter(st, f);
-	rc = sqlite3_step(st) == SQLITE_ROW ? HG_OK : HG_EIO;
-	*total = rc == HG_OK ? (size_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc;
+	sq_q q;
+	int64_t count = 0;
+	sq_q_prepare(&q, db,
+	             f->refold ? "SELECT count(*) FROM episode_projection p WHERE " FILTER_WHERE
+	                       : "SELECT count(*) FROM episode_facts p WHERE " FILTER_WHERE);
+	bind_filter(&q, f);
+	hg_status rc = sq_q_int64(&q, &count);
+	*total = rc == HG_OK ? (size_t)count : 0;
+	return rc == HG_ENOTFOUND ? HG_EIO : rc; /* NEVER: a count has its row */
 }
 
 /* Hands one episode's events to the set. */
@@ -71,60 +69,82 @@ static hg_status flush(indicator_set *set, int64_t id, const event *evs, size_t 
 	return rc == HG_EINVAL ? HG_EINTERNAL : rc; /* a stored episode that no longer folds is a bug */
 }
 
-static hg_status load_events(sqlite3 *db, const followup_filter *f, indicator_set *set, followup_progress progress,
-			     void *ctx, size_t total, size_t *loaded)
+/* Called with each episode's events, parsed, in episode order (each_episode). */
+typedef hg_status (*episode_events_fn)(void *ctx, int64_t id, const event *evs, size_t n);
+
+/*
+ * Runs q, whose rows are (episode_id, body) in episode and seq order, parses
+ * every event with the store's canonical reader and hands each episode's events
+ * to fn; finishes q. A stored event that no longer parses is a bug.
+ */
+static hg_status each_episode(sq_q *q, episode_events_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
 	size_t cap = 64, n = 0;
 	int64_t current = 0;
-	int step = SQLITE_DONE;
 	event *evs = hg_malloc(cap * sizeof *evs);
-	hg_status rc = evs ? sq_prepare(db,
-					"SELECT e.episode_id, e.body FROM events e JOIN episode_projection p "
-					"ON p.episode_id = e.episode_id WHERE " FILTER_WHERE " ORDER BY e.episode_id, e.seq",
-					&st)
-			   : HG_ENOMEM;
-	*loaded = 0;
-	if (rc != HG_OK) {
-		hg_free(evs);
-		return rc;
-	}
-	bind_filter(st, f);
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	if (!evs)
+		sq_q_fail(q, HG_ENOMEM);
+	while (sq_q_step(q)) {
+		int64_t id = sq_q_col_int64(q, 0);
 		event_error err;
 		if (id != current) {
-			rc = flush(set, current, evs, n);
-			if (n && ++*loaded % PROGRESS_EVERY == 0 && progress)
-				progress(ctx, *loaded, total);
+			if (n)
+				sq_q_fail(q, fn(ctx, current, evs, n));
 			current = id;
 			n = 0;
-			if (rc != HG_OK)
+			if (q->rc != HG_OK)
 				break;
 		}
 		if (n == cap) {
 			event *bigger = cap < EPISODE_EVENTS_MAX ? hg_realloc(evs, cap * 2 * sizeof *evs) : NULL;
 			if (!bigger) {
-				rc = cap < EPISODE_EVENTS_MAX ? HG_ENOMEM : HG_EINTERNAL;
+				sq_q_fail(q, cap < EPISODE_EVENTS_MAX ? HG_ENOMEM : HG_EINTERNAL);
 				break;
 			}
 			evs = bigger;
 			cap *= 2;
 		}
-		if (event_from_text((const char *)sqlite3_column_text(st, 1), &evs[n], &err) != HG_OK)
-			rc = HG_EINTERNAL; /* a stored event that no longer parses: a bug, never user input */
+		if (event_from_text(sq_q_col_text(q, 1), &evs[n], &err) != HG_OK)
+			sq_q_fail(q, HG_EINTERNAL); /* a stored event that no longer parses: a bug, never user input */
 		n++;
 	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	if (rc == HG_OK && n) {
-		rc = flush(set, current, evs, n);
-		++*loaded;
-	}
+	if (q->rc == HG_OK && n)
+		sq_q_fail(q, fn(ctx, current, evs, n));
+	hg_free(evs);
+	return sq_q_finish(q);
+}
+
+/* load_events: the set, and the progress so far. */
+typedef struct events_load {
+	indicator_set *set;
+	followup_progress progress;
+	void *ctx;
+	size_t total, loaded;
+} events_load;
+
+/* Hands one episode's events to the set; an episode done before it counts in the progress. */
+static hg_status load_one(void *p, int64_t id, const event *evs, size_t n)
+{
+	events_load *l = p;
+	if (l->loaded && l->loaded % PROGRESS_EVERY == 0 && l->progress)
+		l->progress(l->ctx, l->loaded, l->total);
+	l->loaded++;
+	return flush(l->set, id, evs, n);
+}
+
+static hg_status load_events(sqlite3 *db, const followup_filter *f, indicator_set *set, followup_progress progress,
+                             void *ctx, size_t total, size_t *loaded)
+{
+	events_load l = {set, progress, ctx, total, 0};
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "SELECT e.episode_id, e.body FROM events e JOIN episode_projection p "
+	             "ON p.episode_id = e.episode_id WHERE " FILTER_WHERE " ORDER BY e.episode_id, e.seq");
+	bind_filter(&q, f);
+	hg_status rc = each_episode(&q, load_one, &l);
+	*loaded = l.loaded;
 	if (progress && rc == HG_OK)
 		progress(ctx, *loaded, total);
-	sqlite3_finalize(st);
-	hg_free(evs);
 	return rc;
 }
 
@@ -134,24 +154,6 @@ static const char facts_delete_sql[] = "DELETE FROM episode_facts WHERE episode_
 static const char facts_put_sql[] =
 	"INSERT OR REPLACE INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
 	"VALUES (?1, ?2, ?3, ?4, ?5)";
-
-/* A statement from the cache sc, or prepared now when sc is NULL; give it back with facts_stmt_done. */
-static hg_status facts_stmt(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
-}
-
-static void facts_stmt_done(sq_stmt_cache *sc, sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	if (sc) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	} else {
-		sqlite3_finalize(st);
-	}
-}
 
 static const char facts_get_sql[] = "SELECT facts FROM episode_facts WHERE episode_id = ?1";
 
@@ -163,49 +165,42 @@ static const char facts_get_sql[] = "SELECT facts FROM episode_facts WHERE episo
 static hg_status remembered_deviations(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const event *last,
 				       facts_row *r)
 {
-	sqlite3_stmt *q = NULL;
 	facts_row *old = NULL;
 	hg_status rc = HG_OK;
 	size_t n_prev = 0;
 	if (st->deviations > 0) {
+		sq_q q;
 		old = hg_malloc(sizeof *old);
-		rc = old ? facts_stmt(sc, db, facts_get_sql, &q) : HG_ENOMEM;
-		if (rc == HG_OK) {
-			sqlite3_bind_int64(q, 1, st->id);
-			int step = sqlite3_step(q);
-			if (step == SQLITE_ROW) {
-				const uint8_t *blob = sqlite3_column_blob(q, 0);
-				/* a row of another version: the table is refreshed before the next report anyway */
-				if (blob && facts_decode(blob, (size_t)sqlite3_column_bytes(q, 0), old) == HG_OK)
-					n_prev = old->n_deviations;
-			} else if (step != SQLITE_DONE) {
-				rc = HG_EIO;
-			}
+		if (!old)
+			return HG_ENOMEM;
+		sq_q_cached(&q, sc, db, facts_get_sql);
+		sq_q_bind_int64(&q, 1, st->id);
+		if (sq_q_step(&q)) {
+			const uint8_t *blob = sq_q_col_blob(&q, 0);
+			/* a row of another version: the table is refreshed before the next report anyway */
+			if (blob && facts_decode(blob, sq_q_col_bytes(&q, 0), old) == HG_OK)
+				n_prev = old->n_deviations;
 		}
+		rc = sq_q_finish(&q);
 	}
 	if (rc == HG_OK)
 		facts_deviations_after(r, old ? old->deviations : NULL, n_prev, last);
-	facts_stmt_done(sc, q);
 	hg_free(old);
 	return rc;
 }
 
 hg_status sq_facts_blob_write(sq_stmt_cache *sc, sqlite3 *db, const sq_facts_blob *b)
 {
-	sqlite3_stmt *q = NULL;
-	hg_status rc = facts_stmt(sc, db, b->present ? facts_put_sql : facts_delete_sql, &q);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(q, 1, b->id);
-		if (b->present) {
-			sq_bind_text(q, 2, b->municipality);
-			sqlite3_bind_int64(q, 3, b->admitted_at == HG_INSTANT_NONE ? 0 : b->admitted_at);
-			sq_bind_instant(q, 4, b->discharged_at); /* as the projection has it: the filter is the same */
-			sqlite3_bind_blob(q, 5, b->bytes, (int)b->len, SQLITE_STATIC);
-		}
-		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+	sq_q q;
+	sq_q_cached(&q, sc, db, b->present ? facts_put_sql : facts_delete_sql);
+	sq_q_bind_int64(&q, 1, b->id);
+	if (b->present) {
+		sq_q_bind_text(&q, 2, b->municipality);
+		sq_q_bind_int64(&q, 3, b->admitted_at == HG_INSTANT_NONE ? 0 : b->admitted_at);
+		sq_q_bind_instant(&q, 4, b->discharged_at); /* as the projection has it: the filter is the same */
+		sq_q_bind_blob(&q, 5, b->bytes, b->len);
 	}
-	facts_stmt_done(sc, q); /* the statement lets go of the bytes here */
-	return rc;
+	return sq_q_exec(&q); /* the statement lets go of the bytes here */
 }
 
 /* Fills b from a derived row r (present) or from none (r NULL). */
@@ -257,7 +252,7 @@ hg_status sq_facts_put(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, 
 
 hg_status sq_facts_rebuild_begin(sqlite3 *db)
 {
-	return sq_exec(db, "DELETE FROM episode_facts; DELETE FROM settings WHERE key = '" FACTS_SETTING "';");
+	return sq_db_exec(db, "DELETE FROM episode_facts; DELETE FROM settings WHERE key = '" FACTS_SETTING "';");
 }
 
 hg_status sq_facts_rebuild_end(sqlite3 *db)
@@ -267,86 +262,55 @@ hg_status sq_facts_rebuild_end(sqlite3 *db)
 		 "INSERT INTO settings(key, value) VALUES ('" FACTS_SETTING "', '%d') "
 		 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 		 FACTS_VERSION);
-	return sq_exec(db, sql);
+	return sq_db_exec(db, sql);
 }
 
 /* Whether the table is current: every row written, in FACTS_VERSION. */
 static hg_status facts_current(sqlite3 *db, bool *current)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT value FROM settings WHERE key = '" FACTS_SETTING "'", &st);
-	*current = false;
-	if (rc != HG_OK)
-		return rc;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*current = sqlite3_column_int(st, 0) == FACTS_VERSION;
-	else if (step != SQLITE_DONE)
-		rc = HG_EIO;
-	sqlite3_finalize(st);
-	return rc;
+	sq_q q;
+	int64_t version = 0;
+	sq_q_prepare(&q, db, "SELECT value FROM settings WHERE key = '" FACTS_SETTING "'");
+	hg_status rc = sq_q_int64(&q, &version);
+	*current = rc == HG_OK && version == FACTS_VERSION;
+	return rc == HG_ENOTFOUND ? HG_OK : rc;
 }
 
 /* Folds one episode's events and writes its row. */
-static hg_status refresh_one(sqlite3 *db, episode_state *st, int64_t id, const event *evs, size_t n)
+/* refresh_all: the connection, a fold's room, and the episodes written. */
+typedef struct facts_refresh {
+	sqlite3 *db;
+	episode_state *st;
+	size_t episodes;
+} facts_refresh;
+
+/* Folds one episode's events and writes its row. */
+static hg_status refresh_one(void *p, int64_t id, const event *evs, size_t n)
 {
+	facts_refresh *r = p;
 	event_error err;
-	if (n == 0)
-		return HG_OK;
-	if (episode_fold(evs, n, st, &err) != HG_OK)
+	r->episodes++;
+	if (episode_fold(evs, n, r->st, &err) != HG_OK)
 		return HG_EINTERNAL; /* a stored episode that no longer folds is a bug */
-	st->id = id;
-	return sq_facts_put(NULL, db, st, evs, n, NULL);
+	r->st->id = id;
+	return sq_facts_put(NULL, r->db, r->st, evs, n, NULL);
 }
 
 /* Derives every row from the events on db, inside the caller's write transaction. */
 static hg_status refresh_all(sqlite3 *db, size_t *episodes)
 {
-	sqlite3_stmt *q = NULL;
-	size_t cap = 64, n = 0;
-	int64_t current = 0;
-	int step = SQLITE_DONE;
-	event *evs = hg_malloc(cap * sizeof *evs);
-	episode_state *st = hg_malloc(sizeof *st);
-	hg_status rc = evs && st ? sq_facts_rebuild_begin(db) : HG_ENOMEM;
+	facts_refresh r = {db, hg_malloc(sizeof *r.st), 0};
+	hg_status rc = r.st ? sq_facts_rebuild_begin(db) : HG_ENOMEM;
 	*episodes = 0;
-	if (rc == HG_OK)
-		rc = sq_prepare(db, "SELECT episode_id, body FROM events ORDER BY episode_id, seq", &q);
-	while (rc == HG_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(q, 0);
-		event_error err;
-		if (id != current) {
-			rc = refresh_one(db, st, current, evs, n);
-			*episodes += n ? 1 : 0;
-			current = id;
-			n = 0;
-			if (rc != HG_OK)
-				break;
-		}
-		if (n == cap) {
-			event *bigger = cap < EPISODE_EVENTS_MAX ? hg_realloc(evs, cap * 2 * sizeof *evs) : NULL;
-			if (!bigger) {
-				rc = cap < EPISODE_EVENTS_MAX ? HG_ENOMEM : HG_EINTERNAL;
-				break;
-			}
-			evs = bigger;
-			cap *= 2;
-		}
-		if (event_from_text((const char *)sqlite3_column_text(q, 1), &evs[n], &err) != HG_OK)
-			rc = HG_EINTERNAL; /* a stored event that no longer parses: a bug, never user input */
-		n++;
-	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
 	if (rc == HG_OK) {
-		rc = refresh_one(db, st, current, evs, n);
-		*episodes += n ? 1 : 0;
+		sq_q q;
+		sq_q_prepare(&q, db, "SELECT episode_id, body FROM events ORDER BY episode_id, seq");
+		rc = each_episode(&q, refresh_one, &r);
+		*episodes = r.episodes;
 	}
 	if (rc == HG_OK)
 		rc = sq_facts_rebuild_end(db);
-	sqlite3_finalize(q);
-	hg_free(st);
-	hg_free(evs);
+	hg_free(r.st);
 	return rc;
 }
 
@@ -397,30 +361,29 @@ static hg_status ensure_facts(store *s)
 static hg_status scan_facts(sqlite3 *db, const followup_filter *f, followup_facts_fn fn, void *fn_ctx,
 			    followup_progress progress, void *ctx, size_t total, size_t *loaded)
 {
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_DONE;
+	sq_q q;
 	facts_row *row = hg_malloc(sizeof *row);
-	hg_status rc = row ? sq_prepare(db, "SELECT facts FROM episode_facts p WHERE " FILTER_WHERE " ORDER BY episode_id", &st)
-			   : HG_ENOMEM;
 	*loaded = 0;
-	if (rc == HG_OK)
-		bind_filter(st, f);
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *blob = sqlite3_column_blob(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+	sq_q_prepare(&q, db, "SELECT facts FROM episode_facts p WHERE " FILTER_WHERE " ORDER BY episode_id");
+	if (!row)
+		sq_q_fail(&q, HG_ENOMEM);
+	bind_filter(&q, f);
+	while (sq_q_step(&q)) {
+		const uint8_t *blob = sq_q_col_blob(&q, 0);
+		size_t len = sq_q_col_bytes(&q, 0);
 		if (!blob || facts_decode(blob, len, row) != HG_OK) {
-			rc = HG_EINTERNAL; /* a row this version did not write: the table is marked current wrongly */
+			sq_q_fail(
+			    &q,
+			    HG_EINTERNAL); /* a row this version did not write: the table is marked current wrongly */
 			break;
 		}
-		rc = fn(fn_ctx, row);
+		sq_q_fail(&q, fn(fn_ctx, row));
 		if (++*loaded % PROGRESS_EVERY == 0 && progress)
 			progress(ctx, *loaded, total);
 	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
+	hg_status rc = sq_q_finish(&q);
 	if (progress && rc == HG_OK)
 		progress(ctx, *loaded, total);
-	sqlite3_finalize(st);
 	hg_free(row);
 	return rc;
 }
@@ -447,7 +410,7 @@ hg_status followup_facts_each(store *s, const followup_filter *f, followup_facts
 		rc = pgf_facts_each(s->pg, f, fn, fn_ctx, &loaded);
 	} else if (rc == HG_OK) {
 		sqlite3 *db = sq_conn_get(s);
-		rc = sq_exec(db, "BEGIN");
+		rc = sq_db_exec(db, "BEGIN");
 		if (rc == HG_OK) {
 			rc = scan_facts(db, f, fn, fn_ctx, NULL, NULL, 0, &loaded);
 			sq_exec_quiet(db, "COMMIT");
@@ -459,37 +422,30 @@ hg_status followup_facts_each(store *s, const followup_filter *f, followup_facts
 	return rc == HG_EIO && !s->pg ? sq_fail_io(s) : rc;
 }
 
-static survey_reply reply_col(sqlite3_stmt *st, int col)
+static survey_reply reply_col(sq_q *q, int col)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (sq_q_col_null(q, col))
 		return SURVEY_UNANSWERED;
-	return sqlite3_column_int(st, col) ? SURVEY_YES : SURVEY_NO;
+	return sq_q_col_int(q, col) ? SURVEY_YES : SURVEY_NO;
 }
 
 static hg_status load_surveys(sqlite3 *db, indicator_set *set)
 {
-	sqlite3_stmt *st = NULL;
-	int step;
-	hg_status rc = sq_prepare(db,
-				  "SELECT episode_id, felt_safe, took_part, knew_care_contact, sip_where_wanted, answered_at "
-				  "FROM survey_answers ORDER BY episode_id",
-				  &st);
-	if (rc != HG_OK)
-		return rc;
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "SELECT episode_id, felt_safe, took_part, knew_care_contact, sip_where_wanted, answered_at "
+	             "FROM survey_answers ORDER BY episode_id");
+	while (sq_q_step(&q)) {
 		survey_answer a;
 		survey_answer_init(&a);
-		for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
-			a.replies[q] = reply_col(st, 1 + q);
-		a.answered_at = sq_col_instant(st, 5);
-		rc = indicator_set_add_survey(set, sqlite3_column_int64(st, 0), &a);
-		if (rc == HG_ENOTFOUND)
-			rc = HG_OK; /* an episode outside the filter */
+		for (int i = 0; i < SURVEY_QUESTION_COUNT; i++)
+			a.replies[i] = reply_col(&q, 1 + i);
+		a.answered_at = sq_q_col_instant(&q, 5);
+		hg_status rc = indicator_set_add_survey(set, sq_q_col_int64(&q, 0), &a);
+		if (rc != HG_ENOTFOUND) /* HG_ENOTFOUND: an episode outside the filter */
+			sq_q_fail(&q, rc);
 	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	sqlite3_finalize(st);
-	return rc;
+	return sq_q_finish(&q);
 }
 
 hg_status followup_agreements(store *s, agreement **list, size_t *n_out)
@@ -554,7 +510,7 @@ hg_status followup_load(store *s, const followup_filter *f, indicator_set *set, 
 		return rc;
 	}
 	sqlite3 *db = sq_conn_get(s);
-	rc = sq_exec(db, "BEGIN");
+	rc = sq_db_exec(db, "BEGIN");
 	if (rc == HG_OK) {
 		if (progress) /* a count costs a second pass: only for a progress bar */
 			rc = count_matching(db, f, &total);
@@ -585,60 +541,48 @@ int followup_min_cell(store *s)
 
 /* ---- point measurements ---- */
 
-static hg_status step_done(sqlite3_stmt *st)
-{
-	int r = sqlite3_step(st);
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? HG_OK : HG_EIO;
-}
-
 static hg_status save_counts(sqlite3 *db, int64_t id, const char *kind, const point_count *c, size_t n)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "INSERT INTO point_measurement_counts(measurement_id, kind, key, patients, ready_days) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5)",
-				  &st);
-	for (size_t i = 0; rc == HG_OK && i < n; i++) {
-		sqlite3_bind_int64(st, 1, id);
-		sq_bind_text(st, 2, kind);
-		sq_bind_text(st, 3, c[i].key);
-		sqlite3_bind_int(st, 4, c[i].patients);
-		sqlite3_bind_int(st, 5, c[i].ready_days);
-		rc = step_done(st);
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "INSERT INTO point_measurement_counts(measurement_id, kind, key, patients, ready_days) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5)");
+	for (size_t i = 0; q.rc == HG_OK && i < n; i++) {
+		sq_q_bind_int64(&q, 1, id);
+		sq_q_bind_text(&q, 2, kind);
+		sq_q_bind_text(&q, 3, c[i].key);
+		sq_q_bind_int64(&q, 4, c[i].patients);
+		sq_q_bind_int64(&q, 5, c[i].ready_days);
+		(void)sq_q_step(&q); /* an insert has no row; an error stays in q */
+		sq_q_reset(&q);
 	}
-	sqlite3_finalize(st);
-	return rc;
+	return sq_q_finish(&q);
 }
 
 static hg_status save_patients(sqlite3 *db, int64_t id, const point_measurement *m)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "INSERT INTO point_measurement_patients(measurement_id, episode_id, municipality, hospital, "
-				  "ward, care_type, ready_since, ready_days, next_step, step_at, expected_date) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-				  &st);
-	for (size_t i = 0; rc == HG_OK && i < m->n_patients; i++) {
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "INSERT INTO point_measurement_patients(measurement_id, episode_id, municipality, hospital, "
+	             "ward, care_type, ready_since, ready_days, next_step, step_at, expected_date) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+	for (size_t i = 0; q.rc == HG_OK && i < m->n_patients; i++) {
 		const point_patient *p = &m->patients[i];
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, p->episode_id);
-		sq_bind_text(st, 3, p->municipality);
-		sq_bind_text(st, 4, p->hospital);
-		sq_bind_text(st, 5, p->ward);
-		sq_bind_text(st, 6, care_type_label(p->care)->code);
-		sq_bind_instant(st, 7, p->ready_since);
-		sqlite3_bind_int(st, 8, p->ready_days);
-		sq_bind_text(st, 9, point_step_label(p->next_step)->code);
-		sq_bind_instant(st, 10, p->step_at);
-		if (p->expected_date == HG_DATE_NONE)
-			sqlite3_bind_null(st, 11);
-		else
-			sqlite3_bind_int(st, 11, p->expected_date);
-		rc = step_done(st);
+		sq_q_bind_int64(&q, 1, id);
+		sq_q_bind_int64(&q, 2, p->episode_id);
+		sq_q_bind_text(&q, 3, p->municipality);
+		sq_q_bind_text(&q, 4, p->hospital);
+		sq_q_bind_text(&q, 5, p->ward);
+		sq_q_bind_text(&q, 6, care_type_label(p->care)->code);
+		sq_q_bind_instant(&q, 7, p->ready_since);
+		sq_q_bind_int64(&q, 8, p->ready_days);
+		sq_q_bind_text(&q, 9, point_step_label(p->next_step)->code);
+		sq_q_bind_instant(&q, 10, p->step_at);
+		sq_q_bind_date(&q, 11, p->expected_date);
+		(void)sq_q_step(&q); /* an insert has no row; an error stays in q */
+		sq_q_reset(&q);
 	}
-	sqlite3_finalize(st);
-	return rc;
+	return sq_q_finish(&q);
 }
 
 hg_status followup_point_save(store *s, const point_measurement *m, const char *scope, const char *label,
@@ -647,26 +591,23 @@ hg_status followup_point_save(store *s, const point_measurement *m, const char *
 	if (s->pg)
 		return pgf_point_save(s->pg, m, scope, label, by, now, id);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
+	sq_q q;
+	hg_status rc = sq_db_exec(db, "BEGIN IMMEDIATE");
 	if (rc != HG_OK)
 		goto out;
-	rc = sq_prepare(db,
-			"INSERT INTO point_measurements(at, taken_at, taken_by, scope, label, patients, ready_days) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-			&st);
-	if (rc == HG_OK) {
-		sq_bind_instant(st, 1, m->at);
-		sq_bind_instant(st, 2, now);
-		sq_bind_text(st, 3, by);
-		sq_bind_text(st, 4, scope ? scope : "");
-		sq_bind_text(st, 5, label ? label : "");
-		sqlite3_bind_int(st, 6, m->total_patients);
-		sqlite3_bind_int(st, 7, m->total_ready_days);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		*id = sqlite3_last_insert_rowid(db);
-	}
-	sqlite3_finalize(st);
+	sq_q_prepare(&q, db,
+	             "INSERT INTO point_measurements(at, taken_at, taken_by, scope, label, patients, ready_days) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sq_q_bind_instant(&q, 1, m->at);
+	sq_q_bind_instant(&q, 2, now);
+	sq_q_bind_text(&q, 3, by);
+	sq_q_bind_text(&q, 4, scope ? scope : "");
+	sq_q_bind_text(&q, 5, label ? label : "");
+	sq_q_bind_int64(&q, 6, m->total_patients);
+	sq_q_bind_int64(&q, 7, m->total_ready_days);
+	rc = sq_q_exec(&q);
+	if (rc == HG_OK)
+		*id = sq_q_last_id(&q);
 	if (rc == HG_OK)
 		rc = save_counts(db, *id, "municipality", m->municipalities, m->n_municipalities);
 	if (rc == HG_OK)
@@ -674,28 +615,28 @@ hg_status followup_point_save(store *s, const point_measurement *m, const char *
 	if (rc == HG_OK)
 		rc = save_patients(db, *id, m);
 	if (rc == HG_OK)
-		rc = sq_exec(db, "COMMIT");
+		rc = sq_db_exec(db, "COMMIT");
 	if (rc != HG_OK)
 		sq_exec_quiet(db, "ROLLBACK");
 out:
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_conn_done(s, db, rc);
 }
 
 #define POINT_COLS "id, at, taken_at, taken_by, scope, label, patients, ready_days"
 
-static void read_point_row(sqlite3_stmt *st, void *p)
+static hg_status read_point_row(sq_q *q, void *p)
 {
 	followup_point_row *r = p;
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
-	r->at = sq_col_instant(st, 1);
-	r->taken_at = sq_col_instant(st, 2);
-	sq_col_str(st, 3, r->taken_by, sizeof r->taken_by);
-	sq_col_str(st, 4, r->scope, sizeof r->scope);
-	sq_col_str(st, 5, r->label, sizeof r->label);
-	r->patients = sqlite3_column_int(st, 6);
-	r->ready_days = sqlite3_column_int(st, 7);
+	r->id = sq_q_col_int64(q, 0);
+	r->at = sq_q_col_instant(q, 1);
+	r->taken_at = sq_q_col_instant(q, 2);
+	sq_q_col_str(q, 3, r->taken_by, sizeof r->taken_by);
+	sq_q_col_str(q, 4, r->scope, sizeof r->scope);
+	sq_q_col_str(q, 5, r->label, sizeof r->label);
+	r->patients = sq_q_col_int(q, 6);
+	r->ready_days = sq_q_col_int(q, 7);
+	return HG_OK;
 }
 
 hg_status followup_point_list(store *s, const char *scope, followup_point_row **rows, size_t *n)
@@ -703,63 +644,55 @@ hg_status followup_point_list(store *s, const char *scope, followup_point_row **
 	if (s->pg)
 		return pgf_point_list(s->pg, scope, rows, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "SELECT " POINT_COLS " FROM point_measurements WHERE ?1 IS NULL OR scope = ?1 "
-				  "ORDER BY at DESC, id DESC LIMIT 1000",
-				  &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, scope);
-		rc = sq_collect(st, sizeof **rows, read_point_row, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "SELECT " POINT_COLS " FROM point_measurements WHERE ?1 IS NULL OR scope = ?1 "
+	             "ORDER BY at DESC, id DESC LIMIT 1000");
+	sq_q_bind_text(&q, 1, scope);
+	return sq_conn_done(s, db, sq_q_collect(&q, sizeof **rows, read_point_row, (void **)rows, n));
 }
 
-static void read_count(sqlite3_stmt *st, void *p)
+static hg_status read_count(sq_q *q, void *p)
 {
 	point_count *c = p;
 	memset(c, 0, sizeof *c);
-	sq_col_str(st, 0, c->key, sizeof c->key);
-	c->patients = sqlite3_column_int(st, 1);
-	c->ready_days = sqlite3_column_int(st, 2);
+	sq_q_col_str(q, 0, c->key, sizeof c->key);
+	c->patients = sq_q_col_int(q, 1);
+	c->ready_days = sq_q_col_int(q, 2);
+	return HG_OK;
 }
 
-static void read_patient(sqlite3_stmt *st, void *p)
+static hg_status read_patient(sq_q *q, void *p)
 {
 	point_patient *r = p;
 	char code[HG_ID_MAX];
 	memset(r, 0, sizeof *r);
-	r->episode_id = sqlite3_column_int64(st, 0);
-	sq_col_str(st, 1, r->municipality, sizeof r->municipality);
-	sq_col_str(st, 2, r->hospital, sizeof r->hospital);
-	sq_col_str(st, 3, r->ward, sizeof r->ward);
-	sq_col_str(st, 4, code, sizeof code);
+	r->episode_id = sq_q_col_int64(q, 0);
+	sq_q_col_str(q, 1, r->municipality, sizeof r->municipality);
+	sq_q_col_str(q, 2, r->hospital, sizeof r->hospital);
+	sq_q_col_str(q, 3, r->ward, sizeof r->ward);
+	sq_q_col_str(q, 4, code, sizeof code);
 	if (!care_type_from_code(code, &r->care))
 		r->care = CARE_SOMATIC;
-	r->ready_since = sq_col_instant(st, 5);
-	r->ready_days = sqlite3_column_int(st, 6);
-	sq_col_str(st, 7, code, sizeof code);
+	r->ready_since = sq_q_col_instant(q, 5);
+	r->ready_days = sq_q_col_int(q, 6);
+	sq_q_col_str(q, 7, code, sizeof code);
 	if (!point_step_from_code(code, &r->next_step))
 		r->next_step = POINT_STEP_MUNICIPALITY;
-	r->step_at = sq_col_instant(st, 8);
-	r->expected_date = sqlite3_column_type(st, 9) == SQLITE_NULL ? HG_DATE_NONE : sqlite3_column_int(st, 9);
+	r->step_at = sq_q_col_instant(q, 8);
+	r->expected_date = sq_q_col_date(q, 9);
+	return HG_OK;
 }
 
-static hg_status collect_by_id(sqlite3 *db, const char *sql, int64_t id, const char *kind, size_t elem,
-			       void (*read)(sqlite3_stmt *, void *), void **out, size_t *n)
+static hg_status collect_by_id(sqlite3 *db, const char *sql, int64_t id, const char *kind, size_t elem, sq_row_fn read,
+                               void **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, sql, &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		if (kind)
-			sq_bind_text(st, 2, kind);
-		rc = sq_collect(st, elem, read, out, n);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	sq_q q;
+	sq_q_prepare(&q, db, sql);
+	sq_q_bind_int64(&q, 1, id);
+	if (kind)
+		sq_q_bind_text(&q, 2, kind);
+	return sq_q_collect(&q, elem, read, out, n);
 }
 
 hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, point_measurement *m)
@@ -767,21 +700,19 @@ hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, poin
 	if (s->pg)
 		return pgf_point_get(s->pg, id, row, m);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	static const char counts_sql[] =
 		"SELECT key, patients, ready_days FROM point_measurement_counts WHERE measurement_id = ?1 AND kind = ?2 "
 		"ORDER BY key";
-	hg_status rc = sq_prepare(db, "SELECT " POINT_COLS " FROM point_measurements WHERE id = ?1", &st);
+	sq_q_prepare(&q, db, "SELECT " POINT_COLS " FROM point_measurements WHERE id = ?1");
 	if (m)
 		memset(m, 0, sizeof *m);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			read_point_row(st, row);
-		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-	}
-	sqlite3_finalize(st);
+	sq_q_bind_int64(&q, 1, id);
+	if (sq_q_step(&q))
+		IGNORE(read_point_row(&q, row)); /* reading a row cannot fail */
+	else
+		sq_q_fail(&q, HG_ENOTFOUND);
+	hg_status rc = sq_q_finish(&q);
 	if (rc == HG_OK && m) {
 		m->at = row->at;
 		m->total_patients = row->patients;
@@ -800,8 +731,7 @@ hg_status followup_point_get(store *s, int64_t id, followup_point_row *row, poin
 		if (rc != HG_OK)
 			point_free(m);
 	}
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_conn_done(s, db, rc);
 }
 
 /* ---- the survey ---- */
@@ -812,44 +742,33 @@ hg_status followup_invite_put(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE
 	if (s->pg)
 		return pgf_invite_put(s->pg, hash, episode_id, by, now, expires);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "INSERT INTO survey_invitations(token_hash, episode_id, created_at, created_by, expires_at) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5)",
-				  &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, episode_id);
-		sq_bind_instant(st, 3, now);
-		sq_bind_text(st, 4, by);
-		sq_bind_instant(st, 5, expires);
-		int step = sqlite3_step(st);
-		rc = step == SQLITE_DONE ? HG_OK : step == SQLITE_CONSTRAINT ? HG_ENOTFOUND : HG_EIO;
-	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "INSERT INTO survey_invitations(token_hash, episode_id, created_at, created_by, expires_at) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5)");
+	sq_q_bind_blob(&q, 1, hash, STORE_TOKEN_HASH_SIZE);
+	sq_q_bind_int64(&q, 2, episode_id);
+	sq_q_bind_instant(&q, 3, now);
+	sq_q_bind_text(&q, 4, by);
+	sq_q_bind_instant(&q, 5, expires);
+	return sq_conn_done(s, db, sq_q_exec(&q)); /* no such episode: HG_ENOTFOUND */
 }
 
 /* Looks a link up on db: HG_OK with the episode when it may be answered at now. */
 static hg_status invite_state(sqlite3 *db, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now, int64_t *episode)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = ?1",
-				  &st);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*episode = sqlite3_column_int64(st, 0);
-		bool used = sqlite3_column_type(st, 2) != SQLITE_NULL;
-		rc = used || sq_col_instant(st, 1) <= now ? HG_ECONFLICT : HG_OK;
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT episode_id, expires_at, used_at FROM survey_invitations WHERE token_hash = ?1");
+	sq_q_bind_blob(&q, 1, hash, STORE_TOKEN_HASH_SIZE);
+	if (sq_q_step(&q)) {
+		*episode = sq_q_col_int64(&q, 0);
+		bool used = !sq_q_col_null(&q, 2);
+		if (used || sq_q_col_instant(&q, 1) <= now)
+			sq_q_fail(&q, HG_ECONFLICT);
 	} else {
-		rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
+		sq_q_fail(&q, HG_ENOTFOUND);
 	}
-	sqlite3_finalize(st);
-	return rc;
+	return sq_q_finish(&q);
 }
 
 hg_status followup_invite_check(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], hg_instant now)
@@ -863,41 +782,31 @@ hg_status followup_invite_check(store *s, const uint8_t hash[STORE_TOKEN_HASH_SI
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
 
-static void bind_reply(sqlite3_stmt *st, int idx, survey_reply r)
+static void bind_reply(sq_q *q, int idx, survey_reply r)
 {
 	if (r == SURVEY_UNANSWERED)
-		sqlite3_bind_null(st, idx);
+		sq_q_bind_null(q, idx);
 	else
-		sqlite3_bind_int(st, idx, r == SURVEY_YES);
+		sq_q_bind_int64(q, idx, r == SURVEY_YES);
 }
 
 /* Inserts an answer on db. */
 static hg_status insert_answer(sqlite3 *db, int64_t episode_id, const survey_answer *a, const char *by)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db,
-				  "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, "
-				  "took_part, knew_care_contact, sip_where_wanted, comment, recorded_by) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-				  &st);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, episode_id);
-	sq_bind_instant(st, 2, a->answered_at);
-	sq_bind_text(st, 3, survey_channel_label(a->channel)->code);
-	sq_bind_text(st, 4, survey_respondent_label(a->respondent)->code);
-	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
-		bind_reply(st, 5 + q, a->replies[q]);
-	sq_bind_text(st, 9, a->comment);
-	sq_bind_text(st, 10, by);
-	int step = sqlite3_step(st);
-	int ext = sqlite3_extended_errcode(db);
-	sqlite3_finalize(st);
-	if (step == SQLITE_DONE)
-		return HG_OK;
-	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return HG_ENOTFOUND;
-	return (ext & 0xff) == SQLITE_CONSTRAINT ? HG_ECONFLICT : HG_EIO;
+	sq_q q;
+	sq_q_prepare(&q, db,
+	             "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, "
+	             "took_part, knew_care_contact, sip_where_wanted, comment, recorded_by) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	sq_q_bind_int64(&q, 1, episode_id);
+	sq_q_bind_instant(&q, 2, a->answered_at);
+	sq_q_bind_text(&q, 3, survey_channel_label(a->channel)->code);
+	sq_q_bind_text(&q, 4, survey_respondent_label(a->respondent)->code);
+	for (int i = 0; i < SURVEY_QUESTION_COUNT; i++)
+		bind_reply(&q, 5 + i, a->replies[i]);
+	sq_q_bind_text(&q, 9, a->comment);
+	sq_q_bind_text(&q, 10, by);
+	return sq_q_exec(&q); /* answered already: HG_ECONFLICT; no such episode: HG_ENOTFOUND */
 }
 
 hg_status followup_answer_by_link(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], const survey_answer *a,
@@ -906,34 +815,32 @@ hg_status followup_answer_by_link(store *s, const uint8_t hash[STORE_TOKEN_HASH_
 	if (s->pg)
 		return pgf_answer_by_link(s->pg, hash, a, now, episode_id);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
 	int64_t episode = 0;
 	survey_answer copy = *a;
 	copy.channel = SURVEY_LINK;
 	*episode_id = 0;
-	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
+	hg_status rc = sq_db_exec(db, "BEGIN IMMEDIATE");
 	if (rc != HG_OK)
 		goto out;
 	rc = invite_state(db, hash, now, &episode);
 	if (rc == HG_OK)
 		rc = insert_answer(db, episode, &copy, "link");
-	if (rc == HG_OK)
-		rc = sq_prepare(db, "UPDATE survey_invitations SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL",
-				&st);
 	if (rc == HG_OK) {
-		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
-		sq_bind_instant(st, 2, now);
-		rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1 ? HG_OK : HG_ECONFLICT;
+		sq_q q;
+		sq_q_prepare(&q, db,
+		             "UPDATE survey_invitations SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL");
+		sq_q_bind_blob(&q, 1, hash, STORE_TOKEN_HASH_SIZE);
+		sq_q_bind_instant(&q, 2, now);
+		/* the link used meanwhile, or the update failing: either way it is not this answer's */
+		rc = sq_q_exec(&q) == HG_OK && sq_q_changes(&q) == 1 ? HG_OK : HG_ECONFLICT;
 	}
-	sqlite3_finalize(st);
 	if (rc == HG_OK)
-		rc = sq_exec(db, "COMMIT");
+		rc = sq_db_exec(db, "COMMIT");
 	if (rc != HG_OK)
 		sq_exec_quiet(db, "ROLLBACK");
 	*episode_id = rc == HG_OK ? episode : 0;
 out:
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_conn_done(s, db, rc);
 }
 
 hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer *a, const char *by)
@@ -941,9 +848,7 @@ hg_status followup_answer_put(store *s, int64_t episode_id, const survey_answer 
 	if (s->pg)
 		return pgf_answer_put(s->pg, episode_id, a, by);
 	sqlite3 *db = sq_conn_get(s);
-	hg_status rc = insert_answer(db, episode_id, a, by);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_conn_done(s, db, insert_answer(db, episode_id, a, by));
 }
 
 hg_status followup_survey_status_get(store *s, int64_t episode_id, hg_instant now, followup_survey_status *out)
@@ -951,42 +856,33 @@ hg_status followup_survey_status_get(store *s, int64_t episode_id, hg_instant no
 	if (s->pg)
 		return pgf_survey_status_get(s->pg, episode_id, now, out);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	memset(out, 0, sizeof *out);
 	out->answered_at = out->last_invited_at = out->last_expires_at = HG_INSTANT_NONE;
-	hg_status rc = sq_prepare(db, "SELECT answered_at, channel, respondent FROM survey_answers WHERE episode_id = ?1", &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, episode_id);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			out->answered_at = sqlite3_column_int64(st, 0);
-			sq_col_str(st, 1, out->channel, sizeof out->channel);
-			sq_col_str(st, 2, out->respondent, sizeof out->respondent);
-		} else if (step != SQLITE_DONE) {
-			rc = HG_EIO;
-		}
+	sq_q_prepare(&q, db, "SELECT answered_at, channel, respondent FROM survey_answers WHERE episode_id = ?1");
+	sq_q_bind_int64(&q, 1, episode_id);
+	if (sq_q_step(&q)) {
+		out->answered_at = sq_q_col_int64(&q, 0);
+		sq_q_col_str(&q, 1, out->channel, sizeof out->channel);
+		sq_q_col_str(&q, 2, out->respondent, sizeof out->respondent);
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc == HG_OK)
-		rc = sq_prepare(db,
-				"SELECT COUNT(*), COALESCE(SUM(used_at IS NULL AND expires_at > ?2), 0), MAX(created_at), "
-				"(SELECT expires_at FROM survey_invitations WHERE episode_id = ?1 ORDER BY created_at DESC LIMIT 1) "
-				"FROM survey_invitations WHERE episode_id = ?1",
-				&st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, episode_id);
-		sqlite3_bind_int64(st, 2, now);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			out->invitations = sqlite3_column_int(st, 0);
-			out->open_invitations = sqlite3_column_int(st, 1);
-			out->last_invited_at = sq_col_instant(st, 2);
-			out->last_expires_at = sq_col_instant(st, 3);
-		} else {
-			rc = HG_EIO;
-		}
+	hg_status rc = sq_q_finish(&q);
+	if (rc != HG_OK)
+		return sq_conn_done(s, db, rc);
+	sq_q_prepare(
+	    &q, db,
+	    "SELECT COUNT(*), COALESCE(SUM(used_at IS NULL AND expires_at > ?2), 0), MAX(created_at), "
+	    "(SELECT expires_at FROM survey_invitations WHERE episode_id = ?1 ORDER BY created_at DESC LIMIT 1) "
+	    "FROM survey_invitations WHERE episode_id = ?1");
+	sq_q_bind_int64(&q, 1, episode_id);
+	sq_q_bind_int64(&q, 2, now);
+	if (sq_q_step(&q)) {
+		out->invitations = sq_q_col_int(&q, 0);
+		out->open_invitations = sq_q_col_int(&q, 1);
+		out->last_invited_at = sq_q_col_instant(&q, 2);
+		out->last_expires_at = sq_q_col_instant(&q, 3);
+	} else {
+		sq_q_fail(&q, HG_EIO); /* NEVER: an aggregate has its row */
 	}
-	sqlite3_finalize(st);
-	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return sq_conn_done(s, db, sq_q_finish(&q));
 }
