@@ -14,6 +14,7 @@
 
 #include "core/alloc.h"
 #include "store/pg_int.h"
+#include "store/sq_db.h"
 #include "store/store_copy.h"
 
 /* Every table, parents before children. */
@@ -103,7 +104,7 @@ static hg_status copy_table(pg_store *p, pg_conn *c, sqlite3 *db, const char *ta
 	copy_columns cols;
 	char select[COPY_SQL_MAX], insert[COPY_SQL_MAX];
 	size_t ls = 0, li = 0;
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	hg_status rc = target_columns(p, c, table, &cols);
 	*rows = 0;
 	if (rc)
@@ -124,26 +125,23 @@ static hg_status copy_table(pg_store *p, pg_conn *c, sqlite3 *db, const char *ta
 	ok = ok && sql_add(insert, &li, ")");
 	if (!ok)
 		return HG_EINTERNAL; /* NEVER: the statements of every table fit */
-	if (sqlite3_prepare_v2(db, select, -1, &st, NULL) != SQLITE_OK)
-		return HG_EIO;
-	int step;
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+	sq_q_prepare(&q, db, select);
+	while (sq_q_step(&q)) {
 		pg_params prm = {0};
 		for (int i = 0; i < cols.n; i++) {
-			if (sqlite3_column_type(st, i) == SQLITE_NULL)
+			if (sq_q_col_null(&q, i)) {
 				pgp_text(&prm, NULL);
-			else if (cols.bytea[i])
-				pgp_bytes(&prm, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
-			else
-				pgp_text(&prm, (const char *)sqlite3_column_text(st, i));
+			} else if (cols.bytea[i]) {
+				const void *blob = sq_q_col_blob(&q, i);
+				pgp_bytes(&prm, blob, (int)sq_q_col_bytes(&q, i));
+			} else {
+				pgp_text(&prm, sq_q_col_text(&q, i));
+			}
 		}
-		rc = pgx_run(p, c, NULL, insert, &prm);
+		sq_q_fail(&q, pgx_run(p, c, NULL, insert, &prm));
 		++*rows;
 	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	sqlite3_finalize(st);
-	return rc;
+	return sq_q_finish(&q);
 }
 
 hg_status store_copy(store *from, store *to, store_copy_report *out, char *err, size_t errlen)
@@ -171,7 +169,7 @@ hg_status store_copy(store *from, store *to, store_copy_report *out, char *err, 
 	}
 	PQclear(r);
 	/* a read transaction on the source: one consistent state */
-	bool reading = rc == HG_OK && sq_exec(db, "BEGIN") == HG_OK;
+	bool reading = rc == HG_OK && sq_db_exec(db, "BEGIN") == HG_OK;
 	if (rc == HG_OK && !reading)
 		rc = HG_EIO;
 	if (rc == HG_OK)
