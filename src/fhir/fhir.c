@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 #include "fhir/fhir_plan.h"
 #include "http/api.h"
 #include "store/interop_store.h"
@@ -244,9 +245,9 @@ static bool store_planned(api_app *app, const api_caller *c, json_t *bundle, con
 	store_audit a;
 	memset(&a, 0, sizeof a);
 	a.at = api_now();
-	fhir_copy(a.username, sizeof a.username, c->user.username);
-	fhir_copy(a.unit, sizeof a.unit, ev->author_unit);
-	fhir_copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
+	hg_copy(a.username, sizeof a.username, c->user.username);
+	hg_copy(a.unit, sizeof a.unit, ev->author_unit);
+	hg_copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
 	a.episode_id = r.episode_id;
 	snprintf(a.reason, sizeof a.reason, "FHIR %s %.100s", plan->act->code, header_id);
 	(void)api_client_addr(req, app, a.client, sizeof a.client);

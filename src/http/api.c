@@ -25,6 +25,7 @@
 #include "core/deadline.h"
 #include "core/liability.h"
 #include "core/pnr.h"
+#include "core/text.h"
 #include "core/todo.h" /* the ward's admitted patients (issue 18.2) and the care process's to-dos */
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
@@ -51,14 +52,7 @@ static json_t *json_date(hg_date d)
 	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, buf));
 }
 
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
+static void copy_str(char *dst, size_t cap, const char *src) { (void)hg_copy(dst, cap, src); }
 
 const char *api_client_addr(http_request *req, const api_app *app, char *buf, size_t cap)
 {

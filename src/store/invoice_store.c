@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/liability.h"
+#include "core/text.h"
 #include "store/agreement_store.h"
 #include "store/invoice_store.h"
 #include "store/invoice_db.h"
@@ -50,8 +51,6 @@ static json_t *jinstant(hg_instant t)
 
 /* Sets key on o, stealing v; returns false (and o is unusable) when out of memory. */
 /* Copies src (NULL: "") into dst of cap bytes, cut to fit. */
-static void text_copy(char *dst, size_t cap, const char *src) { (void)snprintf(dst, cap, "%s", src ? src : ""); }
-
 static bool put(json_t *o, const char *key, json_t *v) { return v && json_object_set_new(o, key, v) == 0; }
 
 static int64_t jint(const json_t *o, const char *key) { return (int64_t)json_integer_value(json_object_get(o, key)); }
@@ -293,7 +292,7 @@ static average_days *days_of(build_ctx *c, const char *m)
 	}
 	average_days *a = &c->avg[c->n_avg++];
 	memset(a, 0, sizeof *a);
-	text_copy(a->municipality, sizeof a->municipality, m);
+	hg_copy(a->municipality, sizeof a->municipality, m);
 	return a;
 }
 
@@ -639,11 +638,11 @@ static hg_status add_step(invoice_db *d, int64_t id, hg_instant at, const char *
 			  const json_t *detail, int64_t owed)
 {
 	invoice_step_row st = {.at = at, .owed_ore = owed};
-	text_copy(st.username, sizeof st.username, username);
-	text_copy(st.org, sizeof st.org, org);
-	text_copy(st.action, sizeof st.action, action);
-	text_copy(st.state, sizeof st.state, state);
-	text_copy(st.outcome, sizeof st.outcome, outcome);
+	hg_copy(st.username, sizeof st.username, username);
+	hg_copy(st.org, sizeof st.org, org);
+	hg_copy(st.action, sizeof st.action, action);
+	hg_copy(st.state, sizeof st.state, state);
+	hg_copy(st.outcome, sizeof st.outcome, outcome);
 	st.reason = (char *)(reason ? reason : "");
 	st.detail = invoice_json_text(detail, CANONICAL);
 	hg_status rc = st.detail ? idb_step_add(d, id, &st) : HG_ENOMEM;
@@ -689,10 +688,10 @@ static invoice_row new_row(const char *m, const char *month, int revision, const
 {
 	invoice_row r = {.revision = revision, .cutoff = c->cutoff, .built_at = rq->now, .total_ore = total,
 			 .agreement_version = a ? a->version : 0, .agreements = refs, .document = doc};
-	text_copy(r.municipality, sizeof r.municipality, m);
-	text_copy(r.month, sizeof r.month, month);
-	text_copy(r.built_by, sizeof r.built_by, rq->username);
-	text_copy(r.agreement, sizeof r.agreement, a ? a->id : "");
+	hg_copy(r.municipality, sizeof r.municipality, m);
+	hg_copy(r.month, sizeof r.month, month);
+	hg_copy(r.built_by, sizeof r.built_by, rq->username);
+	hg_copy(r.agreement, sizeof r.agreement, a ? a->id : "");
 	return r;
 }
 
