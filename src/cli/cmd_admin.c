@@ -307,13 +307,11 @@ int cmd_audit(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		char *end;
 		hg_date d;
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'e':
-			f.episode_id = strtoll(optarg, &end, 10);
-			if (!*optarg || *end || f.episode_id <= 0)
+			if (!hg_parse_id(optarg, &f.episode_id))
 				return cli_usage_error("audit", "--episode must be a positive number, not '%s'", optarg);
 			any = true;
 			break;

@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "wire/agreement_json.h"
 #include "store/agreement_store.h"
 #include "wire/invoice_export.h"
@@ -89,22 +90,6 @@ typedef struct subcommand {
 } subcommand;
 
 /* ---- small parsers ---- */
-
-/* A positive whole number of at most 15 digits. */
-static bool parse_id(const char *s, int64_t *out)
-{
-	int64_t v = 0;
-	int digits = 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (++digits > 15)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	if (digits == 0 || *s != '\0' || v < 1)
-		return false;
-	*out = v;
-	return true;
-}
 
 /* Kronor "1500", "1500.5", "1500,50" into öre, exactly; at most 9 integer digits. */
 static bool parse_kronor(const char *s, int64_t *ore)
@@ -360,7 +345,7 @@ static int invoice_list_cmd(args *a, store *s)
 /* The invoice named by the first positional argument. */
 static int invoice_id(const args *a, int64_t *id)
 {
-	if (!parse_id(a->positional[0], id))
+	if (!hg_parse_id(a->positional[0], id))
 		return cli_usage_error(a->cmd, "bad invoice id '%s' (a positive number)", a->positional[0]);
 	return CLI_OK;
 }
@@ -654,7 +639,7 @@ static int parse_repeat(args *a, int opt, const char *v)
 	if (opt == O_LINE) {
 		if (a->n_lines == MAX_REPEAT)
 			return cli_usage_error(a->cmd, "at most %d --line options", MAX_REPEAT);
-		if (!parse_id(v, &a->lines[a->n_lines]))
+		if (!hg_parse_id(v, &a->lines[a->n_lines]))
 			return cli_usage_error(a->cmd, "bad --line '%s' (an episode id)", v);
 		a->n_lines++;
 		return CLI_OK;
@@ -668,7 +653,7 @@ static int parse_repeat(args *a, int opt, const char *v)
 	memcpy(ep, v, (size_t)(eq - v));
 	ep[eq - v] = '\0';
 	invoice_adjustment *adj = &a->adjust[a->n_adjust];
-	if (!parse_id(ep, &adj->episode) || !parse_kronor(eq + 1, &adj->amount_ore))
+	if (!hg_parse_id(ep, &adj->episode) || !parse_kronor(eq + 1, &adj->amount_ore))
 		return cli_usage_error(a->cmd, "bad --adjust '%s' (want EPISODE=KRONOR, e.g. 12=4000)", v);
 	a->n_adjust++;
 	return CLI_OK;
@@ -711,7 +696,7 @@ static int parse_args(int argc, char **argv, args *a, const subcommand *table, c
 			break;
 		case O_VERSION: {
 			int64_t v;
-			if (!parse_id(optarg, &v) || v > 1000000)
+			if (!hg_parse_id(optarg, &v) || v > 1000000)
 				return cli_usage_error(a->cmd, "bad --version '%s' (a positive number)", optarg);
 			a->version = (int)v;
 			break;

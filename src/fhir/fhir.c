@@ -117,14 +117,12 @@ static bool find_episode(api_app *app, const api_caller *c, const fhir_keys *k, 
 {
 	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c->user.units;
 	bool visible = false;
-	const char *eid = k->encounter_id;
-	char *end;
+	int64_t given;
 	*id = 0;
-	if (eid && *eid) {
-		long long v = strtoll(eid, &end, 10);
-		if (!*end && v > 0 && store_episode_visible(app->store, v, units, (size_t)c->user.n_units, &visible) == HG_OK &&
+	if (hg_parse_id(k->encounter_id, &given)) {
+		if (store_episode_visible(app->store, given, units, (size_t)c->user.n_units, &visible) == HG_OK &&
 		    visible) {
-			*id = v;
+			*id = given;
 			return true;
 		}
 	}

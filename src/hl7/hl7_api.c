@@ -229,12 +229,10 @@ static hg_status post_replay(http_request *req, http_response *res, void *p)
 	api_app *app = p;
 	api_caller c;
 	interop_quarantined q;
-	const char *ids = http_request_param(req, "id");
-	char *end;
+	int64_t id;
 	if (!region_admin(req, res, app, &c))
 		return HG_OK;
-	long long id = ids ? strtoll(ids, &end, 10) : 0;
-	if (!ids || !*ids || *end || id <= 0)
+	if (!hg_parse_id(http_request_param(req, "id"), &id))
 		return http_reply_problem(res, 404, "not_found", NULL, NULL, "Meddelandet finns inte.");
 	hg_status rc = interop_quarantine_get(app->store, id, &q, NULL, NULL);
 	if (rc == HG_OK && !row_visible(app, &c, &q))

@@ -80,22 +80,6 @@ static bool wants_english(const http_request *req)
 	return al && strncmp(al, "en", 2) == 0;
 }
 
-static bool parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-	if (!s || !*s || strlen(s) > 18)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	v = strtoll(s, &end, 10);
-	if (*end || v <= 0)
-		return false;
-	*out = v;
-	return true;
-}
-
 hg_status api_problem_store(http_response *res, hg_status rc)
 {
 	if (rc == HG_ENOTFOUND)
@@ -927,7 +911,7 @@ out:
 bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
 {
 	bool visible = false;
-	if (!parse_id(http_request_param(req, "id"), id)) {
+	if (!hg_parse_id(http_request_param(req, "id"), id)) {
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 		return false;
 	}
@@ -1861,7 +1845,7 @@ static hg_status get_audit(http_request *req, http_response *res, void *p)
 	const char *ep = http_request_query(req, "episode");
 	if (!api_authenticate(req, res, app, &c) || !require_admin(res, &c))
 		return HG_OK;
-	if (ep && !parse_id(ep, &f.episode_id))
+	if (ep && !hg_parse_id(ep, &f.episode_id))
 		return http_reply_problem(res, 400, "validation", NULL, "episode", "Ogiltigt vårdtillfälles-id.");
 	f.username = http_request_query(req, "user");
 	if (!query_date(req, res, "since", 0, &f.since) || !query_int(req, res, "limit", 1, 10000, &limit))

@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "http/api.h"
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
@@ -80,21 +81,6 @@ bool invoice_officer_sees_episode(api_app *app, const api_caller *c, int64_t epi
 	return i >= 0;
 }
 
-static bool parse_id(const char *s, int64_t *out)
-{
-	int64_t v = 0;
-	int digits = 0;
-	for (; s && *s >= '0' && *s <= '9'; s++) {
-		if (++digits > 15)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	if (digits == 0 || *s != '\0' || v < 1)
-		return false;
-	*out = v;
-	return true;
-}
-
 /*
  * Loads invoice {id} if it is within reach: *inv (may be NULL) the invoice
  * with its lines and steps. Replies 404 otherwise.
@@ -103,7 +89,7 @@ static bool reach_invoice(http_request *req, http_response *res, api_app *app, c
 			  json_t **inv)
 {
 	json_t *got = NULL;
-	if (!parse_id(http_request_param(req, "id"), id)) {
+	if (!hg_parse_id(http_request_param(req, "id"), id)) {
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Fakturaunderlaget finns inte."));
 		return false;
 	}
@@ -187,7 +173,7 @@ static hg_status get_agreement(http_request *req, http_response *res, void *p)
 	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
 	const char *v = http_request_query(req, "version");
-	if (v && (!parse_id(v, &version) || version > 1000000))
+	if (v && (!hg_parse_id(v, &version) || version > 1000000))
 		return http_reply_problem(res, 400, "validation", NULL, "version", "'%s' är inget versionsnummer.", v);
 	hg_status rc = agreement_store_ensure_builtin(app->store, api_now());
 	if (rc == HG_OK)
