@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
 #include "core/text.h"
@@ -543,35 +544,21 @@ bool hl7_is_batch(const char *text, size_t len)
 	       !((p[3] >= 'A' && p[3] <= 'Z') || (p[3] >= '0' && p[3] <= '9'));
 }
 
-/* Appends n bytes to the growing answer; false when out of memory. */
-static bool put(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t want = (*cap ? *cap * 2 : 4096);
-		while (want < *len + n + 1)
-			want *= 2;
-		char *grown = hg_realloc(*buf, want);
-		if (!grown)
-			return false;
-		*buf = grown;
-		*cap = want;
-	}
-	memcpy(*buf + *len, src, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return true;
-}
+/* The batch's answer: each message's ACK (at most ADT_ACK_MAX) and the envelope's few short lines. */
+#define HL7_BATCH_ACKS_MAX ((size_t)(HL7_BATCH_MAX + 1) * ADT_ACK_MAX + 1024)
 
 hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text, size_t len, hg_instant now,
 			   char **acks, size_t *ack_len, int stats[3])
 {
 	const char *end = text + len, *msgs[HL7_BATCH_MAX + 1];
-	size_t lens[HL7_BATCH_MAX + 1], n = 0, cap = 0;
+	size_t lens[HL7_BATCH_MAX + 1], n = 0;
+	hg_buf b;
 	bool file = false, too_many = false;
 	hl7_outcome *out = hg_malloc(sizeof *out);
 	hg_status rc = HG_OK;
 	*acks = NULL;
 	*ack_len = 0;
+	hg_buf_init(&b, HL7_BATCH_ACKS_MAX);
 	if (stats)
 		stats[0] = stats[1] = stats[2] = 0;
 	if (!out)
@@ -602,8 +589,8 @@ hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text
 		date_to_ymd(lt.date, &y, &mo, &d);
 	snprintf(line, sizeof line, "|^~\\&|HEMGANG||||%04d%02d%02d%02d%02d%02d\r", y, mo, d, lt.hour, lt.minute,
 		 lt.second);
-	bool ok = (!file || (put(acks, ack_len, &cap, "FHS", 3) && put(acks, ack_len, &cap, line, strlen(line)))) &&
-		  put(acks, ack_len, &cap, "BHS", 3) && put(acks, ack_len, &cap, line, strlen(line));
+	bool ok = (!file || (hg_buf_add(&b, "FHS", 3) && hg_buf_add(&b, line, strlen(line)))) &&
+		  hg_buf_add(&b, "BHS", 3) && hg_buf_add(&b, line, strlen(line));
 	int sent = 0;
 	if (too_many) {
 		adt_header empty;
@@ -613,7 +600,7 @@ hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text
 						  "A batch holds at most %d messages; send it in parts.", HL7_BATCH_MAX);
 		(void)ignored;
 		answer(out, &empty, ADT_ACK_REJECT, &err, now, "rejected");
-		ok = ok && put(acks, ack_len, &cap, out->ack, out->len);
+		ok = ok && hg_buf_add(&b, out->ack, out->len);
 		sent = 1;
 		if (stats)
 			stats[ADT_ACK_REJECT]++;
@@ -624,18 +611,18 @@ hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text
 		if (stats)
 			stats[out->code]++;
 		if (out->send && out->len) {
-			ok = put(acks, ack_len, &cap, out->ack, out->len);
+			ok = hg_buf_add(&b, out->ack, out->len);
 			sent++;
 		}
 	}
 	snprintf(line, sizeof line, "BTS|%d\r", sent);
-	ok = ok && put(acks, ack_len, &cap, line, strlen(line)) && (!file || put(acks, ack_len, &cap, "FTS|1\r", 6));
-	if (!ok) {
-		hg_free(*acks);
-		*acks = NULL;
-		*ack_len = 0;
+	ok = ok && hg_buf_add(&b, line, strlen(line)) && (!file || hg_buf_add(&b, "FTS|1\r", 6));
+	if (ok)
+		*acks = hg_buf_take(&b, ack_len); /* NULL when out of memory; the ceiling holds every ACK */
+	else
+		hg_buf_free(&b);
+	if (!*acks)
 		rc = HG_ENOMEM;
-	}
 	hg_free(out);
 	return rc;
 }

@@ -346,21 +346,21 @@ static hg_status get_healthz(http_request *req, http_response *res, void *p)
 					 app->demo ? "Demodata: fiktiva patienter, lösenord 'demo'." : ""));
 }
 
-void api_extra_metrics(void *p, http_buf *out)
+void api_extra_metrics(void *p, hg_buf *out)
 {
 	api_app *app = p;
 	store_stats st;
 	store_get_stats(app->store, &st);
-	http_buf_printf(out, "# HELP hemgang_events_appended_total Events appended to the store.\n"
+	hg_buf_printf(out, "# HELP hemgang_events_appended_total Events appended to the store.\n"
 			     "# TYPE hemgang_events_appended_total counter\nhemgang_events_appended_total %" PRIu64 "\n",
 			st.events_appended);
-	http_buf_printf(out, "# HELP hemgang_events_replayed_total Appends answered from an earlier idempotency key.\n"
+	hg_buf_printf(out, "# HELP hemgang_events_replayed_total Appends answered from an earlier idempotency key.\n"
 			     "# TYPE hemgang_events_replayed_total counter\nhemgang_events_replayed_total %" PRIu64 "\n",
 			st.appends_replayed);
-	http_buf_printf(out, "# HELP hemgang_events_rejected_total Events rejected by the rules.\n"
+	hg_buf_printf(out, "# HELP hemgang_events_rejected_total Events rejected by the rules.\n"
 			     "# TYPE hemgang_events_rejected_total counter\nhemgang_events_rejected_total %" PRIu64 "\n",
 			st.appends_rejected);
-	http_buf_printf(out, "# HELP hemgang_store_errors_total Storage errors.\n"
+	hg_buf_printf(out, "# HELP hemgang_store_errors_total Storage errors.\n"
 			     "# TYPE hemgang_store_errors_total counter\nhemgang_store_errors_total %" PRIu64 "\n",
 			st.errors);
 }

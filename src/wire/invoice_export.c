@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "core/date.h"
 #include "core/invoice.h"
@@ -277,37 +278,6 @@ static bool each_row(const json_t *invoices, bool (*emit)(void *ctx, const json_
 	return true;
 }
 
-/* ---- a growing output buffer with a ceiling ---- */
-
-typedef struct out_buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-} out_buf;
-
-static void buf_add(out_buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *bigger = cap <= INVOICE_EXPORT_MAX ? hg_realloc(b->data, cap) : NULL;
-		if (!bigger) {
-			b->failed = true;
-			return;
-		}
-		b->data = bigger;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void buf_str(out_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
 /* Kronor with two decimals from öre: "4000,00" (decimal comma) or "4000.00". */
 static void format_kronor(long long ore, char decimal, char *buf, size_t cap)
 {
@@ -319,26 +289,26 @@ static void format_kronor(long long ore, char decimal, char *buf, size_t cap)
 /* ---- CSV ---- */
 
 typedef struct csv_ctx {
-	out_buf *b;
+	hg_buf *b;
 	char sep;
 } csv_ctx;
 
 /* A field, quoted when it holds the separator, a quote or a line break; a leading = + - @ is
  * prefixed with ' so that a spreadsheet never runs a name as a formula. */
-static void csv_field(out_buf *b, char sep, const char *s)
+static void csv_field(hg_buf *b, char sep, const char *s)
 {
 	bool quote = strchr(s, sep) || strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r');
 	if (quote)
-		buf_add(b, "\"", 1);
+		hg_buf_add(b, "\"", 1);
 	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
-		buf_add(b, "'", 1);
+		hg_buf_add(b, "'", 1);
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
-			buf_add(b, "\"", 1);
-		buf_add(b, p, 1);
+			hg_buf_add(b, "\"", 1);
+		hg_buf_add(b, p, 1);
 	}
 	if (quote)
-		buf_add(b, "\"", 1);
+		hg_buf_add(b, "\"", 1);
 }
 
 static bool csv_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
@@ -349,35 +319,35 @@ static bool csv_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 	(void)k;
 	for (int i = 0; i < COL_COUNT; i++) {
 		if (i)
-			buf_add(c->b, &c->sep, 1);
+			hg_buf_add(c->b, &c->sep, 1);
 		switch (row[i].kind) {
 		case CELL_TEXT: csv_field(c->b, c->sep, row[i].text); break;
 		case CELL_INT:
 			(void)snprintf(num, sizeof num, "%lld", row[i].value);
-			buf_str(c->b, num);
+			hg_buf_add_str(c->b, num);
 			break;
 		case CELL_KRONOR:
 			format_kronor(row[i].value, c->sep == ';' ? ',' : '.', num, sizeof num);
-			buf_str(c->b, num);
+			hg_buf_add_str(c->b, num);
 			break;
 		}
 	}
-	buf_add(c->b, "\r\n", 2);
+	hg_buf_add(c->b, "\r\n", 2);
 	return !c->b->failed;
 }
 
-static hg_status export_csv(const json_t *invoices, const invoice_export_options *o, out_buf *b)
+static hg_status export_csv(const json_t *invoices, const invoice_export_options *o, hg_buf *b)
 {
 	csv_ctx c = {b, o && o->comma ? ',' : ';'};
-	buf_str(b, "\xEF\xBB\xBF"); /* the BOM tells Excel the file is UTF-8 */
+	hg_buf_add_str(b, "\xEF\xBB\xBF"); /* the BOM tells Excel the file is UTF-8 */
 	for (int i = 0; i < COL_COUNT; i++) {
 		if (i)
-			buf_add(b, &c.sep, 1);
+			hg_buf_add(b, &c.sep, 1);
 		csv_field(b, c.sep, export_columns[i].header);
 	}
-	buf_add(b, "\r\n", 2);
+	hg_buf_add(b, "\r\n", 2);
 	if (!each_row(invoices, csv_row, &c) || b->failed)
-		return b->failed && b->cap > INVOICE_EXPORT_MAX / 2 ? HG_ERANGE : HG_ENOMEM;
+		return b->failed ? hg_buf_status(b) : HG_ENOMEM;
 	return HG_OK;
 }
 
@@ -446,7 +416,7 @@ static bool xlsx_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 	return true;
 }
 
-static hg_status export_xlsx(const json_t *invoices, out_buf *b, char *err, size_t errlen)
+static hg_status export_xlsx(const json_t *invoices, hg_buf *b, char *err, size_t errlen)
 {
 	char path[] = "/tmp/hemgang-xlsx-XXXXXX";
 	int fd = mkstemp(path);
@@ -489,7 +459,7 @@ static hg_status export_xlsx(const json_t *invoices, out_buf *b, char *err, size
 		if (!f)
 			rc = HG_EIO;
 		while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_add(b, chunk, n);
+			hg_buf_add(b, chunk, n);
 		if (f)
 			fclose(f);
 		if (b->failed)
@@ -663,7 +633,7 @@ static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 	}
 }
 
-static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_t errlen)
+static hg_status export_pdf(const json_t *invoices, hg_buf *b, char *err, size_t errlen)
 {
 	pdf_ctx c = {0};
 	size_t i;
@@ -697,7 +667,7 @@ static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_
 		else
 			c.error = true;
 		if (data && !c.error)
-			buf_add(b, data, got);
+			hg_buf_add(b, data, got);
 		else
 			c.error = true;
 		hg_free(data);
@@ -716,8 +686,9 @@ static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_
 hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice_export_options *o, char **data,
 			 size_t *len, char *err, size_t errlen)
 {
-	out_buf b = {0};
+	hg_buf b;
 	hg_status rc;
+	hg_buf_init(&b, INVOICE_EXPORT_MAX);
 	switch (f) {
 	case INVOICE_FORMAT_CSV:
 		rc = export_csv(invoices, o, &b);
@@ -745,10 +716,9 @@ hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice
 		rc = HG_EINVAL;
 	}
 	if (rc) {
-		hg_free(b.data);
+		hg_buf_free(&b);
 		return rc;
 	}
-	*data = b.data;
-	*len = b.len;
-	return HG_OK;
+	*data = hg_buf_take(&b, len);
+	return *data ? HG_OK : HG_ENOMEM;
 }
