@@ -105,6 +105,13 @@ char *hg_buf_take(hg_buf *b, size_t *len)
 	return data;
 }
 
+void hg_buf_reset(hg_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
 void hg_buf_free(hg_buf *b)
 {
 	hg_free(b->data);

@@ -42,6 +42,8 @@ hg_status hg_buf_status(const hg_buf *b);
  * and is freed.
  */
 char *hg_buf_take(hg_buf *b, size_t *len);
+/* Empties b for the next piece, keeping its memory (and its failure, which stays sticky). */
+void hg_buf_reset(hg_buf *b);
 /* Frees the data and leaves b empty with the same ceiling. */
 void hg_buf_free(hg_buf *b);
 

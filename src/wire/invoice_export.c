@@ -21,6 +21,7 @@
 #include "core/date.h"
 #include "core/invoice.h"
 #include "wire/invoice_export.h"
+#include "wire/wire.h"
 
 #ifdef HG_HAVE_XLSXWRITER
 #include <xlsxwriter.h>
@@ -288,65 +289,39 @@ static void format_kronor(long long ore, char decimal, char *buf, size_t cap)
 
 /* ---- CSV ---- */
 
-typedef struct csv_ctx {
-	hg_buf *b;
-	char sep;
-} csv_ctx;
-
-/* A field, quoted when it holds the separator, a quote or a line break; a leading = + - @ is
- * prefixed with ' so that a spreadsheet never runs a name as a formula. */
-static void csv_field(hg_buf *b, char sep, const char *s)
-{
-	bool quote = strchr(s, sep) || strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r');
-	if (quote)
-		hg_buf_add(b, "\"", 1);
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
-		hg_buf_add(b, "'", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			hg_buf_add(b, "\"", 1);
-		hg_buf_add(b, p, 1);
-	}
-	if (quote)
-		hg_buf_add(b, "\"", 1);
-}
-
+/* One row through the CSV writer (wire.h): texts quoted as its rule says, with the formula guard. */
 static bool csv_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 {
-	csv_ctx *c = ctx;
+	wire_csv *w = ctx;
 	char num[32];
 	(void)inv;
 	(void)k;
 	for (int i = 0; i < COL_COUNT; i++) {
-		if (i)
-			hg_buf_add(c->b, &c->sep, 1);
 		switch (row[i].kind) {
-		case CELL_TEXT: csv_field(c->b, c->sep, row[i].text); break;
+		case CELL_TEXT: wire_csv_field(w, row[i].text); break;
 		case CELL_INT:
 			(void)snprintf(num, sizeof num, "%lld", row[i].value);
-			hg_buf_add_str(c->b, num);
+			wire_csv_raw(w, num, strlen(num));
 			break;
 		case CELL_KRONOR:
-			format_kronor(row[i].value, c->sep == ';' ? ',' : '.', num, sizeof num);
-			hg_buf_add_str(c->b, num);
+			format_kronor(row[i].value, w->sep == ';' ? ',' : '.', num, sizeof num);
+			wire_csv_raw(w, num, strlen(num));
 			break;
 		}
 	}
-	hg_buf_add(c->b, "\r\n", 2);
-	return !c->b->failed;
+	wire_csv_end_row(w);
+	return !w->out->failed;
 }
 
 static hg_status export_csv(const json_t *invoices, const invoice_export_options *o, hg_buf *b)
 {
-	csv_ctx c = {b, o && o->comma ? ',' : ';'};
-	hg_buf_add_str(b, "\xEF\xBB\xBF"); /* the BOM tells Excel the file is UTF-8 */
-	for (int i = 0; i < COL_COUNT; i++) {
-		if (i)
-			hg_buf_add(b, &c.sep, 1);
-		csv_field(b, c.sep, export_columns[i].header);
-	}
-	hg_buf_add(b, "\r\n", 2);
-	if (!each_row(invoices, csv_row, &c) || b->failed)
+	wire_csv w;
+	wire_csv_init(&w, b, o && o->comma ? ',' : ';', WIRE_CSV_FORMULA_GUARD);
+	(void)hg_buf_add_str(b, "\xEF\xBB\xBF"); /* the BOM tells Excel the file is UTF-8 */
+	for (int i = 0; i < COL_COUNT; i++)
+		wire_csv_field(&w, export_columns[i].header);
+	wire_csv_end_row(&w);
+	if (!each_row(invoices, csv_row, &w) || b->failed)
 		return b->failed ? hg_buf_status(b) : HG_ENOMEM;
 	return HG_OK;
 }

@@ -102,7 +102,16 @@ static void test_faults(struct test *t)
 	}
 	T_EQ_INT(t, hg_alloc_live(), live, "faults leak nothing");
 	hg_buf b;
-	hg_buf_init(&b, 64);
+	hg_buf_init(&b, 8);
+	(void)hg_buf_add_str(&b, "abcdef");
+	char *kept = b.data;
+	hg_buf_reset(&b);
+	T_TRUE(t, b.len == 0 && b.data == kept && b.data[0] == '\0', "reset keeps the memory, empty");
+	T_TRUE(t, hg_buf_add_str(&b, "1234567") && strcmp(b.data, "1234567") == 0, "reset: the ceiling counts anew");
+	T_TRUE(t, !hg_buf_add_str(&b, "8"), "past the ceiling after reset");
+	hg_buf_reset(&b);
+	T_EQ_INT(t, hg_buf_status(&b), HG_ERANGE, "reset keeps a failure");
+	hg_buf_free(&b);
 	char *empty = hg_buf_take(&b, NULL);
 	T_EQ_STR(t, empty, "", "take of an empty buffer");
 	hg_free(empty);
