@@ -161,7 +161,7 @@ static int write_out(const args *a, const char *data, size_t len)
 
 static int print_json(const args *a, const json_t *j)
 {
-	char *text = invoice_json_text(j, JSON_OUT);
+	char *text = invoice_store_json_text(j, JSON_OUT);
 	if (!text)
 		return cli_fail(a->cmd, "out of memory");
 	size_t len = strlen(text);
@@ -219,14 +219,14 @@ static int emit_invoices(const args *a, store *s, json_t *invoices, const char *
 		json_decref(wrap);
 		return rc;
 	}
-	invoice_format f = a->format == F_CSV ? INVOICE_FORMAT_CSV : a->format == F_XLSX ? INVOICE_FORMAT_XLSX
-											  : INVOICE_FORMAT_PDF;
-	invoice_export_options o = {.comma = a->comma};
+	wire_invoice_format f = a->format == F_CSV ? WIRE_INVOICE_FORMAT_CSV : a->format == F_XLSX ? WIRE_INVOICE_FORMAT_XLSX
+											  : WIRE_INVOICE_FORMAT_PDF;
+	wire_invoice_options o = {.comma = a->comma};
 	char *data = NULL, err[256];
 	size_t len = 0;
-	hg_status st = invoice_export(invoices, f, &o, &data, &len, err, sizeof err);
+	hg_status st = wire_invoice_export(invoices, f, &o, &data, &len, err, sizeof err);
 	if (st == HG_EINVAL)
-		return cli_usage_error(a->cmd, "--format %s: %s", invoice_format_code(f), err);
+		return cli_usage_error(a->cmd, "--format %s: %s", wire_invoice_format_code(f), err);
 	if (st)
 		return cli_fail(a->cmd, "%s", err);
 	rc = write_out(a, data, len);
@@ -272,7 +272,7 @@ static int invoice_build_cmd(args *a, store *s)
 				       a->cutoff);
 	step_org(s, a->municipality, INVOICE_REGION, org, sizeof org);
 	rq.org = org;
-	if (invoice_build(s, &rq, &out, err, sizeof err) != HG_OK)
+	if (invoice_store_build(s, &rq, &out, err, sizeof err) != HG_OK)
 		return cli_fail(a->cmd, "%s", err);
 	json_t *invoices = json_object_get(out, "invoices");
 	int rc = CLI_OK;
@@ -314,7 +314,7 @@ static int invoice_list_cmd(args *a, store *s)
 			return cli_usage_error(a->cmd, "unknown --state '%s' (draft, sent, disputed, decided, superseded, all)",
 					       a->state);
 	}
-	if (invoice_list(s, &f, &rows) != HG_OK)
+	if (invoice_store_list(s, &f, &rows) != HG_OK)
 		return cli_fail(a->cmd, "cannot read the invoices");
 	int rc = CLI_OK;
 	if (a->format == F_JSON) {
@@ -397,7 +397,7 @@ static int invoice_show_cmd(args *a, store *s)
 	int rc = invoice_id(a, &id);
 	if (rc)
 		return rc;
-	hg_status st = invoice_get(s, id, &inv);
+	hg_status st = invoice_store_get(s, id, &inv);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error(a->cmd, "no invoice %lld", (long long)id);
 	if (st)
@@ -430,7 +430,7 @@ static int invoice_review_cmd(args *a, store *s)
 	int rc = invoice_id(a, &id);
 	if (rc)
 		return rc;
-	hg_status st = invoice_review(s, id, (hg_instant)time(NULL), &r);
+	hg_status st = invoice_store_review(s, id, (hg_instant)time(NULL), &r);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error(a->cmd, "no invoice %lld", (long long)id);
 	if (st)
@@ -448,8 +448,8 @@ static int invoice_review_cmd(args *a, store *s)
 		}
 		printf("differences since the cut-off: %zu\n", json_array_size(json_object_get(r, "differences")));
 		json_array_foreach(json_object_get(r, "differences"), i, d) {
-			char *before = invoice_json_text(json_object_get(d, "before"), JSON_COMPACT | JSON_SORT_KEYS);
-			char *after = invoice_json_text(json_object_get(d, "after"), JSON_COMPACT | JSON_SORT_KEYS);
+			char *before = invoice_store_json_text(json_object_get(d, "before"), JSON_COMPACT | JSON_SORT_KEYS);
+			char *after = invoice_store_json_text(json_object_get(d, "after"), JSON_COMPACT | JSON_SORT_KEYS);
 			printf("  episode %lld %s: %s -> %s\n", jll(d, "episode"), jstr(d, "change"), before ? before : "?",
 			       after ? after : "?");
 			hg_free(before);
@@ -471,7 +471,7 @@ static int invoice_step_cmd(args *a, store *s, invoice_action action)
 	int rc = invoice_id(a, &id);
 	if (rc)
 		return rc;
-	hg_status st = invoice_parties(s, id, municipality, &episodes, &n);
+	hg_status st = invoice_store_parties(s, id, municipality, &episodes, &n);
 	hg_free(episodes);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error(a->cmd, "no invoice %lld", (long long)id);
@@ -485,7 +485,7 @@ static int invoice_step_cmd(args *a, store *s, invoice_action action)
 				  .now = (hg_instant)time(NULL)};
 	if (a->outcome && !invoice_outcome_from_code(a->outcome, &rq.outcome))
 		return cli_usage_error(a->cmd, "unknown --outcome '%s' (upheld, adjusted or withdrawn)", a->outcome);
-	st = invoice_act(s, id, &rq, &why);
+	st = invoice_store_act(s, id, &rq, &why);
 	if (st == HG_ECONFLICT || st == HG_EDENIED || st == HG_EINVAL)
 		return cli_usage_error(a->cmd, "cannot %s invoice %lld: %s (%s)", invoice_action_label(action)->code,
 				       (long long)id, invoice_refusal_label(why)->code, invoice_refusal_label(why)->en);
@@ -493,7 +493,7 @@ static int invoice_step_cmd(args *a, store *s, invoice_action action)
 		return cli_fail(a->cmd, "cannot %s invoice %lld: %s", invoice_action_label(action)->code, (long long)id,
 				hg_status_name(st));
 	json_t *inv = NULL;
-	if (invoice_get(s, id, &inv) == HG_OK) {
+	if (invoice_store_get(s, id, &inv) == HG_OK) {
 		char owed[32];
 		kronor(jll(inv, "owed_ore"), owed, sizeof owed);
 		printf("invoice %lld\t%s\towed %s\n", (long long)id, jstr(inv, "state"), owed);

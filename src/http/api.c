@@ -924,7 +924,7 @@ bool api_episode_access(http_request *req, http_response *res, api_app *app, con
 		return false;
 	}
 	int64_t invoice = 0;
-	if (!visible && invoice_officer_sees_episode(app, c, *id, &invoice)) {
+	if (!visible && invoice_api_officer_sees_episode(app, c, *id, &invoice)) {
 		/* an invoice officer follows an invoice line to its episode: read-only, audited with the invoice */
 		char why[48];
 		snprintf(why, sizeof why, "invoice %lld", (long long)invoice);

@@ -27,9 +27,9 @@
  * a store failure: false. The episode page then shows the episode read-only:
  * invoice officers may send no events.
  */
-bool invoice_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id);
+bool invoice_api_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id);
 
 /* The route table (static storage) and its length. */
-const http_route *invoice_routes(size_t *n);
+const http_route *invoice_api_routes(size_t *n);
 
 #endif

@@ -25,7 +25,7 @@
 
 /* ---- small JSON helpers ---- */
 
-char *invoice_json_text(const json_t *json, size_t flags)
+char *invoice_store_json_text(const json_t *json, size_t flags)
 {
 	size_t need = json_dumpb(json, NULL, 0, flags);
 	char *text = need ? hg_malloc(need + 1) : NULL;
@@ -644,7 +644,7 @@ static hg_status add_step(invoice_db *d, int64_t id, hg_instant at, const char *
 	hg_copy(st.state, sizeof st.state, state);
 	hg_copy(st.outcome, sizeof st.outcome, outcome);
 	st.reason = (char *)(reason ? reason : "");
-	st.detail = invoice_json_text(detail, CANONICAL);
+	st.detail = invoice_store_json_text(detail, CANONICAL);
 	hg_status rc = st.detail ? idb_step_add(d, id, &st) : HG_ENOMEM;
 	hg_free(st.detail);
 	return rc;
@@ -707,8 +707,8 @@ static hg_status save_basis(store *s, const char *m, const build_ctx *c, const i
 	billing_month_format(&c->month, month);
 	const agreement *a = agreement_find_in_force(c->agreements, c->n_agreements, m, c->month.first);
 	json_t *refs = refs_json(c->agreements, c->n_agreements);
-	char *refs_text = refs ? invoice_json_text(refs, CANONICAL) : NULL;
-	char *doc_text = invoice_json_text(doc, CANONICAL);
+	char *refs_text = refs ? invoice_store_json_text(refs, CANONICAL) : NULL;
+	char *doc_text = invoice_store_json_text(doc, CANONICAL);
 	invoice_row old = {0};
 	int64_t id = 0;
 	invoice_state state = INVOICE_DRAFT;
@@ -781,7 +781,7 @@ static hg_status save_basis(store *s, const char *m, const build_ctx *c, const i
 	return rc;
 }
 
-hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out, char *err, size_t errlen)
+hg_status invoice_store_build(store *s, const invoice_build_request *rq, json_t **out, char *err, size_t errlen)
 {
 	agreement *list = NULL;
 	size_t n = 0;
@@ -829,7 +829,7 @@ hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out,
 
 /* ---- reading ---- */
 
-hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
+hg_status invoice_store_list(store *s, const invoice_filter *f, json_t **out)
 {
 	invoice_row *rows = NULL;
 	size_t n = 0;
@@ -851,7 +851,7 @@ hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
 	return HG_OK;
 }
 
-hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
+hg_status invoice_store_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
 			 size_t *n)
 {
 	invoice_db *d = idb_open(s);
@@ -862,7 +862,7 @@ hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, c
 	return rc;
 }
 
-hg_status invoice_get(store *s, int64_t id, json_t **out)
+hg_status invoice_store_get(store *s, int64_t id, json_t **out)
 {
 	json_t *row = NULL, *steps = NULL;
 	invoice_db *d = idb_open(s);
@@ -880,7 +880,7 @@ hg_status invoice_get(store *s, int64_t id, json_t **out)
 	return HG_OK;
 }
 
-hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes, size_t *n)
+hg_status invoice_store_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes, size_t *n)
 {
 	json_t *row = NULL, *doc = NULL;
 	id_list ids = {0};
@@ -903,7 +903,7 @@ hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int
 	return HG_OK;
 }
 
-hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
+hg_status invoice_store_review(store *s, int64_t id, hg_instant now, json_t **out)
 {
 	json_t *row = NULL, *stored = NULL, *then = NULL, *later = NULL, *result = NULL;
 	agreement *list = NULL;
@@ -1052,7 +1052,7 @@ fail:
 	return NULL;
 }
 
-hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why)
+hg_status invoice_store_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why)
 {
 	json_t *row = NULL, *doc = NULL, *detail = NULL;
 	invoice_line_amount *lines = NULL;
@@ -1112,7 +1112,7 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 	return rc;
 }
 
-hg_status invoice_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
+hg_status invoice_store_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
 				  invoice_ref **refs, size_t *n)
 {
 	invoice_db *d = idb_open(s);

@@ -32,28 +32,28 @@
 
 static const struct {
 	const char *code, *media_type;
-} formats[INVOICE_FORMAT_COUNT] = {
-	[INVOICE_FORMAT_JSON] = {"json", "application/json"},
-	[INVOICE_FORMAT_CSV] = {"csv", "text/csv; charset=utf-8"},
-	[INVOICE_FORMAT_XLSX] = {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-	[INVOICE_FORMAT_PDF] = {"pdf", "application/pdf"},
+} formats[WIRE_INVOICE_FORMAT_COUNT] = {
+	[WIRE_INVOICE_FORMAT_JSON] = {"json", "application/json"},
+	[WIRE_INVOICE_FORMAT_CSV] = {"csv", "text/csv; charset=utf-8"},
+	[WIRE_INVOICE_FORMAT_XLSX] = {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	[WIRE_INVOICE_FORMAT_PDF] = {"pdf", "application/pdf"},
 };
 
-const char *invoice_format_code(invoice_format f)
+const char *wire_invoice_format_code(wire_invoice_format f)
 {
-	return (unsigned)f < INVOICE_FORMAT_COUNT ? formats[f].code : NULL;
+	return (unsigned)f < WIRE_INVOICE_FORMAT_COUNT ? formats[f].code : NULL;
 }
 
-const char *invoice_format_media_type(invoice_format f)
+const char *wire_invoice_format_media_type(wire_invoice_format f)
 {
-	return (unsigned)f < INVOICE_FORMAT_COUNT ? formats[f].media_type : NULL;
+	return (unsigned)f < WIRE_INVOICE_FORMAT_COUNT ? formats[f].media_type : NULL;
 }
 
-bool invoice_format_from_code(const char *code, invoice_format *out)
+bool wire_invoice_format_from_code(const char *code, wire_invoice_format *out)
 {
-	for (int i = 0; i < INVOICE_FORMAT_COUNT; i++)
+	for (int i = 0; i < WIRE_INVOICE_FORMAT_COUNT; i++)
 		if (code && strcmp(code, formats[i].code) == 0) {
-			*out = (invoice_format)i;
+			*out = (wire_invoice_format)i;
 			return true;
 		}
 	return false;
@@ -313,7 +313,7 @@ static bool csv_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 	return !w->out->failed;
 }
 
-static hg_status export_csv(const json_t *invoices, const invoice_export_options *o, hg_buf *b)
+static hg_status export_csv(const json_t *invoices, const wire_invoice_options *o, hg_buf *b)
 {
 	wire_csv w;
 	wire_csv_init(&w, b, o && o->comma ? ',' : ';', WIRE_CSV_FORMULA_GUARD);
@@ -633,7 +633,7 @@ static hg_status export_pdf(const json_t *invoices, hg_buf *b, char *err, size_t
 	}
 	if (!c.error && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
 		HPDF_UINT32 size = HPDF_GetStreamSize(c.pdf);
-		char *data = size <= INVOICE_EXPORT_MAX ? hg_malloc(size + 1) : NULL;
+		char *data = size <= WIRE_INVOICE_MAX ? hg_malloc(size + 1) : NULL;
 		HPDF_UINT32 got = size;
 		HPDF_STATUS st = data ? HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)data, &got) : HPDF_OK;
 		/* reading the whole stream may end in HPDF_STREAM_EOF, which is no failure */
@@ -658,19 +658,19 @@ static hg_status export_pdf(const json_t *invoices, hg_buf *b, char *err, size_t
 }
 #endif
 
-hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice_export_options *o, char **data,
+hg_status wire_invoice_export(const json_t *invoices, wire_invoice_format f, const wire_invoice_options *o, char **data,
 			 size_t *len, char *err, size_t errlen)
 {
 	hg_buf b;
 	hg_status rc;
-	hg_buf_init(&b, INVOICE_EXPORT_MAX);
+	hg_buf_init(&b, WIRE_INVOICE_MAX);
 	switch (f) {
-	case INVOICE_FORMAT_CSV:
+	case WIRE_INVOICE_FORMAT_CSV:
 		rc = export_csv(invoices, o, &b);
 		if (rc)
 			(void)snprintf(err, errlen, "cannot write the CSV: %s", hg_status_name(rc));
 		break;
-	case INVOICE_FORMAT_XLSX:
+	case WIRE_INVOICE_FORMAT_XLSX:
 #ifdef HG_HAVE_XLSXWRITER
 		rc = export_xlsx(invoices, &b, err, errlen);
 #else
@@ -678,7 +678,7 @@ hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice
 		rc = HG_EINVAL;
 #endif
 		break;
-	case INVOICE_FORMAT_PDF:
+	case WIRE_INVOICE_FORMAT_PDF:
 #ifdef HG_HAVE_LIBHARU
 		rc = export_pdf(invoices, &b, err, errlen);
 #else
