@@ -61,26 +61,6 @@ static bool within_reach(const officer *o, const char *m, const char *state)
 	return m && state && invoice_state_from_code(state, &s) && invoice_in_reach(&r, m, s);
 }
 
-bool invoice_api_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id)
-{
-	officer o = {.c = *c};
-	invoice_ref *refs = NULL;
-	size_t n = 0;
-	if (c->user.role != ROLE_INVOICE_OFFICER || store_org_get(app->store, c->user.org, &o.org) != HG_OK)
-		return false;
-	o.region = o.org.kind == ORG_REGION;
-	invoice_reader r = reader_of(&o);
-	/* the invoices of the officer's organisation that list the episode, in one query; the core picks */
-	if (invoice_store_refs_of_episode(app->store, episode, o.region ? NULL : o.org.code, o.region ? o.org.county : NULL,
-				    &refs, &n) != HG_OK)
-		return false;
-	long i = invoice_reaching_episode(&r, refs, n);
-	if (i >= 0)
-		*invoice_id = refs[i].id;
-	hg_free(refs);
-	return i >= 0;
-}
-
 /*
  * Loads invoice {id} if it is within reach: *inv (may be NULL) the invoice
  * with its lines and steps. Replies 404 otherwise.
