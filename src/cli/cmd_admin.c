@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 #include "auth/password.h"
 #include "store/store.h"
 
@@ -43,15 +44,6 @@ static bool read_password(char *buf, size_t cap)
 	return buf[0] != '\0';
 }
 
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static int user_add(const char *db, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -71,14 +63,14 @@ static int user_add(const char *db, int argc, char **argv)
 		switch (c) {
 		case 'o': org = optarg; break;
 		case 'r': rolecode = optarg; break;
-		case 'n': copy_str(u.display_name, sizeof u.display_name, optarg); break;
+		case 'n': hg_copy(u.display_name, sizeof u.display_name, optarg); break;
 		case 'N': no_password = true; break;
 		case 'u':
 			if (u.n_units == STORE_USER_UNITS_MAX)
 				return cli_usage_error("user", "at most %d --unit options", STORE_USER_UNITS_MAX);
 			if (strlen(optarg) >= HG_ID_MAX)
 				return cli_usage_error("user", "--unit '%s' is too long", optarg);
-			copy_str(u.units[u.n_units++], HG_ID_MAX, optarg);
+			hg_copy(u.units[u.n_units++], HG_ID_MAX, optarg);
 			break;
 		case ':': return cli_usage_error("user", "option %s needs a value", argv[optind - 1]);
 		default: return cli_usage_error("user", "unknown option '%s'", argv[optind - 1]);
@@ -93,8 +85,8 @@ static int user_add(const char *db, int argc, char **argv)
 	if (!rolecode || !role_from_code(rolecode, &u.role))
 		return cli_usage_error("user", "--role must be one of ward_staff, primary_care, municipal_assessor, "
 					       "municipal_nurse, analyst, invoice_officer, admin, integration");
-	copy_str(u.username, sizeof u.username, argv[optind]);
-	copy_str(u.org, sizeof u.org, org);
+	hg_copy(u.username, sizeof u.username, argv[optind]);
+	hg_copy(u.org, sizeof u.org, org);
 	if (!no_password) {
 		if (!read_password(password, sizeof password))
 			return cli_usage_error("user", "no password (set HEMGANG_PASSWORD or give it on stdin)");
@@ -315,13 +307,11 @@ int cmd_audit(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		char *end;
 		hg_date d;
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'e':
-			f.episode_id = strtoll(optarg, &end, 10);
-			if (!*optarg || *end || f.episode_id <= 0)
+			if (!hg_parse_id(optarg, &f.episode_id))
 				return cli_usage_error("audit", "--episode must be a positive number, not '%s'", optarg);
 			any = true;
 			break;

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "hl7/hl7_service.h"
 #include "store/interop_store.h"
 #include "store/store.h"
@@ -171,12 +172,12 @@ static int act_quarantine(store *s, int argc, char **argv)
 /* hl7 replay ID */
 static int act_replay(store *s, int argc, char **argv)
 {
-	char *end;
+	int64_t parsed;
 	if (argc != 2)
 		return cli_usage_error("hl7", "usage: hl7 replay ID");
-	long long id = strtoll(argv[1], &end, 10);
-	if (!argv[1][0] || *end || id <= 0)
+	if (!hg_parse_id(argv[1], &parsed))
 		return cli_usage_error("hl7", "ID must be a positive number, not '%s'", argv[1]);
+	long long id = parsed;
 	char demo[8] = "";
 	bool is_demo = store_setting_get(s, "demo", demo, sizeof demo) == HG_OK && strcmp(demo, "1") == 0;
 	hl7_outcome *out = hg_malloc(sizeof *out);

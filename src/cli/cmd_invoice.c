@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "wire/agreement_json.h"
 #include "store/agreement_store.h"
 #include "wire/invoice_export.h"
@@ -89,22 +90,6 @@ typedef struct subcommand {
 } subcommand;
 
 /* ---- small parsers ---- */
-
-/* A positive whole number of at most 15 digits. */
-static bool parse_id(const char *s, int64_t *out)
-{
-	int64_t v = 0;
-	int digits = 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (++digits > 15)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	if (digits == 0 || *s != '\0' || v < 1)
-		return false;
-	*out = v;
-	return true;
-}
 
 /* Kronor "1500", "1500.5", "1500,50" into öre, exactly; at most 9 integer digits. */
 static bool parse_kronor(const char *s, int64_t *ore)
@@ -176,7 +161,7 @@ static int write_out(const args *a, const char *data, size_t len)
 
 static int print_json(const args *a, const json_t *j)
 {
-	char *text = invoice_json_text(j, JSON_OUT);
+	char *text = invoice_store_json_text(j, JSON_OUT);
 	if (!text)
 		return cli_fail(a->cmd, "out of memory");
 	size_t len = strlen(text);
@@ -234,14 +219,14 @@ static int emit_invoices(const args *a, store *s, json_t *invoices, const char *
 		json_decref(wrap);
 		return rc;
 	}
-	invoice_format f = a->format == F_CSV ? INVOICE_FORMAT_CSV : a->format == F_XLSX ? INVOICE_FORMAT_XLSX
-											  : INVOICE_FORMAT_PDF;
-	invoice_export_options o = {.comma = a->comma};
+	wire_invoice_format f = a->format == F_CSV ? WIRE_INVOICE_FORMAT_CSV : a->format == F_XLSX ? WIRE_INVOICE_FORMAT_XLSX
+											  : WIRE_INVOICE_FORMAT_PDF;
+	wire_invoice_options o = {.comma = a->comma};
 	char *data = NULL, err[256];
 	size_t len = 0;
-	hg_status st = invoice_export(invoices, f, &o, &data, &len, err, sizeof err);
+	hg_status st = wire_invoice_export(invoices, f, &o, &data, &len, err, sizeof err);
 	if (st == HG_EINVAL)
-		return cli_usage_error(a->cmd, "--format %s: %s", invoice_format_code(f), err);
+		return cli_usage_error(a->cmd, "--format %s: %s", wire_invoice_format_code(f), err);
 	if (st)
 		return cli_fail(a->cmd, "%s", err);
 	rc = write_out(a, data, len);
@@ -287,7 +272,7 @@ static int invoice_build_cmd(args *a, store *s)
 				       a->cutoff);
 	step_org(s, a->municipality, INVOICE_REGION, org, sizeof org);
 	rq.org = org;
-	if (invoice_build(s, &rq, &out, err, sizeof err) != HG_OK)
+	if (invoice_store_build(s, &rq, &out, err, sizeof err) != HG_OK)
 		return cli_fail(a->cmd, "%s", err);
 	json_t *invoices = json_object_get(out, "invoices");
 	int rc = CLI_OK;
@@ -329,7 +314,7 @@ static int invoice_list_cmd(args *a, store *s)
 			return cli_usage_error(a->cmd, "unknown --state '%s' (draft, sent, disputed, decided, superseded, all)",
 					       a->state);
 	}
-	if (invoice_list(s, &f, &rows) != HG_OK)
+	if (invoice_store_list(s, &f, &rows) != HG_OK)
 		return cli_fail(a->cmd, "cannot read the invoices");
 	int rc = CLI_OK;
 	if (a->format == F_JSON) {
@@ -360,7 +345,7 @@ static int invoice_list_cmd(args *a, store *s)
 /* The invoice named by the first positional argument. */
 static int invoice_id(const args *a, int64_t *id)
 {
-	if (!parse_id(a->positional[0], id))
+	if (!hg_parse_id(a->positional[0], id))
 		return cli_usage_error(a->cmd, "bad invoice id '%s' (a positive number)", a->positional[0]);
 	return CLI_OK;
 }
@@ -412,7 +397,7 @@ static int invoice_show_cmd(args *a, store *s)
 	int rc = invoice_id(a, &id);
 	if (rc)
 		return rc;
-	hg_status st = invoice_get(s, id, &inv);
+	hg_status st = invoice_store_get(s, id, &inv);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error(a->cmd, "no invoice %lld", (long long)id);
 	if (st)
@@ -445,7 +430,7 @@ static int invoice_review_cmd(args *a, store *s)
 	int rc = invoice_id(a, &id);
 	if (rc)
 		return rc;
-	hg_status st = invoice_review(s, id, (hg_instant)time(NULL), &r);
+	hg_status st = invoice_store_review(s, id, (hg_instant)time(NULL), &r);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error(a->cmd, "no invoice %lld", (long long)id);
 	if (st)
@@ -463,8 +448,8 @@ static int invoice_review_cmd(args *a, store *s)
 		}
 		printf("differences since the cut-off: %zu\n", json_array_size(json_object_get(r, "differences")));
 		json_array_foreach(json_object_get(r, "differences"), i, d) {
-			char *before = invoice_json_text(json_object_get(d, "before"), JSON_COMPACT | JSON_SORT_KEYS);
-			char *after = invoice_json_text(json_object_get(d, "after"), JSON_COMPACT | JSON_SORT_KEYS);
+			char *before = invoice_store_json_text(json_object_get(d, "before"), JSON_COMPACT | JSON_SORT_KEYS);
+			char *after = invoice_store_json_text(json_object_get(d, "after"), JSON_COMPACT | JSON_SORT_KEYS);
 			printf("  episode %lld %s: %s -> %s\n", jll(d, "episode"), jstr(d, "change"), before ? before : "?",
 			       after ? after : "?");
 			hg_free(before);
@@ -486,7 +471,7 @@ static int invoice_step_cmd(args *a, store *s, invoice_action action)
 	int rc = invoice_id(a, &id);
 	if (rc)
 		return rc;
-	hg_status st = invoice_parties(s, id, municipality, &episodes, &n);
+	hg_status st = invoice_store_parties(s, id, municipality, &episodes, &n);
 	hg_free(episodes);
 	if (st == HG_ENOTFOUND)
 		return cli_usage_error(a->cmd, "no invoice %lld", (long long)id);
@@ -500,7 +485,7 @@ static int invoice_step_cmd(args *a, store *s, invoice_action action)
 				  .now = (hg_instant)time(NULL)};
 	if (a->outcome && !invoice_outcome_from_code(a->outcome, &rq.outcome))
 		return cli_usage_error(a->cmd, "unknown --outcome '%s' (upheld, adjusted or withdrawn)", a->outcome);
-	st = invoice_act(s, id, &rq, &why);
+	st = invoice_store_act(s, id, &rq, &why);
 	if (st == HG_ECONFLICT || st == HG_EDENIED || st == HG_EINVAL)
 		return cli_usage_error(a->cmd, "cannot %s invoice %lld: %s (%s)", invoice_action_label(action)->code,
 				       (long long)id, invoice_refusal_label(why)->code, invoice_refusal_label(why)->en);
@@ -508,7 +493,7 @@ static int invoice_step_cmd(args *a, store *s, invoice_action action)
 		return cli_fail(a->cmd, "cannot %s invoice %lld: %s", invoice_action_label(action)->code, (long long)id,
 				hg_status_name(st));
 	json_t *inv = NULL;
-	if (invoice_get(s, id, &inv) == HG_OK) {
+	if (invoice_store_get(s, id, &inv) == HG_OK) {
 		char owed[32];
 		kronor(jll(inv, "owed_ore"), owed, sizeof owed);
 		printf("invoice %lld\t%s\towed %s\n", (long long)id, jstr(inv, "state"), owed);
@@ -654,7 +639,7 @@ static int parse_repeat(args *a, int opt, const char *v)
 	if (opt == O_LINE) {
 		if (a->n_lines == MAX_REPEAT)
 			return cli_usage_error(a->cmd, "at most %d --line options", MAX_REPEAT);
-		if (!parse_id(v, &a->lines[a->n_lines]))
+		if (!hg_parse_id(v, &a->lines[a->n_lines]))
 			return cli_usage_error(a->cmd, "bad --line '%s' (an episode id)", v);
 		a->n_lines++;
 		return CLI_OK;
@@ -668,7 +653,7 @@ static int parse_repeat(args *a, int opt, const char *v)
 	memcpy(ep, v, (size_t)(eq - v));
 	ep[eq - v] = '\0';
 	invoice_adjustment *adj = &a->adjust[a->n_adjust];
-	if (!parse_id(ep, &adj->episode) || !parse_kronor(eq + 1, &adj->amount_ore))
+	if (!hg_parse_id(ep, &adj->episode) || !parse_kronor(eq + 1, &adj->amount_ore))
 		return cli_usage_error(a->cmd, "bad --adjust '%s' (want EPISODE=KRONOR, e.g. 12=4000)", v);
 	a->n_adjust++;
 	return CLI_OK;
@@ -711,7 +696,7 @@ static int parse_args(int argc, char **argv, args *a, const subcommand *table, c
 			break;
 		case O_VERSION: {
 			int64_t v;
-			if (!parse_id(optarg, &v) || v > 1000000)
+			if (!hg_parse_id(optarg, &v) || v > 1000000)
 				return cli_usage_error(a->cmd, "bad --version '%s' (a positive number)", optarg);
 			a->version = (int)v;
 			break;

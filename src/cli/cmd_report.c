@@ -26,6 +26,7 @@
 #include "core/forecast.h"
 #include "core/indicator.h"
 #include "core/point.h"
+#include "core/text.h"
 #include "wire/followup_json.h"
 #include "store/followup_store.h"
 #include "store/store.h"
@@ -525,11 +526,8 @@ int cmd_export(int argc, char **argv)
 
 static int parse_id(const char *cmd, const char *v, int64_t *out)
 {
-	char *end;
-	long long x = strtoll(v, &end, 10);
-	if (!*v || *end || x <= 0 || strlen(v) > 18)
+	if (!hg_parse_id(v, out))
 		return cli_usage_error(cmd, "'%s' is not a measurement id", v);
-	*out = x;
 	return CLI_OK;
 }
 

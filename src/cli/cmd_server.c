@@ -38,7 +38,7 @@
 static const http_route *(*const route_providers[])(size_t *n) = {
 	api_routes,
 	meta_routes,
-	invoice_routes,
+	invoice_api_routes,
 	followup_routes,
 	hl7_routes,
 	fhir_routes,

@@ -38,6 +38,7 @@
 #include "core/episode.h"
 #include "core/pnr.h"
 #include "core/survey.h"
+#include "core/text.h"
 #include "store/followup_store.h"
 #include "store/store_bulk.h"
 
@@ -256,12 +257,7 @@ const demo_login *demo_logins(size_t *n)
 
 
 /* Copies src into dst, cut to cap - 1 bytes. */
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-	size_t n = strnlen(src, cap - 1);
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
+static void copy_text(char *dst, size_t cap, const char *src) { (void)hg_copy(dst, cap, src); }
 
 /* snprintf into a name or id buffer: the demo's names fit, and a longer one is cut, never overflows. */
 __attribute__((format(printf, 3, 4))) static void text_printf(char *dst, size_t cap, const char *fmt, ...)

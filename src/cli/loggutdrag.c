@@ -13,7 +13,9 @@
 #include <hpdf.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
+#include "wire/wire.h"
 
 /* The action codes of the audit log in the patient's words. */
 static const struct {
@@ -40,6 +42,8 @@ static const char *action_sv(const char *code)
 
 /* One row as text cells: time, user, unit, action, episode, reason, client. */
 #define EXTRACT_COLS 7
+/* One CSV row: every byte of a record a doubled quote, with the quotes and separators around. */
+#define LOGGUTDRAG_LINE_MAX (sizeof(store_audit) * 2 + 256)
 static const char *const headers[EXTRACT_COLS] = {"tid", "användare", "enhet", "åtgärd", "vårdtillfälle", "skäl",
 						  "klient"};
 
@@ -57,17 +61,6 @@ static void cells(const store_audit *a, char time[17], char episode[24], const c
 	out[4] = episode;
 	out[5] = a->reason[0] ? a->reason : "-";
 	out[6] = a->client[0] ? a->client : "-";
-}
-
-static void csv_cell(FILE *f, const char *s, bool last)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputs(last ? "\"\r\n" : "\",", f);
 }
 
 /* libharu reports errors through a callback; the document is abandoned when one came. */
@@ -190,6 +183,33 @@ static hg_status write_pdf(const char *pnr, const store_audit *rows, size_t n, h
 	return rc;
 }
 
+/* CSV with every field quoted, a row at a time through the CSV writer (wire.h). */
+static hg_status write_csv(const store_audit *rows, size_t n, FILE *f)
+{
+	char time[17], episode[24];
+	const char *c[EXTRACT_COLS];
+	hg_buf line;
+	wire_csv w;
+	hg_buf_init(&line, LOGGUTDRAG_LINE_MAX);
+	wire_csv_init(&w, &line, ',', WIRE_CSV_ALWAYS_QUOTE);
+	for (size_t i = 0; i <= n && !line.failed; i++) {
+		const char *const *row = headers;
+		if (i > 0) {
+			cells(&rows[i - 1], time, episode, c);
+			row = c;
+		}
+		for (int k = 0; k < EXTRACT_COLS; k++)
+			wire_csv_field(&w, row[k]);
+		wire_csv_end_row(&w);
+		if (!line.failed && fwrite(line.data, 1, line.len, f) != line.len)
+			break;
+		hg_buf_reset(&line);
+	}
+	hg_status rc = hg_buf_status(&line);
+	hg_buf_free(&line);
+	return rc ? rc : ferror(f) ? HG_EIO : HG_OK;
+}
+
 hg_status loggutdrag_write(const char *pnr, const store_audit *rows, size_t n, loggutdrag_format fmt, hg_instant now,
 			   FILE *f)
 {
@@ -199,14 +219,7 @@ hg_status loggutdrag_write(const char *pnr, const store_audit *rows, size_t n, l
 	case LOGGUTDRAG_PDF:
 		return write_pdf(pnr, rows, n, now, f);
 	case LOGGUTDRAG_CSV:
-		for (int k = 0; k < EXTRACT_COLS; k++)
-			csv_cell(f, headers[k], k + 1 == EXTRACT_COLS);
-		for (size_t i = 0; i < n; i++) {
-			cells(&rows[i], time, episode, c);
-			for (int k = 0; k < EXTRACT_COLS; k++)
-				csv_cell(f, c[k], k + 1 == EXTRACT_COLS);
-		}
-		break;
+		return write_csv(rows, n, f);
 	case LOGGUTDRAG_TSV:
 		for (size_t i = 0; i < n; i++) {
 			cells(&rows[i], time, episode, c);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/text.h"
 
 static const hg_code_label statuses[EPISODE_STATUS_COUNT] = {
 	[EPISODE_EMPTY] = {"empty", "ej inskriven", "not admitted"},
@@ -455,8 +456,6 @@ static void close_ready_period(episode_state *st, const event *ev)
 	st->ready_at = HG_INSTANT_NONE;
 }
 
-static void copy_text(char *dst, size_t size, const char *src) { (void)snprintf(dst, size, "%s", src); }
-
 /* The steps of the care process that are a time only (the first one kept), and where the state keeps it. */
 static const struct step_field {
 	event_type type;
@@ -494,16 +493,16 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		const struct event_admitted *a = &ev->u.admitted;
 		st->status = EPISODE_ADMITTED;
 		st->patient = a->patient;
-		copy_text(st->hospital, sizeof st->hospital, a->hospital);
-		copy_text(st->admitting_ward, sizeof st->admitting_ward, a->ward);
-		copy_text(st->ward, sizeof st->ward, a->ward);
+		hg_copy(st->hospital, sizeof st->hospital, a->hospital);
+		hg_copy(st->admitting_ward, sizeof st->admitting_ward, a->ward);
+		hg_copy(st->ward, sizeof st->ward, a->ward);
 		st->care = a->care;
 		st->admitted_care = a->care;
 		st->admitted_at = ev->occurred_at;
 		break;
 	}
 	case EVENT_TRANSFERRED:
-		copy_text(st->ward, sizeof st->ward, ev->u.transferred.ward);
+		hg_copy(st->ward, sizeof st->ward, ev->u.transferred.ward);
 		if (ev->u.transferred.care != st->care) {
 			/* Bounded: past the ceiling the last entry takes the latest change. */
 			if (st->care_change_count < EPISODE_CARE_CHANGES_MAX)
@@ -520,7 +519,7 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		if (n->reason != ADMISSION_REASON_UNSTATED)
 			st->notice_reason = n->reason;
 		if (n->address[0])
-			copy_text(st->patient.address, sizeof st->patient.address, n->address);
+			hg_copy(st->patient.address, sizeof st->patient.address, n->address);
 		if (st->notice_at == HG_INSTANT_NONE) {
 			st->notice_at = ev->occurred_at;
 			st->notice_seq = ev->seq;
@@ -566,7 +565,7 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		q->seq = ev->seq;
 		q->version_seq = version_seq;
 		q->to = ev->u.info_requested.to;
-		copy_text(q->from_org, sizeof q->from_org, ev->author_org);
+		hg_copy(q->from_org, sizeof q->from_org, ev->author_org);
 		q->replies = 0;
 		st->info_requests++;
 		break;
@@ -580,9 +579,9 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		if (i < 0)
 			i = st->consent_count++;
 		episode_consent *k = &st->consents[i];
-		copy_text(k->org, sizeof k->org, ev->author_org);
+		hg_copy(k->org, sizeof k->org, ev->author_org);
 		k->state = ev->u.consent_recorded.state;
-		copy_text(k->scope, sizeof k->scope, ev->u.consent_recorded.scope);
+		hg_copy(k->scope, sizeof k->scope, ev->u.consent_recorded.scope);
 		k->how = ev->u.consent_recorded.how;
 		k->at = ev->occurred_at;
 		k->seq = ev->seq;
@@ -597,10 +596,10 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		break;
 	case EVENT_CARE_CONTACT_APPOINTED: {
 		const struct event_care_contact_appointed *k = &ev->u.care_contact_appointed;
-		copy_text(st->care_contact_name, sizeof st->care_contact_name, k->name);
-		copy_text(st->care_contact_title, sizeof st->care_contact_title, k->title);
-		copy_text(st->care_contact_phone, sizeof st->care_contact_phone, k->phone);
-		copy_text(st->care_contact_unit, sizeof st->care_contact_unit, ev->author_unit);
+		hg_copy(st->care_contact_name, sizeof st->care_contact_name, k->name);
+		hg_copy(st->care_contact_title, sizeof st->care_contact_title, k->title);
+		hg_copy(st->care_contact_phone, sizeof st->care_contact_phone, k->phone);
+		hg_copy(st->care_contact_unit, sizeof st->care_contact_unit, ev->author_unit);
 		st->care_contact_at = ev->occurred_at;
 		if (st->care_contact_first_at == HG_INSTANT_NONE || ev->occurred_at < st->care_contact_first_at)
 			st->care_contact_first_at = ev->occurred_at;
@@ -611,7 +610,7 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 			st->sip_called_at = ev->occurred_at;
 		st->sip_meeting_at = ev->u.sip_called.meeting_at;
 		st->sip_place = ev->u.sip_called.place;
-		copy_text(st->sip_called_by, sizeof st->sip_called_by, ev->author_unit);
+		hg_copy(st->sip_called_by, sizeof st->sip_called_by, ev->author_unit);
 		break;
 	case EVENT_SIP_HELD:
 		st->sip_held_at = ev->u.sip_held.held_at;
@@ -649,7 +648,7 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 	case EVENT_MUNICIPALITY_READY:
 		if (st->municipality_ready_at == HG_INSTANT_NONE) {
 			st->municipality_ready_at = ev->occurred_at;
-			copy_text(st->municipality_ready_org, sizeof st->municipality_ready_org, ev->author_org);
+			hg_copy(st->municipality_ready_org, sizeof st->municipality_ready_org, ev->author_org);
 		}
 		break;
 	case EVENT_DISCHARGED: {
@@ -698,7 +697,7 @@ static void apply_ordinary(episode_state *st, const event *ev, int32_t version_s
 		break;
 	case EVENT_RESPONSIBILITY_TAKEN_OVER:
 		first_at(&st->responsibility_taken_over_at, ev);
-		copy_text(st->responsibility_unit, sizeof st->responsibility_unit, ev->author_unit);
+		hg_copy(st->responsibility_unit, sizeof st->responsibility_unit, ev->author_unit);
 		break;
 	case EVENT_CHILDREN_AS_RELATIVES:
 		st->children_as_relatives = ev->u.children_as_relatives.present;

@@ -16,6 +16,7 @@
 #include "core/billing.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 
 /* ---- deriving ---- */
 
@@ -99,13 +100,6 @@ static int age_at(const char *personnummer, hg_date on)
 	return age;
 }
 
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-	size_t len = strnlen(src, cap - 1);
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 
 /*
  * From the instant when every act of the deadlines has happened and every due
@@ -160,10 +154,10 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
 		return false;
 	const char *muni = st->patient.registered_municipality;
 	out->id = st->id;
-	copy_text(out->municipality, sizeof out->municipality, muni);
-	copy_text(out->hospital, sizeof out->hospital, st->hospital);
-	copy_text(out->ward, sizeof out->ward, st->ward);
-	copy_text(out->patient, sizeof out->patient, st->patient.personnummer);
+	hg_copy(out->municipality, sizeof out->municipality, muni);
+	hg_copy(out->hospital, sizeof out->hospital, st->hospital);
+	hg_copy(out->ward, sizeof out->ward, st->ward);
+	hg_copy(out->patient, sizeof out->patient, st->patient.personnummer);
 	out->care = st->care;
 	out->admitted_at = st->admitted_at;
 	out->admitted = local_date_or_none(st->admitted_at);
@@ -211,7 +205,7 @@ bool facts_derive(const episode_state *st, const event *evs, size_t n, const eve
 	for (size_t i = 0; i < out->n_recipients; i++) {
 		const episode_recipient *r = &st->recipients[i];
 		facts_recipient *f = &out->recipients[i];
-		copy_text(f->unit, sizeof f->unit, r->party.unit);
+		hg_copy(f->unit, sizeof f->unit, r->party.unit);
 		f->kind = r->party.kind;
 		f->notified_at = r->notified_at;
 		f->notice_ack_at = r->notice_ack_at;

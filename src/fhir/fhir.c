@@ -22,6 +22,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 #include "fhir/fhir_plan.h"
 #include "http/api.h"
 #include "store/interop_store.h"
@@ -116,14 +117,12 @@ static bool find_episode(api_app *app, const api_caller *c, const fhir_keys *k, 
 {
 	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])c->user.units;
 	bool visible = false;
-	const char *eid = k->encounter_id;
-	char *end;
+	int64_t given;
 	*id = 0;
-	if (eid && *eid) {
-		long long v = strtoll(eid, &end, 10);
-		if (!*end && v > 0 && store_episode_visible(app->store, v, units, (size_t)c->user.n_units, &visible) == HG_OK &&
+	if (hg_parse_id(k->encounter_id, &given)) {
+		if (store_episode_visible(app->store, given, units, (size_t)c->user.n_units, &visible) == HG_OK &&
 		    visible) {
-			*id = v;
+			*id = given;
 			return true;
 		}
 	}
@@ -244,9 +243,9 @@ static bool store_planned(api_app *app, const api_caller *c, json_t *bundle, con
 	store_audit a;
 	memset(&a, 0, sizeof a);
 	a.at = api_now();
-	fhir_copy(a.username, sizeof a.username, c->user.username);
-	fhir_copy(a.unit, sizeof a.unit, ev->author_unit);
-	fhir_copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
+	hg_copy(a.username, sizeof a.username, c->user.username);
+	hg_copy(a.unit, sizeof a.unit, ev->author_unit);
+	hg_copy(a.action, sizeof a.action, r.replayed ? "event.append.replayed" : "event.append");
 	a.episode_id = r.episode_id;
 	snprintf(a.reason, sizeof a.reason, "FHIR %s %.100s", plan->act->code, header_id);
 	(void)api_client_addr(req, app, a.client, sizeof a.client);

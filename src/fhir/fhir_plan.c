@@ -20,6 +20,7 @@
 #include "core/access.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 
 /* Activities: MedCom HospitalNotification's and hemgang's own. */
 static const fhir_activity activities[] = {
@@ -67,17 +68,6 @@ static const struct disposition_row {
 };
 
 /* ---- small helpers ---- */
-
-void fhir_copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
 
 const char *fhir_str(json_t *o, const char *key)
 {
@@ -134,7 +124,7 @@ bool fhir_fail(fhir_error *e, const char *issue, const char *reason, const char 
 	va_list ap;
 	e->issue = issue;
 	e->reason = reason;
-	fhir_copy(e->expression, sizeof e->expression, expression);
+	hg_copy(e->expression, sizeof e->expression, expression);
 	va_start(ap, fmt);
 	vsnprintf(e->diagnostics, sizeof e->diagnostics, fmt, ap);
 	va_end(ap);
@@ -192,7 +182,7 @@ static bool read_patient(json_t *pat, hg_date today, event_patient *p, fhir_erro
 	if (pnr_parse(value, &opt, &parsed, &why) != HG_OK)
 		return fhir_fail(err, "invalid", "bad_personnummer", "Patient.identifier.value", "%s",
 		                 pnr_reason_label(why)->en);
-	fhir_copy(p->personnummer, sizeof p->personnummer, parsed.normal);
+	hg_copy(p->personnummer, sizeof p->personnummer, parsed.normal);
 	json_t *name = json_array_get(json_object_get(pat, "name"), 0), *g;
 	char full[HG_NAME_MAX * 2] = "";
 	size_t n = 0;
@@ -209,7 +199,7 @@ static bool read_patient(json_t *pat, hg_date today, event_patient *p, fhir_erro
 		n += (size_t)snprintf(full + n, sizeof full - n, "%s%s", n ? " " : "", family);
 	if (n >= sizeof p->name)
 		return fhir_fail(err, "invalid", "too_long", "Patient.name", "The name is too long.");
-	fhir_copy(p->name, sizeof p->name, full);
+	hg_copy(p->name, sizeof p->name, full);
 	json_t *addr = json_array_get(json_object_get(pat, "address"), 0);
 	char text[EVENT_ADDRESS_MAX * 2] = "";
 	n = 0;
@@ -226,14 +216,14 @@ static bool read_patient(json_t *pat, hg_date today, event_patient *p, fhir_erro
 		                      zip && city ? " " : "", city ? city : "");
 	if (n >= sizeof p->address)
 		return fhir_fail(err, "invalid", "too_long", "Patient.address", "The address is too long.");
-	fhir_copy(p->address, sizeof p->address, text);
+	hg_copy(p->address, sizeof p->address, text);
 	if (district && strlen(district) >= sizeof p->registered_municipality)
 		return fhir_fail(err, "invalid", "bad_municipality_code", "Patient.address.district",
 		                 "Patient.address.district must be the 4-digit municipality code (kommunkod).");
-	fhir_copy(p->registered_municipality, sizeof p->registered_municipality, district);
+	hg_copy(p->registered_municipality, sizeof p->registered_municipality, district);
 	const char *gp = fhir_str(
 	    json_object_get(json_array_get(json_object_get(pat, "generalPractitioner"), 0), "identifier"), "value");
-	fhir_copy(p->primary_care_unit, sizeof p->primary_care_unit, gp);
+	hg_copy(p->primary_care_unit, sizeof p->primary_care_unit, gp);
 	json_t *sec;
 	json_array_foreach(json_object_get(json_object_get(pat, "meta"), "security"), i, sec)
 	{
@@ -278,10 +268,10 @@ static hg_date expected_date_of(json_t *enc, bool *given, bool *bad)
 
 static void set_author(event *ev, const store_unit *u, const store_user *user)
 {
-	fhir_copy(ev->author_unit, sizeof ev->author_unit, u->id);
+	hg_copy(ev->author_unit, sizeof ev->author_unit, u->id);
 	ev->author_kind = u->kind;
-	fhir_copy(ev->author_org, sizeof ev->author_org, u->org);
-	fhir_copy(ev->author_user, sizeof ev->author_user, user->username);
+	hg_copy(ev->author_org, sizeof ev->author_org, u->org);
+	hg_copy(ev->author_user, sizeof ev->author_user, user->username);
 }
 
 /* The MessageHeader.destination[].receiver units, in order, up to FHIR_RECEIVERS_MAX (destinations without a
@@ -315,9 +305,9 @@ static bool plan_recipients(json_t *bundle, json_t *header, const fhir_lookups *
 			                 "Receiver unit '%s' does not exist.", units[i]);
 		const store_unit *u = &lk->receivers[i].unit;
 		event_party *p = &r->to[r->count++];
-		fhir_copy(p->unit, sizeof p->unit, u->id);
+		hg_copy(p->unit, sizeof p->unit, u->id);
 		p->kind = u->kind;
-		fhir_copy(p->org, sizeof p->org, u->org);
+		hg_copy(p->org, sizeof p->org, u->org);
 	}
 	return true;
 }
@@ -432,8 +422,8 @@ static bool plan_admission(const message *m, const store_unit *unit, event *ev, 
 		return fhir_fail(err, "invalid", "not_a_ward", "MessageHeader.sender", "Unit '%s' is not a ward.",
 		                 unit->id);
 	ev->u.admitted.patient = m->patient;
-	fhir_copy(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, unit->hospital);
-	fhir_copy(ev->u.admitted.ward, sizeof ev->u.admitted.ward, unit->id);
+	hg_copy(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, unit->hospital);
+	hg_copy(ev->u.admitted.ward, sizeof ev->u.admitted.ward, unit->id);
 	ev->u.admitted.care = unit->care;
 	if (m->start != HG_INSTANT_NONE)
 		ev->occurred_at = m->start;
@@ -470,10 +460,10 @@ static bool plan_revision(const message *m, const store_user *user, const fhir_l
 			ev->occurred_at = m->end;
 		}
 	}
-	fhir_copy(ev->author_unit, sizeof ev->author_unit, target->author_unit);
+	hg_copy(ev->author_unit, sizeof ev->author_unit, target->author_unit);
 	ev->author_kind = target->author_kind;
-	fhir_copy(ev->author_org, sizeof ev->author_org, target->author_org);
-	fhir_copy(ev->author_user, sizeof ev->author_user, user->username);
+	hg_copy(ev->author_org, sizeof ev->author_org, target->author_org);
+	hg_copy(ev->author_user, sizeof ev->author_user, user->username);
 	return true;
 }
 
@@ -516,13 +506,13 @@ static bool read_care_contact(const message *m, event *ev, fhir_error *err)
 	if (!text || strlen(text) >= HG_NAME_MAX)
 		return fhir_fail(err, "required", "required", "Practitioner.name.text",
 		                 "The care contact needs Practitioner.name.text (at most %d bytes).", HG_NAME_MAX - 1);
-	fhir_copy(ev->u.care_contact_appointed.name, HG_NAME_MAX, text);
-	fhir_copy(ev->u.care_contact_appointed.title, HG_NAME_MAX,
-	          fhir_str(json_object_get(json_array_get(json_object_get(pr, "qualification"), 0), "code"), "text"));
+	hg_copy(ev->u.care_contact_appointed.name, HG_NAME_MAX, text);
+	hg_copy(ev->u.care_contact_appointed.title, HG_NAME_MAX,
+	        fhir_str(json_object_get(json_array_get(json_object_get(pr, "qualification"), 0), "code"), "text"));
 	json_array_foreach(json_object_get(pr, "telecom"), i, t) if (fhir_str(t, "system") &&
 	                                                             strcmp(fhir_str(t, "system"), "phone") == 0 &&
 	                                                             fhir_str(t, "value"))
-	    fhir_copy(ev->u.care_contact_appointed.phone, EVENT_PHONE_MAX, fhir_str(t, "value"));
+	    hg_copy(ev->u.care_contact_appointed.phone, EVENT_PHONE_MAX, fhir_str(t, "value"));
 	return true;
 }
 
@@ -582,7 +572,7 @@ static bool plan_fields(const message *m, const store_unit *unit, const fhir_loo
 	case EVENT_DISCHARGED:
 		return read_destination(m, ev, err);
 	case EVENT_TRANSFERRED:
-		fhir_copy(ev->u.transferred.ward, sizeof ev->u.transferred.ward, unit->id);
+		hg_copy(ev->u.transferred.ward, sizeof ev->u.transferred.ward, unit->id);
 		ev->u.transferred.care = unit->care;
 		return true;
 	case EVENT_ADMISSION_NOTICE:

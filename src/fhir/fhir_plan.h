@@ -127,8 +127,6 @@ const char *fhir_expression_of(const char *field);
 
 /* The string member key of o, or NULL. */
 const char *fhir_str(json_t *o, const char *key);
-/* Copies src (NULL: "") into dst of cap bytes, cut at a whole UTF-8 character. */
-void fhir_copy(char *dst, size_t cap, const char *src);
 /* Whether unit is one of user's units. */
 bool fhir_user_has_unit(const store_user *user, const char *unit);
 

@@ -13,6 +13,7 @@
 
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 
 /* Where the time of each trigger is read from, in order of preference. */
 #define SRC(s, f) {s, f}
@@ -108,15 +109,6 @@ static const char *const versions[] = {"2.3", "2.3.1", "2.4", "2.5", "2.5.1"};
 
 /* ---- errors ---- */
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
 void adt_error_clear(adt_error *e)
 {
 	memset(e, 0, sizeof *e);
@@ -131,7 +123,7 @@ hg_status adt_error_set(adt_error *e, bool reject, int hl7_code, const char *seg
 	adt_error_clear(e);
 	e->reject = reject;
 	e->hl7_code = hl7_code;
-	copy(e->segment, sizeof e->segment, segment);
+	hg_copy(e->segment, sizeof e->segment, segment);
 	e->field = field;
 	e->component = component;
 	e->code = code;
@@ -211,7 +203,7 @@ static hg_status text_at(const hl7_message *m, const adt_header *h, const char *
 			if (strlen(raw) >= cap)
 				rc = HG_ERANGE;
 			else
-				copy(buf, cap, raw);
+				hg_copy(buf, cap, raw);
 		} else if (!latin1_to_utf8(raw, buf, cap)) {
 			rc = HG_ERANGE;
 		}
@@ -388,7 +380,7 @@ hg_status adt_pid_rule_parse(const char *text, adt_pid_rule *out)
 		return HG_EINVAL;
 	memcpy(out->authority, text, na);
 	out->authority[na] = '\0';
-	copy(out->type, sizeof out->type, type);
+	hg_copy(out->type, sizeof out->type, type);
 	return HG_OK;
 }
 
@@ -482,7 +474,7 @@ static hg_status read_identifier(const hl7_message *m, const adt_header *h, cons
 	if (pnr_parse(id, &opt, &parsed, &why) != HG_OK)
 		return adt_error_set(err, false, 102, segid, field, 1, "bad_personnummer", "%s-%d: %s", segid, field,
 				     pnr_reason_label(why)->en);
-	copy(out, EVENT_PNR_SIZE, parsed.normal);
+	hg_copy(out, EVENT_PNR_SIZE, parsed.normal);
 	return HG_OK;
 }
 
@@ -578,7 +570,7 @@ static hg_status read_patient(const hl7_message *m, adt_message *out, hg_date to
 	if (strlen(muni) >= sizeof p->registered_municipality)
 		return adt_error_set(err, false, 102, "PID", 11, 9, "bad_municipality_code",
 				     "The municipality code (PID-11.9) must be four digits.");
-	copy(p->registered_municipality, sizeof p->registered_municipality, muni);
+	hg_copy(p->registered_municipality, sizeof p->registered_municipality, muni);
 
 	char death[4];
 	if ((rc = text_at(m, h, "PID", pid, 30, 1, 0, 0, death, sizeof death, err)))
@@ -642,7 +634,7 @@ static hg_status read_visit(const hl7_message *m, adt_message *out, adt_error *e
 			return adt_error_set(err, false, 101, "PV1", 3, 1, "required", "PV1-3.1 (ward) is missing.");
 	}
 	if (!out->facility[0])
-		copy(out->facility, sizeof out->facility, h->sending_facility);
+		hg_copy(out->facility, sizeof out->facility, h->sending_facility);
 	if ((rc = text_of(m, h, "PV2", 9, 1, 1, 0, date, sizeof date, err)))
 		return rc;
 	if (date[0] && ts_to_date(date, &out->expected_date) != HG_OK)
@@ -701,10 +693,10 @@ hg_status adt_read_rules(const hl7_message *m, bool allow_test, hg_date today, c
 
 static void set_author_unit(event *ev, const adt_unit *u, const char *user)
 {
-	copy(ev->author_unit, sizeof ev->author_unit, u->id);
+	hg_copy(ev->author_unit, sizeof ev->author_unit, u->id);
 	ev->author_kind = u->kind;
-	copy(ev->author_org, sizeof ev->author_org, u->org);
-	copy(ev->author_user, sizeof ev->author_user, user);
+	hg_copy(ev->author_org, sizeof ev->author_org, u->org);
+	hg_copy(ev->author_user, sizeof ev->author_user, user);
 }
 
 /* The episode's current ward as author: st->ward, with the org of the latest ward event. */
@@ -717,18 +709,18 @@ static void set_author_current(event *ev, const adt_context *cx)
 			org = cx->history[i].author_org;
 			break;
 		}
-	copy(ev->author_unit, sizeof ev->author_unit, cx->st->ward);
+	hg_copy(ev->author_unit, sizeof ev->author_unit, cx->st->ward);
 	ev->author_kind = UNIT_WARD;
-	copy(ev->author_org, sizeof ev->author_org, org);
-	copy(ev->author_user, sizeof ev->author_user, cx->author_user);
+	hg_copy(ev->author_org, sizeof ev->author_org, org);
+	hg_copy(ev->author_user, sizeof ev->author_user, cx->author_user);
 }
 
 static void set_author_of(event *ev, const event *target, const char *user)
 {
-	copy(ev->author_unit, sizeof ev->author_unit, target->author_unit);
+	hg_copy(ev->author_unit, sizeof ev->author_unit, target->author_unit);
 	ev->author_kind = target->author_kind;
-	copy(ev->author_org, sizeof ev->author_org, target->author_org);
-	copy(ev->author_user, sizeof ev->author_user, user);
+	hg_copy(ev->author_org, sizeof ev->author_org, target->author_org);
+	hg_copy(ev->author_user, sizeof ev->author_user, user);
 }
 
 static hg_status need_ward(const adt_unit *u, const adt_message *m, adt_error *err)
@@ -747,15 +739,15 @@ static event_patient merged_patient(const event_patient *stored, const adt_messa
 	event_patient p = *stored;
 	const event_patient *in = &m->patient;
 	if (in->personnummer[0])
-		copy(p.personnummer, sizeof p.personnummer, in->personnummer);
+		hg_copy(p.personnummer, sizeof p.personnummer, in->personnummer);
 	if (in->name[0])
-		copy(p.name, sizeof p.name, in->name);
+		hg_copy(p.name, sizeof p.name, in->name);
 	if (in->registered_municipality[0])
-		copy(p.registered_municipality, sizeof p.registered_municipality, in->registered_municipality);
+		hg_copy(p.registered_municipality, sizeof p.registered_municipality, in->registered_municipality);
 	if (in->primary_care_unit[0])
-		copy(p.primary_care_unit, sizeof p.primary_care_unit, in->primary_care_unit);
+		hg_copy(p.primary_care_unit, sizeof p.primary_care_unit, in->primary_care_unit);
 	if (in->address[0])
-		copy(p.address, sizeof p.address, in->address);
+		hg_copy(p.address, sizeof p.address, in->address);
 	if (m->has_protection)
 		p.protected_identity = in->protected_identity;
 	return p;
@@ -797,9 +789,9 @@ hg_status adt_plan(const adt_message *m, const adt_context *cx, event out[ADT_EV
 		event *ev = &out[(*n)++];
 		event_init(ev, EVENT_ADMITTED);
 		ev->u.admitted.patient = m->patient;
-		copy(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital,
+		hg_copy(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital,
 		     cx->ward.hospital[0] ? cx->ward.hospital : m->facility);
-		copy(ev->u.admitted.ward, sizeof ev->u.admitted.ward, cx->ward.id);
+		hg_copy(ev->u.admitted.ward, sizeof ev->u.admitted.ward, cx->ward.id);
 		ev->u.admitted.care = cx->ward.care;
 		ev->occurred_at = m->occurred_at;
 		set_author_unit(ev, &cx->ward, cx->author_user);
@@ -820,7 +812,7 @@ hg_status adt_plan(const adt_message *m, const adt_context *cx, event out[ADT_EV
 		if (strcmp(cx->ward.id, st->ward) != 0) { /* a bed move within the ward changes nothing */
 			event *ev = &out[(*n)++];
 			event_init(ev, EVENT_TRANSFERRED);
-			copy(ev->u.transferred.ward, sizeof ev->u.transferred.ward, cx->ward.id);
+			hg_copy(ev->u.transferred.ward, sizeof ev->u.transferred.ward, cx->ward.id);
 			ev->u.transferred.care = cx->ward.care;
 			ev->occurred_at = m->occurred_at;
 			set_author_unit(ev, &cx->ward, cx->author_user);
@@ -831,7 +823,7 @@ hg_status adt_plan(const adt_message *m, const adt_context *cx, event out[ADT_EV
 		event_init(ev, EVENT_DISCHARGED);
 		ev->u.discharged.destination = m->has_destination ? m->destination : DEST_OTHER;
 		if (!m->has_destination)
-			copy(ev->note, sizeof ev->note, "PV1-36 (discharge disposition) was not given.");
+			hg_copy(ev->note, sizeof ev->note, "PV1-36 (discharge disposition) was not given.");
 		ev->occurred_at = m->occurred_at;
 		set_author_current(ev, cx);
 		return HG_OK;
@@ -854,7 +846,7 @@ hg_status adt_plan(const adt_message *m, const adt_context *cx, event out[ADT_EV
 			ev->occurred_at = st->admitted_at;
 			ev->u.admitted.patient = p;
 			memset(ev->note, 0, sizeof ev->note);
-			copy(ev->author_user, sizeof ev->author_user, cx->author_user);
+			hg_copy(ev->author_user, sizeof ev->author_user, cx->author_user);
 		}
 		break;
 	}
@@ -935,7 +927,7 @@ void adt_error_from_event(const adt_message *m, const event_error *ev_err, hg_st
 		code = 205;
 	out->reject = false;
 	out->hl7_code = code;
-	copy(out->segment, sizeof out->segment, seg);
+	hg_copy(out->segment, sizeof out->segment, seg);
 	out->field = field;
 	out->component = comp;
 	out->code = ev_err->code ? ev_err->code : "invalid_event";

@@ -12,11 +12,10 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/text.h"
 #include "hl7/hl7_service.h"
 #include "http/api.h"
 #include "store/interop_store.h"
-
-static void copy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src ? src : ""); }
 
 /* Authenticates an administrator of a region; replies and returns false otherwise. */
 static bool region_admin(http_request *req, http_response *res, api_app *app, api_caller *c)
@@ -45,7 +44,7 @@ static json_t *facility_json(const interop_facility *f)
 {
 	json_t *addrs = json_array();
 	char buf[INTEROP_ADDRESSES_MAX];
-	copy(buf, sizeof buf, f->addresses);
+	hg_copy(buf, sizeof buf, f->addresses);
 	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		json_array_append_new(addrs, json_string(tok));
 	json_t *rules = json_array();
@@ -100,12 +99,12 @@ static hg_status put_facility(http_request *req, http_response *res, void *p)
 					  "Avsändaren '%s' tillhör en annan region.", id);
 	if (rc != HG_OK && rc != HG_ENOTFOUND)
 		return api_problem_store(res, rc);
-	copy(f.facility, sizeof f.facility, id);
-	copy(f.org, sizeof f.org, c.user.org);
+	hg_copy(f.facility, sizeof f.facility, id);
+	hg_copy(f.org, sizeof f.org, c.user.org);
 	const char *name = json_string_value(json_object_get(body, "name"));
 	if (name && strlen(name) >= sizeof f.name)
 		return http_reply_problem(res, 422, "too_long", NULL, "name", "Namnet är för långt.");
-	copy(f.name, sizeof f.name, name && name[0] ? name : id);
+	hg_copy(f.name, sizeof f.name, name && name[0] ? name : id);
 	json_t *addrs = json_object_get(body, "addresses"), *a;
 	size_t i;
 	if (addrs && !json_is_array(addrs))
@@ -230,12 +229,10 @@ static hg_status post_replay(http_request *req, http_response *res, void *p)
 	api_app *app = p;
 	api_caller c;
 	interop_quarantined q;
-	const char *ids = http_request_param(req, "id");
-	char *end;
+	int64_t id;
 	if (!region_admin(req, res, app, &c))
 		return HG_OK;
-	long long id = ids ? strtoll(ids, &end, 10) : 0;
-	if (!ids || !*ids || *end || id <= 0)
+	if (!hg_parse_id(http_request_param(req, "id"), &id))
 		return http_reply_problem(res, 404, "not_found", NULL, NULL, "Meddelandet finns inte.");
 	hg_status rc = interop_quarantine_get(app->store, id, &q, NULL, NULL);
 	if (rc == HG_OK && !row_visible(app, &c, &q))

@@ -14,21 +14,11 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
+#include "core/text.h"
 #include "store/interop_store.h"
-
-static void copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	/* never cut a UTF-8 sequence in two */
-	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
 
 /* Builds the ACK into out; a failure to render leaves a bare reject, which adt_ack always fits. */
 static void answer(hl7_outcome *out, const adt_header *h, adt_ack_code code, const adt_error *err, hg_instant now,
@@ -79,7 +69,7 @@ static bool address_listed(const char *list, const char *addr)
 static void author_user(char out[HG_ID_MAX], const char *facility)
 {
 	memcpy(out, "hl7:", 4);
-	copy(out + 4, HG_ID_MAX - 4, facility);
+	hg_copy(out + 4, HG_ID_MAX - 4, facility);
 }
 
 /* Resolves PV1-3 to a ward: the facility's ward map, else a unit id of a ward (of the facility's region). */
@@ -91,7 +81,7 @@ static hg_status resolve_ward(store *s, const char *facility, const interop_faci
 	memset(out, 0, sizeof *out);
 	hg_status rc = interop_ward_get(s, facility, code, id);
 	if (rc == HG_ENOTFOUND)
-		copy(id, sizeof id, code);
+		hg_copy(id, sizeof id, code);
 	else if (rc != HG_OK)
 		return rc;
 	rc = store_unit_get(s, id, &u);
@@ -99,11 +89,11 @@ static hg_status resolve_ward(store *s, const char *facility, const interop_faci
 		return rc;
 	if (u.kind != UNIT_WARD || (f && strcmp(u.org, f->org) != 0))
 		return HG_ENOTFOUND;
-	copy(out->id, sizeof out->id, u.id);
+	hg_copy(out->id, sizeof out->id, u.id);
 	out->kind = u.kind;
-	copy(out->org, sizeof out->org, u.org);
+	hg_copy(out->org, sizeof out->org, u.org);
 	out->care = u.care;
-	copy(out->hospital, sizeof out->hospital, u.hospital);
+	hg_copy(out->hospital, sizeof out->hospital, u.hospital);
 	return HG_OK;
 }
 
@@ -165,13 +155,13 @@ static void quarantine(store *s, const hl7_service_opts *o, const adt_message *a
 	interop_quarantined q;
 	memset(&q, 0, sizeof q);
 	q.received_at = now;
-	copy(q.facility, sizeof q.facility, am->h.sending_facility);
-	copy(q.control_id, sizeof q.control_id, am->h.control_id);
-	copy(q.trigger, sizeof q.trigger, am->h.trigger_code);
-	copy(q.visit, sizeof q.visit, am->visit);
-	copy(q.ward_code, sizeof q.ward_code, am->ward_code);
-	copy(q.reason, sizeof q.reason, reason);
-	copy(q.peer, sizeof q.peer, o->peer);
+	hg_copy(q.facility, sizeof q.facility, am->h.sending_facility);
+	hg_copy(q.control_id, sizeof q.control_id, am->h.control_id);
+	hg_copy(q.trigger, sizeof q.trigger, am->h.trigger_code);
+	hg_copy(q.visit, sizeof q.visit, am->visit);
+	hg_copy(q.ward_code, sizeof q.ward_code, am->ward_code);
+	hg_copy(q.reason, sizeof q.reason, reason);
+	hg_copy(q.peer, sizeof q.peer, o->peer);
 	pnr p;
 	pnr_reason pr;
 	pnr_options po = pnr_options_default(cal_local_date(now));
@@ -205,11 +195,11 @@ static bool append_all(store *s, const hl7_service_opts *o, const adt_message *a
 		snprintf(key, sizeof key, "msh10:%s#%zu", am->h.control_id, i + 1);
 		memset(&a, 0, sizeof a);
 		a.at = now;
-		copy(a.username, sizeof a.username, evs[i].author_user);
-		copy(a.unit, sizeof a.unit, evs[i].author_unit);
-		copy(a.action, sizeof a.action, "event.append"); /* ".replayed" added by the writer for a replay */
+		hg_copy(a.username, sizeof a.username, evs[i].author_user);
+		hg_copy(a.unit, sizeof a.unit, evs[i].author_unit);
+		hg_copy(a.action, sizeof a.action, "event.append"); /* ".replayed" added by the writer for a replay */
 		snprintf(a.reason, sizeof a.reason, "HL7 %s %s", am->h.trigger_code, am->h.control_id);
-		copy(a.client, sizeof a.client, o->replay_of ? "quarantine" : o->peer);
+		hg_copy(a.client, sizeof a.client, o->replay_of ? "quarantine" : o->peer);
 		hg_status rc = interop_append_submit(s, *episode_id, &evs[i], key, now, &a, i + 1 == n ? note : NULL, &job,
 						     &ticket);
 		if (rc == HG_OK)
@@ -278,7 +268,7 @@ static bool merge_all(store *s, const hl7_service_opts *o, const adt_message *am
 				adt_message each = *am;
 				/* one idempotency key per episode: msh10:CONTROLID@EPISODE#N */
 				snprintf(tag, sizeof tag, "%s@%" PRId64, am->h.control_id, id);
-				copy(each.h.control_id, sizeof each.h.control_id, tag);
+				hg_copy(each.h.control_id, sizeof each.h.control_id, tag);
 				ok = append_all(s, o, &each, evs, nevs, &id, now, NULL, out);
 				*episode_id = id;
 			}
@@ -330,7 +320,7 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		interop_message seen;
 		rc = interop_message_get(s, h->sending_facility, h->control_id, &seen);
 		if (rc == HG_OK) {
-			copy(out->ack, sizeof out->ack, seen.ack);
+			hg_copy(out->ack, sizeof out->ack, seen.ack);
 			out->len = strlen(out->ack);
 			out->code = ADT_ACK_ACCEPT;
 			out->outcome = "redelivered";
@@ -455,12 +445,12 @@ void hl7_service_handle(store *s, const hl7_service_opts *o, const char *msg, si
 		interop_note note;
 		memset(&note, 0, sizeof note);
 		answer(out, h, ADT_ACK_ACCEPT, NULL, now, "accepted");
-		copy(note.facility, sizeof note.facility, h->sending_facility);
-		copy(note.control_id, sizeof note.control_id, h->control_id);
-		copy(note.trigger, sizeof note.trigger, h->trigger_code);
+		hg_copy(note.facility, sizeof note.facility, h->sending_facility);
+		hg_copy(note.control_id, sizeof note.control_id, h->control_id);
+		hg_copy(note.trigger, sizeof note.trigger, h->trigger_code);
 		if (am->trigger == ADT_A01)
-			copy(note.visit, sizeof note.visit, am->visit);
-		copy(note.outcome, sizeof note.outcome, "accepted");
+			hg_copy(note.visit, sizeof note.visit, am->visit);
+		hg_copy(note.outcome, sizeof note.outcome, "accepted");
 		note.ack = out->ack;
 		note.at = now;
 		if (!append_all(s, o, am, evs, nevs, &episode_id, now, &note, out))
@@ -554,35 +544,21 @@ bool hl7_is_batch(const char *text, size_t len)
 	       !((p[3] >= 'A' && p[3] <= 'Z') || (p[3] >= '0' && p[3] <= '9'));
 }
 
-/* Appends n bytes to the growing answer; false when out of memory. */
-static bool put(char **buf, size_t *len, size_t *cap, const char *src, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t want = (*cap ? *cap * 2 : 4096);
-		while (want < *len + n + 1)
-			want *= 2;
-		char *grown = hg_realloc(*buf, want);
-		if (!grown)
-			return false;
-		*buf = grown;
-		*cap = want;
-	}
-	memcpy(*buf + *len, src, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return true;
-}
+/* The batch's answer: each message's ACK (at most ADT_ACK_MAX) and the envelope's few short lines. */
+#define HL7_BATCH_ACKS_MAX ((size_t)(HL7_BATCH_MAX + 1) * ADT_ACK_MAX + 1024)
 
 hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text, size_t len, hg_instant now,
 			   char **acks, size_t *ack_len, int stats[3])
 {
 	const char *end = text + len, *msgs[HL7_BATCH_MAX + 1];
-	size_t lens[HL7_BATCH_MAX + 1], n = 0, cap = 0;
+	size_t lens[HL7_BATCH_MAX + 1], n = 0;
+	hg_buf b;
 	bool file = false, too_many = false;
 	hl7_outcome *out = hg_malloc(sizeof *out);
 	hg_status rc = HG_OK;
 	*acks = NULL;
 	*ack_len = 0;
+	hg_buf_init(&b, HL7_BATCH_ACKS_MAX);
 	if (stats)
 		stats[0] = stats[1] = stats[2] = 0;
 	if (!out)
@@ -613,8 +589,8 @@ hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text
 		date_to_ymd(lt.date, &y, &mo, &d);
 	snprintf(line, sizeof line, "|^~\\&|HEMGANG||||%04d%02d%02d%02d%02d%02d\r", y, mo, d, lt.hour, lt.minute,
 		 lt.second);
-	bool ok = (!file || (put(acks, ack_len, &cap, "FHS", 3) && put(acks, ack_len, &cap, line, strlen(line)))) &&
-		  put(acks, ack_len, &cap, "BHS", 3) && put(acks, ack_len, &cap, line, strlen(line));
+	bool ok = (!file || (hg_buf_add(&b, "FHS", 3) && hg_buf_add(&b, line, strlen(line)))) &&
+		  hg_buf_add(&b, "BHS", 3) && hg_buf_add(&b, line, strlen(line));
 	int sent = 0;
 	if (too_many) {
 		adt_header empty;
@@ -624,7 +600,7 @@ hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text
 						  "A batch holds at most %d messages; send it in parts.", HL7_BATCH_MAX);
 		(void)ignored;
 		answer(out, &empty, ADT_ACK_REJECT, &err, now, "rejected");
-		ok = ok && put(acks, ack_len, &cap, out->ack, out->len);
+		ok = ok && hg_buf_add(&b, out->ack, out->len);
 		sent = 1;
 		if (stats)
 			stats[ADT_ACK_REJECT]++;
@@ -635,18 +611,18 @@ hg_status hl7_batch_handle(store *s, const hl7_service_opts *o, const char *text
 		if (stats)
 			stats[out->code]++;
 		if (out->send && out->len) {
-			ok = put(acks, ack_len, &cap, out->ack, out->len);
+			ok = hg_buf_add(&b, out->ack, out->len);
 			sent++;
 		}
 	}
 	snprintf(line, sizeof line, "BTS|%d\r", sent);
-	ok = ok && put(acks, ack_len, &cap, line, strlen(line)) && (!file || put(acks, ack_len, &cap, "FTS|1\r", 6));
-	if (!ok) {
-		hg_free(*acks);
-		*acks = NULL;
-		*ack_len = 0;
+	ok = ok && hg_buf_add(&b, line, strlen(line)) && (!file || hg_buf_add(&b, "FTS|1\r", 6));
+	if (ok)
+		*acks = hg_buf_take(&b, ack_len); /* NULL when out of memory; the ceiling holds every ACK */
+	else
+		hg_buf_free(&b);
+	if (!*acks)
 		rc = HG_ENOMEM;
-	}
 	hg_free(out);
 	return rc;
 }

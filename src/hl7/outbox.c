@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/date.h"
 #include "fhir/fhir_out.h"
 #include "hl7/hl7.h"
@@ -117,27 +118,14 @@ int outbox_backoff(const outbox_config *c, int n)
 
 /* ---- HTTP (FHIR) ---- */
 
-typedef struct answer {
-	char *p;
-	size_t n;
-	bool too_big;
-} answer;
-
+/* The receiver's answer, kept up to OUTBOX_ANSWER_MAX bytes; past that the transfer reads on and keeps
+ * nothing more (the buffer is failed with too_big), and the answer is judged as empty. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
-	answer *a = arg;
+	hg_buf *a = arg;
 	size_t len = size * nmemb;
-	if (a->n + len > OUTBOX_ANSWER_MAX) {
-		a->too_big = true;
-		return len; /* read on, keep nothing more */
-	}
-	char *p = hg_realloc(a->p, a->n + len + 1);
-	if (!p)
-		return 0; /* aborts the transfer */
-	memcpy(p + a->n, data, len);
-	a->n += len;
-	p[a->n] = '\0';
-	a->p = p;
+	if (!hg_buf_add(a, data, len) && !a->too_big)
+		return 0; /* out of memory: aborts the transfer */
 	return len;
 }
 
@@ -152,9 +140,10 @@ static attempt_result send_fhir(outbox *o, const char *endpoint, const char *bod
 				size_t why_cap)
 {
 	attempt_result r = ATTEMPT_RETRY;
-	answer a = {0};
+	hg_buf a;
 	struct curl_slist *headers = NULL;
 	CURL *curl = curl_easy_init();
+	hg_buf_init(&a, OUTBOX_ANSWER_MAX + 1);
 	if (!curl) {
 		snprintf(why, why_cap, "out of memory");
 		return ATTEMPT_RETRY;
@@ -191,7 +180,7 @@ static attempt_result send_fhir(outbox *o, const char *endpoint, const char *bod
 		goto out;
 	}
 	char reason[128];
-	switch (fhir_out_judge(a.p, a.too_big ? 0 : a.n, header_id, reason, sizeof reason)) {
+	switch (fhir_out_judge(a.data, a.too_big ? 0 : a.len, header_id, reason, sizeof reason)) {
 	case FHIR_OUT_ACKNOWLEDGED: r = ATTEMPT_ACKNOWLEDGED; break;
 	case FHIR_OUT_RECEIVED: r = ATTEMPT_RECEIVED; break;
 	case FHIR_OUT_TRANSIENT: r = ATTEMPT_RETRY; snprintf(why, why_cap, "HTTP %ld %s", status, reason); break;
@@ -200,7 +189,7 @@ static attempt_result send_fhir(outbox *o, const char *endpoint, const char *bod
 out:
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
-	hg_free(a.p);
+	hg_buf_free(&a);
 	return r;
 }
 

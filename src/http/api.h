@@ -67,7 +67,7 @@ hg_status api_problem_store(http_response *res, hg_status rc);
 const http_route *api_routes(size_t *n);
 
 /* Appends the application's metrics (events appended, store errors) for /metrics. */
-void api_extra_metrics(void *app, http_buf *out);
+void api_extra_metrics(void *app, hg_buf *out);
 /* Audits a read that showed several patients: one record and one link per episode shown (so each
  * patient's access extract finds it); the answer is held until the record is durable. Replies and
  * returns false on failure. */

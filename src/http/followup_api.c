@@ -21,6 +21,7 @@
 #include "core/indicator.h"
 #include "core/point.h"
 #include "core/survey.h"
+#include "core/text.h"
 #include "core/whatif.h"
 #include "http/api.h"
 #include "auth/password.h"
@@ -465,8 +466,7 @@ static bool find_point(http_response *res, api_app *app, const follower *f, cons
 		hg_free(rows);
 		if (rc == HG_OK && !n)
 			rc = HG_ENOTFOUND;
-	} else if (ref && strlen(ref) <= 15 && strspn(ref, "0123456789") == strlen(ref) && *ref) {
-		id = strtoll(ref, NULL, 10);
+	} else if (hg_parse_id(ref, &id)) {
 		rc = HG_OK;
 	}
 	if (rc == HG_OK)

@@ -40,6 +40,7 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "core/status.h"
 
 typedef struct http_server http_server;
@@ -79,18 +80,6 @@ typedef struct http_route {
 #define HTTP_MAX_URI 8192     /* longer request targets get 414 */
 #define HTTP_MAX_HEADERS 16   /* extra response headers per response */
 
-/* A growable text buffer with a hard ceiling, used to render metrics. Errors are sticky:
- * once an append fails (ceiling or memory), `failed` stays true and later appends do nothing. */
-typedef struct http_buf {
-	char *data; /* NUL-terminated when len > 0; hg_malloc'ed, freed by http_buf_free */
-	size_t len, cap, max;
-	bool failed;
-} http_buf;
-
-void http_buf_init(http_buf *b, size_t max);
-void http_buf_append(http_buf *b, const char *s, size_t n);
-void http_buf_printf(http_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void http_buf_free(http_buf *b);
 
 /* Server configuration. Zero/NULL fields take the default given in brackets; fill with
  * http_config_defaults() or a designated initializer. Strings are copied at start. */
@@ -119,8 +108,8 @@ typedef struct http_config {
 	const char *metrics_url;       /* serve Prometheus text here (GET); NULL = not served */
 	bool access_log;               /* one line per request on stderr (method, route pattern, status, seconds) */
 	/* Called while rendering metrics so the application can append its own lines (with
-	 * http_buf_printf); runs on a worker thread, may be NULL. */
-	void (*extra_metrics)(void *app, http_buf *out);
+	 * hg_buf_printf); runs on a worker thread, may be NULL. */
+	void (*extra_metrics)(void *app, hg_buf *out);
 	/* Whether a hold ticket (see http_response_hold) is durable: 1 yes, 0 not yet, -1 failed. Called on
 	 * worker threads and from http_server_wake; NULL: nothing is ever held. */
 	int (*durable)(void *app, uint64_t ticket);
@@ -173,7 +162,7 @@ void http_server_stop(http_server *s);
  * (a histogram per route), hemgang_http_requests_in_flight, followed by whatever
  * cfg->extra_metrics appends. HG_ERANGE/HG_ENOMEM when `out` could not hold it all.
  */
-hg_status http_metrics_render(http_server *s, http_buf *out) HG_MUST_CHECK;
+hg_status http_metrics_render(http_server *s, hg_buf *out) HG_MUST_CHECK;
 
 /* ---- The request (valid only during the handler call; strings are owned by the request) ---- */
 

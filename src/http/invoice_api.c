@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "http/api.h"
 #include "http/invoice_api.h"
 #include "store/agreement_store.h"
@@ -60,41 +61,6 @@ static bool within_reach(const officer *o, const char *m, const char *state)
 	return m && state && invoice_state_from_code(state, &s) && invoice_in_reach(&r, m, s);
 }
 
-bool invoice_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id)
-{
-	officer o = {.c = *c};
-	invoice_ref *refs = NULL;
-	size_t n = 0;
-	if (c->user.role != ROLE_INVOICE_OFFICER || store_org_get(app->store, c->user.org, &o.org) != HG_OK)
-		return false;
-	o.region = o.org.kind == ORG_REGION;
-	invoice_reader r = reader_of(&o);
-	/* the invoices of the officer's organisation that list the episode, in one query; the core picks */
-	if (invoice_refs_of_episode(app->store, episode, o.region ? NULL : o.org.code, o.region ? o.org.county : NULL,
-				    &refs, &n) != HG_OK)
-		return false;
-	long i = invoice_reaching_episode(&r, refs, n);
-	if (i >= 0)
-		*invoice_id = refs[i].id;
-	hg_free(refs);
-	return i >= 0;
-}
-
-static bool parse_id(const char *s, int64_t *out)
-{
-	int64_t v = 0;
-	int digits = 0;
-	for (; s && *s >= '0' && *s <= '9'; s++) {
-		if (++digits > 15)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	if (digits == 0 || *s != '\0' || v < 1)
-		return false;
-	*out = v;
-	return true;
-}
-
 /*
  * Loads invoice {id} if it is within reach: *inv (may be NULL) the invoice
  * with its lines and steps. Replies 404 otherwise.
@@ -103,11 +69,11 @@ static bool reach_invoice(http_request *req, http_response *res, api_app *app, c
 			  json_t **inv)
 {
 	json_t *got = NULL;
-	if (!parse_id(http_request_param(req, "id"), id)) {
+	if (!hg_parse_id(http_request_param(req, "id"), id)) {
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Fakturaunderlaget finns inte."));
 		return false;
 	}
-	hg_status rc = invoice_get(app->store, *id, &got);
+	hg_status rc = invoice_store_get(app->store, *id, &got);
 	if (rc) {
 		IGNORE(api_problem_store(res, rc));
 		return false;
@@ -187,7 +153,7 @@ static hg_status get_agreement(http_request *req, http_response *res, void *p)
 	if (!api_authenticate(req, res, app, &c))
 		return HG_OK;
 	const char *v = http_request_query(req, "version");
-	if (v && (!parse_id(v, &version) || version > 1000000))
+	if (v && (!hg_parse_id(v, &version) || version > 1000000))
 		return http_reply_problem(res, 400, "validation", NULL, "version", "'%s' är inget versionsnummer.", v);
 	hg_status rc = agreement_store_ensure_builtin(app->store, api_now());
 	if (rc == HG_OK)
@@ -234,7 +200,7 @@ static hg_status get_invoices(http_request *req, http_response *res, void *p)
 			return http_reply_json(res, 200, json_pack("{s:[]}", "invoices"));
 		f.municipality = o.org.code;
 	}
-	hg_status rc = invoice_list(app->store, &f, &rows);
+	hg_status rc = invoice_store_list(app->store, &f, &rows);
 	if (rc)
 		return api_problem_store(res, rc);
 	/* A municipality sees an invoice once it is sent. */
@@ -303,7 +269,7 @@ static hg_status post_invoices(http_request *req, http_response *res, void *p)
 	if (v && !json_is_boolean(v))
 		return http_reply_problem(res, 400, "validation", NULL, "preview", "preview ska vara true eller false.");
 	rq.save = !json_is_true(v);
-	hg_status rc = invoice_build(app->store, &rq, &out, err, sizeof err);
+	hg_status rc = invoice_store_build(app->store, &rq, &out, err, sizeof err);
 	if (rc)
 		return api_problem_store(res, rc);
 	if (!audit_invoices(req, res, app, &o, json_object_get(out, "invoices"))) {
@@ -339,7 +305,7 @@ static hg_status get_invoice_review(http_request *req, http_response *res, void 
 	json_t *r = NULL;
 	if (!authenticate_officer(req, res, app, &o) || !reach_invoice(req, res, app, &o, &id, NULL))
 		return HG_OK;
-	hg_status rc = invoice_review(app->store, id, api_now(), &r);
+	hg_status rc = invoice_store_review(app->store, id, api_now(), &r);
 	if (rc)
 		return api_problem_store(res, rc);
 	if (!api_audit(req, res, app, &o.c, "invoice.review", 0, "invoice review")) {
@@ -355,21 +321,21 @@ static hg_status get_invoice_export(http_request *req, http_response *res, void 
 	officer o;
 	int64_t id = 0;
 	json_t *inv = NULL;
-	invoice_format f;
+	wire_invoice_format f;
 	char *data = NULL, err[256], disposition[128];
 	size_t len = 0;
 	if (!authenticate_officer(req, res, app, &o))
 		return HG_OK;
 	const char *format = http_request_query(req, "format");
-	if (!format || !invoice_format_from_code(format, &f) || f == INVOICE_FORMAT_JSON)
+	if (!format || !wire_invoice_format_from_code(format, &f) || f == WIRE_INVOICE_FORMAT_JSON)
 		return http_reply_problem(res, 400, "validation", NULL, "format", "Formatet ska vara csv, xlsx eller pdf.");
 	if (!reach_invoice(req, res, app, &o, &id, &inv))
 		return HG_OK;
 	json_t *one = json_pack("[o]", inv);
 	if (!one)
 		return api_problem_store(res, HG_ENOMEM);
-	invoice_export_options opt = {.comma = http_request_query(req, "comma") != NULL};
-	hg_status rc = invoice_export(one, f, &opt, &data, &len, err, sizeof err);
+	wire_invoice_options opt = {.comma = http_request_query(req, "comma") != NULL};
+	hg_status rc = wire_invoice_export(one, f, &opt, &data, &len, err, sizeof err);
 	if (rc == HG_OK && !audit_invoices(req, res, app, &o, one)) {
 		json_decref(one);
 		hg_free(data);
@@ -381,10 +347,10 @@ static hg_status get_invoice_export(http_request *req, http_response *res, void 
 	if (rc)
 		return api_problem_store(res, rc);
 	(void)snprintf(disposition, sizeof disposition, "attachment; filename=\"fakturaunderlag-%lld.%s\"",
-		       (long long)id, invoice_format_code(f));
+		       (long long)id, wire_invoice_format_code(f));
 	rc = http_response_header(res, "Content-Disposition", disposition);
 	if (rc == HG_OK)
-		rc = http_reply_text(res, 200, invoice_format_media_type(f), data, len);
+		rc = http_reply_text(res, 200, wire_invoice_format_media_type(f), data, len);
 	hg_free(data);
 	return rc;
 }
@@ -479,7 +445,7 @@ static hg_status post_step(http_request *req, http_response *res, api_app *app, 
 		goto out;
 	rq.lines = lines;
 	rq.adjustments = adj;
-	rc = invoice_act(app->store, id, &rq, &why);
+	rc = invoice_store_act(app->store, id, &rq, &why);
 	if (rc == HG_ECONFLICT || rc == HG_EDENIED || rc == HG_EINVAL) {
 		/* the request member each refusal is about, so a form can show the message beside it */
 		static const char *const fields[INVOICE_REFUSAL_COUNT] = {
@@ -503,7 +469,7 @@ static hg_status post_step(http_request *req, http_response *res, api_app *app, 
 		rc = api_problem_store(res, rc);
 		goto out;
 	}
-	rc = invoice_get(app->store, id, &inv);
+	rc = invoice_store_get(app->store, id, &inv);
 	if (rc) {
 		rc = api_problem_store(res, rc);
 		goto out;
@@ -544,7 +510,7 @@ static const http_route routes[] = {
 	{HTTP_POST, "/api/v1/invoices/{id}/decision", post_decision, NULL},
 };
 
-const http_route *invoice_routes(size_t *n)
+const http_route *invoice_api_routes(size_t *n)
 {
 	*n = sizeof routes / sizeof routes[0];
 	return routes;

@@ -17,19 +17,9 @@
 
 #include <stddef.h>
 
-#include "http/api.h"
 #include "http/http.h"
 
-/*
- * An invoice officer follows a line to its episode: true when episode stands
- * (as a line or an exclusion) on an invoice within the officer's reach, and
- * *invoice_id then names that invoice (for the audit record). Anyone else, or
- * a store failure: false. The episode page then shows the episode read-only:
- * invoice officers may send no events.
- */
-bool invoice_officer_sees_episode(api_app *app, const api_caller *c, int64_t episode, int64_t *invoice_id);
-
 /* The route table (static storage) and its length. */
-const http_route *invoice_routes(size_t *n);
+const http_route *invoice_api_routes(size_t *n);
 
 #endif

@@ -1,7 +1,6 @@
 /*
  * metrics.c - request counters and duration histograms, rendered in the
- * Prometheus text exposition format, plus the bounded text buffer they are
- * rendered into.
+ * Prometheus text exposition format, into an hg_buf (core/buf.h) with a ceiling.
  *
  * Each route (and each pseudo route: static files, /metrics, the OpenAPI file,
  * unmatched paths) owns one slot, allocated when the server starts, so
@@ -11,7 +10,6 @@
  */
 #include "http/http_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,75 +26,7 @@ static const char *const pseudo_names[HTTP_SLOT_PSEUDO_COUNT] = {
 };
 
 /* Appends a string literal without measuring it at run time. */
-#define PUT_LITERAL(b, lit) http_buf_append((b), (lit), sizeof(lit) - 1)
-
-void http_buf_init(http_buf *b, size_t max) { *b = (http_buf){.max = max}; }
-
-static bool buf_reserve(http_buf *b, size_t extra)
-{
-	if (b->failed)
-		return false;
-	if (extra > b->max || b->len + 1 > b->max - extra) {
-		b->failed = true;
-		return false;
-	}
-	size_t need = b->len + extra + 1;
-	if (need <= b->cap)
-		return true;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	if (cap > b->max)
-		cap = b->max;
-	char *p = hg_realloc(b->data, cap);
-	if (!p) {
-		b->failed = true;
-		return false;
-	}
-	b->data = p;
-	b->cap = cap;
-	return true;
-}
-
-void http_buf_append(http_buf *b, const char *s, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void http_buf_printf(http_buf *b, const char *fmt, ...)
-{
-	char small[256];
-	va_list ap;
-	if (b->failed)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->failed = true;
-		return;
-	}
-	if ((size_t)n < sizeof small) {
-		http_buf_append(b, small, (size_t)n);
-		return;
-	}
-	if (!buf_reserve(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void http_buf_free(http_buf *b)
-{
-	hg_free(b->data);
-	*b = (http_buf){.max = b->max};
-}
+#define PUT_LITERAL(b, lit) hg_buf_add((b), (lit), sizeof(lit) - 1)
 
 hg_status http_metrics_init(http_metrics *m, const http_route *routes, size_t nroutes)
 {
@@ -150,21 +80,21 @@ void http_metrics_observe(http_metrics *m, size_t slot, unsigned method, int sta
 }
 
 /* Writes a label value with the escapes of the exposition format (\\, \", \n). */
-static void put_label(http_buf *b, const char *v)
+static void put_label(hg_buf *b, const char *v)
 {
 	for (; *v; v++) {
 		if (*v == '\\' || *v == '"')
-			http_buf_printf(b, "\\%c", *v);
+			hg_buf_printf(b, "\\%c", *v);
 		else if (*v == '\n')
 			PUT_LITERAL(b, "\\n");
 		else
-			http_buf_append(b, v, 1);
+			hg_buf_add(b, v, 1);
 	}
 }
 
-static void render_counters(const http_metrics *m, http_buf *b)
+static void render_counters(const http_metrics *m, hg_buf *b)
 {
-	http_buf_printf(b, "# HELP hemgang_http_requests_total HTTP requests answered, by route pattern, method and "
+	hg_buf_printf(b, "# HELP hemgang_http_requests_total HTTP requests answered, by route pattern, method and "
 			   "status.\n# TYPE hemgang_http_requests_total counter\n");
 	for (size_t i = 0; i < m->nslots; i++) {
 		const http_metric_slot *s = &m->slots[i];
@@ -172,16 +102,16 @@ static void render_counters(const http_metrics *m, http_buf *b)
 			const http_metric_count *c = &s->counts[j];
 			PUT_LITERAL(b, "hemgang_http_requests_total{route=\"");
 			put_label(b, s->name);
-			http_buf_printf(b, "\",method=\"%s\",status=\"%u\"} %llu\n",
+			hg_buf_printf(b, "\",method=\"%s\",status=\"%u\"} %llu\n",
 					c->method < HTTP_METHOD_COUNT ? http_method_name((http_method)c->method) : "other",
 					(unsigned)c->status, (unsigned long long)c->count);
 		}
 	}
 }
 
-static void render_histograms(const http_metrics *m, http_buf *b)
+static void render_histograms(const http_metrics *m, hg_buf *b)
 {
-	http_buf_printf(b, "# HELP hemgang_http_request_duration_seconds Time from the request line to the "
+	hg_buf_printf(b, "# HELP hemgang_http_request_duration_seconds Time from the request line to the "
 			   "response, by route pattern.\n# TYPE hemgang_http_request_duration_seconds histogram\n");
 	for (size_t i = 0; i < m->nslots; i++) {
 		const http_metric_slot *s = &m->slots[i];
@@ -191,21 +121,21 @@ static void render_histograms(const http_metrics *m, http_buf *b)
 			PUT_LITERAL(b, "hemgang_http_request_duration_seconds_bucket{route=\"");
 			put_label(b, s->name);
 			if (k < HTTP_DURATION_BUCKETS)
-				http_buf_printf(b, "\",le=\"%g\"} %llu\n", http_duration_bounds[k],
+				hg_buf_printf(b, "\",le=\"%g\"} %llu\n", http_duration_bounds[k],
 						(unsigned long long)s->buckets[k]);
 			else
-				http_buf_printf(b, "\",le=\"+Inf\"} %llu\n", (unsigned long long)s->observations);
+				hg_buf_printf(b, "\",le=\"+Inf\"} %llu\n", (unsigned long long)s->observations);
 		}
 		PUT_LITERAL(b, "hemgang_http_request_duration_seconds_sum{route=\"");
 		put_label(b, s->name);
-		http_buf_printf(b, "\"} %.6f\n", s->sum_seconds);
+		hg_buf_printf(b, "\"} %.6f\n", s->sum_seconds);
 		PUT_LITERAL(b, "hemgang_http_request_duration_seconds_count{route=\"");
 		put_label(b, s->name);
-		http_buf_printf(b, "\"} %llu\n", (unsigned long long)s->observations);
+		hg_buf_printf(b, "\"} %llu\n", (unsigned long long)s->observations);
 	}
 }
 
-hg_status http_metrics_render(http_server *s, http_buf *out)
+hg_status http_metrics_render(http_server *s, hg_buf *out)
 {
 	http_metrics *m = &s->metrics;
 	uint64_t dropped = 0;
@@ -215,14 +145,14 @@ hg_status http_metrics_render(http_server *s, http_buf *out)
 	for (size_t i = 0; i < m->nslots; i++)
 		dropped += m->slots[i].dropped;
 	pthread_mutex_unlock(&m->lock);
-	http_buf_printf(out,
+	hg_buf_printf(out,
 			"# HELP hemgang_http_requests_in_flight Requests being handled now.\n"
 			"# TYPE hemgang_http_requests_in_flight gauge\nhemgang_http_requests_in_flight %u\n"
 			"# HELP hemgang_http_metrics_dropped_total Requests not counted by status: too many "
 			"distinct statuses on one route.\n# TYPE hemgang_http_metrics_dropped_total counter\n"
 			"hemgang_http_metrics_dropped_total %llu\n",
 			atomic_load(&s->in_flight), (unsigned long long)dropped);
-	http_buf_printf(out,
+	hg_buf_printf(out,
 			"# HELP hemgang_http_connections_refused_total Connections refused: the address held its share "
 			"or the reserve.\n# TYPE hemgang_http_connections_refused_total counter\n"
 			"hemgang_http_connections_refused_total %lu\n"

@@ -147,18 +147,18 @@ static hg_status reply_owned(http_response *res, int status, const char *content
 
 static int dump_to_buf(const char *chunk, size_t size, void *data)
 {
-	http_buf *b = data;
-	http_buf_append(b, chunk, size);
+	hg_buf *b = data;
+	hg_buf_add(b, chunk, size);
 	return b->failed ? -1 : 0;
 }
 
 /* Serialises json compactly into a fresh hg_malloc'ed buffer. */
 static hg_status json_render(const json_t *json, char **out, size_t *len)
 {
-	http_buf b;
-	http_buf_init(&b, (size_t)64 << 20);
+	hg_buf b;
+	hg_buf_init(&b, (size_t)64 << 20);
 	if (json_dump_callback(json, dump_to_buf, &b, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || b.failed) {
-		http_buf_free(&b);
+		hg_buf_free(&b);
 		return HG_ENOMEM;
 	}
 	*out = b.data ? b.data : hg_strdup("");

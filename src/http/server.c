@@ -808,12 +808,12 @@ static bool serve_builtin(http_server *s, http_request *req)
 		http_file_serve(req, s->cfg.openapi_file, "no-cache");
 		return true;
 	}
-	http_buf b;
-	http_buf_init(&b, (size_t)16 << 20);
+	hg_buf b;
+	hg_buf_init(&b, (size_t)16 << 20);
 	if (http_metrics_render(s, &b) != HG_OK ||
 	    http_reply_text(res, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len) != HG_OK)
 		http_reply_status_problem(res, 503, "metrics_unavailable", NULL);
-	http_buf_free(&b);
+	hg_buf_free(&b);
 	return true;
 }
 

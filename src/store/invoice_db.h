@@ -74,7 +74,7 @@ void idb_rollback(invoice_db *d);
  * municipality and county (NULL: any), by id: *ids hg_malloc'ed (caller frees). */
 hg_status idb_candidates(invoice_db *d, hg_instant from, hg_instant to, const char *municipality, const char *county,
                          int64_t **ids, size_t *n) HG_MUST_CHECK;
-/* invoice_totals (invoice_store.h): *rows hg_malloc'ed (caller frees). */
+/* invoice_store_totals (invoice_store.h): *rows hg_malloc'ed (caller frees). */
 hg_status idb_totals(invoice_db *d, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
                      size_t *n) HG_MUST_CHECK;
 /* Invoice id: HG_ENOTFOUND when there is none. */

@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/calendar.h"
 #include "core/liability.h"
+#include "core/text.h"
 #include "store/agreement_store.h"
 #include "store/invoice_store.h"
 #include "store/invoice_db.h"
@@ -24,7 +25,7 @@
 
 /* ---- small JSON helpers ---- */
 
-char *invoice_json_text(const json_t *json, size_t flags)
+char *invoice_store_json_text(const json_t *json, size_t flags)
 {
 	size_t need = json_dumpb(json, NULL, 0, flags);
 	char *text = need ? hg_malloc(need + 1) : NULL;
@@ -50,8 +51,6 @@ static json_t *jinstant(hg_instant t)
 
 /* Sets key on o, stealing v; returns false (and o is unusable) when out of memory. */
 /* Copies src (NULL: "") into dst of cap bytes, cut to fit. */
-static void text_copy(char *dst, size_t cap, const char *src) { (void)snprintf(dst, cap, "%s", src ? src : ""); }
-
 static bool put(json_t *o, const char *key, json_t *v) { return v && json_object_set_new(o, key, v) == 0; }
 
 static int64_t jint(const json_t *o, const char *key) { return (int64_t)json_integer_value(json_object_get(o, key)); }
@@ -293,7 +292,7 @@ static average_days *days_of(build_ctx *c, const char *m)
 	}
 	average_days *a = &c->avg[c->n_avg++];
 	memset(a, 0, sizeof *a);
-	text_copy(a->municipality, sizeof a->municipality, m);
+	hg_copy(a->municipality, sizeof a->municipality, m);
 	return a;
 }
 
@@ -639,13 +638,13 @@ static hg_status add_step(invoice_db *d, int64_t id, hg_instant at, const char *
 			  const json_t *detail, int64_t owed)
 {
 	invoice_step_row st = {.at = at, .owed_ore = owed};
-	text_copy(st.username, sizeof st.username, username);
-	text_copy(st.org, sizeof st.org, org);
-	text_copy(st.action, sizeof st.action, action);
-	text_copy(st.state, sizeof st.state, state);
-	text_copy(st.outcome, sizeof st.outcome, outcome);
+	hg_copy(st.username, sizeof st.username, username);
+	hg_copy(st.org, sizeof st.org, org);
+	hg_copy(st.action, sizeof st.action, action);
+	hg_copy(st.state, sizeof st.state, state);
+	hg_copy(st.outcome, sizeof st.outcome, outcome);
 	st.reason = (char *)(reason ? reason : "");
-	st.detail = invoice_json_text(detail, CANONICAL);
+	st.detail = invoice_store_json_text(detail, CANONICAL);
 	hg_status rc = st.detail ? idb_step_add(d, id, &st) : HG_ENOMEM;
 	hg_free(st.detail);
 	return rc;
@@ -689,10 +688,10 @@ static invoice_row new_row(const char *m, const char *month, int revision, const
 {
 	invoice_row r = {.revision = revision, .cutoff = c->cutoff, .built_at = rq->now, .total_ore = total,
 			 .agreement_version = a ? a->version : 0, .agreements = refs, .document = doc};
-	text_copy(r.municipality, sizeof r.municipality, m);
-	text_copy(r.month, sizeof r.month, month);
-	text_copy(r.built_by, sizeof r.built_by, rq->username);
-	text_copy(r.agreement, sizeof r.agreement, a ? a->id : "");
+	hg_copy(r.municipality, sizeof r.municipality, m);
+	hg_copy(r.month, sizeof r.month, month);
+	hg_copy(r.built_by, sizeof r.built_by, rq->username);
+	hg_copy(r.agreement, sizeof r.agreement, a ? a->id : "");
 	return r;
 }
 
@@ -708,8 +707,8 @@ static hg_status save_basis(store *s, const char *m, const build_ctx *c, const i
 	billing_month_format(&c->month, month);
 	const agreement *a = agreement_find_in_force(c->agreements, c->n_agreements, m, c->month.first);
 	json_t *refs = refs_json(c->agreements, c->n_agreements);
-	char *refs_text = refs ? invoice_json_text(refs, CANONICAL) : NULL;
-	char *doc_text = invoice_json_text(doc, CANONICAL);
+	char *refs_text = refs ? invoice_store_json_text(refs, CANONICAL) : NULL;
+	char *doc_text = invoice_store_json_text(doc, CANONICAL);
 	invoice_row old = {0};
 	int64_t id = 0;
 	invoice_state state = INVOICE_DRAFT;
@@ -782,7 +781,7 @@ static hg_status save_basis(store *s, const char *m, const build_ctx *c, const i
 	return rc;
 }
 
-hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out, char *err, size_t errlen)
+hg_status invoice_store_build(store *s, const invoice_build_request *rq, json_t **out, char *err, size_t errlen)
 {
 	agreement *list = NULL;
 	size_t n = 0;
@@ -830,7 +829,7 @@ hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out,
 
 /* ---- reading ---- */
 
-hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
+hg_status invoice_store_list(store *s, const invoice_filter *f, json_t **out)
 {
 	invoice_row *rows = NULL;
 	size_t n = 0;
@@ -852,7 +851,7 @@ hg_status invoice_list(store *s, const invoice_filter *f, json_t **out)
 	return HG_OK;
 }
 
-hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
+hg_status invoice_store_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
 			 size_t *n)
 {
 	invoice_db *d = idb_open(s);
@@ -863,7 +862,7 @@ hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, c
 	return rc;
 }
 
-hg_status invoice_get(store *s, int64_t id, json_t **out)
+hg_status invoice_store_get(store *s, int64_t id, json_t **out)
 {
 	json_t *row = NULL, *steps = NULL;
 	invoice_db *d = idb_open(s);
@@ -881,7 +880,7 @@ hg_status invoice_get(store *s, int64_t id, json_t **out)
 	return HG_OK;
 }
 
-hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes, size_t *n)
+hg_status invoice_store_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes, size_t *n)
 {
 	json_t *row = NULL, *doc = NULL;
 	id_list ids = {0};
@@ -904,7 +903,7 @@ hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int
 	return HG_OK;
 }
 
-hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out)
+hg_status invoice_store_review(store *s, int64_t id, hg_instant now, json_t **out)
 {
 	json_t *row = NULL, *stored = NULL, *then = NULL, *later = NULL, *result = NULL;
 	agreement *list = NULL;
@@ -1053,7 +1052,7 @@ fail:
 	return NULL;
 }
 
-hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why)
+hg_status invoice_store_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why)
 {
 	json_t *row = NULL, *doc = NULL, *detail = NULL;
 	invoice_line_amount *lines = NULL;
@@ -1113,7 +1112,7 @@ hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoi
 	return rc;
 }
 
-hg_status invoice_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
+hg_status invoice_store_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
 				  invoice_ref **refs, size_t *n)
 {
 	invoice_db *d = idb_open(s);

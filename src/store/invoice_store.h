@@ -14,7 +14,7 @@
  * one becomes "superseded") only when the figures changed, and leaves an
  * invoice that was sent alone.
  *
- * Reproducing: invoice_review() builds the basis again from the events as they
+ * Reproducing: invoice_store_review() builds the basis again from the events as they
  * were at its cut-off, with the same agreement versions, and compares it with
  * the stored one (they must be equal); then builds it as of now and lists
  * every episode whose line changed (a late correction) as a difference to
@@ -57,7 +57,7 @@ typedef struct invoice_build_request {
  * as it is, and its "review" lists the differences), or "preview". On failure
  * err gets one line.
  */
-hg_status invoice_build(store *s, const invoice_build_request *rq, json_t **out, char *err,
+hg_status invoice_store_build(store *s, const invoice_build_request *rq, json_t **out, char *err,
 			size_t errlen) HG_MUST_CHECK;
 
 typedef struct invoice_filter {
@@ -68,7 +68,7 @@ typedef struct invoice_filter {
 } invoice_filter;
 
 /* Summaries (no lines, no patient data), newest month first: *out is a JSON array. */
-hg_status invoice_list(store *s, const invoice_filter *f, json_t **out) HG_MUST_CHECK;
+hg_status invoice_store_list(store *s, const invoice_filter *f, json_t **out) HG_MUST_CHECK;
 
 /* What a municipality was invoiced for a month (the what-if's column, store/whatif_json.h). */
 typedef struct invoice_total {
@@ -85,21 +85,21 @@ typedef struct invoice_total {
  * f->state are ignored), by municipality and month; no document is read.
  * *rows hg_malloc'ed (caller frees). HG_EIO, HG_ENOMEM.
  */
-hg_status invoice_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
+hg_status invoice_store_totals(store *s, const invoice_filter *f, const char *first, const char *last, invoice_total **rows,
 			 size_t *n) HG_MUST_CHECK;
 
 /*
  * One invoice with its lines, exclusions and every step (who, when, what,
  * why). HG_ENOTFOUND when there is no such invoice.
  */
-hg_status invoice_get(store *s, int64_t id, json_t **out) HG_MUST_CHECK;
+hg_status invoice_store_get(store *s, int64_t id, json_t **out) HG_MUST_CHECK;
 
 /*
  * Builds invoice id again as of its cut-off (must equal the stored basis) and
  * as of `now` (the differences to review): *out = {"reproducible": bool,
  * "mismatches": [...], "as_of": ..., "differences": [...], "total_now_ore": N}.
  */
-hg_status invoice_review(store *s, int64_t id, hg_instant now, json_t **out) HG_MUST_CHECK;
+hg_status invoice_store_review(store *s, int64_t id, hg_instant now, json_t **out) HG_MUST_CHECK;
 
 /* A step on an invoice, as the workflow (core/invoice.h) judges it. */
 typedef struct invoice_act_request {
@@ -124,22 +124,22 @@ typedef struct invoice_act_request {
  * this invoice writes nothing and answers HG_OK (the step was taken); used for
  * another invoice or step it is refused (INVOICE_KEY_REUSED).
  */
-hg_status invoice_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why) HG_MUST_CHECK;
+hg_status invoice_store_act(store *s, int64_t id, const invoice_act_request *rq, invoice_refusal *why) HG_MUST_CHECK;
 
 /* The municipality and the episode ids (lines and exclusions) of invoice id, for authorisation and audit.
  * *episodes is hg_malloc'ed (caller frees). */
-hg_status invoice_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes,
+hg_status invoice_store_parties(store *s, int64_t id, char municipality[static 8], int64_t **episodes,
 			  size_t *n) HG_MUST_CHECK;
 
 /* Renders json compactly with sorted keys into a hg_malloc'ed string (caller frees); NULL when out of memory. */
-char *invoice_json_text(const json_t *json, size_t flags);
+char *invoice_store_json_text(const json_t *json, size_t flags);
 
 /*
  * The invoices of municipality and county (NULL: any) that list episode (a line, an exclusion or the average
- * model's list), every state, newest month first as invoice_list orders them; answered by one query. The core
+ * model's list), every state, newest month first as invoice_store_list orders them; answered by one query. The core
  * decides which of them lets an officer through (invoice_reaching_episode). *refs hg_malloc'ed (caller frees).
  */
-hg_status invoice_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
+hg_status invoice_store_refs_of_episode(store *s, int64_t episode, const char *municipality, const char *county,
 				  invoice_ref **refs, size_t *n) HG_MUST_CHECK;
 
 #endif

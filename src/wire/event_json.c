@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "core/pnr.h"
 
@@ -773,32 +774,12 @@ hg_status event_from_json(const json_t *obj, event_json_mode mode, event *ev, ev
  * this file compares both for every type and for awkward text.
  */
 
-/* A growing output buffer (hg_malloc); failed is sticky: out of memory or text that is not UTF-8. */
-typedef struct text_out {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-} text_out;
+/* The text is built in an hg_buf; failed is sticky: out of memory, or text that is not UTF-8 (set here). Its
+ * ceiling is a bound no event reaches: every byte of the struct escaped as \u00XX, and the member names. */
+typedef hg_buf text_out;
+#define EVENT_TEXT_MAX (sizeof(event) * 6 + 4096)
 
-static void out_bytes(text_out *o, const char *s, size_t n)
-{
-	if (o->failed)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 512;
-		while (o->len + n + 1 > cap)
-			cap *= 2;
-		char *bigger = hg_realloc(o->buf, cap);
-		if (!bigger) {
-			o->failed = true;
-			return;
-		}
-		o->buf = bigger;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
+static void out_bytes(text_out *o, const char *s, size_t n) { (void)hg_buf_add(o, s, n); }
 
 static void out_text(text_out *o, const char *s) { out_bytes(o, s, strlen(s)); }
 
@@ -1028,9 +1009,10 @@ char *event_to_text(const event *ev)
 	const char *base = (const char *)ev;
 	out_member m[OUT_MEMBERS_MAX];
 	size_t n = 0;
-	text_out o = {NULL, 0, 0, false};
+	text_out o;
 	if (!event_type_code(ev->type))
 		return NULL;
+	hg_buf_init(&o, EVENT_TEXT_MAX);
 	m[n++] = (out_member){"type", NULL, base};
 	const field_table *tabs[2] = {&header_table,
 				      (unsigned)ev->type < EVENT_TYPE_COUNT ? &payload_tables[ev->type] : NULL};
@@ -1038,12 +1020,7 @@ char *event_to_text(const event *ev)
 		for (size_t i = 0; tabs[k] && i < tabs[k]->count && n < OUT_MEMBERS_MAX; i++)
 			m[n++] = (out_member){tabs[k]->rows[i].name, &tabs[k]->rows[i], base};
 	out_members(&o, m, n, ev);
-	if (o.failed) {
-		hg_free(o.buf);
-		return NULL;
-	}
-	o.buf[o.len] = '\0';
-	return o.buf;
+	return hg_buf_take(&o, NULL);
 }
 
 hg_status event_from_text(const char *text, event *ev, event_error *err)

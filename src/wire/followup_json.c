@@ -1,11 +1,13 @@
 /* followup_json.c - JSON and CSV forms of indicator tables, point measurements and forecasts (see followup_json.h). */
 #include "wire/followup_json.h"
+#include "wire/wire.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 
 static const char *const kind_codes[IND_KIND_COUNT] = {
@@ -265,104 +267,54 @@ json_t *followup_forecast_json(const forecast_result *r)
 
 /* ---- CSV ---- */
 
-struct text {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > FOLLOWUP_CSV_MAX) {
-		t->failed = true;
-		return;
-	}
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = (t->cap ? t->cap : 4096);
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *bigger = hg_realloc(t->data, cap);
-		if (!bigger) {
-			t->failed = true;
-			return;
-		}
-		t->data = bigger;
-		t->cap = cap;
-	}
-	memcpy(t->data + t->len, s, n);
-	t->len += n;
-	t->data[t->len] = '\0';
-}
-
-static void csv_field(struct text *t, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		text_add(t, s, strlen(s));
-		return;
-	}
-	text_add(t, "\"", 1);
-	for (const char *p = s; *p; p++) {
-		text_add(t, p, 1);
-		if (*p == '"')
-			text_add(t, "\"", 1); /* a quote is doubled */
-	}
-	text_add(t, "\"", 1);
-}
-
-static void csv_value(struct text *t, const json_t *v)
+static void csv_value(wire_csv *w, const json_t *v)
 {
 	char buf[64];
 	if (json_is_string(v)) {
-		csv_field(t, json_string_value(v));
+		wire_csv_field(w, json_string_value(v));
 	} else if (json_is_integer(v)) {
 		int n = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		text_add(t, buf, (size_t)n);
+		wire_csv_raw(w, buf, (size_t)n);
 	} else if (json_is_real(v)) {
 		int n = snprintf(buf, sizeof buf, "%.4f", json_real_value(v));
 		while (n > 1 && buf[n - 1] == '0')
 			n--; /* 0.2500 -> 0.25 */
 		if (n > 1 && buf[n - 1] == '.')
 			n--;
-		text_add(t, buf, (size_t)n);
+		wire_csv_raw(w, buf, (size_t)n);
 	} else if (json_is_true(v) || json_is_false(v)) {
-		text_add(t, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5);
+		wire_csv_raw(w, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5);
+	} else {
+		wire_csv_raw(w, "", 0); /* null: an empty field */
 	}
-	/* null: an empty field */
 }
 
 char *followup_grid_csv(const json_t *grid)
 {
-	struct text t = {0};
+	hg_buf t;
+	wire_csv w;
 	const json_t *cols = json_object_get(grid, "columns"), *rows = json_object_get(grid, "rows");
 	size_t i, j;
 	json_t *c, *row, *v;
 	if (!json_is_array(cols) || !json_is_array(rows))
 		return NULL;
+	hg_buf_init(&t, FOLLOWUP_CSV_MAX);
+	wire_csv_init(&w, &t, ',', 0);
 	json_array_foreach(cols, i, c)
 	{
-		if (i)
-			text_add(&t, ",", 1);
-		csv_field(&t, json_string_value(json_object_get(c, "code")) ? json_string_value(json_object_get(c, "code"))
-									   : "");
+		const char *code = json_string_value(json_object_get(c, "code"));
+		wire_csv_field(&w, code ? code : "");
 	}
-	text_add(&t, "\r\n", 2);
+	wire_csv_end_row(&w);
 	json_array_foreach(rows, i, row)
 	{
 		json_array_foreach(row, j, v)
 		{
-			if (j)
-				text_add(&t, ",", 1);
-			csv_value(&t, v);
+			csv_value(&w, v);
 		}
-		text_add(&t, "\r\n", 2);
+		wire_csv_end_row(&w);
 	}
-	if (t.failed) {
-		hg_free(t.data);
-		return NULL;
-	}
-	return t.data;
+	return hg_buf_take(&t, NULL);
 }
 
 /* ---- the survey ---- */

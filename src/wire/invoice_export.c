@@ -16,10 +16,12 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/calendar.h"
 #include "core/date.h"
 #include "core/invoice.h"
 #include "wire/invoice_export.h"
+#include "wire/wire.h"
 
 #ifdef HG_HAVE_XLSXWRITER
 #include <xlsxwriter.h>
@@ -30,28 +32,28 @@
 
 static const struct {
 	const char *code, *media_type;
-} formats[INVOICE_FORMAT_COUNT] = {
-	[INVOICE_FORMAT_JSON] = {"json", "application/json"},
-	[INVOICE_FORMAT_CSV] = {"csv", "text/csv; charset=utf-8"},
-	[INVOICE_FORMAT_XLSX] = {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-	[INVOICE_FORMAT_PDF] = {"pdf", "application/pdf"},
+} formats[WIRE_INVOICE_FORMAT_COUNT] = {
+	[WIRE_INVOICE_FORMAT_JSON] = {"json", "application/json"},
+	[WIRE_INVOICE_FORMAT_CSV] = {"csv", "text/csv; charset=utf-8"},
+	[WIRE_INVOICE_FORMAT_XLSX] = {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	[WIRE_INVOICE_FORMAT_PDF] = {"pdf", "application/pdf"},
 };
 
-const char *invoice_format_code(invoice_format f)
+const char *wire_invoice_format_code(wire_invoice_format f)
 {
-	return (unsigned)f < INVOICE_FORMAT_COUNT ? formats[f].code : NULL;
+	return (unsigned)f < WIRE_INVOICE_FORMAT_COUNT ? formats[f].code : NULL;
 }
 
-const char *invoice_format_media_type(invoice_format f)
+const char *wire_invoice_format_media_type(wire_invoice_format f)
 {
-	return (unsigned)f < INVOICE_FORMAT_COUNT ? formats[f].media_type : NULL;
+	return (unsigned)f < WIRE_INVOICE_FORMAT_COUNT ? formats[f].media_type : NULL;
 }
 
-bool invoice_format_from_code(const char *code, invoice_format *out)
+bool wire_invoice_format_from_code(const char *code, wire_invoice_format *out)
 {
-	for (int i = 0; i < INVOICE_FORMAT_COUNT; i++)
+	for (int i = 0; i < WIRE_INVOICE_FORMAT_COUNT; i++)
 		if (code && strcmp(code, formats[i].code) == 0) {
-			*out = (invoice_format)i;
+			*out = (wire_invoice_format)i;
 			return true;
 		}
 	return false;
@@ -277,37 +279,6 @@ static bool each_row(const json_t *invoices, bool (*emit)(void *ctx, const json_
 	return true;
 }
 
-/* ---- a growing output buffer with a ceiling ---- */
-
-typedef struct out_buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-} out_buf;
-
-static void buf_add(out_buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *bigger = cap <= INVOICE_EXPORT_MAX ? hg_realloc(b->data, cap) : NULL;
-		if (!bigger) {
-			b->failed = true;
-			return;
-		}
-		b->data = bigger;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void buf_str(out_buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
 /* Kronor with two decimals from öre: "4000,00" (decimal comma) or "4000.00". */
 static void format_kronor(long long ore, char decimal, char *buf, size_t cap)
 {
@@ -318,66 +289,40 @@ static void format_kronor(long long ore, char decimal, char *buf, size_t cap)
 
 /* ---- CSV ---- */
 
-typedef struct csv_ctx {
-	out_buf *b;
-	char sep;
-} csv_ctx;
-
-/* A field, quoted when it holds the separator, a quote or a line break; a leading = + - @ is
- * prefixed with ' so that a spreadsheet never runs a name as a formula. */
-static void csv_field(out_buf *b, char sep, const char *s)
-{
-	bool quote = strchr(s, sep) || strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r');
-	if (quote)
-		buf_add(b, "\"", 1);
-	if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
-		buf_add(b, "'", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			buf_add(b, "\"", 1);
-		buf_add(b, p, 1);
-	}
-	if (quote)
-		buf_add(b, "\"", 1);
-}
-
+/* One row through the CSV writer (wire.h): texts quoted as its rule says, with the formula guard. */
 static bool csv_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 {
-	csv_ctx *c = ctx;
+	wire_csv *w = ctx;
 	char num[32];
 	(void)inv;
 	(void)k;
 	for (int i = 0; i < COL_COUNT; i++) {
-		if (i)
-			buf_add(c->b, &c->sep, 1);
 		switch (row[i].kind) {
-		case CELL_TEXT: csv_field(c->b, c->sep, row[i].text); break;
+		case CELL_TEXT: wire_csv_field(w, row[i].text); break;
 		case CELL_INT:
 			(void)snprintf(num, sizeof num, "%lld", row[i].value);
-			buf_str(c->b, num);
+			wire_csv_raw(w, num, strlen(num));
 			break;
 		case CELL_KRONOR:
-			format_kronor(row[i].value, c->sep == ';' ? ',' : '.', num, sizeof num);
-			buf_str(c->b, num);
+			format_kronor(row[i].value, w->sep == ';' ? ',' : '.', num, sizeof num);
+			wire_csv_raw(w, num, strlen(num));
 			break;
 		}
 	}
-	buf_add(c->b, "\r\n", 2);
-	return !c->b->failed;
+	wire_csv_end_row(w);
+	return !w->out->failed;
 }
 
-static hg_status export_csv(const json_t *invoices, const invoice_export_options *o, out_buf *b)
+static hg_status export_csv(const json_t *invoices, const wire_invoice_options *o, hg_buf *b)
 {
-	csv_ctx c = {b, o && o->comma ? ',' : ';'};
-	buf_str(b, "\xEF\xBB\xBF"); /* the BOM tells Excel the file is UTF-8 */
-	for (int i = 0; i < COL_COUNT; i++) {
-		if (i)
-			buf_add(b, &c.sep, 1);
-		csv_field(b, c.sep, export_columns[i].header);
-	}
-	buf_add(b, "\r\n", 2);
-	if (!each_row(invoices, csv_row, &c) || b->failed)
-		return b->failed && b->cap > INVOICE_EXPORT_MAX / 2 ? HG_ERANGE : HG_ENOMEM;
+	wire_csv w;
+	wire_csv_init(&w, b, o && o->comma ? ',' : ';', WIRE_CSV_FORMULA_GUARD);
+	(void)hg_buf_add_str(b, "\xEF\xBB\xBF"); /* the BOM tells Excel the file is UTF-8 */
+	for (int i = 0; i < COL_COUNT; i++)
+		wire_csv_field(&w, export_columns[i].header);
+	wire_csv_end_row(&w);
+	if (!each_row(invoices, csv_row, &w) || b->failed)
+		return b->failed ? hg_buf_status(b) : HG_ENOMEM;
 	return HG_OK;
 }
 
@@ -446,7 +391,7 @@ static bool xlsx_row(void *ctx, const json_t *inv, const cell *row, row_kind k)
 	return true;
 }
 
-static hg_status export_xlsx(const json_t *invoices, out_buf *b, char *err, size_t errlen)
+static hg_status export_xlsx(const json_t *invoices, hg_buf *b, char *err, size_t errlen)
 {
 	char path[] = "/tmp/hemgang-xlsx-XXXXXX";
 	int fd = mkstemp(path);
@@ -489,7 +434,7 @@ static hg_status export_xlsx(const json_t *invoices, out_buf *b, char *err, size
 		if (!f)
 			rc = HG_EIO;
 		while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_add(b, chunk, n);
+			hg_buf_add(b, chunk, n);
 		if (f)
 			fclose(f);
 		if (b->failed)
@@ -663,7 +608,7 @@ static void pdf_invoice(pdf_ctx *c, const json_t *inv)
 	}
 }
 
-static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_t errlen)
+static hg_status export_pdf(const json_t *invoices, hg_buf *b, char *err, size_t errlen)
 {
 	pdf_ctx c = {0};
 	size_t i;
@@ -688,7 +633,7 @@ static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_
 	}
 	if (!c.error && HPDF_SaveToStream(c.pdf) == HPDF_OK) {
 		HPDF_UINT32 size = HPDF_GetStreamSize(c.pdf);
-		char *data = size <= INVOICE_EXPORT_MAX ? hg_malloc(size + 1) : NULL;
+		char *data = size <= WIRE_INVOICE_MAX ? hg_malloc(size + 1) : NULL;
 		HPDF_UINT32 got = size;
 		HPDF_STATUS st = data ? HPDF_ReadFromStream(c.pdf, (HPDF_BYTE *)data, &got) : HPDF_OK;
 		/* reading the whole stream may end in HPDF_STREAM_EOF, which is no failure */
@@ -697,7 +642,7 @@ static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_
 		else
 			c.error = true;
 		if (data && !c.error)
-			buf_add(b, data, got);
+			hg_buf_add(b, data, got);
 		else
 			c.error = true;
 		hg_free(data);
@@ -713,18 +658,19 @@ static hg_status export_pdf(const json_t *invoices, out_buf *b, char *err, size_
 }
 #endif
 
-hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice_export_options *o, char **data,
+hg_status wire_invoice_export(const json_t *invoices, wire_invoice_format f, const wire_invoice_options *o, char **data,
 			 size_t *len, char *err, size_t errlen)
 {
-	out_buf b = {0};
+	hg_buf b;
 	hg_status rc;
+	hg_buf_init(&b, WIRE_INVOICE_MAX);
 	switch (f) {
-	case INVOICE_FORMAT_CSV:
+	case WIRE_INVOICE_FORMAT_CSV:
 		rc = export_csv(invoices, o, &b);
 		if (rc)
 			(void)snprintf(err, errlen, "cannot write the CSV: %s", hg_status_name(rc));
 		break;
-	case INVOICE_FORMAT_XLSX:
+	case WIRE_INVOICE_FORMAT_XLSX:
 #ifdef HG_HAVE_XLSXWRITER
 		rc = export_xlsx(invoices, &b, err, errlen);
 #else
@@ -732,7 +678,7 @@ hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice
 		rc = HG_EINVAL;
 #endif
 		break;
-	case INVOICE_FORMAT_PDF:
+	case WIRE_INVOICE_FORMAT_PDF:
 #ifdef HG_HAVE_LIBHARU
 		rc = export_pdf(invoices, &b, err, errlen);
 #else
@@ -745,10 +691,9 @@ hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice
 		rc = HG_EINVAL;
 	}
 	if (rc) {
-		hg_free(b.data);
+		hg_buf_free(&b);
 		return rc;
 	}
-	*data = b.data;
-	*len = b.len;
-	return HG_OK;
+	*data = hg_buf_take(&b, len);
+	return *data ? HG_OK : HG_ENOMEM;
 }

@@ -22,31 +22,31 @@
 
 #include "core/status.h"
 
-#define INVOICE_EXPORT_MAX (64u * 1024 * 1024) /* ceiling on one export, bytes */
+#define WIRE_INVOICE_MAX (64u * 1024 * 1024) /* ceiling on one export, bytes */
 
-typedef enum invoice_format {
-	INVOICE_FORMAT_JSON = 0,
-	INVOICE_FORMAT_CSV,
-	INVOICE_FORMAT_XLSX,
-	INVOICE_FORMAT_PDF,
-	INVOICE_FORMAT_COUNT
-} invoice_format;
+typedef enum wire_invoice_format {
+	WIRE_INVOICE_FORMAT_JSON = 0,
+	WIRE_INVOICE_FORMAT_CSV,
+	WIRE_INVOICE_FORMAT_XLSX,
+	WIRE_INVOICE_FORMAT_PDF,
+	WIRE_INVOICE_FORMAT_COUNT
+} wire_invoice_format;
 
 /* Code ("csv"), media type and file extension of a format; NULL outside the table. */
-const char *invoice_format_code(invoice_format f);
-const char *invoice_format_media_type(invoice_format f);
-bool invoice_format_from_code(const char *code, invoice_format *out);
+const char *wire_invoice_format_code(wire_invoice_format f);
+const char *wire_invoice_format_media_type(wire_invoice_format f);
+bool wire_invoice_format_from_code(const char *code, wire_invoice_format *out);
 
-typedef struct invoice_export_options {
+typedef struct wire_invoice_options {
 	bool comma; /* CSV: comma-separated with a decimal point (default: semicolon and decimal comma) */
-} invoice_export_options;
+} wire_invoice_options;
 
 /*
  * Renders invoices (a JSON array of invoice objects) in format f (CSV, XLSX or
  * PDF; JSON is the caller's). *data is hg_malloc'ed (caller frees), *len its
  * size in bytes. On failure err gets one line.
  */
-hg_status invoice_export(const json_t *invoices, invoice_format f, const invoice_export_options *o, char **data,
+hg_status wire_invoice_export(const json_t *invoices, wire_invoice_format f, const wire_invoice_options *o, char **data,
 			 size_t *len, char *err, size_t errlen) HG_MUST_CHECK;
 
 #endif

@@ -51,7 +51,7 @@ static hg_status invoices_of(store *s, const whatif_request *rq, json_t **out)
 	date_to_ymd(rq->to, &y, &m, &d);
 	month_text(y, m, last);
 	json_t *by = json_object();
-	hg_status rc = by ? invoice_totals(s, &f, first, last, &rows, &n) : HG_ENOMEM;
+	hg_status rc = by ? invoice_store_totals(s, &f, first, last, &rows, &n) : HG_ENOMEM;
 	for (size_t i = 0; rc == HG_OK && i < n; i++) {
 		char key[24];
 		if (rq->sent_only && rows[i].state == INVOICE_DRAFT)

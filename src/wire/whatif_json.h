@@ -6,7 +6,7 @@
  * whatif_report() reads the agreements an invoice is built with
  * (followup_agreements), streams the follow-up facts of the period through the
  * core (followup_facts_each, whatif_add), reads the invoices of the months
- * (invoice_list: the latest revision of each municipality and month that is
+ * (invoice_store_list: the latest revision of each municipality and month that is
  * not superseded) and renders
  *
  *   {"from", "to", "asof", "episodes",

@@ -26,4 +26,36 @@
 #ifndef HG_WIRE_WIRE_H
 #define HG_WIRE_WIRE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+
+/*
+ * The one CSV writer (RFC 4180, rows ended by CRLF), used by the invoice
+ * export, the follow-up tables (hemgang report, point, whatif and their API
+ * downloads) and the patient's access extract. The quoting rule lives here
+ * alone: a field is quoted when it holds the separator, a quote, CR or LF (or
+ * always, with WIRE_CSV_ALWAYS_QUOTE), and a quote inside is doubled. With
+ * WIRE_CSV_FORMULA_GUARD a text that begins with = + - @ gets a leading ' so
+ * that a spreadsheet never runs a name as a formula. Writes into an hg_buf,
+ * whose ceiling and sticky failure the caller checks once at the end.
+ */
+enum { WIRE_CSV_ALWAYS_QUOTE = 1, WIRE_CSV_FORMULA_GUARD = 2 };
+
+typedef struct wire_csv {
+	hg_buf *out;    /* borrowed */
+	char sep;       /* ',' or ';' (Swedish Excel) */
+	unsigned flags; /* WIRE_CSV_* */
+	bool in_row;    /* a field was written on this row: the next is preceded by sep */
+} wire_csv;
+
+void wire_csv_init(wire_csv *w, hg_buf *out, char sep, unsigned flags);
+/* A text field, quoted as the rule says. */
+void wire_csv_field(wire_csv *w, const char *text);
+/* A field written as it is (a number the caller formatted; "" for an empty field). */
+void wire_csv_raw(wire_csv *w, const char *s, size_t n);
+/* Ends the row with CRLF. */
+void wire_csv_end_row(wire_csv *w);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/text.h"
 #include "fhir/fhir_plan.h"
 #include "test.h"
 
@@ -182,8 +183,8 @@ static void test_plan(struct test *t)
 		hist[0].seq = 5;
 		hist[0].occurred_at = at("2024-05-03T09:00:00Z");
 		hist[0].u.discharged.destination = DEST_SPECIAL_HOUSING;
-		fhir_copy(hist[0].author_unit, sizeof hist[0].author_unit,
-		          rows[i].hist == HIST_THEIRS ? "ward2" : "ward1");
+		hg_copy(hist[0].author_unit, sizeof hist[0].author_unit,
+		        rows[i].hist == HIST_THEIRS ? "ward2" : "ward1");
 		fhir_receiver receivers[FHIR_RECEIVERS_MAX] = {{.found = true, .unit = pc}};
 		store_unit sender = rows[i].store == NOT_WARD ? pc : ward;
 		fhir_lookups lk = {.sender = rows[i].store == NO_SENDER ? NULL : &sender,
@@ -229,7 +230,7 @@ static void test_fields(struct test *t)
 	event_init(&hist[0], EVENT_DISCHARGED);
 	hist[0].seq = 5;
 	hist[0].u.discharged.destination = DEST_SPECIAL_HOUSING;
-	fhir_copy(hist[0].author_unit, sizeof hist[0].author_unit, "ward1");
+	hg_copy(hist[0].author_unit, sizeof hist[0].author_unit, "ward1");
 	fhir_lookups lk = {
 	    .sender = &ward, .episode_id = 7, .hist = hist, .n_hist = 1, .receivers = receivers, .n_receivers = 1};
 	fhir_planned out;

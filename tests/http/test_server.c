@@ -144,9 +144,9 @@ static const http_route routes[] = {
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
-static void app_metrics(void *app, http_buf *out)
+static void app_metrics(void *app, hg_buf *out)
 {
-	http_buf_printf(out, "# TYPE hemgang_test_app gauge\nhemgang_test_app %d\n", *(const int *)app);
+	hg_buf_printf(out, "# TYPE hemgang_test_app gauge\nhemgang_test_app %d\n", *(const int *)app);
 }
 
 /* ---- a tiny HTTP/1.1 client ---- */

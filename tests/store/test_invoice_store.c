@@ -194,7 +194,7 @@ static void test_agreements(struct test *t, store *s)
 	for (size_t i = 0; i <= nb; i++) {
 		const agreement *src = i < nb ? &builtin[i] : &a;
 		json_t *j = agreement_json_render(src);
-		char *text = j ? invoice_json_text(j, JSON_COMPACT) : NULL;
+		char *text = j ? invoice_store_json_text(j, JSON_COMPACT) : NULL;
 		agreement back;
 		T_TRUE(t, text && agreement_json_parse(text, strlen(text), &back, err, sizeof err) == HG_OK &&
 				  agreement_equal(src, &back),
@@ -215,7 +215,7 @@ static json_t *build(struct test *t, store *s, const char *month, const char *mu
 	json_t *out = NULL;
 	if (billing_month_parse(month, &rq.month) != HG_OK)
 		abort();
-	T_EQ_INT(t, invoice_build(s, &rq, &out, err, sizeof err), HG_OK, "build %s (%s)", month, err);
+	T_EQ_INT(t, invoice_store_build(s, &rq, &out, err, sizeof err), HG_OK, "build %s (%s)", month, err);
 	return out;
 }
 
@@ -258,7 +258,7 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	ev.u.discharged.destination = DEST_OWN_HOME;
 	append(t, s, &b, &ev, at("2024-04-05 10:00"));
 	json_t *r = NULL;
-	T_EQ_INT(t, invoice_review(s, id, at("2024-04-06 08:00"), &r), HG_OK, "review");
+	T_EQ_INT(t, invoice_store_review(s, id, at("2024-04-06 08:00"), &r), HG_OK, "review");
 	T_TRUE(t, json_is_true(json_object_get(r, "reproducible")), "reproducible at the cut-off");
 	T_TRUE(t, json_is_true(json_object_get(r, "identical")), "identical at the cut-off");
 	json_t *diff = json_object_get(r, "differences");
@@ -283,12 +283,12 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	inv = NULL; /* it was borrowed from out */
 	json_t *rows = NULL;
 	invoice_filter all = {.month = "2024-03", .state = -2}, live = {.month = "2024-03", .state = -1};
-	T_EQ_INT(t, invoice_list(s, &all, &rows), HG_OK, "list all");
+	T_EQ_INT(t, invoice_store_list(s, &all, &rows), HG_OK, "list all");
 	T_EQ_INT(t, json_array_size(rows), 2, "both revisions are kept");
 	T_EQ_STR(t, js(json_array_get(rows, 1), "state"), "superseded", "the first is superseded");
 	json_decref(rows);
 	rows = NULL; /* a list that fails (an injected allocation failure) leaves rows as it was */
-	T_EQ_INT(t, invoice_list(s, &live, &rows), HG_OK, "list");
+	T_EQ_INT(t, invoice_store_list(s, &live, &rows), HG_OK, "list");
 	T_EQ_INT(t, json_array_size(rows), 1, "superseded invoices are not listed by default");
 	json_decref(rows);
 
@@ -296,29 +296,29 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	invoice_refusal why;
 	invoice_act_request send = {.action = INVOICE_SEND, .party = INVOICE_REGION, .username = "reg", .org = "R20",
 				    .now = at("2024-04-07 08:00")};
-	T_EQ_INT(t, invoice_act(s, id2, &send, &why), HG_OK, "send");
-	T_EQ_INT(t, invoice_act(s, id2, &send, &why), HG_ECONFLICT, "send twice");
+	T_EQ_INT(t, invoice_store_act(s, id2, &send, &why), HG_OK, "send");
+	T_EQ_INT(t, invoice_store_act(s, id2, &send, &why), HG_ECONFLICT, "send twice");
 	T_EQ_INT(t, why, INVOICE_WRONG_STATE, "wrong state");
 	int64_t disputed[] = {a};
 	invoice_act_request dispute = {.action = INVOICE_DISPUTE, .party = INVOICE_REGION, .username = "reg",
 				       .org = "R20", .reason = "x", .lines = disputed, .n_lines = 1,
 				       .now = at("2024-04-08 08:00")};
-	T_EQ_INT(t, invoice_act(s, id2, &dispute, &why), HG_EDENIED, "the region does not dispute");
+	T_EQ_INT(t, invoice_store_act(s, id2, &dispute, &why), HG_EDENIED, "the region does not dispute");
 	dispute.party = INVOICE_MUNICIPALITY;
 	dispute.username = "mun";
 	dispute.org = "2080";
 	dispute.reason = "";
-	T_EQ_INT(t, invoice_act(s, id2, &dispute, &why), HG_EINVAL, "a dispute needs a reason");
+	T_EQ_INT(t, invoice_store_act(s, id2, &dispute, &why), HG_EINVAL, "a dispute needs a reason");
 	T_EQ_INT(t, why, INVOICE_REASON_REQUIRED, "reason_required");
 	dispute.reason = "Fel datum";
-	T_EQ_INT(t, invoice_act(s, id2, &dispute, &why), HG_OK, "dispute line a");
+	T_EQ_INT(t, invoice_store_act(s, id2, &dispute, &why), HG_OK, "dispute line a");
 	invoice_adjustment adj[] = {{a, 500000}};
 	invoice_act_request decide = {.action = INVOICE_DECIDE, .party = INVOICE_REGION, .username = "reg",
 				      .org = "R20", .reason = "Ett dygn", .outcome = INVOICE_ADJUSTED,
 				      .adjustments = adj, .n_adjustments = 1, .now = at("2024-04-09 08:00")};
-	T_EQ_INT(t, invoice_act(s, id2, &decide, &why), HG_OK, "decide: adjusted");
-	T_EQ_INT(t, invoice_act(s, 999, &decide, &why), HG_ENOTFOUND, "no such invoice");
-	T_EQ_INT(t, invoice_get(s, id2, &inv), HG_OK, "get");
+	T_EQ_INT(t, invoice_store_act(s, id2, &decide, &why), HG_OK, "decide: adjusted");
+	T_EQ_INT(t, invoice_store_act(s, 999, &decide, &why), HG_ENOTFOUND, "no such invoice");
+	T_EQ_INT(t, invoice_store_get(s, id2, &inv), HG_OK, "get");
 	T_EQ_STR(t, js(inv, "state"), "decided", "decided");
 	T_EQ_STR(t, js(inv, "outcome"), "adjusted", "adjusted");
 	T_EQ_INT(t, ji(inv, "owed_ore"), 1000000, "owed: one night less");
@@ -335,19 +335,19 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	T_EQ_STR(t, js(json_array_get(steps, 1), "at"), "2024-04-07T06:00:00Z", "when it was sent");
 	json_decref(inv);
 	inv = NULL; /* a get that fails leaves inv as it was */
-	T_EQ_INT(t, invoice_get(s, 999, &inv), HG_ENOTFOUND, "get an unknown invoice");
+	T_EQ_INT(t, invoice_store_get(s, 999, &inv), HG_ENOTFOUND, "get an unknown invoice");
 
 	char municipality[8];
 	int64_t *eps = NULL;
 	size_t n = 0;
-	T_EQ_INT(t, invoice_parties(s, id2, municipality, &eps, &n), HG_OK, "parties");
+	T_EQ_INT(t, invoice_store_parties(s, id2, municipality, &eps, &n), HG_OK, "parties");
 	T_EQ_STR(t, municipality, "2080", "the municipality");
 	T_TRUE(t, n == 2 && eps[0] == a && eps[1] == b, "the episodes");
 	hg_free(eps);
 
 	/* The invoices that list an episode, in one query; the core picks the one an officer follows. */
 	invoice_ref *refs = NULL;
-	T_EQ_INT(t, invoice_refs_of_episode(s, a, "2080", NULL, &refs, &n), HG_OK, "refs of a");
+	T_EQ_INT(t, invoice_store_refs_of_episode(s, a, "2080", NULL, &refs, &n), HG_OK, "refs of a");
 	T_TRUE(t, n == 2 && refs[0].id == id2 && refs[1].id == id, "both revisions, the newest first");
 	T_TRUE(t, n == 2 && refs[0].state == INVOICE_DECIDED && refs[1].state == INVOICE_SUPERSEDED, "their states");
 	T_EQ_STR(t, n ? refs[0].municipality : "", "2080", "their municipality");
@@ -359,19 +359,19 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	T_EQ_INT(t, invoice_reaching_episode(&falun, refs + 1, n - 1), -1, "never through a superseded draft");
 	hg_free(refs);
 	refs = NULL;
-	T_EQ_INT(t, invoice_refs_of_episode(s, b, NULL, "20", &refs, &n), HG_OK, "refs of b in the county");
+	T_EQ_INT(t, invoice_store_refs_of_episode(s, b, NULL, "20", &refs, &n), HG_OK, "refs of b in the county");
 	T_TRUE(t, n == 2 && refs[0].id == id2, "b as well");
 	hg_free(refs);
 	refs = NULL;
-	T_EQ_INT(t, invoice_refs_of_episode(s, a, "2081", NULL, &refs, &n), HG_OK, "refs of a in Borlänge");
+	T_EQ_INT(t, invoice_store_refs_of_episode(s, a, "2081", NULL, &refs, &n), HG_OK, "refs of a in Borlänge");
 	T_EQ_INT(t, n, 0, "none: another municipality's");
 	hg_free(refs);
 	refs = NULL;
-	T_EQ_INT(t, invoice_refs_of_episode(s, a, NULL, "21", &refs, &n), HG_OK, "refs of a in another county");
+	T_EQ_INT(t, invoice_store_refs_of_episode(s, a, NULL, "21", &refs, &n), HG_OK, "refs of a in another county");
 	T_EQ_INT(t, n, 0, "none: another county's");
 	hg_free(refs);
 	refs = NULL;
-	T_EQ_INT(t, invoice_refs_of_episode(s, 999, NULL, NULL, &refs, &n), HG_OK, "refs of an unknown episode");
+	T_EQ_INT(t, invoice_store_refs_of_episode(s, 999, NULL, NULL, &refs, &n), HG_OK, "refs of an unknown episode");
 	T_EQ_INT(t, n, 0, "none");
 	hg_free(refs);
 
@@ -424,7 +424,7 @@ static void test_average(struct test *t, store *s)
 	/* the average model's list of episodes leads to them as a line does */
 	invoice_ref *refs = NULL;
 	size_t n = 0;
-	T_EQ_INT(t, invoice_refs_of_episode(s, d, "2081", NULL, &refs, &n), HG_OK, "refs of d");
+	T_EQ_INT(t, invoice_store_refs_of_episode(s, d, "2081", NULL, &refs, &n), HG_OK, "refs of d");
 	T_TRUE(t, n == 1 && refs[0].id == avg_id && refs[0].state == INVOICE_DRAFT, "the average invoice, a draft");
 	hg_free(refs);
 	/* February is not settled by episodes that ended in March. */
