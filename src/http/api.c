@@ -11,6 +11,8 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1620,21 +1622,56 @@ out:
 #define API_CACHE_SLOTS 256
 #define API_CACHE_KEY_MAX (8 + STORE_USER_UNITS_MAX * HG_ID_MAX + 96)
 #define API_CACHE_TTL 10
+/* One rendering, shared by the cache and the answers that send it (http_reply_shared): immutable once
+ * made, freed when the last holder lets go. */
+typedef struct api_rendering {
+	atomic_int refs;
+	size_t len;
+	char etag[40];
+	int64_t *shown; /* the episode ids the text shows (for the audit), in the same allocation */
+	size_t n_shown;
+	char text[]; /* len bytes and a NUL, then the ids */
+} api_rendering;
+
 typedef struct api_cache_entry {
 	char key[API_CACHE_KEY_MAX];
 	uint64_t version;
 	hg_instant valid_until;
-	char *body; /* hg_malloc'ed JSON text */
-	size_t len;
-	char etag[40];
-	int64_t *shown; /* hg_malloc'ed episode ids the text shows (for the audit) */
-	size_t n_shown;
+	api_rendering *r; /* the cache's reference, or NULL */
 } api_cache_entry;
 
 struct api_cache {
 	pthread_mutex_t lock;
 	api_cache_entry slots[API_CACHE_SLOTS];
 };
+
+static void rendering_release(void *p)
+{
+	api_rendering *r = p;
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1)
+		hg_free(r);
+}
+
+/* A rendering of text (len bytes) that shows shown, with one reference (the caller's); NULL for
+ * want of memory. */
+static api_rendering *rendering_new(const char *text, size_t len, const char etag[40], const id_list *shown)
+{
+	size_t at = (offsetof(api_rendering, text) + len + 1 + sizeof(int64_t) - 1) / sizeof(int64_t) *
+		    sizeof(int64_t);
+	api_rendering *r = hg_malloc(at + shown->n * sizeof(int64_t));
+	if (!r)
+		return NULL;
+	atomic_init(&r->refs, 1);
+	r->len = len;
+	memcpy(r->etag, etag, 40);
+	memcpy(r->text, text, len);
+	r->text[len] = '\0';
+	r->shown = (int64_t *)(void *)((char *)r + at);
+	r->n_shown = shown->n;
+	if (shown->n)
+		memcpy(r->shown, shown->ids, shown->n * sizeof(int64_t));
+	return r;
+}
 
 hg_status api_cache_create(api_cache **out)
 {
@@ -1650,10 +1687,8 @@ void api_cache_free(api_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < API_CACHE_SLOTS; i++) {
-		hg_free(c->slots[i].body);
-		hg_free(c->slots[i].shown);
-	}
+	for (size_t i = 0; i < API_CACHE_SLOTS; i++)
+		rendering_release(c->slots[i].r);
 	pthread_mutex_destroy(&c->lock);
 	hg_free(c);
 }
@@ -1665,65 +1700,63 @@ static size_t cache_slot(const char *key)
 	return ((size_t)h[0] | (size_t)h[1] << 8) % API_CACHE_SLOTS;
 }
 
-/* A copy of the cached text for key when it is still good, and the episodes it shows; *body and
- * shown->ids hg_malloc'ed. */
-static bool cache_get(api_cache *c, const char *key, uint64_t version, hg_instant now, char **body, size_t *len,
-		      char etag[40], id_list *shown)
+/* The cached rendering for key when it is still good, with a reference for the caller; NULL if none. */
+static api_rendering *cache_get(api_cache *c, const char *key, uint64_t version, hg_instant now)
 {
-	bool hit = false;
+	api_rendering *r = NULL;
 	if (!c)
-		return false;
+		return NULL;
 	pthread_mutex_lock(&c->lock);
 	api_cache_entry *e = &c->slots[cache_slot(key)];
-	if (e->body && e->version == version && now < e->valid_until && strcmp(e->key, key) == 0) {
-		*body = hg_malloc(e->len + 1);
-		shown->ids = e->n_shown ? hg_malloc(e->n_shown * sizeof *shown->ids) : NULL;
-		if (*body && (shown->ids || !e->n_shown)) {
-			memcpy(*body, e->body, e->len + 1);
-			*len = e->len;
-			memcpy(etag, e->etag, 40);
-			if (e->n_shown)
-				memcpy(shown->ids, e->shown, e->n_shown * sizeof *shown->ids);
-			shown->n = shown->cap = e->n_shown;
-			hit = true;
-		} else {
-			hg_free(*body);
-			hg_free(shown->ids);
-			*body = NULL;
-			shown->ids = NULL;
-		}
+	if (e->r && e->version == version && now < e->valid_until && strcmp(e->key, key) == 0) {
+		r = e->r;
+		atomic_fetch_add(&r->refs, 1);
 	}
 	pthread_mutex_unlock(&c->lock);
-	return hit;
+	return r;
 }
 
-static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instant valid_until, const char *body,
-		      size_t len, const char etag[40], const id_list *shown)
+/* Keeps r (a reference of the cache's own) for key. */
+static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instant valid_until, api_rendering *r)
 {
-	char *copy;
-	int64_t *ids = NULL;
-	if (!c || strlen(key) >= API_CACHE_KEY_MAX || !(copy = hg_malloc(len + 1)))
+	if (!c || strlen(key) >= API_CACHE_KEY_MAX)
 		return;
-	if (shown->n && !(ids = hg_malloc(shown->n * sizeof *ids))) {
-		hg_free(copy);
-		return;
-	}
-	memcpy(copy, body, len + 1);
-	if (shown->n)
-		memcpy(ids, shown->ids, shown->n * sizeof *ids);
+	atomic_fetch_add(&r->refs, 1);
 	pthread_mutex_lock(&c->lock);
 	api_cache_entry *e = &c->slots[cache_slot(key)];
-	hg_free(e->body);
-	hg_free(e->shown);
+	api_rendering *old = e->r;
 	copy_str(e->key, sizeof e->key, key);
 	e->version = version;
 	e->valid_until = valid_until;
-	e->body = copy;
-	e->len = len;
-	memcpy(e->etag, etag, 40);
-	e->shown = ids;
-	e->n_shown = shown->n;
+	e->r = r;
 	pthread_mutex_unlock(&c->lock);
+	rendering_release(old);
+}
+
+/* Renders the worklist for the caller's units and query into a new rendering (one reference). */
+static hg_status worklist_rendering(api_app *app, const char (*units)[HG_ID_MAX], size_t n_units,
+				    const store_ack_query *aq, hg_instant now, hg_instant *valid_until,
+				    api_rendering **out)
+{
+	char *text = NULL, etag[40];
+	id_list shown = {0};
+	hg_status rc = render_worklist(app, units, n_units, aq, now, &text, valid_until, &shown);
+	if (rc == HG_OK) {
+		size_t len = strlen(text);
+		/* The ETag is the hash of the very bytes sent, for cheap polling (the time of the answer is
+		 * in the Date header, so equal content gives an equal ETag). */
+		unsigned char h[16];
+		char hex[33];
+		crypto_generichash(h, sizeof h, (const unsigned char *)text, len, NULL, 0);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		snprintf(etag, sizeof etag, "\"w%s\"", hex);
+		*out = rendering_new(text, len, etag, &shown);
+		if (!*out)
+			rc = HG_ENOMEM;
+	}
+	hg_free(text);
+	hg_free(shown.ids);
+	return rc;
 }
 
 static hg_status get_worklist(http_request *req, http_response *res, void *p)
@@ -1731,8 +1764,8 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	api_app *app = p;
 	api_caller c;
 	store_ack_query aq;
-	char *text = NULL, etag[40], key[API_CACHE_KEY_MAX];
-	size_t len = 0, used;
+	char key[API_CACHE_KEY_MAX];
+	size_t used;
 	hg_instant now = api_now(), valid_until = now;
 	hg_status rc = HG_OK;
 	event_type nt;
@@ -1756,36 +1789,25 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	for (int i = 0; i < c.user.n_units && used < sizeof key; i++)
 		used += (size_t)snprintf(key + used, sizeof key - used, "%s|", c.user.units[i]);
 	uint64_t version = store_units_version(app->store, units, (size_t)c.user.n_units);
-	id_list shown = {0};
-	if (!cache_get(app->cache, key, version, now, &text, &len, etag, &shown)) {
-		rc = render_worklist(app, units, (size_t)c.user.n_units, &aq, now, &text, &valid_until, &shown);
-		if (rc != HG_OK) {
-			hg_free(text);
-			hg_free(shown.ids);
+	api_rendering *r = cache_get(app->cache, key, version, now);
+	if (!r) {
+		rc = worklist_rendering(app, units, (size_t)c.user.n_units, &aq, now, &valid_until, &r);
+		if (rc != HG_OK)
 			return api_problem_store(res, rc);
-		}
-		len = strlen(text);
-		/* The ETag is the hash of the very bytes sent, for cheap polling (the time of the answer is
-		 * in the Date header, so equal content gives an equal ETag). */
-		unsigned char h[16];
-		char hex[33];
-		crypto_generichash(h, sizeof h, (const unsigned char *)text, len, NULL, 0);
-		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-		snprintf(etag, sizeof etag, "\"w%s\"", hex);
 		if (valid_until > now + API_CACHE_TTL)
 			valid_until = now + API_CACHE_TTL;
-		cache_put(app->cache, key, version, valid_until, text, len, etag, &shown);
+		cache_put(app->cache, key, version, valid_until, r);
 	}
-	bool audited = api_audit_patients(req, res, app, &c, "worklist.read", shown.ids, shown.n, NULL);
-	hg_free(shown.ids);
-	if (!audited) {
-		hg_free(text);
+	if (!api_audit_patients(req, res, app, &c, "worklist.read", r->shown, r->n_shown, NULL)) {
+		rendering_release(r);
 		return HG_OK;
 	}
-	if (!http_reply_not_modified(req, res, etag))
-		rc = http_reply_text(res, 200, "application/json", text, len);
-	hg_free(text);
-	return rc;
+	if (http_reply_not_modified(req, res, r->etag)) {
+		rendering_release(r);
+		return HG_OK;
+	}
+	/* the answer holds its reference until MHD has sent the bytes: no copy of them */
+	return http_reply_shared(res, 200, "application/json", r->text, r->len, rendering_release, r);
 }
 
 /* POST /api/v1/search {"personnummer": ..., "reason": ...}: the number travels in the body, never in a URL. */
