@@ -662,9 +662,11 @@ static bool stored_party(api_app *app, int64_t id, const char *unit)
 }
 
 /* The api_caller's unit that may author `type` in the episode: folded (st), stored (episode_id, st
- * NULL), or a new one at ward `ward` (both NULL and 0). */
+ * NULL), or a new one at ward `ward` (both NULL and 0). `party`: the stored episode is known to have
+ * one of the caller's units as a party (api_episode_access found it visible), which for a caller of
+ * one unit answers without asking the store again. */
 static bool pick_author_unit(api_app *app, const api_caller *c, const episode_state *st, int64_t episode_id,
-			     event_type type, const char *ward, store_unit *out)
+			     event_type type, const char *ward, bool party, store_unit *out)
 {
 	const event_type_info *info = event_info(type);
 	for (int i = 0; i < c->user.n_units; i++) {
@@ -672,7 +674,8 @@ static bool pick_author_unit(api_app *app, const api_caller *c, const episode_st
 			continue;
 		if (!(info->author_kinds & EVENT_KIND_BIT(out->kind)))
 			continue;
-		if (st ? !episode_is_party(st, out->id) : episode_id && !stored_party(app, episode_id, out->id))
+		if (st ? !episode_is_party(st, out->id)
+		       : episode_id && !(party && c->user.n_units == 1) && !stored_party(app, episode_id, out->id))
 			continue;
 		if (ward && strcmp(ward, out->id) != 0)
 			continue;
@@ -907,7 +910,7 @@ static hg_status post_episodes(http_request *req, http_response *res, void *p)
 	const char *ward_id = json_string_value(json_object_get(body, "ward"));
 	if (!ward_id)
 		return http_reply_problem(res, 422, "required", NULL, "ward", "Ange avdelning (ward).");
-	if (!pick_author_unit(app, &c, NULL, 0, EVENT_ADMITTED, ward_id, &ward))
+	if (!pick_author_unit(app, &c, NULL, 0, EVENT_ADMITTED, ward_id, false, &ward))
 		return http_reply_problem(res, 403, "unit_forbidden", NULL, "ward",
 					  "Du kan bara skriva in patienter på din egen avdelning.");
 	if (!json_object_get(body, "hospital"))
@@ -931,10 +934,13 @@ out:
 	return rc;
 }
 
-/* Checks id, role and visibility of an episode for the api_caller; replies on failure. */
-bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
+/* api_episode_access, telling in *party whether a unit of the caller is a party of the episode (an
+ * invoice officer may read one without). */
+static bool episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id,
+			   bool *party)
 {
 	bool visible = false;
+	*party = false;
 	if (!parse_id(http_request_param(req, "id"), id)) {
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 		return false;
@@ -959,7 +965,15 @@ bool api_episode_access(http_request *req, http_response *res, api_app *app, con
 		if (api_audit(req, res, app, c, "episode.read.refused", *id, NULL))
 			IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 	}
+	*party = visible;
 	return visible;
+}
+
+/* Checks id, role and visibility of an episode for the api_caller; replies on failure. */
+bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
+{
+	bool party;
+	return episode_access(req, res, app, c, id, &party);
 }
 
 /*
@@ -987,8 +1001,9 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 	event *ev = NULL;
 	store_unit unit;
 	const char *key;
+	bool party;
 	hg_status rc = HG_OK;
-	if (!api_authenticate(req, res, app, &c) || !api_episode_access(req, res, app, &c, &id) ||
+	if (!api_authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id, &party) ||
 	    !idempotency_key(req, res, &key))
 		return HG_OK;
 	ev = hg_malloc(sizeof *ev);
@@ -1003,7 +1018,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 					role_label(c.user.role)->sv, event_info(ev->type)->sv);
 		goto out;
 	}
-	if (!pick_author_unit(app, &c, NULL, id, ev->type, NULL, &unit)) {
+	if (!pick_author_unit(app, &c, NULL, id, ev->type, NULL, party, &unit)) {
 		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, "type",
 					"Ingen av dina enheter får skicka %s i detta vårdtillfälle.", event_info(ev->type)->sv);
 		goto out;
@@ -1045,7 +1060,7 @@ static bool ack_event(api_app *app, const api_caller *c, const episode_state *st
 		for (int k = 0; k < st->notice_count && !found; k++)
 			found = st->notices[k].seq == seq && (st->notices[k].to & (1u << r));
 	}
-	if (!found && !pick_author_unit(app, c, st, 0, EVENT_ACKNOWLEDGED, NULL, &unit))
+	if (!found && !pick_author_unit(app, c, st, 0, EVENT_ACKNOWLEDGED, NULL, false, &unit))
 		return false;
 	set_author(ev, c, &unit);
 	return true;

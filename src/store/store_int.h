@@ -168,6 +168,9 @@ struct store {
 	pthread_cond_t free_cond;
 	sqlite3 *conns[POOL_SIZE];
 	bool busy[POOL_SIZE];
+	/* each pooled connection's statements of the request path (sq_conn_get_cached), used only by the
+	 * thread that holds the connection */
+	sq_stmt_cache conn_stmts[POOL_SIZE];
 	int schema_version;
 	atomic_uint_fast64_t appended, replayed, rejected, errors;
 	/* Writers queue here before BEGIN IMMEDIATE: a mutex wakes the next one at once, where
@@ -233,6 +236,9 @@ hg_status sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen
 /* Takes a connection from the pool (blocks while all are busy); give it back with sq_conn_put. */
 sqlite3 *sq_conn_get(store *s);
 void sq_conn_put(store *s, sqlite3 *db);
+/* The same with the connection's own statement cache (*sc): for statements run on every request,
+ * prepared once per connection rather than parsed again each time. */
+sqlite3 *sq_conn_get_cached(store *s, sq_stmt_cache **sc);
 /* Runs SQL without results; HG_EIO on any error. */
 hg_status sq_exec(sqlite3 *db, const char *sql) HG_MUST_CHECK;
 /* The same where a failure needs no handling (ROLLBACK after an error, ending a read). */

@@ -111,6 +111,16 @@ sqlite3 *sq_conn_get(store *s)
 	return db;
 }
 
+sqlite3 *sq_conn_get_cached(store *s, sq_stmt_cache **sc)
+{
+	sqlite3 *db = sq_conn_get(s);
+	*sc = NULL;
+	for (int i = 0; i < POOL_SIZE; i++)
+		if (s->conns[i] == db)
+			*sc = &s->conn_stmts[i];
+	return db;
+}
+
 void sq_conn_put(store *s, sqlite3 *db)
 {
 	pthread_mutex_lock(&s->lock);
@@ -190,6 +200,25 @@ void sq_exec_quiet(sqlite3 *db, const char *sql) { sqlite3_exec(db, sql, NULL, N
 hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 {
 	return sqlite3_prepare_v3(db, sql, -1, 0, st, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
+}
+
+/* A statement from the cache sc (prepared once per connection), or prepared now when sc is NULL;
+ * hand it back with stmt_put. */
+static hg_status stmt_get(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
+}
+
+static void stmt_put(sq_stmt_cache *sc, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (sc) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
 }
 
 /* ---- open, migrate, close ---- */
@@ -319,8 +348,10 @@ void store_close(store *s)
 	if (!s)
 		return;
 	sq_audit_stop(s);
-	for (int i = 0; i < POOL_SIZE; i++)
+	for (int i = 0; i < POOL_SIZE; i++) {
+		sq_stmt_cache_clear(&s->conn_stmts[i]);
 		sqlite3_close(s->conns[i]);
+	}
 	readmodel_free(atomic_load(&s->rm));
 	read_folds_free(s->read_folds);
 	pthread_mutex_destroy(&s->rm_sync_lock);
@@ -451,10 +482,12 @@ static void read_unit(sqlite3_stmt *st, void *p)
 
 hg_status store_unit_get(store *s, const char *id, store_unit *out)
 {
+	static const char sql[] = "SELECT " UNIT_COLS " FROM units WHERE id = ?1";
 	if (s->pg) return pgs_unit_get(s->pg, id, out);
-	sqlite3 *db = sq_conn_get(s);
+	sq_stmt_cache *sc;
+	sqlite3 *db = sq_conn_get_cached(s, &sc);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE id = ?1", &st);
+	hg_status rc = stmt_get(sc, db, sql, &st);
 	if (rc == HG_OK) {
 		sq_bind_text(st, 1, id);
 		int step = sqlite3_step(st);
@@ -462,7 +495,7 @@ hg_status store_unit_get(store *s, const char *id, store_unit *out)
 			read_unit(st, out);
 		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
 	}
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -786,25 +819,6 @@ hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], h
 }
 
 /* ---- events and projections ---- */
-
-/* A statement from the cache sc (prepared once per connection), or prepared now when sc is NULL;
- * hand it back with stmt_put. */
-static hg_status stmt_get(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
-}
-
-static void stmt_put(sq_stmt_cache *sc, sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	if (sc) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	} else {
-		sqlite3_finalize(st);
-	}
-}
 
 /* Runs one statement without parameters or rows from sc (a savepoint of the writer, say). */
 static hg_status step_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql)
@@ -1489,10 +1503,12 @@ hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, ev
 
 hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n, bool *visible)
 {
+	static const char sql[] = "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2";
 	if (s->pg) return pgs_episode_visible(s->pg, episode_id, units, n, visible);
-	sqlite3 *db = sq_conn_get(s);
+	sq_stmt_cache *sc;
+	sqlite3 *db = sq_conn_get_cached(s, &sc);
 	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2", &st);
+	hg_status rc = stmt_get(sc, db, sql, &st);
 	*visible = false;
 	for (size_t i = 0; rc == HG_OK && i < n && !*visible; i++) {
 		sqlite3_reset(st);
@@ -1504,7 +1520,7 @@ hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units
 		else if (step != SQLITE_DONE)
 			rc = HG_EIO;
 	}
-	sqlite3_finalize(st);
+	stmt_put(sc, st);
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
