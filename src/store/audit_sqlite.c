@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <sodium.h>
 
@@ -316,6 +317,7 @@ static void *writer_main(void *arg)
 	store *s = arg;
 	audit_queue *q = &s->audit;
 	batch b = {0};
+	prctl(PR_SET_NAME, "hg-writer"); /* named in top, perf and /proc/PID/task/TID/comm */
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (q->count == 0 && q->njobs == 0 && !q->stop)
@@ -408,6 +410,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int n)
 static void *checkpointer_main(void *arg)
 {
 	audit_queue *q = arg;
+	prctl(PR_SET_NAME, "hg-checkpoint");
 	pthread_mutex_lock(&q->ckpt_lock);
 	for (;;) {
 		while (!q->ckpt_want && !q->ckpt_stop)
