@@ -1660,6 +1660,12 @@ struct api_cache {
 	api_cache_entry slots[API_CACHE_SLOTS];
 };
 
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static void rendering_release(void *p)
 {
 	api_rendering *r = p;
@@ -1682,9 +1688,14 @@ static api_rendering *rendering_new(const char *text, size_t len, const char eta
 	memcpy(r->text, text, len);
 	r->text[len] = '\0';
 	r->shown = (int64_t *)(void *)((char *)r + at);
-	r->n_shown = shown->n;
+	r->n_shown = 0;
 	if (shown->n)
 		memcpy(r->shown, shown->ids, shown->n * sizeof(int64_t));
+	/* sorted and unique, as the audit stores a set: its writer then has nothing to sort on each read */
+	qsort(r->shown, shown->n, sizeof(int64_t), cmp_int64);
+	for (size_t i = 0; i < shown->n; i++)
+		if (r->n_shown == 0 || r->shown[i] != r->shown[r->n_shown - 1])
+			r->shown[r->n_shown++] = r->shown[i];
 	return r;
 }
 

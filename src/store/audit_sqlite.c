@@ -28,7 +28,11 @@ static int cmp_id(const void *a, const void *b)
 /* Sorts ids[0..*n) and drops repeats. */
 static void sort_unique(int64_t *ids, size_t *n)
 {
-	size_t k = 0;
+	size_t k = 0, sorted = 1;
+	while (sorted < *n && ids[sorted - 1] < ids[sorted])
+		sorted++;
+	if (sorted >= *n) /* already sorted and unique: a cached worklist hands them over so, on every read */
+		return;
 	qsort(ids, *n, sizeof *ids, cmp_id);
 	for (size_t i = 0; i < *n; i++)
 		if (k == 0 || ids[i] != ids[k - 1])
