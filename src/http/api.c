@@ -987,7 +987,7 @@ static unsigned discharge_warnings(api_app *app, int64_t id, event_type type)
 	if (type != EVENT_DISCHARGED)
 		return 0;
 	episode_state *st = hg_malloc(sizeof *st);
-	if (st && store_episode_load(app->store, id, st, NULL, NULL) == HG_OK)
+	if (st && store_episode_fold(app->store, id, st) == HG_OK)
 		w = episode_discharge_warnings(st);
 	hg_free(st);
 	return w;
@@ -1090,7 +1090,8 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 	st = hg_malloc(sizeof *st);
 	if (!st)
 		return HG_ENOMEM;
-	rc = store_episode_load(app->store, id, st, NULL, NULL);
+	/* the fold alone (the read model's cache of it while the episode is unchanged): no event is read */
+	rc = store_episode_fold(app->store, id, st);
 	if (rc != HG_OK) {
 		rc = api_problem_store(res, rc);
 		goto out;
@@ -1157,7 +1158,7 @@ static hg_status post_acks(http_request *req, http_response *res, void *p)
 		hg_status rc = store_episode_visible(app->store, id, (const char (*)[HG_ID_MAX])c.user.units,
 						     (size_t)c.user.n_units, &visible);
 		if (rc == HG_OK && visible)
-			rc = store_episode_load(app->store, id, st, NULL, NULL);
+			rc = store_episode_fold(app->store, id, st);
 		if (rc != HG_OK && rc != HG_ENOTFOUND) {
 			json_decref(r);
 			json_decref(results);
