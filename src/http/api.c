@@ -11,6 +11,8 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -639,9 +641,11 @@ static bool stored_party(api_app *app, int64_t id, const char *unit)
 }
 
 /* The api_caller's unit that may author `type` in the episode: folded (st), stored (episode_id, st
- * NULL), or a new one at ward `ward` (both NULL and 0). */
+ * NULL), or a new one at ward `ward` (both NULL and 0). `party`: the stored episode is known to have
+ * one of the caller's units as a party (api_episode_access found it visible), which for a caller of
+ * one unit answers without asking the store again. */
 static bool pick_author_unit(api_app *app, const api_caller *c, const episode_state *st, int64_t episode_id,
-			     event_type type, const char *ward, store_unit *out)
+			     event_type type, const char *ward, bool party, store_unit *out)
 {
 	const event_type_info *info = event_info(type);
 	for (int i = 0; i < c->user.n_units; i++) {
@@ -649,7 +653,8 @@ static bool pick_author_unit(api_app *app, const api_caller *c, const episode_st
 			continue;
 		if (!(info->author_kinds & EVENT_KIND_BIT(out->kind)))
 			continue;
-		if (st ? !episode_is_party(st, out->id) : episode_id && !stored_party(app, episode_id, out->id))
+		if (st ? !episode_is_party(st, out->id)
+		       : episode_id && !(party && c->user.n_units == 1) && !stored_party(app, episode_id, out->id))
 			continue;
 		if (ward && strcmp(ward, out->id) != 0)
 			continue;
@@ -884,7 +889,7 @@ static hg_status post_episodes(http_request *req, http_response *res, void *p)
 	const char *ward_id = json_string_value(json_object_get(body, "ward"));
 	if (!ward_id)
 		return http_reply_problem(res, 422, "required", NULL, "ward", "Ange avdelning (ward).");
-	if (!pick_author_unit(app, &c, NULL, 0, EVENT_ADMITTED, ward_id, &ward))
+	if (!pick_author_unit(app, &c, NULL, 0, EVENT_ADMITTED, ward_id, false, &ward))
 		return http_reply_problem(res, 403, "unit_forbidden", NULL, "ward",
 					  "Du kan bara skriva in patienter på din egen avdelning.");
 	if (!json_object_get(body, "hospital"))
@@ -935,10 +940,13 @@ static bool officer_sees_episode(api_app *app, const api_caller *c, int64_t epis
 	return i >= 0;
 }
 
-/* Checks id, role and visibility of an episode for the api_caller; replies on failure. */
-bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
+/* api_episode_access, telling in *party whether a unit of the caller is a party of the episode (an
+ * invoice officer may read one without). */
+static bool episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id,
+			   bool *party)
 {
 	bool visible = false;
+	*party = false;
 	if (!hg_parse_id(http_request_param(req, "id"), id)) {
 		IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 		return false;
@@ -963,7 +971,15 @@ bool api_episode_access(http_request *req, http_response *res, api_app *app, con
 		if (api_audit(req, res, app, c, "episode.read.refused", *id, NULL))
 			IGNORE(http_reply_problem(res, 404, "not_found", NULL, NULL, "Vårdtillfället finns inte."));
 	}
+	*party = visible;
 	return visible;
+}
+
+/* Checks id, role and visibility of an episode for the api_caller; replies on failure. */
+bool api_episode_access(http_request *req, http_response *res, api_app *app, const api_caller *c, int64_t *id)
+{
+	bool party;
+	return episode_access(req, res, app, c, id, &party);
 }
 
 /*
@@ -977,7 +993,7 @@ static unsigned discharge_warnings(api_app *app, int64_t id, event_type type)
 	if (type != EVENT_DISCHARGED)
 		return 0;
 	episode_state *st = hg_malloc(sizeof *st);
-	if (st && store_episode_load(app->store, id, st, NULL, NULL) == HG_OK)
+	if (st && store_episode_fold(app->store, id, st) == HG_OK)
 		w = episode_discharge_warnings(st);
 	hg_free(st);
 	return w;
@@ -991,8 +1007,9 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 	event *ev = NULL;
 	store_unit unit;
 	const char *key;
+	bool party;
 	hg_status rc = HG_OK;
-	if (!api_authenticate(req, res, app, &c) || !api_episode_access(req, res, app, &c, &id) ||
+	if (!api_authenticate(req, res, app, &c) || !episode_access(req, res, app, &c, &id, &party) ||
 	    !idempotency_key(req, res, &key))
 		return HG_OK;
 	ev = hg_malloc(sizeof *ev);
@@ -1007,7 +1024,7 @@ static hg_status post_event(http_request *req, http_response *res, void *p)
 					role_label(c.user.role)->sv, event_info(ev->type)->sv);
 		goto out;
 	}
-	if (!pick_author_unit(app, &c, NULL, id, ev->type, NULL, &unit)) {
+	if (!pick_author_unit(app, &c, NULL, id, ev->type, NULL, party, &unit)) {
 		rc = http_reply_problem(res, 403, "unit_forbidden", NULL, "type",
 					"Ingen av dina enheter får skicka %s i detta vårdtillfälle.", event_info(ev->type)->sv);
 		goto out;
@@ -1049,7 +1066,7 @@ static bool ack_event(api_app *app, const api_caller *c, const episode_state *st
 		for (int k = 0; k < st->notice_count && !found; k++)
 			found = st->notices[k].seq == seq && (st->notices[k].to & (1u << r));
 	}
-	if (!found && !pick_author_unit(app, c, st, 0, EVENT_ACKNOWLEDGED, NULL, &unit))
+	if (!found && !pick_author_unit(app, c, st, 0, EVENT_ACKNOWLEDGED, NULL, false, &unit))
 		return false;
 	set_author(ev, c, &unit);
 	return true;
@@ -1079,7 +1096,8 @@ static hg_status post_ack(http_request *req, http_response *res, void *p)
 	st = hg_malloc(sizeof *st);
 	if (!st)
 		return HG_ENOMEM;
-	rc = store_episode_load(app->store, id, st, NULL, NULL);
+	/* the fold alone (the read model's cache of it while the episode is unchanged): no event is read */
+	rc = store_episode_fold(app->store, id, st);
 	if (rc != HG_OK) {
 		rc = api_problem_store(res, rc);
 		goto out;
@@ -1146,7 +1164,7 @@ static hg_status post_acks(http_request *req, http_response *res, void *p)
 		hg_status rc = store_episode_visible(app->store, id, (const char (*)[HG_ID_MAX])c.user.units,
 						     (size_t)c.user.n_units, &visible);
 		if (rc == HG_OK && visible)
-			rc = store_episode_load(app->store, id, st, NULL, NULL);
+			rc = store_episode_fold(app->store, id, st);
 		if (rc != HG_OK && rc != HG_ENOTFOUND) {
 			json_decref(r);
 			json_decref(results);
@@ -1626,21 +1644,67 @@ out:
 #define API_CACHE_SLOTS 256
 #define API_CACHE_KEY_MAX (8 + STORE_USER_UNITS_MAX * HG_ID_MAX + 96)
 #define API_CACHE_TTL 10
+/* One rendering, shared by the cache and the answers that send it (http_reply_shared): immutable once
+ * made, freed when the last holder lets go. */
+typedef struct api_rendering {
+	atomic_int refs;
+	size_t len;
+	char etag[40];
+	int64_t *shown; /* the episode ids the text shows (for the audit), in the same allocation */
+	size_t n_shown;
+	char text[]; /* len bytes and a NUL, then the ids */
+} api_rendering;
+
 typedef struct api_cache_entry {
 	char key[API_CACHE_KEY_MAX];
 	uint64_t version;
 	hg_instant valid_until;
-	char *body; /* hg_malloc'ed JSON text */
-	size_t len;
-	char etag[40];
-	int64_t *shown; /* hg_malloc'ed episode ids the text shows (for the audit) */
-	size_t n_shown;
+	api_rendering *r; /* the cache's reference, or NULL */
 } api_cache_entry;
 
 struct api_cache {
 	pthread_mutex_t lock;
 	api_cache_entry slots[API_CACHE_SLOTS];
 };
+
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void rendering_release(void *p)
+{
+	api_rendering *r = p;
+	if (r && atomic_fetch_sub(&r->refs, 1) == 1)
+		hg_free(r);
+}
+
+/* A rendering of text (len bytes) that shows shown, with one reference (the caller's); NULL for
+ * want of memory. */
+static api_rendering *rendering_new(const char *text, size_t len, const char etag[40], const id_list *shown)
+{
+	size_t at = (offsetof(api_rendering, text) + len + 1 + sizeof(int64_t) - 1) / sizeof(int64_t) *
+		    sizeof(int64_t);
+	api_rendering *r = hg_malloc(at + shown->n * sizeof(int64_t));
+	if (!r)
+		return NULL;
+	atomic_init(&r->refs, 1);
+	r->len = len;
+	memcpy(r->etag, etag, 40);
+	memcpy(r->text, text, len);
+	r->text[len] = '\0';
+	r->shown = (int64_t *)(void *)((char *)r + at);
+	r->n_shown = 0;
+	if (shown->n)
+		memcpy(r->shown, shown->ids, shown->n * sizeof(int64_t));
+	/* sorted and unique, as the audit stores a set: its writer then has nothing to sort on each read */
+	qsort(r->shown, shown->n, sizeof(int64_t), cmp_int64);
+	for (size_t i = 0; i < shown->n; i++)
+		if (r->n_shown == 0 || r->shown[i] != r->shown[r->n_shown - 1])
+			r->shown[r->n_shown++] = r->shown[i];
+	return r;
+}
 
 hg_status api_cache_create(api_cache **out)
 {
@@ -1656,10 +1720,8 @@ void api_cache_free(api_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < API_CACHE_SLOTS; i++) {
-		hg_free(c->slots[i].body);
-		hg_free(c->slots[i].shown);
-	}
+	for (size_t i = 0; i < API_CACHE_SLOTS; i++)
+		rendering_release(c->slots[i].r);
 	pthread_mutex_destroy(&c->lock);
 	hg_free(c);
 }
@@ -1671,65 +1733,63 @@ static size_t cache_slot(const char *key)
 	return ((size_t)h[0] | (size_t)h[1] << 8) % API_CACHE_SLOTS;
 }
 
-/* A copy of the cached text for key when it is still good, and the episodes it shows; *body and
- * shown->ids hg_malloc'ed. */
-static bool cache_get(api_cache *c, const char *key, uint64_t version, hg_instant now, char **body, size_t *len,
-		      char etag[40], id_list *shown)
+/* The cached rendering for key when it is still good, with a reference for the caller; NULL if none. */
+static api_rendering *cache_get(api_cache *c, const char *key, uint64_t version, hg_instant now)
 {
-	bool hit = false;
+	api_rendering *r = NULL;
 	if (!c)
-		return false;
+		return NULL;
 	pthread_mutex_lock(&c->lock);
 	api_cache_entry *e = &c->slots[cache_slot(key)];
-	if (e->body && e->version == version && now < e->valid_until && strcmp(e->key, key) == 0) {
-		*body = hg_malloc(e->len + 1);
-		shown->ids = e->n_shown ? hg_malloc(e->n_shown * sizeof *shown->ids) : NULL;
-		if (*body && (shown->ids || !e->n_shown)) {
-			memcpy(*body, e->body, e->len + 1);
-			*len = e->len;
-			memcpy(etag, e->etag, 40);
-			if (e->n_shown)
-				memcpy(shown->ids, e->shown, e->n_shown * sizeof *shown->ids);
-			shown->n = shown->cap = e->n_shown;
-			hit = true;
-		} else {
-			hg_free(*body);
-			hg_free(shown->ids);
-			*body = NULL;
-			shown->ids = NULL;
-		}
+	if (e->r && e->version == version && now < e->valid_until && strcmp(e->key, key) == 0) {
+		r = e->r;
+		atomic_fetch_add(&r->refs, 1);
 	}
 	pthread_mutex_unlock(&c->lock);
-	return hit;
+	return r;
 }
 
-static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instant valid_until, const char *body,
-		      size_t len, const char etag[40], const id_list *shown)
+/* Keeps r (a reference of the cache's own) for key. */
+static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instant valid_until, api_rendering *r)
 {
-	char *copy;
-	int64_t *ids = NULL;
-	if (!c || strlen(key) >= API_CACHE_KEY_MAX || !(copy = hg_malloc(len + 1)))
+	if (!c || strlen(key) >= API_CACHE_KEY_MAX)
 		return;
-	if (shown->n && !(ids = hg_malloc(shown->n * sizeof *ids))) {
-		hg_free(copy);
-		return;
-	}
-	memcpy(copy, body, len + 1);
-	if (shown->n)
-		memcpy(ids, shown->ids, shown->n * sizeof *ids);
+	atomic_fetch_add(&r->refs, 1);
 	pthread_mutex_lock(&c->lock);
 	api_cache_entry *e = &c->slots[cache_slot(key)];
-	hg_free(e->body);
-	hg_free(e->shown);
+	api_rendering *old = e->r;
 	copy_str(e->key, sizeof e->key, key);
 	e->version = version;
 	e->valid_until = valid_until;
-	e->body = copy;
-	e->len = len;
-	memcpy(e->etag, etag, 40);
-	e->shown = ids;
-	e->n_shown = shown->n;
+	e->r = r;
 	pthread_mutex_unlock(&c->lock);
+	rendering_release(old);
+}
+
+/* Renders the worklist for the caller's units and query into a new rendering (one reference). */
+static hg_status worklist_rendering(api_app *app, const char (*units)[HG_ID_MAX], size_t n_units,
+				    const store_ack_query *aq, hg_instant now, hg_instant *valid_until,
+				    api_rendering **out)
+{
+	char *text = NULL, etag[40];
+	id_list shown = {0};
+	hg_status rc = render_worklist(app, units, n_units, aq, now, &text, valid_until, &shown);
+	if (rc == HG_OK) {
+		size_t len = strlen(text);
+		/* The ETag is the hash of the very bytes sent, for cheap polling (the time of the answer is
+		 * in the Date header, so equal content gives an equal ETag). */
+		unsigned char h[16];
+		char hex[33];
+		crypto_generichash(h, sizeof h, (const unsigned char *)text, len, NULL, 0);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		snprintf(etag, sizeof etag, "\"w%s\"", hex);
+		*out = rendering_new(text, len, etag, &shown);
+		if (!*out)
+			rc = HG_ENOMEM;
+	}
+	hg_free(text);
+	hg_free(shown.ids);
+	return rc;
 }
 
 static hg_status get_worklist(http_request *req, http_response *res, void *p)
@@ -1737,8 +1797,8 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	api_app *app = p;
 	api_caller c;
 	store_ack_query aq;
-	char *text = NULL, etag[40], key[API_CACHE_KEY_MAX];
-	size_t len = 0, used;
+	char key[API_CACHE_KEY_MAX];
+	size_t used;
 	hg_instant now = api_now(), valid_until = now;
 	hg_status rc = HG_OK;
 	event_type nt;
@@ -1762,36 +1822,25 @@ static hg_status get_worklist(http_request *req, http_response *res, void *p)
 	for (int i = 0; i < c.user.n_units && used < sizeof key; i++)
 		used += (size_t)snprintf(key + used, sizeof key - used, "%s|", c.user.units[i]);
 	uint64_t version = store_units_version(app->store, units, (size_t)c.user.n_units);
-	id_list shown = {0};
-	if (!cache_get(app->cache, key, version, now, &text, &len, etag, &shown)) {
-		rc = render_worklist(app, units, (size_t)c.user.n_units, &aq, now, &text, &valid_until, &shown);
-		if (rc != HG_OK) {
-			hg_free(text);
-			hg_free(shown.ids);
+	api_rendering *r = cache_get(app->cache, key, version, now);
+	if (!r) {
+		rc = worklist_rendering(app, units, (size_t)c.user.n_units, &aq, now, &valid_until, &r);
+		if (rc != HG_OK)
 			return api_problem_store(res, rc);
-		}
-		len = strlen(text);
-		/* The ETag is the hash of the very bytes sent, for cheap polling (the time of the answer is
-		 * in the Date header, so equal content gives an equal ETag). */
-		unsigned char h[16];
-		char hex[33];
-		crypto_generichash(h, sizeof h, (const unsigned char *)text, len, NULL, 0);
-		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-		snprintf(etag, sizeof etag, "\"w%s\"", hex);
 		if (valid_until > now + API_CACHE_TTL)
 			valid_until = now + API_CACHE_TTL;
-		cache_put(app->cache, key, version, valid_until, text, len, etag, &shown);
+		cache_put(app->cache, key, version, valid_until, r);
 	}
-	bool audited = api_audit_patients(req, res, app, &c, "worklist.read", shown.ids, shown.n, NULL);
-	hg_free(shown.ids);
-	if (!audited) {
-		hg_free(text);
+	if (!api_audit_patients(req, res, app, &c, "worklist.read", r->shown, r->n_shown, NULL)) {
+		rendering_release(r);
 		return HG_OK;
 	}
-	if (!http_reply_not_modified(req, res, etag))
-		rc = http_reply_text(res, 200, "application/json", text, len);
-	hg_free(text);
-	return rc;
+	if (http_reply_not_modified(req, res, r->etag)) {
+		rendering_release(r);
+		return HG_OK;
+	}
+	/* the answer holds its reference until MHD has sent the bytes: no copy of them */
+	return http_reply_shared(res, 200, "application/json", r->text, r->len, rendering_release, r);
 }
 
 /* POST /api/v1/search {"personnummer": ..., "reason": ...}: the number travels in the body, never in a URL. */

@@ -208,6 +208,11 @@ hg_status http_reply_json(http_response *res, int status, json_t *body) HG_MUST_
 /* Replies with a copy of text (len bytes); content_type NULL means "text/plain; charset=utf-8". */
 hg_status http_reply_text(http_response *res, int status, const char *content_type, const char *text,
 			  size_t len) HG_MUST_CHECK;
+/* Replies with text (len bytes) without copying it: text belongs to ctx, and release(ctx) runs exactly
+ * once when the body is no longer needed (sent, replaced by another reply, or this call failed). For
+ * large bodies served many times over from a cache (the worklist), shared by reference counting. */
+hg_status http_reply_shared(http_response *res, int status, const char *content_type, const char *text,
+			    size_t len, void (*release)(void *ctx), void *ctx) HG_MUST_CHECK;
 
 /* Problem types are absolute URIs: HTTP_PROBLEM_TYPE_BASE followed by the code. */
 #define HTTP_PROBLEM_TYPE_BASE "https://hemgang.se/problems/"

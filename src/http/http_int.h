@@ -21,7 +21,7 @@
 /* Slots for requests no route claims, counted after the routes in the metrics. */
 enum http_pseudo_slot { HTTP_SLOT_STATIC = 0, HTTP_SLOT_METRICS, HTTP_SLOT_OPENAPI, HTTP_SLOT_UNMATCHED, HTTP_SLOT_PSEUDO_COUNT };
 
-enum http_body_kind { HTTP_BODY_NONE = 0, HTTP_BODY_BUFFER, HTTP_BODY_FD };
+enum http_body_kind { HTTP_BODY_NONE = 0, HTTP_BODY_BUFFER, HTTP_BODY_FD, HTTP_BODY_SHARED };
 
 typedef struct http_header {
 	char *name, *value; /* hg_malloc'ed, freed with the response */
@@ -30,8 +30,11 @@ typedef struct http_header {
 struct http_response {
 	int status; /* 0 until something replied */
 	enum http_body_kind kind;
-	char *body; /* HTTP_BODY_BUFFER: hg_malloc'ed, handed to MHD when queued */
+	char *body; /* HTTP_BODY_BUFFER: hg_malloc'ed, handed to MHD when queued; HTTP_BODY_SHARED: owned by
+		     * body_ctx, whose body_release MHD calls once it has sent it (http_reply_shared) */
 	size_t len;
+	void (*body_release)(void *ctx);
+	void *body_ctx;
 	int fd; /* HTTP_BODY_FD: open file, handed to MHD when queued (closed by it) */
 	char *content_type;
 	http_header headers[HTTP_MAX_HEADERS];

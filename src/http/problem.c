@@ -96,8 +96,14 @@ void http_response_init(http_response *res, const char *instance)
 
 void http_response_clear_body(http_response *res)
 {
-	hg_free(res->body);
+	if (res->kind == HTTP_BODY_SHARED) {
+		if (res->body_release)
+			res->body_release(res->body_ctx);
+	} else
+		hg_free(res->body);
 	res->body = NULL;
+	res->body_release = NULL;
+	res->body_ctx = NULL;
 	res->len = 0;
 	if (res->fd >= 0) {
 		/* A file body that was never handed to MHD is ours to close. */
@@ -128,21 +134,35 @@ static hg_status degrade(http_response *res, int status, hg_status rc)
 	return rc;
 }
 
-/* Takes ownership of body (hg_malloc'ed) and replaces any earlier reply. */
-static hg_status reply_owned(http_response *res, int status, const char *content_type, char *body, size_t len)
+/* Makes body the reply, replacing any earlier one: HTTP_BODY_BUFFER takes ownership of body
+ * (hg_malloc'ed); HTTP_BODY_SHARED leaves it to ctx, released by release(ctx). On failure the body
+ * is let go all the same. */
+static hg_status reply_body(http_response *res, int status, const char *content_type, enum http_body_kind kind,
+			    char *body, size_t len, void (*release)(void *ctx), void *ctx)
 {
 	char *ct = hg_strdup(content_type);
 	if (!ct) {
-		hg_free(body);
+		if (kind == HTTP_BODY_SHARED)
+			release(ctx);
+		else
+			hg_free(body);
 		return degrade(res, 503, HG_ENOMEM);
 	}
 	http_response_clear_body(res);
 	res->status = status;
-	res->kind = HTTP_BODY_BUFFER;
+	res->kind = kind;
 	res->body = body;
 	res->len = len;
+	res->body_release = release;
+	res->body_ctx = ctx;
 	res->content_type = ct;
 	return HG_OK;
+}
+
+/* Takes ownership of body (hg_malloc'ed) and replaces any earlier reply. */
+static hg_status reply_owned(http_response *res, int status, const char *content_type, char *body, size_t len)
+{
+	return reply_body(res, status, content_type, HTTP_BODY_BUFFER, body, len, NULL, NULL);
 }
 
 static int dump_to_buf(const char *chunk, size_t size, void *data)
@@ -186,6 +206,13 @@ hg_status http_reply_text(http_response *res, int status, const char *content_ty
 		return degrade(res, 503, HG_ENOMEM);
 	return reply_owned(res, status, content_type ? content_type : "text/plain; charset=utf-8", copy,
 			   text ? len : 0);
+}
+
+hg_status http_reply_shared(http_response *res, int status, const char *content_type, const char *text, size_t len,
+			    void (*release)(void *ctx), void *ctx)
+{
+	return reply_body(res, status, content_type ? content_type : "text/plain; charset=utf-8", HTTP_BODY_SHARED,
+			  (char *)text, len, release, ctx);
 }
 
 hg_status http_reply_problem_ext(http_response *res, int status, const char *code, const char *title,

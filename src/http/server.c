@@ -751,6 +751,16 @@ static enum MHD_Result queue(http_server *s, http_request *req)
 		if (r)
 			res->body = NULL;
 		break;
+	case HTTP_BODY_SHARED:
+		r = MHD_create_response_from_buffer_with_free_callback_cls(res->len, res->body, res->body_release,
+									   res->body_ctx);
+		if (r) { /* MHD releases it now */
+			res->body = NULL;
+			res->body_release = NULL;
+			res->body_ctx = NULL;
+			res->kind = HTTP_BODY_NONE;
+		}
+		break;
 	case HTTP_BODY_FD:
 		r = MHD_create_response_from_fd(res->len, res->fd);
 		if (r)

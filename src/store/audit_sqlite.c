@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <sodium.h>
 
 #include "core/alloc.h"
+#include "store/sq_db.h"
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
@@ -27,7 +29,11 @@ static int cmp_id(const void *a, const void *b)
 /* Sorts ids[0..*n) and drops repeats. */
 static void sort_unique(int64_t *ids, size_t *n)
 {
-	size_t k = 0;
+	size_t k = 0, sorted = 1;
+	while (sorted < *n && ids[sorted - 1] < ids[sorted])
+		sorted++;
+	if (sorted >= *n) /* already sorted and unique: a cached worklist hands them over so, on every read */
+		return;
 	qsort(ids, *n, sizeof *ids, cmp_id);
 	for (size_t i = 0; i < *n; i++)
 		if (k == 0 || ids[i] != ids[k - 1])
@@ -60,41 +66,36 @@ static hg_status patient_set(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *ca
 	static const char sql_set[] = "INSERT INTO audit_patient_sets(digest, n) VALUES (?1, ?2)";
 	static const char sql_member[] = "INSERT OR IGNORE INTO audit_patient_set_members(set_id, episode_id) VALUES (?1, ?2)";
 	uint8_t d[SQ_SET_DIGEST];
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	set_digest(ids, n, d);
 	for (size_t i = 0; i < SQ_SET_CACHE; i++)
 		if (cache->id[i] && memcmp(cache->digest[i], d, sizeof d) == 0) {
 			*id = cache->id[i];
 			return HG_OK;
 		}
-	hg_status rc = sq_stmt_cached(stmts, db, sql_find, &st);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_blob(st, 1, d, sizeof d, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	*id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
+	*id = 0;
+	sq_q_cached(&q, stmts, db, sql_find);
+	sq_q_bind_blob(&q, 1, d, sizeof d);
+	hg_status rc = sq_q_int64(&q, id);
+	if (rc != HG_OK && rc != HG_ENOTFOUND)
 		return HG_EIO;
-	if (!*id) {
-		rc = sq_stmt_cached(stmts, db, sql_set, &st);
-		if (rc != HG_OK)
-			return rc;
-		sqlite3_bind_blob(st, 1, d, sizeof d, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		sqlite3_reset(st);
+	if (rc == HG_ENOTFOUND) {
+		sq_q_cached(&q, stmts, db, sql_set);
+		sq_q_bind_blob(&q, 1, d, sizeof d);
+		sq_q_bind_int64(&q, 2, (int64_t)n);
+		if (sq_q_exec(&q) != HG_OK)
+			return HG_EIO;
 		*id = sqlite3_last_insert_rowid(db);
-		if (rc == HG_OK)
-			rc = sq_stmt_cached(stmts, db, sql_member, &st);
-		for (size_t k = 0; rc == HG_OK && k < n; k++) {
-			sqlite3_bind_int64(st, 1, *id);
-			sqlite3_bind_int64(st, 2, ids[k]);
-			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-			sqlite3_reset(st);
+		sq_q_cached(&q, stmts, db, sql_member);
+		for (size_t k = 0; k < n; k++) {
+			sq_q_bind_int64(&q, 1, *id);
+			sq_q_bind_int64(&q, 2, ids[k]);
+			while (sq_q_step(&q))
+				;
+			sq_q_reset(&q);
 		}
-		if (rc != HG_OK)
-			return rc;
+		if (sq_q_finish(&q) != HG_OK)
+			return HG_EIO;
 	}
 	memcpy(cache->digest[cache->next], d, sizeof d);
 	cache->id[cache->next] = *id;
@@ -109,22 +110,19 @@ static hg_status insert_record(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *
 	static const char sql[] = "INSERT INTO audit_log(at, username, unit_id, action, episode_id, reason, client) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	static const char sql_link[] = "INSERT INTO audit_set_links(audit_id, set_id) VALUES (?1, ?2)";
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_stmt_cached(stmts, db, sql, &st);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, a->at);
-	sq_bind_text(st, 2, a->username);
-	sq_bind_text(st, 3, a->unit[0] ? a->unit : NULL);
-	sq_bind_text(st, 4, a->action);
+	sq_q q;
+	sq_q_cached(&q, stmts, db, sql);
+	sq_q_bind_int64(&q, 1, a->at);
+	sq_q_bind_text(&q, 2, a->username);
+	sq_q_bind_text_or_null(&q, 3, a->unit);
+	sq_q_bind_text(&q, 4, a->action);
 	if (a->episode_id)
-		sqlite3_bind_int64(st, 5, a->episode_id);
+		sq_q_bind_int64(&q, 5, a->episode_id);
 	else
-		sqlite3_bind_null(st, 5);
-	sq_bind_text(st, 6, a->reason[0] ? a->reason : NULL);
-	sq_bind_text(st, 7, a->client[0] ? a->client : NULL);
-	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	sqlite3_reset(st);
+		sq_q_bind_null(&q, 5);
+	sq_q_bind_text_or_null(&q, 6, a->reason);
+	sq_q_bind_text_or_null(&q, 7, a->client);
+	hg_status rc = sq_q_exec(&q) == HG_OK ? HG_OK : HG_EIO;
 	int64_t id = sqlite3_last_insert_rowid(db);
 	if (rc != HG_OK || n == 0)
 		return rc;
@@ -135,15 +133,12 @@ static hg_status insert_record(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *
 	sort_unique(ids, &n);
 	rc = patient_set(stmts, db, sets, ids, n, &set);
 	hg_free(ids);
-	if (rc == HG_OK)
-		rc = sq_stmt_cached(stmts, db, sql_link, &st);
 	if (rc != HG_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, set);
-	rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	sqlite3_reset(st);
-	return rc;
+	sq_q_cached(&q, stmts, db, sql_link);
+	sq_q_bind_int64(&q, 1, id);
+	sq_q_bind_int64(&q, 2, set);
+	return sq_q_exec(&q) == HG_OK ? HG_OK : HG_EIO;
 }
 
 static hg_status insert_audit(sq_stmt_cache *stmts, sqlite3 *db, sq_set_cache *sets, const store_audit *items,
@@ -194,33 +189,27 @@ static hg_status insert_job_notes(sq_stmt_cache *stmts, sqlite3 *db, sq_append_j
 			continue;
 		const interop_note *nt = job->note;
 		int64_t episode = job->out->episode_id;
-		sqlite3_stmt *st = NULL;
+		sq_q q;
 		if (nt->visit[0]) {
-			rc = sq_stmt_cached(stmts, db, sql_visit, &st);
-			if (rc != HG_OK)
-				break;
-			sq_bind_text(st, 1, nt->facility);
-			sq_bind_text(st, 2, nt->visit);
-			sqlite3_bind_int64(st, 3, episode);
-			rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-			sqlite3_reset(st);
+			sq_q_cached(&q, stmts, db, sql_visit);
+			sq_q_bind_text(&q, 1, nt->facility);
+			sq_q_bind_text(&q, 2, nt->visit);
+			sq_q_bind_int64(&q, 3, episode);
+			if (sq_q_exec(&q) != HG_OK)
+				return HG_EIO;
 		}
-		if (rc == HG_OK)
-			rc = sq_stmt_cached(stmts, db, sql_msg, &st);
-		if (rc != HG_OK)
-			break;
-		sq_bind_text(st, 1, nt->facility);
-		sq_bind_text(st, 2, nt->control_id);
-		sqlite3_bind_int64(st, 3, nt->at);
-		sq_bind_text(st, 4, nt->trigger);
-		sq_bind_text(st, 5, nt->outcome);
+		sq_q_cached(&q, stmts, db, sql_msg);
+		sq_q_bind_text(&q, 1, nt->facility);
+		sq_q_bind_text(&q, 2, nt->control_id);
+		sq_q_bind_int64(&q, 3, nt->at);
+		sq_q_bind_text(&q, 4, nt->trigger);
+		sq_q_bind_text(&q, 5, nt->outcome);
 		if (episode)
-			sqlite3_bind_int64(st, 6, episode);
+			sq_q_bind_int64(&q, 6, episode);
 		else
-			sqlite3_bind_null(st, 6);
-		sq_bind_text(st, 7, nt->ack);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-		sqlite3_reset(st);
+			sq_q_bind_null(&q, 6);
+		sq_q_bind_text(&q, 7, nt->ack);
+		rc = sq_q_exec(&q) == HG_OK ? HG_OK : HG_EIO;
 	}
 	return rc;
 }
@@ -316,6 +305,7 @@ static void *writer_main(void *arg)
 	store *s = arg;
 	audit_queue *q = &s->audit;
 	batch b = {0};
+	prctl(PR_SET_NAME, "hg-writer"); /* named in top, perf and /proc/PID/task/TID/comm */
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (q->count == 0 && q->njobs == 0 && !q->stop)
@@ -408,6 +398,7 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int n)
 static void *checkpointer_main(void *arg)
 {
 	audit_queue *q = arg;
+	prctl(PR_SET_NAME, "hg-checkpoint");
 	pthread_mutex_lock(&q->ckpt_lock);
 	for (;;) {
 		while (!q->ckpt_want && !q->ckpt_stop)
@@ -467,6 +458,10 @@ hg_status sq_audit_start(store *s, const char *path, char *err, size_t errlen)
 	hg_status rc = sq_open_conn(path, &q->db, err, errlen);
 	if (rc != HG_OK)
 		return rc;
+	/* Each append runs under a savepoint, so every page it changes is copied to the statement
+	 * journal; a batch of dozens outgrows the in-memory part and SQLite creates, writes and
+	 * deletes a temporary file for it on every batch. In memory it costs no syscall at all. */
+	sq_exec_quiet(q->db, "PRAGMA temp_store=MEMORY");
 	if (strcmp(path, ":memory:") != 0)
 		checkpointer_start(q, path);
 	q->items = hg_malloc(AUDIT_QUEUE_MAX * sizeof *q->items);
@@ -534,7 +529,7 @@ hg_status sq_writer_sync_mode(store *s, bool full)
 		return HG_OK;
 	/* The writer holds the connection only inside a batch, under the write lock. */
 	pthread_mutex_lock(&s->write_lock);
-	rc = sq_exec(q->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+	rc = sq_db_exec(q->db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF") == HG_OK ? HG_OK : HG_EIO;
 	pthread_mutex_unlock(&s->write_lock);
 	return rc;
 }

@@ -31,6 +31,7 @@
 #include "store/store_int.h"
 #include "store/store_pg.h"
 #include "store/readmodel.h"
+#include "store/sq_db.h"
 
 static void read_folds_free(struct sq_read_folds *f); /* the read model's fold cache (below) */
 
@@ -108,6 +109,16 @@ sqlite3 *sq_conn_get(store *s)
 	 * connection would refuse every BEGIN and hold the write lock for good (test_store_faults.c). */
 	if (!sqlite3_get_autocommit(db))
 		sq_exec_quiet(db, "ROLLBACK");
+	return db;
+}
+
+sqlite3 *sq_conn_get_cached(store *s, sq_stmt_cache **sc)
+{
+	sqlite3 *db = sq_conn_get(s);
+	*sc = NULL;
+	for (int i = 0; i < POOL_SIZE; i++)
+		if (s->conns[i] == db)
+			*sc = &s->conn_stmts[i];
 	return db;
 }
 
@@ -192,6 +203,13 @@ hg_status sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 	return sqlite3_prepare_v3(db, sql, -1, 0, st, NULL) == SQLITE_OK ? HG_OK : HG_EIO;
 }
 
+/* Any failure of SQLite's as HG_EIO: what the write path has always answered for it (a 503), whatever
+ * sq_status would name it. */
+static hg_status sql_io(hg_status rc)
+{
+	return rc == HG_OK ? HG_OK : HG_EIO;
+}
+
 /* ---- open, migrate, close ---- */
 
 hg_status sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen)
@@ -216,14 +234,10 @@ hg_status sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen
 /* True when migration `number` is recorded as applied. */
 static hg_status migration_applied(sqlite3 *db, int number, bool *applied)
 {
-	sqlite3_stmt *st;
-	if (sq_prepare(db, "SELECT 1 FROM schema_migrations WHERE number = ?1", &st) != HG_OK)
-		return HG_EIO;
-	sqlite3_bind_int(st, 1, number);
-	int step = sqlite3_step(st);
-	sqlite3_finalize(st);
-	*applied = step == SQLITE_ROW;
-	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT 1 FROM schema_migrations WHERE number = ?1");
+	sq_q_bind_int64(&q, 1, number);
+	return sql_io(sq_q_exists(&q, applied));
 }
 
 /*
@@ -237,13 +251,14 @@ static hg_status migrate(sqlite3 *db, int *version, char *err, size_t errlen)
 {
 	size_t n;
 	const store_migration *m = store_migrations(&n);
-	sqlite3_stmt *st;
+	sq_q q;
 	int legacy = 0, highest = 0;
-	if (sq_prepare(db, "PRAGMA user_version", &st) != HG_OK)
+	int64_t user_version = 0;
+	sq_q_prepare(&q, db, "PRAGMA user_version");
+	hg_status rc = sq_q_int64(&q, &user_version);
+	if (rc != HG_OK && rc != HG_ENOTFOUND)
 		return HG_EIO;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		legacy = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	legacy = (int)user_version;
 	if (sq_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 			"applied_at INTEGER NOT NULL DEFAULT (unixepoch())) STRICT") != HG_OK) {
 		snprintf(err, errlen, "cannot record migrations: %s", sqlite3_errmsg(db));
@@ -319,8 +334,10 @@ void store_close(store *s)
 	if (!s)
 		return;
 	sq_audit_stop(s);
-	for (int i = 0; i < POOL_SIZE; i++)
+	for (int i = 0; i < POOL_SIZE; i++) {
+		sq_stmt_cache_clear(&s->conn_stmts[i]);
 		sqlite3_close(s->conns[i]);
+	}
 	readmodel_free(atomic_load(&s->rm));
 	read_folds_free(s->read_folds);
 	pthread_mutex_destroy(&s->rm_sync_lock);
@@ -344,13 +361,16 @@ hg_status store_org_put(store *s, const store_org *o)
 			 NULL, "tttt", o->code, o->name, o->kind == ORG_REGION ? "region" : "municipality", o->county);
 }
 
-static void read_org(sqlite3_stmt *st, store_org *o)
+static hg_status read_org(sq_q *q, void *p)
 {
+	store_org *o = p;
 	memset(o, 0, sizeof *o);
-	sq_col_str(st, 0, o->code, sizeof o->code);
-	sq_col_str(st, 1, o->name, sizeof o->name);
-	o->kind = strcmp((const char *)sqlite3_column_text(st, 2), "region") == 0 ? ORG_REGION : ORG_MUNICIPALITY;
-	sq_col_str(st, 3, o->county, sizeof o->county);
+	sq_q_col_str(q, 0, o->code, sizeof o->code);
+	sq_q_col_str(q, 1, o->name, sizeof o->name);
+	const char *kind = sq_q_col_text(q, 2);
+	o->kind = kind && strcmp(kind, "region") == 0 ? ORG_REGION : ORG_MUNICIPALITY;
+	sq_q_col_str(q, 3, o->county, sizeof o->county);
+	return HG_OK;
 }
 
 /*
@@ -387,35 +407,30 @@ hg_status sq_collect(sqlite3_stmt *st, size_t elem_size, void (*read_row)(sqlite
 	return HG_OK;
 }
 
-static void read_org_row(sqlite3_stmt *st, void *p) { read_org(st, p); }
-
 hg_status store_org_get(store *s, const char *code, store_org *out)
 {
 	if (s->pg) return pgs_org_get(s->pg, code, out);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT code, name, kind, county FROM organisations WHERE code = ?1", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, code);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			read_org(st, out);
-		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-	}
-	sqlite3_finalize(st);
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT code, name, kind, county FROM organisations WHERE code = ?1");
+	sq_q_bind_text(&q, 1, code);
+	bool found = sq_q_step(&q);
+	if (found)
+		IGNORE(read_org(&q, out)); /* reads columns: nothing to fail */
+	hg_status rc = sql_io(sq_q_finish(&q));
 	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc == HG_EIO ? sq_fail_io(s) : found ? HG_OK : HG_ENOTFOUND;
 }
 
 hg_status store_orgs_list(store *s, store_org **out, size_t *n)
 {
 	if (s->pg) return pgs_orgs_list(s->pg, out, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT code, name, kind, county FROM organisations ORDER BY kind DESC, code", &st);
-	if (rc == HG_OK)
-		rc = sq_collect(st, sizeof **out, read_org_row, (void **)out, n);
-	sqlite3_finalize(st);
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT code, name, kind, county FROM organisations ORDER BY kind DESC, code");
+	hg_status rc = sq_q_collect(&q, sizeof **out, read_org, (void **)out, n);
+	if (rc != HG_OK && rc != HG_ENOMEM)
+		rc = HG_EIO;
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -434,50 +449,49 @@ hg_status store_unit_put(store *s, const store_unit *u)
 
 #define UNIT_COLS "id, org, name, kind, care_type, hospital, municipality"
 
-static void read_unit(sqlite3_stmt *st, void *p)
+static hg_status read_unit(sq_q *q, void *p)
 {
 	store_unit *u = p;
 	memset(u, 0, sizeof *u);
-	sq_col_str(st, 0, u->id, sizeof u->id);
-	sq_col_str(st, 1, u->org, sizeof u->org);
-	sq_col_str(st, 2, u->name, sizeof u->name);
-	if (!unit_kind_from_code((const char *)sqlite3_column_text(st, 3), &u->kind))
+	sq_q_col_str(q, 0, u->id, sizeof u->id);
+	sq_q_col_str(q, 1, u->org, sizeof u->org);
+	sq_q_col_str(q, 2, u->name, sizeof u->name);
+	if (!unit_kind_from_code(sq_q_col_text(q, 3), &u->kind))
 		u->kind = UNIT_ADMIN;
-	if (!care_type_from_code((const char *)sqlite3_column_text(st, 4), &u->care))
+	if (!care_type_from_code(sq_q_col_text(q, 4), &u->care))
 		u->care = CARE_SOMATIC;
-	sq_col_str(st, 5, u->hospital, sizeof u->hospital);
-	sq_col_str(st, 6, u->municipality, sizeof u->municipality);
+	sq_q_col_str(q, 5, u->hospital, sizeof u->hospital);
+	sq_q_col_str(q, 6, u->municipality, sizeof u->municipality);
+	return HG_OK;
 }
 
 hg_status store_unit_get(store *s, const char *id, store_unit *out)
 {
+	static const char sql[] = "SELECT " UNIT_COLS " FROM units WHERE id = ?1";
 	if (s->pg) return pgs_unit_get(s->pg, id, out);
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE id = ?1", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, id);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			read_unit(st, out);
-		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-	}
-	sqlite3_finalize(st);
+	sq_stmt_cache *sc;
+	sqlite3 *db = sq_conn_get_cached(s, &sc);
+	sq_q q;
+	sq_q_cached(&q, sc, db, sql);
+	sq_q_bind_text(&q, 1, id);
+	bool found = sq_q_step(&q);
+	if (found)
+		IGNORE(read_unit(&q, out)); /* reads columns: nothing to fail */
+	hg_status rc = sql_io(sq_q_finish(&q));
 	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc == HG_EIO ? sq_fail_io(s) : found ? HG_OK : HG_ENOTFOUND;
 }
 
 hg_status store_units_list(store *s, const char *org, store_unit **out, size_t *n)
 {
 	if (s->pg) return pgs_units_list(s->pg, org, out, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " UNIT_COLS " FROM units WHERE ?1 IS NULL OR org = ?1 ORDER BY org, id", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, org);
-		rc = sq_collect(st, sizeof **out, read_unit, (void **)out, n);
-	}
-	sqlite3_finalize(st);
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT " UNIT_COLS " FROM units WHERE ?1 IS NULL OR org = ?1 ORDER BY org, id");
+	sq_q_bind_text(&q, 1, org);
+	hg_status rc = sq_q_collect(&q, sizeof **out, read_unit, (void **)out, n);
+	if (rc != HG_OK && rc != HG_ENOMEM)
+		rc = HG_EIO;
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -487,79 +501,69 @@ hg_status store_units_list(store *s, const char *org, store_unit **out, size_t *
 /* Fills the unit list of u from user_units. */
 static hg_status load_user_units(sqlite3 *db, store_user *u)
 {
-	sqlite3_stmt *st = NULL;
-	int step;
-	if (sq_prepare(db, "SELECT unit_id FROM user_units WHERE user_id = ?1 ORDER BY unit_id", &st) != HG_OK)
-		return HG_EIO;
-	sqlite3_bind_int64(st, 1, u->id);
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT unit_id FROM user_units WHERE user_id = ?1 ORDER BY unit_id");
+	sq_q_bind_int64(&q, 1, u->id);
 	u->n_units = 0;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW && u->n_units < STORE_USER_UNITS_MAX)
-		sq_col_str(st, 0, u->units[u->n_units++], HG_ID_MAX);
-	sqlite3_finalize(st);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? HG_OK : HG_EIO;
+	while (u->n_units < STORE_USER_UNITS_MAX && sq_q_step(&q))
+		sq_q_col_str(&q, 0, u->units[u->n_units++], HG_ID_MAX);
+	return sql_io(sq_q_finish(&q));
 }
 
 #define USER_COLS "u.id, u.username, u.display_name, u.org, u.role, u.disabled, u.password_hash"
 
-static void read_user(sqlite3_stmt *st, void *p)
+static hg_status read_user(sq_q *q, void *p)
 {
 	store_user *u = p;
 	memset(u, 0, sizeof *u);
-	u->id = sqlite3_column_int64(st, 0);
-	sq_col_str(st, 1, u->username, sizeof u->username);
-	sq_col_str(st, 2, u->display_name, sizeof u->display_name);
-	sq_col_str(st, 3, u->org, sizeof u->org);
-	if (!role_from_code((const char *)sqlite3_column_text(st, 4), &u->role))
+	u->id = sq_q_col_int64(q, 0);
+	sq_q_col_str(q, 1, u->username, sizeof u->username);
+	sq_q_col_str(q, 2, u->display_name, sizeof u->display_name);
+	sq_q_col_str(q, 3, u->org, sizeof u->org);
+	if (!role_from_code(sq_q_col_text(q, 4), &u->role))
 		u->role = ROLE_ANALYST; /* least privilege for an unknown code */
-	u->disabled = sqlite3_column_int(st, 5) != 0;
+	u->disabled = sq_q_col_int(q, 5) != 0;
+	return HG_OK;
 }
 
 hg_status store_user_add(store *s, const store_user *u, const char *password_hash, hg_instant now, int64_t *id)
 {
 	if (s->pg) return pgs_user_add(s->pg, u, password_hash, now, id);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	hg_status rc = sq_exec(db, "BEGIN IMMEDIATE");
-	int step;
 	if (rc != HG_OK)
 		goto out;
-	rc = sq_prepare(db,
+	sq_q_prepare(&q, db,
 		     "INSERT INTO users(username, display_name, org, role, password_hash, disabled, created_at) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		     &st);
-	if (rc != HG_OK)
-		goto rollback;
-	sq_bind_text(st, 1, u->username);
-	sq_bind_text(st, 2, u->display_name[0] ? u->display_name : u->username);
-	sq_bind_text(st, 3, u->org);
-	sq_bind_text(st, 4, role_label(u->role)->code);
-	sq_bind_text(st, 5, password_hash);
-	sqlite3_bind_int(st, 6, u->disabled);
-	sqlite3_bind_int64(st, 7, now);
-	step = sqlite3_step(st);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (step != SQLITE_DONE) {
-		int ext = sqlite3_extended_errcode(db);
-		rc = ext == SQLITE_CONSTRAINT_UNIQUE ? HG_ECONFLICT : ext == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND : HG_EIO;
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sq_q_bind_text(&q, 1, u->username);
+	sq_q_bind_text(&q, 2, u->display_name[0] ? u->display_name : u->username);
+	sq_q_bind_text(&q, 3, u->org);
+	sq_q_bind_text(&q, 4, role_label(u->role)->code);
+	sq_q_bind_text(&q, 5, password_hash);
+	sq_q_bind_int64(&q, 6, u->disabled);
+	sq_q_bind_int64(&q, 7, now);
+	rc = sq_q_exec(&q);
+	/* a taken username, an unknown organisation; anything else is the store's failure */
+	if (rc != HG_OK) {
+		rc = rc == HG_ECONFLICT || rc == HG_ENOTFOUND ? rc : HG_EIO;
 		goto rollback;
 	}
 	*id = sqlite3_last_insert_rowid(db);
-	rc = sq_prepare(db, "INSERT INTO user_units(user_id, unit_id) VALUES (?1, ?2)", &st);
-	for (int i = 0; rc == HG_OK && i < u->n_units; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, *id);
-		sq_bind_text(st, 2, u->units[i]);
-		step = sqlite3_step(st);
-		if (step != SQLITE_DONE)
-			rc = sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY ? HG_ENOTFOUND
-			     : sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT
-											     : HG_EIO;
+	sq_q_prepare(&q, db, "INSERT INTO user_units(user_id, unit_id) VALUES (?1, ?2)");
+	for (int i = 0; i < u->n_units; i++) {
+		sq_q_reset(&q);
+		sq_q_bind_int64(&q, 1, *id);
+		sq_q_bind_text(&q, 2, u->units[i]);
+		while (sq_q_step(&q))
+			;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != HG_OK)
+	rc = sq_q_finish(&q);
+	if (rc != HG_OK) { /* an unknown unit, a unit named twice */
+		rc = rc == HG_ECONFLICT || rc == HG_ENOTFOUND ? rc : HG_EIO;
 		goto rollback;
+	}
 	rc = sq_exec(db, "COMMIT");
 	if (rc == HG_OK)
 		goto out;
@@ -574,21 +578,18 @@ hg_status store_user_get(store *s, const char *username, store_user *out, char *
 {
 	if (s->pg) return pgs_user_get(s->pg, username, out, hash, hash_cap);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " USER_COLS " FROM users u WHERE u.username = ?1", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, username);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			read_user(st, out);
-			if (hash)
-				sq_col_str(st, 6, hash, hash_cap);
-			rc = load_user_units(db, out);
-		} else {
-			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-		}
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT " USER_COLS " FROM users u WHERE u.username = ?1");
+	sq_q_bind_text(&q, 1, username);
+	bool found = sq_q_step(&q);
+	if (found) {
+		IGNORE(read_user(&q, out)); /* reads columns: nothing to fail */
+		if (hash)
+			sq_q_col_str(&q, 6, hash, hash_cap);
 	}
-	sqlite3_finalize(st);
+	hg_status rc = sql_io(sq_q_finish(&q));
+	if (rc == HG_OK)
+		rc = found ? load_user_units(db, out) : HG_ENOTFOUND;
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -613,17 +614,17 @@ hg_status store_users_list(store *s, store_user **out, size_t *n)
 {
 	if (s->pg) return pgs_users_list(s->pg, out, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT " USER_COLS " FROM users u ORDER BY u.username", &st);
-	if (rc == HG_OK)
-		rc = sq_collect(st, sizeof **out, read_user, (void **)out, n);
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT " USER_COLS " FROM users u ORDER BY u.username");
+	hg_status rc = sq_q_collect(&q, sizeof **out, read_user, (void **)out, n);
+	if (rc != HG_OK && rc != HG_ENOMEM)
+		rc = HG_EIO;
 	for (size_t i = 0; rc == HG_OK && i < *n; i++)
 		rc = load_user_units(db, &(*out)[i]);
 	if (rc != HG_OK && rc != HG_ENOMEM && *out) {
 		hg_free(*out);
 		*out = NULL;
 	}
-	sqlite3_finalize(st);
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -693,21 +694,17 @@ static hg_status user_by_hash(store *s, const char *sql, const uint8_t hash[STOR
 			      store_user *out)
 {
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, sql, &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_SIZE, SQLITE_TRANSIENT);
-		if (sqlite3_bind_parameter_count(st) >= 2)
-			sqlite3_bind_int64(st, 2, now);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			read_user(st, out);
-			rc = out->disabled ? HG_ENOTFOUND : load_user_units(db, out);
-		} else {
-			rc = step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-		}
-	}
-	sqlite3_finalize(st);
+	sq_q q;
+	sq_q_prepare(&q, db, sql);
+	sq_q_bind_blob(&q, 1, hash, STORE_TOKEN_HASH_SIZE);
+	if (q.st && sqlite3_bind_parameter_count(q.st) >= 2)
+		sq_q_bind_int64(&q, 2, now);
+	bool found = sq_q_step(&q);
+	if (found)
+		IGNORE(read_user(&q, out)); /* reads columns: nothing to fail */
+	hg_status rc = sql_io(sq_q_finish(&q));
+	if (rc == HG_OK)
+		rc = !found || out->disabled ? HG_ENOTFOUND : load_user_units(db, out);
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -787,34 +784,12 @@ hg_status store_token_get(store *s, const uint8_t hash[STORE_TOKEN_HASH_SIZE], h
 
 /* ---- events and projections ---- */
 
-/* A statement from the cache sc (prepared once per connection), or prepared now when sc is NULL;
- * hand it back with stmt_put. */
-static hg_status stmt_get(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	return sc ? sq_stmt_cached(sc, db, sql, st) : sq_prepare(db, sql, st);
-}
-
-static void stmt_put(sq_stmt_cache *sc, sqlite3_stmt *st)
-{
-	if (!st)
-		return;
-	if (sc) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	} else {
-		sqlite3_finalize(st);
-	}
-}
-
 /* Runs one statement without parameters or rows from sc (a savepoint of the writer, say). */
 static hg_status step_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = stmt_get(sc, db, sql, &st);
-	if (rc == HG_OK)
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	stmt_put(sc, st);
-	return rc;
+	sq_q q;
+	sq_q_cached(&q, sc, db, sql);
+	return sql_io(sq_q_exec(&q));
 }
 
 hg_status sq_stmt_cached(sq_stmt_cache *sc, sqlite3 *db, const char *sql, sqlite3_stmt **st)
@@ -844,20 +819,15 @@ void sq_stmt_cache_clear(sq_stmt_cache *sc)
 /* Reads the stored events of an episode, in seq order, into an hg_malloc'ed array. */
 static hg_status read_events(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id, event **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	size_t cap = 16, len = 0;
-	event *arr = NULL;
-	hg_status rc = stmt_get(sc, db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq", &st);
-	int step = SQLITE_DONE;
-	if (rc != HG_OK)
-		return rc;
-	arr = hg_malloc(cap * sizeof *arr);
-	if (!arr) {
-		stmt_put(sc, st);
+	hg_status rc = HG_OK;
+	event *arr = hg_malloc(cap * sizeof *arr);
+	if (!arr)
 		return HG_ENOMEM;
-	}
-	sqlite3_bind_int64(st, 1, episode_id);
-	while (rc == HG_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+	sq_q_cached(&q, sc, db, "SELECT body FROM events WHERE episode_id = ?1 ORDER BY seq");
+	sq_q_bind_int64(&q, 1, episode_id);
+	while (rc == HG_OK && sq_q_step(&q)) {
 		event_error err;
 		if (len == cap) {
 			event *bigger = hg_realloc(arr, cap * 2 * sizeof *arr);
@@ -868,13 +838,13 @@ static hg_status read_events(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id,
 			arr = bigger;
 			cap *= 2;
 		}
-		if (event_from_text((const char *)sqlite3_column_text(st, 0), &arr[len], &err) != HG_OK)
+		if (event_from_text(sq_q_col_text(&q, 0), &arr[len], &err) != HG_OK)
 			rc = HG_EINTERNAL; /* a stored event that no longer parses: a bug, never user input */
 		len++;
 	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	stmt_put(sc, st);
+	hg_status sql = sq_q_finish(&q);
+	if (rc == HG_OK)
+		rc = sql_io(sql);
 	if (rc != HG_OK) {
 		hg_free(arr);
 		return rc;
@@ -885,55 +855,47 @@ static hg_status read_events(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id,
 }
 
 /* Binds the deadlines (?16-?21), last_seq (?22) and updated_at (?23) of a projection row. */
-static void bind_row_tail(sqlite3_stmt *q, const deadline *dl, const episode_state *st, hg_instant now)
+static void bind_row_tail(sq_q *q, const deadline *dl, const episode_state *st, hg_instant now)
 {
 	/* the three deadlines with columns; the care plan's (LPT/LRV) is read from the fold */
 	for (int k = 0; k <= DEADLINE_SIP_CALL; k++) {
 		bool applies = dl[k].state != DEADLINE_NOT_APPLICABLE;
-		sq_bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
-		sq_bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
+		sq_q_bind_instant(q, 16 + 2 * k, applies ? dl[k].due_at : HG_INSTANT_NONE);
+		sq_q_bind_instant(q, 17 + 2 * k, applies ? dl[k].met_at : HG_INSTANT_NONE);
 	}
-	sqlite3_bind_int(q, 22, st->last_seq);
-	sqlite3_bind_int64(q, 23, now);
+	sq_q_bind_int64(q, 22, st->last_seq);
+	sq_q_bind_int64(q, 23, now);
 }
 
 /* The whole episode_projection row of st (replacing an earlier one). */
 static hg_status project_row(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, const deadline *dl,
 			     hg_instant now)
 {
-	sqlite3_stmt *q = NULL;
-	hg_status rc = stmt_get(sc, db,
-		     "INSERT OR REPLACE INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
-		     "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
-		     "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
-		     "sip_met, last_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-		     "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-		     &q);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_int64(q, 1, st->id);
-	sq_bind_text(q, 2, episode_status_label(st->status)->code);
-	sq_bind_text(q, 3, st->patient.personnummer);
-	sq_bind_text(q, 4, st->patient.name);
-	sq_bind_text(q, 5, st->patient.registered_municipality);
-	sq_bind_text(q, 6, st->patient.primary_care_unit);
-	sq_bind_text(q, 7, st->hospital);
-	sq_bind_text(q, 8, st->ward);
-	sq_bind_text(q, 9, care_type_label(st->care)->code);
+	sq_q q;
+	sq_q_cached(&q, sc, db,
+		    "INSERT OR REPLACE INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
+		    "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
+		    "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
+		    "sip_met, last_seq, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+	sq_q_bind_int64(&q, 1, st->id);
+	sq_q_bind_text(&q, 2, episode_status_label(st->status)->code);
+	sq_q_bind_text(&q, 3, st->patient.personnummer);
+	sq_q_bind_text(&q, 4, st->patient.name);
+	sq_q_bind_text(&q, 5, st->patient.registered_municipality);
+	sq_q_bind_text(&q, 6, st->patient.primary_care_unit);
+	sq_q_bind_text(&q, 7, st->hospital);
+	sq_q_bind_text(&q, 8, st->ward);
+	sq_q_bind_text(&q, 9, care_type_label(st->care)->code);
 	/* a cancelled admission has no admission time; the row stays (status cancelled) with 0 */
-	sqlite3_bind_int64(q, 10, st->admitted_at == HG_INSTANT_NONE ? 0 : st->admitted_at);
-	sq_bind_instant(q, 11, st->notice_at);
-	if (st->expected_date == HG_DATE_NONE)
-		sqlite3_bind_null(q, 12);
-	else
-		sqlite3_bind_int(q, 12, st->expected_date);
-	sq_bind_instant(q, 13, st->ready_at);
-	sq_bind_instant(q, 14, st->discharged_at);
-	sq_bind_text(q, 15, st->track_is_set ? track_colour_label(st->track)->code : NULL);
-	bind_row_tail(q, dl, st, now);
-	rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
-	stmt_put(sc, q);
-	return rc;
+	sq_q_bind_int64(&q, 10, st->admitted_at == HG_INSTANT_NONE ? 0 : st->admitted_at);
+	sq_q_bind_instant(&q, 11, st->notice_at);
+	sq_q_bind_date(&q, 12, st->expected_date);
+	sq_q_bind_instant(&q, 13, st->ready_at);
+	sq_q_bind_instant(&q, 14, st->discharged_at);
+	sq_q_bind_text(&q, 15, st->track_is_set ? track_colour_label(st->track)->code : NULL);
+	bind_row_tail(&q, dl, st, now);
+	return sql_io(sq_q_exec(&q));
 }
 
 /* Whether a and b have the same parties, in the same order (episode_parties, pending_acks' units). */
@@ -989,7 +951,7 @@ static hg_status project_since(sq_stmt_cache *sc, sqlite3 *db, const episode_sta
 		"DELETE FROM episode_parties WHERE episode_id = ?1",
 		"DELETE FROM pending_acks WHERE episode_id = ?1",
 	};
-	sqlite3_stmt *q = NULL;
+	sq_q q;
 	deadline dl[DEADLINE_KIND_COUNT];
 	hg_status rc = deadline_in_force(st, now, dl);
 	if (rc != HG_OK)
@@ -999,29 +961,21 @@ static hg_status project_since(sq_stmt_cache *sc, sqlite3 *db, const episode_sta
 	for (size_t i = 0; i < sizeof sql_del / sizeof sql_del[0] && rc == HG_OK; i++) {
 		if (!(i == 0 ? parties : acks))
 			continue;
-		rc = stmt_get(sc, db, sql_del[i], &q);
-		if (rc == HG_OK) {
-			sqlite3_bind_int64(q, 1, st->id);
-			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-		stmt_put(sc, q);
-		q = NULL;
+		sq_q_cached(&q, sc, db, sql_del[i]);
+		sq_q_bind_int64(&q, 1, st->id);
+		rc = sql_io(sq_q_exec(&q));
 	}
 	if (rc != HG_OK)
 		return rc;
 
 	if (before && same_row(before, st)) {
-		rc = stmt_get(sc, db,
-			     "UPDATE episode_projection SET notice_due = ?16, notice_met = ?17, care_contact_due = ?18, "
-			     "care_contact_met = ?19, sip_due = ?20, sip_met = ?21, last_seq = ?22, updated_at = ?23 "
-			     "WHERE episode_id = ?1",
-			     &q);
-		if (rc != HG_OK)
-			return rc;
-		sqlite3_bind_int64(q, 1, st->id);
-		bind_row_tail(q, dl, st, now);
-		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
-		stmt_put(sc, q);
+		sq_q_cached(&q, sc, db,
+			    "UPDATE episode_projection SET notice_due = ?16, notice_met = ?17, care_contact_due = ?18, "
+			    "care_contact_met = ?19, sip_due = ?20, sip_met = ?21, last_seq = ?22, updated_at = ?23 "
+			    "WHERE episode_id = ?1");
+		sq_q_bind_int64(&q, 1, st->id);
+		bind_row_tail(&q, dl, st, now);
+		rc = sql_io(sq_q_exec(&q));
 		if (rc == HG_OK && sqlite3_changes(db) != 1) /* no row yet: write it whole */
 			rc = project_row(sc, db, st, dl, now);
 	} else {
@@ -1032,51 +986,48 @@ static hg_status project_since(sq_stmt_cache *sc, sqlite3 *db, const episode_sta
 	if (!parties)
 		goto pending;
 
-	rc = stmt_get(sc, db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)", &q);
-	if (rc != HG_OK)
-		return rc;
+	sq_q_cached(&q, sc, db, "INSERT OR IGNORE INTO episode_parties(episode_id, unit_id, role) VALUES (?1, ?2, ?3)");
 	const char *wards[2] = {st->admitting_ward, st->ward};
-	for (int i = 0; i < 2 + st->recipient_count && rc == HG_OK; i++) {
+	for (int i = 0; i < 2 + st->recipient_count; i++) {
 		const char *unit = i < 2 ? wards[i] : st->recipients[i - 2].party.unit;
 		if (!unit[0])
 			continue;
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, st->id);
-		sq_bind_text(q, 2, unit);
-		sq_bind_text(q, 3, i < 2 ? "ward" : "recipient");
-		rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+		sq_q_reset(&q);
+		sq_q_bind_int64(&q, 1, st->id);
+		sq_q_bind_text(&q, 2, unit);
+		sq_q_bind_text(&q, 3, i < 2 ? "ward" : "recipient");
+		while (sq_q_step(&q))
+			;
 	}
-	stmt_put(sc, q);
+	rc = sql_io(sq_q_finish(&q));
 	if (rc != HG_OK)
 		return rc;
 pending:
 	if (!acks)
 		return HG_OK;
-	rc = stmt_get(sc, db, "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		     &q);
-	if (rc != HG_OK)
-		return rc;
-	for (int i = 0; i < st->notice_count && rc == HG_OK; i++) {
+	sq_q_cached(&q, sc, db,
+		    "INSERT OR IGNORE INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	for (int i = 0; i < st->notice_count; i++) {
 		const episode_notice *nt = &st->notices[i];
-		for (int r = 0; r < st->recipient_count && r < 32 && rc == HG_OK; r++) {
+		for (int r = 0; r < st->recipient_count && r < 32; r++) {
 			if (!(nt->to & (1u << r)))
 				continue;
-			sqlite3_reset(q);
-			sqlite3_bind_int64(q, 1, st->id);
-			sqlite3_bind_int(q, 2, nt->seq);
-			sq_bind_text(q, 3, st->recipients[r].party.unit);
-			sq_bind_text(q, 4, event_type_code(nt->type));
-			sq_bind_instant(q, 5, nt->sent_at);
+			sq_q_reset(&q);
+			sq_q_bind_int64(&q, 1, st->id);
+			sq_q_bind_int64(&q, 2, nt->seq);
+			sq_q_bind_text(&q, 3, st->recipients[r].party.unit);
+			sq_q_bind_text(&q, 4, event_type_code(nt->type));
+			sq_q_bind_instant(&q, 5, nt->sent_at);
 			if (nt->acked & (1u << r))
-				sqlite3_bind_int64(q, 6, 1); /* acknowledged; the time is in the events */
+				sq_q_bind_int64(&q, 6, 1); /* acknowledged; the time is in the events */
 			else
-				sqlite3_bind_null(q, 6);
-			rc = sqlite3_step(q) == SQLITE_DONE ? HG_OK : HG_EIO;
+				sq_q_bind_null(&q, 6);
+			while (sq_q_step(&q))
+				;
 		}
 	}
-	stmt_put(sc, q);
-	return rc;
+	return sql_io(sq_q_finish(&q));
 }
 
 static hg_status project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg_instant now)
@@ -1096,113 +1047,86 @@ hg_status sq_project(sq_stmt_cache *sc, sqlite3 *db, const episode_state *st, hg
 static hg_status find_idempotent(sq_stmt_cache *sc, sqlite3 *db, const event *ev, const char *key, const uint8_t *hash,
 				 int64_t episode_id, store_append_result *out, bool *found)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = stmt_get(sc, db,
-			       "SELECT id, episode_id, seq, recorded_at, type, request_hash FROM events "
-			       "WHERE author_user = ?1 AND idempotency_key = ?2",
-			       &st);
-	*found = false;
-	if (rc != HG_OK)
-		return rc;
-	sq_bind_text(st, 1, ev->author_user);
-	sq_bind_text(st, 2, key);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*found = true;
-		out->event_id = sqlite3_column_int64(st, 0);
-		out->episode_id = sqlite3_column_int64(st, 1);
-		out->seq = sqlite3_column_int(st, 2);
-		out->recorded_at = sqlite3_column_int64(st, 3);
+	sq_q q;
+	hg_status rc = HG_OK;
+	sq_q_cached(&q, sc, db,
+		    "SELECT id, episode_id, seq, recorded_at, type, request_hash FROM events "
+		    "WHERE author_user = ?1 AND idempotency_key = ?2");
+	sq_q_bind_text(&q, 1, ev->author_user);
+	sq_q_bind_text(&q, 2, key);
+	*found = sq_q_step(&q);
+	if (*found) {
+		out->event_id = sq_q_col_int64(&q, 0);
+		out->episode_id = sq_q_col_int64(&q, 1);
+		out->seq = sq_q_col_int(&q, 2);
+		out->recorded_at = sq_q_col_int64(&q, 3);
 		out->replayed = true;
-		const void *stored = sqlite3_column_blob(st, 5);
+		const void *stored = sq_q_col_blob(&q, 5);
 		bool same_request = !hash || !stored ||
-				    (sqlite3_column_bytes(st, 5) == STORE_REQUEST_HASH_SIZE &&
+				    (sq_q_col_bytes(&q, 5) == STORE_REQUEST_HASH_SIZE &&
 				     memcmp(stored, hash, STORE_REQUEST_HASH_SIZE) == 0);
-		if (!same_request || (episode_id && episode_id != out->episode_id) ||
-		    strcmp((const char *)sqlite3_column_text(st, 4), event_type_code(ev->type)) != 0)
+		const char *type = sq_q_col_text(&q, 4);
+		if (!same_request || (episode_id && episode_id != out->episode_id) || !type ||
+		    strcmp(type, event_type_code(ev->type)) != 0)
 			rc = HG_ECONFLICT;
-	} else if (step != SQLITE_DONE) {
-		rc = HG_EIO;
 	}
-	stmt_put(sc, st);
-	return rc;
+	hg_status sql = sql_io(sq_q_finish(&q));
+	return sql != HG_OK ? sql : rc;
 }
 
 /* The open episode (admitted or ready) of a personnummer, or 0. */
 static hg_status find_open_episode(sq_stmt_cache *sc, sqlite3 *db, const char *pnr, int64_t *open)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = stmt_get(sc, db,
-			       "SELECT episode_id FROM episode_projection WHERE pnr = ?1 AND status IN ('admitted', 'ready') "
-			       "ORDER BY episode_id LIMIT 1",
-			       &st);
+	sq_q q;
 	*open = 0;
-	if (rc != HG_OK)
-		return rc;
-	sq_bind_text(st, 1, pnr);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*open = sqlite3_column_int64(st, 0);
-	else if (step != SQLITE_DONE)
-		rc = HG_EIO;
-	stmt_put(sc, st);
-	return rc;
+	sq_q_cached(&q, sc, db,
+		    "SELECT episode_id FROM episode_projection WHERE pnr = ?1 AND status IN ('admitted', 'ready') "
+		    "ORDER BY episode_id LIMIT 1");
+	sq_q_bind_text(&q, 1, pnr);
+	hg_status rc = sq_q_int64(&q, open);
+	return rc == HG_ENOTFOUND ? HG_OK : sql_io(rc);
 }
 
 static hg_status insert_event(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id, event *ev, const char *key, const uint8_t *hash)
 {
-	sqlite3_stmt *st = NULL;
-	char *body;
-	hg_status rc = stmt_get(sc, db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events", &st);
+	sq_q q;
+	sq_q_cached(&q, sc, db, "SELECT COALESCE(MAX(id), 0) + 1 FROM events");
+	hg_status rc = sql_io(sq_q_int64(&q, &ev->id));
 	if (rc != HG_OK)
 		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ev->id = sqlite3_column_int64(st, 0);
-	else
-		rc = HG_EIO;
-	stmt_put(sc, st);
-	if (rc != HG_OK)
-		return rc;
-	body = event_to_text(ev);
+	char *body = event_to_text(ev);
 	if (!body)
 		return HG_ENOMEM;
-	rc = stmt_get(sc, db,
-		     "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, "
-		     "author_user, idempotency_key, body, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-		     &st);
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, ev->id);
-		sqlite3_bind_int64(st, 2, episode_id);
-		sqlite3_bind_int(st, 3, ev->seq);
-		sq_bind_text(st, 4, event_type_code(ev->type));
-		sqlite3_bind_int64(st, 5, ev->occurred_at);
-		sqlite3_bind_int64(st, 6, ev->recorded_at);
-		sq_bind_text(st, 7, ev->author_unit);
-		sq_bind_text(st, 8, ev->author_user);
-		sq_bind_text(st, 9, key);
-		sq_bind_text(st, 10, body);
-		if (key && hash)
-			sqlite3_bind_blob(st, 11, hash, STORE_REQUEST_HASH_SIZE, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 11);
-		rc = sqlite3_step(st) == SQLITE_DONE ? HG_OK : HG_EIO;
-	}
-	stmt_put(sc, st);
+	sq_q_cached(&q, sc, db,
+		    "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, "
+		    "author_user, idempotency_key, body, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+	sq_q_bind_int64(&q, 1, ev->id);
+	sq_q_bind_int64(&q, 2, episode_id);
+	sq_q_bind_int64(&q, 3, ev->seq);
+	sq_q_bind_text(&q, 4, event_type_code(ev->type));
+	sq_q_bind_int64(&q, 5, ev->occurred_at);
+	sq_q_bind_int64(&q, 6, ev->recorded_at);
+	sq_q_bind_text(&q, 7, ev->author_unit);
+	sq_q_bind_text(&q, 8, ev->author_user);
+	sq_q_bind_text(&q, 9, key);
+	sq_q_bind_text(&q, 10, body);
+	if (key && hash)
+		sq_q_bind_blob(&q, 11, hash, STORE_REQUEST_HASH_SIZE);
+	else
+		sq_q_bind_null(&q, 11);
+	rc = sql_io(sq_q_exec(&q));
 	hg_free(body);
 	return rc;
 }
 
 static hg_status episode_exists(sq_stmt_cache *sc, sqlite3 *db, int64_t id)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = stmt_get(sc, db, "SELECT 1 FROM episodes WHERE id = ?1", &st);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int step = sqlite3_step(st);
-	rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-	stmt_put(sc, st);
-	return rc;
+	sq_q q;
+	bool found = false;
+	sq_q_cached(&q, sc, db, "SELECT 1 FROM episodes WHERE id = ?1");
+	sq_q_bind_int64(&q, 1, id);
+	hg_status rc = sql_io(sq_q_exists(&q, &found));
+	return rc != HG_OK ? rc : found ? HG_OK : HG_ENOTFOUND;
 }
 
 hg_status store_append(store *s, int64_t episode_id, const event *ev, const char *key, hg_instant now,
@@ -1267,19 +1191,18 @@ void sq_fold_cache_clear(sq_fold_cache *fc)
 /* The seq of the episode's last stored event; HG_ENOTFOUND for an episode without events. */
 static hg_status stored_last_seq(sq_stmt_cache *sc, sqlite3 *db, int64_t episode_id, int32_t *last)
 {
-	sqlite3_stmt *st = NULL;
-	hg_status rc = stmt_get(sc, db, "SELECT MAX(seq) FROM events WHERE episode_id = ?1", &st);
-	if (rc != HG_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, episode_id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		rc = HG_EIO;
-	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+	sq_q q;
+	hg_status rc = HG_OK;
+	sq_q_cached(&q, sc, db, "SELECT MAX(seq) FROM events WHERE episode_id = ?1");
+	sq_q_bind_int64(&q, 1, episode_id);
+	if (!sq_q_step(&q))
+		sq_q_fail(&q, HG_EIO); /* an aggregate always has its row */
+	else if (sq_q_col_null(&q, 0))
 		rc = HG_ENOTFOUND;
 	else
-		*last = sqlite3_column_int(st, 0);
-	stmt_put(sc, st);
-	return rc;
+		*last = sq_q_col_int(&q, 0);
+	hg_status sql = sql_io(sq_q_finish(&q));
+	return sql != HG_OK ? sql : rc;
 }
 
 /*
@@ -1334,13 +1257,10 @@ hg_status sq_append_in_tx(store *s, sqlite3 *db, const sq_append_job *job, size_
 	}
 	episode_init(st);
 	if (episode_id == 0) {
-		sqlite3_stmt *ins = NULL;
-		rc = stmt_get(sc, db, "INSERT INTO episodes(created_at) VALUES (?1)", &ins);
-		if (rc == HG_OK) {
-			sqlite3_bind_int64(ins, 1, job->now);
-			rc = sqlite3_step(ins) == SQLITE_DONE ? HG_OK : HG_EIO;
-		}
-		stmt_put(sc, ins);
+		sq_q ins;
+		sq_q_cached(&ins, sc, db, "INSERT INTO episodes(created_at) VALUES (?1)");
+		sq_q_bind_int64(&ins, 1, job->now);
+		rc = sql_io(sq_q_exec(&ins));
 		if (rc != HG_OK)
 			goto rollback;
 		episode_id = sqlite3_last_insert_rowid(db);
@@ -1489,22 +1409,20 @@ hg_status store_episode_load(store *s, int64_t episode_id, episode_state *st, ev
 
 hg_status store_episode_visible(store *s, int64_t episode_id, const char (*units)[HG_ID_MAX], size_t n, bool *visible)
 {
+	static const char sql[] = "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2";
 	if (s->pg) return pgs_episode_visible(s->pg, episode_id, units, n, visible);
-	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT 1 FROM episode_parties WHERE episode_id = ?1 AND unit_id = ?2", &st);
+	sq_stmt_cache *sc;
+	sqlite3 *db = sq_conn_get_cached(s, &sc);
+	sq_q q;
+	sq_q_cached(&q, sc, db, sql);
 	*visible = false;
-	for (size_t i = 0; rc == HG_OK && i < n && !*visible; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, episode_id);
-		sq_bind_text(st, 2, units[i]);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			*visible = true;
-		else if (step != SQLITE_DONE)
-			rc = HG_EIO;
+	for (size_t i = 0; i < n && !*visible; i++) {
+		sq_q_reset(&q);
+		sq_q_bind_int64(&q, 1, episode_id);
+		sq_q_bind_text(&q, 2, units[i]);
+		*visible = sq_q_step(&q);
 	}
-	sqlite3_finalize(st);
+	hg_status rc = sql_io(sq_q_finish(&q));
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -2318,41 +2236,45 @@ hg_status store_read_model_load(store *s)
 
 /* ---- audit ---- */
 
-static void read_audit(sqlite3_stmt *st, void *p)
+static hg_status read_audit(sq_q *q, void *p)
 {
 	store_audit *a = p;
 	memset(a, 0, sizeof *a);
-	a->id = sqlite3_column_int64(st, 0);
-	a->at = sqlite3_column_int64(st, 1);
-	sq_col_str(st, 2, a->username, sizeof a->username);
-	sq_col_str(st, 3, a->unit, sizeof a->unit);
-	sq_col_str(st, 4, a->action, sizeof a->action);
-	a->episode_id = sqlite3_column_int64(st, 5);
-	sq_col_str(st, 6, a->reason, sizeof a->reason);
-	sq_col_str(st, 7, a->client, sizeof a->client);
+	a->id = sq_q_col_int64(q, 0);
+	a->at = sq_q_col_int64(q, 1);
+	sq_q_col_str(q, 2, a->username, sizeof a->username);
+	sq_q_col_str(q, 3, a->unit, sizeof a->unit);
+	sq_q_col_str(q, 4, a->action, sizeof a->action);
+	a->episode_id = sq_q_col_int64(q, 5);
+	sq_q_col_str(q, 6, a->reason, sizeof a->reason);
+	sq_q_col_str(q, 7, a->client, sizeof a->client);
+	return HG_OK;
+}
+
+/* Collects q's audit rows; HG_ENOMEM or HG_EIO as the store has always answered. */
+static hg_status collect_audit(sq_q *q, store_audit **rows, size_t *n)
+{
+	hg_status rc = sq_q_collect(q, sizeof **rows, read_audit, (void **)rows, n);
+	return rc == HG_OK || rc == HG_ENOMEM ? rc : HG_EIO;
 }
 
 hg_status store_audit_list(store *s, const store_audit_filter *f, store_audit **rows, size_t *n)
 {
 	if (s->pg) return pgs_audit_list(s->pg, f, rows, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 #define AUDIT_SELECT                                                                                                    \
 	"SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "                          \
 	"WHERE (?1 = 0 OR episode_id = ?1) AND (?2 IS NULL OR username = ?2) AND (?3 IS NULL OR at >= ?3) "             \
 	"AND (?5 IS NULL OR username IN (SELECT username FROM users WHERE org = ?5)) "
-	hg_status rc = sq_prepare(db, f->newest_first ? AUDIT_SELECT "ORDER BY id DESC LIMIT ?4" : AUDIT_SELECT "ORDER BY id LIMIT ?4",
-			       &st);
+	sq_q_prepare(&q, db, f->newest_first ? AUDIT_SELECT "ORDER BY id DESC LIMIT ?4" : AUDIT_SELECT "ORDER BY id LIMIT ?4");
 #undef AUDIT_SELECT
-	if (rc == HG_OK) {
-		sqlite3_bind_int64(st, 1, f->episode_id);
-		sq_bind_text(st, 2, f->username);
-		sq_bind_instant(st, 3, f->since);
-		sqlite3_bind_int64(st, 4, f->limit > 0 ? f->limit : -1);
-		sq_bind_text(st, 5, f->org);
-		rc = sq_collect(st, sizeof **rows, read_audit, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
+	sq_q_bind_int64(&q, 1, f->episode_id);
+	sq_q_bind_text(&q, 2, f->username);
+	sq_q_bind_instant(&q, 3, f->since);
+	sq_q_bind_int64(&q, 4, f->limit > 0 ? f->limit : -1);
+	sq_q_bind_text(&q, 5, f->org);
+	hg_status rc = collect_audit(&q, rows, n);
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -2362,9 +2284,9 @@ hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, siz
 	if (s->pg)
 		return pgs_audit_patient(s->pg, pnr, rows, n);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(
-		db,
+	sq_q q;
+	sq_q_prepare(
+		&q, db,
 		"WITH eps AS (SELECT episode_id FROM episode_projection WHERE pnr = ?1) "
 		"SELECT id, at, username, unit_id, action, episode_id, reason, client FROM audit_log "
 		"WHERE episode_id IN (SELECT episode_id FROM eps) "
@@ -2373,13 +2295,9 @@ hg_status store_audit_patient(store *s, const char *pnr, store_audit **rows, siz
 		"UNION SELECT a.id, a.at, a.username, a.unit_id, a.action, m.episode_id, a.reason, a.client "
 		"FROM audit_patient_set_members m JOIN audit_set_links l ON l.set_id = m.set_id "
 		"JOIN audit_log a ON a.id = l.audit_id WHERE m.episode_id IN (SELECT episode_id FROM eps) "
-		"ORDER BY 1, 6",
-		&st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, pnr);
-		rc = sq_collect(st, sizeof **rows, read_audit, (void **)rows, n);
-	}
-	sqlite3_finalize(st);
+		"ORDER BY 1, 6");
+	sq_q_bind_text(&q, 1, pnr);
+	hg_status rc = collect_audit(&q, rows, n);
 	sq_conn_put(s, db);
 	return rc == HG_EIO ? sq_fail_io(s) : rc;
 }
@@ -2390,10 +2308,9 @@ hg_status store_rebuild(store *s, size_t *episodes)
 {
 	if (s->pg) return pgs_rebuild(s->pg, episodes);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *ids = NULL;
+	sq_q ids = {0};
 	episode_state *st = hg_malloc(sizeof *st);
 	hg_status rc = st ? sq_exec(db, "BEGIN IMMEDIATE") : HG_ENOMEM;
-	int step = SQLITE_DONE;
 	*episodes = 0;
 	if (rc != HG_OK)
 		goto out;
@@ -2401,9 +2318,9 @@ hg_status store_rebuild(store *s, size_t *episodes)
 	if (rc == HG_OK)
 		rc = sq_facts_rebuild_begin(db);
 	if (rc == HG_OK)
-		rc = sq_prepare(db, "SELECT id, created_at FROM episodes ORDER BY id", &ids);
-	while (rc == HG_OK && (step = sqlite3_step(ids)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(ids, 0);
+		sq_q_prepare(&ids, db, "SELECT id, created_at FROM episodes ORDER BY id");
+	while (rc == HG_OK && sq_q_step(&ids)) {
+		int64_t id = sq_q_col_int64(&ids, 0);
 		event *evs = NULL;
 		size_t n = 0;
 		event_error err;
@@ -2424,9 +2341,9 @@ hg_status store_rebuild(store *s, size_t *episodes)
 		hg_free(evs);
 		(*episodes)++;
 	}
-	if (rc == HG_OK && step != SQLITE_DONE)
-		rc = HG_EIO;
-	sqlite3_finalize(ids);
+	hg_status sql = sql_io(sq_q_finish(&ids));
+	if (rc == HG_OK)
+		rc = sql;
 	if (rc == HG_OK)
 		rc = sq_facts_rebuild_end(db);
 	rc = rc == HG_OK ? sq_exec(db, "COMMIT") : rc;
@@ -2492,18 +2409,15 @@ hg_status store_setting_get(store *s, const char *key, char *value, size_t cap)
 {
 	if (s->pg) return pgs_setting_get(s->pg, key, value, cap);
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, "SELECT value FROM settings WHERE key = ?1", &st);
-	if (rc == HG_OK) {
-		sq_bind_text(st, 1, key);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			sq_col_str(st, 0, value, cap);
-		rc = step == SQLITE_ROW ? HG_OK : step == SQLITE_DONE ? HG_ENOTFOUND : HG_EIO;
-	}
-	sqlite3_finalize(st);
+	sq_q q;
+	sq_q_prepare(&q, db, "SELECT value FROM settings WHERE key = ?1");
+	sq_q_bind_text(&q, 1, key);
+	bool found = sq_q_step(&q);
+	if (found)
+		sq_q_col_str(&q, 0, value, cap);
+	hg_status rc = sql_io(sq_q_finish(&q));
 	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	return rc == HG_EIO ? sq_fail_io(s) : found ? HG_OK : HG_ENOTFOUND;
 }
 
 hg_status store_setting_put(store *s, const char *key, const char *value)
