@@ -26,10 +26,10 @@
 
 #include "core/alloc.h"
 
-#define RM_NONE UINT32_MAX
+#define RM_NONE        UINT32_MAX
 #define RM_PARTIES_MAX (2 + EPISODE_RECIPIENTS_MAX)
-#define RM_SLOT_EMPTY (-1)
-#define RM_SLOT_GONE (-2)
+#define RM_SLOT_EMPTY  (-1)
+#define RM_SLOT_GONE   (-2)
 
 /* An unacknowledged notice of a held episode (12 bytes). */
 typedef struct rm_ack {
@@ -38,17 +38,17 @@ typedef struct rm_ack {
 	uint32_t unit_type; /* unit code << 8 | event_type */
 } rm_ack;
 
-#define RM_EPOCH INT64_C(946684800) /* 2000-01-01T00:00:00Z */
+#define RM_EPOCH       INT64_C(946684800) /* 2000-01-01T00:00:00Z */
 #define ACK_SENT_AT(a) ((hg_instant)(a)->sent + RM_EPOCH)
 
-#define ACK_UNIT(a) ((a)->unit_type >> 8)
-#define ACK_TYPE(a) ((int)((a)->unit_type & 0xff))
+#define ACK_UNIT(a)  ((a)->unit_type >> 8)
+#define ACK_TYPE(a)  ((int)((a)->unit_type & 0xff))
 #define RM_UNITS_MAX (1u << 24)
 
 /* The list columns of an episode a list can show. */
 typedef struct rm_detail {
 	hg_instant admitted_at, notice_at, ready_at, discharged_at;
-	hg_instant due[3], met[3]; /* admission notice, care contact, SIP call */
+	hg_instant due[3], met[3];                          /* admission notice, care contact, SIP call */
 	uint32_t municipality, primary_care_unit, hospital; /* unit pool codes */
 	uint32_t parties[RM_PARTIES_MAX];
 	hg_date expected_date;
@@ -58,8 +58,8 @@ typedef struct rm_detail {
 /* A held episode; id 0 marks a free slot. */
 typedef struct rm_row {
 	int64_t id;
-	rm_detail *d; /* hg_malloc'ed when a list can show the episode, else NULL */
-	rm_ack *acks; /* hg_malloc'ed, n_acks, in no particular order */
+	rm_detail *d;        /* hg_malloc'ed when a list can show the episode, else NULL */
+	rm_ack *acks;        /* hg_malloc'ed, n_acks, in no particular order */
 	uint32_t name, ward; /* name pool, unit pool codes */
 	int32_t last_seq;
 	uint16_t n_acks;
@@ -142,7 +142,10 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static const char *str_of(const rm_strings *t, uint32_t code) { return code == RM_NONE ? "" : t->pool + t->off[code]; }
+static const char *str_of(const rm_strings *t, uint32_t code)
+{
+	return code == RM_NONE ? "" : t->pool + t->off[code];
+}
 
 /* The code of s, or RM_NONE when it was never interned. */
 static uint32_t str_find(const rm_strings *t, const char *s)
@@ -184,7 +187,8 @@ static uint32_t str_intern(rm_strings *t, const char *s)
 	size_t len = strlen(s) + 1;
 	if ((t->n + 1) * 2 > t->map_cap && !str_map_resize(t, t->map_cap ? t->map_cap * 2 : 256))
 		return RM_NONE;
-	if (!grow((void **)&t->pool, &t->cap, t->len + len, 1) || !grow((void **)&t->off, &t->cap_off, t->n + 1, sizeof *t->off))
+	if (!grow((void **)&t->pool, &t->cap, t->len + len, 1) ||
+	    !grow((void **)&t->off, &t->cap_off, t->n + 1, sizeof *t->off))
 		return RM_NONE;
 	memcpy(t->pool + t->len, s, len);
 	code = (uint32_t)t->n++;
@@ -229,7 +233,10 @@ static uint32_t unit_intern(readmodel *rm, const char *unit)
 
 /* ---- id -> slot ---- */
 
-static size_t id_hash(int64_t id, size_t cap) { return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 17) & (cap - 1); }
+static size_t id_hash(int64_t id, size_t cap)
+{
+	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 17) & (cap - 1);
+}
 
 static int32_t slot_find(const readmodel *rm, int64_t id, size_t *at)
 {
@@ -346,7 +353,10 @@ void readmodel_free(readmodel *rm)
 	hg_free(rm);
 }
 
-hg_instant readmodel_window_from(const readmodel *rm) { return rm->window_from; }
+hg_instant readmodel_window_from(const readmodel *rm)
+{
+	return rm->window_from;
+}
 
 /* True when a list answered here can show the episode: open, or discharged within the window. */
 static bool listed(const readmodel *rm, const store_episode_row *r)
@@ -430,7 +440,7 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 	rm_row *r = &rm->rows[slot];
 	const store_episode_row *src = &e->row;
 	uint32_t old_parties[RM_PARTIES_MAX], new_parties[RM_PARTIES_MAX], old_units[RM_ACK_UNITS_MAX],
-		new_units[RM_ACK_UNITS_MAX];
+	    new_units[RM_ACK_UNITS_MAX];
 	size_t n_old_parties = 0, n_new_parties = 0, n_old_units, n_new_units;
 	rm_ack *acks = NULL;
 	size_t n_acks = 0;
@@ -460,7 +470,8 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 			hg_free(acks);
 			return HG_ENOMEM; /* (a time beyond 2068 too: SQL answers from then on) */
 		}
-		acks[n_acks++] = (rm_ack){(int32_t)rel, e->notices[i].seq, u << 8 | ((uint32_t)e->notices[i].type & 0xff)};
+		acks[n_acks++] =
+		    (rm_ack){(int32_t)rel, e->notices[i].seq, u << 8 | ((uint32_t)e->notices[i].type & 0xff)};
 	}
 	rm->notices -= r->n_acks;
 	hg_free(r->acks);
@@ -576,11 +587,20 @@ hg_status readmodel_put(readmodel *rm, const readmodel_entry *e)
 	return rc;
 }
 
-void readmodel_refresh_begin(readmodel *rm) { pthread_rwlock_wrlock(&rm->lock); }
+void readmodel_refresh_begin(readmodel *rm)
+{
+	pthread_rwlock_wrlock(&rm->lock);
+}
 
-hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e) { return put_locked(rm, e); }
+hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e)
+{
+	return put_locked(rm, e);
+}
 
-void readmodel_refresh_end(readmodel *rm) { pthread_rwlock_unlock(&rm->lock); }
+void readmodel_refresh_end(readmodel *rm)
+{
+	pthread_rwlock_unlock(&rm->lock);
+}
 
 hg_status readmodel_stage(readmodel *rm, const readmodel_entry *e)
 {
@@ -624,7 +644,8 @@ hg_status readmodel_commit(readmodel *rm)
 	pthread_rwlock_wrlock(&rm->lock);
 	for (size_t i = 0; i < rm->n_staged; i++) {
 		const rm_staged *s = &rm->staged[i];
-		readmodel_entry e = {s->row, (const char (*)[HG_ID_MAX])s->parties, s->n_parties, s->notices, s->n_notices};
+		readmodel_entry e = {s->row, (const char(*)[HG_ID_MAX])s->parties, s->n_parties, s->notices,
+		                     s->n_notices};
 		hg_status r = put_locked(rm, &e);
 		if (r != HG_OK)
 			rc = r;
@@ -634,7 +655,10 @@ hg_status readmodel_commit(readmodel *rm)
 	return rc;
 }
 
-void readmodel_discard(readmodel *rm) { staged_clear(rm); }
+void readmodel_discard(readmodel *rm)
+{
+	staged_clear(rm);
+}
 
 /* ---- queries (read lock held) ---- */
 
@@ -664,7 +688,8 @@ static bool row_matches(const readmodel *rm, const rm_row *r, const store_query 
 	if (q->overdue_at != HG_INSTANT_NONE) {
 		bool late = false;
 		for (int k = 0; k < 3; k++)
-			late = late || (d->due[k] != HG_INSTANT_NONE && d->due[k] < q->overdue_at && d->met[k] == HG_INSTANT_NONE);
+			late = late || (d->due[k] != HG_INSTANT_NONE && d->due[k] < q->overdue_at &&
+			                d->met[k] == HG_INSTANT_NONE);
 		if (r->status == EPISODE_CANCELLED || !late)
 			return false;
 	}
@@ -688,7 +713,7 @@ static int cmp_slot(const void *a, const void *b)
  * once; *out hg_malloc'ed (NULL when none).
  */
 static hg_status unit_slots(const readmodel *rm, const rm_vec *vecs, const char (*units)[HG_ID_MAX], size_t n_units,
-			    bool all, int32_t **out, size_t *n)
+                            bool all, int32_t **out, size_t *n)
 {
 	size_t cap = 0, len = 0;
 	int32_t *v = NULL;
@@ -793,8 +818,8 @@ static void row_out(const readmodel *rm, const rm_row *r, store_episode_row *o)
 /* Sorts hits[0..n) with cmp and copies the page [offset, offset + limit) out through out_fn into an
  * hg_malloc'ed array of elem-byte elements. */
 static hg_status page_out(const readmodel *rm, rm_hit *hits, size_t n, int (*cmp)(const void *, const void *),
-			  size_t offset, int limit, size_t elem, void (*out_fn)(const readmodel *, const rm_hit *, void *),
-			  void **rows, size_t *n_rows)
+                          size_t offset, int limit, size_t elem,
+                          void (*out_fn)(const readmodel *, const rm_hit *, void *), void **rows, size_t *n_rows)
 {
 	if (n > 1)
 		qsort(hits, n, sizeof *hits, cmp);
@@ -814,7 +839,10 @@ static hg_status page_out(const readmodel *rm, rm_hit *hits, size_t n, int (*cmp
 	return HG_OK;
 }
 
-static void episode_hit_out(const readmodel *rm, const rm_hit *h, void *o) { row_out(rm, &rm->rows[h->slot], o); }
+static void episode_hit_out(const readmodel *rm, const rm_hit *h, void *o)
+{
+	row_out(rm, &rm->rows[h->slot], o);
+}
 
 static void pending_hit_out(const readmodel *rm, const rm_hit *h, void *p)
 {
@@ -841,7 +869,7 @@ static bool pending_answerable(const readmodel *rm, const void *qv)
 /* Clears the outputs and takes the read lock; false (the lock given back) when can(rm, q) says the
  * query is left to SQL. */
 static bool query_begin(readmodel *rm, bool (*can)(const readmodel *, const void *), const void *q, void **rows,
-			size_t *n, size_t *total, bool *answered)
+                        size_t *n, size_t *total, bool *answered)
 {
 	*rows = NULL;
 	*n = 0;
@@ -858,7 +886,7 @@ static bool query_begin(readmodel *rm, bool (*can)(const readmodel *, const void
 }
 
 hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row **rows, size_t *n, size_t *total,
-			  bool *answered)
+                          bool *answered)
 {
 	int32_t *slots = NULL;
 	size_t n_slots = 0, n_hits = 0;
@@ -878,7 +906,8 @@ hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row
 			hits[n_hits++] = (rm_hit){r->d->admitted_at, r->id, slots[i], 0, NULL, 0};
 	}
 	if (rc == HG_OK)
-		rc = page_out(rm, hits, n_hits, cmp_episode_hit, offset, limit, sizeof **rows, episode_hit_out, (void **)rows, n);
+		rc = page_out(rm, hits, n_hits, cmp_episode_hit, offset, limit, sizeof **rows, episode_hit_out,
+		              (void **)rows, n);
 	if (rc == HG_OK && total)
 		*total = n_hits;
 	pthread_rwlock_unlock(&rm->lock);
@@ -888,7 +917,7 @@ hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row
 }
 
 hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total,
-			    bool *answered)
+                            bool *answered)
 {
 	int32_t *slots = NULL;
 	size_t n_slots = 0, n_hits = 0, cap = 0;
@@ -898,8 +927,7 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 	int limit = q->limit <= 0 ? 50 : q->limit > 500 ? 500 : q->limit;
 	size_t offset = q->offset < 0 ? 0 : (size_t)q->offset;
 	hg_status rc;
-	if (!query_begin(rm, pending_answerable, q, (void **)rows, n, total,
-			 answered))
+	if (!query_begin(rm, pending_answerable, q, (void **)rows, n, total, answered))
 		return HG_OK;
 	for (size_t u = 0; u < q->n_units; u++) {
 		uint32_t code = str_find(&rm->units, q->units[u]);
@@ -916,12 +944,14 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 			if (!grow((void **)&hits, &cap, n_hits + 1, sizeof *hits))
 				rc = HG_ENOMEM;
 			else
-				hits[n_hits++] = (rm_hit){ACK_SENT_AT(ack), r->id, slots[i], ack->seq, str_of(&rm->units, ACK_UNIT(ack)),
-							  ACK_TYPE(ack)};
+				hits[n_hits++] = (rm_hit){
+				    ACK_SENT_AT(ack), r->id, slots[i], ack->seq, str_of(&rm->units, ACK_UNIT(ack)),
+				    ACK_TYPE(ack)};
 		}
 	}
 	if (rc == HG_OK)
-		rc = page_out(rm, hits, n_hits, cmp_pending_hit, offset, limit, sizeof **rows, pending_hit_out, (void **)rows, n);
+		rc = page_out(rm, hits, n_hits, cmp_pending_hit, offset, limit, sizeof **rows, pending_hit_out,
+		              (void **)rows, n);
 	if (rc == HG_OK && total)
 		*total = n_hits;
 	pthread_rwlock_unlock(&rm->lock);
@@ -937,8 +967,8 @@ void readmodel_advance_window(readmodel *rm, hg_instant window_from)
 		rm->window_from = window_from;
 		for (size_t i = 0; i < rm->n_rows; i++) {
 			rm_row *r = &rm->rows[i];
-			if (!r->id || !r->d || r->status != EPISODE_DISCHARGED || r->d->discharged_at == HG_INSTANT_NONE ||
-			    r->d->discharged_at >= window_from)
+			if (!r->id || !r->d || r->status != EPISODE_DISCHARGED ||
+			    r->d->discharged_at == HG_INSTANT_NONE || r->d->discharged_at >= window_from)
 				continue;
 			if (!r->n_acks) {
 				size_t at = 0;
@@ -994,7 +1024,7 @@ void readmodel_get_stats(readmodel *rm, readmodel_stats *out)
 	out->notices = rm->notices;
 	out->strings = rm->units.n + rm->names.n;
 	out->bytes = rm->cap_rows * sizeof *rm->rows + rm->cap_free * sizeof *rm->free_slots +
-		     rm->map_cap * sizeof *rm->map + rm->listed * sizeof(rm_detail) + rm->notices * sizeof(rm_ack);
+	             rm->map_cap * sizeof *rm->map + rm->listed * sizeof(rm_detail) + rm->notices * sizeof(rm_ack);
 	const rm_strings *t[2] = {&rm->units, &rm->names};
 	for (int i = 0; i < 2; i++)
 		out->bytes += t[i]->cap + t[i]->cap_off * sizeof *t[i]->off + t[i]->map_cap * sizeof *t[i]->map;

@@ -95,11 +95,11 @@ void readmodel_break(readmodel *rm);
  * the caller then asks SQL. Same order, paging and total as the SQL. *rows hg_malloc'ed.
  */
 hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row **rows, size_t *n, size_t *total,
-			  bool *answered) HG_MUST_CHECK;
+                          bool *answered) HG_MUST_CHECK;
 /* store_pending_acks from memory (every unacknowledged notice is held: answered unless an update
  * failed). *rows hg_malloc'ed. */
-hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n,
-			    size_t *total, bool *answered) HG_MUST_CHECK;
+hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total,
+                            bool *answered) HG_MUST_CHECK;
 
 /* Moves the window on (a later window_from): the episodes discharged before it leave the lists
  * (and the model, unless a notice of theirs waits); queries reaching before it go to SQL. */
