@@ -1,6 +1,8 @@
 /*
  * readmodel.c - the in-memory read model (see readmodel.h): one small row per
  * held episode in one array, found by id through an open-addressing table.
+ * The table keeps the low 32 bits of each id beside its slot, so that a probe
+ * touches the row itself only when it is very likely the one sought.
  * Every string is interned once and named by a 32-bit code: unit ids, places
  * and hospitals in one pool (they index the per-unit arrays), patient names in
  * another. An episode a list can show (open, or discharged within the window)
@@ -67,13 +69,26 @@ typedef struct rm_row {
 	char pnr[EVENT_PNR_SIZE];
 } rm_row;
 
+/* A place in the id -> slot table: the slot (RM_SLOT_EMPTY, RM_SLOT_GONE) and the low 32 bits of its id. */
+typedef struct rm_ref {
+	uint32_t tag;
+	int32_t slot;
+} rm_ref;
+
+/* A place in a string table: the code + 1 (0 empty) and the high 32 bits of the string's hash, so
+ * that a probe compares the text only when the hashes agree. */
+typedef struct rm_code_ref {
+	uint32_t code1;
+	uint32_t tag;
+} rm_code_ref;
+
 /* Interned strings: code -> text, text -> code. */
 typedef struct rm_strings {
 	char *pool; /* NUL-terminated strings */
 	size_t len, cap;
 	uint32_t *off; /* code -> offset in pool */
 	size_t n, cap_off;
-	uint32_t *map; /* hash -> code + 1 (0 empty) */
+	rm_code_ref *map; /* hash -> code + 1 (0 empty) and the hash's high half */
 	size_t map_cap;
 } rm_strings;
 
@@ -94,7 +109,8 @@ typedef struct rm_staged {
 struct readmodel {
 	pthread_rwlock_t lock;
 	hg_instant window_from;
-	bool broken; /* an update failed (out of memory): every query goes to SQL */
+	bool broken;  /* an update failed (out of memory): every query goes to SQL */
+	bool loading; /* readmodel_load_begin: the per-unit arrays wait for readmodel_load_end */
 
 	rm_row *rows;
 	size_t n_rows, cap_rows; /* slots used so far (free ones among them) and allocated */
@@ -102,7 +118,7 @@ struct readmodel {
 	size_t n_free, cap_free;
 	size_t held, listed, notices;
 
-	int32_t *map; /* id -> slot, open addressing; RM_SLOT_EMPTY / RM_SLOT_GONE */
+	rm_ref *map; /* id -> slot, open addressing */
 	size_t map_cap, map_used;
 
 	rm_strings units, names;
@@ -147,30 +163,45 @@ static const char *str_of(const rm_strings *t, uint32_t code)
 	return code == RM_NONE ? "" : t->pool + t->off[code];
 }
 
-/* The code of s, or RM_NONE when it was never interned. */
-static uint32_t str_find(const rm_strings *t, const char *s)
+static uint32_t hash_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32);
+}
+
+/* The code of s (of hash h), or RM_NONE when it was never interned. */
+static uint32_t str_find_hashed(const rm_strings *t, const char *s, uint64_t h)
 {
 	if (!t->map_cap)
 		return RM_NONE;
-	for (size_t i = hash_str(s) & (t->map_cap - 1);; i = (i + 1) & (t->map_cap - 1)) {
-		uint32_t c = t->map[i];
-		if (!c)
+	for (size_t i = h & (t->map_cap - 1);; i = (i + 1) & (t->map_cap - 1)) {
+		rm_code_ref r = t->map[i];
+		if (!r.code1)
 			return RM_NONE;
-		if (strcmp(str_of(t, c - 1), s) == 0)
-			return c - 1;
+		if (r.tag == hash_tag(h) && strcmp(str_of(t, r.code1 - 1), s) == 0)
+			return r.code1 - 1;
 	}
+}
+
+/* The code of s, or RM_NONE when it was never interned. */
+static uint32_t str_find(const rm_strings *t, const char *s)
+{
+	return str_find_hashed(t, s, hash_str(s));
 }
 
 static bool str_map_resize(rm_strings *t, size_t cap)
 {
-	uint32_t *m = hg_calloc(cap, sizeof *m);
+	rm_code_ref *m = hg_calloc(cap, sizeof *m);
 	if (!m)
 		return false;
-	for (uint32_t code = 0; code < t->n; code++) {
-		size_t i = hash_str(str_of(t, code)) & (cap - 1);
-		while (m[i])
+	for (size_t k = 0; k < t->map_cap; k++) {
+		rm_code_ref r = t->map[k];
+		if (!r.code1)
+			continue;
+		/* the place from the hash's low half, which the tag does not keep: hashed again */
+		size_t i = hash_str(str_of(t, r.code1 - 1)) & (cap - 1);
+		while (m[i].code1)
 			i = (i + 1) & (cap - 1);
-		m[i] = code + 1;
+		m[i] = r;
 	}
 	hg_free(t->map);
 	t->map = m;
@@ -181,11 +212,13 @@ static bool str_map_resize(rm_strings *t, size_t cap)
 /* The code of s, interning it when new; RM_NONE when out of memory. */
 static uint32_t str_intern(rm_strings *t, const char *s)
 {
-	uint32_t code = str_find(t, s);
+	uint64_t h = hash_str(s);
+	uint32_t code = str_find_hashed(t, s, h);
 	if (code != RM_NONE)
 		return code;
 	size_t len = strlen(s) + 1;
-	if ((t->n + 1) * 2 > t->map_cap && !str_map_resize(t, t->map_cap ? t->map_cap * 2 : 256))
+	/* filled up to three quarters: a probe compares tags until one agrees */
+	if ((t->n + 1) * 4 > t->map_cap * 3 && !str_map_resize(t, t->map_cap ? t->map_cap * 2 : 256))
 		return RM_NONE;
 	if (!grow((void **)&t->pool, &t->cap, t->len + len, 1) ||
 	    !grow((void **)&t->off, &t->cap_off, t->n + 1, sizeof *t->off))
@@ -194,10 +227,10 @@ static uint32_t str_intern(rm_strings *t, const char *s)
 	code = (uint32_t)t->n++;
 	t->off[code] = (uint32_t)t->len;
 	t->len += len;
-	size_t i = hash_str(s) & (t->map_cap - 1);
-	while (t->map[i])
+	size_t i = h & (t->map_cap - 1);
+	while (t->map[i].code1)
 		i = (i + 1) & (t->map_cap - 1);
-	t->map[i] = code + 1;
+	t->map[i] = (rm_code_ref){code + 1, hash_tag(h)};
 	return code;
 }
 
@@ -233,43 +266,50 @@ static uint32_t unit_intern(readmodel *rm, const char *unit)
 
 /* ---- id -> slot ---- */
 
-static size_t id_hash(int64_t id, size_t cap)
+static uint32_t id_tag(int64_t id)
 {
-	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 17) & (cap - 1);
+	return (uint32_t)(uint64_t)id;
+}
+
+/* Hashes the tag alone, so that the table grows without reading the rows. */
+static size_t tag_hash(uint32_t tag, size_t cap)
+{
+	return (size_t)(((uint64_t)tag * 0x9E3779B97F4A7C15u) >> 17) & (cap - 1);
 }
 
 static int32_t slot_find(const readmodel *rm, int64_t id, size_t *at)
 {
+	uint32_t tag = id_tag(id);
 	if (!rm->map_cap)
 		return RM_SLOT_EMPTY;
-	for (size_t i = id_hash(id, rm->map_cap);; i = (i + 1) & (rm->map_cap - 1)) {
-		int32_t s = rm->map[i];
-		if (s == RM_SLOT_EMPTY)
+	for (size_t i = tag_hash(tag, rm->map_cap);; i = (i + 1) & (rm->map_cap - 1)) {
+		rm_ref m = rm->map[i];
+		if (m.slot == RM_SLOT_EMPTY)
 			return RM_SLOT_EMPTY;
-		if (s >= 0 && rm->rows[s].id == id) {
+		if (m.slot >= 0 && m.tag == tag && rm->rows[m.slot].id == id) {
 			if (at)
 				*at = i;
-			return s;
+			return m.slot;
 		}
 	}
 }
 
 static bool map_resize(readmodel *rm, size_t cap)
 {
-	int32_t *m = hg_malloc(cap * sizeof *m);
+	rm_ref *m = hg_malloc(cap * sizeof *m);
 	if (!m)
 		return false;
 	for (size_t i = 0; i < cap; i++)
-		m[i] = RM_SLOT_EMPTY;
+		m[i] = (rm_ref){0, RM_SLOT_EMPTY};
 	rm->map_used = 0;
 	for (size_t i = 0; i < rm->map_cap; i++) {
-		int32_t s = rm->map[i];
-		if (s < 0)
+		rm_ref r = rm->map[i];
+		if (r.slot < 0)
 			continue;
-		size_t j = id_hash(rm->rows[s].id, cap);
-		while (m[j] != RM_SLOT_EMPTY)
+		size_t j = tag_hash(r.tag, cap);
+		while (m[j].slot != RM_SLOT_EMPTY)
 			j = (j + 1) & (cap - 1);
-		m[j] = s;
+		m[j] = r;
 		rm->map_used++;
 	}
 	hg_free(rm->map);
@@ -400,9 +440,13 @@ static bool code_in(const uint32_t *v, size_t n, uint32_t code)
 }
 
 /* Moves slot's membership in the per-unit arrays `vecs` from the units old[0..n_old) to
- * new[0..n_new): only the units that changed are touched (a big unit's array is long). */
-static bool vecs_move(rm_vec *vecs, int32_t slot, const uint32_t *old, size_t n_old, const uint32_t *new_, size_t n_new)
+ * new[0..n_new): only the units that changed are touched (a big unit's array is long). While
+ * loading, nothing: readmodel_load_end builds the arrays from the rows. */
+static bool vecs_move(const readmodel *rm, rm_vec *vecs, int32_t slot, const uint32_t *old, size_t n_old,
+                      const uint32_t *new_, size_t n_new)
 {
+	if (rm->loading)
+		return true;
 	for (size_t i = 0; i < n_old; i++)
 		if (!code_in(new_, n_new, old[i]))
 			vec_remove(&vecs[old[i]], slot);
@@ -419,16 +463,16 @@ static void row_drop(readmodel *rm, int32_t slot, size_t at)
 	rm_row *r = &rm->rows[slot];
 	uint32_t units[RM_ACK_UNITS_MAX];
 	size_t n_units = ack_units(r, units, RM_ACK_UNITS_MAX);
-	(void)vecs_move(rm->unit_noticed, slot, units, n_units, NULL, 0); /* removing allocates nothing */
+	(void)vecs_move(rm, rm->unit_noticed, slot, units, n_units, NULL, 0); /* removing allocates nothing */
 	if (r->d) {
-		(void)vecs_move(rm->unit_rows, slot, r->d->parties, r->d->n_parties, NULL, 0);
+		(void)vecs_move(rm, rm->unit_rows, slot, r->d->parties, r->d->n_parties, NULL, 0);
 		rm->listed--;
 	}
 	rm->notices -= r->n_acks;
 	hg_free(r->acks);
 	hg_free(r->d);
 	memset(r, 0, sizeof *r);
-	rm->map[at] = RM_SLOT_GONE;
+	rm->map[at].slot = RM_SLOT_GONE;
 	rm->free_slots[rm->n_free++] = slot; /* room reserved when the slot was taken */
 	rm->held--;
 }
@@ -459,12 +503,22 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 	    (r->ward = unit_intern(rm, src->ward)) == RM_NONE)
 		return HG_ENOMEM;
 
-	/* the notices: a new array, then the per-unit arrays follow */
+	/* the notices: a new array, then the per-unit arrays follow; each unit is interned once
+	 * (an episode's notices go to a few units, again and again) */
 	size_t want = e->n_notices > UINT16_MAX ? UINT16_MAX : e->n_notices;
+	size_t first_of[RM_ACK_UNITS_MAX], n_seen = 0; /* the first notice to each unit seen so far */
 	if (want && !(acks = hg_malloc(want * sizeof *acks)))
 		return HG_ENOMEM;
 	for (size_t i = 0; i < want; i++) {
-		uint32_t u = unit_intern(rm, e->notices[i].unit);
+		uint32_t u = RM_NONE;
+		for (size_t k = 0; k < n_seen && u == RM_NONE; k++)
+			if (strcmp(e->notices[first_of[k]].unit, e->notices[i].unit) == 0)
+				u = ACK_UNIT(&acks[first_of[k]]);
+		if (u == RM_NONE) {
+			u = unit_intern(rm, e->notices[i].unit);
+			if (n_seen < RM_ACK_UNITS_MAX)
+				first_of[n_seen++] = i;
+		}
 		hg_instant rel = e->notices[i].sent_at - RM_EPOCH;
 		if (u == RM_NONE || rel < INT32_MIN || rel > INT32_MAX) {
 			hg_free(acks);
@@ -479,12 +533,12 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 	r->n_acks = (uint16_t)n_acks;
 	rm->notices += n_acks;
 	n_new_units = ack_units(r, new_units, RM_ACK_UNITS_MAX);
-	if (!vecs_move(rm->unit_noticed, slot, old_units, n_old_units, new_units, n_new_units))
+	if (!vecs_move(rm, rm->unit_noticed, slot, old_units, n_old_units, new_units, n_new_units))
 		return HG_ENOMEM;
 
 	if (!listed(rm, src)) {
 		if (r->d) {
-			(void)vecs_move(rm->unit_rows, slot, old_parties, n_old_parties, NULL, 0);
+			(void)vecs_move(rm, rm->unit_rows, slot, old_parties, n_old_parties, NULL, 0);
 			hg_free(r->d);
 			r->d = NULL;
 			rm->listed--;
@@ -523,7 +577,7 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 			new_parties[n_new_parties++] = code;
 	}
 	d->n_parties = 0; /* as good as the arrays until they are moved */
-	if (!vecs_move(rm->unit_rows, slot, old_parties, n_old_parties, new_parties, n_new_parties))
+	if (!vecs_move(rm, rm->unit_rows, slot, old_parties, n_old_parties, new_parties, n_new_parties))
 		return HG_ENOMEM;
 	memcpy(d->parties, new_parties, n_new_parties * sizeof *new_parties);
 	d->n_parties = (uint8_t)n_new_parties;
@@ -533,7 +587,8 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 /* Takes a slot for id (and its place in the map); false when out of memory. */
 static bool slot_take(readmodel *rm, int64_t id, int32_t *slot)
 {
-	if ((rm->map_used + 1) * 2 > rm->map_cap && !map_resize(rm, rm->map_cap ? rm->map_cap * 2 : 1024))
+	/* filled up to three quarters: a probe reads the table alone until the tag matches */
+	if ((rm->map_used + 1) * 4 > rm->map_cap * 3 && !map_resize(rm, rm->map_cap ? rm->map_cap * 2 : 1024))
 		return false;
 	if (!grow((void **)&rm->free_slots, &rm->cap_free, rm->held + 1, sizeof *rm->free_slots))
 		return false;
@@ -546,12 +601,12 @@ static bool slot_take(readmodel *rm, int64_t id, int32_t *slot)
 	}
 	memset(&rm->rows[*slot], 0, sizeof rm->rows[*slot]);
 	rm->rows[*slot].id = id;
-	size_t i = id_hash(id, rm->map_cap);
-	while (rm->map[i] >= 0)
+	size_t i = tag_hash(id_tag(id), rm->map_cap);
+	while (rm->map[i].slot >= 0)
 		i = (i + 1) & (rm->map_cap - 1);
-	if (rm->map[i] == RM_SLOT_EMPTY)
+	if (rm->map[i].slot == RM_SLOT_EMPTY)
 		rm->map_used++;
-	rm->map[i] = *slot;
+	rm->map[i] = (rm_ref){id_tag(id), *slot};
 	rm->held++;
 	return true;
 }
@@ -600,6 +655,76 @@ hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e)
 void readmodel_refresh_end(readmodel *rm)
 {
 	pthread_rwlock_unlock(&rm->lock);
+}
+
+void readmodel_load_begin(readmodel *rm)
+{
+	pthread_rwlock_wrlock(&rm->lock);
+	rm->loading = true;
+}
+
+/* Calls add(vecs, code, slot, arg) for every per-unit membership of every held row: the parties
+ * of a listed row in unit_rows, the units its notices wait for in unit_noticed. */
+static void memberships(readmodel *rm, void (*add)(rm_vec *, uint32_t, int32_t))
+{
+	uint32_t units[RM_ACK_UNITS_MAX];
+	for (size_t i = 0; i < rm->n_rows; i++) {
+		const rm_row *r = &rm->rows[i];
+		if (!r->id)
+			continue;
+		if (r->d)
+			for (uint8_t k = 0; k < r->d->n_parties; k++)
+				add(rm->unit_rows, r->d->parties[k], (int32_t)i);
+		size_t n = ack_units(r, units, RM_ACK_UNITS_MAX);
+		for (size_t k = 0; k < n; k++)
+			add(rm->unit_noticed, units[k], (int32_t)i);
+	}
+}
+
+/* Empties every per-unit array. */
+static void vecs_clear(readmodel *rm)
+{
+	for (size_t u = 0; u < rm->cap_unit_vecs; u++) {
+		rm_vec *v[2] = {&rm->unit_rows[u], &rm->unit_noticed[u]};
+		for (int k = 0; k < 2; k++) {
+			hg_free(v[k]->v);
+			*v[k] = (rm_vec){0};
+		}
+	}
+}
+
+static void count_one(rm_vec *vecs, uint32_t code, int32_t slot)
+{
+	(void)slot;
+	vecs[code].cap++;
+}
+
+static void put_one(rm_vec *vecs, uint32_t code, int32_t slot)
+{
+	vecs[code].v[vecs[code].n++] = slot;
+}
+
+hg_status readmodel_load_end(readmodel *rm)
+{
+	hg_status rc = HG_OK;
+	rm->loading = false;
+	/* every array to its exact size: counted in one pass over the rows, filled in a second */
+	vecs_clear(rm);
+	memberships(rm, count_one);
+	for (size_t u = 0; u < rm->cap_unit_vecs && rc == HG_OK; u++) {
+		rm_vec *v[2] = {&rm->unit_rows[u], &rm->unit_noticed[u]};
+		for (int k = 0; k < 2; k++)
+			if (v[k]->cap && !(v[k]->v = hg_malloc(v[k]->cap * sizeof *v[k]->v)))
+				rc = HG_ENOMEM;
+	}
+	if (rc == HG_OK) {
+		memberships(rm, put_one);
+	} else {
+		rm->broken = true; /* every query goes to SQL; the arrays stay empty */
+		vecs_clear(rm);
+	}
+	pthread_rwlock_unlock(&rm->lock);
+	return rc;
 }
 
 hg_status readmodel_stage(readmodel *rm, const readmodel_entry *e)
@@ -976,7 +1101,7 @@ void readmodel_advance_window(readmodel *rm, hg_instant window_from)
 					row_drop(rm, (int32_t)i, at);
 				continue;
 			}
-			(void)vecs_move(rm->unit_rows, (int32_t)i, r->d->parties, r->d->n_parties, NULL, 0);
+			(void)vecs_move(rm, rm->unit_rows, (int32_t)i, r->d->parties, r->d->n_parties, NULL, 0);
 			hg_free(r->d);
 			r->d = NULL;
 			rm->listed--;

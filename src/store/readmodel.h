@@ -79,6 +79,15 @@ hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e) HG_MUST
 void readmodel_refresh_end(readmodel *rm);
 
 /*
+ * The load at start: begin takes the model for writing as readmodel_refresh_begin does, and the
+ * entries go in with readmodel_refresh_put; the per-unit arrays are left alone meanwhile and end
+ * builds them in one pass over the rows, each to its exact size, then lets go of the model.
+ * A failure there leaves the model broken (every query goes to SQL).
+ */
+void readmodel_load_begin(readmodel *rm);
+hg_status readmodel_load_end(readmodel *rm) HG_MUST_CHECK;
+
+/*
  * The writer's side: stage an entry while its batch is open (copied), then apply every staged
  * entry, in order, once the batch is durable, or forget them when it failed. Only one thread
  * (the writer) stages.

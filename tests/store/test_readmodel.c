@@ -277,6 +277,52 @@ static void test_alone(struct test *t)
 	readmodel_free(rm);
 }
 
+/* The same episodes put as the load at start puts them (readmodel_load_begin .. _end): the
+ * per-unit arrays built at the end answer as those kept one put at a time, and later puts keep
+ * them up to date. */
+static void test_load(struct test *t)
+{
+	readmodel *rm = NULL;
+	store_episode_row row;
+	char parties[2][HG_ID_MAX], got[256];
+	readmodel_notice notices[4];
+	readmodel_entry e;
+	size_t total = 0;
+	T_EQ_INT(t, readmodel_create(T0 - 24 * 31 * H, &rm), HG_OK, "load: create");
+	if (!rm)
+		return;
+	readmodel_load_begin(rm);
+	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
+		entry_of(&episodes[i], 5, &row, parties, notices, &e);
+		T_EQ_INT(t, readmodel_refresh_put(rm, &e), HG_OK, "load: put %zu", i);
+	}
+	/* episode 3 put again while loading, now with a notice to K2 */
+	ep_case noticed = episodes[2];
+	noticed.notices = 1;
+	entry_of(&noticed, 6, &row, parties, notices, &e);
+	T_EQ_INT(t, readmodel_refresh_put(rm, &e), HG_OK, "load: put 3 again");
+	T_EQ_INT(t, readmodel_load_end(rm), HG_OK, "load: end");
+	readmodel_stats st;
+	readmodel_get_stats(rm, &st);
+	T_EQ_INT(t, st.episodes, 5, "load: held");
+	T_EQ_INT(t, st.listed, 4, "load: listed");
+	T_EQ_INT(t, st.notices, 5, "load: notices");
+	check_queries(t, rm);
+	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "2/3,2/2,1/2,5/2", "load: K1's notices");
+	pending_text(t, rm, "K2", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "3/2", "load: K2's notice, from the later put");
+	ep_case moved = episodes[1];
+	moved.status = EPISODE_DISCHARGED;
+	moved.discharged_at = T0 - 2000 * H;
+	moved.notices = 0;
+	entry_of(&moved, 6, &row, parties, notices, &e);
+	T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "load: discharge 2 after the load");
+	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "1/2,5/2", "load: K1's notices after a put");
+	readmodel_free(rm);
+}
+
 /* ---- 2. against SQL ---- */
 
 typedef struct compare_stats {
@@ -572,6 +618,7 @@ int main(int argc, char **argv)
 	struct test tt = {.name = "test_readmodel"}, *t = &tt;
 	(void)argc;
 	test_alone(t);
+	test_load(t);
 	/* the allocation-failure sweep (tests/faults/alloc.sh) runs the structure alone: the comparison
 	 * makes millions of allocations, most of them SQLite's and the generator's */
 	if (!getenv("HEMGANG_ALLOC_FAIL") && !getenv("HEMGANG_ALLOC_COUNT"))
