@@ -179,21 +179,56 @@ static void pending_text(struct test *t, readmodel *rm, const char *unit, int ty
 	hg_free(rows);
 }
 
-static void test_alone(struct test *t)
+/* A model of the table of episodes, put one at a time, or as the load at start puts them
+ * (readmodel_load_begin .. _end; episode 3 put a second time meanwhile, with a notice to K2). */
+static readmodel *table_model(struct test *t, bool as_load)
 {
 	readmodel *rm = NULL;
+	store_episode_row row;
+	char parties[2][HG_ID_MAX];
+	readmodel_notice notices[4];
+	readmodel_entry e;
+	const char *how = as_load ? " (load)" : "";
+	T_EQ_INT(t, readmodel_create(T0 - 24 * 31 * H, &rm), HG_OK, "create%s", how);
+	if (!rm)
+		return NULL;
+	if (as_load)
+		readmodel_load_begin(rm);
+	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
+		entry_of(&episodes[i], 5, &row, parties, notices, &e);
+		T_EQ_INT(t, as_load ? readmodel_refresh_put(rm, &e) : readmodel_put(rm, &e), HG_OK, "put %zu%s", i,
+		         how);
+	}
+	if (as_load) {
+		ep_case noticed = episodes[2];
+		noticed.notices = 1;
+		entry_of(&noticed, 6, &row, parties, notices, &e);
+		T_EQ_INT(t, readmodel_refresh_put(rm, &e), HG_OK, "load: put 3 again");
+		T_EQ_INT(t, readmodel_load_end(rm), HG_OK, "load: end");
+	}
+	return rm;
+}
+
+/* Episode 2 discharged long ago, its notices acknowledged. */
+static ep_case discharged_2(void)
+{
+	ep_case c = episodes[1];
+	c.status = EPISODE_DISCHARGED;
+	c.discharged_at = T0 - 2000 * H;
+	c.notices = 0;
+	return c;
+}
+
+static void test_alone(struct test *t)
+{
 	store_episode_row row;
 	char parties[2][HG_ID_MAX], got[256];
 	readmodel_notice notices[4];
 	readmodel_entry e;
 	size_t total = 0;
-	T_EQ_INT(t, readmodel_create(T0 - 24 * 31 * H, &rm), HG_OK, "create");
+	readmodel *rm = table_model(t, false);
 	if (!rm)
 		return;
-	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
-		entry_of(&episodes[i], 5, &row, parties, notices, &e);
-		T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "put %zu", i);
-	}
 	readmodel_stats st;
 	readmodel_get_stats(rm, &st);
 	T_EQ_INT(t, st.episodes, 5, "held: the listed ones and the one with a notice");
@@ -209,10 +244,7 @@ static void test_alone(struct test *t)
 	T_EQ_STR(t, got, "2/3", "K1's notices of one type");
 
 	/* episode 2 discharged long ago now, its notices acknowledged: gone from lists and notices */
-	ep_case moved = episodes[1];
-	moved.status = EPISODE_DISCHARGED;
-	moved.discharged_at = T0 - 2000 * H;
-	moved.notices = 0;
+	ep_case moved = discharged_2();
 	entry_of(&moved, 6, &row, parties, notices, &e);
 	T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "discharge 2");
 	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
@@ -282,26 +314,14 @@ static void test_alone(struct test *t)
  * them up to date. */
 static void test_load(struct test *t)
 {
-	readmodel *rm = NULL;
 	store_episode_row row;
 	char parties[2][HG_ID_MAX], got[256];
 	readmodel_notice notices[4];
 	readmodel_entry e;
 	size_t total = 0;
-	T_EQ_INT(t, readmodel_create(T0 - 24 * 31 * H, &rm), HG_OK, "load: create");
+	readmodel *rm = table_model(t, true);
 	if (!rm)
 		return;
-	readmodel_load_begin(rm);
-	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
-		entry_of(&episodes[i], 5, &row, parties, notices, &e);
-		T_EQ_INT(t, readmodel_refresh_put(rm, &e), HG_OK, "load: put %zu", i);
-	}
-	/* episode 3 put again while loading, now with a notice to K2 */
-	ep_case noticed = episodes[2];
-	noticed.notices = 1;
-	entry_of(&noticed, 6, &row, parties, notices, &e);
-	T_EQ_INT(t, readmodel_refresh_put(rm, &e), HG_OK, "load: put 3 again");
-	T_EQ_INT(t, readmodel_load_end(rm), HG_OK, "load: end");
 	readmodel_stats st;
 	readmodel_get_stats(rm, &st);
 	T_EQ_INT(t, st.episodes, 5, "load: held");
@@ -312,10 +332,7 @@ static void test_load(struct test *t)
 	T_EQ_STR(t, got, "2/3,2/2,1/2,5/2", "load: K1's notices");
 	pending_text(t, rm, "K2", -1, got, sizeof got, &total);
 	T_EQ_STR(t, got, "3/2", "load: K2's notice, from the later put");
-	ep_case moved = episodes[1];
-	moved.status = EPISODE_DISCHARGED;
-	moved.discharged_at = T0 - 2000 * H;
-	moved.notices = 0;
+	ep_case moved = discharged_2();
 	entry_of(&moved, 6, &row, parties, notices, &e);
 	T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "load: discharge 2 after the load");
 	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
