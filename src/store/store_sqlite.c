@@ -2049,15 +2049,22 @@ static hg_status rm_read_rows(sqlite3 *db, sqlite3_stmt *st, readmodel *rm, size
 
 /* ---- the load at start: one thread reads the rows, the caller's thread puts them ---- */
 
-#define RM_LOAD_BATCH 256 /* entries handed over at a time */
+/* Entries handed over at a time: few hand-overs, for each one wakes the other thread, and a woken
+ * thread tends to be put on the waker's core (256 at a time: the two threads took turns on one
+ * core, and the load took as long as on one thread). */
+#define RM_LOAD_BATCH 4096
 
-/* Entries read and not yet put; their notices in one array (e[i]'s from first_notice[i]). */
+/* A party list of a listed entry. */
+typedef char rm_parties[SQ_PARTY_SLOTS_MAX][HG_ID_MAX];
+
+/* Entries read and not yet put; their notices in one array (e[i]'s from first_notice[i]), the
+ * party lists of the listed ones in another (e[i]'s at parties[party_list[i]]). */
 typedef struct rm_batch {
 	readmodel_entry e[RM_LOAD_BATCH];
-	size_t first_notice[RM_LOAD_BATCH];
-	char parties[RM_LOAD_BATCH][SQ_PARTY_SLOTS_MAX][HG_ID_MAX];
+	size_t first_notice[RM_LOAD_BATCH], party_list[RM_LOAD_BATCH];
 	readmodel_notice *notices; /* hg_realloc'ed */
-	size_t n, n_notices, cap_notices;
+	rm_parties *parties;       /* hg_realloc'ed */
+	size_t n, n_notices, cap_notices, n_parties, cap_parties;
 	bool full; /* handed over: the putting side's until it empties it */
 } rm_batch;
 
@@ -2141,8 +2148,18 @@ static void *rm_load_read(void *arg)
 		if (!listed && !n_notices)
 			continue;
 		readmodel_entry *e = &b->e[b->n];
-		*e = (readmodel_entry){.parties = (const char (*)[HG_ID_MAX])b->parties[b->n], .n_notices = n_notices};
+		*e = (readmodel_entry){.n_notices = n_notices};
 		b->first_notice[b->n] = first;
+		if (listed && b->n_parties == b->cap_parties) {
+			size_t c = b->cap_parties ? b->cap_parties * 2 : 64;
+			rm_parties *bigger = hg_realloc(b->parties, c * sizeof *bigger);
+			if (!bigger) {
+				rc = HG_ENOMEM;
+				break;
+			}
+			b->parties = bigger;
+			b->cap_parties = c;
+		}
 		if (listed) {
 			sqlite3_reset(full);
 			sqlite3_bind_int64(full, 1, id);
@@ -2151,7 +2168,8 @@ static void *rm_load_read(void *arg)
 				break;
 			}
 			read_episode_row(full, &e->row);
-			if ((rc = rm_read_parties(pq, e, b->parties[b->n])) != HG_OK)
+			b->party_list[b->n] = b->n_parties;
+			if ((rc = rm_read_parties(pq, e, b->parties[b->n_parties++])) != HG_OK)
 				break;
 		} else {
 			/* what the notice list shows of it, and what says whether it is held */
@@ -2189,9 +2207,10 @@ static hg_status rm_batch_put(readmodel *rm, rm_batch *b)
 	hg_status rc = HG_OK;
 	for (size_t i = 0; i < b->n && rc == HG_OK; i++) {
 		b->e[i].notices = b->e[i].n_notices ? b->notices + b->first_notice[i] : NULL;
+		b->e[i].parties = b->e[i].n_parties ? (const char (*)[HG_ID_MAX])b->parties[b->party_list[i]] : NULL;
 		rc = readmodel_refresh_put(rm, &b->e[i]);
 	}
-	b->n = b->n_notices = 0;
+	b->n = b->n_notices = b->n_parties = 0;
 	return rc;
 }
 
@@ -2243,6 +2262,7 @@ static hg_status rm_load_all(sqlite3 *db, readmodel *rm)
 	for (int i = 0; i < 2; i++)
 		if (l.batch[i]) {
 			hg_free(l.batch[i]->notices);
+			hg_free(l.batch[i]->parties);
 			hg_free(l.batch[i]);
 		}
 	return rc;
