@@ -1,6 +1,8 @@
 /*
  * readmodel.c - the in-memory read model (see readmodel.h): one small row per
  * held episode in one array, found by id through an open-addressing table.
+ * The table keeps the low 32 bits of each id beside its slot, so that a probe
+ * touches the row itself only when it is very likely the one sought.
  * Every string is interned once and named by a 32-bit code: unit ids, places
  * and hospitals in one pool (they index the per-unit arrays), patient names in
  * another. An episode a list can show (open, or discharged within the window)
@@ -26,10 +28,10 @@
 
 #include "core/alloc.h"
 
-#define RM_NONE UINT32_MAX
+#define RM_NONE        UINT32_MAX
 #define RM_PARTIES_MAX (2 + EPISODE_RECIPIENTS_MAX)
-#define RM_SLOT_EMPTY (-1)
-#define RM_SLOT_GONE (-2)
+#define RM_SLOT_EMPTY  (-1)
+#define RM_SLOT_GONE   (-2)
 
 /* An unacknowledged notice of a held episode (12 bytes). */
 typedef struct rm_ack {
@@ -38,17 +40,17 @@ typedef struct rm_ack {
 	uint32_t unit_type; /* unit code << 8 | event_type */
 } rm_ack;
 
-#define RM_EPOCH INT64_C(946684800) /* 2000-01-01T00:00:00Z */
+#define RM_EPOCH       INT64_C(946684800) /* 2000-01-01T00:00:00Z */
 #define ACK_SENT_AT(a) ((hg_instant)(a)->sent + RM_EPOCH)
 
-#define ACK_UNIT(a) ((a)->unit_type >> 8)
-#define ACK_TYPE(a) ((int)((a)->unit_type & 0xff))
+#define ACK_UNIT(a)  ((a)->unit_type >> 8)
+#define ACK_TYPE(a)  ((int)((a)->unit_type & 0xff))
 #define RM_UNITS_MAX (1u << 24)
 
 /* The list columns of an episode a list can show. */
 typedef struct rm_detail {
 	hg_instant admitted_at, notice_at, ready_at, discharged_at;
-	hg_instant due[3], met[3]; /* admission notice, care contact, SIP call */
+	hg_instant due[3], met[3];                          /* admission notice, care contact, SIP call */
 	uint32_t municipality, primary_care_unit, hospital; /* unit pool codes */
 	uint32_t parties[RM_PARTIES_MAX];
 	hg_date expected_date;
@@ -58,8 +60,8 @@ typedef struct rm_detail {
 /* A held episode; id 0 marks a free slot. */
 typedef struct rm_row {
 	int64_t id;
-	rm_detail *d; /* hg_malloc'ed when a list can show the episode, else NULL */
-	rm_ack *acks; /* hg_malloc'ed, n_acks, in no particular order */
+	rm_detail *d;        /* hg_malloc'ed when a list can show the episode, else NULL */
+	rm_ack *acks;        /* hg_malloc'ed, n_acks, in no particular order */
 	uint32_t name, ward; /* name pool, unit pool codes */
 	int32_t last_seq;
 	uint16_t n_acks;
@@ -67,13 +69,26 @@ typedef struct rm_row {
 	char pnr[EVENT_PNR_SIZE];
 } rm_row;
 
+/* A place in the id -> slot table: the slot (RM_SLOT_EMPTY, RM_SLOT_GONE) and the low 32 bits of its id. */
+typedef struct rm_ref {
+	uint32_t tag;
+	int32_t slot;
+} rm_ref;
+
+/* A place in a string table: the code + 1 (0 empty) and the high 32 bits of the string's hash, so
+ * that a probe compares the text only when the hashes agree. */
+typedef struct rm_code_ref {
+	uint32_t code1;
+	uint32_t tag;
+} rm_code_ref;
+
 /* Interned strings: code -> text, text -> code. */
 typedef struct rm_strings {
 	char *pool; /* NUL-terminated strings */
 	size_t len, cap;
 	uint32_t *off; /* code -> offset in pool */
 	size_t n, cap_off;
-	uint32_t *map; /* hash -> code + 1 (0 empty) */
+	rm_code_ref *map; /* hash -> code + 1 (0 empty) and the hash's high half */
 	size_t map_cap;
 } rm_strings;
 
@@ -94,7 +109,8 @@ typedef struct rm_staged {
 struct readmodel {
 	pthread_rwlock_t lock;
 	hg_instant window_from;
-	bool broken; /* an update failed (out of memory): every query goes to SQL */
+	bool broken;  /* an update failed (out of memory): every query goes to SQL */
+	bool loading; /* readmodel_load_begin: the per-unit arrays wait for readmodel_load_end */
 
 	rm_row *rows;
 	size_t n_rows, cap_rows; /* slots used so far (free ones among them) and allocated */
@@ -102,7 +118,7 @@ struct readmodel {
 	size_t n_free, cap_free;
 	size_t held, listed, notices;
 
-	int32_t *map; /* id -> slot, open addressing; RM_SLOT_EMPTY / RM_SLOT_GONE */
+	rm_ref *map; /* id -> slot, open addressing */
 	size_t map_cap, map_used;
 
 	rm_strings units, names;
@@ -142,32 +158,50 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static const char *str_of(const rm_strings *t, uint32_t code) { return code == RM_NONE ? "" : t->pool + t->off[code]; }
+static const char *str_of(const rm_strings *t, uint32_t code)
+{
+	return code == RM_NONE ? "" : t->pool + t->off[code];
+}
+
+static uint32_t hash_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32);
+}
+
+/* The code of s (of hash h), or RM_NONE when it was never interned. */
+static uint32_t str_find_hashed(const rm_strings *t, const char *s, uint64_t h)
+{
+	if (!t->map_cap)
+		return RM_NONE;
+	for (size_t i = h & (t->map_cap - 1);; i = (i + 1) & (t->map_cap - 1)) {
+		rm_code_ref r = t->map[i];
+		if (!r.code1)
+			return RM_NONE;
+		if (r.tag == hash_tag(h) && strcmp(str_of(t, r.code1 - 1), s) == 0)
+			return r.code1 - 1;
+	}
+}
 
 /* The code of s, or RM_NONE when it was never interned. */
 static uint32_t str_find(const rm_strings *t, const char *s)
 {
-	if (!t->map_cap)
-		return RM_NONE;
-	for (size_t i = hash_str(s) & (t->map_cap - 1);; i = (i + 1) & (t->map_cap - 1)) {
-		uint32_t c = t->map[i];
-		if (!c)
-			return RM_NONE;
-		if (strcmp(str_of(t, c - 1), s) == 0)
-			return c - 1;
-	}
+	return str_find_hashed(t, s, hash_str(s));
 }
 
 static bool str_map_resize(rm_strings *t, size_t cap)
 {
-	uint32_t *m = hg_calloc(cap, sizeof *m);
+	rm_code_ref *m = hg_calloc(cap, sizeof *m);
 	if (!m)
 		return false;
-	for (uint32_t code = 0; code < t->n; code++) {
-		size_t i = hash_str(str_of(t, code)) & (cap - 1);
-		while (m[i])
+	for (size_t k = 0; k < t->map_cap; k++) {
+		rm_code_ref r = t->map[k];
+		if (!r.code1)
+			continue;
+		/* the place from the hash's low half, which the tag does not keep: hashed again */
+		size_t i = hash_str(str_of(t, r.code1 - 1)) & (cap - 1);
+		while (m[i].code1)
 			i = (i + 1) & (cap - 1);
-		m[i] = code + 1;
+		m[i] = r;
 	}
 	hg_free(t->map);
 	t->map = m;
@@ -178,22 +212,25 @@ static bool str_map_resize(rm_strings *t, size_t cap)
 /* The code of s, interning it when new; RM_NONE when out of memory. */
 static uint32_t str_intern(rm_strings *t, const char *s)
 {
-	uint32_t code = str_find(t, s);
+	uint64_t h = hash_str(s);
+	uint32_t code = str_find_hashed(t, s, h);
 	if (code != RM_NONE)
 		return code;
 	size_t len = strlen(s) + 1;
-	if ((t->n + 1) * 2 > t->map_cap && !str_map_resize(t, t->map_cap ? t->map_cap * 2 : 256))
+	/* filled up to three quarters: a probe compares tags until one agrees */
+	if ((t->n + 1) * 4 > t->map_cap * 3 && !str_map_resize(t, t->map_cap ? t->map_cap * 2 : 256))
 		return RM_NONE;
-	if (!grow((void **)&t->pool, &t->cap, t->len + len, 1) || !grow((void **)&t->off, &t->cap_off, t->n + 1, sizeof *t->off))
+	if (!grow((void **)&t->pool, &t->cap, t->len + len, 1) ||
+	    !grow((void **)&t->off, &t->cap_off, t->n + 1, sizeof *t->off))
 		return RM_NONE;
 	memcpy(t->pool + t->len, s, len);
 	code = (uint32_t)t->n++;
 	t->off[code] = (uint32_t)t->len;
 	t->len += len;
-	size_t i = hash_str(s) & (t->map_cap - 1);
-	while (t->map[i])
+	size_t i = h & (t->map_cap - 1);
+	while (t->map[i].code1)
 		i = (i + 1) & (t->map_cap - 1);
-	t->map[i] = code + 1;
+	t->map[i] = (rm_code_ref){code + 1, hash_tag(h)};
 	return code;
 }
 
@@ -229,40 +266,50 @@ static uint32_t unit_intern(readmodel *rm, const char *unit)
 
 /* ---- id -> slot ---- */
 
-static size_t id_hash(int64_t id, size_t cap) { return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 17) & (cap - 1); }
+static uint32_t id_tag(int64_t id)
+{
+	return (uint32_t)(uint64_t)id;
+}
+
+/* Hashes the tag alone, so that the table grows without reading the rows. */
+static size_t tag_hash(uint32_t tag, size_t cap)
+{
+	return (size_t)(((uint64_t)tag * 0x9E3779B97F4A7C15u) >> 17) & (cap - 1);
+}
 
 static int32_t slot_find(const readmodel *rm, int64_t id, size_t *at)
 {
+	uint32_t tag = id_tag(id);
 	if (!rm->map_cap)
 		return RM_SLOT_EMPTY;
-	for (size_t i = id_hash(id, rm->map_cap);; i = (i + 1) & (rm->map_cap - 1)) {
-		int32_t s = rm->map[i];
-		if (s == RM_SLOT_EMPTY)
+	for (size_t i = tag_hash(tag, rm->map_cap);; i = (i + 1) & (rm->map_cap - 1)) {
+		rm_ref m = rm->map[i];
+		if (m.slot == RM_SLOT_EMPTY)
 			return RM_SLOT_EMPTY;
-		if (s >= 0 && rm->rows[s].id == id) {
+		if (m.slot >= 0 && m.tag == tag && rm->rows[m.slot].id == id) {
 			if (at)
 				*at = i;
-			return s;
+			return m.slot;
 		}
 	}
 }
 
 static bool map_resize(readmodel *rm, size_t cap)
 {
-	int32_t *m = hg_malloc(cap * sizeof *m);
+	rm_ref *m = hg_malloc(cap * sizeof *m);
 	if (!m)
 		return false;
 	for (size_t i = 0; i < cap; i++)
-		m[i] = RM_SLOT_EMPTY;
+		m[i] = (rm_ref){0, RM_SLOT_EMPTY};
 	rm->map_used = 0;
 	for (size_t i = 0; i < rm->map_cap; i++) {
-		int32_t s = rm->map[i];
-		if (s < 0)
+		rm_ref r = rm->map[i];
+		if (r.slot < 0)
 			continue;
-		size_t j = id_hash(rm->rows[s].id, cap);
-		while (m[j] != RM_SLOT_EMPTY)
+		size_t j = tag_hash(r.tag, cap);
+		while (m[j].slot != RM_SLOT_EMPTY)
 			j = (j + 1) & (cap - 1);
-		m[j] = s;
+		m[j] = r;
 		rm->map_used++;
 	}
 	hg_free(rm->map);
@@ -346,7 +393,10 @@ void readmodel_free(readmodel *rm)
 	hg_free(rm);
 }
 
-hg_instant readmodel_window_from(const readmodel *rm) { return rm->window_from; }
+hg_instant readmodel_window_from(const readmodel *rm)
+{
+	return rm->window_from;
+}
 
 /* True when a list answered here can show the episode: open, or discharged within the window. */
 static bool listed(const readmodel *rm, const store_episode_row *r)
@@ -390,9 +440,13 @@ static bool code_in(const uint32_t *v, size_t n, uint32_t code)
 }
 
 /* Moves slot's membership in the per-unit arrays `vecs` from the units old[0..n_old) to
- * new[0..n_new): only the units that changed are touched (a big unit's array is long). */
-static bool vecs_move(rm_vec *vecs, int32_t slot, const uint32_t *old, size_t n_old, const uint32_t *new_, size_t n_new)
+ * new[0..n_new): only the units that changed are touched (a big unit's array is long). While
+ * loading, nothing: readmodel_load_end builds the arrays from the rows. */
+static bool vecs_move(const readmodel *rm, rm_vec *vecs, int32_t slot, const uint32_t *old, size_t n_old,
+                      const uint32_t *new_, size_t n_new)
 {
+	if (rm->loading)
+		return true;
 	for (size_t i = 0; i < n_old; i++)
 		if (!code_in(new_, n_new, old[i]))
 			vec_remove(&vecs[old[i]], slot);
@@ -409,16 +463,16 @@ static void row_drop(readmodel *rm, int32_t slot, size_t at)
 	rm_row *r = &rm->rows[slot];
 	uint32_t units[RM_ACK_UNITS_MAX];
 	size_t n_units = ack_units(r, units, RM_ACK_UNITS_MAX);
-	(void)vecs_move(rm->unit_noticed, slot, units, n_units, NULL, 0); /* removing allocates nothing */
+	(void)vecs_move(rm, rm->unit_noticed, slot, units, n_units, NULL, 0); /* removing allocates nothing */
 	if (r->d) {
-		(void)vecs_move(rm->unit_rows, slot, r->d->parties, r->d->n_parties, NULL, 0);
+		(void)vecs_move(rm, rm->unit_rows, slot, r->d->parties, r->d->n_parties, NULL, 0);
 		rm->listed--;
 	}
 	rm->notices -= r->n_acks;
 	hg_free(r->acks);
 	hg_free(r->d);
 	memset(r, 0, sizeof *r);
-	rm->map[at] = RM_SLOT_GONE;
+	rm->map[at].slot = RM_SLOT_GONE;
 	rm->free_slots[rm->n_free++] = slot; /* room reserved when the slot was taken */
 	rm->held--;
 }
@@ -430,7 +484,7 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 	rm_row *r = &rm->rows[slot];
 	const store_episode_row *src = &e->row;
 	uint32_t old_parties[RM_PARTIES_MAX], new_parties[RM_PARTIES_MAX], old_units[RM_ACK_UNITS_MAX],
-		new_units[RM_ACK_UNITS_MAX];
+	    new_units[RM_ACK_UNITS_MAX];
 	size_t n_old_parties = 0, n_new_parties = 0, n_old_units, n_new_units;
 	rm_ack *acks = NULL;
 	size_t n_acks = 0;
@@ -449,18 +503,29 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 	    (r->ward = unit_intern(rm, src->ward)) == RM_NONE)
 		return HG_ENOMEM;
 
-	/* the notices: a new array, then the per-unit arrays follow */
+	/* the notices: a new array, then the per-unit arrays follow; each unit is interned once
+	 * (an episode's notices go to a few units, again and again) */
 	size_t want = e->n_notices > UINT16_MAX ? UINT16_MAX : e->n_notices;
+	size_t first_of[RM_ACK_UNITS_MAX], n_seen = 0; /* the first notice to each unit seen so far */
 	if (want && !(acks = hg_malloc(want * sizeof *acks)))
 		return HG_ENOMEM;
 	for (size_t i = 0; i < want; i++) {
-		uint32_t u = unit_intern(rm, e->notices[i].unit);
+		uint32_t u = RM_NONE;
+		for (size_t k = 0; k < n_seen && u == RM_NONE; k++)
+			if (strcmp(e->notices[first_of[k]].unit, e->notices[i].unit) == 0)
+				u = ACK_UNIT(&acks[first_of[k]]);
+		if (u == RM_NONE) {
+			u = unit_intern(rm, e->notices[i].unit);
+			if (n_seen < RM_ACK_UNITS_MAX)
+				first_of[n_seen++] = i;
+		}
 		hg_instant rel = e->notices[i].sent_at - RM_EPOCH;
 		if (u == RM_NONE || rel < INT32_MIN || rel > INT32_MAX) {
 			hg_free(acks);
 			return HG_ENOMEM; /* (a time beyond 2068 too: SQL answers from then on) */
 		}
-		acks[n_acks++] = (rm_ack){(int32_t)rel, e->notices[i].seq, u << 8 | ((uint32_t)e->notices[i].type & 0xff)};
+		acks[n_acks++] =
+		    (rm_ack){(int32_t)rel, e->notices[i].seq, u << 8 | ((uint32_t)e->notices[i].type & 0xff)};
 	}
 	rm->notices -= r->n_acks;
 	hg_free(r->acks);
@@ -468,12 +533,12 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 	r->n_acks = (uint16_t)n_acks;
 	rm->notices += n_acks;
 	n_new_units = ack_units(r, new_units, RM_ACK_UNITS_MAX);
-	if (!vecs_move(rm->unit_noticed, slot, old_units, n_old_units, new_units, n_new_units))
+	if (!vecs_move(rm, rm->unit_noticed, slot, old_units, n_old_units, new_units, n_new_units))
 		return HG_ENOMEM;
 
 	if (!listed(rm, src)) {
 		if (r->d) {
-			(void)vecs_move(rm->unit_rows, slot, old_parties, n_old_parties, NULL, 0);
+			(void)vecs_move(rm, rm->unit_rows, slot, old_parties, n_old_parties, NULL, 0);
 			hg_free(r->d);
 			r->d = NULL;
 			rm->listed--;
@@ -512,7 +577,7 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 			new_parties[n_new_parties++] = code;
 	}
 	d->n_parties = 0; /* as good as the arrays until they are moved */
-	if (!vecs_move(rm->unit_rows, slot, old_parties, n_old_parties, new_parties, n_new_parties))
+	if (!vecs_move(rm, rm->unit_rows, slot, old_parties, n_old_parties, new_parties, n_new_parties))
 		return HG_ENOMEM;
 	memcpy(d->parties, new_parties, n_new_parties * sizeof *new_parties);
 	d->n_parties = (uint8_t)n_new_parties;
@@ -522,7 +587,8 @@ static hg_status row_fill(readmodel *rm, int32_t slot, const readmodel_entry *e)
 /* Takes a slot for id (and its place in the map); false when out of memory. */
 static bool slot_take(readmodel *rm, int64_t id, int32_t *slot)
 {
-	if ((rm->map_used + 1) * 2 > rm->map_cap && !map_resize(rm, rm->map_cap ? rm->map_cap * 2 : 1024))
+	/* filled up to three quarters: a probe reads the table alone until the tag matches */
+	if ((rm->map_used + 1) * 4 > rm->map_cap * 3 && !map_resize(rm, rm->map_cap ? rm->map_cap * 2 : 1024))
 		return false;
 	if (!grow((void **)&rm->free_slots, &rm->cap_free, rm->held + 1, sizeof *rm->free_slots))
 		return false;
@@ -535,12 +601,12 @@ static bool slot_take(readmodel *rm, int64_t id, int32_t *slot)
 	}
 	memset(&rm->rows[*slot], 0, sizeof rm->rows[*slot]);
 	rm->rows[*slot].id = id;
-	size_t i = id_hash(id, rm->map_cap);
-	while (rm->map[i] >= 0)
+	size_t i = tag_hash(id_tag(id), rm->map_cap);
+	while (rm->map[i].slot >= 0)
 		i = (i + 1) & (rm->map_cap - 1);
-	if (rm->map[i] == RM_SLOT_EMPTY)
+	if (rm->map[i].slot == RM_SLOT_EMPTY)
 		rm->map_used++;
-	rm->map[i] = *slot;
+	rm->map[i] = (rm_ref){id_tag(id), *slot};
 	rm->held++;
 	return true;
 }
@@ -576,11 +642,90 @@ hg_status readmodel_put(readmodel *rm, const readmodel_entry *e)
 	return rc;
 }
 
-void readmodel_refresh_begin(readmodel *rm) { pthread_rwlock_wrlock(&rm->lock); }
+void readmodel_refresh_begin(readmodel *rm)
+{
+	pthread_rwlock_wrlock(&rm->lock);
+}
 
-hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e) { return put_locked(rm, e); }
+hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e)
+{
+	return put_locked(rm, e);
+}
 
-void readmodel_refresh_end(readmodel *rm) { pthread_rwlock_unlock(&rm->lock); }
+void readmodel_refresh_end(readmodel *rm)
+{
+	pthread_rwlock_unlock(&rm->lock);
+}
+
+void readmodel_load_begin(readmodel *rm)
+{
+	pthread_rwlock_wrlock(&rm->lock);
+	rm->loading = true;
+}
+
+/* Calls add(vecs, code, slot, arg) for every per-unit membership of every held row: the parties
+ * of a listed row in unit_rows, the units its notices wait for in unit_noticed. */
+static void memberships(readmodel *rm, void (*add)(rm_vec *, uint32_t, int32_t))
+{
+	uint32_t units[RM_ACK_UNITS_MAX];
+	for (size_t i = 0; i < rm->n_rows; i++) {
+		const rm_row *r = &rm->rows[i];
+		if (!r->id)
+			continue;
+		if (r->d)
+			for (uint8_t k = 0; k < r->d->n_parties; k++)
+				add(rm->unit_rows, r->d->parties[k], (int32_t)i);
+		size_t n = ack_units(r, units, RM_ACK_UNITS_MAX);
+		for (size_t k = 0; k < n; k++)
+			add(rm->unit_noticed, units[k], (int32_t)i);
+	}
+}
+
+/* Empties every per-unit array. */
+static void vecs_clear(readmodel *rm)
+{
+	for (size_t u = 0; u < rm->cap_unit_vecs; u++) {
+		rm_vec *v[2] = {&rm->unit_rows[u], &rm->unit_noticed[u]};
+		for (int k = 0; k < 2; k++) {
+			hg_free(v[k]->v);
+			*v[k] = (rm_vec){0};
+		}
+	}
+}
+
+static void count_one(rm_vec *vecs, uint32_t code, int32_t slot)
+{
+	(void)slot;
+	vecs[code].cap++;
+}
+
+static void put_one(rm_vec *vecs, uint32_t code, int32_t slot)
+{
+	vecs[code].v[vecs[code].n++] = slot;
+}
+
+hg_status readmodel_load_end(readmodel *rm)
+{
+	hg_status rc = HG_OK;
+	rm->loading = false;
+	/* every array to its exact size: counted in one pass over the rows, filled in a second */
+	vecs_clear(rm);
+	memberships(rm, count_one);
+	for (size_t u = 0; u < rm->cap_unit_vecs && rc == HG_OK; u++) {
+		rm_vec *v[2] = {&rm->unit_rows[u], &rm->unit_noticed[u]};
+		for (int k = 0; k < 2; k++)
+			if (v[k]->cap && !(v[k]->v = hg_malloc(v[k]->cap * sizeof *v[k]->v)))
+				rc = HG_ENOMEM;
+	}
+	if (rc == HG_OK) {
+		memberships(rm, put_one);
+	} else {
+		rm->broken = true; /* every query goes to SQL; the arrays stay empty */
+		vecs_clear(rm);
+	}
+	pthread_rwlock_unlock(&rm->lock);
+	return rc;
+}
 
 hg_status readmodel_stage(readmodel *rm, const readmodel_entry *e)
 {
@@ -624,7 +769,8 @@ hg_status readmodel_commit(readmodel *rm)
 	pthread_rwlock_wrlock(&rm->lock);
 	for (size_t i = 0; i < rm->n_staged; i++) {
 		const rm_staged *s = &rm->staged[i];
-		readmodel_entry e = {s->row, (const char (*)[HG_ID_MAX])s->parties, s->n_parties, s->notices, s->n_notices};
+		readmodel_entry e = {s->row, (const char(*)[HG_ID_MAX])s->parties, s->n_parties, s->notices,
+		                     s->n_notices};
 		hg_status r = put_locked(rm, &e);
 		if (r != HG_OK)
 			rc = r;
@@ -634,7 +780,10 @@ hg_status readmodel_commit(readmodel *rm)
 	return rc;
 }
 
-void readmodel_discard(readmodel *rm) { staged_clear(rm); }
+void readmodel_discard(readmodel *rm)
+{
+	staged_clear(rm);
+}
 
 /* ---- queries (read lock held) ---- */
 
@@ -664,7 +813,8 @@ static bool row_matches(const readmodel *rm, const rm_row *r, const store_query 
 	if (q->overdue_at != HG_INSTANT_NONE) {
 		bool late = false;
 		for (int k = 0; k < 3; k++)
-			late = late || (d->due[k] != HG_INSTANT_NONE && d->due[k] < q->overdue_at && d->met[k] == HG_INSTANT_NONE);
+			late = late || (d->due[k] != HG_INSTANT_NONE && d->due[k] < q->overdue_at &&
+			                d->met[k] == HG_INSTANT_NONE);
 		if (r->status == EPISODE_CANCELLED || !late)
 			return false;
 	}
@@ -688,7 +838,7 @@ static int cmp_slot(const void *a, const void *b)
  * once; *out hg_malloc'ed (NULL when none).
  */
 static hg_status unit_slots(const readmodel *rm, const rm_vec *vecs, const char (*units)[HG_ID_MAX], size_t n_units,
-			    bool all, int32_t **out, size_t *n)
+                            bool all, int32_t **out, size_t *n)
 {
 	size_t cap = 0, len = 0;
 	int32_t *v = NULL;
@@ -793,8 +943,8 @@ static void row_out(const readmodel *rm, const rm_row *r, store_episode_row *o)
 /* Sorts hits[0..n) with cmp and copies the page [offset, offset + limit) out through out_fn into an
  * hg_malloc'ed array of elem-byte elements. */
 static hg_status page_out(const readmodel *rm, rm_hit *hits, size_t n, int (*cmp)(const void *, const void *),
-			  size_t offset, int limit, size_t elem, void (*out_fn)(const readmodel *, const rm_hit *, void *),
-			  void **rows, size_t *n_rows)
+                          size_t offset, int limit, size_t elem,
+                          void (*out_fn)(const readmodel *, const rm_hit *, void *), void **rows, size_t *n_rows)
 {
 	if (n > 1)
 		qsort(hits, n, sizeof *hits, cmp);
@@ -814,7 +964,10 @@ static hg_status page_out(const readmodel *rm, rm_hit *hits, size_t n, int (*cmp
 	return HG_OK;
 }
 
-static void episode_hit_out(const readmodel *rm, const rm_hit *h, void *o) { row_out(rm, &rm->rows[h->slot], o); }
+static void episode_hit_out(const readmodel *rm, const rm_hit *h, void *o)
+{
+	row_out(rm, &rm->rows[h->slot], o);
+}
 
 static void pending_hit_out(const readmodel *rm, const rm_hit *h, void *p)
 {
@@ -841,7 +994,7 @@ static bool pending_answerable(const readmodel *rm, const void *qv)
 /* Clears the outputs and takes the read lock; false (the lock given back) when can(rm, q) says the
  * query is left to SQL. */
 static bool query_begin(readmodel *rm, bool (*can)(const readmodel *, const void *), const void *q, void **rows,
-			size_t *n, size_t *total, bool *answered)
+                        size_t *n, size_t *total, bool *answered)
 {
 	*rows = NULL;
 	*n = 0;
@@ -858,7 +1011,7 @@ static bool query_begin(readmodel *rm, bool (*can)(const readmodel *, const void
 }
 
 hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row **rows, size_t *n, size_t *total,
-			  bool *answered)
+                          bool *answered)
 {
 	int32_t *slots = NULL;
 	size_t n_slots = 0, n_hits = 0;
@@ -878,7 +1031,8 @@ hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row
 			hits[n_hits++] = (rm_hit){r->d->admitted_at, r->id, slots[i], 0, NULL, 0};
 	}
 	if (rc == HG_OK)
-		rc = page_out(rm, hits, n_hits, cmp_episode_hit, offset, limit, sizeof **rows, episode_hit_out, (void **)rows, n);
+		rc = page_out(rm, hits, n_hits, cmp_episode_hit, offset, limit, sizeof **rows, episode_hit_out,
+		              (void **)rows, n);
 	if (rc == HG_OK && total)
 		*total = n_hits;
 	pthread_rwlock_unlock(&rm->lock);
@@ -888,7 +1042,7 @@ hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row
 }
 
 hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total,
-			    bool *answered)
+                            bool *answered)
 {
 	int32_t *slots = NULL;
 	size_t n_slots = 0, n_hits = 0, cap = 0;
@@ -898,8 +1052,7 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 	int limit = q->limit <= 0 ? 50 : q->limit > 500 ? 500 : q->limit;
 	size_t offset = q->offset < 0 ? 0 : (size_t)q->offset;
 	hg_status rc;
-	if (!query_begin(rm, pending_answerable, q, (void **)rows, n, total,
-			 answered))
+	if (!query_begin(rm, pending_answerable, q, (void **)rows, n, total, answered))
 		return HG_OK;
 	for (size_t u = 0; u < q->n_units; u++) {
 		uint32_t code = str_find(&rm->units, q->units[u]);
@@ -916,12 +1069,14 @@ hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pendi
 			if (!grow((void **)&hits, &cap, n_hits + 1, sizeof *hits))
 				rc = HG_ENOMEM;
 			else
-				hits[n_hits++] = (rm_hit){ACK_SENT_AT(ack), r->id, slots[i], ack->seq, str_of(&rm->units, ACK_UNIT(ack)),
-							  ACK_TYPE(ack)};
+				hits[n_hits++] = (rm_hit){
+				    ACK_SENT_AT(ack), r->id, slots[i], ack->seq, str_of(&rm->units, ACK_UNIT(ack)),
+				    ACK_TYPE(ack)};
 		}
 	}
 	if (rc == HG_OK)
-		rc = page_out(rm, hits, n_hits, cmp_pending_hit, offset, limit, sizeof **rows, pending_hit_out, (void **)rows, n);
+		rc = page_out(rm, hits, n_hits, cmp_pending_hit, offset, limit, sizeof **rows, pending_hit_out,
+		              (void **)rows, n);
 	if (rc == HG_OK && total)
 		*total = n_hits;
 	pthread_rwlock_unlock(&rm->lock);
@@ -937,8 +1092,8 @@ void readmodel_advance_window(readmodel *rm, hg_instant window_from)
 		rm->window_from = window_from;
 		for (size_t i = 0; i < rm->n_rows; i++) {
 			rm_row *r = &rm->rows[i];
-			if (!r->id || !r->d || r->status != EPISODE_DISCHARGED || r->d->discharged_at == HG_INSTANT_NONE ||
-			    r->d->discharged_at >= window_from)
+			if (!r->id || !r->d || r->status != EPISODE_DISCHARGED ||
+			    r->d->discharged_at == HG_INSTANT_NONE || r->d->discharged_at >= window_from)
 				continue;
 			if (!r->n_acks) {
 				size_t at = 0;
@@ -946,7 +1101,7 @@ void readmodel_advance_window(readmodel *rm, hg_instant window_from)
 					row_drop(rm, (int32_t)i, at);
 				continue;
 			}
-			(void)vecs_move(rm->unit_rows, (int32_t)i, r->d->parties, r->d->n_parties, NULL, 0);
+			(void)vecs_move(rm, rm->unit_rows, (int32_t)i, r->d->parties, r->d->n_parties, NULL, 0);
 			hg_free(r->d);
 			r->d = NULL;
 			rm->listed--;
@@ -994,7 +1149,7 @@ void readmodel_get_stats(readmodel *rm, readmodel_stats *out)
 	out->notices = rm->notices;
 	out->strings = rm->units.n + rm->names.n;
 	out->bytes = rm->cap_rows * sizeof *rm->rows + rm->cap_free * sizeof *rm->free_slots +
-		     rm->map_cap * sizeof *rm->map + rm->listed * sizeof(rm_detail) + rm->notices * sizeof(rm_ack);
+	             rm->map_cap * sizeof *rm->map + rm->listed * sizeof(rm_detail) + rm->notices * sizeof(rm_ack);
 	const rm_strings *t[2] = {&rm->units, &rm->names};
 	for (int i = 0; i < 2; i++)
 		out->bytes += t[i]->cap + t[i]->cap_off * sizeof *t[i]->off + t[i]->map_cap * sizeof *t[i]->map;

@@ -79,6 +79,15 @@ hg_status readmodel_refresh_put(readmodel *rm, const readmodel_entry *e) HG_MUST
 void readmodel_refresh_end(readmodel *rm);
 
 /*
+ * The load at start: begin takes the model for writing as readmodel_refresh_begin does, and the
+ * entries go in with readmodel_refresh_put; the per-unit arrays are left alone meanwhile and end
+ * builds them in one pass over the rows, each to its exact size, then lets go of the model.
+ * A failure there leaves the model broken (every query goes to SQL).
+ */
+void readmodel_load_begin(readmodel *rm);
+hg_status readmodel_load_end(readmodel *rm) HG_MUST_CHECK;
+
+/*
  * The writer's side: stage an entry while its batch is open (copied), then apply every staged
  * entry, in order, once the batch is durable, or forget them when it failed. Only one thread
  * (the writer) stages.
@@ -95,11 +104,11 @@ void readmodel_break(readmodel *rm);
  * the caller then asks SQL. Same order, paging and total as the SQL. *rows hg_malloc'ed.
  */
 hg_status readmodel_query(readmodel *rm, const store_query *q, store_episode_row **rows, size_t *n, size_t *total,
-			  bool *answered) HG_MUST_CHECK;
+                          bool *answered) HG_MUST_CHECK;
 /* store_pending_acks from memory (every unacknowledged notice is held: answered unless an update
  * failed). *rows hg_malloc'ed. */
-hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n,
-			    size_t *total, bool *answered) HG_MUST_CHECK;
+hg_status readmodel_pending(readmodel *rm, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total,
+                            bool *answered) HG_MUST_CHECK;
 
 /* Moves the window on (a later window_from): the episodes discharged before it leave the lists
  * (and the model, unless a notice of theirs waits); queries reaching before it go to SQL. */

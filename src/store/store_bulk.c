@@ -46,22 +46,20 @@
 #include "core/alloc.h"
 #include "wire/event_json.h"
 #include "store/followup_int.h"
+#include "store/sq_db.h"
 #include "store/store_int.h"
 
-enum { STMT_EPISODE, STMT_SURVEY, STMT_COUNT };
-
-static const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_EPISODE] = "INSERT INTO episodes(id, created_at) VALUES (?1, ?2)",
-	/* the columns of followup_sqlite.c's insert_answer */
-	[STMT_SURVEY] = "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, "
-			"took_part, knew_care_contact, sip_where_wanted, comment, recorded_by) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-};
+static const char episode_sql[] = "INSERT INTO episodes(id, created_at) VALUES (?1, ?2)";
+/* the columns of followup_sqlite.c's insert_answer */
+static const char survey_sql[] = "INSERT INTO survey_answers(episode_id, answered_at, channel, respondent, felt_safe, "
+				 "took_part, knew_care_contact, sip_where_wanted, comment, recorded_by) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /*
  * An episode's events go in statements of up to BULK_EVENT_ROWS rows (one
- * prepared for each number of rows, on first use): one statement per row
- * would pay SQLite's start, cursor opening and seek for every row.
+ * for each number of rows, its text made and its statement prepared on first
+ * use): one statement per row would pay SQLite's start, cursor opening and
+ * seek for every row.
  */
 #define BULK_EVENT_ROWS 16
 #define EVENT_INSERT "INSERT INTO events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, " \
@@ -137,64 +135,50 @@ struct store_bulk {
 	bool in_tx; /* an open transaction */
 	int n_indexes;
 	char *index_sql[BULK_INDEXES_MAX]; /* CREATE INDEX statements of the dropped indexes (hg_malloc) */
-	sqlite3_stmt *stmt[STMT_COUNT];
-	sqlite3_stmt *events[BULK_EVENT_ROWS + 1]; /* [k]: an insert of k events */
+	char *events_sql[BULK_EVENT_ROWS + 1]; /* [k]: the insert of k events (hg_malloc), cached in stmts */
+	sq_stmt_cache stmts;                   /* the loader's own inserts */
 	sq_stmt_cache project;
 };
 
 /* ---- the writer's side ---- */
 
-/* The first column of a statement's one row: as text into text (cut to cap), or as a number into num. */
-static hg_status query_one(sqlite3 *db, const char *sql, char *text, size_t cap, int64_t *num)
-{
-	sqlite3_stmt *st = NULL;
-	hg_status rc = sq_prepare(db, sql, &st);
-	if (rc == HG_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		if (text)
-			sq_copy_str(text, cap, (const char *)sqlite3_column_text(st, 0));
-		if (num)
-			*num = sqlite3_column_int64(st, 0);
-	} else if (rc == HG_OK) {
-		rc = HG_EIO;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
+/* The first column of sql's one row as text into out (cut to cap); HG_EIO when there is none or it is NULL. */
 static hg_status query_text(sqlite3 *db, const char *sql, char *out, size_t cap)
 {
-	return query_one(db, sql, out, cap, NULL);
+	sq_q q;
+	sq_q_prepare(&q, db, sql);
+	if (!sq_q_step(&q) || sq_q_col_null(&q, 0))
+		sq_q_fail(&q, HG_EIO);
+	else
+		sq_q_col_str(&q, 0, out, cap);
+	return sq_q_finish(&q);
 }
 
 /* Drops the secondary indexes of BULK_TABLES, keeping their SQL in b->index_sql. */
 static hg_status drop_indexes(store_bulk *b)
 {
-	sqlite3_stmt *st = NULL;
 	char *names[BULK_INDEXES_MAX];
 	int n = 0;
-	hg_status rc = sq_prepare(b->db,
-				  "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-				  "AND tbl_name IN (" BULK_TABLES ") ORDER BY name",
-				  &st);
-	while (rc == HG_OK && n < BULK_INDEXES_MAX && sqlite3_step(st) == SQLITE_ROW) {
-		names[n] = hg_strdup((const char *)sqlite3_column_text(st, 0));
-		b->index_sql[n] = hg_strdup((const char *)sqlite3_column_text(st, 1));
-		if (!names[n] || !b->index_sql[n]) {
+	sq_q q;
+	sq_q_prepare(&q, b->db,
+		     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+		     "AND tbl_name IN (" BULK_TABLES ") ORDER BY name");
+	while (n < BULK_INDEXES_MAX && sq_q_step(&q)) {
+		names[n] = sq_q_col_dup(&q, 0);
+		b->index_sql[n] = names[n] ? sq_q_col_dup(&q, 1) : NULL;
+		if (!b->index_sql[n]) {
 			hg_free(names[n]);
-			hg_free(b->index_sql[n]);
-			b->index_sql[n] = NULL;
-			rc = HG_ENOMEM;
-			break;
+			break; /* (q's error is HG_ENOMEM) */
 		}
 		n++;
 	}
-	sqlite3_finalize(st);
+	hg_status rc = sq_q_finish(&q);
 	b->n_indexes = n;
 	for (int i = 0; i < n; i++) {
 		char drop[160];
 		(void)snprintf(drop, sizeof drop, "DROP INDEX \"%s\"", names[i]);
 		if (rc == HG_OK)
-			rc = sq_exec(b->db, drop);
+			rc = sq_db_exec(b->db, drop);
 		hg_free(names[i]);
 	}
 	return rc;
@@ -205,23 +189,17 @@ static hg_status create_indexes(store_bulk *b)
 {
 	hg_status rc = HG_OK;
 	for (int i = 0; i < b->n_indexes && rc == HG_OK; i++)
-		rc = sq_exec(b->db, b->index_sql[i]);
+		rc = sq_db_exec(b->db, b->index_sql[i]);
 	return rc;
 }
 
-/* Steps a bound insert and resets it; HG_EIO when it fails. */
-static hg_status step_insert(sqlite3_stmt *st)
+/* The text of the insert of k events (1..BULK_EVENT_ROWS), made on first use; NULL when out of memory. */
+static const char *events_sql(store_bulk *b, size_t k)
 {
-	int step = sqlite3_step(st);
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? HG_OK : HG_EIO;
-}
-
-/* The insert of k events (1..BULK_EVENT_ROWS), prepared on first use. */
-static hg_status events_stmt(store_bulk *b, size_t k, sqlite3_stmt **out)
-{
-	if (!b->events[k]) {
-		char sql[sizeof EVENT_INSERT + BULK_EVENT_ROWS * (sizeof EVENT_VALUES + 2)];
+	if (!b->events_sql[k]) {
+		char *sql = hg_malloc(sizeof EVENT_INSERT + k * (sizeof EVENT_VALUES + 1));
+		if (!sql)
+			return NULL;
 		size_t len = sizeof EVENT_INSERT - 1;
 		memcpy(sql, EVENT_INSERT, len);
 		for (size_t i = 0; i < k; i++) {
@@ -231,43 +209,42 @@ static hg_status events_stmt(store_bulk *b, size_t k, sqlite3_stmt **out)
 			len += sizeof EVENT_VALUES - 1;
 		}
 		sql[len] = '\0';
-		hg_status rc = sq_prepare(b->db, sql, &b->events[k]);
-		if (rc != HG_OK)
-			return rc;
+		b->events_sql[k] = sql;
 	}
-	*out = b->events[k];
-	return HG_OK;
+	return b->events_sql[k];
 }
 
 /* Events rows[0..k) of episode_id in one statement. */
 static hg_status write_events(store_bulk *b, int64_t episode_id, const struct bulk_row *rows, size_t k)
 {
-	sqlite3_stmt *st;
-	hg_status rc = events_stmt(b, k, &st);
-	if (rc != HG_OK)
-		return rc;
+	const char *sql = events_sql(b, k);
+	sq_q q;
+	if (!sql)
+		return HG_ENOMEM;
+	sq_q_cached(&q, &b->stmts, b->db, sql);
 	for (size_t i = 0; i < k; i++) {
 		const struct bulk_row *r = &rows[i];
 		int p = (int)i * EVENT_PARAMS;
-		sqlite3_bind_int64(st, p + 1, r->id);
-		sqlite3_bind_int64(st, p + 2, episode_id);
-		sqlite3_bind_int(st, p + 3, r->seq);
-		sqlite3_bind_text(st, p + 4, event_type_code(r->type), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, p + 5, r->occurred_at);
-		sqlite3_bind_int64(st, p + 6, r->recorded_at);
-		sqlite3_bind_text(st, p + 7, r->author_unit, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, p + 8, r->author_user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, p + 9, r->body, r->body_len, SQLITE_STATIC);
+		sq_q_bind_int64(&q, p + 1, r->id);
+		sq_q_bind_int64(&q, p + 2, episode_id);
+		sq_q_bind_int64(&q, p + 3, r->seq);
+		sq_q_bind_text(&q, p + 4, event_type_code(r->type));
+		sq_q_bind_int64(&q, p + 5, r->occurred_at);
+		sq_q_bind_int64(&q, p + 6, r->recorded_at);
+		sq_q_bind_text(&q, p + 7, r->author_unit);
+		sq_q_bind_text(&q, p + 8, r->author_user);
+		sq_q_bind_textn(&q, p + 9, r->body, (size_t)r->body_len);
 	}
-	return step_insert(st);
+	return sq_q_exec(&q);
 }
 
 static hg_status write_episode(store_bulk *b, struct bulk_job *j)
 {
-	sqlite3_stmt *st = b->stmt[STMT_EPISODE];
-	sqlite3_bind_int64(st, 1, j->episode_id);
-	sqlite3_bind_int64(st, 2, j->rows[0].recorded_at);
-	hg_status rc = step_insert(st);
+	sq_q q;
+	sq_q_cached(&q, &b->stmts, b->db, episode_sql);
+	sq_q_bind_int64(&q, 1, j->episode_id);
+	sq_q_bind_int64(&q, 2, j->rows[0].recorded_at);
+	hg_status rc = sq_q_exec(&q);
 	for (size_t i = 0; rc == HG_OK && i < j->n; i += BULK_EVENT_ROWS)
 		rc = write_events(b, j->episode_id, &j->rows[i], j->n - i < BULK_EVENT_ROWS ? j->n - i : BULK_EVENT_ROWS);
 	if (rc == HG_OK)
@@ -279,21 +256,22 @@ static hg_status write_episode(store_bulk *b, struct bulk_job *j)
 
 static hg_status write_survey(store_bulk *b, const struct bulk_job *j)
 {
-	sqlite3_stmt *st = b->stmt[STMT_SURVEY];
 	const survey_answer *a = &j->survey;
-	sqlite3_bind_int64(st, 1, j->episode_id);
-	sq_bind_instant(st, 2, a->answered_at);
-	sqlite3_bind_text(st, 3, survey_channel_label(a->channel)->code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, survey_respondent_label(a->respondent)->code, -1, SQLITE_STATIC);
-	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++) {
-		if (a->replies[q] == SURVEY_UNANSWERED)
-			sqlite3_bind_null(st, 5 + q);
+	sq_q q;
+	sq_q_cached(&q, &b->stmts, b->db, survey_sql);
+	sq_q_bind_int64(&q, 1, j->episode_id);
+	sq_q_bind_instant(&q, 2, a->answered_at);
+	sq_q_bind_text(&q, 3, survey_channel_label(a->channel)->code);
+	sq_q_bind_text(&q, 4, survey_respondent_label(a->respondent)->code);
+	for (int k = 0; k < SURVEY_QUESTION_COUNT; k++) {
+		if (a->replies[k] == SURVEY_UNANSWERED)
+			sq_q_bind_null(&q, 5 + k);
 		else
-			sqlite3_bind_int(st, 5 + q, a->replies[q] == SURVEY_YES);
+			sq_q_bind_int64(&q, 5 + k, a->replies[k] == SURVEY_YES);
 	}
-	sqlite3_bind_text(st, 9, a->comment, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, j->by, -1, SQLITE_STATIC);
-	return step_insert(st);
+	sq_q_bind_text(&q, 9, a->comment);
+	sq_q_bind_text(&q, 10, j->by);
+	return sq_q_exec(&q);
 }
 
 /* Records the writer's first failure and wakes a caller that waits for room. */
@@ -322,11 +300,11 @@ static hg_status finish(store_bulk *b, bool commit)
 		return HG_OK;
 	b->in_tx = false;
 	if (commit) {
-		rc = sq_exec(b->db, BULK_PRAGMAS_INDEX);
+		rc = sq_db_exec(b->db, BULK_PRAGMAS_INDEX);
 		if (rc == HG_OK)
 			rc = create_indexes(b);
 		if (rc == HG_OK)
-			rc = sq_exec(b->db, "COMMIT");
+			rc = sq_db_exec(b->db, "COMMIT");
 		if (rc != HG_OK)
 			writer_fail(b, rc, "cannot finish the bulk load"); /* before the ROLLBACK clears the reason */
 	}
@@ -334,7 +312,7 @@ static hg_status finish(store_bulk *b, bool commit)
 		sq_exec_quiet(b->db, "ROLLBACK");
 		return rc;
 	}
-	rc = sq_exec(b->db, "PRAGMA synchronous=FULL; PRAGMA locking_mode=NORMAL");
+	rc = sq_db_exec(b->db, "PRAGMA synchronous=FULL; PRAGMA locking_mode=NORMAL");
 	if (rc == HG_OK)
 		rc = query_text(b->db, "PRAGMA journal_mode=WAL", mode, sizeof mode);
 	return rc == HG_OK && strcmp(mode, "wal") != 0 ? HG_EIO : rc;
@@ -342,17 +320,20 @@ static hg_status finish(store_bulk *b, bool commit)
 
 static hg_status writer_setup(store_bulk *b)
 {
-	hg_status rc = sq_exec(b->db, "BEGIN IMMEDIATE");
+	sq_q q;
+	hg_status rc = sq_db_exec(b->db, "BEGIN IMMEDIATE");
 	if (rc == HG_OK)
 		b->in_tx = true;
 	if (rc == HG_OK)
 		rc = drop_indexes(b);
-	for (int i = 0; rc == HG_OK && i < STMT_COUNT; i++)
-		rc = sq_prepare(b->db, stmt_sql[i], &b->stmt[i]);
-	if (rc == HG_OK)
-		rc = query_one(b->db, "SELECT COALESCE(MAX(id), 0) FROM episodes", NULL, 0, &b->next_episode);
-	if (rc == HG_OK)
-		rc = query_one(b->db, "SELECT COALESCE(MAX(id), 0) FROM events", NULL, 0, &b->next_event);
+	if (rc == HG_OK) {
+		sq_q_prepare(&q, b->db, "SELECT COALESCE(MAX(id), 0) FROM episodes");
+		rc = sq_q_int64(&q, &b->next_episode);
+	}
+	if (rc == HG_OK) {
+		sq_q_prepare(&q, b->db, "SELECT COALESCE(MAX(id), 0) FROM events");
+		rc = sq_q_int64(&q, &b->next_event);
+	}
 	return rc;
 }
 
@@ -463,11 +444,10 @@ static void job_clear(struct bulk_job *j)
 
 static void bulk_free(store_bulk *b)
 {
-	for (int i = 0; i < STMT_COUNT; i++)
-		sqlite3_finalize(b->stmt[i]);
-	for (int k = 0; k <= BULK_EVENT_ROWS; k++)
-		sqlite3_finalize(b->events[k]);
+	sq_stmt_cache_clear(&b->stmts);
 	sq_stmt_cache_clear(&b->project);
+	for (int k = 0; k <= BULK_EVENT_ROWS; k++)
+		hg_free(b->events_sql[k]);
 	sqlite3_close(b->db);
 	for (int i = 0; i < b->n_indexes; i++)
 		hg_free(b->index_sql[i]);
@@ -491,7 +471,7 @@ static void bulk_free(store_bulk *b)
 static hg_status take_alone(sqlite3 *db, char *err, size_t errlen)
 {
 	char mode[16] = "";
-	hg_status rc = sq_exec(db, "PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; "
+	hg_status rc = sq_db_exec(db, "PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; "
 			       BULK_PRAGMAS_LOAD);
 	if (rc == HG_OK)
 		rc = query_text(db, "PRAGMA journal_mode=OFF", mode, sizeof mode);
@@ -515,7 +495,7 @@ static hg_status larger_pages(sqlite3 *db)
 	char events[8] = "";
 	hg_status rc = query_text(db, "SELECT EXISTS (SELECT 1 FROM events)", events, sizeof events);
 	if (rc == HG_OK && strcmp(events, "0") == 0)
-		rc = sq_exec(db, "PRAGMA page_size=" BULK_PAGE_SIZE "; VACUUM");
+		rc = sq_db_exec(db, "PRAGMA page_size=" BULK_PAGE_SIZE "; VACUUM");
 	return rc;
 }
 

@@ -29,7 +29,7 @@
 #include "test.h"
 
 #define T0 1795420800 /* 2026-11-23T08:00:00Z */
-#define H 3600
+#define H  3600
 
 /* ---- 1. the structure alone ---- */
 
@@ -42,19 +42,19 @@ typedef struct ep_case {
 } ep_case;
 
 static const ep_case episodes[] = {
-	{1, EPISODE_ADMITTED, T0, HG_INSTANT_NONE, T0 + 24 * H, HG_INSTANT_NONE, "W1", "2080", "K1", 1},
-	{2, EPISODE_READY, T0 + H, HG_INSTANT_NONE, T0 + 2 * H, T0 + H, "W1", "2080", "K1", 2},
-	{3, EPISODE_ADMITTED, T0 + H, HG_INSTANT_NONE, HG_INSTANT_NONE, HG_INSTANT_NONE, "W2", "2081", "K2", 0},
-	{4, EPISODE_DISCHARGED, T0 - 48 * H, T0 - 2 * H, HG_INSTANT_NONE, HG_INSTANT_NONE, "W1", "2080", "K1", 0},
-	/* discharged before the window: held only for its notice */
-	{5, EPISODE_DISCHARGED, T0 - 900 * H, T0 - 800 * H, HG_INSTANT_NONE, HG_INSTANT_NONE, "W2", "2081", "K1", 1},
-	/* neither listed nor noticed: not held */
-	{6, EPISODE_DISCHARGED, T0 - 900 * H, T0 - 800 * H, HG_INSTANT_NONE, HG_INSTANT_NONE, "W1", "2080", "K1", 0},
-	{7, EPISODE_CANCELLED, 0, HG_INSTANT_NONE, HG_INSTANT_NONE, HG_INSTANT_NONE, "W1", "2080", "K1", 1},
+    {1, EPISODE_ADMITTED, T0, HG_INSTANT_NONE, T0 + 24 * H, HG_INSTANT_NONE, "W1", "2080", "K1", 1},
+    {2, EPISODE_READY, T0 + H, HG_INSTANT_NONE, T0 + 2 * H, T0 + H, "W1", "2080", "K1", 2},
+    {3, EPISODE_ADMITTED, T0 + H, HG_INSTANT_NONE, HG_INSTANT_NONE, HG_INSTANT_NONE, "W2", "2081", "K2", 0},
+    {4, EPISODE_DISCHARGED, T0 - 48 * H, T0 - 2 * H, HG_INSTANT_NONE, HG_INSTANT_NONE, "W1", "2080", "K1", 0},
+    /* discharged before the window: held only for its notice */
+    {5, EPISODE_DISCHARGED, T0 - 900 * H, T0 - 800 * H, HG_INSTANT_NONE, HG_INSTANT_NONE, "W2", "2081", "K1", 1},
+    /* neither listed nor noticed: not held */
+    {6, EPISODE_DISCHARGED, T0 - 900 * H, T0 - 800 * H, HG_INSTANT_NONE, HG_INSTANT_NONE, "W1", "2080", "K1", 0},
+    {7, EPISODE_CANCELLED, 0, HG_INSTANT_NONE, HG_INSTANT_NONE, HG_INSTANT_NONE, "W1", "2080", "K1", 1},
 };
 
 static void entry_of(const ep_case *c, int last_seq, store_episode_row *r, char (*parties)[HG_ID_MAX],
-		     readmodel_notice *notices, readmodel_entry *e)
+                     readmodel_notice *notices, readmodel_entry *e)
 {
 	memset(r, 0, sizeof *r);
 	r->id = c->id;
@@ -65,7 +65,8 @@ static void entry_of(const ep_case *c, int last_seq, store_episode_row *r, char 
 	snprintf(r->ward, sizeof r->ward, "%s", c->ward);
 	snprintf(r->hospital, sizeof r->hospital, "Lasarettet");
 	r->admitted_at = c->admitted_at;
-	r->notice_at = r->ready_at = r->care_contact_due = r->care_contact_met = r->sip_due = r->sip_met = HG_INSTANT_NONE;
+	r->notice_at = r->ready_at = r->care_contact_due = r->care_contact_met = r->sip_due = r->sip_met =
+	    HG_INSTANT_NONE;
 	r->discharged_at = c->discharged_at;
 	r->notice_due = c->notice_due;
 	r->notice_met = c->notice_met;
@@ -79,7 +80,7 @@ static void entry_of(const ep_case *c, int last_seq, store_episode_row *r, char 
 		notices[i].type = i ? EVENT_EXPECTED_DATE_CHANGED : EVENT_ADMISSION_NOTICE;
 		notices[i].sent_at = c->admitted_at + (i + 1) * H;
 	}
-	*e = (readmodel_entry){*r, (const char (*)[HG_ID_MAX])parties, 2, notices, (size_t)c->notices};
+	*e = (readmodel_entry){*r, (const char(*)[HG_ID_MAX])parties, 2, notices, (size_t)c->notices};
 }
 
 typedef struct query_case {
@@ -96,19 +97,19 @@ typedef struct query_case {
 } query_case;
 
 static const query_case queries[] = {
-	{"W1 in hospital", "W1", -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "2,1", 2},
-	{"W1 in hospital, second page", "W1", -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 1, 1, true, "1", 2},
-	{"W1 ready", "W1", -1, false, true, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "2", 1},
-	{"W1 overdue by tomorrow", "W1", -1, true, false, T0 + 30 * H, HG_INSTANT_NONE, NULL, 0, 0, true, "1", 1},
-	{"W1 overdue now", "W1", -1, true, false, T0, HG_INSTANT_NONE, NULL, 0, 0, true, "", 0},
-	{"K1 admitted", "K1", EPISODE_ADMITTED, false, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "1", 1},
-	{"W1 discharged since yesterday", "W1", EPISODE_DISCHARGED, false, false, HG_INSTANT_NONE, T0 - 24 * H, NULL, 0, 0,
-	 true, "4", 1},
-	{"all in hospital in 2081", NULL, -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, "2081", 0, 0, true, "3", 1},
-	{"any status: SQL", "W1", -1, false, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, false, "", 0},
-	{"discharged long ago: SQL", "W1", EPISODE_DISCHARGED, false, false, HG_INSTANT_NONE, T0 - 2000 * H, NULL, 0, 0,
-	 false, "", 0},
-	{"unknown unit", "W9", -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "", 0},
+    {"W1 in hospital", "W1", -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "2,1", 2},
+    {"W1 in hospital, second page", "W1", -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 1, 1, true, "1", 2},
+    {"W1 ready", "W1", -1, false, true, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "2", 1},
+    {"W1 overdue by tomorrow", "W1", -1, true, false, T0 + 30 * H, HG_INSTANT_NONE, NULL, 0, 0, true, "1", 1},
+    {"W1 overdue now", "W1", -1, true, false, T0, HG_INSTANT_NONE, NULL, 0, 0, true, "", 0},
+    {"K1 admitted", "K1", EPISODE_ADMITTED, false, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "1", 1},
+    {"W1 discharged since yesterday", "W1", EPISODE_DISCHARGED, false, false, HG_INSTANT_NONE, T0 - 24 * H, NULL, 0, 0,
+     true, "4", 1},
+    {"all in hospital in 2081", NULL, -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, "2081", 0, 0, true, "3", 1},
+    {"any status: SQL", "W1", -1, false, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, false, "", 0},
+    {"discharged long ago: SQL", "W1", EPISODE_DISCHARGED, false, false, HG_INSTANT_NONE, T0 - 2000 * H, NULL, 0, 0,
+     false, "", 0},
+    {"unknown unit", "W9", -1, true, false, HG_INSTANT_NONE, HG_INSTANT_NONE, NULL, 0, 0, true, "", 0},
 };
 
 static void ids_text(const int64_t *ids, size_t n, char *out, size_t cap)
@@ -132,7 +133,7 @@ static void check_queries(struct test *t, readmodel *rm)
 		store_query_init(&q);
 		if (c->unit) {
 			snprintf(units[0], HG_ID_MAX, "%s", c->unit);
-			q.units = (const char (*)[HG_ID_MAX])units;
+			q.units = (const char(*)[HG_ID_MAX])units;
 			q.n_units = 1;
 		} else
 			q.all = true;
@@ -156,7 +157,8 @@ static void check_queries(struct test *t, readmodel *rm)
 }
 
 /* The pending notices of unit (type -1: any) as "episode/seq" text, and the total. */
-static void pending_text(struct test *t, readmodel *rm, const char *unit, int type, char *out, size_t cap, size_t *total)
+static void pending_text(struct test *t, readmodel *rm, const char *unit, int type, char *out, size_t cap,
+                         size_t *total)
 {
 	char units[1][HG_ID_MAX];
 	store_ack_query q;
@@ -165,33 +167,68 @@ static void pending_text(struct test *t, readmodel *rm, const char *unit, int ty
 	bool answered = false;
 	snprintf(units[0], HG_ID_MAX, "%s", unit);
 	store_ack_query_init(&q);
-	q.units = (const char (*)[HG_ID_MAX])units;
+	q.units = (const char(*)[HG_ID_MAX])units;
 	q.n_units = 1;
 	q.type = type;
 	T_EQ_INT(t, readmodel_pending(rm, &q, &rows, &n, total, &answered), HG_OK, "pending %s", unit);
 	T_TRUE(t, answered, "pending %s answered", unit);
 	out[0] = '\0';
 	for (size_t i = 0; i < n && used < cap; i++)
-		used += (size_t)snprintf(out + used, cap - used, "%s%lld/%d", i ? "," : "", (long long)rows[i].episode_id,
-					 rows[i].seq);
+		used += (size_t)snprintf(out + used, cap - used, "%s%lld/%d", i ? "," : "",
+		                         (long long)rows[i].episode_id, rows[i].seq);
 	hg_free(rows);
+}
+
+/* A model of the table of episodes, put one at a time, or as the load at start puts them
+ * (readmodel_load_begin .. _end; episode 3 put a second time meanwhile, with a notice to K2). */
+static readmodel *table_model(struct test *t, bool as_load)
+{
+	readmodel *rm = NULL;
+	store_episode_row row;
+	char parties[2][HG_ID_MAX];
+	readmodel_notice notices[4];
+	readmodel_entry e;
+	const char *how = as_load ? " (load)" : "";
+	T_EQ_INT(t, readmodel_create(T0 - 24 * 31 * H, &rm), HG_OK, "create%s", how);
+	if (!rm)
+		return NULL;
+	if (as_load)
+		readmodel_load_begin(rm);
+	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
+		entry_of(&episodes[i], 5, &row, parties, notices, &e);
+		T_EQ_INT(t, as_load ? readmodel_refresh_put(rm, &e) : readmodel_put(rm, &e), HG_OK, "put %zu%s", i,
+		         how);
+	}
+	if (as_load) {
+		ep_case noticed = episodes[2];
+		noticed.notices = 1;
+		entry_of(&noticed, 6, &row, parties, notices, &e);
+		T_EQ_INT(t, readmodel_refresh_put(rm, &e), HG_OK, "load: put 3 again");
+		T_EQ_INT(t, readmodel_load_end(rm), HG_OK, "load: end");
+	}
+	return rm;
+}
+
+/* Episode 2 discharged long ago, its notices acknowledged. */
+static ep_case discharged_2(void)
+{
+	ep_case c = episodes[1];
+	c.status = EPISODE_DISCHARGED;
+	c.discharged_at = T0 - 2000 * H;
+	c.notices = 0;
+	return c;
 }
 
 static void test_alone(struct test *t)
 {
-	readmodel *rm = NULL;
 	store_episode_row row;
 	char parties[2][HG_ID_MAX], got[256];
 	readmodel_notice notices[4];
 	readmodel_entry e;
 	size_t total = 0;
-	T_EQ_INT(t, readmodel_create(T0 - 24 * 31 * H, &rm), HG_OK, "create");
+	readmodel *rm = table_model(t, false);
 	if (!rm)
 		return;
-	for (size_t i = 0; i < sizeof episodes / sizeof episodes[0]; i++) {
-		entry_of(&episodes[i], 5, &row, parties, notices, &e);
-		T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "put %zu", i);
-	}
 	readmodel_stats st;
 	readmodel_get_stats(rm, &st);
 	T_EQ_INT(t, st.episodes, 5, "held: the listed ones and the one with a notice");
@@ -207,10 +244,7 @@ static void test_alone(struct test *t)
 	T_EQ_STR(t, got, "2/3", "K1's notices of one type");
 
 	/* episode 2 discharged long ago now, its notices acknowledged: gone from lists and notices */
-	ep_case moved = episodes[1];
-	moved.status = EPISODE_DISCHARGED;
-	moved.discharged_at = T0 - 2000 * H;
-	moved.notices = 0;
+	ep_case moved = discharged_2();
 	entry_of(&moved, 6, &row, parties, notices, &e);
 	T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "discharge 2");
 	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
@@ -249,11 +283,12 @@ static void test_alone(struct test *t)
 		bool wanswered = true;
 		char w1[1][HG_ID_MAX] = {"W1"};
 		store_query_init(&wq);
-		wq.units = (const char (*)[HG_ID_MAX])w1;
+		wq.units = (const char(*)[HG_ID_MAX])w1;
 		wq.n_units = 1;
 		wq.status = EPISODE_DISCHARGED;
 		wq.from = T0 - 24 * H;
-		T_EQ_INT(t, readmodel_query(rm, &wq, &wrows, &wn, NULL, &wanswered), HG_OK, "discharged since yesterday");
+		T_EQ_INT(t, readmodel_query(rm, &wq, &wrows, &wn, NULL, &wanswered), HG_OK,
+		         "discharged since yesterday");
 		T_TRUE(t, !wanswered, "before the window now: left to SQL");
 		hg_free(wrows);
 	}
@@ -274,6 +309,37 @@ static void test_alone(struct test *t)
 	readmodel_free(rm);
 }
 
+/* The same episodes put as the load at start puts them (readmodel_load_begin .. _end): the
+ * per-unit arrays built at the end answer as those kept one put at a time, and later puts keep
+ * them up to date. */
+static void test_load(struct test *t)
+{
+	store_episode_row row;
+	char parties[2][HG_ID_MAX], got[256];
+	readmodel_notice notices[4];
+	readmodel_entry e;
+	size_t total = 0;
+	readmodel *rm = table_model(t, true);
+	if (!rm)
+		return;
+	readmodel_stats st;
+	readmodel_get_stats(rm, &st);
+	T_EQ_INT(t, st.episodes, 5, "load: held");
+	T_EQ_INT(t, st.listed, 4, "load: listed");
+	T_EQ_INT(t, st.notices, 5, "load: notices");
+	check_queries(t, rm);
+	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "2/3,2/2,1/2,5/2", "load: K1's notices");
+	pending_text(t, rm, "K2", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "3/2", "load: K2's notice, from the later put");
+	ep_case moved = discharged_2();
+	entry_of(&moved, 6, &row, parties, notices, &e);
+	T_EQ_INT(t, readmodel_put(rm, &e), HG_OK, "load: discharge 2 after the load");
+	pending_text(t, rm, "K1", -1, got, sizeof got, &total);
+	T_EQ_STR(t, got, "1/2,5/2", "load: K1's notices after a put");
+	readmodel_free(rm);
+}
+
 /* ---- 2. against SQL ---- */
 
 typedef struct compare_stats {
@@ -289,11 +355,12 @@ static void compare_query(struct test *t, store *s, const store_query *q, const 
 	sq_read_model_use(s, true);
 	hg_status rb = store_episodes_query(s, q, &b, &nb, &tb);
 	bool same = ra == rb && na == nb && ta == tb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
-	if (!T_TRUE(t, same, "%s: SQL %d rows (total %zu), memory %d rows (total %zu)", label, (int)na, ta, (int)nb, tb)) {
+	if (!T_TRUE(t, same, "%s: SQL %d rows (total %zu), memory %d rows (total %zu)", label, (int)na, ta, (int)nb,
+	            tb)) {
 		for (size_t i = 0; i < na && i < nb; i++)
 			if (memcmp(&a[i], &b[i], sizeof *a) != 0) {
-				fprintf(stderr, "  first difference at row %zu: episode %lld / %lld\n", i, (long long)a[i].id,
-					(long long)b[i].id);
+				fprintf(stderr, "  first difference at row %zu: episode %lld / %lld\n", i,
+				        (long long)a[i].id, (long long)b[i].id);
 				break;
 			}
 	}
@@ -323,7 +390,7 @@ static void compare_pending(struct test *t, store *s, const store_ack_query *q, 
 static void compare_user(struct test *t, store *s, const store_user *u, hg_instant now, compare_stats *cs)
 {
 	hg_date today = cal_local_date(now);
-	const char (*units)[HG_ID_MAX] = (const char (*)[HG_ID_MAX])u->units;
+	const char(*units)[HG_ID_MAX] = (const char(*)[HG_ID_MAX])u->units;
 	char label[160];
 	store_query q;
 	static const struct {
@@ -333,16 +400,16 @@ static void compare_user(struct test *t, store *s, const store_user *u, hg_insta
 		int from_days, to_days, limit, offset;
 		bool municipality, unit;
 	} lists[] = {
-		{"worklist deadlines", -1, true, false, true, 0, 0, 500, 0, false, false},
-		{"worklist ready", -1, false, true, false, 0, 0, 500, 0, false, false},
-		{"worklist discharged", EPISODE_DISCHARGED, false, false, false, -7, 0, 100, 0, false, false},
-		{"admitted", EPISODE_ADMITTED, false, false, false, 0, 0, 0, 0, false, false},
-		{"ready, a page", EPISODE_READY, false, false, false, 0, 0, 3, 2, false, false},
-		{"in hospital in a municipality", -1, true, false, false, 0, 0, 50, 0, true, false},
-		{"in hospital with a party", -1, true, false, false, 0, 0, 50, 0, false, true},
-		{"discharged last month, a window", EPISODE_DISCHARGED, false, false, false, -30, -2, 5, 3, false, false},
-		{"in hospital this week", -1, true, false, false, -7, 1, 20, 0, false, false},
-		{"any status (SQL)", -1, false, false, false, 0, 0, 20, 0, false, false},
+	    {"worklist deadlines", -1, true, false, true, 0, 0, 500, 0, false, false},
+	    {"worklist ready", -1, false, true, false, 0, 0, 500, 0, false, false},
+	    {"worklist discharged", EPISODE_DISCHARGED, false, false, false, -7, 0, 100, 0, false, false},
+	    {"admitted", EPISODE_ADMITTED, false, false, false, 0, 0, 0, 0, false, false},
+	    {"ready, a page", EPISODE_READY, false, false, false, 0, 0, 3, 2, false, false},
+	    {"in hospital in a municipality", -1, true, false, false, 0, 0, 50, 0, true, false},
+	    {"in hospital with a party", -1, true, false, false, 0, 0, 50, 0, false, true},
+	    {"discharged last month, a window", EPISODE_DISCHARGED, false, false, false, -30, -2, 5, 3, false, false},
+	    {"in hospital this week", -1, true, false, false, -7, 1, 20, 0, false, false},
+	    {"any status (SQL)", -1, false, false, false, 0, 0, 20, 0, false, false},
 	};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
 		store_query_init(&q);
@@ -370,11 +437,11 @@ static void compare_user(struct test *t, store *s, const store_user *u, hg_insta
 		const char *what;
 		int type, limit, offset;
 	} notices[] = {
-		{"new notices", -1, 50, 0},
-		{"admission notices", EVENT_ADMISSION_NOTICE, 500, 0},
-		{"date changes, a page", EVENT_EXPECTED_DATE_CHANGED, 10, 20},
-		{"ready notices", EVENT_READY_FOR_DISCHARGE, 0, 0},
-		{"far page", -1, 50, 400},
+	    {"new notices", -1, 50, 0},
+	    {"admission notices", EVENT_ADMISSION_NOTICE, 500, 0},
+	    {"date changes, a page", EVENT_EXPECTED_DATE_CHANGED, 10, 20},
+	    {"ready notices", EVENT_READY_FOR_DISCHARGE, 0, 0},
+	    {"far page", -1, 50, 400},
 	};
 	for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++) {
 		store_ack_query aq;
@@ -448,7 +515,7 @@ static int change_some(struct test *t, store *s, int max)
 			continue;
 		snprintf(units[0], HG_ID_MAX, "%s", users[u].units[0]);
 		store_ack_query_init(&aq);
-		aq.units = (const char (*)[HG_ID_MAX])units;
+		aq.units = (const char(*)[HG_ID_MAX])units;
 		aq.n_units = 1;
 		aq.limit = 3;
 		if (store_pending_acks(s, &aq, &acks, &n, NULL) != HG_OK)
@@ -568,6 +635,7 @@ int main(int argc, char **argv)
 	struct test tt = {.name = "test_readmodel"}, *t = &tt;
 	(void)argc;
 	test_alone(t);
+	test_load(t);
 	/* the allocation-failure sweep (tests/faults/alloc.sh) runs the structure alone: the comparison
 	 * makes millions of allocations, most of them SQLite's and the generator's */
 	if (!getenv("HEMGANG_ALLOC_FAIL") && !getenv("HEMGANG_ALLOC_COUNT"))
