@@ -8,8 +8,7 @@
 // (reason_required, bad_amount ...) but without a `field` member; stepProblem()
 // adds the member the code is about, so fields.tsx puts the message next to it.
 import { ApiError, request } from './api';
-import { lang } from './i18n';
-import { invoiceLabel } from './i18n-invoices';
+import { codeLabel, lang } from './i18n';
 import { directory } from './state';
 import type { Session } from './api';
 
@@ -296,7 +295,7 @@ const REFUSAL_FIELD: Record<string, string> = {
 export function stepProblem(e: unknown): unknown {
   if (!(e instanceof ApiError)) return e;
   const p = e.problem;
-  const known = invoiceLabel('refusal', p.code);
+  const known = codeLabel('invoice_refusal', p.code);
   const field = p.field || REFUSAL_FIELD[p.code];
   if (known === p.code && field === p.field) return e;
   return new ApiError({ ...p, field, detail: known !== p.code ? known : p.detail });
