@@ -43,10 +43,10 @@ import {
   type IndicatorResult,
   type Measure,
   type PointResult,
-  type SavedPoint,
   type ValueRow,
 } from '../followup';
 import { codeLabel, formatDate, formatInstant, lang, t, todayLocal } from '../i18n';
+import type { PointMeasurementList } from '../openapi.gen';
 import { useSignal } from '../signal';
 import { directory, orgName } from '../state';
 
@@ -860,7 +860,7 @@ function SurveyPanel(p: { q: (extra: Record<string, string>) => string; minCell:
 function PointPanel(p: { municipality: string | null; minCell: number }) {
   const scope = qs({ municipality: p.municipality });
   const now = useLoad<PointResult>('/api/v1/point-measurements/current' + scope);
-  const list = useLoad<{ measurements: SavedPoint[] }>('/api/v1/point-measurements' + scope);
+  const list = useLoad<PointMeasurementList>('/api/v1/point-measurements' + scope);
   // Saved measurements of this scope only (a region's list also holds its municipalities' own).
   const mine = (list.data?.measurements ?? []).filter((m) => (m.municipality ?? null) === p.municipality);
   const latestId = mine[0]?.id ?? null;

@@ -621,13 +621,14 @@ function RadioGroup(p: {
 
 type Done = (inv: InvoiceDoc) => void;
 
-function useStep(id: number, step: 'send' | 'dispute' | 'decision', body: () => unknown, onDone: Done, onConflict: () => void) {
+// A basis shown on its own page is stored, so its id is set (only a build's preview has none).
+function useStep(id: InvoiceDoc['id'], step: 'send' | 'dispute' | 'decision', body: () => unknown, onDone: Done, onConflict: () => void) {
   const send = useCallback(
     async (key: string) => {
       const b = body();
       if (b instanceof FieldErrors) throw b;
       try {
-        return await postStep(id, step, b as object, key);
+        return await postStep(id as number, step, b as object, key);
       } catch (e) {
         if (e instanceof ApiError && e.status === 409) onConflict();
         throw e;

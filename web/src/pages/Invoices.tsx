@@ -9,6 +9,7 @@ import { ErrorBox, Link, Loading } from '../components/common';
 import { FormShell, Select } from '../components/fields';
 import { codeLabel, codeList, formatInstant, t } from '../i18n';
 import { kronor, monthLabel, municipalitiesOf, recentMonths, sideOf, type InvoiceRow } from '../invoices';
+import type { InvoiceList } from '../openapi.gen';
 import { navigate } from '../state';
 
 export function InvoiceStateBadge(p: { state: string; outcome?: string | null }) {
@@ -30,7 +31,7 @@ function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]
     async (key: string) => {
       const body: Record<string, unknown> = { month };
       if (municipality) body.municipality = municipality;
-      const r = await request<{ invoices: InvoiceRow[] }>('POST', '/api/v1/invoices', { body, idempotencyKey: key });
+      const r = await request<InvoiceList>('POST', '/api/v1/invoices', { body, idempotencyKey: key });
       return r.data?.invoices ?? [];
     },
     [month, municipality],
@@ -130,7 +131,7 @@ export function Invoices(p: { me: Session; query: string }) {
       const v = new URLSearchParams(p.query).get(k);
       if (v) api.set(k, v);
     }
-    get<{ invoices: InvoiceRow[] }>('/api/v1/invoices' + (api.toString() ? '?' + api.toString() : ''))
+    get<InvoiceList>('/api/v1/invoices' + (api.toString() ? '?' + api.toString() : ''))
       .then((d) => live && setData(d.invoices))
       .catch((e) => live && setError(e));
     return () => {

@@ -15,16 +15,7 @@ import { kronor, monthLabel, recentMonths } from '../invoices';
 import { directory, municipalityLabel } from '../state';
 import { useSignal } from '../signal';
 import { lang, t } from '../i18n';
-
-interface AgreementRow {
-  id: string;
-  version: number;
-  name: string;
-  model: string;
-  valid_from: string | null;
-  valid_to: string | null;
-  latest: boolean;
-}
+import type { AgreementList, AgreementRow, WhatIf } from '../openapi.gen';
 
 interface Uploaded {
   key: string;
@@ -33,31 +24,9 @@ interface Uploaded {
   document: Record<string, unknown>;
 }
 
-interface ScenarioFigure {
-  agreement: string;
-  version: number;
-  total_ore: number;
-  nights: number;
-  unpriced_nights: number;
-  average_ore: number | null;
-}
-
-interface Row {
-  municipality: string;
-  month: string;
-  invoiced_ore: number | null;
-  invoice_state: string | null;
-  recomputed_ore: number;
-  scenarios: ScenarioFigure[];
-}
-
-interface Answer {
-  from: string;
-  to: string;
-  episodes: number;
-  scenarios: { agreement: string; version: number; name: string }[];
-  rows: Row[];
-}
+// the answer (docs/openapi.json's WhatIf): one row per municipality and month, a figure per agreement
+type Answer = WhatIf;
+type Row = WhatIf['rows'][number];
 
 const MAX = 8;
 
@@ -176,7 +145,7 @@ export function WhatIf(p: { me: Session }) {
   const isMunicipality = own?.kind === 'municipality';
 
   useEffect(() => {
-    get<{ agreements: AgreementRow[] }>('/api/v1/agreements')
+    get<AgreementList>('/api/v1/agreements')
       .then((r) => {
         const latest = r.agreements.filter((x) => x.latest);
         setImported(latest);
