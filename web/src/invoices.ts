@@ -11,7 +11,7 @@ import { ApiError, request } from './api';
 import { codeLabel, lang } from './i18n';
 import { directory } from './state';
 import type { Session } from './api';
-import type { Invoice, InvoiceLine } from './openapi.gen';
+import type { Invoice, InvoiceLine, paths } from './openapi.gen';
 
 // The shapes are docs/openapi.json's schemas, generated at build time (src/openapi.gen.ts).
 export type {
@@ -157,12 +157,8 @@ export function stepProblem(e: unknown): unknown {
 
 export type StepName = 'send' | 'dispute' | 'decision';
 
-export interface StepBody {
-  reason?: string;
-  lines?: number[];
-  outcome?: string;
-  adjustments?: { episode: number; amount_ore: number }[];
-}
+/** What a step sends: the request body docs/openapi.json describes for the three step endpoints. */
+export type StepBody = NonNullable<paths['/api/v1/invoices/{id}/send']['post']['requestBody']>['content']['application/json'];
 
 /** POSTs a step; the answer is the invoice after it. Refusals come back through stepProblem(). */
 export async function postStep(id: number, step: StepName, body: StepBody, key: string): Promise<Invoice> {

@@ -19,7 +19,11 @@ export function setRules(r: Rules): void {
   rules = r;
 }
 
-/** The order in which the forms are offered: the usual course of an episode first. */
+/**
+ * The order in which the forms are offered: the usual course of an episode first. This is the UI's own
+ * presentation (each type here has its form in EventForm.tsx), not a rule: who may send a type, and from which
+ * unit and when, comes from the server's rules above.
+ */
 export const FORM_ORDER = [
   'admission_notice',
   'expected_date_changed',
