@@ -17,8 +17,10 @@ if [ ! -d node_modules ] || ! cmp -s package-lock.json "$stamp"; then
 	npm ci --no-audit --no-fund --loglevel=error
 	cp package-lock.json "$stamp"
 fi
-if [ -f dist/index.html ] && [ -z "$(find src public index.html vite.config.ts tsconfig.json package-lock.json \
-	-newer dist/index.html -print -quit 2>/dev/null)" ]; then
+# The API's TypeScript types (src/openapi.gen.ts, gitignored) come from docs/openapi.json: `npm run build`
+# generates them with openapi-typescript (a pinned dev dependency) before the type check.
+if [ -f dist/index.html ] && [ -f src/openapi.gen.ts ] && [ -z "$(find src public index.html vite.config.ts \
+	tsconfig.json package-lock.json ../docs/openapi.json -newer dist/index.html -print -quit 2>/dev/null)" ]; then
 	exit 0 # up to date
 fi
 npm run --silent build

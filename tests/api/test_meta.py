@@ -1,13 +1,16 @@
 """test_meta.py - the rules the web UI shows its forms by (GET /api/v1/rules, issue 17.6), served from the
 core's tables, against the real server on a fresh demo database: each role's event types are exactly those the
 server then accepts or refuses with role_forbidden, and each type's author kinds, notice and after-discharge
-flags are the core's."""
+flags are the core's. And every answer the web UI reads has the shape of the docs/openapi.json schema its
+TypeScript types are generated from (issue 17.6)."""
 import datetime
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from hemgang_test import TMP, Checks, Client, Server, fresh_db, make_demo  # noqa: E402
+from openapi_shape import faults  # noqa: E402
 
 t = Checks("test_meta")
 db = fresh_db("meta.db")
@@ -56,6 +59,82 @@ status, body, _ = ward.request("POST", f"/api/v1/episodes/{episode}/events",
                                {"type": "care_contact_appointed", "name": "Sara Svensson",
                                 "occurred_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
 t.eq((status, body.get("code")), (403, "role_forbidden"), "the server refuses what the rules leave out")
+
+# ---- every answer the web UI reads has the shape of its schema in docs/openapi.json ----
+# The UI's TypeScript types are generated from those schemas (web/build.sh), so an answer that breaks its schema
+# is a page reading a member that is not there.
+spec = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.json")))
+
+
+def shape(client, method, path, schema, body=None):
+    status, answer, _ = client.request(method, path, body)
+    t.ok(status in (200, 201), f"{method} {path}: {status}")
+    bad = faults(spec, {"$ref": "#/components/schemas/" + schema}, answer)
+    t.eq(bad[:5], [], f"{method} {path} is a {schema}")
+    return answer if isinstance(answer, dict) else {}
+
+
+def client(username):
+    c = Client(srv.port)
+    t.eq(c.login(username)[0], 200, f"login {username}")
+    return c
+
+
+t.ok(faults(spec, {"$ref": "#/components/schemas/Rules"}, {"roles": {}}) == ["$.event_types: missing"] and
+     faults(spec, {"$ref": "#/components/schemas/Liability"}, {"ready_days": "3"})[0].startswith("$.agreement"),
+     "the shape check finds a missing member and a wrong type")
+for path, schema in (("/api/v1/session", "Session"), ("/api/v1/units", "Units"), ("/api/v1/organisations",
+                     "Organisations"), ("/api/v1/rules", "Rules"), ("/api/v1/worklist", "Worklist")):
+    shape(ward, "GET", path, schema)
+listed = shape(ward, "GET", "/api/v1/episodes?limit=100", "EpisodePage").get("episodes", [])
+for e in listed:
+    shape(ward, "GET", f"/api/v1/episodes/{e['id']}", "EpisodeView")
+if listed:
+    shape(ward, "POST", "/api/v1/search", "EpisodeList", {"personnummer": listed[0]["patient"]["personnummer"],
+                                                          "reason": "test_meta"})
+gone = [(ward, e["id"]) for e in listed if e["status"] == "discharged"]
+for username in ("bist-falun", "ssk-falun", "vc-falun"):
+    c = client(username)
+    notices = shape(c, "GET", "/api/v1/worklist", "Worklist").get("new_notices", [])[:2]
+    for e in shape(c, "GET", "/api/v1/episodes?limit=20", "EpisodePage").get("episodes", []):
+        shape(c, "GET", f"/api/v1/episodes/{e['id']}", "EpisodeView")
+        if e["status"] == "discharged":
+            gone.append((c, e["id"]))
+    if notices:
+        shape(c, "POST", "/api/v1/acknowledgements", "BulkAckResult",
+              {"items": [{"episode_id": n["episode_id"], "seq": n["seq"]} for n in notices]})
+t.ok(gone, "a discharged patient for a survey link")
+if gone:
+    link = shape(gone[0][0], "POST", f"/api/v1/episodes/{gone[0][1]}/survey-invitations", "SurveyInvitation", {})
+    shape(Client(srv.port), "GET", f"/api/v1/survey/{link.get('token')}", "SurveyForm")
+
+analyst = client("analytiker")
+today = datetime.date.today()
+first = (today.replace(day=1) - datetime.timedelta(days=330)).replace(day=1)
+shape(analyst, "GET", "/api/v1/indicators/catalogue", "Catalogue")
+for q in ("by=month&measures=brief", "by=municipality,month&measures=ready_days,ready_days_mean,ready_nights",
+          "by=track&measures=survey_answers"):
+    shape(analyst, "GET", f"/api/v1/indicators?from={first}&to={today}&{q}", "IndicatorTable")
+shape(analyst, "GET", "/api/v1/point-measurements/current", "PointMeasurement")
+saved = shape(analyst, "POST", "/api/v1/point-measurements", "PointMeasurement", {"label": "test_meta"})
+shape(analyst, "GET", "/api/v1/point-measurements", "PointMeasurementList")
+shape(analyst, "GET", f"/api/v1/point-measurements/{saved.get('id')}", "PointMeasurement")
+shape(analyst, "GET", f"/api/v1/forecast?from={today + datetime.timedelta(days=1)}&to={today + datetime.timedelta(days=28)}",
+      "Forecast")
+shape(analyst, "POST", "/api/v1/whatif", "WhatIf", {"from": str(first), "to": str(today.replace(day=1)),
+                                                    "agreements": [{"id": "statutory"}]})
+
+officer = client("faktura-region")
+for a in shape(officer, "GET", "/api/v1/agreements", "AgreementList").get("agreements", [])[:3]:
+    shape(officer, "GET", f"/api/v1/agreements/{a['id']}?version={a['version']}", "AgreementAnswer")
+month = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+shape(officer, "POST", "/api/v1/invoices", "InvoiceList", {"month": month, "preview": True})
+shape(officer, "POST", "/api/v1/invoices", "InvoiceList", {"month": month})
+invoices = shape(officer, "GET", "/api/v1/invoices", "InvoiceList").get("invoices", [])
+t.ok(invoices, "invoices built")
+for inv in invoices[:4]:
+    shape(officer, "GET", f"/api/v1/invoices/{inv['id']}", "Invoice")
+    shape(officer, "GET", f"/api/v1/invoices/{inv['id']}/review", "InvoiceReview")
 
 srv.stop()
 t.finish()

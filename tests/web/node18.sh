@@ -3,8 +3,9 @@
 # item 9). The machine's own node may be newer; this test takes bookworm's
 # nodejs and libnode108 (and the three JS packages that Debian's node loads from
 # /usr/share/nodejs) with `apt-get download`, unpacks them under build/, and runs
-# the type check and the Vite build with that node into a temporary directory,
-# then loads playwright-core with it (the browser tests' driver). Debian's node
+# with that node the generation of the API's types (openapi-typescript), the
+# type check and the Vite build into a temporary directory, then loads
+# playwright-core with it (the browser tests' driver). Debian's node
 # reads its externalised builtins from /usr/share/nodejs, so the build runs in a
 # private mount namespace with the unpacked tree overlaid on /usr/share.
 # A download or namespace that fails is a failure, never a skip: CI is root and
@@ -42,6 +43,12 @@ ver=$(node18 --version 2>&1)
 if [ ! -d web/node_modules ]; then web/build.sh >/dev/null 2>&1 || bad "web/build.sh (npm ci)"; fi
 out=$(mktemp -d "${HEMGANG_TEST_TMP:-/tmp}/node18.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+# the API's types from docs/openapi.json (what `npm run types` does): Node 18 generates the same file as the build
+# (into the temporary directory: src/ is left alone, as other tests may be building from it)
+(cd web && node18 node_modules/openapi-typescript/bin/cli.js ../docs/openapi.json --empty-objects-unknown --root-types \
+	--root-types-no-schema-prefix -o "$out/openapi.gen.ts") >"$out/types.log" 2>&1 &&
+	cmp -s "$out/openapi.gen.ts" web/src/openapi.gen.ts &&
+	ok || { cat "$out/types.log" >&2; bad "openapi-typescript under Node 18 generates web/src/openapi.gen.ts (web/build.sh)"; }
 (cd web && node18 node_modules/typescript/bin/tsc --noEmit -p tsconfig.json) >"$out/tsc.log" 2>&1 &&
 	ok || { cat "$out/tsc.log" >&2; bad "tsc under Node 18"; }
 (cd web && node18 node_modules/vite/bin/vite.js build --logLevel warn --outDir "$out/dist") >"$out/vite.log" 2>&1 &&

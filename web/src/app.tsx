@@ -13,8 +13,6 @@ import { Episode } from './pages/Episode';
 import { Episodes } from './pages/Episodes';
 import { Invoice } from './pages/Invoice';
 import { Invoices } from './pages/Invoices';
-import { ti } from './i18n-invoices';
-import { tw } from './i18n-whatif';
 import { Login } from './pages/Login';
 import { Search } from './pages/Search';
 import { Start } from './pages/Start';
@@ -133,8 +131,8 @@ function Header(p: { me: Session | null; path: string; bare?: boolean }) {
             {worklist ? nav('/dashboard', t('nav_dashboard')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/episodes', t('nav_episodes')) : null}
             {READS_PATIENTS(p.me.user.role) ? nav('/search', t('nav_search')) : null}
-            {p.me.user.role === 'invoice_officer' ? nav('/invoices', ti('nav_invoices')) : null}
-            {COMPARES_AGREEMENTS(p.me.user.role) ? nav('/whatif', tw('nav_whatif')) : null}
+            {p.me.user.role === 'invoice_officer' ? nav('/invoices', t('nav_invoices')) : null}
+            {COMPARES_AGREEMENTS(p.me.user.role) ? nav('/whatif', t('nav_whatif')) : null}
             {roleMaySend(p.me.user.role, 'admitted') && p.me.units.some((u) => u.kind === 'ward')
               ? nav('/admit', t('nav_admit'))
               : null}

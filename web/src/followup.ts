@@ -8,117 +8,26 @@
 // A suppressed cell (fewer than `min_cell` episodes behind it) is null in JSON
 // and named in the row's `suppressed` list; it is never guessed or summed.
 import { lang } from './i18n';
+import type { Measure, ValueRow } from './openapi.gen';
 
-export type MeasureKind = 'count' | 'sum' | 'mean' | 'share' | 'median' | 'p90';
-
-export interface Measure {
-  code: string;
-  sv: string;
-  en: string;
-  kind: MeasureKind;
-  brief?: boolean;
-}
-
-export interface Grid {
-  columns: { code: string; label: string }[];
-  rows: (string | number | null)[][];
-}
-
-export interface ValueRow {
-  values: Record<string, number | null>;
-  suppressed?: string[];
-}
-
-export interface IndicatorRow extends ValueRow {
-  keys: Record<string, string>;
-}
-
-export interface IndicatorResult {
-  subject: string;
-  from: string;
-  to: string;
-  dimensions: string[];
-  min_cell: number;
-  measures: Measure[];
-  rows: IndicatorRow[];
-  total: ValueRow;
-  table: Grid;
-}
-
-export interface Catalogue {
-  min_cell: number;
-  municipality: string | null; // set for a municipality's users: the only one they see
-  subjects: { code: string; sv: string; en: string; measures: Measure[] }[];
-}
-
-export interface PointCount {
-  municipality?: string;
-  ward?: string;
-  patients: number;
-  ready_days: number;
-}
-
-export interface PointResult {
-  at: string;
-  patients: number;
-  ready_days: number;
-  municipalities: PointCount[];
-  wards: PointCount[];
-  table: Grid;
-  id?: number;
-  label?: string;
-  municipality?: string | null;
-  taken_at?: string;
-  taken_by?: string;
-}
-
-export interface SavedPoint {
-  id: number;
-  at: string;
-  taken_at: string;
-  taken_by: string;
-  municipality: string | null;
-  label: string;
-  patients: number;
-  ready_days: number;
-}
-
-export interface ForecastDay {
-  date: string;
-  expected: number | null;
-  low: number | null;
-  high: number | null;
-  actual: number | null;
-}
-
-export interface ForecastSeries {
-  municipality: string | null; // null: the whole scope's own series
-  years_used: number;
-  trend: number | null;
-  days: ForecastDay[];
-}
-
-export interface ForecastResult {
-  from: string;
-  to: string;
-  origin: string;
-  data_start: string | null;
-  band: string;
-  series: ForecastSeries[];
-  table: Grid;
-}
-
-export interface SurveyQuestion {
-  code: string;
-  sv: string;
-  en: string;
-  answer: 'yes_no' | 'text';
-}
-
-export interface SurveyForm {
-  questions: SurveyQuestion[];
-  respondents: string[];
-}
+// The shapes are docs/openapi.json's schemas, generated at build time (src/openapi.gen.ts).
+export type {
+  Catalogue,
+  Forecast as ForecastResult,
+  ForecastDay,
+  ForecastSeries,
+  Grid,
+  IndicatorRow,
+  IndicatorTable as IndicatorResult,
+  Measure,
+  PointCount,
+  PointMeasurement as PointResult,
+  SavedPoint,
+  SurveyForm,
+  SurveyQuestion,
+  ValueRow,
+} from './openapi.gen';
+export type MeasureKind = Measure['kind'];
 
 /** The four yes/no questions' codes (src/core/survey.c), for the staff's phone form. */
 export const SURVEY_QUESTIONS = ['felt_safe', 'took_part', 'knew_care_contact', 'sip_where_wanted'] as const;

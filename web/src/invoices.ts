@@ -8,176 +8,29 @@
 // (reason_required, bad_amount ...) but without a `field` member; stepProblem()
 // adds the member the code is about, so fields.tsx puts the message next to it.
 import { ApiError, request } from './api';
-import { lang } from './i18n';
-import { invoiceLabel } from './i18n-invoices';
+import { codeLabel, lang } from './i18n';
 import { directory } from './state';
 import type { Session } from './api';
+import type { Invoice, InvoiceLine, paths } from './openapi.gen';
 
-export interface Holiday {
-  date: string;
-  name: string;
-}
-
-export interface Period {
-  ready_date: string;
-  end_date: string | null;
-  ready_days: number;
-  grace_days_left: number;
-  grace_end: string | null;
-  liable_nights: number;
-}
-
-/** What lines and exclusions share: the stay and how it was judged. */
-export interface Judged {
-  episode: number;
-  personnummer: string;
-  patient_name: string;
-  hospital?: string;
-  ward?: string;
-  ward_name?: string;
-  care?: string;
-  ready_date?: string | null;
-  discharge_date?: string | null;
-  grace_end?: string | null;
-  ready_days?: number;
-  ready_nights?: number;
-  agreement?: string;
-  agreement_version?: number;
-  periods?: Period[];
-  holidays_skipped?: Holiday[];
-}
-
-export interface InvoiceLine extends Judged {
-  nights: number;
-  amount_ore: number;
-  first_night: string | null;
-  last_night: string | null;
-  rate_fallback?: boolean;
-}
-
-export interface Exclusion extends Judged {
-  reason: string;
-  reason_sv?: string;
-  reason_en?: string;
-  unbilled_nights: number;
-  unbilled_ore: number;
-  error?: string;
-}
-
-export interface AverageCare {
-  care: string;
-  episodes: number;
-  ready_days: number;
-  threshold_centidays: number;
-  allowed_centidays: number;
-  excess_centidays: number;
-  days_billed: number;
-  amount_per_day_ore: number;
-  amount_ore: number;
-}
-
-export interface Average {
-  agreement: string;
-  agreement_version: number;
-  period_from: string;
-  period_to: string;
-  care: AverageCare[];
-  episodes: { episode: number; personnummer: string; patient_name: string; care: string; discharge_date: string; ready_days: number; billable: boolean; reason: string }[];
-  total_ore: number;
-}
-
-export interface Step {
-  seq: number;
-  at: string;
-  username: string;
-  org: string;
-  action: string;
-  state: string;
-  outcome: string | null;
-  reason: string;
-  detail: {
-    lines?: number[];
-    adjustments?: { episode: number; amount_ore: number; before_ore: number }[];
-    superseded_by?: number;
-  };
-  owed_ore: number;
-}
-
-export interface InvoiceRow {
-  id: number;
-  municipality: string;
-  municipality_name: string;
-  month: string;
-  revision: number;
-  state: string;
-  outcome: string | null;
-  cutoff: string;
-  built_at?: string;
-  built_by?: string;
-  agreement: string | null;
-  agreement_version: number | null;
-  total_ore: number;
-  owed_ore: number;
-  line_count?: number;
-  exclusion_count?: number;
-  status?: string; // in a build's answer
-}
-
-export interface Invoice extends InvoiceRow {
-  agreements: { id: string; version: number }[];
-  lines: InvoiceLine[];
-  exclusions: Exclusion[];
-  average: Average | null;
-  steps?: Step[];
-}
-
-export interface View {
-  kind: 'line' | 'exclusion' | 'average';
-  nights?: number;
-  amount_ore?: number;
-  first_night?: string | null;
-  last_night?: string | null;
-  reason?: string;
-  unbilled_nights?: number;
-  unbilled_ore?: number;
-  ready_days?: number;
-  billable?: boolean;
-}
-
-export interface Difference {
-  episode: number;
-  change: 'added' | 'removed' | 'changed';
-  before: View | null;
-  after: View | null;
-}
-
-export interface Review {
-  invoice: number;
-  reproducible: boolean;
-  identical: boolean;
-  mismatches: Difference[];
-  cutoff: string;
-  as_of: string;
-  differences: Difference[];
-  total_ore: number;
-  total_now_ore: number;
-}
-
-export interface AgreementDoc {
-  id: string;
-  name: string;
-  version: number;
-  model: 'per_night' | 'average';
-  grace_days?: Record<string, number>;
-  count?: 'calendar' | 'weekdays';
-  eves?: boolean;
-  withdrawal?: string;
-}
-
-export interface AgreementAnswer {
-  agreement: { id: string; version: number; name: string; model: string };
-  document: AgreementDoc;
-}
+// The shapes are docs/openapi.json's schemas, generated at build time (src/openapi.gen.ts).
+export type {
+  AgreementAnswer,
+  AgreementDoc,
+  Average,
+  AverageCare,
+  Exclusion,
+  Holiday,
+  Invoice,
+  InvoiceDifference as Difference,
+  InvoiceLine,
+  InvoiceReview as Review,
+  InvoiceRow,
+  InvoiceStep as Step,
+  InvoiceView as View,
+  Judged,
+  LiabilityPeriod as Period,
+} from './openapi.gen';
 
 // ---- amounts ----
 
@@ -296,7 +149,7 @@ const REFUSAL_FIELD: Record<string, string> = {
 export function stepProblem(e: unknown): unknown {
   if (!(e instanceof ApiError)) return e;
   const p = e.problem;
-  const known = invoiceLabel('refusal', p.code);
+  const known = codeLabel('invoice_refusal', p.code);
   const field = p.field || REFUSAL_FIELD[p.code];
   if (known === p.code && field === p.field) return e;
   return new ApiError({ ...p, field, detail: known !== p.code ? known : p.detail });
@@ -304,12 +157,8 @@ export function stepProblem(e: unknown): unknown {
 
 export type StepName = 'send' | 'dispute' | 'decision';
 
-export interface StepBody {
-  reason?: string;
-  lines?: number[];
-  outcome?: string;
-  adjustments?: { episode: number; amount_ore: number }[];
-}
+/** What a step sends: the request body docs/openapi.json describes for the three step endpoints. */
+export type StepBody = NonNullable<paths['/api/v1/invoices/{id}/send']['post']['requestBody']>['content']['application/json'];
 
 /** POSTs a step; the answer is the invoice after it. Refusals come back through stepProblem(). */
 export async function postStep(id: number, step: StepName, body: StepBody, key: string): Promise<Invoice> {

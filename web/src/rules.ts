@@ -8,20 +8,9 @@
 // the type AND one of the user's units is of a kind that may author it (a ward user's role allows SIP events,
 // but a ward unit cannot author them) AND the episode's state allows it.
 import type { ApiEvent, EpisodeState } from './api';
+import type { Rules } from './openapi.gen';
 
-export interface EventTypeRule {
-  sv: string;
-  en: string;
-  author_kinds: string[];
-  notice: boolean;
-  after_discharge: boolean;
-  needs_party: boolean;
-}
-
-export interface Rules {
-  roles: Record<string, string[]>;
-  event_types: Record<string, EventTypeRule>;
-}
+export type { EventTypeRule, Rules } from './openapi.gen';
 
 let rules: Rules = { roles: {}, event_types: {} };
 
@@ -30,7 +19,11 @@ export function setRules(r: Rules): void {
   rules = r;
 }
 
-/** The order in which the forms are offered: the usual course of an episode first. */
+/**
+ * The order in which the forms are offered: the usual course of an episode first. This is the UI's own
+ * presentation (each type here has its form in EventForm.tsx), not a rule: who may send a type, and from which
+ * unit and when, comes from the server's rules above.
+ */
 export const FORM_ORDER = [
   'admission_notice',
   'expected_date_changed',

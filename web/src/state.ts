@@ -5,6 +5,7 @@
 // fallback answers index.html for any extension-less path outside /api, so a
 // reload or a shared link lands on the same page.
 import { get, type Organisation, type Session, type Unit } from './api';
+import type { Organisations, Units } from './openapi.gen';
 import { setRules, type Rules } from './rules';
 import { signal } from './signal';
 
@@ -20,8 +21,8 @@ export const directory = signal<Directory>({ units: new Map(), orgs: new Map() }
 
 export async function loadDirectory(): Promise<void> {
   const [u, o, r] = await Promise.all([
-    get<{ units: Unit[] }>('/api/v1/units'),
-    get<{ organisations: Organisation[] }>('/api/v1/organisations'),
+    get<Units>('/api/v1/units'),
+    get<Organisations>('/api/v1/organisations'),
     get<Rules>('/api/v1/rules'),
   ]);
   setRules(r);

@@ -13,15 +13,10 @@
 import { useState } from 'preact/hooks';
 import { ApiError, request, type SurveyStatus } from '../api';
 import { formatInstant, t } from '../i18n';
+import type { SurveyInvitation as Invitation } from '../openapi.gen';
 import { errorMessage } from './fields';
 import { answerBody, emptyAnswers, localQuestions, SurveyForm, type SurveyAnswers } from './SurveyForm';
 
-interface Invitation {
-  token: string;
-  answer_url: string;
-  expires_at: string;
-  episode_id: number;
-}
 
 export function SurveyStaff(p: { episodeId: number; status?: SurveyStatus }) {
   const [link, setLink] = useState<Invitation | null>(null);

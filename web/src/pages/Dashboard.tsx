@@ -43,11 +43,10 @@ import {
   type IndicatorResult,
   type Measure,
   type PointResult,
-  type SavedPoint,
   type ValueRow,
 } from '../followup';
 import { codeLabel, formatDate, formatInstant, lang, t, todayLocal } from '../i18n';
-import { tw } from '../i18n-whatif';
+import type { PointMeasurementList } from '../openapi.gen';
 import { useSignal } from '../signal';
 import { directory, orgName } from '../state';
 
@@ -608,15 +607,15 @@ function Yardsticks(p: { path: string; minCell: number }) {
     const v = cellValue(r, 'liable_days_mean');
     const target = cellValue(r, 'liable_days_target');
     if (v === null || target === null || cellState(r, 'liable_days_mean') !== 'value') return '';
-    return v > target ? tw('yard_above') : tw('yard_within');
+    return v > target ? t('yard_above') : t('yard_within');
   };
   const anyTarget = rows.some((r) => cellValue(r, 'liable_days_target') !== null);
   return (
     <Panel
       id="dash-yardstick"
-      title={tw('yard_title')}
-      intro={tw('yard_intro')}
-      actions={<Download href={p.path + '&format=csv'} label={tw('yard_title')} />}
+      title={t('yard_title')}
+      intro={t('yard_intro')}
+      actions={<Download href={p.path + '&format=csv'} label={t('yard_title')} />}
     >
       {L.error ? (
         <Failed error={L.error} />
@@ -626,24 +625,24 @@ function Yardsticks(p: { path: string; minCell: number }) {
         <div class="chart-table">
           {anyTarget ? null : (
             <p class="meta" data-testid="yardstick-none">
-              {tw('yard_none')}
+              {t('yard_none')}
             </p>
           )}
           <Chart
             testid="chart-yardstick"
-            label={tw('yard_chart')}
+            label={t('yard_chart')}
             x={rows.map((r) => name(r.keys.municipality ?? ''))}
-            xName={tw('yard_municipality')}
+            xName={t('yard_municipality')}
             rotateLabels
             series={[
               {
-                label: tw('yard_mean'),
+                label: t('yard_mean'),
                 values: rows.map((r) => cellValue(r, 'liable_days_mean')),
                 color: '#0b5394',
                 bars: true,
               },
               {
-                label: tw('yard_target'),
+                label: t('yard_target'),
                 values: rows.map((r) => cellValue(r, 'liable_days_target')),
                 color: '#b3261e',
                 width: 0, /* a mark per municipality: a line between two municipalities' targets means nothing */
@@ -652,21 +651,21 @@ function Yardsticks(p: { path: string; minCell: number }) {
             ]}
             format={(v) => formatNumber(v, 2)}
           />
-          <ScrollTable id="table-yardstick" caption={tw('yard_table')}>
+          <ScrollTable id="table-yardstick" caption={t('yard_table')}>
             <thead>
               <tr>
-                <th scope="col">{tw('yard_municipality')}</th>
+                <th scope="col">{t('yard_municipality')}</th>
                 <th scope="col" class="num">
                   {t('dash_ready_episodes')}
                 </th>
                 <th scope="col" class="num">
-                  {tw('yard_mean')}
+                  {t('yard_mean')}
                 </th>
                 <th scope="col" class="num">
-                  {tw('yard_target')}
+                  {t('yard_target')}
                 </th>
                 <th scope="col" class="num">
-                  {tw('yard_year')}
+                  {t('yard_year')}
                 </th>
                 <th scope="col">{t('dash_vs_target')}</th>
               </tr>
@@ -861,7 +860,7 @@ function SurveyPanel(p: { q: (extra: Record<string, string>) => string; minCell:
 function PointPanel(p: { municipality: string | null; minCell: number }) {
   const scope = qs({ municipality: p.municipality });
   const now = useLoad<PointResult>('/api/v1/point-measurements/current' + scope);
-  const list = useLoad<{ measurements: SavedPoint[] }>('/api/v1/point-measurements' + scope);
+  const list = useLoad<PointMeasurementList>('/api/v1/point-measurements' + scope);
   // Saved measurements of this scope only (a region's list also holds its municipalities' own).
   const mine = (list.data?.measurements ?? []).filter((m) => (m.municipality ?? null) === p.municipality);
   const latestId = mine[0]?.id ?? null;

@@ -2,10 +2,11 @@
 // period (GET /api/v1/episodes). The filter lives in the URL's query string,
 // so a filtered list can be bookmarked and survives a reload.
 import { useEffect, useState } from 'preact/hooks';
-import { get, type EpisodeRow, type Session } from '../api';
+import { get, type Session } from '../api';
 import { EpisodeTable, ErrorBox, Loading } from '../components/common';
 import { Select, TextInput } from '../components/fields';
 import { codeLabel, plural, t } from '../i18n';
+import type { EpisodePage } from '../openapi.gen';
 import { directory, navigate, unitName } from '../state';
 
 const PAGE = 50;
@@ -21,7 +22,7 @@ export function Episodes(p: { me: Session; query: string }) {
     to: q.get('to') ?? '',
   });
   const offset = Number(q.get('offset') ?? '0') || 0;
-  const [data, setData] = useState<{ episodes: EpisodeRow[]; total: number } | null>(null);
+  const [data, setData] = useState<EpisodePage | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
@@ -30,7 +31,7 @@ export function Episodes(p: { me: Session; query: string }) {
     setError(null);
     const api = new URLSearchParams(p.query);
     api.set('limit', String(PAGE));
-    get<{ episodes: EpisodeRow[]; total: number }>('/api/v1/episodes?' + api.toString())
+    get<EpisodePage>('/api/v1/episodes?' + api.toString())
       .then((d) => live && setData(d))
       .catch((e) => live && setError(e));
     return () => {

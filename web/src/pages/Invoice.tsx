@@ -13,8 +13,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, get, useSubmit, type Session } from '../api';
 import { ErrorBox, Link, Loading } from '../components/common';
 import { FieldErrors, FormShell, TextArea, TextInput, fieldId } from '../components/fields';
-import { codeLabel, formatDate, formatInstant, lang, t } from '../i18n';
-import { invoiceCodes, invoiceLabel, ti } from '../i18n-invoices';
+import { codeLabel, codeList, formatDate, formatInstant, lang, t } from '../i18n';
 import {
   adjustments,
   disputedLines,
@@ -36,7 +35,6 @@ import {
 } from '../invoices';
 import { orgName } from '../state';
 import { InvoiceStateBadge } from './Invoices';
-import '../invoices.css';
 
 const agreementKey = (id: string | null | undefined, version: number | null | undefined) => `${id ?? ''}@${version ?? 0}`;
 
@@ -58,8 +56,8 @@ function nightsRange(l: InvoiceLine): string {
 function graceRule(doc: AgreementDoc | undefined, care: string | undefined): string | null {
   if (!doc || doc.model !== 'per_night' || !doc.grace_days || !care || doc.grace_days[care] === undefined) return null;
   const n = doc.grace_days[care];
-  const unit = doc.count === 'weekdays' ? ti('grace_weekdays') : ti('grace_calendar');
-  return `${n} ${unit}${doc.count === 'weekdays' && doc.eves ? ` (${ti('grace_eves')})` : ''}`;
+  const unit = doc.count === 'weekdays' ? t('grace_weekdays') : t('grace_calendar');
+  return `${n} ${unit}${doc.count === 'weekdays' && doc.eves ? ` (${t('grace_eves')})` : ''}`;
 }
 
 // ---- header ----
@@ -72,62 +70,62 @@ function Header(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
     <section class="card inv-head" aria-labelledby="invoice-h">
       <div class="patient-top">
         <h1 id="invoice-h" tabIndex={-1}>
-          {ti('invoice_title')} {inv.municipality_name} – {monthLabel(inv.month)}
+          {t('invoice_title')} {inv.municipality_name} – {monthLabel(inv.month)}
         </h1>
         <InvoiceStateBadge state={inv.state} outcome={inv.outcome} />
       </div>
       <dl class="facts">
-        <Fact label={ti('municipality')} id="municipality">
+        <Fact label={t('municipality')} id="municipality">
           {inv.municipality_name} ({inv.municipality})
         </Fact>
-        <Fact label={ti('month')} id="month">
+        <Fact label={t('month')} id="month">
           {monthLabel(inv.month)} <span class="meta">({inv.month})</span>
         </Fact>
-        <Fact label={ti('agreement')} id="agreement">
+        <Fact label={t('agreement')} id="agreement">
           {doc?.name ?? inv.agreement ?? '–'}{' '}
           <span class="meta">
-            ({inv.agreement}, {ti('agreement_version')} {inv.agreement_version})
+            ({inv.agreement}, {t('agreement_version')} {inv.agreement_version})
           </span>
         </Fact>
-        <Fact label={ti('cutoff')} id="cutoff">
+        <Fact label={t('cutoff')} id="cutoff">
           <time dateTime={inv.cutoff}>{formatInstant(inv.cutoff)}</time>
-          <span class="pnr">{ti('cutoff_hint')}</span>
+          <span class="pnr">{t('cutoff_hint')}</span>
         </Fact>
-        <Fact label={ti('state')} id="state">
+        <Fact label={t('state')} id="state">
           <InvoiceStateBadge state={inv.state} outcome={inv.outcome} />
           <span class="pnr">
-            #{inv.id} · {ti('revision')} {inv.revision}
+            #{inv.id} · {t('revision')} {inv.revision}
           </span>
         </Fact>
-        <Fact label={ti('total')} id="total">
+        <Fact label={t('total')} id="total">
           <strong class="inv-amount" data-ore={inv.total_ore}>
             {kronor(inv.total_ore)}
           </strong>
         </Fact>
         {inv.owed_ore !== inv.total_ore ? (
-          <Fact label={ti('owed')} id="owed">
+          <Fact label={t('owed')} id="owed">
             <strong class="inv-amount" data-ore={inv.owed_ore}>
               {kronor(inv.owed_ore)}
             </strong>
           </Fact>
         ) : null}
-        <Fact label={ti('built')} id="built">
-          {formatInstant(inv.built_at)} {ti('by')} {inv.built_by}
+        <Fact label={t('built')} id="built">
+          {formatInstant(inv.built_at)} {t('by')} {inv.built_by}
         </Fact>
       </dl>
-      <nav class="inv-exports" aria-label={ti('exports')}>
-        <span class="inv-exports-label">{ti('exports')}:</span>
+      <nav class="inv-exports" aria-label={t('exports')}>
+        <span class="inv-exports-label">{t('exports')}:</span>
         <a href={base + 'csv'} download data-format="csv">
-          {ti('export_csv')}
+          {t('export_csv')}
         </a>
         <a href={base + 'csv&comma=1'} download data-format="csv-comma">
-          {ti('export_csv_comma')}
+          {t('export_csv_comma')}
         </a>
         <a href={base + 'xlsx'} download data-format="xlsx">
-          {ti('export_xlsx')}
+          {t('export_xlsx')}
         </a>
         <a href={base + 'pdf'} download data-format="pdf">
-          {ti('export_pdf')}
+          {t('export_pdf')}
         </a>
       </nav>
     </section>
@@ -142,17 +140,17 @@ function HowCounted(p: { l: InvoiceLine; doc: AgreementDoc | undefined }) {
   const per = perNight(l);
   const periods = l.periods ?? [];
   return (
-    <ul class="plain inv-how" aria-label={ti('col_how')}>
+    <ul class="plain inv-how" aria-label={t('col_how')}>
       <li class="inv-how-label" aria-hidden="true">
-        {ti('col_how')}:
+        {t('col_how')}:
       </li>
       {rule ? (
         <li data-how="grace">
-          {ti('grace_rule')}: {rule}
+          {t('grace_rule')}: {rule}
         </li>
       ) : null}
       <li data-how="holidays">
-        {ti('holidays_skipped')}:{' '}
+        {t('holidays_skipped')}:{' '}
         {l.holidays_skipped && l.holidays_skipped.length
           ? l.holidays_skipped.map((h, i) => (
               <span key={h.date}>
@@ -160,32 +158,32 @@ function HowCounted(p: { l: InvoiceLine; doc: AgreementDoc | undefined }) {
                 {h.name} {formatDate(h.date)}
               </span>
             ))
-          : ti('holidays_none')}
+          : t('holidays_none')}
       </li>
       <li data-how="nights">
         {l.nights} × {per !== null ? kronor(per) : '…'} = {kronor(l.amount_ore)}
       </li>
       <li class="meta">
-        {l.ready_nights ?? '–'} {ti('ready_nights')}; {l.ready_days ?? '–'} {ti('ready_days_total')}
+        {l.ready_nights ?? '–'} {t('ready_nights')}; {l.ready_days ?? '–'} {t('ready_days_total')}
       </li>
       {periods.length > 1 ? (
         <li>
           <details>
             <summary>
-              {ti('periods')} ({periods.length})
+              {t('periods')} ({periods.length})
             </summary>
             <ol class="plain">
               {periods.map((pd) => (
                 <li key={pd.ready_date}>
-                  {formatDate(pd.ready_date)} – {pd.end_date ? formatDate(pd.end_date) : ti('period_open')}: {ti('col_grace_end').toLowerCase()}{' '}
-                  {formatDate(pd.grace_end)}, {pd.liable_nights} {ti('period_liable')}
+                  {formatDate(pd.ready_date)} – {pd.end_date ? formatDate(pd.end_date) : t('period_open')}: {t('col_grace_end').toLowerCase()}{' '}
+                  {formatDate(pd.grace_end)}, {pd.liable_nights} {t('period_liable')}
                 </li>
               ))}
             </ol>
           </details>
         </li>
       ) : null}
-      {l.rate_fallback ? <li class="meta" data-how="rate-fallback">{ti('rate_fallback_line')}</li> : null}
+      {l.rate_fallback ? <li class="meta" data-how="rate-fallback">{t('rate_fallback_line')}</li> : null}
     </ul>
   );
 }
@@ -201,36 +199,36 @@ function Lines(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
   return (
     <section class="card" aria-labelledby="invoice-lines-h" id="invoice-lines">
       <h2 id="invoice-lines-h">
-        {ti('lines_title')}
+        {t('lines_title')}
         <span class="count">{inv.lines.length}</span>
       </h2>
       {fallbacks > 0 ? (
         // one warning for the invoice, however many lines it concerns (issue 18.5)
         <p class="inv-note" role="note" id="rate-fallback">
-          {ti('rate_fallback')} ({fallbacks} {ti('rate_fallback_lines')})
+          {t('rate_fallback')} ({fallbacks} {t('rate_fallback_lines')})
         </p>
       ) : null}
       {inv.lines.length === 0 ? (
-        <p class="empty">{ti('lines_empty')}</p>
+        <p class="empty">{t('lines_empty')}</p>
       ) : (
         <div class="table-wrap">
           <table class="inv-lines">
-            <caption class="sr-only">{ti('lines_title')}</caption>
+            <caption class="sr-only">{t('lines_title')}</caption>
             <thead>
               <tr>
-                <th scope="col">{ti('col_patient')}</th>
-                <th scope="col">{ti('col_ward')}</th>
-                <th scope="col">{ti('col_ready')}</th>
-                <th scope="col">{ti('col_grace_end')}</th>
-                <th scope="col">{ti('col_discharged')}</th>
+                <th scope="col">{t('col_patient')}</th>
+                <th scope="col">{t('invoice_col_ward')}</th>
+                <th scope="col">{t('col_ready')}</th>
+                <th scope="col">{t('col_grace_end')}</th>
+                <th scope="col">{t('col_discharged')}</th>
                 <th scope="col" class="num">
-                  {ti('col_nights')}
+                  {t('col_nights')}
                 </th>
                 <th scope="col" class="num">
-                  {ti('col_per_night')}
+                  {t('col_per_night')}
                 </th>
                 <th scope="col" class="num">
-                  {ti('col_amount')}
+                  {t('col_amount')}
                 </th>
               </tr>
             </thead>
@@ -245,7 +243,7 @@ function Lines(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
                       {l.patient_name}
                       <span class="pnr">{l.personnummer}</span>
                       <Link href={`/episodes/${l.episode}`} class="inv-episode-link">
-                        {`${ti('episode_link')} #${l.episode}`}
+                        {`${t('episode_link')} #${l.episode}`}
                       </Link>
                     </th>
                     <td>
@@ -259,7 +257,7 @@ function Lines(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
                       {formatDate(l.grace_end, true)}
                     </td>
                     <td data-col="discharged" class="inv-date">
-                      {l.discharge_date ? formatDate(l.discharge_date, true) : <em>{ti('still_in_hospital')}</em>}
+                      {l.discharge_date ? formatDate(l.discharge_date, true) : <em>{t('still_in_hospital')}</em>}
                     </td>
                     <td class="num" data-col="nights">
                       {l.nights}
@@ -272,10 +270,10 @@ function Lines(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
                       {a ? <s>{kronor(l.amount_ore)}</s> : kronor(l.amount_ore)}
                       {a ? (
                         <span class="inv-adjusted" data-ore={a.amount_ore}>
-                          {ti('line_adjusted_to')} {kronor(a.amount_ore)}
+                          {t('line_adjusted_to')} {kronor(a.amount_ore)}
                         </span>
                       ) : null}
-                      {isDisputed(l.episode) ? <span class="badge inv-disputed-badge">{ti('line_disputed')}</span> : null}
+                      {isDisputed(l.episode) ? <span class="badge inv-disputed-badge">{t('line_disputed')}</span> : null}
                     </td>
                   </tr>
                   <tr class="inv-how-row">
@@ -289,7 +287,7 @@ function Lines(p: { inv: InvoiceDoc; agreements: Map<string, AgreementDoc> }) {
             <tfoot>
               <tr>
                 <th scope="row" colSpan={5}>
-                  {ti('sum_row')}
+                  {t('sum_row')}
                 </th>
                 <td class="num">{sumNights}</td>
                 <td />
@@ -311,27 +309,27 @@ function Exclusions(p: { inv: InvoiceDoc }) {
   return (
     <section class="card" aria-labelledby="invoice-exclusions-h" id="invoice-exclusions">
       <h2 id="invoice-exclusions-h">
-        {ti('exclusions_title')}
+        {t('exclusions_title')}
         <span class="count">{ex.length}</span>
       </h2>
-      <p class="hint">{ti('exclusions_intro')}</p>
+      <p class="hint">{t('exclusions_intro')}</p>
       {ex.length === 0 ? (
-        <p class="empty">{ti('exclusions_empty')}</p>
+        <p class="empty">{t('exclusions_empty')}</p>
       ) : (
         <div class="table-wrap">
           <table>
-            <caption class="sr-only">{ti('exclusions_title')}</caption>
+            <caption class="sr-only">{t('exclusions_title')}</caption>
             <thead>
               <tr>
-                <th scope="col">{ti('col_patient')}</th>
-                <th scope="col">{ti('col_ward')}</th>
-                <th scope="col">{ti('col_ready')}</th>
-                <th scope="col">{ti('col_reason')}</th>
+                <th scope="col">{t('col_patient')}</th>
+                <th scope="col">{t('invoice_col_ward')}</th>
+                <th scope="col">{t('col_ready')}</th>
+                <th scope="col">{t('col_reason')}</th>
                 <th scope="col" class="num">
-                  {ti('col_unbilled_nights')}
+                  {t('col_unbilled_nights')}
                 </th>
                 <th scope="col" class="num">
-                  {ti('col_unbilled')}
+                  {t('col_unbilled')}
                 </th>
               </tr>
             </thead>
@@ -342,7 +340,7 @@ function Exclusions(p: { inv: InvoiceDoc }) {
                     {e.patient_name}
                     <span class="pnr">{e.personnummer}</span>
                     <Link href={`/episodes/${e.episode}`} class="inv-episode-link">
-                      {`${ti('episode_link')} #${e.episode}`}
+                      {`${t('episode_link')} #${e.episode}`}
                     </Link>
                   </th>
                   <td>
@@ -351,7 +349,7 @@ function Exclusions(p: { inv: InvoiceDoc }) {
                   </td>
                   <td>{formatDate(e.ready_date, true)}</td>
                   <td>
-                    {(sv ? e.reason_sv : e.reason_en) || invoiceLabel('reason', e.reason)}
+                    {(sv ? e.reason_sv : e.reason_en) || codeLabel('invoice_reason', e.reason)}
                     {e.error ? <span class="pnr">{e.error}</span> : null}
                   </td>
                   <td class="num">{e.unbilled_nights}</td>
@@ -372,37 +370,37 @@ function AverageSettlement(p: { inv: InvoiceDoc }) {
   const days = (c: number) => (c / 100).toLocaleString('sv-SE', { maximumFractionDigits: 2 });
   return (
     <section class="card" aria-labelledby="invoice-average-h" id="invoice-average">
-      <h2 id="invoice-average-h">{ti('average_title')}</h2>
+      <h2 id="invoice-average-h">{t('average_title')}</h2>
       <p>
-        {ti('average_period')}: {formatDate(a.period_from)} – {formatDate(a.period_to)} · {a.agreement} {ti('agreement_version')}{' '}
+        {t('average_period')}: {formatDate(a.period_from)} – {formatDate(a.period_to)} · {a.agreement} {t('agreement_version')}{' '}
         {a.agreement_version}
       </p>
       <div class="table-wrap">
         <table>
-          <caption class="sr-only">{ti('average_title')}</caption>
+          <caption class="sr-only">{t('average_title')}</caption>
           <thead>
             <tr>
-              <th scope="col">{ti('col_care')}</th>
+              <th scope="col">{t('col_care')}</th>
               <th scope="col" class="num">
-                {ti('col_episodes')}
+                {t('col_episodes')}
               </th>
               <th scope="col" class="num">
-                {ti('col_ready_days')}
+                {t('col_ready_days')}
               </th>
               <th scope="col" class="num">
-                {ti('col_allowed')}
+                {t('col_allowed')}
               </th>
               <th scope="col" class="num">
-                {ti('col_excess')}
+                {t('col_excess')}
               </th>
               <th scope="col" class="num">
-                {ti('col_days_billed')}
+                {t('col_days_billed')}
               </th>
               <th scope="col" class="num">
-                {ti('col_per_night')}
+                {t('col_per_night')}
               </th>
               <th scope="col" class="num">
-                {ti('col_amount')}
+                {t('col_amount')}
               </th>
             </tr>
           </thead>
@@ -423,7 +421,7 @@ function AverageSettlement(p: { inv: InvoiceDoc }) {
           <tfoot>
             <tr>
               <th scope="row" colSpan={7}>
-                {ti('sum_row')}
+                {t('sum_row')}
               </th>
               <td class="num">
                 <strong>{kronor(a.total_ore)}</strong>
@@ -439,16 +437,16 @@ function AverageSettlement(p: { inv: InvoiceDoc }) {
 // ---- review ----
 
 function viewText(v: View | null): string {
-  if (!v) return ti('view_none');
-  if (v.kind === 'line') return `${ti('view_line')}: ${v.nights} ${ti('nights_range')}, ${kronor(v.amount_ore)}`;
-  if (v.kind === 'exclusion') return `${ti('view_exclusion')}: ${invoiceLabel('reason', v.reason)}`;
-  return `${ti('view_average')}: ${v.ready_days} ${ti('col_ready_days').toLowerCase()}`;
+  if (!v) return t('view_none');
+  if (v.kind === 'line') return `${t('view_line')}: ${v.nights} ${t('nights_range')}, ${kronor(v.amount_ore)}`;
+  if (v.kind === 'exclusion') return `${t('view_exclusion')}: ${codeLabel('invoice_reason', v.reason)}`;
+  return `${t('view_average')}: ${v.ready_days} ${t('col_ready_days').toLowerCase()}`;
 }
 
 const CHANGE: Record<Difference['change'], () => string> = {
-  added: () => ti('change_added'),
-  removed: () => ti('change_removed'),
-  changed: () => ti('change_changed'),
+  added: () => t('change_added'),
+  removed: () => t('change_removed'),
+  changed: () => t('change_changed'),
 };
 
 function DifferenceList(p: { items: Difference[]; names: Map<number, string> }) {
@@ -457,8 +455,8 @@ function DifferenceList(p: { items: Difference[]; names: Map<number, string> }) 
       {p.items.map((d) => (
         <li key={d.episode} data-episode={d.episode} data-change={d.change}>
           <strong>{p.names.get(d.episode) ?? `#${d.episode}`}</strong> ({CHANGE[d.change]()}):{' '}
-          {ti('before')} {viewText(d.before)} → {ti('after')} {viewText(d.after)}{' '}
-          <Link href={`/episodes/${d.episode}`}>{`${ti('episode_link')} #${d.episode}`}</Link>
+          {t('before')} {viewText(d.before)} → {t('after')} {viewText(d.after)}{' '}
+          <Link href={`/episodes/${d.episode}`}>{`${t('episode_link')} #${d.episode}`}</Link>
         </li>
       ))}
     </ul>
@@ -471,33 +469,33 @@ function ReviewSection(p: { inv: InvoiceDoc; review: Review | null; error: unkno
   const r = p.review;
   return (
     <section class="card" aria-labelledby="invoice-review-h" id="invoice-review" data-reproducible={r ? String(r.reproducible) : undefined}>
-      <h2 id="invoice-review-h">{ti('review_title')}</h2>
+      <h2 id="invoice-review-h">{t('review_title')}</h2>
       {p.error ? (
         <ErrorBox error={p.error} />
       ) : !r ? (
         <p class="loading" role="status">
-          {ti('review_loading')}
+          {t('review_loading')}
         </p>
       ) : (
         <>
           <p class={r.reproducible ? 'inv-ok' : 'inv-bad'} data-testid="review-reproducible">
             <span aria-hidden="true">{r.reproducible ? '✓ ' : '⚠ '}</span>
-            {r.reproducible ? ti('review_reproducible') : ti('review_not_reproducible')}
+            {r.reproducible ? t('review_reproducible') : t('review_not_reproducible')}
           </p>
           {r.mismatches.length ? <DifferenceList items={r.mismatches} names={names} /> : null}
           {r.differences.length === 0 ? (
-            <p data-testid="review-differences">{ti('review_no_differences')}</p>
+            <p data-testid="review-differences">{t('review_no_differences')}</p>
           ) : (
             <>
-              <p data-testid="review-differences">{ti('review_differences')}</p>
+              <p data-testid="review-differences">{t('review_differences')}</p>
               <DifferenceList items={r.differences} names={names} />
               <p>
-                {ti('review_total_now')}: <strong>{kronor(r.total_now_ore)}</strong> ({ti('total').toLowerCase()} {kronor(r.total_ore)})
+                {t('review_total_now')}: <strong>{kronor(r.total_now_ore)}</strong> ({t('total').toLowerCase()} {kronor(r.total_ore)})
               </p>
             </>
           )}
           <p class="meta">
-            {ti('review_as_of')} {formatInstant(r.as_of)}
+            {t('review_as_of')} {formatInstant(r.as_of)}
           </p>
         </>
       )}
@@ -514,34 +512,34 @@ function Trail(p: { inv: InvoiceDoc }) {
   return (
     <section class="card" aria-labelledby="invoice-trail-h" id="invoice-trail">
       <h2 id="invoice-trail-h">
-        {ti('trail_title')}
+        {t('trail_title')}
         <span class="count">{steps.length}</span>
       </h2>
       <ol class="timeline inv-trail">
         {steps.map((s) => (
           <li key={s.seq} class="ev" data-action={s.action} data-seq={s.seq}>
             <div class="ev-head">
-              <span class="ev-title">{invoiceLabel('action', s.action)}</span>
+              <span class="ev-title">{codeLabel('invoice_action', s.action)}</span>
               <InvoiceStateBadge state={s.state} outcome={s.outcome} />
               <span class="ev-seq">#{s.seq}</span>
             </div>
             <p class="ev-meta">
-              <time dateTime={s.at}>{formatInstant(s.at)}</time> {ti('by')}{' '}
+              <time dateTime={s.at}>{formatInstant(s.at)}</time> {t('by')}{' '}
               <span class="ev-author" data-user={s.username}>
                 {s.username}
               </span>{' '}
-              ({orgName(s.org)}) · {ti('owed')}: {kronor(s.owed_ore)}
+              ({orgName(s.org)}) · {t('owed')}: {kronor(s.owed_ore)}
             </p>
             {s.reason ? (
               <p class="inv-reason">
-                <span class="sr-only">{ti('trail_reason')}: </span>”{s.reason}”
+                <span class="sr-only">{t('trail_reason')}: </span>”{s.reason}”
               </p>
             ) : null}
             {s.action === 'dispute' ? (
               <p class="inv-step-detail">
                 {!s.detail.lines || s.detail.lines.length === 0
-                  ? ti('trail_whole')
-                  : `${ti('trail_lines')}: ${s.detail.lines.map((e) => names.get(e) ?? `#${e}`).join(', ')}`}
+                  ? t('trail_whole')
+                  : `${t('trail_lines')}: ${s.detail.lines.map((e) => names.get(e) ?? `#${e}`).join(', ')}`}
               </p>
             ) : null}
             {s.detail.adjustments?.length ? (
@@ -555,7 +553,7 @@ function Trail(p: { inv: InvoiceDoc }) {
             ) : null}
             {s.detail.superseded_by ? (
               <p class="inv-step-detail">
-                {ti('trail_superseded_by')} <Link href={`/invoices/${s.detail.superseded_by}`}>#{s.detail.superseded_by}</Link>
+                {t('trail_superseded_by')} <Link href={`/invoices/${s.detail.superseded_by}`}>#{s.detail.superseded_by}</Link>
               </p>
             ) : null}
           </li>
@@ -623,13 +621,14 @@ function RadioGroup(p: {
 
 type Done = (inv: InvoiceDoc) => void;
 
-function useStep(id: number, step: 'send' | 'dispute' | 'decision', body: () => unknown, onDone: Done, onConflict: () => void) {
+// A basis shown on its own page is stored, so its id is set (only a build's preview has none).
+function useStep(id: InvoiceDoc['id'], step: 'send' | 'dispute' | 'decision', body: () => unknown, onDone: Done, onConflict: () => void) {
   const send = useCallback(
     async (key: string) => {
       const b = body();
       if (b instanceof FieldErrors) throw b;
       try {
-        return await postStep(id, step, b as object, key);
+        return await postStep(id as number, step, b as object, key);
       } catch (e) {
         if (e instanceof ApiError && e.status === 409) onConflict();
         throw e;
@@ -651,8 +650,8 @@ function SendForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void }) 
   const sub = useStep(p.inv.id, 'send', body, p.onDone, p.onConflict);
   const F = 'invoice-send';
   return (
-    <FormShell id={F} title={ti('send_title')} fields={['reason']} error={sub.error} busy={sub.busy} submitLabel={ti('send_button')} onSubmit={sub.run}>
-      <TextArea form={F} name="reason" label={ti('send_reason')} value={reason} onValue={setReason} error={sub.error} maxLength={1000} />
+    <FormShell id={F} title={t('send_title')} fields={['reason']} error={sub.error} busy={sub.busy} submitLabel={t('send_button')} onSubmit={sub.run}>
+      <TextArea form={F} name="reason" label={t('send_reason')} value={reason} onValue={setReason} error={sub.error} maxLength={1000} />
     </FormShell>
   );
 }
@@ -662,7 +661,7 @@ function DisputeForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void 
   const [picked, setPicked] = useState<number[]>([]);
   const [reason, setReason] = useState('');
   const body = useCallback(() => {
-    if (scope === 'lines' && picked.length === 0) return new FieldErrors({ lines: ti('dispute_pick_lines') });
+    if (scope === 'lines' && picked.length === 0) return new FieldErrors({ lines: t('dispute_pick_lines') });
     return { reason, lines: scope === 'lines' ? picked : [] };
   }, [scope, picked, reason]);
   const sub = useStep(p.inv.id, 'dispute', body, p.onDone, p.onConflict);
@@ -672,28 +671,28 @@ function DisputeForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void 
   return (
     <FormShell
       id={F}
-      title={ti('dispute_title')}
+      title={t('dispute_title')}
       fields={['reason', 'lines', 'scope']}
       error={sub.error}
       busy={sub.busy}
-      submitLabel={ti('dispute_button')}
+      submitLabel={t('dispute_button')}
       onSubmit={sub.run}
     >
       <RadioGroup
         form={F}
         name="scope"
-        legend={ti('dispute_scope')}
+        legend={t('dispute_scope')}
         value={scope}
         onValue={(v) => setScope(v as 'whole' | 'lines')}
         options={[
-          { value: 'lines', label: ti('dispute_some') },
-          { value: 'whole', label: ti('dispute_whole') },
+          { value: 'lines', label: t('dispute_some') },
+          { value: 'whole', label: t('dispute_whole') },
         ]}
         error={sub.error}
       />
       {scope === 'lines' ? (
         <fieldset class={'field inv-group' + (linesMsg ? ' field-invalid' : '')} id={fieldId(F, 'lines')}>
-          <legend>{ti('dispute_lines')}</legend>
+          <legend>{t('dispute_lines')}</legend>
           {p.inv.lines.map((l, i) => {
             const id = `${fieldId(F, 'lines')}-${l.episode}`;
             return (
@@ -709,7 +708,7 @@ function DisputeForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void 
                   onChange={(e) => toggle(l.episode, (e.currentTarget as HTMLInputElement).checked)}
                 />
                 <label for={id}>
-                  {l.patient_name} ({l.personnummer}), {l.nights} {ti('nights_range')}, {kronor(l.amount_ore)}
+                  {l.patient_name} ({l.personnummer}), {l.nights} {t('nights_range')}, {kronor(l.amount_ore)}
                 </label>
               </div>
             );
@@ -720,8 +719,8 @@ function DisputeForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void 
       <TextArea
         form={F}
         name="reason"
-        label={ti('dispute_reason')}
-        hint={ti('dispute_reason_hint')}
+        label={t('dispute_reason')}
+        hint={t('dispute_reason_hint')}
         value={reason}
         onValue={setReason}
         error={sub.error}
@@ -747,7 +746,7 @@ function DecisionForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void
       const bad: Record<string, string> = {};
       const adj = lines.map((l, i) => {
         const ore = parseKronor(amounts[l.episode] ?? '');
-        if (ore === null) bad[`adjustments[${i}]`] = ti('bad_kronor');
+        if (ore === null) bad[`adjustments[${i}]`] = t('bad_kronor');
         return { episode: l.episode, amount_ore: ore ?? 0 };
       });
       if (Object.keys(bad).length) return new FieldErrors(bad);
@@ -761,33 +760,33 @@ function DecisionForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void
   return (
     <FormShell
       id={F}
-      title={ti('decision_title')}
+      title={t('decision_title')}
       fields={['reason', 'outcome', 'adjustments']}
       error={sub.error}
       busy={sub.busy}
-      submitLabel={ti('decision_button')}
+      submitLabel={t('decision_button')}
       onSubmit={sub.run}
     >
       <RadioGroup
         form={F}
         name="outcome"
-        legend={ti('decision_outcome')}
+        legend={t('decision_outcome')}
         value={outcome}
         onValue={setOutcome}
-        options={invoiceCodes('outcome').map((o) => ({ value: o, label: invoiceLabel('outcome_choice', o) }))}
+        options={codeList('invoice_outcome').map((o) => ({ value: o, label: codeLabel('invoice_outcome_choice', o) }))}
         error={sub.error}
       />
       {outcome === 'adjusted' ? (
         <fieldset class={'field inv-group' + (adjMsg ? ' field-invalid' : '')} id={fieldId(F, 'adjustments')}>
-          <legend>{ti('decision_amounts')}</legend>
+          <legend>{t('decision_amounts')}</legend>
           <div class="grid-fields">
             {lines.map((l, i) => (
               <TextInput
                 key={l.episode}
                 form={F}
                 name={`adjustments[${i}]`}
-                label={`${ti('decision_amount_for')}: ${l.patient_name}`}
-                hint={`${ti('decision_amount_of')} ${kronor(l.amount_ore)} (${l.nights} ${ti('nights_range')})`}
+                label={`${t('decision_amount_for')}: ${l.patient_name}`}
+                hint={`${t('decision_amount_of')} ${kronor(l.amount_ore)} (${l.nights} ${t('nights_range')})`}
                 value={amounts[l.episode] ?? ''}
                 onValue={(v) => setAmounts((o) => ({ ...o, [l.episode]: v }))}
                 inputMode="text"
@@ -798,7 +797,7 @@ function DecisionForm(p: { inv: InvoiceDoc; onDone: Done; onConflict: () => void
           <GroupError form={F} name="adjustments" error={sub.error} />
         </fieldset>
       ) : null}
-      <TextArea form={F} name="reason" label={ti('decision_reason')} value={reason} onValue={setReason} error={sub.error} required maxLength={1000} />
+      <TextArea form={F} name="reason" label={t('decision_reason')} value={reason} onValue={setReason} error={sub.error} required maxLength={1000} />
     </FormShell>
   );
 }
@@ -812,17 +811,17 @@ function Actions(p: { inv: InvoiceDoc; side: Side; onDone: Done; onConflict: () 
   else {
     const text =
       inv.state === 'decided'
-        ? ti('actions_none_decided')
+        ? t('actions_none_decided')
         : inv.state === 'superseded'
-          ? ti('actions_none_superseded')
+          ? t('actions_none_superseded')
           : side === 'region'
-            ? ti('actions_none_region_sent')
-            : ti('actions_none_municipality');
+            ? t('actions_none_region_sent')
+            : t('actions_none_municipality');
     body = <p class="empty">{text}</p>;
   }
   return (
     <section class="card card-attention" aria-labelledby="invoice-actions-h" id="invoice-actions" data-state={inv.state}>
-      <h2 id="invoice-actions-h">{ti('actions_title')}</h2>
+      <h2 id="invoice-actions-h">{t('actions_title')}</h2>
       {body}
     </section>
   );
@@ -891,10 +890,10 @@ export function Invoice(p: { me: Session; id: string }) {
     const nf = error instanceof ApiError && (error.status === 404 || error.status === 403);
     return (
       <div class="card" data-testid="invoice-missing">
-        <h1 tabIndex={-1}>{nf ? ti('invoice_missing') : t('error_generic')}</h1>
+        <h1 tabIndex={-1}>{nf ? t('invoice_missing') : t('error_generic')}</h1>
         {nf ? null : <ErrorBox error={error} />}
         <p>
-          <Link href="/invoices">{ti('back_to_list')}</Link>
+          <Link href="/invoices">{t('back_to_list')}</Link>
         </p>
       </div>
     );
@@ -903,14 +902,14 @@ export function Invoice(p: { me: Session; id: string }) {
 
   const done: Done = (next) => {
     setInv(next);
-    setSaid(`${ti('step_done')} ${ti('state')}: ${invoiceLabel('state', next.state)}`);
+    setSaid(`${t('step_done')} ${t('state')}: ${codeLabel('invoice_state', next.state)}`);
     loadReview();
   };
 
   return (
     <div class="invoice" data-invoice={inv.id} data-state={inv.state}>
       <p class="inv-back">
-        <Link href={`/invoices?month=${inv.month}`}>← {ti('back_to_list')}</Link>
+        <Link href={`/invoices?month=${inv.month}`}>← {t('back_to_list')}</Link>
       </p>
       <Header inv={inv} agreements={agreements} />
       <p class="sr-only" role="status" aria-live="polite">

@@ -7,17 +7,16 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, request, useSubmit, type Session } from '../api';
 import { ErrorBox, Link, Loading } from '../components/common';
 import { FormShell, Select } from '../components/fields';
-import { formatInstant } from '../i18n';
-import { invoiceCodes, invoiceLabel, ti } from '../i18n-invoices';
+import { codeLabel, codeList, formatInstant, t } from '../i18n';
 import { kronor, monthLabel, municipalitiesOf, recentMonths, sideOf, type InvoiceRow } from '../invoices';
+import type { InvoiceList } from '../openapi.gen';
 import { navigate } from '../state';
-import '../invoices.css';
 
 export function InvoiceStateBadge(p: { state: string; outcome?: string | null }) {
   return (
     <span class={`badge inv-state inv-${p.state}`} data-state={p.state}>
-      {invoiceLabel('state', p.state)}
-      {p.outcome ? ` – ${invoiceLabel('outcome', p.outcome)}` : ''}
+      {codeLabel('invoice_state', p.state)}
+      {p.outcome ? ` – ${codeLabel('invoice_outcome', p.outcome)}` : ''}
     </span>
   );
 }
@@ -32,7 +31,7 @@ function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]
     async (key: string) => {
       const body: Record<string, unknown> = { month };
       if (municipality) body.municipality = municipality;
-      const r = await request<{ invoices: InvoiceRow[] }>('POST', '/api/v1/invoices', { body, idempotencyKey: key });
+      const r = await request<InvoiceList>('POST', '/api/v1/invoices', { body, idempotencyKey: key });
       return r.data?.invoices ?? [];
     },
     [month, municipality],
@@ -41,14 +40,14 @@ function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]
   const F = 'invoice-build';
   return (
     <section class="card" aria-labelledby="invoice-build-h">
-      <h2 id="invoice-build-h">{ti('build_title')}</h2>
-      <p class="hint">{ti('build_hint')}</p>
+      <h2 id="invoice-build-h">{t('build_title')}</h2>
+      <p class="hint">{t('build_hint')}</p>
       <FormShell
         id={F}
         fields={['month', 'municipality']}
         error={sub.error}
         busy={sub.busy}
-        submitLabel={ti('build_button')}
+        submitLabel={t('build_button')}
         onSubmit={async () => {
           const rows = await sub.run();
           if (rows) p.onBuilt(month, rows);
@@ -58,25 +57,25 @@ function BuildForm(p: { me: Session; onBuilt: (month: string, rows: InvoiceRow[]
           <Select
             form={F}
             name="month"
-            label={ti('build_month')}
+            label={t('build_month')}
             value={month}
             onValue={setMonth}
             required
-            options={months.map((m, i) => ({ value: m, label: monthLabel(m) + (i === 0 ? ` (${ti('month_unfinished')})` : '') }))}
+            options={months.map((m, i) => ({ value: m, label: monthLabel(m) + (i === 0 ? ` (${t('month_unfinished')})` : '') }))}
           />
           <Select
             form={F}
             name="municipality"
-            label={ti('build_municipality')}
+            label={t('build_municipality')}
             value={municipality}
             onValue={setMunicipality}
-            placeholder={ti('build_all_municipalities')}
+            placeholder={t('build_all_municipalities')}
             options={municipalitiesOf(p.me)}
           />
         </div>
         {unfinished ? (
           <p class="inv-note" role="alert" id="invoice-build-unfinished">
-            {ti('build_unfinished')}
+            {t('build_unfinished')}
           </p>
         ) : null}
       </FormShell>
@@ -88,18 +87,18 @@ function BuildResult(p: { month: string; rows: InvoiceRow[] }) {
   return (
     <section class="card card-attention" aria-labelledby="invoice-built-h" id="invoice-built" role="status">
       <h2 id="invoice-built-h">
-        {ti('build_result')}: {monthLabel(p.month)}
+        {t('build_result')}: {monthLabel(p.month)}
         <span class="count">{p.rows.length}</span>
       </h2>
       {p.rows.length === 0 ? (
-        <p class="empty">{ti('build_none')}</p>
+        <p class="empty">{t('build_none')}</p>
       ) : (
         <ul class="plain inv-built-list">
           {p.rows.map((r) => (
             <li key={r.municipality} data-municipality={r.municipality} data-status={r.status}>
               {r.id ? <Link href={`/invoices/${r.id}`}>{`${r.municipality_name} (${r.municipality})`}</Link> : r.municipality_name}
               {' – '}
-              {invoiceLabel('build_status', r.status)}, {kronor(r.total_ore)}
+              {codeLabel('invoice_build_status', r.status)}, {kronor(r.total_ore)}
             </li>
           ))}
         </ul>
@@ -132,7 +131,7 @@ export function Invoices(p: { me: Session; query: string }) {
       const v = new URLSearchParams(p.query).get(k);
       if (v) api.set(k, v);
     }
-    get<{ invoices: InvoiceRow[] }>('/api/v1/invoices' + (api.toString() ? '?' + api.toString() : ''))
+    get<InvoiceList>('/api/v1/invoices' + (api.toString() ? '?' + api.toString() : ''))
       .then((d) => live && setData(d.invoices))
       .catch((e) => live && setError(e));
     return () => {
@@ -143,8 +142,8 @@ export function Invoices(p: { me: Session; query: string }) {
   if (!side)
     return (
       <div class="card">
-        <h1 tabIndex={-1}>{ti('invoices_title')}</h1>
-        <p>{ti('invoices_only_officers')}</p>
+        <h1 tabIndex={-1}>{t('invoices_title')}</h1>
+        <p>{t('invoices_only_officers')}</p>
       </div>
     );
 
@@ -156,12 +155,12 @@ export function Invoices(p: { me: Session; query: string }) {
   const set = (k: keyof typeof f) => (v: string) => setF((o) => ({ ...o, [k]: v }));
   const F = 'invoice-filter';
   const munis = municipalitiesOf(p.me);
-  const states = invoiceCodes('state').filter((s) => s !== 'preview' && (side === 'region' || (s !== 'draft' && s !== 'superseded')));
+  const states = codeList('invoice_state').filter((s) => s !== 'preview' && (side === 'region' || (s !== 'draft' && s !== 'superseded')));
 
   return (
     <div class="invoices">
-      <h1 tabIndex={-1}>{ti('invoices_title')}</h1>
-      <p class="dash-intro">{side === 'region' ? ti('invoices_intro_region') : ti('invoices_intro_municipality')}</p>
+      <h1 tabIndex={-1}>{t('invoices_title')}</h1>
+      <p class="dash-intro">{side === 'region' ? t('invoices_intro_region') : t('invoices_intro_municipality')}</p>
       {side === 'region' ? (
         <BuildForm
           me={p.me}
@@ -177,7 +176,7 @@ export function Invoices(p: { me: Session; query: string }) {
       <form
         class="card filters"
         role="search"
-        aria-label={ti('filter_title')}
+        aria-label={t('filter_title')}
         id={F}
         onSubmit={(e) => {
           e.preventDefault();
@@ -187,38 +186,38 @@ export function Invoices(p: { me: Session; query: string }) {
         <Select
           form={F}
           name="month"
-          label={ti('filter_month')}
+          label={t('filter_month')}
           value={f.month}
           onValue={set('month')}
-          placeholder={ti('filter_any_month')}
+          placeholder={t('filter_any_month')}
           options={recentMonths(36).map((m) => ({ value: m, label: monthLabel(m) }))}
         />
         {side === 'region' ? (
           <Select
             form={F}
             name="municipality"
-            label={ti('filter_municipality')}
+            label={t('filter_municipality')}
             value={f.municipality}
             onValue={set('municipality')}
-            placeholder={ti('filter_any_municipality')}
+            placeholder={t('filter_any_municipality')}
             options={munis}
           />
         ) : null}
         <Select
           form={F}
           name="state"
-          label={ti('filter_state')}
+          label={t('filter_state')}
           value={f.state}
           onValue={set('state')}
-          placeholder={ti('filter_any_state')}
+          placeholder={t('filter_any_state')}
           options={[
-            ...states.map((s) => ({ value: s, label: invoiceLabel('state', s) })),
-            ...(side === 'region' ? [{ value: 'all', label: ti('filter_all_states') }] : []),
+            ...states.map((s) => ({ value: s, label: codeLabel('invoice_state', s) })),
+            ...(side === 'region' ? [{ value: 'all', label: t('filter_all_states') }] : []),
           ]}
         />
         <div class="field field-button">
           <button type="submit" class="btn btn-primary">
-            {ti('filter_apply')}
+            {t('filter_apply')}
           </button>
         </div>
       </form>
@@ -229,32 +228,32 @@ export function Invoices(p: { me: Session; query: string }) {
       ) : (
         <section class="card" aria-labelledby="invoice-list-h">
           <h2 id="invoice-list-h">
-            {data.length} {ti('list_count')}
+            {data.length} {t('list_count')}
           </h2>
           {data.length === 0 ? (
-            <p class="empty">{side === 'region' ? ti('list_empty') : ti('list_empty_municipality')}</p>
+            <p class="empty">{side === 'region' ? t('list_empty') : t('list_empty_municipality')}</p>
           ) : (
             <div class="table-wrap">
               <table class="inv-list">
-                <caption class="sr-only">{ti('invoices_title')}</caption>
+                <caption class="sr-only">{t('invoices_title')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{ti('col_municipality')}</th>
-                    <th scope="col">{ti('col_month')}</th>
-                    <th scope="col">{ti('col_state')}</th>
+                    <th scope="col">{t('col_municipality')}</th>
+                    <th scope="col">{t('col_month')}</th>
+                    <th scope="col">{t('col_state')}</th>
                     <th scope="col" class="num">
-                      {ti('col_lines')}
+                      {t('col_lines')}
                     </th>
                     <th scope="col" class="num">
-                      {ti('col_exclusions')}
+                      {t('col_exclusions')}
                     </th>
                     <th scope="col" class="num">
-                      {ti('col_total')}
+                      {t('col_total')}
                     </th>
                     <th scope="col" class="num">
-                      {ti('col_owed')}
+                      {t('col_owed')}
                     </th>
-                    <th scope="col">{ti('col_cutoff')}</th>
+                    <th scope="col">{t('col_cutoff')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -263,7 +262,7 @@ export function Invoices(p: { me: Session; query: string }) {
                       <th scope="row">
                         <Link href={`/invoices/${r.id}`}>{`${r.municipality_name} (${r.municipality})`}</Link>
                         <span class="pnr">
-                          #{r.id} · {ti('revision')} {r.revision}
+                          #{r.id} · {t('revision')} {r.revision}
                         </span>
                       </th>
                       <td>{monthLabel(r.month)}</td>

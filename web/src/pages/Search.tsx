@@ -6,6 +6,7 @@ import { request, useSubmit, type EpisodeRow } from '../api';
 import { EpisodeTable } from '../components/common';
 import { FormShell, TextInput, missingRequired } from '../components/fields';
 import { plural, t } from '../i18n';
+import type { EpisodeList } from '../openapi.gen';
 
 export function Search() {
   const [pnr, setPnr] = useState('');
@@ -13,7 +14,7 @@ export function Search() {
   const [rows, setRows] = useState<EpisodeRow[] | null>(null);
   const send = useCallback(
     async () =>
-      (await request<{ episodes: EpisodeRow[] }>('POST', '/api/v1/search', { body: { personnummer: pnr.trim(), reason: reason.trim() } })).data!,
+      (await request<EpisodeList>('POST', '/api/v1/search', { body: { personnummer: pnr.trim(), reason: reason.trim() } })).data!,
     [pnr, reason],
   );
   const sub = useSubmit(send);

@@ -11,22 +11,11 @@ import { get, request, useSubmit, type Session } from '../api';
 import { Chart, seriesStyle } from '../components/Chart';
 import { ErrorBox } from '../components/common';
 import { Checkbox, FormShell, Select, TextInput } from '../components/fields';
-import { tw } from '../i18n-whatif';
 import { kronor, monthLabel, recentMonths } from '../invoices';
 import { directory, municipalityLabel } from '../state';
 import { useSignal } from '../signal';
-import { lang } from '../i18n';
-import '../invoices.css';
-
-interface AgreementRow {
-  id: string;
-  version: number;
-  name: string;
-  model: string;
-  valid_from: string | null;
-  valid_to: string | null;
-  latest: boolean;
-}
+import { lang, t } from '../i18n';
+import type { AgreementList, AgreementRow, WhatIf } from '../openapi.gen';
 
 interface Uploaded {
   key: string;
@@ -35,31 +24,9 @@ interface Uploaded {
   document: Record<string, unknown>;
 }
 
-interface ScenarioFigure {
-  agreement: string;
-  version: number;
-  total_ore: number;
-  nights: number;
-  unpriced_nights: number;
-  average_ore: number | null;
-}
-
-interface Row {
-  municipality: string;
-  month: string;
-  invoiced_ore: number | null;
-  invoice_state: string | null;
-  recomputed_ore: number;
-  scenarios: ScenarioFigure[];
-}
-
-interface Answer {
-  from: string;
-  to: string;
-  episodes: number;
-  scenarios: { agreement: string; version: number; name: string }[];
-  rows: Row[];
-}
+// the answer (docs/openapi.json's WhatIf): one row per municipality and month, a figure per agreement
+type Answer = WhatIf;
+type Row = WhatIf['rows'][number];
 
 const MAX = 8;
 
@@ -79,38 +46,38 @@ function Result(p: { answer: Answer }) {
     });
   const names = a.scenarios.map((s) => `${s.name} (${s.agreement} v${s.version})`);
   const series = [
-    { label: tw('whatif_col_invoiced'), values: byMonth((r) => r.invoiced_ore), ...seriesStyle(0), bars: false },
+    { label: t('whatif_col_invoiced'), values: byMonth((r) => r.invoiced_ore), ...seriesStyle(0), bars: false },
     ...a.scenarios.map((_, i) => ({ label: names[i], values: byMonth((r) => r.scenarios[i].total_ore), ...seriesStyle(i + 1) })),
   ];
   const total = (pick: (r: Row) => number | null) => a.rows.reduce((s, r) => s + (pick(r) ?? 0), 0);
   const unpriced = a.rows.reduce((s, r) => s + r.scenarios.reduce((t, f) => t + f.unpriced_nights, 0), 0);
   return (
     <section class="card" aria-labelledby="whatif-result-h" data-testid="whatif-result">
-      <h2 id="whatif-result-h">{tw('whatif_chart')}</h2>
+      <h2 id="whatif-result-h">{t('whatif_chart')}</h2>
       <p class="hint">
-        {a.episodes} {tw('whatif_episodes')}
-        {unpriced ? ` · ${unpriced} ${tw('whatif_unpriced')}` : ''}
+        {a.episodes} {t('whatif_episodes')}
+        {unpriced ? ` · ${unpriced} ${t('whatif_unpriced')}` : ''}
       </p>
       <Chart
-        label={tw('whatif_chart')}
+        label={t('whatif_chart')}
         testid="whatif-chart"
         x={months.map(monthLabel)}
-        xName={tw('whatif_month')}
+        xName={t('whatif_month')}
         series={series}
         format={wholeKronor}
       />
-      <div class="table-wrap" tabIndex={0} role="region" aria-label={tw('whatif_table')}>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t('whatif_table')}>
         <table class="table" data-testid="whatif-table">
-          <caption>{tw('whatif_table')}</caption>
+          <caption>{t('whatif_table')}</caption>
           <thead>
             <tr>
-              <th scope="col">{tw('whatif_col_municipality')}</th>
-              <th scope="col">{tw('whatif_col_month')}</th>
+              <th scope="col">{t('whatif_col_municipality')}</th>
+              <th scope="col">{t('whatif_col_month')}</th>
               <th scope="col" class="num">
-                {tw('whatif_col_invoiced')}
+                {t('whatif_col_invoiced')}
               </th>
               <th scope="col" class="num">
-                {tw('whatif_col_recomputed')}
+                {t('whatif_col_recomputed')}
               </th>
               {names.map((n) => (
                 <th scope="col" class="num" key={n}>
@@ -125,7 +92,7 @@ function Result(p: { answer: Answer }) {
                 <th scope="row">{municipalityLabel(r.municipality)}</th>
                 <td>{monthLabel(r.month)}</td>
                 <td class="num" data-col="invoiced">
-                  {r.invoiced_ore === null ? <span class="muted">{tw('whatif_no_invoice')}</span> : kronor(r.invoiced_ore)}
+                  {r.invoiced_ore === null ? <span class="muted">{t('whatif_no_invoice')}</span> : kronor(r.invoiced_ore)}
                 </td>
                 <td class="num" data-col="recomputed">
                   {kronor(r.recomputed_ore)}
@@ -141,7 +108,7 @@ function Result(p: { answer: Answer }) {
           <tfoot>
             <tr>
               <th scope="row" colSpan={2}>
-                {tw('whatif_total')}
+                {t('whatif_total')}
               </th>
               <td class="num" data-col="invoiced">
                 {kronor(total((r) => r.invoiced_ore))}
@@ -178,7 +145,7 @@ export function WhatIf(p: { me: Session }) {
   const isMunicipality = own?.kind === 'municipality';
 
   useEffect(() => {
-    get<{ agreements: AgreementRow[] }>('/api/v1/agreements')
+    get<AgreementList>('/api/v1/agreements')
       .then((r) => {
         const latest = r.agreements.filter((x) => x.latest);
         setImported(latest);
@@ -211,7 +178,7 @@ export function WhatIf(p: { me: Session }) {
         { key: `${file.name}-${Date.now()}`, id: doc.id as string, name: String(doc.name ?? doc.id), document: doc },
       ]);
     } catch {
-      setUploadError(tw('whatif_upload_bad'));
+      setUploadError(t('whatif_upload_bad'));
     }
   };
 
@@ -221,21 +188,21 @@ export function WhatIf(p: { me: Session }) {
     <div class="whatif-page">
       <section class="card" aria-labelledby="whatif-h">
         <h1 id="whatif-h" tabIndex={-1}>
-          {tw('whatif_title')}
+          {t('whatif_title')}
         </h1>
-        <p>{tw('whatif_intro')}</p>
-        {isMunicipality ? <p class="hint" data-testid="whatif-scope">{tw('whatif_scope_municipality')}</p> : null}
-        <p class="hint">{tw('whatif_explain')}</p>
+        <p>{t('whatif_intro')}</p>
+        {isMunicipality ? <p class="hint" data-testid="whatif-scope">{t('whatif_scope_municipality')}</p> : null}
+        <p class="hint">{t('whatif_explain')}</p>
         {loadError ? <ErrorBox error={loadError} /> : null}
         <FormShell
           id={F}
           fields={['from', 'to', 'municipality', 'agreements']}
           error={sub.error}
           busy={sub.busy}
-          submitLabel={tw('whatif_run')}
+          submitLabel={t('whatif_run')}
           onSubmit={async () => {
             if (count === 0) {
-              sub.setError(new Error(tw('whatif_none_chosen')));
+              sub.setError(new Error(t('whatif_none_chosen')));
               return;
             }
             const a = await sub.run();
@@ -243,30 +210,30 @@ export function WhatIf(p: { me: Session }) {
           }}
         >
           <div class="inv-build-fields">
-            <TextInput form={F} name="from" label={tw('whatif_from')} type="date" value={from} onValue={setFrom} required error={sub.error} />
-            <TextInput form={F} name="to" label={tw('whatif_to')} type="date" value={to} onValue={setTo} required error={sub.error} />
+            <TextInput form={F} name="from" label={t('whatif_from')} type="date" value={from} onValue={setFrom} required error={sub.error} />
+            <TextInput form={F} name="to" label={t('whatif_to')} type="date" value={to} onValue={setTo} required error={sub.error} />
             {isMunicipality ? null : (
               <Select
                 form={F}
                 name="municipality"
-                label={tw('whatif_municipality')}
+                label={t('whatif_municipality')}
                 value={municipality}
                 onValue={setMunicipality}
-                placeholder={tw('whatif_all_municipalities')}
+                placeholder={t('whatif_all_municipalities')}
                 options={municipalities}
                 error={sub.error}
               />
             )}
           </div>
           <fieldset class="whatif-agreements" data-testid="whatif-agreements">
-            <legend>{tw('whatif_agreements')}</legend>
-            <p class="hint">{tw('whatif_agreements_hint')}</p>
+            <legend>{t('whatif_agreements')}</legend>
+            <p class="hint">{t('whatif_agreements_hint')}</p>
             {(imported ?? []).map((a) => (
               <Checkbox
                 key={a.id}
                 form={F}
                 name={`agreement-${a.id}`}
-                label={`${a.name} (${a.id}, ${tw('whatif_version')} ${a.version})`}
+                label={`${a.name} (${a.id}, ${t('whatif_version')} ${a.version})`}
                 checked={chosen.includes(a.id)}
                 disabled={!chosen.includes(a.id) && count >= MAX}
                 onChecked={(on) => setChosen((c) => (on ? [...c, a.id] : c.filter((x) => x !== a.id)))}
@@ -274,14 +241,14 @@ export function WhatIf(p: { me: Session }) {
             ))}
             {uploads.map((u) => (
               <p key={u.key} class="whatif-upload" data-testid="whatif-uploaded">
-                {u.name} ({u.id}, {tw('whatif_uploaded')}){' '}
+                {u.name} ({u.id}, {t('whatif_uploaded')}){' '}
                 <button type="button" class="btn btn-small" onClick={() => setUploads((x) => x.filter((y) => y.key !== u.key))}>
-                  {tw('whatif_remove')}
+                  {t('whatif_remove')}
                 </button>
               </p>
             ))}
             <div class="field">
-              <label for="whatif-file">{tw('whatif_upload')}</label>
+              <label for="whatif-file">{t('whatif_upload')}</label>
               <input
                 id="whatif-file"
                 type="file"
