@@ -347,6 +347,7 @@ static void test_invoices(struct test *t, store *s, const char *path)
 
 	/* The invoices that list an episode, in one query; the core picks the one an officer follows. */
 	invoice_ref *refs = NULL;
+	n = 0; /* a failed query leaves refs and n as they were */
 	T_EQ_INT(t, invoice_store_refs_of_episode(s, a, "2080", NULL, &refs, &n), HG_OK, "refs of a");
 	T_TRUE(t, n == 2 && refs[0].id == id2 && refs[1].id == id, "both revisions, the newest first");
 	T_TRUE(t, n == 2 && refs[0].state == INVOICE_DECIDED && refs[1].state == INVOICE_SUPERSEDED, "their states");
@@ -356,9 +357,10 @@ static void test_invoices(struct test *t, store *s, const char *path)
 	T_EQ_INT(t, invoice_reaching_episode(&falun, refs, n), 0, "Falun's officer through the decided invoice");
 	T_EQ_INT(t, invoice_reaching_episode(&borlange, refs, n), -1, "not Borlänge's");
 	T_EQ_INT(t, invoice_reaching_episode(&region, refs, n), 0, "the region's");
-	T_EQ_INT(t, invoice_reaching_episode(&falun, refs + 1, n - 1), -1, "never through a superseded draft");
+	T_EQ_INT(t, n ? invoice_reaching_episode(&falun, refs + 1, n - 1) : -1, -1, "never through a superseded draft");
 	hg_free(refs);
 	refs = NULL;
+	n = 0;
 	T_EQ_INT(t, invoice_store_refs_of_episode(s, b, NULL, "20", &refs, &n), HG_OK, "refs of b in the county");
 	T_TRUE(t, n == 2 && refs[0].id == id2, "b as well");
 	hg_free(refs);

@@ -238,7 +238,8 @@ export async function dashboardSteps(t) {
       const url = [...document.querySelectorAll('#dash-ready a.download')][0].getAttribute('href').replace('&format=csv', '');
       return (await fetch(url)).json();
     });
-    const months = await A.page.locator('#table-ready thead th').evaluateAll((ths) => ths.map((th) => th.textContent.trim()));
+    // by the column's month, not its text: the month under way says so in its heading
+    const months = await A.page.locator('#table-ready thead th').evaluateAll((ths) => ths.map((th) => th.dataset.month ?? th.textContent.trim()));
     const cellOf = (row) =>
       A.page.locator(`#table-ready tbody tr[data-municipality="${row.keys.municipality}"] td`).nth(months.indexOf(row.keys.month) - 1);
     const sup = res.rows.filter((x) => x.suppressed?.includes('ready_days'));

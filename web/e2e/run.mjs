@@ -314,8 +314,9 @@ try {
     const api = await p.evaluate(async () => (await fetch('/api/v1/worklist?limit=25')).json());
     assert(api.new_notices_total > 25, `more notices than one page (${api.new_notices_total})`);
     eq(Number(await p.locator('#wl-new h2 .count').innerText()), api.new_notices_total, 'the heading counts them all');
-    const rowsOf = () => p.locator('#wl-new tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.episode + '/' + tr.dataset.notice));
-    eq((await rowsOf()).join(','), api.new_notices.map((n) => `${n.episode_id}/${n.type}`).join(','), 'rows in the server order');
+    // a notice is an episode's event (seq): one episode may have several notices of one type, on either page
+    const rowsOf = () => p.locator('#wl-new tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.dataset.episode}/${tr.dataset.seq}/${tr.dataset.notice}`));
+    eq((await rowsOf()).join(','), api.new_notices.map((n) => `${n.episode_id}/${n.seq}/${n.type}`).join(','), 'rows in the server order');
     const sent = api.new_notices.map((n) => n.sent_at);
     eq(sent.join(','), [...sent].sort().reverse().join(','), 'newest first');
     assert((await p.locator('#notices-range').innerText()).includes(`1–25`), 'the range of page 1');

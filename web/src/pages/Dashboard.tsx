@@ -435,7 +435,13 @@ function ReadyDays(p: {
               <tr>
                 <th scope="col">{t('col_municipality')}</th>
                 {p.period.map((m) => (
-                  <th scope="col" class="num" key={m} data-unfinished={isUnfinished(m) ? 'true' : undefined}>
+                  <th
+                    scope="col"
+                    class="num"
+                    key={m}
+                    data-month={m}
+                    data-unfinished={isUnfinished(m) ? 'true' : undefined}
+                  >
                     {m}
                     {isUnfinished(m) ? <span class="unfinished"> ({t('month_unfinished')})</span> : null}
                   </th>

@@ -195,7 +195,7 @@ function Notices(p: {
             </thead>
             <tbody>
               {items.map((n) => (
-                <tr key={noticeKey(n)} data-episode={n.episode_id} data-notice={n.type}>
+                <tr key={noticeKey(n)} data-episode={n.episode_id} data-notice={n.type} data-seq={n.seq}>
                   {p.canAck ? (
                     <td class="stack-action">
                       <input
