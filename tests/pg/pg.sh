@@ -24,10 +24,11 @@ fi
 
 # Runs one test, shows its output, adds its summary line to the totals.
 run() {
-	local out line p f
+	local out line p f start=$SECONDS
 	out=$("$@" 2>&1)
 	local rc=$?
 	echo "$out"
+	echo "time (pg) ${*: -1}: $((SECONDS - start)) s"
 	line=$(grep -E '^[A-Za-z0-9_./-]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "BROKEN (pg) $*: exit $rc without a summary line"
