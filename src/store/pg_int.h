@@ -135,18 +135,18 @@ hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **ou
  * PG_PROJECTION_COLUMNS, each party once, each notice to each recipient once. For the appends
  * (statements) and the bulk loader (COPY, pg_bulk.c). Stops at the first failure of a sink.
  */
-#define PG_PROJECTION_COLUMNS                                                                                     \
-	"episode_id, status, pnr, patient_name, municipality, primary_care_unit, hospital, ward, care_type, "     \
-	"admitted_at, notice_at, expected_date, ready_at, discharged_at, track, notice_due, notice_met, "          \
+#define PG_PROJECTION_COLUMNS                                                                                          \
+	"episode_id, status, pnr, patient_name, municipality, primary_care_unit, hospital, ward, care_type, "          \
+	"admitted_at, notice_at, expected_date, ready_at, discharged_at, track, notice_due, notice_met, "              \
 	"care_contact_due, care_contact_met, sip_due, sip_met, last_seq, updated_at"
 typedef struct pg_projection_sink {
 	hg_status (*row)(void *ctx, const pg_params *prm);
 	hg_status (*party)(void *ctx, int64_t episode_id, const char *unit, const char *party_role);
 	hg_status (*ack)(void *ctx, int64_t episode_id, int32_t seq, const char *unit, const char *type,
-			 hg_instant sent_at, hg_instant acked_at);
+	                 hg_instant sent_at, hg_instant acked_at);
 } pg_projection_sink;
 hg_status pg_projection_rows(const episode_state *st, hg_instant now, const pg_projection_sink *sink,
-			     void *ctx) HG_MUST_CHECK;
+                             void *ctx) HG_MUST_CHECK;
 
 /* Writes (or removes, for an episode without facts) the follow-up facts row of the fold st, derived by the core
  * from its events evs[0..n) and `last` (may be NULL), on c inside the caller's transaction (pg_followup.c). */
@@ -160,8 +160,8 @@ size_t pgf_facts_encode(const episode_state *st, const event *evs, size_t n, con
 /* The row of *r (encoded as bytes[0..len)) for PGF_FACTS_COPY, and a survey answer's for PGF_ANSWER_COPY. */
 #define PGF_FACTS_COPY "COPY episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) FROM STDIN"
 void pgf_facts_copy(pg_copyin *ci, int64_t episode_id, const struct facts_row *r, const uint8_t *bytes, size_t len);
-#define PGF_ANSWER_COPY                                                                                            \
-	"COPY survey_answers(episode_id, answered_at, channel, respondent, felt_safe, took_part, knew_care_contact, " \
+#define PGF_ANSWER_COPY                                                                                                \
+	"COPY survey_answers(episode_id, answered_at, channel, respondent, felt_safe, took_part, knew_care_contact, "  \
 	"sip_where_wanted, comment, recorded_by) FROM STDIN"
 void pgf_answer_copy(pg_copyin *ci, int64_t episode_id, const survey_answer *a, const char *by);
 /* Marks the facts table current (setting followup.facts), inside the caller's transaction. */
