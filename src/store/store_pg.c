@@ -2076,8 +2076,10 @@ void pgs_get_stats(pg_store *p, store_stats *out)
 
 uint64_t pgs_units_version(pg_store *p)
 {
-	/* without a listener another server's commit could go unseen: then never the same twice */
-	return p->listening ? atomic_load(&p->version) : atomic_fetch_add(&p->version, 1) + 1;
+	/* without a listener, or while it is not listening (its model not current), another server's commit
+	 * could go unseen: then never the same twice */
+	return p->listening && atomic_load(&p->rm_current) ? atomic_load(&p->version)
+							   : atomic_fetch_add(&p->version, 1) + 1;
 }
 
 hg_status pgs_set_durability(pg_store *p, bool full)
