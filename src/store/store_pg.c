@@ -57,6 +57,7 @@
 #define PG_RM_WINDOW_DAYS 31
 #define PG_RM_ADVANCE_S   60
 #define PG_RM_BATCH_MAX   4096
+#define PG_RM_OWN_GRACE_S 5 /* after a load: this server's own notifications read again too */
 
 struct pg_store {
 	char *uri;
@@ -82,6 +83,7 @@ struct pg_store {
 	pthread_mutex_t rm_wait_lock;
 	pthread_cond_t rm_wait_cond;
 	int rm_first; /* under rm_wait_lock: 0 while the first load runs, 1 loaded, -1 failed */
+	atomic_int backend_pid[PG_POOL_SIZE]; /* of each pooled connection: the notifications of its commits */
 };
 
 /* ---- the statement wrapper ---- */
@@ -389,6 +391,8 @@ static hg_status pgc_connect(pg_store *p, pg_conn *c)
 	c->c = PQconnectdb(p->uri);
 	if (PQstatus(c->c) != CONNECTION_OK)
 		return HG_EIO;
+	if (c >= p->conns && c < p->conns + PG_POOL_SIZE)
+		atomic_store(&p->backend_pid[c - p->conns], PQbackendPID(c->c));
 	/* Notices (e.g. "relation already exists, skipping") are not for the server log. */
 	PQclear(PQexec(c->c, "SET client_min_messages = warning"));
 	if (p->async_commit)
@@ -1752,6 +1756,15 @@ static void listener_nap(pg_store *p, int ms)
 	}
 }
 
+/* True when pid is the backend of one of this server's pooled connections. */
+static bool own_commit(pg_store *p, int pid)
+{
+	for (int i = 0; i < PG_POOL_SIZE; i++)
+		if (atomic_load(&p->backend_pid[i]) == pid)
+			return true;
+	return false;
+}
+
 /* Adds id to the batch ids[0..*n) unless it is there; false when the batch is full. */
 static bool batch_add(int64_t *ids, size_t *n, int64_t id)
 {
@@ -1784,7 +1797,7 @@ static void *listener_main(void *arg)
 			ok = rm_load(p, &lc) == HG_OK && lc.c == listening;
 		rm_first_done(p, ok);
 		atomic_fetch_add(&p->version, 1);
-		time_t advanced = time(NULL);
+		time_t advanced = time(NULL), loaded = advanced;
 		while (ok && !atomic_load(&p->stop)) {
 			struct pollfd pfd = {.fd = PQsocket(lc.c), .events = POLLIN};
 			int ready = poll(&pfd, 1, 250);
@@ -1796,11 +1809,16 @@ static void *listener_main(void *arg)
 			bool whole = true;
 			PGnotify *note;
 			while ((note = PQnotifies(lc.c)) != NULL) {
-				whole = whole && batch_add(ids, &n, strtoll(note->extra, NULL, 10));
+				/* this server's own commits are in the model already, unless they came while it
+				 * was being loaded (their puts went to the model it replaced): read again then */
+				if (!own_commit(p, note->be_pid) || time(NULL) - loaded < PG_RM_OWN_GRACE_S)
+					whole = whole && batch_add(ids, &n, strtoll(note->extra, NULL, 10));
 				PQfreemem(note);
 			}
-			if (!whole || atomic_load(&p->rm_reload))
+			if (!whole || atomic_load(&p->rm_reload)) {
 				ok = rm_load(p, &lc) == HG_OK;
+				loaded = time(NULL);
+			}
 			else if (n)
 				ok = rm_refresh(p, &lc, ids, n) == HG_OK;
 			ok = ok && lc.c == listening && PQstatus(lc.c) == CONNECTION_OK;
