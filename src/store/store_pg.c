@@ -1052,7 +1052,7 @@ hg_status pg_projection_rows(const episode_state *st, hg_instant now, const pg_p
 	}
 	for (int i = 0; i < st->notice_count && rc == HG_OK; i++) {
 		const episode_notice *nt = &st->notices[i];
-		for (int r = 0; r < st->recipient_count && r < 32 && rc == HG_OK; r++) {
+		for (int r = 0; r < st->recipient_count && r < EPISODE_RECIPIENTS_MAX && rc == HG_OK; r++) {
 			const char *unit = st->recipients[r].party.unit;
 			bool dup = !(nt->to & (1u << r));
 			for (int k = 0; k < r && !dup; k++)
