@@ -91,15 +91,17 @@ start test_cli "$pg" python3 "$here/test_cli.py"
 start test_copy "$pg" python3 "$here/test_copy.py"
 start test_store HEMGANG_TEST_PG_URI="$(pg_uri test_store)" "$tests_dir/test_store"
 wait
-start test_outage "$pg" python3 "$here/test_outage.py"
-wait
-for ((k = 0; k < n_jobs; k++)); do judge "$k"; done
-# where the time went: the CPU seconds of the tests (with the hemgang processes they ran) and of the
-# PostgreSQL server (the postmaster with its ended backends), for comparing runs on a busy machine
+# where the time went, for comparing runs on a busy machine: the CPU seconds of the PostgreSQL server (the
+# postmaster with its ended backends) before the outage test restarts it, and below those of the tests
 pm=$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null)
 [ -n "$pm" ] && [ -r "/proc/$pm/stat" ] &&
 	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "cpu (pg) PostgreSQL server: %.1f s\n", ($12 + $13 + $14 + $15) / hz }' \
-		"/proc/$pm/stat"
-times | tail -n 1 | awk '{ print "cpu (pg) tests, user and system: " $1 " " $2 }'
+		"/proc/$pm/stat" >"$tmp/cpu"
+start test_outage "$pg" python3 "$here/test_outage.py"
+wait
+for ((k = 0; k < n_jobs; k++)); do judge "$k"; done
+cat "$tmp/cpu" 2>/dev/null
+times >"$tmp/times" # (in this shell: its children are the tests)
+tail -n 1 "$tmp/times" | awk '{ print "cpu (pg) tests, user and system: " $1 " " $2 }'
 echo "pg: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
