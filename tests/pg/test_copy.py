@@ -2,6 +2,7 @@
 """`hemgang copy` (issue 12 item 3): the demo database with agreements, invoices and HL7 state, copied from SQLite
 into an empty PostgreSQL database, gives identical projection dumps, the same rows in every table, and the same
 API answers from a server on each. Run by tests/pg/pg.sh (HEMGANG_TEST_PG_URI set)."""
+import datetime
 import hashlib
 import os
 import subprocess
@@ -29,7 +30,11 @@ out = run("demo", "--db", src, "--episodes", "60").stdout
 logins = [line.split("\t") for line in out.splitlines()]
 run("agreement", "--db", src, "import", "agreements/demo-amounts.json")
 run("hl7", "--db", src, "facility", "FALU", "--org", "R20", "--allow", "10.0.0.1")
-built = run("invoice", "--db", src, "build", "--month", "2026-01", check=False)
+# invoices of the last twelve months (a small random demo has months without any)
+today = datetime.date.today()
+for back in range(1, 13):
+    y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+    run("invoice", "--db", src, "build", "--month", f"{y}-{m + 1:02d}", check=False)
 token = run("user", "--db", src, "token", "journal", "copy-test").stdout.strip()
 # COPY's text format escapes these (tab, newline, carriage return, backslash): they must arrive as they were
 awkward = "tab\there\nnew line\r\\back\\slash \\N \\x41"
