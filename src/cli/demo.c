@@ -764,8 +764,7 @@ struct patient {
 
 struct gen {
 	const struct world *w;
-	store *s;
-	store_bulk *bulk; /* NULL on PostgreSQL: every event through store_append */
+	store_bulk *bulk; /* the episodes' writer (SQLite or PostgreSQL) */
 	demo_rng rng;
 	hg_instant now;
 	hg_instant history; /* episodes start within this long before now */
@@ -1616,9 +1615,7 @@ static hg_status maybe_survey(struct gen *g, int64_t episode_id, hg_instant disc
 	a.replies[SURVEY_FELT_SAFE] = demo_rng_chance(&r, yes_permille[SURVEY_FELT_SAFE]) ? SURVEY_YES : SURVEY_NO;
 	a.channel = demo_rng_chance(&r, 600) ? SURVEY_PHONE : SURVEY_LINK;
 	a.respondent = demo_rng_chance(&r, 750) ? SURVEY_PATIENT : SURVEY_NEXT_OF_KIN;
-	/* PostgreSQL has no bulk loader: the answer is stored as staff would record it */
-	hg_status rc = g->bulk ? store_bulk_survey_answer(g->bulk, episode_id, &a, "demo")
-			       : followup_answer_put(g->s, episode_id, &a, "demo");
+	hg_status rc = store_bulk_survey_answer(g->bulk, episode_id, &a, "demo");
 	if (rc != HG_OK)
 		(void)snprintf(g->err, g->errlen, "cannot store a survey answer: %s", hg_status_name(rc));
 	return rc;
@@ -1681,18 +1678,7 @@ static hg_status plan_store(struct gen *g, hg_instant *discharged, bool *decease
 			*deceased = ev->u.discharged.destination == DEST_DECEASED;
 		}
 	}
-	hg_status rc = HG_OK;
-	if (g->bulk) {
-		rc = store_bulk_episode(g->bulk, g->evs, m, g->st, &episode_id);
-	} else {
-		/* PostgreSQL has no bulk loader yet: the events go through store_append, judged once more there */
-		for (size_t i = 0; i < m && rc == HG_OK; i++) {
-			store_append_result r;
-			event_error e;
-			rc = store_append(g->s, episode_id, &g->evs[i], NULL, g->evs[i].recorded_at, &r, &e);
-			episode_id = r.episode_id;
-		}
-	}
+	hg_status rc = store_bulk_episode(g->bulk, g->evs, m, g->st, &episode_id);
 	if (rc != HG_OK) {
 		(void)snprintf(g->err, g->errlen, "cannot store episode %d: %s", g->res->episodes + 1, hg_status_name(rc));
 		return rc;
@@ -1852,16 +1838,10 @@ hg_status demo_build(const char *path, const demo_options *o, const char *passwo
 		rc = HG_ENOMEM;
 		goto out;
 	}
-	if (store_is_postgres(s)) {
-		/* PostgreSQL has no bulk loader yet: every event goes through store_append */
-		g.s = s;
-		rc = store_set_durability(s, false);
-	} else {
-		/* the bulk loader holds the file alone: the store lets go of it first */
-		store_close(s);
-		s = NULL;
-		rc = store_bulk_open(path, &g.bulk, err, errlen);
-	}
+	/* the bulk loader holds a SQLite file alone: the store lets go of it first (PostgreSQL: pg_bulk.c) */
+	store_close(s);
+	s = NULL;
+	rc = store_bulk_open(path, &g.bulk, err, errlen);
 	if (rc)
 		goto out;
 	rc = generate(&g, o, out);
@@ -1872,8 +1852,6 @@ hg_status demo_build(const char *path, const demo_options *o, const char *passwo
 	}
 	out->plan_cpu = stats.caller_cpu;
 	out->write_cpu = stats.writer_cpu;
-	if (s && rc == HG_OK && (rc = store_set_durability(s, true)) != HG_OK)
-		(void)snprintf(err, errlen, "cannot switch back to full durability: %s", hg_status_name(rc));
 out:
 	store_close(s);
 	hg_free(g.ids);

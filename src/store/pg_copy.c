@@ -1,12 +1,13 @@
 /*
  * pg_copy.c - store_copy() (store_copy.h): a SQLite database into an empty
- * PostgreSQL one, row for row, in one transaction on the target.
+ * PostgreSQL one, every table through COPY ... FROM STDIN (pg_copyin.c), in one
+ * transaction on the target.
  *
  * The two schemas have the same tables with the same columns (migrations/pg
  * mirrors migrations/, times as integers on both sides), so the copy needs no
  * knowledge of a table beyond its name: the columns are the target's (in
- * information_schema order), each value travels as text, a bytea column as
- * bytes. Tables are copied parents first, so the foreign keys hold at every
+ * information_schema order), each value travels as text, a bytea column in
+ * bytea's hex form. Tables are copied parents first, so the foreign keys hold at every
  * row. The settings the target's migrations wrote are replaced by the source's.
  */
 #include <stdio.h>
@@ -98,50 +99,55 @@ static bool sql_add(char *buf, size_t *len, const char *text)
 	return true;
 }
 
-/* Copies one table: SELECT its columns on the SQLite connection db, INSERT each row on c. */
+/* Rows gathered before they go to the server in one COPY (the buffer grows to about this). */
+#define COPY_FLUSH_BYTES (8u << 20)
+
+/* Copies one table: SELECT its columns on the SQLite connection db, COPY the rows into it on c. */
 static hg_status copy_table(pg_store *p, pg_conn *c, sqlite3 *db, const char *table, size_t *rows)
 {
 	copy_columns cols;
-	char select[COPY_SQL_MAX], insert[COPY_SQL_MAX];
-	size_t ls = 0, li = 0;
+	char select[COPY_SQL_MAX], copy[COPY_SQL_MAX];
+	size_t ls = 0, lc = 0;
 	sq_q q;
+	pg_copyin ci;
 	hg_status rc = target_columns(p, c, table, &cols);
 	*rows = 0;
 	if (rc)
 		return rc;
-	bool ok = sql_add(select, &ls, "SELECT ") && sql_add(insert, &li, "INSERT INTO ") &&
-	          sql_add(insert, &li, table) && sql_add(insert, &li, " (");
+	bool ok = sql_add(select, &ls, "SELECT ") && sql_add(copy, &lc, "COPY ") && sql_add(copy, &lc, table) &&
+	          sql_add(copy, &lc, " (");
 	for (int i = 0; ok && i < cols.n; i++) {
 		ok = sql_add(select, &ls, i ? ", \"" : "\"") && sql_add(select, &ls, cols.names[i]) &&
-		     sql_add(select, &ls, "\"") && sql_add(insert, &li, i ? ", \"" : "\"") &&
-		     sql_add(insert, &li, cols.names[i]) && sql_add(insert, &li, "\"");
+		     sql_add(select, &ls, "\"") && sql_add(copy, &lc, i ? ", \"" : "\"") &&
+		     sql_add(copy, &lc, cols.names[i]) && sql_add(copy, &lc, "\"");
 	}
-	ok = ok && sql_add(select, &ls, " FROM ") && sql_add(select, &ls, table) && sql_add(insert, &li, ") VALUES (");
-	for (int i = 0; ok && i < cols.n; i++) {
-		char num[16];
-		snprintf(num, sizeof num, i ? ", $%d" : "$%d", i + 1);
-		ok = sql_add(insert, &li, num);
-	}
-	ok = ok && sql_add(insert, &li, ")");
+	ok = ok && sql_add(select, &ls, " FROM ") && sql_add(select, &ls, table) && sql_add(copy, &lc, ") FROM STDIN");
 	if (!ok)
 		return HG_EINTERNAL; /* NEVER: the statements of every table fit */
 	sq_q_prepare(&q, db, select);
+	pgci_init(&ci, copy);
 	while (sq_q_step(&q)) {
-		pg_params prm = {0};
 		for (int i = 0; i < cols.n; i++) {
 			if (sq_q_col_null(&q, i)) {
-				pgp_text(&prm, NULL);
+				pgci_null(&ci);
 			} else if (cols.bytea[i]) {
 				const void *blob = sq_q_col_blob(&q, i);
-				pgp_bytes(&prm, blob, (int)sq_q_col_bytes(&q, i));
+				pgci_bytes(&ci, blob, (size_t)sq_q_col_bytes(&q, i));
 			} else {
-				pgp_text(&prm, sq_q_col_text(&q, i));
+				const char *text = sq_q_col_text(&q, i); /* then its length */
+				pgci_text(&ci, text, (size_t)sq_q_col_bytes(&q, i));
 			}
 		}
-		sq_q_fail(&q, pgx_run(p, c, NULL, insert, &prm));
+		pgci_end_row(&ci);
 		++*rows;
+		if (ci.len >= COPY_FLUSH_BYTES)
+			sq_q_fail(&q, pgci_flush(p, c, &ci));
 	}
-	return sq_q_finish(&q);
+	rc = sq_q_finish(&q);
+	if (rc == HG_OK)
+		rc = pgci_flush(p, c, &ci);
+	pgci_free(&ci);
+	return rc;
 }
 
 hg_status store_copy(store *from, store *to, store_copy_report *out, char *err, size_t errlen)

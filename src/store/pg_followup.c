@@ -23,28 +23,45 @@
 
 /* ---- the facts ---- */
 
+size_t pgf_facts_encode(const episode_state *st, const event *evs, size_t n, const event *last, facts_row *r,
+                        uint8_t *bytes)
+{
+	return facts_derive(st, evs, n, last, r) ? facts_encode(r, bytes, FACTS_ENCODED_MAX) : 0;
+}
+
 hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const event *evs, size_t n, const event *last)
 {
 	facts_row *r = hg_malloc(sizeof *r);
 	uint8_t *bytes = hg_malloc(FACTS_ENCODED_MAX);
 	hg_status rc = r && bytes ? HG_OK : HG_ENOMEM;
-	if (rc == HG_OK && facts_derive(st, evs, n, last, r)) {
-		size_t len = facts_encode(r, bytes, FACTS_ENCODED_MAX);
-		rc = len ? pgx_query(
-		               p, c, NULL,
+	size_t len = rc == HG_OK ? pgf_facts_encode(st, evs, n, last, r, bytes) : 0;
+	if (len) {
+		rc = pgx_query(p, c, NULL,
 		               "INSERT INTO episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) "
 		               "VALUES ($1, $2, $3, $4, $5) ON CONFLICT(episode_id) DO UPDATE SET municipality = $2, "
 		               "admitted_at = $3, discharged_at = $4, facts = $5",
 		               "itiTb", st->id, r->municipality,
 		               (int64_t)(r->admitted_at == HG_INSTANT_NONE ? 0 : r->admitted_at),
-		               r->deadlines.discharged_at, bytes, (int)len)
-		         : HG_EINTERNAL; /* NEVER: the ceilings of a row fit in FACTS_ENCODED_MAX */
+		               r->deadlines.discharged_at, bytes, (int)len);
 	} else if (rc == HG_OK) {
 		rc = pgx_query(p, c, NULL, "DELETE FROM episode_facts WHERE episode_id = $1", "i", st->id);
 	}
 	hg_free(bytes);
 	hg_free(r);
 	return rc;
+}
+
+void pgf_facts_copy(pg_copyin *ci, int64_t episode_id, const facts_row *r, const uint8_t *bytes, size_t len)
+{
+	pgci_int(ci, episode_id);
+	pgci_str(ci, r->municipality);
+	pgci_int(ci, r->admitted_at == HG_INSTANT_NONE ? 0 : r->admitted_at);
+	if (r->deadlines.discharged_at == HG_INSTANT_NONE)
+		pgci_null(ci);
+	else
+		pgci_int(ci, r->deadlines.discharged_at);
+	pgci_bytes(ci, bytes, len);
+	pgci_end_row(ci);
 }
 
 hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c)
@@ -446,6 +463,22 @@ hg_status pgf_invite_check(pg_store *p, const uint8_t hash[STORE_TOKEN_HASH_SIZE
 static const char *reply_text(survey_reply r)
 {
 	return r == SURVEY_UNANSWERED ? NULL : r == SURVEY_YES ? "1" : "0";
+}
+
+void pgf_answer_copy(pg_copyin *ci, int64_t episode_id, const survey_answer *a, const char *by)
+{
+	pgci_int(ci, episode_id);
+	if (a->answered_at == HG_INSTANT_NONE)
+		pgci_null(ci);
+	else
+		pgci_int(ci, a->answered_at);
+	pgci_str(ci, survey_channel_label(a->channel)->code);
+	pgci_str(ci, survey_respondent_label(a->respondent)->code);
+	for (int q = 0; q < SURVEY_QUESTION_COUNT; q++)
+		pgci_str(ci, reply_text(a->replies[q]));
+	pgci_str(ci, a->comment);
+	pgci_str(ci, by);
+	pgci_end_row(ci);
 }
 
 static hg_status insert_answer(pg_store *p, pg_conn *c, int64_t episode_id, const survey_answer *a, const char *by)

@@ -64,6 +64,8 @@ hg_status pgx_run(pg_store *p, pg_conn *c, PGresult **res, const char *sql, cons
  * hash (NULL binds NULL), 'b' bytes (const uint8_t *, then int length).
  */
 hg_status pgx_query(pg_store *p, pg_conn *c, PGresult **res, const char *sql, const char *types, ...) HG_MUST_CHECK;
+/* The hg_status of a result (as every statement's: 23505 HG_ECONFLICT, 23503 HG_ENOTFOUND, else HG_EIO). */
+hg_status pgx_result_status(pg_store *p, pg_conn *c, PGresult *r) HG_MUST_CHECK;
 /* Runs SQL without parameters or results (BEGIN, COMMIT, ...). */
 hg_status pgx_exec(pg_store *p, pg_conn *c, const char *sql) HG_MUST_CHECK;
 /* ROLLBACK where a failure needs no handling. */
@@ -95,6 +97,30 @@ uint8_t *pgr_bytes(PGresult *r, int row, int col, size_t *len);
 hg_status pgr_collect(PGresult *r, size_t elem_size, void (*read_row)(PGresult *, int, void *), void **out,
                       size_t *n) HG_MUST_CHECK;
 
+/*
+ * Rows for one COPY ... FROM STDIN (pg_copyin.c): pgci_init with the COPY statement (text format), then per
+ * row one call per column in the statement's column order and pgci_end_row; pgci_flush sends what is gathered
+ * on c (inside the caller's transaction) and empties the buffer; pgci_free. Out of memory is reported by the
+ * next pgci_flush (HG_ENOMEM).
+ */
+typedef struct pg_copyin {
+	const char *sql;
+	char *buf;
+	size_t len, cap;
+	int col;
+	size_t rows; /* rows ended so far, flushed or not */
+	bool failed;
+} pg_copyin;
+void pgci_init(pg_copyin *ci, const char *copy_sql);
+void pgci_free(pg_copyin *ci);
+void pgci_text(pg_copyin *ci, const char *s, size_t n); /* s NULL: NULL */
+void pgci_str(pg_copyin *ci, const char *s);            /* s NULL: NULL */
+void pgci_null(pg_copyin *ci);
+void pgci_int(pg_copyin *ci, int64_t v);
+void pgci_bytes(pg_copyin *ci, const uint8_t *b, size_t n); /* bytea; b NULL: NULL */
+void pgci_end_row(pg_copyin *ci);
+hg_status pgci_flush(pg_store *p, pg_conn *c, pg_copyin *ci) HG_MUST_CHECK;
+
 /* Counts a storage error (for store_stats) and returns HG_EIO. */
 hg_status pg_fail_io(pg_store *p);
 /* Moves the version every cache of this server keys on (a feature write that the caches show). */
@@ -103,10 +129,41 @@ void pg_touch(pg_store *p);
 /* The stored events of an episode in seq order, parsed; *out hg_malloc'ed (caller frees). HG_EINTERNAL when
  * one no longer parses. */
 hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **out, size_t *n) HG_MUST_CHECK;
+/*
+ * The projection of a fold, as the rows project() writes for it (episode_projection, episode_parties,
+ * pending_acks), handed to a sink: the projection row's values as parameters in the order of
+ * PG_PROJECTION_COLUMNS, each party once, each notice to each recipient once. For the appends
+ * (statements) and the bulk loader (COPY, pg_bulk.c). Stops at the first failure of a sink.
+ */
+#define PG_PROJECTION_COLUMNS                                                                                          \
+	"episode_id, status, pnr, patient_name, municipality, primary_care_unit, hospital, ward, care_type, "          \
+	"admitted_at, notice_at, expected_date, ready_at, discharged_at, track, notice_due, notice_met, "              \
+	"care_contact_due, care_contact_met, sip_due, sip_met, last_seq, updated_at"
+typedef struct pg_projection_sink {
+	hg_status (*row)(void *ctx, const pg_params *prm);
+	hg_status (*party)(void *ctx, int64_t episode_id, const char *unit, const char *party_role);
+	hg_status (*ack)(void *ctx, int64_t episode_id, int32_t seq, const char *unit, const char *type,
+	                 hg_instant sent_at, hg_instant acked_at);
+} pg_projection_sink;
+hg_status pg_projection_rows(const episode_state *st, hg_instant now, const pg_projection_sink *sink,
+                             void *ctx) HG_MUST_CHECK;
+
 /* Writes (or removes, for an episode without facts) the follow-up facts row of the fold st, derived by the core
  * from its events evs[0..n) and `last` (may be NULL), on c inside the caller's transaction (pg_followup.c). */
 hg_status pgf_facts_put(pg_store *p, pg_conn *c, const episode_state *st, const event *evs, size_t n,
                         const event *last) HG_MUST_CHECK;
+/* The facts row of the fold st (as pgf_facts_put derives it) into *r and its encoding into bytes
+ * (FACTS_ENCODED_MAX); the encoding's length, 0 when the episode has no facts row. */
+struct facts_row;
+size_t pgf_facts_encode(const episode_state *st, const event *evs, size_t n, const event *last, struct facts_row *r,
+                        uint8_t *bytes);
+/* The row of *r (encoded as bytes[0..len)) for PGF_FACTS_COPY, and a survey answer's for PGF_ANSWER_COPY. */
+#define PGF_FACTS_COPY "COPY episode_facts(episode_id, municipality, admitted_at, discharged_at, facts) FROM STDIN"
+void pgf_facts_copy(pg_copyin *ci, int64_t episode_id, const struct facts_row *r, const uint8_t *bytes, size_t len);
+#define PGF_ANSWER_COPY                                                                                                \
+	"COPY survey_answers(episode_id, answered_at, channel, respondent, felt_safe, took_part, knew_care_contact, "  \
+	"sip_where_wanted, comment, recorded_by) FROM STDIN"
+void pgf_answer_copy(pg_copyin *ci, int64_t episode_id, const survey_answer *a, const char *by);
 /* Marks the facts table current (setting followup.facts), inside the caller's transaction. */
 hg_status pgf_facts_mark_current(pg_store *p, pg_conn *c) HG_MUST_CHECK;
 

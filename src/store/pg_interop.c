@@ -394,20 +394,21 @@ hg_status pgi_outbox_fill(pg_store *p, hg_instant now, size_t *added)
 	if (rc == HG_OK)
 		rc = pgx_query(
 		    p, c, &r,
+		    /* one statement, so one snapshot: the cursor moves to the last event the insert saw (in two,
+		     * an append committed between them would be passed over) */
+		    "WITH top AS (SELECT coalesce(max(id), 0) AS id FROM events), added AS ("
 		    "INSERT INTO deliveries(subscription_id, event_id, episode_id, seq, type, next_attempt_at, "
 		    "created_at) SELECT s.id, e.id, e.episode_id, e.seq, e.type, $1, $1 FROM events e "
 		    "JOIN pending_acks a ON a.episode_id = e.episode_id AND a.seq = e.seq "
 		    "JOIN subscriptions s ON s.unit_id = a.unit_id "
-		    "WHERE e.id > (SELECT min(cursor) FROM subscriptions) AND e.id > s.cursor ORDER BY e.id "
-		    "ON CONFLICT DO NOTHING",
+		    "WHERE e.id > (SELECT min(cursor) FROM subscriptions) AND e.id > s.cursor "
+		    "AND e.id <= (SELECT id FROM top) ORDER BY e.id ON CONFLICT DO NOTHING RETURNING 1), "
+		    "moved AS (UPDATE subscriptions SET cursor = greatest(cursor, (SELECT id FROM top))) "
+		    "SELECT count(*) FROM added",
 		    "T", now);
 	if (rc == HG_OK && added)
-		*added = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+		*added = (size_t)pgr_int(r, 0, 0);
 	PQclear(r);
-	if (rc == HG_OK)
-		rc = pgx_exec(
-		    p, c,
-		    "UPDATE subscriptions SET cursor = greatest(cursor, (SELECT coalesce(max(id), 0) FROM events))");
 	if (rc == HG_OK)
 		rc = pgx_exec(p, c, "COMMIT");
 	if (rc != HG_OK)

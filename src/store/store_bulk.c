@@ -48,6 +48,7 @@
 #include "store/followup_int.h"
 #include "store/sq_db.h"
 #include "store/store_int.h"
+#include "store/store_pg.h"
 
 static const char episode_sql[] = "INSERT INTO episodes(id, created_at) VALUES (?1, ?2)";
 /* the columns of followup_sqlite.c's insert_answer */
@@ -112,6 +113,7 @@ struct bulk_job {
 };
 
 struct store_bulk {
+	pg_bulk *pg; /* a PostgreSQL URI: every call goes to pg_bulk.c, nothing below is used */
 	sqlite3 *db;
 	pthread_t writer;
 	bool writer_started;
@@ -503,6 +505,15 @@ hg_status store_bulk_open(const char *path, store_bulk **out, char *err, size_t 
 {
 	store_bulk *b = hg_calloc(1, sizeof *b);
 	*out = NULL;
+	if (b && pgs_is_uri(path)) {
+		hg_status rc = pgb_open(path, &b->pg, err, errlen);
+		b->caller_cpu = thread_cpu_seconds();
+		if (rc != HG_OK)
+			hg_free(b);
+		else
+			*out = b;
+		return rc;
+	}
 	if (b)
 		b->jobs = hg_calloc(BULK_QUEUE, sizeof *b->jobs);
 	if (!b || !b->jobs) {
@@ -550,6 +561,8 @@ hg_status store_bulk_open(const char *path, store_bulk **out, char *err, size_t 
 hg_status store_bulk_episode(store_bulk *b, event *evs, size_t n, episode_state *st, int64_t *episode_id)
 {
 	hg_status rc;
+	if (b->pg)
+		return pgb_episode(b->pg, evs, n, st, episode_id);
 	if (n == 0 || evs[0].type != EVENT_ADMITTED || (size_t)st->last_seq != n)
 		return HG_EINVAL;
 	struct bulk_job *j = job_get(b, &rc);
@@ -597,6 +610,8 @@ hg_status store_bulk_episode(store_bulk *b, event *evs, size_t n, episode_state 
 hg_status store_bulk_survey_answer(store_bulk *b, int64_t episode_id, const survey_answer *a, const char *by)
 {
 	hg_status rc;
+	if (b->pg)
+		return pgb_survey_answer(b->pg, episode_id, a, by);
 	struct bulk_job *j = job_get(b, &rc);
 	if (!j)
 		return rc;
@@ -612,6 +627,13 @@ hg_status store_bulk_close(store_bulk *b, bool commit, store_bulk_stats *stats)
 {
 	if (!b)
 		return HG_OK;
+	if (b->pg) {
+		hg_status rc = pgb_close(b->pg, commit);
+		if (stats) /* the writing is the server's */
+			*stats = (store_bulk_stats){0, thread_cpu_seconds() - b->caller_cpu};
+		hg_free(b);
+		return rc;
+	}
 	if (b->writer_started) {
 		job_put_end(b, commit);
 		pthread_join(b->writer, NULL);

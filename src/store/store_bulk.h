@@ -40,7 +40,8 @@
 typedef struct store_bulk store_bulk;
 
 /* Opens a loader on the SQLite database at path (see above: no other connection on it) and begins writing.
- * *out is freed by store_bulk_close. On failure err gets a one-line reason. */
+ * *out is freed by store_bulk_close. On failure err gets a one-line reason. A postgresql:// URI gets the
+ * PostgreSQL loader (pg_bulk.c: COPY in one transaction; other connections may stay open). */
 hg_status store_bulk_open(const char *path, store_bulk **out, char *err, size_t errlen) HG_MUST_CHECK;
 
 /*

@@ -38,9 +38,11 @@
 #include <libpq-fe.h>
 
 #include "core/alloc.h"
+#include "core/calendar.h"
 #include "core/deadline.h"
 #include "wire/event_json.h"
 #include "store/migrations.h"
+#include "store/readmodel.h"
 #include "store/store_int.h"
 #include "store/pg_int.h"
 
@@ -50,6 +52,12 @@
 #define PG_LOCK_IDEMPOTENCY 0x68670001
 #define PG_LOCK_PATIENT 0x68670002
 #define PG_LOCK_MIGRATE 0x68670003
+/* The read model: discharged episodes held for as long as on SQLite (store_sqlite.c's RM_WINDOW_DAYS), the
+ * window moved on this often, and the episodes of one batch of notifications read at once. */
+#define PG_RM_WINDOW_DAYS 31
+#define PG_RM_ADVANCE_S   60
+#define PG_RM_BATCH_MAX   4096
+#define PG_RM_OWN_GRACE_S 5 /* after a load: this server's own notifications read again too */
 
 struct pg_store {
 	char *uri;
@@ -61,11 +69,21 @@ struct pg_store {
 	int schema_version;
 	atomic_uint_fast64_t appended, replayed, rejected, errors;
 	atomic_uint_fast64_t version; /* pgs_units_version: moves with every commit seen, here or elsewhere */
-	/* the listener: one connection that LISTENs on PG_NOTIFY_CHANNEL, so this server's caches learn
-	 * of the appends every other server commits */
+	/* the listener (started by pgs_read_model_load, for a server): one connection that LISTENs on
+	 * PG_NOTIFY_CHANNEL, so this server's read model and caches learn of the appends every server commits */
 	pthread_t listener;
 	bool listening;
 	atomic_bool stop;
+	/* the read model (readmodel.h): the listener loads it after its LISTEN and keeps it current; each
+	 * append of this server puts its episode after COMMIT */
+	pthread_rwlock_t rm_lock; /* read: a use of rm; write: rm replaced */
+	readmodel *rm;            /* NULL until loaded */
+	atomic_bool rm_current;   /* rm may answer: false until loaded, and while a lost listener reloads it */
+	atomic_bool rm_reload;    /* an update failed: the listener loads it again */
+	pthread_mutex_t rm_wait_lock;
+	pthread_cond_t rm_wait_cond;
+	int rm_first; /* under rm_wait_lock: 0 while the first load runs, 1 loaded, -1 failed */
+	atomic_int backend_pid[PG_POOL_SIZE]; /* of each pooled connection: the notifications of its commits */
 };
 
 /* ---- the statement wrapper ---- */
@@ -130,6 +148,11 @@ static hg_status pgx_status(pg_store *p, pg_conn *c, PGresult *r)
 		fputc('\n', stderr);
 	atomic_fetch_add(&p->errors, 1);
 	return HG_EIO;
+}
+
+hg_status pgx_result_status(pg_store *p, pg_conn *c, PGresult *r)
+{
+	return pgx_status(p, c, r);
 }
 
 /*
@@ -368,6 +391,8 @@ static hg_status pgc_connect(pg_store *p, pg_conn *c)
 	c->c = PQconnectdb(p->uri);
 	if (PQstatus(c->c) != CONNECTION_OK)
 		return HG_EIO;
+	if (c >= p->conns && c < p->conns + PG_POOL_SIZE)
+		atomic_store(&p->backend_pid[c - p->conns], PQbackendPID(c->c));
 	/* Notices (e.g. "relation already exists, skipping") are not for the server log. */
 	PQclear(PQexec(c->c, "SET client_min_messages = warning"));
 	if (p->async_commit)
@@ -375,8 +400,8 @@ static hg_status pgc_connect(pg_store *p, pg_conn *c)
 	return HG_OK;
 }
 
-/* Takes a connection (blocks while all are busy); one that broke is reconnected first. */
-pg_conn *pgc_get(pg_store *p)
+/* Takes a connection as it is (blocks while all are busy). */
+static pg_conn *pgc_take(pg_store *p)
 {
 	pg_conn *c = NULL;
 	pthread_mutex_lock(&p->lock);
@@ -393,6 +418,13 @@ pg_conn *pgc_get(pg_store *p)
 		pthread_cond_wait(&p->free_cond, &p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
+	return c;
+}
+
+/* Takes a connection (blocks while all are busy); one not yet made, or broken, is connected first. */
+pg_conn *pgc_get(pg_store *p)
+{
+	pg_conn *c = pgc_take(p);
 	if (!c->c || PQstatus(c->c) != CONNECTION_OK)
 		(void)pgc_connect(p, c); /* on failure the statements fail with HG_EIO */
 	return c;
@@ -473,52 +505,6 @@ static hg_status pg_migrate(pg_store *p, pg_conn *c, char *err, size_t errlen)
 	return rc;
 }
 
-/* Sleeps up to ms, waking early when the store closes. */
-static void listener_nap(pg_store *p, int ms)
-{
-	for (int waited = 0; waited < ms && !atomic_load(&p->stop); waited += 50) {
-		struct timespec d = {0, 50 * 1000 * 1000};
-		nanosleep(&d, NULL);
-	}
-}
-
-/*
- * The listener thread: every notification on PG_NOTIFY_CHANNEL (an append committed by any
- * server) moves the version, so cached answers are rendered again. When the connection is lost,
- * notifications may have been missed: the version moves, and it connects again.
- */
-static void *listener_main(void *arg)
-{
-	pg_store *p = arg;
-	while (!atomic_load(&p->stop)) {
-		PGconn *conn = PQconnectdb(p->uri);
-		PGresult *r = conn && PQstatus(conn) == CONNECTION_OK ? PQexec(conn, "LISTEN " PG_NOTIFY_CHANNEL) : NULL;
-		bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-		PQclear(r);
-		atomic_fetch_add(&p->version, 1);
-		while (ok && !atomic_load(&p->stop)) {
-			struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
-			int ready = poll(&pfd, 1, 250);
-			if (ready < 0 || (ready > 0 && !PQconsumeInput(conn))) {
-				ok = false;
-				break;
-			}
-			PGnotify *note;
-			while ((note = PQnotifies(conn)) != NULL) {
-				atomic_fetch_add(&p->version, 1);
-				PQfreemem(note);
-			}
-			if (PQstatus(conn) != CONNECTION_OK)
-				ok = false;
-		}
-		PQfinish(conn);
-		atomic_fetch_add(&p->version, 1);
-		if (!atomic_load(&p->stop))
-			listener_nap(p, 1000);
-	}
-	return NULL;
-}
-
 hg_status pgs_open(const char *uri, pg_store **out, char *err, size_t errlen)
 {
 	pg_store *p = hg_calloc(1, sizeof *p);
@@ -532,21 +518,23 @@ hg_status pgs_open(const char *uri, pg_store **out, char *err, size_t errlen)
 	memcpy(p->uri, uri, len);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->free_cond, NULL);
-	for (int i = 0; rc == HG_OK && i < PG_POOL_SIZE; i++) {
-		rc = pgc_connect(p, &p->conns[i]);
-		if (rc != HG_OK) {
-			/* libpq's message names host and port, never the password */
-			const char *msg = PQerrorMessage(p->conns[i].c);
-			size_t m = strcspn(msg, "\n");
-			snprintf(err, errlen, "cannot connect to PostgreSQL: %.*s", (int)m, msg);
-		}
-		if (rc == HG_OK && i == 0)
-			rc = pg_migrate(p, &p->conns[0], err, errlen);
+	pthread_rwlock_init(&p->rm_lock, NULL);
+	pthread_mutex_init(&p->rm_wait_lock, NULL);
+	pthread_cond_init(&p->rm_wait_cond, NULL);
+	atomic_init(&p->stop, false);
+	atomic_init(&p->rm_current, false);
+	atomic_init(&p->rm_reload, false);
+	/* the first connection now (it migrates); the others when first taken (pgc_get), as a command
+	 * needs one or two and a server all of them */
+	rc = pgc_connect(p, &p->conns[0]);
+	if (rc != HG_OK) {
+		/* libpq's message names host and port, never the password */
+		const char *msg = PQerrorMessage(p->conns[0].c);
+		size_t m = strcspn(msg, "\n");
+		snprintf(err, errlen, "cannot connect to PostgreSQL: %.*s", (int)m, msg);
 	}
-	if (rc == HG_OK) {
-		atomic_init(&p->stop, false);
-		p->listening = pthread_create(&p->listener, NULL, listener_main, p) == 0;
-	}
+	if (rc == HG_OK)
+		rc = pg_migrate(p, &p->conns[0], err, errlen);
 	if (rc != HG_OK) {
 		pgs_close(p);
 		return rc;
@@ -569,6 +557,10 @@ void pgs_close(pg_store *p)
 		if (p->conns[i].c)
 			PQfinish(p->conns[i].c);
 	}
+	readmodel_free(p->rm);
+	pthread_cond_destroy(&p->rm_wait_cond);
+	pthread_mutex_destroy(&p->rm_wait_lock);
+	pthread_rwlock_destroy(&p->rm_lock);
 	pthread_cond_destroy(&p->free_cond);
 	pthread_mutex_destroy(&p->lock);
 	hg_free(p->uri);
@@ -912,16 +904,104 @@ hg_status pg_read_events(pg_store *p, pg_conn *c, int64_t episode_id, event **ou
 	return HG_OK;
 }
 
-/* Writes the projection rows of one folded episode (replacing earlier ones); as project() in store_sqlite.c. */
-static hg_status project(pg_store *p, pg_conn *c, const episode_state *st, hg_instant now)
+/* The list columns of episode_projection, in the order of PG_PROJECTION_COLUMNS (without updated_at). */
+#define ROW_COLS                                                                                                   \
+	"e.episode_id, e.status, e.pnr, e.patient_name, e.municipality, e.primary_care_unit, e.hospital, e.ward, " \
+	"e.care_type, e.admitted_at, e.notice_at, e.expected_date, e.ready_at, e.discharged_at, e.track, "         \
+	"e.notice_due, e.notice_met, e.care_contact_due, e.care_contact_met, e.sip_due, e.sip_met, e.last_seq"
+#define ROW_NCOLS 22
+
+static hg_instant text_instant(const char *v)
+{
+	return v ? (hg_instant)strtoll(v, NULL, 10) : HG_INSTANT_NONE;
+}
+
+/* A row from its values as text (NULL for NULL) in the order of ROW_COLS: read from the database, or as
+ * pg_projection_rows hands them to be written. */
+static void row_from_text(const char *const v[ROW_NCOLS], store_episode_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = v[0] ? strtoll(v[0], NULL, 10) : 0;
+	if (!v[1] || !episode_status_from_code(v[1], &r->status))
+		r->status = EPISODE_EMPTY;
+	sq_copy_str(r->pnr, sizeof r->pnr, v[2]);
+	sq_copy_str(r->patient_name, sizeof r->patient_name, v[3]);
+	sq_copy_str(r->municipality, sizeof r->municipality, v[4]);
+	sq_copy_str(r->primary_care_unit, sizeof r->primary_care_unit, v[5]);
+	sq_copy_str(r->hospital, sizeof r->hospital, v[6]);
+	sq_copy_str(r->ward, sizeof r->ward, v[7]);
+	if (!v[8] || !care_type_from_code(v[8], &r->care))
+		r->care = CARE_SOMATIC;
+	r->admitted_at = text_instant(v[9]);
+	r->notice_at = text_instant(v[10]);
+	r->expected_date = v[11] ? (hg_date)strtoll(v[11], NULL, 10) : HG_DATE_NONE;
+	r->ready_at = text_instant(v[12]);
+	r->discharged_at = text_instant(v[13]);
+	r->track_is_set = v[14] && track_colour_from_code(v[14], &r->track);
+	r->notice_due = text_instant(v[15]);
+	r->notice_met = text_instant(v[16]);
+	r->care_contact_due = text_instant(v[17]);
+	r->care_contact_met = text_instant(v[18]);
+	r->sip_due = text_instant(v[19]);
+	r->sip_met = text_instant(v[20]);
+	r->last_seq = v[21] ? (int32_t)strtol(v[21], NULL, 10) : 0;
+}
+
+static void read_episode_row(PGresult *res, int row, void *out)
+{
+	const char *v[ROW_NCOLS];
+	for (int i = 0; i < ROW_NCOLS; i++)
+		v[i] = PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+	row_from_text(v, out);
+}
+
+/* One episode's read model entry being gathered: its row, its parties, its notices waiting. */
+typedef struct rm_gather {
+	store_episode_row row;
+	char parties[SQ_PARTY_SLOTS_MAX][HG_ID_MAX];
+	size_t n_parties;
+	readmodel_notice *notices; /* hg_malloc'ed, grown */
+	size_t n_notices, cap;
+	bool failed; /* out of memory: the entry is not whole */
+} rm_gather;
+
+static void rm_gather_party(rm_gather *g, const char *unit)
+{
+	if (g->n_parties < SQ_PARTY_SLOTS_MAX)
+		sq_copy_str(g->parties[g->n_parties++], HG_ID_MAX, unit);
+}
+
+static void rm_gather_notice(rm_gather *g, int32_t seq, const char *unit, const char *type, hg_instant sent_at)
+{
+	if (g->n_notices == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		readmodel_notice *bigger = hg_realloc(g->notices, cap * sizeof *bigger);
+		if (!bigger) {
+			g->failed = true;
+			return;
+		}
+		g->notices = bigger;
+		g->cap = cap;
+	}
+	readmodel_notice *nt = &g->notices[g->n_notices++];
+	nt->seq = seq;
+	sq_copy_str(nt->unit, sizeof nt->unit, unit);
+	if (!event_type_from_code(type, &nt->type))
+		nt->type = EVENT_ADMISSION_NOTICE;
+	nt->sent_at = sent_at;
+}
+
+static readmodel_entry rm_gather_entry(const rm_gather *g)
+{
+	return (readmodel_entry){g->row, (const char (*)[HG_ID_MAX])g->parties, g->n_parties, g->notices,
+				 g->n_notices};
+}
+
+hg_status pg_projection_rows(const episode_state *st, hg_instant now, const pg_projection_sink *sink, void *ctx)
 {
 	deadline dl[DEADLINE_KIND_COUNT];
 	hg_status rc = deadline_in_force(st, now, dl);
 	pg_params prm = {0};
-	if (rc == HG_OK)
-		rc = pgx_query(p, c, NULL, "DELETE FROM episode_parties WHERE episode_id = $1", "i", st->id);
-	if (rc == HG_OK)
-		rc = pgx_query(p, c, NULL, "DELETE FROM pending_acks WHERE episode_id = $1", "i", st->id);
 	if (rc != HG_OK)
 		return rc;
 
@@ -954,49 +1034,103 @@ static hg_status project(pg_store *p, pg_conn *c, const episode_state *st, hg_in
 #undef PGP_INSTANT
 	pgp_int(&prm, st->last_seq);
 	pgp_int(&prm, now);
-	rc = pgx_run(p, c, NULL,
-		     "INSERT INTO episode_projection(episode_id, status, pnr, patient_name, municipality, "
-		     "primary_care_unit, hospital, ward, care_type, admitted_at, notice_at, expected_date, ready_at, "
-		     "discharged_at, track, notice_due, notice_met, care_contact_due, care_contact_met, sip_due, "
-		     "sip_met, last_seq, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-		     "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT (episode_id) DO UPDATE SET "
-		     "status = EXCLUDED.status, pnr = EXCLUDED.pnr, patient_name = EXCLUDED.patient_name, "
-		     "municipality = EXCLUDED.municipality, primary_care_unit = EXCLUDED.primary_care_unit, "
-		     "hospital = EXCLUDED.hospital, ward = EXCLUDED.ward, care_type = EXCLUDED.care_type, "
-		     "admitted_at = EXCLUDED.admitted_at, notice_at = EXCLUDED.notice_at, "
-		     "expected_date = EXCLUDED.expected_date, ready_at = EXCLUDED.ready_at, "
-		     "discharged_at = EXCLUDED.discharged_at, track = EXCLUDED.track, notice_due = EXCLUDED.notice_due, "
-		     "notice_met = EXCLUDED.notice_met, care_contact_due = EXCLUDED.care_contact_due, "
-		     "care_contact_met = EXCLUDED.care_contact_met, sip_due = EXCLUDED.sip_due, "
-		     "sip_met = EXCLUDED.sip_met, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at",
-		     &prm);
-	if (rc != HG_OK)
-		return rc;
+	rc = sink->row(ctx, &prm);
 
+	/* the parties, each unit once (the first role wins, as ON CONFLICT DO NOTHING keeps the first row) */
 	const char *wards[2] = {st->admitting_ward, st->ward};
-	for (int i = 0; i < 2 + st->recipient_count && rc == HG_OK; i++) {
+	const char *seen[2 + EPISODE_RECIPIENTS_MAX];
+	int n_seen = 0;
+	for (int i = 0; i < 2 + st->recipient_count && i < 2 + EPISODE_RECIPIENTS_MAX && rc == HG_OK; i++) {
 		const char *unit = i < 2 ? wards[i] : st->recipients[i - 2].party.unit;
-		if (!unit[0])
+		bool dup = !unit[0];
+		for (int k = 0; k < n_seen && !dup; k++)
+			dup = strcmp(seen[k], unit) == 0;
+		if (dup)
 			continue;
-		rc = pgx_query(p, c, NULL,
-			       "INSERT INTO episode_parties(episode_id, unit_id, role) VALUES ($1, $2, $3) "
-			       "ON CONFLICT DO NOTHING",
-			       "itt", st->id, unit, i < 2 ? "ward" : "recipient");
+		seen[n_seen++] = unit;
+		rc = sink->party(ctx, st->id, unit, i < 2 ? "ward" : "recipient");
 	}
 	for (int i = 0; i < st->notice_count && rc == HG_OK; i++) {
 		const episode_notice *nt = &st->notices[i];
-		for (int r = 0; r < st->recipient_count && r < 32 && rc == HG_OK; r++) {
-			if (!(nt->to & (1u << r)))
+		for (int r = 0; r < st->recipient_count && r < EPISODE_RECIPIENTS_MAX && rc == HG_OK; r++) {
+			const char *unit = st->recipients[r].party.unit;
+			bool dup = !(nt->to & (1u << r));
+			for (int k = 0; k < r && !dup; k++)
+				dup = (nt->to & (1u << k)) && strcmp(st->recipients[k].party.unit, unit) == 0;
+			if (dup)
 				continue;
-			rc = pgx_query(p, c, NULL,
-				       "INSERT INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
-				       "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-				       "iittTT", st->id, (int64_t)nt->seq, st->recipients[r].party.unit,
-				       event_type_code(nt->type), nt->sent_at,
-				       /* acknowledged: 1 (the time is in the events) */
+			/* acknowledged: 1 (the time is in the events) */
+			rc = sink->ack(ctx, st->id, nt->seq, unit, event_type_code(nt->type), nt->sent_at,
 				       (nt->acked & (1u << r)) ? (hg_instant)1 : HG_INSTANT_NONE);
 		}
 	}
+	return rc;
+}
+
+static void rm_put_own(pg_store *p, const rm_gather *g);
+
+/* project()'s sink: the rows as statements on one connection, and gathered for the read model (g, may be NULL). */
+struct project_ctx {
+	pg_store *p;
+	pg_conn *c;
+	rm_gather *g;
+};
+
+static hg_status project_row(void *ctx, const pg_params *prm)
+{
+	struct project_ctx *x = ctx;
+	if (x->g)
+		row_from_text(prm->values, &x->g->row);
+	return pgx_run(x->p, x->c, NULL,
+		       "INSERT INTO episode_projection(" PG_PROJECTION_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, "
+		       "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT "
+		       "(episode_id) DO UPDATE SET "
+		       "status = EXCLUDED.status, pnr = EXCLUDED.pnr, patient_name = EXCLUDED.patient_name, "
+		       "municipality = EXCLUDED.municipality, primary_care_unit = EXCLUDED.primary_care_unit, "
+		       "hospital = EXCLUDED.hospital, ward = EXCLUDED.ward, care_type = EXCLUDED.care_type, "
+		       "admitted_at = EXCLUDED.admitted_at, notice_at = EXCLUDED.notice_at, "
+		       "expected_date = EXCLUDED.expected_date, ready_at = EXCLUDED.ready_at, "
+		       "discharged_at = EXCLUDED.discharged_at, track = EXCLUDED.track, notice_due = EXCLUDED.notice_due, "
+		       "notice_met = EXCLUDED.notice_met, care_contact_due = EXCLUDED.care_contact_due, "
+		       "care_contact_met = EXCLUDED.care_contact_met, sip_due = EXCLUDED.sip_due, "
+		       "sip_met = EXCLUDED.sip_met, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at",
+		       prm);
+}
+
+static hg_status project_party(void *ctx, int64_t episode_id, const char *unit, const char *party_role)
+{
+	struct project_ctx *x = ctx;
+	if (x->g)
+		rm_gather_party(x->g, unit);
+	return pgx_query(x->p, x->c, NULL,
+			 "INSERT INTO episode_parties(episode_id, unit_id, role) VALUES ($1, $2, $3) "
+			 "ON CONFLICT DO NOTHING",
+			 "itt", episode_id, unit, party_role);
+}
+
+static hg_status project_ack(void *ctx, int64_t episode_id, int32_t seq, const char *unit, const char *type,
+			     hg_instant sent_at, hg_instant acked_at)
+{
+	struct project_ctx *x = ctx;
+	if (x->g && acked_at == HG_INSTANT_NONE)
+		rm_gather_notice(x->g, seq, unit, type, sent_at);
+	return pgx_query(x->p, x->c, NULL,
+			 "INSERT INTO pending_acks(episode_id, seq, unit_id, type, sent_at, acked_at) "
+			 "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+			 "iittTT", episode_id, (int64_t)seq, unit, type, sent_at, acked_at);
+}
+
+/* Writes the projection rows of one folded episode (replacing earlier ones); as project() in store_sqlite.c.
+ * g (may be NULL) gathers the episode's read model entry from the same rows. */
+static hg_status project(pg_store *p, pg_conn *c, const episode_state *st, hg_instant now, rm_gather *g)
+{
+	static const pg_projection_sink sink = {project_row, project_party, project_ack};
+	struct project_ctx x = {p, c, g};
+	hg_status rc = pgx_query(p, c, NULL, "DELETE FROM episode_parties WHERE episode_id = $1", "i", st->id);
+	if (rc == HG_OK)
+		rc = pgx_query(p, c, NULL, "DELETE FROM pending_acks WHERE episode_id = $1", "i", st->id);
+	if (rc == HG_OK)
+		rc = pg_projection_rows(st, now, &sink, &x);
 	return rc;
 }
 
@@ -1038,6 +1172,7 @@ hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, c
 	char *body = NULL;
 	char id_text[24];
 	bool found = false;
+	rm_gather g = {0};
 	hg_status rc;
 
 	event_error_clear(err);
@@ -1133,7 +1268,7 @@ hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, c
 			       (int64_t)copy->occurred_at, (int64_t)copy->recorded_at, copy->author_unit, copy->author_user,
 			       key, body, key ? request_hash : NULL);
 	if (rc == HG_OK)
-		rc = project(p, c, st, now);
+		rc = project(p, c, st, now, &g);
 	if (rc == HG_OK)
 		rc = pgf_facts_put(p, c, st, hist, n, copy);
 	snprintf(id_text, sizeof id_text, "%" PRId64, episode_id);
@@ -1145,7 +1280,8 @@ hg_status pgs_append_request(pg_store *p, int64_t episode_id, const event *ev, c
 	if (rc != HG_OK)
 		goto out;
 	atomic_fetch_add(&p->appended, 1);
-	atomic_fetch_add(&p->version, 1); /* this server's caches at once; the others by NOTIFY */
+	rm_put_own(p, &g);                /* this server's read model at once; the others' by NOTIFY */
+	atomic_fetch_add(&p->version, 1); /* after it, so that no cache keeps the rows before */
 	out->episode_id = episode_id;
 	out->event_id = copy->id;
 	out->seq = copy->seq;
@@ -1159,6 +1295,7 @@ out:
 	hg_free(hist);
 	hg_free(copy);
 	hg_free(st);
+	hg_free(g.notices);
 	pgc_put(p, c);
 	return rc;
 }
@@ -1302,41 +1439,6 @@ static void build_where(sql_builder *b, const store_query *q)
 	}
 }
 
-#define ROW_COLS                                                                                                   \
-	"e.episode_id, e.status, e.pnr, e.patient_name, e.municipality, e.primary_care_unit, e.hospital, e.ward, " \
-	"e.care_type, e.admitted_at, e.notice_at, e.ready_at, e.discharged_at, e.expected_date, e.track, "         \
-	"e.notice_due, e.notice_met, e.care_contact_due, e.care_contact_met, e.sip_due, e.sip_met, e.last_seq"
-
-static void read_episode_row(PGresult *res, int row, void *out)
-{
-	store_episode_row *r = out;
-	memset(r, 0, sizeof *r);
-	r->id = pgr_int(res, row, 0);
-	if (!episode_status_from_code(pgr_text(res, row, 1), &r->status))
-		r->status = EPISODE_EMPTY;
-	pgr_str(res, row, 2, r->pnr, sizeof r->pnr);
-	pgr_str(res, row, 3, r->patient_name, sizeof r->patient_name);
-	pgr_str(res, row, 4, r->municipality, sizeof r->municipality);
-	pgr_str(res, row, 5, r->primary_care_unit, sizeof r->primary_care_unit);
-	pgr_str(res, row, 6, r->hospital, sizeof r->hospital);
-	pgr_str(res, row, 7, r->ward, sizeof r->ward);
-	if (!care_type_from_code(pgr_text(res, row, 8), &r->care))
-		r->care = CARE_SOMATIC;
-	r->admitted_at = pgr_instant(res, row, 9);
-	r->notice_at = pgr_instant(res, row, 10);
-	r->ready_at = pgr_instant(res, row, 11);
-	r->discharged_at = pgr_instant(res, row, 12);
-	r->expected_date = PQgetisnull(res, row, 13) ? HG_DATE_NONE : (hg_date)pgr_int(res, row, 13);
-	r->track_is_set = !PQgetisnull(res, row, 14) && track_colour_from_code(pgr_text(res, row, 14), &r->track);
-	r->notice_due = pgr_instant(res, row, 15);
-	r->notice_met = pgr_instant(res, row, 16);
-	r->care_contact_due = pgr_instant(res, row, 17);
-	r->care_contact_met = pgr_instant(res, row, 18);
-	r->sip_due = pgr_instant(res, row, 19);
-	r->sip_met = pgr_instant(res, row, 20);
-	r->last_seq = (int32_t)pgr_int(res, row, 21);
-}
-
 /* Runs a page query and its count from one snapshot; rows via read_row into *rows (hg_malloc'ed). */
 static hg_status page_and_count(pg_store *p, sql_builder *b, sql_builder *cnt, size_t elem_size,
 				void (*read_row)(PGresult *, int, void *), void **rows, size_t *n, size_t *total)
@@ -1368,8 +1470,19 @@ static hg_status page_and_count(pg_store *p, sql_builder *b, sql_builder *cnt, s
 	return rc;
 }
 
+static readmodel *rm_acquire(pg_store *p);
+static void rm_release(pg_store *p);
+
 hg_status pgs_episodes_query(pg_store *p, const store_query *q, store_episode_row **rows, size_t *n, size_t *total)
 {
+	readmodel *rm = rm_acquire(p);
+	if (rm) {
+		bool answered = false;
+		hg_status rrc = readmodel_query(rm, q, rows, n, total, &answered);
+		rm_release(p);
+		if (rrc != HG_OK || answered)
+			return rrc;
+	}
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	hg_status rc = HG_OK;
 	int limit = q->limit <= 0 ? 100 : q->limit > 1000 ? 1000 : q->limit;
@@ -1435,6 +1548,14 @@ static void build_pending_where(sql_builder *b, const store_ack_query *q)
 
 hg_status pgs_pending_acks(pg_store *p, const store_ack_query *q, store_pending_ack **rows, size_t *n, size_t *total)
 {
+	readmodel *rm = rm_acquire(p);
+	if (rm) {
+		bool answered = false;
+		hg_status rrc = readmodel_pending(rm, q, rows, n, total, &answered);
+		rm_release(p);
+		if (rrc != HG_OK || answered)
+			return rrc;
+	}
 	sql_builder *b = hg_calloc(1, sizeof *b), *c = hg_calloc(1, sizeof *c);
 	hg_status rc = HG_OK;
 	char tail[128];
@@ -1463,6 +1584,293 @@ out:
 	hg_free(b);
 	hg_free(c);
 	return rc;
+}
+
+/* ---- the read model (readmodel.h) ---- */
+
+/* The first instant of the window of discharged episodes held: local midnight PG_RM_WINDOW_DAYS ago. */
+static hg_instant rm_window_start(void)
+{
+	return cal_local_midnight(cal_local_date(time(NULL)) - PG_RM_WINDOW_DAYS);
+}
+
+/* The model to answer from, read-locked (rm_release); NULL when there is none or it is not current. */
+static readmodel *rm_acquire(pg_store *p)
+{
+	if (!atomic_load(&p->rm_current))
+		return NULL;
+	pthread_rwlock_rdlock(&p->rm_lock);
+	if (p->rm && atomic_load(&p->rm_current))
+		return p->rm;
+	pthread_rwlock_unlock(&p->rm_lock);
+	return NULL;
+}
+
+static void rm_release(pg_store *p)
+{
+	pthread_rwlock_unlock(&p->rm_lock);
+}
+
+/* The model missed an update: SQL answers until the listener has loaded it again. */
+static void rm_lost(pg_store *p)
+{
+	atomic_store(&p->rm_current, false);
+	atomic_store(&p->rm_reload, true);
+}
+
+/* An append of this server, committed: its episode as the commit left it. */
+static void rm_put_own(pg_store *p, const rm_gather *g)
+{
+	if (!p->listening)
+		return;
+	pthread_rwlock_rdlock(&p->rm_lock);
+	readmodel_entry e = rm_gather_entry(g);
+	if (p->rm && (g->failed || readmodel_put(p->rm, &e) != HG_OK))
+		rm_lost(p);
+	pthread_rwlock_unlock(&p->rm_lock);
+}
+
+/* The episodes that a list of the present can show (readmodel_holds); $1 the window's start. */
+#define RM_HELD                                                                                                 \
+	"(e.status IN ('admitted', 'ready') OR (e.status = 'discharged' AND (e.discharged_at IS NULL OR "       \
+	"e.discharged_at >= $1::bigint)) OR e.episode_id IN (SELECT episode_id FROM pending_acks WHERE acked_at " \
+	"IS NULL))"
+/* The episodes of a notification batch; $1 their ids as an array ("{1,2}"). */
+#define RM_IDS "e.episode_id = ANY($1::bigint[])"
+
+/*
+ * Reads the entries of the episodes that cond (RM_HELD or RM_IDS, with param as $1) selects, from one
+ * snapshot on c, and puts them into rm (taken for writing only once the rows are read, so that the
+ * queries wait for no round trip). An older row than the one held changes nothing (readmodel_put).
+ */
+static hg_status rm_read(pg_store *p, pg_conn *c, const char *cond, const char *param, readmodel *rm)
+{
+	char sql[3][1024];
+	PGresult *r[3] = {NULL, NULL, NULL};
+	rm_gather g = {0};
+	snprintf(sql[0], sizeof sql[0], "SELECT " ROW_COLS " FROM episode_projection e WHERE %s ORDER BY e.episode_id",
+		 cond);
+	snprintf(sql[1], sizeof sql[1],
+		 "SELECT x.episode_id, x.unit_id FROM episode_parties x WHERE x.episode_id IN (SELECT e.episode_id "
+		 "FROM episode_projection e WHERE %s) ORDER BY 1, 2",
+		 cond);
+	snprintf(sql[2], sizeof sql[2],
+		 "SELECT x.episode_id, x.seq, x.unit_id, x.type, x.sent_at FROM pending_acks x WHERE x.acked_at IS "
+		 "NULL AND x.episode_id IN (SELECT e.episode_id FROM episode_projection e WHERE %s) ORDER BY 1, 2, 3",
+		 cond);
+	hg_status rc = pgx_exec(p, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	for (int i = 0; i < 3 && rc == HG_OK; i++)
+		rc = pgx_query(p, c, &r[i], sql[i], "t", param);
+	if (rc == HG_OK)
+		rc = pgx_exec(p, c, "COMMIT");
+	pgx_rollback(c);
+	if (rc == HG_OK) {
+		int np = PQntuples(r[1]), nn = PQntuples(r[2]), ip = 0, in = 0;
+		readmodel_refresh_begin(rm);
+		for (int i = 0; i < PQntuples(r[0]) && rc == HG_OK; i++) {
+			read_episode_row(r[0], i, &g.row);
+			g.n_parties = g.n_notices = 0;
+			for (; ip < np && pgr_int(r[1], ip, 0) < g.row.id; ip++)
+				;
+			for (; ip < np && pgr_int(r[1], ip, 0) == g.row.id; ip++)
+				rm_gather_party(&g, PQgetvalue(r[1], ip, 1));
+			for (; in < nn && pgr_int(r[2], in, 0) < g.row.id; in++)
+				;
+			for (; in < nn && pgr_int(r[2], in, 0) == g.row.id; in++)
+				rm_gather_notice(&g, (int32_t)pgr_int(r[2], in, 1), PQgetvalue(r[2], in, 2),
+						 PQgetvalue(r[2], in, 3), pgr_instant(r[2], in, 4));
+			readmodel_entry e = rm_gather_entry(&g);
+			rc = g.failed ? HG_ENOMEM : readmodel_refresh_put(rm, &e);
+		}
+		readmodel_refresh_end(rm);
+	}
+	for (int i = 0; i < 3; i++)
+		PQclear(r[i]);
+	hg_free(g.notices);
+	return rc;
+}
+
+/* A new model, loaded whole on c (which LISTENs already), in place of the one held. */
+static hg_status rm_load(pg_store *p, pg_conn *c)
+{
+	readmodel *rm = NULL, *old;
+	hg_instant window = rm_window_start();
+	char param[24];
+	hg_status rc = readmodel_create(window, &rm);
+	snprintf(param, sizeof param, "%" PRId64, (int64_t)window);
+	if (rc == HG_OK)
+		rc = rm_read(p, c, RM_HELD, param, rm);
+	if (rc != HG_OK) {
+		readmodel_free(rm);
+		return rc;
+	}
+	readmodel_trim(rm);
+	pthread_rwlock_wrlock(&p->rm_lock);
+	old = p->rm;
+	p->rm = rm;
+	atomic_store(&p->rm_reload, false);
+	atomic_store(&p->rm_current, true);
+	pthread_rwlock_unlock(&p->rm_lock);
+	readmodel_free(old);
+	return HG_OK;
+}
+
+/* The entries of the episodes ids[0..n) read again (a batch of notifications). */
+static hg_status rm_refresh(pg_store *p, pg_conn *c, const int64_t *ids, size_t n)
+{
+	size_t cap = n * 21 + 3, len = 0;
+	char *param = hg_malloc(cap);
+	hg_status rc = param ? HG_OK : HG_ENOMEM;
+	if (rc == HG_OK) {
+		param[len++] = '{';
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)snprintf(param + len, cap - len, i ? ",%" PRId64 : "%" PRId64, ids[i]);
+		param[len++] = '}';
+		param[len] = '\0';
+	}
+	pthread_rwlock_rdlock(&p->rm_lock); /* the model stays while it is read into */
+	if (rc == HG_OK && p->rm)
+		rc = rm_read(p, c, RM_IDS, param, p->rm);
+	pthread_rwlock_unlock(&p->rm_lock);
+	hg_free(param);
+	return rc;
+}
+
+/* Tells pgs_read_model_load how the first load went (once). */
+static void rm_first_done(pg_store *p, bool ok)
+{
+	pthread_mutex_lock(&p->rm_wait_lock);
+	if (p->rm_first == 0) {
+		p->rm_first = ok ? 1 : -1;
+		pthread_cond_broadcast(&p->rm_wait_cond);
+	}
+	pthread_mutex_unlock(&p->rm_wait_lock);
+}
+
+/* Sleeps up to ms, waking early when the store closes. */
+static void listener_nap(pg_store *p, int ms)
+{
+	for (int waited = 0; waited < ms && !atomic_load(&p->stop); waited += 50) {
+		struct timespec d = {0, 50 * 1000 * 1000};
+		nanosleep(&d, NULL);
+	}
+}
+
+/* True when pid is the backend of one of this server's pooled connections. */
+static bool own_commit(pg_store *p, int pid)
+{
+	for (int i = 0; i < PG_POOL_SIZE; i++)
+		if (atomic_load(&p->backend_pid[i]) == pid)
+			return true;
+	return false;
+}
+
+/* Adds id to the batch ids[0..*n) unless it is there; false when the batch is full. */
+static bool batch_add(int64_t *ids, size_t *n, int64_t id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (ids[i] == id)
+			return true;
+	if (*n == PG_RM_BATCH_MAX)
+		return false;
+	ids[(*n)++] = id;
+	return true;
+}
+
+/*
+ * Listens on one connection of its own and keeps the read model current: LISTEN first, then the
+ * model loaded from a snapshot taken after it, so that every commit is either in that snapshot or
+ * notified afterwards. Each batch of notifications (appends of any server, this one's too: they cost a
+ * read, and they mend a model that a reload may have missed them in) has its episodes read again; then
+ * the version moves, so that nothing is cached from the rows before them. When the connection is lost,
+ * notifications may have been missed: SQL answers until the model is loaded again on a new connection.
+ */
+static void *listener_main(void *arg)
+{
+	pg_store *p = arg;
+	pg_conn lc = {0};
+	int64_t *ids = hg_malloc(PG_RM_BATCH_MAX * sizeof *ids);
+	while (!atomic_load(&p->stop)) {
+		bool ok = ids && pgc_connect(p, &lc) == HG_OK && pgx_exec(p, &lc, "LISTEN " PG_NOTIFY_CHANNEL) == HG_OK;
+		PGconn *listening = lc.c; /* a reconnect by the wrapper would not listen: checked below */
+		if (ok)
+			ok = rm_load(p, &lc) == HG_OK && lc.c == listening;
+		rm_first_done(p, ok);
+		atomic_fetch_add(&p->version, 1);
+		time_t advanced = time(NULL), loaded = advanced;
+		while (ok && !atomic_load(&p->stop)) {
+			struct pollfd pfd = {.fd = PQsocket(lc.c), .events = POLLIN};
+			int ready = poll(&pfd, 1, 250);
+			if (ready < 0 || (ready > 0 && !PQconsumeInput(lc.c))) {
+				ok = false;
+				break;
+			}
+			size_t n = 0;
+			bool whole = true;
+			PGnotify *note;
+			while ((note = PQnotifies(lc.c)) != NULL) {
+				/* this server's own commits are in the model already, unless they came while it
+				 * was being loaded (their puts went to the model it replaced): read again then */
+				if (!own_commit(p, note->be_pid) || time(NULL) - loaded < PG_RM_OWN_GRACE_S)
+					whole = whole && batch_add(ids, &n, strtoll(note->extra, NULL, 10));
+				PQfreemem(note);
+			}
+			if (!whole || atomic_load(&p->rm_reload)) {
+				ok = rm_load(p, &lc) == HG_OK;
+				loaded = time(NULL);
+			}
+			else if (n)
+				ok = rm_refresh(p, &lc, ids, n) == HG_OK;
+			ok = ok && lc.c == listening && PQstatus(lc.c) == CONNECTION_OK;
+			if (n || !whole)
+				atomic_fetch_add(&p->version, 1); /* after the rows: no cache keeps the ones before */
+			if (ok && time(NULL) - advanced >= PG_RM_ADVANCE_S) {
+				pthread_rwlock_rdlock(&p->rm_lock);
+				readmodel_advance_window(p->rm, rm_window_start());
+				pthread_rwlock_unlock(&p->rm_lock);
+				advanced = time(NULL);
+			}
+		}
+		atomic_store(&p->rm_current, false);
+		atomic_fetch_add(&p->version, 1);
+		if (!atomic_load(&p->stop))
+			listener_nap(p, 1000);
+	}
+	pgc_forget_statements(&lc);
+	if (lc.c)
+		PQfinish(lc.c);
+	hg_free(ids);
+	rm_first_done(p, false);
+	return NULL;
+}
+
+hg_status pgs_read_model_load(pg_store *p)
+{
+	if (p->listening)
+		return HG_OK;
+	if (pthread_create(&p->listener, NULL, listener_main, p) != 0)
+		return HG_ENOMEM;
+	p->listening = true;
+	pthread_mutex_lock(&p->rm_wait_lock);
+	while (p->rm_first == 0)
+		pthread_cond_wait(&p->rm_wait_cond, &p->rm_wait_lock);
+	int first = p->rm_first;
+	pthread_mutex_unlock(&p->rm_wait_lock);
+	return first > 0 ? HG_OK : pg_fail_io(p);
+}
+
+bool pgs_read_model_info(pg_store *p, store_read_model_info *out)
+{
+	readmodel_stats st;
+	memset(out, 0, sizeof *out);
+	pthread_rwlock_rdlock(&p->rm_lock);
+	bool held = p->rm != NULL;
+	if (held)
+		readmodel_get_stats(p->rm, &st);
+	pthread_rwlock_unlock(&p->rm_lock);
+	if (held)
+		*out = (store_read_model_info){st.episodes, st.listed, st.notices, st.bytes, st.answered};
+	return held;
 }
 
 /* ---- audit ---- */
@@ -1586,7 +1994,7 @@ hg_status pgs_rebuild(pg_store *p, size_t *episodes)
 		if (rc == HG_OK) {
 			st->id = id;
 			/* "now" for a rebuilt row is the time of its last event, so a rebuild is deterministic. */
-			rc = project(p, c, st, evs[n - 1].recorded_at);
+			rc = project(p, c, st, evs[n - 1].recorded_at, NULL);
 		}
 		if (rc == HG_OK)
 			rc = pgf_facts_put(p, c, st, evs, n, NULL);
@@ -1686,20 +2094,24 @@ void pgs_get_stats(pg_store *p, store_stats *out)
 
 uint64_t pgs_units_version(pg_store *p)
 {
-	/* without a listener another server's commit could go unseen: then never the same twice */
-	return p->listening ? atomic_load(&p->version) : atomic_fetch_add(&p->version, 1) + 1;
+	/* without a listener, or while it is not listening (its model not current), another server's commit
+	 * could go unseen: then never the same twice */
+	return p->listening && atomic_load(&p->rm_current) ? atomic_load(&p->version)
+							   : atomic_fetch_add(&p->version, 1) + 1;
 }
 
 hg_status pgs_set_durability(pg_store *p, bool full)
 {
 	pg_conn *held[PG_POOL_SIZE];
 	hg_status rc = HG_OK;
-	/* Take every connection so that none is in use while its mode changes. */
+	/* Take every connection so that none is in use while its mode changes; one not connected yet gets
+	 * the mode when it connects. */
 	for (int i = 0; i < PG_POOL_SIZE; i++)
-		held[i] = pgc_get(p);
+		held[i] = pgc_take(p);
 	p->async_commit = !full;
 	for (int i = 0; i < PG_POOL_SIZE && rc == HG_OK; i++)
-		rc = pgx_exec(p, held[i], full ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
+		if (held[i]->c && PQstatus(held[i]->c) == CONNECTION_OK)
+			rc = pgx_exec(p, held[i], full ? "SET synchronous_commit = on" : "SET synchronous_commit = off");
 	for (int i = 0; i < PG_POOL_SIZE; i++)
 		pgc_put(p, held[i]);
 	return rc;

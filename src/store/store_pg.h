@@ -78,12 +78,27 @@ hg_status pgs_projection_dump(pg_store *p, char **text) HG_MUST_CHECK;
 hg_status pgs_setting_get(pg_store *p, const char *key, char *value, size_t cap) HG_MUST_CHECK;
 hg_status pgs_setting_put(pg_store *p, const char *key, const char *value) HG_MUST_CHECK;
 void pgs_get_stats(pg_store *p, store_stats *out);
-/* A new number on every call: other servers write to the same database unseen by this process, so
- * nothing cached by store_units_version stays valid (until the read model listens on hemgang_events). */
+/* The version caches key on: it moves with every commit of this server and every notification of any
+ * server's commit, once the read model has it. Before pgs_read_model_load (nothing listens), a new number
+ * on every call: another server's commit would go unseen. */
 uint64_t pgs_units_version(pg_store *p);
+/* store_read_model_load for a server: starts the listener, which LISTENs on hemgang_events, loads the read
+ * model from the projection tables and keeps it current with every server's commits; returns once it is
+ * loaded. The episode lists and pending notices are then answered from it while it is current. */
+hg_status pgs_read_model_load(pg_store *p) HG_MUST_CHECK;
+bool pgs_read_model_info(pg_store *p, store_read_model_info *out);
 /* full == false: commits of this process do not wait for the WAL flush (synchronous_commit off). */
 hg_status pgs_set_durability(pg_store *p, bool full) HG_MUST_CHECK;
 
+/* ---- the bulk loader on PostgreSQL (pg_bulk.c): store_bulk.h's contract, for store_bulk.c ---- */
+
+typedef struct pg_bulk pg_bulk;
+/* store_bulk_open for a URI: opens (and migrates) the database itself; other servers may run on it (their
+ * appends wait for the load's commit). */
+hg_status pgb_open(const char *uri, pg_bulk **out, char *err, size_t errlen) HG_MUST_CHECK;
+hg_status pgb_episode(pg_bulk *b, event *evs, size_t n, episode_state *st, int64_t *episode_id) HG_MUST_CHECK;
+hg_status pgb_survey_answer(pg_bulk *b, int64_t episode_id, const survey_answer *a, const char *by) HG_MUST_CHECK;
+hg_status pgb_close(pg_bulk *b, bool commit) HG_MUST_CHECK;
 
 /* ---- the feature stores on PostgreSQL (typed rows; the rules stay in the shared files) ---- */
 

@@ -1881,7 +1881,8 @@ void sq_read_model_look_every(store *s, int64_t ms) { atomic_store(&s->rm_look_m
 
 bool store_read_model_info_get(store *s, store_read_model_info *out)
 {
-	readmodel *rm = s->pg ? NULL : atomic_load(&s->rm);
+	if (s->pg) return pgs_read_model_info(s->pg, out);
+	readmodel *rm = atomic_load(&s->rm);
 	readmodel_stats st;
 	memset(out, 0, sizeof *out);
 	if (!rm)
@@ -2340,7 +2341,7 @@ hg_status store_episode_fold(store *s, int64_t episode_id, episode_state *st)
 
 hg_status store_read_model_load(store *s)
 {
-	if (s->pg) return HG_OK;
+	if (s->pg) return pgs_read_model_load(s->pg);
 	if (atomic_load(&s->rm))
 		return HG_OK;
 	readmodel *rm = NULL;

@@ -2,13 +2,14 @@
 """`hemgang copy` (issue 12 item 3): the demo database with agreements, invoices and HL7 state, copied from SQLite
 into an empty PostgreSQL database, gives identical projection dumps, the same rows in every table, and the same
 API answers from a server on each. Run by tests/pg/pg.sh (HEMGANG_TEST_PG_URI set)."""
+import datetime
 import hashlib
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from hemgang_test import HEMGANG, PG_URI, TMP, Checks, Client, Server, db_rows, fresh_db  # noqa: E402
+from hemgang_test import HEMGANG, PG_URI, TMP, Checks, Client, Server, db_exec, db_rows, fresh_db  # noqa: E402
 
 t = Checks("test_copy")
 if not PG_URI:
@@ -29,7 +30,15 @@ out = run("demo", "--db", src, "--episodes", "60").stdout
 logins = [line.split("\t") for line in out.splitlines()]
 run("agreement", "--db", src, "import", "agreements/demo-amounts.json")
 run("hl7", "--db", src, "facility", "FALU", "--org", "R20", "--allow", "10.0.0.1")
-built = run("invoice", "--db", src, "build", "--month", "2026-01", check=False)
+# invoices of the last twelve months (a small random demo has months without any)
+today = datetime.date.today()
+for back in range(1, 13):
+    y, m = divmod(today.year * 12 + today.month - 1 - back, 12)
+    run("invoice", "--db", src, "build", "--month", f"{y}-{m + 1:02d}", check=False)
+token = run("user", "--db", src, "token", "journal", "copy-test").stdout.strip()
+# COPY's text format escapes these (tab, newline, carriage return, backslash): they must arrive as they were
+awkward = "tab\there\nnew line\r\\back\\slash \\N \\x41"
+db_exec(src, "INSERT INTO settings(key, value) VALUES (?, ?)", ("copy.test", awkward))
 dst = fresh_db("copy_target")
 
 r = run("copy", "--from", src, "--to", dst, check=False)
@@ -55,6 +64,13 @@ for sql in ["SELECT id, episode_id, seq, type, occurred_at, recorded_at, author_
     a = [tuple(str(v) for v in row) for row in db_rows(src, sql)]
     b = [tuple(str(v) for v in row) for row in db_rows(dst, sql)]
     t.ok(a == b, "the same rows: " + sql.split(" FROM ")[1].split(" ")[0])
+t.ok(token != "", "an API token to copy (its hash is bytea on PostgreSQL)")
+a = [row[0].lower() for row in db_rows(src, "SELECT hex(token_hash) FROM api_tokens ORDER BY name")]
+b = [row[0] for row in db_rows(dst, "SELECT encode(token_hash, 'hex') FROM api_tokens ORDER BY name")]
+t.ok(a == b and len(a) > 0, "the token hashes arrive byte for byte")
+got = db_rows(dst, "SELECT md5(value), length(value) FROM settings WHERE key = 'copy.test'")
+t.eq(got, [(hashlib.md5(awkward.encode()).hexdigest(), str(len(awkward)))],
+     "a value with tab, newline, carriage return and backslashes arrives as it was")
 # documents span lines: compared by their MD5 (psql's output is one line per row)
 for table, key in (("agreements", "id, version"), ("invoices", "id")):
     a = [hashlib.md5(row[0].encode()).hexdigest() for row in db_rows(src, f"SELECT document FROM {table} ORDER BY {key}")]
