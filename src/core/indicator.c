@@ -562,11 +562,11 @@ void indicator_set_free(indicator_set *s)
 	hg_free(s);
 }
 
-size_t indicator_set_size(const indicator_set *s) { return s->n; }
+size_t indicator_set_size(const indicator_set *s) { return s ? s->n : 0; }
 
 hg_status indicator_set_agreements(indicator_set *s, const agreement *list, size_t n)
 {
-	if (s->n > 0 || n > INDICATOR_AGREEMENTS_MAX)
+	if (!s || s->n > 0 || n > INDICATOR_AGREEMENTS_MAX)
 		return HG_EINVAL;
 	agreement *copy = n ? hg_malloc(n * sizeof *copy) : NULL;
 	if (n && !copy)
