@@ -111,14 +111,15 @@ ci:
 	$(MAKE) lint
 	$(MAKE) test
 
-# make test installs nothing (make ci and scripts/install-deps do): the ASan tests and the fuzzers build at
-# once, $(JOBS) compilers in all, then tests/run runs every test, $(JOBS) + 1 at a time (HEMGANG_TEST_JOBS).
-test: web
-	$(MAKE) -j$(JOBS) test-build
+# make test installs nothing (make ci and scripts/install-deps do): the web UI, the ASan tests and the fuzzers
+# build at once, $(JOBS) + 1 jobs in all (one more than the cores, so that a link or the disk leaves no core
+# idle), then tests/run runs every test, $(JOBS) + 1 at a time (HEMGANG_TEST_JOBS).
+test:
+	$(MAKE) -j$$(($(JOBS) + 1)) test-build
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		HEMGANG_FUZZ_DIR=$(BUILD_ROOT)/fuzz/fuzz tests/run $(BUILD_ROOT)/asan
 
-test-build: asan-tests fuzz-fuzzers
+test-build: web asan-tests fuzz-fuzzers
 asan-tests:
 	$(MAKE) MODE=asan tests
 fuzz-fuzzers:

@@ -16,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 
@@ -79,8 +83,70 @@ static void test_alloc_report_(void)
 	}
 }
 
+/*
+ * The whole sweep of a program in one process (tests/faults/alloc.sh): with HEMGANG_ALLOC_SWEEP="N N ..." the
+ * program forks before main once per N and per HEMGANG_ALLOC_STICKY value, 0 then 1, and each child runs the
+ * program as HEMGANG_ALLOC_FAIL=N HEMGANG_ALLOC_STICKY=S would, its output in the file HEMGANG_ALLOC_LOG (a bad
+ * run's is kept as LOG.N.S), stopped after 120 s. The parent prints "N S STATUS" for each run (STATUS: the exit
+ * status, or 128 + the signal) and exits 0; it stops after 3 runs ending otherwise than 0 or 1. Forking skips
+ * the exec, the dynamic linking and the sanitizers' start that make half the cost of a separate run.
+ */
+static void test_alloc_sweep_(const char *list)
+{
+	const char *keep = getenv("HEMGANG_ALLOC_LOG");
+	const char *log = keep ? keep : "/dev/null";
+	int bad = 0;
+	fflush(NULL);
+	for (int sticky = 0; sticky <= 1 && bad < 3; sticky++) {
+		for (const char *p = list; *p && bad < 3;) {
+			char *end;
+			unsigned long n = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			p = end + strspn(end, " \n");
+			pid_t pid = fork();
+			if (pid < 0) {
+				perror("fork");
+				_Exit(2);
+			}
+			if (pid == 0) {
+				char num[32];
+				snprintf(num, sizeof num, "%lu", n);
+				int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+				if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+					_Exit(2);
+				close(fd);
+				unsetenv("HEMGANG_ALLOC_SWEEP");
+				if (setenv("HEMGANG_ALLOC_FAIL", num, 1) != 0 ||
+				    setenv("HEMGANG_ALLOC_STICKY", sticky ? "1" : "0", 1) != 0)
+					_Exit(2);
+				alarm(120);
+				return; /* on to main, as a faulted run */
+			}
+			int st = 0;
+			while (waitpid(pid, &st, 0) < 0)
+				if (errno != EINTR)
+					_Exit(2);
+			int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			printf("%lu %d %d\n", n, sticky, rc);
+			fflush(stdout);
+			if (rc != 0 && rc != 1 && keep) {
+				char kept[4096];
+				snprintf(kept, sizeof kept, "%s.%lu.%d", log, n, sticky);
+				rename(log, kept);
+			}
+			if (rc != 0 && rc != 1)
+				bad++;
+		}
+	}
+	_Exit(0);
+}
+
 __attribute__((constructor)) static void test_alloc_setup_(void)
 {
+	const char *list = getenv("HEMGANG_ALLOC_SWEEP");
+	if (list)
+		test_alloc_sweep_(list); /* returns only in a child */
 	const char *n = getenv("HEMGANG_ALLOC_FAIL");
 	const char *sticky = getenv("HEMGANG_ALLOC_STICKY");
 	if (n && *n)

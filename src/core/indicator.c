@@ -562,11 +562,11 @@ void indicator_set_free(indicator_set *s)
 	hg_free(s);
 }
 
-size_t indicator_set_size(const indicator_set *s) { return s->n; }
+size_t indicator_set_size(const indicator_set *s) { return s ? s->n : 0; }
 
 hg_status indicator_set_agreements(indicator_set *s, const agreement *list, size_t n)
 {
-	if (s->n > 0 || n > INDICATOR_AGREEMENTS_MAX)
+	if (!s || s->n > 0 || n > INDICATOR_AGREEMENTS_MAX)
 		return HG_EINVAL;
 	agreement *copy = n ? hg_malloc(n * sizeof *copy) : NULL;
 	if (n && !copy)
@@ -685,6 +685,8 @@ static hg_status room_for_fact(indicator_set *s)
 hg_status indicator_set_add_facts(indicator_set *s, const facts_row *r)
 {
 	deadline_state dl[DEADLINE_KIND_COUNT];
+	if (!s)
+		return HG_EINVAL; /* no set: indicator_set_new ran out of memory */
 	if (s->n > 0 && r->id <= s->facts[s->n - 1].id)
 		return HG_EINVAL;
 	if (s->n >= INDICATOR_EPISODES_MAX)
@@ -809,6 +811,8 @@ hg_status indicator_set_add_events(indicator_set *s, int64_t episode_id, const e
 
 hg_status indicator_set_add_survey(indicator_set *s, int64_t episode_id, const survey_answer *a)
 {
+	if (!s)
+		return HG_EINVAL; /* no set: indicator_set_new ran out of memory */
 	size_t lo = 0, hi = s->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -871,6 +875,8 @@ static void link_stays(indicator_set *s, struct link_key *keys, size_t n)
  */
 hg_status indicator_set_finish(indicator_set *s)
 {
+	if (!s)
+		return HG_EINVAL; /* no set: indicator_set_new ran out of memory */
 	size_t n = s->n, cap = 16, n_keys = 0, cap_keys = 0;
 	while (cap < 2 * n)
 		cap <<= 1;
@@ -926,6 +932,8 @@ bool indicator_fact_ready_at(const indicator_fact *f, hg_instant t, size_t *peri
 {
 	if (f->admitted_at > t || (f->discharged_at != HG_INSTANT_NONE && f->discharged_at <= t))
 		return false;
+	if (!f->periods)
+		return false; /* a fact of a set never finished (its finish ran out of memory): no periods to read */
 	for (size_t i = 0; i < f->n_periods; i++) {
 		const indicator_period *p = &f->periods[i];
 		if (p->start <= t && (p->end == HG_INSTANT_NONE || p->end > t)) {
@@ -1439,7 +1447,7 @@ hg_status indicator_compute(const indicator_set *s, const indicator_query *q, in
 		*err = e;
 	if (e != IND_ERR_NONE)
 		return HG_EINVAL;
-	if (!s->finished)
+	if (!s || !s->finished)
 		return HG_EINVAL; /* a caller's bug: indicator_set_finish first */
 	memset(&g, 0, sizeof g);
 	g.s = s;

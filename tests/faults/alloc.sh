@@ -12,10 +12,10 @@
 # deterministic sample of that many: the first third of them (1, 2, 3, ...: opening, setup, the
 # first table row, where most cleanup paths start), then an even spread over the rest up to its
 # last allocation - the same N on every run, so a failure is reproduced by
-# HEMGANG_ALLOC_FAIL=N HEMGANG_ALLOC_STICKY=0|1 PROGRAM. A run costs 0.1-0.3 s of CPU under ASan
-# (the test itself and LSan's leak scan, not the start: a forked run costs the same), so the 9 300
-# runs of a full sweep take about half an hour of CPU, the sample (about 860 runs) a couple of
-# minutes. The programs run HEMGANG_FAULTS_JOBS (default: the number of cores) at a time; their
+# HEMGANG_ALLOC_FAIL=N HEMGANG_ALLOC_STICKY=0|1 PROGRAM. All runs of a program come from one
+# process that forks a faulted run per N (HEMGANG_ALLOC_SWEEP, tests/test.h): a run then costs the
+# test itself and LSan's leak scan, not the exec, the dynamic linking of the store's libraries and
+# the sanitizers' start (about 0.1 s of CPU each under ASan). UBSan's reports fail the sweep too. The programs run HEMGANG_FAULTS_JOBS (default: the number of cores) at a time; their
 # lines are printed in a fixed order.
 set -u
 build=${HEMGANG_BUILD:-$(dirname "$HEMGANG")}
@@ -23,7 +23,9 @@ build=${HEMGANG_BUILD:-$(dirname "$HEMGANG")}
 # a use after free on the error path just taken is still reported. The unfaulted runs keep the default.
 export ASAN_OPTIONS="exitcode=86:detect_leaks=1:abort_on_error=0:quarantine_size_mb=4"
 export LSAN_OPTIONS="exitcode=86"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+# UBSan's reports (a NULL pointer given to memcpy or qsort with a count of 0 on an error path, say) end the run
+# with 86 as well, not with the 1 of a failed check.
+export UBSAN_OPTIONS="halt_on_error=1:exitcode=86:print_stacktrace=1"
 max=${HEMGANG_FAULTS_MAX:-50}
 full=${HEMGANG_FAULTS_FULL:-0}
 jobs_max=${HEMGANG_FAULTS_JOBS:-$(nproc 2>/dev/null || echo 1)}
@@ -53,7 +55,7 @@ indexes() {
 
 # sweep PROGRAM OUT: the runs of one program; its report lines go to OUT, and OUT.ok marks a pass.
 sweep() {
-	local p=$1 out=$2 name total bad=0 n rc sticky log="$2.log"
+	local p=$1 out=$2 name total bad=0 n rc st sticky log="$2.log"
 	name=$(basename "$p")
 	total=$(HEMGANG_ALLOC_COUNT=1 "$p" 2>&1 >/dev/null | sed -n 's/^allocations: \([0-9]*\) .*/\1/p' | tail -n 1)
 	if [ -z "$total" ]; then
@@ -62,20 +64,26 @@ sweep() {
 	fi
 	local -a ns
 	mapfile -t ns < <(indexes "$total")
-	for sticky in 0 1; do
-		for n in "${ns[@]}"; do
-			HEMGANG_ALLOC_FAIL=$n HEMGANG_ALLOC_STICKY=$sticky timeout 120 "$p" >"$log" 2>&1
-			rc=$?
-			if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
-				{
-					echo "FAIL faults $name: allocation $n failing (sticky=$sticky) ended with exit $rc"
-					grep -E "ERROR|LEAK|SUMMARY|runtime error" "$log" | head -n 5
-				} >>"$out"
-				bad=$((bad + 1))
-				[ "$bad" -ge 3 ] && break 2
-			fi
-		done
-	done
+	# One process runs them all, forking a faulted run per N and sticky value (tests/test.h, HEMGANG_ALLOC_SWEEP);
+	# it prints "N STICKY STATUS" for each, and keeps the output of a bad run as LOG.N.STICKY.
+	: >"$out.runs"
+	[ "${#ns[@]}" -eq 0 ] || HEMGANG_ALLOC_SWEEP="${ns[*]}" HEMGANG_ALLOC_LOG="$log" timeout 1000 "$p" >"$out.runs" 2>"$log.sweep"
+	rc=$?
+	local runs
+	runs=$(wc -l <"$out.runs")
+	while read -r n sticky st; do
+		[ "$st" -eq 0 ] || [ "$st" -eq 1 ] && continue
+		{
+			echo "FAIL faults $name: allocation $n failing (sticky=$sticky) ended with exit $st" \
+				"(HEMGANG_ALLOC_FAIL=$n HEMGANG_ALLOC_STICKY=$sticky $p)"
+			grep -E "ERROR|LEAK|SUMMARY|runtime error" "$log.$n.$sticky" | head -n 5
+		} >>"$out"
+		bad=$((bad + 1))
+	done <"$out.runs"
+	if [ "$bad" -eq 0 ] && [ "$runs" -ne $((2 * ${#ns[@]})) ]; then
+		echo "FAIL faults $name: the sweep ran $runs of $((2 * ${#ns[@]})) runs (exit $rc): $(head -c 300 "$log.sweep")" >>"$out"
+		bad=1
+	fi
 	[ "$bad" -eq 0 ] || return
 	if [ "${#ns[@]}" -eq "$total" ]; then
 		echo "faults $name: $total allocations, each failed once and from there on: no crash, no leak" >"$out"
