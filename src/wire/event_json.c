@@ -575,49 +575,27 @@ static hg_status parse_int(struct pctx *c, const json_t *v, int64_t lo, int64_t 
 
 static hg_status parse_table(struct pctx *c, const field_table *tab, const json_t *obj, char *base, const char *prefix);
 
-static hg_status parse_recipients(struct pctx *c, const field_desc *f, const json_t *v, event_recipients *r,
-				  const char *path)
+/* An array of objects of f->sub into items (at most max, each stride bytes), counted in *count. */
+static hg_status parse_items(struct pctx *c, const field_desc *f, const json_t *v, size_t max, event_reason too_many,
+			     char *items, size_t stride, int *count, const char *path)
 {
 	if (!json_is_array(v))
 		return fail(c, EVR_BAD_CODE, path);
 	size_t n = json_array_size(v);
-	if (n > EVENT_RECIPIENTS_MAX)
-		return fail(c, EVR_TOO_MANY_RECIPIENTS, path);
+	if (n > max)
+		return fail(c, too_many, path);
 	for (size_t i = 0; i < n; i++) {
-		char item[EVENT_FIELD_MAX];
+		char item[EVENT_FIELD_MAX + 24]; /* room for any index: the compiler cannot see that i < max */
 		(void)snprintf(item, sizeof item, "%.50s[%zu]", path, i);
 		const json_t *one = json_array_get(v, i);
 		if (!json_is_object(one))
 			return fail(c, EVR_BAD_CODE, item);
 		const field_table *tabs[] = {f->sub};
 		hg_status rc = reject_unknown(c, one, tabs, 1, false, item);
-		if (rc || (rc = parse_table(c, f->sub, one, (char *)&r->to[i], item)))
+		if (rc || (rc = parse_table(c, f->sub, one, items + i * stride, item)))
 			return rc;
 	}
-	r->count = (int)n;
-	return HG_OK;
-}
-
-static hg_status parse_actions(struct pctx *c, const field_desc *f, const json_t *v, event_sip_actions *a,
-			       const char *path)
-{
-	if (!json_is_array(v))
-		return fail(c, EVR_BAD_CODE, path);
-	size_t n = json_array_size(v);
-	if (n > EVENT_SIP_ACTIONS_MAX)
-		return fail(c, EVR_TOO_MANY_ACTIONS, path);
-	for (size_t i = 0; i < n; i++) {
-		char item[EVENT_FIELD_MAX];
-		(void)snprintf(item, sizeof item, "%.50s[%zu]", path, i);
-		const json_t *one = json_array_get(v, i);
-		if (!json_is_object(one))
-			return fail(c, EVR_BAD_CODE, item);
-		const field_table *tabs[] = {f->sub};
-		hg_status rc = reject_unknown(c, one, tabs, 1, false, item);
-		if (rc || (rc = parse_table(c, f->sub, one, (char *)&a->items[i], item)))
-			return rc;
-	}
-	a->count = (int)n;
+	*count = (int)n;
 	return HG_OK;
 }
 
@@ -707,12 +685,18 @@ static hg_status parse_row(struct pctx *c, const field_desc *f, const json_t *v,
 			return rc;
 		return parse_table(c, f->sub, v, p, path);
 	}
-	case FIELD_RECIPIENTS:
-		return parse_recipients(c, f, v, (event_recipients *)(void *)p, path);
+	case FIELD_RECIPIENTS: {
+		event_recipients *r = (event_recipients *)(void *)p;
+		return parse_items(c, f, v, EVENT_RECIPIENTS_MAX, EVR_TOO_MANY_RECIPIENTS, (char *)r->to, sizeof r->to[0],
+				   &r->count, path);
+	}
 	case FIELD_CODE_SET:
 		return parse_code_set(c, f, v, p, path);
-	case FIELD_SIP_ACTIONS:
-		return parse_actions(c, f, v, (event_sip_actions *)(void *)p, path);
+	case FIELD_SIP_ACTIONS: {
+		event_sip_actions *a = (event_sip_actions *)(void *)p;
+		return parse_items(c, f, v, EVENT_SIP_ACTIONS_MAX, EVR_TOO_MANY_ACTIONS, (char *)a->items,
+				   sizeof a->items[0], &a->count, path);
+	}
 	}
 	return fail(c, EVR_BAD_CODE, path); /* NEVER */
 }

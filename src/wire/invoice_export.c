@@ -450,28 +450,6 @@ static hg_status export_xlsx(const json_t *invoices, hg_buf *b, char *err, size_
 /* ---- PDF ---- */
 
 #ifdef HG_HAVE_LIBHARU
-/* UTF-8 into WinAnsi (Latin-1 half), '?' for anything else; at most cap-1 bytes. */
-static void to_winansi(const char *s, char *out, size_t cap)
-{
-	size_t k = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p && k + 1 < cap) {
-		unsigned cp;
-		if (*p < 0x80) {
-			cp = *p++;
-		} else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-			cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-			p += 2;
-		} else {
-			cp = '?';
-			p++;
-			while ((*p & 0xC0) == 0x80)
-				p++;
-		}
-		out[k++] = (char)(cp >= 0xA0 && cp <= 0xFF ? cp : cp < 0x80 ? cp : '?');
-	}
-	out[k] = '\0';
-}
 
 typedef struct pdf_ctx {
 	HPDF_Doc pdf;
@@ -494,7 +472,7 @@ static void pdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_da
 static void pdf_text(pdf_ctx *c, float x, float size, bool bold, const char *utf8)
 {
 	char text[512];
-	to_winansi(utf8, text, sizeof text);
+	wire_winansi(utf8, text, sizeof text);
 	HPDF_Page_BeginText(c->page);
 	HPDF_Page_SetFontAndSize(c->page, bold ? c->bold : c->font, size);
 	HPDF_Page_TextOut(c->page, x, c->y, text);

@@ -6,6 +6,7 @@
  * as '?'.
  */
 #include "wire/sip_pdf.h"
+#include "wire/wire.h"
 
 #include <hpdf.h>
 #include <stdio.h>
@@ -23,35 +24,13 @@ struct page {
 };
 
 #define MARGIN 50.0f
-#define LINE 15.0f
+#define LINE   15.0f
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
 {
 	(void)error_no;
 	(void)detail_no;
 	((struct page *)user_data)->error = true;
-}
-
-/* UTF-8 to WinAnsi (Latin-1 range); anything else becomes '?'. */
-static void winansi(const char *utf8, char *out, size_t size)
-{
-	const unsigned char *p = (const unsigned char *)utf8;
-	size_t k = 0;
-	while (*p && k + 1 < size) {
-		unsigned cp;
-		if (*p < 0x80) {
-			cp = *p++;
-		} else if ((*p & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-			cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-			p += 2;
-		} else {
-			cp = '?';
-			for (p++; (*p & 0xC0) == 0x80; p++)
-				;
-		}
-		out[k++] = (char)(cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF) ? cp : '?');
-	}
-	out[k] = '\0';
 }
 
 static void new_page(struct page *c)
@@ -64,7 +43,7 @@ static void new_page(struct page *c)
 static void text_at(struct page *c, float x, float size, bool bold, const char *utf8)
 {
 	char buf[600];
-	winansi(utf8, buf, sizeof buf);
+	wire_winansi(utf8, buf, sizeof buf);
 	HPDF_Page_BeginText(c->page);
 	HPDF_Page_SetFontAndSize(c->page, bold ? c->bold : c->font, size);
 	HPDF_Page_TextOut(c->page, x, c->y, buf);
@@ -104,7 +83,8 @@ static void render(struct page *c, const episode_state *st, const char *(*names)
 	new_page(c);
 	text_at(c, MARGIN, 18, true, "Samordnad individuell plan (SIP)");
 	next_line(c, 1.6f);
-	text_at(c, MARGIN, 9, false, "Samverkan vid utskrivning (SFS 2017:612). Plan för patienten och de berörda parterna.");
+	text_at(c, MARGIN, 9, false,
+	        "Samverkan vid utskrivning (SFS 2017:612). Plan för patienten och de berörda parterna.");
 	next_line(c, 2);
 	row(c, "Patient", st->patient.name);
 	row(c, "Personnummer", st->patient.personnummer);
@@ -115,8 +95,8 @@ static void render(struct page *c, const episode_state *st, const char *(*names)
 	if (st->sip_called_by[0])
 		row(c, "Kallad av", names(ctx, st->sip_called_by));
 	if (st->care_contact_at != HG_INSTANT_NONE) {
-		(void)snprintf(buf, sizeof buf, "%s%s%s %s", st->care_contact_name, st->care_contact_title[0] ? ", " : "",
-			       st->care_contact_title, st->care_contact_phone);
+		(void)snprintf(buf, sizeof buf, "%s%s%s %s", st->care_contact_name,
+		               st->care_contact_title[0] ? ", " : "", st->care_contact_title, st->care_contact_phone);
 		row(c, "Fast vårdkontakt", buf);
 	}
 	row(c, "Uppföljning", st->sip_follow_up_date == HG_DATE_NONE ? "-" : date_format(st->sip_follow_up_date, d));
@@ -156,7 +136,7 @@ static void render(struct page *c, const episode_state *st, const char *(*names)
 }
 
 hg_status sip_pdf_render(const episode_state *st, const char *(*names)(void *ctx, const char *unit), void *ctx,
-			 char **out, size_t *len)
+                         char **out, size_t *len)
 {
 	struct page c = {0};
 	hg_status rc = HG_OK;

@@ -58,4 +58,12 @@ void wire_csv_raw(wire_csv *w, const char *s, size_t n);
 /* Ends the row with CRLF. */
 void wire_csv_end_row(wire_csv *w);
 
+/*
+ * UTF-8 into WinAnsi (CP1252's Latin-1 half), which the PDF's standard fonts
+ * speak: ASCII and U+00A0..U+00FF (the Swedish letters among them) as one byte
+ * each, anything else as '?'. At most cap-1 bytes and a NUL into out (wire_pdf.c;
+ * the invoice PDF and the printable SIP share it).
+ */
+void wire_winansi(const char *utf8, char *out, size_t cap);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * test_csv.c - the one CSV writer (wire.h): when a field is quoted, how a
  * quote inside is doubled, the formula guard, empty and raw fields, rows
- * ended by CRLF, and a ceiling that fails the whole text.
+ * ended by CRLF, and a ceiling that fails the whole text; and the PDF
+ * writers' text in WinAnsi (wire_winansi).
  */
 #include "wire/wire.h"
 #include "test.h"
@@ -67,10 +68,37 @@ static void test_ceiling(struct test *t)
 	T_TRUE(t, hg_buf_take(&b, NULL) == NULL, "a failed text is not handed over");
 }
 
+static const struct winansi_case {
+	const char *in;
+	size_t cap;
+	const char *want;
+} winansi_cases[] = {
+    {"Falun", 16, "Falun"},
+    {"Borlänge Åre Ö", 32, "Borl\xe4nge \xc5re \xd6"},
+    {"a\u2013b", 16, "a?b"},             /* en dash: three bytes, outside Latin-1 */
+    {"x\xf0\x9f\x98\x80y", 16, "x?y"},   /* four bytes */
+    {"\xc2\xa0\xc2\xbd", 8, "\xa0\xbd"}, /* the start of the Latin-1 half */
+    {"\xc2\x85", 8, "?"},                /* C1 controls are not WinAnsi text */
+    {"abcdef", 4, "abc"},                /* at most cap-1 bytes */
+    {"\xc3", 8, "?"},                    /* a lead byte at the end */
+    {"", 1, ""},
+};
+
+static void test_winansi(struct test *t)
+{
+	for (size_t i = 0; i < sizeof winansi_cases / sizeof *winansi_cases; i++) {
+		const struct winansi_case *c = &winansi_cases[i];
+		char out[64];
+		wire_winansi(c->in, out, c->cap);
+		T_EQ_STR(t, out, c->want, "winansi case %zu", i);
+	}
+}
+
 int main(void)
 {
 	struct test t = {.name = "test_csv"};
 	test_rows(&t);
 	test_ceiling(&t);
+	test_winansi(&t);
 	return test_report(&t);
 }
