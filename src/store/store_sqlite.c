@@ -166,34 +166,28 @@ void sq_write_rollback(store *s, sqlite3 *db)
 hg_status sq_write1(store *s, const char *sql, int *changes, const char *types, ...)
 {
 	sqlite3 *db = sq_conn_get(s);
-	sqlite3_stmt *st = NULL;
+	sq_q q;
 	va_list ap;
-	hg_status rc = sq_prepare(db, sql, &st);
+	sq_q_prepare(&q, db, sql);
 	va_start(ap, types);
-	for (int i = 0; rc == HG_OK && types[i]; i++) {
+	for (int i = 0; types[i]; i++) {
 		switch (types[i]) {
-		case 't': sq_bind_text(st, i + 1, va_arg(ap, const char *)); break;
-		case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t)); break;
-		case 'T': sq_bind_instant(st, i + 1, va_arg(ap, hg_instant)); break;
-		case 'h': sqlite3_bind_blob(st, i + 1, va_arg(ap, const uint8_t *), STORE_TOKEN_HASH_SIZE, SQLITE_STATIC); break;
-		default: rc = HG_EINTERNAL; /* NEVER: a caller's type string is wrong */
+		case 't': sq_q_bind_text(&q, i + 1, va_arg(ap, const char *)); break;
+		case 'i': sq_q_bind_int64(&q, i + 1, va_arg(ap, int64_t)); break;
+		case 'T': sq_q_bind_instant(&q, i + 1, va_arg(ap, hg_instant)); break;
+		case 'h': sq_q_bind_blob(&q, i + 1, va_arg(ap, const uint8_t *), STORE_TOKEN_HASH_SIZE); break;
+		default: sq_q_fail(&q, HG_EINTERNAL); /* NEVER: a caller's type string is wrong */
 		}
 	}
 	va_end(ap);
-	if (rc == HG_OK) {
-		if (sqlite3_step(st) == SQLITE_DONE) {
-			if (changes)
-				*changes = sqlite3_changes(db);
-		} else {
-			int ext = sqlite3_extended_errcode(db);
-			rc = ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY ? HG_ECONFLICT
-			     : ext == SQLITE_CONSTRAINT_FOREIGNKEY				    ? HG_ENOTFOUND
-												    : HG_EIO;
-		}
-	}
-	sqlite3_finalize(st);
+	hg_status rc = sq_q_exec(&q);
+	if (rc == HG_OK && changes)
+		*changes = (int)sqlite3_changes(db);
 	sq_conn_put(s, db);
-	return rc == HG_EIO ? sq_fail_io(s) : rc;
+	/* the one mapping (sq_status) names constraints; any other failure of SQLite is the store's I/O */
+	if (rc != HG_OK && rc != HG_ECONFLICT && rc != HG_ENOTFOUND && rc != HG_EINTERNAL)
+		return sq_fail_io(s);
+	return rc;
 }
 
 void sq_exec_quiet(sqlite3 *db, const char *sql) { sqlite3_exec(db, sql, NULL, NULL, NULL); }
