@@ -255,10 +255,6 @@ const demo_login *demo_logins(size_t *n)
 	return logins;
 }
 
-
-/* Copies src into dst, cut to cap - 1 bytes. */
-static void copy_text(char *dst, size_t cap, const char *src) { (void)hg_copy(dst, cap, src); }
-
 /* snprintf into a name or id buffer: the demo's names fit, and a longer one is cut, never overflows. */
 __attribute__((format(printf, 3, 4))) static void text_printf(char *dst, size_t cap, const char *fmt, ...)
 {
@@ -391,7 +387,7 @@ static int add_region(struct world *w, const char *county, const char *name)
 	struct w_region *r = &w->regions[w->n_regions];
 	text_printf(r->code, sizeof r->code, "R%s", county);
 	text_printf(r->name, sizeof r->name, "%s (demo)", name);
-	copy_text(r->county, sizeof r->county, county);
+	(void)hg_copy(r->county, sizeof r->county, county);
 	r->county_hospital = -1;
 	return w->n_regions++;
 }
@@ -400,10 +396,10 @@ static int add_municipality(struct world *w, int region, const char *code, const
 			    const char *postal, int population)
 {
 	struct w_municipality *m = &w->municipalities[w->n_municipalities];
-	copy_text(m->code, sizeof m->code, code);
-	copy_text(m->org_name, sizeof m->org_name, org_name);
-	copy_text(m->town, sizeof m->town, town);
-	copy_text(m->postal, sizeof m->postal, postal);
+	(void)hg_copy(m->code, sizeof m->code, code);
+	(void)hg_copy(m->org_name, sizeof m->org_name, org_name);
+	(void)hg_copy(m->town, sizeof m->town, town);
+	(void)hg_copy(m->postal, sizeof m->postal, postal);
 	m->population = population;
 	m->region = region;
 	m->hospital = -1;
@@ -419,8 +415,8 @@ static int add_municipality(struct world *w, int region, const char *code, const
 static int add_hospital(struct world *w, int region, const char *name, const char *municipality)
 {
 	struct w_hospital *h = &w->hospitals[w->n_hospitals];
-	copy_text(h->name, sizeof h->name, name);
-	copy_text(h->municipality, sizeof h->municipality, municipality);
+	(void)hg_copy(h->name, sizeof h->name, name);
+	(void)hg_copy(h->municipality, sizeof h->municipality, municipality);
 	h->region = region;
 	h->ward_first = w->n_wards;
 	h->ward_count = 0;
@@ -431,8 +427,8 @@ static int add_hospital(struct world *w, int region, const char *name, const cha
 static void add_ward(struct world *w, int hospital, const char *id, const char *name, care_type care)
 {
 	struct w_ward *x = &w->wards[w->n_wards++];
-	copy_text(x->id, sizeof x->id, id);
-	copy_text(x->name, sizeof x->name, name);
+	(void)hg_copy(x->id, sizeof x->id, id);
+	(void)hg_copy(x->name, sizeof x->name, name);
 	x->hospital = hospital;
 	x->care = care;
 	set_authors(x->author, id);
@@ -443,8 +439,8 @@ static void add_primary_care(struct world *w, int municipality, const char *id, 
 {
 	struct w_primary_care *p = &w->pc[w->n_pc];
 	struct w_municipality *m = &w->municipalities[municipality];
-	copy_text(p->id, sizeof p->id, id);
-	copy_text(p->name, sizeof p->name, name);
+	(void)hg_copy(p->id, sizeof p->id, id);
+	(void)hg_copy(p->name, sizeof p->name, name);
 	p->municipality = municipality;
 	set_authors(p->author, id);
 	if (m->pc_count == 0)
@@ -598,10 +594,10 @@ static hg_status put_org(store *s, const char *code, const char *name, org_kind 
 {
 	store_org o;
 	memset(&o, 0, sizeof o);
-	copy_text(o.code, sizeof o.code, code);
-	copy_text(o.name, sizeof o.name, name);
+	(void)hg_copy(o.code, sizeof o.code, code);
+	(void)hg_copy(o.name, sizeof o.name, name);
 	o.kind = kind;
-	copy_text(o.county, sizeof o.county, county);
+	(void)hg_copy(o.county, sizeof o.county, county);
 	hg_status rc = store_org_put(s, &o);
 	if (rc)
 		set_err(err, errlen, "organisation", code, rc);
@@ -621,12 +617,12 @@ static store_unit unit_row(const char *id, const char *org, const char *name, un
 {
 	store_unit u;
 	memset(&u, 0, sizeof u);
-	copy_text(u.id, sizeof u.id, id);
-	copy_text(u.org, sizeof u.org, org);
-	copy_text(u.name, sizeof u.name, name);
+	(void)hg_copy(u.id, sizeof u.id, id);
+	(void)hg_copy(u.org, sizeof u.org, org);
+	(void)hg_copy(u.name, sizeof u.name, name);
 	u.kind = kind;
 	u.care = CARE_SOMATIC;
-	copy_text(u.municipality, sizeof u.municipality, municipality);
+	(void)hg_copy(u.municipality, sizeof u.municipality, municipality);
 	return u;
 }
 
@@ -639,7 +635,7 @@ static hg_status put_units(store *s, const struct world *w, char *err, size_t er
 		store_unit u = unit_row(w->wards[i].id, w->regions[h->region].code, w->wards[i].name, UNIT_WARD,
 					h->municipality);
 		u.care = w->wards[i].care;
-		copy_text(u.hospital, sizeof u.hospital, h->name);
+		(void)hg_copy(u.hospital, sizeof u.hospital, h->name);
 		rc = put_unit(s, &u, err, errlen);
 	}
 	for (int i = 0; i < w->n_pc && !rc; i++) {
@@ -700,12 +696,12 @@ static hg_status create_world(store *s, const struct world *w, const char *passw
 		store_user u;
 		int64_t id;
 		memset(&u, 0, sizeof u);
-		copy_text(u.username, sizeof u.username, logins[i].username);
-		copy_text(u.display_name, sizeof u.display_name, logins[i].display_name);
-		copy_text(u.org, sizeof u.org, logins[i].org);
+		(void)hg_copy(u.username, sizeof u.username, logins[i].username);
+		(void)hg_copy(u.display_name, sizeof u.display_name, logins[i].display_name);
+		(void)hg_copy(u.org, sizeof u.org, logins[i].org);
 		u.role = logins[i].role;
 		for (int k = 0; k < STORE_USER_UNITS_MAX && logins[i].units[k]; k++)
-			copy_text(u.units[u.n_units++], sizeof u.units[0], logins[i].units[k]);
+			(void)hg_copy(u.units[u.n_units++], sizeof u.units[0], logins[i].units[k]);
 		rc = store_user_add(s, &u, password_hash, now, &id);
 		if (rc)
 			set_err(err, errlen, "user", logins[i].username, rc);
@@ -803,9 +799,9 @@ static struct party party(const char *unit, unit_kind kind, const char *org, con
 {
 	struct party p;
 	memset(&p, 0, sizeof p);
-	copy_text(p.p.unit, sizeof p.p.unit, unit);
+	(void)hg_copy(p.p.unit, sizeof p.p.unit, unit);
 	p.p.kind = kind;
-	copy_text(p.p.org, sizeof p.p.org, org);
+	(void)hg_copy(p.p.org, sizeof p.p.org, org);
 	p.author[AUTHOR_STAFF] = author[AUTHOR_STAFF];
 	p.author[AUTHOR_RECORDS] = author[AUTHOR_RECORDS];
 	return p;
@@ -846,10 +842,10 @@ static event *plan_put(struct gen *g, event_type t, hg_instant at, const struct 
 		g->overflow = true;
 	event_init(&it->ev, t);
 	it->ev.occurred_at = at;
-	copy_text(it->ev.author_unit, sizeof it->ev.author_unit, p->p.unit);
+	(void)hg_copy(it->ev.author_unit, sizeof it->ev.author_unit, p->p.unit);
 	it->ev.author_kind = p->p.kind;
-	copy_text(it->ev.author_org, sizeof it->ev.author_org, p->p.org);
-	copy_text(it->ev.author_user, sizeof it->ev.author_user, p->author[records_system ? AUTHOR_RECORDS : AUTHOR_STAFF]);
+	(void)hg_copy(it->ev.author_org, sizeof it->ev.author_org, p->p.org);
+	(void)hg_copy(it->ev.author_user, sizeof it->ev.author_user, p->author[records_system ? AUTHOR_RECORDS : AUTHOR_STAFF]);
 	it->ref = ref;
 	it->delay = delay;
 	return &it->ev;
@@ -928,8 +924,8 @@ static hg_status patient_new(struct gen *g, struct patient *pt)
 		pt->municipality = pick_municipality(g);
 		pt->primary_care = pick_primary_care(g, pt->municipality);
 		const struct w_municipality *mu = &g->w->municipalities[pt->municipality];
-		copy_text(pt->data.registered_municipality, sizeof pt->data.registered_municipality, mu->code);
-		copy_text(pt->data.primary_care_unit, sizeof pt->data.primary_care_unit,
+		(void)hg_copy(pt->data.registered_municipality, sizeof pt->data.registered_municipality, mu->code);
+		(void)hg_copy(pt->data.primary_care_unit, sizeof pt->data.primary_care_unit,
 			  g->w->pc[pt->primary_care].id);
 		pt->data.protected_identity = chance(g, 8);
 		if (!pt->data.protected_identity)
@@ -1132,8 +1128,8 @@ static void plan_deviation(struct gen *g, hg_instant at, const struct party *by,
 {
 	event *ev = plan_add(g, EVENT_DEVIATION, at, by, -1);
 	ev->u.deviation.category = category;
-	copy_text(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, against);
-	copy_text(ev->note, sizeof ev->note, note);
+	(void)hg_copy(ev->u.deviation.against_org, sizeof ev->u.deviation.against_org, against);
+	(void)hg_copy(ev->note, sizeof ev->note, note);
 }
 
 /* The episode's parties: the admitting ward, the recipients of its notices. */
@@ -1194,8 +1190,8 @@ static void plan_admission(struct gen *g, struct episode_ctx *c)
 	const struct w_ward *ward = &g->w->wards[c->ward];
 	event *ev = plan_add(g, EVENT_ADMITTED, c->t0, ward_at(c, c->t0, &wbuf), -1);
 	ev->u.admitted.patient = c->pt->data;
-	copy_text(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, g->w->hospitals[ward->hospital].name);
-	copy_text(ev->u.admitted.ward, sizeof ev->u.admitted.ward, ward->id);
+	(void)hg_copy(ev->u.admitted.hospital, sizeof ev->u.admitted.hospital, g->w->hospitals[ward->hospital].name);
+	(void)hg_copy(ev->u.admitted.ward, sizeof ev->u.admitted.ward, ward->id);
 	ev->u.admitted.care = c->care;
 }
 
@@ -1211,7 +1207,7 @@ static void plan_transfer(struct gen *g, struct episode_ctx *c)
 	c->t_transfer = c->t0 + rnd(g, 6 * HOUR, (c->t_end - c->t0) / 2);
 	c->ward2 = to;
 	event *ev = plan_add(g, EVENT_TRANSFERRED, c->t_transfer, ward_at(c, c->t_transfer, &wbuf), -1);
-	copy_text(ev->u.transferred.ward, sizeof ev->u.transferred.ward, g->w->wards[to].id);
+	(void)hg_copy(ev->u.transferred.ward, sizeof ev->u.transferred.ward, g->w->wards[to].id);
 	ev->u.transferred.care = g->w->wards[to].care;
 }
 
@@ -1262,7 +1258,7 @@ static void plan_wrong_notice(struct gen *g, struct episode_ctx *c, const struct
 	int wrong_notice = last_index(g);
 	c->t_notice += rnd(g, 30 * MINUTE, 3 * HOUR);
 	ev = plan_add(g, EVENT_CANCELLED, c->t_notice, author, wrong_notice);
-	copy_text(ev->note, sizeof ev->note, "Skickat till fel kommun.");
+	(void)hg_copy(ev->note, sizeof ev->note, "Skickat till fel kommun.");
 	c->t_notice += rnd(g, 2 * MINUTE, 20 * MINUTE);
 	/* the notice sent again may fall on the next day: its date must not be in the past */
 	if (c->expected < cal_local_date(c->t_notice))
@@ -1318,7 +1314,7 @@ static void plan_date_changes(struct gen *g, struct episode_ctx *c)
 			d = current + 1;
 		event *ev = plan_add(g, EVENT_EXPECTED_DATE_CHANGED, t, ward_at(c, t, &wbuf), -1);
 		ev->u.expected_date_changed.date = d;
-		copy_text(ev->note, sizeof ev->note, PICK(g, date_change_notes));
+		(void)hg_copy(ev->note, sizeof ev->note, PICK(g, date_change_notes));
 		current = d;
 	}
 }
@@ -1332,7 +1328,7 @@ static void plan_consent(struct gen *g, struct episode_ctx *c)
 	event *ev = plan_add(g, EVENT_CONSENT_RECORDED, t, &c->social, -1);
 	ev->u.consent_recorded.state = chance(g, 920) ? CONSENT_GIVEN : CONSENT_DECLINED;
 	c->declined = ev->u.consent_recorded.state == CONSENT_DECLINED;
-	copy_text(ev->u.consent_recorded.scope, sizeof ev->u.consent_recorded.scope, "care_planning");
+	(void)hg_copy(ev->u.consent_recorded.scope, sizeof ev->u.consent_recorded.scope, "care_planning");
 	int x = (int)rnd(g, 0, 99);
 	ev->u.consent_recorded.how = x < 70 ? CONSENT_HOW_VERBAL
 				     : x < 85 ? CONSENT_HOW_WRITTEN
@@ -1350,12 +1346,12 @@ static void plan_info_request(struct gen *g, struct episode_ctx *c)
 	author = *ward_at(c, t, &wbuf);
 	event *ev = plan_add(g, EVENT_INFO_REQUESTED, t, &c->social, -1);
 	ev->u.info_requested.to = author.p;
-	copy_text(ev->note, sizeof ev->note, "Hur går patienten? Behov av hjälp med förflyttning?");
+	(void)hg_copy(ev->note, sizeof ev->note, "Hur går patienten? Behov av hjälp med förflyttning?");
 	int request = last_index(g);
 	hg_instant t_reply = t + rnd(g, HOUR, 30 * HOUR);
 	if (!c->declined) {
 		ev = plan_add(g, EVENT_INFO_REPLIED, t_reply, &author, request);
-		copy_text(ev->note, sizeof ev->note, "Går med rollator, behöver tillsyn nattetid.");
+		(void)hg_copy(ev->note, sizeof ev->note, "Går med rollator, behöver tillsyn nattetid.");
 	}
 }
 
@@ -1398,7 +1394,7 @@ static void plan_ready(struct gen *g, struct episode_ctx *c)
 		return;
 	hg_instant t_w = c->t_ready + rnd(g, 6 * HOUR, 48 * HOUR);
 	ev = plan_add(g, EVENT_READY_WITHDRAWN, t_w, ward_at(c, t_w, &wbuf), -1);
-	copy_text(ev->note, sizeof ev->note, PICK(g, withdraw_notes));
+	(void)hg_copy(ev->note, sizeof ev->note, PICK(g, withdraw_notes));
 	c->t_final = at_daytime(g, t_w + rnd(g, DAY, 4 * DAY), 9, 15, t_w + HOUR);
 	ev = plan_add(g, EVENT_READY_FOR_DISCHARGE, c->t_final, ward_at(c, c->t_final, &wbuf), -1);
 	if (c->notice < 0)
@@ -1458,7 +1454,7 @@ static void plan_care_contact(struct gen *g, struct episode_ctx *c)
 	if (t_cc != HG_INSTANT_NONE) {
 		event *ev = plan_add(g, EVENT_CARE_CONTACT_APPOINTED, t_cc, &c->primary, -1);
 		staff_name(g, ev->u.care_contact_appointed.name, sizeof ev->u.care_contact_appointed.name);
-		copy_text(ev->u.care_contact_appointed.title, sizeof ev->u.care_contact_appointed.title,
+		(void)hg_copy(ev->u.care_contact_appointed.title, sizeof ev->u.care_contact_appointed.title,
 			  PICK(g, contact_titles));
 	} else if (c->sc == SCENARIO_NORMAL && chance(g, 400)) {
 		plan_deviation(g, t_dis + rnd(g, HOUR, 3 * DAY), &c->social, DEVIATION_CARE_CONTACT_MISSING, c->region,
@@ -1588,7 +1584,6 @@ static void plan_sort(struct gen *g)
 		g->order[j] = v;
 	}
 }
-
 
 /*
  * About a third of the patients who went home answer the follow-up survey a few

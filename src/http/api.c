@@ -55,8 +55,6 @@ static json_t *json_date(hg_date d)
 	return d == HG_DATE_NONE ? json_null() : json_string(date_format(d, buf));
 }
 
-static void copy_str(char *dst, size_t cap, const char *src) { (void)hg_copy(dst, cap, src); }
-
 const char *api_client_addr(http_request *req, const api_app *app, char *buf, size_t cap)
 {
 	const char *peer = http_request_client_addr(req);
@@ -72,7 +70,7 @@ const char *api_client_addr(http_request *req, const api_app *app, char *buf, si
 			return buf;
 		}
 	}
-	copy_str(buf, cap, peer);
+	(void)hg_copy(buf, cap, peer);
 	return buf;
 }
 
@@ -155,11 +153,11 @@ static void audit_record(http_request *req, api_app *app, const api_caller *c, c
 {
 	memset(a, 0, sizeof *a);
 	a->at = api_now();
-	copy_str(a->username, sizeof a->username, c->user.username);
-	copy_str(a->unit, sizeof a->unit, c->user.n_units ? c->user.units[0] : "");
-	copy_str(a->action, sizeof a->action, action);
+	(void)hg_copy(a->username, sizeof a->username, c->user.username);
+	(void)hg_copy(a->unit, sizeof a->unit, c->user.n_units ? c->user.units[0] : "");
+	(void)hg_copy(a->action, sizeof a->action, action);
 	a->episode_id = episode_id;
-	copy_str(a->reason, sizeof a->reason, reason);
+	(void)hg_copy(a->reason, sizeof a->reason, reason);
 	(void)api_client_addr(req, app, a->client, sizeof a->client);
 }
 
@@ -675,7 +673,7 @@ static bool fill_recipients(api_app *app, http_response *res, event_recipients *
 			return false;
 		}
 		r->to[i].kind = u.kind;
-		copy_str(r->to[i].org, sizeof r->to[i].org, u.org);
+		(void)hg_copy(r->to[i].org, sizeof r->to[i].org, u.org);
 	}
 	return true;
 }
@@ -863,10 +861,10 @@ static bool body_event(http_request *req, http_response *res, event *ev, const c
 
 static void set_author(event *ev, const api_caller *c, const store_unit *u)
 {
-	copy_str(ev->author_unit, sizeof ev->author_unit, u->id);
+	(void)hg_copy(ev->author_unit, sizeof ev->author_unit, u->id);
 	ev->author_kind = u->kind;
-	copy_str(ev->author_org, sizeof ev->author_org, u->org);
-	copy_str(ev->author_user, sizeof ev->author_user, c->user.username);
+	(void)hg_copy(ev->author_org, sizeof ev->author_org, u->org);
+	(void)hg_copy(ev->author_user, sizeof ev->author_user, c->user.username);
 }
 
 static hg_status post_episodes(http_request *req, http_response *res, void *p)
@@ -1758,7 +1756,7 @@ static void cache_put(api_cache *c, const char *key, uint64_t version, hg_instan
 	pthread_mutex_lock(&c->lock);
 	api_cache_entry *e = &c->slots[cache_slot(key)];
 	api_rendering *old = e->r;
-	copy_str(e->key, sizeof e->key, key);
+	(void)hg_copy(e->key, sizeof e->key, key);
 	e->version = version;
 	e->valid_until = valid_until;
 	e->r = r;
