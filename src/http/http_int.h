@@ -16,6 +16,7 @@
 
 #include <microhttpd.h>
 
+#include "core/buf.h"
 #include "http/http.h"
 
 /* Slots for requests no route claims, counted after the routes in the metrics. */
@@ -75,8 +76,7 @@ struct http_request {
 	int path_error; /* 0, or the status a malformed path gets (400, 414) */
 	http_param params[HTTP_MAX_PARAMS];
 	size_t nparams;
-	char *body; /* hg_malloc'ed, NUL-terminated */
-	size_t body_len, body_cap;
+	hg_buf body; /* the request's body, with max_body as its ceiling (hg_buf_init in begin) */
 	json_t *json; /* cached parse of the body */
 	char client[INET6_ADDRSTRLEN];
 	bool client_done;

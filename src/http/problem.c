@@ -412,7 +412,7 @@ json_t *http_request_json(http_request *req, http_response *res)
 	const char *what;
 	size_t line, column;
 	char detail[256];
-	if (http_json_limits(req->body ? req->body : "", req->body_len, cfg->json_max_depth, cfg->json_max_string,
+	if (http_json_limits(req->body.data ? req->body.data : "", req->body.len, cfg->json_max_depth, cfg->json_max_string,
 			     &what, &line, &column) != HG_OK) {
 		bool depth = strcmp(what, "depth") == 0;
 		if (depth)
@@ -425,7 +425,7 @@ json_t *http_request_json(http_request *req, http_response *res)
 		return NULL;
 	}
 	json_error_t err;
-	req->json = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &err);
+	req->json = json_loadb(req->body.data ? req->body.data : "", req->body.len, JSON_REJECT_DUPLICATES, &err);
 	if (!req->json) {
 		/* err.text never quotes the input beyond a token, and the client sent it anyway. */
 		snprintf(detail, sizeof detail, "invalid JSON at line %d, column %d: %s", err.line, err.column,

@@ -144,8 +144,8 @@ const char *http_request_client_addr(http_request *req)
 
 const char *http_request_body(const http_request *req, size_t *len)
 {
-	*len = req->body_len;
-	return req->body ? req->body : "";
+	*len = req->body.len;
+	return req->body.data ? req->body.data : "";
 }
 
 /* ---- configuration and start ---- */
@@ -677,7 +677,7 @@ static void request_free(http_request *req)
 	finish_release(&req->res);
 	http_response_free(&req->res);
 	json_decref(req->json);
-	hg_free(req->body);
+	hg_buf_free(&req->body);
 	hg_free(req->segbuf);
 	hg_free(req->uri);
 	hg_free(req->path);
@@ -886,6 +886,7 @@ static void begin(http_server *s, http_request *req, struct MHD_Connection *conn
 {
 	req->conn = conn;
 	req->started = true;
+	hg_buf_init(&req->body, s->cfg.max_body + 1);
 	req->method_known = method_from_text(method, &req->method);
 	if (!req->path_error)
 		http_path_split(req);
@@ -937,27 +938,10 @@ static enum MHD_Result reply_refused(http_server *s, http_request *req)
 	return queue(s, req);
 }
 
-static hg_status append_body(http_server *s, http_request *req, const char *data, size_t n)
+/* The ceiling, max_body, was set when the request began: past it HG_ERANGE (a 413). */
+static hg_status append_body(http_request *req, const char *data, size_t n)
 {
-	if (n > s->cfg.max_body - req->body_len)
-		return HG_ERANGE;
-	size_t need = req->body_len + n + 1;
-	if (need > req->body_cap) {
-		size_t cap = req->body_cap ? req->body_cap : 4096;
-		while (cap < need)
-			cap *= 2;
-		if (cap > s->cfg.max_body + 1)
-			cap = s->cfg.max_body + 1;
-		char *p = hg_realloc(req->body, cap);
-		if (!p)
-			return HG_ENOMEM;
-		req->body = p;
-		req->body_cap = cap;
-	}
-	memcpy(req->body + req->body_len, data, n);
-	req->body_len += n;
-	req->body[req->body_len] = '\0';
-	return HG_OK;
+	return hg_buf_add(&req->body, data, n) ? HG_OK : hg_buf_status(&req->body);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -984,7 +968,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 			req->drained += n; /* an over-long chunked body: read and thrown away */
 			return req->drained > s->cfg.max_body ? MHD_NO : MHD_YES;
 		}
-		hg_status rc = append_body(s, req, upload_data, n);
+		hg_status rc = append_body(req, upload_data, n);
 		if (rc == HG_ERANGE) {
 			req->too_big = true;
 			req->drained = n;
