@@ -306,6 +306,7 @@ static hg_status submit_wait(store *s, int64_t episode_id, const event *ev, cons
 	store_append_job *job = NULL;
 	uint64_t ticket = 0;
 	memset(r, 0, sizeof *r); /* a failed submit leaves no result: the checks then read zeros, not garbage */
+	memset(err, 0, sizeof *err);
 	hg_status rc = store_append_submit(s, episode_id, ev, key, NULL, ev->occurred_at + 60, a, &job, &ticket);
 	if (rc == HG_OK)
 		rc = store_append_job_wait(s, job);
