@@ -182,7 +182,7 @@ hg_status sq_write1(store *s, const char *sql, int *changes, const char *types, 
 	va_end(ap);
 	hg_status rc = sq_q_exec(&q);
 	if (rc == HG_OK && changes)
-		*changes = (int)sqlite3_changes(db);
+		*changes = (int)sq_q_changes(&q);
 	sq_conn_put(s, db);
 	/* the one mapping (sq_status) names constraints; any other failure of SQLite is the store's I/O */
 	if (rc != HG_OK && rc != HG_ECONFLICT && rc != HG_ENOTFOUND && rc != HG_EINTERNAL)
@@ -970,7 +970,7 @@ static hg_status project_since(sq_stmt_cache *sc, sqlite3 *db, const episode_sta
 		sq_q_bind_int64(&q, 1, st->id);
 		bind_row_tail(&q, dl, st, now);
 		rc = sql_io(sq_q_exec(&q));
-		if (rc == HG_OK && sqlite3_changes(db) != 1) /* no row yet: write it whole */
+		if (rc == HG_OK && sq_q_changes(&q) != 1) /* no row yet: write it whole */
 			rc = project_row(sc, db, st, dl, now);
 	} else {
 		rc = project_row(sc, db, st, dl, now);
